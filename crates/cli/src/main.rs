@@ -1,0 +1,73 @@
+//! `chameleon`: every study operation and analysis of Chameleon Studio, headless.
+//! Thin: parses arguments, calls `chameleon-core`, prints. Exit code 2 for bad input.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "chameleon",
+    version,
+    about = "Chameleon Studio: annotate contextual psychological profiles, check agreement, \
+             decompose state and trait variance",
+    after_help = "Examples:\n  chameleon study new s.db\n  chameleon import profiles s.db demo/profiles.jsonl\n  \
+                  chameleon agreement ratings.csv --json\n  chameleon decompose s.db --bootstrap 1000 --seed 1\n\n\
+                  Logs go to stderr; set RUST_LOG=debug for more."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create or locate study files.
+    #[command(subcommand)]
+    Study(cmd::study::StudyCommand),
+    /// Import profiles, a codebook or ratings into a study (all or nothing).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Export ratings, profiles or the codebook of a study.
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// Counts per dimension and rater, and completion.
+    Info(cmd::info::InfoArgs),
+    /// Inter-annotator agreement per dimension.
+    Agreement(cmd::agreement::AgreementArgs),
+    /// State–trait variance decomposition per dimension.
+    Decompose(cmd::decompose::DecomposeArgs),
+    /// Write the demo study's files or a benchmark-scale data set.
+    #[command(subcommand)]
+    Sample(cmd::sample::SampleCommand),
+    #[command(subcommand, hide = true)]
+    Debug(cmd::debug::DebugCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Study(c) => cmd::study::run(c),
+        Command::Import(c) => cmd::import::run(c),
+        Command::Export(c) => cmd::export::run(c),
+        Command::Info(a) => cmd::info::run(a),
+        Command::Agreement(a) => cmd::agreement::run(a),
+        Command::Decompose(a) => cmd::decompose::run(a),
+        Command::Sample(c) => cmd::sample::run(c),
+        Command::Debug(c) => cmd::debug::run(c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => cmd::report_error(&e),
+    }
+}

@@ -1,0 +1,1 @@
+//! Agreement report per dimension (owned by the agreement work, issue #3).

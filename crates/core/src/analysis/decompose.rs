@@ -1,0 +1,1 @@
+//! State–trait decomposition report per dimension (owned by the decomposition work, issue #4).

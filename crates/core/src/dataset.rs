@@ -1,0 +1,130 @@
+//! The in-memory snapshot every analysis runs on: ratings of one or more dimensions, with
+//! persons, contexts, profiles and raters interned to dense indices.
+//!
+//! A dataset comes either from a tidy long CSV file ([`crate::tidy`]) or from a study
+//! ([`crate::store::Study::dataset`]); the statistics never know which.
+
+use crate::model::{Level, RaterKind, Scale};
+use serde::Serialize;
+
+/// One rating in a dimension. Indices point into the owning [`Dataset`]'s tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    /// Index into [`Dataset::profiles`]; the unit of agreement statistics.
+    pub profile: u32,
+    /// Index into [`Dataset::raters`]; `None` when the data carry no rater column.
+    pub rater: Option<u32>,
+    pub value: f64,
+    /// When the rating was made (ms since the Unix epoch), when known.
+    pub created_at: Option<i64>,
+    pub seconds_spent: Option<f64>,
+}
+
+/// All ratings of one dimension.
+#[derive(Debug, Clone)]
+pub struct DimensionData {
+    pub name: String,
+    /// The dimension's scale when a codebook defines it (a study), else `None`.
+    pub scale: Option<Scale>,
+    /// The level of measurement the codebook gives, else `None`.
+    pub level: Option<Level>,
+    pub observations: Vec<Observation>,
+}
+
+impl DimensionData {
+    /// The level to report first: the codebook's, else the scale's, else interval.
+    pub fn effective_level(&self) -> Level {
+        self.level
+            .or_else(|| self.scale.as_ref().map(Scale::default_level))
+            .unwrap_or(Level::Interval)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaterEntry {
+    pub name: String,
+    pub kind: RaterKind,
+}
+
+/// One person in one context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProfileKey {
+    pub person: u32,
+    pub context: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Where the data came from (a path), for messages and reports.
+    pub source: String,
+    pub persons: Vec<String>,
+    pub contexts: Vec<String>,
+    pub profiles: Vec<ProfileKey>,
+    pub raters: Vec<RaterEntry>,
+    /// False when the input has no rater column: only the profile level can be computed.
+    pub has_rater: bool,
+    pub dimensions: Vec<DimensionData>,
+}
+
+impl Dataset {
+    pub fn dimension(&self, name: &str) -> Option<&DimensionData> {
+        self.dimensions.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Keeps only the named dimension (case-insensitive); `false` when it is absent.
+    pub fn retain_dimension(&mut self, name: &str) -> bool {
+        self.dimensions.retain(|d| d.name.eq_ignore_ascii_case(name));
+        !self.dimensions.is_empty()
+    }
+
+    /// A label for a profile, `person/context`.
+    pub fn profile_label(&self, profile: u32) -> String {
+        let key = self.profiles[profile as usize];
+        format!(
+            "{}/{}",
+            self.persons[key.person as usize], self.contexts[key.context as usize]
+        )
+    }
+
+    pub fn rating_count(&self) -> usize {
+        self.dimensions.iter().map(|d| d.observations.len()).sum()
+    }
+
+    /// A stable hash of the data an analysis sees (names, values, structure), used to cache
+    /// results and to print in reports. Order of observations matters: both loaders produce
+    /// them in a canonical order.
+    pub fn content_hash(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        let mut put = |s: &str| {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        for p in &self.persons {
+            put(p);
+        }
+        put("\u{1}contexts");
+        for c in &self.contexts {
+            put(c);
+        }
+        put("\u{1}raters");
+        for r in &self.raters {
+            put(&r.name);
+            put(r.kind.as_str());
+        }
+        let mut h2 = h;
+        for k in &self.profiles {
+            h2.update(&k.person.to_le_bytes());
+            h2.update(&k.context.to_le_bytes());
+        }
+        for d in &self.dimensions {
+            h2.update(d.name.as_bytes());
+            h2.update(&[0xff]);
+            for o in &d.observations {
+                h2.update(&o.profile.to_le_bytes());
+                h2.update(&o.rater.map(|r| r as i64).unwrap_or(-1).to_le_bytes());
+                h2.update(&o.value.to_bits().to_le_bytes());
+            }
+        }
+        h2.finalize().to_hex().to_string()
+    }
+}

@@ -1,0 +1,114 @@
+//! Typed errors of the domain layer. The CLI and the app turn them into messages; the `code`
+//! lets a UI switch on the kind without parsing English.
+
+use std::path::PathBuf;
+
+/// One problem in an input file, located by line (1-based, header is line 1) and column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RowError {
+    pub line: u64,
+    /// Column name (CSV) or field (JSON), when the problem is in one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl RowError {
+    pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        RowError { line, column: column.map(str::to_owned), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column '{}': {}", self.line, c, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// The input file has problems; nothing was written.
+    #[error("{path}: {} problem(s) found, nothing was changed:\n{}", .errors.len(), render_rows(.path, .errors))]
+    Input { path: String, errors: Vec<RowError> },
+
+    #[error("{path}: not a Chameleon study (it is not an SQLite database made by this app)")]
+    NotAStudy { path: PathBuf },
+
+    #[error("{path}: this study uses schema version {found}, newer than this app supports ({supported}); update Chameleon Studio to open it")]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+
+    #[error("{path}: the study is locked by another program; close it there and try again")]
+    Locked { path: PathBuf },
+
+    #[error("{path}: the study is read-only; {action} needs write access")]
+    ReadOnly { path: PathBuf, action: String },
+
+    #[error("{path}: no such study")]
+    NoSuchStudy { path: PathBuf },
+
+    #[error("{path}: a file already exists there")]
+    AlreadyExists { path: PathBuf },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+fn render_rows(path: &str, errors: &[RowError]) -> String {
+    const SHOWN: usize = 50;
+    let mut out: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  {path}: {e}")).collect();
+    if errors.len() > SHOWN {
+        out.push(format!("  … and {} more", errors.len() - SHOWN));
+    }
+    out.join("\n")
+}
+
+impl CoreError {
+    /// A stable machine-readable code for UIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Input { .. } => "bad_input",
+            CoreError::NotAStudy { .. } => "not_a_study",
+            CoreError::NewerSchema { .. } => "newer_schema",
+            CoreError::Locked { .. } => "locked",
+            CoreError::ReadOnly { .. } => "read_only",
+            CoreError::NoSuchStudy { .. } => "no_such_study",
+            CoreError::AlreadyExists { .. } => "already_exists",
+            CoreError::Invalid(_) => "invalid",
+            CoreError::Io { .. } => "io",
+            CoreError::Sqlite(_) => "database",
+            CoreError::Migration(_) => "migration",
+        }
+    }
+
+    /// Whether the user's input (a file, an argument) caused it: the CLI exits with 2.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Input { .. }
+                | CoreError::NotAStudy { .. }
+                | CoreError::NewerSchema { .. }
+                | CoreError::NoSuchStudy { .. }
+                | CoreError::AlreadyExists { .. }
+                | CoreError::Invalid(_)
+        )
+    }
+
+    pub fn input(path: impl Into<String>, errors: Vec<RowError>) -> Self {
+        CoreError::Input { path: path.into(), errors }
+    }
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

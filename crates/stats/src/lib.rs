@@ -1,0 +1,9 @@
+//! Pure statistics for Chameleon Studio.
+//!
+//! Nothing here knows about files, SQLite or the UI: inputs are plain slices and structs,
+//! outputs are plain structs. Every estimator documents its formula, its source and the
+//! reference implementation it is tested against.
+#![forbid(unsafe_code)]
+
+pub mod bootstrap;
+pub mod prec;
