@@ -7,3 +7,5 @@
 
 pub mod bootstrap;
 pub mod prec;
+pub mod agreement;
+pub mod variance;

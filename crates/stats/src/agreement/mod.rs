@@ -1,0 +1,1 @@
+//! Inter-rater agreement statistics (issue #3).

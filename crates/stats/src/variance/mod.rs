@@ -1,0 +1,1 @@
+//! Variance components and the state–trait decomposition (issue #4).
