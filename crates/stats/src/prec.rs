@@ -23,3 +23,25 @@ mod tests {
         assert!((rel_diff(1.1, 1.0, 1e-6) - 0.1).abs() < 1e-12);
     }
 }
+
+/// Newton stops on the REML criterion when the predicted decrease `½ g'H⁻¹g` is below this
+/// (criterion units; the criterion's own rounding noise is about 1e-12 × its size).
+pub const REML_DECREMENT: f64 = 1e-10;
+
+/// A relative standard deviation `θ` below this is tried at exactly 0 (a boundary fit).
+pub const THETA_BOUNDARY: f64 = 1e-4;
+
+/// Our REML criterion may exceed lme4's by at most this (absolute; it should be lower).
+pub const REML_CRIT_SLACK: f64 = 1e-7;
+
+/// Floor of the relative difference between components (variances near 0 compare absolutely).
+pub const COMPONENT_FLOOR: f64 = 1e-3;
+
+/// Agreement statistics computed through F-distribution quantiles or tails (ICC confidence
+/// limits, F-test p-values) against scipy/pingouin: our incomplete beta and its inversion
+/// differ from Boost's in the last few digits.
+pub const DISTRIBUTION_REL: f64 = 1e-8;
+
+/// Floor for [`rel_diff`] in the agreement tests: statistics near 0 are compared absolutely
+/// below this magnitude.
+pub const AGREEMENT_FLOOR: f64 = 1e-3;

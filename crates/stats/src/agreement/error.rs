@@ -1,0 +1,39 @@
+//! The one error type of the agreement estimators.
+
+/// Why an agreement statistic cannot be computed for these data. The CLI prints the message and
+/// reports the statistic as `null`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgreementError {
+    /// A rating is NaN or infinite.
+    #[error("unit {unit}, rater {rater}: value {value} is not a finite number")]
+    NonFiniteValue { unit: u32, rater: u32, value: f64 },
+    /// The same rater rated the same unit twice.
+    #[error("unit {unit}, rater {rater}: more than one rating")]
+    DuplicateRating { unit: u32, rater: u32 },
+    /// No unit has two or more ratings, so nothing can be compared.
+    #[error("no unit has two or more ratings (nothing is pairable)")]
+    NoPairableUnits,
+    /// Every pairable rating has the same value (or, for kappa, chance agreement is 1): the
+    /// statistic is 0/0 and undefined.
+    #[error("all pairable ratings fall in one category: agreement is undefined (0/0)")]
+    NoVariation,
+    /// Too few units for this statistic.
+    #[error("needs at least {needed} units, found {found}")]
+    TooFewUnits { needed: usize, found: usize },
+    /// Too few raters for this statistic.
+    #[error("needs at least {needed} raters, found {found}")]
+    TooFewRaters { needed: usize, found: usize },
+    /// The ratio metric needs non-negative values.
+    #[error("the ratio metric needs non-negative values, found {value}")]
+    NegativeForRatio { value: f64 },
+    /// A value is not one of the scale's categories.
+    #[error("value {value} is not one of the scale's categories")]
+    NotACategory { value: f64 },
+    /// The categories given for the scale are not finite and distinct.
+    #[error("the scale's categories must be finite and distinct")]
+    BadCategories,
+    /// A parameter (e.g. a confidence level) is out of range.
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(&'static str),
+}

@@ -1,0 +1,264 @@
+//! Fleiss' kappa over all raters and Cohen's kappa for every pair of raters.
+
+use super::{AgreementError, Categories, RatingTable};
+use std::collections::HashMap;
+
+/// Which form of Fleiss' kappa was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FleissForm {
+    /// Every pairable unit has the same number of ratings: Fleiss (1971) exactly.
+    Classic,
+    /// Pairable units have different numbers of ratings: the generalised form (see
+    /// [`fleiss_kappa`]).
+    Generalised,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FleissKappa {
+    pub value: f64,
+    pub form: FleissForm,
+    /// Units used (those with two or more ratings).
+    pub units: usize,
+}
+
+/// Fleiss' kappa (Fleiss 1971, "Measuring nominal scale agreement among many raters"):
+/// κ = (P̄ − P̄_e)/(1 − P̄_e) with P_u = Σ_c n_uc (n_uc − 1) / (m_u (m_u − 1)), P̄ the mean of P_u
+/// over units and P̄_e = Σ_c p_c², p_c the share of ratings in category c.
+///
+/// Only units with two or more ratings take part. When they all have the same number of
+/// ratings m this is Fleiss' statistic exactly (tested against `statsmodels`'
+/// `fleiss_kappa` to `prec::EXACT_REL`). When m_u varies it returns the generalised form
+/// ([`FleissForm::Generalised`]): P_u with each unit's own m_u, and p_c = mean over units of
+/// n_uc / m_u (Gwet 2014, Handbook of Inter-Rater Reliability, §2.5 on missing ratings,
+/// restricted to pairable units), which equals the classic form when m is constant.
+/// [`AgreementError::NoVariation`] when P̄_e = 1 (a single category).
+pub fn fleiss_kappa(table: &RatingTable) -> Result<FleissKappa, AgreementError> {
+    fleiss_weighted(table, None)
+}
+
+pub(crate) fn fleiss_weighted(
+    table: &RatingTable,
+    weights: Option<&[u32]>,
+) -> Result<FleissKappa, AgreementError> {
+    let q = table.distinct.len();
+    let mut p = vec![0.0f64; q];
+    let (mut p_bar, mut n_units, mut n_used) = (0.0f64, 0.0f64, 0usize);
+    let mut sizes = None::<usize>;
+    let mut constant = true;
+    let mut idx: Vec<u32> = Vec::new();
+    for u in 0..table.n_units {
+        let r = table.range(u);
+        let m = r.len();
+        let wu = weights.map_or(1.0, |w| w[u] as f64);
+        if m < 2 || wu == 0.0 {
+            continue;
+        }
+        match sizes {
+            None => sizes = Some(m),
+            Some(s) if s != m => constant = false,
+            _ => {}
+        }
+        n_used += 1;
+        idx.clear();
+        idx.extend_from_slice(&table.vix[r]);
+        idx.sort_unstable();
+        let mf = m as f64;
+        let mut same = 0.0;
+        let mut start = 0;
+        for k in 1..=m {
+            if k == m || idx[k] != idx[start] {
+                let c = (k - start) as f64;
+                same += c * (c - 1.0);
+                p[idx[start] as usize] += wu * c / mf;
+                start = k;
+            }
+        }
+        p_bar += wu * same / (mf * (mf - 1.0));
+        n_units += wu;
+    }
+    if n_units == 0.0 {
+        return Err(AgreementError::NoPairableUnits);
+    }
+    p_bar /= n_units;
+    let p_e: f64 = p.iter().map(|x| (x / n_units) * (x / n_units)).sum();
+    if 1.0 - p_e <= f64::EPSILON {
+        return Err(AgreementError::NoVariation);
+    }
+    let form = if constant {
+        FleissForm::Classic
+    } else {
+        FleissForm::Generalised
+    };
+    Ok(FleissKappa {
+        value: (p_bar - p_e) / (1.0 - p_e),
+        form,
+        units: n_used,
+    })
+}
+
+/// Cohen's kappa of one pair of raters on their shared units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohenPair {
+    /// Rater indices, `a < b`.
+    pub a: u32,
+    pub b: u32,
+    /// Units both raters rated.
+    pub units: usize,
+    pub kappa: Result<f64, AgreementError>,
+    pub kappa_linear: Result<f64, AgreementError>,
+    pub kappa_quadratic: Result<f64, AgreementError>,
+}
+
+struct PairAcc {
+    n: f64,
+    agree: f64,
+    lin: f64,
+    quad: f64,
+    ma: Vec<f64>,
+    mb: Vec<f64>,
+}
+
+/// Cohen's kappa (Cohen 1960) and weighted kappa (Cohen 1968) for every pair of raters that
+/// share at least one unit, each on that pair's own shared units matched by unit index (never
+/// by position): κ_w = 1 − Σ_ij w_ij o_ij / Σ_ij w_ij e_ij with o the pair's joint
+/// proportions, e_ij = o_i· o_·j and disagreement weights w_ij = [i ≠ j] (unweighted),
+/// |i − j| (linear), (i − j)² (quadratic) on category *indices* in `cats` order (the scale's
+/// points, so unused categories still count in the distances).
+///
+/// Tested against scikit-learn's `cohen_kappa_score(a, b, labels=cats, weights=…)` to
+/// `prec::EXACT_REL`. [`AgreementError::NoVariation`] when the expected disagreement is 0 (both
+/// raters used one and the same category). Pairs are ordered by (a, b).
+pub fn cohen_pairs(table: &RatingTable, cats: &Categories) -> Vec<CohenPair> {
+    let q = cats.len();
+    let mut slot: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut accs: Vec<((u32, u32), PairAcc)> = Vec::new();
+    for u in 0..table.n_units {
+        let r = table.range(u);
+        if r.len() < 2 {
+            continue;
+        }
+        let raters = &table.rater[r.clone()];
+        let ci = &cats.of_rating[r];
+        for i in 0..raters.len() {
+            for j in (i + 1)..raters.len() {
+                let key = (raters[i], raters[j]);
+                let s = *slot.entry(key).or_insert_with(|| {
+                    accs.push((
+                        key,
+                        PairAcc {
+                            n: 0.0,
+                            agree: 0.0,
+                            lin: 0.0,
+                            quad: 0.0,
+                            ma: vec![0.0; q],
+                            mb: vec![0.0; q],
+                        },
+                    ));
+                    accs.len() - 1
+                });
+                let acc = &mut accs[s].1;
+                let (x, y) = (ci[i] as usize, ci[j] as usize);
+                let d = x.abs_diff(y) as f64;
+                acc.n += 1.0;
+                acc.agree += if x == y { 1.0 } else { 0.0 };
+                acc.lin += d;
+                acc.quad += d * d;
+                acc.ma[x] += 1.0;
+                acc.mb[y] += 1.0;
+            }
+        }
+    }
+    accs.sort_by_key(|(k, _)| *k);
+    accs.into_iter()
+        .map(|((a, b), acc)| finish_pair(a, b, &acc))
+        .collect()
+}
+
+fn finish_pair(a: u32, b: u32, acc: &PairAcc) -> CohenPair {
+    let n = acc.n;
+    // Expected disagreement sums Σ_ij ma_i mb_j w_ij (exact in f64 for integer counts < 2^53).
+    let e_unw = n * n - acc.ma.iter().zip(&acc.mb).map(|(x, y)| x * y).sum::<f64>();
+    let (mut s0a, mut s1a) = (0.0, 0.0); // Σ_{i<j} ma_i, Σ_{i<j} i·ma_i
+    let (tot_a, tot_ia): (f64, f64) = acc
+        .ma
+        .iter()
+        .enumerate()
+        .fold((0.0, 0.0), |(s, t), (i, &x)| (s + x, t + i as f64 * x));
+    let mut e_lin = 0.0;
+    for (j, &mbj) in acc.mb.iter().enumerate() {
+        let jf = j as f64;
+        // Σ_i ma_i |i − j| = Σ_{i<j} ma_i (j − i) + Σ_{i≥j} ma_i (i − j)
+        let below = jf * s0a - s1a;
+        let above = (tot_ia - s1a) - jf * (tot_a - s0a);
+        e_lin += mbj * (below + above);
+        s0a += acc.ma[j];
+        s1a += jf * acc.ma[j];
+    }
+    let moments = |m: &[f64]| {
+        m.iter().enumerate().fold((0.0, 0.0), |(s1, s2), (i, &x)| {
+            let i = i as f64;
+            (s1 + i * x, s2 + i * i * x)
+        })
+    };
+    let (a1, a2) = moments(&acc.ma);
+    let (b1, b2) = moments(&acc.mb);
+    let e_quad = a2 * n + n * b2 - 2.0 * a1 * b1;
+    // Observed sums are over n pairs, expected over n² cells: κ = 1 − n·Σo / Σe.
+    let k = |obs: f64, exp: f64| {
+        if exp <= 0.0 {
+            Err(AgreementError::NoVariation)
+        } else {
+            Ok(1.0 - n * obs / exp)
+        }
+    };
+    CohenPair {
+        a,
+        b,
+        units: n as usize,
+        kappa: k(n - acc.agree, e_unw),
+        kappa_linear: k(acc.lin, e_lin),
+        kappa_quadratic: k(acc.quad, e_quad),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::Rating;
+
+    #[test]
+    fn cohen_textbook_and_rotation() {
+        // 2×2 table 20/5/10/15: po = .7, pe = .5, κ = .4 (Cohen's classic example).
+        let mut rows = Vec::new();
+        let cells = [
+            (1.0, 1.0, 20),
+            (1.0, 0.0, 5),
+            (0.0, 1.0, 10),
+            (0.0, 0.0, 15),
+        ];
+        let mut u = 0;
+        for (x, y, c) in cells {
+            for _ in 0..c {
+                rows.push(Rating::new(u, 0, x));
+                rows.push(Rating::new(u, 1, y));
+                u += 1;
+            }
+        }
+        let t = RatingTable::new(&rows).unwrap();
+        let pairs = cohen_pairs(&t, &Categories::from_data(&t));
+        assert_eq!(pairs.len(), 1);
+        assert!(
+            (pairs[0].kappa.clone().unwrap() - 0.4).abs() < 1e-12,
+            "{pairs:?}"
+        );
+        assert_eq!(pairs[0].units, 50);
+    }
+
+    #[test]
+    fn single_category_is_no_variation() {
+        let t = RatingTable::new(&[Rating::new(0, 0, 2.0), Rating::new(0, 1, 2.0)]).unwrap();
+        let p = cohen_pairs(&t, &Categories::from_data(&t));
+        assert_eq!(p[0].kappa, Err(AgreementError::NoVariation));
+        assert_eq!(fleiss_kappa(&t), Err(AgreementError::NoVariation));
+    }
+}

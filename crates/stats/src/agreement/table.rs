@@ -1,0 +1,273 @@
+//! Reliability data in unit-major (CSR) layout, with every value mapped to its index among the
+//! sorted distinct values once, so all estimators work on small integer indices.
+
+use super::AgreementError;
+
+/// One rating: `unit` and `rater` are dense indices chosen by the caller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rating {
+    pub unit: u32,
+    pub rater: u32,
+    pub value: f64,
+    /// When the rating was made (any monotone clock), for drift diagnostics.
+    pub time: Option<i64>,
+}
+
+impl Rating {
+    pub fn new(unit: u32, rater: u32, value: f64) -> Self {
+        Rating {
+            unit,
+            rater,
+            value,
+            time: None,
+        }
+    }
+}
+
+/// Ratings grouped by unit (units in index order, raters ascending within a unit).
+#[derive(Debug, Clone)]
+pub struct RatingTable {
+    pub(crate) n_units: usize,
+    pub(crate) n_raters: usize,
+    /// `offsets[u]..offsets[u + 1]` are unit `u`'s ratings.
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) rater: Vec<u32>,
+    pub(crate) value: Vec<f64>,
+    pub(crate) time: Vec<Option<i64>>,
+    /// Index of each rating's value in `distinct`.
+    pub(crate) vix: Vec<u32>,
+    /// Sorted distinct values.
+    pub(crate) distinct: Vec<f64>,
+}
+
+impl RatingTable {
+    /// Builds the table. Unit and rater indices need not be contiguous: the table spans
+    /// `0..=max`. Errors on non-finite values and on two ratings of one unit by one rater.
+    pub fn new(ratings: &[Rating]) -> Result<Self, AgreementError> {
+        for r in ratings {
+            if !r.value.is_finite() {
+                return Err(AgreementError::NonFiniteValue {
+                    unit: r.unit,
+                    rater: r.rater,
+                    value: r.value,
+                });
+            }
+        }
+        let n_units = ratings
+            .iter()
+            .map(|r| r.unit as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let n_raters = ratings
+            .iter()
+            .map(|r| r.rater as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut order: Vec<usize> = (0..ratings.len()).collect();
+        order.sort_unstable_by_key(|&i| (ratings[i].unit, ratings[i].rater));
+        for w in order.windows(2) {
+            let (a, b) = (&ratings[w[0]], &ratings[w[1]]);
+            if a.unit == b.unit && a.rater == b.rater {
+                return Err(AgreementError::DuplicateRating {
+                    unit: a.unit,
+                    rater: a.rater,
+                });
+            }
+        }
+        let mut offsets = vec![0usize; n_units + 1];
+        for r in ratings {
+            offsets[r.unit as usize + 1] += 1;
+        }
+        for u in 0..n_units {
+            offsets[u + 1] += offsets[u];
+        }
+        let rater: Vec<u32> = order.iter().map(|&i| ratings[i].rater).collect();
+        let value: Vec<f64> = order.iter().map(|&i| ratings[i].value).collect();
+        let time: Vec<Option<i64>> = order.iter().map(|&i| ratings[i].time).collect();
+        let (distinct, vix) = index_values(&value);
+        Ok(RatingTable {
+            n_units,
+            n_raters,
+            offsets,
+            rater,
+            value,
+            time,
+            vix,
+            distinct,
+        })
+    }
+
+    /// Number of unit slots (`max unit index + 1`), including units without ratings.
+    pub fn n_units(&self) -> usize {
+        self.n_units
+    }
+
+    /// Number of rater slots (`max rater index + 1`).
+    pub fn n_raters(&self) -> usize {
+        self.n_raters
+    }
+
+    /// Number of ratings.
+    pub fn n_ratings(&self) -> usize {
+        self.value.len()
+    }
+
+    /// The sorted distinct values.
+    pub fn distinct_values(&self) -> &[f64] {
+        &self.distinct
+    }
+
+    /// Ratings of unit `u` as (rater, value) slices.
+    pub fn unit(&self, u: usize) -> (&[u32], &[f64]) {
+        let r = self.offsets[u]..self.offsets[u + 1];
+        (&self.rater[r.clone()], &self.value[r])
+    }
+
+    pub(crate) fn range(&self, u: usize) -> std::ops::Range<usize> {
+        self.offsets[u]..self.offsets[u + 1]
+    }
+
+    /// Units with at least one rating.
+    pub fn rated_units(&self) -> usize {
+        (0..self.n_units)
+            .filter(|&u| !self.range(u).is_empty())
+            .count()
+    }
+
+    /// Units with two or more ratings (the pairable units of Krippendorff).
+    pub fn pairable_units(&self) -> usize {
+        (0..self.n_units)
+            .filter(|&u| self.range(u).len() >= 2)
+            .count()
+    }
+
+    /// Raters with at least one rating.
+    pub fn active_raters(&self) -> usize {
+        let mut seen = vec![false; self.n_raters];
+        for &r in &self.rater {
+            seen[r as usize] = true;
+        }
+        seen.into_iter().filter(|&s| s).count()
+    }
+}
+
+/// Sorted distinct values and, for each input value, its index among them.
+fn index_values(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+    let mut distinct: Vec<f64> = Vec::new();
+    let mut vix = vec![0u32; values.len()];
+    for &i in &order {
+        let v = values[i as usize];
+        // -0.0 and 0.0 are the same rating value.
+        if distinct.last().is_none_or(|&last| last != v) {
+            distinct.push(v);
+        }
+        vix[i as usize] = (distinct.len() - 1) as u32;
+    }
+    (distinct, vix)
+}
+
+/// An ordered list of categories (a scale's points) and each rating's index in it.
+#[derive(Debug, Clone)]
+pub struct Categories {
+    pub(crate) values: Vec<f64>,
+    /// Category index of each rating of the table it was made for.
+    pub(crate) of_rating: Vec<u32>,
+}
+
+impl Categories {
+    /// Categories in the given order (e.g. a Likert scale's points `1..=k`, or a nominal
+    /// scale's codes). Every rating must be one of them.
+    pub fn from_scale(table: &RatingTable, order: &[f64]) -> Result<Self, AgreementError> {
+        if order.iter().any(|v| !v.is_finite()) {
+            return Err(AgreementError::BadCategories);
+        }
+        let mut sorted: Vec<(f64, u32)> = order
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, i as u32))
+            .collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if sorted.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(AgreementError::BadCategories);
+        }
+        let mut map = Vec::with_capacity(table.distinct.len());
+        for &v in &table.distinct {
+            match sorted.binary_search_by(|p| p.0.total_cmp(&v)) {
+                Ok(pos) => map.push(sorted[pos].1),
+                Err(_) => return Err(AgreementError::NotACategory { value: v }),
+            }
+        }
+        let of_rating = table.vix.iter().map(|&i| map[i as usize]).collect();
+        Ok(Categories {
+            values: order.to_vec(),
+            of_rating,
+        })
+    }
+
+    /// The observed distinct values in ascending order.
+    pub fn from_data(table: &RatingTable) -> Self {
+        Categories {
+            values: table.distinct.clone(),
+            of_rating: table.vix.clone(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_by_unit_and_indexes_values() {
+        let t = RatingTable::new(&[
+            Rating::new(1, 0, 3.0),
+            Rating::new(0, 1, 1.0),
+            Rating::new(0, 0, 3.0),
+        ])
+        .unwrap();
+        assert_eq!(
+            t.unit(0),
+            (&[0u32, 1][..], &[3.0, 1.0][..]),
+            "raters sorted within unit"
+        );
+        assert_eq!(t.distinct_values(), &[1.0, 3.0]);
+        assert_eq!(t.pairable_units(), 1);
+    }
+
+    #[test]
+    fn rejects_duplicates_and_nan() {
+        let dup = RatingTable::new(&[Rating::new(0, 0, 1.0), Rating::new(0, 0, 2.0)]);
+        assert!(matches!(dup, Err(AgreementError::DuplicateRating { .. })));
+        let nan = RatingTable::new(&[Rating::new(0, 0, f64::NAN)]);
+        assert!(matches!(nan, Err(AgreementError::NonFiniteValue { .. })));
+    }
+
+    #[test]
+    fn scale_categories_must_cover_values() {
+        let t = RatingTable::new(&[Rating::new(0, 0, 2.0), Rating::new(0, 1, 9.0)]).unwrap();
+        assert!(matches!(
+            Categories::from_scale(&t, &[1.0, 2.0, 3.0]),
+            Err(AgreementError::NotACategory { .. })
+        ));
+        let c = Categories::from_scale(&t, &[9.0, 2.0]).unwrap();
+        assert_eq!(
+            c.of_rating,
+            vec![1, 0],
+            "order follows the scale, not the data"
+        );
+    }
+}
