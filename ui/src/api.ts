@@ -1,0 +1,76 @@
+// The one place that talks to the Rust side. Screens depend on the `Backend` interface, so unit
+// tests run them against a fake (src/test/fakeBackend.ts) and the app against Tauri's IPC.
+import { invoke } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
+import type {
+  AppError,
+  CreateStudyRequest,
+  ProfileView,
+  QueueEntryDto,
+  RaterDto,
+  RaterKindDto,
+  RecentStudy,
+  ReviewRequest,
+  SaveRatingRequest,
+  SavedRating,
+  SessionDto,
+} from "./bindings";
+
+export type * from "./bindings";
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+export interface Backend {
+  recentStudies(): Promise<RecentStudy[]>;
+  openStudy(path: string): Promise<SessionDto>;
+  createStudy(request: CreateStudyRequest): Promise<SessionDto>;
+  openDemoStudy(): Promise<SessionDto>;
+  startupStudy(): Promise<SessionDto | null>;
+  closeStudy(): Promise<void>;
+  listRaters(): Promise<RaterDto[]>;
+  chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
+  queue(): Promise<QueueEntryDto[]>;
+  nextUnrated(): Promise<number | null>;
+  loadProfile(profileId: number): Promise<ProfileView>;
+  saveRating(request: SaveRatingRequest): Promise<SavedRating>;
+  saveReview(request: ReviewRequest): Promise<void>;
+  /** A native "open file" dialog; `null` when cancelled. */
+  pickFile(title: string, filters: FileFilter[]): Promise<string | null>;
+}
+
+/** Whatever a command rejected with, as the `{code, message}` shape. */
+export function toAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const o = e as Partial<AppError>;
+    return {
+      code: String(o.code),
+      message: String(o.message),
+      rows: Array.isArray(o.rows) ? o.rows : [],
+      path: o.path ?? null,
+    };
+  }
+  return { code: "internal", message: e instanceof Error ? e.message : String(e), rows: [], path: null };
+}
+
+export const tauriBackend: Backend = {
+  recentStudies: () => invoke("recent_studies"),
+  openStudy: (path) => invoke("open_study", { path }),
+  createStudy: (request) => invoke("create_study", { request }),
+  openDemoStudy: () => invoke("open_demo_study"),
+  startupStudy: () => invoke("startup_study"),
+  closeStudy: () => invoke("close_study"),
+  listRaters: () => invoke("list_raters"),
+  chooseRater: (name, kind) => invoke("choose_rater", { name, kind }),
+  queue: () => invoke("queue"),
+  nextUnrated: () => invoke("next_unrated"),
+  loadProfile: (profileId) => invoke("load_profile", { profileId }),
+  saveRating: (request) => invoke("save_rating", { request }),
+  saveReview: (request) => invoke("save_review", { request }),
+  pickFile: async (title, filters) => {
+    const picked = await open({ title, multiple: false, directory: false, filters });
+    return typeof picked === "string" ? picked : null;
+  },
+};

@@ -1,0 +1,89 @@
+// The rating screen's keyboard map: a key event → an action. Pure, unit-tested; the screen
+// executes the actions. Keys typed into a text field are left alone (except Escape and
+// Ctrl+Enter), so notes can be written freely.
+
+export type Action =
+  | { type: "digit"; digit: string }
+  | { type: "focus"; delta: 1 | -1 }
+  | { type: "step"; delta: 1 | -1 }
+  | { type: "next" }
+  | { type: "undo" }
+  | { type: "help" }
+  | { type: "flag" }
+  | { type: "skip" }
+  | { type: "queue" }
+  | { type: "note" }
+  | { type: "retry" }
+  | { type: "escape" };
+
+export interface KeyLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  shiftKey?: boolean;
+}
+
+export type Target = "dimension" | "text" | "button" | "other";
+
+export function actionFor(ev: KeyLike, target: Target): Action | null {
+  const mod = !!(ev.ctrlKey || ev.metaKey);
+  if (ev.key === "Escape") return { type: "escape" };
+  if (target === "text") {
+    return mod && ev.key === "Enter" ? { type: "next" } : null;
+  }
+  if (ev.altKey) return null;
+  if (mod) {
+    if (ev.key === "z" || ev.key === "Z") return ev.shiftKey ? null : { type: "undo" };
+    if (ev.key === "Enter") return { type: "next" };
+    return null;
+  }
+  switch (ev.key) {
+    case "Tab":
+      // Only between dimensions; from elsewhere Tab keeps its usual meaning.
+      return target === "dimension" ? { type: "focus", delta: ev.shiftKey ? -1 : 1 } : null;
+    case "ArrowDown":
+      return { type: "focus", delta: 1 };
+    case "ArrowUp":
+      return { type: "focus", delta: -1 };
+    case "ArrowRight":
+      return target === "button" ? null : { type: "step", delta: 1 };
+    case "ArrowLeft":
+      return target === "button" ? null : { type: "step", delta: -1 };
+    case "Enter":
+      // A focused button (Flag, Retry…) keeps Enter for itself.
+      return target === "button" ? null : { type: "next" };
+    case "Backspace":
+      return { type: "undo" };
+    case "?":
+      return { type: "help" };
+    case "f":
+      return { type: "flag" };
+    case "s":
+      return { type: "skip" };
+    case "q":
+      return { type: "queue" };
+    case "n":
+      return { type: "note" };
+    case "r":
+      return { type: "retry" };
+  }
+  if (/^[0-9]$/.test(ev.key)) return { type: "digit", digit: ev.key };
+  return null;
+}
+
+/** What the help overlay lists, in order. */
+export const SHORTCUTS: [string, string][] = [
+  ["1 … 9, 0", "rate the focused dimension and move to the next"],
+  ["Tab / ↓", "next dimension"],
+  ["Shift+Tab / ↑", "previous dimension"],
+  ["← / →", "previous / next point of the scale (slider: one step)"],
+  ["Enter", "save this profile and go to the next one"],
+  ["Backspace / Ctrl+Z", "undo the last change"],
+  ["s", "skip this profile for now"],
+  ["f", "flag this profile for later (toggle)"],
+  ["n", "write a note (Ctrl+Enter: save and next, Esc: back)"],
+  ["q", "queue: all profiles, jump to any"],
+  ["r", "retry a save that failed"],
+  ["?", "show / hide these shortcuts"],
+];

@@ -1,0 +1,42 @@
+// Queue logic: what comes next, and the progress numbers. Only this rater's own counts.
+import type { QueueEntryDto } from "../../bindings";
+
+export const isDone = (e: QueueEntryDto): boolean => e.total > 0 && e.rated >= e.total;
+
+/**
+ * The profile after `currentId`: the first one not fully rated, searching forward from the
+ * current position and wrapping around, never the current one (so skipping moves on). Flagged
+ * profiles come after the unflagged ones. `null` when nothing else is left to rate.
+ */
+export function nextProfile(queue: QueueEntryDto[], currentId: number | null): number | null {
+  const start = currentId === null ? -1 : queue.findIndex((e) => e.profileId === currentId);
+  const order = [...queue.slice(start + 1), ...queue.slice(0, Math.max(0, start))];
+  const open = order.filter((e) => !isDone(e) && e.profileId !== currentId);
+  const first = open.find((e) => !e.flagged) ?? open[0];
+  return first ? first.profileId : null;
+}
+
+export interface Progress {
+  done: number;
+  assigned: number;
+  flagged: number;
+  /** Profiles started but not finished. */
+  partial: number;
+  /** Ratings missing over all assigned profiles. */
+  missing: number;
+}
+
+export function progress(queue: QueueEntryDto[]): Progress {
+  let done = 0, flagged = 0, partial = 0, missing = 0;
+  for (const e of queue) {
+    if (isDone(e)) done++;
+    else if (e.rated > 0) partial++;
+    if (e.flagged) flagged++;
+    missing += Math.max(0, e.total - e.rated);
+  }
+  return { done, assigned: queue.length, flagged, partial, missing };
+}
+
+export function position(queue: QueueEntryDto[], id: number): number {
+  return queue.findIndex((e) => e.profileId === id) + 1;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { ScaleDto } from "../../bindings";
+import { formatValue, options, snap, stepValue, valueForDigit } from "./scale";
+
+const likert5: ScaleDto = { type: "likert", min: 1, max: 5, anchors: [{ value: 1, label: "low" }] };
+const likert11: ScaleDto = { type: "likert", min: 0, max: 10, anchors: [] };
+const nominal: ScaleDto = { type: "nominal", categories: [{ value: 10, label: "a" }, { value: 20, label: "b" }] };
+const cont: ScaleDto = { type: "continuous", min: 0, max: 1, step: 0.1 };
+
+describe("scale keys", () => {
+  it("types single-digit Likert points as themselves", () => {
+    expect(valueForDigit(likert5, "3")).toBe(3);
+    expect(valueForDigit(likert5, "0")).toBeNull(); // 0 is not a point of 1..5
+    expect(valueForDigit(likert5, "6")).toBeNull();
+    expect(options(likert5)[0]).toEqual({ value: 1, label: "low", key: "1" });
+  });
+  it("keys the n-th option when codes are not single digits", () => {
+    expect(valueForDigit(nominal, "2")).toBe(20);
+    expect(valueForDigit(likert11, "0")).toBe(9); // 0..10: the 10th option is key 0, 10 has no key
+    expect(options(likert11)[10].key).toBeNull();
+  });
+  it("spreads digits over a continuous range and snaps to its step", () => {
+    expect(valueForDigit(cont, "0")).toBe(0);
+    expect(valueForDigit(cont, "9")).toBe(1);
+    expect(snap(cont, 0.44)).toBe(0.4);
+    expect(snap(cont, 7)).toBe(1);
+  });
+  it("steps to neighbours and stays inside the scale", () => {
+    expect(stepValue(likert5, null, 1)).toBe(1);
+    expect(stepValue(likert5, 5, 1)).toBe(5);
+    expect(stepValue(likert5, 3, -1)).toBe(2);
+    expect(stepValue(cont, 0.5, 1)).toBe(0.6);
+    expect(formatValue(likert5, 1)).toBe("1 · low");
+    expect(formatValue(cont, null)).toBe("—");
+  });
+});

@@ -1,0 +1,97 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeBackend } from "../../test/fakeBackend";
+import { RatingScreen } from "./screen";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function settle() {
+  for (let i = 0; i < 10; i++) await tick();
+}
+function key(k: string, init: KeyboardEventInit = {}) {
+  const target = document.activeElement ?? document.body;
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true, ...init }));
+}
+
+describe("RatingScreen", () => {
+  let root: HTMLElement;
+  beforeEach(() => {
+    document.body.textContent = "";
+    root = document.createElement("div");
+    document.body.appendChild(root);
+  });
+
+  async function mount(b: FakeBackend) {
+    const screen = new RatingScreen(b, b.session(), { onClose() {}, onSwitchRater() {} });
+    await screen.mount(root);
+    await settle();
+    return screen;
+  }
+
+  it("rates with number keys, advances focus, and moves on with Enter", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("1");
+    key("4");
+    await settle();
+    expect(b.ratings.get(1)?.get("extraversion")).toBe(4);
+    expect(root.querySelector('[data-dimension="extraversion"] .dim-status')?.textContent).toBe("Saved");
+    expect(root.querySelector(".dim.focused")?.getAttribute("data-dimension")).toBe("mood");
+    key("9"); // continuous: max
+    await settle();
+    key("2"); // nominal: 2nd category
+    await settle();
+    expect(b.ratings.get(1)).toEqual(new Map([["extraversion", 4], ["mood", 100], ["topic", 20]]));
+    key("Backspace");
+    await settle();
+    expect(b.ratings.get(1)?.has("topic")).toBe(false);
+    key("Enter");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("2");
+    expect(b.reviews.get(1)?.secondsSpent).toBeGreaterThanOrEqual(0);
+    screen.unmount();
+  });
+
+  it("renders hostile material as literal text", async () => {
+    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:alert(1)">x</a>';
+    const b = new FakeBackend(1, () => [{ title: "<b>bold?</b>", text: payload, createdAt: null, url: "javascript:alert(1)" }]);
+    const screen = await mount(b);
+    const body = root.querySelector(".text-body")!;
+    expect(body.textContent).toBe(payload);
+    expect(body.children.length).toBe(0);
+    expect(root.querySelector(".material img, .material script, .material a")).toBeNull();
+    expect(root.querySelector(".text-title")?.textContent).toBe("<b>bold?</b>");
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+    screen.unmount();
+  });
+
+  it("shows a failed save with its message and keeps the value", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    b.failSaves = { code: "io", message: "disk full", rows: [], path: null };
+    key("3");
+    await settle();
+    const status = root.querySelector('[data-dimension="extraversion"] .dim-status')!;
+    expect(status.textContent).toBe("Not saved: disk full");
+    expect(root.querySelector('[data-dimension="extraversion"] [aria-checked="true"]')?.getAttribute("data-value")).toBe("3");
+    key("Enter");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("1"); // stays
+    expect(root.querySelector(".message")?.textContent).toMatch(/Not saved/);
+    b.failSaves = null;
+    key("r");
+    await settle();
+    expect(b.ratings.get(1)?.get("extraversion")).toBe(3);
+    screen.unmount();
+  });
+
+  it("shows the shortcuts with ?", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    key("?");
+    await settle();
+    expect(root.querySelector("#help")?.textContent).toMatch(/undo the last change/);
+    key("Escape");
+    await settle();
+    expect(root.querySelector("#help")).toBeNull();
+    screen.unmount();
+  });
+});

@@ -1,0 +1,716 @@
+// The rating screen: material on the left, the codebook's dimensions as a keyboard-first form on
+// the right, a codebook panel for the focused dimension, queue and shortcut overlays. All
+// profile material goes into the DOM as text nodes (see dom.ts), never as HTML.
+import { toAppError, type Backend } from "../../api";
+import type { CodebookDto, DimensionDto, QueueEntryDto, SessionDto } from "../../bindings";
+import { append, h, replace } from "../../dom";
+import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
+import { isDone, nextProfile, position, progress } from "./queue";
+import { formatValue, options, snap, stepOf, stepValue, valueForDigit } from "./scale";
+import { RatingSession } from "./session";
+
+/** Measurements the e2e run reads: keypress → next profile shown, in ms. */
+interface PerfLog {
+  nav: number[];
+}
+declare global {
+  interface Window {
+    __chameleonPerf?: PerfLog;
+  }
+}
+
+export interface RatingScreenHooks {
+  onClose(): void;
+  onSwitchRater(): void;
+}
+
+const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
+
+export class RatingScreen {
+  private root!: HTMLElement;
+  private session: RatingSession | null = null;
+  private queue: QueueEntryDto[] = [];
+  private busy = false;
+  private overlay: "help" | "queue" | null = null;
+  private dimEls = new Map<string, HTMLElement>();
+  private els!: {
+    material: HTMLElement;
+    dims: HTMLElement;
+    codebook: HTMLElement;
+    review: HTMLElement;
+    progressBar: HTMLProgressElement;
+    progressText: HTMLElement;
+    saveStatus: HTMLElement;
+    message: HTMLElement;
+    overlay: HTMLElement;
+  };
+  private readonly keyHandler = (ev: KeyboardEvent) => this.onKey(ev);
+  private readonly codebook: CodebookDto;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly sessionInfo: SessionDto,
+    private readonly hooks: RatingScreenHooks,
+  ) {
+    this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
+  }
+
+  async mount(root: HTMLElement): Promise<void> {
+    this.root = root;
+    const progressBar = h("progress", { max: 1, value: 0, "aria-label": "Profiles done" });
+    const els = {
+      material: h("section", { class: "material", "aria-label": "Profile material", tabindex: -1 }),
+      dims: h("div", { class: "dims" }),
+      codebook: h("aside", { class: "codebook", "aria-label": "Codebook", "aria-live": "polite" }),
+      review: h("div", { class: "review" }),
+      progressBar,
+      progressText: h("span", { class: "progress-text" }),
+      saveStatus: h("span", { class: "save-status", role: "status", "aria-live": "polite" }),
+      message: h("div", { class: "message", role: "alert" }),
+      overlay: h("div", { class: "overlay-host" }),
+    };
+    this.els = els;
+    const rater = this.sessionInfo.rater;
+    replace(
+      root,
+      h(
+        "div",
+        { class: "rate", id: "rate-screen" },
+        h(
+          "header",
+          { class: "topbar" },
+          h("span", { class: "brand", title: this.sessionInfo.study.path }, this.sessionInfo.study.name),
+          h(
+            "span",
+            { class: "who" },
+            "Rating as ",
+            h("strong", {}, rater?.name ?? "?"),
+            " ",
+            h("button", { class: "link", onclick: () => this.hooks.onSwitchRater() }, "change"),
+          ),
+          h("span", { class: "progress" }, progressBar, els.progressText),
+          els.saveStatus,
+          h("button", { class: "ghost", onclick: () => this.openQueue(), title: "Queue (q)" }, "Queue"),
+          h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: "Shortcuts (?)" }, "?"),
+          h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
+        ),
+        els.message,
+        h(
+          "main",
+          { class: "rate-main" },
+          els.material,
+          h(
+            "section",
+            { class: "form", "aria-label": "Ratings" },
+            els.dims,
+            els.review,
+            h(
+              "div",
+              { class: "actions" },
+              h("button", { id: "skip", onclick: () => this.go("skip") }, "Skip ", h("kbd", {}, "s")),
+              h(
+                "button",
+                { id: "next", class: "primary", onclick: () => this.go("next") },
+                "Save & next ",
+                h("kbd", {}, "Enter"),
+              ),
+            ),
+            els.codebook,
+          ),
+        ),
+        els.overlay,
+      ),
+    );
+    document.addEventListener("keydown", this.keyHandler);
+    await this.refreshQueue();
+    const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
+    if (first === null) this.showEmpty("There are no profiles to rate in this study.");
+    else await this.show(first);
+  }
+
+  unmount(): void {
+    document.removeEventListener("keydown", this.keyHandler);
+  }
+
+  private async close(): Promise<void> {
+    if (this.session && (await this.leaveCurrent()) === false) return;
+    this.unmount();
+    this.hooks.onClose();
+  }
+
+  private async refreshQueue(): Promise<void> {
+    this.queue = await this.backend.queue();
+    const p = progress(this.queue);
+    this.els.progressBar.max = Math.max(1, p.assigned);
+    this.els.progressBar.value = p.done;
+    const extra = [
+      p.partial ? `${p.partial} started` : "",
+      p.flagged ? `${p.flagged} flagged` : "",
+      p.missing ? `${p.missing} ratings to go` : "",
+    ].filter(Boolean);
+    this.els.progressText.textContent =
+      `${p.done} / ${p.assigned} done` + (extra.length ? ` · ${extra.join(" · ")}` : "");
+  }
+
+  private showEmpty(text: string): void {
+    this.session = null;
+    replace(this.els.material, h("div", { class: "empty" }, h("h1", {}, text)));
+    replace(this.els.dims);
+    replace(this.els.review);
+    replace(this.els.codebook);
+  }
+
+  /** Loads and shows one profile. */
+  async show(profileId: number): Promise<void> {
+    const view = await this.backend.loadProfile(profileId);
+    this.session = new RatingSession(this.backend, this.codebook, view, (what, dim) =>
+      this.onSessionChange(what, dim),
+    );
+    this.renderProfile();
+  }
+
+  private renderProfile(): void {
+    const s = this.session;
+    if (!s) return;
+    const p = s.view.profile;
+    const pos = position(this.queue, p.id);
+    this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
+    replace(
+      this.els.material,
+      h(
+        "div",
+        { class: "profile-head" },
+        h("h1", { class: "context", id: "profile-context" }, p.context),
+        h(
+          "div",
+          { class: "meta" },
+          h("span", {}, "Person ", h("strong", { class: "person" }, p.person)),
+          h("span", {}, pos > 0 ? `Profile ${pos} of ${this.queue.length}` : `Profile #${p.id}`),
+          h("span", { class: "pid" }, `#${p.id}`),
+        ),
+      ),
+      ...(p.texts.length === 0
+        ? [h("p", { class: "empty" }, "This profile has no material.")]
+        : p.texts.map((t, i) =>
+            h(
+              "article",
+              { class: "text-card", "aria-label": `Text ${i + 1}` },
+              t.title ? h("h2", { class: "text-title" }, t.title) : null,
+              t.createdAt || t.url
+                ? h(
+                    "div",
+                    { class: "text-meta" },
+                    t.createdAt ? h("time", {}, t.createdAt) : null,
+                    t.url ? h("span", { class: "url" }, t.url) : null,
+                  )
+                : null,
+              h("div", { class: "text-body" }, t.text),
+            ),
+          )),
+    );
+    this.els.material.scrollTop = 0;
+    this.dimEls.clear();
+    replace(this.els.dims, ...s.dims.map((d, i) => this.renderDim(d, i)));
+    this.renderReview();
+    this.renderFocus();
+    this.renderStatus();
+    this.setMessage(null);
+  }
+
+  private renderDim(d: DimensionDto, index: number): HTMLElement {
+    const s = this.session!;
+    const labelId = `dim-label-${index}`;
+    const el = h("div", {
+      class: "dim",
+      role: d.scale.type === "continuous" ? "group" : "radiogroup",
+      tabindex: 0,
+      "aria-labelledby": labelId,
+      "data-dimension": d.name,
+      onfocus: () => s.focus(index),
+    });
+    this.dimEls.set(d.name, el);
+    this.fillDim(el, d, labelId);
+    return el;
+  }
+
+  private fillDim(el: HTMLElement, d: DimensionDto, labelId: string): void {
+    const s = this.session!;
+    const st = s.state(d.name);
+    el.dataset.status = st.status;
+    const head = h(
+      "div",
+      { class: "dim-head" },
+      h("span", { class: "dim-label", id: labelId }, d.label),
+      h(
+        "span",
+        { class: `dim-status ${st.status}` },
+        STATUS_TEXT[st.status],
+        st.error ? `: ${st.error}` : "",
+      ),
+      st.status === "failed"
+        ? h("button", { class: "small", onclick: () => void s.retry(), tabindex: -1 }, "Retry")
+        : null,
+    );
+    let body: HTMLElement;
+    if (d.scale.type === "continuous") {
+      const scale = d.scale;
+      const slider = h("input", {
+        type: "range",
+        min: scale.min,
+        max: scale.max,
+        step: stepOf(scale),
+        tabindex: -1,
+        "aria-labelledby": labelId,
+        class: st.value === null ? "unset" : "",
+      });
+      slider.value = String(st.value ?? (scale.min + scale.max) / 2);
+      const shown = h("output", { class: "slider-value" }, formatValue(scale, st.value));
+      slider.addEventListener("input", () => {
+        shown.textContent = formatValue(scale, Number(slider.value));
+      });
+      slider.addEventListener("change", () => void s.set(d.name, snap(scale, Number(slider.value))));
+      body = h(
+        "div",
+        { class: "slider" },
+        h("span", { class: "end" }, String(scale.min)),
+        slider,
+        h("span", { class: "end" }, String(scale.max)),
+        shown,
+      );
+    } else {
+      body = h(
+        "div",
+        { class: `options ${d.scale.type}` },
+        ...options(d.scale).map((o) =>
+          h(
+            "button",
+            {
+              class: "option",
+              role: "radio",
+              tabindex: -1,
+              "aria-checked": st.value === o.value ? "true" : "false",
+              "data-value": o.value,
+              onclick: () => {
+                void s.set(d.name, o.value);
+                el.focus();
+              },
+            },
+            o.key ? h("kbd", {}, o.key) : null,
+            h("span", { class: "value" }, d.scale.type === "likert" ? String(o.value) : ""),
+            o.label ? h("span", { class: "anchor" }, o.label) : null,
+          ),
+        ),
+      );
+    }
+    replace(el, head, body);
+  }
+
+  private renderReview(): void {
+    const s = this.session!;
+    const note = h("textarea", {
+      id: "note",
+      rows: 2,
+      placeholder: "Optional note on this profile (n)",
+      "aria-label": "Note",
+    });
+    note.value = s.note;
+    note.addEventListener("input", () => (s.note = note.value));
+    const conf = h(
+      "div",
+      { class: "confidence", role: "radiogroup", "aria-label": "Confidence" },
+      h("span", { class: "label" }, "Confidence"),
+      ...[1, 2, 3, 4, 5].map((c) =>
+        h(
+          "button",
+          {
+            class: "small conf",
+            role: "radio",
+            "aria-checked": s.confidence === c ? "true" : "false",
+            onclick: () => s.setConfidence(s.confidence === c ? null : c),
+          },
+          String(c),
+        ),
+      ),
+    );
+    const flag = h(
+      "button",
+      {
+        id: "flag",
+        class: s.flagged ? "small flag on" : "small flag",
+        "aria-pressed": s.flagged ? "true" : "false",
+        onclick: () => void this.flag(),
+      },
+      s.flagged ? "⚑ Flagged" : "⚐ Flag for later",
+      " ",
+      h("kbd", {}, "f"),
+    );
+    replace(
+      this.els.review,
+      note,
+      h("div", { class: "review-row" }, conf, flag),
+      s.reviewError ? h("div", { class: "error" }, s.reviewError) : null,
+    );
+  }
+
+  private renderCodebook(): void {
+    const d = this.session?.focusedDim;
+    if (!d) {
+      replace(this.els.codebook);
+      return;
+    }
+    const anchors =
+      d.scale.type === "likert"
+        ? d.scale.anchors
+        : d.scale.type === "nominal"
+          ? d.scale.categories
+          : [];
+    const range =
+      d.scale.type === "continuous"
+        ? `Any value from ${d.scale.min} to ${d.scale.max}. Keys 0–9 jump along the range, ← → fine-tune.`
+        : d.scale.type === "likert"
+          ? `Scale ${d.scale.min}–${d.scale.max} (${d.level}).`
+          : `Categories (${d.level}).`;
+    replace(
+      this.els.codebook,
+      h("h3", {}, d.label),
+      d.definition ? h("p", { class: "definition" }, d.definition) : null,
+      h("p", { class: "range" }, range),
+      anchors.length
+        ? h(
+            "dl",
+            { class: "anchors" },
+            ...anchors.flatMap((a) => [h("dt", {}, String(a.value)), h("dd", {}, a.label)]),
+          )
+        : null,
+      this.codebook.guidelines
+        ? h(
+            "details",
+            {},
+            h("summary", {}, "Guidelines"),
+            h("div", { class: "guidelines" }, this.codebook.guidelines),
+          )
+        : null,
+    );
+  }
+
+  private renderFocus(): void {
+    const s = this.session;
+    if (!s) return;
+    s.dims.forEach((d, i) => this.dimEls.get(d.name)?.classList.toggle("focused", i === s.focused));
+    const el = s.focusedDim && this.dimEls.get(s.focusedDim.name);
+    const active = document.activeElement;
+    const typing = active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement;
+    if (el && !typing && active !== el && this.overlay === null) {
+      el.focus({ preventScroll: true });
+      el.scrollIntoView({ block: "nearest" });
+    }
+    this.renderCodebook();
+  }
+
+  private renderStatus(): void {
+    const s = this.session;
+    const el = this.els.saveStatus;
+    if (!s) {
+      el.textContent = "";
+      return;
+    }
+    const failed = s.failed().length;
+    el.className = "save-status";
+    if (failed) {
+      el.textContent = `${failed} not saved — press r to retry`;
+      el.classList.add("failed");
+    } else if (s.saving()) {
+      el.textContent = "Saving…";
+      el.classList.add("saving");
+    } else {
+      el.textContent = s.ratedCount() ? "All changes saved" : "";
+      el.classList.add("saved");
+    }
+  }
+
+  private onSessionChange(what: string, dimension?: string): void {
+    const s = this.session;
+    if (!s) return;
+    if (what === "dimension" && dimension) {
+      const el = this.dimEls.get(dimension);
+      const d = s.dims.find((x) => x.name === dimension);
+      if (el && d) this.fillDim(el, d, el.getAttribute("aria-labelledby") ?? "");
+      this.renderStatus();
+    } else if (what === "focus") {
+      this.renderFocus();
+    } else if (what === "review") {
+      this.renderReview();
+    }
+  }
+
+  private setMessage(text: string | null, kind: "error" | "info" = "error"): void {
+    const m = this.els.message;
+    m.className = text ? `message ${kind}` : "message";
+    m.textContent = text ?? "";
+  }
+
+  private async flag(): Promise<void> {
+    if (!this.session) return;
+    try {
+      await this.session.toggleFlag();
+      await this.refreshQueue();
+    } catch (e) {
+      this.setMessage(`Could not save the flag: ${toAppError(e).message}`);
+    }
+  }
+
+  /** Saves the current profile's review; false (with the reason shown) if it must stay. */
+  private async leaveCurrent(): Promise<boolean> {
+    if (!this.session) return true;
+    const problem = await this.session.leave();
+    if (problem) {
+      this.setMessage(problem);
+      return false;
+    }
+    return true;
+  }
+
+  /** Enter / skip: save this profile, then the next one not fully rated. */
+  async go(kind: "next" | "skip", t0 = performance.now()): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      if (!(await this.leaveCurrent())) return;
+      await this.refreshQueue();
+      const next = nextProfile(this.queue, this.session?.profileId ?? null);
+      if (next === null) {
+        const all = this.queue.length > 0 && this.queue.every(isDone);
+        this.setMessage(
+          all
+            ? "All profiles are rated. You can revisit any of them from the queue (q)."
+            : "No other profile is left to rate; this one is still incomplete.",
+          "info",
+        );
+        return;
+      }
+      await this.show(next);
+      if (kind === "next") this.recordNav(t0);
+    } catch (e) {
+      this.setMessage(toAppError(e).message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async jump(profileId: number): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      this.closeOverlay();
+      if (!(await this.leaveCurrent())) return;
+      await this.refreshQueue();
+      await this.show(profileId);
+    } catch (e) {
+      this.setMessage(toAppError(e).message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private recordNav(t0: number): void {
+    requestAnimationFrame(() => {
+      const perf = (window.__chameleonPerf ??= { nav: [] });
+      perf.nav.push(performance.now() - t0);
+    });
+  }
+
+  private classify(target: EventTarget | null): Target {
+    if (!(target instanceof HTMLElement)) return "other";
+    if (target.closest(".dim")) return "dimension";
+    if (target instanceof HTMLTextAreaElement) return "text";
+    if (target instanceof HTMLInputElement) return target.type === "range" ? "dimension" : "text";
+    if (target instanceof HTMLButtonElement) return "button";
+    return "other";
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    if (this.overlay === "queue") return; // the queue overlay handles its own keys
+    const target = this.classify(ev.target);
+    const action = actionFor(ev, target);
+    if (!action) return;
+    if (this.overlay === "help") {
+      if (action.type === "help" || action.type === "escape") {
+        ev.preventDefault();
+        this.closeOverlay();
+      }
+      return;
+    }
+    ev.preventDefault();
+    void this.run(action, target, performance.now());
+  }
+
+  private async run(action: Action, target: Target, t0: number): Promise<void> {
+    const s = this.session;
+    switch (action.type) {
+      case "help":
+        return this.toggleHelp();
+      case "queue":
+        return this.openQueue();
+      case "escape":
+        if (target === "text" && s?.focusedDim) this.dimEls.get(s.focusedDim.name)?.focus();
+        this.setMessage(null);
+        return;
+      case "next":
+        return this.go("next", t0);
+      case "skip":
+        return this.go("skip", t0);
+    }
+    if (!s || this.busy) return;
+    const d = s.focusedDim;
+    switch (action.type) {
+      case "digit": {
+        if (!d) return;
+        const v = valueForDigit(d.scale, action.digit);
+        if (v === null) {
+          this.setMessage(`${action.digit} is not a value of ${d.label}.`, "info");
+          return;
+        }
+        this.setMessage(null);
+        const saved = s.set(d.name, v);
+        s.move(1);
+        return saved;
+      }
+      case "step": {
+        if (!d) return;
+        const v = stepValue(d.scale, s.state(d.name).value, action.delta);
+        if (v !== null) return s.set(d.name, v);
+        return;
+      }
+      case "focus":
+        if (target === "dimension" || target === "other") {
+          s.move(action.delta);
+          this.dimEls.get(s.focusedDim?.name ?? "")?.focus();
+        }
+        return;
+      case "undo": {
+        const undone = await s.undo();
+        this.setMessage(
+          undone ? null : "Nothing to undo on this profile.",
+          "info",
+        );
+        if (undone) this.dimEls.get(undone.dimension)?.focus();
+        return;
+      }
+      case "flag":
+        return this.flag();
+      case "note":
+        (this.root.querySelector("#note") as HTMLTextAreaElement | null)?.focus();
+        return;
+      case "retry":
+        return s.retry();
+    }
+  }
+
+  private closeOverlay(): void {
+    this.overlay = null;
+    replace(this.els.overlay);
+    this.renderFocus();
+  }
+
+  private toggleHelp(): void {
+    if (this.overlay === "help") return this.closeOverlay();
+    this.overlay = "help";
+    const close = h("button", { onclick: () => this.closeOverlay() }, "Close");
+    replace(
+      this.els.overlay,
+      h(
+        "div",
+        { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts" },
+        h(
+          "div",
+          { class: "panel", id: "help" },
+          h("h2", {}, "Keyboard shortcuts"),
+          h(
+            "table",
+            { class: "shortcuts" },
+            h("tbody", {}, ...SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what)))),
+          ),
+          close,
+        ),
+      ),
+    );
+    close.focus();
+  }
+
+  private openQueue(): void {
+    this.overlay = "queue";
+    const filter = h("input", {
+      type: "search",
+      placeholder: "Filter by context, person or #id",
+      "aria-label": "Filter profiles",
+    });
+    const onlyOpen = h("input", { type: "checkbox", id: "only-open" });
+    const list = h("ol", { class: "queue-list", role: "listbox", "aria-label": "Profiles" });
+    const current = this.session?.profileId;
+    const fill = () => {
+      const q = filter.value.trim().toLowerCase();
+      const rows = this.queue.filter(
+        (e) =>
+          (!onlyOpen.checked || !isDone(e)) &&
+          (q === "" ||
+            e.context.toLowerCase().includes(q) ||
+            e.person.toLowerCase().includes(q) ||
+            `#${e.profileId}` === q),
+      );
+      replace(
+        list,
+        ...rows.map((e) =>
+          h(
+            "li",
+            {},
+            h(
+              "button",
+              {
+                class: `queue-item${e.profileId === current ? " current" : ""}`,
+                "data-profile-id": e.profileId,
+                onclick: () => void this.jump(e.profileId),
+              },
+              h("span", { class: "q-pos" }, String(position(this.queue, e.profileId))),
+              h("span", { class: "q-context" }, e.context),
+              h("span", { class: "q-person" }, e.person),
+              h("span", { class: `q-count${isDone(e) ? " done" : ""}` }, `${e.rated}/${e.total}`),
+              e.flagged ? h("span", { class: "q-flag", title: "flagged" }, "⚑") : null,
+            ),
+          ),
+        ),
+      );
+      if (rows.length === 0) append(list, h("li", { class: "empty" }, "No profile matches."));
+    };
+    filter.addEventListener("input", fill);
+    onlyOpen.addEventListener("change", fill);
+    const panel = h(
+      "div",
+      { class: "panel queue-panel", id: "queue" },
+      h("h2", {}, "Queue"),
+      h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, " not done only")),
+      list,
+      h("button", { onclick: () => this.closeOverlay() }, "Close ", h("kbd", {}, "Esc")),
+    );
+    panel.addEventListener("keydown", (ev) => {
+      const items = [...list.querySelectorAll<HTMLButtonElement>("button.queue-item")];
+      const i = items.indexOf(document.activeElement as HTMLButtonElement);
+      if (ev.key === "Escape") {
+        ev.preventDefault();
+        this.closeOverlay();
+      } else if (ev.key === "ArrowDown") {
+        ev.preventDefault();
+        items[Math.min(items.length - 1, i + 1)]?.focus();
+      } else if (ev.key === "ArrowUp") {
+        ev.preventDefault();
+        (i <= 0 ? filter : items[i - 1]).focus();
+      }
+    });
+    replace(
+      this.els.overlay,
+      h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Queue" }, panel),
+    );
+    fill();
+    filter.focus();
+    list.querySelector<HTMLElement>(".current")?.scrollIntoView({ block: "center" });
+  }
+}

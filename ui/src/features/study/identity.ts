@@ -1,0 +1,72 @@
+// "Who is rating": pick an existing rater or create one (name + kind). Ratings are stored under
+// that rater. Only names are shown here, never anyone's ratings.
+import { toAppError, type Backend } from "../../api";
+import type { RaterKindDto, SessionDto } from "../../bindings";
+import { h, replace } from "../../dom";
+import { renderError } from "./start";
+
+export async function mountIdentity(
+  root: HTMLElement,
+  backend: Backend,
+  session: SessionDto,
+  onChosen: (s: SessionDto) => void,
+  onBack: () => void,
+): Promise<void> {
+  const errorHost = h("div", { class: "error-host" });
+  const choose = async (name: string, kind: RaterKindDto) => {
+    replace(errorHost);
+    try {
+      onChosen(await backend.chooseRater(name, kind));
+    } catch (e) {
+      replace(errorHost, renderError(toAppError(e)));
+    }
+  };
+  const name = h("input", { type: "text", id: "rater-name", placeholder: "Your name or initials", autocomplete: "off" });
+  const kind = h(
+    "select",
+    { id: "rater-kind", "aria-label": "Kind of rater" },
+    h("option", { value: "human" }, "Human annotator"),
+    h("option", { value: "model" }, "Model"),
+  );
+  const list = h("ul", { class: "raters" });
+  replace(
+    root,
+    h(
+      "div",
+      { class: "identity", id: "identity-screen" },
+      h("h1", {}, "Who is rating?"),
+      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles} profiles, ${session.study.dimensions} dimensions.`),
+      errorHost,
+      h("div", { class: "card" }, h("h2", {}, "Continue as"), list),
+      h(
+        "form",
+        {
+          class: "card",
+          id: "new-rater",
+          onsubmit: (ev: Event) => {
+            ev.preventDefault();
+            void choose(name.value, kind.value as RaterKindDto);
+          },
+        },
+        h("h2", {}, "New rater"),
+        h("div", { class: "field-row" }, h("label", { class: "field", for: "rater-name" }, h("span", {}, "Name"), name), kind),
+        h("button", { type: "submit", class: "primary" }, "Start rating"),
+      ),
+      h("button", { class: "ghost", onclick: onBack }, "← Back to start"),
+    ),
+  );
+  try {
+    const raters = (await backend.listRaters()).filter((r) => r.kind === "human" || r.kind === "model");
+    if (raters.length === 0) replace(list, h("li", { class: "empty" }, "No raters yet: create one below."));
+    else
+      replace(
+        list,
+        ...raters.map((r) =>
+          h("li", {}, h("button", { class: "rater", onclick: () => void choose(r.name, r.kind) }, r.name, h("span", { class: "muted" }, ` (${r.kind})`))),
+        ),
+      );
+  } catch (e) {
+    replace(errorHost, renderError(toAppError(e)));
+  }
+  name.focus();
+}

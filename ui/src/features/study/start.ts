@@ -1,0 +1,183 @@
+// Start screen: open a study, recent studies, create one from a profiles file and a codebook
+// file (import errors listed with their line numbers), or open the bundled demo study.
+import { toAppError, type Backend } from "../../api";
+import type { AppError, SessionDto } from "../../bindings";
+import { h, replace } from "../../dom";
+
+const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
+const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
+const CODEBOOK_FILTER = [{ name: "Codebook (TOML or JSON)", extensions: ["toml", "json"] }];
+
+export function renderError(err: AppError): HTMLElement {
+  return h(
+    "div",
+    { class: "error-box", role: "alert" },
+    h("p", { class: "error-title" }, err.rows.length ? firstLine(err.message) : err.message),
+    err.rows.length
+      ? h(
+          "table",
+          { class: "row-errors" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Column"), h("th", {}, "Problem"))),
+          h(
+            "tbody",
+            {},
+            ...err.rows.map((r) =>
+              h("tr", {}, h("td", {}, String(r.line)), h("td", {}, r.column ?? ""), h("td", {}, r.message)),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+export async function mountStart(
+  root: HTMLElement,
+  backend: Backend,
+  onOpened: (s: SessionDto) => void,
+): Promise<void> {
+  const errorHost = h("div", { class: "error-host" });
+  const busy = h("span", { class: "busy", role: "status", "aria-live": "polite" });
+
+  const attempt = async (what: string, f: () => Promise<SessionDto>) => {
+    replace(errorHost);
+    busy.textContent = `${what}…`;
+    try {
+      const s = await f();
+      busy.textContent = "";
+      onOpened(s);
+    } catch (e) {
+      busy.textContent = "";
+      replace(errorHost, renderError(toAppError(e)));
+    }
+  };
+
+  const pathField = (id: string, label: string, placeholder: string) => {
+    const input = h("input", { type: "text", id, placeholder, spellcheck: "false", autocomplete: "off" });
+    return { input, row: h("label", { class: "field", for: id }, h("span", {}, label), input) };
+  };
+  const browse = (input: HTMLInputElement, title: string, filters: typeof STUDY_FILTER) =>
+    h(
+      "button",
+      {
+        type: "button",
+        onclick: async () => {
+          try {
+            const p = await backend.pickFile(title, filters);
+            if (p) input.value = p;
+          } catch (e) {
+            replace(errorHost, renderError(toAppError(e)));
+          }
+        },
+      },
+      "Browse…",
+    );
+
+  // Open
+  const open = pathField("open-path", "Study file", "/path/to/study.chameleon");
+  const openForm = h(
+    "form",
+    {
+      class: "card",
+      id: "open-form",
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        const p = open.input.value.trim();
+        if (p) void attempt("Opening", () => backend.openStudy(p));
+      },
+    },
+    h("h2", {}, "Open a study"),
+    h("div", { class: "field-row" }, open.row, browse(open.input, "Open a study", STUDY_FILTER)),
+    h("button", { type: "submit", class: "primary" }, "Open"),
+  );
+
+  // Create
+  const profiles = pathField("profiles-path", "Profiles file", "profiles.jsonl");
+  const codebook = pathField("codebook-path", "Codebook file", "codebook.toml");
+  const target = pathField("study-path", "Save study as (optional)", "default: app data folder");
+  const createForm = h(
+    "form",
+    {
+      class: "card",
+      id: "create-form",
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        const pp = profiles.input.value.trim();
+        const cp = codebook.input.value.trim();
+        if (!pp || !cp) {
+          replace(
+            errorHost,
+            renderError({ code: "invalid", message: "Choose a profiles file and a codebook file.", rows: [], path: null }),
+          );
+          return;
+        }
+        const tp = target.input.value.trim();
+        void attempt("Creating the study", () =>
+          backend.createStudy({ profilesPath: pp, codebookPath: cp, path: tp === "" ? null : tp }),
+        );
+      },
+    },
+    h("h2", {}, "Create a study"),
+    h("div", { class: "field-row" }, profiles.row, browse(profiles.input, "Profiles file", PROFILE_FILTER)),
+    h("div", { class: "field-row" }, codebook.row, browse(codebook.input, "Codebook file", CODEBOOK_FILTER)),
+    h("div", { class: "field-row" }, target.row),
+    h("button", { type: "submit", class: "primary", id: "create" }, "Create study"),
+  );
+
+  const demo = h(
+    "div",
+    { class: "card" },
+    h("h2", {}, "Try it out"),
+    h("p", {}, "A small study with made-up profiles and a Big Five codebook."),
+    h("button", { id: "open-demo", onclick: () => void attempt("Opening the demo", () => backend.openDemoStudy()) }, "Open the demo study"),
+  );
+
+  const recentList = h("ul", { class: "recent", id: "recent" });
+  const recentCard = h("div", { class: "card" }, h("h2", {}, "Recent studies"), recentList);
+
+  replace(
+    root,
+    h(
+      "div",
+      { class: "start", id: "start-screen" },
+      h("header", { class: "start-head" }, h("h1", {}, "Chameleon Studio"), busy),
+      errorHost,
+      h("div", { class: "start-grid" }, h("div", { class: "col" }, recentCard, openForm, demo), createForm),
+    ),
+  );
+
+  let recent: Awaited<ReturnType<Backend["recentStudies"]>> = [];
+  try {
+    recent = await backend.recentStudies();
+  } catch (e) {
+    replace(errorHost, renderError(toAppError(e)));
+  }
+  if (recent.length === 0) {
+    replace(recentList, h("li", { class: "empty" }, "None yet."));
+  } else {
+    replace(
+      recentList,
+      ...recent.map((r) =>
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              class: "recent-item",
+              disabled: !r.exists,
+              title: r.path,
+              onclick: () => void attempt("Opening", () => backend.openStudy(r.path)),
+            },
+            h("span", { class: "recent-name" }, r.name),
+            h("span", { class: "recent-path" }, r.exists ? r.path : `${r.path} (missing)`),
+          ),
+        ),
+      ),
+    );
+  }
+  (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
+}

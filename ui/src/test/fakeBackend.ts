@@ -1,0 +1,121 @@
+// An in-memory Backend for unit tests: a study with a codebook, profiles and one rater's ratings.
+import type { Backend } from "../api";
+import type {
+  AppError,
+  CodebookDto,
+  ProfileDto,
+  ProfileView,
+  QueueEntryDto,
+  RaterDto,
+  ReviewDto,
+  SessionDto,
+} from "../bindings";
+
+export const codebook: CodebookDto = {
+  name: "test",
+  guidelines: "Rate what the text shows.",
+  version: 1,
+  dimensions: [
+    {
+      name: "extraversion",
+      label: "Extraversion",
+      definition: "Outgoing, energetic.",
+      level: "ordinal",
+      scale: { type: "likert", min: 1, max: 5, anchors: [{ value: 1, label: "not at all" }, { value: 5, label: "very" }] },
+    },
+    {
+      name: "mood",
+      label: "Mood",
+      definition: "How the person feels.",
+      level: "interval",
+      scale: { type: "continuous", min: 0, max: 100, step: 1 },
+    },
+    {
+      name: "topic",
+      label: "Topic",
+      definition: "Main topic.",
+      level: "nominal",
+      scale: { type: "nominal", categories: [{ value: 10, label: "work" }, { value: 20, label: "family" }, { value: 30, label: "other" }] },
+    },
+  ],
+};
+
+export class FakeBackend implements Backend {
+  profiles: ProfileDto[];
+  /** profileId → dimension → value */
+  ratings = new Map<number, Map<string, number>>();
+  reviews = new Map<number, ReviewDto>();
+  saveLog: { profileId: number; dimension: string; value: number | null }[] = [];
+  /** When set, the next saveRating calls fail with this error. */
+  failSaves: AppError | null = null;
+  rater: RaterDto = { id: 1, name: "ann", kind: "human" };
+
+  constructor(n = 3, texts?: (i: number) => ProfileDto["texts"]) {
+    this.profiles = Array.from({ length: n }, (_, i) => ({
+      id: i + 1,
+      person: `p${Math.floor(i / 2)}`,
+      context: `context ${i + 1}`,
+      texts: texts ? texts(i) : [{ title: `Title ${i + 1}`, text: `Text of profile ${i + 1}`, createdAt: "2024-01-01", url: null }],
+    }));
+  }
+
+  session(): SessionDto {
+    return {
+      study: { path: "/tmp/x.chameleon", name: "x", profiles: this.profiles.length, dimensions: 3, raters: 1 },
+      rater: this.rater,
+      codebook,
+    };
+  }
+
+  async recentStudies() { return []; }
+  async openStudy() { return this.session(); }
+  async createStudy() { return this.session(); }
+  async openDemoStudy() { return this.session(); }
+  async startupStudy() { return null; }
+  async closeStudy() {}
+  async listRaters() { return [this.rater]; }
+  async chooseRater() { return this.session(); }
+  async pickFile() { return null; }
+
+  async queue(): Promise<QueueEntryDto[]> {
+    return this.profiles.map((p) => ({
+      profileId: p.id,
+      person: p.person,
+      context: p.context,
+      rated: this.ratings.get(p.id)?.size ?? 0,
+      total: codebook.dimensions.length,
+      flagged: this.reviews.get(p.id)?.flagged ?? false,
+    }));
+  }
+
+  async nextUnrated() {
+    const q = await this.queue();
+    return q.find((e) => e.rated < e.total)?.profileId ?? null;
+  }
+
+  async loadProfile(id: number): Promise<ProfileView> {
+    const profile = this.profiles.find((p) => p.id === id);
+    if (!profile) throw { code: "invalid", message: `no profile ${id}`, rows: [], path: null };
+    const own = this.ratings.get(id) ?? new Map();
+    return {
+      profile,
+      ratings: [...own.entries()].map(([dimension, value]) => ({ dimension, value })),
+      review: this.reviews.get(id) ?? { flagged: false, note: null, confidence: null, secondsSpent: 0 },
+    };
+  }
+
+  async saveRating(r: { profileId: number; dimension: string; value: number | null }) {
+    await Promise.resolve();
+    if (this.failSaves) throw this.failSaves;
+    this.saveLog.push({ profileId: r.profileId, dimension: r.dimension, value: r.value });
+    const m = this.ratings.get(r.profileId) ?? new Map<string, number>();
+    if (r.value === null) m.delete(r.dimension);
+    else m.set(r.dimension, r.value);
+    this.ratings.set(r.profileId, m);
+    return { profileId: r.profileId, dimension: r.dimension, value: r.value };
+  }
+
+  async saveReview(r: { profileId: number; flagged: boolean; note: string | null; confidence: number | null; secondsSpent: number }) {
+    this.reviews.set(r.profileId, { flagged: r.flagged, note: r.note, confidence: r.confidence, secondsSpent: r.secondsSpent });
+  }
+}
