@@ -13,6 +13,15 @@ pub fn rel_diff(a: f64, b: f64, floor: f64) -> f64 {
     (a - b).abs() / b.abs().max(floor)
 }
 
+/// Agreement statistics computed through F-distribution quantiles or tails (ICC confidence
+/// limits, F-test p-values) against scipy/pingouin: our incomplete beta and its inversion
+/// differ from Boost's in the last few digits.
+pub const DISTRIBUTION_REL: f64 = 1e-8;
+
+/// Floor for [`rel_diff`] in the agreement tests: statistics near 0 are compared absolutely
+/// below this magnitude.
+pub const AGREEMENT_FLOOR: f64 = 1e-3;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,12 +45,3 @@ pub const REML_CRIT_SLACK: f64 = 1e-7;
 
 /// Floor of the relative difference between components (variances near 0 compare absolutely).
 pub const COMPONENT_FLOOR: f64 = 1e-3;
-
-/// Agreement statistics computed through F-distribution quantiles or tails (ICC confidence
-/// limits, F-test p-values) against scipy/pingouin: our incomplete beta and its inversion
-/// differ from Boost's in the last few digits.
-pub const DISTRIBUTION_REL: f64 = 1e-8;
-
-/// Floor for [`rel_diff`] in the agreement tests: statistics near 0 are compared absolutely
-/// below this magnitude.
-pub const AGREEMENT_FLOOR: f64 = 1e-3;

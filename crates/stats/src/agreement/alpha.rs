@@ -164,10 +164,9 @@ pub(crate) fn alpha_weighted(table: &RatingTable, weights: Option<&[u32]>) -> Al
             if margin[c] == 0.0 {
                 continue;
             }
-            let mut row = 0.0;
-            for k in (c + 1)..v {
-                row += margin[k] * ratio_delta2(table.distinct[c], table.distinct[k]);
-            }
+            let row: f64 = (c + 1..v)
+                .map(|k| margin[k] * ratio_delta2(table.distinct[c], table.distinct[k]))
+                .sum();
             de += 2.0 * margin[c] * row;
         }
         finish(do_rat, de)

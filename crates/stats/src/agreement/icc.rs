@@ -112,9 +112,9 @@ pub fn icc_complete(table: &RatingTable) -> IccSet {
     let ssr = kf * row.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
     let ssc = nf * col.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
     let mut sse = 0.0;
-    for i in 0..n {
-        for j in 0..k {
-            sse += (y(i, j) - row[i] - col[j] + grand).powi(2);
+    for (i, rm) in row.iter().enumerate() {
+        for (j, cm) in col.iter().enumerate() {
+            sse += (y(i, j) - rm - cm + grand).powi(2);
         }
     }
     let msr = ssr / (nf - 1.0);
