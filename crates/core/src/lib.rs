@@ -2,9 +2,16 @@
 //! orchestration that feeds `chameleon-stats`.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod dataset;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod model;
+pub mod sample;
+pub mod store;
 pub mod tidy;
 
 pub use error::{CoreError, Result, RowError};
+pub use import::{ImportReport, RatingsImportOptions};
+pub use store::Study;

@@ -1,1 +1,613 @@
-//! Agreement report per dimension (owned by the agreement work, issue #3).
+//! Agreement report per dimension (issue #3): turns a [`Dataset`] into `chameleon-stats`
+//! agreement inputs and the results into the report the CLI prints and the app shows.
+//!
+//! The JSON form is the DESIGN.md contract of `chameleon agreement --json`:
+//! `{"dimensions":[{"dimension","units","raters","ratings","alpha":{..},"fleiss_kappa",
+//! "icc":{"ICC1",..},"percent_agreement","pairs":[{"a","b","units","kappa","kappa_linear",
+//! "kappa_quadratic"}]}]}`. Extra keys are added after those (`level`, `icc_method`, `icc_detail`,
+//! `percent_within_one`, `raters_detail`, `ci`, …); none of the contract keys is ever renamed
+//! or dropped. A statistic that cannot be computed is `null` and its reason is in
+//! [`AgreementRun::warnings`].
+
+use crate::dataset::{Dataset, DimensionData};
+use crate::model::{Level, Scale};
+use chameleon_stats::agreement::{self as ag, AgreementError, Categories, Rating, RatingTable};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Options of an agreement run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgreementOptions {
+    /// Unit-bootstrap resamples for confidence intervals of alpha and Fleiss' kappa (0 = none).
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+impl Default for AgreementOptions {
+    fn default() -> Self {
+        AgreementOptions {
+            bootstrap: 0,
+            seed: 1,
+        }
+    }
+}
+
+/// The report and the reasons for every `null` in it.
+#[derive(Debug, Clone)]
+pub struct AgreementRun {
+    pub report: AgreementReport,
+    /// One sentence per statistic that is `null`, naming the dimension.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementReport {
+    pub dimensions: Vec<DimensionAgreement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlphaReport {
+    pub nominal: Option<f64>,
+    pub ordinal: Option<f64>,
+    pub interval: Option<f64>,
+    pub ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccReport {
+    #[serde(rename = "ICC1")]
+    pub icc1: Option<f64>,
+    #[serde(rename = "ICC2")]
+    pub icc2: Option<f64>,
+    #[serde(rename = "ICC3")]
+    pub icc3: Option<f64>,
+    #[serde(rename = "ICC1k")]
+    pub icc1k: Option<f64>,
+    #[serde(rename = "ICC2k")]
+    pub icc2k: Option<f64>,
+    #[serde(rename = "ICC3k")]
+    pub icc3k: Option<f64>,
+}
+
+/// F test and interval of one ICC form (complete designs only).
+#[derive(Debug, Clone, Serialize)]
+pub struct IccFormDetail {
+    pub value: f64,
+    #[serde(rename = "F")]
+    pub f: Option<f64>,
+    pub df1: f64,
+    pub df2: f64,
+    pub p: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccDetail {
+    /// Units and raters the ICC was computed on, and the k of the average-measure forms.
+    pub units: usize,
+    pub raters: usize,
+    pub k: f64,
+    #[serde(rename = "ICC1")]
+    pub icc1: Option<IccFormDetail>,
+    #[serde(rename = "ICC2")]
+    pub icc2: Option<IccFormDetail>,
+    #[serde(rename = "ICC3")]
+    pub icc3: Option<IccFormDetail>,
+    #[serde(rename = "ICC1k")]
+    pub icc1k: Option<IccFormDetail>,
+    #[serde(rename = "ICC2k")]
+    pub icc2k: Option<IccFormDetail>,
+    #[serde(rename = "ICC3k")]
+    pub icc3k: Option<IccFormDetail>,
+    /// Variance components (unit, rater, residual) when `icc_method` is variance-components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_components: Option<VarianceComponentsReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VarianceComponentsReport {
+    pub unit: f64,
+    pub rater: f64,
+    pub residual: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairReport {
+    pub a: String,
+    pub b: String,
+    pub units: usize,
+    pub kappa: Option<f64>,
+    pub kappa_linear: Option<f64>,
+    pub kappa_quadratic: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterReport {
+    pub rater: String,
+    pub n: usize,
+    pub n_shared: usize,
+    pub leniency: Option<f64>,
+    pub consensus_r: Option<f64>,
+    pub consensus_agreement: Option<f64>,
+    pub drift_early_abs_dev: Option<f64>,
+    pub drift_late_abs_dev: Option<f64>,
+    pub drift_early_agreement: Option<f64>,
+    pub drift_late_agreement: Option<f64>,
+    pub median_seconds: Option<f64>,
+}
+
+/// Bootstrap percentile intervals (only with `--bootstrap N`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CiReport {
+    pub resamples: usize,
+    pub seed: u64,
+    pub level: f64,
+    pub alpha: CiAlpha,
+    pub fleiss_kappa: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CiAlpha {
+    pub nominal: Option<[f64; 2]>,
+    pub ordinal: Option<[f64; 2]>,
+    pub interval: Option<[f64; 2]>,
+    pub ratio: Option<[f64; 2]>,
+}
+
+/// One dimension's agreement. The first ten fields are the DESIGN.md contract, in its order.
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionAgreement {
+    pub dimension: String,
+    /// Units (profiles) with at least one rating.
+    pub units: usize,
+    /// Raters with at least one rating.
+    pub raters: usize,
+    pub ratings: usize,
+    pub alpha: AlphaReport,
+    pub fleiss_kappa: Option<f64>,
+    pub icc: IccReport,
+    /// Pairwise exact agreement, percent (0–100).
+    pub percent_agreement: Option<f64>,
+    pub pairs: Vec<PairReport>,
+    // ---- extra keys (not part of the contract) ----
+    /// The level of measurement the codebook gives (else the scale's, else interval): the
+    /// alpha to read first.
+    pub level: Level,
+    /// Units with two or more ratings (what alpha, kappa and percent agreement use).
+    pub pairable_units: usize,
+    /// "classic" (constant ratings per unit) or "generalised" (see docs/agreement.md).
+    pub fleiss_form: Option<&'static str>,
+    /// "anova" (Shrout & Fleiss on a complete design) or "variance-components" (incomplete
+    /// design: symmetric-sums moment estimator, see docs/agreement.md).
+    pub icc_method: &'static str,
+    pub icc_detail: Option<IccDetail>,
+    /// Shrout & Fleiss ICCs on the units rated by every rater, when the design is incomplete but
+    /// at least two such units exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icc_complete_case: Option<IccDetail>,
+    /// Pairwise agreement within one scale point, percent (ordinal/interval discrete scales).
+    pub percent_within_one: Option<f64>,
+    /// The categories (scale points) weighted kappas are computed over.
+    pub categories: Option<Vec<f64>>,
+    pub raters_detail: Vec<RaterReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiReport>,
+}
+
+/// Agreement statistics for every dimension of `ds`, in parallel across dimensions.
+pub fn agreement(ds: &Dataset, opts: &AgreementOptions) -> AgreementRun {
+    let per_dim: Vec<(DimensionAgreement, Vec<String>)> = ds
+        .dimensions
+        .par_iter()
+        .map(|d| dimension(ds, d, opts))
+        .collect();
+    let mut warnings = Vec::new();
+    let mut dimensions = Vec::with_capacity(per_dim.len());
+    for (d, w) in per_dim {
+        dimensions.push(d);
+        warnings.extend(w);
+    }
+    AgreementRun {
+        report: AgreementReport { dimensions },
+        warnings,
+    }
+}
+
+/// Collects `null` reasons for one dimension.
+struct Notes<'a> {
+    dim: &'a str,
+    out: Vec<String>,
+}
+
+impl Notes<'_> {
+    fn take<T>(&mut self, what: &str, r: Result<T, AgreementError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.out
+                    .push(format!("dimension '{}': {what} is null: {e}", self.dim));
+                None
+            }
+        }
+    }
+    fn note(&mut self, what: &str, why: &str) {
+        self.out
+            .push(format!("dimension '{}': {what} is null: {why}", self.dim));
+    }
+}
+
+fn empty(d: &DimensionData, ratings: usize, level: Level) -> DimensionAgreement {
+    DimensionAgreement {
+        dimension: d.name.clone(),
+        units: 0,
+        raters: 0,
+        ratings,
+        alpha: AlphaReport {
+            nominal: None,
+            ordinal: None,
+            interval: None,
+            ratio: None,
+        },
+        fleiss_kappa: None,
+        icc: IccReport {
+            icc1: None,
+            icc2: None,
+            icc3: None,
+            icc1k: None,
+            icc2k: None,
+            icc3k: None,
+        },
+        percent_agreement: None,
+        pairs: Vec::new(),
+        level,
+        pairable_units: 0,
+        fleiss_form: None,
+        icc_method: "none",
+        icc_detail: None,
+        icc_complete_case: None,
+        percent_within_one: None,
+        categories: None,
+        raters_detail: Vec::new(),
+        ci: None,
+    }
+}
+
+fn dimension(
+    ds: &Dataset,
+    d: &DimensionData,
+    opts: &AgreementOptions,
+) -> (DimensionAgreement, Vec<String>) {
+    let mut notes = Notes {
+        dim: &d.name,
+        out: Vec::new(),
+    };
+    let level = d.effective_level();
+    let mut report = empty(d, d.observations.len(), level);
+    if !ds.has_rater || d.observations.iter().any(|o| o.rater.is_none()) {
+        notes.note("every agreement statistic", "the data have no rater column");
+        report.units = count_distinct(d.observations.iter().map(|o| o.profile));
+        return (report, notes.out);
+    }
+    let rows: Vec<Rating> = d
+        .observations
+        .iter()
+        .map(|o| Rating {
+            unit: o.profile,
+            rater: o.rater.unwrap_or(0),
+            value: o.value,
+            time: o.created_at,
+        })
+        .collect();
+    let table = match RatingTable::new(&rows) {
+        Ok(t) => t,
+        Err(e) => {
+            notes.take::<()>("every agreement statistic", Err(e));
+            return (report, notes.out);
+        }
+    };
+    report.units = table.rated_units();
+    report.raters = table.active_raters();
+    report.pairable_units = table.pairable_units();
+
+    // Alpha at the four levels.
+    let a = ag::alpha_all(&table);
+    report.alpha = AlphaReport {
+        nominal: notes.take("alpha (nominal)", a.nominal),
+        ordinal: notes.take("alpha (ordinal)", a.ordinal),
+        interval: notes.take("alpha (interval)", a.interval),
+        ratio: notes.take("alpha (ratio)", a.ratio),
+    };
+
+    // Categories: the codebook's scale, else a scale inferred from the values the way the app
+    // infers one (integers in 0..=11 become Likert points min..=max).
+    let values: Vec<f64> = table.distinct_values().to_vec();
+    let scale = d.scale.clone().unwrap_or_else(|| Scale::infer(&values));
+    let cats = match scale.categories() {
+        Some(points) => match Categories::from_scale(&table, &points) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                notes.out.push(format!(
+                    "dimension '{}': {e}; kappas use the observed values as categories",
+                    d.name
+                ));
+                Some(Categories::from_data(&table))
+            }
+        },
+        None => None,
+    };
+    report.categories = cats.as_ref().map(|c| c.values().to_vec());
+
+    match &cats {
+        Some(c) => {
+            match ag::fleiss_kappa(&table) {
+                Ok(k) => {
+                    report.fleiss_kappa = Some(k.value);
+                    report.fleiss_form = Some(match k.form {
+                        ag::FleissForm::Classic => "classic",
+                        _ => "generalised",
+                    });
+                    if k.form != ag::FleissForm::Classic {
+                        notes.out.push(format!(
+                            "dimension '{}': units have different numbers of ratings; \
+                             fleiss_kappa is the generalised form (see docs/agreement.md)",
+                            d.name
+                        ));
+                    }
+                }
+                Err(e) => {
+                    notes.take::<()>("fleiss_kappa", Err(e));
+                }
+            }
+            for p in ag::cohen_pairs(&table, c) {
+                let name = |r: u32| ds.raters[r as usize].name.clone();
+                let (a, b) = (name(p.a), name(p.b));
+                let what = format!("kappa of {a}–{b}");
+                report.pairs.push(PairReport {
+                    units: p.units,
+                    kappa: notes.take(&what, p.kappa),
+                    kappa_linear: notes.take(&format!("linear {what}"), p.kappa_linear),
+                    kappa_quadratic: notes.take(&format!("quadratic {what}"), p.kappa_quadratic),
+                    a,
+                    b,
+                });
+            }
+        }
+        None => {
+            notes.note(
+                "fleiss_kappa and the pairwise kappas",
+                "the scale is continuous",
+            );
+        }
+    }
+
+    // ICC: Shrout & Fleiss when every rated unit was rated by every rater, else variance
+    // components on all ratings (and Shrout & Fleiss on the complete units as an extra).
+    let complete = report.raters >= 2
+        && (0..table.n_units())
+            .all(|u| table.unit(u).0.is_empty() || table.unit(u).0.len() == report.raters);
+    let (icc_set, vc) = if complete {
+        report.icc_method = "anova";
+        (ag::icc_complete(&table), None)
+    } else {
+        report.icc_method = "variance-components";
+        let cc = ag::icc_complete(&table);
+        if cc.units >= 2 {
+            report.icc_complete_case = Some(detail(
+                &cc,
+                None,
+                &mut Notes {
+                    dim: "",
+                    out: vec![],
+                },
+            ));
+        }
+        ag::icc_variance_components(&table)
+    };
+    let det = detail(&icc_set, vc, &mut notes);
+    report.icc = IccReport {
+        icc1: det.icc1.as_ref().map(|x| x.value),
+        icc2: det.icc2.as_ref().map(|x| x.value),
+        icc3: det.icc3.as_ref().map(|x| x.value),
+        icc1k: det.icc1k.as_ref().map(|x| x.value),
+        icc2k: det.icc2k.as_ref().map(|x| x.value),
+        icc3k: det.icc3k.as_ref().map(|x| x.value),
+    };
+    report.icc_detail = Some(det);
+
+    // Percent agreement; within one point only for ordered discrete scales.
+    let ordered = !matches!(level, Level::Nominal) && !matches!(scale, Scale::Nominal { .. });
+    let within_cats = if ordered { cats.as_ref() } else { None };
+    if let Some(p) = notes.take(
+        "percent_agreement",
+        ag::percent_agreement(&table, within_cats),
+    ) {
+        report.percent_agreement = Some(p.exact);
+        report.percent_within_one = p.within_one;
+    }
+
+    // Per-rater diagnostics, with the median time per rating from the observations.
+    let mut seconds: Vec<Vec<f64>> = vec![Vec::new(); ds.raters.len()];
+    for o in &d.observations {
+        if let (Some(r), Some(s)) = (o.rater, o.seconds_spent) {
+            if s.is_finite() {
+                seconds[r as usize].push(s);
+            }
+        }
+    }
+    report.raters_detail = ag::rater_diagnostics(&table)
+        .into_iter()
+        .map(|r| RaterReport {
+            rater: ds.raters[r.rater as usize].name.clone(),
+            n: r.n,
+            n_shared: r.n_shared,
+            leniency: r.leniency,
+            consensus_r: r.consensus_r,
+            consensus_agreement: r.consensus_agreement,
+            drift_early_abs_dev: r.drift_early_abs_dev,
+            drift_late_abs_dev: r.drift_late_abs_dev,
+            drift_early_agreement: r.drift_early_agreement,
+            drift_late_agreement: r.drift_late_agreement,
+            median_seconds: median(&mut seconds[r.rater as usize]),
+        })
+        .collect();
+
+    if opts.bootstrap > 0 {
+        if let Some(ci) = notes.take("ci", ag::bootstrap(&table, opts.bootstrap, opts.seed, 0.95)) {
+            report.ci = Some(CiReport {
+                resamples: ci.resamples,
+                seed: opts.seed,
+                level: ci.level,
+                alpha: CiAlpha {
+                    nominal: ci.alpha_nominal,
+                    ordinal: ci.alpha_ordinal,
+                    interval: ci.alpha_interval,
+                    ratio: ci.alpha_ratio,
+                },
+                fleiss_kappa: report.fleiss_kappa.and(ci.fleiss_kappa),
+            });
+        }
+    }
+    (report, notes.out)
+}
+
+fn detail(
+    set: &ag::IccSet,
+    vc: Option<ag::VarianceComponents>,
+    notes: &mut Notes<'_>,
+) -> IccDetail {
+    let mut form = |name: &str, r: &Result<ag::IccEstimate, AgreementError>| {
+        notes.take(name, r.clone()).map(|e| IccFormDetail {
+            value: e.value,
+            f: e.f,
+            df1: e.df1,
+            df2: e.df2,
+            p: e.p_value,
+            ci95: e.ci95,
+        })
+    };
+    IccDetail {
+        units: set.units,
+        raters: set.raters,
+        k: set.k,
+        icc1: form("ICC1", &set.icc1),
+        icc2: form("ICC2", &set.icc2),
+        icc3: form("ICC3", &set.icc3),
+        icc1k: form("ICC1k", &set.icc1k),
+        icc2k: form("ICC2k", &set.icc2k),
+        icc3k: form("ICC3k", &set.icc3k),
+        variance_components: vc.map(|v| VarianceComponentsReport {
+            unit: v.unit,
+            rater: v.rater,
+            residual: v.residual,
+        }),
+    }
+}
+
+fn count_distinct(it: impl Iterator<Item = u32>) -> usize {
+    let mut v: Vec<u32> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
+fn median(xs: &mut [f64]) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_by(|a, b| a.total_cmp(b));
+    let n = xs.len();
+    Some(if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(csv: &str) -> Dataset {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.csv");
+        std::fs::write(&p, csv).unwrap();
+        crate::analysis::input::load_dataset(&p).unwrap()
+    }
+
+    #[test]
+    fn json_has_exactly_the_contract_keys_first() {
+        let ds = load("unit,rater,value\na,x,1\na,y,2\nb,x,3\nb,y,3\nc,x,1\nc,y,1\n");
+        let run = agreement(&ds, &AgreementOptions::default());
+        let v = serde_json::to_value(&run.report).unwrap();
+        let d = &v["dimensions"][0];
+        for k in [
+            "dimension",
+            "units",
+            "raters",
+            "ratings",
+            "alpha",
+            "fleiss_kappa",
+            "icc",
+            "percent_agreement",
+            "pairs",
+        ] {
+            assert!(d.get(k).is_some(), "contract key '{k}' must be present");
+        }
+        for k in ["nominal", "ordinal", "interval", "ratio"] {
+            assert!(d["alpha"].get(k).is_some(), "alpha.{k} must be present");
+        }
+        for k in ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"] {
+            assert!(d["icc"].get(k).is_some(), "icc.{k} must be present");
+        }
+        for k in [
+            "a",
+            "b",
+            "units",
+            "kappa",
+            "kappa_linear",
+            "kappa_quadratic",
+        ] {
+            assert!(
+                d["pairs"][0].get(k).is_some(),
+                "pairs[].{k} must be present"
+            );
+        }
+        assert_eq!(d["units"], 3);
+        assert_eq!(d["raters"], 2);
+        assert_eq!(d["ratings"], 6);
+        assert_eq!(d["icc_method"], "anova");
+    }
+
+    #[test]
+    fn undefined_statistics_are_null_with_a_reason() {
+        let ds = load("unit,rater,value\na,x,2\na,y,2\nb,x,2\nb,y,2\n");
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert_eq!(
+            d.alpha.interval, None,
+            "all ratings equal: alpha is undefined"
+        );
+        assert!(
+            run.warnings.iter().any(|w| w.contains("alpha (interval)")),
+            "the reason must be reported: {:?}",
+            run.warnings
+        );
+        assert_eq!(d.percent_agreement, Some(100.0));
+    }
+
+    #[test]
+    fn rotating_design_uses_variance_components() {
+        let ds = load("unit,rater,value\na,x,1\na,y,2\nb,y,3\nb,z,3\nc,x,1\nc,z,2\nd,x,4\nd,y,5\n");
+        let run = agreement(
+            &ds,
+            &AgreementOptions {
+                bootstrap: 50,
+                seed: 3,
+            },
+        );
+        let d = &run.report.dimensions[0];
+        assert_eq!(d.icc_method, "variance-components");
+        assert_eq!(d.pairs.len(), 3, "x–y, x–z and y–z share units");
+        assert!(d.ci.is_some(), "--bootstrap adds intervals");
+    }
+}

@@ -73,7 +73,8 @@ CREATE TABLE rating (
   profile_id INTEGER NOT NULL REFERENCES profile(id),
   dimension_id INTEGER NOT NULL REFERENCES dimension(id),
   rater_id INTEGER NOT NULL REFERENCES rater(id),
-  value REAL NOT NULL,
+  -- NULL once a rater cleared (undid) it; the history keeps every earlier value.
+  value REAL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   seconds_spent REAL,
@@ -92,7 +93,7 @@ CREATE TABLE rating_history (
   id INTEGER PRIMARY KEY,
   rating_id INTEGER NOT NULL REFERENCES rating(id),
   old_value REAL,
-  new_value REAL NOT NULL,
+  new_value REAL,
   changed_by INTEGER NOT NULL REFERENCES rater(id),
   changed_at INTEGER NOT NULL,
   source TEXT
@@ -107,6 +108,18 @@ CREATE TABLE assignment (
   PRIMARY KEY (rater_id, profile_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX assignment_queue ON assignment (rater_id, position);
+
+-- Per rater and profile: skipped/flagged for later, the optional note and confidence.
+CREATE TABLE profile_review (
+  rater_id INTEGER NOT NULL REFERENCES rater(id),
+  profile_id INTEGER NOT NULL REFERENCES profile(id),
+  flagged INTEGER NOT NULL DEFAULT 0,
+  note TEXT,
+  confidence REAL,
+  seconds_spent REAL NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (rater_id, profile_id)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE import_log (
   id INTEGER PRIMARY KEY,

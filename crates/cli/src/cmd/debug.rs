@@ -1,0 +1,52 @@
+//! Hidden helpers for tests: not part of the user-facing contract.
+
+use chameleon_core::model::RaterKind;
+use chameleon_core::store::RatingInput;
+use chameleon_core::Study;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum DebugCommand {
+    /// Saves ratings one transaction at a time, printing each one's key after it committed,
+    /// so a test can kill the process at any moment and check nothing committed was lost.
+    WriteLoop {
+        study: PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+    },
+}
+
+pub fn run(cmd: DebugCommand) -> anyhow::Result<()> {
+    match cmd {
+        DebugCommand::WriteLoop { study, count } => {
+            let mut s = Study::open(&study)?;
+            let rater = s.ensure_rater("write-loop", RaterKind::Human)?;
+            let queue = s.queue(rater.id)?;
+            let dims: Vec<String> = s
+                .codebook()?
+                .map(|c| c.dimensions.into_iter().map(|d| d.name).collect())
+                .unwrap_or_default();
+            anyhow::ensure!(!queue.is_empty() && !dims.is_empty(), "the study needs profiles and a codebook");
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for i in 0..count {
+                let profile = queue[i % queue.len()].profile_id;
+                let dimension = &dims[(i / queue.len()) % dims.len()];
+                let value = 1.0 + (i % 3) as f64;
+                s.save_rating(&RatingInput {
+                    profile_id: profile,
+                    dimension: dimension.clone(),
+                    rater_id: rater.id,
+                    value: Some(value),
+                    seconds_spent: None,
+                    note: None,
+                    confidence: None,
+                })?;
+                writeln!(out, "{profile},{dimension},{value}")?;
+                out.flush()?;
+            }
+            Ok(())
+        }
+    }
+}

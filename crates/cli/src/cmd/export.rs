@@ -1,0 +1,63 @@
+//! `chameleon export ratings|profiles|codebook STUDY FILE`
+
+use chameleon_core::export::{write_atomically, RatingsExportOptions};
+use chameleon_core::Study;
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum ExportCommand {
+    /// Ratings as tidy long CSV (the import format). FILE `-` is stdout.
+    #[command(after_help = "Example:\n  chameleon export ratings s.db ratings.csv")]
+    Ratings {
+        study: PathBuf,
+        file: PathBuf,
+        /// Add created_at, seconds_spent, note and confidence columns.
+        #[arg(long)]
+        provenance: bool,
+        /// Include adjudicated values.
+        #[arg(long)]
+        adjudicated: bool,
+    },
+    /// Profiles as JSONL. FILE `-` is stdout.
+    #[command(after_help = "Example:\n  chameleon export profiles s.db profiles.jsonl")]
+    Profiles { study: PathBuf, file: PathBuf },
+    /// The codebook as TOML (FILE ending .toml) or JSON.
+    #[command(after_help = "Example:\n  chameleon export codebook s.db codebook.toml")]
+    Codebook { study: PathBuf, file: PathBuf },
+}
+
+pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
+    match cmd {
+        ExportCommand::Ratings { study, file, provenance, adjudicated } => {
+            let s = Study::open_read_only(&study)?;
+            let opts = RatingsExportOptions { provenance, include_adjudicated: adjudicated };
+            let mut n = 0;
+            write_atomically(&file, |w| {
+                n = s.export_ratings(w, opts)?;
+                Ok(())
+            })?;
+            eprintln!("{n} ratings written");
+        }
+        ExportCommand::Profiles { study, file } => {
+            let s = Study::open_read_only(&study)?;
+            let mut n = 0;
+            write_atomically(&file, |w| {
+                n = s.export_profiles(w)?;
+                Ok(())
+            })?;
+            eprintln!("{n} profiles written");
+        }
+        ExportCommand::Codebook { study, file } => {
+            let s = Study::open_read_only(&study)?;
+            let toml = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            let text = s.export_codebook(toml)?;
+            write_atomically(&file, |w| {
+                w.write_all(text.as_bytes()).map_err(|source| chameleon_core::CoreError::Io {
+                    path: file.clone(),
+                    source,
+                })
+            })?;
+        }
+    }
+    Ok(())
+}

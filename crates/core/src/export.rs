@@ -1,0 +1,141 @@
+//! Exports: ratings to the tidy long CSV (the import format, so a round trip gives the same
+//! rows), profiles to JSONL, the codebook to JSON or TOML. Files are written to a temporary
+//! name and renamed, so a failed export leaves nothing half-written.
+
+use crate::error::{CoreError, Result};
+use crate::model::Codebook;
+use crate::store::raters::NO_RATER;
+use crate::store::Study;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RatingsExportOptions {
+    /// Adds `created_at,seconds_spent,note,confidence`.
+    pub provenance: bool,
+    /// Includes adjudicated values (as their rater).
+    pub include_adjudicated: bool,
+}
+
+/// Writes `contents` produced by `f` to `path` atomically (temp file in the same folder, then
+/// rename). `-` writes to stdout.
+pub fn write_atomically(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        f(&mut lock)?;
+        return lock.flush().map_err(|source| CoreError::Io { path: path.to_owned(), source });
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let io = |source| CoreError::Io { path: path.to_owned(), source };
+    let mut tmp = tempfile_in(dir).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::new(&mut tmp.1);
+        f(&mut w)?;
+        w.flush().map_err(io)?;
+    }
+    tmp.1.sync_all().map_err(io)?;
+    std::fs::rename(&tmp.0, path).map_err(io)?;
+    Ok(())
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    for i in 0..100u32 {
+        let p = dir.join(format!(".chameleon-export-{}-{i}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("could not create a temporary file"))
+}
+
+fn csv_err(e: csv::Error) -> CoreError {
+    CoreError::Invalid(format!("writing CSV failed: {e}"))
+}
+
+impl Study {
+    /// Writes every current rating as tidy long CSV, in the order they were first stored.
+    pub fn export_ratings(&self, out: &mut dyn Write, opts: RatingsExportOptions) -> Result<usize> {
+        let c = self.conn();
+        let any_rater: bool = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM rating r JOIN rater t ON t.id = r.rater_id
+                             WHERE t.name <> ?1 AND r.value IS NOT NULL)",
+            [NO_RATER],
+            |r| r.get(0),
+        )?;
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        let mut header = vec!["person", "context"];
+        if any_rater {
+            header.push("rater");
+        }
+        header.extend(["dimension", "value"]);
+        if opts.provenance {
+            header.extend(["created_at", "seconds_spent", "note", "confidence"]);
+        }
+        w.write_record(&header).map_err(csv_err)?;
+        let mut st = c.prepare(
+            "SELECT pe.name, cx.name, t.name, d.name, r.value, r.created_at, r.seconds_spent, r.note, r.confidence
+               FROM rating r JOIN profile p ON p.id = r.profile_id
+               JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
+               JOIN rater t ON t.id = r.rater_id JOIN dimension d ON d.id = r.dimension_id
+              WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
+              ORDER BY r.id",
+        )?;
+        let mut rows = st.query([opts.include_adjudicated])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let mut rec: Vec<String> = vec![r.get(0)?, r.get(1)?];
+            if any_rater {
+                rec.push(r.get(2)?);
+            }
+            rec.push(r.get(3)?);
+            rec.push(format_value(r.get(4)?));
+            if opts.provenance {
+                rec.push(crate::tidy::format_timestamp(r.get(5)?));
+                rec.push(r.get::<_, Option<f64>>(6)?.map(format_value).unwrap_or_default());
+                rec.push(r.get::<_, Option<String>>(7)?.unwrap_or_default());
+                rec.push(r.get::<_, Option<f64>>(8)?.map(format_value).unwrap_or_default());
+            }
+            w.write_record(&rec).map_err(csv_err)?;
+            n += 1;
+        }
+        w.flush().map_err(|e| CoreError::Invalid(format!("writing CSV failed: {e}")))?;
+        Ok(n)
+    }
+
+    /// Writes one JSON object per profile: `{"person","context","texts":[...]}` (the JSONL
+    /// import format).
+    pub fn export_profiles(&self, out: &mut dyn Write) -> Result<usize> {
+        let ids: Vec<i64> = {
+            let mut st = self.conn().prepare("SELECT id FROM profile ORDER BY id")?;
+            let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            v
+        };
+        let io = |e: std::io::Error| CoreError::Invalid(format!("writing profiles failed: {e}"));
+        for id in &ids {
+            let p = self.profile(*id)?;
+            let line = serde_json::json!({ "person": p.person, "context": p.context, "texts": p.texts });
+            writeln!(out, "{line}").map_err(io)?;
+        }
+        Ok(ids.len())
+    }
+
+    /// The codebook as TOML (`toml == true`) or pretty JSON.
+    pub fn export_codebook(&self, toml_format: bool) -> Result<String> {
+        let cb: Codebook = self
+            .codebook()?
+            .ok_or_else(|| CoreError::Invalid("the study has no codebook yet".into()))?;
+        if toml_format {
+            toml::to_string_pretty(&cb).map_err(|e| CoreError::Invalid(format!("cannot write TOML: {e}")))
+        } else {
+            serde_json::to_string_pretty(&cb).map_err(|e| CoreError::Invalid(format!("cannot write JSON: {e}")))
+        }
+    }
+}
+
+/// Shortest text that reads back as the same number (`3`, `2.5`, `0.1`).
+pub fn format_value(v: f64) -> String {
+    format!("{v}")
+}

@@ -1,0 +1,44 @@
+//! Imports into a study: profiles (CSV/JSONL), a codebook (JSON/TOML), ratings (tidy CSV).
+//! Each import is one transaction: it succeeds whole or changes nothing, and reports every bad
+//! row with its line and column.
+
+mod codebook;
+mod profiles;
+mod ratings;
+
+pub use codebook::parse_codebook;
+pub use ratings::RatingsImportOptions;
+
+use serde::Serialize;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ImportReport {
+    pub kind: String,
+    pub source: String,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Things the user should know that did not stop the import (created dimensions, raters,
+    /// ignored columns).
+    pub notices: Vec<String>,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} added, {} updated, {} unchanged ({})",
+            self.kind, self.added, self.updated, self.unchanged, self.source
+        )
+    }
+}
+
+/// Reads a file whole; an I/O failure is reported against the path.
+pub(crate) fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| crate::CoreError::Io { path: path.to_owned(), source })
+}
+
+pub(crate) fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}

@@ -1,0 +1,322 @@
+//! Seeded sample data: the small demo study a new user sees first, and Chameleon-scale data
+//! for benchmarks. Ratings follow y = μ + T_p + S_pc + R_r + E (trait, state, rater leniency,
+//! error), rounded onto each dimension's scale, so agreement and decomposition have something
+//! real to find.
+
+use crate::model::{Anchor, Codebook, Dimension, Level, Scale};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// SplitMix64: tiny, seeded, and stable across versions (unlike a crate's default RNG).
+pub struct SampleRng(u64);
+
+impl SampleRng {
+    pub fn new(seed: u64) -> Self {
+        SampleRng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.uniform() * n as f64) as usize % n.max(1)
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(f64::MIN_POSITIVE);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+fn likert(name: &str, label: &str, definition: &str, max: i64, low: &str, high: &str) -> Dimension {
+    Dimension {
+        name: name.into(),
+        label: Some(label.into()),
+        definition: definition.into(),
+        scale: Scale::Likert {
+            min: 1,
+            max,
+            anchors: vec![Anchor { value: 1, label: low.into() }, Anchor { value: max, label: high.into() }],
+        },
+        level: Some(Level::Ordinal),
+    }
+}
+
+/// The demo codebook: Big Five (1–5) and affect (1–7), plus a nominal dominant emotion.
+pub fn demo_codebook() -> Codebook {
+    let emotions = ["joy", "sadness", "anger", "fear", "calm"];
+    Codebook {
+        name: Some("Chameleon demo: Big Five and affect".into()),
+        guidelines: "# Rating guidelines\n\nRate what **this material, in this context** shows about the \
+person, not what you guess they are like elsewhere. Read every text before rating.\n\n\
+- Use the whole scale; the midpoint means *some evidence both ways*, not *no evidence*.\n\
+- If the material says nothing about a dimension, choose the midpoint and lower your confidence.\n\
+- Do not look the person up elsewhere.\n"
+            .into(),
+        version: 0,
+        dimensions: vec![
+            likert("openness", "Openness", "Curiosity, imagination, interest in ideas and new experiences.", 5, "very low", "very high"),
+            likert("conscientiousness", "Conscientiousness", "Organisation, dependability, self-discipline, planning ahead.", 5, "very low", "very high"),
+            likert("extraversion", "Extraversion", "Sociability, assertiveness, energy drawn from other people.", 5, "very low", "very high"),
+            likert("agreeableness", "Agreeableness", "Warmth, cooperation, trust and consideration for others.", 5, "very low", "very high"),
+            likert("neuroticism", "Neuroticism", "Worry, tension, moodiness; proneness to negative emotion.", 5, "very low", "very high"),
+            likert("positive_affect", "Positive affect", "How much enthusiasm, joy and energy the writing expresses.", 7, "none", "extreme"),
+            likert("negative_affect", "Negative affect", "How much distress, anger, fear or sadness the writing expresses.", 7, "none", "extreme"),
+            Dimension {
+                name: "dominant_emotion".into(),
+                label: Some("Dominant emotion".into()),
+                definition: "The single emotion most present in the material.".into(),
+                scale: Scale::Nominal {
+                    categories: emotions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| Anchor { value: i as i64 + 1, label: (*e).into() })
+                        .collect(),
+                },
+                level: Some(Level::Nominal),
+            },
+        ],
+    }
+}
+
+const CONTEXTS: [&str; 3] = ["r/careerguidance", "r/gaming", "r/relationships"];
+
+/// Opening lines by context and mood (0 low, 1 mid, 2 high energy/positivity).
+fn text_for(rng: &mut SampleRng, context: usize, mood: usize) -> (String, String) {
+    const T: [[[&str; 3]; 3]; 3] = [
+        [
+            ["Third rejection this month. I'm starting to think my CV is the problem, or maybe it's me.",
+             "Is it normal to feel this drained after a job search? I keep refreshing my inbox.",
+             "Got told I was 'not a culture fit' again. No idea what that means anymore."],
+            ["Thinking about moving from support into QA. Has anyone made that switch?",
+             "My manager offered a lateral move. Pay is the same, work is different. Thoughts?",
+             "Two years in and I'm not sure if I should ask for a raise or just wait for review season."],
+            ["Just accepted an offer after six months of searching!! Ask me anything about the process.",
+             "I finally pitched my side project at work and they want me to lead it. Terrified and thrilled.",
+             "Promoted today. Wanted to thank this sub, your interview tips actually worked."],
+        ],
+        [
+            ["Can't even enjoy games anymore. I load in, stare at the menu, and quit.",
+             "Lost twelve ranked matches in a row. Taking a break before I break my controller.",
+             "Everyone in my old guild stopped playing. Logging in alone feels weird."],
+            ["Looking for a relaxed co-op game for weeknights, nothing too competitive.",
+             "Finished the main story. Is the DLC worth it or should I move on?",
+             "Does anyone else replay the same game every winter? It's a comfort thing for me."],
+            ["WE DID IT. Cleared the raid on our 40th attempt, the whole voice chat was screaming.",
+             "Organising a LAN party for the first time in ten years, who remembers these?",
+             "Hit top 500 this season!! Thanks to everyone who queued with me late at night."],
+        ],
+        [
+            ["We had the same argument again and I just went quiet. I don't know how to fix this.",
+             "My partner says I never listen. I thought I was listening. Now I'm second-guessing everything.",
+             "Friend cancelled on me for the fourth time. Should I just stop inviting them?"],
+            ["How do you split chores fairly when you work different hours?",
+             "Meeting my partner's parents next week. Any advice on what to bring?",
+             "We've been together three years and are talking about moving in. What should we discuss first?"],
+            ["Our first anniversary today, we went back to the café where we met. Still grinning.",
+             "Reconnected with my brother after years of silence. We talked for four hours.",
+             "She said yes!! Planning a small wedding with just our closest friends."],
+        ],
+    ];
+    const TITLES: [&str; 3] = ["Need some perspective", "Question for the sub", "Update"];
+    let pool = &T[context % 3][mood.min(2)];
+    let body = pool[rng.below(pool.len())].to_string();
+    let title = TITLES[rng.below(TITLES.len())].to_string();
+    (title, body)
+}
+
+/// Files of the demo study: profiles (JSONL), codebook (TOML) and ratings by three human
+/// annotators (CSV), plus ratings by a language model that barely moves across contexts.
+pub struct DemoFiles {
+    pub profiles_jsonl: String,
+    pub codebook_toml: String,
+    pub ratings_csv: String,
+    pub model_ratings_csv: String,
+}
+
+/// A seeded demo study: `persons` persons × 3 contexts.
+pub fn demo(seed: u64, persons: usize) -> DemoFiles {
+    let mut rng = SampleRng::new(seed);
+    let cb = demo_codebook();
+    let raters = ["ana", "ben", "chloe"];
+    let leniency: Vec<f64> = raters.iter().map(|_| 0.25 * rng.normal()).collect();
+    let mut profiles = String::new();
+    let mut ratings = String::from("person,context,rater,dimension,value\n");
+    let mut model = String::from("person,context,rater,dimension,value\n");
+    let base = chrono::DateTime::parse_from_rfc3339("2024-03-01T09:00:00Z").map(|d| d.timestamp()).unwrap_or(0);
+    for p in 0..persons {
+        let person = format!("u{:03}", p + 1);
+        let trait_: Vec<f64> = cb.dimensions.iter().map(|_| 0.55 * rng.normal()).collect();
+        for (c, context) in CONTEXTS.iter().enumerate() {
+            let state: Vec<f64> = cb.dimensions.iter().map(|_| 0.95 * rng.normal()).collect();
+            let mood_score = state[5] + trait_[5] - state[6];
+            let mood = if mood_score < -0.6 { 0 } else if mood_score > 0.6 { 2 } else { 1 };
+            let n_texts = 1 + rng.below(3);
+            let texts: Vec<serde_json::Value> = (0..n_texts)
+                .map(|i| {
+                    let (title, body) = text_for(&mut rng, c, mood);
+                    let ts = chrono::DateTime::from_timestamp(base + (p * 86_400 + c * 3_600 + i * 600) as i64, 0)
+                        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                        .unwrap_or_default();
+                    serde_json::json!({ "title": title, "text": body, "created_at": ts })
+                })
+                .collect();
+            let line = serde_json::json!({ "person": person, "context": context, "texts": texts });
+            let _ = writeln!(profiles, "{line}");
+            for (d, dim) in cb.dimensions.iter().enumerate() {
+                for (r, rater) in raters.iter().enumerate() {
+                    // A few missing ratings, as in real studies.
+                    if rng.uniform() < 0.03 {
+                        continue;
+                    }
+                    let v = scale_value(&dim.scale, trait_[d] + state[d] + leniency[r] + 0.45 * rng.normal(), mood);
+                    let _ = writeln!(ratings, "{person},{context},{rater},{},{v}", dim.name);
+                }
+                // The model sees the person, not the context: state-blind.
+                let v = scale_value(&dim.scale, 1.1 * trait_[d] + 0.1 * state[d] + 0.2 * rng.normal(), 1);
+                let _ = writeln!(model, "{person},{context},model-gpt,{},{v}", dim.name);
+            }
+        }
+    }
+    DemoFiles {
+        profiles_jsonl: profiles,
+        codebook_toml: toml::to_string_pretty(&cb).unwrap_or_default(),
+        ratings_csv: ratings,
+        model_ratings_csv: model,
+    }
+}
+
+/// Maps a latent z-like score onto a scale point.
+fn scale_value(scale: &Scale, z: f64, mood: usize) -> String {
+    match scale {
+        Scale::Likert { min, max, .. } => {
+            let mid = (*min + *max) as f64 / 2.0;
+            let spread = (*max - *min) as f64 / 4.0;
+            let v = (mid + z * spread).round().clamp(*min as f64, *max as f64);
+            format!("{v}")
+        }
+        Scale::Continuous { min, max, .. } => format!("{:.2}", ((min + max) / 2.0 + z).clamp(*min, *max)),
+        Scale::Nominal { categories } => {
+            // Mood drives the emotion: low → sadness/anger/fear, high → joy, mid → calm.
+            let idx = match mood {
+                0 => 1 + ((z.abs() * 10.0) as usize % 3),
+                2 => 0,
+                _ => 4,
+            };
+            categories.get(idx.min(categories.len() - 1)).map(|c| c.value.to_string()).unwrap_or_default()
+        }
+    }
+}
+
+/// Shape of a benchmark data set.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchShape {
+    pub persons: usize,
+    pub contexts: usize,
+    pub raters_per_profile: usize,
+    pub rater_pool: usize,
+    pub dimensions: usize,
+    pub seed: u64,
+}
+
+impl Default for BenchShape {
+    /// The Chameleon study's scale: 1,667 persons × 3 contexts, 3 raters from a pool of 12,
+    /// 10 dimensions (150,030 ratings).
+    fn default() -> Self {
+        BenchShape { persons: 1667, contexts: 3, raters_per_profile: 3, rater_pool: 12, dimensions: 10, seed: 1 }
+    }
+}
+
+/// Writes Chameleon-scale tidy ratings (Likert 1–7, trait share about 26%) to `out`.
+pub fn write_bench_ratings(shape: BenchShape, out: &mut dyn std::io::Write) -> std::io::Result<usize> {
+    let mut rng = SampleRng::new(shape.seed);
+    let pool = shape.rater_pool.max(shape.raters_per_profile).max(1);
+    let leniency: Vec<f64> = (0..pool).map(|_| 0.3 * rng.normal()).collect();
+    let mut w = std::io::BufWriter::new(out);
+    writeln!(w, "person,context,rater,dimension,value")?;
+    let mut n = 0;
+    let mut chosen = Vec::with_capacity(shape.raters_per_profile);
+    for p in 0..shape.persons {
+        let traits: Vec<f64> = (0..shape.dimensions).map(|_| 0.59 * rng.normal()).collect();
+        for c in 0..shape.contexts {
+            chosen.clear();
+            while chosen.len() < shape.raters_per_profile.min(pool) {
+                let r = rng.below(pool);
+                if !chosen.contains(&r) {
+                    chosen.push(r);
+                }
+            }
+            for (d, t) in traits.iter().enumerate() {
+                let state = 0.99 * rng.normal();
+                for &r in &chosen {
+                    let y = (4.0 + 1.2 * (t + state + leniency[r] + 0.5 * rng.normal())).round().clamp(1.0, 7.0);
+                    writeln!(w, "p{p},c{c},r{r},dim{d},{y}")?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(n)
+}
+
+/// Profiles (JSONL) matching [`write_bench_ratings`]'s persons and contexts.
+pub fn write_bench_profiles(shape: BenchShape, out: &mut dyn std::io::Write) -> std::io::Result<usize> {
+    let mut rng = SampleRng::new(shape.seed ^ 0xABCD);
+    let mut w = std::io::BufWriter::new(out);
+    let mut n = 0;
+    for p in 0..shape.persons {
+        for c in 0..shape.contexts {
+            let mood = rng.below(3);
+            let (title, body) = text_for(&mut rng, c, mood);
+            let line = serde_json::json!({ "person": format!("p{p}"), "context": format!("c{c}"), "title": title, "text": body });
+            writeln!(w, "{line}")?;
+            n += 1;
+        }
+    }
+    w.flush()?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_is_seeded_and_parses() {
+        let a = demo(7, 5);
+        let b = demo(7, 5);
+        assert_eq!(a.ratings_csv, b.ratings_csv, "same seed, same data");
+        assert_ne!(a.ratings_csv, demo(8, 5).ratings_csv);
+        let cb: Codebook = toml::from_str(&a.codebook_toml).unwrap();
+        assert_eq!(cb, demo_codebook(), "the codebook survives TOML");
+        let f = crate::tidy::parse("demo.csv", a.ratings_csv.as_bytes()).unwrap();
+        let ds = f.to_dataset("demo.csv").unwrap();
+        assert_eq!(ds.profiles.len(), 15);
+        for d in &ds.dimensions {
+            let dim = cb.dimensions.iter().find(|x| x.name == d.name).unwrap();
+            assert!(d.observations.iter().all(|o| dim.scale.check(o.value).is_ok()), "{} off scale", d.name);
+        }
+    }
+
+    #[test]
+    fn bench_shape_counts() {
+        let shape = BenchShape { persons: 10, ..Default::default() };
+        let mut buf = Vec::new();
+        let n = write_bench_ratings(shape, &mut buf).unwrap();
+        assert_eq!(n, 10 * 3 * 3 * 10);
+        assert_eq!(buf.iter().filter(|&&b| b == b'\n').count(), n + 1);
+    }
+}

@@ -1,0 +1,343 @@
+//! The study store: one SQLite file per study (WAL, foreign keys on, schema versioned with
+//! `PRAGMA user_version` and forward migrations).
+//!
+//! Durability: `synchronous = FULL`, so a rating whose transaction returned survives a crash
+//! or power loss, not only a killed process; a rating is small and the cost is one fsync.
+
+mod migrations;
+mod profiles;
+pub(crate) mod ratings;
+pub(crate) mod raters;
+
+pub use migrations::{latest_version, APPLICATION_ID};
+pub use profiles::QueueEntry;
+pub use raters::NO_RATER;
+pub use ratings::{ProfileReview, RatingInput};
+
+use crate::error::{CoreError, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Milliseconds since the Unix epoch; injected so tests control time.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Utc::now().timestamp_millis())
+}
+
+/// An open study file.
+pub struct Study {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+    clock: Clock,
+}
+
+/// Counts a PI or annotator looks at first.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StudyInfo {
+    pub path: String,
+    pub study_id: String,
+    pub schema_version: i64,
+    pub persons: i64,
+    pub contexts: i64,
+    pub profiles: i64,
+    pub texts: i64,
+    pub codebook_version: i64,
+    pub ratings: i64,
+    pub dimensions: Vec<DimensionCount>,
+    pub raters: Vec<RaterCount>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DimensionCount {
+    pub name: String,
+    pub level: String,
+    pub ratings: i64,
+    /// Profiles with at least one rating on this dimension.
+    pub profiles_rated: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RaterCount {
+    pub name: String,
+    pub kind: String,
+    pub ratings: i64,
+    pub profiles_rated: i64,
+    /// Profiles assigned to the rater (0 when the study has no assignments for them).
+    pub assigned: i64,
+    /// Profiles where every dimension has a rating by this rater.
+    pub profiles_complete: i64,
+}
+
+/// The folder studies go to when the user does not pick a path (the OS data directory).
+pub fn default_study_dir() -> Result<PathBuf> {
+    directories::ProjectDirs::from("org", "Chameleon", "Chameleon Studio")
+        .map(|d| d.data_dir().join("studies"))
+        .ok_or_else(|| CoreError::Invalid("no home directory to keep studies in".into()))
+}
+
+fn map_open_error(path: &Path, e: rusqlite::Error) -> CoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => CoreError::NotAStudy { path: path.to_owned() },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            CoreError::Locked { path: path.to_owned() }
+        }
+        Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) => CoreError::ReadOnly {
+            path: path.to_owned(),
+            action: "opening the study for writing".into(),
+        },
+        _ => CoreError::Sqlite(e),
+    }
+}
+
+impl Study {
+    /// Creates a new, empty study at `path`; refuses to touch an existing file.
+    pub fn create(path: &Path) -> Result<Study> {
+        if path.exists() {
+            return Err(CoreError::AlreadyExists { path: path.to_owned() });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| CoreError::Io { path: dir.to_owned(), source })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| map_open_error(path, e))?;
+        let mut study = Study { conn, path: path.to_owned(), read_only: false, clock: system_clock() };
+        study.configure()?;
+        study.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        study.migrate()?;
+        let id = new_study_id(path, (study.clock)());
+        let now = (study.clock)();
+        study.conn.execute(
+            "INSERT INTO study_meta (key, value) VALUES ('study_id', ?1), ('created_at', ?2)",
+            rusqlite::params![id, now.to_string()],
+        )?;
+        tracing::info!(path = %path.display(), "created study");
+        Ok(study)
+    }
+
+    /// Opens an existing study for reading and writing, migrating it forward if it is older.
+    pub fn open(path: &Path) -> Result<Study> {
+        Self::open_with(path, false)
+    }
+
+    /// Opens an existing study without ever writing to it (analysis, export).
+    pub fn open_read_only(path: &Path) -> Result<Study> {
+        Self::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, read_only: bool) -> Result<Study> {
+        if !path.is_file() {
+            return Err(CoreError::NoSuchStudy { path: path.to_owned() });
+        }
+        if !crate::analysis::input::is_sqlite_file(path) {
+            return Err(CoreError::NotAStudy { path: path.to_owned() });
+        }
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| map_open_error(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Check what the file is before any pragma that could write to it.
+        let app_id: i32 = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(|e| map_open_error(path, e))?;
+        if app_id != APPLICATION_ID {
+            return Err(CoreError::NotAStudy { path: path.to_owned() });
+        }
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| map_open_error(path, e))?;
+        if version > latest_version() {
+            return Err(CoreError::NewerSchema {
+                path: path.to_owned(),
+                found: version,
+                supported: latest_version(),
+            });
+        }
+        let writable = !read_only && !conn.is_readonly(rusqlite::MAIN_DB)?;
+        if !read_only && !writable {
+            return Err(CoreError::ReadOnly {
+                path: path.to_owned(),
+                action: "opening the study for writing".into(),
+            });
+        }
+        let mut study = Study { conn, path: path.to_owned(), read_only, clock: system_clock() };
+        if read_only {
+            study.conn.pragma_update(None, "query_only", true)?;
+            if version < latest_version() {
+                return Err(CoreError::ReadOnly {
+                    path: path.to_owned(),
+                    action: format!("upgrading the study from schema {version}"),
+                });
+            }
+        } else {
+            study.configure().map_err(|e| match e {
+                CoreError::Sqlite(s) => map_open_error(path, s),
+                other => other,
+            })?;
+            study.migrate()?;
+        }
+        Ok(study)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "could not switch the study to WAL");
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        migrations::migrations().to_latest(&mut self.conn).map_err(|e| match e {
+            rusqlite_migration::Error::RusqliteError { err, .. } => map_open_error(&self.path, err),
+            other => CoreError::Migration(other),
+        })?;
+        Ok(())
+    }
+
+    /// Replaces the clock (tests).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction, or explains why the study cannot be written.
+    pub(crate) fn write(&mut self, action: &str) -> Result<rusqlite::Transaction<'_>> {
+        if self.read_only {
+            return Err(CoreError::ReadOnly { path: self.path.clone(), action: action.to_owned() });
+        }
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| map_write_error(&path, action, e))
+    }
+
+    pub fn study_id(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM study_meta WHERE key = 'study_id'", [], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// `PRAGMA integrity_check` result: `ok` for a healthy file.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub fn info(&self) -> Result<StudyInfo> {
+        let c = &self.conn;
+        let count = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
+        let mut dims = c.prepare(
+            "SELECT d.name, d.level,
+                    (SELECT COUNT(*) FROM rating r WHERE r.dimension_id = d.id AND r.value IS NOT NULL),
+                    (SELECT COUNT(DISTINCT r.profile_id) FROM rating r
+                      WHERE r.dimension_id = d.id AND r.value IS NOT NULL)
+               FROM dimension d ORDER BY d.position, d.id",
+        )?;
+        let dimensions = dims
+            .query_map([], |r| {
+                Ok(DimensionCount {
+                    name: r.get(0)?,
+                    level: r.get(1)?,
+                    ratings: r.get(2)?,
+                    profiles_rated: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let n_dims = dimensions.len() as i64;
+        let mut raters = c.prepare(
+            "SELECT t.name, t.kind,
+                    (SELECT COUNT(*) FROM rating r WHERE r.rater_id = t.id AND r.value IS NOT NULL),
+                    (SELECT COUNT(DISTINCT r.profile_id) FROM rating r
+                      WHERE r.rater_id = t.id AND r.value IS NOT NULL),
+                    (SELECT COUNT(*) FROM assignment a WHERE a.rater_id = t.id),
+                    (SELECT COUNT(*) FROM (SELECT r.profile_id FROM rating r
+                      WHERE r.rater_id = t.id AND r.value IS NOT NULL
+                      GROUP BY r.profile_id HAVING COUNT(*) >= ?1))
+               FROM rater t ORDER BY t.name",
+        )?;
+        let raters = raters
+            .query_map([n_dims.max(1)], |r| {
+                Ok(RaterCount {
+                    name: r.get(0)?,
+                    kind: r.get(1)?,
+                    ratings: r.get(2)?,
+                    profiles_rated: r.get(3)?,
+                    assigned: r.get(4)?,
+                    profiles_complete: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(StudyInfo {
+            path: self.path.display().to_string(),
+            study_id: self.study_id()?,
+            schema_version: c.pragma_query_value(None, "user_version", |r| r.get(0))?,
+            persons: count("SELECT COUNT(*) FROM person")?,
+            contexts: count("SELECT COUNT(*) FROM context")?,
+            profiles: count("SELECT COUNT(*) FROM profile")?,
+            texts: count("SELECT COUNT(*) FROM profile_text")?,
+            codebook_version: count("SELECT COALESCE(MAX(version), 0) FROM codebook_version")?,
+            ratings: count("SELECT COUNT(*) FROM rating WHERE value IS NOT NULL")?,
+            dimensions,
+            raters,
+        })
+    }
+}
+
+pub(crate) fn map_write_error(path: &Path, action: &str, e: rusqlite::Error) -> CoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+            CoreError::Locked { path: path.to_owned() }
+        }
+        Some(ErrorCode::ReadOnly) => {
+            CoreError::ReadOnly { path: path.to_owned(), action: action.to_owned() }
+        }
+        _ => CoreError::Sqlite(e),
+    }
+}
+
+fn new_study_id(path: &Path, now: i64) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(path.display().to_string().as_bytes());
+    h.update(&now.to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    h.update(&nanos.to_le_bytes());
+    h.finalize().to_hex()[..32].to_string()
+}

@@ -1,0 +1,167 @@
+//! Profiles, their material, and a rater's queue.
+
+use super::Study;
+use crate::error::{CoreError, Result};
+use crate::model::{Profile, ProfileText};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// One line of a rater's queue.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueueEntry {
+    pub profile_id: i64,
+    pub person: String,
+    pub context: String,
+    /// Dimensions this rater has rated on the profile.
+    pub rated: i64,
+    /// Dimensions in the codebook.
+    pub dimensions: i64,
+    pub flagged: bool,
+}
+
+impl QueueEntry {
+    pub fn is_complete(&self) -> bool {
+        self.dimensions > 0 && self.rated >= self.dimensions
+    }
+}
+
+impl Study {
+    pub fn profile(&self, id: i64) -> Result<Profile> {
+        let (person, context): (String, String) = self
+            .conn()
+            .query_row(
+                "SELECT pe.name, c.name FROM profile p
+                   JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+                  WHERE p.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("no profile with id {id}")))?;
+        let mut st = self.conn().prepare_cached(
+            "SELECT title, body, created_at, url, metadata FROM profile_text
+              WHERE profile_id = ?1 ORDER BY position, id",
+        )?;
+        let texts = st
+            .query_map([id], |r| {
+                let meta: Option<String> = r.get(4)?;
+                Ok(ProfileText {
+                    title: r.get(0)?,
+                    text: r.get(1)?,
+                    created_at: r.get(2)?,
+                    url: r.get(3)?,
+                    metadata: meta
+                        .and_then(|m| serde_json::from_str(&m).ok())
+                        .unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Profile { id, person, context, texts })
+    }
+
+    /// The profile id of `person` in `context`.
+    pub fn profile_id(&self, person: &str, context: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT p.id FROM profile p
+                   JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+                  WHERE pe.name = ?1 AND c.name = ?2",
+                params![person, context],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The rater's profiles in queue order: their assignments when the study has any for
+    /// them, else every profile of the study.
+    pub fn queue(&self, rater_id: i64) -> Result<Vec<QueueEntry>> {
+        let dims: i64 = self.conn().query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
+        let assigned: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let source = if assigned {
+            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
+        } else {
+            "SELECT p.id AS id, p.id AS pos FROM profile p"
+        };
+        let sql = format!(
+            "WITH q AS ({source}),
+                  done AS (SELECT profile_id, COUNT(*) AS n FROM rating
+                            WHERE rater_id = ?1 AND value IS NOT NULL GROUP BY profile_id)
+             SELECT q.id, pe.name, c.name, COALESCE(done.n, 0), COALESCE(rv.flagged, 0)
+               FROM q JOIN profile p ON p.id = q.id
+               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+               LEFT JOIN done ON done.profile_id = q.id
+               LEFT JOIN profile_review rv ON rv.profile_id = q.id AND rv.rater_id = ?1
+              ORDER BY q.pos, q.id"
+        );
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st
+            .query_map([rater_id], |r| {
+                Ok(QueueEntry {
+                    profile_id: r.get(0)?,
+                    person: r.get(1)?,
+                    context: r.get(2)?,
+                    rated: r.get(3)?,
+                    dimensions: dims,
+                    flagged: r.get::<_, i64>(4)? != 0,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The first profile in the rater's queue that is not yet fully rated, preferring
+    /// profiles not flagged for later; `None` when everything is done.
+    pub fn next_unrated(&self, rater_id: i64) -> Result<Option<i64>> {
+        let dims: i64 = self.conn().query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
+        if dims == 0 {
+            return Ok(None);
+        }
+        let assigned: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let source = if assigned {
+            "SELECT profile_id AS id, position AS pos FROM assignment WHERE rater_id = ?1"
+        } else {
+            "SELECT id, id AS pos FROM profile"
+        };
+        let sql = format!(
+            "SELECT q.id FROM ({source}) q
+              WHERE (SELECT COUNT(*) FROM rating r
+                      WHERE r.rater_id = ?1 AND r.profile_id = q.id AND r.value IS NOT NULL) < ?2
+              ORDER BY COALESCE((SELECT flagged FROM profile_review rv
+                                  WHERE rv.rater_id = ?1 AND rv.profile_id = q.id), 0),
+                       q.pos, q.id
+              LIMIT 1"
+        );
+        Ok(self.conn().query_row(&sql, params![rater_id, dims], |r| r.get(0)).optional()?)
+    }
+
+    /// Gives `rater_id` the profiles in `profile_ids`, in that order (appended after any
+    /// existing assignment; already assigned profiles keep their place).
+    pub fn assign(&mut self, rater_id: i64, profile_ids: &[i64]) -> Result<usize> {
+        let tx = self.write("assigning profiles")?;
+        let start: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(position), -1) + 1 FROM assignment WHERE rater_id = ?1",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let mut added = 0;
+        {
+            let mut st = tx.prepare(
+                "INSERT OR IGNORE INTO assignment (rater_id, profile_id, position) VALUES (?1, ?2, ?3)",
+            )?;
+            for (i, pid) in profile_ids.iter().enumerate() {
+                added += st.execute(params![rater_id, pid, start + i as i64])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+}
