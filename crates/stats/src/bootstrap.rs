@@ -63,6 +63,23 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Progress reporting and cancellation for long resampling jobs (the CLI's progress bar and
+/// the desktop app's job events use the same callback).
+pub struct Control<'a> {
+    /// Called with `(done, total)` after each resample, from worker threads; throttle in the
+    /// callback if it is expensive.
+    pub progress: &'a (dyn Fn(u64, u64) + Sync),
+    /// Set to stop early; the job then returns a cancellation error.
+    pub cancel: &'a std::sync::atomic::AtomicBool,
+}
+
+impl Control<'_> {
+    /// True once cancellation was requested.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,17 +22,6 @@ pub const DISTRIBUTION_REL: f64 = 1e-8;
 /// below this magnitude.
 pub const AGREEMENT_FLOOR: f64 = 1e-3;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rel_diff_uses_floor_near_zero() {
-        assert!(rel_diff(1e-12, 0.0, 1e-6) < 1e-5, "floor must bound tiny denominators");
-        assert!((rel_diff(1.1, 1.0, 1e-6) - 0.1).abs() < 1e-12);
-    }
-}
-
 /// Newton stops on the REML criterion when the predicted decrease `½ g'H⁻¹g` is below this
 /// (criterion units; the criterion's own rounding noise is about 1e-12 × its size).
 pub const REML_DECREMENT: f64 = 1e-10;
@@ -45,3 +34,19 @@ pub const REML_CRIT_SLACK: f64 = 1e-7;
 
 /// Floor of the relative difference between components (variances near 0 compare absolutely).
 pub const COMPONENT_FLOOR: f64 = 1e-3;
+
+/// Our REML components against lme4 refitted with a strict optimizer tolerance (bobyqa,
+/// `rhoend = 1e-11`): relative, with `COMPONENT_FLOOR`. lme4's default fits are typically
+/// 1e-6..5e-5 away from that reference; ours must be much closer.
+pub const REML_STRICT_REL: f64 = 2e-6;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rel_diff_uses_floor_near_zero() {
+        assert!(rel_diff(1e-12, 0.0, 1e-6) < 1e-5, "floor must bound tiny denominators");
+        assert!((rel_diff(1.1, 1.0, 1e-6) - 0.1).abs() < 1e-12);
+    }
+}

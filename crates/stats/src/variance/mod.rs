@@ -1,1 +1,77 @@
 //! Variance components and the state–trait decomposition (issue #4).
+//!
+//! - [`design`]: the crossed design `value ~ 1 + (1|person) + (1|person:context) + (1|rater)`
+//!   (any term optional) and its profiled REML criterion, O(ratings) per evaluation.
+//! - [`reml`]: REML fits ([`fit_reml`]), including [`fit_unit_rater`] for a
+//!   variance-components ICC on incomplete unit × rater designs.
+//! - [`anova`]: closed-form method-of-moments estimators (may go negative; flagged).
+//! - [`decompose`]: the per-dimension decomposition (profile level, rater level, shares,
+//!   reliability, LST coefficients, per-rater state sensitivity) and its person-cluster
+//!   bootstrap.
+//!
+//! The formulas are in `docs/decomposition.md`; the reference implementation is R's lme4
+//! (`lmer`, REML), checked against committed fixtures in `tests/decompose.rs`.
+
+pub mod anova;
+pub mod decompose;
+pub mod design;
+pub mod optimize;
+pub mod reml;
+
+pub use anova::{fit_moments, MomentsFit};
+pub use decompose::{
+    bootstrap_decomposition, decompose, BootstrapOptions, BootstrapResult, DecomposeOptions,
+    Decomposition, Method,
+};
+pub use design::{Design, Rating, Terms};
+pub use reml::{fit_reml, fit_unit_rater, FitOptions, RemlFit};
+
+use serde::Serialize;
+
+/// Variance components of the crossed model. Components of terms a model does not have are 0.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Components {
+    /// σ²_P (trait).
+    pub person: f64,
+    /// σ²_S (state, person × context).
+    pub person_context: f64,
+    /// σ²_R (rater leniency).
+    pub rater: f64,
+    /// σ²_E (residual: disagreement and error).
+    pub residual: f64,
+}
+
+impl Components {
+    pub fn total(&self) -> f64 {
+        self.person + self.person_context + self.rater + self.residual
+    }
+}
+
+/// Why a variance-components fit has no answer for these data.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VarianceError {
+    #[error("no ratings")]
+    Empty,
+    #[error("a rating is not a finite number")]
+    NonFinite,
+    #[error("all ratings are equal: there is no variance to decompose")]
+    ConstantValues,
+    #[error("fewer than two persons: the person variance is not identifiable")]
+    TooFewPersons,
+    #[error(
+        "no person was observed in two or more contexts: state and trait variance cannot be \
+         separated"
+    )]
+    NoWithinPersonReplication,
+    #[error("no profile has two or more ratings: state and residual variance cannot be separated")]
+    NoWithinProfileReplication,
+    #[error("fewer than two raters: the rater variance is not identifiable")]
+    SingleRater,
+    #[error("the REML criterion is not defined at the starting values")]
+    Undefined,
+    #[error("the moment equations are singular for this design")]
+    SingularMoments,
+    #[error("cancelled")]
+    Cancelled,
+}

@@ -1,0 +1,601 @@
+//! The state–trait decomposition of one dimension, and its person-cluster bootstrap.
+//!
+//! - Profile level (the Chameleon paper): `s_pc = μ + T_p + S_pc` on profile means;
+//!   trait share `σ²_T / (σ²_T + σ²_S)`.
+//! - Rater level (a G study): `y_pcr = μ + T_p + S_pc + R_r + E_pcr`; shares of the total, the
+//!   reliability of a profile score averaged over `k` raters and the LST coefficients.
+//! - Per-rater state sensitivity: the profile-level model on one rater's own ratings.
+//!
+//! Formulas and conventions: `docs/decomposition.md`.
+
+use super::anova::fit_moments;
+use super::design::{Design, Rating, Terms};
+use super::reml::{check_identifiable, fit_reml, FitOptions};
+use super::{Components, VarianceError};
+use crate::bootstrap::{percentile_interval, Control, ResampleRng};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A rater whose within-person (state) share is below this is flagged state-blind.
+pub const STATE_BLIND_SHARE: f64 = 0.10;
+
+/// Estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Restricted maximum likelihood (lme4's default); components never negative.
+    Reml,
+    /// Closed-form method of moments; components may be negative (flagged).
+    Anova,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Reml => "reml",
+            Method::Anova => "anova",
+        }
+    }
+}
+
+/// Options of [`decompose`].
+#[derive(Debug, Clone, Copy)]
+pub struct DecomposeOptions {
+    pub method: Method,
+    /// Evaluate each large fit's likelihood in parallel over persons.
+    pub parallel: bool,
+}
+
+impl Default for DecomposeOptions {
+    fn default() -> Self {
+        DecomposeOptions {
+            method: Method::Reml,
+            parallel: true,
+        }
+    }
+}
+
+/// Profile-level result: `s_pc = μ + T_p + S_pc`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileLevel {
+    pub person: f64,
+    pub state: f64,
+    pub trait_share: f64,
+    pub state_share: f64,
+    /// REML criterion (−2 REML log-likelihood); `None` for the method of moments.
+    pub reml_criterion: Option<f64>,
+    pub negative_components: Vec<&'static str>,
+    #[serde(skip)]
+    theta: [f64; 3],
+}
+
+/// Rater-level result: `y_pcr = μ + T_p + S_pc + R_r + E_pcr`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterLevel {
+    pub components: Components,
+    pub reml_criterion: Option<f64>,
+    /// Each component over the total.
+    pub shares: Components,
+    /// Raters per profile used for the k-rater coefficients (harmonic mean).
+    pub k: f64,
+    /// Reliability of a single rating of a profile: `(σ²_P+σ²_S) / total`.
+    pub reliability_1: f64,
+    /// Reliability of a profile score averaged over `k` raters (LST reliability).
+    pub reliability_k: f64,
+    /// LST consistency `σ²_P / (σ²_P + σ²_S + (σ²_R+σ²_E)/k)`.
+    pub consistency: f64,
+    /// LST occasion specificity `σ²_S / (σ²_P + σ²_S + (σ²_R+σ²_E)/k)`.
+    pub occasion_specificity: f64,
+    /// False when the data have one rater and the rater term was dropped.
+    pub rater_term: bool,
+    pub negative_components: Vec<&'static str>,
+    #[serde(skip)]
+    theta: [f64; 3],
+}
+
+/// One rater's state sensitivity.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterSensitivity {
+    pub rater: u32,
+    pub ratings: usize,
+    pub persons: usize,
+    /// Within-person share of the rater's own ratings; `None` with a reason when the rater's
+    /// ratings cannot separate state from trait.
+    pub state_share: Option<f64>,
+    pub state_blind: Option<bool>,
+    pub note: Option<String>,
+    #[serde(skip)]
+    theta: [f64; 3],
+}
+
+/// The decomposition of one dimension.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decomposition {
+    pub method: Method,
+    pub persons: usize,
+    pub profiles: usize,
+    pub ratings: usize,
+    pub profile_level: Option<ProfileLevel>,
+    pub rater_level: Option<RaterLevel>,
+    pub rater_sensitivity: Vec<RaterSensitivity>,
+    pub warnings: Vec<String>,
+}
+
+/// The designs of one dimension, built once and reused by the fit and the bootstrap.
+pub struct Prepared {
+    profile: Design,
+    rater: Option<Design>,
+    per_rater: Vec<(u32, Design)>,
+    n_ratings: usize,
+}
+
+impl Prepared {
+    /// `ratings` of one dimension; `has_rater` false when the data carry no rater (then the
+    /// `rater` fields are ignored and only the profile level is computed).
+    pub fn new(ratings: &[Rating], has_rater: bool) -> Result<Prepared, VarianceError> {
+        if ratings.is_empty() {
+            return Err(VarianceError::Empty);
+        }
+        let profile = Design::new(&profile_means(ratings), Terms::PERSON_ONLY)?;
+        let (rater, per_rater) = if has_rater {
+            let mut terms = Terms::RATER_LEVEL;
+            let probe = Design::new(ratings, terms)?;
+            if probe.n_rater_levels() < 2 {
+                terms.rater = false;
+            }
+            let rater = if terms.rater {
+                probe
+            } else {
+                Design::new(ratings, terms)?
+            };
+            let n_raters = ratings
+                .iter()
+                .map(|r| r.rater as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut by_rater: Vec<Vec<Rating>> = vec![Vec::new(); n_raters];
+            for r in ratings {
+                by_rater[r.rater as usize].push(*r);
+            }
+            let mut per_rater = Vec::new();
+            for (id, rs) in by_rater.into_iter().enumerate() {
+                if !rs.is_empty() {
+                    per_rater.push((
+                        id as u32,
+                        Design::new(&profile_means(&rs), Terms::PERSON_ONLY)?,
+                    ));
+                }
+            }
+            (Some(rater), per_rater)
+        } else {
+            (None, Vec::new())
+        };
+        Ok(Prepared {
+            profile,
+            rater,
+            per_rater,
+            n_ratings: ratings.len(),
+        })
+    }
+}
+
+/// One observation per profile: the mean of its ratings (rater field 0).
+fn profile_means(ratings: &[Rating]) -> Vec<Rating> {
+    let mut sorted: Vec<&Rating> = ratings.iter().collect();
+    sorted.sort_by_key(|r| (r.person, r.profile));
+    let mut out: Vec<Rating> = Vec::new();
+    let mut count = 0.0;
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if last.person == r.person && last.profile == r.profile => {
+                last.value += r.value;
+                count += 1.0;
+            }
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.value /= count;
+                }
+                out.push(Rating {
+                    person: r.person,
+                    profile: r.profile,
+                    rater: 0,
+                    value: r.value,
+                });
+                count = 1.0;
+            }
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        last.value /= count;
+    }
+    out
+}
+
+fn share(part: f64, total: f64) -> f64 {
+    if total > 0.0 {
+        part / total
+    } else {
+        0.0
+    }
+}
+
+/// Fits a design with the chosen method: `(components, criterion, negative, θ)`.
+type LevelFit = (Components, Option<f64>, Vec<&'static str>, [f64; 3]);
+
+fn fit_level(
+    design: &Design,
+    method: Method,
+    start: Option<[f64; 3]>,
+    weights: Option<&[f64]>,
+    parallel: bool,
+) -> Result<LevelFit, VarianceError> {
+    match method {
+        Method::Reml => {
+            let f = fit_reml(
+                design,
+                &FitOptions {
+                    start,
+                    weights,
+                    parallel,
+                },
+            )?;
+            Ok((f.components, Some(f.reml_criterion), Vec::new(), f.theta))
+        }
+        Method::Anova => {
+            if weights.is_none() {
+                check_identifiable(design)?;
+            }
+            let f = fit_moments(design, weights)?;
+            if !f.components.total().is_finite() {
+                return Err(VarianceError::Undefined);
+            }
+            Ok((f.components, None, f.negative, [0.0; 3]))
+        }
+    }
+}
+
+fn profile_level(fit: LevelFit) -> ProfileLevel {
+    let (c, crit, negative, theta) = fit;
+    let (t, s) = (c.person, c.residual);
+    // Shares of a negative moments estimate are reported as computed (flagged), but the
+    // total must be positive.
+    let total = t + s;
+    ProfileLevel {
+        person: t,
+        state: s,
+        trait_share: share(t, total),
+        state_share: share(s, total),
+        reml_criterion: crit,
+        negative_components: negative
+            .into_iter()
+            .map(|n| if n == "residual" { "state" } else { n })
+            .collect(),
+        theta,
+    }
+}
+
+fn rater_level(fit: LevelFit, k: f64, rater_term: bool) -> RaterLevel {
+    let (c, crit, negative, theta) = fit;
+    let total = c.total();
+    let true_var = c.person + c.person_context;
+    let total_k = true_var + (c.rater + c.residual) / k;
+    RaterLevel {
+        components: c,
+        reml_criterion: crit,
+        shares: Components {
+            person: share(c.person, total),
+            person_context: share(c.person_context, total),
+            rater: share(c.rater, total),
+            residual: share(c.residual, total),
+        },
+        k,
+        reliability_1: share(true_var, total),
+        reliability_k: share(true_var, total_k),
+        consistency: share(c.person, total_k),
+        occasion_specificity: share(c.person_context, total_k),
+        rater_term,
+        negative_components: negative,
+        theta,
+    }
+}
+
+/// Harmonic mean of the number of ratings per profile.
+fn harmonic_k(ratings: &[Rating]) -> f64 {
+    let mut counts: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+    for r in ratings {
+        *counts.entry(r.profile).or_insert(0.0) += 1.0;
+    }
+    let inv: f64 = counts.values().map(|c| 1.0 / c).sum();
+    if inv > 0.0 {
+        counts.len() as f64 / inv
+    } else {
+        1.0
+    }
+}
+
+/// Decomposes one dimension. Never fails as a whole: a level that cannot be estimated is
+/// `None` with the reason in `warnings`.
+pub fn decompose(
+    prepared: &Prepared,
+    ratings: &[Rating],
+    opts: &DecomposeOptions,
+) -> Decomposition {
+    let mut warnings = Vec::new();
+    let profile = match fit_level(&prepared.profile, opts.method, None, None, opts.parallel) {
+        Ok(f) => Some(profile_level(f)),
+        Err(e) => {
+            warnings.push(format!("profile level: {e}"));
+            None
+        }
+    };
+    let rater = prepared.rater.as_ref().and_then(|d| {
+        let rater_term = d.terms().rater;
+        if !rater_term {
+            warnings.push("rater level: one rater only, the rater variance is set to 0".into());
+        }
+        match fit_level(d, opts.method, None, None, opts.parallel) {
+            Ok(f) => Some(rater_level(f, harmonic_k(ratings), rater_term)),
+            Err(e) => {
+                warnings.push(format!("rater level: {e}"));
+                None
+            }
+        }
+    });
+    let sensitivity = prepared
+        .per_rater
+        .par_iter()
+        .map(|(id, d)| {
+            let base = RaterSensitivity {
+                rater: *id,
+                ratings: d.n_ratings(),
+                persons: d.n_persons(),
+                state_share: None,
+                state_blind: None,
+                note: None,
+                theta: [0.0; 3],
+            };
+            match fit_level(d, opts.method, None, None, false) {
+                Ok(f) => {
+                    let pl = profile_level(f);
+                    RaterSensitivity {
+                        state_share: Some(pl.state_share),
+                        state_blind: Some(pl.state_share < STATE_BLIND_SHARE),
+                        theta: pl.theta,
+                        ..base
+                    }
+                }
+                Err(e) => RaterSensitivity {
+                    note: Some(e.to_string()),
+                    ..base
+                },
+            }
+        })
+        .collect();
+    if let Some(r) = &rater {
+        if !r.negative_components.is_empty() {
+            warnings.push(format!(
+                "rater level: negative moment estimates for {}",
+                r.negative_components.join(", ")
+            ));
+        }
+    }
+    if let Some(p) = &profile {
+        if !p.negative_components.is_empty() {
+            warnings.push(format!(
+                "profile level: negative moment estimates for {}",
+                p.negative_components.join(", ")
+            ));
+        }
+    }
+    Decomposition {
+        method: opts.method,
+        persons: prepared.profile.n_persons(),
+        profiles: prepared.profile.n_profiles(),
+        ratings: prepared.n_ratings,
+        profile_level: profile,
+        rater_level: rater,
+        rater_sensitivity: sensitivity,
+        warnings,
+    }
+}
+
+/// Names of the statistics bootstrapped for each dimension, in [`DimensionIntervals`] order.
+pub const PROFILE_STATS: [&str; 4] = ["person", "state", "trait_share", "state_share"];
+/// Rater-level statistics bootstrapped, in order.
+pub const RATER_STATS: [&str; 13] = [
+    "person",
+    "person_context",
+    "rater",
+    "residual",
+    "person_share",
+    "person_context_share",
+    "rater_share",
+    "residual_share",
+    "reliability_1",
+    "reliability_k",
+    "consistency",
+    "occasion_specificity",
+    "total",
+];
+
+/// Options of [`bootstrap_decomposition`].
+#[derive(Debug, Clone, Copy)]
+pub struct BootstrapOptions {
+    pub resamples: usize,
+    pub seed: u64,
+    /// Confidence level of the percentile intervals (0.95).
+    pub level: f64,
+    pub method: Method,
+}
+
+/// Percentile intervals of one dimension (`None` where no resample gave a value).
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionIntervals {
+    pub profile_level: Vec<(&'static str, Option<[f64; 2]>)>,
+    pub rater_level: Vec<(&'static str, Option<[f64; 2]>)>,
+    /// Per rater (same order as [`Decomposition::rater_sensitivity`]): the state share.
+    pub rater_state_share: Vec<Option<[f64; 2]>>,
+    /// Resamples in which a level could not be fitted.
+    pub failed_profile: usize,
+    pub failed_rater: usize,
+}
+
+/// Bootstrap result over all dimensions.
+#[derive(Debug, Clone, Serialize)]
+pub struct BootstrapResult {
+    pub resamples: usize,
+    pub seed: u64,
+    pub level: f64,
+    pub dimensions: Vec<DimensionIntervals>,
+    /// Mean over dimensions of the profile-level trait share, per resample.
+    pub pooled_trait_share: Option<[f64; 2]>,
+    pub pooled_state_share: Option<[f64; 2]>,
+}
+
+/// Person-cluster bootstrap: resample persons with replacement (all their profiles and ratings
+/// come along, the same persons for every dimension), refit every dimension with warm starts
+/// from `full`, and take percentile intervals. Resample `b` draws from
+/// [`ResampleRng::new`]`(seed, b)` and is fitted sequentially, so results are bit-identical for
+/// a seed whatever the number of threads. Persons are the union of those in `prepared`.
+pub fn bootstrap_decomposition(
+    prepared: &[Prepared],
+    full: &[Decomposition],
+    opts: &BootstrapOptions,
+    control: &Control,
+) -> Result<BootstrapResult, VarianceError> {
+    let mut bound = 0usize;
+    for p in prepared {
+        bound = bound.max(p.profile.person_id_bound());
+    }
+    let mut present = vec![false; bound];
+    for p in prepared {
+        for id in p.profile.person_ids() {
+            present[id as usize] = true;
+        }
+    }
+    let persons: Vec<u32> = (0..bound as u32).filter(|&i| present[i as usize]).collect();
+    if persons.is_empty() {
+        return Err(VarianceError::Empty);
+    }
+    let done = AtomicU64::new(0);
+    let total = opts.resamples as u64;
+    // Per resample: per dimension, a vector of statistics (NaN = failed).
+    let per_resample: Vec<Vec<Vec<f64>>> = (0..opts.resamples)
+        .into_par_iter()
+        .map(|b| {
+            if control.is_cancelled() {
+                return Err(VarianceError::Cancelled);
+            }
+            let mut rng = ResampleRng::new(opts.seed, b as u64);
+            let mut weights = vec![0.0; bound];
+            for _ in 0..persons.len() {
+                weights[persons[rng.index(persons.len())] as usize] += 1.0;
+            }
+            let out = prepared
+                .iter()
+                .zip(full)
+                .map(|(p, f)| resample_stats(p, f, opts.method, &weights))
+                .collect();
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            (control.progress)(n, total);
+            Ok(out)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut dimensions = Vec::with_capacity(prepared.len());
+    for (d, f) in full.iter().enumerate() {
+        let column = |i: usize| -> Vec<f64> { per_resample.iter().map(|r| r[d][i]).collect() };
+        let iv = |i: usize| percentile_interval(&column(i), opts.level);
+        let np = PROFILE_STATS.len();
+        let nr = RATER_STATS.len();
+        let failed = |i: usize| column(i).iter().filter(|v| !v.is_finite()).count();
+        dimensions.push(DimensionIntervals {
+            profile_level: PROFILE_STATS
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (*n, iv(i)))
+                .collect(),
+            rater_level: if f.rater_level.is_some() {
+                RATER_STATS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (*n, iv(np + i)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            rater_state_share: (0..f.rater_sensitivity.len())
+                .map(|i| iv(np + nr + i))
+                .collect(),
+            failed_profile: failed(2),
+            failed_rater: if f.rater_level.is_some() {
+                failed(np)
+            } else {
+                0
+            },
+        });
+    }
+    let pooled = |i: usize| -> Vec<f64> {
+        per_resample
+            .iter()
+            .map(|r| {
+                let v: Vec<f64> = r.iter().map(|d| d[i]).filter(|x| x.is_finite()).collect();
+                if v.is_empty() {
+                    f64::NAN
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
+            })
+            .collect()
+    };
+    Ok(BootstrapResult {
+        resamples: opts.resamples,
+        seed: opts.seed,
+        level: opts.level,
+        dimensions,
+        pooled_trait_share: percentile_interval(&pooled(2), opts.level),
+        pooled_state_share: percentile_interval(&pooled(3), opts.level),
+    })
+}
+
+fn resample_stats(p: &Prepared, full: &Decomposition, method: Method, w: &[f64]) -> Vec<f64> {
+    let np = PROFILE_STATS.len();
+    let nr = RATER_STATS.len();
+    let mut out = vec![f64::NAN; np + nr + p.per_rater.len()];
+    let start = full.profile_level.as_ref().map(|l| l.theta);
+    if let Ok(f) = fit_level(&p.profile, method, start, Some(w), false) {
+        let l = profile_level(f);
+        out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
+    }
+    if let (Some(d), Some(r)) = (&p.rater, &full.rater_level) {
+        if let Ok(f) = fit_level(d, method, Some(r.theta), Some(w), false) {
+            let l = rater_level(f, r.k, r.rater_term);
+            let c = l.components;
+            let s = l.shares;
+            out[np..np + nr].copy_from_slice(&[
+                c.person,
+                c.person_context,
+                c.rater,
+                c.residual,
+                s.person,
+                s.person_context,
+                s.rater,
+                s.residual,
+                l.reliability_1,
+                l.reliability_k,
+                l.consistency,
+                l.occasion_specificity,
+                c.total(),
+            ]);
+        }
+    }
+    for (i, ((_, d), s)) in p.per_rater.iter().zip(&full.rater_sensitivity).enumerate() {
+        if s.state_share.is_none() {
+            continue;
+        }
+        if let Ok(f) = fit_level(d, method, Some(s.theta), Some(w), false) {
+            out[np + nr + i] = profile_level(f).state_share;
+        }
+    }
+    out
+}
