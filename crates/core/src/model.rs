@@ -254,7 +254,8 @@ pub struct Rating {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingChange {
     pub old_value: Option<f64>,
-    pub new_value: f64,
+    /// `None` when the rating was cleared.
+    pub new_value: Option<f64>,
     pub changed_by: String,
     pub changed_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
+#[derive(Debug)]
 struct ProfileRow {
     line: u64,
     person: String,

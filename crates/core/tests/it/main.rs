@@ -1,0 +1,5 @@
+//! Integration tests of the study store on real files (one binary, ripgrep-style).
+
+mod imports;
+mod store;
+mod util;
