@@ -13,7 +13,11 @@ fn run(args: &[&str]) -> Output {
 
 fn ok(args: &[&str]) -> String {
     let out = run(args);
-    assert!(out.status.success(), "chameleon {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chameleon {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -34,23 +38,50 @@ fn demo() -> Demo {
     ok(&["sample", "demo", s(&files), "--persons", "8"]);
     let study = dir.join("s.db");
     ok(&["study", "new", s(&study)]);
-    ok(&["import", "profiles", s(&study), s(&files.join("profiles.jsonl"))]);
-    ok(&["import", "codebook", s(&study), s(&files.join("codebook.toml"))]);
-    ok(&["import", "ratings", s(&study), s(&files.join("ratings.csv"))]);
-    Demo { _dir: tmp, dir, study }
+    ok(&[
+        "import",
+        "profiles",
+        s(&study),
+        s(&files.join("profiles.jsonl")),
+    ]);
+    ok(&[
+        "import",
+        "codebook",
+        s(&study),
+        s(&files.join("codebook.toml")),
+    ]);
+    ok(&[
+        "import",
+        "ratings",
+        s(&study),
+        s(&files.join("ratings.csv")),
+    ]);
+    Demo {
+        _dir: tmp,
+        dir,
+        study,
+    }
 }
 
 #[test]
 fn readme_flow_works_and_export_round_trips() {
     let d = demo();
     let info = ok(&["info", s(&d.study)]);
-    assert!(info.contains("openness") && info.contains("ana"), "info lists dimensions and raters:\n{info}");
+    assert!(
+        info.contains("openness") && info.contains("ana"),
+        "info lists dimensions and raters:\n{info}"
+    );
     let out = d.dir.join("back.csv");
     ok(&["export", "ratings", s(&d.study), s(&out)]);
     let original = std::fs::read_to_string(d.dir.join("demo/ratings.csv")).unwrap();
     let back = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(back.replace("\r\n", "\n"), original, "export ratings must give back the imported rows");
-    let json: serde_json::Value = serde_json::from_str(&ok(&["info", s(&d.study), "--json"])).unwrap();
+    assert_eq!(
+        back.replace("\r\n", "\n"),
+        original,
+        "export ratings must give back the imported rows"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["info", s(&d.study), "--json"])).unwrap();
     assert_eq!(json["profiles"], 24);
 }
 
@@ -63,15 +94,25 @@ fn bad_input_exits_2_naming_file_line_and_column_and_changes_nothing() {
     let out = run(&["import", "ratings", s(&d.study), s(&bad)]);
     assert_eq!(out.status.code(), Some(2), "bad input exits with 2");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("'value'"), "{err}");
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("'value'"),
+        "{err}"
+    );
     assert_eq!(before, std::fs::read(&d.study).unwrap(), "nothing written");
 
     // The analysis verbs validate their CSV before any statistic runs.
     for verb in ["agreement", "decompose"] {
         let out = run(&[verb, s(&bad)]);
-        assert_eq!(out.status.code(), Some(2), "{verb} on a bad file exits with 2");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{verb} on a bad file exits with 2"
+        );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("line 3") && err.contains("'value'") && err.contains("lots"), "{verb}: {err}");
+        assert!(
+            err.contains("line 3") && err.contains("'value'") && err.contains("lots"),
+            "{verb}: {err}"
+        );
     }
     let out = run(&["info", s(&d.dir.join("demo/ratings.csv"))]);
     assert_eq!(out.status.code(), Some(2), "a CSV is not a study");
@@ -93,7 +134,10 @@ fn every_verb_has_help_with_an_example() {
         let mut args = verb.clone();
         args.push("--help");
         let h = ok(&args);
-        assert!(h.contains("Example"), "{verb:?} --help should show an example:\n{h}");
+        assert!(
+            h.contains("Example"),
+            "{verb:?} --help should show an example:\n{h}"
+        );
     }
 }
 
@@ -123,17 +167,30 @@ fn sigkill_during_a_write_loop_loses_no_committed_rating() {
         }
     }
     let status = child.wait().unwrap();
-    assert!(!status.success(), "the loop must have been killed, not finished");
-    assert!(acked.len() >= 2000 && acked.len() < 10_000, "killed mid-loop after {} acks", acked.len());
+    assert!(
+        !status.success(),
+        "the loop must have been killed, not finished"
+    );
+    assert!(
+        acked.len() >= 2000 && acked.len() < 10_000,
+        "killed mid-loop after {} acks",
+        acked.len()
+    );
 
     let c = rusqlite::Connection::open(&d.study).unwrap();
-    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok");
     // Later writes of the same key may overwrite earlier ones: check each key's last acked value.
     let mut last = std::collections::HashMap::new();
     for a in &acked {
         let mut parts = a.split(',');
-        let (p, dim, v) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (p, dim, v) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         last.insert((p.to_owned(), dim.to_owned()), v.parse::<f64>().unwrap());
     }
     for ((p, dim), v) in &last {
@@ -148,6 +205,9 @@ fn sigkill_during_a_write_loop_loses_no_committed_rating() {
             .ok();
         // The value may be newer than the last ack (committed, killed before printing),
         // but the rating must exist.
-        assert!(stored.is_some(), "acknowledged rating {p}/{dim}={v} was lost");
+        assert!(
+            stored.is_some(),
+            "acknowledged rating {p}/{dim}={v} was lost"
+        );
     }
 }

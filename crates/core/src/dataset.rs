@@ -68,12 +68,15 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn dimension(&self, name: &str) -> Option<&DimensionData> {
-        self.dimensions.iter().find(|d| d.name.eq_ignore_ascii_case(name))
+        self.dimensions
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
     }
 
     /// Keeps only the named dimension (case-insensitive); `false` when it is absent.
     pub fn retain_dimension(&mut self, name: &str) -> bool {
-        self.dimensions.retain(|d| d.name.eq_ignore_ascii_case(name));
+        self.dimensions
+            .retain(|d| d.name.eq_ignore_ascii_case(name));
         !self.dimensions.is_empty()
     }
 

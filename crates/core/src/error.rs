@@ -15,7 +15,11 @@ pub struct RowError {
 
 impl RowError {
     pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
-        RowError { line, column: column.map(str::to_owned), message: message.into() }
+        RowError {
+            line,
+            column: column.map(str::to_owned),
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +43,11 @@ pub enum CoreError {
     NotAStudy { path: PathBuf },
 
     #[error("{path}: this study uses schema version {found}, newer than this app supports ({supported}); update Chameleon Studio to open it")]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
 
     #[error("{path}: the study is locked by another program; close it there and try again")]
     Locked { path: PathBuf },
@@ -57,7 +65,10 @@ pub enum CoreError {
     Invalid(String),
 
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -68,7 +79,11 @@ pub enum CoreError {
 
 fn render_rows(path: &str, errors: &[RowError]) -> String {
     const SHOWN: usize = 50;
-    let mut out: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  {path}: {e}")).collect();
+    let mut out: Vec<String> = errors
+        .iter()
+        .take(SHOWN)
+        .map(|e| format!("  {path}: {e}"))
+        .collect();
     if errors.len() > SHOWN {
         out.push(format!("  … and {} more", errors.len() - SHOWN));
     }
@@ -107,7 +122,10 @@ impl CoreError {
     }
 
     pub fn input(path: impl Into<String>, errors: Vec<RowError>) -> Self {
-        CoreError::Input { path: path.into(), errors }
+        CoreError::Input {
+            path: path.into(),
+            errors,
+        }
     }
 }
 

@@ -24,10 +24,19 @@ pub fn write_atomically(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         f(&mut lock)?;
-        return lock.flush().map_err(|source| CoreError::Io { path: path.to_owned(), source });
+        return lock.flush().map_err(|source| CoreError::Io {
+            path: path.to_owned(),
+            source,
+        });
     }
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let io = |source| CoreError::Io { path: path.to_owned(), source };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |source| CoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let mut tmp = tempfile_in(dir).map_err(io)?;
     {
         let mut w = std::io::BufWriter::new(&mut tmp.1);
@@ -42,7 +51,11 @@ pub fn write_atomically(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     for i in 0..100u32 {
         let p = dir.join(format!(".chameleon-export-{}-{i}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -94,14 +107,23 @@ impl Study {
             rec.push(format_value(r.get(4)?));
             if opts.provenance {
                 rec.push(crate::tidy::format_timestamp(r.get(5)?));
-                rec.push(r.get::<_, Option<f64>>(6)?.map(format_value).unwrap_or_default());
+                rec.push(
+                    r.get::<_, Option<f64>>(6)?
+                        .map(format_value)
+                        .unwrap_or_default(),
+                );
                 rec.push(r.get::<_, Option<String>>(7)?.unwrap_or_default());
-                rec.push(r.get::<_, Option<f64>>(8)?.map(format_value).unwrap_or_default());
+                rec.push(
+                    r.get::<_, Option<f64>>(8)?
+                        .map(format_value)
+                        .unwrap_or_default(),
+                );
             }
             w.write_record(&rec).map_err(csv_err)?;
             n += 1;
         }
-        w.flush().map_err(|e| CoreError::Invalid(format!("writing CSV failed: {e}")))?;
+        w.flush()
+            .map_err(|e| CoreError::Invalid(format!("writing CSV failed: {e}")))?;
         Ok(n)
     }
 
@@ -110,13 +132,16 @@ impl Study {
     pub fn export_profiles(&self, out: &mut dyn Write) -> Result<usize> {
         let ids: Vec<i64> = {
             let mut st = self.conn().prepare("SELECT id FROM profile ORDER BY id")?;
-            let v = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let v = st
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             v
         };
         let io = |e: std::io::Error| CoreError::Invalid(format!("writing profiles failed: {e}"));
         for id in &ids {
             let p = self.profile(*id)?;
-            let line = serde_json::json!({ "person": p.person, "context": p.context, "texts": p.texts });
+            let line =
+                serde_json::json!({ "person": p.person, "context": p.context, "texts": p.texts });
             writeln!(out, "{line}").map_err(io)?;
         }
         Ok(ids.len())
@@ -128,9 +153,11 @@ impl Study {
             .codebook()?
             .ok_or_else(|| CoreError::Invalid("the study has no codebook yet".into()))?;
         if toml_format {
-            toml::to_string_pretty(&cb).map_err(|e| CoreError::Invalid(format!("cannot write TOML: {e}")))
+            toml::to_string_pretty(&cb)
+                .map_err(|e| CoreError::Invalid(format!("cannot write TOML: {e}")))
         } else {
-            serde_json::to_string_pretty(&cb).map_err(|e| CoreError::Invalid(format!("cannot write JSON: {e}")))
+            serde_json::to_string_pretty(&cb)
+                .map_err(|e| CoreError::Invalid(format!("cannot write JSON: {e}")))
         }
     }
 }

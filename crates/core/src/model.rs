@@ -77,7 +77,9 @@ impl Scale {
         match self {
             Scale::Likert { min, max, .. } => {
                 if value.fract() != 0.0 || value < *min as f64 || value > *max as f64 {
-                    Err(format!("{value} is not a point of the Likert scale {min}..{max}"))
+                    Err(format!(
+                        "{value} is not a point of the Likert scale {min}..{max}"
+                    ))
                 } else {
                     Ok(())
                 }
@@ -95,7 +97,10 @@ impl Scale {
                 } else {
                     let codes: Vec<String> =
                         categories.iter().map(|c| c.value.to_string()).collect();
-                    Err(format!("{value} is not one of the categories {}", codes.join(", ")))
+                    Err(format!(
+                        "{value} is not one of the categories {}",
+                        codes.join(", ")
+                    ))
                 }
             }
         }
@@ -122,13 +127,25 @@ impl Scale {
         let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if finite.is_empty() {
-            return Scale::Continuous { min: 0.0, max: 0.0, step: None };
+            return Scale::Continuous {
+                min: 0.0,
+                max: 0.0,
+                step: None,
+            };
         }
         let integral = finite.iter().all(|v| v.fract() == 0.0);
         if integral && min >= 0.0 && max <= 11.0 && max > min {
-            Scale::Likert { min: min as i64, max: max as i64, anchors: Vec::new() }
+            Scale::Likert {
+                min: min as i64,
+                max: max as i64,
+                anchors: Vec::new(),
+            }
         } else {
-            Scale::Continuous { min, max, step: None }
+            Scale::Continuous {
+                min,
+                max,
+                step: None,
+            }
         }
     }
 }
@@ -268,7 +285,11 @@ mod tests {
 
     #[test]
     fn likert_check_rejects_off_scale_and_fractional_values() {
-        let s = Scale::Likert { min: 1, max: 5, anchors: vec![] };
+        let s = Scale::Likert {
+            min: 1,
+            max: 5,
+            anchors: vec![],
+        };
         assert!(s.check(3.0).is_ok());
         assert!(s.check(6.0).is_err(), "6 is above a 1..5 scale");
         assert!(s.check(2.5).is_err(), "Likert points are integers");
@@ -279,9 +300,16 @@ mod tests {
     fn scale_inference() {
         assert_eq!(
             Scale::infer(&[1.0, 3.0, 7.0]),
-            Scale::Likert { min: 1, max: 7, anchors: vec![] }
+            Scale::Likert {
+                min: 1,
+                max: 7,
+                anchors: vec![]
+            }
         );
-        assert!(matches!(Scale::infer(&[0.5, 20.0]), Scale::Continuous { .. }));
+        assert!(matches!(
+            Scale::infer(&[0.5, 20.0]),
+            Scale::Continuous { .. }
+        ));
     }
 
     #[test]

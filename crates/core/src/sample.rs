@@ -48,7 +48,16 @@ fn likert(name: &str, label: &str, definition: &str, max: i64, low: &str, high: 
         scale: Scale::Likert {
             min: 1,
             max,
-            anchors: vec![Anchor { value: 1, label: low.into() }, Anchor { value: max, label: high.into() }],
+            anchors: vec![
+                Anchor {
+                    value: 1,
+                    label: low.into(),
+                },
+                Anchor {
+                    value: max,
+                    label: high.into(),
+                },
+            ],
         },
         level: Some(Level::Ordinal),
     }
@@ -59,21 +68,71 @@ pub fn demo_codebook() -> Codebook {
     let emotions = ["joy", "sadness", "anger", "fear", "calm"];
     Codebook {
         name: Some("Chameleon demo: Big Five and affect".into()),
-        guidelines: "# Rating guidelines\n\nRate what **this material, in this context** shows about the \
+        guidelines:
+            "# Rating guidelines\n\nRate what **this material, in this context** shows about the \
 person, not what you guess they are like elsewhere. Read every text before rating.\n\n\
 - Use the whole scale; the midpoint means *some evidence both ways*, not *no evidence*.\n\
 - If the material says nothing about a dimension, choose the midpoint and lower your confidence.\n\
 - Do not look the person up elsewhere.\n"
-            .into(),
+                .into(),
         version: 0,
         dimensions: vec![
-            likert("openness", "Openness", "Curiosity, imagination, interest in ideas and new experiences.", 5, "very low", "very high"),
-            likert("conscientiousness", "Conscientiousness", "Organisation, dependability, self-discipline, planning ahead.", 5, "very low", "very high"),
-            likert("extraversion", "Extraversion", "Sociability, assertiveness, energy drawn from other people.", 5, "very low", "very high"),
-            likert("agreeableness", "Agreeableness", "Warmth, cooperation, trust and consideration for others.", 5, "very low", "very high"),
-            likert("neuroticism", "Neuroticism", "Worry, tension, moodiness; proneness to negative emotion.", 5, "very low", "very high"),
-            likert("positive_affect", "Positive affect", "How much enthusiasm, joy and energy the writing expresses.", 7, "none", "extreme"),
-            likert("negative_affect", "Negative affect", "How much distress, anger, fear or sadness the writing expresses.", 7, "none", "extreme"),
+            likert(
+                "openness",
+                "Openness",
+                "Curiosity, imagination, interest in ideas and new experiences.",
+                5,
+                "very low",
+                "very high",
+            ),
+            likert(
+                "conscientiousness",
+                "Conscientiousness",
+                "Organisation, dependability, self-discipline, planning ahead.",
+                5,
+                "very low",
+                "very high",
+            ),
+            likert(
+                "extraversion",
+                "Extraversion",
+                "Sociability, assertiveness, energy drawn from other people.",
+                5,
+                "very low",
+                "very high",
+            ),
+            likert(
+                "agreeableness",
+                "Agreeableness",
+                "Warmth, cooperation, trust and consideration for others.",
+                5,
+                "very low",
+                "very high",
+            ),
+            likert(
+                "neuroticism",
+                "Neuroticism",
+                "Worry, tension, moodiness; proneness to negative emotion.",
+                5,
+                "very low",
+                "very high",
+            ),
+            likert(
+                "positive_affect",
+                "Positive affect",
+                "How much enthusiasm, joy and energy the writing expresses.",
+                7,
+                "none",
+                "extreme",
+            ),
+            likert(
+                "negative_affect",
+                "Negative affect",
+                "How much distress, anger, fear or sadness the writing expresses.",
+                7,
+                "none",
+                "extreme",
+            ),
             Dimension {
                 name: "dominant_emotion".into(),
                 label: Some("Dominant emotion".into()),
@@ -82,7 +141,10 @@ person, not what you guess they are like elsewhere. Read every text before ratin
                     categories: emotions
                         .iter()
                         .enumerate()
-                        .map(|(i, e)| Anchor { value: i as i64 + 1, label: (*e).into() })
+                        .map(|(i, e)| Anchor {
+                            value: i as i64 + 1,
+                            label: (*e).into(),
+                        })
                         .collect(),
                 },
                 level: Some(Level::Nominal),
@@ -155,21 +217,32 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
     let mut profiles = String::new();
     let mut ratings = String::from("person,context,rater,dimension,value\n");
     let mut model = String::from("person,context,rater,dimension,value\n");
-    let base = chrono::DateTime::parse_from_rfc3339("2024-03-01T09:00:00Z").map(|d| d.timestamp()).unwrap_or(0);
+    let base = chrono::DateTime::parse_from_rfc3339("2024-03-01T09:00:00Z")
+        .map(|d| d.timestamp())
+        .unwrap_or(0);
     for p in 0..persons {
         let person = format!("u{:03}", p + 1);
         let trait_: Vec<f64> = cb.dimensions.iter().map(|_| 0.55 * rng.normal()).collect();
         for (c, context) in CONTEXTS.iter().enumerate() {
             let state: Vec<f64> = cb.dimensions.iter().map(|_| 0.95 * rng.normal()).collect();
             let mood_score = state[5] + trait_[5] - state[6];
-            let mood = if mood_score < -0.6 { 0 } else if mood_score > 0.6 { 2 } else { 1 };
+            let mood = if mood_score < -0.6 {
+                0
+            } else if mood_score > 0.6 {
+                2
+            } else {
+                1
+            };
             let n_texts = 1 + rng.below(3);
             let texts: Vec<serde_json::Value> = (0..n_texts)
                 .map(|i| {
                     let (title, body) = text_for(&mut rng, c, mood);
-                    let ts = chrono::DateTime::from_timestamp(base + (p * 86_400 + c * 3_600 + i * 600) as i64, 0)
-                        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                        .unwrap_or_default();
+                    let ts = chrono::DateTime::from_timestamp(
+                        base + (p * 86_400 + c * 3_600 + i * 600) as i64,
+                        0,
+                    )
+                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default();
                     serde_json::json!({ "title": title, "text": body, "created_at": ts })
                 })
                 .collect();
@@ -181,11 +254,19 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
                     if rng.uniform() < 0.03 {
                         continue;
                     }
-                    let v = scale_value(&dim.scale, trait_[d] + state[d] + leniency[r] + 0.45 * rng.normal(), mood);
+                    let v = scale_value(
+                        &dim.scale,
+                        trait_[d] + state[d] + leniency[r] + 0.45 * rng.normal(),
+                        mood,
+                    );
                     let _ = writeln!(ratings, "{person},{context},{rater},{},{v}", dim.name);
                 }
                 // The model sees the person, not the context: state-blind.
-                let v = scale_value(&dim.scale, 1.1 * trait_[d] + 0.1 * state[d] + 0.2 * rng.normal(), 1);
+                let v = scale_value(
+                    &dim.scale,
+                    1.1 * trait_[d] + 0.1 * state[d] + 0.2 * rng.normal(),
+                    1,
+                );
                 let _ = writeln!(model, "{person},{context},model-gpt,{},{v}", dim.name);
             }
         }
@@ -207,7 +288,9 @@ fn scale_value(scale: &Scale, z: f64, mood: usize) -> String {
             let v = (mid + z * spread).round().clamp(*min as f64, *max as f64);
             format!("{v}")
         }
-        Scale::Continuous { min, max, .. } => format!("{:.2}", ((min + max) / 2.0 + z).clamp(*min, *max)),
+        Scale::Continuous { min, max, .. } => {
+            format!("{:.2}", ((min + max) / 2.0 + z).clamp(*min, *max))
+        }
         Scale::Nominal { categories } => {
             // Mood drives the emotion: low → sadness/anger/fear, high → joy, mid → calm.
             let idx = match mood {
@@ -215,7 +298,10 @@ fn scale_value(scale: &Scale, z: f64, mood: usize) -> String {
                 2 => 0,
                 _ => 4,
             };
-            categories.get(idx.min(categories.len() - 1)).map(|c| c.value.to_string()).unwrap_or_default()
+            categories
+                .get(idx.min(categories.len() - 1))
+                .map(|c| c.value.to_string())
+                .unwrap_or_default()
         }
     }
 }
@@ -235,12 +321,22 @@ impl Default for BenchShape {
     /// The Chameleon study's scale: 1,667 persons × 3 contexts, 3 raters from a pool of 12,
     /// 10 dimensions (150,030 ratings).
     fn default() -> Self {
-        BenchShape { persons: 1667, contexts: 3, raters_per_profile: 3, rater_pool: 12, dimensions: 10, seed: 1 }
+        BenchShape {
+            persons: 1667,
+            contexts: 3,
+            raters_per_profile: 3,
+            rater_pool: 12,
+            dimensions: 10,
+            seed: 1,
+        }
     }
 }
 
 /// Writes Chameleon-scale tidy ratings (Likert 1–7, trait share about 26%) to `out`.
-pub fn write_bench_ratings(shape: BenchShape, out: &mut dyn std::io::Write) -> std::io::Result<usize> {
+pub fn write_bench_ratings(
+    shape: BenchShape,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
     let mut rng = SampleRng::new(shape.seed);
     let pool = shape.rater_pool.max(shape.raters_per_profile).max(1);
     let leniency: Vec<f64> = (0..pool).map(|_| 0.3 * rng.normal()).collect();
@@ -261,7 +357,9 @@ pub fn write_bench_ratings(shape: BenchShape, out: &mut dyn std::io::Write) -> s
             for (d, t) in traits.iter().enumerate() {
                 let state = 0.99 * rng.normal();
                 for &r in &chosen {
-                    let y = (4.0 + 1.2 * (t + state + leniency[r] + 0.5 * rng.normal())).round().clamp(1.0, 7.0);
+                    let y = (4.0 + 1.2 * (t + state + leniency[r] + 0.5 * rng.normal()))
+                        .round()
+                        .clamp(1.0, 7.0);
                     writeln!(w, "p{p},c{c},r{r},dim{d},{y}")?;
                     n += 1;
                 }
@@ -273,7 +371,10 @@ pub fn write_bench_ratings(shape: BenchShape, out: &mut dyn std::io::Write) -> s
 }
 
 /// Profiles (JSONL) matching [`write_bench_ratings`]'s persons and contexts.
-pub fn write_bench_profiles(shape: BenchShape, out: &mut dyn std::io::Write) -> std::io::Result<usize> {
+pub fn write_bench_profiles(
+    shape: BenchShape,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
     let mut rng = SampleRng::new(shape.seed ^ 0xABCD);
     let mut w = std::io::BufWriter::new(out);
     let mut n = 0;
@@ -307,13 +408,22 @@ mod tests {
         assert_eq!(ds.profiles.len(), 15);
         for d in &ds.dimensions {
             let dim = cb.dimensions.iter().find(|x| x.name == d.name).unwrap();
-            assert!(d.observations.iter().all(|o| dim.scale.check(o.value).is_ok()), "{} off scale", d.name);
+            assert!(
+                d.observations
+                    .iter()
+                    .all(|o| dim.scale.check(o.value).is_ok()),
+                "{} off scale",
+                d.name
+            );
         }
     }
 
     #[test]
     fn bench_shape_counts() {
-        let shape = BenchShape { persons: 10, ..Default::default() };
+        let shape = BenchShape {
+            persons: 10,
+            ..Default::default()
+        };
         let mut buf = Vec::new();
         let n = write_bench_ratings(shape, &mut buf).unwrap();
         assert_eq!(n, 10 * 3 * 3 * 10);

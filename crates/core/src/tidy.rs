@@ -61,8 +61,10 @@ struct Columns {
 
 /// Reads a tidy ratings file from disk.
 pub fn read_path(path: &Path) -> Result<TidyFile> {
-    let bytes = std::fs::read(path)
-        .map_err(|source| CoreError::Io { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     parse(&path.display().to_string(), &bytes)
 }
 
@@ -98,7 +100,9 @@ pub fn parse_timestamp(s: &str) -> std::result::Result<i64, String> {
             return Ok(dt.and_utc().timestamp_millis());
         }
     }
-    Err(format!("expected a timestamp like 2024-05-01T12:00:00Z, found '{t}'"))
+    Err(format!(
+        "expected a timestamp like 2024-05-01T12:00:00Z, found '{t}'"
+    ))
 }
 
 /// Formats ms since the epoch as RFC 3339 UTC with milliseconds.
@@ -123,7 +127,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     if header.is_empty() || header.iter().all(|f| f.is_empty()) {
         return Err(CoreError::input(
             name,
-            vec![RowError::new(1, None, "the file is empty: a header line is required")],
+            vec![RowError::new(
+                1,
+                None,
+                "the file is empty: a header line is required",
+            )],
         ));
     }
     let mut cols = Columns::default();
@@ -132,7 +140,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     let mut errors = Vec::new();
     for (i, raw) in header.iter().enumerate() {
         let Ok(field) = std::str::from_utf8(raw) else {
-            errors.push(RowError::new(1, None, format!("header field {} is not valid UTF-8", i + 1)));
+            errors.push(RowError::new(
+                1,
+                None,
+                format!("header field {} is not valid UTF-8", i + 1),
+            ));
             names.push(String::new());
             continue;
         };
@@ -155,13 +167,21 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             }
         };
         if slot.is_some() {
-            errors.push(RowError::new(1, Some(&key), "column appears twice in the header"));
+            errors.push(RowError::new(
+                1,
+                Some(&key),
+                "column appears twice in the header",
+            ));
         }
         *slot = Some(i);
         names.push(key);
     }
     if cols.value.is_none() {
-        errors.push(RowError::new(1, Some("value"), "required column 'value' is missing"));
+        errors.push(RowError::new(
+            1,
+            Some("value"),
+            "required column 'value' is missing",
+        ));
     }
     let unit_layout = cols.unit.is_some() && cols.person.is_none();
     if !unit_layout {
@@ -173,7 +193,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             ));
         }
         if cols.context.is_none() {
-            errors.push(RowError::new(1, Some("context"), "required column 'context' is missing"));
+            errors.push(RowError::new(
+                1,
+                Some("context"),
+                "required column 'context' is missing",
+            ));
         }
     }
     if !errors.is_empty() {
@@ -196,7 +220,10 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
                 continue;
             }
         }
-        let line = record.position().map(|p| lines.line_at(p.byte())).unwrap_or(line);
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte()))
+            .unwrap_or(line);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue; // blank line
         }
@@ -204,7 +231,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             errors.push(RowError::new(
                 line,
                 None,
-                format!("expected {} fields as in the header, found {}", header.len(), record.len()),
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    header.len(),
+                    record.len()
+                ),
             ));
             continue;
         }
@@ -216,15 +247,14 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             }))
         };
         let mut bad = false;
-        let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| {
-            match field(idx) {
-                None => None,
-                Some(Ok(s)) => Some(s.trim().to_owned()),
-                Some(Err(e)) => {
-                    errors.push(e);
-                    *bad = true;
-                    None
-                }
+        let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
+        {
+            None => None,
+            Some(Ok(s)) => Some(s.trim().to_owned()),
+            Some(Err(e)) => {
+                errors.push(e);
+                *bad = true;
+                None
             }
         };
         let person_raw = if unit_layout {
@@ -232,7 +262,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
         } else {
             text(cols.person, &mut bad, &mut errors)
         };
-        let context_raw = if unit_layout { person_raw.clone() } else { text(cols.context, &mut bad, &mut errors) };
+        let context_raw = if unit_layout {
+            person_raw.clone()
+        } else {
+            text(cols.context, &mut bad, &mut errors)
+        };
         let rater_raw = text(cols.rater, &mut bad, &mut errors);
         let dimension_raw = text(cols.dimension, &mut bad, &mut errors);
         let value_raw = text(cols.value, &mut bad, &mut errors);
@@ -255,11 +289,12 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             }
         };
         let person = require(person_raw, id_col, &mut errors);
-        let context = require(context_raw, if unit_layout { "unit" } else { "context" }, &mut errors);
-        let rater = match rater_raw {
-            None => None,
-            Some(r) => Some(require(Some(r), "rater", &mut errors)),
-        };
+        let context = require(
+            context_raw,
+            if unit_layout { "unit" } else { "context" },
+            &mut errors,
+        );
+        let rater = rater_raw.map(|r| require(Some(r), "rater", &mut errors));
         let dimension = match dimension_raw {
             None => DEFAULT_DIMENSION.to_owned(),
             Some(d) => require(Some(d), "dimension", &mut errors),
@@ -286,8 +321,8 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             },
             _ => None,
         };
-        let mut optional_number = |raw: Option<String>, col: &str, errors: &mut Vec<RowError>| {
-            match raw.as_deref() {
+        let mut optional_number =
+            |raw: Option<String>, col: &str, errors: &mut Vec<RowError>| match raw.as_deref() {
                 Some(v) if !is_missing(v) => match parse_number(v) {
                     Ok(x) => Some(x),
                     Err(m) => {
@@ -297,8 +332,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
                     }
                 },
                 _ => None,
-            }
-        };
+            };
         let seconds_spent = optional_number(seconds_raw, "seconds_spent", &mut errors);
         let confidence = optional_number(confidence_raw, "confidence", &mut errors);
         if bad {
@@ -323,7 +357,11 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     if rows.is_empty() {
         return Err(CoreError::input(
             name,
-            vec![RowError::new(2, None, "the file has a header but no ratings")],
+            vec![RowError::new(
+                2,
+                None,
+                "the file has a header but no ratings",
+            )],
         ));
     }
     Ok(TidyFile {
@@ -345,7 +383,11 @@ pub(crate) struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        LineCounter { input, offset: 0, line: 1 }
+        LineCounter {
+            input,
+            offset: 0,
+            line: 1,
+        }
     }
 
     /// The 1-based line holding byte `byte`; offsets must not decrease between calls.
@@ -356,7 +398,10 @@ impl<'a> LineCounter<'a> {
             target += 1;
         }
         if target > self.offset {
-            self.line += self.input[self.offset..target].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.line += self.input[self.offset..target]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
             self.offset = target;
         }
         self.line
@@ -366,7 +411,9 @@ impl<'a> LineCounter<'a> {
 fn csv_error(e: csv::Error, fallback_line: u64) -> RowError {
     let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
     match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => RowError::new(line, None, "the line is not valid UTF-8 text"),
+        csv::ErrorKind::Utf8 { .. } => {
+            RowError::new(line, None, "the line is not valid UTF-8 text")
+        }
         csv::ErrorKind::Io(io) => RowError::new(line, None, format!("read error: {io}")),
         _ => RowError::new(line, None, format!("malformed CSV: {e}")),
     }
@@ -376,7 +423,11 @@ impl TidyFile {
     /// Builds the analysis snapshot. Duplicate ratings (same person, context, rater and
     /// dimension twice) are errors naming both lines; missing values are dropped.
     pub fn to_dataset(&self, name: &str) -> Result<Dataset> {
-        let mut ds = Dataset { source: name.to_owned(), has_rater: self.has_rater, ..Default::default() };
+        let mut ds = Dataset {
+            source: name.to_owned(),
+            has_rater: self.has_rater,
+            ..Default::default()
+        };
         let mut persons: HashMap<&str, u32> = HashMap::new();
         let mut contexts: HashMap<&str, u32> = HashMap::new();
         let mut profiles: HashMap<ProfileKey, u32> = HashMap::new();
@@ -393,14 +444,20 @@ impl TidyFile {
                 ds.contexts.push(row.context.clone());
                 (ds.contexts.len() - 1) as u32
             });
-            let key = ProfileKey { person: p, context: c };
+            let key = ProfileKey {
+                person: p,
+                context: c,
+            };
             let profile = *profiles.entry(key).or_insert_with(|| {
                 ds.profiles.push(key);
                 (ds.profiles.len() - 1) as u32
             });
             let rater = row.rater.as_deref().map(|r| {
                 *raters.entry(r).or_insert_with(|| {
-                    ds.raters.push(RaterEntry { name: r.to_owned(), kind: RaterKind::Human });
+                    ds.raters.push(RaterEntry {
+                        name: r.to_owned(),
+                        kind: RaterKind::Human,
+                    });
                     (ds.raters.len() - 1) as u32
                 })
             });
@@ -415,7 +472,11 @@ impl TidyFile {
                 ds.dimensions.len() - 1
             });
             if let Some(first) = seen.insert((profile, rater, d), row.line) {
-                let who = row.rater.as_deref().map(|r| format!(" by rater '{r}'")).unwrap_or_default();
+                let who = row
+                    .rater
+                    .as_deref()
+                    .map(|r| format!(" by rater '{r}'"))
+                    .unwrap_or_default();
                 errors.push(RowError::new(
                     row.line,
                     None,
@@ -459,7 +520,10 @@ mod tests {
         let src = "\u{feff}Person,Context,Rater,Dimension,Value\r\np1,\"ask\nreddit\",A,extraversion,3\r\np1,x,A,extraversion,NA\r\n";
         let f = parse("t.csv", src.as_bytes()).unwrap();
         assert_eq!(f.rows.len(), 2);
-        assert_eq!(f.rows[0].context, "ask\nreddit", "quoted newline kept inside the field");
+        assert_eq!(
+            f.rows[0].context, "ask\nreddit",
+            "quoted newline kept inside the field"
+        );
         assert_eq!(f.rows[1].value, None, "NA is a missing rating");
         assert_eq!(f.rows[1].line, 4, "line numbers count the embedded newline");
     }
@@ -475,7 +539,10 @@ mod tests {
 
     #[test]
     fn non_numeric_value_names_line_and_column() {
-        let e = errs(parse("bad.csv", "unit,rater,value\nu1,A,1\nu1,B,abc\n".as_bytes()));
+        let e = errs(parse(
+            "bad.csv",
+            "unit,rater,value\nu1,A,1\nu1,B,abc\n".as_bytes(),
+        ));
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].line, e[0].column.as_deref()), (3, Some("value")));
         assert!(e[0].message.contains("abc"));

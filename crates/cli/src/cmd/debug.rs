@@ -27,7 +27,10 @@ pub fn run(cmd: DebugCommand) -> anyhow::Result<()> {
                 .codebook()?
                 .map(|c| c.dimensions.into_iter().map(|d| d.name).collect())
                 .unwrap_or_default();
-            anyhow::ensure!(!queue.is_empty() && !dims.is_empty(), "the study needs profiles and a codebook");
+            anyhow::ensure!(
+                !queue.is_empty() && !dims.is_empty(),
+                "the study needs profiles and a codebook"
+            );
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             for i in 0..count {

@@ -28,9 +28,17 @@ pub enum ExportCommand {
 
 pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
     match cmd {
-        ExportCommand::Ratings { study, file, provenance, adjudicated } => {
+        ExportCommand::Ratings {
+            study,
+            file,
+            provenance,
+            adjudicated,
+        } => {
             let s = Study::open_read_only(&study)?;
-            let opts = RatingsExportOptions { provenance, include_adjudicated: adjudicated };
+            let opts = RatingsExportOptions {
+                provenance,
+                include_adjudicated: adjudicated,
+            };
             let mut n = 0;
             write_atomically(&file, |w| {
                 n = s.export_ratings(w, opts)?;
@@ -49,13 +57,16 @@ pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
         }
         ExportCommand::Codebook { study, file } => {
             let s = Study::open_read_only(&study)?;
-            let toml = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            let toml = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
             let text = s.export_codebook(toml)?;
             write_atomically(&file, |w| {
-                w.write_all(text.as_bytes()).map_err(|source| chameleon_core::CoreError::Io {
-                    path: file.clone(),
-                    source,
-                })
+                w.write_all(text.as_bytes())
+                    .map_err(|source| chameleon_core::CoreError::Io {
+                        path: file.clone(),
+                        source,
+                    })
             })?;
         }
     }

@@ -34,9 +34,11 @@ pub fn run(cmd: ImportCommand) -> anyhow::Result<()> {
     let report = match cmd {
         ImportCommand::Profiles { study, file } => Study::open(&study)?.import_profiles(&file)?,
         ImportCommand::Codebook { study, file } => Study::open(&study)?.import_codebook(&file)?,
-        ImportCommand::Ratings { study, file, rater_kind } => {
-            Study::open(&study)?.import_ratings(&file, &RatingsImportOptions { rater_kind })?
-        }
+        ImportCommand::Ratings {
+            study,
+            file,
+            rater_kind,
+        } => Study::open(&study)?.import_ratings(&file, &RatingsImportOptions { rater_kind })?,
     };
     for n in &report.notices {
         eprintln!("note: {n}");

@@ -16,8 +16,9 @@ use std::process::ExitCode;
 /// argument the user can fix), 1 for anything else.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {
     eprintln!("error: {e:#}");
-    let bad_input = e
-        .chain()
-        .any(|c| c.downcast_ref::<CoreError>().is_some_and(CoreError::is_bad_input));
+    let bad_input = e.chain().any(|c| {
+        c.downcast_ref::<CoreError>()
+            .is_some_and(CoreError::is_bad_input)
+    });
     ExitCode::from(if bad_input { 2 } else { 1 })
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 pub enum SampleCommand {
     /// Write the demo study's files (profiles.jsonl, codebook.toml, ratings.csv,
     /// model_ratings.csv) into DIR, or build the study itself with --study.
-    #[command(after_help = "Examples:\n  chameleon sample demo demo/\n  chameleon sample demo demo/ --study demo.db")]
+    #[command(
+        after_help = "Examples:\n  chameleon sample demo demo/\n  chameleon sample demo demo/ --study demo.db"
+    )]
     Demo {
         dir: PathBuf,
         #[arg(long, default_value_t = 36)]
@@ -20,7 +22,9 @@ pub enum SampleCommand {
     },
     /// Write Chameleon-scale tidy ratings (default 1,667 persons × 3 contexts × 3 of 12 raters
     /// × 10 dimensions = 150,030 ratings).
-    #[command(after_help = "Example:\n  chameleon sample bench big.csv --persons 1667 --profiles big.jsonl")]
+    #[command(
+        after_help = "Example:\n  chameleon sample bench big.csv --persons 1667 --profiles big.jsonl"
+    )]
     Bench {
         out: PathBuf,
         #[arg(long, default_value_t = 1667)]
@@ -44,14 +48,22 @@ pub enum SampleCommand {
 fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     chameleon_core::export::write_atomically(path, |w| {
         w.write_all(text.as_bytes())
-            .map_err(|source| chameleon_core::CoreError::Io { path: path.to_owned(), source })
+            .map_err(|source| chameleon_core::CoreError::Io {
+                path: path.to_owned(),
+                source,
+            })
     })?;
     Ok(())
 }
 
 pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
     match cmd {
-        SampleCommand::Demo { dir, persons, seed, study } => {
+        SampleCommand::Demo {
+            dir,
+            persons,
+            seed,
+            study,
+        } => {
             std::fs::create_dir_all(&dir)?;
             let files = sample::demo(seed, persons);
             let p = |n: &str| dir.join(n);
@@ -84,11 +96,22 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             seed,
             profiles,
         } => {
-            let shape = BenchShape { persons, contexts, raters_per_profile, rater_pool, dimensions, seed };
+            let shape = BenchShape {
+                persons,
+                contexts,
+                raters_per_profile,
+                rater_pool,
+                dimensions,
+                seed,
+            };
             let mut n = 0;
             chameleon_core::export::write_atomically(&out, |w| {
-                n = sample::write_bench_ratings(shape, w)
-                    .map_err(|source| chameleon_core::CoreError::Io { path: out.clone(), source })?;
+                n = sample::write_bench_ratings(shape, w).map_err(|source| {
+                    chameleon_core::CoreError::Io {
+                        path: out.clone(),
+                        source,
+                    }
+                })?;
                 Ok(())
             })?;
             eprintln!("{n} ratings written to {}", out.display());
@@ -96,7 +119,10 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
                 chameleon_core::export::write_atomically(&pp, |w| {
                     sample::write_bench_profiles(shape, w)
                         .map(|_| ())
-                        .map_err(|source| chameleon_core::CoreError::Io { path: pp.clone(), source })
+                        .map_err(|source| chameleon_core::CoreError::Io {
+                            path: pp.clone(),
+                            source,
+                        })
                 })?;
             }
         }

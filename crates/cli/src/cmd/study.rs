@@ -7,7 +7,9 @@ use std::path::PathBuf;
 #[derive(clap::Subcommand)]
 pub enum StudyCommand {
     /// Create an empty study file.
-    #[command(after_help = "Examples:\n  chameleon study new pilot.db\n  chameleon study new --name pilot   (in the OS data folder)")]
+    #[command(
+        after_help = "Examples:\n  chameleon study new pilot.db\n  chameleon study new --name pilot   (in the OS data folder)"
+    )]
     New {
         /// Where to create it; omit to use --name in the OS data folder.
         path: Option<PathBuf>,
@@ -25,7 +27,9 @@ pub fn run(cmd: StudyCommand) -> anyhow::Result<()> {
         StudyCommand::New { path, name } => {
             let path = match (path, name) {
                 (Some(p), _) => p,
-                (None, Some(n)) => chameleon_core::store::default_study_dir()?.join(format!("{n}.chameleon")),
+                (None, Some(n)) => {
+                    chameleon_core::store::default_study_dir()?.join(format!("{n}.chameleon"))
+                }
                 (None, None) => anyhow::bail!(chameleon_core::CoreError::Invalid(
                     "give a PATH or --name for the new study".into()
                 )),

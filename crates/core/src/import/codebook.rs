@@ -12,19 +12,39 @@ use std::path::Path;
 
 /// The line (1-based) of the first occurrence of `needle` in `src`, 1 when absent.
 fn line_of(src: &str, needle: &str) -> u64 {
-    src.find(needle).map(|i| src[..i].matches('\n').count() as u64 + 1).unwrap_or(1)
+    src.find(needle)
+        .map(|i| src[..i].matches('\n').count() as u64 + 1)
+        .unwrap_or(1)
 }
 
 /// Parses and validates a codebook file's text. `name` is used in messages.
 pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Codebook> {
-    let src = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        CoreError::input(name, vec![RowError::new(line, None, "the file is not valid UTF-8 text")])
-    })?;
+    let src =
+        std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1;
+            CoreError::input(
+                name,
+                vec![RowError::new(
+                    line,
+                    None,
+                    "the file is not valid UTF-8 text",
+                )],
+            )
+        })?;
     if src.trim().is_empty() {
-        return Err(CoreError::input(name, vec![RowError::new(1, None, "the file is empty")]));
+        return Err(CoreError::input(
+            name,
+            vec![RowError::new(1, None, "the file is empty")],
+        ));
     }
-    let ext = path_hint.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path_hint
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     let json = match ext.as_deref() {
         Some("json") => true,
         Some("toml") => false,
@@ -32,17 +52,34 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
     };
     let mut cb: Codebook = if json {
         serde_json::from_str(src).map_err(|e| {
-            CoreError::input(name, vec![RowError::new(e.line() as u64, None, format!("column {}: {e}", e.column()))])
+            CoreError::input(
+                name,
+                vec![RowError::new(
+                    e.line() as u64,
+                    None,
+                    format!("column {}: {e}", e.column()),
+                )],
+            )
         })?
     } else {
         toml::from_str(src).map_err(|e| {
-            let line = e.span().map(|s| src[..s.start.min(src.len())].matches('\n').count() as u64 + 1).unwrap_or(1);
-            CoreError::input(name, vec![RowError::new(line, None, e.message().to_owned())])
+            let line = e
+                .span()
+                .map(|s| src[..s.start.min(src.len())].matches('\n').count() as u64 + 1)
+                .unwrap_or(1);
+            CoreError::input(
+                name,
+                vec![RowError::new(line, None, e.message().to_owned())],
+            )
         })?
     };
     let mut errors = Vec::new();
     if cb.dimensions.is_empty() {
-        errors.push(RowError::new(1, Some("dimensions"), "the codebook has no dimensions"));
+        errors.push(RowError::new(
+            1,
+            Some("dimensions"),
+            "the codebook has no dimensions",
+        ));
     }
     let mut seen = HashSet::new();
     for (i, d) in cb.dimensions.iter_mut().enumerate() {
@@ -50,14 +87,26 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
         let line = line_of(src, &format!("\"{}\"", d.name));
         let field = format!("dimensions[{i}]");
         if d.name.is_empty() {
-            errors.push(RowError::new(line, Some(&field), "a dimension needs a name"));
+            errors.push(RowError::new(
+                line,
+                Some(&field),
+                "a dimension needs a name",
+            ));
             continue;
         }
         if !seen.insert(d.name.to_lowercase()) {
-            errors.push(RowError::new(line, Some(&field), format!("dimension '{}' appears twice", d.name)));
+            errors.push(RowError::new(
+                line,
+                Some(&field),
+                format!("dimension '{}' appears twice", d.name),
+            ));
         }
         if let Err(m) = check_scale(&d.scale) {
-            errors.push(RowError::new(line, Some(&format!("{field}.scale")), format!("{}: {m}", d.name)));
+            errors.push(RowError::new(
+                line,
+                Some(&format!("{field}.scale")),
+                format!("{}: {m}", d.name),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -83,9 +132,11 @@ fn check_scale(s: &Scale) -> std::result::Result<(), String> {
         }
         Scale::Continuous { min, max, step } => {
             if !(min.is_finite() && max.is_finite()) || max <= min {
-                return Err(format!("a continuous scale needs finite min < max (got {min}..{max})"));
+                return Err(format!(
+                    "a continuous scale needs finite min < max (got {min}..{max})"
+                ));
             }
-            if step.is_some_and(|s| !(s > 0.0)) {
+            if step.is_some_and(|s| s.is_nan() || s <= 0.0) {
                 return Err("step must be positive".into());
             }
             Ok(())
@@ -112,7 +163,11 @@ impl Study {
         let cb = parse_codebook(&name, path, &bytes)?;
         let now = self.now();
         let tx = self.write("importing a codebook")?;
-        let mut report = ImportReport { kind: "codebook".into(), source: file_name(path), ..Default::default() };
+        let mut report = ImportReport {
+            kind: "codebook".into(),
+            source: file_name(path),
+            ..Default::default()
+        };
         let mut errors = Vec::new();
         let src = String::from_utf8_lossy(&bytes);
         for (pos, d) in cb.dimensions.iter().enumerate() {
@@ -139,18 +194,30 @@ impl Study {
                     if old_scale != scale_json {
                         // Refuse a scale that would leave existing ratings off it.
                         let mut st = tx.prepare("SELECT DISTINCT value FROM rating WHERE dimension_id = ?1 AND value IS NOT NULL")?;
-                        let values = st.query_map([id], |r| r.get::<_, f64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+                        let values = st
+                            .query_map([id], |r| r.get::<_, f64>(0))?
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
                         if let Some(bad) = values.iter().find_map(|v| d.scale.check(*v).err()) {
                             errors.push(RowError::new(
                                 line_of(&src, &format!("\"{}\"", d.name)),
                                 Some("scale"),
-                                format!("{}: existing ratings would fall off the new scale ({bad})", d.name),
+                                format!(
+                                    "{}: existing ratings would fall off the new scale ({bad})",
+                                    d.name
+                                ),
                             ));
                             continue;
                         }
                     }
-                    if old_scale == scale_json && label == d.label && def == d.definition && old_level == level {
-                        tx.execute("UPDATE dimension SET position = ?2 WHERE id = ?1", params![id, pos as i64])?;
+                    if old_scale == scale_json
+                        && label == d.label
+                        && def == d.definition
+                        && old_level == level
+                    {
+                        tx.execute(
+                            "UPDATE dimension SET position = ?2 WHERE id = ?1",
+                            params![id, pos as i64],
+                        )?;
                         report.unchanged += 1;
                     } else {
                         tx.execute(
@@ -168,7 +235,11 @@ impl Study {
         }
         let content = serde_json::to_string(&cb).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let latest: Option<String> = tx
-            .query_row("SELECT content FROM codebook_version ORDER BY version DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT content FROM codebook_version ORDER BY version DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         if latest.as_deref() != Some(content.as_str()) {
             tx.execute(
@@ -176,7 +247,9 @@ impl Study {
                  VALUES ((SELECT COALESCE(MAX(version), 0) + 1 FROM codebook_version), ?1, ?2)",
                 params![now, content],
             )?;
-            let v: i64 = tx.query_row("SELECT MAX(version) FROM codebook_version", [], |r| r.get(0))?;
+            let v: i64 = tx.query_row("SELECT MAX(version) FROM codebook_version", [], |r| {
+                r.get(0)
+            })?;
             report.notices.push(format!("codebook version {v}"));
             super::profiles::log_import(&tx, "codebook", &report, now)?;
         }

@@ -36,9 +36,14 @@ impl std::fmt::Display for ImportReport {
 
 /// Reads a file whole; an I/O failure is reported against the path.
 pub(crate) fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| crate::CoreError::Io { path: path.to_owned(), source })
+    std::fs::read(path).map_err(|source| crate::CoreError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 pub(crate) fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }

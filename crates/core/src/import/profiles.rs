@@ -22,7 +22,12 @@ struct ProfileRow {
 }
 
 fn is_jsonl(path: &Path, bytes: &[u8]) -> bool {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("jsonl" | "ndjson" | "json") => true,
         Some("csv" | "tsv" | "txt") => false,
         _ => bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'),
@@ -34,10 +39,20 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![RowError::new(1, None, format!("malformed CSV header: {e}"))]),
+        Err(e) => {
+            return Err(vec![RowError::new(
+                1,
+                None,
+                format!("malformed CSV header: {e}"),
+            )])
+        }
     };
     if header.is_empty() || header.iter().all(|f| f.is_empty()) {
-        return Err(vec![RowError::new(1, None, "the file is empty: a header line is required")]);
+        return Err(vec![RowError::new(
+            1,
+            None,
+            "the file is empty: a header line is required",
+        )]);
     }
     let names: Vec<String> = header
         .iter()
@@ -48,7 +63,11 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
     let mut errors = Vec::new();
     for (col, idx) in [("person", person), ("context", context), ("text", text)] {
         if idx.is_none() {
-            errors.push(RowError::new(1, Some(col), format!("required column '{col}' is missing")));
+            errors.push(RowError::new(
+                1,
+                Some(col),
+                format!("required column '{col}' is missing"),
+            ));
         }
     }
     let (Some(person), Some(context), Some(text)) = (person, context, text) else {
@@ -79,7 +98,11 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
             errors.push(RowError::new(
                 line,
                 None,
-                format!("expected {} fields as in the header, found {}", names.len(), rec.len()),
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    names.len(),
+                    rec.len()
+                ),
             ));
             continue;
         }
@@ -89,7 +112,11 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
             match std::str::from_utf8(raw) {
                 Ok(s) => fields.push(s),
                 Err(_) => {
-                    errors.push(RowError::new(line, Some(&names[i]), "the field is not valid UTF-8 text"));
+                    errors.push(RowError::new(
+                        line,
+                        Some(&names[i]),
+                        "the field is not valid UTF-8 text",
+                    ));
                     bad = true;
                     fields.push("");
                 }
@@ -98,7 +125,11 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
         if bad {
             continue;
         }
-        let opt = |i: Option<usize>| i.map(|i| fields[i].trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+        let opt = |i: Option<usize>| {
+            i.map(|i| fields[i].trim())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         let mut metadata = Map::new();
         for (i, f) in fields.iter().enumerate() {
             if !known.contains(&Some(i)) && !f.is_empty() {
@@ -132,7 +163,11 @@ fn check_row(row: &ProfileRow, errors: &mut Vec<RowError>) -> bool {
     let mut ok = true;
     for (col, v) in [("person", &row.person), ("context", &row.context)] {
         if v.is_empty() {
-            errors.push(RowError::new(row.line, Some(col), format!("'{col}' is empty")));
+            errors.push(RowError::new(
+                row.line,
+                Some(col),
+                format!("'{col}' is empty"),
+            ));
             ok = false;
         }
     }
@@ -151,7 +186,11 @@ fn json_string(v: &Value) -> Option<String> {
     }
 }
 
-fn text_from_object(obj: &Map<String, Value>, line: u64, errors: &mut Vec<RowError>) -> Option<ProfileText> {
+fn text_from_object(
+    obj: &Map<String, Value>,
+    line: u64,
+    errors: &mut Vec<RowError>,
+) -> Option<ProfileText> {
     let mut t = ProfileText::default();
     for (k, v) in obj {
         match k.to_ascii_lowercase().as_str() {
@@ -188,7 +227,11 @@ fn parse_jsonl(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowErro
             continue;
         }
         let Ok(text) = std::str::from_utf8(raw) else {
-            errors.push(RowError::new(line, None, "the line is not valid UTF-8 text"));
+            errors.push(RowError::new(
+                line,
+                None,
+                "the line is not valid UTF-8 text",
+            ));
             continue;
         };
         let obj = match serde_json::from_str::<Value>(text) {
@@ -198,11 +241,19 @@ fn parse_jsonl(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowErro
                 continue;
             }
             Err(e) => {
-                errors.push(RowError::new(line, None, format!("invalid JSON at column {}: {e}", e.column())));
+                errors.push(RowError::new(
+                    line,
+                    None,
+                    format!("invalid JSON at column {}: {e}", e.column()),
+                ));
                 continue;
             }
         };
-        let get = |k: &str| obj.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v);
+        let get = |k: &str| {
+            obj.iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v)
+        };
         let person = get("person").and_then(json_string).unwrap_or_default();
         let context = get("context").and_then(json_string).unwrap_or_default();
         let texts: Vec<ProfileText> = match get("texts") {
@@ -215,24 +266,42 @@ fn parse_jsonl(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowErro
                                 out.push(t);
                             }
                         }
-                        Value::String(s) => out.push(ProfileText { text: s.clone(), ..Default::default() }),
-                        _ => errors.push(RowError::new(line, Some("texts"), "each text must be an object or a string")),
+                        Value::String(s) => out.push(ProfileText {
+                            text: s.clone(),
+                            ..Default::default()
+                        }),
+                        _ => errors.push(RowError::new(
+                            line,
+                            Some("texts"),
+                            "each text must be an object or a string",
+                        )),
                     }
                 }
                 out
             }
             Some(_) => {
-                errors.push(RowError::new(line, Some("texts"), "'texts' must be an array"));
+                errors.push(RowError::new(
+                    line,
+                    Some("texts"),
+                    "'texts' must be an array",
+                ));
                 continue;
             }
-            None => text_from_object(&obj, line, &mut errors).into_iter().collect(),
+            None => text_from_object(&obj, line, &mut errors)
+                .into_iter()
+                .collect(),
         };
         if texts.is_empty() {
             errors.push(RowError::new(line, Some("text"), "the profile has no text"));
             continue;
         }
         for text in texts {
-            let row = ProfileRow { line, person: person.clone(), context: context.clone(), text };
+            let row = ProfileRow {
+                line,
+                person: person.clone(),
+                context: context.clone(),
+                text,
+            };
             if check_row(&row, &mut errors) {
                 rows.push(row);
             }
@@ -247,7 +316,12 @@ fn parse_jsonl(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowErro
 
 fn text_hash(t: &ProfileText) -> String {
     let mut h = blake3::Hasher::new();
-    for part in [t.title.as_deref(), Some(t.text.as_str()), t.created_at.as_deref(), t.url.as_deref()] {
+    for part in [
+        t.title.as_deref(),
+        Some(t.text.as_str()),
+        t.created_at.as_deref(),
+        t.url.as_deref(),
+    ] {
         let s = part.unwrap_or("\u{0}");
         h.update(&(s.len() as u64).to_le_bytes());
         h.update(s.as_bytes());
@@ -272,7 +346,8 @@ pub(crate) fn intern(
     let id = match id {
         Some(id) => id,
         None => {
-            conn.prepare_cached(&format!("INSERT INTO {table} (name) VALUES (?1)"))?.execute([name])?;
+            conn.prepare_cached(&format!("INSERT INTO {table} (name) VALUES (?1)"))?
+                .execute([name])?;
             conn.last_insert_rowid()
         }
     };
@@ -290,7 +365,12 @@ pub(crate) struct ProfileInterner {
 
 impl ProfileInterner {
     pub(crate) fn new() -> Self {
-        ProfileInterner { persons: HashMap::new(), contexts: HashMap::new(), profiles: HashMap::new(), created: 0 }
+        ProfileInterner {
+            persons: HashMap::new(),
+            contexts: HashMap::new(),
+            profiles: HashMap::new(),
+            created: 0,
+        }
     }
 
     pub(crate) fn get(&mut self, conn: &Connection, person: &str, context: &str) -> Result<i64> {
@@ -322,14 +402,25 @@ impl Study {
     pub fn import_profiles(&mut self, path: &Path) -> Result<ImportReport> {
         let bytes = read_file(path)?;
         let name = path.display().to_string();
-        let rows = if is_jsonl(path, &bytes) { parse_jsonl(&bytes) } else { parse_csv(&bytes) }
-            .map_err(|errors| CoreError::input(&name, errors))?;
+        let rows = if is_jsonl(path, &bytes) {
+            parse_jsonl(&bytes)
+        } else {
+            parse_csv(&bytes)
+        }
+        .map_err(|errors| CoreError::input(&name, errors))?;
         if rows.is_empty() {
-            return Err(CoreError::input(&name, vec![RowError::new(2, None, "the file holds no profiles")]));
+            return Err(CoreError::input(
+                &name,
+                vec![RowError::new(2, None, "the file holds no profiles")],
+            ));
         }
         let now = self.now();
         let tx = self.write("importing profiles")?;
-        let mut report = ImportReport { kind: "profiles".into(), source: file_name(path), ..Default::default() };
+        let mut report = ImportReport {
+            kind: "profiles".into(),
+            source: file_name(path),
+            ..Default::default()
+        };
         let mut interner = ProfileInterner::new();
         let mut next_pos: HashMap<i64, i64> = HashMap::new();
         for row in &rows {
@@ -341,14 +432,27 @@ impl Study {
                     .query_row([pid], |r| r.get(0))?,
             };
             let t = &row.text;
-            let meta = if t.metadata.is_empty() { None } else { Some(Value::Object(t.metadata.clone()).to_string()) };
+            let meta = if t.metadata.is_empty() {
+                None
+            } else {
+                Some(Value::Object(t.metadata.clone()).to_string())
+            };
             let inserted = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO profile_text
                        (profile_id, position, title, body, created_at, url, metadata, content_hash)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![pid, pos, t.title, t.text, t.created_at, t.url, meta, text_hash(t)])?;
+                .execute(params![
+                    pid,
+                    pos,
+                    t.title,
+                    t.text,
+                    t.created_at,
+                    t.url,
+                    meta,
+                    text_hash(t)
+                ])?;
             if inserted == 1 {
                 report.added += 1;
                 next_pos.insert(pid, pos + 1);
@@ -358,7 +462,9 @@ impl Study {
             }
         }
         if interner.created > 0 {
-            report.notices.push(format!("{} new profile(s)", interner.created));
+            report
+                .notices
+                .push(format!("{} new profile(s)", interner.created));
         }
         if report.added > 0 {
             log_import(&tx, "profiles", &report, now)?;
@@ -368,7 +474,12 @@ impl Study {
     }
 }
 
-pub(crate) fn log_import(conn: &Connection, kind: &str, report: &ImportReport, now: i64) -> Result<()> {
+pub(crate) fn log_import(
+    conn: &Connection,
+    kind: &str,
+    report: &ImportReport,
+    now: i64,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO import_log (kind, source, at, summary) VALUES (?1, ?2, ?3, ?4)",
         params![kind, report.source, now, report.to_string()],
@@ -382,11 +493,18 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_metadata_and_lines() {
-        let src = b"person,context,text,title,subreddit\np1,c1,\"hello\nthere\",T,r/x\np1,c1,second,,\n";
+        let src =
+            b"person,context,text,title,subreddit\np1,c1,\"hello\nthere\",T,r/x\np1,c1,second,,\n";
         let rows = parse_csv(src).unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].text.metadata.get("subreddit"), Some(&Value::String("r/x".into())));
-        assert_eq!(rows[1].line, 4, "the quoted newline pushes the second row to line 4");
+        assert_eq!(
+            rows[0].text.metadata.get("subreddit"),
+            Some(&Value::String("r/x".into()))
+        );
+        assert_eq!(
+            rows[1].line, 4,
+            "the quoted newline pushes the second row to line 4"
+        );
     }
 
     #[test]

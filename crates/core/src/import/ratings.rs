@@ -24,7 +24,9 @@ pub struct RatingsImportOptions {
 
 impl Default for RatingsImportOptions {
     fn default() -> Self {
-        RatingsImportOptions { rater_kind: RaterKind::Human }
+        RatingsImportOptions {
+            rater_kind: RaterKind::Human,
+        }
     }
 }
 
@@ -35,27 +37,52 @@ struct DimInfo {
 
 impl Study {
     /// Imports a tidy ratings CSV (all or nothing).
-    pub fn import_ratings(&mut self, path: &Path, opts: &RatingsImportOptions) -> Result<ImportReport> {
+    pub fn import_ratings(
+        &mut self,
+        path: &Path,
+        opts: &RatingsImportOptions,
+    ) -> Result<ImportReport> {
         let name = path.display().to_string();
         let file = crate::tidy::read_path(path)?;
         let now = self.now();
         let source = format!("import {}", file_name(path));
         let tx = self.write("importing ratings")?;
-        let mut report = ImportReport { kind: "ratings".into(), source: file_name(path), ..Default::default() };
+        let mut report = ImportReport {
+            kind: "ratings".into(),
+            source: file_name(path),
+            ..Default::default()
+        };
         for col in &file.ignored_columns {
-            report.notices.push(format!("ignored unknown column '{col}'"));
+            report
+                .notices
+                .push(format!("ignored unknown column '{col}'"));
         }
-        let has_codebook: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM codebook_version)", [], |r| r.get(0))?;
+        let has_codebook: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM codebook_version)", [], |r| {
+                r.get(0)
+            })?;
 
         // Dimensions: known ones with their scale; unknown ones are errors under a codebook,
         // else created with an inferred scale.
         let mut dims: HashMap<String, DimInfo> = HashMap::new();
         {
             let mut st = tx.prepare("SELECT id, name, scale FROM dimension")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
             for row in rows {
                 let (id, n, s) = row?;
-                dims.insert(n.to_lowercase(), DimInfo { id, scale: serde_json::from_str(&s).ok() });
+                dims.insert(
+                    n.to_lowercase(),
+                    DimInfo {
+                        id,
+                        scale: serde_json::from_str(&s).ok(),
+                    },
+                );
             }
         }
         let mut errors = Vec::new();
@@ -77,32 +104,48 @@ impl Study {
                         row.person,
                         row.context,
                         row.dimension,
-                        row.rater.as_deref().map(|r| format!(" by rater '{r}'")).unwrap_or_default()
+                        row.rater
+                            .as_deref()
+                            .map(|r| format!(" by rater '{r}'"))
+                            .unwrap_or_default()
                     ),
                 ));
                 continue;
             }
             if row.rater.as_deref() == Some(NO_RATER) {
-                errors.push(RowError::new(row.line, Some("rater"), format!("'{NO_RATER}' is a reserved rater name")));
+                errors.push(RowError::new(
+                    row.line,
+                    Some("rater"),
+                    format!("'{NO_RATER}' is a reserved rater name"),
+                ));
             }
             match dims.get(&row.dimension.to_lowercase()) {
                 Some(info) => {
                     if let (Some(scale), Some(v)) = (&info.scale, row.value) {
                         if let Err(m) = scale.check(v) {
-                            errors.push(RowError::new(row.line, Some("value"), format!("{}: {m}", row.dimension)));
+                            errors.push(RowError::new(
+                                row.line,
+                                Some("value"),
+                                format!("{}: {m}", row.dimension),
+                            ));
                         }
                     }
                 }
                 None if has_codebook => errors.push(RowError::new(
                     row.line,
                     Some("dimension"),
-                    format!("unknown dimension '{}': it is not in the study's codebook", row.dimension),
+                    format!(
+                        "unknown dimension '{}': it is not in the study's codebook",
+                        row.dimension
+                    ),
                 )),
                 None => {
                     let lower = row.dimension.to_lowercase();
                     match new_dims.iter_mut().find(|(n, _)| n.to_lowercase() == lower) {
                         Some((_, vals)) => vals.extend(row.value),
-                        None => new_dims.push((row.dimension.clone(), row.value.into_iter().collect())),
+                        None => {
+                            new_dims.push((row.dimension.clone(), row.value.into_iter().collect()))
+                        }
                     }
                 }
             }
@@ -110,19 +153,33 @@ impl Study {
         if !errors.is_empty() {
             return Err(CoreError::input(&name, errors));
         }
-        let start: i64 = tx.query_row("SELECT COALESCE(MAX(position), -1) + 1 FROM dimension", [], |r| r.get(0))?;
+        let start: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(position), -1) + 1 FROM dimension",
+            [],
+            |r| r.get(0),
+        )?;
         for (i, (dname, values)) in new_dims.iter().enumerate() {
             let scale = Scale::infer(values);
             let level: Level = scale.default_level();
-            let json = serde_json::to_string(&scale).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            let json =
+                serde_json::to_string(&scale).map_err(|e| CoreError::Invalid(e.to_string()))?;
             tx.execute(
                 "INSERT INTO dimension (name, position, scale, level, inferred) VALUES (?1, ?2, ?3, ?4, 1)",
                 params![dname, start + i as i64, json, level.as_str()],
             )?;
-            let msg = format!("created dimension '{dname}' with an inferred {} scale", describe(&scale));
+            let msg = format!(
+                "created dimension '{dname}' with an inferred {} scale",
+                describe(&scale)
+            );
             tracing::warn!("{name}: {msg}");
             report.notices.push(msg);
-            dims.insert(dname.to_lowercase(), DimInfo { id: tx.last_insert_rowid(), scale: Some(scale) });
+            dims.insert(
+                dname.to_lowercase(),
+                DimInfo {
+                    id: tx.last_insert_rowid(),
+                    scale: Some(scale),
+                },
+            );
         }
 
         let version = current_codebook_version(&tx)?;
@@ -147,7 +204,11 @@ impl Study {
                         }
                         None => {
                             let r = insert_rater(&tx, rater_name, opts.rater_kind, now)?;
-                            report.notices.push(format!("created {} rater '{}'", opts.rater_kind.as_str(), r.name));
+                            report.notices.push(format!(
+                                "created {} rater '{}'",
+                                opts.rater_kind.as_str(),
+                                r.name
+                            ));
                             r
                         }
                     };
@@ -157,7 +218,12 @@ impl Study {
             };
             let profile_id = profiles.get(&tx, &row.person, &row.context)?;
             let dim = &dims[&row.dimension.to_lowercase()];
-            let outcome = upsert_rating(&tx, &args(row, profile_id, dim.id, rater_id, value, now, version, &source))?;
+            let outcome = upsert_rating(
+                &tx,
+                &args(
+                    row, profile_id, dim.id, rater_id, value, now, version, &source,
+                ),
+            )?;
             match outcome {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
@@ -165,7 +231,10 @@ impl Study {
             }
         }
         if profiles.created > 0 {
-            let msg = format!("created {} profile(s) that have no material yet", profiles.created);
+            let msg = format!(
+                "created {} profile(s) that have no material yet",
+                profiles.created
+            );
             tracing::warn!("{name}: {msg}");
             report.notices.push(msg);
         }

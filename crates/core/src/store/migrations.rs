@@ -143,6 +143,9 @@ pub fn latest_version() -> i64 {
 mod tests {
     #[test]
     fn migrations_are_valid() {
-        assert!(super::migrations().validate().is_ok(), "every migration must apply to an empty db");
+        assert!(
+            super::migrations().validate().is_ok(),
+            "every migration must apply to an empty db"
+        );
     }
 }

@@ -6,8 +6,8 @@
 
 mod migrations;
 mod profiles;
-pub(crate) mod ratings;
 pub(crate) mod raters;
+pub(crate) mod ratings;
 
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use profiles::QueueEntry;
@@ -33,6 +33,15 @@ pub struct Study {
     path: PathBuf,
     read_only: bool,
     clock: Clock,
+}
+
+impl std::fmt::Debug for Study {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Study")
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 /// Counts a PI or annotator looks at first.
@@ -82,10 +91,12 @@ pub fn default_study_dir() -> Result<PathBuf> {
 fn map_open_error(path: &Path, e: rusqlite::Error) -> CoreError {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => CoreError::NotAStudy { path: path.to_owned() },
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-            CoreError::Locked { path: path.to_owned() }
-        }
+        Some(ErrorCode::NotADatabase) => CoreError::NotAStudy {
+            path: path.to_owned(),
+        },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => CoreError::Locked {
+            path: path.to_owned(),
+        },
         Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) => CoreError::ReadOnly {
             path: path.to_owned(),
             action: "opening the study for writing".into(),
@@ -98,11 +109,15 @@ impl Study {
     /// Creates a new, empty study at `path`; refuses to touch an existing file.
     pub fn create(path: &Path) -> Result<Study> {
         if path.exists() {
-            return Err(CoreError::AlreadyExists { path: path.to_owned() });
+            return Err(CoreError::AlreadyExists {
+                path: path.to_owned(),
+            });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| CoreError::Io { path: dir.to_owned(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
         }
         let conn = Connection::open_with_flags(
             path,
@@ -111,9 +126,16 @@ impl Study {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| map_open_error(path, e))?;
-        let mut study = Study { conn, path: path.to_owned(), read_only: false, clock: system_clock() };
+        let mut study = Study {
+            conn,
+            path: path.to_owned(),
+            read_only: false,
+            clock: system_clock(),
+        };
         study.configure()?;
-        study.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        study
+            .conn
+            .pragma_update(None, "application_id", APPLICATION_ID)?;
         study.migrate()?;
         let id = new_study_id(path, (study.clock)());
         let now = (study.clock)();
@@ -137,10 +159,14 @@ impl Study {
 
     fn open_with(path: &Path, read_only: bool) -> Result<Study> {
         if !path.is_file() {
-            return Err(CoreError::NoSuchStudy { path: path.to_owned() });
+            return Err(CoreError::NoSuchStudy {
+                path: path.to_owned(),
+            });
         }
         if !crate::analysis::input::is_sqlite_file(path) {
-            return Err(CoreError::NotAStudy { path: path.to_owned() });
+            return Err(CoreError::NotAStudy {
+                path: path.to_owned(),
+            });
         }
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -154,7 +180,9 @@ impl Study {
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(|e| map_open_error(path, e))?;
         if app_id != APPLICATION_ID {
-            return Err(CoreError::NotAStudy { path: path.to_owned() });
+            return Err(CoreError::NotAStudy {
+                path: path.to_owned(),
+            });
         }
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -173,7 +201,12 @@ impl Study {
                 action: "opening the study for writing".into(),
             });
         }
-        let mut study = Study { conn, path: path.to_owned(), read_only, clock: system_clock() };
+        let mut study = Study {
+            conn,
+            path: path.to_owned(),
+            read_only,
+            clock: system_clock(),
+        };
         if read_only {
             study.conn.pragma_update(None, "query_only", true)?;
             if version < latest_version() {
@@ -194,7 +227,9 @@ impl Study {
 
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "could not switch the study to WAL");
         }
@@ -204,10 +239,14 @@ impl Study {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        migrations::migrations().to_latest(&mut self.conn).map_err(|e| match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } => map_open_error(&self.path, err),
-            other => CoreError::Migration(other),
-        })?;
+        migrations::migrations()
+            .to_latest(&mut self.conn)
+            .map_err(|e| match e {
+                rusqlite_migration::Error::RusqliteError { err, .. } => {
+                    map_open_error(&self.path, err)
+                }
+                other => CoreError::Migration(other),
+            })?;
         Ok(())
     }
 
@@ -235,7 +274,10 @@ impl Study {
     /// Starts a write transaction, or explains why the study cannot be written.
     pub(crate) fn write(&mut self, action: &str) -> Result<rusqlite::Transaction<'_>> {
         if self.read_only {
-            return Err(CoreError::ReadOnly { path: self.path.clone(), action: action.to_owned() });
+            return Err(CoreError::ReadOnly {
+                path: self.path.clone(),
+                action: action.to_owned(),
+            });
         }
         let path = self.path.clone();
         self.conn
@@ -246,14 +288,20 @@ impl Study {
     pub fn study_id(&self) -> Result<String> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM study_meta WHERE key = 'study_id'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM study_meta WHERE key = 'study_id'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or_default())
     }
 
     /// `PRAGMA integrity_check` result: `ok` for a healthy file.
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     pub fn info(&self) -> Result<StudyInfo> {
@@ -319,12 +367,13 @@ impl Study {
 pub(crate) fn map_write_error(path: &Path, action: &str, e: rusqlite::Error) -> CoreError {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-            CoreError::Locked { path: path.to_owned() }
-        }
-        Some(ErrorCode::ReadOnly) => {
-            CoreError::ReadOnly { path: path.to_owned(), action: action.to_owned() }
-        }
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => CoreError::Locked {
+            path: path.to_owned(),
+        },
+        Some(ErrorCode::ReadOnly) => CoreError::ReadOnly {
+            path: path.to_owned(),
+            action: action.to_owned(),
+        },
         _ => CoreError::Sqlite(e),
     }
 }

@@ -56,7 +56,12 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Profile { id, person, context, texts })
+        Ok(Profile {
+            id,
+            person,
+            context,
+            texts,
+        })
     }
 
     /// The profile id of `person` in `context`.
@@ -76,7 +81,9 @@ impl Study {
     /// The rater's profiles in queue order: their assignments when the study has any for
     /// them, else every profile of the study.
     pub fn queue(&self, rater_id: i64) -> Result<Vec<QueueEntry>> {
-        let dims: i64 = self.conn().query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
+        let dims: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
         let assigned: bool = self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
             [rater_id],
@@ -117,7 +124,9 @@ impl Study {
     /// The first profile in the rater's queue that is not yet fully rated, preferring
     /// profiles not flagged for later; `None` when everything is done.
     pub fn next_unrated(&self, rater_id: i64) -> Result<Option<i64>> {
-        let dims: i64 = self.conn().query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
+        let dims: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
         if dims == 0 {
             return Ok(None);
         }
@@ -140,7 +149,10 @@ impl Study {
                        q.pos, q.id
               LIMIT 1"
         );
-        Ok(self.conn().query_row(&sql, params![rater_id, dims], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row(&sql, params![rater_id, dims], |r| r.get(0))
+            .optional()?)
     }
 
     /// Gives `rater_id` the profiles in `profile_ids`, in that order (appended after any

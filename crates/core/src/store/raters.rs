@@ -11,21 +11,38 @@ pub const NO_RATER: &str = "(none)";
 
 pub(crate) fn rater_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Rater> {
     let kind: String = r.get(2)?;
-    Ok(Rater { id: r.get(0)?, name: r.get(1)?, kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human) })
+    Ok(Rater {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: RaterKind::parse(&kind).unwrap_or(RaterKind::Human),
+    })
 }
 
 pub(crate) fn find_rater(conn: &Connection, name: &str) -> Result<Option<Rater>> {
     Ok(conn
-        .query_row("SELECT id, name, kind FROM rater WHERE name = ?1", [name], rater_from_row)
+        .query_row(
+            "SELECT id, name, kind FROM rater WHERE name = ?1",
+            [name],
+            rater_from_row,
+        )
         .optional()?)
 }
 
-pub(crate) fn insert_rater(conn: &Connection, name: &str, kind: RaterKind, now: i64) -> Result<Rater> {
+pub(crate) fn insert_rater(
+    conn: &Connection,
+    name: &str,
+    kind: RaterKind,
+    now: i64,
+) -> Result<Rater> {
     conn.execute(
         "INSERT INTO rater (name, kind, created_at) VALUES (?1, ?2, ?3)",
         params![name, kind.as_str(), now],
     )?;
-    Ok(Rater { id: conn.last_insert_rowid(), name: name.to_owned(), kind })
+    Ok(Rater {
+        id: conn.last_insert_rowid(),
+        name: name.to_owned(),
+        kind,
+    })
 }
 
 pub(crate) fn dimension_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Dimension)> {
@@ -39,7 +56,13 @@ pub(crate) fn dimension_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64
     })?;
     Ok((
         r.get(0)?,
-        Dimension { name: r.get(1)?, label: r.get(2)?, definition: r.get(3)?, scale, level: Some(level) },
+        Dimension {
+            name: r.get(1)?,
+            label: r.get(2)?,
+            definition: r.get(3)?,
+            scale,
+            level: Some(level),
+        },
     ))
 }
 
@@ -49,14 +72,20 @@ pub(crate) fn load_dimensions(conn: &Connection) -> Result<Vec<(i64, Dimension)>
     let mut st = conn.prepare(&format!(
         "SELECT {DIMENSION_COLUMNS} FROM dimension ORDER BY position, id"
     ))?;
-    let dims = st.query_map([], dimension_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let dims = st
+        .query_map([], dimension_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(dims)
 }
 
 impl Study {
     pub fn raters(&self) -> Result<Vec<Rater>> {
-        let mut st = self.conn().prepare("SELECT id, name, kind FROM rater ORDER BY name")?;
-        let raters = st.query_map([], rater_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self
+            .conn()
+            .prepare("SELECT id, name, kind FROM rater ORDER BY name")?;
+        let raters = st
+            .query_map([], rater_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(raters)
     }
 
@@ -96,12 +125,18 @@ impl Study {
         }
         let (version, name, guidelines) = match latest {
             Some((v, content)) => {
-                let cb: Codebook = serde_json::from_str(&content)
-                    .map_err(|e| CoreError::Invalid(format!("stored codebook is unreadable: {e}")))?;
+                let cb: Codebook = serde_json::from_str(&content).map_err(|e| {
+                    CoreError::Invalid(format!("stored codebook is unreadable: {e}"))
+                })?;
                 (v, cb.name, cb.guidelines)
             }
             None => (0, None, String::new()),
         };
-        Ok(Some(Codebook { name, guidelines, version, dimensions: dims.into_iter().map(|d| d.1).collect() }))
+        Ok(Some(Codebook {
+            name,
+            guidelines,
+            version,
+            dimensions: dims.into_iter().map(|d| d.1).collect(),
+        }))
     }
 }

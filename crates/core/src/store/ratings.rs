@@ -73,7 +73,9 @@ pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Ups
     )?;
     match existing {
         None => {
-            let Some(value) = a.value else { return Ok(Upsert::Unchanged) };
+            let Some(value) = a.value else {
+                return Ok(Upsert::Unchanged);
+            };
             conn.prepare_cached(
                 "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
                                      seconds_spent, codebook_version, note, confidence)
@@ -110,18 +112,35 @@ pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Ups
                         note = COALESCE(?6, note), confidence = COALESCE(?7, confidence)
                   WHERE id = ?1",
             )?
-            .execute(params![id, a.value, a.now, a.seconds_spent, a.codebook_version, a.note, a.confidence])?;
+            .execute(params![
+                id,
+                a.value,
+                a.now,
+                a.seconds_spent,
+                a.codebook_version,
+                a.note,
+                a.confidence
+            ])?;
             history.execute(params![id, old, a.value, a.rater_id, a.now, a.source])?;
-            Ok(if a.value.is_none() { Upsert::Cleared } else { Upsert::Updated })
+            Ok(if a.value.is_none() {
+                Upsert::Cleared
+            } else {
+                Upsert::Updated
+            })
         }
     }
 }
 
 pub(crate) fn current_codebook_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM codebook_version", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM codebook_version",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
-const RATING_SELECT: &str = "SELECT r.profile_id, d.name, t.name, r.value, r.created_at, r.updated_at,
+const RATING_SELECT: &str =
+    "SELECT r.profile_id, d.name, t.name, r.value, r.created_at, r.updated_at,
         r.seconds_spent, r.codebook_version, r.note, r.confidence
    FROM rating r JOIN dimension d ON d.id = r.dimension_id JOIN rater t ON t.id = r.rater_id";
 
@@ -153,7 +172,9 @@ impl Study {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .ok_or_else(|| CoreError::Invalid(format!("no dimension named '{}'", input.dimension)))?;
+            .ok_or_else(|| {
+                CoreError::Invalid(format!("no dimension named '{}'", input.dimension))
+            })?;
         let exists: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM profile WHERE id = ?1) AND EXISTS (SELECT 1 FROM rater WHERE id = ?2)",
             params![input.profile_id, input.rater_id],
@@ -193,8 +214,10 @@ impl Study {
         if input.value.is_none() {
             return Ok(None);
         }
-        let mut ratings = self.ratings_where("r.profile_id = ?1 AND r.rater_id = ?2 AND d.id = ?3",
-            params![input.profile_id, input.rater_id, dimension_id])?;
+        let mut ratings = self.ratings_where(
+            "r.profile_id = ?1 AND r.rater_id = ?2 AND d.id = ?3",
+            params![input.profile_id, input.rater_id, dimension_id],
+        )?;
         Ok(ratings.pop())
     }
 
@@ -202,17 +225,27 @@ impl Study {
         let mut st = self.conn().prepare_cached(&format!(
             "{RATING_SELECT} WHERE r.value IS NOT NULL AND {filter} ORDER BY d.position, d.id"
         ))?;
-        let rows = st.query_map(p, rating_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st
+            .query_map(p, rating_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// The rater's own ratings of one profile (never anyone else's: blind coding).
     pub fn ratings_of(&self, profile_id: i64, rater_id: i64) -> Result<Vec<Rating>> {
-        self.ratings_where("r.profile_id = ?1 AND r.rater_id = ?2", params![profile_id, rater_id])
+        self.ratings_where(
+            "r.profile_id = ?1 AND r.rater_id = ?2",
+            params![profile_id, rater_id],
+        )
     }
 
     /// Every value a rating has had, oldest first.
-    pub fn history(&self, profile_id: i64, dimension: &str, rater_id: i64) -> Result<Vec<RatingChange>> {
+    pub fn history(
+        &self,
+        profile_id: i64,
+        dimension: &str,
+        rater_id: i64,
+    ) -> Result<Vec<RatingChange>> {
         let mut st = self.conn().prepare(
             "SELECT h.old_value, h.new_value, t.name, h.changed_at, h.source
                FROM rating_history h JOIN rating r ON r.id = h.rating_id
@@ -254,10 +287,17 @@ impl Study {
     }
 
     /// Stores the rater's flag, note, confidence and time on a profile (one transaction).
-    pub fn set_profile_review(&mut self, rater_id: i64, profile_id: i64, review: &ProfileReview) -> Result<()> {
+    pub fn set_profile_review(
+        &mut self,
+        rater_id: i64,
+        profile_id: i64,
+        review: &ProfileReview,
+    ) -> Result<()> {
         if let Some(c) = review.confidence {
             if !(0.0..=1.0).contains(&c) {
-                return Err(CoreError::Invalid(format!("confidence must be between 0 and 1, got {c}")));
+                return Err(CoreError::Invalid(format!(
+                    "confidence must be between 0 and 1, got {c}"
+                )));
             }
         }
         let now = self.now();
@@ -283,7 +323,10 @@ impl Study {
     pub fn dataset_with(&self, include_adjudicated: bool) -> Result<Dataset> {
         let c = self.conn();
         let dims = super::raters::load_dimensions(c)?;
-        let mut ds = Dataset { source: self.path().display().to_string(), ..Default::default() };
+        let mut ds = Dataset {
+            source: self.path().display().to_string(),
+            ..Default::default()
+        };
         let mut dim_index: HashMap<i64, usize> = HashMap::new();
         for (id, d) in dims {
             dim_index.insert(id, ds.dimensions.len());
@@ -311,7 +354,9 @@ impl Study {
         let mut only_no_rater = true;
         while let Some(r) = rows.next()? {
             let dim: i64 = r.get(0)?;
-            let Some(&d) = dim_index.get(&dim) else { continue };
+            let Some(&d) = dim_index.get(&dim) else {
+                continue;
+            };
             let pid: i64 = r.get(1)?;
             let person_id: i64 = r.get(2)?;
             let context_id: i64 = r.get(4)?;
@@ -363,7 +408,7 @@ impl Study {
                 seconds_spent: r.get(11)?,
             });
         }
-        ds.has_rater = !(only_no_rater && !ds.raters.is_empty());
+        ds.has_rater = !only_no_rater || ds.raters.is_empty();
         if !ds.has_rater {
             ds.raters.clear();
             for d in &mut ds.dimensions {

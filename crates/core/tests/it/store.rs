@@ -9,34 +9,61 @@ fn migrations_from_an_empty_file_set_wal_foreign_keys_and_version() {
     let p = f.path("new.db");
     let s = Study::create(&p).unwrap();
     let info = s.info().unwrap();
-    assert_eq!(info.schema_version, latest_version(), "a new study is at the latest schema");
+    assert_eq!(
+        info.schema_version,
+        latest_version(),
+        "a new study is at the latest schema"
+    );
     drop(s);
     let c = rusqlite::Connection::open(&p).unwrap();
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal", "studies use WAL");
     // Reopening an up-to-date study changes nothing.
     let before = dump(&p);
     drop(Study::open(&p).unwrap());
-    assert_eq!(before, dump(&p), "opening must not modify an up-to-date study");
-    assert!(matches!(Study::create(&p), Err(CoreError::AlreadyExists { .. })), "create never overwrites");
+    assert_eq!(
+        before,
+        dump(&p),
+        "opening must not modify an up-to-date study"
+    );
+    assert!(
+        matches!(Study::create(&p), Err(CoreError::AlreadyExists { .. })),
+        "create never overwrites"
+    );
 }
 
 #[test]
 fn a_file_that_is_not_a_study_is_refused_untouched() {
     let f = Fixture::new();
     let text = f.write("notes.txt", "hello, this is not a database\n");
-    assert!(matches!(Study::open(&text), Err(CoreError::NotAStudy { .. })));
-    assert_eq!(std::fs::read_to_string(&text).unwrap(), "hello, this is not a database\n");
+    assert!(matches!(
+        Study::open(&text),
+        Err(CoreError::NotAStudy { .. })
+    ));
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "hello, this is not a database\n"
+    );
 
     let other = f.path("other.sqlite");
     let c = rusqlite::Connection::open(&other).unwrap();
-    c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
     drop(c);
     let before = std::fs::read(&other).unwrap();
-    let err = Study::open(&other).err().expect("a foreign SQLite file must be refused");
+    let err = Study::open(&other).expect_err("a foreign SQLite file must be refused");
     assert!(matches!(err, CoreError::NotAStudy { .. }), "{err}");
-    assert_eq!(before, std::fs::read(&other).unwrap(), "refusing must not touch the file");
-    assert!(matches!(Study::open(&f.path("missing.db")), Err(CoreError::NoSuchStudy { .. })));
+    assert_eq!(
+        before,
+        std::fs::read(&other).unwrap(),
+        "refusing must not touch the file"
+    );
+    assert!(matches!(
+        Study::open(&f.path("missing.db")),
+        Err(CoreError::NoSuchStudy { .. })
+    ));
 }
 
 #[test]
@@ -45,7 +72,8 @@ fn a_study_from_a_newer_schema_is_refused_untouched() {
     let p = f.path("future.db");
     drop(Study::create(&p).unwrap());
     let c = rusqlite::Connection::open(&p).unwrap();
-    c.pragma_update(None, "user_version", latest_version() + 5).unwrap();
+    c.pragma_update(None, "user_version", latest_version() + 5)
+        .unwrap();
     drop(c);
     let before = dump(&p);
     match Study::open(&p) {
@@ -73,8 +101,7 @@ fn a_locked_study_gives_a_clear_error() {
             note: None,
             confidence: None,
         })
-        .err()
-        .expect("a write under another program's exclusive lock must fail");
+        .expect_err("a write under another program's exclusive lock must fail");
     assert!(matches!(err, CoreError::Locked { .. }), "got {err}");
     assert!(err.to_string().contains("locked"), "{err}");
     assert!(started.elapsed().as_secs() < 30);
@@ -88,9 +115,14 @@ fn read_only_study_refuses_writes_with_a_reason() {
     drop(s);
     let before = dump(&p);
     let mut ro = Study::open_read_only(&p).unwrap();
-    let err = ro.ensure_rater("x", RaterKind::Human).err().expect("read-only must refuse writes");
+    let err = ro
+        .ensure_rater("x", RaterKind::Human)
+        .expect_err("read-only must refuse writes");
     assert!(matches!(err, CoreError::ReadOnly { .. }), "{err}");
-    let err = ro.import_ratings(&f.path("ratings.csv"), &Default::default()).err().unwrap();
+    let err = ro
+        .import_ratings(&f.path("ratings.csv"), &Default::default())
+        .err()
+        .unwrap();
     assert!(matches!(err, CoreError::ReadOnly { .. }), "{err}");
     assert_eq!(before, dump(&p));
 }
@@ -113,13 +145,24 @@ fn edits_append_history_and_never_delete() {
     input.value = Some(4.0);
     s.save_rating(&input).unwrap();
     input.value = None;
-    assert!(s.save_rating(&input).unwrap().is_none(), "clearing returns no rating");
-    assert!(s.ratings_of(1, r.id).unwrap().is_empty(), "a cleared rating is not current");
+    assert!(
+        s.save_rating(&input).unwrap().is_none(),
+        "clearing returns no rating"
+    );
+    assert!(
+        s.ratings_of(1, r.id).unwrap().is_empty(),
+        "a cleared rating is not current"
+    );
     let h = s.history(1, "extraversion", r.id).unwrap();
-    let values: Vec<(Option<f64>, Option<f64>)> = h.iter().map(|c| (c.old_value, c.new_value)).collect();
-    assert_eq!(values, vec![(None, Some(2.0)), (Some(2.0), Some(4.0)), (Some(4.0), None)], "every change kept");
+    let values: Vec<(Option<f64>, Option<f64>)> =
+        h.iter().map(|c| (c.old_value, c.new_value)).collect();
+    assert_eq!(
+        values,
+        vec![(None, Some(2.0)), (Some(2.0), Some(4.0)), (Some(4.0), None)],
+        "every change kept"
+    );
     input.value = Some(9.0);
-    let err = s.save_rating(&input).err().expect("9 is off a 1..5 scale");
+    let err = s.save_rating(&input).expect_err("9 is off a 1..5 scale");
     assert!(err.to_string().contains("extraversion"), "{err}");
 }
 
@@ -128,7 +171,14 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
     let f = Fixture::new();
     let (_p, mut s) = f.demo_study(3);
     let r = s.ensure_rater("ana", RaterKind::Human).unwrap();
-    let dims: Vec<String> = s.codebook().unwrap().unwrap().dimensions.into_iter().map(|d| d.name).collect();
+    let dims: Vec<String> = s
+        .codebook()
+        .unwrap()
+        .unwrap()
+        .dimensions
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
     assert_eq!(s.next_unrated(r.id).unwrap(), Some(1));
     for d in &dims {
         s.save_rating(&RatingInput {
@@ -142,14 +192,33 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
         })
         .unwrap();
     }
-    assert_eq!(s.next_unrated(r.id).unwrap(), Some(2), "a complete profile leaves the front of the queue");
-    s.set_profile_review(r.id, 2, &chameleon_core::store::ProfileReview { flagged: true, ..Default::default() })
-        .unwrap();
-    assert_eq!(s.next_unrated(r.id).unwrap(), Some(3), "flagged profiles wait until the end");
+    assert_eq!(
+        s.next_unrated(r.id).unwrap(),
+        Some(2),
+        "a complete profile leaves the front of the queue"
+    );
+    s.set_profile_review(
+        r.id,
+        2,
+        &chameleon_core::store::ProfileReview {
+            flagged: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        s.next_unrated(r.id).unwrap(),
+        Some(3),
+        "flagged profiles wait until the end"
+    );
     let q = s.queue(r.id).unwrap();
     assert!(q[0].is_complete() && q[1].flagged && !q[2].is_complete());
     s.assign(r.id, &[5, 4]).unwrap();
-    assert_eq!(s.next_unrated(r.id).unwrap(), Some(5), "assignments define the queue order");
+    assert_eq!(
+        s.next_unrated(r.id).unwrap(),
+        Some(5),
+        "assignments define the queue order"
+    );
     assert_eq!(s.queue(r.id).unwrap().len(), 2);
 }
 
@@ -157,15 +226,27 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
 fn dataset_from_a_study_matches_its_csv() {
     let f = Fixture::new();
     let (p, mut s) = f.demo_study(4);
-    s.import_ratings(&f.path("ratings.csv"), &Default::default()).unwrap();
+    s.import_ratings(&f.path("ratings.csv"), &Default::default())
+        .unwrap();
     let from_study = s.dataset().unwrap();
-    let from_csv = chameleon_core::tidy::read_path(&f.path("ratings.csv")).unwrap().to_dataset("x").unwrap();
+    let from_csv = chameleon_core::tidy::read_path(&f.path("ratings.csv"))
+        .unwrap()
+        .to_dataset("x")
+        .unwrap();
     assert_eq!(from_study.rating_count(), from_csv.rating_count());
     assert!(from_study.has_rater);
     let sum = |d: &chameleon_core::dataset::Dataset| -> f64 {
-        d.dimensions.iter().flat_map(|x| x.observations.iter()).map(|o| o.value).sum()
+        d.dimensions
+            .iter()
+            .flat_map(|x| x.observations.iter())
+            .map(|o| o.value)
+            .sum()
     };
     assert_eq!(sum(&from_study), sum(&from_csv));
     let via_loader = chameleon_core::analysis::input::load_dataset(&p).unwrap();
-    assert_eq!(via_loader.rating_count(), from_csv.rating_count(), "the loader reads studies too");
+    assert_eq!(
+        via_loader.rating_count(),
+        from_csv.rating_count(),
+        "the loader reads studies too"
+    );
 }

@@ -8,7 +8,9 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Self {
-        Fixture { dir: tempfile::tempdir().expect("temp dir") }
+        Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -26,8 +28,10 @@ impl Fixture {
         let files = chameleon_core::sample::demo(3, persons);
         let p = self.path("study.db");
         let mut s = Study::create(&p).expect("create study");
-        s.import_profiles(&self.write("profiles.jsonl", &files.profiles_jsonl)).expect("profiles");
-        s.import_codebook(&self.write("codebook.toml", &files.codebook_toml)).expect("codebook");
+        s.import_profiles(&self.write("profiles.jsonl", &files.profiles_jsonl))
+            .expect("profiles");
+        s.import_codebook(&self.write("codebook.toml", &files.codebook_toml))
+            .expect("codebook");
         self.write("ratings.csv", &files.ratings_csv);
         (p, s)
     }
@@ -46,7 +50,9 @@ pub fn dump(path: &Path) -> String {
         .unwrap();
     tables.sort();
     let mut out = String::new();
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     out.push_str(&format!("user_version {v}\n"));
     for t in tables {
         let mut st = c.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
@@ -59,7 +65,9 @@ pub fn dump(path: &Path) -> String {
                         ValueRef::Null => s.push_str("NULL|"),
                         ValueRef::Integer(x) => s.push_str(&format!("{x}|")),
                         ValueRef::Real(x) => s.push_str(&format!("{x}|")),
-                        ValueRef::Text(x) => s.push_str(&format!("{}|", String::from_utf8_lossy(x))),
+                        ValueRef::Text(x) => {
+                            s.push_str(&format!("{}|", String::from_utf8_lossy(x)))
+                        }
                         ValueRef::Blob(x) => s.push_str(&format!("{x:?}|")),
                     }
                 }
@@ -69,7 +77,11 @@ pub fn dump(path: &Path) -> String {
             .collect::<Result<_, _>>()
             .unwrap();
         rows.sort();
-        out.push_str(&format!("== {t} ({} rows)\n{}\n", rows.len(), rows.join("\n")));
+        out.push_str(&format!(
+            "== {t} ({} rows)\n{}\n",
+            rows.len(),
+            rows.join("\n")
+        ));
     }
     out
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's test command. On a fresh Debian 12 machine (with Rust, Node 20 and Python 3):
+# installs the system packages it needs, then runs formatting and lint checks, every Rust test
+# (stats, core, CLI, app commands), the UI unit tests and the end-to-end tests of the real app
+# under Xvfb.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# One target dir for everything, so the app is compiled once (same features everywhere).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+FEATURES=(--features chameleon-studio/custom-protocol)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "checking toolchains"
+command -v cargo >/dev/null || { echo "cargo (Rust 1.85+) is required" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js 20+ with npm is required" >&2; exit 1; }
+cargo --version; node --version
+
+step "system packages"
+"$ROOT/scripts/app/install-deps.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "UI dependencies and build (the app embeds ui/dist)"
+source "$ROOT/scripts/app/env.sh"
+ui_deps
+(cd "$ROOT/ui" && npm run build)
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
+
+step "cargo test (stats, core, cli, app)"
+cargo test --workspace "${FEATURES[@]}"
+
+step "UI unit tests (vitest)"
+(cd "$ROOT/ui" && npm test)
+
+step "end-to-end tests of the real app (tauri-driver, WebKitWebDriver, Xvfb)"
+"$ROOT/scripts/app/e2e.sh"
+
+step "all tests passed"
