@@ -1,1 +1,402 @@
-//! State–trait decomposition report per dimension (owned by the decomposition work, issue #4).
+//! State–trait decomposition report per dimension (issue #4): turns a [`Dataset`] into
+//! `chameleon-stats` variance inputs and the results into the report the CLI prints and the app
+//! shows.
+//!
+//! The JSON form is the DESIGN.md contract of `chameleon decompose --json`:
+//! `{"method","dimensions":[{"dimension","persons","profiles","ratings",
+//! "profile_level":{"person","state","trait_share","state_share","reml_criterion"},
+//! "rater_level":{"person","person_context","rater","residual","reml_criterion"} | null,
+//! "ci":{"trait_share":[lo,hi]}}],"pooled":{"trait_share","state_share"}}`.
+//! Extra keys come after those (shares, reliability, LST coefficients, intervals of every
+//! statistic, per-rater state sensitivity, flags of negative moment estimates, warnings); no
+//! contract key is renamed or dropped. A level that cannot be estimated is `null` and the reason
+//! is in the dimension's `warnings`; `reml_criterion` is `null` for `--method anova`.
+
+use crate::dataset::{Dataset, DimensionData};
+use chameleon_stats::bootstrap::Control;
+use chameleon_stats::variance::decompose::{
+    bootstrap_decomposition, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
+    DimensionIntervals, Method, Prepared,
+};
+use chameleon_stats::variance::{Rating, VarianceError};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use chameleon_stats::variance::decompose::Method as DecomposeMethod;
+
+/// Options of a decomposition run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecomposeRunOptions {
+    pub method: Method,
+    /// Person-cluster bootstrap resamples (0 = no intervals).
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+impl Default for DecomposeRunOptions {
+    fn default() -> Self {
+        DecomposeRunOptions {
+            method: Method::Reml,
+            bootstrap: 0,
+            seed: 1,
+        }
+    }
+}
+
+/// The whole report (`chameleon decompose --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecomposeReport {
+    pub method: &'static str,
+    pub dimensions: Vec<DimensionReport>,
+    pub pooled: PooledReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileLevelReport {
+    pub person: f64,
+    pub state: f64,
+    pub trait_share: f64,
+    pub state_share: f64,
+    pub reml_criterion: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SharesReport {
+    pub person: f64,
+    pub person_context: f64,
+    pub rater: f64,
+    pub residual: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterLevelReport {
+    pub person: f64,
+    pub person_context: f64,
+    pub rater: f64,
+    pub residual: f64,
+    pub reml_criterion: Option<f64>,
+    /// Each component over their total.
+    pub shares: SharesReport,
+    /// Raters per profile (harmonic mean) for the k-rater coefficients.
+    pub k: f64,
+    pub reliability_1: f64,
+    pub reliability_k: f64,
+    pub consistency: f64,
+    pub occasion_specificity: f64,
+    /// False when there is one rater and its term was dropped (rater variance 0).
+    pub rater_term: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterSensitivityReport {
+    pub rater: String,
+    pub kind: &'static str,
+    pub ratings: usize,
+    pub persons: usize,
+    /// Within-person share of this rater's own ratings (profile-level model).
+    pub state_share: Option<f64>,
+    /// `state_share` below 0.10.
+    pub state_blind: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Negative method-of-moments estimates (only with `--method anova`).
+#[derive(Debug, Clone, Serialize)]
+pub struct NegativeComponents {
+    pub profile_level: Vec<&'static str>,
+    pub rater_level: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionReport {
+    pub dimension: String,
+    pub persons: usize,
+    pub profiles: usize,
+    pub ratings: usize,
+    pub profile_level: Option<ProfileLevelReport>,
+    pub rater_level: Option<RaterLevelReport>,
+    /// Percentile intervals (only with a bootstrap): `trait_share` and `state_share` of the
+    /// profile level, then `profile_level` and `rater_level` maps of every statistic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiReport>,
+    pub rater_sensitivity: Vec<RaterSensitivityReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_components: Option<NegativeComponents>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CiReport {
+    pub trait_share: Option<[f64; 2]>,
+    pub state_share: Option<[f64; 2]>,
+    pub level: f64,
+    pub resamples: usize,
+    pub profile_level: BTreeMap<&'static str, Option<[f64; 2]>>,
+    pub rater_level: BTreeMap<&'static str, Option<[f64; 2]>>,
+    /// Resamples in which the level could not be fitted (left out of the intervals).
+    pub failed_profile_level: usize,
+    pub failed_rater_level: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PooledReport {
+    /// Mean over dimensions of the profile-level trait share (the paper's headline).
+    pub trait_share: Option<f64>,
+    pub state_share: Option<f64>,
+    /// Dimensions that entered the means.
+    pub dimensions: usize,
+    /// Rater-level decomposition of all dimensions standardised to unit total variance: the
+    /// mean over dimensions of each component's share of the total.
+    pub standardised: Option<SharesReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<PooledCi>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PooledCi {
+    pub trait_share: Option<[f64; 2]>,
+    pub state_share: Option<[f64; 2]>,
+}
+
+/// Ratings of one dimension as the stats crate wants them.
+pub fn dimension_ratings(ds: &Dataset, dim: &DimensionData) -> Vec<Rating> {
+    dim.observations
+        .iter()
+        .filter(|o| o.value.is_finite())
+        .map(|o| Rating {
+            person: ds.profiles[o.profile as usize].person,
+            profile: o.profile,
+            rater: o.rater.unwrap_or(0),
+            value: o.value,
+        })
+        .collect()
+}
+
+/// Runs the decomposition of every dimension of `ds`. `control` reports bootstrap progress
+/// and lets the caller cancel; the only error is [`VarianceError::Cancelled`].
+pub fn run_decomposition(
+    ds: &Dataset,
+    opts: &DecomposeRunOptions,
+    control: &Control,
+) -> Result<DecomposeReport, VarianceError> {
+    let dec_opts = DecomposeOptions {
+        method: opts.method,
+        parallel: true,
+    };
+    let per_dim: Vec<(Option<Prepared>, Option<Decomposition>, Vec<String>)> = ds
+        .dimensions
+        .par_iter()
+        .map(|dim| {
+            let ratings = dimension_ratings(ds, dim);
+            match Prepared::new(&ratings, ds.has_rater) {
+                Ok(p) => {
+                    let d = decompose(&p, &ratings, &dec_opts);
+                    (Some(p), Some(d), Vec::new())
+                }
+                Err(e) => (None, None, vec![format!("{}: {e}", dim.name)]),
+            }
+        })
+        .collect();
+    let mut intervals: Vec<Option<DimensionIntervals>> = vec![None; ds.dimensions.len()];
+    let mut pooled_ci = None;
+    if opts.bootstrap > 0 {
+        let (idx, prepared, full): (Vec<usize>, Vec<&Prepared>, Vec<&Decomposition>) = {
+            let mut idx = Vec::new();
+            let mut prepared = Vec::new();
+            let mut full = Vec::new();
+            for (i, (p, d, _)) in per_dim.iter().enumerate() {
+                if let (Some(p), Some(d)) = (p, d) {
+                    idx.push(i);
+                    prepared.push(p);
+                    full.push(d);
+                }
+            }
+            (idx, prepared, full)
+        };
+        if !prepared.is_empty() {
+            let b = bootstrap_decomposition(
+                &prepared,
+                &full,
+                &BootstrapOptions {
+                    resamples: opts.bootstrap,
+                    seed: opts.seed,
+                    level: 0.95,
+                    method: opts.method,
+                },
+                control,
+            )?;
+            pooled_ci = Some(PooledCi {
+                trait_share: b.pooled_trait_share,
+                state_share: b.pooled_state_share,
+            });
+            for (i, iv) in idx.into_iter().zip(b.dimensions) {
+                intervals[i] = Some(iv);
+            }
+        }
+    }
+    let dimensions: Vec<DimensionReport> = ds
+        .dimensions
+        .iter()
+        .zip(per_dim)
+        .zip(intervals)
+        .map(|((dim, (_, d, errs)), iv)| dimension_report(ds, dim, d, errs, iv, opts))
+        .collect();
+    let pooled = pooled(&dimensions, pooled_ci);
+    Ok(DecomposeReport {
+        method: opts.method.as_str(),
+        dimensions,
+        pooled,
+    })
+}
+
+fn dimension_report(
+    ds: &Dataset,
+    dim: &DimensionData,
+    d: Option<Decomposition>,
+    errs: Vec<String>,
+    iv: Option<DimensionIntervals>,
+    opts: &DecomposeRunOptions,
+) -> DimensionReport {
+    let Some(d) = d else {
+        return DimensionReport {
+            dimension: dim.name.clone(),
+            persons: 0,
+            profiles: 0,
+            ratings: 0,
+            profile_level: None,
+            rater_level: None,
+            ci: None,
+            rater_sensitivity: Vec::new(),
+            negative_components: None,
+            warnings: errs,
+        };
+    };
+    let profile_level = d.profile_level.as_ref().map(|p| ProfileLevelReport {
+        person: p.person,
+        state: p.state,
+        trait_share: p.trait_share,
+        state_share: p.state_share,
+        reml_criterion: p.reml_criterion,
+    });
+    let rater_level = d.rater_level.as_ref().map(|r| RaterLevelReport {
+        person: r.components.person,
+        person_context: r.components.person_context,
+        rater: r.components.rater,
+        residual: r.components.residual,
+        reml_criterion: r.reml_criterion,
+        shares: SharesReport {
+            person: r.shares.person,
+            person_context: r.shares.person_context,
+            rater: r.shares.rater,
+            residual: r.shares.residual,
+        },
+        k: r.k,
+        reliability_1: r.reliability_1,
+        reliability_k: r.reliability_k,
+        consistency: r.consistency,
+        occasion_specificity: r.occasion_specificity,
+        rater_term: r.rater_term,
+    });
+    let sens_ci: Vec<Option<[f64; 2]>> = iv
+        .as_ref()
+        .map(|i| i.rater_state_share.clone())
+        .unwrap_or_default();
+    let rater_sensitivity = d
+        .rater_sensitivity
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let entry = ds.raters.get(s.rater as usize);
+            RaterSensitivityReport {
+                rater: entry
+                    .map(|e| e.name.clone())
+                    .unwrap_or_else(|| s.rater.to_string()),
+                kind: entry.map(|e| e.kind.as_str()).unwrap_or("human"),
+                ratings: s.ratings,
+                persons: s.persons,
+                state_share: s.state_share,
+                state_blind: s.state_blind,
+                ci: sens_ci.get(i).copied().flatten(),
+                note: s.note.clone(),
+            }
+        })
+        .collect();
+    let ci = iv.map(|iv| {
+        let find = |name: &str| {
+            iv.profile_level
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| *v)
+        };
+        CiReport {
+            trait_share: find("trait_share"),
+            state_share: find("state_share"),
+            level: 0.95,
+            resamples: opts.bootstrap,
+            profile_level: iv.profile_level.iter().copied().collect(),
+            rater_level: iv.rater_level.iter().copied().collect(),
+            failed_profile_level: iv.failed_profile,
+            failed_rater_level: iv.failed_rater,
+        }
+    });
+    let negative_components = (opts.method == Method::Anova).then(|| NegativeComponents {
+        profile_level: d
+            .profile_level
+            .as_ref()
+            .map(|p| p.negative_components.clone())
+            .unwrap_or_default(),
+        rater_level: d
+            .rater_level
+            .as_ref()
+            .map(|r| r.negative_components.clone())
+            .unwrap_or_default(),
+    });
+    let mut warnings = errs;
+    warnings.extend(d.warnings.iter().cloned());
+    DimensionReport {
+        dimension: dim.name.clone(),
+        persons: d.persons,
+        profiles: d.profiles,
+        ratings: d.ratings,
+        profile_level,
+        rater_level,
+        ci,
+        rater_sensitivity,
+        negative_components,
+        warnings,
+    }
+}
+
+fn pooled(dimensions: &[DimensionReport], ci: Option<PooledCi>) -> PooledReport {
+    let shares: Vec<(f64, f64)> = dimensions
+        .iter()
+        .filter_map(|d| d.profile_level.as_ref())
+        .map(|p| (p.trait_share, p.state_share))
+        .collect();
+    let n = shares.len();
+    let mean =
+        |f: fn(&(f64, f64)) -> f64| (n > 0).then(|| shares.iter().map(f).sum::<f64>() / n as f64);
+    let rl: Vec<&SharesReport> = dimensions
+        .iter()
+        .filter_map(|d| d.rater_level.as_ref())
+        .map(|r| &r.shares)
+        .collect();
+    let m = rl.len() as f64;
+    let standardised = (!rl.is_empty()).then(|| SharesReport {
+        person: rl.iter().map(|s| s.person).sum::<f64>() / m,
+        person_context: rl.iter().map(|s| s.person_context).sum::<f64>() / m,
+        rater: rl.iter().map(|s| s.rater).sum::<f64>() / m,
+        residual: rl.iter().map(|s| s.residual).sum::<f64>() / m,
+    });
+    PooledReport {
+        trait_share: mean(|s| s.0),
+        state_share: mean(|s| s.1),
+        dimensions: n,
+        standardised,
+        ci,
+    }
+}

@@ -459,8 +459,8 @@ pub struct BootstrapResult {
 /// [`ResampleRng::new`]`(seed, b)` and is fitted sequentially, so results are bit-identical for
 /// a seed whatever the number of threads. Persons are the union of those in `prepared`.
 pub fn bootstrap_decomposition(
-    prepared: &[Prepared],
-    full: &[Decomposition],
+    prepared: &[&Prepared],
+    full: &[&Decomposition],
     opts: &BootstrapOptions,
     control: &Control,
 ) -> Result<BootstrapResult, VarianceError> {
