@@ -311,12 +311,9 @@ fn unit_rater_fit_for_icc_drops_the_context_term() {
 #[test]
 fn bootstrap_is_identical_for_one_and_two_threads_issue4() {
     let (ratings, _) = load("unbalanced");
-    let prepared = vec![Prepared::new(&ratings, true).unwrap()];
-    let full = vec![decompose(
-        &prepared[0],
-        &ratings,
-        &DecomposeOptions::default(),
-    )];
+    let p = Prepared::new(&ratings, true).unwrap();
+    let d = decompose(&p, &ratings, &DecomposeOptions::default());
+    let (prepared, full) = (vec![&p], vec![&d]);
     let opts = BootstrapOptions {
         resamples: 40,
         seed: 9,
@@ -353,7 +350,7 @@ fn bootstrap_is_identical_for_one_and_two_threads_issue4() {
     let iv = b.dimensions[0].profile_level[2]
         .1
         .expect("trait share interval");
-    let est = full[0].profile_level.as_ref().unwrap().trait_share;
+    let est = d.profile_level.as_ref().unwrap().trait_share;
     assert!(
         iv[0] < est && est < iv[1],
         "interval {iv:?} must cover the estimate {est}"
