@@ -171,7 +171,6 @@ impl Study {
                 "created dimension '{dname}' with an inferred {} scale",
                 describe(&scale)
             );
-            tracing::warn!("{name}: {msg}");
             report.notices.push(msg);
             dims.insert(
                 dname.to_lowercase(),
@@ -183,6 +182,8 @@ impl Study {
         }
 
         let version = current_codebook_version(&tx)?;
+        let study_has_no_ratings: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM rating)", [], |r| r.get(0))?;
         let mut raters: HashMap<String, i64> = HashMap::new();
         let mut profiles = ProfileInterner::new();
         for row in &file.rows {
@@ -218,12 +219,11 @@ impl Study {
             };
             let profile_id = profiles.get(&tx, &row.person, &row.context)?;
             let dim = &dims[&row.dimension.to_lowercase()];
-            let outcome = upsert_rating(
-                &tx,
-                &args(
-                    row, profile_id, dim.id, rater_id, value, now, version, &source,
-                ),
-            )?;
+            let mut a = args(
+                row, profile_id, dim.id, rater_id, value, now, version, &source,
+            );
+            a.known_absent = study_has_no_ratings;
+            let outcome = upsert_rating(&tx, &a)?;
             match outcome {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
@@ -235,7 +235,6 @@ impl Study {
                 "created {} profile(s) that have no material yet",
                 profiles.created
             );
-            tracing::warn!("{name}: {msg}");
             report.notices.push(msg);
         }
         if report.added + report.updated > 0 {
@@ -269,6 +268,7 @@ fn args<'a>(
         note: row.note.as_deref(),
         confidence: row.confidence,
         source,
+        known_absent: false,
     }
 }
 

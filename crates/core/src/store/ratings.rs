@@ -57,16 +57,22 @@ pub(crate) struct UpsertArgs<'a> {
     pub note: Option<&'a str>,
     pub confidence: Option<f64>,
     pub source: &'a str,
+    /// The caller knows no rating exists for this key (an import into a study without
+    /// ratings): skips the lookup.
+    pub known_absent: bool,
 }
 
 /// Inserts or edits one rating inside the caller's transaction, appending to the history.
 pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Upsert> {
-    let existing: Option<(i64, Option<f64>)> = conn
-        .prepare_cached(
+    let existing: Option<(i64, Option<f64>)> = if a.known_absent {
+        None
+    } else {
+        conn.prepare_cached(
             "SELECT id, value FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
         )?
         .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .optional()?
+    };
     let mut history = conn.prepare_cached(
         "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -208,6 +214,7 @@ impl Study {
                 note: input.note.as_deref(),
                 confidence: input.confidence,
                 source: "annotate",
+                known_absent: false,
             },
         )?;
         tx.commit()?;
