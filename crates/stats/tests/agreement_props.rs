@@ -119,6 +119,7 @@ proptest! {
         let a = alpha_all(&t);
         for m in Metric::ALL {
             prop_assert!(finite_or_error(a.get(m)), "alpha {m:?} must be finite or an error");
+            prop_assert!(same(&alpha(&t, m), a.get(m)), "alpha({m:?}) alone must equal alpha_all");
             if let Ok(x) = a.get(m) { prop_assert!(*x <= 1.0 + 1e-12); }
         }
         prop_assert!(finite_or_error(&fleiss_kappa(&t).map(|k| k.value)));

@@ -60,16 +60,24 @@ impl AlphaSet {
 /// (D_e = 0, alpha is 0/0); [`AgreementError::NegativeForRatio`] for the ratio metric on
 /// negative values.
 pub fn alpha(table: &RatingTable, metric: Metric) -> Result<f64, AgreementError> {
-    alpha_all(table).get(metric).clone()
+    let want = Metric::ALL.map(|m| m == metric);
+    alpha_weighted(table, None, want).get(metric).clone()
 }
 
 /// Alpha at all four levels, sharing one pass over the data.
 pub fn alpha_all(table: &RatingTable) -> AlphaSet {
-    alpha_weighted(table, None)
+    alpha_weighted(table, None, [true; 4])
 }
 
-/// Alpha with each unit counted `weights[u]` times (a bootstrap resample), or once.
-pub(crate) fn alpha_weighted(table: &RatingTable, weights: Option<&[u32]>) -> AlphaSet {
+/// Alpha with each unit counted `weights[u]` times (a bootstrap resample), or once; only the
+/// levels flagged in `want` (order of [`Metric::ALL`]) are computed, the others are left as
+/// [`AgreementError::NoVariation`] placeholders the public functions never return.
+pub(crate) fn alpha_weighted(
+    table: &RatingTable,
+    weights: Option<&[u32]>,
+    want: [bool; 4],
+) -> AlphaSet {
+    let [want_nom, want_ord, want_int, want_rat] = want;
     let v = table.distinct.len();
     let w = |u: usize| weights.map_or(1.0, |w| w[u] as f64);
     // Margins n_c over pairable units.
@@ -102,6 +110,7 @@ pub(crate) fn alpha_weighted(table: &RatingTable, weights: Option<&[u32]>) -> Al
         below += margin[c];
     }
     let ratio_ok = match table.distinct.first() {
+        _ if !want_rat => Err(AgreementError::NoVariation),
         Some(&min) if min < 0.0 => Err(AgreementError::NegativeForRatio { value: min }),
         _ => Ok(()),
     };
@@ -119,6 +128,24 @@ pub(crate) fn alpha_weighted(table: &RatingTable, weights: Option<&[u32]>) -> Al
         let scale = wu / (m as f64 - 1.0);
         let vals = &table.value[r.clone()];
         let idx = &table.vix[r];
+        if want_int {
+            do_int += scale * 2.0 * m as f64 * centred_ss(vals.iter().copied());
+        }
+        if want_ord {
+            do_ord += scale * 2.0 * m as f64 * centred_ss(idx.iter().map(|&i| rank[i as usize]));
+        }
+        if ratio_ok.is_ok() {
+            let mut s = 0.0;
+            for a in 0..m {
+                for b in (a + 1)..m {
+                    s += ratio_delta2(vals[a], vals[b]);
+                }
+            }
+            do_rat += scale * 2.0 * s;
+        }
+        if !want_nom {
+            continue;
+        }
         // nominal: m² − Σ_c n_uc²
         counts.clear();
         counts.extend_from_slice(idx);
@@ -134,17 +161,6 @@ pub(crate) fn alpha_weighted(table: &RatingTable, weights: Option<&[u32]>) -> Al
             }
         }
         do_nom += scale * ((m * m) as f64 - same);
-        do_int += scale * 2.0 * m as f64 * centred_ss(vals.iter().copied());
-        do_ord += scale * 2.0 * m as f64 * centred_ss(idx.iter().map(|&i| rank[i as usize]));
-        if ratio_ok.is_ok() {
-            let mut s = 0.0;
-            for a in 0..m {
-                for b in (a + 1)..m {
-                    s += ratio_delta2(vals[a], vals[b]);
-                }
-            }
-            do_rat += scale * 2.0 * s;
-        }
     }
 
     // Expected disagreement numerators Σ_ck n_c n_k δ²_ck.

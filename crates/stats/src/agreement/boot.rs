@@ -47,7 +47,7 @@ pub fn bootstrap(
             for _ in 0..units.len() {
                 w[units[rng.index(units.len())]] += 1;
             }
-            let a = alpha_weighted(table, Some(&w));
+            let a = alpha_weighted(table, Some(&w), [true; 4]);
             let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
             [
                 v(a.nominal),

@@ -63,23 +63,33 @@ impl RatingTable {
             .map(|r| r.rater as usize + 1)
             .max()
             .unwrap_or(0);
-        let mut order: Vec<usize> = (0..ratings.len()).collect();
-        order.sort_unstable_by_key(|&i| (ratings[i].unit, ratings[i].rater));
-        for w in order.windows(2) {
-            let (a, b) = (&ratings[w[0]], &ratings[w[1]]);
-            if a.unit == b.unit && a.rater == b.rater {
-                return Err(AgreementError::DuplicateRating {
-                    unit: a.unit,
-                    rater: a.rater,
-                });
-            }
-        }
+        // Counting sort by unit (O(N + units)), then raters sorted within each (small) unit.
         let mut offsets = vec![0usize; n_units + 1];
         for r in ratings {
             offsets[r.unit as usize + 1] += 1;
         }
         for u in 0..n_units {
             offsets[u + 1] += offsets[u];
+        }
+        let mut next = offsets.clone();
+        let mut order = vec![0usize; ratings.len()];
+        for (i, r) in ratings.iter().enumerate() {
+            let slot = &mut next[r.unit as usize];
+            order[*slot] = i;
+            *slot += 1;
+        }
+        for u in 0..n_units {
+            let unit = &mut order[offsets[u]..offsets[u + 1]];
+            unit.sort_unstable_by_key(|&i| ratings[i].rater);
+            for w in unit.windows(2) {
+                if ratings[w[0]].rater == ratings[w[1]].rater {
+                    let r = &ratings[w[0]];
+                    return Err(AgreementError::DuplicateRating {
+                        unit: r.unit,
+                        rater: r.rater,
+                    });
+                }
+            }
         }
         let rater: Vec<u32> = order.iter().map(|&i| ratings[i].rater).collect();
         let value: Vec<f64> = order.iter().map(|&i| ratings[i].value).collect();
@@ -151,21 +161,57 @@ impl RatingTable {
     }
 }
 
-/// Sorted distinct values and, for each input value, its index among them.
+/// Sorted distinct values and, for each input value, its index among them. Distinct values
+/// are found by a linear scan while there are few of them (rating scales) and by hashing beyond
+/// that (O(N) either way); only the distinct values are sorted (O(V log V)).
 fn index_values(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
-    let mut order: Vec<u32> = (0..values.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-    let mut distinct: Vec<f64> = Vec::new();
-    let mut vix = vec![0u32; values.len()];
-    for &i in &order {
-        let v = values[i as usize];
-        // -0.0 and 0.0 are the same rating value.
-        if distinct.last().is_none_or(|&last| last != v) {
-            distinct.push(v);
-        }
-        vix[i as usize] = (distinct.len() - 1) as u32;
+    use std::collections::HashMap;
+    const LINEAR: usize = 24;
+    // -0.0 and 0.0 are the same rating value.
+    let key = |v: f64| if v == 0.0 { 0u64 } else { v.to_bits() };
+    let mut keys: Vec<u64> = Vec::new();
+    let mut hashed: Option<HashMap<u64, u32>> = None;
+    let mut raw = Vec::with_capacity(values.len());
+    for &v in values {
+        let k = key(v);
+        let id = match &mut hashed {
+            None => match keys.iter().position(|&x| x == k) {
+                Some(i) => i as u32,
+                None => {
+                    keys.push(k);
+                    if keys.len() > LINEAR {
+                        hashed = Some(
+                            keys.iter()
+                                .enumerate()
+                                .map(|(i, &x)| (x, i as u32))
+                                .collect(),
+                        );
+                    }
+                    keys.len() as u32 - 1
+                }
+            },
+            Some(map) => {
+                let n = keys.len() as u32;
+                *map.entry(k).or_insert_with(|| {
+                    keys.push(k);
+                    n
+                })
+            }
+        };
+        raw.push(id);
     }
-    (distinct, vix)
+    let distinct: Vec<f64> = keys.iter().map(|&k| f64::from_bits(k)).collect();
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| distinct[a as usize].total_cmp(&distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (pos, &id) in order.iter().enumerate() {
+        rank[id as usize] = pos as u32;
+    }
+    let sorted: Vec<f64> = order.iter().map(|&id| distinct[id as usize]).collect();
+    (
+        sorted,
+        raw.into_iter().map(|id| rank[id as usize]).collect(),
+    )
 }
 
 /// An ordered list of categories (a scale's points) and each rating's index in it.
@@ -246,6 +292,31 @@ mod tests {
         );
         assert_eq!(t.distinct_values(), &[1.0, 3.0]);
         assert_eq!(t.pairable_units(), 1);
+    }
+
+    #[test]
+    fn many_distinct_values_are_indexed_in_order() {
+        let rows: Vec<Rating> = (0..200)
+            .map(|i| Rating::new(i / 2, i % 2, ((i * 37) % 101) as f64 - 50.0))
+            .collect();
+        let t = RatingTable::new(&rows).unwrap();
+        assert_eq!(
+            t.distinct_values().len(),
+            101,
+            "hash path keeps every distinct value"
+        );
+        assert!(
+            t.distinct_values().windows(2).all(|w| w[0] < w[1]),
+            "ascending"
+        );
+        for (i, &v) in t.value.iter().enumerate() {
+            assert_eq!(
+                t.distinct[t.vix[i] as usize], v,
+                "index points at the value"
+            );
+        }
+        let z = RatingTable::new(&[Rating::new(0, 0, -0.0), Rating::new(0, 1, 0.0)]).unwrap();
+        assert_eq!(z.distinct_values().len(), 1, "-0 and 0 are one value");
     }
 
     #[test]

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Agreement bench (issue #3): Chameleon-scale data (1,667 persons × 3 contexts = 5,001 profiles,
+# 3 of 12 raters per profile, 10 dimensions = 150,030 ratings) from `chameleon sample bench`;
+# our full agreement table and interval alpha (Rust, release) against Python `krippendorff`
+# interval alpha on the same file, medians of RUNS runs, on THREADS rayon threads.
+#
+#   scripts/bench-agreement.sh            # RUNS=15 THREADS=2 by default
+#
+# Needs python3 with krippendorff, numpy and pandas.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-15}
+THREADS=${THREADS:-2}
+OUT=${BENCH_OUT:-bench-out}
+TARGET=${CARGO_TARGET_DIR:-target}
+mkdir -p "$OUT"
+DATA="$(pwd)/$OUT/agreement-bench.csv"
+
+cargo build --release -q -p chameleon-cli
+if [ ! -s "$DATA" ]; then
+  "$TARGET/release/chameleon" sample bench "$DATA" --persons 1667 --contexts 3 \
+    --raters-per-profile 3 --rater-pool 12 --dimensions 10 --seed 1 >&2
+fi
+
+echo "== data: $DATA ($(($(wc -l <"$DATA") - 1)) ratings), $THREADS threads, median of $RUNS runs"
+RUST=$(RAYON_NUM_THREADS=$THREADS cargo bench -q -p chameleon-stats --bench agreement -- "$DATA" "$RUNS" 2>/dev/null)
+echo "$RUST" | grep -v '^rust_alpha_interval='
+PY=$(python3 scripts/reference/agreement/bench_krippendorff.py "$DATA" "$RUNS")
+echo "$PY" | grep -v '^python_alpha_interval='
+
+# End to end through the CLI (CSV parsing included), median of 5.
+e2e=()
+for _ in 1 2 3 4 5; do
+  s=$(date +%s%N)
+  RAYON_NUM_THREADS=$THREADS "$TARGET/release/chameleon" agreement "$DATA" --json >/dev/null 2>&1
+  e2e+=($(( ($(date +%s%N) - s) / 1000000 )))
+done
+E2E=$(printf '%s\n' "${e2e[@]}" | sort -n | sed -n 3p)
+echo "cli_end_to_end_ms=$E2E (chameleon agreement FILE --json, process start to exit)"
+
+python3 - "$RUST" "$PY" <<'PYEOF'
+import sys
+kv = {}
+for block in sys.argv[1:]:
+    for line in block.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            kv[k] = v.split()[0]
+ours = [float(x) for x in kv["rust_alpha_interval"].split(",")]
+theirs = [float(x) for x in kv["python_alpha_interval"].split(",")]
+worst = max(abs(a - b) / abs(b) for a, b in zip(ours, theirs))
+print(f"interval alpha, Rust vs Python krippendorff, max relative difference: {worst:.2e}")
+assert worst < 1e-9, "the two implementations disagree on the bench data"
+py = float(kv["python_interval_alpha_ms"])
+print(f"RATIO interval alpha (10 dims, table build included): Python {py:.2f} ms / Rust "
+      f"{float(kv['interval_alpha_ms']):.2f} ms = {py / float(kv['interval_alpha_ms']):.1f}x")
+print(f"RATIO interval alpha (prebuilt inputs both sides):    Python {py:.2f} ms / Rust "
+      f"{float(kv['interval_alpha_prebuilt_ms']):.2f} ms = "
+      f"{py / float(kv['interval_alpha_prebuilt_ms']):.1f}x")
+full = float(kv["full_table_ms"])
+print(f"full agreement table, 10 dimensions: {full:.2f} ms (target < 100 ms): "
+      f"{'OK' if full < 100 else 'OVER TARGET'}")
+PYEOF
