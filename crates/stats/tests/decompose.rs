@@ -365,3 +365,38 @@ fn bootstrap_is_identical_for_one_and_two_threads_issue4() {
         VarianceError::Cancelled
     );
 }
+
+#[test]
+fn sufficient_statistics_reproduce_the_person_by_person_criterion() {
+    use chameleon_stats::variance::suff::Suff;
+    for name in FITTABLE {
+        let (ratings, _) = load(name);
+        for terms in [
+            Terms::RATER_LEVEL,
+            Terms::PERSON_ONLY,
+            Terms {
+                person: true,
+                person_context: false,
+                rater: true,
+            },
+        ] {
+            let d = Design::new(&ratings, terms).unwrap();
+            let bound = d.person_id_bound();
+            let w: Vec<f64> = (0..bound).map(|i| (i % 3) as f64).collect();
+            for weights in [None, Some(&w[..])] {
+                let s = Suff::new(&d, weights, true);
+                for theta in [[0.7, 1.3, 0.4], [0.0, 0.5, 0.0], [2.0, 0.0, 1.0]] {
+                    let a = d.evaluate(theta, weights, false).map(|e| e.criterion);
+                    let b = s.evaluate(&d, theta).map(|e| e.criterion);
+                    match (a, b) {
+                        (Some(a), Some(b)) => assert!(
+                            (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+                            "{name} {terms:?} {theta:?}: {a} vs {b}"
+                        ),
+                        (a, b) => assert_eq!(a.is_some(), b.is_some(), "{name}: both defined"),
+                    }
+                }
+            }
+        }
+    }
+}

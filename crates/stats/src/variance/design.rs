@@ -67,40 +67,40 @@ impl Terms {
 }
 
 #[derive(Debug, Clone)]
-struct PersonBlock {
+pub(super) struct PersonBlock {
     /// Original person id (index into bootstrap weights).
-    id: u32,
-    profiles: (u32, u32),
-    raters: (u32, u32),
-    n: f64,
-    sum: f64,
-    sumsq: f64,
+    pub(super) id: u32,
+    pub(super) profiles: (u32, u32),
+    pub(super) raters: (u32, u32),
+    pub(super) n: f64,
+    pub(super) sum: f64,
+    pub(super) sumsq: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct ProfileBlock {
-    cells: (u32, u32),
-    n: f64,
-    sum: f64,
-    sumsq: f64,
+pub(super) struct ProfileBlock {
+    pub(super) cells: (u32, u32),
+    pub(super) n: f64,
+    pub(super) sum: f64,
+    pub(super) sumsq: f64,
 }
 
 /// Ratings of one profile by one rater: `rater` is the index into the person's rater list.
 #[derive(Debug, Clone, Copy)]
-struct Cell {
-    local: u32,
-    n: f64,
-    sum: f64,
-    sumsq: f64,
+pub(super) struct Cell {
+    pub(super) local: u32,
+    pub(super) n: f64,
+    pub(super) sum: f64,
+    pub(super) sumsq: f64,
 }
 
 /// Counts and sums of one rater within one person.
 #[derive(Debug, Clone, Copy)]
-struct PersonRater {
-    rater: u32,
-    n: f64,
-    sum: f64,
-    sumsq: f64,
+pub(super) struct PersonRater {
+    pub(super) rater: u32,
+    pub(super) n: f64,
+    pub(super) sum: f64,
+    pub(super) sumsq: f64,
 }
 
 /// A compressed design: sufficient statistics per person, profile and (profile, rater) cell.
@@ -108,19 +108,91 @@ struct PersonRater {
 /// free of cancellation.
 #[derive(Debug, Clone)]
 pub struct Design {
-    terms: Terms,
-    persons: Vec<PersonBlock>,
-    profiles: Vec<ProfileBlock>,
-    cells: Vec<Cell>,
-    person_raters: Vec<PersonRater>,
+    pub(super) terms: Terms,
+    pub(super) persons: Vec<PersonBlock>,
+    pub(super) profiles: Vec<ProfileBlock>,
+    pub(super) cells: Vec<Cell>,
+    pub(super) person_raters: Vec<PersonRater>,
     /// Number of rater ids (max id + 1); the dense block has `1 + n_raters` rows when the
     /// rater term is on.
-    n_raters: usize,
-    n_rater_levels: usize,
-    n_profiles: usize,
-    n_ratings: usize,
-    max_person_id: u32,
-    centre: f64,
+    pub(super) n_raters: usize,
+    pub(super) n_rater_levels: usize,
+    pub(super) n_profiles: usize,
+    pub(super) n_ratings: usize,
+    pub(super) max_person_id: u32,
+    pub(super) centre: f64,
+    /// Distinct profile sizes (ratings per profile) and, per profile, its size's index.
+    pub(super) sizes: Vec<f64>,
+    pub(super) profile_size: Vec<u16>,
+    /// Per person block, its signature (multiset of profile sizes); per signature, the size
+    /// indices present (ascending) and how many profiles of each.
+    pub(super) person_sig: Vec<u32>,
+    pub(super) sigs: Vec<(Vec<u16>, Vec<f64>)>,
+}
+
+type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
+
+/// Groups profiles by size and persons by the multiset of their profile sizes. Without a
+/// person:context term, profiles do not enter the model and each person counts as one profile
+/// of its total size.
+fn signatures(
+    persons: &[PersonBlock],
+    profiles: &[ProfileBlock],
+    person_context: bool,
+) -> Signatures {
+    if !person_context {
+        let mut size_of: std::collections::BTreeMap<u64, u16> = Default::default();
+        for p in persons {
+            let next = size_of.len() as u16;
+            size_of.entry(p.n.to_bits()).or_insert(next);
+        }
+        let mut sizes = vec![0.0; size_of.len()];
+        for (bits, &i) in &size_of {
+            sizes[i as usize] = f64::from_bits(*bits);
+        }
+        let person_sig: Vec<u32> = persons
+            .iter()
+            .map(|p| size_of[&p.n.to_bits()] as u32)
+            .collect();
+        let sigs = (0..sizes.len())
+            .map(|i| (vec![i as u16], vec![1.0]))
+            .collect();
+        return (sizes, vec![0; profiles.len()], person_sig, sigs);
+    }
+    let mut size_of: std::collections::BTreeMap<u64, u16> = std::collections::BTreeMap::new();
+    for p in profiles {
+        let next = size_of.len() as u16;
+        size_of.entry(p.n.to_bits()).or_insert(next);
+    }
+    let mut sizes = vec![0.0; size_of.len()];
+    for (bits, &i) in &size_of {
+        sizes[i as usize] = f64::from_bits(*bits);
+    }
+    let profile_size: Vec<u16> = profiles.iter().map(|p| size_of[&p.n.to_bits()]).collect();
+    let mut table: std::collections::HashMap<Vec<(u16, u32)>, u32> = Default::default();
+    let mut sigs = Vec::new();
+    let mut person_sig = Vec::with_capacity(persons.len());
+    for p in persons {
+        let mut key: Vec<(u16, u32)> = Vec::new();
+        for q in p.profiles.0..p.profiles.1 {
+            let s = profile_size[q as usize];
+            match key.iter_mut().find(|(k, _)| *k == s) {
+                Some(e) => e.1 += 1,
+                None => key.push((s, 1)),
+            }
+        }
+        key.sort_unstable();
+        let next = table.len() as u32;
+        let id = *table.entry(key.clone()).or_insert_with(|| {
+            sigs.push((
+                key.iter().map(|k| k.0).collect(),
+                key.iter().map(|k| k.1 as f64).collect(),
+            ));
+            next
+        });
+        person_sig.push(id);
+    }
+    (sizes, profile_size, person_sig, sigs)
 }
 
 /// Persons per reduction chunk: fixed, so sums are combined in the same order on any pool.
@@ -274,7 +346,13 @@ impl Design {
             });
         }
         let max_person_id = persons.iter().map(|p| p.id).max().unwrap_or(0);
+        let (sizes, profile_size, person_sig, sigs) =
+            signatures(&persons, &profiles, terms.person_context);
         Ok(Design {
+            sizes,
+            profile_size,
+            person_sig,
+            sigs,
             terms,
             n_profiles: profiles.len(),
             persons,

@@ -17,6 +17,7 @@ pub mod decompose;
 pub mod design;
 pub mod optimize;
 pub mod reml;
+pub mod suff;
 
 pub use anova::{fit_moments, MomentsFit};
 pub use decompose::{

@@ -3,6 +3,7 @@
 use super::anova::fit_moments;
 use super::design::{Design, Rating, Terms};
 use super::optimize::{minimize, NewtonOptions};
+use super::suff::Suff;
 use super::{Components, VarianceError};
 use crate::prec;
 use serde::Serialize;
@@ -60,11 +61,8 @@ pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceE
         }
         t
     };
-    let crit = |x: &[f64]| {
-        design
-            .evaluate(to_theta(x), opts.weights, opts.parallel)
-            .map(|e| e.criterion)
-    };
+    let suff = Suff::new(design, opts.weights, opts.parallel);
+    let crit = |x: &[f64]| suff.evaluate(design, to_theta(x)).map(|e| e.criterion);
     let x0: Vec<f64> = free.iter().map(|&i| start[i].abs()).collect();
     let min = minimize(crit, &x0, NewtonOptions::default()).ok_or(VarianceError::Undefined)?;
     let mut theta = to_theta(&min.x);
@@ -76,7 +74,7 @@ pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceE
             let mut t = theta;
             t[i] = 0.0;
             evaluations += 1;
-            if let Some(e) = design.evaluate(t, opts.weights, opts.parallel) {
+            if let Some(e) = suff.evaluate(design, t) {
                 if e.criterion <= best + prec::REML_DECREMENT {
                     theta = t;
                     best = best.min(e.criterion);
@@ -84,8 +82,8 @@ pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceE
             }
         }
     }
-    let e = design
-        .evaluate(theta, opts.weights, opts.parallel)
+    let e = suff
+        .evaluate(design, theta)
         .ok_or(VarianceError::Undefined)?;
     let sigma2 = e.pwrss / (e.n - 1.0);
     let components = Components {

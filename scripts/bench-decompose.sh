@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Benchmark of `chameleon decompose` (issue #4). One command, from the repository root:
+#
+#     scripts/bench-decompose.sh            # or: THREADS=2 PERSONS=1667 scripts/bench-decompose.sh
+#
+# 1. Chameleon scale (1,667 persons × 3 contexts × 3 raters of 12 × 10 dimensions = 150,030
+#    ratings): both levels for all dimensions as a whole `chameleon decompose` process (release
+#    build, CSV reading included) vs an `Rscript` process fitting the same models with lme4
+#    (skipped with a message when Rscript or lme4 is absent); prints the ratio.
+# 2. 1,000 person-cluster bootstrap resamples for all 10 dimensions on $THREADS threads.
+# 3. 20× the persons (3M ratings): point estimates, wall time and peak memory (/usr/bin/time -v).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+THREADS="${THREADS:-2}"
+PERSONS="${PERSONS:-1667}"
+RESAMPLES="${RESAMPLES:-1000}"
+SCALE="${SCALE:-20}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+OUT="${BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$OUT"
+
+echo "building chameleon (release)…" >&2
+cargo build --release -q -p chameleon-cli
+BIN="$CARGO_TARGET_DIR/release/chameleon"
+
+"$BIN" sample bench "$OUT/base.csv" --persons "$PERSONS" --seed 1 >&2
+"$BIN" sample bench "$OUT/big.csv" --persons $((PERSONS * SCALE)) --seed 2 >&2
+
+# Wall seconds of the best of N runs of a command (stdout discarded).
+best_of() {
+  local n=$1; shift
+  local best=""
+  for _ in $(seq "$n"); do
+    local s e
+    s=$(date +%s.%N)
+    "$@" > /dev/null
+    e=$(date +%s.%N)
+    best=$(python3 -c "import sys; a=float(sys.argv[1]); b=sys.argv[2]; print(a if b=='' or a<float(b) else b)" "$(python3 -c "print($e-$s)")" "$best")
+  done
+  echo "$best"
+}
+
+echo
+echo "== 1. point estimates, both levels, 10 dimensions, $(($(wc -l < "$OUT/base.csv") - 1)) ratings"
+OURS=$(RAYON_NUM_THREADS=$THREADS best_of 5 "$BIN" decompose "$OUT/base.csv" --json)
+printf "chameleon decompose (whole process, %s threads): %.3f s\n" "$THREADS" "$OURS"
+if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' 2> /dev/null; then
+  R=$(best_of 1 Rscript scripts/reference/decompose/lme4_bench.R "$OUT/base.csv")
+  printf "Rscript lme4 (whole process):                  %.3f s\n" "$R"
+  python3 -c "print(f'ratio lme4 / chameleon: {$R / $OURS:.0f}x  (target >= 100x)')"
+else
+  echo "Rscript with lme4 not found: skipping the lme4 column"
+fi
+
+echo
+echo "== 2. bootstrap: $RESAMPLES resamples × 10 dimensions, $THREADS threads"
+BOOT=$(RAYON_NUM_THREADS=$THREADS best_of 1 "$BIN" decompose "$OUT/base.csv" --json --bootstrap "$RESAMPLES" --seed 1)
+printf "chameleon decompose --bootstrap %s: %.2f s  (target <= 5 s)\n" "$RESAMPLES" "$BOOT"
+
+echo
+echo "== 3. ${SCALE}x size: $(($(wc -l < "$OUT/big.csv") - 1)) ratings, point estimates"
+RAYON_NUM_THREADS=$THREADS /usr/bin/time -v "$BIN" decompose "$OUT/big.csv" --json > /dev/null 2> "$OUT/big.time"
+WALL=$(grep "Elapsed (wall clock)" "$OUT/big.time" | awk '{print $NF}')
+RSS=$(grep "Maximum resident set size" "$OUT/big.time" | awk '{print $NF}')
+CPU=$(grep -E "User time|System time" "$OUT/big.time" | awk '{s += $NF} END {print s}')
+echo "wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 5 s, < 1024 MiB)"
+echo
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); data in $OUT"
