@@ -60,7 +60,7 @@ pub fn rater_diagnostics(table: &RatingTable) -> Vec<RaterDiagnostics> {
                 consensus: (sum - table.value[i]) / (m as f64 - 1.0),
                 agree,
                 pairs: m - 1,
-                time: table.time[i],
+                time: table.time_of(i),
             });
         }
     }

@@ -33,6 +33,7 @@ pub struct RatingTable {
     pub(crate) offsets: Vec<usize>,
     pub(crate) rater: Vec<u32>,
     pub(crate) value: Vec<f64>,
+    /// Rating times in table order; empty when no rating has a time.
     pub(crate) time: Vec<Option<i64>>,
     /// Index of each rating's value in `distinct`.
     pub(crate) vix: Vec<u32>,
@@ -44,6 +45,7 @@ impl RatingTable {
     /// Builds the table. Unit and rater indices need not be contiguous: the table spans
     /// `0..=max`. Errors on non-finite values and on two ratings of one unit by one rater.
     pub fn new(ratings: &[Rating]) -> Result<Self, AgreementError> {
+        let (mut n_units, mut n_raters, mut timed) = (0usize, 0usize, false);
         for r in ratings {
             if !r.value.is_finite() {
                 return Err(AgreementError::NonFiniteValue {
@@ -52,18 +54,12 @@ impl RatingTable {
                     value: r.value,
                 });
             }
+            n_units = n_units.max(r.unit as usize + 1);
+            n_raters = n_raters.max(r.rater as usize + 1);
+            timed |= r.time.is_some();
         }
-        let n_units = ratings
-            .iter()
-            .map(|r| r.unit as usize + 1)
-            .max()
-            .unwrap_or(0);
-        let n_raters = ratings
-            .iter()
-            .map(|r| r.rater as usize + 1)
-            .max()
-            .unwrap_or(0);
-        // Counting sort by unit (O(N + units)), then raters sorted within each (small) unit.
+        // Counting sort by unit (O(N + units)) straight into the columns, then raters sorted
+        // within each (small) unit by insertion sort.
         let mut offsets = vec![0usize; n_units + 1];
         for r in ratings {
             offsets[r.unit as usize + 1] += 1;
@@ -71,29 +67,42 @@ impl RatingTable {
         for u in 0..n_units {
             offsets[u + 1] += offsets[u];
         }
-        let mut next = offsets.clone();
-        let mut order = vec![0usize; ratings.len()];
-        for (i, r) in ratings.iter().enumerate() {
-            let slot = &mut next[r.unit as usize];
-            order[*slot] = i;
-            *slot += 1;
+        let mut next: Vec<usize> = offsets[..n_units].to_vec();
+        let n = ratings.len();
+        let mut rater = vec![0u32; n];
+        let mut value = vec![0f64; n];
+        let mut time: Vec<Option<i64>> = if timed { vec![None; n] } else { Vec::new() };
+        for r in ratings {
+            let slot = next[r.unit as usize];
+            next[r.unit as usize] += 1;
+            rater[slot] = r.rater;
+            value[slot] = r.value;
+            if timed {
+                time[slot] = r.time;
+            }
         }
         for u in 0..n_units {
-            let unit = &mut order[offsets[u]..offsets[u + 1]];
-            unit.sort_unstable_by_key(|&i| ratings[i].rater);
-            for w in unit.windows(2) {
-                if ratings[w[0]].rater == ratings[w[1]].rater {
-                    let r = &ratings[w[0]];
+            let (lo, hi) = (offsets[u], offsets[u + 1]);
+            for i in (lo + 1)..hi {
+                let mut j = i;
+                while j > lo && rater[j - 1] > rater[j] {
+                    rater.swap(j - 1, j);
+                    value.swap(j - 1, j);
+                    if timed {
+                        time.swap(j - 1, j);
+                    }
+                    j -= 1;
+                }
+            }
+            for i in (lo + 1)..hi {
+                if rater[i - 1] == rater[i] {
                     return Err(AgreementError::DuplicateRating {
-                        unit: r.unit,
-                        rater: r.rater,
+                        unit: u as u32,
+                        rater: rater[i],
                     });
                 }
             }
         }
-        let rater: Vec<u32> = order.iter().map(|&i| ratings[i].rater).collect();
-        let value: Vec<f64> = order.iter().map(|&i| ratings[i].value).collect();
-        let time: Vec<Option<i64>> = order.iter().map(|&i| ratings[i].time).collect();
         let (distinct, vix) = index_values(&value);
         Ok(RatingTable {
             n_units,
@@ -105,6 +114,11 @@ impl RatingTable {
             vix,
             distinct,
         })
+    }
+
+    /// When rating `i` (in table order) was made, if known.
+    pub(crate) fn time_of(&self, i: usize) -> Option<i64> {
+        self.time.get(i).copied().flatten()
     }
 
     /// Number of unit slots (`max unit index + 1`), including units without ratings.
@@ -172,8 +186,19 @@ fn index_values(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
     let mut keys: Vec<u64> = Vec::new();
     let mut hashed: Option<HashMap<u64, u32>> = None;
     let mut raw = Vec::with_capacity(values.len());
+    // Integer values in -1024..=1024 (every rating scale) are looked up directly.
+    const SMALL: i64 = 1024;
+    let mut small = vec![u32::MAX; (2 * SMALL + 1) as usize];
     for &v in values {
         let k = key(v);
+        let direct =
+            (v.fract() == 0.0 && v.abs() <= SMALL as f64).then(|| (v as i64 + SMALL) as usize);
+        if let Some(slot) = direct {
+            if small[slot] != u32::MAX {
+                raw.push(small[slot]);
+                continue;
+            }
+        }
         let id = match &mut hashed {
             None => match keys.iter().position(|&x| x == k) {
                 Some(i) => i as u32,
@@ -198,6 +223,9 @@ fn index_values(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
                 })
             }
         };
+        if let Some(slot) = direct {
+            small[slot] = id;
+        }
         raw.push(id);
     }
     let distinct: Vec<f64> = keys.iter().map(|&k| f64::from_bits(k)).collect();
@@ -305,6 +333,22 @@ mod tests {
             101,
             "hash path keeps every distinct value"
         );
+        assert!(
+            t.distinct_values().windows(2).all(|w| w[0] < w[1]),
+            "ascending"
+        );
+        for (i, &v) in t.value.iter().enumerate() {
+            assert_eq!(
+                t.distinct[t.vix[i] as usize], v,
+                "index points at the value"
+            );
+        }
+        // Non-integers take the linear-scan path, then the hash path beyond 24 values.
+        let rows: Vec<Rating> = (0..300)
+            .map(|i| Rating::new(i / 3, i % 3, ((i * 53) % 97) as f64 * 0.37))
+            .collect();
+        let t = RatingTable::new(&rows).unwrap();
+        assert_eq!(t.distinct_values().len(), 97);
         assert!(
             t.distinct_values().windows(2).all(|w| w[0] < w[1]),
             "ascending"
