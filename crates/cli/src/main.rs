@@ -38,6 +38,14 @@ enum Command {
     Agreement(cmd::agreement::AgreementArgs),
     /// State–trait variance decomposition per dimension.
     Decompose(cmd::decompose::DecomposeArgs),
+    /// Design who rates which profiles.
+    #[command(subcommand)]
+    Assign(cmd::team::AssignCommand),
+    /// Annotator packages: export one annotator's work file, merge packages back.
+    #[command(subcommand)]
+    Package(cmd::team::PackageCommand),
+    /// The study's append-only audit trail as CSV.
+    Audit(cmd::team::AuditArgs),
     /// Write the demo study's files or a benchmark-scale data set.
     #[command(subcommand)]
     Sample(cmd::sample::SampleCommand),
@@ -64,6 +72,9 @@ fn main() -> ExitCode {
         Command::Agreement(a) => cmd::agreement::run(a),
         Command::Decompose(a) => cmd::decompose::run(a),
         Command::Sample(c) => cmd::sample::run(c),
+        Command::Assign(c) => cmd::team::assign(c),
+        Command::Package(c) => cmd::team::package(c),
+        Command::Audit(a) => cmd::team::audit(a),
         Command::Debug(c) => cmd::debug::run(c),
     };
     match result {

@@ -55,6 +55,9 @@ pub enum CoreError {
     #[error("{path}: the study is read-only; {action} needs write access")]
     ReadOnly { path: PathBuf, action: String },
 
+    #[error("{path}: the file is damaged or truncated")]
+    Damaged { path: PathBuf },
+
     #[error("{path}: no such study")]
     NoSuchStudy { path: PathBuf },
 
@@ -100,6 +103,7 @@ impl CoreError {
             CoreError::Locked { .. } => "locked",
             CoreError::ReadOnly { .. } => "read_only",
             CoreError::NoSuchStudy { .. } => "no_such_study",
+            CoreError::Damaged { .. } => "damaged",
             CoreError::AlreadyExists { .. } => "already_exists",
             CoreError::Invalid(_) => "invalid",
             CoreError::Io { .. } => "io",
@@ -116,6 +120,7 @@ impl CoreError {
                 | CoreError::NotAStudy { .. }
                 | CoreError::NewerSchema { .. }
                 | CoreError::NoSuchStudy { .. }
+                | CoreError::Damaged { .. }
                 | CoreError::AlreadyExists { .. }
                 | CoreError::Invalid(_)
         )

@@ -8,6 +8,7 @@ pub mod import;
 pub mod info;
 pub mod sample;
 pub mod study;
+pub mod team;
 
 use chameleon_core::CoreError;
 use std::process::ExitCode;

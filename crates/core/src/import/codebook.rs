@@ -161,7 +161,9 @@ impl Study {
         let bytes = read_file(path)?;
         let name = path.display().to_string();
         let cb = parse_codebook(&name, path, &bytes)?;
+        self.prepare_bulk_write("import codebook")?;
         let now = self.now();
+        let actor = self.actor().to_owned();
         let tx = self.write("importing a codebook")?;
         let mut report = ImportReport {
             kind: "codebook".into(),
@@ -251,7 +253,7 @@ impl Study {
                 r.get(0)
             })?;
             report.notices.push(format!("codebook version {v}"));
-            super::profiles::log_import(&tx, "codebook", &report, now)?;
+            super::profiles::log_import(&tx, &actor, "codebook", &report, now)?;
         }
         tx.commit()?;
         Ok(report)

@@ -414,7 +414,9 @@ impl Study {
                 vec![RowError::new(2, None, "the file holds no profiles")],
             ));
         }
+        self.prepare_bulk_write("import profiles")?;
         let now = self.now();
+        let actor = self.actor().to_owned();
         let tx = self.write("importing profiles")?;
         let mut report = ImportReport {
             kind: "profiles".into(),
@@ -467,7 +469,7 @@ impl Study {
                 .push(format!("{} new profile(s)", interner.created));
         }
         if report.added > 0 {
-            log_import(&tx, "profiles", &report, now)?;
+            log_import(&tx, &actor, "profiles", &report, now)?;
         }
         tx.commit()?;
         Ok(report)
@@ -476,10 +478,20 @@ impl Study {
 
 pub(crate) fn log_import(
     conn: &Connection,
+    actor: &str,
     kind: &str,
     report: &ImportReport,
     now: i64,
 ) -> Result<()> {
+    crate::store::audit::audit(
+        conn,
+        now,
+        actor,
+        &format!("import-{kind}"),
+        &serde_json::json!({"file": report.source, "added": report.added, "updated": report.updated,
+                            "unchanged": report.unchanged}),
+        None,
+    )?;
     conn.execute(
         "INSERT INTO import_log (kind, source, at, summary) VALUES (?1, ?2, ?3, ?4)",
         params![kind, report.source, now, report.to_string()],

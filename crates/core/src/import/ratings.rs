@@ -44,7 +44,9 @@ impl Study {
     ) -> Result<ImportReport> {
         let name = path.display().to_string();
         let file = crate::tidy::read_path(path)?;
+        self.prepare_bulk_write("import ratings")?;
         let now = self.now();
+        let actor = self.actor().to_owned();
         let source = format!("import {}", file_name(path));
         let tx = self.write("importing ratings")?;
         let mut report = ImportReport {
@@ -238,7 +240,7 @@ impl Study {
             report.notices.push(msg);
         }
         if report.added + report.updated > 0 {
-            super::profiles::log_import(&tx, "ratings", &report, now)?;
+            super::profiles::log_import(&tx, &actor, "ratings", &report, now)?;
         }
         tx.commit()?;
         Ok(report)

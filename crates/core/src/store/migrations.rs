@@ -130,17 +130,91 @@ CREATE TABLE import_log (
 ) STRICT;
 "#;
 
+/// Team workflow: assignment designs, annotator packages, merges, and the audit trail.
+const V2: &str = r#"
+CREATE TABLE assignment_design (
+  id INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  params TEXT NOT NULL
+) STRICT;
+
+-- Packages written for annotators; the checksum covers what the annotator must not change.
+CREATE TABLE package_export (
+  package_id TEXT PRIMARY KEY,
+  rater_id INTEGER NOT NULL REFERENCES rater(id),
+  created_at INTEGER NOT NULL,
+  checksum TEXT NOT NULL,
+  path TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE package_merge (
+  id INTEGER PRIMARY KEY,
+  package_id TEXT NOT NULL REFERENCES package_export(package_id),
+  merged_at INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+) STRICT;
+
+-- Append-only: who did what, when, from which package.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  package_id TEXT
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).
 pub fn latest_version() -> i64 {
-    1
+    2
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_1_study_is_migrated_forward_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let mut c = rusqlite::Connection::open(&path).unwrap();
+            c.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            Migrations::new(vec![M::up(V1)]).to_latest(&mut c).unwrap();
+            c.execute_batch(
+                "INSERT INTO study_meta VALUES ('study_id', 'old');
+                 INSERT INTO person (name) VALUES ('p1');
+                 INSERT INTO context (name) VALUES ('c1');
+                 INSERT INTO profile (person_id, context_id) VALUES (1, 1);",
+            )
+            .unwrap();
+        }
+        let s = crate::store::Study::open(&path).unwrap();
+        let info = s.info().unwrap();
+        assert_eq!(
+            info.schema_version,
+            latest_version(),
+            "opening migrates forward"
+        );
+        assert_eq!(
+            (info.profiles, info.study_id.as_str()),
+            (1, "old"),
+            "data survives the migration"
+        );
+        assert!(s.audit_log().unwrap().is_empty(), "the new tables exist");
+    }
+
     #[test]
     fn migrations_are_valid() {
         assert!(

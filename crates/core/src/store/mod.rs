@@ -4,12 +4,16 @@
 //! Durability: `synchronous = FULL`, so a rating whose transaction returned survives a crash
 //! or power loss, not only a killed process; a rating is small and the cost is one fsync.
 
+pub(crate) mod audit;
 mod migrations;
+mod package;
 mod profiles;
 pub(crate) mod raters;
 pub(crate) mod ratings;
 
+pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
+pub use package::{MergeReport, PackageInfo};
 pub use profiles::QueueEntry;
 pub use raters::NO_RATER;
 pub use ratings::{ProfileReview, RatingInput};
@@ -33,6 +37,8 @@ pub struct Study {
     path: PathBuf,
     read_only: bool,
     clock: Clock,
+    actor: String,
+    backups_kept: usize,
 }
 
 impl std::fmt::Debug for Study {
@@ -94,6 +100,9 @@ fn map_open_error(path: &Path, e: rusqlite::Error) -> CoreError {
         Some(ErrorCode::NotADatabase) => CoreError::NotAStudy {
             path: path.to_owned(),
         },
+        Some(ErrorCode::DatabaseCorrupt) => CoreError::Damaged {
+            path: path.to_owned(),
+        },
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => CoreError::Locked {
             path: path.to_owned(),
         },
@@ -131,6 +140,8 @@ impl Study {
             path: path.to_owned(),
             read_only: false,
             clock: system_clock(),
+            actor: audit::default_actor(),
+            backups_kept: DEFAULT_BACKUPS_KEPT,
         };
         study.configure()?;
         study
@@ -206,6 +217,8 @@ impl Study {
             path: path.to_owned(),
             read_only,
             clock: system_clock(),
+            actor: audit::default_actor(),
+            backups_kept: DEFAULT_BACKUPS_KEPT,
         };
         if read_only {
             study.conn.pragma_update(None, "query_only", true)?;
@@ -253,6 +266,36 @@ impl Study {
     /// Replaces the clock (tests).
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
+    }
+
+    /// Who imports and merges are attributed to in the audit trail (default: the OS user).
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_owned();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// How many snapshots [`Study::snapshot`] keeps.
+    pub fn set_backups_kept(&mut self, n: usize) {
+        self.backups_kept = n.max(1);
+    }
+
+    pub fn backups_kept(&self) -> usize {
+        self.backups_kept
+    }
+
+    /// Refuses early on a read-only study, then snapshots it before a bulk change.
+    pub(crate) fn prepare_bulk_write(&self, action: &str) -> Result<()> {
+        if self.read_only {
+            return Err(CoreError::ReadOnly {
+                path: self.path.clone(),
+                action: action.to_owned(),
+            });
+        }
+        self.snapshot(action.split_whitespace().next().unwrap_or("change"))?;
+        Ok(())
     }
 
     pub(crate) fn now(&self) -> i64 {

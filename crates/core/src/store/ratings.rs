@@ -200,7 +200,7 @@ impl Study {
                 .map_err(|m| CoreError::Invalid(format!("{}: {m}", input.dimension)))?;
         }
         let version = current_codebook_version(&tx)?;
-        upsert_rating(
+        let outcome = upsert_rating(
             &tx,
             &UpsertArgs {
                 profile_id: input.profile_id,
@@ -217,6 +217,26 @@ impl Study {
                 known_absent: false,
             },
         )?;
+        if outcome != Upsert::Unchanged {
+            let (rater_name,): (String,) = tx.query_row(
+                "SELECT name FROM rater WHERE id = ?1",
+                [input.rater_id],
+                |r| Ok((r.get(0)?,)),
+            )?;
+            let action = match outcome {
+                Upsert::Added => "rate",
+                Upsert::Updated => "edit",
+                _ => "clear",
+            };
+            super::audit::audit(
+                &tx,
+                now,
+                &rater_name,
+                action,
+                &serde_json::json!({"profile_id": input.profile_id, "dimension": input.dimension, "value": input.value}),
+                None,
+            )?;
+        }
         tx.commit()?;
         if input.value.is_none() {
             return Ok(None);

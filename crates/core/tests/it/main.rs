@@ -2,4 +2,5 @@
 
 mod imports;
 mod store;
+mod team;
 mod util;

@@ -1,0 +1,156 @@
+//! The audit trail (append-only, enforced by triggers) and snapshots taken before imports and
+//! merges.
+
+use super::Study;
+use crate::error::{CoreError, Result};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// How many snapshots to keep in the backups folder.
+pub const DEFAULT_BACKUPS_KEPT: usize = 10;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub package_id: Option<String>,
+}
+
+pub(crate) fn audit(
+    conn: &Connection,
+    at: i64,
+    actor: &str,
+    action: &str,
+    detail: &serde_json::Value,
+    package_id: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, detail, package_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![at, actor, action, detail.to_string(), package_id])?;
+    Ok(())
+}
+
+/// The person at the keyboard, for audit entries of imports and merges.
+pub fn default_actor() -> String {
+    std::env::var("CHAMELEON_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// `<study folder>/backups`.
+pub fn backups_dir(study: &Path) -> PathBuf {
+    study
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+impl Study {
+    /// The whole audit trail, oldest first.
+    pub fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        let mut st = self
+            .conn()
+            .prepare("SELECT at, actor, action, detail, package_id FROM audit_log ORDER BY id")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                    package_id: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Writes the audit trail as CSV (`at,actor,action,detail,package_id`).
+    pub fn export_audit(&self, out: &mut dyn std::io::Write) -> Result<usize> {
+        let mut w = csv::Writer::from_writer(out);
+        let err = |e: csv::Error| CoreError::Invalid(format!("writing CSV failed: {e}"));
+        w.write_record(["at", "actor", "action", "detail", "package_id"])
+            .map_err(err)?;
+        let rows = self.audit_log()?;
+        for e in &rows {
+            w.write_record([
+                crate::tidy::format_timestamp(e.at),
+                e.actor.clone(),
+                e.action.clone(),
+                e.detail.clone(),
+                e.package_id.clone().unwrap_or_default(),
+            ])
+            .map_err(err)?;
+        }
+        w.flush()
+            .map_err(|e| CoreError::Invalid(format!("writing CSV failed: {e}")))?;
+        Ok(rows.len())
+    }
+
+    /// Snapshots the study with SQLite's backup API into the backups folder next to it,
+    /// keeping the newest `self.backups_kept`. Returns the snapshot's path.
+    pub fn snapshot(&self, reason: &str) -> Result<PathBuf> {
+        let dir = backups_dir(self.path());
+        std::fs::create_dir_all(&dir).map_err(|source| CoreError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let stem = self
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "study".into());
+        let stamp = chrono::DateTime::from_timestamp_millis(self.now())
+            .map(|d| d.format("%Y%m%dT%H%M%S%.3fZ").to_string())
+            .unwrap_or_else(|| self.now().to_string());
+        let reason: String = reason
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let mut target = dir.join(format!("{stem}-{stamp}-{reason}.db"));
+        let mut n = 1;
+        while target.exists() {
+            target = dir.join(format!("{stem}-{stamp}-{reason}-{n}.db"));
+            n += 1;
+        }
+        let mut dst = Connection::open(&target)?;
+        {
+            let b = rusqlite::backup::Backup::new(self.conn(), &mut dst)?;
+            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        drop(dst);
+        self.prune_backups(&dir, &stem)?;
+        Ok(target)
+    }
+
+    fn prune_backups(&self, dir: &Path, stem: &str) -> Result<()> {
+        let prefix = format!("{stem}-");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| CoreError::Io {
+                path: dir.to_owned(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "db")
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+            })
+            .collect();
+        // Names embed a sortable UTC timestamp.
+        files.sort();
+        let keep = self.backups_kept();
+        if files.len() > keep {
+            for old in &files[..files.len() - keep] {
+                let _ = std::fs::remove_file(old);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,576 @@
+//! Annotator packages: a study file holding one annotator's assigned profiles, the codebook and
+//! their own ratings (never anyone else's), and the merge that brings their work back.
+//!
+//! A package is itself a study, marked in `study_meta` with `package_id`, `package_of` (the
+//! parent study's id), `package_rater` and `package_checksum`. The checksum covers everything
+//! the annotator must not change (profiles, texts, codebook, rater, assignment); the parent
+//! records it at export, so a merge can refuse a package from another study, a tampered one, or
+//! one with ratings outside the annotator's assignment.
+
+use super::audit::audit;
+use super::Study;
+use crate::error::{CoreError, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackageInfo {
+    pub package_id: String,
+    pub study_id: String,
+    pub rater: String,
+    pub profiles: i64,
+    pub ratings: i64,
+    pub checksum: String,
+}
+
+/// What a merge did with one package.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct MergeReport {
+    pub package: String,
+    pub package_id: Option<String>,
+    pub rater: Option<String>,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Ratings where the study already had a newer value (kept; the package's is older).
+    pub kept_newer: usize,
+    /// Why the package was refused; empty when it was merged.
+    pub refused: Option<String>,
+}
+
+impl std::fmt::Display for MergeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.refused {
+            Some(why) => write!(f, "{}: REFUSED: {why}", self.package),
+            None => write!(
+                f,
+                "{} ({}): {} added, {} updated, {} unchanged, {} kept (study newer)",
+                self.package,
+                self.rater.as_deref().unwrap_or("?"),
+                self.added,
+                self.updated,
+                self.unchanged,
+                self.kept_newer
+            ),
+        }
+    }
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM study_meta WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Hash of what an annotator must not change, read in a fixed order.
+fn immutable_checksum(conn: &Connection, package_id: &str, study_id: &str) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    let mut put = |s: &str| {
+        h.update(&(s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    put(package_id);
+    put(study_id);
+    let queries = [
+        "SELECT p.id || '|' || pe.name || '|' || c.name FROM profile p
+           JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id ORDER BY p.id",
+        "SELECT profile_id || '|' || position || '|' || content_hash || '|' || body || '|' ||
+                COALESCE(title, '') || '|' || COALESCE(created_at, '') || '|' || COALESCE(url, '') || '|' ||
+                COALESCE(metadata, '') FROM profile_text ORDER BY id",
+        "SELECT id || '|' || name || '|' || scale || '|' || level FROM dimension ORDER BY id",
+        "SELECT version || '|' || content FROM codebook_version ORDER BY version",
+        "SELECT id || '|' || name || '|' || kind FROM rater ORDER BY id",
+        "SELECT rater_id || '|' || profile_id || '|' || position FROM assignment ORDER BY rater_id, position",
+    ];
+    for q in queries {
+        put("\u{1}");
+        let mut st = conn.prepare(q)?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let s: String = r.get(0)?;
+            put(&s);
+        }
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+fn new_package_id(seed: &str, now: i64) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut h = blake3::Hasher::new();
+    h.update(seed.as_bytes());
+    h.update(&now.to_le_bytes());
+    h.update(&nanos.to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    h.finalize().to_hex()[..24].to_string()
+}
+
+struct PackageRating {
+    profile_id: i64,
+    dimension_id: i64,
+    value: Option<f64>,
+    created_at: i64,
+    updated_at: i64,
+    seconds_spent: Option<f64>,
+    codebook_version: i64,
+    note: Option<String>,
+    confidence: Option<f64>,
+}
+
+impl Study {
+    /// Writes an annotator package for `rater` to `out` (a new file): their assigned profiles,
+    /// the codebook, and their own ratings only.
+    pub fn export_package(&mut self, rater: &str, out: &Path) -> Result<PackageInfo> {
+        let r = self
+            .rater(rater)?
+            .ok_or_else(|| CoreError::Invalid(format!("no rater named '{rater}' in this study")))?;
+        let assigned: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM assignment WHERE rater_id = ?1",
+            [r.id],
+            |row| row.get(0),
+        )?;
+        if assigned == 0 {
+            return Err(CoreError::Invalid(format!(
+                "rater '{rater}' has no assigned profiles: design assignments first (chameleon assign)"
+            )));
+        }
+        if self.read_only {
+            return Err(CoreError::ReadOnly {
+                path: self.path.clone(),
+                action: "recording the package export".into(),
+            });
+        }
+        let study_id = self.study_id()?;
+        let now = self.now();
+        let package_id = new_package_id(&format!("{study_id}/{rater}"), now);
+        let mut pkg = Study::create(out)?;
+        let parent = std::fs::canonicalize(self.path()).map_err(|source| CoreError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        {
+            let c = &mut pkg.conn;
+            c.execute("ATTACH DATABASE ?1 AS src", [parent.display().to_string()])?;
+            let tx = c.transaction()?;
+            tx.execute_batch(&format!(
+                "CREATE TEMP TABLE mine AS SELECT profile_id, position FROM src.assignment WHERE rater_id = {rid};
+                 INSERT INTO person SELECT * FROM src.person WHERE id IN
+                   (SELECT person_id FROM src.profile WHERE id IN (SELECT profile_id FROM mine));
+                 INSERT INTO context SELECT * FROM src.context WHERE id IN
+                   (SELECT context_id FROM src.profile WHERE id IN (SELECT profile_id FROM mine));
+                 INSERT INTO profile SELECT * FROM src.profile WHERE id IN (SELECT profile_id FROM mine);
+                 INSERT INTO profile_text SELECT * FROM src.profile_text WHERE profile_id IN (SELECT profile_id FROM mine);
+                 INSERT INTO codebook_version SELECT * FROM src.codebook_version;
+                 INSERT INTO dimension SELECT * FROM src.dimension;
+                 INSERT INTO rater SELECT * FROM src.rater WHERE id = {rid};
+                 INSERT INTO assignment SELECT * FROM src.assignment WHERE rater_id = {rid};
+                 INSERT INTO rating SELECT * FROM src.rating
+                   WHERE rater_id = {rid} AND profile_id IN (SELECT profile_id FROM mine);
+                 INSERT INTO rating_history SELECT * FROM src.rating_history
+                   WHERE rating_id IN (SELECT id FROM rating) AND changed_by = {rid};
+                 INSERT INTO profile_review SELECT * FROM src.profile_review
+                   WHERE rater_id = {rid} AND profile_id IN (SELECT profile_id FROM mine);
+                 DROP TABLE mine;",
+                rid = r.id
+            ))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO study_meta (key, value) VALUES
+                   ('study_id', ?1), ('package_id', ?2), ('package_of', ?1), ('package_rater', ?3)",
+                params![study_id, package_id, r.name],
+            )?;
+            let checksum = immutable_checksum(&tx, &package_id, &study_id)?;
+            tx.execute(
+                "INSERT INTO study_meta (key, value) VALUES ('package_checksum', ?1)",
+                [&checksum],
+            )?;
+            tx.commit()?;
+            c.execute("DETACH DATABASE src", [])?;
+        }
+        let info = pkg
+            .package_info()?
+            .ok_or_else(|| CoreError::Invalid("the package lost its markers".into()))?;
+        drop(pkg);
+        let actor = self.actor.clone();
+        let tx = self.write("recording the package export")?;
+        tx.execute(
+            "INSERT INTO package_export (package_id, rater_id, created_at, checksum, path)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                info.package_id,
+                r.id,
+                now,
+                info.checksum,
+                out.display().to_string()
+            ],
+        )?;
+        audit(
+            &tx,
+            now,
+            &actor,
+            "package-export",
+            &serde_json::json!({"rater": r.name, "profiles": info.profiles, "ratings": info.ratings, "file": out.display().to_string()}),
+            Some(&info.package_id),
+        )?;
+        tx.commit()?;
+        Ok(info)
+    }
+
+    /// The package markers, when this study is an annotator package.
+    pub fn package_info(&self) -> Result<Option<PackageInfo>> {
+        let c = self.conn();
+        let (Some(package_id), Some(study_id), Some(rater), Some(checksum)) = (
+            meta(c, "package_id")?,
+            meta(c, "package_of")?,
+            meta(c, "package_rater")?,
+            meta(c, "package_checksum")?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(PackageInfo {
+            package_id,
+            study_id,
+            rater,
+            profiles: c.query_row("SELECT COUNT(*) FROM profile", [], |r| r.get(0))?,
+            ratings: c.query_row(
+                "SELECT COUNT(*) FROM rating WHERE value IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )?,
+            checksum,
+        }))
+    }
+
+    /// Merges an annotator package back (one transaction). A package that cannot be merged is
+    /// reported as refused, with the reason, and changes nothing; a read-only study is an error.
+    pub fn merge_package(&mut self, package: &Path) -> Result<MergeReport> {
+        let mut report = MergeReport {
+            package: package.display().to_string(),
+            ..Default::default()
+        };
+        if self.read_only {
+            return Err(CoreError::ReadOnly {
+                path: self.path.clone(),
+                action: "merging packages".into(),
+            });
+        }
+        let (info, ratings, reviews) = match self.check_package(package) {
+            Ok(x) => x,
+            Err(why) => {
+                report.refused = Some(why);
+                return Ok(report);
+            }
+        };
+        report.package_id = Some(info.package_id.clone());
+        report.rater = Some(info.rater.clone());
+        let rater_id: i64 = self.rater(&info.rater)?.map(|r| r.id).ok_or_else(|| {
+            CoreError::Invalid(format!("rater '{}' vanished from the study", info.rater))
+        })?;
+        self.prepare_bulk_write("merge")?;
+        let now = self.now();
+        let actor = self.actor.clone();
+        let source = format!("package {}", info.package_id);
+        let tx = self.write("merging a package")?;
+        for pr in &ratings {
+            let existing: Option<(i64, Option<f64>, i64)> = tx
+                .prepare_cached(
+                    "SELECT id, value, updated_at FROM rating
+                      WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
+                )?
+                .query_row(params![pr.profile_id, pr.dimension_id, rater_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let mut history = tx.prepare_cached(
+                "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            match existing {
+                None => {
+                    let Some(v) = pr.value else {
+                        report.unchanged += 1;
+                        continue;
+                    };
+                    tx.prepare_cached(
+                        "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
+                                             seconds_spent, codebook_version, note, confidence)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )?
+                    .execute(params![
+                        pr.profile_id,
+                        pr.dimension_id,
+                        rater_id,
+                        v,
+                        pr.created_at,
+                        pr.updated_at,
+                        pr.seconds_spent,
+                        pr.codebook_version,
+                        pr.note,
+                        pr.confidence
+                    ])?;
+                    history.execute(params![
+                        tx.last_insert_rowid(),
+                        None::<f64>,
+                        v,
+                        rater_id,
+                        pr.updated_at,
+                        source
+                    ])?;
+                    report.added += 1;
+                }
+                Some((_, old, _)) if old == pr.value => report.unchanged += 1,
+                Some((id, old, updated_at)) => {
+                    if pr.updated_at > updated_at {
+                        tx.prepare_cached(
+                            "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
+                                    codebook_version = ?5, note = ?6, confidence = ?7 WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            id,
+                            pr.value,
+                            pr.updated_at,
+                            pr.seconds_spent,
+                            pr.codebook_version,
+                            pr.note,
+                            pr.confidence
+                        ])?;
+                        history.execute(params![
+                            id,
+                            old,
+                            pr.value,
+                            rater_id,
+                            pr.updated_at,
+                            source
+                        ])?;
+                        report.updated += 1;
+                    } else {
+                        report.kept_newer += 1;
+                    }
+                }
+            }
+        }
+        for (pid, flagged, note, confidence, seconds, updated_at) in &reviews {
+            tx.execute(
+                "INSERT INTO profile_review (rater_id, profile_id, flagged, note, confidence, seconds_spent, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (rater_id, profile_id) DO UPDATE SET flagged = ?3, note = ?4, confidence = ?5,
+                     seconds_spent = ?6, updated_at = ?7 WHERE excluded.updated_at > profile_review.updated_at",
+                params![rater_id, pid, flagged, note, confidence, seconds, updated_at],
+            )?;
+        }
+        if report.added + report.updated > 0 {
+            tx.execute(
+                "INSERT INTO package_merge (package_id, merged_at, added, updated) VALUES (?1, ?2, ?3, ?4)",
+                params![info.package_id, now, report.added as i64, report.updated as i64],
+            )?;
+            audit(
+                &tx,
+                now,
+                &actor,
+                "package-merge",
+                &serde_json::json!({"rater": info.rater, "added": report.added, "updated": report.updated,
+                                    "unchanged": report.unchanged, "kept_newer": report.kept_newer}),
+                Some(&info.package_id),
+            )?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Everything a merge checks before it writes; `Err` is the reason for refusing.
+    #[allow(clippy::type_complexity)]
+    fn check_package(
+        &self,
+        package: &Path,
+    ) -> std::result::Result<
+        (
+            PackageInfo,
+            Vec<PackageRating>,
+            Vec<(i64, i64, Option<String>, Option<f64>, f64, i64)>,
+        ),
+        String,
+    > {
+        let pkg = Study::open_read_only(package).map_err(|e| match e {
+            CoreError::NotAStudy { .. } => {
+                "not a Chameleon package (or the file is damaged)".to_string()
+            }
+            CoreError::Damaged { .. } => "the package is damaged or truncated".to_string(),
+            CoreError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) =>
+            {
+                "the package is damaged or truncated".to_string()
+            }
+            other => format!("cannot open the package: {other}"),
+        })?;
+        let damaged = |e: CoreError| format!("the package is damaged or truncated ({e})");
+        let check: String = pkg
+            .conn()
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| damaged(e.into()))?;
+        if check != "ok" {
+            return Err(format!(
+                "the package is damaged or truncated (integrity check: {check})"
+            ));
+        }
+        let info = pkg
+            .package_info()
+            .map_err(damaged)?
+            .ok_or("this study is not an annotator package")?;
+        let my_id = self.study_id().map_err(|e| e.to_string())?;
+        if info.study_id != my_id {
+            return Err(format!(
+                "the package belongs to another study (study id {}, this study is {my_id})",
+                info.study_id
+            ));
+        }
+        let recorded: Option<(String, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT checksum, rater_id FROM package_export WHERE package_id = ?1",
+                [&info.package_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| e.to_string())?;
+        let Some((recorded_sum, rater_id)) = recorded else {
+            return Err(format!(
+                "package {} was not exported from this study",
+                info.package_id
+            ));
+        };
+        let actual =
+            immutable_checksum(pkg.conn(), &info.package_id, &info.study_id).map_err(damaged)?;
+        if actual != info.checksum || actual != recorded_sum {
+            return Err(
+                "the package was tampered with: its profiles, codebook, rater or assignment \
+                        differ from what was exported (checksum mismatch)"
+                    .into(),
+            );
+        }
+        let rater_name: Option<String> = self
+            .conn()
+            .query_row("SELECT name FROM rater WHERE id = ?1", [rater_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| e.to_string())?;
+        if rater_name.as_deref() != Some(info.rater.as_str()) {
+            return Err(format!(
+                "the package's rater '{}' does not match the export record",
+                info.rater
+            ));
+        }
+        let c = pkg.conn();
+        let others: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM rating WHERE rater_id <> ?1",
+                [rater_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        if others > 0 {
+            return Err(format!(
+                "the package holds {others} rating(s) by other raters (tampered)"
+            ));
+        }
+        let assigned: HashSet<i64> = {
+            let mut st = self
+                .conn()
+                .prepare("SELECT profile_id FROM assignment WHERE rater_id = ?1")
+                .map_err(|e| e.to_string())?;
+            let v = st
+                .query_map([rater_id], |r| r.get(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<i64>>>())
+                .map_err(|e| e.to_string())?;
+            v
+        };
+        let read = || -> rusqlite::Result<Vec<PackageRating>> {
+            let mut st = c.prepare(
+                "SELECT profile_id, dimension_id, value, created_at, updated_at, seconds_spent,
+                        codebook_version, note, confidence FROM rating ORDER BY id",
+            )?;
+            let v = st
+                .query_map([], |r| {
+                    Ok(PackageRating {
+                        profile_id: r.get(0)?,
+                        dimension_id: r.get(1)?,
+                        value: r.get(2)?,
+                        created_at: r.get(3)?,
+                        updated_at: r.get(4)?,
+                        seconds_spent: r.get(5)?,
+                        codebook_version: r.get(6)?,
+                        note: r.get(7)?,
+                        confidence: r.get(8)?,
+                    })
+                })?
+                .collect();
+            v
+        };
+        let ratings = read().map_err(|e| damaged(e.into()))?;
+        let outside: Vec<i64> = {
+            let mut v: Vec<i64> = ratings
+                .iter()
+                .map(|r| r.profile_id)
+                .filter(|p| !assigned.contains(p))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        if !outside.is_empty() {
+            let shown: Vec<String> = outside.iter().take(5).map(i64::to_string).collect();
+            return Err(format!(
+                "the package has ratings for {} profile(s) not assigned to '{}' (profile ids {}{})",
+                outside.len(),
+                info.rater,
+                shown.join(", "),
+                if outside.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        let dims: HashMap<i64, String> = {
+            let mut st = self
+                .conn()
+                .prepare("SELECT id, name FROM dimension")
+                .map_err(|e| e.to_string())?;
+            let v = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<i64, String>>>())
+                .map_err(|e| e.to_string())?;
+            v
+        };
+        if let Some(bad) = ratings.iter().find(|r| !dims.contains_key(&r.dimension_id)) {
+            return Err(format!(
+                "the package rates dimension id {} that this study lacks",
+                bad.dimension_id
+            ));
+        }
+        let reviews = {
+            let mut st = c
+                .prepare(
+                    "SELECT profile_id, flagged, note, confidence, seconds_spent, updated_at
+                       FROM profile_review WHERE rater_id = ?1",
+                )
+                .map_err(|e| e.to_string())?;
+            let v = st
+                .query_map([rater_id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| e.to_string())?;
+            v
+        };
+        Ok((info, ratings, reviews))
+    }
+}
