@@ -40,6 +40,10 @@ pub const COMPONENT_FLOOR: f64 = 1e-3;
 /// 1e-6..5e-5 away from that reference; ours must be much closer.
 pub const REML_STRICT_REL: f64 = 2e-6;
 
+/// ICC variance components by REML against lme4 `lmer(value ~ 1 + (1|unit) + (1|rater))`:
+/// lme4's own optimizer precision (DESIGN.md: about 5e-4 on a rater component with few levels).
+pub const ICC_REML_REL: f64 = 5e-4;
+
 #[cfg(test)]
 mod tests {
     use super::*;

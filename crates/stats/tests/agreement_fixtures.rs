@@ -6,7 +6,7 @@
 
 use chameleon_stats::agreement::*;
 use chameleon_stats::prec::{
-    rel_diff, AGREEMENT_FLOOR, DISTRIBUTION_REL, EXACT_REL, REFERENCE_ABS,
+    rel_diff, AGREEMENT_FLOOR, DISTRIBUTION_REL, EXACT_REL, ICC_REML_REL, REFERENCE_ABS,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -278,6 +278,41 @@ fn generated_fixtures_match_reference_tools() {
                 got,
                 wv[key].as_f64().unwrap(),
                 EXACT_REL,
+            );
+        }
+
+        let lmer = &exp["lmer"];
+        let (set, vc) = icc_reml(t).expect("REML fit");
+        for (key, got) in [
+            ("unit", vc.unit),
+            ("rater", vc.rater),
+            ("residual", vc.residual),
+        ] {
+            close(
+                &format!("{case}: REML {key} vs lme4"),
+                got,
+                lmer[key].as_f64().unwrap(),
+                ICC_REML_REL,
+            );
+        }
+        let (u, r, e) = (
+            lmer["unit"].as_f64().unwrap(),
+            lmer["rater"].as_f64().unwrap(),
+            lmer["residual"].as_f64().unwrap(),
+        );
+        let k = set.k;
+        for (key, got, want) in [
+            ("ICC2", &set.icc2, u / (u + r + e)),
+            ("ICC3", &set.icc3, u / (u + e)),
+            ("ICC2k", &set.icc2k, u / (u + (r + e) / k)),
+            ("ICC3k", &set.icc3k, u / (u + e / k)),
+        ] {
+            let got = got.clone().expect("computable").value;
+            close(
+                &format!("{case}: REML {key} vs lme4 components"),
+                got,
+                want,
+                ICC_REML_REL,
             );
         }
 

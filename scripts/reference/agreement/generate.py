@@ -11,6 +11,7 @@ and `<name>.json` with the expected values from the reference tools:
   matched by unit id, with `labels` = the scale's categories (unweighted, linear, quadratic);
 * ICC1..ICC3k with F, p and 95% bounds: R psych `ICC` (via icc.R; complete designs only),
   and pingouin `intraclass_corr` point values as a cross-check;
+* REML variance components of value ~ 1 + (1|unit) + (1|rater): R lme4 `lmer` (via lmer.R);
 * percent agreement and the symmetric-sums variance components: brute force over all pairs of
   ratings here (O(N^2), independent of the O(N) algebra in Rust).
 
@@ -165,6 +166,11 @@ def main():
             with open(out) as f:
                 exp["icc_psych"] = json.load(f)
             os.remove(out)
+        out = csv + ".lmer.json"
+        subprocess.run(["Rscript", os.path.join(HERE, "lmer.R"), csv, out], check=True)
+        with open(out) as f:
+            exp["lmer"] = json.load(f)
+        os.remove(out)
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:
             json.dump(exp, f, indent=1)
         print(name, "units", units, "ratings", len(rows), file=sys.stderr)

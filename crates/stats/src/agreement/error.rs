@@ -33,6 +33,9 @@ pub enum AgreementError {
     /// The categories given for the scale are not finite and distinct.
     #[error("the scale's categories must be finite and distinct")]
     BadCategories,
+    /// A model fit (REML variance components) failed; the message says why.
+    #[error("variance components: {0}")]
+    Estimation(String),
     /// A parameter (e.g. a confidence level) is out of range.
     #[error("invalid parameter: {0}")]
     InvalidParameter(&'static str),

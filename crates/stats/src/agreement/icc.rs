@@ -343,6 +343,67 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
     (set, Some(vc))
 }
 
+/// ICCs from REML variance components of `value ~ 1 + (1|unit) + (1|rater)`, fitted by the
+/// decomposition's engine ([`crate::variance::fit_unit_rater`], tested there against lme4
+/// `lmer`; here the ICCs are tested against ICCs computed from lme4's components to
+/// `prec::ICC_REML_REL`). In the random-rater model the one-way and two-way absolute-agreement
+/// ICCs estimate the same quantity, so ICC1 = ICC2 = σ²_u/(σ²_u + σ²_r + σ²_e);
+/// ICC3 = σ²_u/(σ²_u + σ²_e); k forms divide the error part by k̄ (mean ratings per pairable
+/// unit). REML components are never negative. No F tests or intervals.
+pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), AgreementError> {
+    let units = table.pairable_units();
+    let raters = table.active_raters();
+    if units == 0 {
+        return Err(AgreementError::NoPairableUnits);
+    }
+    let mut unit_of = Vec::with_capacity(table.value.len());
+    for u in 0..table.n_units {
+        unit_of.extend(std::iter::repeat_n(u as u32, table.range(u).len()));
+    }
+    let fit = crate::variance::fit_unit_rater(&unit_of, &table.rater, &table.value)
+        .map_err(|e| AgreementError::Estimation(e.to_string()))?;
+    let c = fit.components;
+    let pairable_ratings: usize = (0..table.n_units)
+        .map(|u| table.range(u).len())
+        .filter(|&m| m >= 2)
+        .sum();
+    let kbar = pairable_ratings as f64 / units as f64;
+    let ratio = |num: f64, den: f64| -> Result<IccEstimate, AgreementError> {
+        if den > 0.0 && den.is_finite() && num.is_finite() {
+            Ok(IccEstimate {
+                value: num / den,
+                f: None,
+                df1: 0.0,
+                df2: 0.0,
+                p_value: None,
+                ci95: None,
+            })
+        } else {
+            Err(AgreementError::NoVariation)
+        }
+    };
+    let (u, r, e) = (c.person, c.rater, c.residual);
+    let set = IccSet {
+        icc1: ratio(u, u + r + e),
+        icc2: ratio(u, u + r + e),
+        icc3: ratio(u, u + e),
+        icc1k: ratio(u, u + (r + e) / kbar),
+        icc2k: ratio(u, u + (r + e) / kbar),
+        icc3k: ratio(u, u + e / kbar),
+        units,
+        raters,
+        k: kbar,
+    };
+    let vc = VarianceComponents {
+        unit: u,
+        rater: r,
+        residual: e,
+        within_unit: r + e,
+        unit_oneway: u,
+    };
+    Ok((set, vc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ pub use alpha::{alpha, alpha_all, AlphaSet, Metric};
 pub use boot::{bootstrap, BootstrapCi};
 pub use error::AgreementError;
 pub use icc::{
-    icc_complete, icc_variance_components, variance_components, IccEstimate, IccSet,
+    icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
     VarianceComponents,
 };
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
