@@ -247,8 +247,8 @@ fn rotating_design_dimension_filter_and_nulls() {
     );
     let warmth = dims.iter().find(|d| d["dimension"] == "warmth").unwrap();
     assert_eq!(
-        warmth["icc_method"], "variance-components",
-        "rotating pool is incomplete"
+        warmth["icc_method"], "variance-components-reml",
+        "rotating pool is incomplete: REML variance components"
     );
     assert_eq!(warmth["pairs"].as_array().unwrap().len(), 3);
     for p in warmth["pairs"].as_array().unwrap() {

@@ -7,7 +7,8 @@
 //! (medians over RUNS runs, milliseconds):
 //! - `full_table_ms`: every agreement statistic of every dimension, dimensions in parallel
 //!   (rayon): table build, alpha at four levels, Fleiss' kappa, Cohen's kappas (3 weightings)
-//!   for every rater pair, ICC (Shrout & Fleiss on complete units and variance components),
+//!   for every rater pair, ICC (Shrout & Fleiss on complete units, variance components by
+//!   moments and by REML),
 //!   percent agreement, per-rater diagnostics;
 //! - `interval_alpha_ms`: interval alpha alone, all dimensions one after the other, including
 //!   building each table from the ratings.
@@ -72,7 +73,9 @@ fn full(d: &Dim) -> usize {
     let c = Categories::from_data(&t);
     let pairs = cohen_pairs(&t, &c);
     let sf = icc_complete(&t);
+    // Incomplete designs: the ICC from REML components, as `chameleon agreement` reports it.
     let (vc, _) = icc_variance_components(&t);
+    let reml = icc_reml(&t);
     let pa = percent_agreement(&t, Some(&c));
     let rd = rater_diagnostics(&t);
     // Use every result so nothing is optimised away.
@@ -81,6 +84,7 @@ fn full(d: &Dim) -> usize {
         + pairs.len()
         + usize::from(sf.icc2.is_ok())
         + usize::from(vc.icc2.is_ok())
+        + usize::from(reml.is_ok())
         + usize::from(pa.is_ok())
         + rd.len()
 }

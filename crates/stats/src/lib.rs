@@ -5,7 +5,8 @@
 //! reference implementation it is tested against.
 #![forbid(unsafe_code)]
 
-pub mod bootstrap;
-pub mod prec;
 pub mod agreement;
+pub mod bootstrap;
+pub mod disagreement;
+pub mod prec;
 pub mod variance;

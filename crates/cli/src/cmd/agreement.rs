@@ -224,7 +224,7 @@ fn table(report: &AgreementReport, source: &str) -> String {
     out.push_str(
         "\nα: Krippendorff's alpha; κ: kappa; agree/±1: pairwise percent agreement, exact and \
          within one scale point;\n'—': not computable (reason on stderr). ICC method \
-         'variance-components' = incomplete design (docs/agreement.md).\n",
+         'variance-components-*' = incomplete design (docs/agreement.md).\n",
     );
     out
 }

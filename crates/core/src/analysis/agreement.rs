@@ -177,8 +177,10 @@ pub struct DimensionAgreement {
     pub pairable_units: usize,
     /// "classic" (constant ratings per unit) or "generalised" (see docs/agreement.md).
     pub fleiss_form: Option<&'static str>,
-    /// "anova" (Shrout & Fleiss on a complete design) or "variance-components" (incomplete
-    /// design: symmetric-sums moment estimator, see docs/agreement.md).
+    /// "anova" (Shrout & Fleiss on a complete design), "variance-components-reml" (incomplete
+    /// design: REML components of unit + rater crossed random effects, the decomposition's
+    /// engine) or "variance-components-moments" (the symmetric-sums moment estimator, used when
+    /// the REML fit fails); see docs/agreement.md.
     pub icc_method: &'static str,
     pub icc_detail: Option<IccDetail>,
     /// Shrout & Fleiss ICCs on the units rated by every rater, when the design is incomplete but
@@ -389,7 +391,6 @@ fn dimension(
         report.icc_method = "anova";
         (ag::icc_complete(&table), None)
     } else {
-        report.icc_method = "variance-components";
         let cc = ag::icc_complete(&table);
         if cc.units >= 2 {
             report.icc_complete_case = Some(detail(
@@ -401,7 +402,21 @@ fn dimension(
                 },
             ));
         }
-        ag::icc_variance_components(&table)
+        match ag::icc_reml(&table) {
+            Ok((set, vc)) => {
+                report.icc_method = "variance-components-reml";
+                (set, Some(vc))
+            }
+            Err(e) => {
+                notes.out.push(format!(
+                    "dimension '{}': REML variance components failed ({e}); the ICC uses \
+                     moment estimates",
+                    d.name
+                ));
+                report.icc_method = "variance-components-moments";
+                ag::icc_variance_components(&table)
+            }
+        }
     };
     let det = detail(&icc_set, vc, &mut notes);
     report.icc = IccReport {
@@ -606,7 +621,7 @@ mod tests {
             },
         );
         let d = &run.report.dimensions[0];
-        assert_eq!(d.icc_method, "variance-components");
+        assert_eq!(d.icc_method, "variance-components-reml");
         assert_eq!(d.pairs.len(), 3, "x–y, x–z and y–z share units");
         assert!(d.ci.is_some(), "--bootstrap adds intervals");
     }
