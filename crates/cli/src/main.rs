@@ -38,6 +38,10 @@ enum Command {
     Agreement(cmd::agreement::AgreementArgs),
     /// State–trait variance decomposition per dimension.
     Decompose(cmd::decompose::DecomposeArgs),
+    /// Profiles ranked by how much their raters disagree on a dimension.
+    Disagreements(cmd::review::DisagreementsArgs),
+    /// Set the PI's settled value for a profile (stored as an adjudicated rating).
+    Adjudicate(cmd::review::AdjudicateArgs),
     /// Design who rates which profiles.
     #[command(subcommand)]
     Assign(cmd::team::AssignCommand),
@@ -72,6 +76,8 @@ fn main() -> ExitCode {
         Command::Agreement(a) => cmd::agreement::run(a),
         Command::Decompose(a) => cmd::decompose::run(a),
         Command::Sample(c) => cmd::sample::run(c),
+        Command::Disagreements(a) => cmd::review::disagreements(a),
+        Command::Adjudicate(a) => cmd::review::adjudicate(a),
         Command::Assign(c) => cmd::team::assign(c),
         Command::Package(c) => cmd::team::package(c),
         Command::Audit(a) => cmd::team::audit(a),

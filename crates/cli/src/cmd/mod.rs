@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod info;
 pub mod sample;
+pub mod review;
 pub mod study;
 pub mod team;
 

@@ -73,6 +73,17 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
             )
         })?
     };
+    let errors = validate(&mut cb, src);
+    if !errors.is_empty() {
+        return Err(CoreError::input(name, errors));
+    }
+    cb.version = 0;
+    Ok(cb)
+}
+
+/// Checks a codebook (names unique and non-empty, scales well-formed), trimming names; the
+/// errors point at the line of `src` that mentions the dimension when `src` is given.
+fn validate(cb: &mut Codebook, src: &str) -> Vec<RowError> {
     let mut errors = Vec::new();
     if cb.dimensions.is_empty() {
         errors.push(RowError::new(
@@ -109,11 +120,7 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
             ));
         }
     }
-    if !errors.is_empty() {
-        return Err(CoreError::input(name, errors));
-    }
-    cb.version = 0;
-    Ok(cb)
+    errors
 }
 
 fn check_scale(s: &Scale) -> std::result::Result<(), String> {
@@ -161,17 +168,39 @@ impl Study {
         let bytes = read_file(path)?;
         let name = path.display().to_string();
         let cb = parse_codebook(&name, path, &bytes)?;
+        let src = String::from_utf8_lossy(&bytes).into_owned();
+        self.apply_codebook(cb, &name, &file_name(path), &src)
+    }
+
+    /// Saves a codebook edited in the app: validated like a file, versioned when it changed,
+    /// refused when a scale change would leave existing ratings off the scale.
+    pub fn save_codebook(&mut self, codebook: &Codebook) -> Result<ImportReport> {
+        let mut cb = codebook.clone();
+        let errors = validate(&mut cb, "");
+        if !errors.is_empty() {
+            return Err(CoreError::input("codebook", errors));
+        }
+        cb.version = 0;
+        self.apply_codebook(cb, "codebook", "codebook editor", "")
+    }
+
+    fn apply_codebook(
+        &mut self,
+        cb: Codebook,
+        name: &str,
+        source: &str,
+        src: &str,
+    ) -> Result<ImportReport> {
         self.prepare_bulk_write("import codebook")?;
         let now = self.now();
         let actor = self.actor().to_owned();
         let tx = self.write("importing a codebook")?;
         let mut report = ImportReport {
             kind: "codebook".into(),
-            source: file_name(path),
+            source: source.to_owned(),
             ..Default::default()
         };
         let mut errors = Vec::new();
-        let src = String::from_utf8_lossy(&bytes);
         for (pos, d) in cb.dimensions.iter().enumerate() {
             let existing: Option<(i64, String, Option<String>, String, String)> = tx
                 .query_row(
@@ -201,7 +230,7 @@ impl Study {
                             .collect::<rusqlite::Result<Vec<_>>>()?;
                         if let Some(bad) = values.iter().find_map(|v| d.scale.check(*v).err()) {
                             errors.push(RowError::new(
-                                line_of(&src, &format!("\"{}\"", d.name)),
+                                line_of(src, &format!("\"{}\"", d.name)),
                                 Some("scale"),
                                 format!(
                                     "{}: existing ratings would fall off the new scale ({bad})",
@@ -233,7 +262,7 @@ impl Study {
             }
         }
         if !errors.is_empty() {
-            return Err(CoreError::input(&name, errors));
+            return Err(CoreError::input(name, errors));
         }
         let content = serde_json::to_string(&cb).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let latest: Option<String> = tx

@@ -10,6 +10,7 @@ mod package;
 mod profiles;
 pub(crate) mod raters;
 pub(crate) mod ratings;
+mod review;
 
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
@@ -17,6 +18,7 @@ pub use package::{MergeReport, PackageInfo};
 pub use profiles::QueueEntry;
 pub use raters::NO_RATER;
 pub use ratings::{ProfileReview, RatingInput};
+pub use review::{Disagreement, ADJUDICATED_RATER};
 
 use crate::error::{CoreError, Result};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};

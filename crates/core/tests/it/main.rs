@@ -1,6 +1,7 @@
 //! Integration tests of the study store on real files (one binary, ripgrep-style).
 
 mod imports;
+mod review;
 mod store;
 mod team;
 mod util;
