@@ -15,10 +15,50 @@ pub enum DebugCommand {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
     },
+    /// Times the queries behind the annotator's queue (medians of repeated runs).
+    QueueTiming {
+        study: PathBuf,
+        #[arg(long)]
+        rater: String,
+        #[arg(long, default_value_t = 21)]
+        runs: usize,
+    },
+}
+
+fn median_ms(mut f: impl FnMut() -> anyhow::Result<()>, runs: usize) -> anyhow::Result<f64> {
+    let mut t = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let start = std::time::Instant::now();
+        f()?;
+        t.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    t.sort_by(f64::total_cmp);
+    Ok(t[t.len() / 2])
 }
 
 pub fn run(cmd: DebugCommand) -> anyhow::Result<()> {
     match cmd {
+        DebugCommand::QueueTiming { study, rater, runs } => {
+            let s = Study::open_read_only(&study)?;
+            let r = s
+                .rater(&rater)?
+                .ok_or_else(|| anyhow::anyhow!("no rater '{rater}'"))?;
+            let next = median_ms(
+                || s.next_unrated(r.id).map(|_| ()).map_err(Into::into),
+                runs,
+            )?;
+            let queue = median_ms(
+                || s.queue(r.id).map(|_| ()).map_err(Into::into),
+                runs.min(5),
+            )?;
+            let pid = s.next_unrated(r.id)?.unwrap_or(1);
+            let own = median_ms(
+                || s.ratings_of(pid, r.id).map(|_| ()).map_err(Into::into),
+                runs,
+            )?;
+            println!("next_unrated {next:.2} ms, full queue {queue:.1} ms, ratings_of {own:.3} ms (medians)");
+            Ok(())
+        }
         DebugCommand::WriteLoop { study, count } => {
             let mut s = Study::open(&study)?;
             let rater = s.ensure_rater("write-loop", RaterKind::Human)?;
