@@ -10,7 +10,8 @@
 
 use super::anova::fit_moments;
 use super::design::{Design, Rating, Terms};
-use super::reml::{check_identifiable, fit_reml, FitOptions};
+use super::reml::{check_identifiable, fit_reml, fit_reml_suff, FitOptions};
+use super::suff::SuffBasis;
 use super::{Components, VarianceError};
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
 use rayon::prelude::*;
@@ -478,6 +479,18 @@ pub fn bootstrap_decomposition(
     if persons.is_empty() {
         return Err(VarianceError::Empty);
     }
+    // Each person's contribution to each design's sufficient statistics, recorded once.
+    let bases: Vec<Bases> = prepared
+        .par_iter()
+        .map(|p| match opts.method {
+            Method::Reml => Some(BasesOf {
+                profile: SuffBasis::new(&p.profile),
+                rater: p.rater.as_ref().map(SuffBasis::new),
+                per_rater: p.per_rater.iter().map(|(_, d)| SuffBasis::new(d)).collect(),
+            }),
+            Method::Anova => None,
+        })
+        .collect();
     let done = AtomicU64::new(0);
     let total = opts.resamples as u64;
     // Per resample: per dimension, a vector of statistics (NaN = failed).
@@ -495,7 +508,8 @@ pub fn bootstrap_decomposition(
             let out = prepared
                 .iter()
                 .zip(full)
-                .map(|(p, f)| resample_stats(p, f, opts.method, &weights))
+                .zip(&bases)
+                .map(|((p, f), bs)| resample_stats(p, f, bs, opts.method, &weights))
                 .collect();
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             (control.progress)(n, total);
@@ -558,17 +572,51 @@ pub fn bootstrap_decomposition(
     })
 }
 
-fn resample_stats(p: &Prepared, full: &Decomposition, method: Method, w: &[f64]) -> Vec<f64> {
+/// Per-person sufficient-statistic contributions of one dimension's designs (REML only).
+type Bases = Option<BasesOf>;
+
+struct BasesOf {
+    profile: SuffBasis,
+    rater: Option<SuffBasis>,
+    per_rater: Vec<SuffBasis>,
+}
+
+/// Refits a design on a resample: from the recorded basis under REML, else from the design.
+fn refit(
+    design: &Design,
+    basis: Option<&SuffBasis>,
+    method: Method,
+    start: Option<[f64; 3]>,
+    w: &[f64],
+) -> Result<LevelFit, VarianceError> {
+    match (basis, start) {
+        (Some(b), Some(start)) if method == Method::Reml => {
+            let f = fit_reml_suff(design, &b.weighted(w), start)?;
+            Ok((f.components, Some(f.reml_criterion), Vec::new(), f.theta))
+        }
+        _ => fit_level(design, method, start, Some(w), false),
+    }
+}
+
+fn resample_stats(
+    p: &Prepared,
+    full: &Decomposition,
+    bases: &Bases,
+    method: Method,
+    w: &[f64],
+) -> Vec<f64> {
     let np = PROFILE_STATS.len();
     let nr = RATER_STATS.len();
     let mut out = vec![f64::NAN; np + nr + p.per_rater.len()];
     let start = full.profile_level.as_ref().map(|l| l.theta);
-    if let Ok(f) = fit_level(&p.profile, method, start, Some(w), false) {
+    let b = bases.as_ref();
+    if let Ok(f) = refit(&p.profile, b.map(|b| &b.profile), method, start, w) {
         let l = profile_level(f);
         out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
     }
     if let (Some(d), Some(r)) = (&p.rater, &full.rater_level) {
-        if let Ok(f) = fit_level(d, method, Some(r.theta), Some(w), false) {
+        let basis = b.and_then(|b| b.rater.as_ref());
+        if let Ok(f) = refit(d, basis, method, Some(r.theta), w) {
             let l = rater_level(f, r.k, r.rater_term);
             let c = l.components;
             let s = l.shares;
@@ -593,7 +641,8 @@ fn resample_stats(p: &Prepared, full: &Decomposition, method: Method, w: &[f64])
         if s.state_share.is_none() {
             continue;
         }
-        if let Ok(f) = fit_level(d, method, Some(s.theta), Some(w), false) {
+        let basis = b.map(|b| &b.per_rater[i]);
+        if let Ok(f) = refit(d, basis, method, Some(s.theta), w) {
             out[np + nr + i] = profile_level(f).state_share;
         }
     }

@@ -44,15 +44,27 @@ pub struct RemlFit {
 /// (rater term), or constant values. Weighted fits (bootstrap) skip the design checks and fail
 /// with [`VarianceError::Undefined`] when the criterion has no value.
 pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceError> {
-    let terms = design.terms();
     if opts.weights.is_none() {
         check_identifiable(design)?;
     }
+    let suff = Suff::new(design, opts.weights, opts.parallel);
+    fit_reml_suff(
+        design,
+        &suff,
+        opts.start
+            .unwrap_or_else(|| moments_start(design, opts.weights)),
+    )
+}
+
+/// [`fit_reml`] from precomputed sufficient statistics (e.g. a bootstrap resample from a
+/// [`super::suff::SuffBasis`]), starting at `start`. No identifiability checks.
+pub fn fit_reml_suff(
+    design: &Design,
+    suff: &Suff,
+    start: [f64; 3],
+) -> Result<RemlFit, VarianceError> {
+    let terms = design.terms();
     let mask = terms.mask();
-    let start = match opts.start {
-        Some(s) => s,
-        None => moments_start(design, opts.weights),
-    };
     let free: Vec<usize> = (0..3).filter(|&i| mask[i]).collect();
     let to_theta = |x: &[f64]| {
         let mut t = [0.0; 3];
@@ -61,7 +73,6 @@ pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceE
         }
         t
     };
-    let suff = Suff::new(design, opts.weights, opts.parallel);
     let crit = |x: &[f64]| suff.evaluate(design, to_theta(x)).map(|e| e.criterion);
     let x0: Vec<f64> = free.iter().map(|&i| start[i].abs()).collect();
     let min = minimize(crit, &x0, NewtonOptions::default()).ok_or(VarianceError::Undefined)?;

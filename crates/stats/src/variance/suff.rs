@@ -20,229 +20,185 @@ use super::design::{Design, Evaluation};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
+/// Where each statistic lives in [`Suff::data`].
+#[derive(Debug, Clone)]
+struct Layout {
+    k: usize,
+    rater_term: bool,
+    person_context: bool,
+    // Offsets: n, yy, b0 (k×k, upper), r0 (k), then per size: cnt, ttc, hhc (k×k), htc (k);
+    // per signature: m, then per pair of its sizes: tt, hh (k×k), ht (k).
+    b0: usize,
+    r0: usize,
+    size_off: Vec<usize>,
+    sig_off: Vec<usize>,
+    len: usize,
+}
+
+const N: usize = 0;
+const YY: usize = 1;
+
+impl Layout {
+    fn new(d: &Design) -> Layout {
+        let rater_term = d.terms.rater;
+        let k = if rater_term { 1 + d.n_raters } else { 1 };
+        let b0 = 2;
+        let r0 = b0 + k * k;
+        let mut at = r0 + k;
+        let mut size_off = Vec::with_capacity(d.sizes.len());
+        for _ in &d.sizes {
+            size_off.push(at);
+            at += 2 + k * k + k;
+        }
+        let mut sig_off = Vec::with_capacity(d.sigs.len());
+        for (sizes, _) in &d.sigs {
+            sig_off.push(at);
+            let l = sizes.len();
+            at += 1 + l * l * (1 + k * k + k);
+        }
+        Layout {
+            k,
+            rater_term,
+            person_context: d.terms.person_context,
+            b0,
+            r0,
+            size_off,
+            sig_off,
+            len: at,
+        }
+    }
+}
+
 /// Accumulated sufficient statistics; see the module docs.
 #[derive(Debug, Clone)]
 pub struct Suff {
-    k: usize,
-    rater_term: bool,
-    centre: f64,
-    n: f64,
-    yy: f64,
-    b0: Vec<f64>,
-    r0: Vec<f64>,
+    layout: Layout,
     sizes: Vec<f64>,
-    cnt: Vec<f64>,
-    hhc: Vec<f64>,
-    htc: Vec<f64>,
-    ttc: Vec<f64>,
-    /// Per signature: weight, offsets into `hh`/`ht`/`tt`.
-    sig_m: Vec<f64>,
-    sig_off: Vec<(usize, usize, usize)>,
-    hh: Vec<f64>,
-    ht: Vec<f64>,
-    tt: Vec<f64>,
+    centre: f64,
+    data: Vec<f64>,
+}
+
+/// Each person's contribution to [`Suff`] as sparse `(index, value)` pairs at weight 1, so
+/// that a bootstrap resample is a weighted scatter instead of a pass over the ratings.
+#[derive(Debug, Clone)]
+pub struct SuffBasis {
+    layout: Layout,
+    sizes: Vec<f64>,
+    centre: f64,
+    /// Person id of each block, and its range in `index`/`value` (indices merged per person).
+    ids: Vec<u32>,
+    offsets: Vec<u32>,
+    index: Vec<u32>,
+    value: Vec<f64>,
 }
 
 const CHUNK: usize = 512;
 
-impl Suff {
-    fn zeros(d: &Design) -> Suff {
-        let rater_term = d.terms.rater;
-        let k = if rater_term { 1 + d.n_raters } else { 1 };
-        let ns = d.sizes.len();
-        let mut sig_off = Vec::with_capacity(d.sigs.len());
-        let (mut oh, mut ot, mut ott) = (0, 0, 0);
-        for (sizes, _) in &d.sigs {
-            let l = sizes.len();
-            sig_off.push((oh, ot, ott));
-            oh += l * l * k * k;
-            ot += l * l * k;
-            ott += l * l;
+impl SuffBasis {
+    /// Records every person's contribution (O(ratings) once).
+    pub fn new(d: &Design) -> SuffBasis {
+        let layout = Layout::new(d);
+        let (mut index, mut value) = (Vec::new(), Vec::new());
+        let mut offsets = Vec::with_capacity(d.persons.len() + 1);
+        let mut ids = Vec::with_capacity(d.persons.len());
+        let mut sc = Scratch::default();
+        let mut one: Vec<(u32, f64)> = Vec::new();
+        offsets.push(0);
+        for b in 0..d.persons.len() {
+            one.clear();
+            person(&layout, d, b, 1.0, &mut sc, &mut |i, v| {
+                one.push((i as u32, v))
+            });
+            // Merge repeated indices (a person's profiles of one size share their slots).
+            one.sort_by_key(|e| e.0);
+            for &(i, v) in &one {
+                if index.len() > offsets[b] as usize && index.last() == Some(&i) {
+                    if let Some(last) = value.last_mut() {
+                        *last += v;
+                    }
+                } else {
+                    index.push(i);
+                    value.push(v);
+                }
+            }
+            ids.push(d.persons[b].id);
+            offsets.push(index.len() as u32);
         }
-        Suff {
-            k,
-            rater_term,
-            centre: d.centre,
-            n: 0.0,
-            yy: 0.0,
-            b0: vec![0.0; k * k],
-            r0: vec![0.0; k],
+        SuffBasis {
+            layout,
             sizes: d.sizes.clone(),
-            cnt: vec![0.0; ns],
-            hhc: vec![0.0; ns * k * k],
-            htc: vec![0.0; ns * k],
-            ttc: vec![0.0; ns],
-            sig_m: vec![0.0; d.sigs.len()],
-            sig_off,
-            hh: vec![0.0; oh],
-            ht: vec![0.0; ot],
-            tt: vec![0.0; ott],
+            centre: d.centre,
+            ids,
+            offsets,
+            index,
+            value,
         }
     }
 
-    fn add(&mut self, o: &Suff) {
-        fn add_to(a: &mut [f64], b: &[f64]) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
+    /// The statistics of a resample with person weights indexed by person id.
+    pub fn weighted(&self, weights: &[f64]) -> Suff {
+        let mut data = vec![0.0; self.layout.len];
+        for (b, &id) in self.ids.iter().enumerate() {
+            let m = weights.get(id as usize).copied().unwrap_or(0.0);
+            if m == 0.0 {
+                continue;
+            }
+            let r = self.offsets[b] as usize..self.offsets[b + 1] as usize;
+            for (&i, &v) in self.index[r.clone()].iter().zip(&self.value[r]) {
+                data[i as usize] += m * v;
             }
         }
-        self.n += o.n;
-        self.yy += o.yy;
-        add_to(&mut self.b0, &o.b0);
-        add_to(&mut self.r0, &o.r0);
-        add_to(&mut self.cnt, &o.cnt);
-        add_to(&mut self.hhc, &o.hhc);
-        add_to(&mut self.htc, &o.htc);
-        add_to(&mut self.ttc, &o.ttc);
-        add_to(&mut self.sig_m, &o.sig_m);
-        add_to(&mut self.hh, &o.hh);
-        add_to(&mut self.ht, &o.ht);
-        add_to(&mut self.tt, &o.tt);
+        Suff {
+            layout: self.layout.clone(),
+            sizes: self.sizes.clone(),
+            centre: self.centre,
+            data,
+        }
     }
+}
 
+impl Suff {
     /// Accumulates the statistics of `design` with optional person weights (by person id).
     /// `parallel`: fixed chunks of persons on rayon, combined in order (deterministic).
     pub fn new(d: &Design, weights: Option<&[f64]>, parallel: bool) -> Suff {
-        let blocks: Vec<usize> = (0..d.persons.len()).collect();
-        let chunk = |ix: &[usize]| {
-            let mut s = Suff::zeros(d);
-            let mut scratch = Scratch::default();
-            for &b in ix {
-                let p = &d.persons[b];
+        let layout = Layout::new(d);
+        let chunk = |range: std::ops::Range<usize>| {
+            let mut data = vec![0.0; layout.len];
+            let mut sc = Scratch::default();
+            for b in range {
                 let m = match weights {
-                    Some(ws) => ws.get(p.id as usize).copied().unwrap_or(0.0),
+                    Some(ws) => ws.get(d.persons[b].id as usize).copied().unwrap_or(0.0),
                     None => 1.0,
                 };
                 if m != 0.0 {
-                    s.person(d, b, m, &mut scratch);
+                    person(&layout, d, b, m, &mut sc, &mut |i, v| data[i] += v);
                 }
             }
-            s
+            data
         };
-        if parallel && blocks.len() > CHUNK {
-            let parts: Vec<Suff> = blocks.par_chunks(CHUNK).map(chunk).collect();
+        let n = d.persons.len();
+        let data = if parallel && n > CHUNK {
+            let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+            let parts: Vec<Vec<f64>> = starts
+                .par_iter()
+                .map(|&s| chunk(s..(s + CHUNK).min(n)))
+                .collect();
             let mut it = parts.into_iter();
-            let mut acc = it.next().unwrap_or_else(|| Suff::zeros(d));
+            let mut acc = it.next().unwrap_or_else(|| vec![0.0; layout.len]);
             for p in it {
-                acc.add(&p);
+                for (a, b) in acc.iter_mut().zip(&p) {
+                    *a += b;
+                }
             }
             acc
         } else {
-            chunk(&blocks)
-        }
-    }
-
-    fn person(&mut self, d: &Design, b: usize, m: f64, sc: &mut Scratch) {
-        let k = self.k;
-        let p = &d.persons[b];
-        let prs = &d.person_raters[p.raters.0 as usize..p.raters.1 as usize];
-        sc.coords.clear();
-        sc.coords.push(0);
-        if self.rater_term {
-            sc.coords.extend(prs.iter().map(|r| 1 + r.rater as usize));
-        }
-        let kp = sc.coords.len();
-        let sig = d.person_sig[b] as usize;
-        let sig_sizes = &d.sigs[sig].0;
-        let l = sig_sizes.len();
-        sc.h.clear();
-        sc.h.resize(l * kp, 0.0);
-        sc.t.clear();
-        sc.t.resize(l, 0.0);
-        sc.hc.resize(kp, 0.0);
-        // Base cross-products.
-        self.n += m * p.n;
-        self.yy += m * p.sumsq;
-        self.b0[0] += m * p.n;
-        self.r0[0] += m * p.sum;
-        if self.rater_term {
-            for (j, r) in prs.iter().enumerate() {
-                let g = sc.coords[j + 1];
-                // Upper triangle only (row < column); mirrored in `evaluate`.
-                self.b0[g] += m * r.n;
-                self.b0[g * k + g] += m * r.n;
-                self.r0[g] += m * r.sum;
-            }
-        }
-        if !d.terms.person_context {
-            // One pseudo-profile per person: h = the person's counts, t = its sum.
-            sc.h[0] = p.n;
-            if self.rater_term {
-                for (j, r) in prs.iter().enumerate() {
-                    sc.h[j + 1] = r.n;
-                }
-            }
-            sc.t[0] = p.sum;
-        }
-        for q in p.profiles.0..p.profiles.1 {
-            if !d.terms.person_context {
-                break;
-            }
-            let prof = &d.profiles[q as usize];
-            let s = d.profile_size[q as usize] as usize;
-            let li = sig_sizes.iter().position(|&x| x as usize == s).unwrap_or(0);
-            // h_c over the person's coordinates, and its non-zero entries.
-            for v in sc.hc.iter_mut() {
-                *v = 0.0;
-            }
-            sc.hc[0] = prof.n;
-            sc.nz.clear();
-            sc.nz.push((0, prof.n));
-            if self.rater_term {
-                for c in &d.cells[prof.cells.0 as usize..prof.cells.1 as usize] {
-                    sc.hc[1 + c.local as usize] += c.n;
-                    sc.nz.push((sc.coords[1 + c.local as usize], c.n));
-                }
-            }
-            let t = prof.sum;
-            self.cnt[s] += m;
-            self.ttc[s] += m * t * t;
-            let (hhc, htc) = (
-                &mut self.hhc[s * k * k..(s + 1) * k * k],
-                &mut self.htc[s * k..],
-            );
-            for (a, &(gi, hi)) in sc.nz.iter().enumerate() {
-                let mh = m * hi;
-                htc[gi] += mh * t;
-                for &(gj, hj) in &sc.nz[a..] {
-                    let (r, c) = if gi <= gj { (gi, gj) } else { (gj, gi) };
-                    hhc[r * k + c] += mh * hj;
-                }
-            }
-            for i in 0..kp {
-                sc.h[li * kp + i] += sc.hc[i];
-            }
-            sc.t[li] += t;
-        }
-        self.sig_m[sig] += m;
-        let (oh, ot, ott) = self.sig_off[sig];
-        for l1 in 0..l {
-            for l2 in 0..l {
-                let pair = l1 * l + l2;
-                self.tt[ott + pair] += m * sc.t[l1] * sc.t[l2];
-                let ht = &mut self.ht[ot + pair * k..ot + (pair + 1) * k];
-                for i in 0..kp {
-                    ht[sc.coords[i]] += m * sc.h[l1 * kp + i] * sc.t[l2];
-                }
-                // Σ over pairs (l1, l2) of H_l1 H_l2' is symmetric as a whole, so the upper
-                // triangle of each block, filled from both orders, carries everything.
-                let hh = &mut self.hh[oh + pair * k * k..oh + (pair + 1) * k * k];
-                for i in 0..kp {
-                    let hi = m * sc.h[l1 * kp + i];
-                    if hi == 0.0 {
-                        continue;
-                    }
-                    let gi = sc.coords[i];
-                    for j in 0..kp {
-                        let gj = sc.coords[j];
-                        if gi < gj {
-                            hh[gi * k + gj] += hi * sc.h[l2 * kp + j];
-                        } else if gi == gj {
-                            hh[gi * k + gi] += hi * sc.h[l2 * kp + j];
-                        }
-                    }
-                }
-            }
+            chunk(0..n)
+        };
+        Suff {
+            layout,
+            sizes: d.sizes.clone(),
+            centre: d.centre,
+            data,
         }
     }
 
@@ -253,26 +209,31 @@ impl Suff {
         let tp = if mask[0] { tp } else { 0.0 };
         let ts = if mask[1] { ts } else { 0.0 };
         let tr = if mask[2] { tr } else { 0.0 };
-        let k = self.k;
-        let mut mm = self.b0.clone();
-        let mut rv = self.r0.clone();
+        let lay = &self.layout;
+        let k = lay.k;
+        let x = &self.data;
+        let mut mm = x[lay.b0..lay.b0 + k * k].to_vec();
+        let mut rv = x[lay.r0..lay.r0 + k].to_vec();
         let mut logdet = 0.0;
         let mut quad = 0.0;
         let dn: Vec<f64> = self.sizes.iter().map(|&n| ts * ts * n + 1.0).collect();
         for (s, &dv) in dn.iter().enumerate() {
-            if self.cnt[s] == 0.0 {
+            let o = lay.size_off[s];
+            if x[o] == 0.0 {
                 continue;
             }
-            logdet += self.cnt[s] * dv.ln();
+            logdet += x[o] * dv.ln();
             let f = ts * ts / dv;
-            quad += f * self.ttc[s];
             if f != 0.0 {
-                axpy(&mut mm, -f, &self.hhc[s * k * k..(s + 1) * k * k]);
-                axpy(&mut rv, -f, &self.htc[s * k..(s + 1) * k]);
+                quad += f * x[o + 1];
+                axpy(&mut mm, -f, &x[o + 2..o + 2 + k * k]);
+                axpy(&mut rv, -f, &x[o + 2 + k * k..o + 2 + k * k + k]);
             }
         }
+        let block = 1 + k * k + k;
         for (sig, (sizes, counts)) in d.sigs.iter().enumerate() {
-            let m = self.sig_m[sig];
+            let o = lay.sig_off[sig];
+            let m = x[o];
             if m == 0.0 {
                 continue;
             }
@@ -286,22 +247,17 @@ impl Suff {
             if c == 0.0 {
                 continue;
             }
-            let (oh, ot, ott) = self.sig_off[sig];
             for l1 in 0..l {
                 for l2 in 0..l {
-                    let pair = l1 * l + l2;
+                    let b = o + 1 + (l1 * l + l2) * block;
                     let f = c / (dn[sizes[l1] as usize] * dn[sizes[l2] as usize]);
-                    quad += f * self.tt[ott + pair];
-                    axpy(
-                        &mut mm,
-                        -f,
-                        &self.hh[oh + pair * k * k..oh + (pair + 1) * k * k],
-                    );
-                    axpy(&mut rv, -f, &self.ht[ot + pair * k..ot + (pair + 1) * k]);
+                    quad += f * x[b];
+                    axpy(&mut mm, -f, &x[b + 1..b + 1 + k * k]);
+                    axpy(&mut rv, -f, &x[b + 1 + k * k..b + block]);
                 }
             }
         }
-        // S = Λ M Λ + diag(0, I), rhs = Λ rv.
+        // S = Λ M Λ + diag(0, I) from M's upper triangle, rhs = Λ rv.
         let lam = |i: usize| if i == 0 { 1.0 } else { tr };
         let mut s = DMatrix::<f64>::zeros(k, k);
         for i in 0..k {
@@ -322,8 +278,9 @@ impl Suff {
         }
         let sol = chol.solve(&rhs);
         let quad = quad + rhs.dot(&sol);
-        let pwrss = self.yy - quad;
-        let dof = self.n - 1.0;
+        let n = x[N];
+        let pwrss = x[YY] - quad;
+        let dof = n - 1.0;
         if pwrss.is_nan() || pwrss <= 0.0 || dof <= 0.0 || !logdet.is_finite() {
             return None;
         }
@@ -331,9 +288,114 @@ impl Suff {
         Some(Evaluation {
             criterion,
             pwrss,
-            n: self.n,
+            n,
             intercept: self.centre + sol[0],
         })
+    }
+}
+
+/// One person's contribution at weight `m`, written through `put(index, value)`.
+fn person(
+    lay: &Layout,
+    d: &Design,
+    b: usize,
+    m: f64,
+    sc: &mut Scratch,
+    put: &mut impl FnMut(usize, f64),
+) {
+    let k = lay.k;
+    let p = &d.persons[b];
+    let prs = &d.person_raters[p.raters.0 as usize..p.raters.1 as usize];
+    sc.coords.clear();
+    sc.coords.push(0);
+    if lay.rater_term {
+        sc.coords.extend(prs.iter().map(|r| 1 + r.rater as usize));
+    }
+    let kp = sc.coords.len();
+    let sig = d.person_sig[b] as usize;
+    let sig_sizes = &d.sigs[sig].0;
+    let l = sig_sizes.len();
+    sc.h.clear();
+    sc.h.resize(l * kp, 0.0);
+    sc.t.clear();
+    sc.t.resize(l, 0.0);
+    // Base cross-products (upper triangle of b0).
+    put(N, m * p.n);
+    put(YY, m * p.sumsq);
+    put(lay.b0, m * p.n);
+    put(lay.r0, m * p.sum);
+    if lay.rater_term {
+        for (j, r) in prs.iter().enumerate() {
+            let g = sc.coords[j + 1];
+            put(lay.b0 + g, m * r.n);
+            put(lay.b0 + g * k + g, m * r.n);
+            put(lay.r0 + g, m * r.sum);
+        }
+    }
+    if lay.person_context {
+        for q in p.profiles.0..p.profiles.1 {
+            let prof = &d.profiles[q as usize];
+            let s = d.profile_size[q as usize] as usize;
+            let li = sig_sizes.iter().position(|&x| x as usize == s).unwrap_or(0);
+            sc.nz.clear();
+            sc.nz.push((0, 0, prof.n));
+            if lay.rater_term {
+                for c in &d.cells[prof.cells.0 as usize..prof.cells.1 as usize] {
+                    sc.nz
+                        .push((1 + c.local as usize, sc.coords[1 + c.local as usize], c.n));
+                }
+            }
+            let t = prof.sum;
+            let o = lay.size_off[s];
+            put(o, m);
+            put(o + 1, m * t * t);
+            let (hhc, htc) = (o + 2, o + 2 + k * k);
+            for (a, &(local, gi, hi)) in sc.nz.iter().enumerate() {
+                let mh = m * hi;
+                put(htc + gi, mh * t);
+                for &(_, gj, hj) in &sc.nz[a..] {
+                    let (r, c) = if gi <= gj { (gi, gj) } else { (gj, gi) };
+                    put(hhc + r * k + c, mh * hj);
+                }
+                sc.h[li * kp + local] += hi;
+            }
+            sc.t[li] += t;
+        }
+    } else {
+        // One pseudo-profile per person: h = the person's counts, t = its sum.
+        sc.h[0] = p.n;
+        if lay.rater_term {
+            for (j, r) in prs.iter().enumerate() {
+                sc.h[j + 1] = r.n;
+            }
+        }
+        sc.t[0] = p.sum;
+    }
+    let o = lay.sig_off[sig];
+    put(o, m);
+    let block = 1 + k * k + k;
+    for l1 in 0..l {
+        for l2 in 0..l {
+            let b = o + 1 + (l1 * l + l2) * block;
+            put(b, m * sc.t[l1] * sc.t[l2]);
+            let (hh, ht) = (b + 1, b + 1 + k * k);
+            for i in 0..kp {
+                let hi = m * sc.h[l1 * kp + i];
+                if hi == 0.0 {
+                    continue;
+                }
+                let gi = sc.coords[i];
+                put(ht + gi, hi * sc.t[l2]);
+                // The sum over ordered pairs (l1, l2) is symmetric, so each block's upper
+                // triangle, filled from both orders, carries everything.
+                for j in 0..kp {
+                    let gj = sc.coords[j];
+                    if gi <= gj {
+                        put(hh + gi * k + gj, hi * sc.h[l2 * kp + j]);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -346,8 +408,8 @@ fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
 #[derive(Default)]
 struct Scratch {
     coords: Vec<usize>,
-    nz: Vec<(usize, f64)>,
+    /// (local coordinate, global coordinate, count) of a profile's non-zero counts.
+    nz: Vec<(usize, usize, f64)>,
     h: Vec<f64>,
     t: Vec<f64>,
-    hc: Vec<f64>,
 }
