@@ -180,7 +180,10 @@ fn table(report: &AgreementReport, source: &str) -> String {
         out.push_str(&render(&rows));
     }
 
-    let _ = writeln!(out, "\nIntraclass correlations (Shrout & Fleiss 1979)");
+    let _ = writeln!(
+        out,
+        "\nIntraclass correlations (Shrout & Fleiss 1979; variance components if incomplete)"
+    );
     let mut rows = vec![vec![
         "dimension".into(),
         "method".into(),
@@ -283,13 +286,16 @@ fn raters_section(out: &mut String, d: &DimensionAgreement) {
         "leniency".into(),
         "r (consensus)".into(),
         "agree".into(),
-        "drift |dev| early→late".into(),
+        "drift early → late".into(),
         "median s".into(),
     ]];
     for r in &d.raters_detail {
         let drift = match (r.drift_early_abs_dev, r.drift_late_abs_dev) {
-            (Some(a), Some(b)) => format!("{a:.2} → {b:.2}"),
-            _ => "—".into(),
+            (Some(a), Some(b)) => format!("|dev| {a:.2} → {b:.2}"),
+            _ => match (r.drift_early_agreement, r.drift_late_agreement) {
+                (Some(a), Some(b)) => format!("agree {a:.0}% → {b:.0}%"),
+                _ => "—".into(),
+            },
         };
         rows.push(vec![
             r.rater.clone(),

@@ -312,12 +312,31 @@ fn dimension(
     report.pairable_units = table.pairable_units();
 
     // Alpha at the four levels.
+    // A nominal dimension's codes have no order or distance: only the nominal statistics are
+    // reported (ordered alphas, weighted kappas and ICCs would depend on arbitrary codes).
+    let unordered =
+        matches!(level, Level::Nominal) || matches!(d.scale, Some(Scale::Nominal { .. }));
+    if unordered {
+        notes.out.push(format!(
+            "dimension '{}': alpha (ordinal, interval, ratio), the weighted kappas, the ICCs \
+             and the raters' leniency, consensus r and drift deviation are null: the dimension \
+             is nominal (its codes have no order or distance)",
+            d.name
+        ));
+    }
     let a = ag::alpha_all(&table);
+    let ordered = |notes: &mut Notes<'_>, what: &str, r| {
+        if unordered {
+            None
+        } else {
+            notes.take(what, r)
+        }
+    };
     report.alpha = AlphaReport {
         nominal: notes.take("alpha (nominal)", a.nominal),
-        ordinal: notes.take("alpha (ordinal)", a.ordinal),
-        interval: notes.take("alpha (interval)", a.interval),
-        ratio: notes.take("alpha (ratio)", a.ratio),
+        ordinal: ordered(&mut notes, "alpha (ordinal)", a.ordinal),
+        interval: ordered(&mut notes, "alpha (interval)", a.interval),
+        ratio: ordered(&mut notes, "alpha (ratio)", a.ratio),
     };
 
     // Categories: the codebook's scale, else a scale inferred from the values the way the app
@@ -367,8 +386,12 @@ fn dimension(
                 report.pairs.push(PairReport {
                     units: p.units,
                     kappa: notes.take(&what, p.kappa),
-                    kappa_linear: notes.take(&format!("linear {what}"), p.kappa_linear),
-                    kappa_quadratic: notes.take(&format!("quadratic {what}"), p.kappa_quadratic),
+                    kappa_linear: ordered(&mut notes, &format!("linear {what}"), p.kappa_linear),
+                    kappa_quadratic: ordered(
+                        &mut notes,
+                        &format!("quadratic {what}"),
+                        p.kappa_quadratic,
+                    ),
                     a,
                     b,
                 });
@@ -382,56 +405,57 @@ fn dimension(
         }
     }
 
-    // ICC: Shrout & Fleiss when every rated unit was rated by every rater, else variance
-    // components on all ratings (and Shrout & Fleiss on the complete units as an extra).
-    let complete = report.raters >= 2
-        && (0..table.n_units())
-            .all(|u| table.unit(u).0.is_empty() || table.unit(u).0.len() == report.raters);
-    let (icc_set, vc) = if complete {
-        report.icc_method = "anova";
-        (ag::icc_complete(&table), None)
-    } else {
-        let cc = ag::icc_complete(&table);
-        if cc.units >= 2 {
-            report.icc_complete_case = Some(detail(
-                &cc,
-                None,
-                &mut Notes {
-                    dim: "",
-                    out: vec![],
-                },
-            ));
-        }
-        match ag::icc_reml(&table) {
-            Ok((set, vc)) => {
-                report.icc_method = "variance-components-reml";
-                (set, Some(vc))
-            }
-            Err(e) => {
-                notes.out.push(format!(
-                    "dimension '{}': REML variance components failed ({e}); the ICC uses \
-                     moment estimates",
-                    d.name
+    if !unordered {
+        // ICC: Shrout & Fleiss when every rated unit was rated by every rater, else variance
+        // components on all ratings (and Shrout & Fleiss on the complete units as an extra).
+        let complete = report.raters >= 2
+            && (0..table.n_units())
+                .all(|u| table.unit(u).0.is_empty() || table.unit(u).0.len() == report.raters);
+        let (icc_set, vc) = if complete {
+            report.icc_method = "anova";
+            (ag::icc_complete(&table), None)
+        } else {
+            let cc = ag::icc_complete(&table);
+            if cc.units >= 2 {
+                report.icc_complete_case = Some(detail(
+                    &cc,
+                    None,
+                    &mut Notes {
+                        dim: "",
+                        out: vec![],
+                    },
                 ));
-                report.icc_method = "variance-components-moments";
-                ag::icc_variance_components(&table)
             }
-        }
-    };
-    let det = detail(&icc_set, vc, &mut notes);
-    report.icc = IccReport {
-        icc1: det.icc1.as_ref().map(|x| x.value),
-        icc2: det.icc2.as_ref().map(|x| x.value),
-        icc3: det.icc3.as_ref().map(|x| x.value),
-        icc1k: det.icc1k.as_ref().map(|x| x.value),
-        icc2k: det.icc2k.as_ref().map(|x| x.value),
-        icc3k: det.icc3k.as_ref().map(|x| x.value),
-    };
-    report.icc_detail = Some(det);
+            match ag::icc_reml(&table) {
+                Ok((set, vc)) => {
+                    report.icc_method = "variance-components-reml";
+                    (set, Some(vc))
+                }
+                Err(e) => {
+                    notes.out.push(format!(
+                        "dimension '{}': REML variance components failed ({e}); the ICC uses \
+                         moment estimates",
+                        d.name
+                    ));
+                    report.icc_method = "variance-components-moments";
+                    ag::icc_variance_components(&table)
+                }
+            }
+        };
+        let det = detail(&icc_set, vc, &mut notes);
+        report.icc = IccReport {
+            icc1: det.icc1.as_ref().map(|x| x.value),
+            icc2: det.icc2.as_ref().map(|x| x.value),
+            icc3: det.icc3.as_ref().map(|x| x.value),
+            icc1k: det.icc1k.as_ref().map(|x| x.value),
+            icc2k: det.icc2k.as_ref().map(|x| x.value),
+            icc3k: det.icc3k.as_ref().map(|x| x.value),
+        };
+        report.icc_detail = Some(det);
+    }
 
     // Percent agreement; within one point only for ordered discrete scales.
-    let ordered = !matches!(level, Level::Nominal) && !matches!(scale, Scale::Nominal { .. });
-    let within_cats = if ordered { cats.as_ref() } else { None };
+    let within_cats = if unordered { None } else { cats.as_ref() };
     if let Some(p) = notes.take(
         "percent_agreement",
         ag::percent_agreement(&table, within_cats),
@@ -455,11 +479,11 @@ fn dimension(
             rater: ds.raters[r.rater as usize].name.clone(),
             n: r.n,
             n_shared: r.n_shared,
-            leniency: r.leniency,
-            consensus_r: r.consensus_r,
+            leniency: r.leniency.filter(|_| !unordered),
+            consensus_r: r.consensus_r.filter(|_| !unordered),
             consensus_agreement: r.consensus_agreement,
-            drift_early_abs_dev: r.drift_early_abs_dev,
-            drift_late_abs_dev: r.drift_late_abs_dev,
+            drift_early_abs_dev: r.drift_early_abs_dev.filter(|_| !unordered),
+            drift_late_abs_dev: r.drift_late_abs_dev.filter(|_| !unordered),
             drift_early_agreement: r.drift_early_agreement,
             drift_late_agreement: r.drift_late_agreement,
             median_seconds: median(&mut seconds[r.rater as usize]),
@@ -608,6 +632,28 @@ mod tests {
             run.warnings
         );
         assert_eq!(d.percent_agreement, Some(100.0));
+    }
+
+    #[test]
+    fn nominal_dimension_reports_only_nominal_statistics() {
+        let mut ds = load("unit,rater,value\na,x,1\na,y,2\nb,x,3\nb,y,3\nc,x,1\nc,y,1\n");
+        ds.dimensions[0].level = Some(Level::Nominal);
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert!(
+            d.alpha.nominal.is_some(),
+            "nominal alpha is the statistic of a nominal scale"
+        );
+        assert!(
+            d.alpha.interval.is_none() && d.icc.icc2.is_none(),
+            "codes have no distance"
+        );
+        assert!(d.pairs[0].kappa.is_some() && d.pairs[0].kappa_quadratic.is_none());
+        assert!(
+            run.warnings.iter().any(|w| w.contains("nominal")),
+            "{:?}",
+            run.warnings
+        );
     }
 
     #[test]
