@@ -26,6 +26,10 @@ pub const AGREEMENT_FLOOR: f64 = 1e-3;
 /// (criterion units; the criterion's own rounding noise is about 1e-12 × its size).
 pub const REML_DECREMENT: f64 = 1e-10;
 
+/// Newton's stopping decrement for bootstrap refits: a resample's estimate moves by a standard
+/// error, so criterion precision far below 1e-7 buys nothing for a percentile interval.
+pub const BOOTSTRAP_DECREMENT: f64 = 1e-7;
+
 /// A relative standard deviation `θ` below this is tried at exactly 0 (a boundary fit).
 pub const THETA_BOUNDARY: f64 = 1e-4;
 
@@ -50,7 +54,10 @@ mod tests {
 
     #[test]
     fn rel_diff_uses_floor_near_zero() {
-        assert!(rel_diff(1e-12, 0.0, 1e-6) < 1e-5, "floor must bound tiny denominators");
+        assert!(
+            rel_diff(1e-12, 0.0, 1e-6) < 1e-5,
+            "floor must bound tiny denominators"
+        );
         assert!((rel_diff(1.1, 1.0, 1e-6) - 0.1).abs() < 1e-12);
     }
 }

@@ -14,6 +14,7 @@ use super::reml::{check_identifiable, fit_reml, fit_reml_suff, FitOptions};
 use super::suff::SuffBasis;
 use super::{Components, VarianceError};
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
+use crate::prec;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -301,9 +302,10 @@ fn rater_level(fit: LevelFit, k: f64, rater_term: bool) -> RaterLevel {
     }
 }
 
-/// Harmonic mean of the number of ratings per profile.
+/// Harmonic mean of the number of ratings per profile (summed in profile order, so the value
+/// is the same in every process).
 fn harmonic_k(ratings: &[Rating]) -> f64 {
-    let mut counts: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+    let mut counts: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
     for r in ratings {
         *counts.entry(r.profile).or_insert(0.0) += 1.0;
     }
@@ -591,7 +593,7 @@ fn refit(
 ) -> Result<LevelFit, VarianceError> {
     match (basis, start) {
         (Some(b), Some(start)) if method == Method::Reml => {
-            let f = fit_reml_suff(design, &b.weighted(w), start)?;
+            let f = fit_reml_suff(design, &b.weighted(w), start, prec::BOOTSTRAP_DECREMENT)?;
             Ok((f.components, Some(f.reml_criterion), Vec::new(), f.theta))
         }
         _ => fit_level(design, method, start, Some(w), false),

@@ -48,20 +48,20 @@ pub fn fit_reml(design: &Design, opts: &FitOptions) -> Result<RemlFit, VarianceE
         check_identifiable(design)?;
     }
     let suff = Suff::new(design, opts.weights, opts.parallel);
-    fit_reml_suff(
-        design,
-        &suff,
-        opts.start
-            .unwrap_or_else(|| moments_start(design, opts.weights)),
-    )
+    let start = opts
+        .start
+        .unwrap_or_else(|| moments_start(design, opts.weights));
+    fit_reml_suff(design, &suff, start, prec::REML_DECREMENT)
 }
 
 /// [`fit_reml`] from precomputed sufficient statistics (e.g. a bootstrap resample from a
-/// [`super::suff::SuffBasis`]), starting at `start`. No identifiability checks.
+/// [`super::suff::SuffBasis`]), starting at `start`, stopping when Newton's predicted decrease
+/// is below `decrement_tol`. No identifiability checks.
 pub fn fit_reml_suff(
     design: &Design,
     suff: &Suff,
     start: [f64; 3],
+    decrement_tol: f64,
 ) -> Result<RemlFit, VarianceError> {
     let terms = design.terms();
     let mask = terms.mask();
@@ -75,7 +75,15 @@ pub fn fit_reml_suff(
     };
     let crit = |x: &[f64]| suff.evaluate(design, to_theta(x)).map(|e| e.criterion);
     let x0: Vec<f64> = free.iter().map(|&i| start[i].abs()).collect();
-    let min = minimize(crit, &x0, NewtonOptions::default()).ok_or(VarianceError::Undefined)?;
+    let min = minimize(
+        crit,
+        &x0,
+        NewtonOptions {
+            decrement_tol,
+            ..NewtonOptions::default()
+        },
+    )
+    .ok_or(VarianceError::Undefined)?;
     let mut theta = to_theta(&min.x);
     let mut best = min.value;
     let mut evaluations = min.evaluations;
