@@ -259,12 +259,13 @@ fn bootstrap_is_identical_across_thread_counts() {
         }
     }
     let t = RatingTable::new(&rows).unwrap();
+    let cats = Categories::from_data(&t);
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| bootstrap(&t, 300, 42, 0.95).unwrap())
+            .install(|| bootstrap(&t, Some(&cats), 300, 42, 0.95).unwrap())
     };
     let (one, two, four) = (run(1), run(2), run(4));
     assert_eq!(
@@ -275,6 +276,18 @@ fn bootstrap_is_identical_across_thread_counts() {
         one, four,
         "1 and 4 threads must give bit-identical intervals"
     );
+    assert_eq!(one.pairs.len(), 3, "three raters: three pairs");
+    let points = cohen_pairs(&t, &cats);
+    for (p, c) in points.iter().zip(&one.pairs) {
+        let k = p.kappa_quadratic.clone().unwrap();
+        let iv = c.kappa_quadratic.expect("pair interval");
+        assert!(
+            iv[0] <= k && k <= iv[1],
+            "pair {}-{}: {k} outside {iv:?}",
+            p.a,
+            p.b
+        );
+    }
     let ci = one.alpha_interval.expect("interval");
     let point = alpha(&t, Metric::Interval).unwrap();
     assert!(
@@ -283,11 +296,11 @@ fn bootstrap_is_identical_across_thread_counts() {
     );
     assert_ne!(
         run(1),
-        bootstrap(&t, 300, 43, 0.95).unwrap(),
+        bootstrap(&t, Some(&cats), 300, 43, 0.95).unwrap(),
         "a different seed gives other draws"
     );
     assert!(
-        bootstrap(&t, 10, 1, 1.5).is_err(),
+        bootstrap(&t, None, 10, 1, 1.5).is_err(),
         "level must be in (0, 1)"
     );
 }

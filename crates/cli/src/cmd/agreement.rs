@@ -242,21 +242,32 @@ fn pairs_section(out: &mut String, d: &DimensionAgreement, all: bool) {
         d.dimension
     );
     if all || d.pairs.len() <= 10 {
-        let mut rows = vec![vec![
+        let cis = d.ci.as_ref().map(|c| &c.pairs);
+        let mut head: Vec<String> = vec![
             "pair".into(),
             "units".into(),
             "κ".into(),
             "κ linear".into(),
             "κ quadratic".into(),
-        ]];
-        for p in &d.pairs {
-            rows.push(vec![
+        ];
+        if cis.is_some() {
+            head.push("κ 95% CI".into());
+            head.push("κ quadratic 95% CI".into());
+        }
+        let mut rows = vec![head];
+        for (i, p) in d.pairs.iter().enumerate() {
+            let mut row = vec![
                 format!("{} – {}", p.a, p.b),
                 p.units.to_string(),
                 num(p.kappa),
                 num(p.kappa_linear),
                 num(p.kappa_quadratic),
-            ]);
+            ];
+            if let Some(c) = cis {
+                row.push(ci(c.get(i).and_then(|x| x.kappa)));
+                row.push(ci(c.get(i).and_then(|x| x.kappa_quadratic)));
+            }
+            rows.push(row);
         }
         out.push_str(&render(&rows));
     } else {

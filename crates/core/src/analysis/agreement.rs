@@ -144,6 +144,18 @@ pub struct CiReport {
     pub level: f64,
     pub alpha: CiAlpha,
     pub fleiss_kappa: Option<[f64; 2]>,
+    /// Cohen's kappas per rater pair, in the order of `pairs`.
+    pub pairs: Vec<PairCiReport>,
+}
+
+/// Bootstrap intervals of one rater pair's kappas.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairCiReport {
+    pub a: String,
+    pub b: String,
+    pub kappa: Option<[f64; 2]>,
+    pub kappa_linear: Option<[f64; 2]>,
+    pub kappa_quadratic: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -491,7 +503,10 @@ fn dimension(
         .collect();
 
     if opts.bootstrap > 0 {
-        if let Some(ci) = notes.take("ci", ag::bootstrap(&table, opts.bootstrap, opts.seed, 0.95)) {
+        if let Some(ci) = notes.take(
+            "ci",
+            ag::bootstrap(&table, cats.as_ref(), opts.bootstrap, opts.seed, 0.95),
+        ) {
             report.ci = Some(CiReport {
                 resamples: ci.resamples,
                 seed: opts.seed,
@@ -503,6 +518,17 @@ fn dimension(
                     ratio: ci.alpha_ratio,
                 },
                 fleiss_kappa: report.fleiss_kappa.and(ci.fleiss_kappa),
+                pairs: ci
+                    .pairs
+                    .iter()
+                    .map(|p| PairCiReport {
+                        a: ds.raters[p.a as usize].name.clone(),
+                        b: ds.raters[p.b as usize].name.clone(),
+                        kappa: p.kappa,
+                        kappa_linear: p.kappa_linear.filter(|_| !unordered),
+                        kappa_quadratic: p.kappa_quadratic.filter(|_| !unordered),
+                    })
+                    .collect(),
             });
         }
     }

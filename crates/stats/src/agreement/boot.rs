@@ -1,8 +1,8 @@
 //! Bootstrap confidence intervals by resampling units.
 
 use super::alpha::alpha_weighted;
-use super::kappa::fleiss_weighted;
-use super::{AgreementError, RatingTable};
+use super::kappa::{cohen_pairs_weighted, fleiss_weighted};
+use super::{AgreementError, Categories, RatingTable};
 use crate::bootstrap::{percentile_interval, ResampleRng};
 use rayon::prelude::*;
 
@@ -16,6 +16,19 @@ pub struct BootstrapCi {
     pub alpha_interval: Option<[f64; 2]>,
     pub alpha_ratio: Option<[f64; 2]>,
     pub fleiss_kappa: Option<[f64; 2]>,
+    /// Cohen's kappas of every pair of the original data (same order as [`super::cohen_pairs`]),
+    /// when categories were given.
+    pub pairs: Vec<PairCi>,
+}
+
+/// Bootstrap intervals of one rater pair's kappas.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairCi {
+    pub a: u32,
+    pub b: u32,
+    pub kappa: Option<[f64; 2]>,
+    pub kappa_linear: Option<[f64; 2]>,
+    pub kappa_quadratic: Option<[f64; 2]>,
 }
 
 /// Nonparametric bootstrap over units (Hayes & Krippendorff 2007 resample pairable values; we
@@ -23,9 +36,11 @@ pub struct BootstrapCi {
 /// units as have ratings, with replacement; each statistic is recomputed with every unit counted
 /// as often as it was drawn; percentile intervals (type 7) at `level`. Resample b uses
 /// [`ResampleRng::new`]`(seed, b)`, and resamples are collected in index order, so the result is
-/// identical for a seed whatever the number of rayon threads.
+/// identical for a seed whatever the number of rayon threads. With `cats`, every rater pair's
+/// Cohen kappas too (a pair with no shared unit in a resample skips that resample).
 pub fn bootstrap(
     table: &RatingTable,
+    cats: Option<&Categories>,
     resamples: usize,
     seed: u64,
     level: f64,
@@ -39,7 +54,17 @@ pub fn bootstrap(
     if units.is_empty() {
         return Err(AgreementError::NoPairableUnits);
     }
-    let draws: Vec<[f64; 5]> = (0..resamples)
+    let keys: Vec<(u32, u32)> = cats
+        .map(|c| {
+            super::cohen_pairs(table, c)
+                .iter()
+                .map(|p| (p.a, p.b))
+                .collect()
+        })
+        .unwrap_or_default();
+    let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
+    // Per resample: alpha ×4, Fleiss, then 3 kappas per pair in `keys` order.
+    let draws: Vec<Vec<f64>> = (0..resamples)
         .into_par_iter()
         .map(|b| {
             let mut rng = ResampleRng::new(seed, b as u64);
@@ -48,14 +73,32 @@ pub fn bootstrap(
                 w[units[rng.index(units.len())]] += 1;
             }
             let a = alpha_weighted(table, Some(&w), [true; 4]);
-            let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
-            [
+            let mut out = vec![
                 v(a.nominal),
                 v(a.ordinal),
                 v(a.interval),
                 v(a.ratio),
                 v(fleiss_weighted(table, Some(&w)).map(|f| f.value)),
-            ]
+            ];
+            if let Some(c) = cats {
+                let got = cohen_pairs_weighted(table, c, Some(&w));
+                let mut it = got.into_iter().peekable();
+                for key in &keys {
+                    // Both lists are sorted by (a, b); a resample may lack some pairs.
+                    while it.peek().is_some_and(|p| (p.a, p.b) < *key) {
+                        it.next();
+                    }
+                    match it.peek() {
+                        Some(p) if (p.a, p.b) == *key => {
+                            out.push(v(p.kappa.clone()));
+                            out.push(v(p.kappa_linear.clone()));
+                            out.push(v(p.kappa_quadratic.clone()));
+                        }
+                        _ => out.extend([f64::NAN; 3]),
+                    }
+                }
+            }
+            out
         })
         .collect();
     // Non-finite entries (a resample where the statistic is undefined) are skipped.
@@ -63,6 +106,17 @@ pub fn bootstrap(
         let xs: Vec<f64> = draws.iter().map(|d| d[i]).collect();
         percentile_interval(&xs, level)
     };
+    let pairs = keys
+        .iter()
+        .enumerate()
+        .map(|(j, &(a, b))| PairCi {
+            a,
+            b,
+            kappa: col(5 + 3 * j),
+            kappa_linear: col(6 + 3 * j),
+            kappa_quadratic: col(7 + 3 * j),
+        })
+        .collect();
     Ok(BootstrapCi {
         resamples,
         level,
@@ -71,5 +125,6 @@ pub fn bootstrap(
         alpha_interval: col(2),
         alpha_ratio: col(3),
         fleiss_kappa: col(4),
+        pairs,
     })
 }

@@ -129,12 +129,22 @@ struct PairAcc {
 /// `prec::EXACT_REL`. [`AgreementError::NoVariation`] when the expected disagreement is 0 (both
 /// raters used one and the same category). Pairs are ordered by (a, b).
 pub fn cohen_pairs(table: &RatingTable, cats: &Categories) -> Vec<CohenPair> {
+    cohen_pairs_weighted(table, cats, None)
+}
+
+/// [`cohen_pairs`] with each unit counted `weights[u]` times (a bootstrap resample).
+pub(crate) fn cohen_pairs_weighted(
+    table: &RatingTable,
+    cats: &Categories,
+    weights: Option<&[u32]>,
+) -> Vec<CohenPair> {
     let q = cats.len();
     let mut slot: HashMap<(u32, u32), usize> = HashMap::new();
     let mut accs: Vec<((u32, u32), PairAcc)> = Vec::new();
     for u in 0..table.n_units {
         let r = table.range(u);
-        if r.len() < 2 {
+        let w = weights.map_or(1.0, |w| w[u] as f64);
+        if r.len() < 2 || w == 0.0 {
             continue;
         }
         let raters = &table.rater[r.clone()];
@@ -159,12 +169,12 @@ pub fn cohen_pairs(table: &RatingTable, cats: &Categories) -> Vec<CohenPair> {
                 let acc = &mut accs[s].1;
                 let (x, y) = (ci[i] as usize, ci[j] as usize);
                 let d = x.abs_diff(y) as f64;
-                acc.n += 1.0;
-                acc.agree += if x == y { 1.0 } else { 0.0 };
-                acc.lin += d;
-                acc.quad += d * d;
-                acc.ma[x] += 1.0;
-                acc.mb[y] += 1.0;
+                acc.n += w;
+                acc.agree += if x == y { w } else { 0.0 };
+                acc.lin += w * d;
+                acc.quad += w * d * d;
+                acc.ma[x] += w;
+                acc.mb[y] += w;
             }
         }
     }
