@@ -135,24 +135,33 @@ impl Study {
             [rater_id],
             |r| r.get(0),
         )?;
-        let source = if assigned {
-            "SELECT profile_id AS id, position AS pos FROM assignment WHERE rater_id = ?1"
+        // Two ordered scans that stop at the first hit (the queue order comes from an index:
+        // assignment_queue or the profile rowid): first profiles not flagged, then flagged ones.
+        let (from, order) = if assigned {
+            ("assignment a WHERE a.rater_id = ?1 AND", "a.position")
         } else {
-            "SELECT id, id AS pos FROM profile"
+            ("profile a WHERE", "a.id")
         };
-        let sql = format!(
-            "SELECT q.id FROM ({source}) q
-              WHERE (SELECT COUNT(*) FROM rating r
-                      WHERE r.rater_id = ?1 AND r.profile_id = q.id AND r.value IS NOT NULL) < ?2
-              ORDER BY COALESCE((SELECT flagged FROM profile_review rv
-                                  WHERE rv.rater_id = ?1 AND rv.profile_id = q.id), 0),
-                       q.pos, q.id
-              LIMIT 1"
-        );
-        Ok(self
-            .conn()
-            .query_row(&sql, params![rater_id, dims], |r| r.get(0))
-            .optional()?)
+        let id = if assigned { "a.profile_id" } else { "a.id" };
+        for flagged in [false, true] {
+            let sql = format!(
+                "SELECT {id} FROM {from}
+                   {neg} EXISTS (SELECT 1 FROM profile_review rv
+                                  WHERE rv.rater_id = ?1 AND rv.profile_id = {id} AND rv.flagged = 1)
+                   AND (SELECT COUNT(*) FROM rating r
+                         WHERE r.rater_id = ?1 AND r.profile_id = {id} AND r.value IS NOT NULL) < ?2
+                 ORDER BY {order} LIMIT 1",
+                neg = if flagged { "" } else { "NOT" }
+            );
+            let hit: Option<i64> = self
+                .conn()
+                .query_row(&sql, params![rater_id, dims], |r| r.get(0))
+                .optional()?;
+            if hit.is_some() {
+                return Ok(hit);
+            }
+        }
+        Ok(None)
     }
 
     /// Gives `rater_id` the profiles in `profile_ids`, in that order (appended after any
