@@ -139,6 +139,12 @@ impl Prepared {
         if ratings.is_empty() {
             return Err(VarianceError::Empty);
         }
+        // One sort here; every design below then finds its input in order.
+        let sorted: Vec<Rating> = super::design::sort_order(ratings)
+            .into_iter()
+            .map(|i| ratings[i as usize])
+            .collect();
+        let ratings = &sorted[..];
         let profile = Design::new(&profile_means(ratings), Terms::PERSON_ONLY)?;
         let (rater, per_rater) = if has_rater {
             let mut terms = Terms::RATER_LEVEL;
@@ -184,8 +190,9 @@ impl Prepared {
 
 /// One observation per profile: the mean of its ratings (rater field 0).
 fn profile_means(ratings: &[Rating]) -> Vec<Rating> {
-    let mut sorted: Vec<&Rating> = ratings.iter().collect();
-    sorted.sort_by_key(|r| (r.person, r.profile));
+    let sorted = super::design::sort_order(ratings)
+        .into_iter()
+        .map(|i| &ratings[i as usize]);
     let mut out: Vec<Rating> = Vec::new();
     let mut count = 0.0;
     for r in sorted {

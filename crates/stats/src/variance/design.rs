@@ -130,6 +130,21 @@ pub struct Design {
     pub(super) sigs: Vec<(Vec<u16>, Vec<f64>)>,
 }
 
+/// Indices of `ratings` ordered by (person, profile, rater); no sort when already in order.
+pub(crate) fn sort_order(ratings: &[Rating]) -> Vec<u32> {
+    let key = |r: &Rating| (r.person, r.profile, r.rater);
+    if ratings.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        return (0..ratings.len() as u32).collect();
+    }
+    let mut keyed: Vec<(u32, u32, u32, u32)> = ratings
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.person, r.profile, r.rater, i as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|k| k.3).collect()
+}
+
 type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
 
 /// Groups profiles by size and persons by the multiset of their profile sizes. Without a
@@ -172,8 +187,9 @@ fn signatures(
     let mut table: std::collections::HashMap<Vec<(u16, u32)>, u32> = Default::default();
     let mut sigs = Vec::new();
     let mut person_sig = Vec::with_capacity(persons.len());
+    let mut key: Vec<(u16, u32)> = Vec::new();
     for p in persons {
-        let mut key: Vec<(u16, u32)> = Vec::new();
+        key.clear();
         for q in p.profiles.0..p.profiles.1 {
             let s = profile_size[q as usize];
             match key.iter_mut().find(|(k, _)| *k == s) {
@@ -182,14 +198,18 @@ fn signatures(
             }
         }
         key.sort_unstable();
-        let next = table.len() as u32;
-        let id = *table.entry(key.clone()).or_insert_with(|| {
-            sigs.push((
-                key.iter().map(|k| k.0).collect(),
-                key.iter().map(|k| k.1 as f64).collect(),
-            ));
-            next
-        });
+        let id = match table.get(key.as_slice()) {
+            Some(&id) => id,
+            None => {
+                let id = table.len() as u32;
+                table.insert(key.clone(), id);
+                sigs.push((
+                    key.iter().map(|k| k.0).collect(),
+                    key.iter().map(|k| k.1 as f64).collect(),
+                ));
+                id
+            }
+        };
         person_sig.push(id);
     }
     (sizes, profile_size, person_sig, sigs)
@@ -253,11 +273,7 @@ impl Design {
             return Err(VarianceError::NonFinite);
         }
         let centre = ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64;
-        let mut order: Vec<u32> = (0..ratings.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let r = &ratings[i as usize];
-            (r.person, r.profile, r.rater)
-        });
+        let order = sort_order(ratings);
         let n_raters = ratings
             .iter()
             .map(|r| r.rater as usize + 1)
