@@ -165,4 +165,11 @@ fn main() {
             .sum()
     });
     println!("interval_alpha_prebuilt_ms={ms:.3}");
+    let (ms, _) = median_ms(runs, || {
+        tables
+            .iter()
+            .map(|t| usize::from(icc_reml(t).is_ok()))
+            .sum()
+    });
+    println!("icc_reml_sequential_ms={ms:.3} (part of the full table: REML unit + rater fit)");
 }

@@ -38,12 +38,19 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
             args.input.display()
         );
     }
+    let started = std::time::Instant::now();
     let run = agreement(
         &ds,
         &AgreementOptions {
             bootstrap: args.bootstrap,
             seed: args.seed,
         },
+    );
+    tracing::debug!(
+        "agreement_compute_ms={:.3} ({} dimension(s), {} ratings)",
+        started.elapsed().as_secs_f64() * 1e3,
+        ds.dimensions.len(),
+        ds.rating_count()
     );
     for w in &run.warnings {
         eprintln!("warning: {w}");
