@@ -113,8 +113,92 @@ pub fn format_timestamp(ms: i64) -> String {
     }
 }
 
+/// One data row, borrowed from the reader's buffer (see [`TidyRow`] for the fields).
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'a> {
+    pub line: u64,
+    pub person: &'a str,
+    pub context: &'a str,
+    pub rater: Option<&'a str>,
+    pub dimension: &'a str,
+    pub value: Option<f64>,
+    pub created_at: Option<i64>,
+    pub seconds_spent: Option<f64>,
+    pub note: Option<&'a str>,
+    pub confidence: Option<f64>,
+}
+
+impl RowRef<'_> {
+    fn to_owned_row(self) -> TidyRow {
+        TidyRow {
+            line: self.line,
+            person: self.person.to_owned(),
+            context: self.context.to_owned(),
+            rater: self.rater.map(str::to_owned),
+            dimension: self.dimension.to_owned(),
+            value: self.value,
+            created_at: self.created_at,
+            seconds_spent: self.seconds_spent,
+            note: self.note.map(str::to_owned),
+            confidence: self.confidence,
+        }
+    }
+}
+
+/// What the header said.
+struct Layout {
+    has_rater: bool,
+    has_dimension: bool,
+    unit_layout: bool,
+    ignored_columns: Vec<String>,
+}
+
+fn require<'a>(
+    v: Option<&'a str>,
+    col: &str,
+    line: u64,
+    errors: &mut Vec<RowError>,
+    bad: &mut bool,
+) -> &'a str {
+    match v {
+        Some(s) if !is_missing(s) => s,
+        _ => {
+            errors.push(RowError::new(line, Some(col), format!("'{col}' is empty")));
+            *bad = true;
+            ""
+        }
+    }
+}
+
 /// Parses tidy ratings from bytes. `name` is used in messages (usually the path).
 pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
+    let mut rows = Vec::new();
+    let layout = parse_rows(name, input, &mut |r| rows.push(r.to_owned_row()))?;
+    Ok(TidyFile {
+        rows,
+        has_rater: layout.has_rater,
+        has_dimension: layout.has_dimension,
+        unit_layout: layout.unit_layout,
+        ignored_columns: layout.ignored_columns,
+    })
+}
+
+/// Reads a tidy ratings file straight into an analysis snapshot, without keeping the rows:
+/// memory stays proportional to the ratings, not to the text.
+pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
+    let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    let mut b = Builder::default();
+    let layout = parse_rows(&name, &bytes, &mut |r| b.push(&r))?;
+    drop(bytes);
+    let ds = b.finish(&name, layout.has_rater)?;
+    Ok((ds, layout.ignored_columns))
+}
+
+fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Result<Layout> {
     let mut lines = LineCounter::new(input);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -204,7 +288,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
         return Err(CoreError::input(name, errors));
     }
 
-    let mut rows = Vec::new();
+    let mut n_rows = 0usize;
     let mut record = csv::ByteRecord::new();
     loop {
         let line = rdr.position().line().max(2);
@@ -250,7 +334,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
         let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
         {
             None => None,
-            Some(Ok(s)) => Some(s.trim().to_owned()),
+            Some(Ok(s)) => Some(s.trim()),
             Some(Err(e)) => {
                 errors.push(e);
                 *bad = true;
@@ -263,7 +347,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             text(cols.person, &mut bad, &mut errors)
         };
         let context_raw = if unit_layout {
-            person_raw.clone()
+            person_raw
         } else {
             text(cols.context, &mut bad, &mut errors)
         };
@@ -278,28 +362,20 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             continue;
         }
         let id_col = if unit_layout { "unit" } else { "person" };
-        let mut require = |v: Option<String>, col: &str, errors: &mut Vec<RowError>| -> String {
-            match v {
-                Some(s) if !is_missing(&s) => s,
-                _ => {
-                    errors.push(RowError::new(line, Some(col), format!("'{col}' is empty")));
-                    bad = true;
-                    String::new()
-                }
-            }
-        };
-        let person = require(person_raw, id_col, &mut errors);
+        let person = require(person_raw, id_col, line, &mut errors, &mut bad);
         let context = require(
             context_raw,
             if unit_layout { "unit" } else { "context" },
+            line,
             &mut errors,
+            &mut bad,
         );
-        let rater = rater_raw.map(|r| require(Some(r), "rater", &mut errors));
+        let rater = rater_raw.map(|r| require(Some(r), "rater", line, &mut errors, &mut bad));
         let dimension = match dimension_raw {
-            None => DEFAULT_DIMENSION.to_owned(),
-            Some(d) => require(Some(d), "dimension", &mut errors),
+            None => DEFAULT_DIMENSION,
+            Some(d) => require(Some(d), "dimension", line, &mut errors, &mut bad),
         };
-        let value = match value_raw.as_deref() {
+        let value = match value_raw {
             Some(v) if !is_missing(v) => match parse_number(v) {
                 Ok(x) => Some(x),
                 Err(m) => {
@@ -310,7 +386,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             },
             _ => None,
         };
-        let created_at = match created_raw.as_deref() {
+        let created_at = match created_raw {
             Some(v) if !is_missing(v) => match parse_timestamp(v) {
                 Ok(x) => Some(x),
                 Err(m) => {
@@ -322,7 +398,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             _ => None,
         };
         let mut optional_number =
-            |raw: Option<String>, col: &str, errors: &mut Vec<RowError>| match raw.as_deref() {
+            |raw: Option<&str>, col: &str, errors: &mut Vec<RowError>| match raw {
                 Some(v) if !is_missing(v) => match parse_number(v) {
                     Ok(x) => Some(x),
                     Err(m) => {
@@ -338,7 +414,8 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
         if bad {
             continue;
         }
-        rows.push(TidyRow {
+        n_rows += 1;
+        sink(RowRef {
             line,
             person,
             context,
@@ -354,7 +431,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     if !errors.is_empty() {
         return Err(CoreError::input(name, errors));
     }
-    if rows.is_empty() {
+    if n_rows == 0 {
         return Err(CoreError::input(
             name,
             vec![RowError::new(
@@ -364,8 +441,7 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
             )],
         ));
     }
-    Ok(TidyFile {
-        rows,
+    Ok(Layout {
         has_rater: cols.rater.is_some(),
         has_dimension: cols.dimension.is_some(),
         unit_layout,
@@ -423,84 +499,139 @@ impl TidyFile {
     /// Builds the analysis snapshot. Duplicate ratings (same person, context, rater and
     /// dimension twice) are errors naming both lines; missing values are dropped.
     pub fn to_dataset(&self, name: &str) -> Result<Dataset> {
-        let mut ds = Dataset {
-            source: name.to_owned(),
-            has_rater: self.has_rater,
-            ..Default::default()
-        };
-        let mut persons: HashMap<&str, u32> = HashMap::new();
-        let mut contexts: HashMap<&str, u32> = HashMap::new();
-        let mut profiles: HashMap<ProfileKey, u32> = HashMap::new();
-        let mut raters: HashMap<&str, u32> = HashMap::new();
-        let mut dims: HashMap<String, usize> = HashMap::new();
-        let mut seen: HashMap<(u32, Option<u32>, usize), u64> = HashMap::new();
-        let mut errors = Vec::new();
-        for row in &self.rows {
-            let p = *persons.entry(&row.person).or_insert_with(|| {
-                ds.persons.push(row.person.clone());
-                (ds.persons.len() - 1) as u32
+        let mut b = Builder::default();
+        for r in &self.rows {
+            b.push(&RowRef {
+                line: r.line,
+                person: &r.person,
+                context: &r.context,
+                rater: r.rater.as_deref(),
+                dimension: &r.dimension,
+                value: r.value,
+                created_at: r.created_at,
+                seconds_spent: r.seconds_spent,
+                note: r.note.as_deref(),
+                confidence: r.confidence,
             });
-            let c = *contexts.entry(&row.context).or_insert_with(|| {
-                ds.contexts.push(row.context.clone());
-                (ds.contexts.len() - 1) as u32
-            });
-            let key = ProfileKey {
-                person: p,
-                context: c,
-            };
-            let profile = *profiles.entry(key).or_insert_with(|| {
-                ds.profiles.push(key);
-                (ds.profiles.len() - 1) as u32
-            });
-            let rater = row.rater.as_deref().map(|r| {
-                *raters.entry(r).or_insert_with(|| {
-                    ds.raters.push(RaterEntry {
-                        name: r.to_owned(),
-                        kind: RaterKind::Human,
-                    });
-                    (ds.raters.len() - 1) as u32
-                })
-            });
-            let dim_key = row.dimension.to_lowercase();
-            let d = *dims.entry(dim_key).or_insert_with(|| {
-                ds.dimensions.push(DimensionData {
-                    name: row.dimension.clone(),
-                    scale: None,
-                    level: None,
-                    observations: Vec::new(),
-                });
-                ds.dimensions.len() - 1
-            });
-            if let Some(first) = seen.insert((profile, rater, d), row.line) {
-                let who = row
-                    .rater
-                    .as_deref()
-                    .map(|r| format!(" by rater '{r}'"))
-                    .unwrap_or_default();
-                errors.push(RowError::new(
-                    row.line,
-                    None,
-                    format!(
-                        "duplicate rating: {}/{}{} on '{}' was already given on line {first}",
-                        row.person, row.context, who, row.dimension
-                    ),
-                ));
-                continue;
+        }
+        b.finish(name, self.has_rater)
+    }
+}
+
+/// Interns rows into a [`Dataset`] as they stream by.
+#[derive(Default)]
+struct Builder {
+    ds: Dataset,
+    persons: HashMap<String, u32>,
+    contexts: HashMap<String, u32>,
+    profiles: HashMap<ProfileKey, u32>,
+    raters: HashMap<String, u32>,
+    dims: HashMap<String, usize>,
+    /// Per dimension: (profile, rater or u32::MAX, line) of every row, for duplicate checks.
+    keys: Vec<Vec<(u32, u32, u64)>>,
+}
+
+fn intern(map: &mut HashMap<String, u32>, table: &mut Vec<String>, s: &str) -> u32 {
+    if let Some(&i) = map.get(s) {
+        return i;
+    }
+    table.push(s.to_owned());
+    let i = (table.len() - 1) as u32;
+    map.insert(s.to_owned(), i);
+    i
+}
+
+impl Builder {
+    fn push(&mut self, row: &RowRef<'_>) {
+        let person = intern(&mut self.persons, &mut self.ds.persons, row.person);
+        let context = intern(&mut self.contexts, &mut self.ds.contexts, row.context);
+        let key = ProfileKey { person, context };
+        let profiles = &mut self.ds.profiles;
+        let profile = *self.profiles.entry(key).or_insert_with(|| {
+            profiles.push(key);
+            (profiles.len() - 1) as u32
+        });
+        let rater = row.rater.map(|r| {
+            if let Some(&i) = self.raters.get(r) {
+                return i;
             }
-            if let Some(value) = row.value {
-                ds.dimensions[d].observations.push(Observation {
-                    profile,
-                    rater,
-                    value,
-                    created_at: row.created_at,
-                    seconds_spent: row.seconds_spent,
-                });
+            self.ds.raters.push(RaterEntry {
+                name: r.to_owned(),
+                kind: RaterKind::Human,
+            });
+            let i = (self.ds.raters.len() - 1) as u32;
+            self.raters.insert(r.to_owned(), i);
+            i
+        });
+        let d = match self.dims.get(row.dimension) {
+            Some(&d) => d,
+            None => {
+                let lower = row.dimension.to_lowercase();
+                match self.dims.get(&lower) {
+                    Some(&d) => d,
+                    None => {
+                        self.ds.dimensions.push(DimensionData {
+                            name: row.dimension.to_owned(),
+                            scale: None,
+                            level: None,
+                            observations: Vec::new(),
+                        });
+                        self.keys.push(Vec::new());
+                        let d = self.ds.dimensions.len() - 1;
+                        self.dims.insert(lower, d);
+                        self.dims.insert(row.dimension.to_owned(), d);
+                        d
+                    }
+                }
+            }
+        };
+        self.keys[d].push((profile, rater.unwrap_or(u32::MAX), row.line));
+        if let Some(value) = row.value {
+            self.ds.dimensions[d].observations.push(Observation {
+                profile,
+                rater,
+                value,
+                created_at: row.created_at,
+                seconds_spent: row.seconds_spent,
+            });
+        }
+    }
+
+    fn finish(mut self, name: &str, has_rater: bool) -> Result<Dataset> {
+        let mut errors = Vec::new();
+        for (d, keys) in self.keys.iter_mut().enumerate() {
+            keys.sort_unstable();
+            for w in keys.windows(2) {
+                if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
+                    let key = self.ds.profiles[w[1].0 as usize];
+                    let who = self
+                        .ds
+                        .raters
+                        .get(w[1].1 as usize)
+                        .map(|r| format!(" by rater '{}'", r.name))
+                        .unwrap_or_default();
+                    errors.push(RowError::new(
+                        w[1].2,
+                        None,
+                        format!(
+                            "duplicate rating: {}/{}{} on '{}' was already given on line {}",
+                            self.ds.persons[key.person as usize],
+                            self.ds.contexts[key.context as usize],
+                            who,
+                            self.ds.dimensions[d].name,
+                            w[0].2
+                        ),
+                    ));
+                }
             }
         }
         if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
             return Err(CoreError::input(name, errors));
         }
-        Ok(ds)
+        self.ds.source = name.to_owned();
+        self.ds.has_rater = has_rater;
+        Ok(self.ds)
     }
 }
 

@@ -26,10 +26,9 @@ pub fn load_dataset(path: &Path) -> Result<Dataset> {
         let study = crate::store::Study::open_read_only(path)?;
         return study.dataset();
     }
-    let name = path.display().to_string();
-    let file = crate::tidy::read_path(path)?;
-    for col in &file.ignored_columns {
-        tracing::warn!("{name}: ignoring unknown column '{col}'");
+    let (ds, ignored) = crate::tidy::read_dataset(path)?;
+    for col in &ignored {
+        tracing::warn!("{}: ignoring unknown column '{col}'", path.display());
     }
-    file.to_dataset(&name)
+    Ok(ds)
 }
