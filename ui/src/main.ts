@@ -34,10 +34,13 @@ export class App {
 
   async start(): Promise<void> {
     this.leaveRating();
+    document.title = "Chameleon Studio";
     await mountStart(this.root, this.backend, (s) => void this.opened(s));
   }
 
   async opened(s: SessionDto): Promise<void> {
+    // The shell sets the native window title; the document title says the same.
+    document.title = [s.study.name, s.rater?.name, "Chameleon Studio"].filter(Boolean).join(" — ");
     if (!s.rater) return this.identity(s);
     this.leaveRating();
     this.rating = new RatingScreen(this.backend, s, {

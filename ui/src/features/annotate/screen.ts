@@ -319,18 +319,22 @@ export class RatingScreen {
       "div",
       { class: "confidence", role: "radiogroup", "aria-label": "Confidence" },
       h("span", { class: "label" }, "Confidence"),
-      ...[1, 2, 3, 4, 5].map((c) =>
-        h(
+      // Stored as 0..1; shown as five steps.
+      ...[1, 2, 3, 4, 5].map((c) => {
+        const v = (c - 1) / 4;
+        const on = s.confidence !== null && Math.abs(s.confidence - v) < 1e-9;
+        return h(
           "button",
           {
             class: "small conf",
             role: "radio",
-            "aria-checked": s.confidence === c ? "true" : "false",
-            onclick: () => s.setConfidence(s.confidence === c ? null : c),
+            title: ["very unsure", "unsure", "so-so", "fairly sure", "sure"][c - 1],
+            "aria-checked": on ? "true" : "false",
+            onclick: () => s.setConfidence(on ? null : v),
           },
           String(c),
-        ),
-      ),
+        );
+      }),
     );
     const flag = h(
       "button",
@@ -539,6 +543,11 @@ export class RatingScreen {
         this.closeOverlay();
       }
       return;
+    }
+    // Tab past the last (or before the first) dimension leaves the form the usual way.
+    if (action.type === "focus" && ev.key === "Tab" && this.session) {
+      const to = this.session.focused + action.delta;
+      if (to < 0 || to >= this.session.dims.length) return;
     }
     ev.preventDefault();
     void this.run(action, target, performance.now());

@@ -60,8 +60,8 @@ describe("RatingSession", () => {
     const s = await session(b);
     expect(s.focused).toBe(1);
     s.note = "  unsure  ";
-    s.setConfidence(4);
+    s.setConfidence(0.75);
     await s.toggleFlag();
-    expect(b.reviews.get(1)).toMatchObject({ flagged: true, note: "unsure", confidence: 4 });
+    expect(b.reviews.get(1)).toMatchObject({ flagged: true, note: "unsure", confidence: 0.75 });
   });
 });

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real app: tauri-driver + WebKitWebDriver under Xvfb (issue 5).
+# Builds what it needs: UI, app (custom-protocol), the chameleon CLI (test data), tauri-driver.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+"$ROOT/scripts/app/install-deps.sh"
+ui_deps
+(cd "$ROOT/ui" && npm run build)
+cargo build -p chameleon-studio --features custom-protocol
+cargo build -p chameleon-cli
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver --locked --version "^2"
+fi
+if [ ! -d "$ROOT/tests/e2e/node_modules" ]; then
+  (cd "$ROOT/tests/e2e" && npm install --no-audit --no-fund)
+fi
+export CHAMELEON_APP="$APP_BIN" CHAMELEON_CLI="$CARGO_TARGET_DIR/debug/chameleon"
+cd "$ROOT/tests/e2e"
+exec xvfb-run -a -s "-screen 0 1280x800x24" \
+  node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tauri's build and the e2e tests need (docs/app.md, TAURI.md).
+# Idempotent: does nothing when they are all installed.
+set -euo pipefail
+PKGS=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
+      libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"

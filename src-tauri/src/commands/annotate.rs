@@ -1,0 +1,247 @@
+//! Rating screen and queue: this rater's queue, one profile with this rater's own ratings (never
+//! anyone else's: blind coding), saving a rating, and the per-profile review (flag, note,
+//! confidence, time on profile). Every save is committed by the store before the command returns,
+//! so the UI shows "Saved" only for what is on disk.
+//!
+//! Each command is a plain function over the [`Session`] (unit-tested below) wrapped by a
+//! `#[tauri::command]` that runs it off the UI thread.
+
+use crate::dto::{
+    OwnRating, ProfileDto, ProfileView, QueueEntryDto, ReviewDto, ReviewRequest, SaveRatingRequest,
+    SavedRating,
+};
+use crate::error::AppResult;
+use crate::state::{AppState, Session};
+use chameleon_core::store::{ProfileReview, RatingInput};
+use tauri::State;
+
+pub fn queue_of(session: &Session) -> AppResult<Vec<QueueEntryDto>> {
+    let (study, rater) = session.rating_as()?;
+    Ok(study
+        .queue(rater.id)?
+        .into_iter()
+        .map(|q| QueueEntryDto {
+            profile_id: q.profile_id,
+            person: q.person,
+            context: q.context,
+            rated: q.rated,
+            total: q.dimensions,
+            flagged: q.flagged,
+        })
+        .collect())
+}
+
+pub fn profile_view(session: &Session, profile_id: i64) -> AppResult<ProfileView> {
+    let (study, rater) = session.rating_as()?;
+    let profile = ProfileDto::from(study.profile(profile_id)?);
+    let ratings = study
+        .ratings_of(profile_id, rater.id)?
+        .into_iter()
+        .map(|r| OwnRating {
+            dimension: r.dimension,
+            value: Some(r.value),
+        })
+        .collect();
+    let r = study.profile_review(rater.id, profile_id)?;
+    let review = ReviewDto {
+        flagged: r.flagged,
+        note: r.note,
+        confidence: r.confidence,
+        seconds_spent: r.seconds_spent,
+    };
+    Ok(ProfileView {
+        profile,
+        ratings,
+        review,
+    })
+}
+
+pub fn save(session: &mut Session, request: SaveRatingRequest) -> AppResult<SavedRating> {
+    let (study, rater) = session.rating_as_mut()?;
+    study.save_rating(&RatingInput {
+        profile_id: request.profile_id,
+        dimension: request.dimension.clone(),
+        rater_id: rater.id,
+        value: request.value,
+        seconds_spent: request.seconds_spent,
+        note: None,
+        confidence: None,
+    })?;
+    Ok(SavedRating {
+        profile_id: request.profile_id,
+        dimension: request.dimension,
+        value: request.value,
+    })
+}
+
+pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
+    let (study, rater) = session.rating_as_mut()?;
+    let review = ProfileReview {
+        flagged: request.flagged,
+        note: request.note,
+        confidence: request.confidence,
+        seconds_spent: request.seconds_spent,
+    };
+    study.set_profile_review(rater.id, request.profile_id, &review)?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn queue(state: State<'_, AppState>) -> AppResult<Vec<QueueEntryDto>> {
+    state.run(|session, _| queue_of(session)).await
+}
+
+#[tauri::command]
+pub async fn next_unrated(state: State<'_, AppState>) -> AppResult<Option<i64>> {
+    state
+        .run(|session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(study.next_unrated(rater.id)?)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn load_profile(state: State<'_, AppState>, profile_id: i64) -> AppResult<ProfileView> {
+    state
+        .run(move |session, _| profile_view(session, profile_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn save_rating(
+    state: State<'_, AppState>,
+    request: SaveRatingRequest,
+) -> AppResult<SavedRating> {
+    state.run(move |session, _| save(session, request)).await
+}
+
+#[tauri::command]
+pub async fn save_review(state: State<'_, AppState>, request: ReviewRequest) -> AppResult<()> {
+    state.run(move |session, _| review(session, request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::{identity, start};
+    use crate::dto::RaterKindDto;
+    use crate::paths::AppPaths;
+
+    /// A session on a fresh demo study in a temp dir, rating as `name`.
+    fn session_as(dir: &tempfile::TempDir, name: &str) -> (Session, AppPaths) {
+        let paths = AppPaths::under(dir.path().to_path_buf());
+        let mut session = Session::default();
+        start::open_demo(&mut session, &paths).expect("the demo study opens");
+        identity::choose(&mut session, &paths, name, RaterKindDto::Human).expect("rater chosen");
+        (session, paths)
+    }
+
+    fn rate(session: &mut Session, profile_id: i64, dim: &str, value: Option<f64>) {
+        save(
+            session,
+            SaveRatingRequest {
+                profile_id,
+                dimension: dim.into(),
+                value,
+                seconds_spent: Some(1.0),
+            },
+        )
+        .expect("save");
+    }
+
+    #[test]
+    fn saved_ratings_come_back_and_undo_clears_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let q = queue_of(&s).unwrap();
+        assert_eq!(q.len(), 108, "the demo study has 36 persons × 3 contexts");
+        let p = q[0].profile_id;
+        rate(&mut s, p, "openness", Some(4.0));
+        rate(&mut s, p, "extraversion", Some(2.0));
+        rate(&mut s, p, "extraversion", None);
+        let view = profile_view(&s, p).unwrap();
+        let own: Vec<_> = view
+            .ratings
+            .iter()
+            .map(|r| (r.dimension.as_str(), r.value))
+            .collect();
+        assert_eq!(
+            own,
+            [("openness", Some(4.0))],
+            "an undone rating is gone from the screen"
+        );
+        assert_eq!(
+            queue_of(&s).unwrap()[0].rated,
+            1,
+            "the queue counts only current values"
+        );
+    }
+
+    #[test]
+    fn a_rater_never_sees_another_raters_ratings() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, paths) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        rate(&mut s, p, "openness", Some(5.0));
+        identity::choose(&mut s, &paths, "bob", RaterKindDto::Human).unwrap();
+        let view = profile_view(&s, p).unwrap();
+        assert!(
+            view.ratings.is_empty(),
+            "blind coding: bob must not see ann's or the demo's ratings"
+        );
+        assert_eq!(queue_of(&s).unwrap()[0].rated, 0);
+    }
+
+    #[test]
+    fn off_scale_values_are_refused_with_a_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        let err = save(
+            &mut s,
+            SaveRatingRequest {
+                profile_id: p,
+                dimension: "openness".into(),
+                value: Some(9.0),
+                seconds_spent: None,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "invalid", "the UI switches on the code");
+        assert!(
+            err.message.contains("openness"),
+            "the message names the dimension: {}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn review_round_trips_and_flags_reach_the_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[1].profile_id;
+        review(
+            &mut s,
+            ReviewRequest {
+                profile_id: p,
+                flagged: true,
+                note: Some("sarcasm?".into()),
+                confidence: Some(0.5),
+                seconds_spent: 12.5,
+            },
+        )
+        .unwrap();
+        let v = profile_view(&s, p).unwrap();
+        assert!(v.review.flagged);
+        assert_eq!(v.review.note.as_deref(), Some("sarcasm?"));
+        assert_eq!(v.review.seconds_spent, 12.5);
+        assert!(queue_of(&s).unwrap()[1].flagged, "the queue shows the flag");
+    }
+
+    #[test]
+    fn commands_without_a_rater_say_so() {
+        let s = Session::default();
+        assert_eq!(queue_of(&s).unwrap_err().code, "no_study");
+    }
+}

@@ -1,0 +1,355 @@
+//! Start screen: open, create, the demo study, recent studies.
+
+use crate::dto::{
+    CodebookDto, CreateStudyRequest, RaterDto, RecentStudy, SessionDto, StudySummary,
+};
+use crate::error::{AppError, AppResult};
+use crate::paths::AppPaths;
+use crate::state::{AppState, Session};
+use crate::{events, recent};
+use chameleon_core::model::RaterKind;
+use chameleon_core::store::Study;
+use chameleon_core::RatingsImportOptions;
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager, State};
+
+/// File extension of studies the app creates.
+pub const STUDY_EXT: &str = "chameleon";
+const DEMO_SEED: u64 = 2024;
+const DEMO_PERSONS: usize = 36;
+
+#[tauri::command]
+pub async fn recent_studies(state: State<'_, AppState>) -> AppResult<Vec<RecentStudy>> {
+    state
+        .run(|_, paths| Ok(recent::load(&paths.recent_file())))
+        .await
+}
+
+#[tauri::command]
+pub async fn open_study(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<SessionDto> {
+    let dto = state
+        .run(move |session, paths| {
+            let study = Study::open(Path::new(&path))?;
+            install(session, paths, study)
+        })
+        .await?;
+    announce(&app, &dto);
+    Ok(dto)
+}
+
+#[tauri::command]
+pub async fn create_study(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: CreateStudyRequest,
+) -> AppResult<SessionDto> {
+    let dto = state
+        .run(move |session, paths| {
+            let target = match request
+                .path
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                Some(p) => PathBuf::from(p),
+                None => fresh_path(&paths.studies_dir(), stem_of(&request.profiles_path))?,
+            };
+            let study = create_from_files(
+                &target,
+                Path::new(&request.profiles_path),
+                Path::new(&request.codebook_path),
+            )?;
+            install(session, paths, study)
+        })
+        .await?;
+    announce(&app, &dto);
+    Ok(dto)
+}
+
+/// Opens the bundled demo study, creating it in the data dir on first use.
+#[tauri::command]
+pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<SessionDto> {
+    let dto = state.run(open_demo).await?;
+    announce(&app, &dto);
+    Ok(dto)
+}
+
+pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDto> {
+    let target = paths.studies_dir().join(format!("demo.{STUDY_EXT}"));
+    let study = if target.exists() {
+        Study::open(&target)?
+    } else {
+        let files = paths.data_dir.join("demo-files");
+        std::fs::create_dir_all(&files)
+            .map_err(|e| AppError::new("io", format!("{}: {e}", files.display())))?;
+        write_demo_files(&files)?;
+        let mut study = create_from_files(
+            &target,
+            &files.join("profiles.jsonl"),
+            &files.join("codebook.toml"),
+        )?;
+        // Other raters' ratings, for the PI's screens; annotators never see them.
+        study.import_ratings(&files.join("ratings.csv"), &Default::default())?;
+        let model = RatingsImportOptions {
+            rater_kind: RaterKind::Model,
+        };
+        study.import_ratings(&files.join("model_ratings.csv"), &model)?;
+        study
+    };
+    install(session, paths, study)
+}
+
+/// The study named by `CHAMELEON_STUDY`, opened at start-up; `None` when the variable is unset.
+#[tauri::command]
+pub async fn startup_study(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> AppResult<Option<SessionDto>> {
+    let Some(path) = std::env::var_os(crate::paths::STUDY_ENV).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let dto = state
+        .run(move |session, paths| {
+            let study = Study::open(Path::new(&path))?;
+            install(session, paths, study)
+        })
+        .await?;
+    announce(&app, &dto);
+    Ok(Some(dto))
+}
+
+#[tauri::command]
+pub async fn close_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
+    state
+        .run(|session, _| {
+            *session = Session::default();
+            Ok(())
+        })
+        .await?;
+    if let Some(w) = app.get_webview_window("main") {
+        w.set_title("Chameleon Studio")?;
+    }
+    Ok(())
+}
+
+/// The demo study's files (same generator and seed as `chameleon sample demo`).
+fn write_demo_files(dir: &Path) -> AppResult<()> {
+    let files = chameleon_core::sample::demo(DEMO_SEED, DEMO_PERSONS);
+    for (name, text) in [
+        ("profiles.jsonl", &files.profiles_jsonl),
+        ("codebook.toml", &files.codebook_toml),
+        ("ratings.csv", &files.ratings_csv),
+        ("model_ratings.csv", &files.model_ratings_csv),
+    ] {
+        let p = dir.join(name);
+        std::fs::write(&p, text)
+            .map_err(|e| AppError::new("io", format!("{}: {e}", p.display())))?;
+    }
+    Ok(())
+}
+
+/// A new study file with the profiles and codebook imported; on any import error the half-made
+/// file is removed again so a retry starts clean.
+pub fn create_from_files(target: &Path, profiles: &Path, codebook: &Path) -> AppResult<Study> {
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::new("io", format!("{}: {e}", dir.display())))?;
+    }
+    let mut study = Study::create(target)?;
+    let imported = study
+        .import_profiles(profiles)
+        .and_then(|_| study.import_codebook(codebook))
+        .map(|_| ());
+    if let Err(e) = imported {
+        drop(study);
+        remove_study_files(target);
+        return Err(e.into());
+    }
+    tracing::info!(study = %target.display(), "created study");
+    Ok(study)
+}
+
+fn remove_study_files(target: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = target.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+fn stem_of(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "study".to_owned())
+}
+
+/// `dir/stem.chameleon`, or `dir/stem-2.chameleon`… when taken.
+fn fresh_path(dir: &Path, stem: String) -> AppResult<PathBuf> {
+    for n in 1..1000 {
+        let name = if n == 1 {
+            format!("{stem}.{STUDY_EXT}")
+        } else {
+            format!("{stem}-{n}.{STUDY_EXT}")
+        };
+        let p = dir.join(name);
+        if !p.exists() {
+            return Ok(p);
+        }
+    }
+    Err(AppError::new(
+        "already_exists",
+        format!("no free file name for {stem} in {}", dir.display()),
+    ))
+}
+
+pub fn study_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn summary(study: &Study) -> AppResult<StudySummary> {
+    let info = study.info()?;
+    Ok(StudySummary {
+        path: study.path().display().to_string(),
+        name: study_name(study.path()),
+        profiles: info.profiles,
+        dimensions: info.dimensions.len() as i64,
+        raters: info.raters.len() as i64,
+    })
+}
+
+pub fn session_dto(session: &Session) -> AppResult<SessionDto> {
+    let study = session.study()?;
+    Ok(SessionDto {
+        study: summary(study)?,
+        rater: session.rater.as_ref().map(RaterDto::from),
+        codebook: study.codebook()?.as_ref().map(CodebookDto::from),
+    })
+}
+
+/// Makes `study` the open one; the rater last chosen in it is chosen again.
+pub fn install(session: &mut Session, paths: &AppPaths, study: Study) -> AppResult<SessionDto> {
+    let path = study.path().display().to_string();
+    let last = recent::last_rater(&paths.recent_file(), &path);
+    let rater = match last {
+        Some(name) => study.raters()?.into_iter().find(|r| r.name == name),
+        None => None,
+    };
+    *session = Session {
+        study: Some(study),
+        rater,
+    };
+    remember(paths, session)?;
+    tracing::info!(study = %path, "opened study");
+    session_dto(session)
+}
+
+pub fn remember(paths: &AppPaths, session: &Session) -> AppResult<()> {
+    let study = session.study()?;
+    let entry = RecentStudy {
+        path: study.path().display().to_string(),
+        name: study_name(study.path()),
+        last_opened: now_ms(),
+        last_rater: session.rater.as_ref().map(|r| r.name.clone()),
+        exists: true,
+    };
+    if let Err(e) = recent::remember(&paths.recent_file(), entry) {
+        tracing::warn!(error = %e, "could not update the recent-studies list");
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Window title and the coalesced change event.
+pub fn announce(app: &AppHandle, dto: &SessionDto) {
+    let title = match &dto.rater {
+        Some(r) => format!("{} — {} — Chameleon Studio", dto.study.name, r.name),
+        None => format!("{} — Chameleon Studio", dto.study.name),
+    };
+    if let Some(w) = app.get_webview_window("main") {
+        if let Err(e) = w.set_title(&title) {
+            tracing::warn!(error = %e, "could not set the window title");
+        }
+    }
+    events::study_changed(app, &dto.study);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::identity;
+    use crate::dto::RaterKindDto;
+
+    #[test]
+    fn a_bad_profiles_file_reports_lines_and_leaves_no_study_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        write_demo_files(dir.path()).unwrap();
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(
+            &bad,
+            "{\"person\":\"a\",\"context\":\"c\",\"text\":\"ok\"}\n{\"person\":\"b\"\nnot json\n",
+        )
+        .unwrap();
+        let target = dir.path().join("s.chameleon");
+        let err = create_from_files(&target, &bad, &dir.path().join("codebook.toml"))
+            .err()
+            .unwrap();
+        assert_eq!(err.code, "bad_input");
+        let lines: Vec<u64> = err.rows.iter().map(|r| r.line).collect();
+        assert!(
+            lines.contains(&2) && lines.contains(&3),
+            "every bad line is reported: {lines:?}"
+        );
+        assert!(
+            !target.exists(),
+            "a failed create must not leave a half-made study"
+        );
+    }
+
+    #[test]
+    fn reopening_a_study_remembers_the_rater_and_lists_it_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = AppPaths::under(dir.path().to_path_buf());
+        let mut session = Session::default();
+        let first = open_demo(&mut session, &paths).unwrap();
+        assert!(first.rater.is_none(), "a new study asks who is rating");
+        assert_eq!(first.codebook.as_ref().map(|c| c.dimensions.len()), Some(8));
+        identity::choose(&mut session, &paths, "ann", RaterKindDto::Human).unwrap();
+        let mut again = Session::default();
+        let dto = open_demo(&mut again, &paths).unwrap();
+        assert_eq!(
+            dto.rater.map(|r| r.name).as_deref(),
+            Some("ann"),
+            "the rater is remembered"
+        );
+        let recent = crate::recent::load(&paths.recent_file());
+        assert_eq!(recent.len(), 1);
+        assert!(recent[0].exists && recent[0].name == "demo");
+    }
+
+    #[test]
+    fn new_studies_get_free_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = fresh_path(dir.path(), "profiles".into()).unwrap();
+        std::fs::write(&a, b"x").unwrap();
+        let b = fresh_path(dir.path(), "profiles".into()).unwrap();
+        assert_eq!(
+            b.file_name().unwrap(),
+            "profiles-2.chameleon",
+            "never overwrite a study"
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! Chameleon Studio's desktop shell: Tauri commands over `chameleon-core`.
+
+pub mod bindings;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod events;
+pub mod paths;
+pub mod recent;
+pub mod state;
+
+use paths::AppPaths;
+use state::AppState;
+
+/// Logs go to `chameleon-studio.log` in the OS log dir (or `$CHAMELEON_DATA_DIR/logs`).
+fn init_tracing(paths: &AppPaths) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CHAMELEON_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,chameleon_studio_lib=debug"));
+    let file = std::fs::create_dir_all(&paths.log_dir).and_then(|_| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(paths.log_dir.join("chameleon-studio.log"))
+    });
+    let result = match file {
+        Ok(f) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(f))
+            .try_init(),
+        Err(e) => {
+            eprintln!(
+                "chameleon-studio: cannot open log file in {}: {e}",
+                paths.log_dir.display()
+            );
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init()
+        }
+    };
+    let _ = result;
+}
+
+pub fn run() {
+    let paths = AppPaths::from_env();
+    init_tracing(&paths);
+    tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "starting");
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(paths))
+        .invoke_handler(tauri::generate_handler![
+            commands::start::recent_studies,
+            commands::start::open_study,
+            commands::start::create_study,
+            commands::start::open_demo_study,
+            commands::start::startup_study,
+            commands::start::close_study,
+            commands::identity::list_raters,
+            commands::identity::choose_rater,
+            commands::annotate::queue,
+            commands::annotate::next_unrated,
+            commands::annotate::load_profile,
+            commands::annotate::save_rating,
+            commands::annotate::save_review,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the app stopped with an error");
+        eprintln!("chameleon-studio: {e}");
+        std::process::exit(1);
+    }
+}

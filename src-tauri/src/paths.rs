@@ -1,0 +1,52 @@
+//! Where the app keeps its files: studies it creates (data dir), the recent-studies list (config
+//! dir) and its log (state/log dir). `CHAMELEON_DATA_DIR` puts all three under one directory, so
+//! tests and portable installs never touch the user's real directories.
+
+use std::path::PathBuf;
+
+pub const DATA_DIR_ENV: &str = "CHAMELEON_DATA_DIR";
+/// A study to open at start-up (tests, scripts): `CHAMELEON_STUDY=/path/to/study.chameleon`.
+pub const STUDY_ENV: &str = "CHAMELEON_STUDY";
+
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    pub data_dir: PathBuf,
+    pub config_dir: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+impl AppPaths {
+    pub fn from_env() -> AppPaths {
+        if let Some(root) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+            return AppPaths::under(PathBuf::from(root));
+        }
+        match directories::ProjectDirs::from("org", "Chameleon", "Chameleon Studio") {
+            Some(dirs) => AppPaths {
+                data_dir: dirs.data_dir().to_path_buf(),
+                config_dir: dirs.config_dir().to_path_buf(),
+                log_dir: dirs
+                    .state_dir()
+                    .unwrap_or_else(|| dirs.data_local_dir())
+                    .join("logs"),
+            },
+            None => AppPaths::under(std::env::temp_dir().join("chameleon-studio")),
+        }
+    }
+
+    pub fn under(root: PathBuf) -> AppPaths {
+        AppPaths {
+            data_dir: root.join("data"),
+            config_dir: root.join("config"),
+            log_dir: root.join("logs"),
+        }
+    }
+
+    /// Where new studies go when the user does not pick a path.
+    pub fn studies_dir(&self) -> PathBuf {
+        self.data_dir.join("studies")
+    }
+
+    pub fn recent_file(&self) -> PathBuf {
+        self.config_dir.join("recent-studies.json")
+    }
+}
