@@ -661,6 +661,38 @@ mod tests {
     }
 
     #[test]
+    fn weighted_kappa_takes_categories_from_the_scale() {
+        // Raters use only 1, 2 and 5 of a 1..7 Likert scale. Reference: scikit-learn
+        // cohen_kappa_score(a, b, labels=[1..7], weights=...) = 0.238095…, 0.28, 0.289473…;
+        // with the observed values as labels linear/quadratic would be 0.2307…/0.2222….
+        let a = [1, 2, 5, 1, 2, 5, 2, 1];
+        let b = [2, 2, 5, 1, 1, 2, 2, 5];
+        let mut csv = String::from("unit,rater,value\n");
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            csv.push_str(&format!("u{i},A,{x}\nu{i},B,{y}\n"));
+        }
+        let mut ds = load(&csv);
+        ds.dimensions[0].scale = Some(Scale::Likert {
+            min: 1,
+            max: 7,
+            anchors: vec![],
+        });
+        let run = agreement(&ds, &AgreementOptions::default());
+        let p = &run.report.dimensions[0].pairs[0];
+        let close = |x: Option<f64>, y: f64| (x.unwrap() - y).abs() < 1e-12;
+        assert!(close(p.kappa, 0.238_095_238_095_238_14), "{p:?}");
+        assert!(
+            close(p.kappa_linear, 0.28),
+            "linear weights over the scale's 7 points: {p:?}"
+        );
+        assert!(close(p.kappa_quadratic, 0.289_473_684_210_526_3), "{p:?}");
+        assert_eq!(
+            run.report.dimensions[0].categories.as_ref().map(Vec::len),
+            Some(7)
+        );
+    }
+
+    #[test]
     fn nominal_dimension_reports_only_nominal_statistics() {
         let mut ds = load("unit,rater,value\na,x,1\na,y,2\nb,x,3\nb,y,3\nc,x,1\nc,y,1\n");
         ds.dimensions[0].level = Some(Level::Nominal);

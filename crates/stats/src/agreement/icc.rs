@@ -245,41 +245,54 @@ pub struct VarianceComponents {
 /// ICCs below coincide with Shrout & Fleiss's (a test checks this). Like every ANOVA-type
 /// estimator it can go negative; values are reported as computed.
 pub fn variance_components(table: &RatingTable) -> Result<VarianceComponents, AgreementError> {
-    let nn = table.value.len() as f64;
     if table.pairable_units() == 0 {
         return Err(AgreementError::NoPairableUnits);
     }
-    // Sum over ordered pairs in a group of (y_i − y_j)² = 2 m Σ (y − ȳ)².
-    let group_ss = |vals: &mut dyn Iterator<Item = f64>| -> (f64, f64) {
-        let v: Vec<f64> = vals.collect();
-        let m = v.len() as f64;
-        if v.len() < 2 {
-            return (0.0, 0.0);
+    // Sum over ordered pairs in a group of (y_i − y_j)² = 2 m Σ (y − ȳ)², with its pair count.
+    let group = |m: f64, ss: f64| {
+        if m < 2.0 {
+            (0.0, 0.0)
+        } else {
+            (2.0 * m * ss, m * (m - 1.0))
         }
-        let mean = v.iter().sum::<f64>() / m;
-        let ss: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
-        (2.0 * m * ss, m * (m - 1.0))
     };
-    let (s_all, p_all) = group_ss(&mut table.value.iter().copied());
+    let slice_ss = |v: &[f64]| {
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
+    };
+    let (s_all, p_all) = group(table.value.len() as f64, slice_ss(&table.value));
     let (mut s_u, mut p_u) = (0.0, 0.0);
     for u in 0..table.n_units {
-        let (s, p) = group_ss(&mut table.value[table.range(u)].iter().copied());
+        let v = &table.value[table.range(u)];
+        let (s, p) = group(v.len() as f64, slice_ss(v));
         s_u += s;
         p_u += p;
     }
-    let mut by_rater: Vec<Vec<f64>> = vec![Vec::new(); table.n_raters];
-    for (i, &r) in table.rater.iter().enumerate() {
-        by_rater[r as usize].push(table.value[i]);
+    // Raters: means first, then centred sums of squares (two passes, no per-rater vectors).
+    let mut sum = vec![0.0f64; table.n_raters];
+    let mut count = vec![0.0f64; table.n_raters];
+    for (&r, &y) in table.rater.iter().zip(&table.value) {
+        sum[r as usize] += y;
+        count[r as usize] += 1.0;
+    }
+    let mean: Vec<f64> = sum
+        .iter()
+        .zip(&count)
+        .map(|(s, c)| s / c.max(1.0))
+        .collect();
+    let mut ss = vec![0.0f64; table.n_raters];
+    for (&r, &y) in table.rater.iter().zip(&table.value) {
+        let d = y - mean[r as usize];
+        ss[r as usize] += d * d;
     }
     let (mut s_r, mut p_r) = (0.0, 0.0);
-    for vals in &by_rater {
-        let (s, p) = group_ss(&mut vals.iter().copied());
+    for (c, q) in count.iter().zip(&ss) {
+        let (s, p) = group(*c, *q);
         s_r += s;
         p_r += p;
     }
     let s_x = s_all - s_u - s_r;
     let p_x = p_all - p_u - p_r;
-    debug_assert!((p_all - nn * (nn - 1.0)).abs() < 0.5);
     if p_r <= 0.0 || p_x <= 0.0 {
         return Err(AgreementError::TooFewUnits {
             needed: 2,
