@@ -38,6 +38,8 @@ enum Command {
     Agreement(cmd::agreement::AgreementArgs),
     /// State–trait variance decomposition per dimension.
     Decompose(cmd::decompose::DecomposeArgs),
+    /// Self-contained HTML report: methods, agreement and decomposition tables, figures.
+    Report(cmd::report::ReportArgs),
     /// Profiles ranked by how much their raters disagree on a dimension.
     Disagreements(cmd::review::DisagreementsArgs),
     /// Set the PI's settled value for a profile (stored as an adjudicated rating).
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Info(a) => cmd::info::run(a),
         Command::Agreement(a) => cmd::agreement::run(a),
         Command::Decompose(a) => cmd::decompose::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Sample(c) => cmd::sample::run(c),
         Command::Disagreements(a) => cmd::review::disagreements(a),
         Command::Adjudicate(a) => cmd::review::adjudicate(a),

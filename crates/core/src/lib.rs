@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod report;
 pub mod sample;
 pub mod store;
 pub mod tidy;

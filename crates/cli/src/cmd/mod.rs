@@ -5,6 +5,7 @@ pub mod debug;
 pub mod decompose;
 pub mod export;
 pub mod import;
+pub mod report;
 pub mod info;
 pub mod sample;
 pub mod review;

@@ -1,0 +1,151 @@
+//! `chameleon report STUDY_OR_FILE OUT.html`: the self-contained HTML report (issue #6), made by
+//! `chameleon_core::report` (the desktop app calls the same code).
+
+use chameleon_core::analysis::decompose::DecomposeMethod;
+use chameleon_core::export::write_atomically;
+use chameleon_core::report::{self, ReportOptions};
+use chameleon_core::CoreError;
+use chameleon_stats::bootstrap::Control;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+                  chameleon report study.db report.html --bootstrap 1000 --seed 1\n  \
+                  chameleon report ratings.csv report.html --dimension Extraversion --tables tables/\n\n\
+                  The report holds a methods paragraph, agreement and decomposition tables and SVG \
+                  figures in one HTML file with no external resources. Its numbers are those of \
+                  `chameleon agreement --json` and `chameleon decompose --json` with the same \
+                  options, embedded unrounded as JSON in script#chameleon-data. See docs/report.md.")]
+pub struct ReportArgs {
+    /// A study file or a tidy ratings CSV.
+    pub input: PathBuf,
+    /// Where to write the HTML report (written atomically; `-` for stdout).
+    pub output: PathBuf,
+    /// Only this dimension.
+    #[arg(long)]
+    pub dimension: Option<String>,
+    /// Decomposition estimator: reml (default) or anova.
+    #[arg(long, default_value = "reml", value_parser = ["reml", "anova"])]
+    pub method: String,
+    /// Bootstrap resamples for confidence intervals (0 = none; 1000 is usual).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Title of the report.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Also write the tables as CSV and the figures as SVG into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
+}
+
+pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    if let Some(d) = &args.dimension {
+        if !ds.retain_dimension(d) {
+            return Err(CoreError::Invalid(format!(
+                "no dimension named '{d}' in {}",
+                args.input.display()
+            ))
+            .into());
+        }
+    }
+    let opts = ReportOptions {
+        method: match args.method.as_str() {
+            "anova" => DecomposeMethod::Anova,
+            _ => DecomposeMethod::Reml,
+        },
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        title: args.title.clone(),
+        generated_at: chrono_now(),
+    };
+    let bar = (args.bootstrap > 0 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(args.bootstrap as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "bootstrap {bar:40} {pos}/{len} resamples ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |done: u64, _total: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        progress: &progress,
+        cancel: &cancel,
+    };
+    let data = report::compute(&ds, &opts, &control)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    for w in &data.agreement_warnings {
+        eprintln!("warning: {w}");
+    }
+    for d in &data.decomposition.dimensions {
+        for w in &d.warnings {
+            eprintln!("warning: {}: {w}", d.dimension);
+        }
+    }
+    let html = report::render_html(&data)?;
+    if let Some(dir) = &args.tables {
+        write_tables(dir, &data)?;
+    }
+    write_atomically(&args.output, |w| {
+        write_all(w, &args.output, html.as_bytes())
+    })?;
+    if args.output.as_os_str() != "-" {
+        eprintln!("wrote {}", args.output.display());
+    }
+    Ok(())
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+fn write_all(w: &mut dyn Write, path: &Path, bytes: &[u8]) -> chameleon_core::Result<()> {
+    w.write_all(bytes).map_err(|source| CoreError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// agreement.csv, decomposition.csv, rater_sensitivity.csv and one SVG per figure.
+fn write_tables(dir: &Path, data: &report::ReportData) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "agreement.csv".into(),
+            report::agreement_csv(&data.agreement)?,
+        ),
+        (
+            "decomposition.csv".into(),
+            report::decomposition_csv(&data.decomposition)?,
+        ),
+        (
+            "rater_sensitivity.csv".into(),
+            report::rater_sensitivity_csv(&data.decomposition)?,
+        ),
+    ];
+    for f in report::figures(data)? {
+        files.push((format!("{}.svg", f.name), f.svg));
+    }
+    for (name, contents) in files {
+        let path = dir.join(name);
+        write_atomically(&path, |w| write_all(w, &path, contents.as_bytes()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! The report's figures, drawn with `plotters` (SVG backend): stacked bars of variance shares
+//! per dimension with bootstrap intervals, and the pooled split. `plotters` escapes the text it
+//! writes into the SVG, so dimension names from the data are safe to inline.
+
+use super::ReportData;
+use crate::analysis::decompose::DimensionReport;
+use crate::error::{CoreError, Result};
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+/// One figure: a standalone SVG document and its caption.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// File stem when saved (`trait_state_shares` → `trait_state_shares.svg`).
+    pub name: &'static str,
+    pub title: String,
+    /// Plain text (escape before putting into HTML).
+    pub caption: String,
+    pub svg: String,
+}
+
+const TRAIT: RGBColor = RGBColor(0x2b, 0x6c, 0xb0);
+const STATE: RGBColor = RGBColor(0xe0, 0x8a, 0x2c);
+const RATER: RGBColor = RGBColor(0x8e, 0x8e, 0x8e);
+const RESIDUAL: RGBColor = RGBColor(0xc9, 0xc9, 0xc9);
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const FONT: &str = "sans-serif";
+const WIDTH: u32 = 900;
+const ROW: u32 = 38;
+/// Height of the legend under the plot.
+const LEGEND: u32 = 56;
+/// Longest label drawn on an axis; longer names are cut with an ellipsis (tables keep them).
+const MAX_LABEL: usize = 28;
+
+/// One horizontal bar: labelled segments that add up to at most 1, and an interval to draw at
+/// the end of the first segment.
+struct Bar {
+    label: String,
+    segments: Vec<f64>,
+    ci: Option<[f64; 2]>,
+}
+
+struct Series {
+    name: &'static str,
+    color: RGBColor,
+}
+
+fn fig_err(e: impl std::fmt::Display) -> CoreError {
+    CoreError::Invalid(format!("drawing a report figure failed: {e}"))
+}
+
+fn short(label: &str) -> String {
+    if label.chars().count() <= MAX_LABEL {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(MAX_LABEL - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Horizontal stacked bars on a 0–100 % axis, first bar on top, legend below the plot.
+fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> {
+    let n = bars.len().max(1);
+    let labels: Vec<String> = bars
+        .iter()
+        .map(|b| match b.segments.first() {
+            Some(first) => format!("{}  {:.1}%", short(&b.label), first * 100.0),
+            None => short(&b.label),
+        })
+        .collect();
+    let label_width = labels
+        .iter()
+        .map(|l| l.chars().count() as u32)
+        .max()
+        .unwrap_or(4)
+        * 8
+        + 20;
+    let height = 90 + ROW * n as u32 + LEGEND;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(fig_err)?;
+        let (plot, legend) = root.split_vertically(height - LEGEND);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(title, (FONT, 20).into_font().color(&INK))
+            .margin(12)
+            .margin_right(28)
+            .x_label_area_size(36)
+            .y_label_area_size(label_width.min(WIDTH / 3))
+            .build_cartesian_2d(0f64..1f64, (0..n).into_segmented())
+            .map_err(fig_err)?;
+        let row_of = |i: usize| n - 1 - i;
+        let labels_ref = &labels;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_labels(11)
+            .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(r) if *r < n => {
+                    labels_ref.get(n - 1 - *r).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .x_desc("share of variance")
+            .label_style((FONT, 15).into_font().color(&INK))
+            .axis_desc_style((FONT, 15).into_font().color(&INK))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
+            .draw()
+            .map_err(fig_err)?;
+        for (k, s) in series.iter().enumerate() {
+            let color = s.color;
+            let rects = bars.iter().enumerate().filter_map(move |(i, b)| {
+                let start: f64 = b.segments.iter().take(k).sum();
+                let w = *b.segments.get(k)?;
+                let mut r = Rectangle::new(
+                    [
+                        (start, SegmentValue::Exact(row_of(i))),
+                        (start + w, SegmentValue::Exact(row_of(i) + 1)),
+                    ],
+                    color.filled(),
+                );
+                r.set_margin(7, 7, 0, 0);
+                Some(r)
+            });
+            chart.draw_series(rects).map_err(fig_err)?;
+        }
+        let whiskers = bars.iter().enumerate().filter_map(|(i, b)| {
+            let [lo, hi] = b.ci?;
+            let mid = *b.segments.first()?;
+            Some(ErrorBar::new_horizontal(
+                SegmentValue::CenterOf(row_of(i)),
+                lo,
+                mid,
+                hi,
+                INK.stroke_width(2),
+                10,
+            ))
+        });
+        chart.draw_series(whiskers).map_err(fig_err)?;
+        // Legend: one swatch and name per series, in a row under the plot.
+        let mut x = label_width.min(WIDTH / 3) as i32 + 12;
+        for s in series {
+            legend
+                .draw(&Rectangle::new([(x, 8), (x + 14, 22)], s.color.filled()))
+                .map_err(fig_err)?;
+            legend
+                .draw(&Text::new(
+                    s.name,
+                    (x + 20, 9),
+                    (FONT, 15).into_font().color(&INK),
+                ))
+                .map_err(fig_err)?;
+            x += 34 + 8 * s.name.chars().count() as i32;
+        }
+        let x0 = label_width.min(WIDTH / 3) as i32 + 12;
+        legend
+            .draw(&Text::new(
+                if bars.iter().any(|b| b.ci.is_some()) {
+                    "Label: share of the first (blue) component. Whiskers: its 95% bootstrap interval."
+                } else {
+                    "Label: share of the first (blue) component."
+                },
+                (x0, 32),
+                (FONT, 14).into_font().color(&INK),
+            ))
+            .map_err(fig_err)?;
+        root.present().map_err(fig_err)?;
+    }
+    Ok(svg)
+}
+
+fn profile_bar(d: &DimensionReport) -> Option<Bar> {
+    let p = d.profile_level.as_ref()?;
+    Some(Bar {
+        label: d.dimension.clone(),
+        segments: vec![p.trait_share, p.state_share],
+        ci: d.ci.as_ref().and_then(|c| c.trait_share),
+    })
+}
+
+fn rater_bar(d: &DimensionReport) -> Option<Bar> {
+    let r = d.rater_level.as_ref()?;
+    Some(Bar {
+        label: d.dimension.clone(),
+        segments: vec![
+            r.shares.person,
+            r.shares.person_context,
+            r.shares.rater,
+            r.shares.residual,
+        ],
+        ci: d
+            .ci
+            .as_ref()
+            .and_then(|c| c.rater_level.get("person_share").copied().flatten()),
+    })
+}
+
+const PROFILE_SERIES: [Series; 2] = [
+    Series {
+        name: "trait (person)",
+        color: TRAIT,
+    },
+    Series {
+        name: "state (person × context)",
+        color: STATE,
+    },
+];
+
+const RATER_SERIES: [Series; 4] = [
+    Series {
+        name: "trait (person)",
+        color: TRAIT,
+    },
+    Series {
+        name: "state (person × context)",
+        color: STATE,
+    },
+    Series {
+        name: "rater",
+        color: RATER,
+    },
+    Series {
+        name: "residual",
+        color: RESIDUAL,
+    },
+];
+
+/// Every figure the report shows, in order. Dimensions whose level could not be fitted are
+/// left out of that level's figure.
+pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
+    let dec = &data.decomposition;
+    let mut out = Vec::new();
+    let boot = if data.bootstrap > 0 {
+        format!(
+            " Whiskers and dot: 95% percentile interval of the trait share from {} \
+             person-cluster bootstrap resamples (seed {}).",
+            data.bootstrap,
+            data.seed.unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
+    let bars: Vec<Bar> = dec.dimensions.iter().filter_map(profile_bar).collect();
+    if !bars.is_empty() {
+        out.push(Figure {
+            name: "trait_state_shares",
+            title: "Trait and state shares per dimension".into(),
+            caption: format!(
+                "Profile level (s_pc = μ + T_p + S_pc): trait share σ²_T / (σ²_T + σ²_S) and \
+                 state share per dimension, {} estimates.{boot}",
+                dec.method.to_uppercase()
+            ),
+            svg: stacked_bars(
+                "Trait and state shares per dimension (profile level)",
+                &bars,
+                &PROFILE_SERIES,
+            )?,
+        });
+    }
+    let bars: Vec<Bar> = dec.dimensions.iter().filter_map(rater_bar).collect();
+    if !bars.is_empty() {
+        out.push(Figure {
+            name: "rater_level_shares",
+            title: "Variance shares at the rater level".into(),
+            caption: format!(
+                "Rater level (y_pcr = μ + T_p + S_pc + R_r + E_pcr): each variance component's \
+                 share of the total rating variance.{}",
+                if data.bootstrap > 0 {
+                    " Whiskers: 95% bootstrap interval of the person (trait) share."
+                } else {
+                    ""
+                }
+            ),
+            svg: stacked_bars(
+                "Variance shares per dimension (rater level)",
+                &bars,
+                &RATER_SERIES,
+            )?,
+        });
+    }
+    if let (Some(t), Some(s)) = (dec.pooled.trait_share, dec.pooled.state_share) {
+        let mut bars = vec![Bar {
+            label: "profile level (mean)".into(),
+            segments: vec![t, s],
+            ci: dec.pooled.ci.as_ref().and_then(|c| c.trait_share),
+        }];
+        let mut series: &[Series] = &PROFILE_SERIES;
+        if let Some(st) = &dec.pooled.standardised {
+            bars.push(Bar {
+                label: "rater level (standardised)".into(),
+                segments: vec![st.person, st.person_context, st.rater, st.residual],
+                ci: None,
+            });
+            series = &RATER_SERIES;
+        }
+        out.push(Figure {
+            name: "pooled_split",
+            title: "Pooled trait–state split".into(),
+            caption: format!(
+                "Mean over {} dimension(s) of the profile-level trait and state shares{}{}",
+                dec.pooled.dimensions,
+                if dec.pooled.standardised.is_some() {
+                    "; below, the mean rater-level shares of the dimensions standardised to \
+                     unit total variance."
+                } else {
+                    "."
+                },
+                if dec.pooled.ci.is_some() {
+                    " Whiskers: 95% bootstrap interval of the pooled trait share."
+                } else {
+                    ""
+                }
+            ),
+            svg: stacked_bars("Pooled trait–state split", &bars, series)?,
+        });
+    }
+    Ok(out)
+}

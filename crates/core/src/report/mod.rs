@@ -1,0 +1,177 @@
+//! The self-contained HTML report (issue #6): agreement and state–trait decomposition of one
+//! dataset, with a methods paragraph, tables and inline SVG figures, in one HTML document that
+//! a PI can attach to a preregistration or a paper supplement. The CLI (`chameleon report`) and
+//! the desktop app call the same functions, so both produce the same file.
+//!
+//! The numbers are the reports of [`crate::analysis::agreement::agreement`] and
+//! [`crate::analysis::decompose::run_decomposition`], i.e. exactly what `chameleon agreement
+//! --json` and `chameleon decompose --json` print for the same data and options. Tables show
+//! them rounded to 4 decimals; the full reports are embedded unrounded as JSON in
+//! `<script type="application/json" id="chameleon-data">` (see [`ReportData`]).
+//!
+//! Self-contained: no external scripts, style sheets, fonts or images; figures are SVG drawn
+//! with `plotters` and inlined. Every string that comes from the data (source, dimension, rater
+//! and person names, warnings) is HTML-escaped; the embedded JSON escapes `<`, `>` and `&`.
+
+mod figures;
+mod html;
+pub mod tables;
+
+use crate::analysis::agreement::{agreement, AgreementOptions, AgreementReport};
+use crate::analysis::decompose::{
+    run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
+};
+use crate::dataset::Dataset;
+use crate::error::{CoreError, Result};
+use chameleon_stats::bootstrap::Control;
+use chameleon_stats::variance::VarianceError;
+use serde::Serialize;
+use std::sync::atomic::AtomicBool;
+
+pub use figures::Figure;
+pub use tables::{agreement_csv, decomposition_csv, rater_sensitivity_csv};
+
+/// The software version written into reports.
+pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Options of a report. There is no `Default`: the caller passes the time the report is made
+/// (core does not read the clock, so tests can fix it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportOptions {
+    /// Estimator of the decomposition (REML by default).
+    pub method: DecomposeMethod,
+    /// Resamples of the person-cluster bootstrap (decomposition) and of the unit bootstrap
+    /// (agreement); 0 = no intervals.
+    pub bootstrap: usize,
+    /// Seed of both bootstraps.
+    pub seed: u64,
+    /// Title of the document; `None` gives "Agreement and state–trait report".
+    pub title: Option<String>,
+    /// When the report was made.
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ReportOptions {
+    /// REML, no bootstrap, seed 1 (the defaults of `chameleon decompose`), default title.
+    pub fn new(generated_at: chrono::DateTime<chrono::Utc>) -> Self {
+        ReportOptions {
+            method: DecomposeMethod::Reml,
+            bootstrap: 0,
+            seed: 1,
+            title: None,
+            generated_at,
+        }
+    }
+}
+
+/// Counts of the analysed dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetCounts {
+    pub dimensions: usize,
+    pub persons: usize,
+    pub contexts: usize,
+    pub profiles: usize,
+    pub raters: usize,
+    pub ratings: usize,
+}
+
+/// Everything a report shows, computed once; serialized whole into the report's
+/// `chameleon-data` block. `agreement` is the `chameleon agreement --json` report and
+/// `decomposition` the `chameleon decompose --json` report for the same data and options.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportData {
+    pub title: String,
+    pub software: &'static str,
+    pub version: &'static str,
+    pub source: String,
+    /// [`Dataset::content_hash`] (BLAKE3) of the analysed data.
+    pub data_hash: String,
+    /// RFC 3339, UTC.
+    pub generated_at: String,
+    pub method: &'static str,
+    pub bootstrap: usize,
+    /// The bootstrap seed, `null` without a bootstrap.
+    pub seed: Option<u64>,
+    pub counts: DatasetCounts,
+    pub agreement: AgreementReport,
+    /// Why a statistic of the agreement report is `null` (what the CLI prints on stderr).
+    pub agreement_warnings: Vec<String>,
+    pub decomposition: DecomposeReport,
+}
+
+/// Computes the agreement and decomposition reports of `ds`. `control` reports bootstrap
+/// progress and lets the caller cancel (the only error is [`VarianceError::Cancelled`]).
+pub fn compute(
+    ds: &Dataset,
+    opts: &ReportOptions,
+    control: &Control,
+) -> std::result::Result<ReportData, VarianceError> {
+    let decomposition = run_decomposition(
+        ds,
+        &DecomposeRunOptions {
+            method: opts.method,
+            bootstrap: opts.bootstrap,
+            seed: opts.seed,
+        },
+        control,
+    )?;
+    let run = agreement(
+        ds,
+        &AgreementOptions {
+            bootstrap: opts.bootstrap,
+            seed: opts.seed,
+        },
+    );
+    Ok(ReportData {
+        title: opts
+            .title
+            .clone()
+            .unwrap_or_else(|| "Agreement and state–trait report".to_string()),
+        software: "Chameleon Studio",
+        version: SOFTWARE_VERSION,
+        source: ds.source.clone(),
+        data_hash: ds.content_hash(),
+        generated_at: opts
+            .generated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        method: opts.method.as_str(),
+        bootstrap: opts.bootstrap,
+        seed: (opts.bootstrap > 0).then_some(opts.seed),
+        counts: DatasetCounts {
+            dimensions: ds.dimensions.len(),
+            persons: ds.persons.len(),
+            contexts: ds.contexts.len(),
+            profiles: ds.profiles.len(),
+            raters: ds.raters.len(),
+            ratings: ds.rating_count(),
+        },
+        agreement: run.report,
+        agreement_warnings: run.warnings,
+        decomposition,
+    })
+}
+
+/// The HTML document of already computed results (the app renders its cached results).
+pub fn render_html(data: &ReportData) -> Result<String> {
+    html::render(data)
+}
+
+/// The figures of a report as standalone SVG documents (for `--tables DIR` and the app's
+/// "save figure").
+pub fn figures(data: &ReportData) -> Result<Vec<Figure>> {
+    figures::all(data)
+}
+
+/// Computes and renders the report of `ds` in one call (no progress, no cancellation).
+pub fn render_report(ds: &Dataset, opts: &ReportOptions) -> Result<String> {
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &cancel,
+    };
+    let data = compute(ds, opts, &control).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    render_html(&data)
+}
+
+#[cfg(test)]
+mod tests;

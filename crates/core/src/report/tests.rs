@@ -1,0 +1,217 @@
+use super::*;
+use crate::analysis::agreement::{agreement, AgreementOptions};
+use crate::analysis::decompose::{run_decomposition, DecomposeRunOptions};
+use chrono::TimeZone;
+
+fn fixed_time() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc
+        .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+        .single()
+        .expect("valid date")
+}
+
+fn demo_dataset(persons: usize) -> Dataset {
+    let files = crate::sample::demo(7, persons);
+    crate::tidy::parse("demo.csv", files.ratings_csv.as_bytes())
+        .expect("demo ratings parse")
+        .to_dataset("demo.csv")
+        .expect("demo dataset")
+}
+
+/// Extracts and parses the `chameleon-data` block.
+fn embedded(html: &str) -> serde_json::Value {
+    let start_tag = "<script type=\"application/json\" id=\"chameleon-data\">";
+    let start = html.find(start_tag).expect("data block present") + start_tag.len();
+    let end = start + html[start..].find("</script>").expect("data block closed");
+    serde_json::from_str(&html[start..end]).expect("embedded JSON parses")
+}
+
+/// Serialized to text and parsed back, as a reader of the CLI's output sees it (serde_json's
+/// default float parser is not exact to the last bit, so compare text-derived values only).
+fn reparsed(v: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::from_str(&serde_json::to_string(v).expect("json")).expect("parses")
+}
+
+fn never_cancel<T>(f: impl FnOnce(&Control) -> T) -> T {
+    let cancel = AtomicBool::new(false);
+    f(&Control {
+        progress: &|_, _| {},
+        cancel: &cancel,
+    })
+}
+
+#[test]
+fn embedded_reports_equal_the_cli_reports() {
+    let ds = demo_dataset(10);
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.bootstrap = 20;
+    opts.seed = 3;
+    let html = render_report(&ds, &opts).expect("report renders");
+    let data = embedded(&html);
+    let dec = never_cancel(|c| {
+        run_decomposition(
+            &ds,
+            &DecomposeRunOptions {
+                method: DecomposeMethod::Reml,
+                bootstrap: 20,
+                seed: 3,
+            },
+            c,
+        )
+        .expect("decomposition runs")
+    });
+    let ag = agreement(
+        &ds,
+        &AgreementOptions {
+            bootstrap: 20,
+            seed: 3,
+        },
+    );
+    assert_eq!(
+        data["decomposition"],
+        reparsed(&dec),
+        "the report must embed exactly the decompose --json report"
+    );
+    assert_eq!(
+        data["agreement"],
+        reparsed(&ag.report),
+        "the report must embed exactly the agreement --json report"
+    );
+    assert_eq!(data["data_hash"], ds.content_hash(), "data hash is shown");
+    assert_eq!(data["version"], SOFTWARE_VERSION);
+    // The rounded table value is the same number.
+    let t = dec.dimensions[0]
+        .profile_level
+        .as_ref()
+        .expect("profile level")
+        .trait_share;
+    assert!(
+        html.contains(&format!("<strong>{t:.4}</strong>")),
+        "the table shows the trait share to 4 decimals"
+    );
+}
+
+#[test]
+fn report_is_self_contained_with_inline_figures() {
+    let ds = demo_dataset(8);
+    let html = render_report(&ds, &ReportOptions::new(fixed_time())).expect("report renders");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "src='http",
+        "href='http",
+        "<link",
+        "@import",
+    ] {
+        assert!(!html.contains(bad), "no external resource ({bad})");
+    }
+    assert!(
+        !html.contains("<script src"),
+        "no external scripts in a self-contained report"
+    );
+    let svgs = html.matches("<svg").count();
+    assert!(
+        svgs >= 3,
+        "per-dimension, rater-level and pooled figures inline, got {svgs}"
+    );
+    assert!(!html.contains("<?xml"), "no XML prolog inside HTML");
+    assert!(html.contains("2026-01-02T03:04:05Z"), "the date is shown");
+    assert!(
+        html.contains("y<sub>pcr</sub> = μ + T<sub>p</sub>"),
+        "formulas in methods"
+    );
+}
+
+#[test]
+fn names_from_the_data_are_escaped() {
+    let csv = "person,context,rater,dimension,value\n\
+               p1,a,<script>alert(1)</script>,<img src=x onerror=alert(2)>,1\n\
+               p1,a,r2,<img src=x onerror=alert(2)>,2\n\
+               p1,b,<script>alert(1)</script>,<img src=x onerror=alert(2)>,3\n\
+               p1,b,r2,<img src=x onerror=alert(2)>,3\n\
+               p2,a,<script>alert(1)</script>,<img src=x onerror=alert(2)>,4\n\
+               p2,a,r2,<img src=x onerror=alert(2)>,5\n\
+               p2,b,<script>alert(1)</script>,<img src=x onerror=alert(2)>,2\n\
+               p2,b,r2,<img src=x onerror=alert(2)>,2\n\
+               p3,a,<script>alert(1)</script>,<img src=x onerror=alert(2)>,5\n\
+               p3,a,r2,<img src=x onerror=alert(2)>,4\n\
+               p3,b,<script>alert(1)</script>,<img src=x onerror=alert(2)>,1\n\
+               p3,b,r2,<img src=x onerror=alert(2)>,2\n";
+    let ds = crate::tidy::parse("</script><b>evil.csv", csv.as_bytes())
+        .expect("parse")
+        .to_dataset("</script><b>evil.csv")
+        .expect("dataset");
+    let html = render_report(&ds, &ReportOptions::new(fixed_time())).expect("report renders");
+    assert!(
+        !html.contains("<script>alert"),
+        "a rater name must never become a script element"
+    );
+    assert!(
+        !html.contains("<img"),
+        "a dimension name must never become an element"
+    );
+    assert!(!html.contains("<b>evil"), "the source must be escaped");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the rater name is shown, escaped"
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert_eq!(
+        html.matches("</script>").count(),
+        1,
+        "only the data block's own closing tag"
+    );
+    let data = embedded(&html);
+    assert_eq!(
+        data["source"], "</script><b>evil.csv",
+        "escaped JSON parses back to the original text"
+    );
+}
+
+#[test]
+fn csv_tables_have_one_row_per_dimension_and_full_precision() {
+    let ds = demo_dataset(8);
+    let data =
+        never_cancel(|c| compute(&ds, &ReportOptions::new(fixed_time()), c)).expect("computes");
+    let a = agreement_csv(&data.agreement).expect("agreement csv");
+    assert_eq!(a.lines().count(), 1 + ds.dimensions.len());
+    let d = decomposition_csv(&data.decomposition).expect("decomposition csv");
+    assert_eq!(
+        d.lines().count(),
+        2 + ds.dimensions.len(),
+        "dimensions + pooled"
+    );
+    let t = data.decomposition.dimensions[0]
+        .profile_level
+        .as_ref()
+        .expect("profile level")
+        .trait_share;
+    let mut rdr = csv::Reader::from_reader(d.as_bytes());
+    let first = rdr.records().next().expect("a row").expect("valid csv");
+    let parsed: f64 = first[7].parse().expect("a number");
+    assert_eq!(parsed, t, "CSV numbers round-trip exactly");
+    let s = rater_sensitivity_csv(&data.decomposition).expect("sensitivity csv");
+    assert!(s.starts_with("dimension,rater,kind"));
+}
+
+#[test]
+fn figures_are_standalone_svg() {
+    let ds = demo_dataset(8);
+    let data =
+        never_cancel(|c| compute(&ds, &ReportOptions::new(fixed_time()), c)).expect("computes");
+    let figs = figures(&data).expect("figures");
+    let names: Vec<_> = figs.iter().map(|f| f.name).collect();
+    assert_eq!(
+        names,
+        ["trait_state_shares", "rater_level_shares", "pooled_split"]
+    );
+    for f in &figs {
+        assert!(f.svg.contains("<svg") && f.svg.trim_end().ends_with("</svg>"));
+    }
+}
+
+#[test]
+fn escaping_helpers() {
+    assert_eq!(html::esc("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+}
