@@ -400,3 +400,77 @@ fn sufficient_statistics_reproduce_the_person_by_person_criterion() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Small random crossed designs: 3–12 persons, 1–4 contexts, 1–3 ratings per profile from
+    /// a pool of 4 raters, values on a 1..7 scale.
+    fn ratings() -> impl Strategy<Value = Vec<Rating>> {
+        (
+            3u32..12,
+            prop::collection::vec((1u32..5, 1u32..4, any::<u64>()), 12),
+        )
+            .prop_map(|(persons, shapes)| {
+                let mut out = Vec::new();
+                let mut profile = 0;
+                for p in 0..persons {
+                    let (contexts, raters, seed) = shapes[p as usize];
+                    for c in 0..contexts {
+                        for r in 0..raters {
+                            let bits = seed.rotate_left(7 * (c * 3 + r) + p) ^ (p as u64 * 31);
+                            let v = 1.0 + (bits % 7) as f64;
+                            out.push(Rating {
+                                person: p,
+                                profile,
+                                rater: (r + c) % 4,
+                                value: v,
+                            });
+                        }
+                        profile += 1;
+                    }
+                }
+                out
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn reml_components_are_finite_and_never_negative(rs in ratings()) {
+            let prepared = Prepared::new(&rs, true).unwrap();
+            let d = decompose(&prepared, &rs, &DecomposeOptions::default());
+            if let Some(p) = &d.profile_level {
+                prop_assert!(p.person >= 0.0 && p.state >= 0.0, "{p:?}");
+                prop_assert!((0.0..=1.0).contains(&p.trait_share));
+            }
+            if let Some(r) = &d.rater_level {
+                let c = r.components;
+                prop_assert!(c.person >= 0.0 && c.person_context >= 0.0 && c.rater >= 0.0);
+                prop_assert!(c.residual >= 0.0 && c.total().is_finite(), "{c:?}");
+                prop_assert!(r.reliability_k.is_finite());
+            }
+        }
+
+        #[test]
+        fn rating_order_does_not_change_the_fit(rs in ratings()) {
+            let design = Design::new(&rs, Terms::RATER_LEVEL).unwrap();
+            let mut rev = rs.clone();
+            rev.reverse();
+            let design_rev = Design::new(&rev, Terms::RATER_LEVEL).unwrap();
+            let (a, b) = (
+                fit_reml(&design, &FitOptions::default()),
+                fit_reml(&design_rev, &FitOptions::default()),
+            );
+            match (a, b) {
+                (Ok(a), Ok(b)) => prop_assert!(
+                    (a.reml_criterion - b.reml_criterion).abs() < 1e-8 * a.reml_criterion.abs().max(1.0),
+                    "{} vs {}", a.reml_criterion, b.reml_criterion
+                ),
+                (a, b) => prop_assert_eq!(a.is_ok(), b.is_ok()),
+            }
+        }
+    }
+}
