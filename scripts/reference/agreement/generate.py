@@ -6,7 +6,8 @@ and `<name>.json` with the expected values from the reference tools:
 
 * Krippendorff's alpha: Python `krippendorff` (nominal, ordinal, interval, ratio);
 * Fleiss' kappa: statsmodels `fleiss_kappa` (only where every unit has the same number of
-  ratings; statsmodels has no form for unequal numbers);
+  ratings; statsmodels has no form for unequal numbers), and Gwet's generalised form for
+  missing ratings from the Python `irrCAC` package (`CAC.fleiss`) for every case;
 * Cohen's kappa per rater pair: scikit-learn `cohen_kappa_score` on the pair's shared units,
   matched by unit id, with `labels` = the scale's categories (unweighted, linear, quadratic);
 * ICC1..ICC3k with F, p and 95% bounds: R psych `ICC` (via icc.R; complete designs only),
@@ -29,6 +30,7 @@ import pandas as pd
 import pingouin as pg
 import sklearn
 import statsmodels
+from irrCAC.raw import CAC
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
@@ -127,19 +129,24 @@ def main():
             "generated_by": "scripts/reference/agreement/generate.py",
             "tools": {"krippendorff": krippendorff.__version__ if hasattr(krippendorff, "__version__") else "0.7",
                       "statsmodels": statsmodels.__version__, "scikit-learn": sklearn.__version__,
-                      "pingouin": pg.__version__},
+                      "pingouin": pg.__version__, "irrCAC": "0.4.4"},
             "categories": cats,
             "alpha": {lvl: krippendorff.alpha(reliability_data=data, level_of_measurement=lvl)
                       for lvl in ["nominal", "ordinal", "interval", "ratio"]},
         }
         counts = (~np.isnan(x)).sum(axis=1)
-        pairable = counts[counts >= 2]
-        if len(set(pairable)) == 1:
-            sub = x[counts >= 2]
+        rated = counts[counts >= 1]
+        if len(set(rated)) == 1 and rated[0] >= 2:
+            sub = x[counts >= 1]
             table, _ = aggregate_raters(np.array([row[~np.isnan(row)] for row in sub]))
             exp["fleiss_kappa"] = fleiss_kappa(table, method="fleiss")
         else:
             exp["fleiss_kappa"] = None
+        # Gwet's generalised Fleiss kappa (missing ratings), irrCAC's CAC.fleiss (pa, pe
+        # unrounded: recomputed from its unrounded internals via digits=17).
+        gw = CAC(pd.DataFrame(x), digits=17)
+        gw.fleiss()
+        exp["fleiss_kappa_gwet"] = (gw.pa - gw.pe) / (1 - gw.pe)
         pairs = []
         labels = cats if cats is not None else None
         for a, b in combinations(range(raters), 2):

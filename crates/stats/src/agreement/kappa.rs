@@ -25,12 +25,13 @@ pub struct FleissKappa {
 /// κ = (P̄ − P̄_e)/(1 − P̄_e) with P_u = Σ_c n_uc (n_uc − 1) / (m_u (m_u − 1)), P̄ the mean of P_u
 /// over units and P̄_e = Σ_c p_c², p_c the share of ratings in category c.
 ///
-/// Only units with two or more ratings take part. When they all have the same number of
-/// ratings m this is Fleiss' statistic exactly (tested against `statsmodels`'
-/// `fleiss_kappa` to `prec::EXACT_REL`). When m_u varies it returns the generalised form
-/// ([`FleissForm::Generalised`]): P_u with each unit's own m_u, and p_c = mean over units of
-/// n_uc / m_u (Gwet 2014, Handbook of Inter-Rater Reliability, §2.5 on missing ratings,
-/// restricted to pairable units), which equals the classic form when m is constant.
+/// When every rated unit has the same number m ≥ 2 of ratings this is Fleiss' statistic
+/// exactly ([`FleissForm::Classic`]; tested against statsmodels' `fleiss_kappa` to
+/// `prec::EXACT_REL`). Otherwise ([`FleissForm::Generalised`]) it is Gwet's form for missing
+/// ratings (Gwet 2014, *Handbook of Inter-Rater Reliability*, 4th ed., ch. 2; R `irrCAC`
+/// `fleiss.kappa.raw`): P̄ is the mean of P_u over units with m_u ≥ 2 (each with its own m_u)
+/// and p_c the mean over all rated units of n_uc / m_u; tested against the Python port
+/// `irrCAC` (`CAC.fleiss`) to `prec::EXACT_REL`.
 /// [`AgreementError::NoVariation`] when P̄_e = 1 (a single category).
 pub fn fleiss_kappa(table: &RatingTable) -> Result<FleissKappa, AgreementError> {
     fleiss_weighted(table, None)
@@ -42,7 +43,9 @@ pub(crate) fn fleiss_weighted(
 ) -> Result<FleissKappa, AgreementError> {
     let q = table.distinct.len();
     let mut p = vec![0.0f64; q];
-    let (mut p_bar, mut n_units, mut n_used) = (0.0f64, 0.0f64, 0usize);
+    // P̄ over pairable units; p_c over every rated unit (Gwet's form; equal to Fleiss' when
+    // every rated unit has the same number m ≥ 2 of ratings).
+    let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) = (0.0f64, 0.0f64, 0.0f64, 0usize);
     let mut sizes = None::<usize>;
     let mut constant = true;
     let mut idx: Vec<u32> = Vec::new();
@@ -50,7 +53,7 @@ pub(crate) fn fleiss_weighted(
         let r = table.range(u);
         let m = r.len();
         let wu = weights.map_or(1.0, |w| w[u] as f64);
-        if m < 2 || wu == 0.0 {
+        if m == 0 || wu == 0.0 {
             continue;
         }
         match sizes {
@@ -58,7 +61,6 @@ pub(crate) fn fleiss_weighted(
             Some(s) if s != m => constant = false,
             _ => {}
         }
-        n_used += 1;
         idx.clear();
         idx.extend_from_slice(&table.vix[r]);
         idx.sort_unstable();
@@ -73,14 +75,18 @@ pub(crate) fn fleiss_weighted(
                 start = k;
             }
         }
-        p_bar += wu * same / (mf * (mf - 1.0));
-        n_units += wu;
+        n_rated += wu;
+        if m >= 2 {
+            n_used += 1;
+            p_bar += wu * same / (mf * (mf - 1.0));
+            n_pairable += wu;
+        }
     }
-    if n_units == 0.0 {
+    if n_pairable == 0.0 {
         return Err(AgreementError::NoPairableUnits);
     }
-    p_bar /= n_units;
-    let p_e: f64 = p.iter().map(|x| (x / n_units) * (x / n_units)).sum();
+    p_bar /= n_pairable;
+    let p_e: f64 = p.iter().map(|x| (x / n_rated) * (x / n_rated)).sum();
     if 1.0 - p_e <= f64::EPSILON {
         return Err(AgreementError::NoVariation);
     }
