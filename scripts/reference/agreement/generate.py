@@ -16,6 +16,7 @@ and `<name>.json` with the expected values from the reference tools:
 * percent agreement and the symmetric-sums variance components: brute force over all pairs of
   ratings here (O(N^2), independent of the O(N) algebra in Rust).
 
+Needs: pip install krippendorff pingouin statsmodels scikit-learn irrCAC; R with psych, lme4.
 Run from the repository root:  python3 scripts/reference/agreement/generate.py
 """
 import json
