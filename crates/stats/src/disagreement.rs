@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn nominal_counts_differing_pairs_and_degenerate_input_is_none() {
-        assert_eq!(unit_disagreement(&[1.0, 1.0, 2.0], true, 0.0), Some(2.0 / 3.0));
+        assert_eq!(
+            unit_disagreement(&[1.0, 1.0, 2.0], true, 0.0),
+            Some(2.0 / 3.0)
+        );
         assert_eq!(unit_disagreement(&[1.0], true, 0.0), None);
         assert_eq!(unit_disagreement(&[1.0, f64::NAN], false, 4.0), None);
         assert_eq!(spread(&[2.0, 5.0, 3.0]), Some(3.0));

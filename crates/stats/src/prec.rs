@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn rel_diff_uses_floor_near_zero() {
-        assert!(rel_diff(1e-12, 0.0, 1e-6) < 1e-5, "floor must bound tiny denominators");
+        assert!(
+            rel_diff(1e-12, 0.0, 1e-6) < 1e-5,
+            "floor must bound tiny denominators"
+        );
         assert!((rel_diff(1.1, 1.0, 1e-6) - 0.1).abs() < 1e-12);
     }
 }

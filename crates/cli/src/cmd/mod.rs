@@ -5,10 +5,10 @@ pub mod debug;
 pub mod decompose;
 pub mod export;
 pub mod import;
-pub mod report;
 pub mod info;
-pub mod sample;
+pub mod report;
 pub mod review;
+pub mod sample;
 pub mod study;
 pub mod team;
 
