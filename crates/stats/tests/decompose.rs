@@ -474,3 +474,39 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn recorded_person_contributions_reproduce_weighted_statistics() {
+    use chameleon_stats::variance::suff::{Suff, SuffBasis};
+    for name in FITTABLE {
+        let (ratings, _) = load(name);
+        for terms in [
+            Terms::RATER_LEVEL,
+            Terms::PERSON_ONLY,
+            Terms {
+                person: true,
+                person_context: false,
+                rater: true,
+            },
+        ] {
+            let d = Design::new(&ratings, terms).unwrap();
+            let w: Vec<f64> = (0..d.person_id_bound())
+                .map(|i| ((i * 7) % 4) as f64)
+                .collect();
+            let basis = SuffBasis::new(&d);
+            let (a, b) = (Suff::new(&d, Some(&w), false), basis.weighted(&w));
+            for theta in [[0.7, 1.3, 0.4], [1.5, 0.2, 0.9]] {
+                let (x, y) = (a.evaluate(&d, theta), b.evaluate(&d, theta));
+                match (x, y) {
+                    (Some(x), Some(y)) => assert!(
+                        (x.criterion - y.criterion).abs() <= 1e-9 * x.criterion.abs().max(1.0),
+                        "{name} {terms:?}: {} vs {}",
+                        x.criterion,
+                        y.criterion
+                    ),
+                    (x, y) => assert_eq!(x.is_some(), y.is_some(), "{name} {terms:?}"),
+                }
+            }
+        }
+    }
+}

@@ -90,6 +90,9 @@ pub struct SuffBasis {
     offsets: Vec<u32>,
     index: Vec<u32>,
     value: Vec<f64>,
+    /// One-way designs (person term only) keep per person just `(signature, n, Σy, Σy²)`:
+    /// their contribution has eight entries that follow from these four numbers.
+    one_way: Vec<(u32, f64, f64, f64)>,
 }
 
 const CHUNK: usize = 512;
@@ -98,6 +101,29 @@ impl SuffBasis {
     /// Records every person's contribution (O(ratings) once).
     pub fn new(d: &Design) -> SuffBasis {
         let layout = Layout::new(d);
+        if !layout.person_context && !layout.rater_term {
+            let one_way = (0..d.persons.len())
+                .map(|b| {
+                    let p = &d.persons[b];
+                    (
+                        layout.sig_off[d.person_sig[b] as usize] as u32,
+                        p.n,
+                        p.sum,
+                        p.sumsq,
+                    )
+                })
+                .collect();
+            return SuffBasis {
+                ids: d.persons.iter().map(|p| p.id).collect(),
+                layout,
+                sizes: d.sizes.clone(),
+                centre: d.centre,
+                offsets: Vec::new(),
+                index: Vec::new(),
+                value: Vec::new(),
+                one_way,
+            };
+        }
         let (mut index, mut value) = (Vec::new(), Vec::new());
         let mut offsets = Vec::with_capacity(d.persons.len() + 1);
         let mut ids = Vec::with_capacity(d.persons.len());
@@ -132,13 +158,36 @@ impl SuffBasis {
             offsets,
             index,
             value,
+            one_way: Vec::new(),
         }
     }
 
     /// The statistics of a resample with person weights indexed by person id.
     pub fn weighted(&self, weights: &[f64]) -> Suff {
         let mut data = vec![0.0; self.layout.len];
+        if !self.one_way.is_empty() {
+            // The entries `person` writes for a one-way design (k = 1, one pseudo-profile).
+            let (b0, r0) = (self.layout.b0, self.layout.r0);
+            for (&id, &(o, n, t, ss)) in self.ids.iter().zip(&self.one_way) {
+                let m = weights.get(id as usize).copied().unwrap_or(0.0);
+                if m == 0.0 {
+                    continue;
+                }
+                let o = o as usize;
+                data[N] += m * n;
+                data[YY] += m * ss;
+                data[b0] += m * n;
+                data[r0] += m * t;
+                data[o] += m;
+                data[o + 1] += m * (t * t);
+                data[o + 2] += m * (n * n);
+                data[o + 3] += m * (n * t);
+            }
+        }
         for (b, &id) in self.ids.iter().enumerate() {
+            if self.one_way.len() > b {
+                break;
+            }
             let m = weights.get(id as usize).copied().unwrap_or(0.0);
             if m == 0.0 {
                 continue;
