@@ -5,8 +5,8 @@
 use super::ReportData;
 use crate::analysis::decompose::DimensionReport;
 use crate::error::{CoreError, Result};
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One figure: a standalone SVG document and its caption.
 #[derive(Debug, Clone)]
@@ -88,21 +88,16 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
             .margin_right(28)
             .x_label_area_size(36)
             .y_label_area_size(label_width.min(WIDTH / 3))
-            .build_cartesian_2d(0f64..1f64, (0..n).into_segmented())
+            // Rows on a continuous axis, row r spanning [r, r + 1); labels drawn beside them.
+            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)
             .map_err(fig_err)?;
-        let row_of = |i: usize| n - 1 - i;
-        let labels_ref = &labels;
+        let row_of = |i: usize| (n - 1 - i) as f64;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .disable_y_axis()
             .x_labels(11)
             .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(r) if *r < n => {
-                    labels_ref.get(n - 1 - *r).cloned().unwrap_or_default()
-                }
-                _ => String::new(),
-            })
             .x_desc("share of variance")
             .label_style((FONT, 15).into_font().color(&INK))
             .axis_desc_style((FONT, 15).into_font().color(&INK))
@@ -110,20 +105,29 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
             .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
             .draw()
             .map_err(fig_err)?;
+        let label_style = (FONT, 15)
+            .into_font()
+            .color(&INK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        for (i, label) in labels.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(0.0, row_of(i) + 0.5));
+            plot.draw(&Text::new(
+                label.as_str(),
+                (px - 8, py),
+                label_style.clone(),
+            ))
+            .map_err(fig_err)?;
+        }
         for (k, s) in series.iter().enumerate() {
             let color = s.color;
             let rects = bars.iter().enumerate().filter_map(move |(i, b)| {
                 let start: f64 = b.segments.iter().take(k).sum();
                 let w = *b.segments.get(k)?;
-                let mut r = Rectangle::new(
-                    [
-                        (start, SegmentValue::Exact(row_of(i))),
-                        (start + w, SegmentValue::Exact(row_of(i) + 1)),
-                    ],
+                let y = row_of(i);
+                Some(Rectangle::new(
+                    [(start, y + 0.18), (start + w, y + 0.82)],
                     color.filled(),
-                );
-                r.set_margin(7, 7, 0, 0);
-                Some(r)
+                ))
             });
             chart.draw_series(rects).map_err(fig_err)?;
         }
@@ -131,7 +135,7 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
             let [lo, hi] = b.ci?;
             let mid = *b.segments.first()?;
             Some(ErrorBar::new_horizontal(
-                SegmentValue::CenterOf(row_of(i)),
+                row_of(i) + 0.5,
                 lo,
                 mid,
                 hi,

@@ -309,6 +309,14 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
         h.push_str("<p>No dimensions.</p>\n</section>\n");
         return;
     }
+    if r.dimensions.iter().all(|a| a.raters == 0) {
+        h.push_str(
+            "<p>The data carry no rater column (one score per profile): agreement statistics \
+             need ratings of the same profiles by two or more raters, so none are reported. \
+             The decomposition below uses the profile level only.</p>\n</section>\n",
+        );
+        return;
+    }
     let boot = d.bootstrap > 0;
     let mut cols = vec![
         "Dimension",
