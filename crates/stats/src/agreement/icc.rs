@@ -357,9 +357,9 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
 }
 
 /// ICCs from REML variance components of `value ~ 1 + (1|unit) + (1|rater)`, fitted by the
-/// decomposition's engine ([`crate::variance::fit_unit_rater`], tested there against lme4
-/// `lmer`; here the ICCs are tested against ICCs computed from lme4's components to
-/// `prec::ICC_REML_REL`). In the random-rater model the one-way and two-way absolute-agreement
+/// decomposition's engine (`variance::fit_reml`, the model of
+/// [`crate::variance::fit_unit_rater`], tested there against lme4 `lmer`; here the components
+/// and ICCs are tested against lme4's to `prec::ICC_REML_REL`). In the random-rater model the one-way and two-way absolute-agreement
 /// ICCs estimate the same quantity, so ICC1 = ICC2 = σ²_u/(σ²_u + σ²_r + σ²_e);
 /// ICC3 = σ²_u/(σ²_u + σ²_e); k forms divide the error part by k̄ (mean ratings per pairable
 /// unit). REML components are never negative. No F tests or intervals.
@@ -369,12 +369,39 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
     if units == 0 {
         return Err(AgreementError::NoPairableUnits);
     }
-    let mut unit_of = Vec::with_capacity(table.value.len());
+    // The model of `variance::fit_unit_rater`, fitted without the engine's inner parallelism:
+    // callers (the agreement report) already run dimensions in parallel.
+    use crate::variance::{fit_reml, Design, FitOptions, Rating as VRating, Terms};
+    let mut ratings = Vec::with_capacity(table.value.len());
     for u in 0..table.n_units {
-        unit_of.extend(std::iter::repeat_n(u as u32, table.range(u).len()));
+        for i in table.range(u) {
+            ratings.push(VRating {
+                person: u as u32,
+                profile: u as u32,
+                rater: table.rater[i],
+                value: table.value[i],
+            });
+        }
     }
-    let fit = crate::variance::fit_unit_rater(&unit_of, &table.rater, &table.value)
-        .map_err(|e| AgreementError::Estimation(e.to_string()))?;
+    let est = |e: crate::variance::VarianceError| AgreementError::Estimation(e.to_string());
+    let mut terms = Terms {
+        person: true,
+        person_context: false,
+        rater: true,
+    };
+    let mut design = Design::new(&ratings, terms).map_err(est)?;
+    if design.n_rater_levels() < 2 {
+        terms.rater = false;
+        design = Design::new(&ratings, terms).map_err(est)?;
+    }
+    let fit = fit_reml(
+        &design,
+        &FitOptions {
+            parallel: false,
+            ..Default::default()
+        },
+    )
+    .map_err(est)?;
     let c = fit.components;
     let pairable_ratings: usize = (0..table.n_units)
         .map(|u| table.range(u).len())
