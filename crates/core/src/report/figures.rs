@@ -121,11 +121,12 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         for (k, s) in series.iter().enumerate() {
             let color = s.color;
             let rects = bars.iter().enumerate().filter_map(move |(i, b)| {
-                let start: f64 = b.segments.iter().take(k).sum();
-                let w = *b.segments.get(k)?;
+                // Negative moment estimates (ANOVA) are drawn as 0; the axis is clipped at 1.
+                let start: f64 = b.segments.iter().take(k).map(|w| w.max(0.0)).sum();
+                let w = b.segments.get(k)?.max(0.0);
                 let y = row_of(i);
                 Some(Rectangle::new(
-                    [(start, y + 0.18), (start + w, y + 0.82)],
+                    [(start.min(1.0), y + 0.18), ((start + w).min(1.0), y + 0.82)],
                     color.filled(),
                 ))
             });
@@ -134,11 +135,12 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         let whiskers = bars.iter().enumerate().filter_map(|(i, b)| {
             let [lo, hi] = b.ci?;
             let mid = *b.segments.first()?;
+            let clip = |v: f64| v.clamp(0.0, 1.0);
             Some(ErrorBar::new_horizontal(
                 row_of(i) + 0.5,
-                lo,
-                mid,
-                hi,
+                clip(lo),
+                clip(mid),
+                clip(hi),
                 INK.stroke_width(2),
                 10,
             ))
@@ -174,6 +176,19 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         root.present().map_err(fig_err)?;
     }
     Ok(svg)
+}
+
+/// A sentence for captions when some share is outside [0, 1] (negative moment estimates).
+fn clipped_note(bars: &[Bar]) -> &'static str {
+    let out = |v: f64| !(0.0..=1.0).contains(&v);
+    if bars.iter().any(|b| {
+        b.segments.iter().copied().any(out) || b.ci.is_some_and(|c| c.into_iter().any(out))
+    }) {
+        " Shares outside 0–100% (negative method-of-moments estimates) are drawn clipped; the \
+         labels and tables show them as computed."
+    } else {
+        ""
+    }
 }
 
 fn profile_bar(d: &DimensionReport) -> Option<Bar> {
@@ -254,8 +269,9 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             title: "Trait and state shares per dimension".into(),
             caption: format!(
                 "Profile level (s_pc = μ + T_p + S_pc): trait share σ²_T / (σ²_T + σ²_S) and \
-                 state share per dimension, {} estimates.{boot}",
-                dec.method.to_uppercase()
+                 state share per dimension, {} estimates.{boot}{}",
+                dec.method.to_uppercase(),
+                clipped_note(&bars)
             ),
             svg: stacked_bars(
                 "Trait and state shares per dimension (profile level)",
@@ -271,12 +287,13 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             title: "Variance shares at the rater level".into(),
             caption: format!(
                 "Rater level (y_pcr = μ + T_p + S_pc + R_r + E_pcr): each variance component's \
-                 share of the total rating variance.{}",
+                 share of the total rating variance.{}{}",
                 if data.bootstrap > 0 {
                     " Whiskers: 95% bootstrap interval of the person (trait) share."
                 } else {
                     ""
-                }
+                },
+                clipped_note(&bars)
             ),
             svg: stacked_bars(
                 "Variance shares per dimension (rater level)",
@@ -304,7 +321,7 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             name: "pooled_split",
             title: "Pooled trait–state split".into(),
             caption: format!(
-                "Mean over {} dimension(s) of the profile-level trait and state shares{}{}",
+                "Mean over {} dimension(s) of the profile-level trait and state shares{}{}{}",
                 dec.pooled.dimensions,
                 if dec.pooled.standardised.is_some() {
                     "; below, the mean rater-level shares of the dimensions standardised to \
@@ -316,7 +333,8 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
                     " Whiskers: 95% bootstrap interval of the pooled trait share."
                 } else {
                     ""
-                }
+                },
+                clipped_note(&bars)
             ),
             svg: stacked_bars("Pooled trait–state split", &bars, series)?,
         });

@@ -70,7 +70,7 @@ th, td { padding: .26rem .45rem; border-bottom: 1px solid #e4e4e4; text-align: r
          vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
 th:first-child, td:first-child { text-align: left; }
-td.name { text-align: left; overflow-wrap: anywhere; min-width: 7rem; max-width: 18rem; }
+td.name { text-align: left; overflow-wrap: break-word; max-width: 18rem; }
 td.text { text-align: left; }
 td.num, td.ci { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.meta th { text-align: left; background: none; width: 11rem; }

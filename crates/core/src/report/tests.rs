@@ -215,3 +215,57 @@ fn figures_are_standalone_svg() {
 fn escaping_helpers() {
     assert_eq!(html::esc("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
 }
+
+#[test]
+fn profile_only_data_report_without_agreement_tables() {
+    let mut csv = String::from("person,context,dimension,value\n");
+    for p in 0..8 {
+        for c in 0..3 {
+            let v = (p * 7 + c * 3) % 5;
+            csv.push_str(&format!("p{p},c{c},mood,{v}\n"));
+        }
+    }
+    let ds = crate::tidy::parse("mood.csv", csv.as_bytes())
+        .expect("parse")
+        .to_dataset("mood.csv")
+        .expect("dataset");
+    let html = render_report(&ds, &ReportOptions::new(fixed_time())).expect("report renders");
+    assert!(
+        html.contains("no rater column"),
+        "profile-only data explain why agreement is missing"
+    );
+    let data = embedded(&html);
+    assert!(data["decomposition"]["dimensions"][0]["rater_level"].is_null());
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "profile-level and pooled figures only"
+    );
+}
+
+#[test]
+fn negative_moment_estimates_are_drawn_clipped_and_said_so() {
+    let ds = demo_dataset(12);
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.method = DecomposeMethod::Anova;
+    let data = never_cancel(|c| compute(&ds, &opts, c)).expect("computes");
+    let negative = data
+        .decomposition
+        .dimensions
+        .iter()
+        .filter_map(|d| d.profile_level.as_ref())
+        .any(|p| p.trait_share < 0.0);
+    let figs = figures(&data).expect("figures");
+    let said = figs[0].caption.contains("drawn clipped");
+    assert_eq!(
+        said, negative,
+        "the caption mentions clipping exactly when a share is negative"
+    );
+    for f in &figs {
+        assert!(
+            !f.svg.contains("width=\"-"),
+            "no rectangle of negative width in {}",
+            f.name
+        );
+    }
+}
