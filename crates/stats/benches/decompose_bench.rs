@@ -97,6 +97,14 @@ fn main() {
         fit.evaluations
     );
 
+    if std::env::var_os("BENCH_PREPARE_LOOP").is_some() {
+        // For profiling the design construction alone.
+        for _ in 0..100 {
+            for d in &dims {
+                std::hint::black_box(Prepared::new(d, true).unwrap());
+            }
+        }
+    }
     let t = Instant::now();
     let prepared: Vec<Prepared> = dims
         .iter()

@@ -136,6 +136,21 @@ pub(crate) fn sort_order(ratings: &[Rating]) -> Vec<u32> {
     if ratings.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
         return (0..ratings.len() as u32).collect();
     }
+    // Grouped by profile already (the usual case): order raters within each short run.
+    let pkey = |r: &Rating| (r.person, r.profile);
+    if ratings.windows(2).all(|w| pkey(&w[0]) <= pkey(&w[1])) {
+        let mut order: Vec<u32> = (0..ratings.len() as u32).collect();
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && pkey(&ratings[end]) == pkey(&ratings[start]) {
+                end += 1;
+            }
+            order[start..end].sort_unstable_by_key(|&i| ratings[i as usize].rater);
+            start = end;
+        }
+        return order;
+    }
     let mut keyed: Vec<(u32, u32, u32, u32)> = ratings
         .iter()
         .enumerate()
@@ -280,10 +295,10 @@ impl Design {
             .max()
             .unwrap_or(0);
         let mut rater_seen = vec![false; n_raters];
-        let mut persons = Vec::new();
-        let mut profiles = Vec::new();
-        let mut cells: Vec<Cell> = Vec::new();
-        let mut person_raters: Vec<PersonRater> = Vec::new();
+        let mut persons = Vec::with_capacity(ratings.len().min(1 << 16));
+        let mut profiles = Vec::with_capacity(ratings.len());
+        let mut cells: Vec<Cell> = Vec::with_capacity(ratings.len());
+        let mut person_raters: Vec<PersonRater> = Vec::with_capacity(ratings.len());
         let mut local_of = vec![u32::MAX; n_raters];
         let mut i = 0;
         while i < order.len() {
@@ -362,6 +377,10 @@ impl Design {
             });
         }
         let max_person_id = persons.iter().map(|p| p.id).max().unwrap_or(0);
+        persons.shrink_to_fit();
+        profiles.shrink_to_fit();
+        cells.shrink_to_fit();
+        person_raters.shrink_to_fit();
         let (sizes, profile_size, person_sig, sigs) =
             signatures(&persons, &profiles, terms.person_context);
         Ok(Design {
