@@ -114,6 +114,14 @@ fn bad_input_exits_2_naming_file_line_and_column_and_changes_nothing() {
             "{verb}: {err}"
         );
     }
+    let missing = d.dir.join("no-such-file.csv");
+    let out = run(&["agreement", s(&missing)]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing input file is bad input"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.csv"));
     let out = run(&["info", s(&d.dir.join("demo/ratings.csv"))]);
     assert_eq!(out.status.code(), Some(2), "a CSV is not a study");
 }

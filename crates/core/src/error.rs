@@ -123,7 +123,7 @@ impl CoreError {
                 | CoreError::Damaged { .. }
                 | CoreError::AlreadyExists { .. }
                 | CoreError::Invalid(_)
-        )
+        ) || matches!(self, CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 
     pub fn input(path: impl Into<String>, errors: Vec<RowError>) -> Self {
