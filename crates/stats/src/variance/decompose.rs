@@ -617,11 +617,14 @@ fn resample_stats(
     let np = PROFILE_STATS.len();
     let nr = RATER_STATS.len();
     let mut out = vec![f64::NAN; np + nr + p.per_rater.len()];
-    let start = full.profile_level.as_ref().map(|l| l.theta);
     let b = bases.as_ref();
-    if let Ok(f) = refit(&p.profile, b.map(|b| &b.profile), method, start, w) {
-        let l = profile_level(f);
-        out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
+    // A level without a full-data estimate gets no interval either.
+    if let Some(full_profile) = &full.profile_level {
+        let start = Some(full_profile.theta);
+        if let Ok(f) = refit(&p.profile, b.map(|b| &b.profile), method, start, w) {
+            let l = profile_level(f);
+            out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
+        }
     }
     if let (Some(d), Some(r)) = (&p.rater, &full.rater_level) {
         let basis = b.and_then(|b| b.rater.as_ref());
