@@ -1,0 +1,191 @@
+// Shared helpers of the end-to-end tests: start the real app through tauri-driver (which starts
+// WebKitWebDriver, which starts the app), find the app's process, query the study file.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target-app");
+export const APP = process.env.CHAMELEON_APP ?? path.join(TARGET, "debug/chameleon-studio");
+export const CLI = process.env.CHAMELEON_CLI ?? path.join(TARGET, "debug/chameleon");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+
+export const tmpdir = (name) => mkdtempSync(path.join(os.tmpdir(), `chameleon-e2e-${name}-`));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForPort(port, ms = 20000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/**
+ * Starts the app with `env` added to the environment. Returns {browser, driver, coldStartMs}:
+ * coldStartMs runs from asking for a session to the first screen being shown.
+ */
+export async function launch(env, firstScreen = "#start-screen, #rate-screen, #identity-screen") {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  driver.stderr.on("data", (d) => (stderr += d));
+  try {
+    await waitForPort(port);
+    const t0 = performance.now();
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "silent",
+      waitforTimeout: 15000,
+      connectionRetryCount: 0,
+      capabilities: { "tauri:options": { application: APP } },
+    });
+    await browser.$(firstScreen).waitForDisplayed({ timeout: 30000 });
+    const coldStartMs = performance.now() - t0;
+    return { browser, driver, coldStartMs };
+  } catch (e) {
+    driver.kill();
+    throw new Error(`${e.message}\ntauri-driver stderr:\n${stderr}`);
+  }
+}
+
+export async function quit(ctx) {
+  try {
+    await ctx.browser.deleteSession();
+  } catch {
+    // the app may already be gone (the kill test)
+  }
+  ctx.driver.kill();
+  await new Promise((r) => (ctx.driver.exitCode !== null ? r() : ctx.driver.once("exit", r)));
+}
+
+/** Pids of all descendants of `pid` (from /proc). */
+function descendants(pid) {
+  const children = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [];
+  const stack = [pid];
+  while (stack.length) {
+    for (const c of children.get(stack.pop()) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** The app process started under this test's tauri-driver. */
+export function appPid(ctx) {
+  const exe = path.basename(APP);
+  const pids = descendants(ctx.driver.pid).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === exe.slice(0, 15);
+    } catch {
+      return false;
+    }
+  });
+  if (pids.length !== 1) throw new Error(`expected one app process under tauri-driver, found ${pids}`);
+  return pids[0];
+}
+
+/** Rows of a query on the study file, read with Python's sqlite3 (WAL included). */
+export function sql(db, query, params = []) {
+  const script =
+    "import json,sqlite3,sys\n" +
+    "c=sqlite3.connect(sys.argv[1])\n" +
+    "print(json.dumps(c.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()))";
+  const r = spawnSync("python3", ["-c", script, db, query, JSON.stringify(params)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`sqlite query failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Runs the `chameleon` CLI. */
+export function cli(...args) {
+  const r = spawnSync(CLI, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`chameleon ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Current profile id shown on the rating screen. */
+export async function shownProfile(browser) {
+  return Number(await browser.$("#rate-screen").getAttribute("data-profile-id"));
+}
+
+export async function waitForProfileChange(browser, from, timeout = 10000) {
+  await browser.waitUntil(async () => (await shownProfile(browser)) !== from, {
+    timeout,
+    interval: 5,
+    timeoutMsg: `profile ${from} still shown`,
+  });
+  return shownProfile(browser);
+}
+
+/** Waits until no dimension is saving and returns each dimension's status text. */
+export async function settledStatuses(browser) {
+  await browser.waitUntil(
+    async () =>
+      (await browser.execute(() => document.querySelectorAll('.dim[data-status="saving"]').length)) === 0,
+    { timeout: 10000, interval: 10, timeoutMsg: "saves did not finish" },
+  );
+  return browser.execute(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll(".dim")].map((d) => [d.getAttribute("data-dimension"), d.getAttribute("data-status")]),
+    ),
+  );
+}
+
+/** The value selected on screen for each dimension (null when empty). */
+export async function shownValues(browser) {
+  return browser.execute(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll(".dim")].map((d) => {
+        const b = d.querySelector('[aria-checked="true"]');
+        return [d.getAttribute("data-dimension"), b ? Number(b.getAttribute("data-value")) : null];
+      }),
+    ),
+  );
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
