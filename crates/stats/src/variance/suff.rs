@@ -90,6 +90,12 @@ pub struct SuffBasis {
     offsets: Vec<u32>,
     index: Vec<u32>,
     value: Vec<f64>,
+    /// Entries whose value is a small count (an integer below 2^16), packed as
+    /// `index << 16 | count` when the layout has fewer than 2^16 slots: a third of the bytes,
+    /// which matters because a resample streams every person's entries. Range per person in
+    /// `packed_offsets`.
+    packed: Vec<u32>,
+    packed_offsets: Vec<u32>,
     /// One-way designs (person term only) keep per person just `(signature, n, Σy, Σy²)`:
     /// their contribution has eight entries that follow from these four numbers.
     one_way: Vec<(u32, f64, f64, f64)>,
@@ -121,10 +127,17 @@ impl SuffBasis {
                 offsets: Vec::new(),
                 index: Vec::new(),
                 value: Vec::new(),
+                packed: Vec::new(),
+                packed_offsets: Vec::new(),
                 one_way,
             };
         }
         let (mut index, mut value) = (Vec::new(), Vec::new());
+        let can_pack = layout.len < (1 << 16);
+        let mut packed: Vec<u32> = Vec::new();
+        let mut packed_offsets = Vec::with_capacity(d.persons.len() + 1);
+        packed_offsets.push(0);
+        let mut merged: Vec<(u32, f64)> = Vec::new();
         let mut offsets = Vec::with_capacity(d.persons.len() + 1);
         let mut ids = Vec::with_capacity(d.persons.len());
         let mut sc = Scratch::default();
@@ -137,11 +150,17 @@ impl SuffBasis {
             });
             // Merge repeated indices (a person's profiles of one size share their slots).
             one.sort_by_key(|e| e.0);
+            merged.clear();
             for &(i, v) in &one {
-                if index.len() > offsets[b] as usize && index.last() == Some(&i) {
-                    if let Some(last) = value.last_mut() {
-                        *last += v;
-                    }
+                match merged.last_mut() {
+                    Some(last) if last.0 == i => last.1 += v,
+                    _ => merged.push((i, v)),
+                }
+            }
+            for &(i, v) in &merged {
+                let small = v >= 0.0 && v < 65536.0 && v.fract() == 0.0;
+                if can_pack && small {
+                    packed.push(i << 16 | v as u32);
                 } else {
                     index.push(i);
                     value.push(v);
@@ -149,6 +168,7 @@ impl SuffBasis {
             }
             ids.push(d.persons[b].id);
             offsets.push(index.len() as u32);
+            packed_offsets.push(packed.len() as u32);
         }
         SuffBasis {
             layout,
@@ -158,6 +178,8 @@ impl SuffBasis {
             offsets,
             index,
             value,
+            packed,
+            packed_offsets,
             one_way: Vec::new(),
         }
     }
@@ -191,6 +213,10 @@ impl SuffBasis {
             let m = weights.get(id as usize).copied().unwrap_or(0.0);
             if m == 0.0 {
                 continue;
+            }
+            let r = self.packed_offsets[b] as usize..self.packed_offsets[b + 1] as usize;
+            for &e in &self.packed[r] {
+                data[(e >> 16) as usize] += m * (e & 0xffff) as f64;
             }
             let r = self.offsets[b] as usize..self.offsets[b + 1] as usize;
             for (&i, &v) in self.index[r.clone()].iter().zip(&self.value[r]) {
