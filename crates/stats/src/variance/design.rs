@@ -295,10 +295,13 @@ impl Design {
             .max()
             .unwrap_or(0);
         let mut rater_seen = vec![false; n_raters];
-        let mut persons = Vec::with_capacity(ratings.len().min(1 << 16));
+        // A one-way design (person term only) never reads cells or per-person rater sums.
+        let slim = !terms.rater && !terms.person_context;
+        let cap = if slim { 0 } else { ratings.len() };
+        let mut persons = Vec::new();
         let mut profiles = Vec::with_capacity(ratings.len());
-        let mut cells: Vec<Cell> = Vec::with_capacity(ratings.len());
-        let mut person_raters: Vec<PersonRater> = Vec::with_capacity(ratings.len());
+        let mut cells: Vec<Cell> = Vec::with_capacity(cap);
+        let mut person_raters: Vec<PersonRater> = Vec::with_capacity(cap);
         let mut local_of = vec![u32::MAX; n_raters];
         let mut i = 0;
         while i < order.len() {
@@ -318,6 +321,14 @@ impl Design {
                     }
                     let y = r.value - centre;
                     rater_seen[r.rater as usize] = true;
+                    cn += 1.0;
+                    cs += y;
+                    css += y * y;
+                    pss += y * y;
+                    i += 1;
+                    if slim {
+                        continue;
+                    }
                     let local = if local_of[r.rater as usize] == u32::MAX {
                         local_of[r.rater as usize] = (person_raters.len() - pr_start) as u32;
                         person_raters.push(PersonRater {
@@ -349,11 +360,6 @@ impl Design {
                             sumsq: y * y,
                         }),
                     }
-                    cn += 1.0;
-                    cs += y;
-                    css += y * y;
-                    pss += y * y;
-                    i += 1;
                 }
                 profiles.push(ProfileBlock {
                     cells: (cell_start as u32, cells.len() as u32),
