@@ -75,12 +75,15 @@ td.text { text-align: left; }
 td.num, td.ci { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.meta th { text-align: left; background: none; width: 11rem; }
 table.meta td { text-align: left; }
+details { margin: .3rem 0; }
+summary { cursor: pointer; font-size: .92rem; }
 code, .hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
 .methods p { max-width: 62rem; }
 .formula { font-family: "Times New Roman", Times, serif; font-size: 1.05em; white-space: nowrap; }
 figure { margin: 1rem 0 2rem; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: .88rem; color: #444; max-width: 62rem; }
+.sub { font-size: .78rem; color: #555; }
 .flag { color: #a23b00; font-weight: 600; }
 .note { font-size: .85rem; color: #555; }
 .warnings li { font-size: .85rem; color: #6a4a00; }
@@ -326,9 +329,6 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
         "Ratings",
         "α (level)",
     ];
-    if boot {
-        cols.push("α 95% CI");
-    }
     cols.extend([
         "α nominal",
         "α ordinal",
@@ -346,11 +346,17 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
             a.units.to_string(),
             a.raters.to_string(),
             a.ratings.to_string(),
-            format!("<strong>{}</strong>", f4(alpha_at_level(a))),
+            if boot {
+                // The interval under the estimate keeps the table narrow.
+                format!(
+                    "<strong>{}</strong><br><span class=\"sub\">{}</span>",
+                    f4(alpha_at_level(a)),
+                    ci4(alpha_ci_at_level(a))
+                )
+            } else {
+                format!("<strong>{}</strong>", f4(alpha_at_level(a)))
+            },
         ];
-        if boot {
-            cells.push(ci4(alpha_ci_at_level(a)));
-        }
         cells.extend([
             f4(a.alpha.nominal),
             f4(a.alpha.ordinal),
@@ -365,7 +371,7 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
     tail(h);
     h.push_str(
         "<p class=\"note\">α: Krippendorff's alpha; α (level): at the dimension's level of \
-         measurement; κ: kappa; Agreement / Within ±1: pairwise percent agreement over pairable \
+         measurement (with its 95% bootstrap interval when bootstrapped); κ: kappa; Agreement / Within ±1: pairwise percent agreement over pairable \
          units. — : not computable for these data (reasons under Notes).</p>\n",
     );
     h.push_str("<h3>Intraclass correlations</h3>\n");
@@ -406,7 +412,90 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
         );
     }
     tail(h);
+    raters_and_pairs(h, r);
     h.push_str("</section>\n");
+}
+
+/// Per dimension, collapsed: the raters' diagnostics and Cohen's kappa per rater pair.
+fn raters_and_pairs(h: &mut String, r: &AgreementReport) {
+    if r.dimensions
+        .iter()
+        .all(|a| a.raters_detail.is_empty() && a.pairs.is_empty())
+    {
+        return;
+    }
+    h.push_str(
+        "<h3>Raters and rater pairs</h3>\n<p class=\"note\">Leniency: mean deviation from the \
+         other raters of the same profiles; r: correlation with the leave-one-out consensus; \
+         exact agreement: percent of pairs with another rater on a shared profile rated \
+         identically; drift: mean absolute deviation from the consensus in the first and last \
+         third of the rater's ratings; Cohen's kappa on each pair's shared profiles. Click a \
+         dimension to open it.</p>\n",
+    );
+    for a in &r.dimensions {
+        if a.raters_detail.is_empty() && a.pairs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<details>\n<summary>{} — {} raters, {} pairs</summary>",
+            esc(&a.dimension),
+            a.raters_detail.len(),
+            a.pairs.len()
+        );
+        if !a.raters_detail.is_empty() {
+            head(
+                h,
+                &[
+                    "Rater",
+                    "Ratings",
+                    "Shared",
+                    "Leniency",
+                    "r (consensus)",
+                    "Exact agreement",
+                    "Drift |dev| early",
+                    "Drift |dev| late",
+                    "Median seconds",
+                ],
+            );
+            for x in &a.raters_detail {
+                row(
+                    h,
+                    &[
+                        esc(&x.rater),
+                        x.n.to_string(),
+                        x.n_shared.to_string(),
+                        f4(x.leniency),
+                        f4(x.consensus_r),
+                        p2(x.consensus_agreement),
+                        f4(x.drift_early_abs_dev),
+                        f4(x.drift_late_abs_dev),
+                        x.median_seconds
+                            .map(|v| format!("{v:.1}"))
+                            .unwrap_or_else(|| DASH.into()),
+                    ],
+                );
+            }
+            tail(h);
+        }
+        if !a.pairs.is_empty() {
+            head(h, &["Rater pair", "Units", "κ", "κ linear", "κ quadratic"]);
+            for p in &a.pairs {
+                row(
+                    h,
+                    &[
+                        format!("{} – {}", esc(&p.a), esc(&p.b)),
+                        p.units.to_string(),
+                        f4(p.kappa),
+                        f4(p.kappa_linear),
+                        f4(p.kappa_quadratic),
+                    ],
+                );
+            }
+            tail(h);
+        }
+        h.push_str("</details>\n");
+    }
 }
 
 fn decomposition_section(h: &mut String, r: &DecomposeReport, d: &ReportData) {
@@ -499,12 +588,6 @@ fn decomposition_section(h: &mut String, r: &DecomposeReport, d: &ReportData) {
                 "Share person × context",
                 "Share rater",
                 "Share residual",
-                "k",
-                "Reliability (1 rater)",
-                "Reliability (k raters)",
-                "Consistency",
-                "Occasion specificity",
-                "REML criterion",
             ],
         );
         for x in &r.dimensions {
@@ -521,6 +604,29 @@ fn decomposition_section(h: &mut String, r: &DecomposeReport, d: &ReportData) {
                         f4(Some(l.shares.person_context)),
                         f4(Some(l.shares.rater)),
                         f4(Some(l.shares.residual)),
+                    ],
+                );
+            }
+        }
+        tail(h);
+        head(
+            h,
+            &[
+                "Dimension",
+                "k",
+                "Reliability (1 rater)",
+                "Reliability (k raters)",
+                "Consistency",
+                "Occasion specificity",
+                "REML criterion",
+            ],
+        );
+        for x in &r.dimensions {
+            if let Some(l) = &x.rater_level {
+                row(
+                    h,
+                    &[
+                        esc(&x.dimension),
                         format!("{:.2}", l.k),
                         f4(Some(l.reliability_1)),
                         f4(Some(l.reliability_k)),
@@ -532,6 +638,13 @@ fn decomposition_section(h: &mut String, r: &DecomposeReport, d: &ReportData) {
             }
         }
         tail(h);
+        h.push_str(
+            "<p class=\"note\">k: raters per profile (harmonic mean); reliability of a profile \
+             score from 1 and from k raters; consistency = σ²<sub>T</sub> / \
+             (σ²<sub>T</sub> + σ²<sub>S</sub> + (σ²<sub>R</sub> + σ²<sub>E</sub>)/k) and \
+             occasion specificity = σ²<sub>S</sub> / (the same), the trait and state parts of \
+             the k-rater reliability.</p>\n",
+        );
         if boot {
             h.push_str("<p class=\"note\">Bootstrap intervals of every rater-level statistic are in the embedded JSON (<code>decomposition.dimensions[].ci.rater_level</code>).</p>\n");
         }

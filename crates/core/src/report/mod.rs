@@ -106,22 +106,30 @@ pub fn compute(
     opts: &ReportOptions,
     control: &Control,
 ) -> std::result::Result<ReportData, VarianceError> {
-    let decomposition = run_decomposition(
-        ds,
-        &DecomposeRunOptions {
-            method: opts.method,
-            bootstrap: opts.bootstrap,
-            seed: opts.seed,
+    // Both are parallel inside; running them side by side keeps every core busy.
+    let (decomposition, run) = rayon::join(
+        || {
+            run_decomposition(
+                ds,
+                &DecomposeRunOptions {
+                    method: opts.method,
+                    bootstrap: opts.bootstrap,
+                    seed: opts.seed,
+                },
+                control,
+            )
         },
-        control,
-    )?;
-    let run = agreement(
-        ds,
-        &AgreementOptions {
-            bootstrap: opts.bootstrap,
-            seed: opts.seed,
+        || {
+            agreement(
+                ds,
+                &AgreementOptions {
+                    bootstrap: opts.bootstrap,
+                    seed: opts.seed,
+                },
+            )
         },
     );
+    let decomposition = decomposition?;
     Ok(ReportData {
         title: opts
             .title
