@@ -2,6 +2,7 @@
 # Benchmark of `chameleon decompose` (issue #4). One command, from the repository root:
 #
 #     scripts/bench-decompose.sh            # or: THREADS=2 PERSONS=1667 scripts/bench-decompose.sh
+#     (CHAMELEON_BIN=path/to/chameleon skips the build)
 #
 # 1. Chameleon scale (1,667 persons × 3 contexts × 3 raters of 12 × 10 dimensions = 150,030
 #    ratings): both levels for all dimensions as a whole `chameleon decompose` process (release
@@ -19,9 +20,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
 
-echo "building chameleon (release)…" >&2
-cargo build --release -q -p chameleon-cli
-BIN="$CARGO_TARGET_DIR/release/chameleon"
+if [ -n "${CHAMELEON_BIN:-}" ]; then
+  BIN="$CHAMELEON_BIN"   # an already built release binary
+else
+  echo "building chameleon (release)…" >&2
+  cargo build --release -q -p chameleon-cli
+  BIN="$CARGO_TARGET_DIR/release/chameleon"
+fi
 
 "$BIN" sample bench "$OUT/base.csv" --persons "$PERSONS" --seed 1 >&2
 "$BIN" sample bench "$OUT/big.csv" --persons $((PERSONS * SCALE)) --seed 2 >&2
