@@ -62,6 +62,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
         title: args.title.clone(),
+        study: study_name(&args.input),
         generated_at: chrono_now(),
     };
     let bar = (args.bootstrap > 0 && std::io::stderr().is_terminal()).then(|| {
@@ -107,6 +108,15 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", args.output.display());
     }
     Ok(())
+}
+
+/// The codebook's name when the input is a study that has one.
+fn study_name(path: &Path) -> Option<String> {
+    if !chameleon_core::analysis::input::is_sqlite_file(path) {
+        return None;
+    }
+    let study = chameleon_core::Study::open_read_only(path).ok()?;
+    study.codebook().ok().flatten().and_then(|c| c.name)
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

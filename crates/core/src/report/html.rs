@@ -164,7 +164,7 @@ fn meta(h: &mut String, d: &ReportData) {
     let _ = write!(
         h,
         "<table class=\"meta\">\n\
-         <tr><th>Study / source</th><td>{}</td></tr>\n\
+         {}<tr><th>Source</th><td>{}</td></tr>\n\
          <tr><th>Generated</th><td>{}</td></tr>\n\
          <tr><th>Software</th><td>{} {}</td></tr>\n\
          <tr><th>Data hash (BLAKE3)</th><td class=\"hash\">{}</td></tr>\n\
@@ -172,6 +172,10 @@ fn meta(h: &mut String, d: &ReportData) {
          <tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
          <tr><th>Bootstrap</th><td>{}</td></tr>\n\
          </table>\n",
+        d.study
+            .as_deref()
+            .map(|n| format!("<tr><th>Study</th><td>{}</td></tr>\n", esc(n)))
+            .unwrap_or_default(),
         esc(&d.source),
         esc(&d.generated_at),
         esc(d.software),

@@ -47,6 +47,8 @@ pub struct ReportOptions {
     pub seed: u64,
     /// Title of the document; `None` gives "Agreement and state–trait report".
     pub title: Option<String>,
+    /// The study's name (its codebook's name), shown above the source path when known.
+    pub study: Option<String>,
     /// When the report was made.
     pub generated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -59,6 +61,7 @@ impl ReportOptions {
             bootstrap: 0,
             seed: 1,
             title: None,
+            study: None,
             generated_at,
         }
     }
@@ -81,6 +84,8 @@ pub struct DatasetCounts {
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
     pub title: String,
+    /// The study's name when known.
+    pub study: Option<String>,
     pub software: &'static str,
     pub version: &'static str,
     pub source: String,
@@ -135,6 +140,7 @@ pub fn compute(
             .title
             .clone()
             .unwrap_or_else(|| "Agreement and state–trait report".to_string()),
+        study: opts.study.clone(),
         software: "Chameleon Studio",
         version: SOFTWARE_VERSION,
         source: ds.source.clone(),
