@@ -340,3 +340,34 @@ fn bad_input_writes_nothing() {
     assert!(!res.status.success());
     assert!(!out.exists());
 }
+
+#[test]
+fn unknown_dimension_is_bad_input_and_dash_writes_stdout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let study = demo_study(dir.path());
+    let out = dir.path().join("r.html");
+    let res = run(&["report", s(&study), s(&out), "--dimension", "nope"]);
+    assert_eq!(
+        res.status.code(),
+        Some(2),
+        "an unknown dimension is bad input"
+    );
+    assert!(
+        String::from_utf8_lossy(&res.stderr).contains("nope"),
+        "the message names the dimension"
+    );
+    assert!(!out.exists(), "nothing written");
+    let res = ok(&["report", s(&study), "-", "--dimension", "openness"]);
+    let html = String::from_utf8(res.stdout).expect("utf-8 HTML");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "`-` writes the report to stdout"
+    );
+    assert_eq!(
+        embedded(&html)["decomposition"]["dimensions"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "--dimension keeps one dimension"
+    );
+}
