@@ -69,7 +69,7 @@ table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; }
 th, td { padding: .26rem .45rem; border-bottom: 1px solid #e4e4e4; text-align: right;
          vertical-align: top; }
 th { background: #f4f6f8; font-weight: 600; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, th.text { text-align: left; }
 td.name { text-align: left; overflow-wrap: break-word; max-width: 18rem; }
 td.text { text-align: left; }
 td.num, td.ci { font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -298,12 +298,22 @@ fn row(h: &mut String, cells: &[String]) {
     row_with(h, cells, &[]);
 }
 
-fn head(h: &mut String, cells: &[&str]) {
+/// Opens a table with these (static, trusted) headers; headers of the `text` columns are
+/// left-aligned like their cells.
+fn head_with(h: &mut String, cells: &[&str], text: &[usize]) {
     h.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    for c in cells {
-        let _ = write!(h, "<th>{c}</th>");
+    for (i, c) in cells.iter().enumerate() {
+        if text.contains(&i) {
+            let _ = write!(h, "<th class=\"text\">{c}</th>");
+        } else {
+            let _ = write!(h, "<th>{c}</th>");
+        }
     }
     h.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn head(h: &mut String, cells: &[&str]) {
+    head_with(h, cells, &[]);
 }
 
 fn tail(h: &mut String) {
@@ -342,7 +352,7 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
         "Agreement",
         "Within ±1",
     ]);
-    head(h, &cols);
+    head_with(h, &cols, &[1]);
     for a in &r.dimensions {
         let mut cells = vec![
             esc(&a.dimension),
@@ -379,7 +389,7 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
          units. — : not computable for these data (reasons under Notes).</p>\n",
     );
     h.push_str("<h3>Intraclass correlations</h3>\n");
-    head(
+    head_with(
         h,
         &[
             "Dimension",
@@ -392,6 +402,7 @@ fn agreement_section(h: &mut String, r: &AgreementReport, d: &ReportData) {
             "ICC3k",
             "ICC2 95% CI",
         ],
+        &[1],
     );
     for a in &r.dimensions {
         let ci2 = a
@@ -673,7 +684,8 @@ fn decomposition_section(h: &mut String, r: &DecomposeReport, d: &ReportData) {
             cols.push("95% CI");
         }
         cols.extend(["State-blind", "Note"]);
-        head(h, &cols);
+        let last = cols.len() - 1;
+        head_with(h, &cols, &[1, 2, last]);
         for x in &r.dimensions {
             for s in &x.rater_sensitivity {
                 let blind = match s.state_blind {
