@@ -183,10 +183,19 @@ fn simulated_team_round_trip() {
         csv.push_str(text.split_once('\n').unwrap().1);
     }
     let concat = t.f.write("all.csv", csv.replace("\r\n", "\n"));
-    let from_csv = agreement(
-        &chameleon_core::analysis::input::load_dataset(&concat).unwrap(),
-        &AgreementOptions::default(),
-    );
+    // The CSV carries no codebook: give its dimensions the study's scales and levels.
+    let mut csv_ds = chameleon_core::analysis::input::load_dataset(&concat).unwrap();
+    let cb = Study::open_read_only(&t.study)
+        .unwrap()
+        .codebook()
+        .unwrap()
+        .unwrap();
+    for d in &mut csv_ds.dimensions {
+        let def = cb.dimensions.iter().find(|x| x.name == d.name).unwrap();
+        d.scale = Some(def.scale.clone());
+        d.level = Some(def.level());
+    }
+    let from_csv = agreement(&csv_ds, &AgreementOptions::default());
     let from_study = agreement(
         &Study::open_read_only(&t.study).unwrap().dataset().unwrap(),
         &AgreementOptions::default(),

@@ -158,7 +158,7 @@ impl SuffBasis {
                 }
             }
             for &(i, v) in &merged {
-                let small = v >= 0.0 && v < 65536.0 && v.fract() == 0.0;
+                let small = (0.0..65536.0).contains(&v) && v.fract() == 0.0;
                 if can_pack && small {
                     packed.push(i << 16 | v as u32);
                 } else {
