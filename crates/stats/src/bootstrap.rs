@@ -98,7 +98,10 @@ mod tests {
     fn quantiles_match_r_type7() {
         // R: quantile(c(1,2,3,4,10), c(.025,.975)) -> 1.1, 9.4
         let iv = percentile_interval(&[4.0, 1.0, 10.0, 3.0, 2.0], 0.95).unwrap();
-        assert!((iv[0] - 1.1).abs() < 1e-12 && (iv[1] - 9.4).abs() < 1e-12, "{iv:?}");
+        assert!(
+            (iv[0] - 1.1).abs() < 1e-12 && (iv[1] - 9.4).abs() < 1e-12,
+            "{iv:?}"
+        );
         assert_eq!(percentile_interval(&[f64::NAN], 0.95), None);
     }
 }
