@@ -156,7 +156,9 @@ person, not what you guess they are like elsewhere. Read every text before ratin
 const CONTEXTS: [&str; 3] = ["r/careerguidance", "r/gaming", "r/relationships"];
 
 /// Opening lines by context and mood (0 low, 1 mid, 2 high energy/positivity).
-fn text_for(rng: &mut SampleRng, context: usize, mood: usize) -> (String, String) {
+/// `used` holds the bodies the profile already has: the draw moves on to the next unused one,
+/// so a profile never shows the same text twice (the number of draws stays the same).
+fn text_for(rng: &mut SampleRng, context: usize, mood: usize, used: &[String]) -> (String, String) {
     const T: [[[&str; 3]; 3]; 3] = [
         [
             ["Third rejection this month. I'm starting to think my CV is the problem, or maybe it's me.",
@@ -194,7 +196,12 @@ fn text_for(rng: &mut SampleRng, context: usize, mood: usize) -> (String, String
     ];
     const TITLES: [&str; 3] = ["Need some perspective", "Question for the sub", "Update"];
     let pool = &T[context % 3][mood.min(2)];
-    let body = pool[rng.below(pool.len())].to_string();
+    let first = rng.below(pool.len());
+    let body = (0..pool.len())
+        .map(|k| pool[(first + k) % pool.len()])
+        .find(|b| !used.iter().any(|u| u == b))
+        .unwrap_or(pool[first])
+        .to_string();
     let title = TITLES[rng.below(TITLES.len())].to_string();
     (title, body)
 }
@@ -234,9 +241,11 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
                 1
             };
             let n_texts = 1 + rng.below(3);
+            let mut used: Vec<String> = Vec::new();
             let texts: Vec<serde_json::Value> = (0..n_texts)
                 .map(|i| {
-                    let (title, body) = text_for(&mut rng, c, mood);
+                    let (title, body) = text_for(&mut rng, c, mood, &used);
+                    used.push(body.clone());
                     let ts = chrono::DateTime::from_timestamp(
                         base + (p * 86_400 + c * 3_600 + i * 600) as i64,
                         0,
@@ -381,7 +390,7 @@ pub fn write_bench_profiles(
     for p in 0..shape.persons {
         for c in 0..shape.contexts {
             let mood = rng.below(3);
-            let (title, body) = text_for(&mut rng, c, mood);
+            let (title, body) = text_for(&mut rng, c, mood, &[]);
             let line = serde_json::json!({ "person": format!("p{p}"), "context": format!("c{c}"), "title": title, "text": body });
             writeln!(w, "{line}")?;
             n += 1;
