@@ -24,7 +24,7 @@ let ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data") }, "#start-s
 try {
   const b = ctx.browser;
   await b.$("#open-path").setValue(db);
-  await pause(300);
+  await pause(800);
   shot("start.png");
   await b.$("#open-form button[type=submit]").click();
   await b.$("#identity-screen").waitForDisplayed();
@@ -34,21 +34,22 @@ try {
   await b.waitUntil(async () => (await shownProfile(b)) > 0);
   // Move on to a profile with more material, then rate part of it.
   await b.keys(Key.Enter);
-  await pause(300);
+  await pause(800);
   for (const k of ["4", "3", "2"]) await b.keys(k);
   await settledStatuses(b);
-  await pause(300);
+  await pause(800);
   shot("rating.png");
   await b.keys("?");
-  await pause(300);
+  await pause(800);
   shot("help.png");
   await b.keys(Key.Escape);
   await b.keys("q");
-  await pause(300);
+  await pause(800);
   shot("queue.png");
   await b.keys(Key.Escape);
-  await b.execute(() => (document.documentElement.style.zoom = "2"));
-  await pause(400);
+  // 200%: the app's zoom hotkeys (Ctrl+=, 0.2 per press), as a user would zoom.
+  for (let i = 0; i < 5; i++) await b.keys([Key.Ctrl, "="]);
+  await pause(1000);
   shot("rating-zoom200.png");
 } finally {
   await quit(ctx);

@@ -2,7 +2,7 @@
 // the right, a codebook panel for the focused dimension, queue and shortcut overlays. All
 // profile material goes into the DOM as text nodes (see dom.ts), never as HTML.
 import { toAppError, type Backend } from "../../api";
-import type { CodebookDto, DimensionDto, QueueEntryDto, SessionDto } from "../../bindings";
+import type { CodebookDto, DimensionDto, ProfileView, QueueEntryDto, SessionDto } from "../../bindings";
 import { append, h, replace } from "../../dom";
 import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
 import { isDone, nextProfile, position, progress } from "./queue";
@@ -98,7 +98,7 @@ export class RatingScreen {
         h(
           "main",
           { class: "rate-main" },
-          els.material,
+          h("div", { class: "left" }, els.material, els.codebook),
           h(
             "section",
             { class: "form", "aria-label": "Ratings" },
@@ -115,7 +115,6 @@ export class RatingScreen {
                 h("kbd", {}, "Enter"),
               ),
             ),
-            els.codebook,
           ),
         ),
         els.overlay,
@@ -162,7 +161,10 @@ export class RatingScreen {
 
   /** Loads and shows one profile. */
   async show(profileId: number): Promise<void> {
-    const view = await this.backend.loadProfile(profileId);
+    this.showView(await this.backend.loadProfile(profileId));
+  }
+
+  private showView(view: ProfileView): void {
     this.session = new RatingSession(this.backend, this.codebook, view, (what, dim) =>
       this.onSessionChange(what, dim),
     );
@@ -480,8 +482,21 @@ export class RatingScreen {
     this.busy = true;
     try {
       if (!(await this.leaveCurrent())) return;
+      // The cached queue, with the profile just left brought up to date, decides what comes
+      // next; loading it and refreshing the queue then run together (one round trip less).
+      const cur = this.session;
+      const cached = this.queue.map((e) =>
+        cur && e.profileId === cur.profileId ? { ...e, rated: cur.ratedCount(), flagged: cur.flagged } : e,
+      );
+      let next = nextProfile(cached, cur?.profileId ?? null);
+      if (next !== null) {
+        const [view] = await Promise.all([this.backend.loadProfile(next), this.refreshQueue()]);
+        this.showView(view);
+        if (kind === "next") this.recordNav(t0);
+        return;
+      }
       await this.refreshQueue();
-      const next = nextProfile(this.queue, this.session?.profileId ?? null);
+      next = nextProfile(this.queue, cur?.profileId ?? null);
       if (next === null) {
         const all = this.queue.length > 0 && this.queue.every(isDone);
         this.setMessage(
