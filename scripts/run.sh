@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's run command: installs what the app needs on Debian 12, builds it, creates the
-# demo study on first run, and starts Chameleon Studio on it.
+# The README's run command: installs what the app needs on Debian 12, builds it and starts
+# Chameleon Studio (its start screen creates and opens the demo study with one click).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
