@@ -50,16 +50,7 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
     };
-    let bar = (args.bootstrap > 0 && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(args.bootstrap as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "bootstrap {bar:40} {pos}/{len} resamples ({eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = super::bootstrap_bar(args.bootstrap);
     let progress = |done: u64, _total: u64| {
         if let Some(b) = &bar {
             b.set_position(done);

@@ -25,3 +25,19 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
     });
     ExitCode::from(if bad_input { 2 } else { 1 })
 }
+
+/// The bootstrap progress bar on stderr, only when stderr is a terminal (scripts and CI get
+/// clean output); `None` without resamples.
+pub fn bootstrap_bar(resamples: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (resamples > 0 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(resamples as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "bootstrap {bar:40} {pos}/{len} resamples ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    })
+}

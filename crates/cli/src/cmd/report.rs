@@ -6,7 +6,7 @@ use chameleon_core::export::write_atomically;
 use chameleon_core::report::{self, ReportOptions};
 use chameleon_core::CoreError;
 use chameleon_stats::bootstrap::Control;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -65,16 +65,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         study: study_name(&args.input),
         generated_at: chrono_now(),
     };
-    let bar = (args.bootstrap > 0 && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(args.bootstrap as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "bootstrap {bar:40} {pos}/{len} resamples ({eta} left)",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = super::bootstrap_bar(args.bootstrap);
     let progress = |done: u64, _total: u64| {
         if let Some(b) = &bar {
             b.set_position(done);
