@@ -4,7 +4,7 @@ use chameleon_core::analysis::decompose::{
     run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
 };
 use chameleon_stats::bootstrap::Control;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
