@@ -56,6 +56,7 @@ pub fn run() {
             commands::start::create_study,
             commands::start::open_demo_study,
             commands::start::startup_study,
+            commands::start::current_session,
             commands::start::close_study,
             commands::identity::list_raters,
             commands::identity::choose_rater,

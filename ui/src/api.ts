@@ -29,6 +29,8 @@ export interface Backend {
   createStudy(request: CreateStudyRequest): Promise<SessionDto>;
   openDemoStudy(): Promise<SessionDto>;
   startupStudy(): Promise<SessionDto | null>;
+  /** The open study re-read (counts, codebook, rater). */
+  currentSession(): Promise<SessionDto>;
   closeStudy(): Promise<void>;
   listRaters(): Promise<RaterDto[]>;
   chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
@@ -61,6 +63,7 @@ export const tauriBackend: Backend = {
   createStudy: (request) => invoke("create_study", { request }),
   openDemoStudy: () => invoke("open_demo_study"),
   startupStudy: () => invoke("startup_study"),
+  currentSession: () => invoke("current_session"),
   closeStudy: () => invoke("close_study"),
   listRaters: () => invoke("list_raters"),
   chooseRater: (name, kind) => invoke("choose_rater", { name, kind }),

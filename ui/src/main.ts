@@ -1,14 +1,18 @@
-// Boot and screen routing: start → who is rating → rating screen.
+// Boot and screen routing: start → who is rating → rating screen, and the studio (review and
+// analysis) for the open study, reachable from both.
 import { tauriBackend, toAppError, type Backend } from "./api";
 import type { SessionDto } from "./bindings";
 import { h, replace } from "./dom";
 import { RatingScreen } from "./features/annotate/screen";
+import { StudioScreen } from "./features/studio/shell";
+import { studioViews } from "./features/studio/views";
 import { mountIdentity } from "./features/study/identity";
 import { mountStart, renderError } from "./features/study/start";
 import "./styles.css";
 
 export class App {
   private rating: RatingScreen | null = null;
+  private studioScreen: StudioScreen | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -27,28 +31,39 @@ export class App {
     await this.start();
   }
 
-  private leaveRating(): void {
+  private leaveScreens(): void {
     this.rating?.unmount();
     this.rating = null;
+    this.studioScreen?.unmount();
+    this.studioScreen = null;
+  }
+
+  private close(): void {
+    void this.backend.closeStudy().finally(() => void this.start());
   }
 
   async start(): Promise<void> {
-    this.leaveRating();
+    this.leaveScreens();
     document.title = "Chameleon Studio";
     await mountStart(this.root, this.backend, (s) => void this.opened(s));
   }
 
-  async opened(s: SessionDto): Promise<void> {
+  private title(s: SessionDto): void {
     // The shell sets the native window title; the document title says the same.
     document.title = [s.study.name, s.rater?.name, "Chameleon Studio"].filter(Boolean).join(" — ");
+  }
+
+  async opened(s: SessionDto): Promise<void> {
+    this.title(s);
     if (!s.rater) return this.identity(s);
-    this.leaveRating();
+    this.leaveScreens();
     this.rating = new RatingScreen(this.backend, s, {
-      onClose: () => void this.backend.closeStudy().finally(() => void this.start()),
+      onClose: () => this.close(),
       onSwitchRater: () => {
-        this.leaveRating();
+        this.leaveScreens();
         void this.identity(s);
       },
+      onStudio: () => void this.studio(),
     });
     try {
       await this.rating.mount(this.root);
@@ -58,10 +73,32 @@ export class App {
   }
 
   async identity(s: SessionDto): Promise<void> {
-    this.leaveRating();
-    await mountIdentity(this.root, this.backend, s, (x) => void this.opened(x), () => {
-      void this.backend.closeStudy().finally(() => void this.start());
+    this.leaveScreens();
+    await mountIdentity(
+      this.root,
+      this.backend,
+      s,
+      (x) => void this.opened(x),
+      () => this.close(),
+      () => void this.studio(),
+    );
+  }
+
+  async studio(view?: string): Promise<void> {
+    this.leaveScreens();
+    let s: SessionDto;
+    try {
+      s = await this.backend.currentSession();
+    } catch (e) {
+      replace(this.root, h("div", { class: "start" }, renderError(toAppError(e))));
+      return;
+    }
+    this.title(s);
+    this.studioScreen = new StudioScreen(this.backend, s, studioViews, {
+      onAnnotate: () => void this.backend.currentSession().then((x) => this.opened(x)),
+      onClose: () => this.close(),
     });
+    await this.studioScreen.mount(this.root, view);
   }
 }
 

@@ -122,6 +122,12 @@ pub async fn startup_study(
     Ok(Some(dto))
 }
 
+/// The open study as the UI shows it, re-read after a view changed it (codebook, ratings).
+#[tauri::command]
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<SessionDto> {
+    state.run(|session, _| session_dto(session)).await
+}
+
 #[tauri::command]
 pub async fn close_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<()> {
     state

@@ -72,6 +72,7 @@ export class FakeBackend implements Backend {
   async createStudy() { return this.session(); }
   async openDemoStudy() { return this.session(); }
   async startupStudy() { return null; }
+  async currentSession() { return this.session(); }
   async closeStudy() {}
   async listRaters() { return [this.rater]; }
   async chooseRater() { return this.session(); }

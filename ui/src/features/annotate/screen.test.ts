@@ -20,7 +20,7 @@ describe("RatingScreen", () => {
   });
 
   async function mount(b: FakeBackend) {
-    const screen = new RatingScreen(b, b.session(), { onClose() {}, onSwitchRater() {} });
+    const screen = new RatingScreen(b, b.session(), { onClose() {}, onSwitchRater() {}, onStudio() {} });
     await screen.mount(root);
     await settle();
     return screen;

@@ -22,6 +22,8 @@ declare global {
 export interface RatingScreenHooks {
   onClose(): void;
   onSwitchRater(): void;
+  /** Leaves rating for the review and analysis views. */
+  onStudio(): void;
 }
 
 const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
@@ -92,6 +94,7 @@ export class RatingScreen {
           els.saveStatus,
           h("button", { class: "ghost", onclick: () => this.openQueue(), title: "Queue (q)" }, "Queue"),
           h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: "Shortcuts (?)" }, "?"),
+          h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
           h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
         ),
         els.message,
@@ -135,6 +138,12 @@ export class RatingScreen {
     if (this.session && (await this.leaveCurrent()) === false) return;
     this.unmount();
     this.hooks.onClose();
+  }
+
+  private async toStudio(): Promise<void> {
+    if (this.session && (await this.leaveCurrent()) === false) return;
+    this.unmount();
+    this.hooks.onStudio();
   }
 
   private async refreshQueue(): Promise<void> {

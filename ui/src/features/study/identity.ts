@@ -11,6 +11,7 @@ export async function mountIdentity(
   session: SessionDto,
   onChosen: (s: SessionDto) => void,
   onBack: () => void,
+  onStudio: () => void,
 ): Promise<void> {
   const errorHost = h("div", { class: "error-host" });
   const choose = async (name: string, kind: RaterKindDto) => {
@@ -51,6 +52,13 @@ export async function mountIdentity(
         h("h2", {}, "New rater"),
         h("div", { class: "field-row" }, h("label", { class: "field", for: "rater-name" }, h("span", {}, "Name"), name), kind),
         h("button", { type: "submit", class: "primary" }, "Start rating"),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("h2", {}, "Reviewing, not rating?"),
+        h("p", { class: "muted" }, "Agreement, disagreements, codebook, state–trait analysis and team work need no rater."),
+        h("button", { id: "open-studio", onclick: onStudio }, "Review & analysis"),
       ),
       h("button", { class: "ghost", onclick: onBack }, "← Back to start"),
     ),

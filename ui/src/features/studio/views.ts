@@ -1,0 +1,4 @@
+// The studio's views in tab order. Each feature registers itself here with one entry.
+import type { StudioViewEntry } from "./view";
+
+export const studioViews: StudioViewEntry[] = [];
