@@ -10,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod model;
 pub mod report;
+pub mod review;
 pub mod sample;
 pub mod store;
 pub mod tidy;
