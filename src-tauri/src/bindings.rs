@@ -3,6 +3,7 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
+use crate::commands::review::*;
 use crate::dto::*;
 use crate::error::{AppError, RowErrorDto};
 use ts_rs::{Config, TS};
@@ -34,6 +35,25 @@ pub fn typescript() -> String {
         CreateStudyRequest::decl(&cfg),
         RowErrorDto::decl(&cfg),
         AppError::decl(&cfg),
+        ThresholdsDto::decl(&cfg),
+        AgreementRowDto::decl(&cfg),
+        AgreementTableDto::decl(&cfg),
+        AlphaIntervalDto::decl(&cfg),
+        AgreementIntervalsDto::decl(&cfg),
+        PairDto::decl(&cfg),
+        RaterDiagnosticsDto::decl(&cfg),
+        AgreementDetailDto::decl(&cfg),
+        RaterValueDto::decl(&cfg),
+        DisagreementDto::decl(&cfg),
+        DisagreementsDto::decl(&cfg),
+        DimensionValuesDto::decl(&cfg),
+        ProfileRatingsDto::decl(&cfg),
+        AdjudicateRequest::decl(&cfg),
+        AnchorEditDto::decl(&cfg),
+        ScaleEditDto::decl(&cfg),
+        DimensionEditDto::decl(&cfg),
+        CodebookEditDto::decl(&cfg),
+        CodebookSavedDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.\n\n",

@@ -65,6 +65,16 @@ pub fn run() {
             commands::annotate::load_profile,
             commands::annotate::save_rating,
             commands::annotate::save_review,
+            commands::review::review_agreement,
+            commands::review::review_agreement_detail,
+            commands::review::review_agreement_intervals,
+            commands::review::review_set_thresholds,
+            commands::review::review_disagreements,
+            commands::review::review_profile,
+            commands::review::review_adjudicate,
+            commands::review::review_codebook,
+            commands::review::review_save_codebook,
+            commands::review::review_codebook_changed,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -85,3 +85,126 @@ rows: Array<RowErrorDto>,
  * For `bad_input`: the file the rows belong to.
  */
 path: string | null, };
+
+export type ThresholdsDto = { good: number, tentative: number, };
+
+export type AgreementRowDto = { dimension: string, label: string, 
+/**
+ * The dimension's level of measurement: the alpha shown is the one at this level.
+ */
+level: string, alpha: number | null, 
+/**
+ * Which ICC is shown, e.g. "ICC2" (two-way random, absolute agreement, single rater).
+ */
+iccForm: string, icc: number | null, 
+/**
+ * How the ICC was estimated: "anova" (complete design) or variance components.
+ */
+iccMethod: string, 
+/**
+ * Pairwise exact agreement in percent.
+ */
+percentExact: number | null, 
+/**
+ * Pairwise agreement within one scale point (ordered discrete scales only).
+ */
+percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, };
+
+export type AgreementTableDto = { rows: Array<AgreementRowDto>, thresholds: ThresholdsDto, 
+/**
+ * Why a statistic is missing, one sentence each.
+ */
+warnings: Array<string>, };
+
+export type AlphaIntervalDto = { dimension: string, 
+/**
+ * 95% percentile interval of alpha at the dimension's level.
+ */
+ci: [number, number] | null, };
+
+export type AgreementIntervalsDto = { resamples: number, seed: number, rows: Array<AlphaIntervalDto>, };
+
+export type PairDto = { a: string, b: string, units: number, 
+/**
+ * Cohen's kappa with the weights of the detail view.
+ */
+kappa: number | null, };
+
+export type RaterDiagnosticsDto = { rater: string, kind: string, n: number, 
+/**
+ * Mean deviation from the other raters on shared profiles (+ = rates higher).
+ */
+leniency: number | null, 
+/**
+ * Agreement with the leave-one-out consensus (0–1).
+ */
+consensusAgreement: number | null, consensusR: number | null, 
+/**
+ * The drift measure per block of this rater's ratings, earliest first.
+ */
+drift: Array<number | null>, medianSeconds: number | null, };
+
+export type AgreementDetailDto = { dimension: string, label: string, level: string, 
+/**
+ * "unweighted", "linear" or "quadratic".
+ */
+weights: string, pairs: Array<PairDto>, heatmapSvg: string | null, raters: Array<RaterDiagnosticsDto>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, };
+
+export type RaterValueDto = { rater: string, value: number, };
+
+export type DisagreementDto = { profileId: number, person: string, context: string, values: Array<RaterValueDto>, 
+/**
+ * 0 = the raters agree, 1 = as far apart as the scale allows.
+ */
+disagreement: number, spread: number, adjudicated: number | null, };
+
+export type DisagreementsDto = { dimension: string, label: string, level: string, scale: ScaleDto, 
+/**
+ * Alpha on the raters' ratings (what the dashboard shows).
+ */
+alphaBefore: number | null, 
+/**
+ * Alpha once adjudicated profiles count with their settled value only: those profiles
+ * leave the pairable units, so this is the agreement on the profiles still unsettled.
+ */
+alphaAfter: number | null, adjudicated: number, profiles: Array<DisagreementDto>, };
+
+export type DimensionValuesDto = { dimension: string, label: string, 
+/**
+ * One per rater of [`ProfileRatingsDto::raters`], `null` when that rater left it empty.
+ */
+values: Array<number | null>, adjudicated: number | null, note: string | null, };
+
+export type ProfileRatingsDto = { profile: ProfileDto, raters: Array<string>, dimensions: Array<DimensionValuesDto>, };
+
+export type AdjudicateRequest = { profileId: number, dimension: string, value: number, note: string | null, };
+
+export type AnchorEditDto = { value: number, label: string, };
+
+export type ScaleEditDto = { "type": "likert", min: number, max: number, anchors: Array<AnchorEditDto>, } | { "type": "continuous", min: number, max: number, step: number | null, } | { "type": "nominal", categories: Array<AnchorEditDto>, };
+
+export type DimensionEditDto = { name: string, label: string | null, definition: string, scale: ScaleEditDto, 
+/**
+ * "nominal", "ordinal", "interval" or "ratio"; `null` = what the scale implies.
+ */
+level: string | null, 
+/**
+ * Ratings stored on this dimension (read-only: a scale change must keep them on it).
+ */
+ratings: number, };
+
+export type CodebookEditDto = { name: string | null, 
+/**
+ * Markdown.
+ */
+guidelines: string, 
+/**
+ * The version this edit started from (informational; saving makes a new one).
+ */
+version: number, dimensions: Array<DimensionEditDto>, };
+
+export type CodebookSavedDto = { codebook: CodebookEditDto, added: number, updated: number, 
+/**
+ * False when nothing differed from the stored codebook (no new version).
+ */
+changed: boolean, };

@@ -3,4 +3,5 @@
 
 pub mod annotate;
 pub mod identity;
+pub mod review;
 pub mod start;

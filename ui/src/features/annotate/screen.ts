@@ -8,6 +8,7 @@ import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
 import { isDone, nextProfile, position, progress } from "./queue";
 import { formatValue, options, snap, stepOf, stepValue, valueForDigit } from "./scale";
 import { RatingSession } from "./session";
+import { codebookNotice } from "../review/notice";
 
 /** Measurements the e2e run reads: keypress → next profile shown, in ms. */
 interface PerfLog {
@@ -124,6 +125,7 @@ export class RatingScreen {
       ),
     );
     document.addEventListener("keydown", this.keyHandler);
+    void codebookNotice().then((n) => n && els.message.before(n));
     await this.refreshQueue();
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
     if (first === null) this.showEmpty("There are no profiles to rate in this study.");

@@ -1,0 +1,341 @@
+// Agreement dashboard: one row per dimension (alpha at its level, ICC, percent agreement, units
+// and raters), coloured against the PI's thresholds; bootstrap intervals on request; a
+// dimension opened shows the kappa heatmap, per-rater diagnostics and the raters' distributions.
+import { toAppError } from "../../api";
+import type { AgreementDetailDto, AgreementIntervalsDto, AgreementTableDto, ThresholdsDto } from "../../bindings";
+import { h, replace } from "../../dom";
+import { renderError } from "../study/start";
+import type { StudioContext, StudioView } from "../studio/view";
+import { tauriReviewApi, type KappaWeights, type ReviewApi } from "./api";
+import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent, svgDataUri } from "./logic";
+
+const ICC_TEXT: Record<string, string> = {
+  ICC1: "ICC(1,1): one-way random effects, one rater",
+  ICC2: "ICC(2,1): two-way random effects, absolute agreement, one rater",
+};
+
+function methodText(m: string): string {
+  if (m === "anova") return "Shrout & Fleiss ANOVA on the complete design";
+  if (m.startsWith("variance-components")) return "variance components (incomplete design)";
+  return m;
+}
+
+export class AgreementView implements StudioView {
+  private table: AgreementTableDto | null = null;
+  private intervals: AgreementIntervalsDto | null = null;
+  private open: string | null = null;
+  private weights: KappaWeights | undefined;
+  private alive = true;
+  private els!: {
+    table: HTMLElement;
+    detail: HTMLElement;
+    status: HTMLElement;
+    good: HTMLInputElement;
+    tentative: HTMLInputElement;
+    resamples: HTMLInputElement;
+    compute: HTMLButtonElement;
+  };
+  private ctx!: StudioContext;
+
+  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+
+  async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
+    this.ctx = ctx;
+    const good = h("input", { type: "number", id: "threshold-good", step: "any", min: "-1", max: "1" });
+    const tentative = h("input", { type: "number", id: "threshold-tentative", step: "any", min: "-1", max: "1" });
+    const resamples = h("input", { type: "number", id: "ci-resamples", min: "2", max: "100000", step: "100", value: "1000" });
+    const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, "Compute intervals");
+    this.els = {
+      table: h("div", { class: "agreement-table-host" }),
+      detail: h("section", { class: "agreement-detail", id: "agreement-detail", "aria-live": "polite" }),
+      status: h("span", { class: "review-status", role: "status", "aria-live": "polite" }),
+      good,
+      tentative,
+      resamples,
+      compute,
+    };
+    replace(
+      el,
+      h(
+        "div",
+        { class: "review-view", id: "agreement-view" },
+        h(
+          "div",
+          { class: "review-toolbar" },
+          h("h2", {}, "Agreement per dimension"),
+          h(
+            "form",
+            { class: "thresholds", id: "thresholds-form", onsubmit: (e: Event) => (e.preventDefault(), void this.saveThresholds()) },
+            h("label", { for: "threshold-good" }, h("span", { class: "swatch band-good" }), "good α ≥"),
+            good,
+            h("label", { for: "threshold-tentative" }, h("span", { class: "swatch band-tentative" }), "tentative α ≥"),
+            tentative,
+            h("button", { type: "submit" }, "Set"),
+          ),
+          h(
+            "div",
+            { class: "intervals" },
+            h("label", { for: "ci-resamples" }, "Resamples"),
+            resamples,
+            compute,
+          ),
+          this.els.status,
+        ),
+        this.els.table,
+        this.els.detail,
+      ),
+    );
+    this.els.status.textContent = "Computing agreement…";
+    this.table = await this.api.agreement();
+    if (!this.alive) return;
+    this.els.status.textContent = "";
+    good.value = String(this.table.thresholds.good);
+    tentative.value = String(this.table.thresholds.tentative);
+    this.renderTable();
+    const first = param && this.table.rows.some((r) => r.dimension === param) ? param : null;
+    if (first) await this.openDimension(first);
+  }
+
+  unmount(): void {
+    this.alive = false;
+  }
+
+  private thresholds(): ThresholdsDto {
+    return this.table?.thresholds ?? { good: 0.8, tentative: 0.667 };
+  }
+
+  private renderTable(): void {
+    const t = this.table;
+    if (!t) return;
+    if (t.rows.length === 0) {
+      replace(this.els.table, h("p", { class: "empty" }, "The codebook has no dimensions yet."));
+      return;
+    }
+    const ci = new Map((this.intervals?.rows ?? []).map((r) => [r.dimension, r.ci]));
+    const th = this.thresholds();
+    const icc = t.rows.find((r) => r.icc !== null);
+    const rows = t.rows.map((r) => {
+      const b = band(r.alpha, th);
+      const interval = ci.get(r.dimension);
+      return h(
+        "tr",
+        {
+          class: `band-${b}${this.open === r.dimension ? " open" : ""}`,
+          "data-dimension": r.dimension,
+          "data-band": b,
+        },
+        h(
+          "th",
+          { scope: "row" },
+          h(
+            "button",
+            {
+              class: "link dim-open",
+              "aria-expanded": String(this.open === r.dimension),
+              onclick: () => void this.openDimension(r.dimension),
+            },
+            r.label,
+          ),
+        ),
+        h("td", {}, r.level),
+        h(
+          "td",
+          { class: "num alpha", "data-value": r.alpha === null ? "" : String(r.alpha), title: BAND_TEXT[b] },
+          h("span", { class: "band-dot", "aria-hidden": "true" }),
+          fmt(r.alpha),
+          h("span", { class: "sr-only" }, ` (${BAND_TEXT[b]})`),
+        ),
+        h("td", { class: "num ci" }, interval ? `${fmt(interval[0])} – ${fmt(interval[1])}` : this.intervals ? "—" : ""),
+        h("td", { class: "num", title: `${r.iccForm}, ${methodText(r.iccMethod)}` }, fmt(r.icc)),
+        h("td", { class: "num" }, fmtPercent(r.percentExact)),
+        h("td", { class: "num" }, r.percentWithinOne === null ? "—" : fmtPercent(r.percentWithinOne)),
+        h("td", { class: "num" }, `${r.units} / ${r.raters}`),
+      );
+    });
+    const iccForm = icc?.iccForm ?? "ICC2";
+    replace(
+      this.els.table,
+      h(
+        "table",
+        { class: "data agreement-table", id: "agreement-table" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Dimension"),
+            h("th", { scope: "col" }, "Level"),
+            h("th", { scope: "col", class: "num", title: "Krippendorff's alpha at the dimension's level of measurement" }, "α"),
+            h("th", { scope: "col", class: "num" }, this.intervals ? `95% CI (${this.intervals.resamples} resamples)` : "95% CI"),
+            h("th", { scope: "col", class: "num", title: ICC_TEXT[iccForm] ?? iccForm }, iccForm),
+            h("th", { scope: "col", class: "num" }, "% exact"),
+            h("th", { scope: "col", class: "num" }, "% ±1"),
+            h("th", { scope: "col", class: "num", title: "profiles with a rating / raters" }, "units / raters"),
+          ),
+        ),
+        h("tbody", {}, ...rows),
+      ),
+      h(
+        "p",
+        { class: "note" },
+        `α: Krippendorff's alpha at each dimension's level. ${ICC_TEXT[iccForm] ?? iccForm}` +
+          (icc ? ` (${methodText(icc.iccMethod)}).` : ".") +
+          " % exact: pairwise exact agreement; % ±1: within one scale point (ordered discrete scales)." +
+          " Adjudicated values are not counted.",
+      ),
+      t.warnings.length
+        ? h(
+            "details",
+            { class: "warnings" },
+            h("summary", {}, `${t.warnings.length} statistic(s) could not be computed`),
+            h("ul", {}, ...t.warnings.map((w) => h("li", {}, w))),
+          )
+        : null,
+    );
+  }
+
+  private async saveThresholds(): Promise<void> {
+    const good = Number(this.els.good.value);
+    const tentative = Number(this.els.tentative.value);
+    const problem = checkThresholds(good, tentative);
+    if (problem) {
+      this.els.status.textContent = problem;
+      return;
+    }
+    try {
+      const t = await this.api.setThresholds({ good, tentative });
+      if (this.table) this.table.thresholds = t;
+      this.els.status.textContent = "Thresholds saved in the study.";
+      this.renderTable();
+    } catch (e) {
+      this.els.status.textContent = toAppError(e).message;
+    }
+  }
+
+  private async computeIntervals(): Promise<void> {
+    const n = Math.round(Number(this.els.resamples.value));
+    this.els.compute.disabled = true;
+    this.els.status.textContent = `Computing intervals from ${n} resamples…`;
+    try {
+      const result = await this.api.agreementIntervals(n);
+      if (!this.alive) return;
+      this.intervals = result;
+      this.els.status.textContent = `Intervals: 95% percentile, ${result.resamples} resamples of profiles, seed ${result.seed}.`;
+      this.renderTable();
+    } catch (e) {
+      if (this.alive) this.els.status.textContent = toAppError(e).message;
+    } finally {
+      this.els.compute.disabled = false;
+    }
+  }
+
+  private async openDimension(dimension: string, weights?: KappaWeights): Promise<void> {
+    this.open = dimension;
+    this.weights = weights;
+    this.renderTable();
+    replace(this.els.detail, h("p", { class: "busy" }, "Loading…"));
+    let d: AgreementDetailDto;
+    try {
+      d = await this.api.agreementDetail(dimension, weights);
+    } catch (e) {
+      if (this.alive) replace(this.els.detail, renderError(toAppError(e)));
+      return;
+    }
+    if (!this.alive || this.open !== dimension) return;
+    this.renderDetail(d);
+  }
+
+  private renderDetail(d: AgreementDetailDto): void {
+    const weights = h(
+      "select",
+      {
+        id: "kappa-weights",
+        onchange: (e: Event) => void this.openDimension(d.dimension, (e.target as HTMLSelectElement).value as KappaWeights),
+      },
+      ...(["unweighted", "linear", "quadratic"] as const).map((w) =>
+        h("option", { value: w, selected: w === d.weights }, w === d.weights && !this.weights ? `${w} (default)` : w),
+      ),
+    );
+    const figure = (id: string, svg: string | null, alt: string, caption: string) =>
+      svg
+        ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUri(svg), alt }), h("figcaption", {}, caption))
+        : h("p", { class: "empty" }, `${alt}: not enough data.`);
+    const raterRows = d.raters.map((r) =>
+      h(
+        "tr",
+        {},
+        h("th", { scope: "row" }, r.rater, r.kind !== "human" ? h("span", { class: "kind" }, ` ${r.kind}`) : null),
+        h("td", { class: "num" }, String(r.n)),
+        h("td", { class: "num" }, fmt(r.leniency, 2)),
+        h("td", { class: "num" }, r.consensusAgreement === null ? "—" : fmtPercent(r.consensusAgreement * 100)),
+        h("td", { class: "num" }, fmt(r.consensusR, 2)),
+        h("td", { class: "num drift" }, r.drift.map((x) => fmt(x, 2)).join(" → ") || "—"),
+        h("td", { class: "num" }, r.medianSeconds === null ? "—" : `${r.medianSeconds.toFixed(0)} s`),
+      ),
+    );
+    replace(
+      this.els.detail,
+      h(
+        "div",
+        { class: "detail-head" },
+        h("h3", {}, d.label, h("span", { class: "muted" }, ` · ${d.level}`)),
+        h("label", { for: "kappa-weights" }, "Kappa weights "),
+        weights,
+        h(
+          "button",
+          { class: "ghost", id: "to-disagreements", onclick: () => this.ctx.show("disagreements", d.dimension) },
+          "Disagreements on this dimension →",
+        ),
+      ),
+      h(
+        "div",
+        { class: "figure-row" },
+        figure(
+          "kappa-heatmap",
+          d.heatmapSvg,
+          `Pairwise Cohen's kappa (${d.weights}) of ${d.label}`,
+          `Cohen's kappa (${d.weights} weights) for every pair of raters with shared profiles.`,
+        ),
+        h(
+          "div",
+          { class: "rater-table-host" },
+          h("h4", {}, "Raters"),
+          h(
+            "table",
+            { class: "data", id: "rater-diagnostics" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "col" }, "Rater"),
+                h("th", { scope: "col", class: "num" }, "n"),
+                h("th", { scope: "col", class: "num", title: "mean deviation from the other raters (+ = rates higher)" }, "Leniency"),
+                h("th", { scope: "col", class: "num", title: "agreement with the leave-one-out consensus" }, "w/ consensus"),
+                h("th", { scope: "col", class: "num", title: "correlation with the leave-one-out consensus" }, "r"),
+                h("th", { scope: "col", class: "num", title: d.driftMeasure }, "Drift (early → late)"),
+                h("th", { scope: "col", class: "num", title: "median seconds per profile" }, "Median time"),
+              ),
+            ),
+            h("tbody", {}, ...raterRows),
+          ),
+          d.pairs.length
+            ? h(
+                "p",
+                { class: "note" },
+                `Pairs share ${Math.min(...d.pairs.map((p) => p.units))}–${Math.max(...d.pairs.map((p) => p.units))} profiles. Drift: ${d.driftMeasure}, per fifth of each rater's ratings.`,
+              )
+            : null,
+        ),
+      ),
+      h(
+        "div",
+        { class: "figure-row" },
+        figure("drift-chart", d.driftSvg, `Drift of each rater on ${d.label}`, `Drift: ${d.driftMeasure}, in five blocks of each rater's ratings, earliest first.`),
+        figure("distribution-chart", d.distributionSvg, `Distribution of ratings per rater on ${d.label}`, "Share of each rater's ratings per scale point."),
+      ),
+    );
+  }
+}

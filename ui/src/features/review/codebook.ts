@@ -1,0 +1,331 @@
+// Codebook editor: dimensions (name, label, definition, scale, level) and the guidelines in
+// Markdown with a live preview rendered to safe DOM nodes. Saving goes through core's versioned
+// save: an invalid codebook is refused whole with every problem listed, and nothing changes.
+import { toAppError } from "../../api";
+import type { AnchorEditDto, CodebookEditDto, DimensionEditDto, ScaleEditDto } from "../../bindings";
+import { h, replace } from "../../dom";
+import { renderError } from "../study/start";
+import type { StudioContext, StudioView } from "../studio/view";
+import { tauriReviewApi, type ReviewApi } from "./api";
+import { renderMarkdown } from "./markdown";
+
+const LEVELS = ["", "nominal", "ordinal", "interval", "ratio"] as const;
+
+/** Problems the editor can see before asking the store (which checks again, and the ratings). */
+export function checkCodebook(cb: CodebookEditDto): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  cb.dimensions.forEach((d, i) => {
+    const name = d.name.trim();
+    const who = name || `dimension ${i + 1}`;
+    if (!name) out.push(`Dimension ${i + 1} needs a name.`);
+    else if (seen.has(name.toLowerCase())) out.push(`The name "${name}" is used twice.`);
+    seen.add(name.toLowerCase());
+    const s = d.scale;
+    if (s.type === "likert" || s.type === "continuous") {
+      if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) out.push(`${who}: enter the scale's minimum and maximum.`);
+      else if (s.min >= s.max) out.push(`${who}: the minimum (${s.min}) must be below the maximum (${s.max}).`);
+    }
+    if (s.type === "likert" && !(Number.isInteger(s.min) && Number.isInteger(s.max))) out.push(`${who}: Likert points are whole numbers.`);
+    if (s.type === "nominal") {
+      if (s.categories.length < 2) out.push(`${who}: a nominal scale needs at least two categories.`);
+      const codes = new Set<number>();
+      for (const c of s.categories) {
+        if (codes.has(c.value)) out.push(`${who}: category code ${c.value} appears twice.`);
+        codes.add(c.value);
+      }
+    }
+  });
+  return out;
+}
+
+export function defaultScale(type: ScaleEditDto["type"]): ScaleEditDto {
+  if (type === "likert") return { type, min: 1, max: 5, anchors: [] };
+  if (type === "continuous") return { type, min: 0, max: 100, step: null };
+  return { type, categories: [{ value: 1, label: "" }, { value: 2, label: "" }] };
+}
+
+export class CodebookView implements StudioView {
+  private cb: CodebookEditDto | null = null;
+  /** Names of dimensions already in the study: matched by name, so they cannot be renamed. */
+  private stored = new Set<string>();
+  private els!: { dims: HTMLElement; preview: HTMLElement; messages: HTMLElement; guidelines: HTMLTextAreaElement };
+  private ctx!: StudioContext;
+
+  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+
+  async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
+    this.ctx = ctx;
+    this.setCodebook(await this.api.codebook());
+    const guidelines = h("textarea", { id: "guidelines-input", rows: 14, spellcheck: "true" }, this.cb?.guidelines ?? "");
+    guidelines.addEventListener("input", () => {
+      if (this.cb) this.cb.guidelines = guidelines.value;
+      this.renderPreview();
+    });
+    this.els = {
+      dims: h("div", { class: "cb-dims", id: "cb-dims" }),
+      preview: h("div", { class: "md-preview", id: "guidelines-preview", "aria-label": "Guidelines preview" }),
+      messages: h("div", { class: "cb-messages", id: "codebook-messages", role: "status", "aria-live": "polite" }),
+      guidelines,
+    };
+    replace(
+      el,
+      h(
+        "div",
+        { class: "review-view", id: "codebook-view" },
+        h(
+          "div",
+          { class: "review-toolbar" },
+          h("h2", {}, "Codebook"),
+          h("span", { class: "muted", id: "codebook-version" }, `version ${this.cb?.version ?? 0}`),
+          h("span", { class: "spacer" }),
+          h("button", { type: "button", id: "add-dimension", onclick: () => this.addDimension() }, "Add dimension"),
+          h("button", { type: "button", class: "primary", id: "save-codebook", onclick: () => void this.save() }, "Save codebook"),
+        ),
+        this.els.messages,
+        h(
+          "div",
+          { class: "cb-layout" },
+          h("section", { "aria-label": "Dimensions" }, this.els.dims),
+          h(
+            "section",
+            { class: "cb-guidelines", "aria-label": "Guidelines" },
+            h("h3", {}, h("label", { for: "guidelines-input" }, "Guidelines (Markdown)")),
+            guidelines,
+            h("h3", {}, "Preview"),
+            this.els.preview,
+          ),
+        ),
+      ),
+    );
+    this.renderDims();
+    this.renderPreview();
+  }
+
+  private setCodebook(cb: CodebookEditDto): void {
+    this.cb = structuredClone(cb);
+    this.stored = new Set(cb.dimensions.map((d) => d.name));
+  }
+
+  private renderPreview(): void {
+    replace(this.els.preview, renderMarkdown(this.cb?.guidelines ?? ""));
+  }
+
+  private addDimension(): void {
+    if (!this.cb) return;
+    this.cb.dimensions.push({ name: "", label: null, definition: "", scale: defaultScale("likert"), level: null, ratings: 0 });
+    this.renderDims();
+    const inputs = this.els.dims.querySelectorAll<HTMLInputElement>(".cb-name");
+    inputs[inputs.length - 1]?.focus();
+  }
+
+  private renderDims(): void {
+    if (!this.cb) return;
+    replace(this.els.dims, ...this.cb.dimensions.map((d, i) => this.dimensionCard(d, i)));
+  }
+
+  private dimensionCard(d: DimensionEditDto, i: number): HTMLElement {
+    const id = (k: string) => `cb-${i}-${k}`;
+    const stored = this.stored.has(d.name);
+    const text = (key: string, label: string, value: string, set: (v: string) => void, attrs: Record<string, string | boolean> = {}) =>
+      h(
+        "label",
+        { class: "field", for: id(key) },
+        h("span", {}, label),
+        h("input", { type: "text", id: id(key), value, oninput: (e: Event) => set((e.target as HTMLInputElement).value), ...attrs }),
+      );
+    const kind = h(
+      "select",
+      {
+        id: id("scale"),
+        onchange: (e: Event) => {
+          d.scale = defaultScale((e.target as HTMLSelectElement).value as ScaleEditDto["type"]);
+          this.renderDims();
+          document.getElementById(id("scale"))?.focus();
+        },
+      },
+      h("option", { value: "likert", selected: d.scale.type === "likert" }, "Likert"),
+      h("option", { value: "continuous", selected: d.scale.type === "continuous" }, "Continuous"),
+      h("option", { value: "nominal", selected: d.scale.type === "nominal" }, "Nominal"),
+    );
+    const level = h(
+      "select",
+      { id: id("level"), onchange: (e: Event) => (d.level = (e.target as HTMLSelectElement).value || null) },
+      ...LEVELS.map((l) => h("option", { value: l, selected: (d.level ?? "") === l }, l || "as the scale implies")),
+    );
+    return h(
+      "fieldset",
+      { class: "cb-dim", "data-index": i },
+      h("legend", {}, d.name || "New dimension", d.ratings ? h("span", { class: "muted" }, ` · ${d.ratings} ratings`) : null),
+      h(
+        "div",
+        { class: "cb-row" },
+        text("name", "Name", d.name, (v) => (d.name = v), stored ? { readonly: true, title: "Stored dimensions are matched by name and keep it.", class: "cb-name" } : { class: "cb-name" }),
+        text("label", "Label", d.label ?? "", (v) => (d.label = v || null)),
+      ),
+      h(
+        "label",
+        { class: "field", for: id("definition") },
+        h("span", {}, "Definition"),
+        h("textarea", { id: id("definition"), rows: 2, oninput: (e: Event) => (d.definition = (e.target as HTMLTextAreaElement).value) }, d.definition),
+      ),
+      h(
+        "div",
+        { class: "cb-row" },
+        h("label", { class: "field", for: id("scale") }, h("span", {}, "Scale"), kind),
+        h("label", { class: "field", for: id("level") }, h("span", {}, "Level"), level),
+      ),
+      this.scaleFields(d, id),
+    );
+  }
+
+  private num(idv: string, label: string, value: number | null, set: (v: number) => void, attrs: Record<string, string> = {}): HTMLElement {
+    return h(
+      "label",
+      { class: "field small", for: idv },
+      h("span", {}, label),
+      h("input", {
+        type: "number",
+        id: idv,
+        value: value ?? "",
+        oninput: (e: Event) => set((e.target as HTMLInputElement).valueAsNumber),
+        ...attrs,
+      }),
+    );
+  }
+
+  private scaleFields(d: DimensionEditDto, id: (k: string) => string): HTMLElement {
+    const s = d.scale;
+    if (s.type === "continuous") {
+      return h(
+        "div",
+        { class: "cb-row" },
+        this.num(id("min"), "Min", s.min, (v) => (s.min = v), { step: "any" }),
+        this.num(id("max"), "Max", s.max, (v) => (s.max = v), { step: "any" }),
+        this.num(id("step"), "Step (optional)", s.step, (v) => (s.step = Number.isFinite(v) ? v : null), { step: "any" }),
+      );
+    }
+    if (s.type === "likert") {
+      const anchors = h("div", { class: "cb-anchors" });
+      const renderAnchors = () => {
+        const points: number[] = [];
+        if (Number.isInteger(s.min) && Number.isInteger(s.max) && s.max > s.min && s.max - s.min <= 20) {
+          for (let v = s.min; v <= s.max; v++) points.push(v);
+        }
+        replace(
+          anchors,
+          ...points.map((v) =>
+            h(
+              "label",
+              { class: "anchor", for: id(`anchor-${v}`) },
+              h("span", {}, String(v)),
+              h("input", {
+                type: "text",
+                id: id(`anchor-${v}`),
+                placeholder: "anchor label (optional)",
+                value: s.anchors.find((a) => a.value === v)?.label ?? "",
+                oninput: (e: Event) => setAnchor(s.anchors, v, (e.target as HTMLInputElement).value),
+              }),
+            ),
+          ),
+        );
+      };
+      const bound = (key: "min" | "max") => (v: number) => {
+        s[key] = v;
+        s.anchors = s.anchors.filter((a) => a.value >= s.min && a.value <= s.max);
+        renderAnchors();
+      };
+      renderAnchors();
+      return h(
+        "div",
+        {},
+        h("div", { class: "cb-row" }, this.num(id("min"), "From", s.min, bound("min"), { step: "1" }), this.num(id("max"), "To", s.max, bound("max"), { step: "1" })),
+        anchors,
+      );
+    }
+    const rows = h("div", { class: "cb-anchors" });
+    const render = () =>
+      replace(
+        rows,
+        ...s.categories.map((c, k) =>
+          h(
+            "div",
+            { class: "anchor" },
+            this.num(id(`code-${k}`), "Code", c.value, (v) => (c.value = v), { step: "1" }),
+            h("input", {
+              type: "text",
+              "aria-label": `Label of category ${k + 1}`,
+              value: c.label,
+              oninput: (e: Event) => (c.label = (e.target as HTMLInputElement).value),
+            }),
+            h(
+              "button",
+              { type: "button", class: "ghost", "aria-label": `Remove category ${k + 1}`, onclick: () => (s.categories.splice(k, 1), render()) },
+              "×",
+            ),
+          ),
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "ghost",
+            onclick: () => {
+              const next = s.categories.reduce((m, c) => Math.max(m, c.value), 0) + 1;
+              s.categories.push({ value: next, label: "" });
+              render();
+            },
+          },
+          "Add category",
+        ),
+      );
+    render();
+    return rows;
+  }
+
+  private async save(): Promise<void> {
+    if (!this.cb) return;
+    const problems = checkCodebook(this.cb);
+    if (problems.length) {
+      replace(this.els.messages, h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, "Not saved:"), h("ul", {}, ...problems.map((p) => h("li", {}, p)))));
+      return;
+    }
+    try {
+      const saved = await this.api.saveCodebook(this.cb);
+      this.setCodebook(saved.codebook);
+      document.getElementById("codebook-version")!.textContent = `version ${saved.codebook.version}`;
+      replace(
+        this.els.messages,
+        h(
+          "p",
+          { class: "ok-box" },
+          saved.changed
+            ? `Saved as version ${saved.codebook.version} (${saved.added} added, ${saved.updated} changed). Annotators who rated under the earlier version see "codebook changed".`
+            : "Nothing changed: the stored codebook is the same.",
+        ),
+      );
+      this.renderDims();
+      await this.ctx.refreshSession();
+    } catch (e) {
+      const err = toAppError(e);
+      // Row line numbers mean nothing for an edited codebook: list the messages.
+      replace(
+        this.els.messages,
+        err.rows.length
+          ? h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, "Not saved; nothing was changed:"), h("ul", {}, ...err.rows.map((r) => h("li", {}, r.message))))
+          : renderError(err),
+      );
+    }
+  }
+}
+
+function setAnchor(anchors: AnchorEditDto[], value: number, label: string): void {
+  const i = anchors.findIndex((a) => a.value === value);
+  if (label.trim() === "") {
+    if (i >= 0) anchors.splice(i, 1);
+  } else if (i >= 0) anchors[i].label = label;
+  else {
+    anchors.push({ value, label });
+    anchors.sort((a, b) => a.value - b.value);
+  }
+}

@@ -1,0 +1,327 @@
+// Disagreements and adjudication: profiles of one dimension sorted by how far apart the raters
+// are on the scale, rater names optionally hidden, alpha before and after adjudication; an opened
+// profile shows its material (as text) and every rater's value side by side, and takes the PI's
+// settled value with a note from the keyboard (Enter saves and opens the next unsettled one).
+import { toAppError } from "../../api";
+import type { DisagreementDto, DisagreementsDto, ProfileRatingsDto, ScaleDto } from "../../bindings";
+import { h, replace } from "../../dom";
+import { renderError } from "../study/start";
+import type { StudioContext, StudioView } from "../studio/view";
+import { tauriReviewApi, type ReviewApi } from "./api";
+import { fmt, nextOpen, raterAliases, shownName, sortDisagreements, type SortKey } from "./logic";
+
+/** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
+export function scaleChoices(scale: ScaleDto): { value: number; label: string }[] | null {
+  if (scale.type === "likert") {
+    const out = [];
+    for (let v = scale.min; v <= scale.max; v++) {
+      const a = scale.anchors.find((x) => x.value === v);
+      out.push({ value: v, label: a ? `${v} — ${a.label}` : String(v) });
+    }
+    return out;
+  }
+  if (scale.type === "nominal") return scale.categories.map((c) => ({ value: c.value, label: `${c.value} — ${c.label}` }));
+  return null;
+}
+
+function valueText(v: number | null | undefined, scale: ScaleDto): string {
+  if (v === null || v === undefined) return "—";
+  if (scale.type === "nominal") return scale.categories.find((c) => c.value === v)?.label ?? String(v);
+  return Number.isInteger(v) ? String(v) : fmt(v, 2);
+}
+
+export class DisagreementsView implements StudioView {
+  private data: DisagreementsDto | null = null;
+  private dims: { name: string; label: string }[] = [];
+  private hide = true;
+  private sort: SortKey = "disagreement";
+  private current: number | null = null;
+  private alive = true;
+  private els!: {
+    list: HTMLElement;
+    profile: HTMLElement;
+    alphas: HTMLElement;
+    status: HTMLElement;
+    dim: HTMLSelectElement;
+  };
+
+  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+
+  async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
+    this.dims = (ctx.session.codebook?.dimensions ?? []).map((d) => ({ name: d.name, label: d.label }));
+    if (this.dims.length === 0) {
+      replace(el, h("p", { class: "empty" }, "The codebook has no dimensions yet."));
+      return;
+    }
+    const first = this.dims.find((d) => d.name === param)?.name ?? this.dims[0].name;
+    const dim = h(
+      "select",
+      { id: "disagreement-dimension", onchange: () => void this.load(dim.value) },
+      ...this.dims.map((d) => h("option", { value: d.name, selected: d.name === first }, d.label)),
+    );
+    const hide = h("input", {
+      type: "checkbox",
+      id: "hide-names",
+      checked: this.hide,
+      onchange: () => {
+        this.hide = hide.checked;
+        this.render();
+      },
+    });
+    const sort = h(
+      "select",
+      {
+        id: "disagreement-sort",
+        onchange: () => {
+          this.sort = sort.value as SortKey;
+          this.render();
+        },
+      },
+      h("option", { value: "disagreement" }, "most disagreement first"),
+      h("option", { value: "open" }, "unsettled first"),
+      h("option", { value: "spread" }, "largest spread first"),
+      h("option", { value: "profile" }, "by person and context"),
+    );
+    this.els = {
+      list: h("div", { class: "disagreement-list", id: "disagreement-list" }),
+      profile: h("section", { class: "adjudication", id: "adjudication", "aria-live": "polite" }),
+      alphas: h("div", { class: "alphas", id: "alphas" }),
+      status: h("span", { class: "review-status", role: "status", "aria-live": "polite" }),
+      dim,
+    };
+    replace(
+      el,
+      h(
+        "div",
+        { class: "review-view", id: "disagreements-view" },
+        h(
+          "div",
+          { class: "review-toolbar" },
+          h("h2", {}, "Disagreements"),
+          h("label", { for: "disagreement-dimension" }, "Dimension "),
+          dim,
+          h("label", { for: "disagreement-sort" }, "Sort "),
+          sort,
+          h("label", { class: "check", for: "hide-names" }, hide, " Hide rater names"),
+          this.els.alphas,
+          this.els.status,
+        ),
+        h("div", { class: "disagreement-layout" }, this.els.list, this.els.profile),
+      ),
+    );
+    replace(this.els.profile, h("p", { class: "empty" }, "Open a profile from the list to see its material and settle its value."));
+    await this.load(first);
+  }
+
+  unmount(): void {
+    this.alive = false;
+  }
+
+  private async load(dimension: string): Promise<void> {
+    this.els.status.textContent = "Loading…";
+    try {
+      this.data = await this.api.disagreements(dimension);
+    } catch (e) {
+      replace(this.els.list, renderError(toAppError(e)));
+      return;
+    }
+    if (!this.alive) return;
+    this.els.status.textContent = "";
+    this.current = null;
+    this.render();
+    replace(this.els.profile, h("p", { class: "empty" }, "Open a profile from the list to see its material and settle its value."));
+  }
+
+  private aliases(): Map<string, string> {
+    return raterAliases(this.data?.profiles ?? []);
+  }
+
+  private render(): void {
+    const d = this.data;
+    if (!d) return;
+    replace(
+      this.els.alphas,
+      h("span", {}, "α before ", h("strong", { id: "alpha-before" }, fmt(d.alphaBefore))),
+      h(
+        "span",
+        { title: "Adjudicated profiles count with their settled value only, so α after is the agreement on the profiles still unsettled." },
+        "α after adjudication ",
+        h("strong", { id: "alpha-after" }, fmt(d.alphaAfter)),
+      ),
+      h("span", { class: "muted", id: "adjudicated-count" }, `${d.adjudicated} of ${d.profiles.length} settled`),
+    );
+    if (d.profiles.length === 0) {
+      replace(this.els.list, h("p", { class: "empty" }, "No profile has ratings from two raters on this dimension yet."));
+      return;
+    }
+    const aliases = this.aliases();
+    const rows = sortDisagreements(d.profiles, this.sort).map((p, i) => this.row(p, i, aliases, d.scale));
+    replace(
+      this.els.list,
+      h(
+        "table",
+        { class: "data disagreements" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col", class: "num" }, "#"),
+            h("th", { scope: "col" }, "Profile"),
+            h("th", { scope: "col" }, "Values"),
+            h("th", { scope: "col", class: "num", title: "0 = agreement, 1 = as far apart as the scale allows" }, "Disagreement"),
+            h("th", { scope: "col" }, "Settled"),
+          ),
+        ),
+        h("tbody", {}, ...rows),
+      ),
+    );
+  }
+
+  private row(p: DisagreementDto, i: number, aliases: Map<string, string>, scale: ScaleDto): HTMLElement {
+    return h(
+      "tr",
+      {
+        class: `${p.adjudicated !== null ? "settled" : ""}${p.profileId === this.current ? " current" : ""}`,
+        "data-profile-id": p.profileId,
+      },
+      h("td", { class: "num" }, String(i + 1)),
+      h(
+        "th",
+        { scope: "row" },
+        h("button", { class: "link open-profile", onclick: () => void this.openProfile(p.profileId) }, `${p.person} · ${p.context}`),
+      ),
+      h(
+        "td",
+        { class: "values" },
+        p.values.map((v) => `${shownName(v.rater, aliases, this.hide)}: ${valueText(v.value, scale)}`).join(", "),
+      ),
+      h("td", { class: "num" }, fmt(p.disagreement, 2)),
+      h("td", { class: "adjudicated" }, p.adjudicated !== null ? `✓ ${valueText(p.adjudicated, scale)}` : ""),
+    );
+  }
+
+  private async openProfile(profileId: number): Promise<void> {
+    this.current = profileId;
+    this.render();
+    let view: ProfileRatingsDto;
+    try {
+      view = await this.api.profile(profileId);
+    } catch (e) {
+      replace(this.els.profile, renderError(toAppError(e)));
+      return;
+    }
+    if (!this.alive || this.current !== profileId || !this.data) return;
+    this.renderProfile(view, this.data);
+  }
+
+  private renderProfile(view: ProfileRatingsDto, d: DisagreementsDto): void {
+    const aliases = raterAliases(d.profiles, view.raters);
+    const row = view.dimensions.find((x) => x.dimension === d.dimension);
+    const choices = scaleChoices(d.scale);
+    const value: HTMLInputElement | HTMLSelectElement = choices
+      ? h(
+          "select",
+          { id: "adjudicated-value" },
+          h("option", { value: "", selected: row?.adjudicated == null }, "choose…"),
+          ...choices.map((c) => h("option", { value: String(c.value), selected: row?.adjudicated === c.value }, c.label)),
+        )
+      : h("input", {
+          id: "adjudicated-value",
+          type: "number",
+          step: d.scale.type === "continuous" && d.scale.step ? String(d.scale.step) : "any",
+          min: d.scale.type === "continuous" ? String(d.scale.min) : undefined,
+          max: d.scale.type === "continuous" ? String(d.scale.max) : undefined,
+          value: row?.adjudicated ?? "",
+        });
+    const note = h("textarea", { id: "adjudication-note", rows: 2, placeholder: "Why this value (optional)" }, row?.note ?? "");
+    const message = h("p", { class: "form-message", role: "alert" });
+    const save = async () => {
+      const v = Number(value.value);
+      if (value.value === "" || !Number.isFinite(v)) {
+        message.textContent = "Choose the settled value first.";
+        value.focus();
+        return;
+      }
+      try {
+        const updated = await this.api.adjudicate({ profileId: view.profile.id, dimension: d.dimension, value: v, note: note.value || null });
+        if (!this.alive) return;
+        this.data = updated;
+        const next = nextOpen(sortDisagreements(updated.profiles, this.sort), view.profile.id);
+        this.els.status.textContent = `Saved ${valueText(v, d.scale)} for ${view.profile.person} · ${view.profile.context}.`;
+        if (next !== null) await this.openProfile(next);
+        else {
+          this.current = view.profile.id;
+          this.render();
+          await this.openProfile(view.profile.id);
+        }
+      } catch (e) {
+        message.textContent = toAppError(e).message;
+      }
+    };
+    const form = h(
+      "form",
+      {
+        class: "adjudicate-form",
+        id: "adjudicate-form",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void save();
+        },
+        onkeydown: (e: KeyboardEvent) => {
+          // Enter in the note adds a line; Ctrl+Enter saves from anywhere in the form, and Enter
+          // saves from the value field (a select does not submit a form by itself).
+          const inValue = (e.target as HTMLElement | null)?.id === "adjudicated-value";
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey || inValue)) {
+            e.preventDefault();
+            void save();
+          }
+        },
+      },
+      h("label", { for: "adjudicated-value" }, `Settled value of ${d.label}`),
+      value,
+      h("label", { for: "adjudication-note" }, "Note"),
+      note,
+      h("button", { type: "submit", class: "primary", id: "save-adjudication" }, "Save & next ", h("kbd", {}, "Ctrl+Enter")),
+      message,
+    );
+    const head = view.raters.map((r) => h("th", { scope: "col", class: "num" }, shownName(r, aliases, this.hide)));
+    const values = h(
+      "table",
+      { class: "data side-by-side", id: "side-by-side" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Dimension"), ...head, h("th", { scope: "col", class: "num" }, "Settled"))),
+      h(
+        "tbody",
+        {},
+        ...view.dimensions.map((x) =>
+          h(
+            "tr",
+            { class: x.dimension === d.dimension ? "current" : "" },
+            h("th", { scope: "row" }, x.label),
+            ...x.values.map((v) => h("td", { class: "num" }, v === null ? "—" : Number.isInteger(v) ? String(v) : fmt(v, 2))),
+            h("td", { class: "num" }, x.adjudicated === null ? "" : String(x.adjudicated)),
+          ),
+        ),
+      ),
+    );
+    const texts = view.profile.texts.map((t) =>
+      h(
+        "article",
+        { class: "text" },
+        t.title ? h("h4", {}, t.title) : null,
+        h("p", { class: "meta" }, [t.createdAt, t.url].filter(Boolean).join(" · ")),
+        h("p", { class: "body" }, t.text),
+      ),
+    );
+    replace(
+      this.els.profile,
+      h("h3", {}, `${view.profile.person} · ${view.profile.context}`),
+      values,
+      form,
+      h("h4", {}, "Material"),
+      h("div", { class: "adjudication-material" }, ...texts),
+    );
+    value.focus();
+  }
+}

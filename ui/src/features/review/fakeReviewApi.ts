@@ -1,0 +1,113 @@
+// An in-memory ReviewApi for the review views' unit tests.
+import type {
+  AdjudicateRequest,
+  AgreementDetailDto,
+  AgreementTableDto,
+  CodebookEditDto,
+  DisagreementsDto,
+  ProfileRatingsDto,
+  ThresholdsDto,
+} from "../../bindings";
+import type { ReviewApi } from "./api";
+
+export class FakeReviewApi implements ReviewApi {
+  calls: string[] = [];
+  thresholds: ThresholdsDto = { good: 0.8, tentative: 0.667 };
+  adjudications: AdjudicateRequest[] = [];
+  saved: CodebookEditDto[] = [];
+  codebookData: CodebookEditDto = {
+    name: "t",
+    guidelines: "# Guide\nBe **kind**.",
+    version: 1,
+    dimensions: [
+      { name: "extraversion", label: "Extraversion", definition: "Outgoing.", scale: { type: "likert", min: 1, max: 5, anchors: [] }, level: null, ratings: 4 },
+    ],
+  };
+  dis: DisagreementsDto = {
+    dimension: "extraversion",
+    label: "Extraversion",
+    level: "ordinal",
+    scale: { type: "likert", min: 1, max: 5, anchors: [{ value: 1, label: "not at all" }] },
+    alphaBefore: 0.5,
+    alphaAfter: 0.5,
+    adjudicated: 0,
+    profiles: [
+      { profileId: 7, person: "p1", context: "work", values: [{ rater: "ana", value: 1 }, { rater: "ben", value: 5 }], disagreement: 1, spread: 4, adjudicated: null },
+      { profileId: 8, person: "p2", context: "home", values: [{ rater: "ana", value: 2 }, { rater: "ben", value: 3 }], disagreement: 0.25, spread: 1, adjudicated: null },
+    ],
+  };
+
+  async agreement(): Promise<AgreementTableDto> {
+    this.calls.push("agreement");
+    const row = (dimension: string, alpha: number | null) => ({
+      dimension,
+      label: dimension.toUpperCase(),
+      level: "ordinal",
+      alpha,
+      iccForm: "ICC2",
+      icc: 0.7,
+      iccMethod: "anova",
+      percentExact: 50,
+      percentWithinOne: 90,
+      units: 10,
+      pairableUnits: 10,
+      raters: 3,
+      ratings: 30,
+    });
+    return { rows: [row("a", 0.91), row("b", 0.7), row("c", 0.2), row("d", null)], thresholds: { ...this.thresholds }, warnings: [] };
+  }
+  async agreementDetail(dimension: string, weights?: string): Promise<AgreementDetailDto> {
+    this.calls.push(`detail ${dimension} ${weights ?? ""}`);
+    return {
+      dimension,
+      label: dimension.toUpperCase(),
+      level: "ordinal",
+      weights: weights ?? "linear",
+      pairs: [{ a: "ana", b: "ben", units: 10, kappa: 0.5 }],
+      heatmapSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
+      raters: [{ rater: "ana", kind: "human", n: 10, leniency: 0.1, consensusAgreement: 0.8, consensusR: 0.7, drift: [0.1, 0.2], medianSeconds: 12 }],
+      driftMeasure: "m",
+      driftSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
+      distributionSvg: null,
+    };
+  }
+  async agreementIntervals(resamples: number) {
+    this.calls.push(`intervals ${resamples}`);
+    return { resamples, seed: 1, rows: [{ dimension: "a", ci: [0.85, 0.95] as [number, number] }] };
+  }
+  async setThresholds(t: ThresholdsDto) {
+    this.thresholds = t;
+    return t;
+  }
+  async disagreements(dimension: string) {
+    this.calls.push(`disagreements ${dimension}`);
+    return structuredClone(this.dis);
+  }
+  async profile(profileId: number): Promise<ProfileRatingsDto> {
+    const p = this.dis.profiles.find((x) => x.profileId === profileId)!;
+    return {
+      profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", createdAt: null, url: null }] },
+      raters: ["ana", "ben"],
+      dimensions: [{ dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null }],
+    };
+  }
+  async adjudicate(r: AdjudicateRequest) {
+    this.adjudications.push(r);
+    const p = this.dis.profiles.find((x) => x.profileId === r.profileId)!;
+    p.adjudicated = r.value;
+    this.dis.adjudicated += 1;
+    this.dis.alphaAfter = 0.9;
+    return structuredClone(this.dis);
+  }
+  async codebook() {
+    return structuredClone(this.codebookData);
+  }
+  async saveCodebook(cb: CodebookEditDto) {
+    this.saved.push(structuredClone(cb));
+    this.codebookData = { ...structuredClone(cb), version: cb.version + 1 };
+    return { codebook: structuredClone(this.codebookData), added: 0, updated: 1, changed: true };
+  }
+  async codebookChanged() {
+    return true;
+  }
+}

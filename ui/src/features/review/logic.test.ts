@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { DisagreementDto } from "../../bindings";
+import { band, checkThresholds, fmt, nextOpen, raterAliases, shownName, sortDisagreements, svgDataUri } from "./logic";
+
+const t = { good: 0.8, tentative: 0.667 };
+
+function p(id: number, disagreement: number, spread: number, adjudicated: number | null = null, person = `p${id}`): DisagreementDto {
+  return {
+    profileId: id,
+    person,
+    context: "c",
+    values: [
+      { rater: "ana", value: 1 },
+      { rater: "ben", value: 1 + spread },
+      { rater: "chloe", value: 2 },
+    ],
+    disagreement,
+    spread,
+    adjudicated,
+  };
+}
+
+describe("threshold colouring", () => {
+  it("puts alpha in the band of the highest threshold it reaches", () => {
+    expect(band(0.8, t)).toBe("good");
+    expect(band(0.95, t)).toBe("good");
+    expect(band(0.7999, t)).toBe("tentative");
+    expect(band(0.667, t)).toBe("tentative");
+    expect(band(0.5, t)).toBe("poor");
+    expect(band(-0.2, t)).toBe("poor");
+    expect(band(null, t)).toBe("none");
+    expect(band(0.7, { good: 0.7, tentative: 0.6 })).toBe("good");
+  });
+  it("refuses thresholds out of order or range", () => {
+    expect(checkThresholds(0.8, 0.667)).toBeNull();
+    expect(checkThresholds(0.6, 0.7)).toMatch(/tentative/);
+    expect(checkThresholds(1.2, 0.7)).toMatch(/between/);
+    expect(checkThresholds(Number.NaN, 0.7)).toMatch(/numbers/);
+  });
+  it("formats to three decimals without a negative zero", () => {
+    expect(fmt(0.81234)).toBe("0.812");
+    expect(fmt(-0.0001)).toBe("0.000");
+    expect(fmt(null)).toBe("—");
+  });
+});
+
+describe("rater name hiding", () => {
+  const list = [p(1, 0.5, 2), p(2, 0.2, 1)];
+  it("gives every rater one letter, the same on every profile of the set", () => {
+    const a = raterAliases(list);
+    expect(new Set(a.values())).toEqual(new Set(["Rater A", "Rater B", "Rater C"]));
+    expect(raterAliases([...list].reverse())).toEqual(a);
+    expect(shownName("ana", a, true)).toBe(a.get("ana"));
+    expect(shownName("ana", a, false)).toBe("ana");
+  });
+  it("does not simply follow the alphabet for every set", () => {
+    const orders = new Set<string>();
+    for (let n = 1; n < 30; n++) {
+      const a = raterAliases([p(n, 0.1, 1)]);
+      orders.add(["ana", "ben", "chloe"].map((r) => a.get(r)).join());
+    }
+    expect(orders.size).toBeGreaterThan(1);
+  });
+  it("has letters beyond Z", () => {
+    const many = Array.from({ length: 30 }, (_, i) => `r${i}`);
+    expect(new Set(raterAliases([], many).values()).size).toBe(30);
+    expect([...raterAliases([], many).values()]).toContain("Rater AA");
+  });
+});
+
+describe("sorting disagreements", () => {
+  const list = [p(1, 0.2, 1), p(2, 0.9, 3, 4), p(3, 0.5, 2, null, "a"), p(4, 0.5, 3)];
+  it("by disagreement, ties by spread", () => {
+    expect(sortDisagreements(list, "disagreement").map((x) => x.profileId)).toEqual([2, 4, 3, 1]);
+  });
+  it("unsettled first", () => {
+    expect(sortDisagreements(list, "open").map((x) => x.profileId)).toEqual([4, 3, 1, 2]);
+  });
+  it("by person", () => {
+    expect(sortDisagreements(list, "profile")[0].profileId).toBe(3);
+  });
+  it("finds the next unsettled profile after the current one", () => {
+    const sorted = sortDisagreements(list, "disagreement");
+    expect(nextOpen(sorted, 4)).toBe(3);
+    expect(nextOpen(sorted, 1)).toBe(4);
+    expect(nextOpen([p(1, 0, 0, 2)], 1)).toBeNull();
+  });
+});
+
+describe("figures", () => {
+  it("become data URIs whose markup is percent-encoded", () => {
+    const uri = svgDataUri('<svg><text>a&"b</text></svg>');
+    expect(uri.startsWith("data:image/svg+xml;charset=utf-8,")).toBe(true);
+    expect(uri).not.toContain("<");
+    expect(decodeURIComponent(uri.split(",")[1])).toBe('<svg><text>a&"b</text></svg>');
+  });
+});

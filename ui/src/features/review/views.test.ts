@@ -1,0 +1,153 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeBackend } from "../../test/fakeBackend";
+import type { StudioContext } from "../studio/view";
+import { AgreementView } from "./agreement";
+import { CodebookView } from "./codebook";
+import { DisagreementsView } from "./disagreements";
+import { FakeReviewApi } from "./fakeReviewApi";
+import { codebookNotice } from "./notice";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function ctx(shown: string[] = []): StudioContext {
+  const b = new FakeBackend();
+  const s = b.session();
+  return { backend: b, session: s, refreshSession: async () => s, show: (v, p) => shown.push(`${v} ${p ?? ""}`) };
+}
+
+let el: HTMLElement;
+beforeEach(() => {
+  document.body.replaceChildren();
+  el = document.createElement("div");
+  document.body.append(el);
+});
+
+describe("agreement dashboard", () => {
+  it("shows one row per dimension coloured by the thresholds, and the detail of a clicked one", async () => {
+    const api = new FakeReviewApi();
+    const shown: string[] = [];
+    await new AgreementView(api).mount(el, ctx(shown));
+    const rows = [...el.querySelectorAll("#agreement-table tbody tr")];
+    expect(rows.map((r) => r.getAttribute("data-band"))).toEqual(["good", "tentative", "poor", "none"]);
+    expect(rows[0].querySelector(".alpha")?.textContent).toContain("0.910");
+    (rows[1].querySelector("button") as HTMLButtonElement).click();
+    await tick();
+    expect(api.calls).toContain("detail b ");
+    const img = el.querySelector("#kappa-heatmap") as HTMLImageElement;
+    expect(img.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+    expect(el.querySelector("#rater-diagnostics tbody tr")?.textContent).toContain("0.10 → 0.20");
+    (el.querySelector("#to-disagreements") as HTMLButtonElement).click();
+    expect(shown).toEqual(["disagreements b"]);
+  });
+
+  it("recolours after new thresholds and shows intervals on request", async () => {
+    const api = new FakeReviewApi();
+    await new AgreementView(api).mount(el, ctx());
+    (el.querySelector("#threshold-good") as HTMLInputElement).value = "0.6";
+    (el.querySelector("#threshold-tentative") as HTMLInputElement).value = "0.1";
+    (el.querySelector("#thresholds-form") as HTMLFormElement).requestSubmit();
+    await tick();
+    expect(api.thresholds).toEqual({ good: 0.6, tentative: 0.1 });
+    const bands = [...el.querySelectorAll("#agreement-table tbody tr")].map((r) => r.getAttribute("data-band"));
+    expect(bands).toEqual(["good", "good", "tentative", "none"]);
+    (el.querySelector("#compute-intervals") as HTMLButtonElement).click();
+    await tick();
+    expect(api.calls).toContain("intervals 1000");
+    expect(el.querySelector("#agreement-table tbody tr .ci")?.textContent).toBe("0.850 – 0.950");
+  });
+});
+
+describe("disagreements", () => {
+  it("hides rater names by default, shows them on request, and adjudicates with a note", async () => {
+    const api = new FakeReviewApi();
+    await new DisagreementsView(api).mount(el, ctx(), "extraversion");
+    await tick();
+    const first = () => el.querySelector("#disagreement-list tbody tr") as HTMLElement;
+    expect(first().textContent).toMatch(/Rater [AB]: 1/);
+    expect(first().textContent).not.toContain("ana");
+    const hide = el.querySelector("#hide-names") as HTMLInputElement;
+    hide.checked = false;
+    hide.dispatchEvent(new Event("change"));
+    expect(first().textContent).toContain("ana: 1");
+    (first().querySelector("button") as HTMLButtonElement).click();
+    await tick();
+    await tick();
+    expect(el.querySelector("#adjudication .body")?.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(el.querySelector("#adjudication img")).toBeNull();
+    (el.querySelector("#adjudicated-value") as HTMLSelectElement).value = "3";
+    (el.querySelector("#adjudication-note") as HTMLTextAreaElement).value = "both half right";
+    (el.querySelector("#adjudicate-form") as HTMLFormElement).requestSubmit();
+    await tick();
+    await tick();
+    expect(api.adjudications).toEqual([{ profileId: 7, dimension: "extraversion", value: 3, note: "both half right" }]);
+    expect(el.querySelector("#alpha-after")?.textContent).toBe("0.900");
+    expect(el.querySelector('#disagreement-list tr[data-profile-id="7"]')?.classList.contains("settled")).toBe(true);
+    expect(el.querySelector("#disagreement-list tr.current")?.getAttribute("data-profile-id")).toBe("8");
+  });
+
+  it("asks for a value before saving", async () => {
+    const api = new FakeReviewApi();
+    await new DisagreementsView(api).mount(el, ctx(), "extraversion");
+    (el.querySelector("#disagreement-list tbody tr button") as HTMLButtonElement).click();
+    await tick();
+    await tick();
+    (el.querySelector("#adjudicate-form") as HTMLFormElement).requestSubmit();
+    await tick();
+    expect(api.adjudications).toEqual([]);
+    expect(el.querySelector(".form-message")?.textContent).toMatch(/Choose/);
+  });
+});
+
+describe("codebook editor", () => {
+  it("previews guidelines safely and refuses duplicate names without saving", async () => {
+    const api = new FakeReviewApi();
+    await new CodebookView(api).mount(el, ctx());
+    expect(el.querySelector("#guidelines-preview strong")?.textContent).toBe("kind");
+    const g = el.querySelector("#guidelines-input") as HTMLTextAreaElement;
+    g.value = "<script>x()</script> **ok**";
+    g.dispatchEvent(new Event("input"));
+    expect(el.querySelector("#guidelines-preview script")).toBeNull();
+    expect(el.querySelector("#guidelines-preview")?.textContent).toContain("<script>x()</script>");
+    (el.querySelector("#add-dimension") as HTMLButtonElement).click();
+    const name = el.querySelector("#cb-1-name") as HTMLInputElement;
+    name.value = "Extraversion";
+    name.dispatchEvent(new Event("input"));
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    expect(api.saved).toEqual([]);
+    expect(el.querySelector("#codebook-messages")?.textContent).toMatch(/used twice/);
+    name.value = "agreeableness";
+    name.dispatchEvent(new Event("input"));
+    const max = el.querySelector("#cb-1-max") as HTMLInputElement;
+    max.value = "7";
+    max.dispatchEvent(new Event("input"));
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    await tick();
+    expect(api.saved.length).toBe(1);
+    expect(api.saved[0].guidelines).toBe("<script>x()</script> **ok**");
+    expect(api.saved[0].dimensions[1]).toMatchObject({ name: "agreeableness", scale: { type: "likert", min: 1, max: 7 } });
+    expect(el.querySelector("#codebook-messages")?.textContent).toMatch(/version 2/);
+  });
+
+  it("refuses min ≥ max before asking the store", async () => {
+    const api = new FakeReviewApi();
+    await new CodebookView(api).mount(el, ctx());
+    const min = el.querySelector("#cb-0-min") as HTMLInputElement;
+    min.value = "5";
+    min.dispatchEvent(new Event("input"));
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    expect(api.saved).toEqual([]);
+    expect(el.querySelector("#codebook-messages")?.textContent).toMatch(/must be below/);
+  });
+});
+
+describe("codebook changed notice", () => {
+  it("appears only when the backend says so", async () => {
+    const api = new FakeReviewApi();
+    expect((await codebookNotice(api))?.textContent).toMatch(/Codebook changed/);
+    api.codebookChanged = async () => false;
+    expect(await codebookNotice(api)).toBeNull();
+  });
+});
