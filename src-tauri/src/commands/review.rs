@@ -98,7 +98,8 @@ pub struct RaterDiagnosticsDto {
     pub n: usize,
     /// Mean deviation from the other raters on shared profiles (+ = rates higher).
     pub leniency: Option<f64>,
-    /// Agreement with the leave-one-out consensus (0–1).
+    /// Percent (0–100) of this rater's pairs with another rater on a shared profile that agree
+    /// exactly.
     pub consensus_agreement: Option<f64>,
     pub consensus_r: Option<f64>,
     /// The drift measure per block of this rater's ratings, earliest first.

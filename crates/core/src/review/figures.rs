@@ -213,24 +213,44 @@ pub fn drift_chart(title: &str, s: &DriftSeries) -> Result<String> {
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts.clone(), col.stroke_width(2)))
-                .map_err(fig_err)?
-                .label(short(&r.rater))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], col.filled()));
+                .map_err(fig_err)?;
             chart
                 .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, col.filled())))
                 .map_err(fig_err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::Coordinate(width as i32 - 125, 30))
-            .label_font((FONT, 12).into_font().color(&INK))
-            .background_style(WHITE)
-            .border_style(TRANSPARENT)
-            .draw()
-            .map_err(fig_err)?;
+        let names: Vec<String> = s.raters.iter().map(|r| short(&r.rater)).collect();
+        legend(&root, width, &names)?;
         root.present().map_err(fig_err)?;
     }
     Ok(svg)
+}
+
+/// A swatch and a name per series, stacked in the right margin (outside the plot, which
+/// `plotters`' own series labels cannot be).
+fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    width: u32,
+    names: &[String],
+) -> Result<()> {
+    let x = width as i32 - 122;
+    for (i, name) in names.iter().enumerate() {
+        let y = 44 + 20 * i as i32;
+        root.draw(&Rectangle::new(
+            [(x, y - 5), (x + 12, y + 5)],
+            color(i).filled(),
+        ))
+        .map_err(fig_err)?;
+        root.draw(&Text::new(
+            name.clone(),
+            (x + 18, y),
+            (FONT, 12)
+                .into_font()
+                .color(&INK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(fig_err)?;
+    }
+    Ok(())
 }
 
 /// Grouped bars: for every category, one bar per rater with the share of that rater's ratings.
@@ -298,20 +318,14 @@ pub fn distribution_chart(title: &str, d: &Distribution) -> Result<String> {
                 let x = i as f64 + 0.1 + slot * j as f64;
                 Rectangle::new([(x, 0.0), (x + slot * 0.9, share(r, i))], col.filled())
             });
-            chart
-                .draw_series(bars)
-                .map_err(fig_err)?
-                .label(format!("{} (n={})", short(&r.rater), r.n))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], col.filled()));
+            chart.draw_series(bars).map_err(fig_err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::Coordinate(width as i32 - 125, 30))
-            .label_font((FONT, 12).into_font().color(&INK))
-            .background_style(WHITE)
-            .border_style(TRANSPARENT)
-            .draw()
-            .map_err(fig_err)?;
+        let names: Vec<String> = d
+            .raters
+            .iter()
+            .map(|r| format!("{} (n={})", short(&r.rater), r.n))
+            .collect();
+        legend(&root, width, &names)?;
         root.present().map_err(fig_err)?;
     }
     Ok(svg)
@@ -346,7 +360,12 @@ mod tests {
                 points: vec![Some(0.1), None, Some(0.5)],
             }],
         };
-        assert!(drift_chart("drift", &s).unwrap().contains("ana"));
+        let svg = drift_chart("drift", &s).unwrap();
+        assert!(svg.contains("ana"));
+        assert!(
+            svg.contains(r##"width="12" height="10" opacity="1" fill="#0072B2""##),
+            "the legend swatch is drawn in the rater's colour"
+        );
         let d = Distribution {
             categories: vec!["1".into(), "2".into()],
             raters: vec![RaterCounts {

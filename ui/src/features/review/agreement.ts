@@ -20,6 +20,13 @@ function methodText(m: string): string {
   return m;
 }
 
+/** First and last block of a rater's drift series, e.g. "0.75 → 0.33". */
+export function driftText(points: (number | null)[]): string {
+  const known = points.filter((x): x is number => x !== null);
+  if (known.length === 0) return "—";
+  return known.length === 1 ? fmt(known[0], 2) : `${fmt(known[0], 2)} → ${fmt(known[known.length - 1], 2)}`;
+}
+
 export class AgreementView implements StudioView {
   private table: AgreementTableDto | null = null;
   private intervals: AgreementIntervalsDto | null = null;
@@ -70,6 +77,7 @@ export class AgreementView implements StudioView {
             good,
             h("label", { for: "threshold-tentative" }, h("span", { class: "swatch band-tentative" }), "tentative α ≥"),
             tentative,
+            h("span", { class: "legend-poor" }, h("span", { class: "swatch band-poor" }), "below: poor"),
             h("button", { type: "submit" }, "Set"),
           ),
           h(
@@ -268,9 +276,9 @@ export class AgreementView implements StudioView {
         h("th", { scope: "row" }, r.rater, r.kind !== "human" ? h("span", { class: "kind" }, ` ${r.kind}`) : null),
         h("td", { class: "num" }, String(r.n)),
         h("td", { class: "num" }, fmt(r.leniency, 2)),
-        h("td", { class: "num" }, r.consensusAgreement === null ? "—" : fmtPercent(r.consensusAgreement * 100)),
+        h("td", { class: "num" }, fmtPercent(r.consensusAgreement)),
         h("td", { class: "num" }, fmt(r.consensusR, 2)),
-        h("td", { class: "num drift" }, r.drift.map((x) => fmt(x, 2)).join(" → ") || "—"),
+        h("td", { class: "num drift", title: r.drift.map((x) => fmt(x, 2)).join(" → ") }, driftText(r.drift)),
         h("td", { class: "num" }, r.medianSeconds === null ? "—" : `${r.medianSeconds.toFixed(0)} s`),
       ),
     );
@@ -302,38 +310,42 @@ export class AgreementView implements StudioView {
           { class: "rater-table-host" },
           h("h4", {}, "Raters"),
           h(
-            "table",
-            { class: "data", id: "rater-diagnostics" },
+            "div",
+            { class: "table-scroll" },
             h(
-              "thead",
-              {},
+              "table",
+              { class: "data", id: "rater-diagnostics" },
               h(
-                "tr",
+                "thead",
                 {},
-                h("th", { scope: "col" }, "Rater"),
-                h("th", { scope: "col", class: "num" }, "n"),
-                h("th", { scope: "col", class: "num", title: "mean deviation from the other raters (+ = rates higher)" }, "Leniency"),
-                h("th", { scope: "col", class: "num", title: "agreement with the leave-one-out consensus" }, "w/ consensus"),
-                h("th", { scope: "col", class: "num", title: "correlation with the leave-one-out consensus" }, "r"),
-                h("th", { scope: "col", class: "num", title: d.driftMeasure }, "Drift (early → late)"),
-                h("th", { scope: "col", class: "num", title: "median seconds per profile" }, "Median time"),
+                h(
+                  "tr",
+                  {},
+                  h("th", { scope: "col" }, "Rater"),
+                  h("th", { scope: "col", class: "num" }, "n"),
+                  h("th", { scope: "col", class: "num", title: "mean deviation from the other raters (+ = rates higher)" }, "Leniency"),
+                  h("th", { scope: "col", class: "num", title: "percent of pairs with another rater on a shared profile that agree exactly" }, "% agree w/ others"),
+                  h("th", { scope: "col", class: "num", title: "correlation with the leave-one-out consensus (mean of the other raters)" }, "r w/ consensus"),
+                  h("th", { scope: "col", class: "num", title: d.driftMeasure }, "Drift (early → late)"),
+                  h("th", { scope: "col", class: "num", title: "median seconds per profile" }, "Median time"),
+                ),
               ),
+              h("tbody", {}, ...raterRows),
             ),
-            h("tbody", {}, ...raterRows),
           ),
           d.pairs.length
             ? h(
                 "p",
                 { class: "note" },
-                `Pairs share ${Math.min(...d.pairs.map((p) => p.units))}–${Math.max(...d.pairs.map((p) => p.units))} profiles. Drift: ${d.driftMeasure}, per fifth of each rater's ratings.`,
+                `Pairs share ${Math.min(...d.pairs.map((p) => p.units))}–${Math.max(...d.pairs.map((p) => p.units))} profiles. Drift: ${d.driftMeasure}, first → last fifth of each rater's ratings (all five in the chart).`,
               )
             : null,
+          figure("drift-chart", d.driftSvg, `Drift of each rater on ${d.label}`, `Drift: ${d.driftMeasure}, in five blocks of each rater's ratings, earliest first.`),
         ),
       ),
       h(
         "div",
         { class: "figure-row" },
-        figure("drift-chart", d.driftSvg, `Drift of each rater on ${d.label}`, `Drift: ${d.driftMeasure}, in five blocks of each rater's ratings, earliest first.`),
         figure("distribution-chart", d.distributionSvg, `Distribution of ratings per rater on ${d.label}`, "Share of each rater's ratings per scale point."),
       ),
     );

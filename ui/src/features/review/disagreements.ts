@@ -195,7 +195,11 @@ export class DisagreementsView implements StudioView {
       h(
         "td",
         { class: "values" },
-        p.values.map((v) => `${shownName(v.rater, aliases, this.hide)}: ${valueText(v.value, scale)}`).join(", "),
+        p.values
+          .map((v) => ({ name: shownName(v.rater, aliases, this.hide), value: v.value }))
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((v) => `${v.name}: ${valueText(v.value, scale)}`)
+          .join(", "),
       ),
       h("td", { class: "num" }, fmt(p.disagreement, 2)),
       h("td", { class: "adjudicated" }, p.adjudicated !== null ? `✓ ${valueText(p.adjudicated, scale)}` : ""),
@@ -286,7 +290,11 @@ export class DisagreementsView implements StudioView {
       h("button", { type: "submit", class: "primary", id: "save-adjudication" }, "Save & next ", h("kbd", {}, "Ctrl+Enter")),
       message,
     );
-    const head = view.raters.map((r) => h("th", { scope: "col", class: "num" }, shownName(r, aliases, this.hide)));
+    // Columns in the order of the names shown (Rater A, B, … when hidden).
+    const order = view.raters
+      .map((r, i) => ({ name: shownName(r, aliases, this.hide), i }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const head = order.map((o) => h("th", { scope: "col", class: "num" }, o.name));
     const values = h(
       "table",
       { class: "data side-by-side", id: "side-by-side" },
@@ -299,7 +307,10 @@ export class DisagreementsView implements StudioView {
             "tr",
             { class: x.dimension === d.dimension ? "current" : "" },
             h("th", { scope: "row" }, x.label),
-            ...x.values.map((v) => h("td", { class: "num" }, v === null ? "—" : Number.isInteger(v) ? String(v) : fmt(v, 2))),
+            ...order.map(({ i }) => {
+              const v = x.values[i];
+              return h("td", { class: "num" }, v === null || v === undefined ? "—" : Number.isInteger(v) ? String(v) : fmt(v, 2));
+            }),
             h("td", { class: "num" }, x.adjudicated === null ? "" : String(x.adjudicated)),
           ),
         ),

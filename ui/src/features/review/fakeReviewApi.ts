@@ -65,7 +65,7 @@ export class FakeReviewApi implements ReviewApi {
       weights: weights ?? "linear",
       pairs: [{ a: "ana", b: "ben", units: 10, kappa: 0.5 }],
       heatmapSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
-      raters: [{ rater: "ana", kind: "human", n: 10, leniency: 0.1, consensusAgreement: 0.8, consensusR: 0.7, drift: [0.1, 0.2], medianSeconds: 12 }],
+      raters: [{ rater: "ana", kind: "human", n: 10, leniency: 0.1, consensusAgreement: 80, consensusR: 0.7, drift: [0.1, 0.2], medianSeconds: 12 }],
       driftMeasure: "m",
       driftSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
       distributionSvg: null,
