@@ -190,6 +190,9 @@ pub struct RaterCounts {
 
 const BINS: usize = 10;
 
+/// Maps a value to its category's index, `None` when it is off the scale.
+type CategoryOf = Box<dyn Fn(f64) -> Option<usize>>;
+
 /// Every rater's distribution of values on `dimension`; `None` when the dimension is absent.
 pub fn distribution(ds: &Dataset, dimension: &str) -> Option<Distribution> {
     let d = ds.dimension(dimension)?;
@@ -203,8 +206,7 @@ pub fn distribution(ds: &Dataset, dimension: &str) -> Option<Distribution> {
             .map(|a| a.label.clone())
             .unwrap_or_else(|| v.to_string())
     };
-    // Category of a value: an index into `categories`, `None` when off the scale.
-    let (categories, index): (Vec<String>, Box<dyn Fn(f64) -> Option<usize>>) = match &scale {
+    let (categories, index): (Vec<String>, CategoryOf) = match &scale {
         Scale::Likert { min, max, .. } => {
             let (min, max) = (*min, *max);
             (
@@ -230,7 +232,7 @@ pub fn distribution(ds: &Dataset, dimension: &str) -> Option<Distribution> {
             let w = (max - min) / BINS as f64;
             (
                 (0..BINS)
-                    .map(|b| format!("{}", trim(min + w * b as f64)))
+                    .map(|b| trim(min + w * b as f64))
                     .collect(),
                 Box::new(move |v| {
                     if !(min..=max).contains(&v) || w <= 0.0 {
