@@ -136,7 +136,8 @@ export type RaterDiagnosticsDto = { rater: string, kind: string, n: number,
  */
 leniency: number | null, 
 /**
- * Agreement with the leave-one-out consensus (0–1).
+ * Percent (0–100) of this rater's pairs with another rater on a shared profile that agree
+ * exactly.
  */
 consensusAgreement: number | null, consensusR: number | null, 
 /**
