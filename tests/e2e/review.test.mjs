@@ -31,7 +31,7 @@ function ratersRatings(db, profileId) {
 }
 
 describe("review views, end to end", { concurrency: 1 }, () => {
-  test("agreement table equals the CLI, heatmap opens, a profile is adjudicated", async () => {
+  test("agreement table equals the CLI, heatmap opens, a profile is adjudicated, codebook edited", async () => {
     const dir = tmpdir("review");
     const db = path.join(dir, "demo.chameleon");
     cli("sample", "demo", path.join(dir, "files"), "--study", db);
@@ -132,6 +132,22 @@ describe("review views, end to end", { concurrency: 1 }, () => {
       await b.$("#guidelines-preview").waitForDisplayed();
       assert.equal((await b.$$("#cb-dims .cb-dim")).length, expected.length);
       await shot("codebook.png");
+
+      // Edit a definition and save: a new codebook version, and an annotator who rated under
+      // the old one sees "Codebook changed" on the rating screen.
+      const version = sql(db, "SELECT MAX(version) FROM codebook_version")[0][0];
+      await b.$("#cb-0-definition").addValue(" Includes aesthetic interests.");
+      await b.$("#save-codebook").click();
+      await b.waitUntil(async () => /version \d+/.test(await b.$("#codebook-messages").getText()), {
+        timeoutMsg: "the codebook was not saved",
+      });
+      assert.equal(sql(db, "SELECT MAX(version) FROM codebook_version")[0][0], version + 1);
+      await b.$("#to-annotate").click();
+      await b.$("#identity-screen").waitForDisplayed();
+      await b.$("#rater-name").setValue("ana");
+      await b.keys(Key.Enter);
+      await b.$("#rate-screen").waitForDisplayed();
+      await b.$("#codebook-changed").waitForDisplayed({ timeout: 15000 });
     } finally {
       await quit(ctx);
     }
