@@ -83,7 +83,12 @@ export class DisagreementsView implements StudioView {
       h("option", { value: "profile" }, "by person and context"),
     );
     this.els = {
-      list: h("div", { class: "disagreement-list", id: "disagreement-list" }),
+      list: h("div", {
+        class: "disagreement-list",
+        id: "disagreement-list",
+        // ↑/↓ (or k/j) move between profiles of the list; Enter opens the focused one.
+        onkeydown: (e: KeyboardEvent) => this.listKey(e),
+      }),
       profile: h("section", { class: "adjudication", id: "adjudication", "aria-live": "polite" }),
       alphas: h("div", { class: "alphas", id: "alphas" }),
       status: h("span", { class: "review-status", role: "status", "aria-live": "polite" }),
@@ -130,6 +135,18 @@ export class DisagreementsView implements StudioView {
     this.current = null;
     this.render();
     replace(this.els.profile, h("p", { class: "empty" }, "Open a profile from the list to see its material and settle its value."));
+  }
+
+  private listKey(e: KeyboardEvent): void {
+    const step = e.key === "ArrowDown" || e.key === "j" ? 1 : e.key === "ArrowUp" || e.key === "k" ? -1 : 0;
+    if (step === 0) return;
+    const buttons = [...this.els.list.querySelectorAll<HTMLButtonElement>(".open-profile")];
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next = buttons[Math.min(buttons.length - 1, Math.max(0, i + step))];
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
   }
 
   private aliases(): Map<string, string> {

@@ -85,6 +85,17 @@ describe("disagreements", () => {
     expect(el.querySelector("#disagreement-list tr.current")?.getAttribute("data-profile-id")).toBe("8");
   });
 
+  it("moves through the list with the arrow keys", async () => {
+    const api = new FakeReviewApi();
+    await new DisagreementsView(api).mount(el, ctx(), "extraversion");
+    const buttons = [...el.querySelectorAll<HTMLButtonElement>("#disagreement-list .open-profile")];
+    buttons[0].focus();
+    buttons[0].dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    expect(document.activeElement).toBe(buttons[1]);
+    buttons[1].dispatchEvent(new KeyboardEvent("keydown", { key: "k", bubbles: true }));
+    expect(document.activeElement).toBe(buttons[0]);
+  });
+
   it("asks for a value before saving", async () => {
     const api = new FakeReviewApi();
     await new DisagreementsView(api).mount(el, ctx(), "extraversion");
