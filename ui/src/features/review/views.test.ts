@@ -141,6 +141,28 @@ describe("codebook editor", () => {
     expect(el.querySelector("#codebook-messages")?.textContent).toMatch(/version 2/);
   });
 
+  it("lists the store's reasons when it refuses a codebook", async () => {
+    const api = new FakeReviewApi();
+    api.saveCodebook = async () => {
+      throw {
+        code: "bad_input",
+        message: "codebook: 1 problem(s) found, nothing was changed",
+        rows: [{ line: 1, column: "scale", message: "extraversion: existing ratings would fall off the new scale (5 is not a point of the Likert scale 1..3)" }],
+        path: "codebook",
+      };
+    };
+    await new CodebookView(api).mount(el, ctx());
+    const max = el.querySelector("#cb-0-max") as HTMLInputElement;
+    max.value = "3";
+    max.dispatchEvent(new Event("input"));
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    const text = el.querySelector("#codebook-messages")?.textContent ?? "";
+    expect(text).toMatch(/nothing was changed/);
+    expect(text).toMatch(/fall off the new scale/);
+    expect(el.querySelector("#codebook-version")?.textContent).toBe("version 1");
+  });
+
   it("refuses min ≥ max before asking the store", async () => {
     const api = new FakeReviewApi();
     await new CodebookView(api).mount(el, ctx());
