@@ -231,9 +231,7 @@ pub fn distribution(ds: &Dataset, dimension: &str) -> Option<Distribution> {
             let (min, max) = (*min, *max);
             let w = (max - min) / BINS as f64;
             (
-                (0..BINS)
-                    .map(|b| trim(min + w * b as f64))
-                    .collect(),
+                (0..BINS).map(|b| trim(min + w * b as f64)).collect(),
                 Box::new(move |v| {
                     if !(min..=max).contains(&v) || w <= 0.0 {
                         return None;
