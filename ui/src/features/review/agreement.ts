@@ -188,7 +188,7 @@ export class AgreementView implements StudioView {
         "p",
         { class: "note" },
         `α: Krippendorff's alpha at each dimension's level. ${ICC_TEXT[iccForm] ?? iccForm}` +
-          (icc ? ` (${methodText(icc.iccMethod)}).` : ".") +
+          (icc ? `, estimated by ${methodText(icc.iccMethod)}.` : ".") +
           " % exact: pairwise exact agreement; % ±1: within one scale point (ordered discrete scales)." +
           " Adjudicated values are not counted.",
       ),
