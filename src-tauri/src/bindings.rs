@@ -3,6 +3,11 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
+use crate::commands::analysis::{
+    AnalysisMethodDto, AnalysisOptionsDto, AnalysisProgressDto, AnalysisResultDto,
+    AnalysisStateDto, DimensionResultDto, ExportRequest, FigureDto, PooledResultDto,
+    RaterSensitivityDto, RunOutcomeDto, SharesDto, TableDto,
+};
 use crate::dto::*;
 use crate::error::{AppError, RowErrorDto};
 use ts_rs::{Config, TS};
@@ -34,6 +39,19 @@ pub fn typescript() -> String {
         CreateStudyRequest::decl(&cfg),
         RowErrorDto::decl(&cfg),
         AppError::decl(&cfg),
+        AnalysisMethodDto::decl(&cfg),
+        AnalysisOptionsDto::decl(&cfg),
+        AnalysisProgressDto::decl(&cfg),
+        SharesDto::decl(&cfg),
+        DimensionResultDto::decl(&cfg),
+        PooledResultDto::decl(&cfg),
+        RaterSensitivityDto::decl(&cfg),
+        FigureDto::decl(&cfg),
+        TableDto::decl(&cfg),
+        AnalysisResultDto::decl(&cfg),
+        AnalysisStateDto::decl(&cfg),
+        RunOutcomeDto::decl(&cfg),
+        ExportRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.\n\n",

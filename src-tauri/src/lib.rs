@@ -50,6 +50,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
+        .manage(std::sync::Arc::new(
+            commands::analysis::AnalysisState::default(),
+        ))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::open_study,
@@ -65,6 +68,10 @@ pub fn run() {
             commands::annotate::load_profile,
             commands::annotate::save_rating,
             commands::annotate::save_review,
+            commands::analysis::analysis_state,
+            commands::analysis::run_analysis,
+            commands::analysis::cancel_analysis,
+            commands::analysis::export_analysis,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,4 +1,11 @@
 // The studio's views in tab order. Each feature registers itself here with one entry.
+import { tauriAnalysisApi } from "../analysis/api";
+import { AnalysisRuns, AnalysisView } from "../analysis/view";
 import type { StudioViewEntry } from "./view";
 
-export const studioViews: StudioViewEntry[] = [];
+/** Analysis runs outlive the view, so the PI can switch tabs while one runs. */
+const analysisRuns = new AnalysisRuns(tauriAnalysisApi);
+
+export const studioViews: StudioViewEntry[] = [
+  { id: "analysis", label: "Analysis", create: () => new AnalysisView(analysisRuns) },
+];
