@@ -115,6 +115,7 @@ describe("analysis view", () => {
     expect($("#analysis-progress")).toBeNull();
     expect($("#analysis-dimensions tr[data-dimension=extraversion] .trait-share")!.textContent).toBe("26.1%");
     expect($("#analysis-pooled")!.textContent).toContain("Trait 26.1%");
+    expect($("#figure-pooled_split")).not.toBeNull();
     expect($("#analysis-status")!.textContent).toContain("Done");
     // State-blind rater flagged; a name that looks like a formula is shown as text.
     const blind = $("#analysis-raters tr.state-blind")!;

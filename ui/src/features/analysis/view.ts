@@ -152,6 +152,13 @@ export class AnalysisView implements StudioView {
   private onRunChange(): void {
     if (!this.el) return;
     const run = this.runs.active;
+    if (run) {
+      // How many progress updates this view showed, and the last one: tests read these to see
+      // the bar move even when a run is over before they could sample it.
+      const n = Number(this.el.dataset.progressUpdates ?? "0") + 1;
+      this.el.dataset.progressUpdates = String(n);
+      this.el.dataset.progressLast = `${run.done}/${run.total}`;
+    }
     if (run && this.progressEl && this.progressTextEl) {
       // Progress only: update in place.
       this.progressEl.max = Math.max(run.total, 1);
@@ -226,7 +233,6 @@ export class AnalysisView implements StudioView {
         { class: "analysis", id: "analysis-view" },
         h("h1", {}, "State–trait analysis"),
         this.renderOptions(),
-        this.renderRunBar(),
         this.error ? renderError(toAppError(this.error)) : null,
         this.result ? this.renderResult(this.result) : h("p", { class: "empty", id: "analysis-empty" }, "No result yet: choose the options and press Run."),
       ),
@@ -302,7 +308,7 @@ export class AnalysisView implements StudioView {
         h(
           "label",
           { class: "field" },
-          h("span", {}, "Bootstrap resamples (0 = none)"),
+          h("span", { title: "Person-cluster bootstrap resamples for the 95% intervals; 0 = no intervals" }, "Resamples (0 = none)"),
           h("input", {
             type: "number",
             id: "analysis-resamples",
@@ -337,8 +343,9 @@ export class AnalysisView implements StudioView {
             disabled: running,
             onchange: (e: Event) => (this.form.adjudicated = (e.target as HTMLInputElement).checked),
           }),
-          "Use adjudicated values as profile scores",
+          "Adjudicated values as profile scores",
         ),
+        this.renderRunBar(),
       ),
     );
   }
@@ -367,7 +374,7 @@ export class AnalysisView implements StudioView {
       );
     } else {
       bar.append(
-        h("button", { class: "primary", id: "analysis-run", type: "submit", form: "analysis-options" }, "Run"),
+        h("button", { class: "primary", id: "analysis-run", type: "submit" }, "Run"),
       );
     }
     if (this.status) {
@@ -395,12 +402,13 @@ export class AnalysisView implements StudioView {
         { class: "analysis-meta muted" },
         `Computed ${r.computedAt.replace("T", " ").replace("Z", " UTC")} · ${optionsText(r.options)} · data ${shortHash(r.dataHash)}`,
       ),
-      this.renderExports(r),
-      this.renderPooled(r, fig("pooled_split")),
+      this.renderPooled(r),
       h("h2", {}, "Per dimension"),
       this.renderDimensions(r),
+      this.renderExports(r),
       this.renderFigure(r, fig("rater_level_shares")),
       this.renderFigure(r, fig("trait_state_shares")),
+      this.renderFigure(r, fig("pooled_split")),
       h("h2", {}, "Per-rater state sensitivity"),
       this.renderRaters(r),
       h("h2", {}, "Persons across contexts"),
@@ -408,22 +416,28 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderPooled(r: AnalysisResultDto, f: FigureDto | undefined): HTMLElement {
+  private renderPooled(r: AnalysisResultDto): HTMLElement {
     const p = r.pooled;
     return h(
       "section",
-      { class: "analysis-pooled card", id: "analysis-pooled" },
-      h("h2", {}, "Pooled trait–state split"),
+      { class: "analysis-pooled", id: "analysis-pooled" },
       h(
         "p",
         { class: "analysis-headline" },
+        h("span", { class: "muted" }, "Pooled: "),
         h("span", { class: "share-trait" }, `Trait ${pct(p.traitShare)}`),
         p.traitCi ? h("span", { class: "muted" }, ` ${ciText(p.traitCi)}`) : null,
         h("span", { class: "sep" }, " · "),
         h("span", { class: "share-state" }, `State ${pct(p.stateShare)}`),
         h("span", { class: "muted" }, ` — mean over ${p.dimensions} dimension(s), profile level`),
       ),
-      f ? this.figureImage(f) : null,
+      p.standardised
+        ? h(
+            "p",
+            { class: "analysis-sub muted" },
+            `Rater level, dimensions standardised: trait ${pct(p.standardised.person)} · state ${pct(p.standardised.personContext)} · rater ${pct(p.standardised.rater)} · residual ${pct(p.standardised.residual)}`,
+          )
+        : null,
     );
   }
 
@@ -567,11 +581,12 @@ export class AnalysisView implements StudioView {
     return h(
       "div",
       { class: "analysis-exports" },
-      h("button", { id: "analysis-export-report", onclick: () => void this.exportReport(r) }, "Export report (HTML)…"),
-      h("button", { id: "analysis-export-all", onclick: () => void this.exportAll(r) }, "Export everything to a folder…"),
-      h("span", { class: "muted" }, "Tables as CSV:"),
+      h("span", { class: "muted" }, "Export:"),
+      h("button", { class: "small", id: "analysis-export-report", onclick: () => void this.exportReport(r) }, "Report (HTML)…"),
+      h("button", { class: "small", id: "analysis-export-all", onclick: () => void this.exportAll(r) }, "Everything to a folder…"),
+      h("span", { class: "muted" }, "· tables as CSV:"),
       ...r.tables.map((t) =>
-        h("button", { class: "small", title: t.title, onclick: () => void this.exportTable(r, t.name) }, `${t.name}.csv…`),
+        h("button", { class: "small", title: t.title, onclick: () => void this.exportTable(r, t.name) }, `${t.name}…`),
       ),
     );
   }
