@@ -4,6 +4,11 @@
 //! committed file is stale.
 
 use crate::commands::review::*;
+use crate::commands::analysis::{
+    AnalysisMethodDto, AnalysisOptionsDto, AnalysisProgressDto, AnalysisResultDto,
+    AnalysisStateDto, DimensionResultDto, ExportRequest, FigureDto, PooledResultDto,
+    RaterSensitivityDto, RunOutcomeDto, SharesDto, TableDto,
+};
 use crate::dto::*;
 use crate::error::{AppError, RowErrorDto};
 use ts_rs::{Config, TS};
@@ -54,6 +59,19 @@ pub fn typescript() -> String {
         DimensionEditDto::decl(&cfg),
         CodebookEditDto::decl(&cfg),
         CodebookSavedDto::decl(&cfg),
+        AnalysisMethodDto::decl(&cfg),
+        AnalysisOptionsDto::decl(&cfg),
+        AnalysisProgressDto::decl(&cfg),
+        SharesDto::decl(&cfg),
+        DimensionResultDto::decl(&cfg),
+        PooledResultDto::decl(&cfg),
+        RaterSensitivityDto::decl(&cfg),
+        FigureDto::decl(&cfg),
+        TableDto::decl(&cfg),
+        AnalysisResultDto::decl(&cfg),
+        AnalysisStateDto::decl(&cfg),
+        RunOutcomeDto::decl(&cfg),
+        ExportRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.\n\n",

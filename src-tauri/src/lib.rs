@@ -50,6 +50,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
+        .manage(std::sync::Arc::new(
+            commands::analysis::AnalysisState::default(),
+        ))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::open_study,
@@ -75,6 +78,10 @@ pub fn run() {
             commands::review::review_codebook,
             commands::review::review_save_codebook,
             commands::review::review_codebook_changed,
+            commands::analysis::analysis_state,
+            commands::analysis::run_analysis,
+            commands::analysis::cancel_analysis,
+            commands::analysis::export_analysis,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -209,3 +209,89 @@ export type CodebookSavedDto = { codebook: CodebookEditDto, added: number, updat
  * False when nothing differed from the stored codebook (no new version).
  */
 changed: boolean, };
+
+export type AnalysisMethodDto = "reml" | "anova";
+
+export type AnalysisOptionsDto = { 
+/**
+ * Dimensions to analyse; empty = all.
+ */
+dimensions: Array<string>, method: AnalysisMethodDto, 
+/**
+ * Person-cluster bootstrap resamples (0 = no intervals).
+ */
+bootstrap: number, seed: number, 
+/**
+ * Adjudicated values replace the raters' ratings as the profile score.
+ */
+adjudicated: boolean, };
+
+export type AnalysisProgressDto = { runId: number, done: number, total: number, };
+
+export type SharesDto = { person: number, personContext: number, rater: number, residual: number, };
+
+export type DimensionResultDto = { dimension: string, persons: number, profiles: number, ratings: number, 
+/**
+ * Profile level (the paper's numbers).
+ */
+traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, 
+/**
+ * Rater level: each component's share of the total.
+ */
+raterLevel: SharesDto | null, personShareCi: Array<number> | null, personContextShareCi: Array<number> | null, reliabilityK: number | null, 
+/**
+ * Negative method-of-moments estimates (ANOVA), by component name.
+ */
+negative: Array<string>, warnings: Array<string>, };
+
+export type PooledResultDto = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: SharesDto | null, };
+
+export type RaterSensitivityDto = { dimension: string, rater: string, kind: string, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
+
+export type FigureDto = { 
+/**
+ * File stem when exported.
+ */
+name: string, title: string, caption: string, 
+/**
+ * A standalone SVG document (shown as an `<img>` data URL).
+ */
+svg: string, width: number, height: number, };
+
+export type TableDto = { 
+/**
+ * File stem when exported (`decomposition` → `decomposition.csv`).
+ */
+name: string, title: string, };
+
+export type AnalysisResultDto = { 
+/**
+ * Cache key: the data hash and the options.
+ */
+key: string, dataHash: string, options: AnalysisOptionsDto, 
+/**
+ * RFC 3339, UTC.
+ */
+computedAt: string, method: string, bootstrap: number, seconds: number, dimensions: Array<DimensionResultDto>, pooled: PooledResultDto, raterSensitivity: Array<RaterSensitivityDto>, figures: Array<FigureDto>, tables: Array<TableDto>, };
+
+export type AnalysisStateDto = { result: AnalysisResultDto | null, 
+/**
+ * Hash of the study's data now (with the result's adjudicated setting).
+ */
+currentHash: string, 
+/**
+ * The result was computed from other data ("ratings changed since").
+ */
+stale: boolean, };
+
+export type RunOutcomeDto = { 
+/**
+ * `done` or `cancelled`.
+ */
+status: string, result: AnalysisResultDto | null, 
+/**
+ * The result came from the cache (same data, same options).
+ */
+cached: boolean, };
+
+export type ExportRequest = { "kind": "report", path: string, } | { "kind": "table", name: string, path: string, } | { "kind": "figure", name: string, format: string, path: string, } | { "kind": "all", dir: string, };

@@ -274,7 +274,7 @@ fn names_from_the_data_are_escaped() {
 }
 
 #[test]
-fn tables_dir_gets_csv_and_svg() {
+fn tables_dir_gets_csv_svg_and_png() {
     let dir = tempfile::tempdir().expect("tempdir");
     let study = demo_study(dir.path());
     let out = dir.path().join("r.html");
@@ -316,10 +316,26 @@ fn tables_dir_gets_csv_and_svg() {
     for f in [
         "agreement.csv",
         "rater_sensitivity.csv",
+        "person_profiles.csv",
         "trait_state_shares.svg",
         "pooled_split.svg",
+        "person_profiles.svg",
     ] {
         assert!(tables.join(f).exists(), "{f} written");
+    }
+    for f in [
+        "trait_state_shares.png",
+        "rater_level_shares.png",
+        "pooled_split.png",
+        "person_profiles.png",
+    ] {
+        let png = std::fs::read(tables.join(f)).expect("PNG next to the SVG");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{f} is a PNG");
+        assert!(
+            png.len() > 5_000,
+            "{f} holds a drawing ({} bytes)",
+            png.len()
+        );
     }
 }
 

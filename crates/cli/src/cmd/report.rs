@@ -38,7 +38,7 @@ pub struct ReportArgs {
     /// Title of the report.
     #[arg(long)]
     pub title: Option<String>,
-    /// Also write the tables as CSV and the figures as SVG into this folder.
+    /// Also write the tables as CSV and the figures as SVG and PNG into this folder.
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
 }
@@ -121,7 +121,11 @@ fn write_all(w: &mut dyn Write, path: &Path, bytes: &[u8]) -> chameleon_core::Re
     })
 }
 
-/// agreement.csv, decomposition.csv, rater_sensitivity.csv and one SVG per figure.
+/// Pixels per SVG unit of the PNG figures (print-friendly).
+const PNG_SCALE: f32 = 2.0;
+
+/// agreement.csv, decomposition.csv, rater_sensitivity.csv, person_profiles.csv and one SVG
+/// and one PNG per figure.
 fn write_tables(dir: &Path, data: &report::ReportData) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
         path: dir.to_owned(),
@@ -141,12 +145,25 @@ fn write_tables(dir: &Path, data: &report::ReportData) -> anyhow::Result<()> {
             report::rater_sensitivity_csv(&data.decomposition)?,
         ),
     ];
+    files.push((
+        "person_profiles.csv".into(),
+        report::person_profiles_csv(&data.person_profiles)?,
+    ));
+    let mut pngs: Vec<(String, Vec<u8>)> = Vec::new();
     for f in report::figures(data)? {
+        pngs.push((
+            format!("{}.png", f.name),
+            report::svg_to_png(&f.svg, PNG_SCALE)?,
+        ));
         files.push((format!("{}.svg", f.name), f.svg));
     }
-    for (name, contents) in files {
+    let bytes = files
+        .into_iter()
+        .map(|(n, c)| (n, c.into_bytes()))
+        .chain(pngs);
+    for (name, contents) in bytes {
         let path = dir.join(name);
-        write_atomically(&path, |w| write_all(w, &path, contents.as_bytes()))?;
+        write_atomically(&path, |w| write_all(w, &path, &contents))?;
     }
     Ok(())
 }

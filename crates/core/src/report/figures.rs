@@ -1,7 +1,9 @@
 //! The report's figures, drawn with `plotters` (SVG backend): stacked bars of variance shares
-//! per dimension with bootstrap intervals, and the pooled split. `plotters` escapes the text it
+//! per dimension with bootstrap intervals, the pooled split, and a few persons' profile scores
+//! across contexts (lines per person). `plotters` escapes the text it
 //! writes into the SVG, so dimension names from the data are safe to inline.
 
+use super::profiles::{PersonProfiles, PersonProfilesDimension};
 use super::ReportData;
 use crate::analysis::decompose::DimensionReport;
 use crate::error::{CoreError, Result};
@@ -339,5 +341,166 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             svg: stacked_bars("Pooled trait–state split", &bars, series)?,
         });
     }
+    if let Some(f) = person_profiles_figure(data)? {
+        out.push(f);
+    }
     Ok(out)
+}
+
+/// Line colours of the persons in the profile plot (colour-blind-safe Okabe–Ito order).
+const PERSON_COLORS: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0xf0, 0xe4, 0x42),
+];
+/// Panels of the profile plot at most (one per dimension).
+const MAX_PANELS: usize = 12;
+
+/// Small multiples, one panel per dimension: each shown person's profile scores across
+/// contexts as a line.
+fn person_profiles_svg(p: &PersonProfiles) -> Result<String> {
+    let dims: Vec<&PersonProfilesDimension> = p.dimensions.iter().take(MAX_PANELS).collect();
+    let cols = dims.len().clamp(1, 4);
+    let rows = dims.len().div_ceil(cols).max(1);
+    let panel_h = 230u32;
+    let title_h = 40u32;
+    let legend_h = 44u32;
+    let height = title_h + panel_h * rows as u32 + legend_h;
+    let k = p.contexts.len().max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(fig_err)?;
+        let (title, rest) = root.split_vertically(title_h);
+        let (grid, legend) = rest.split_vertically(panel_h * rows as u32);
+        title
+            .draw(&Text::new(
+                "Profile scores of a few persons across contexts",
+                (WIDTH as i32 / 2, 12),
+                (FONT, 20)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Center, VPos::Top)),
+            ))
+            .map_err(fig_err)?;
+        let panels = grid.split_evenly((rows, cols));
+        for (d, area) in dims.iter().zip(panels.iter()) {
+            let [lo, hi] = d.range.unwrap_or([0.0, 1.0]);
+            let pad = ((hi - lo) * 0.08).max(0.05);
+            let ctx_labels = p.contexts.clone();
+            let mut chart = ChartBuilder::on(area)
+                .caption(short(&d.dimension), (FONT, 15).into_font().color(&INK))
+                .margin(8)
+                .margin_right(14)
+                .x_label_area_size(26)
+                .y_label_area_size(34)
+                .build_cartesian_2d(-0.35f64..(k as f64 - 0.65), (lo - pad)..(hi + pad))
+                .map_err(fig_err)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(k)
+                .x_label_formatter(&|x| {
+                    let i = x.round();
+                    if (x - i).abs() < 1e-6 && i >= 0.0 {
+                        ctx_labels
+                            .get(i as usize)
+                            .map(|s| {
+                                if s.chars().count() <= 12 {
+                                    s.clone()
+                                } else {
+                                    let mut t: String = s.chars().take(11).collect();
+                                    t.push('…');
+                                    t
+                                }
+                            })
+                            .unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_labels(5)
+                .y_label_formatter(&|y| format!("{y:.1}"))
+                .label_style((FONT, 12).into_font().color(&INK))
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(RGBColor(0xe8, 0xe8, 0xe8))
+                .draw()
+                .map_err(fig_err)?;
+            for (i, row) in d.scores.iter().enumerate() {
+                let color = PERSON_COLORS[i % PERSON_COLORS.len()];
+                let points: Vec<(f64, f64)> = row
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, v)| v.map(|v| (j as f64, v)))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                    .map_err(fig_err)?;
+                chart
+                    .draw_series(
+                        points
+                            .into_iter()
+                            .map(|pt| Circle::new(pt, 3, color.filled())),
+                    )
+                    .map_err(fig_err)?;
+            }
+        }
+        let mut x = 20i32;
+        for (i, name) in p.persons.iter().enumerate() {
+            let color = PERSON_COLORS[i % PERSON_COLORS.len()];
+            legend
+                .draw(&PathElement::new(
+                    vec![(x, 20), (x + 22, 20)],
+                    color.stroke_width(3),
+                ))
+                .map_err(fig_err)?;
+            let label = short(name);
+            legend
+                .draw(&Text::new(
+                    label.clone(),
+                    (x + 28, 12),
+                    (FONT, 14).into_font().color(&INK),
+                ))
+                .map_err(fig_err)?;
+            x += 48 + 8 * label.chars().count() as i32;
+        }
+        root.present().map_err(fig_err)?;
+    }
+    Ok(svg)
+}
+
+/// The profile-plot figure, when some person was seen in two or more contexts.
+fn person_profiles_figure(data: &ReportData) -> Result<Option<Figure>> {
+    let p = &data.person_profiles;
+    if p.persons.is_empty() || p.dimensions.is_empty() {
+        return Ok(None);
+    }
+    let more = if p.dimensions.len() > MAX_PANELS {
+        format!(" The first {MAX_PANELS} dimensions are shown.")
+    } else {
+        String::new()
+    };
+    Ok(Some(Figure {
+        name: "person_profiles",
+        title: "Profile scores of a few persons across contexts".into(),
+        caption: format!(
+            "Each line is one person; each point the profile score s_pc (mean of the profile's \
+             ratings) in one context{}. Differences between the lines' levels are trait \
+             (between-person) variance; the movement of a line across contexts is state \
+             (within-person) variance. {} persons seen in the most contexts, chosen across the \
+             range of their mean score on the first dimension.{more}",
+            if p.by_position {
+                " (x axis: the person's first, second, … context)"
+            } else {
+                ""
+            },
+            p.persons.len()
+        ),
+        svg: person_profiles_svg(p)?,
+    }))
 }

@@ -15,6 +15,8 @@
 
 mod figures;
 mod html;
+pub mod png;
+pub mod profiles;
 pub mod tables;
 
 use crate::analysis::agreement::{agreement, AgreementOptions, AgreementReport};
@@ -29,7 +31,11 @@ use serde::Serialize;
 use std::sync::atomic::AtomicBool;
 
 pub use figures::Figure;
-pub use tables::{agreement_csv, decomposition_csv, rater_sensitivity_csv};
+pub use png::{png_size, svg_to_png};
+pub use profiles::{person_profiles, PersonProfiles, PLOT_PERSONS};
+pub use tables::{
+    agreement_csv, decomposition_csv, person_profiles_csv, rater_sensitivity_csv, text_cell,
+};
 
 /// The software version written into reports.
 pub const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -102,6 +108,8 @@ pub struct ReportData {
     /// Why a statistic of the agreement report is `null` (what the CLI prints on stderr).
     pub agreement_warnings: Vec<String>,
     pub decomposition: DecomposeReport,
+    /// A few persons' profile scores across contexts (the profile plot).
+    pub person_profiles: PersonProfiles,
 }
 
 /// Computes the agreement and decomposition reports of `ds`. `control` reports bootstrap
@@ -162,6 +170,7 @@ pub fn compute(
         agreement: run.report,
         agreement_warnings: run.warnings,
         decomposition,
+        person_profiles: person_profiles(ds, PLOT_PERSONS),
     })
 }
 

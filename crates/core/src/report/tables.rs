@@ -1,6 +1,9 @@
 //! The report's tables as CSV (`chameleon report … --tables DIR`, the app's "export table").
 //! Numbers are written unrounded (Rust's shortest round-trip form), empty where the report has
-//! `null`.
+//! `null`. Text cells that come from the data (dimension, rater names, notes) are neutralised
+//! against spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR
+//! gets a leading `'`, so Excel/LibreOffice show it as text instead of evaluating it. Numbers
+//! are never touched (a negative estimate stays `-0.01`).
 
 use crate::analysis::agreement::{AgreementReport, DimensionAgreement};
 use crate::analysis::decompose::DecomposeReport;
@@ -9,6 +12,14 @@ use crate::model::Level;
 
 fn num(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A text cell from the data, safe to open in a spreadsheet (see the module docs).
+pub fn text_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
 }
 
 fn lo(v: Option<[f64; 2]>) -> String {
@@ -87,7 +98,7 @@ pub fn agreement_csv(r: &AgreementReport) -> Result<String> {
         .iter()
         .map(|d| {
             vec![
-                d.dimension.clone(),
+                text_cell(&d.dimension),
                 d.level.as_str().to_string(),
                 d.units.to_string(),
                 d.pairable_units.to_string(),
@@ -156,7 +167,7 @@ pub fn decomposition_csv(r: &DecomposeReport) -> Result<String> {
             let l = d.rater_level.as_ref();
             let ci = d.ci.as_ref().and_then(|c| c.trait_share);
             vec![
-                d.dimension.clone(),
+                text_cell(&d.dimension),
                 r.method.to_string(),
                 d.persons.to_string(),
                 d.profiles.to_string(),
@@ -225,8 +236,8 @@ pub fn rater_sensitivity_csv(r: &DecomposeReport) -> Result<String> {
         .flat_map(|d| {
             d.rater_sensitivity.iter().map(move |s| {
                 vec![
-                    d.dimension.clone(),
-                    s.rater.clone(),
+                    text_cell(&d.dimension),
+                    text_cell(&s.rater),
                     s.kind.to_string(),
                     s.ratings.to_string(),
                     s.persons.to_string(),
@@ -234,9 +245,43 @@ pub fn rater_sensitivity_csv(r: &DecomposeReport) -> Result<String> {
                     lo(s.ci),
                     hi(s.ci),
                     s.state_blind.map(|b| b.to_string()).unwrap_or_default(),
-                    s.note.clone().unwrap_or_default(),
+                    text_cell(s.note.as_deref().unwrap_or_default()),
                 ]
             })
+        })
+        .collect();
+    to_csv(&header, rows)
+}
+
+/// The profile plot's data: one row per dimension, shown person and context (or position).
+pub fn person_profiles_csv(p: &super::PersonProfiles) -> Result<String> {
+    let header = [
+        "dimension",
+        "person",
+        if p.by_position {
+            "context_position"
+        } else {
+            "context"
+        },
+        "profile_score",
+    ];
+    let rows = p
+        .dimensions
+        .iter()
+        .flat_map(|d| {
+            d.scores
+                .iter()
+                .zip(&p.persons)
+                .flat_map(move |(row, person)| {
+                    row.iter().zip(&p.contexts).map(move |(v, c)| {
+                        vec![
+                            text_cell(&d.dimension),
+                            text_cell(person),
+                            text_cell(c),
+                            num(*v),
+                        ]
+                    })
+                })
         })
         .collect();
     to_csv(&header, rows)

@@ -204,7 +204,12 @@ fn figures_are_standalone_svg() {
     let names: Vec<_> = figs.iter().map(|f| f.name).collect();
     assert_eq!(
         names,
-        ["trait_state_shares", "rater_level_shares", "pooled_split"]
+        [
+            "trait_state_shares",
+            "rater_level_shares",
+            "pooled_split",
+            "person_profiles"
+        ]
     );
     for f in &figs {
         assert!(f.svg.contains("<svg") && f.svg.trim_end().ends_with("</svg>"));
@@ -238,8 +243,8 @@ fn profile_only_data_report_without_agreement_tables() {
     assert!(data["decomposition"]["dimensions"][0]["rater_level"].is_null());
     assert_eq!(
         html.matches("<svg").count(),
-        2,
-        "profile-level and pooled figures only"
+        3,
+        "profile-level, pooled and profile-plot figures only"
     );
 }
 
@@ -267,5 +272,186 @@ fn negative_moment_estimates_are_drawn_clipped_and_said_so() {
             "no rectangle of negative width in {}",
             f.name
         );
+    }
+}
+
+#[test]
+fn text_cells_are_neutralised_against_formula_injection_and_numbers_are_not() {
+    for (input, want) in [
+        ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+        ("+1", "'+1"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Extraversion", "Extraversion"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ] {
+        assert_eq!(text_cell(input), want, "{input:?}");
+    }
+    // Names from the data starting with formula characters, in every table.
+    let mut csv = String::from("person,context,rater,dimension,value\n");
+    for p in 0..6 {
+        for c in 0..3 {
+            for (r, rater) in ["=cmd|' /C calc'!A0", "@rater", "plain"].iter().enumerate() {
+                let v = (p * 5 + c * 3 + r * 2) % 7 + 1;
+                csv.push_str(&format!("-p{p},c{c},\"{rater}\",+mood,{v}\n"));
+            }
+        }
+    }
+    let ds = crate::tidy::parse("inj.csv", csv.as_bytes())
+        .expect("parse")
+        .to_dataset("inj.csv")
+        .expect("dataset");
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.method = DecomposeMethod::Anova;
+    let data = never_cancel(|c| compute(&ds, &opts, c)).expect("computes");
+    let tables = [
+        agreement_csv(&data.agreement).unwrap(),
+        decomposition_csv(&data.decomposition).unwrap(),
+        rater_sensitivity_csv(&data.decomposition).unwrap(),
+        person_profiles_csv(&data.person_profiles).unwrap(),
+    ];
+    for t in &tables {
+        let mut rdr = csv::Reader::from_reader(t.as_bytes());
+        let header = rdr.headers().unwrap().clone();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            for (name, cell) in header.iter().zip(rec.iter()) {
+                let first = cell.chars().next();
+                if matches!(first, Some('=' | '+' | '@' | '\t' | '\r')) {
+                    panic!("unneutralised cell {cell:?} in column {name}");
+                }
+                if first == Some('-') {
+                    assert!(
+                        cell.parse::<f64>().is_ok(),
+                        "only numbers may start with '-': {cell:?} in {name}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(tables[0].contains("'+mood"), "dimension kept, as text");
+    assert!(
+        tables[2].contains("'=cmd|' /C calc'!A0"),
+        "rater kept, as text"
+    );
+    assert!(tables[3].contains("'-p"), "person kept, as text");
+    // A negative number stays a number (moment estimates can be negative).
+    let d = decomposition_csv(&data.decomposition).unwrap();
+    let mut rdr = csv::Reader::from_reader(d.as_bytes());
+    let first = rdr.records().next().unwrap().unwrap();
+    let var_trait = data.decomposition.dimensions[0]
+        .profile_level
+        .as_ref()
+        .unwrap()
+        .person;
+    assert_eq!(first[5].parse::<f64>().unwrap(), var_trait);
+}
+
+#[test]
+fn person_profiles_show_persons_with_the_most_contexts_spread_over_their_level() {
+    let ds = demo_dataset(20);
+    let p = person_profiles(&ds, 6);
+    assert_eq!(p.persons.len(), 6);
+    assert!(!p.by_position, "demo persons share their contexts");
+    assert_eq!(p.contexts.len(), 3);
+    assert_eq!(p.dimensions.len(), ds.dimensions.len());
+    // Persons are ordered by their mean on the first dimension.
+    let means: Vec<f64> = p.dimensions[0]
+        .scores
+        .iter()
+        .map(|r| {
+            let v: Vec<f64> = r.iter().flatten().copied().collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        })
+        .collect();
+    assert!(means.windows(2).all(|w| w[0] <= w[1]), "{means:?}");
+    // A score is the mean of the profile's ratings.
+    let dim = &ds.dimensions[0];
+    let person = ds.persons.iter().position(|n| *n == p.persons[0]).unwrap() as u32;
+    let ctx = ds
+        .contexts
+        .iter()
+        .position(|n| *n == p.contexts[0])
+        .unwrap() as u32;
+    let vals: Vec<f64> = dim
+        .observations
+        .iter()
+        .filter(|o| {
+            let k = ds.profiles[o.profile as usize];
+            k.person == person && k.context == ctx
+        })
+        .map(|o| o.value)
+        .collect();
+    let want = vals.iter().sum::<f64>() / vals.len() as f64;
+    assert_eq!(p.dimensions[0].scores[0][0], Some(want));
+}
+
+fn dark_pixels(img: &resvg::tiny_skia::Pixmap, x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
+    let mut n = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let px = img.pixel(x, y).unwrap();
+            if u32::from(px.red()) + u32::from(px.green()) + u32::from(px.blue()) < 300 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn figures_render_to_png_with_their_text() {
+    let ds = demo_dataset(8);
+    let data =
+        never_cancel(|c| compute(&ds, &ReportOptions::new(fixed_time()), c)).expect("computes");
+    for f in figures(&data).unwrap() {
+        let (w, h) = png_size(&f.svg, 2.0).unwrap();
+        let bytes = svg_to_png(&f.svg, 2.0).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{} is a PNG",
+            f.name
+        );
+        let img = resvg::tiny_skia::Pixmap::decode_png(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (w, h), "{}", f.name);
+        assert_eq!(w, 2 * 900, "twice the SVG's width");
+        // The title band holds only the title's text: without fonts it would stay white.
+        let title = dark_pixels(&img, 0, 0, w, 2 * 34);
+        assert!(
+            title > 200,
+            "{}: the title is drawn ({title} dark pixels)",
+            f.name
+        );
+    }
+    // Legend text of the profile plot (person names) is drawn too.
+    let f = figures(&data).unwrap().pop().unwrap();
+    let img = resvg::tiny_skia::Pixmap::decode_png(&svg_to_png(&f.svg, 1.0).unwrap()).unwrap();
+    let h = img.height();
+    assert!(
+        dark_pixels(&img, 40, h - 40, 200, h) > 50,
+        "legend names are drawn"
+    );
+}
+
+/// Writes the figures as PNG for a look: `FIGURE_DIR=/tmp/x cargo test -p chameleon-core
+/// dump_figures -- --ignored`.
+#[test]
+#[ignore]
+fn dump_figures() {
+    let dir = std::env::var("FIGURE_DIR").unwrap_or_else(|_| "/tmp/chameleon-figures".into());
+    std::fs::create_dir_all(&dir).unwrap();
+    let ds = demo_dataset(36);
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.bootstrap = 50;
+    let data = never_cancel(|c| compute(&ds, &opts, c)).expect("computes");
+    for f in figures(&data).unwrap() {
+        std::fs::write(
+            format!("{dir}/{}.png", f.name),
+            svg_to_png(&f.svg, 1.0).unwrap(),
+        )
+        .unwrap();
     }
 }

@@ -1,5 +1,13 @@
-// The studio's views in tab order. Each feature registers itself here with one entry.
+// The studio's views in tab order. Each feature registers itself here.
+import { tauriAnalysisApi } from "../analysis/api";
+import { AnalysisRuns, AnalysisView } from "../analysis/view";
 import { reviewViews } from "../review/views";
 import type { StudioViewEntry } from "./view";
 
-export const studioViews: StudioViewEntry[] = [...reviewViews];
+/** Analysis runs outlive the view, so the PI can switch tabs while one runs. */
+const analysisRuns = new AnalysisRuns(tauriAnalysisApi);
+
+export const studioViews: StudioViewEntry[] = [
+  ...reviewViews,
+  { id: "analysis", label: "Analysis", create: () => new AnalysisView(analysisRuns) },
+];

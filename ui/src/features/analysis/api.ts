@@ -1,0 +1,32 @@
+// The analysis view's own IPC: state–trait runs with progress over a Tauri channel, cancel,
+// exports. The view depends on the interface, so vitest drives it with a fake.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type {
+  AnalysisOptionsDto,
+  AnalysisProgressDto,
+  AnalysisStateDto,
+  ExportRequest,
+  RunOutcomeDto,
+} from "../../bindings";
+
+export interface AnalysisApi {
+  /** The last result of the open study and whether its data changed since. */
+  state(): Promise<AnalysisStateDto>;
+  /** Runs the analysis; `onProgress` gets (done, total) of the bootstrap. */
+  run(options: AnalysisOptionsDto, runId: number, onProgress: (p: AnalysisProgressDto) => void): Promise<RunOutcomeDto>;
+  /** Asks the run to stop; it then answers `{status: "cancelled"}`. */
+  cancel(runId: number): Promise<number>;
+  /** Writes a report, table, figure or everything; the paths written. */
+  export(key: string, request: ExportRequest): Promise<string[]>;
+}
+
+export const tauriAnalysisApi: AnalysisApi = {
+  state: () => invoke<AnalysisStateDto>("analysis_state"),
+  run: (options, runId, onProgress) => {
+    const channel = new Channel<AnalysisProgressDto>();
+    channel.onmessage = onProgress;
+    return invoke<RunOutcomeDto>("run_analysis", { options, runId, onProgress: channel });
+  },
+  cancel: (runId) => invoke<number>("cancel_analysis", { runId }),
+  export: (key, request) => invoke<string[]>("export_analysis", { key, request }),
+};

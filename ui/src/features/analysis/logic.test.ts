@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import type { RaterSensitivityDto } from "../../bindings";
+import { ciText, exportStem, parseOptions, pct, progressText, raterMatrix, svgDataUrl } from "./logic";
+
+const form = { dimensions: ["a", "b"], method: "reml", resamples: "1000", seed: "1", adjudicated: false };
+
+describe("analysis logic", () => {
+  it("formats shares and intervals as percentages", () => {
+    expect(pct(0.26123)).toBe("26.1%");
+    expect(pct(null)).toBe("—");
+    expect(pct(Number.NaN)).toBe("—");
+    expect(ciText([0.2031, 0.3187])).toBe("[20.3, 31.9]");
+    expect(ciText(null)).toBe("");
+  });
+
+  it("checks the options and sends all dimensions as 'all'", () => {
+    const ok = parseOptions(form, ["a", "b"]);
+    expect(ok).toEqual({ options: { dimensions: [], method: "reml", bootstrap: 1000, seed: 1, adjudicated: false } });
+    const some = parseOptions({ ...form, dimensions: ["b"], resamples: "0" }, ["a", "b"]);
+    expect("options" in some && some.options.dimensions).toEqual(["b"]);
+    expect("options" in some && some.options.bootstrap).toBe(0);
+    expect(parseOptions({ ...form, dimensions: [] }, ["a"])).toHaveProperty("error");
+    expect(parseOptions({ ...form, resamples: "-1" }, ["a"])).toHaveProperty("error");
+    expect(parseOptions({ ...form, resamples: "1.5" }, ["a"])).toHaveProperty("error");
+    expect(parseOptions({ ...form, resamples: "1000000" }, ["a"])).toHaveProperty("error");
+    expect(parseOptions({ ...form, seed: "x" }, ["a"])).toHaveProperty("error");
+    expect(parseOptions({ ...form, method: "ml" }, ["a"])).toHaveProperty("error");
+  });
+
+  it("describes progress", () => {
+    expect(progressText(250, 1000)).toBe("250 / 1000 resamples (25%)");
+    expect(progressText(0, 0)).toBe("Fitting…");
+  });
+
+  it("builds the rater × dimension matrix and flags mostly state-blind raters", () => {
+    const row = (dimension: string, rater: string, stateShare: number | null, stateBlind: boolean | null): RaterSensitivityDto => ({
+      dimension, rater, kind: rater === "gpt" ? "model" : "human", ratings: 10, stateShare, ci: null, stateBlind, note: null,
+    });
+    const m = raterMatrix([
+      row("x", "ana", 0.7, false),
+      row("x", "gpt", 0.05, true),
+      row("y", "ana", 0.6, false),
+      row("y", "gpt", 0.2, false),
+      row("z", "gpt", 0.01, true),
+    ]);
+    expect(m.dimensions).toEqual(["x", "y", "z"]);
+    expect(m.raters.map((r) => r.rater)).toEqual(["ana", "gpt"]);
+    expect(m.raters[0].cells[2]).toBeNull();
+    expect(m.raters[0].mean).toBeCloseTo(0.65);
+    expect(m.raters[0].stateBlind).toBe(false);
+    expect(m.raters[1].stateBlind).toBe(true);
+    expect(m.raters[1].kind).toBe("model");
+  });
+
+  it("encodes SVG (with non-ASCII text) as a data URL", () => {
+    const url = svgDataUrl("<svg><text>σ² – état</text></svg>");
+    expect(url.startsWith("data:image/svg+xml;base64,")).toBe(true);
+    const bin = atob(url.split(",")[1]);
+    const text = new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    expect(text).toBe("<svg><text>σ² – état</text></svg>");
+  });
+
+  it("makes safe file stems", () => {
+    expect(exportStem("My study / 2024")).toBe("My-study-2024");
+    expect(exportStem("///")).toBe("analysis");
+  });
+});

@@ -1,0 +1,634 @@
+// Studio view "Analysis": the state–trait decomposition on demand. The run happens in Rust off
+// the UI thread (progress over a channel, cancel by run id); a run outlives the view, so the
+// PI can look at other tabs and come back to it. Figures are the Rust report's SVGs (the same
+// files the exports and the HTML report hold), shown as data-URL images (CSP-safe).
+import type {
+  AnalysisMethodDto,
+  AnalysisResultDto,
+  AnalysisStateDto,
+  DimensionResultDto,
+  ExportRequest,
+  FigureDto,
+  RunOutcomeDto,
+} from "../../bindings";
+import { toAppError } from "../../api";
+import { pickDirectory, pickSavePath } from "../../dialogs";
+import { h, replace } from "../../dom";
+import { renderError } from "../study/start";
+import type { StudioContext, StudioView } from "../studio/view";
+import type { AnalysisApi } from "./api";
+import {
+  ciText,
+  DEFAULT_RESAMPLES,
+  exportStem,
+  optionsText,
+  parseOptions,
+  pct,
+  progressText,
+  raterMatrix,
+  shortHash,
+  svgDataUrl,
+} from "./logic";
+
+type Listener = () => void;
+
+/** The run in flight, shared by every mount of the view (a run outlives its view). */
+export interface ActiveRun {
+  runId: number;
+  done: number;
+  total: number;
+  cancelling: boolean;
+  promise: Promise<RunOutcomeDto>;
+}
+
+export class AnalysisRuns {
+  active: ActiveRun | null = null;
+  /** What the last run ended with, until a view showed it. */
+  lastOutcome: { outcome: RunOutcomeDto | null; error: unknown } | null = null;
+  private listeners = new Set<Listener>();
+  private nextId = Math.floor(Math.random() * 1_000_000) + 1;
+
+  constructor(readonly api: AnalysisApi) {}
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private emit(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  start(options: Parameters<AnalysisApi["run"]>[0]): ActiveRun {
+    const runId = this.nextId++;
+    const run: ActiveRun = { runId, done: 0, total: options.bootstrap, cancelling: false, promise: Promise.resolve(null as never) };
+    run.promise = this.api.run(options, runId, (p) => {
+      if (p.runId !== runId) return;
+      run.done = p.done;
+      run.total = p.total;
+      this.emit();
+    });
+    this.active = run;
+    run.promise.then(
+      (outcome) => this.finish(run, outcome, null),
+      (error) => this.finish(run, null, error),
+    );
+    this.emit();
+    return run;
+  }
+
+  private finish(run: ActiveRun, outcome: RunOutcomeDto | null, error: unknown): void {
+    if (this.active === run) this.active = null;
+    this.lastOutcome = { outcome, error };
+    this.emit();
+  }
+
+  async cancel(): Promise<void> {
+    const run = this.active;
+    if (!run) return;
+    run.cancelling = true;
+    this.emit();
+    await this.api.cancel(run.runId);
+  }
+}
+
+export class AnalysisView implements StudioView {
+  private el: HTMLElement | null = null;
+  private ctx: StudioContext | null = null;
+  private state: AnalysisStateDto | null = null;
+  private result: AnalysisResultDto | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private status: { text: string; kind: "info" | "ok" | "warn" | "error" } | null = null;
+  private error: unknown = null;
+  private form = {
+    dimensions: new Set<string>(),
+    method: "reml" as AnalysisMethodDto,
+    resamples: String(DEFAULT_RESAMPLES),
+    seed: "1",
+    adjudicated: false,
+  };
+  // Elements updated in place while a run reports progress (no full re-render per message).
+  private progressEl: HTMLProgressElement | null = null;
+  private progressTextEl: HTMLElement | null = null;
+
+  constructor(private readonly runs: AnalysisRuns) {}
+
+  async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
+    this.el = el;
+    this.ctx = ctx;
+    for (const d of this.allDimensions()) this.form.dimensions.add(d);
+    this.unsubscribe = this.runs.subscribe(() => this.onRunChange());
+    replace(el, h("p", { class: "busy" }, "Loading the analysis…"));
+    try {
+      this.state = await this.runs.api.state();
+      this.result = this.state.result;
+      if (this.result) this.adoptOptions(this.result);
+    } catch (e) {
+      this.error = e;
+    }
+    if (this.runs.lastOutcome && !this.runs.active) this.takeOutcome();
+    this.render();
+  }
+
+  unmount(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.el = null;
+  }
+
+  private allDimensions(): string[] {
+    return this.ctx?.session.codebook?.dimensions.map((d) => d.name) ?? [];
+  }
+
+  private adoptOptions(r: AnalysisResultDto): void {
+    const o = r.options;
+    this.form.method = o.method;
+    this.form.resamples = String(o.bootstrap);
+    this.form.seed = String(o.seed);
+    this.form.adjudicated = o.adjudicated;
+    this.form.dimensions = new Set(o.dimensions.length ? o.dimensions : this.allDimensions());
+  }
+
+  private onRunChange(): void {
+    if (!this.el) return;
+    const run = this.runs.active;
+    if (run) {
+      // How many progress updates this view showed, and the last one: tests read these to see
+      // the bar move even when a run is over before they could sample it.
+      const n = Number(this.el.dataset.progressUpdates ?? "0") + 1;
+      this.el.dataset.progressUpdates = String(n);
+      this.el.dataset.progressLast = `${run.done}/${run.total}`;
+    }
+    if (run && this.progressEl && this.progressTextEl) {
+      // Progress only: update in place.
+      this.progressEl.max = Math.max(run.total, 1);
+      this.progressEl.value = run.done;
+      this.progressTextEl.textContent = run.cancelling ? "Cancelling…" : progressText(run.done, run.total);
+      if (!run.cancelling) return;
+    }
+    if (!run && this.runs.lastOutcome) this.takeOutcome();
+    this.render();
+  }
+
+  /** Shows what the last run ended with (done, cancelled or failed). */
+  private takeOutcome(): void {
+    const last = this.runs.lastOutcome;
+    this.runs.lastOutcome = null;
+    if (!last) return;
+    if (last.error) {
+      this.error = last.error;
+      this.status = null;
+      return;
+    }
+    const o = last.outcome;
+    if (o?.status === "cancelled") {
+      this.status = {
+        text: this.result ? "Run cancelled. The previous result is still shown." : "Run cancelled.",
+        kind: "warn",
+      };
+    } else if (o?.result) {
+      this.result = o.result;
+      this.error = null;
+      if (this.state) {
+        this.state = { ...this.state, result: o.result, currentHash: o.result.dataHash, stale: false };
+      }
+      this.status = {
+        text: o.cached
+          ? "Same data and options as an earlier run: result from the cache."
+          : `Done in ${o.result.seconds.toFixed(1)} s.`,
+        kind: "ok",
+      };
+    }
+  }
+
+  private start(): void {
+    const parsed = parseOptions(
+      {
+        dimensions: this.allDimensions().filter((d) => this.form.dimensions.has(d)),
+        method: this.form.method,
+        resamples: this.form.resamples,
+        seed: this.form.seed,
+        adjudicated: this.form.adjudicated,
+      },
+      this.allDimensions(),
+    );
+    if ("error" in parsed) {
+      this.status = { text: parsed.error, kind: "error" };
+      this.render();
+      return;
+    }
+    this.status = null;
+    this.error = null;
+    this.runs.start(parsed.options);
+  }
+
+  private render(): void {
+    if (!this.el) return;
+    this.progressEl = null;
+    this.progressTextEl = null;
+    replace(
+      this.el,
+      h(
+        "div",
+        { class: "analysis", id: "analysis-view" },
+        h("h1", {}, "State–trait analysis"),
+        this.renderOptions(),
+        this.error ? renderError(toAppError(this.error)) : null,
+        this.result ? this.renderResult(this.result) : h("p", { class: "empty", id: "analysis-empty" }, "No result yet: choose the options and press Run."),
+      ),
+    );
+  }
+
+  private renderOptions(): HTMLElement {
+    const running = this.runs.active !== null;
+    const dims = this.ctx?.session.codebook?.dimensions ?? [];
+    const boxes = dims.map((d) =>
+      h(
+        "label",
+        { class: "analysis-dim" },
+        h("input", {
+          type: "checkbox",
+          name: "dimension",
+          value: d.name,
+          checked: this.form.dimensions.has(d.name),
+          disabled: running,
+          onchange: (e: Event) => {
+            const on = (e.target as HTMLInputElement).checked;
+            if (on) this.form.dimensions.add(d.name);
+            else this.form.dimensions.delete(d.name);
+          },
+        }),
+        d.label,
+      ),
+    );
+    const setAll = (on: boolean) => {
+      this.form.dimensions = new Set(on ? this.allDimensions() : []);
+      this.render();
+    };
+    return h(
+      "form",
+      {
+        class: "analysis-options card",
+        id: "analysis-options",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          if (!this.runs.active) this.start();
+        },
+      },
+      h(
+        "fieldset",
+        { class: "analysis-dims" },
+        h("legend", {}, "Dimensions"),
+        h("div", { class: "analysis-dim-list" }, ...boxes),
+        h(
+          "div",
+          { class: "analysis-dim-tools" },
+          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(true) }, "All"),
+          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(false) }, "None"),
+        ),
+      ),
+      h(
+        "div",
+        { class: "field-row" },
+        h(
+          "label",
+          { class: "field" },
+          h("span", {}, "Estimator"),
+          h(
+            "select",
+            {
+              id: "analysis-method",
+              disabled: running,
+              onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as AnalysisMethodDto),
+            },
+            h("option", { value: "reml", selected: this.form.method === "reml" }, "REML (default)"),
+            h("option", { value: "anova", selected: this.form.method === "anova" }, "ANOVA (method of moments)"),
+          ),
+        ),
+        h(
+          "label",
+          { class: "field" },
+          h("span", { title: "Person-cluster bootstrap resamples for the 95% intervals; 0 = no intervals" }, "Resamples (0 = none)"),
+          h("input", {
+            type: "number",
+            id: "analysis-resamples",
+            min: 0,
+            step: 1,
+            value: this.form.resamples,
+            disabled: running,
+            oninput: (e: Event) => (this.form.resamples = (e.target as HTMLInputElement).value),
+          }),
+        ),
+        h(
+          "label",
+          { class: "field" },
+          h("span", {}, "Seed"),
+          h("input", {
+            type: "number",
+            id: "analysis-seed",
+            min: 0,
+            step: 1,
+            value: this.form.seed,
+            disabled: running,
+            oninput: (e: Event) => (this.form.seed = (e.target as HTMLInputElement).value),
+          }),
+        ),
+        h(
+          "label",
+          { class: "analysis-check" },
+          h("input", {
+            type: "checkbox",
+            id: "analysis-adjudicated",
+            checked: this.form.adjudicated,
+            disabled: running,
+            onchange: (e: Event) => (this.form.adjudicated = (e.target as HTMLInputElement).checked),
+          }),
+          "Adjudicated values as profile scores",
+        ),
+        this.renderRunBar(),
+      ),
+    );
+  }
+
+  private renderRunBar(): HTMLElement {
+    const run = this.runs.active;
+    const bar = h("div", { class: "analysis-runbar" });
+    if (run) {
+      const progress = h("progress", { id: "analysis-progress", max: Math.max(run.total, 1), value: run.done });
+      const text = h(
+        "span",
+        { id: "analysis-progress-text", class: "muted", "aria-live": "polite" },
+        run.cancelling ? "Cancelling…" : progressText(run.done, run.total),
+      );
+      this.progressEl = progress;
+      this.progressTextEl = text;
+      bar.append(
+        h("button", { class: "primary", id: "analysis-run", disabled: true }, "Running…"),
+        h(
+          "button",
+          { id: "analysis-cancel", disabled: run.cancelling, onclick: () => void this.runs.cancel() },
+          "Cancel",
+        ),
+        progress,
+        text,
+      );
+    } else {
+      bar.append(
+        h("button", { class: "primary", id: "analysis-run", type: "submit" }, "Run"),
+      );
+    }
+    if (this.status) {
+      bar.append(h("span", { id: "analysis-status", class: `analysis-status ${this.status.kind}`, role: "status" }, this.status.text));
+    }
+    return bar;
+  }
+
+  private renderResult(r: AnalysisResultDto): HTMLElement {
+    const stale = this.state?.stale === true && this.state.result?.key === r.key;
+    const fig = (name: string) => r.figures.find((f) => f.name === name);
+    return h(
+      "div",
+      { class: "analysis-result", id: "analysis-result", "data-key": r.key },
+      stale
+        ? h(
+            "div",
+            { class: "analysis-stale", id: "analysis-stale", role: "alert" },
+            h("strong", {}, "Stale — ratings changed since this result was computed."),
+            h("button", { class: "small", id: "analysis-rerun", disabled: this.runs.active !== null, onclick: () => { this.adoptOptions(r); this.start(); } }, "Re-run"),
+          )
+        : null,
+      h(
+        "p",
+        { class: "analysis-meta muted" },
+        `Computed ${r.computedAt.replace("T", " ").replace("Z", " UTC")} · ${optionsText(r.options)} · data ${shortHash(r.dataHash)}`,
+      ),
+      this.renderPooled(r),
+      h("h2", {}, "Per dimension"),
+      this.renderDimensions(r),
+      this.renderExports(r),
+      this.renderFigure(r, fig("rater_level_shares")),
+      this.renderFigure(r, fig("trait_state_shares")),
+      this.renderFigure(r, fig("pooled_split")),
+      h("h2", {}, "Per-rater state sensitivity"),
+      this.renderRaters(r),
+      h("h2", {}, "Persons across contexts"),
+      this.renderFigure(r, fig("person_profiles")),
+    );
+  }
+
+  private renderPooled(r: AnalysisResultDto): HTMLElement {
+    const p = r.pooled;
+    return h(
+      "section",
+      { class: "analysis-pooled", id: "analysis-pooled" },
+      h(
+        "p",
+        { class: "analysis-headline" },
+        h("span", { class: "muted" }, "Pooled: "),
+        h("span", { class: "share-trait" }, `Trait ${pct(p.traitShare)}`),
+        p.traitCi ? h("span", { class: "muted" }, ` ${ciText(p.traitCi)}`) : null,
+        h("span", { class: "sep" }, " · "),
+        h("span", { class: "share-state" }, `State ${pct(p.stateShare)}`),
+        h("span", { class: "muted" }, ` — mean over ${p.dimensions} dimension(s), profile level`),
+      ),
+      p.standardised
+        ? h(
+            "p",
+            { class: "analysis-sub muted" },
+            `Rater level, dimensions standardised: trait ${pct(p.standardised.person)} · state ${pct(p.standardised.personContext)} · rater ${pct(p.standardised.rater)} · residual ${pct(p.standardised.residual)}`,
+          )
+        : null,
+    );
+  }
+
+  private renderDimensions(r: AnalysisResultDto): HTMLElement {
+    const row = (d: DimensionResultDto) =>
+      h(
+        "tr",
+        { "data-dimension": d.dimension },
+        h("th", { scope: "row", class: "name" }, d.dimension),
+        h("td", { class: "num trait-share" }, pct(d.traitShare)),
+        h("td", { class: "ci" }, ciText(d.traitCi)),
+        h("td", { class: "num" }, pct(d.stateShare)),
+        h("td", { class: "num" }, pct(d.raterLevel?.person)),
+        h("td", { class: "num" }, pct(d.raterLevel?.personContext)),
+        h("td", { class: "num" }, pct(d.raterLevel?.rater)),
+        h("td", { class: "num" }, pct(d.raterLevel?.residual)),
+        h("td", { class: "num" }, d.reliabilityK === null ? "—" : d.reliabilityK.toFixed(2)),
+        h("td", { class: "num" }, String(d.persons)),
+        h(
+          "td",
+          { class: "notes" },
+          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings].join("; "),
+        ),
+      );
+    return h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { class: "analysis-table", id: "analysis-dimensions" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { rowspan: 2 }, "Dimension"),
+            h("th", { colspan: 3, class: "group" }, "Profile level"),
+            h("th", { colspan: 5, class: "group" }, "Rater level (share of rating variance)"),
+            h("th", { rowspan: 2 }, "Persons"),
+            h("th", { rowspan: 2 }, "Notes"),
+          ),
+          h(
+            "tr",
+            {},
+            h("th", {}, "Trait"),
+            h("th", {}, "95% CI"),
+            h("th", {}, "State"),
+            h("th", {}, "Trait"),
+            h("th", {}, "State"),
+            h("th", {}, "Rater"),
+            h("th", {}, "Residual"),
+            h("th", { title: "Reliability of a profile score averaged over its raters" }, "Rel. (k)"),
+          ),
+        ),
+        h("tbody", {}, ...r.dimensions.map(row)),
+      ),
+    );
+  }
+
+  private renderRaters(r: AnalysisResultDto): HTMLElement {
+    const m = raterMatrix(r.raterSensitivity);
+    if (m.raters.length === 0) return h("p", { class: "empty" }, "These data have no raters.");
+    return h(
+      "div",
+      {},
+      h(
+        "p",
+        { class: "muted" },
+        "Within-person (state) share of each rater's own ratings. A rater whose ratings of a person do not move across contexts (state share below 10%) is state-blind.",
+      ),
+      h(
+        "div",
+        { class: "scroll" },
+        h(
+          "table",
+          { class: "analysis-table", id: "analysis-raters" },
+          h(
+            "thead",
+            {},
+            h("tr", {}, h("th", {}, "Rater"), h("th", {}, "Kind"), ...m.dimensions.map((d) => h("th", {}, d)), h("th", {}, "Mean"), h("th", {}, "")),
+          ),
+          h(
+            "tbody",
+            {},
+            ...m.raters.map((row) =>
+              h(
+                "tr",
+                { "data-rater": row.rater, class: row.stateBlind ? "state-blind" : "" },
+                h("th", { scope: "row", class: "name" }, row.rater),
+                h("td", {}, row.kind),
+                ...row.cells.map((c) =>
+                  h(
+                    "td",
+                    { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}` : (c?.note ?? "") },
+                    c ? pct(c.stateShare) : "",
+                  ),
+                ),
+                h("td", { class: "num" }, pct(row.mean)),
+                h("td", {}, row.stateBlind ? h("span", { class: "badge-blind" }, "state-blind") : ""),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private figureImage(f: FigureDto): HTMLElement {
+    return h("img", {
+      class: "analysis-figure-img",
+      src: svgDataUrl(f.svg),
+      alt: f.title,
+      width: f.width,
+      height: f.height,
+      "data-figure": f.name,
+    });
+  }
+
+  private renderFigure(r: AnalysisResultDto, f: FigureDto | undefined): HTMLElement | null {
+    if (!f) return null;
+    return h(
+      "figure",
+      { class: "analysis-figure", id: `figure-${f.name}` },
+      this.figureImage(f),
+      h(
+        "figcaption",
+        {},
+        h("span", {}, f.caption),
+        h(
+          "span",
+          { class: "analysis-figure-tools" },
+          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "svg") }, "SVG…"),
+          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "png") }, "PNG…"),
+        ),
+      ),
+    );
+  }
+
+  private renderExports(r: AnalysisResultDto): HTMLElement {
+    return h(
+      "div",
+      { class: "analysis-exports" },
+      h("span", { class: "muted" }, "Export:"),
+      h("button", { class: "small", id: "analysis-export-report", onclick: () => void this.exportReport(r) }, "Report (HTML)…"),
+      h("button", { class: "small", id: "analysis-export-all", onclick: () => void this.exportAll(r) }, "Everything to a folder…"),
+      h("span", { class: "muted" }, "· tables as CSV:"),
+      ...r.tables.map((t) =>
+        h("button", { class: "small", title: t.title, onclick: () => void this.exportTable(r, t.name) }, `${t.name}…`),
+      ),
+    );
+  }
+
+  private stem(): string {
+    return exportStem(this.ctx?.session.study.name ?? "analysis");
+  }
+
+  private async exportReport(r: AnalysisResultDto): Promise<void> {
+    const path = await pickSavePath("Save the report", `${this.stem()}-report.html`, [{ name: "HTML", extensions: ["html"] }]);
+    if (path) await this.doExport(r, { kind: "report", path });
+  }
+
+  private async exportAll(r: AnalysisResultDto): Promise<void> {
+    const dir = await pickDirectory("Folder for the report, tables and figures");
+    if (dir) await this.doExport(r, { kind: "all", dir });
+  }
+
+  private async exportTable(r: AnalysisResultDto, name: string): Promise<void> {
+    const path = await pickSavePath(`Save ${name}.csv`, `${this.stem()}-${name}.csv`, [{ name: "CSV", extensions: ["csv"] }]);
+    if (path) await this.doExport(r, { kind: "table", name, path });
+  }
+
+  private async exportFigure(r: AnalysisResultDto, f: FigureDto, format: "svg" | "png"): Promise<void> {
+    const path = await pickSavePath(`Save ${f.title}`, `${this.stem()}-${f.name}.${format}`, [
+      { name: format.toUpperCase(), extensions: [format] },
+    ]);
+    if (path) await this.doExport(r, { kind: "figure", name: f.name, format, path });
+  }
+
+  private async doExport(r: AnalysisResultDto, req: ExportRequest): Promise<void> {
+    try {
+      const written = await this.runs.api.export(r.key, req);
+      this.status = {
+        text: written.length === 1 ? `Saved ${written[0]}` : `Saved ${written.length} files.`,
+        kind: "ok",
+      };
+      this.error = null;
+    } catch (e) {
+      this.error = e;
+      this.status = null;
+    }
+    this.render();
+  }
+}
