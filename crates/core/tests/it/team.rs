@@ -67,6 +67,11 @@ fn team() -> Team {
 fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
     let mut s = Study::open(package).unwrap();
     let info = s.package_info().unwrap().expect("a package");
+    assert_eq!(
+        info.study_name.as_deref(),
+        Some("team"),
+        "a package names the study it came from"
+    );
     let rater = s.rater(&info.rater).unwrap().unwrap();
     let cb = s.codebook().unwrap().unwrap();
     let mut rng = SampleRng::new(seed);
