@@ -3,6 +3,7 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
+use crate::commands::team::*;
 use crate::dto::*;
 use crate::error::{AppError, RowErrorDto};
 use ts_rs::{Config, TS};
@@ -34,6 +35,16 @@ pub fn typescript() -> String {
         CreateStudyRequest::decl(&cfg),
         RowErrorDto::decl(&cfg),
         AppError::decl(&cfg),
+        PackageInfoDto::decl(&cfg),
+        AssignmentRowDto::decl(&cfg),
+        DesignRequest::decl(&cfg),
+        TeamOverview::decl(&cfg),
+        ExportedPackage::decl(&cfg),
+        MergeReportDto::decl(&cfg),
+        MergeOutcome::decl(&cfg),
+        AuditEntryDto::decl(&cfg),
+        AuditKindCount::decl(&cfg),
+        AuditTrail::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.\n\n",

@@ -4,3 +4,4 @@
 pub mod annotate;
 pub mod identity;
 pub mod start;
+pub mod team;

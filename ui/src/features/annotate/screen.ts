@@ -53,6 +53,8 @@ export class RatingScreen {
     private readonly backend: Backend,
     private readonly sessionInfo: SessionDto,
     private readonly hooks: RatingScreenHooks,
+    /** A line about what is open, e.g. that the study is an annotator's package. */
+    private readonly notice?: string,
   ) {
     this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
   }
@@ -82,6 +84,7 @@ export class RatingScreen {
           "header",
           { class: "topbar" },
           h("span", { class: "brand", title: this.sessionInfo.study.path }, this.sessionInfo.study.name),
+          this.notice ? h("span", { class: "package-badge", id: "package-badge" }, this.notice) : null,
           h(
             "span",
             { class: "who" },
