@@ -42,16 +42,11 @@ async function mergeReport(browser) {
 }
 
 async function mergeWithButton(browser, files) {
-  const before = await browser.$("#merge-status").getText().catch(() => "");
+  const shown = () => browser.execute(() => Number(document.querySelector("#merge-report-host")?.dataset.reports ?? 0));
+  const before = await shown();
   await answerDialogs(browser, [files]);
   await browser.$("#merge-packages").click();
-  await browser.waitUntil(
-    async () => {
-      const t = await browser.execute(() => document.querySelector("#merge-status")?.textContent ?? "");
-      return t !== before && !t.startsWith("Merging");
-    },
-    { timeoutMsg: "no merge report" },
-  );
+  await browser.waitUntil(async () => (await shown()) === before + 1, { timeoutMsg: "no merge report" });
   return mergeReport(browser);
 }
 
@@ -150,40 +145,42 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
     try {
       const b = ctx.browser;
       await toTeamView(b);
-      const first = await mergeWithButton(b, [pkg]);
-      assert.equal(first.length, 1);
-      assert.equal(first[0].klass, "merged", first[0].text);
-      assert.equal(first[0].added, String(n * dims), "every rating of the package was added");
+      const first = await mergeWithButton(b, [pkg, junk]);
+      assert.deepEqual(
+        first.map((r) => [r.file, r.klass, r.added, r.updated, r.unchanged]),
+        [
+          ["dana.chameleon", "merged", String(n * dims), "0", "0"],
+          ["codebook.toml", "refused", null, null, null],
+        ],
+        "every rating of the package was added; a file that is no package is refused",
+      );
+      assert.match(first[1].text, /Refused: .*package/i, "the refusal says why");
+      assert.match(await b.$("#merge-status").getText(), /1 refused/);
       assert.match(await b.$("#merge-backups").getText(), /backups/, "where the snapshot went");
       const danaRow = await b.$('#assignment-table tr[data-rater="dana"] .done').getText();
       assert.equal(danaRow, String(n), "the table counts dana's profiles as done after the merge");
       assert.deepEqual(ratingsOf(study, "dana"), rated, "the ratings arrived under dana, value for value");
       const total = sql(study, "SELECT COUNT(*) FROM rating")[0][0];
-      assert.equal(total, otherRatingsBefore + n * dims);
-
-      const second = await mergeWithButton(b, [pkg, junk]);
-      assert.deepEqual(
-        second.map((r) => [r.file, r.klass, r.added, r.updated, r.unchanged]),
-        [
-          ["dana.chameleon", "merged", "0", "0", String(n * dims)],
-          ["codebook.toml", "refused", null, null, null],
-        ],
-        "merging again changes nothing; a file that is no package is refused",
-      );
-      assert.match(second[1].text, /Refused: .*package/i, "the refusal says why");
-      assert.match(await b.$("#merge-status").getText(), /1 refused/);
-      assert.equal(sql(study, "SELECT COUNT(*) FROM rating")[0][0], total, "the second merge changed nothing");
-      assert.equal(
-        sql(study, "SELECT COUNT(*) FROM rating_history h JOIN rating r ON r.id = h.rating_id JOIN rater t ON t.id = r.rater_id WHERE t.name = 'dana'")[0][0],
-        n * dims,
-        "one history row per merged rating, none from the second merge",
-      );
+      assert.equal(total, otherRatingsBefore + n * dims, "nothing but the package's ratings arrived");
 
       if (process.env.CHAMELEON_TEAM_SCREENSHOT) {
         await b.execute(() => document.querySelector("#studio-content")?.scrollTo(0, 0));
         await new Promise((r) => setTimeout(r, 800));
         execFileSync("import", ["-window", "root", process.env.CHAMELEON_TEAM_SCREENSHOT]);
       }
+
+      const second = await mergeWithButton(b, [pkg]);
+      assert.deepEqual(
+        second.map((r) => [r.file, r.klass, r.added, r.updated, r.unchanged]),
+        [["dana.chameleon", "merged", "0", "0", String(n * dims)]],
+        "merging again changes nothing",
+      );
+      assert.equal(sql(study, "SELECT COUNT(*) FROM rating")[0][0], total, "the second merge changed nothing");
+      assert.equal(
+        sql(study, "SELECT COUNT(*) FROM rating_history h JOIN rating r ON r.id = h.rating_id JOIN rater t ON t.id = r.rater_id WHERE t.name = 'dana'")[0][0],
+        n * dims,
+        "one history row per merged rating, none from the second merge",
+      );
 
       // 4. The audit trail shows the merge (once: the second one changed nothing).
       await b.$("#tab-audit").click();

@@ -118,6 +118,10 @@ export type TeamOverview = { studyName: string,
  */
 package: PackageInfoDto | null, rows: Array<AssignmentRowDto>, 
 /**
+ * The latest design's parameters, to show in the form again.
+ */
+lastDesign: DesignRequest | null, 
+/**
  * Where snapshots taken before merges and imports go.
  */
 backupsDir: string, readOnly: boolean, };

@@ -74,7 +74,7 @@ pub struct DesignRequest {
     pub k: u32,
     /// Percent of profiles (stratified by context) that get one annotator more; 0 = none.
     pub extra_percent: f64,
-    pub seed: u32,
+    pub seed: u64,
     pub allow_same_person_in_a_row: bool,
 }
 
@@ -86,6 +86,8 @@ pub struct TeamOverview {
     /// Set when the open study is an annotator package: then only this is shown.
     pub package: Option<PackageInfoDto>,
     pub rows: Vec<AssignmentRowDto>,
+    /// The latest design's parameters, to show in the form again.
+    pub last_design: Option<DesignRequest>,
     /// Where snapshots taken before merges and imports go.
     pub backups_dir: String,
     pub read_only: bool,
@@ -228,6 +230,13 @@ pub fn overview(session: &Session) -> AppResult<TeamOverview> {
         study_name: study_name(study.path()),
         package: study.package_info()?.map(PackageInfoDto::from),
         rows: table(session)?,
+        last_design: study.last_design()?.map(|d| DesignRequest {
+            pool: d.pool,
+            k: u32::try_from(d.k).unwrap_or(u32::MAX),
+            extra_percent: d.extra_percent,
+            seed: d.seed,
+            allow_same_person_in_a_row: d.allow_same_person_in_a_row,
+        }),
         backups_dir: backups_dir(study.path()).display().to_string(),
         read_only: study.is_read_only(),
     })
@@ -265,7 +274,7 @@ pub fn design(session: &mut Session, request: DesignRequest) -> AppResult<Vec<As
         pool,
         k: request.k as usize,
         extra_percent: request.extra_percent,
-        seed: u64::from(request.seed),
+        seed: request.seed,
         allow_same_person_in_a_row: request.allow_same_person_in_a_row,
     })?;
     Ok(rows.into_iter().map(AssignmentRowDto::from).collect())
@@ -540,6 +549,15 @@ mod tests {
         let extra = (36.0_f64 * 0.2).round() as i64 * 3;
         assert_eq!(assigned, 108 * 2 + extra, "k = 2 plus 20% per context");
         assert!(rows.iter().all(|r| r.done == 0), "nobody has rated yet");
+        let shown = overview(&s)
+            .unwrap()
+            .last_design
+            .expect("the design is kept");
+        assert_eq!(
+            (shown.pool, shown.k, shown.extra_percent, shown.seed),
+            (vec!["dana".into(), "eli".into(), "fay".into()], 2, 20.0, 7),
+            "the form shows the latest design again"
+        );
         let again = table(&s).unwrap();
         assert_eq!(
             again.iter().map(|r| r.assigned).collect::<Vec<_>>(),

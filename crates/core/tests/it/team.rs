@@ -37,6 +37,7 @@ fn team() -> Team {
         },
     )
     .unwrap();
+    assert_eq!(s.last_design().unwrap(), None, "no design yet");
     let rows = s
         .design_assignments(&DesignParams {
             pool: POOL.iter().map(|s| s.to_string()).collect(),
@@ -46,6 +47,13 @@ fn team() -> Team {
             allow_same_person_in_a_row: false,
         })
         .unwrap();
+    assert_eq!(
+        s.last_design()
+            .unwrap()
+            .map(|d| (d.k, d.extra_percent, d.seed)),
+        Some((2, 20.0, 5)),
+        "the design's parameters are kept in the study"
+    );
     let assigned: i64 = rows.iter().map(|r| r.assigned).sum();
     assert_eq!(
         assigned,

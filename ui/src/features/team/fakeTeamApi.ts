@@ -8,6 +8,7 @@ export class FakeTeamApi implements TeamApi {
     { rater: "ben", assigned: 10, done: 0 },
   ];
   package: PackageInfoDto | null = null;
+  lastDesign: DesignRequest | null = null;
   designs: DesignRequest[] = [];
   exports: { rater: string; path: string }[] = [];
   merges: string[][] = [];
@@ -19,7 +20,7 @@ export class FakeTeamApi implements TeamApi {
   holdMerges: Promise<void> | null = null;
 
   async overview(): Promise<TeamOverview> {
-    return { studyName: "study", package: this.package, rows: this.rows, backupsDir: "/data/backups", readOnly: false };
+    return { studyName: "study", package: this.package, rows: this.rows, lastDesign: this.lastDesign, backupsDir: "/data/backups", readOnly: false };
   }
   async packageInfo() {
     return this.package;

@@ -51,6 +51,16 @@ describe("team view", () => {
     expect($<HTMLTextAreaElement>(el, "#team-pool").value).toBe("ana, ben");
   });
 
+  it("shows the latest design's parameters in the form again", async () => {
+    const api = new FakeTeamApi();
+    api.lastDesign = { pool: ["ana", "ben", "cy"], k: 1, extraPercent: 25, seed: 4, allowSamePersonInARow: true };
+    await new TeamView(api, dialogs([])).mount(el, ctx());
+    expect($<HTMLTextAreaElement>(el, "#team-pool").value).toBe("ana, ben, cy");
+    expect([$<HTMLInputElement>(el, "#team-k").value, $<HTMLInputElement>(el, "#team-extra").value, $<HTMLInputElement>(el, "#team-seed").value]).toEqual(["1", "25", "4"]);
+    expect($<HTMLInputElement>(el, "#team-same-person").checked).toBe(true);
+    expect($(el, "#team-design-hint").textContent).toContain("25 % of each context's profiles (drawn per context) get 2");
+  });
+
   it("designs from the form and refuses a pool with a name twice before asking the study", async () => {
     const api = new FakeTeamApi();
     await new TeamView(api, dialogs([])).mount(el, ctx());

@@ -106,7 +106,7 @@ export class TeamView implements StudioView {
             this.els.table,
             this.els.exportStatus,
           ),
-          this.designForm(o.rows),
+          this.designForm(o),
         ),
         h(
           "section",
@@ -121,18 +121,19 @@ export class TeamView implements StudioView {
     );
   }
 
-  private designForm(rows: AssignmentRowDto[]): HTMLElement {
+  private designForm(o: TeamOverview): HTMLElement {
+    const last = o.lastDesign;
     const pool = h("textarea", {
       id: "team-pool",
       rows: 4,
       placeholder: "ana, ben, chloe — or one name per line",
       "aria-describedby": "team-pool-hint",
     });
-    pool.value = rows.map((r) => r.rater).join(", ");
-    const k = h("input", { type: "number", id: "team-k", min: 1, step: 1, value: 2 });
-    const extra = h("input", { type: "number", id: "team-extra", min: 0, max: 100, step: 5, value: 0 });
-    const seed = h("input", { type: "number", id: "team-seed", min: 0, step: 1, value: 1 });
-    const same = h("input", { type: "checkbox", id: "team-same-person" });
+    pool.value = (last?.pool ?? o.rows.map((r) => r.rater)).join(", ");
+    const k = h("input", { type: "number", id: "team-k", min: 1, step: 1, value: last?.k ?? 2 });
+    const extra = h("input", { type: "number", id: "team-extra", min: 0, max: 100, step: 5, value: last?.extraPercent ?? 0 });
+    const seed = h("input", { type: "number", id: "team-seed", min: 0, step: 1, value: last?.seed ?? 1 });
+    const same = h("input", { type: "checkbox", id: "team-same-person", checked: last?.allowSamePersonInARow ?? false });
     const hint = h("p", { class: "muted team-hint", id: "team-design-hint" });
     const status = h("p", { class: "team-status", role: "status", "aria-live": "polite" });
     const updateHint = () => {
@@ -140,7 +141,7 @@ export class TeamView implements StudioView {
       const p = Number(extra.value) || 0;
       hint.textContent =
         p > 0
-          ? `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}; ${p} % of each context's profiles get ${kk + 1}.`
+          ? `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}; ${p} % of each context's profiles (drawn per context) get ${kk + 1}.`
           : `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}.`;
     };
     k.addEventListener("input", updateHint);
@@ -179,8 +180,8 @@ export class TeamView implements StudioView {
       h(
         "div",
         { class: "field-row" },
-        h("label", { class: "field", for: "team-k" }, h("span", {}, "Annotators per profile (k)"), k),
-        h("label", { class: "field", for: "team-extra" }, h("span", {}, "One more for p % (by context)"), extra),
+        h("label", { class: "field", for: "team-k" }, h("span", {}, "k per profile"), k),
+        h("label", { class: "field", for: "team-extra" }, h("span", {}, "p % get k + 1"), extra),
         h("label", { class: "field", for: "team-seed" }, h("span", {}, "Seed"), seed),
       ),
       hint,
@@ -226,9 +227,13 @@ export class TeamView implements StudioView {
               h("td", { class: "num done" }, r.done),
               h(
                 "td",
-                { class: "team-progress" },
-                h("progress", { max: r.assigned || 1, value: r.done, "aria-label": `${r.rater}: ${pct} % done` }),
-                h("span", { class: "pct" }, `${pct} %`),
+                {},
+                h(
+                  "div",
+                  { class: "team-progress" },
+                  h("progress", { max: r.assigned || 1, value: r.done, "aria-label": `${r.rater}: ${pct} % done` }),
+                  h("span", { class: "pct" }, `${pct} %`),
+                ),
               ),
               h(
                 "td",
@@ -322,6 +327,8 @@ export class TeamView implements StudioView {
     this.els.mergeStatus.textContent = outcomeSummary(o);
     this.els.mergeStatus.classList.toggle("has-refused", o.reports.some((r) => r.refused));
     replace(this.els.report, renderMergeReport(o));
+    // Counts the reports shown, so a test (or an assistive tool) can tell a new one from the last.
+    this.els.report.dataset.reports = String(Number(this.els.report.dataset.reports ?? 0) + 1);
   }
 }
 
