@@ -3,7 +3,9 @@
 // button; the package opened in the app and rated with the keyboard; merged back with the
 // "Merge packages…" button; the report, the study file (plain SQL), a second merge and the audit
 // trail checked. Native dialogs are answered through `window.__chameleonDialogs` (dialogs.ts).
-// With CHAMELEON_TEAM_SCREENSHOT=/path/team.png the team view is also screenshotted.
+// With CHAMELEON_TEAM_SCREENSHOTS=DIR the screens are also saved there (team.png: the team view
+// with the assignment table and a merge report; package.png: the rating screen of a package;
+// audit.png: the audit trail).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -13,6 +15,14 @@ import { Key } from "webdriverio";
 import { cli, launch, quit, settledStatuses, shownProfile, sql, tmpdir, waitForProfileChange } from "./lib.mjs";
 
 const DIGITS = ["3", "4", "2", "5", "1", "6", "2", "3"];
+const SHOTS = process.env.CHAMELEON_TEAM_SCREENSHOTS;
+
+/** Saves the whole (virtual) screen as SHOTS/name when screenshots were asked for. */
+async function shot(name) {
+  if (!SHOTS) return;
+  await new Promise((r) => setTimeout(r, 800));
+  execFileSync("import", ["-window", "root", path.join(SHOTS, name)]);
+}
 
 /** Answers the next native dialogs (save path, or a list of files to open). */
 async function answerDialogs(browser, answers) {
@@ -114,9 +124,10 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
     ctx = await launch({ ...env, CHAMELEON_STUDY: pkg }, "#rate-screen");
     try {
       const b = ctx.browser;
-      assert.equal(await b.$("#package-badge").getText(), "Package for dana from study fieldwork");
+      assert.match(await b.$("#package-badge").getText(), /^Package for dana from study fieldwork\b/, "the app says it is a package");
       assert.match(await b.$("#rate-screen .who").getText(), /Rating as dana/);
       await b.waitUntil(async () => (await shownProfile(b)) > 0, { timeoutMsg: "no profile shown" });
+      await shot("package.png");
       for (let i = 0; i < n; i++) {
         const shown = await shownProfile(b);
         for (const d of DIGITS) await b.keys(d);
@@ -163,11 +174,7 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
       const total = sql(study, "SELECT COUNT(*) FROM rating")[0][0];
       assert.equal(total, otherRatingsBefore + n * dims, "nothing but the package's ratings arrived");
 
-      if (process.env.CHAMELEON_TEAM_SCREENSHOT) {
-        await b.execute(() => document.querySelector("#studio-content")?.scrollTo(0, 0));
-        await new Promise((r) => setTimeout(r, 800));
-        execFileSync("import", ["-window", "root", process.env.CHAMELEON_TEAM_SCREENSHOT]);
-      }
+      await shot("team.png");
 
       const second = await mergeWithButton(b, [pkg]);
       assert.deepEqual(
@@ -192,13 +199,14 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
           "package-merge",
         { timeoutMsg: "the audit trail does not show exactly one merge" },
       );
+      await shot("audit.png");
       const row = await b.$("#audit-table tbody tr").getText();
       assert.match(row, /pi-e2e/, "who merged");
       assert.match(row, new RegExp(`added: ${n * dims}`), "what the merge did");
       const csv = path.join(dir, "audit.csv");
       await answerDialogs(b, [csv]);
       await b.$("#audit-export").click();
-      await b.waitUntil(async () => (await b.$("#audit-status").getText()).startsWith("Wrote 1 entries"), {
+      await b.waitUntil(async () => (await b.$("#audit-status").getText()).startsWith("Wrote 1 entry "), {
         timeoutMsg: "the CSV export did not report",
       });
       const lines = readFileSync(csv, "utf8").trim().split("\n");

@@ -26,7 +26,9 @@ export class App {
   private async packageOf(): Promise<{ notice: string; rater: string } | undefined> {
     try {
       const p = await this.team.packageInfo();
-      return p ? { notice: packageLabel(p), rater: p.rater } : undefined;
+      return p
+        ? { notice: `${packageLabel(p)}: rate as usual, then close it and send the file back to be merged.`, rater: p.rater }
+        : undefined;
     } catch {
       return undefined;
     }

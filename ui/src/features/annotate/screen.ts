@@ -84,7 +84,6 @@ export class RatingScreen {
           "header",
           { class: "topbar" },
           h("span", { class: "brand", title: this.sessionInfo.study.path }, this.sessionInfo.study.name),
-          this.notice ? h("span", { class: "package-badge", id: "package-badge" }, this.notice) : null,
           h(
             "span",
             { class: "who" },
@@ -100,6 +99,7 @@ export class RatingScreen {
           h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
           h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
         ),
+        this.notice ? h("p", { class: "package-bar", id: "package-badge" }, this.notice) : null,
         els.message,
         h(
           "main",

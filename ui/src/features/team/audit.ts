@@ -74,7 +74,9 @@ export class AuditView implements StudioView {
     );
     this.els.filter.value = kind ?? "";
     this.els.status.textContent =
-      trail.entries.length < trail.total ? `Showing the newest ${trail.entries.length} of ${trail.total} entries.` : `${trail.total} entries.`;
+      trail.entries.length < trail.total
+        ? `Showing the newest ${trail.entries.length} of ${trail.total} entries.`
+        : `${trail.total} ${trail.total === 1 ? "entry" : "entries"}.`;
     if (trail.entries.length === 0) {
       replace(this.els.list, h("p", { class: "empty" }, "No entries."));
       return;
@@ -108,7 +110,7 @@ export class AuditView implements StudioView {
               h("td", {}, e.actor),
               h("td", {}, h("span", { class: "kind" }, e.action)),
               h("td", { class: "detail" }, auditDetail(e)),
-              h("td", { class: "path" }, e.packageId ?? ""),
+              h("td", {}, h("span", { class: "path" }, e.packageId ?? "")),
             ),
           ),
         ),
@@ -123,7 +125,7 @@ export class AuditView implements StudioView {
     if (!path) return;
     try {
       const n = await this.api.exportAuditCsv(path, this.kind);
-      this.els.status.textContent = `Wrote ${n} entries to ${path}.`;
+      this.els.status.textContent = `Wrote ${n} ${n === 1 ? "entry" : "entries"} to ${path}.`;
     } catch (e) {
       replace(this.els.errors, renderError(toAppError(e)));
     }

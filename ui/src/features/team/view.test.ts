@@ -114,7 +114,7 @@ describe("team view", () => {
     expect(rows.map((r) => r.className)).toEqual(["merged", "refused"]);
     expect(rows[0].querySelector(".added")?.textContent).toBe("24");
     expect(rows[1].textContent).toContain("Refused: the package belongs to another study");
-    expect(rows[1].textContent).toContain("Nothing was changed.");
+    expect(rows[1].textContent).toContain("nothing was changed.");
     expect($(el, "#merge-status").textContent).toContain("1 refused");
     expect($(el, "#merge-backups").textContent).toContain("/data/backups");
   });
@@ -208,6 +208,7 @@ describe("audit view", () => {
     $<HTMLButtonElement>(el, "#audit-export").click();
     await tick();
     expect(api.csv).toEqual([{ path: "/tmp/audit.csv", kind: "rate" }]);
-    expect($(el, "#audit-status").textContent).toBe("Wrote 1 entries to /tmp/audit.csv.");
+    expect($(el, "#audit-status").textContent).toBe("Wrote 1 entry to /tmp/audit.csv.");
+    expect(el.querySelectorAll("#audit-table tbody tr").length).toBe(1);
   });
 });

@@ -79,7 +79,7 @@ export class TeamView implements StudioView {
         "div",
         { id: "drop-zone", class: "drop-zone" },
         h("p", { class: "drop-title" }, "Drop annotators' package files anywhere on this window"),
-        h("p", { class: "muted" }, "Each package is merged in its own transaction; a refused one changes nothing."),
+        h("p", { class: "muted" }, "Each package is merged in its own transaction, after a snapshot of the study; a refused one changes nothing."),
         mergeButton,
       ),
       mergeButton,
@@ -95,27 +95,30 @@ export class TeamView implements StudioView {
           "div",
           { class: "team-grid" },
           h(
-            "section",
-            { class: "card team-assignments", "aria-labelledby": "team-assign-h" },
+            "div",
+            { class: "team-col" },
             h(
-              "div",
-              { class: "team-head" },
-              h("h2", { id: "team-assign-h" }, "Assignments"),
-              h("button", { id: "team-refresh", class: "small", onclick: () => void this.refresh() }, "Refresh"),
+              "section",
+              { class: "card team-assignments", "aria-labelledby": "team-assign-h" },
+              h(
+                "div",
+                { class: "team-head" },
+                h("h2", { id: "team-assign-h" }, "Assignments"),
+                h("button", { id: "team-refresh", class: "small", onclick: () => void this.refresh() }, "Refresh"),
+              ),
+              this.els.table,
+              this.els.exportStatus,
             ),
-            this.els.table,
-            this.els.exportStatus,
+            h(
+              "section",
+              { class: "card team-merge", "aria-labelledby": "team-merge-h", title: `Snapshots before merges go to ${o.backupsDir}` },
+              h("h2", { id: "team-merge-h" }, "Merge packages"),
+              this.els.dropZone,
+              this.els.mergeStatus,
+              this.els.report,
+            ),
           ),
           this.designForm(o),
-        ),
-        h(
-          "section",
-          { class: "card team-merge", "aria-labelledby": "team-merge-h" },
-          h("h2", { id: "team-merge-h" }, "Merge packages"),
-          this.els.dropZone,
-          this.els.mergeStatus,
-          this.els.report,
-          h("p", { class: "muted small-print" }, `Before each merge the study is snapshotted into ${o.backupsDir}.`),
         ),
       ),
     );
@@ -351,7 +354,7 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
       h("th", { scope: "row" }, h("span", { class: "pkg-name" }, r.fileName), h("span", { class: "path" }, r.path)),
       h("td", {}, r.rater ?? "—"),
       ...(r.refused
-        ? [h("td", { class: "refusal", colspan: 5 }, h("strong", {}, "Refused: "), r.refused, h("span", { class: "muted" }, " Nothing was changed."))]
+        ? [h("td", { class: "refusal", colspan: 5 }, h("strong", {}, "Refused: "), r.refused, h("span", { class: "muted" }, " — nothing was changed."))]
         : [
             h("td", { class: "num added" }, r.added),
             h("td", { class: "num updated" }, r.updated),
