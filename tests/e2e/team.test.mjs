@@ -60,6 +60,23 @@ async function mergeWithButton(browser, files) {
   return mergeReport(browser);
 }
 
+/** Sends the webview the drag-drop event Tauri emits when files are dropped on the window. */
+async function dropFiles(browser, paths) {
+  const shown = () => browser.execute(() => Number(document.querySelector("#merge-report-host")?.dataset.reports ?? 0));
+  const before = await shown();
+  await browser.execute(
+    (p) =>
+      window.__TAURI_INTERNALS__.invoke("plugin:event|emit_to", {
+        target: { kind: "Webview", label: "main" },
+        event: "tauri://drag-drop",
+        payload: { paths: p, position: { x: 10, y: 10 } },
+      }),
+    paths,
+  );
+  await browser.waitUntil(async () => (await shown()) === before + 1, { timeoutMsg: "the drop was not merged" });
+  return mergeReport(browser);
+}
+
 function ratingsOf(db, rater) {
   return sql(
     db,
@@ -156,6 +173,16 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
     try {
       const b = ctx.browser;
       await toTeamView(b);
+      // A drop as the webview reports it (Tauri's own drag-drop event, sent through the real IPC
+      // and the listener the view registered): folders, relative paths and repeats are left out.
+      const ratingsBefore = sql(study, "SELECT COUNT(*) FROM rating")[0][0];
+      const dropped = await dropFiles(b, [junk, junk, `${dir}/`, "relative.chameleon"]);
+      assert.deepEqual(
+        dropped.map((r) => [r.file, r.klass]),
+        [["codebook.toml", "refused"]],
+        "one merge attempt for the one file dropped, refused because it is no package",
+      );
+      assert.equal(sql(study, "SELECT COUNT(*) FROM rating")[0][0], ratingsBefore, "a refused drop changes nothing");
       const first = await mergeWithButton(b, [pkg, junk]);
       assert.deepEqual(
         first.map((r) => [r.file, r.klass, r.added, r.updated, r.unchanged]),

@@ -157,6 +157,14 @@ describe("team view", () => {
     expect(api.dropHandler).toBeNull();
   });
 
+  it("points to the button when the window cannot report drops", async () => {
+    const api = new FakeTeamApi();
+    api.onFileDrop = () => Promise.reject(new Error("not allowed"));
+    await new TeamView(api, dialogs([])).mount(el, ctx());
+    expect($(el, "#drop-zone .drop-title").textContent).toBe("Dropping files is not available here: use Merge packages…");
+    expect($(el, "#merge-packages")).not.toBeNull();
+  });
+
   it("stops listening to drops when the view is left", async () => {
     const api = new FakeTeamApi();
     const view = new TeamView(api, dialogs([]));

@@ -28,6 +28,7 @@ export class TeamView implements StudioView {
   private pending: string[] = [];
   private merging = false;
   private els!: {
+    dropTitle: HTMLElement;
     table: HTMLElement;
     errors: HTMLElement;
     exportStatus: HTMLElement;
@@ -51,7 +52,13 @@ export class TeamView implements StudioView {
       return;
     }
     this.render(overview);
-    const stop = await this.api.onFileDrop((e) => this.onDrop(e)).catch(() => null);
+    let stop: (() => void) | null = null;
+    try {
+      stop = await this.api.onFileDrop((e) => this.onDrop(e));
+    } catch {
+      // Without the webview's drop events the button still merges; say so instead of a dead zone.
+      replace(this.els.dropTitle, "Dropping files is not available here: use Merge packages…");
+    }
     if (this.unmounted) stop?.();
     else this.stopDrops = stop;
   }
@@ -69,7 +76,9 @@ export class TeamView implements StudioView {
       { id: "merge-packages", class: "primary", onclick: () => void this.pickAndMerge() },
       "Merge packages…",
     );
+    const dropTitle = h("p", { class: "drop-title" }, "Drop annotators' package files anywhere on this window");
     this.els = {
+      dropTitle,
       table: h("div", { class: "team-table-host" }),
       errors,
       exportStatus: h("p", { id: "export-status", class: "team-status", role: "status", "aria-live": "polite" }),
@@ -78,7 +87,7 @@ export class TeamView implements StudioView {
       dropZone: h(
         "div",
         { id: "drop-zone", class: "drop-zone" },
-        h("p", { class: "drop-title" }, "Drop annotators' package files anywhere on this window"),
+        dropTitle,
         h("p", { class: "muted" }, "Each package is merged in its own transaction, after a snapshot of the study; a refused one changes nothing."),
         mergeButton,
       ),
