@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { Key } from "webdriverio";
-import { cli, launch, quit, settledStatuses, shownProfile, sql, tmpdir, waitForProfileChange } from "./lib.mjs";
+import { cli, launch, quitAndReap, settledStatuses, shownProfile, sql, tmpdir, waitForProfileChange } from "./lib.mjs";
 
 const DIGITS = ["3", "4", "2", "5", "1", "6", "2", "3"];
 const SHOTS = process.env.CHAMELEON_TEAM_SCREENSHOTS;
@@ -128,7 +128,7 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
       });
       assert.match(await b.$("#export-status").getText(), new RegExp(`${assigned[0][1]} profiles`));
     } finally {
-      await quit(ctx);
+      await quitAndReap(ctx);
     }
     assert.ok(existsSync(pkg), "the package file was written where the dialog said");
     assert.deepEqual(sql(pkg, "SELECT name FROM rater"), [["dana"]], "the package holds only its annotator");
@@ -163,7 +163,7 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
       assert.equal(await b.$$("#team-design").length, 0, "no design form in a package");
       assert.equal(await b.$$("#merge-packages").length, 0, "no merge in a package");
     } finally {
-      await quit(ctx);
+      await quitAndReap(ctx);
     }
     const rated = ratingsOf(pkg, "dana");
     assert.equal(rated.length, n * dims);
@@ -241,7 +241,7 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
       assert.equal(lines.length, 2, "only the chosen kind");
       assert.match(lines[1], /pi-e2e,package-merge,/);
     } finally {
-      await quit(ctx);
+      await quitAndReap(ctx);
     }
     const audited = sql(study, "SELECT actor, package_id FROM audit_log WHERE action = 'package-merge'");
     const pkgId = sql(pkg, "SELECT value FROM study_meta WHERE key = 'package_id'")[0][0];
