@@ -289,6 +289,24 @@ pub fn export(session: &mut Session, rater: &str, path: &Path) -> AppResult<Expo
             "Choose another file: this is the open study itself.",
         ));
     }
+    // Refuse what core would refuse before an existing file is replaced, so it is never lost.
+    if study.is_read_only() {
+        return Err(chameleon_core::CoreError::ReadOnly {
+            path: study.path().to_owned(),
+            action: "recording the package export".into(),
+        }
+        .into());
+    }
+    let assigned = study
+        .assignment_table()?
+        .iter()
+        .any(|r| r.rater == rater && r.assigned > 0);
+    if !assigned {
+        return Err(AppError::new(
+            "invalid",
+            format!("'{rater}' has no assigned profiles: design assignments first."),
+        ));
+    }
     // The save dialog already asked before replacing a file; core only writes new files.
     if path.exists() {
         remove_study_files(path)?;
@@ -583,6 +601,12 @@ mod tests {
         let out = dir.path().join("out/dana.chameleon");
         std::fs::create_dir_all(out.parent().unwrap()).unwrap();
         std::fs::write(&out, b"an older file the dialog agreed to replace").unwrap();
+        let err = export(&mut s, "nobody", &out).unwrap_err();
+        assert_eq!(err.code, "invalid", "{}", err.message);
+        assert!(
+            out.exists(),
+            "a refused export must not remove the file the dialog pointed at"
+        );
         let exported = export(&mut s, "dana", &out).unwrap();
         let dana = table(&s).unwrap().into_iter().find(|r| r.rater == "dana");
         assert_eq!(

@@ -9,6 +9,7 @@ export class FakeTeamApi implements TeamApi {
   ];
   package: PackageInfoDto | null = null;
   lastDesign: DesignRequest | null = null;
+  readOnly = false;
   designs: DesignRequest[] = [];
   exports: { rater: string; path: string }[] = [];
   merges: string[][] = [];
@@ -20,7 +21,7 @@ export class FakeTeamApi implements TeamApi {
   holdMerges: Promise<void> | null = null;
 
   async overview(): Promise<TeamOverview> {
-    return { studyName: "study", package: this.package, rows: this.rows, lastDesign: this.lastDesign, backupsDir: "/data/backups", readOnly: false };
+    return { studyName: "study", package: this.package, rows: this.rows, lastDesign: this.lastDesign, backupsDir: "/data/backups", readOnly: this.readOnly };
   }
   async packageInfo() {
     return this.package;

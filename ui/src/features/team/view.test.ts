@@ -165,6 +165,19 @@ describe("team view", () => {
     expect($(el, "#merge-packages")).not.toBeNull();
   });
 
+  it("turns designing, exporting and merging off for a study open read-only", async () => {
+    const api = new FakeTeamApi();
+    api.readOnly = true;
+    const view = new TeamView(api, dialogs([]));
+    await view.mount(el, ctx());
+    expect($(el, "#team-read-only")).not.toBeNull();
+    const disabled = [...el.querySelectorAll<HTMLButtonElement>("#merge-packages, #team-design-submit, .export-package")].map((b) => b.disabled);
+    expect(disabled).toEqual([true, true, true, true]);
+    api.dropHandler?.({ type: "drop", paths: ["/p/a.chameleon"] });
+    await tick();
+    expect(api.merges).toEqual([]);
+  });
+
   it("stops listening to drops when the view is left", async () => {
     const api = new FakeTeamApi();
     const view = new TeamView(api, dialogs([]));

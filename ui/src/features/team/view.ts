@@ -27,6 +27,7 @@ export class TeamView implements StudioView {
   /** Packages waiting to be merged or being merged, so a second drop of the same file is ignored. */
   private pending: string[] = [];
   private merging = false;
+  private readOnly = false;
   private els!: {
     dropTitle: HTMLElement;
     table: HTMLElement;
@@ -93,12 +94,17 @@ export class TeamView implements StudioView {
       ),
       mergeButton,
     };
+    this.readOnly = o.readOnly;
     this.renderTable(o.rows);
+    mergeButton.disabled = o.readOnly;
     replace(
       this.el,
       h(
         "div",
         { class: "team", id: "team-view" },
+        o.readOnly
+          ? h("p", { class: "message info", id: "team-read-only" }, "This study is open read-only: designing, exporting and merging are off.")
+          : null,
         errors,
         h(
           "div",
@@ -198,7 +204,11 @@ export class TeamView implements StudioView {
       ),
       hint,
       h("label", { class: "check", for: "team-same-person" }, same, " Allow the same person twice in a row"),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "team-design-submit" }, "Design assignments")),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "submit", class: "primary", id: "team-design-submit", disabled: o.readOnly }, "Design assignments"),
+      ),
       status,
     );
   }
@@ -252,7 +262,7 @@ export class TeamView implements StudioView {
                 {},
                 h(
                   "button",
-                  { class: "small export-package", "data-rater": r.rater, onclick: () => void this.exportFor(r.rater) },
+                  { class: "small export-package", "data-rater": r.rater, disabled: this.readOnly, onclick: () => void this.exportFor(r.rater) },
                   "Export package…",
                 ),
               ),
@@ -306,6 +316,7 @@ export class TeamView implements StudioView {
 
   /** Merges the new paths; while a merge runs, later drops wait for it (and duplicates drop out). */
   async merge(paths: readonly unknown[]): Promise<void> {
+    if (this.readOnly) return;
     const fresh = packagePaths(paths, this.pending);
     if (fresh.length === 0) return;
     this.pending.push(...fresh);
@@ -331,7 +342,7 @@ export class TeamView implements StudioView {
       }
     } finally {
       this.merging = false;
-      this.els.mergeButton.disabled = false;
+      this.els.mergeButton.disabled = this.readOnly;
     }
   }
 
