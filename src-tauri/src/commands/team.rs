@@ -707,6 +707,41 @@ mod tests {
     }
 
     #[test]
+    fn a_study_open_read_only_refuses_merge_and_export_and_keeps_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, paths) = demo(&dir);
+        design(&mut s, design_request(&["dana", "eli", "fay"])).unwrap();
+        let pkg = dir.path().join("eli.chameleon");
+        export(&mut s, "eli", &pkg).unwrap();
+        annotate_package(&paths, &pkg, "eli", 1);
+        let study_path = s.study().unwrap().path().to_owned();
+        let before = s.study().unwrap().info().unwrap().ratings;
+        drop(s);
+        let mut ro = Session::default();
+        start::install(&mut ro, &paths, Study::open_read_only(&study_path).unwrap()).unwrap();
+        assert!(overview(&ro).unwrap().read_only, "the view is told");
+        let err = merge(&mut ro, &[pkg.display().to_string()]).unwrap_err();
+        assert_eq!(err.code, "read_only", "{}", err.message);
+        let again = dir.path().join("eli-again.chameleon");
+        std::fs::write(&again, b"keep me").unwrap();
+        assert_eq!(
+            export(&mut ro, "eli", &again).unwrap_err().code,
+            "read_only"
+        );
+        assert_eq!(
+            std::fs::read(&again).unwrap(),
+            b"keep me",
+            "nothing replaced"
+        );
+        let after = Study::open_read_only(&study_path)
+            .unwrap()
+            .info()
+            .unwrap()
+            .ratings;
+        assert_eq!(before, after, "nothing merged");
+    }
+
+    #[test]
     fn a_package_shows_its_info_and_refuses_the_pis_tools() {
         let dir = tempfile::tempdir().unwrap();
         let (mut s, paths) = demo(&dir);
