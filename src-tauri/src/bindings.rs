@@ -3,12 +3,13 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
-use crate::commands::review::*;
 use crate::commands::analysis::{
     AnalysisMethodDto, AnalysisOptionsDto, AnalysisProgressDto, AnalysisResultDto,
     AnalysisStateDto, DimensionResultDto, ExportRequest, FigureDto, PooledResultDto,
     RaterSensitivityDto, RunOutcomeDto, SharesDto, TableDto,
 };
+use crate::commands::review::*;
+use crate::commands::team::*;
 use crate::dto::*;
 use crate::error::{AppError, RowErrorDto};
 use ts_rs::{Config, TS};
@@ -72,6 +73,16 @@ pub fn typescript() -> String {
         AnalysisStateDto::decl(&cfg),
         RunOutcomeDto::decl(&cfg),
         ExportRequest::decl(&cfg),
+        PackageInfoDto::decl(&cfg),
+        AssignmentRowDto::decl(&cfg),
+        DesignRequest::decl(&cfg),
+        TeamOverview::decl(&cfg),
+        ExportedPackage::decl(&cfg),
+        MergeReportDto::decl(&cfg),
+        MergeOutcome::decl(&cfg),
+        AuditEntryDto::decl(&cfg),
+        AuditKindCount::decl(&cfg),
+        AuditTrail::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.\n\n",

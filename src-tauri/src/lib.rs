@@ -82,6 +82,14 @@ pub fn run() {
             commands::analysis::run_analysis,
             commands::analysis::cancel_analysis,
             commands::analysis::export_analysis,
+            commands::team::team_overview,
+            commands::team::package_info,
+            commands::team::assignment_table,
+            commands::team::design_assignments,
+            commands::team::export_package,
+            commands::team::merge_packages,
+            commands::team::audit_trail,
+            commands::team::export_audit_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -189,3 +189,31 @@ export function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `quit`, then makes sure the app process itself is gone. Seen here once: the session ended but
+ * the app stayed (orphaned), and as it still held tauri-driver's stderr pipe, the test file's
+ * process never exited. Cleanup, not an assertion.
+ */
+export async function quitAndReap(ctx) {
+  let pid = null;
+  try {
+    pid = appPid(ctx);
+  } catch {
+    // no single app process (already gone)
+  }
+  await quit(ctx);
+  ctx.driver.stderr?.destroy();
+  if (pid === null) return;
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, "SIGKILL");
+}

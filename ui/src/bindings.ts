@@ -295,3 +295,92 @@ status: string, result: AnalysisResultDto | null,
 cached: boolean, };
 
 export type ExportRequest = { "kind": "report", path: string, } | { "kind": "table", name: string, path: string, } | { "kind": "figure", name: string, format: string, path: string, } | { "kind": "all", dir: string, };
+
+export type PackageInfoDto = { packageId: string, studyId: string, 
+/**
+ * The parent study's name (file name without extension) when the package records it.
+ */
+studyName: string | null, rater: string, profiles: number, ratings: number, };
+
+export type AssignmentRowDto = { rater: string, assigned: number, 
+/**
+ * Assigned profiles with every dimension rated.
+ */
+done: number, };
+
+export type DesignRequest = { 
+/**
+ * Annotator names.
+ */
+pool: Array<string>, 
+/**
+ * Annotators per profile.
+ */
+k: number, 
+/**
+ * Percent of profiles (stratified by context) that get one annotator more; 0 = none.
+ */
+extraPercent: number, seed: number, allowSamePersonInARow: boolean, };
+
+export type TeamOverview = { studyName: string, 
+/**
+ * Set when the open study is an annotator package: then only this is shown.
+ */
+package: PackageInfoDto | null, rows: Array<AssignmentRowDto>, 
+/**
+ * The latest design's parameters, to show in the form again.
+ */
+lastDesign: DesignRequest | null, 
+/**
+ * Where snapshots taken before merges and imports go.
+ */
+backupsDir: string, readOnly: boolean, };
+
+export type ExportedPackage = { path: string, packageId: string, rater: string, profiles: number, 
+/**
+ * The annotator's own earlier ratings carried in the package.
+ */
+ratings: number, bytes: number, };
+
+export type MergeReportDto = { path: string, fileName: string, packageId: string | null, rater: string | null, added: number, updated: number, unchanged: number, 
+/**
+ * Ratings the study already had in a newer version (kept).
+ */
+keptNewer: number, 
+/**
+ * Why the package was refused (then nothing of it was merged).
+ */
+refused: string | null, };
+
+export type MergeOutcome = { reports: Array<MergeReportDto>, 
+/**
+ * The folder the pre-merge snapshots went to; `null` when nothing was merged (refused
+ * packages are checked before any snapshot).
+ */
+backupsDir: string | null, };
+
+export type AuditEntryDto = { 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+at: number, actor: string, action: string, 
+/**
+ * JSON with the entry's details, shown as text.
+ */
+detail: string, packageId: string | null, };
+
+export type AuditKindCount = { kind: string, count: number, };
+
+export type AuditTrail = { 
+/**
+ * Newest first, at most [`AUDIT_SHOWN`], of the chosen kind.
+ */
+entries: Array<AuditEntryDto>, 
+/**
+ * Entries of the chosen kind in the whole trail.
+ */
+total: number, 
+/**
+ * Every kind in the trail with its count, for the filter.
+ */
+kinds: Array<AuditKindCount>, };

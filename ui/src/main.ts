@@ -7,6 +7,8 @@ import { RatingScreen } from "./features/annotate/screen";
 import { StudioScreen } from "./features/studio/shell";
 import { studioViews } from "./features/studio/views";
 import { mountIdentity } from "./features/study/identity";
+import { tauriTeamApi, type TeamApi } from "./features/team/api";
+import { packageLabel } from "./features/team/logic";
 import { mountStart, renderError } from "./features/study/start";
 import "./styles.css";
 
@@ -17,7 +19,20 @@ export class App {
   constructor(
     private readonly root: HTMLElement,
     private readonly backend: Backend,
+    private readonly team: Pick<TeamApi, "packageInfo"> = tauriTeamApi,
   ) {}
+
+  /** When the open study is an annotator's package: its notice and annotator. */
+  private async packageOf(): Promise<{ notice: string; rater: string } | undefined> {
+    try {
+      const p = await this.team.packageInfo();
+      return p
+        ? { notice: `${packageLabel(p)}: rate as usual, then close it and send the file back to be merged.`, rater: p.rater }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   async boot(): Promise<void> {
     try {
@@ -55,16 +70,26 @@ export class App {
 
   async opened(s: SessionDto): Promise<void> {
     this.title(s);
-    if (!s.rater) return this.identity(s);
+    const pkg = await this.packageOf();
+    if (!s.rater && pkg) {
+      // A package has one annotator: work as them at once, as the PI meant.
+      try {
+        s = await this.backend.chooseRater(pkg.rater, "human");
+        this.title(s);
+      } catch {
+        // the who-is-rating screen below offers them
+      }
+    }
+    if (!s.rater) return this.identity(s, pkg);
     this.leaveScreens();
     this.rating = new RatingScreen(this.backend, s, {
       onClose: () => this.close(),
       onSwitchRater: () => {
         this.leaveScreens();
-        void this.identity(s);
+        void this.identity(s, pkg);
       },
       onStudio: () => void this.studio(),
-    });
+    }, pkg?.notice);
     try {
       await this.rating.mount(this.root);
     } catch (e) {
@@ -72,7 +97,7 @@ export class App {
     }
   }
 
-  async identity(s: SessionDto): Promise<void> {
+  async identity(s: SessionDto, pkg?: { notice: string; rater: string }): Promise<void> {
     this.leaveScreens();
     await mountIdentity(
       this.root,
@@ -81,6 +106,7 @@ export class App {
       (x) => void this.opened(x),
       () => this.close(),
       () => void this.studio(),
+      pkg,
     );
   }
 

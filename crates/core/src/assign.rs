@@ -207,6 +207,24 @@ impl Study {
         self.assignment_table()
     }
 
+    /// The parameters of the latest stored design (the form shows them again).
+    pub fn last_design(&self) -> Result<Option<DesignParams>> {
+        use rusqlite::OptionalExtension;
+        let json: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT params FROM assignment_design ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| CoreError::Invalid(format!("a stored design cannot be read: {e}")))
+        })
+        .transpose()
+    }
+
     fn design_profiles(&self) -> Result<Vec<DesignProfile>> {
         let mut st = self
             .conn()

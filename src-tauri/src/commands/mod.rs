@@ -6,3 +6,4 @@ pub mod annotate;
 pub mod identity;
 pub mod review;
 pub mod start;
+pub mod team;

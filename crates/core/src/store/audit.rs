@@ -42,6 +42,15 @@ pub fn default_actor() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// `text` with a leading `'` when a spreadsheet would read it as a formula (CSV injection).
+pub fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 /// `<study folder>/backups`.
 pub fn backups_dir(study: &Path) -> PathBuf {
     study
@@ -73,18 +82,33 @@ impl Study {
 
     /// Writes the audit trail as CSV (`at,actor,action,detail,package_id`).
     pub fn export_audit(&self, out: &mut dyn std::io::Write) -> Result<usize> {
+        self.export_audit_of(out, None)
+    }
+
+    /// Writes the audit entries of one kind (`action`), or all of them, as CSV. Text cells that
+    /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a
+    /// leading `'`: actor names and package details come from annotators' machines.
+    pub fn export_audit_of(
+        &self,
+        out: &mut dyn std::io::Write,
+        action: Option<&str>,
+    ) -> Result<usize> {
         let mut w = csv::Writer::from_writer(out);
         let err = |e: csv::Error| CoreError::Invalid(format!("writing CSV failed: {e}"));
         w.write_record(["at", "actor", "action", "detail", "package_id"])
             .map_err(err)?;
-        let rows = self.audit_log()?;
+        let rows: Vec<AuditEntry> = self
+            .audit_log()?
+            .into_iter()
+            .filter(|e| action.is_none_or(|a| e.action == a))
+            .collect();
         for e in &rows {
             w.write_record([
                 crate::tidy::format_timestamp(e.at),
-                e.actor.clone(),
-                e.action.clone(),
-                e.detail.clone(),
-                e.package_id.clone().unwrap_or_default(),
+                neutralise_formula(&e.actor),
+                neutralise_formula(&e.action),
+                neutralise_formula(&e.detail),
+                neutralise_formula(e.package_id.as_deref().unwrap_or_default()),
             ])
             .map_err(err)?;
         }
@@ -152,5 +176,24 @@ impl Study {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_looking_cells_are_neutralised_and_plain_text_is_kept() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
+            assert_eq!(
+                neutralise_formula(bad),
+                format!("'{bad}"),
+                "a spreadsheet must not run {bad:?}"
+            );
+        }
+        for ok in ["ana", "{\"rater\":\"ana\"}", "", "2026-01-01"] {
+            assert_eq!(neutralise_formula(ok), ok, "plain text stays as it is");
+        }
     }
 }

@@ -12,7 +12,7 @@ pub(crate) mod raters;
 pub(crate) mod ratings;
 mod review;
 
-pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
+pub use audit::{backups_dir, default_actor, neutralise_formula, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::QueueEntry;

@@ -20,6 +20,9 @@ pub struct PackageInfo {
     pub package_id: String,
     pub study_id: String,
     pub rater: String,
+    /// The parent study's file name without extension, as it was at export (absent in packages
+    /// written before it was recorded).
+    pub study_name: Option<String>,
     pub profiles: i64,
     pub ratings: i64,
     pub checksum: String,
@@ -149,6 +152,12 @@ impl Study {
         let study_id = self.study_id()?;
         let now = self.now();
         let package_id = new_package_id(&format!("{study_id}/{rater}"), now);
+        // So the annotator's app can say whose study the package came from.
+        let study_name = self
+            .path()
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut pkg = Study::create(out)?;
         let parent = std::fs::canonicalize(self.path()).map_err(|source| CoreError::Io {
             path: self.path.clone(),
@@ -181,8 +190,9 @@ impl Study {
             ))?;
             tx.execute(
                 "INSERT OR REPLACE INTO study_meta (key, value) VALUES
-                   ('study_id', ?1), ('package_id', ?2), ('package_of', ?1), ('package_rater', ?3)",
-                params![study_id, package_id, r.name],
+                   ('study_id', ?1), ('package_id', ?2), ('package_of', ?1), ('package_rater', ?3),
+                   ('package_study_name', ?4)",
+                params![study_id, package_id, r.name, study_name],
             )?;
             let checksum = immutable_checksum(&tx, &package_id, &study_id)?;
             tx.execute(
@@ -236,6 +246,7 @@ impl Study {
             package_id,
             study_id,
             rater,
+            study_name: meta(c, "package_study_name")?,
             profiles: c.query_row("SELECT COUNT(*) FROM profile", [], |r| r.get(0))?,
             ratings: c.query_row(
                 "SELECT COUNT(*) FROM rating WHERE value IS NOT NULL",

@@ -37,6 +37,7 @@ fn team() -> Team {
         },
     )
     .unwrap();
+    assert_eq!(s.last_design().unwrap(), None, "no design yet");
     let rows = s
         .design_assignments(&DesignParams {
             pool: POOL.iter().map(|s| s.to_string()).collect(),
@@ -46,6 +47,13 @@ fn team() -> Team {
             allow_same_person_in_a_row: false,
         })
         .unwrap();
+    assert_eq!(
+        s.last_design()
+            .unwrap()
+            .map(|d| (d.k, d.extra_percent, d.seed)),
+        Some((2, 20.0, 5)),
+        "the design's parameters are kept in the study"
+    );
     let assigned: i64 = rows.iter().map(|r| r.assigned).sum();
     assert_eq!(
         assigned,
@@ -67,6 +75,11 @@ fn team() -> Team {
 fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
     let mut s = Study::open(package).unwrap();
     let info = s.package_info().unwrap().expect("a package");
+    assert_eq!(
+        info.study_name.as_deref(),
+        Some("team"),
+        "a package names the study it came from"
+    );
     let rater = s.rater(&info.rater).unwrap().unwrap();
     let cb = s.codebook().unwrap().unwrap();
     let mut rng = SampleRng::new(seed);

@@ -54,6 +54,8 @@ export class RatingScreen {
     private readonly backend: Backend,
     private readonly sessionInfo: SessionDto,
     private readonly hooks: RatingScreenHooks,
+    /** A line about what is open, e.g. that the study is an annotator's package. */
+    private readonly notice?: string,
   ) {
     this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
   }
@@ -98,6 +100,7 @@ export class RatingScreen {
           h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
           h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
         ),
+        this.notice ? h("p", { class: "package-bar", id: "package-badge" }, this.notice) : null,
         els.message,
         h(
           "main",

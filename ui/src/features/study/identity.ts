@@ -12,6 +12,9 @@ export async function mountIdentity(
   onChosen: (s: SessionDto) => void,
   onBack: () => void,
   onStudio: () => void,
+  /** In an annotator's package: say so, and offer only its annotator (a new rater's ratings
+   * could not be merged back). */
+  pkg?: { notice: string; rater: string },
 ): Promise<void> {
   const errorHost = h("div", { class: "error-host" });
   const choose = async (name: string, kind: RaterKindDto) => {
@@ -30,16 +33,9 @@ export async function mountIdentity(
     h("option", { value: "model" }, "Model"),
   );
   const list = h("ul", { class: "raters" });
-  replace(
-    root,
-    h(
-      "div",
-      { class: "identity", id: "identity-screen" },
-      h("h1", {}, "Who is rating?"),
-      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles} profiles, ${session.study.dimensions} dimensions.`),
-      errorHost,
-      h("div", { class: "card" }, h("h2", {}, "Continue as"), list),
-      h(
+  const newRater = pkg
+    ? null
+    : h(
         "form",
         {
           class: "card",
@@ -52,7 +48,18 @@ export async function mountIdentity(
         h("h2", {}, "New rater"),
         h("div", { class: "field-row" }, h("label", { class: "field", for: "rater-name" }, h("span", {}, "Name"), name), kind),
         h("button", { type: "submit", class: "primary" }, "Start rating"),
-      ),
+      );
+  replace(
+    root,
+    h(
+      "div",
+      { class: "identity", id: "identity-screen" },
+      h("h1", {}, "Who is rating?"),
+      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles} profiles, ${session.study.dimensions} dimensions.`),
+      pkg ? h("p", { class: "package-badge", id: "package-badge" }, pkg.notice) : null,
+      errorHost,
+      h("div", { class: "card" }, h("h2", {}, "Continue as"), list),
+      newRater,
       h(
         "div",
         { class: "card" },
@@ -64,7 +71,9 @@ export async function mountIdentity(
     ),
   );
   try {
-    const raters = (await backend.listRaters()).filter((r) => r.kind === "human" || r.kind === "model");
+    const raters = (await backend.listRaters()).filter(
+      (r) => (r.kind === "human" || r.kind === "model") && (!pkg || r.name === pkg.rater),
+    );
     if (raters.length === 0) replace(list, h("li", { class: "empty" }, "No raters yet: create one below."));
     else
       replace(
@@ -76,5 +85,5 @@ export async function mountIdentity(
   } catch (e) {
     replace(errorHost, renderError(toAppError(e)));
   }
-  name.focus();
+  (pkg ? list.querySelector("button") : name)?.focus();
 }

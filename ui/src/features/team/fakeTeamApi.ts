@@ -1,0 +1,80 @@
+// An in-memory TeamApi for the view tests: records calls, lets a test fire webview file drops.
+import type { AssignmentRowDto, AuditTrail, DesignRequest, MergeOutcome, PackageInfoDto, TeamOverview } from "../../bindings";
+import type { DropEvent, TeamApi } from "./api";
+
+export class FakeTeamApi implements TeamApi {
+  rows: AssignmentRowDto[] = [
+    { rater: "ana", assigned: 10, done: 4 },
+    { rater: "ben", assigned: 10, done: 0 },
+  ];
+  package: PackageInfoDto | null = null;
+  lastDesign: DesignRequest | null = null;
+  readOnly = false;
+  designs: DesignRequest[] = [];
+  exports: { rater: string; path: string }[] = [];
+  merges: string[][] = [];
+  audits: (string | null)[] = [];
+  csv: { path: string; kind: string | null }[] = [];
+  dropHandler: ((e: DropEvent) => void) | null = null;
+  stopped = 0;
+  /** Resolves pending merges when a test wants to control when they finish. */
+  holdMerges: Promise<void> | null = null;
+
+  async overview(): Promise<TeamOverview> {
+    return { studyName: "study", package: this.package, rows: this.rows, lastDesign: this.lastDesign, backupsDir: "/data/backups", readOnly: this.readOnly };
+  }
+  async packageInfo() {
+    return this.package;
+  }
+  async assignmentTable() {
+    return this.rows;
+  }
+  async designAssignments(r: DesignRequest) {
+    this.designs.push(r);
+    this.rows = r.pool.map((rater) => ({ rater, assigned: 5, done: 0 }));
+    return this.rows;
+  }
+  async exportPackage(rater: string, path: string) {
+    this.exports.push({ rater, path });
+    return { path, packageId: "pk1", rater, profiles: 10, ratings: 0, bytes: 2048 };
+  }
+  async mergePackages(paths: string[]): Promise<MergeOutcome> {
+    this.merges.push(paths);
+    if (this.holdMerges) await this.holdMerges;
+    return {
+      reports: paths.map((p) => {
+        const fileName = p.split("/").pop() ?? p;
+        return fileName.startsWith("bad")
+          ? { path: p, fileName, packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: "the package belongs to another study" }
+          : { path: p, fileName, packageId: "pk1", rater: "ana", added: 24, updated: 1, unchanged: 0, keptNewer: 0, refused: null };
+      }),
+      backupsDir: paths.some((p) => !p.split("/").pop()?.startsWith("bad")) ? "/data/backups" : null,
+    };
+  }
+  async auditTrail(kind: string | null): Promise<AuditTrail> {
+    this.audits.push(kind);
+    const entries = [
+      { at: Date.UTC(2026, 0, 2, 10), actor: "pi", action: "package-merge", detail: '{"rater":"ana","added":24}', packageId: "pk1" },
+      { at: Date.UTC(2026, 0, 1, 9), actor: "ana", action: "rate", detail: '{"profile_id":3,"dimension":"mood","value":4}', packageId: null },
+    ].filter((e) => !kind || e.action === kind);
+    return {
+      entries,
+      total: entries.length,
+      kinds: [
+        { kind: "package-merge", count: 1 },
+        { kind: "rate", count: 1 },
+      ],
+    };
+  }
+  async exportAuditCsv(path: string, kind: string | null) {
+    this.csv.push({ path, kind });
+    return kind ? 1 : 2;
+  }
+  async onFileDrop(handler: (e: DropEvent) => void) {
+    this.dropHandler = handler;
+    return () => {
+      this.stopped += 1;
+      this.dropHandler = null;
+    };
+  }
+}

@@ -1,0 +1,102 @@
+// The team view's pure logic: reading the pool, which dropped paths to merge, how reports and
+// audit entries read. No DOM here, so it is tested directly.
+import type { AuditEntryDto, MergeOutcome, MergeReportDto, PackageInfoDto } from "../../bindings";
+
+export interface Pool {
+  names: string[];
+  duplicates: string[];
+}
+
+/** Annotator names from the pool field: one per line or comma-separated, trimmed. */
+export function parsePool(text: string): Pool {
+  const names: string[] = [];
+  const duplicates: string[] = [];
+  for (const raw of text.split(/[,\n]/)) {
+    const name = raw.trim();
+    if (!name) continue;
+    if (names.includes(name)) {
+      if (!duplicates.includes(name)) duplicates.push(name);
+    } else names.push(name);
+  }
+  return { names, duplicates };
+}
+
+/**
+ * The dropped paths worth merging: absolute file paths, each once, none already waiting.
+ * Folders (a trailing separator) and anything that is no path (text dragged from a page) are
+ * left out; core refuses anything else that is not a package with its reason.
+ */
+export function packagePaths(dropped: readonly unknown[], pending: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const seen = new Set(pending.map(normalise));
+  for (const p of dropped) {
+    if (typeof p !== "string") continue;
+    const path = p.trim();
+    if (!isAbsolute(path) || /[\\/]$/.test(path)) continue;
+    const key = normalise(path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(path);
+  }
+  return out;
+}
+
+function isAbsolute(p: string): boolean {
+  return p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith("\\\\");
+}
+
+function normalise(p: string): string {
+  return p.replace(/[\\/]+/g, "/").replace(/\/\.\//g, "/");
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function percentDone(done: number, assigned: number): number {
+  return assigned > 0 ? Math.round((100 * done) / assigned) : 0;
+}
+
+export function packageLabel(p: PackageInfoDto): string {
+  return p.studyName ? `Package for ${p.rater} from study ${p.studyName}` : `Package for ${p.rater}`;
+}
+
+/** One line per report, for the status under the table and screen readers. */
+export function reportSummary(r: MergeReportDto): string {
+  if (r.refused) return `${r.fileName}: refused — ${r.refused}`;
+  const parts = [`${r.added} added`, `${r.updated} updated`, `${r.unchanged} unchanged`];
+  if (r.keptNewer > 0) parts.push(`${r.keptNewer} kept (study newer)`);
+  return `${r.fileName} (${r.rater ?? "?"}): ${parts.join(", ")}`;
+}
+
+export function outcomeSummary(o: MergeOutcome): string {
+  const refused = o.reports.filter((r) => r.refused).length;
+  const merged = o.reports.length - refused;
+  const added = o.reports.reduce((s, r) => s + r.added, 0);
+  const updated = o.reports.reduce((s, r) => s + r.updated, 0);
+  const head = `${merged} package${merged === 1 ? "" : "s"} merged (${added} ratings added, ${updated} updated)`;
+  return refused > 0 ? `${head}, ${refused} refused: nothing was changed for ${refused === 1 ? "it" : "them"}.` : `${head}.`;
+}
+
+/** An audit entry's JSON detail as short `key: value` text (the raw text if it is not JSON). */
+export function auditDetail(e: AuditEntryDto): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(e.detail);
+  } catch {
+    return e.detail;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return e.detail;
+  return Object.entries(parsed as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k.replace(/_/g, " ")}: ${Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join(" · ");
+}
+
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -1,0 +1,445 @@
+// The team view: assignment design and table (annotator × assigned / done), one package export
+// per annotator, merging packages back (drop files on the window, or "Merge packages…"), and the
+// merge report. In an annotator's package it shows only what the package is.
+import { toAppError } from "../../api";
+import type { AssignmentRowDto, MergeOutcome, PackageInfoDto, TeamOverview } from "../../bindings";
+import { pickFiles, pickSavePath } from "../../dialogs";
+import { h, replace } from "../../dom";
+import { renderError } from "../study/start";
+import type { StudioContext, StudioView } from "../studio/view";
+import type { DropEvent, TeamApi } from "./api";
+import { formatBytes, outcomeSummary, packageLabel, packagePaths, parsePool, percentDone, reportSummary } from "./logic";
+
+/** The native dialogs the view uses (a fake in tests). */
+export interface TeamDialogs {
+  pickSavePath: typeof pickSavePath;
+  pickFiles: typeof pickFiles;
+}
+
+export const nativeDialogs: TeamDialogs = { pickSavePath, pickFiles };
+
+export const PACKAGE_FILTERS = [{ name: "Chameleon package", extensions: ["chameleon", "db", "sqlite"] }];
+
+export class TeamView implements StudioView {
+  private el!: HTMLElement;
+  private stopDrops: (() => void) | null = null;
+  private unmounted = false;
+  /** Packages waiting to be merged or being merged, so a second drop of the same file is ignored. */
+  private pending: string[] = [];
+  private merging = false;
+  private readOnly = false;
+  private els!: {
+    dropTitle: HTMLElement;
+    table: HTMLElement;
+    errors: HTMLElement;
+    exportStatus: HTMLElement;
+    mergeStatus: HTMLElement;
+    report: HTMLElement;
+    dropZone: HTMLElement;
+    mergeButton: HTMLButtonElement;
+  };
+
+  constructor(
+    private readonly api: TeamApi,
+    private readonly dialogs: TeamDialogs = nativeDialogs,
+  ) {}
+
+  async mount(el: HTMLElement, _ctx: StudioContext): Promise<void> {
+    this.el = el;
+    const overview = await this.api.overview();
+    if (this.unmounted) return;
+    if (overview.package) {
+      replace(el, renderPackageInfo(overview.package, overview.rows));
+      return;
+    }
+    this.render(overview);
+    let stop: (() => void) | null = null;
+    try {
+      stop = await this.api.onFileDrop((e) => this.onDrop(e));
+    } catch {
+      // Without the webview's drop events the button still merges; say so instead of a dead zone.
+      replace(this.els.dropTitle, "Dropping files is not available here: use Merge packages…");
+    }
+    if (this.unmounted) stop?.();
+    else this.stopDrops = stop;
+  }
+
+  unmount(): void {
+    this.unmounted = true;
+    this.stopDrops?.();
+    this.stopDrops = null;
+  }
+
+  private render(o: TeamOverview): void {
+    const errors = h("div", { class: "error-host" });
+    const mergeButton = h(
+      "button",
+      { id: "merge-packages", class: "primary", onclick: () => void this.pickAndMerge() },
+      "Merge packages…",
+    );
+    const dropTitle = h("p", { class: "drop-title" }, "Drop annotators' package files anywhere on this window");
+    this.els = {
+      dropTitle,
+      table: h("div", { class: "team-table-host" }),
+      errors,
+      exportStatus: h("p", { id: "export-status", class: "team-status", role: "status", "aria-live": "polite" }),
+      mergeStatus: h("p", { id: "merge-status", class: "team-status", role: "status", "aria-live": "polite" }),
+      report: h("div", { id: "merge-report-host" }),
+      dropZone: h(
+        "div",
+        { id: "drop-zone", class: "drop-zone" },
+        dropTitle,
+        h("p", { class: "muted" }, "Each package is merged in its own transaction, after a snapshot of the study; a refused one changes nothing."),
+        mergeButton,
+      ),
+      mergeButton,
+    };
+    this.readOnly = o.readOnly;
+    this.renderTable(o.rows);
+    mergeButton.disabled = o.readOnly;
+    replace(
+      this.el,
+      h(
+        "div",
+        { class: "team", id: "team-view" },
+        o.readOnly
+          ? h("p", { class: "message info", id: "team-read-only" }, "This study is open read-only: designing, exporting and merging are off.")
+          : null,
+        errors,
+        h(
+          "div",
+          { class: "team-grid" },
+          h(
+            "div",
+            { class: "team-col" },
+            h(
+              "section",
+              { class: "card team-assignments", "aria-labelledby": "team-assign-h" },
+              h(
+                "div",
+                { class: "team-head" },
+                h("h2", { id: "team-assign-h" }, "Assignments"),
+                h("button", { id: "team-refresh", class: "small", onclick: () => void this.refresh() }, "Refresh"),
+              ),
+              this.els.table,
+              this.els.exportStatus,
+            ),
+            h(
+              "section",
+              { class: "card team-merge", "aria-labelledby": "team-merge-h", title: `Snapshots before merges go to ${o.backupsDir}` },
+              h("h2", { id: "team-merge-h" }, "Merge packages"),
+              this.els.dropZone,
+              this.els.mergeStatus,
+              this.els.report,
+            ),
+          ),
+          this.designForm(o),
+        ),
+      ),
+    );
+  }
+
+  private designForm(o: TeamOverview): HTMLElement {
+    const last = o.lastDesign;
+    const pool = h("textarea", {
+      id: "team-pool",
+      rows: 4,
+      placeholder: "ana, ben, chloe — or one name per line",
+      "aria-describedby": "team-pool-hint",
+    });
+    pool.value = (last?.pool ?? o.rows.map((r) => r.rater)).join(", ");
+    const k = h("input", { type: "number", id: "team-k", min: 1, step: 1, value: last?.k ?? 2 });
+    const extra = h("input", { type: "number", id: "team-extra", min: 0, max: 100, step: 5, value: last?.extraPercent ?? 0 });
+    const seed = h("input", { type: "number", id: "team-seed", min: 0, step: 1, value: last?.seed ?? 1 });
+    const same = h("input", { type: "checkbox", id: "team-same-person", checked: last?.allowSamePersonInARow ?? false });
+    const hint = h("p", { class: "muted team-hint", id: "team-design-hint" });
+    const status = h("p", { class: "team-status", role: "status", "aria-live": "polite" });
+    const updateHint = () => {
+      const kk = Number(k.value) || 0;
+      const p = Number(extra.value) || 0;
+      hint.textContent =
+        p > 0
+          ? `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}; ${p} % of each context's profiles (drawn per context) get ${kk + 1}.`
+          : `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}.`;
+    };
+    k.addEventListener("input", updateHint);
+    extra.addEventListener("input", updateHint);
+    updateHint();
+    const submit = async (ev: Event) => {
+      ev.preventDefault();
+      replace(this.els.errors);
+      const { names, duplicates } = parsePool(pool.value);
+      if (duplicates.length > 0) {
+        replace(this.els.errors, renderError(message(`${duplicates.join(", ")} appear${duplicates.length === 1 ? "s" : ""} twice in the pool.`)));
+        return;
+      }
+      status.textContent = "Designing…";
+      try {
+        const rows = await this.api.designAssignments({
+          pool: names,
+          k: Math.max(0, Math.floor(Number(k.value) || 0)),
+          extraPercent: Number(extra.value) || 0,
+          seed: Math.max(0, Math.floor(Number(seed.value) || 0)),
+          allowSamePersonInARow: same.checked,
+        });
+        this.renderTable(rows);
+        status.textContent = `Assigned ${rows.reduce((s, r) => s + r.assigned, 0)} profile slots to ${rows.length} annotators.`;
+      } catch (e) {
+        status.textContent = "";
+        replace(this.els.errors, renderError(toAppError(e)));
+      }
+    };
+    return h(
+      "form",
+      { class: "card team-design", id: "team-design", "aria-labelledby": "team-design-h", onsubmit: (ev: Event) => void submit(ev) },
+      h("h2", { id: "team-design-h" }, "Design assignments"),
+      h("label", { class: "field", for: "team-pool" }, h("span", {}, "Pool of annotators"), pool),
+      h("p", { class: "muted team-hint", id: "team-pool-hint" }, "Replaces these annotators' earlier assignments; ratings are kept."),
+      h(
+        "div",
+        { class: "field-row" },
+        h("label", { class: "field", for: "team-k" }, h("span", {}, "k per profile"), k),
+        h("label", { class: "field", for: "team-extra" }, h("span", {}, "p % get k + 1"), extra),
+        h("label", { class: "field", for: "team-seed" }, h("span", {}, "Seed"), seed),
+      ),
+      hint,
+      h("label", { class: "check", for: "team-same-person" }, same, " Allow the same person twice in a row"),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "submit", class: "primary", id: "team-design-submit", disabled: o.readOnly }, "Design assignments"),
+      ),
+      status,
+    );
+  }
+
+  private renderTable(rows: AssignmentRowDto[]): void {
+    if (rows.length === 0) {
+      replace(this.els.table, h("p", { class: "empty", id: "assignment-table" }, "No assignments yet: design them with the form."));
+      return;
+    }
+    replace(
+      this.els.table,
+      h(
+        "table",
+        { class: "team-table", id: "assignment-table" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Annotator"),
+            h("th", { scope: "col", class: "num" }, "Assigned"),
+            h("th", { scope: "col", class: "num" }, "Done"),
+            h("th", { scope: "col" }, "Progress"),
+            h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Package")),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          ...rows.map((r) => {
+            const pct = percentDone(r.done, r.assigned);
+            return h(
+              "tr",
+              { "data-rater": r.rater },
+              h("th", { scope: "row" }, r.rater),
+              h("td", { class: "num" }, r.assigned),
+              h("td", { class: "num done" }, r.done),
+              h(
+                "td",
+                {},
+                h(
+                  "div",
+                  { class: "team-progress" },
+                  h("progress", { max: r.assigned || 1, value: r.done, "aria-label": `${r.rater}: ${pct} % done` }),
+                  h("span", { class: "pct" }, `${pct} %`),
+                ),
+              ),
+              h(
+                "td",
+                {},
+                h(
+                  "button",
+                  { class: "small export-package", "data-rater": r.rater, disabled: this.readOnly, onclick: () => void this.exportFor(r.rater) },
+                  "Export package…",
+                ),
+              ),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+
+  private async refresh(): Promise<void> {
+    replace(this.els.errors);
+    try {
+      this.renderTable(await this.api.assignmentTable());
+    } catch (e) {
+      replace(this.els.errors, renderError(toAppError(e)));
+    }
+  }
+
+  private async exportFor(rater: string): Promise<void> {
+    replace(this.els.errors);
+    const path = await this.dialogs.pickSavePath(`Export ${rater}'s package`, `${safeFileStem(rater)}.chameleon`, PACKAGE_FILTERS);
+    if (!path) return;
+    this.els.exportStatus.textContent = `Writing ${rater}'s package…`;
+    try {
+      const p = await this.api.exportPackage(rater, path);
+      replace(
+        this.els.exportStatus,
+        h("strong", {}, `Wrote ${p.rater}'s package`),
+        `: ${p.profiles} profiles, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
+        h("span", { class: "path" }, p.path),
+      );
+    } catch (e) {
+      this.els.exportStatus.textContent = "";
+      replace(this.els.errors, renderError(toAppError(e)));
+    }
+  }
+
+  private async pickAndMerge(): Promise<void> {
+    const picked = await this.dialogs.pickFiles("Merge packages", PACKAGE_FILTERS, true);
+    await this.merge(picked);
+  }
+
+  private onDrop(e: DropEvent): void {
+    if (e.type === "drop") {
+      this.els.dropZone.classList.remove("dragging");
+      void this.merge(e.paths);
+    } else if (e.type === "leave") this.els.dropZone.classList.remove("dragging");
+    else this.els.dropZone.classList.add("dragging");
+  }
+
+  /** Merges the new paths; while a merge runs, later drops wait for it (and duplicates drop out). */
+  async merge(paths: readonly unknown[]): Promise<void> {
+    if (this.readOnly) return;
+    const fresh = packagePaths(paths, this.pending);
+    if (fresh.length === 0) return;
+    this.pending.push(...fresh);
+    if (this.merging) return;
+    this.merging = true;
+    this.els.mergeButton.disabled = true;
+    replace(this.els.errors);
+    try {
+      while (this.pending.length > 0 && !this.unmounted) {
+        const batch = [...this.pending];
+        this.els.mergeStatus.textContent = `Merging ${batch.length} package${batch.length === 1 ? "" : "s"}…`;
+        try {
+          const outcome = await this.api.mergePackages(batch);
+          if (this.unmounted) return;
+          this.showOutcome(outcome);
+          await this.refresh();
+        } catch (e) {
+          this.els.mergeStatus.textContent = "";
+          replace(this.els.errors, renderError(toAppError(e)));
+        } finally {
+          this.pending = this.pending.filter((p) => !batch.includes(p));
+        }
+      }
+    } finally {
+      this.merging = false;
+      this.els.mergeButton.disabled = this.readOnly;
+    }
+  }
+
+  private showOutcome(o: MergeOutcome): void {
+    this.els.mergeStatus.textContent = outcomeSummary(o);
+    this.els.mergeStatus.classList.toggle("has-refused", o.reports.some((r) => r.refused));
+    replace(this.els.report, renderMergeReport(o));
+    // Counts the reports shown, so a test (or an assistive tool) can tell a new one from the last.
+    this.els.report.dataset.reports = String(Number(this.els.report.dataset.reports ?? 0) + 1);
+  }
+}
+
+function message(text: string) {
+  return { code: "invalid", message: text, rows: [], path: null };
+}
+
+/** A default file name from an annotator's name: letters, digits, `-` and `_` only. */
+export function safeFileStem(name: string): string {
+  const s = name.trim().replace(/[^\p{L}\p{N}_-]+/gu, "-").replace(/^-+|-+$/g, "");
+  return s || "annotator";
+}
+
+/** The merge report: one row per package, refusals with their reason. */
+export function renderMergeReport(o: MergeOutcome): HTMLElement {
+  const rows = o.reports.map((r) =>
+    h(
+      "tr",
+      { class: r.refused ? "refused" : "merged", "data-package": r.fileName, title: reportSummary(r) },
+      h("th", { scope: "row" }, h("span", { class: "pkg-name" }, r.fileName), h("span", { class: "path" }, r.path)),
+      h("td", {}, r.rater ?? "—"),
+      ...(r.refused
+        ? [h("td", { class: "refusal", colspan: 5 }, h("strong", {}, "Refused: "), r.refused, h("span", { class: "muted" }, " — nothing was changed."))]
+        : [
+            h("td", { class: "num added" }, r.added),
+            h("td", { class: "num updated" }, r.updated),
+            h("td", { class: "num unchanged" }, r.unchanged),
+            h("td", { class: "num kept" }, r.keptNewer),
+            h("td", { class: "ok" }, "Merged"),
+          ]),
+    ),
+  );
+  return h(
+    "div",
+    { class: "merge-report" },
+    h(
+      "table",
+      { class: "team-table", id: "merge-report" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Package"),
+          h("th", { scope: "col" }, "Annotator"),
+          h("th", { scope: "col", class: "num" }, "Added"),
+          h("th", { scope: "col", class: "num" }, "Updated"),
+          h("th", { scope: "col", class: "num" }, "Unchanged"),
+          h("th", { scope: "col", class: "num", title: "The study already had a newer value: kept" }, "Kept (newer)"),
+          h("th", { scope: "col" }, "Result"),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    ),
+    o.backupsDir ? h("p", { class: "muted small-print", id: "merge-backups" }, `Snapshot taken before merging, in ${o.backupsDir}.`) : null,
+  );
+}
+
+/** What the team view shows when the open study is an annotator's package. */
+export function renderPackageInfo(p: PackageInfoDto, rows: AssignmentRowDto[]): HTMLElement {
+  const mine = rows.find((r) => r.rater === p.rater);
+  return h(
+    "section",
+    { class: "card team-package", id: "package-info" },
+    h("h2", {}, packageLabel(p)),
+    h(
+      "p",
+      {},
+      "This file is an annotator package. Rate its profiles as ",
+      h("strong", {}, p.rater),
+      " as usual, close it, and send the file back to the PI, who merges it in the Team view of the study.",
+    ),
+    h(
+      "dl",
+      { class: "team-facts" },
+      h("dt", {}, "Annotator"),
+      h("dd", {}, p.rater),
+      h("dt", {}, "From study"),
+      h("dd", {}, p.studyName ?? p.studyId),
+      h("dt", {}, "Profiles"),
+      h("dd", {}, p.profiles),
+      h("dt", {}, "Done"),
+      h("dd", {}, mine ? `${mine.done} of ${mine.assigned} profiles (${percentDone(mine.done, mine.assigned)} %)` : "—"),
+      h("dt", {}, "Ratings"),
+      h("dd", {}, p.ratings),
+      h("dt", {}, "Package id"),
+      h("dd", { class: "path" }, p.packageId),
+    ),
+  );
+}
