@@ -52,10 +52,15 @@ fn fig_err(e: impl std::fmt::Display) -> CoreError {
 }
 
 fn short(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL {
+    truncate_label(label, MAX_LABEL)
+}
+
+/// `label` cut to `max` characters with an ellipsis, for axis labels (tables keep full names).
+pub(crate) fn truncate_label(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
         label.to_string()
     } else {
-        let mut s: String = label.chars().take(MAX_LABEL - 1).collect();
+        let mut s: String = label.chars().take(max - 1).collect();
         s.push('…');
         s
     }

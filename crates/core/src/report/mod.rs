@@ -13,7 +13,7 @@
 //! with `plotters` and inlined. Every string that comes from the data (source, dimension, rater
 //! and person names, warnings) is HTML-escaped; the embedded JSON escapes `<`, `>` and `&`.
 
-mod figures;
+pub(crate) mod figures;
 mod html;
 pub mod png;
 pub mod profiles;

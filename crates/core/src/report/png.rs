@@ -50,13 +50,15 @@ fn fonts() -> &'static Arc<usvg::fontdb::Database> {
 
 /// The pixel size of the PNG that [`svg_to_png`] makes of `svg` at `scale`.
 pub fn png_size(svg: &str, scale: f32) -> Result<(u32, u32)> {
-    let tree = parse(svg)?;
-    let size = tree
-        .size()
+    let size = scaled_size(&parse(svg)?, scale)?;
+    Ok((size.width(), size.height()))
+}
+
+fn scaled_size(tree: &usvg::Tree, scale: f32) -> Result<tiny_skia::IntSize> {
+    tree.size()
         .to_int_size()
         .scale_by(scale)
-        .ok_or_else(|| png_err("the figure has no size"))?;
-    Ok((size.width(), size.height()))
+        .ok_or_else(|| png_err("the figure has no size"))
 }
 
 fn parse(svg: &str) -> Result<usvg::Tree> {
@@ -77,11 +79,7 @@ fn parse(svg: &str) -> Result<usvg::Tree> {
 /// (2 gives print-friendly figures).
 pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>> {
     let tree = parse(svg)?;
-    let size = tree
-        .size()
-        .to_int_size()
-        .scale_by(scale)
-        .ok_or_else(|| png_err("the figure has no size"))?;
+    let size = scaled_size(&tree, scale)?;
     let mut pixmap =
         tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| png_err("empty size"))?;
     pixmap.fill(tiny_skia::Color::WHITE);

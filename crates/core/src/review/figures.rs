@@ -30,13 +30,7 @@ fn fig_err(e: impl std::fmt::Display) -> CoreError {
 }
 
 fn short(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL {
-        label.to_string()
-    } else {
-        let mut s: String = label.chars().take(MAX_LABEL - 1).collect();
-        s.push('…');
-        s
-    }
+    crate::report::figures::truncate_label(label, MAX_LABEL)
 }
 
 fn color(i: usize) -> RGBColor {
