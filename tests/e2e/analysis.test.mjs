@@ -83,13 +83,18 @@ describe("Analysis view, end to end", { concurrency: 1 }, () => {
     const dec = JSON.parse(cli("decompose", study, "--json", "--bootstrap", String(RESAMPLES), "--seed", String(SEED)));
     assert.equal(Object.keys(shown).length, dec.dimensions.length);
     for (const d of dec.dimensions) {
-      const want = `${(d.profile_level.trait_share * 100).toFixed(1)}%`;
+      // A nominal dimension is listed but not decomposed (no profile level): shown as "—".
+      const want = d.profile_level ? `${(d.profile_level.trait_share * 100).toFixed(1)}%` : "—";
       assert.equal(shown[d.dimension], want, `${d.dimension}: shown ${shown[d.dimension]}, CLI ${want}`);
     }
     const ext = dec.dimensions.find((d) => d.dimension === "extraversion");
     const extCi = ext.ci.trait_share.map((v) => (v * 100).toFixed(1)).join(", ");
     const extRow = await b.$("#analysis-dimensions tr[data-dimension=extraversion] td.ci").getText();
     assert.equal(extRow, `[${extCi}]`, "the bootstrap interval equals the CLI's");
+    const emotion = dec.dimensions.find((d) => d.dimension === "dominant_emotion");
+    assert.equal(emotion.profile_level, null, "the nominal demo dimension is not decomposed");
+    const emotionNote = await b.$("#analysis-dimensions tr[data-dimension=dominant_emotion] td.notes").getText();
+    assert.match(emotionNote, /nominal/, "the table says why");
     const pooled = await b.$("#analysis-pooled .share-trait").getText();
     assert.equal(pooled, `Trait ${(dec.pooled.trait_share * 100).toFixed(1)}%`);
 

@@ -38,6 +38,13 @@ impl DimensionData {
             .or_else(|| self.scale.as_ref().map(Scale::default_level))
             .unwrap_or(Level::Interval)
     }
+
+    /// Categories without order: no mean, no variance, so no decomposition, drift or
+    /// distribution on a numeric axis.
+    pub fn is_nominal(&self) -> bool {
+        self.effective_level() == Level::Nominal
+            || matches!(self.scale, Some(Scale::Nominal { .. }))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

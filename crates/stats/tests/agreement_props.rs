@@ -304,3 +304,44 @@ fn bootstrap_is_identical_across_thread_counts() {
         "level must be in (0, 1)"
     );
 }
+
+#[test]
+fn bootstrap_reports_progress_and_stops_when_cancelled() {
+    use chameleon_stats::agreement::bootstrap_with;
+    use chameleon_stats::bootstrap::Control;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let rows: Vec<Rating> = (0..40u32)
+        .flat_map(|u| (0..2u32).map(move |r| Rating::new(u, r, ((u + r) % 4) as f64)))
+        .collect();
+    let t = RatingTable::new(&rows).unwrap();
+    let calls = AtomicU64::new(0);
+    let highest = AtomicU64::new(0);
+    let progress = |done: u64, total: u64| {
+        assert_eq!(total, 50);
+        calls.fetch_add(1, Ordering::Relaxed);
+        highest.fetch_max(done, Ordering::Relaxed);
+    };
+    let go = AtomicBool::new(false);
+    let control = Control {
+        progress: &progress,
+        cancel: &go,
+    };
+    let ci = bootstrap_with(&t, None, 50, 3, 0.95, &control).unwrap();
+    assert_eq!(
+        ci,
+        bootstrap(&t, None, 50, 3, 0.95).unwrap(),
+        "same numbers"
+    );
+    assert_eq!(calls.load(Ordering::Relaxed), 50, "one report per resample");
+    assert_eq!(highest.load(Ordering::Relaxed), 50);
+
+    let stop = AtomicBool::new(true);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &stop,
+    };
+    assert_eq!(
+        bootstrap_with(&t, None, 10_000, 3, 0.95, &control),
+        Err(chameleon_stats::agreement::AgreementError::Cancelled)
+    );
+}

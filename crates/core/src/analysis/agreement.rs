@@ -12,8 +12,10 @@
 use crate::dataset::{Dataset, DimensionData};
 use crate::model::{Level, Scale};
 use chameleon_stats::agreement::{self as ag, AgreementError, Categories, Rating, RatingTable};
+use chameleon_stats::bootstrap::Control;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Options of an agreement run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -208,23 +210,66 @@ pub struct DimensionAgreement {
     pub ci: Option<CiReport>,
 }
 
+/// The caller cancelled an agreement run (its bootstrap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the agreement run was cancelled")]
+pub struct Cancelled;
+
 /// Agreement statistics for every dimension of `ds`, in parallel across dimensions.
 pub fn agreement(ds: &Dataset, opts: &AgreementOptions) -> AgreementRun {
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    agreement_with(ds, opts, &control).expect("a run nobody can cancel completes")
+}
+
+/// [`agreement`] that reports bootstrap progress as `(done, total)` resamples summed over the
+/// dimensions (`total` = resamples × dimensions; a dimension whose bootstrap cannot run counts
+/// as done) and stops once `control` is cancelled.
+pub fn agreement_with(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    control: &Control,
+) -> Result<AgreementRun, Cancelled> {
+    let per_dim_total = opts.bootstrap as u64;
+    let total = per_dim_total * ds.dimensions.len() as u64;
+    let done = AtomicU64::new(0);
     let per_dim: Vec<(DimensionAgreement, Vec<String>)> = ds
         .dimensions
         .par_iter()
-        .map(|d| dimension(ds, d, opts))
+        .map(|d| {
+            let mine = AtomicU64::new(0);
+            let progress = |_: u64, _: u64| {
+                mine.fetch_add(1, Ordering::Relaxed);
+                (control.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            };
+            let dim_control = Control {
+                progress: &progress,
+                cancel: control.cancel,
+            };
+            let out = dimension(ds, d, opts, &dim_control);
+            let rest = per_dim_total.saturating_sub(mine.load(Ordering::Relaxed));
+            if rest > 0 && !control.is_cancelled() {
+                (control.progress)(done.fetch_add(rest, Ordering::Relaxed) + rest, total);
+            }
+            out
+        })
         .collect();
+    if control.is_cancelled() {
+        return Err(Cancelled);
+    }
     let mut warnings = Vec::new();
     let mut dimensions = Vec::with_capacity(per_dim.len());
     for (d, w) in per_dim {
         dimensions.push(d);
         warnings.extend(w);
     }
-    AgreementRun {
+    Ok(AgreementRun {
         report: AgreementReport { dimensions },
         warnings,
-    }
+    })
 }
 
 /// Collects `null` reasons for one dimension.
@@ -290,6 +335,7 @@ fn dimension(
     ds: &Dataset,
     d: &DimensionData,
     opts: &AgreementOptions,
+    control: &Control,
 ) -> (DimensionAgreement, Vec<String>) {
     let mut notes = Notes {
         dim: &d.name,
@@ -505,7 +551,14 @@ fn dimension(
     if opts.bootstrap > 0 {
         if let Some(ci) = notes.take(
             "ci",
-            ag::bootstrap(&table, cats.as_ref(), opts.bootstrap, opts.seed, 0.95),
+            ag::bootstrap_with(
+                &table,
+                cats.as_ref(),
+                opts.bootstrap,
+                opts.seed,
+                0.95,
+                control,
+            ),
         ) {
             report.ci = Some(CiReport {
                 resamples: ci.resamples,

@@ -176,6 +176,13 @@ pub fn dimension_ratings(ds: &Dataset, dim: &DimensionData) -> Vec<Rating> {
         .collect()
 }
 
+fn nominal_warning(dimension: &str) -> String {
+    format!(
+        "{dimension}: nominal categories have no mean or variance; not decomposed \
+         (use agreement for nominal dimensions)"
+    )
+}
+
 /// Runs the decomposition of every dimension of `ds`. `control` reports bootstrap progress
 /// and lets the caller cancel; the only error is [`VarianceError::Cancelled`].
 pub fn run_decomposition(
@@ -191,6 +198,11 @@ pub fn run_decomposition(
         .dimensions
         .par_iter()
         .map(|dim| {
+            if dim.is_nominal() {
+                // Category codes are labels, not quantities: a variance of them would be an
+                // artefact of the coding, so the dimension is reported but not decomposed.
+                return (None, None, vec![nominal_warning(&dim.name)]);
+            }
             let ratings = dimension_ratings(ds, dim);
             match Prepared::new(&ratings, ds.has_rater) {
                 Ok(p) => {
@@ -398,5 +410,84 @@ fn pooled(dimensions: &[DimensionReport], ci: Option<PooledCi>) -> PooledReport 
         dimensions: n,
         standardised,
         ci,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Anchor, Level, Scale};
+    use std::sync::atomic::AtomicBool;
+
+    fn run(ds: &Dataset, opts: &DecomposeRunOptions) -> DecomposeReport {
+        let cancel = AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &cancel,
+        };
+        run_decomposition(ds, opts, &control).unwrap()
+    }
+
+    fn dataset() -> Dataset {
+        let mut csv = String::from("person,context,rater,dimension,value\n");
+        for p in 0..6 {
+            for c in 0..3 {
+                for r in 0..2 {
+                    let v = 1 + (p + c * r) % 5;
+                    csv += &format!(
+                        "p{p},c{c},r{r},mood,{v}\np{p},c{c},r{r},emotion,{}\n",
+                        v % 3
+                    );
+                }
+            }
+        }
+        crate::tidy::parse("t.csv", csv.as_bytes())
+            .unwrap()
+            .to_dataset("t.csv")
+            .unwrap()
+    }
+
+    #[test]
+    fn nominal_dimensions_are_reported_but_not_decomposed() {
+        let mut ds = dataset();
+        let emotion = ds
+            .dimensions
+            .iter()
+            .position(|d| d.name == "emotion")
+            .unwrap();
+        let before = run(&ds, &DecomposeRunOptions::default());
+        assert_eq!(before.pooled.dimensions, 2, "numeric codes are decomposed");
+
+        ds.dimensions[emotion].scale = Some(Scale::Nominal {
+            categories: (0..3)
+                .map(|value| Anchor {
+                    value,
+                    label: format!("category {value}"),
+                })
+                .collect(),
+        });
+        ds.dimensions[emotion].level = Some(Level::Nominal);
+        let opts = DecomposeRunOptions {
+            bootstrap: 20,
+            ..Default::default()
+        };
+        let after = run(&ds, &opts);
+        let e = after
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == "emotion")
+            .unwrap();
+        assert!(e.profile_level.is_none() && e.rater_level.is_none() && e.ci.is_none());
+        assert!(e.warnings[0].contains("nominal"), "{:?}", e.warnings);
+        assert_eq!(
+            after.pooled.dimensions, 1,
+            "only mood enters the pooled split"
+        );
+        let mood = after
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == "mood")
+            .unwrap();
+        assert!(mood.profile_level.is_some() && mood.ci.is_some());
     }
 }

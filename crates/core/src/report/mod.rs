@@ -19,7 +19,7 @@ pub mod png;
 pub mod profiles;
 pub mod tables;
 
-use crate::analysis::agreement::{agreement, AgreementOptions, AgreementReport};
+use crate::analysis::agreement::{agreement_with, AgreementOptions, AgreementReport};
 use crate::analysis::decompose::{
     run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
 };
@@ -28,7 +28,7 @@ use crate::error::{CoreError, Result};
 use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::VarianceError;
 use serde::Serialize;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use figures::Figure;
 pub use png::{png_size, svg_to_png};
@@ -119,6 +119,43 @@ pub fn compute(
     opts: &ReportOptions,
     control: &Control,
 ) -> std::result::Result<ReportData, VarianceError> {
+    // One progress for both bootstraps, in units of the decomposition's resamples: each half
+    // of the bar is one of the two jobs (`total` = resamples), reported only when it grows so
+    // the callers see a monotone count although the jobs report from different threads.
+    let dec_done = AtomicU64::new(0);
+    let agr_done = AtomicU64::new(0);
+    let agr_total = AtomicU64::new(1);
+    let shown = AtomicU64::new(0);
+    let b = opts.bootstrap as u64;
+    let report = || {
+        let d = dec_done.load(Ordering::Relaxed) as u128;
+        let (a, at) = (
+            agr_done.load(Ordering::Relaxed) as u128,
+            agr_total.load(Ordering::Relaxed).max(1) as u128,
+        );
+        // d/b and a/at, each half of b: (d + a·b/at) / 2, exact b when both are complete.
+        let n = ((d * at + a * b as u128) / (2 * at)) as u64;
+        if shown.fetch_max(n, Ordering::Relaxed) < n {
+            (control.progress)(n, b);
+        }
+    };
+    let dec_progress = |done: u64, _: u64| {
+        dec_done.fetch_max(done, Ordering::Relaxed);
+        report();
+    };
+    let agr_progress = |done: u64, total: u64| {
+        agr_total.store(total, Ordering::Relaxed);
+        agr_done.fetch_max(done, Ordering::Relaxed);
+        report();
+    };
+    let dec_control = Control {
+        progress: &dec_progress,
+        cancel: control.cancel,
+    };
+    let agr_control = Control {
+        progress: &agr_progress,
+        cancel: control.cancel,
+    };
     // Both are parallel inside; running them side by side keeps every core busy.
     let (decomposition, run) = rayon::join(
         || {
@@ -129,20 +166,22 @@ pub fn compute(
                     bootstrap: opts.bootstrap,
                     seed: opts.seed,
                 },
-                control,
+                &dec_control,
             )
         },
         || {
-            agreement(
+            agreement_with(
                 ds,
                 &AgreementOptions {
                     bootstrap: opts.bootstrap,
                     seed: opts.seed,
                 },
+                &agr_control,
             )
         },
     );
     let decomposition = decomposition?;
+    let run = run.map_err(|_| VarianceError::Cancelled)?;
     Ok(ReportData {
         title: opts
             .title

@@ -58,12 +58,14 @@ fn profile_scores(ds: &Dataset, dim: usize) -> Vec<Option<f64>> {
 }
 
 /// Picks up to `max` persons seen in the most contexts, spread over the range of their mean
-/// score on the first dimension (so both the level differences between persons, trait, and
+/// score on the first numeric dimension (so both the level differences between persons, trait, and
 /// the movement within a person, state, show), and collects their profile scores.
 pub fn person_profiles(ds: &Dataset, max: usize) -> PersonProfiles {
-    let scores: Vec<Vec<Option<f64>>> = (0..ds.dimensions.len())
-        .map(|d| profile_scores(ds, d))
+    // A mean of category codes is no score: nominal dimensions have no line to draw.
+    let numeric: Vec<usize> = (0..ds.dimensions.len())
+        .filter(|&d| !ds.dimensions[d].is_nominal())
         .collect();
+    let scores: Vec<Vec<Option<f64>>> = numeric.iter().map(|&d| profile_scores(ds, d)).collect();
     // Profiles of each person that have a score in any dimension, in dataset order.
     let mut by_person: Vec<Vec<u32>> = vec![Vec::new(); ds.persons.len()];
     for (i, key) in ds.profiles.iter().enumerate() {
@@ -120,9 +122,9 @@ pub fn person_profiles(ds: &Dataset, max: usize) -> PersonProfiles {
             .map(|&c| ds.contexts[c as usize].clone())
             .collect()
     };
-    let dimensions = ds
-        .dimensions
+    let dimensions = numeric
         .iter()
+        .map(|&d| &ds.dimensions[d])
         .zip(&scores)
         .map(|(dim, s)| {
             let rows = chosen

@@ -387,6 +387,22 @@ fn person_profiles_show_persons_with_the_most_contexts_spread_over_their_level()
         .collect();
     let want = vals.iter().sum::<f64>() / vals.len() as f64;
     assert_eq!(p.dimensions[0].scores[0][0], Some(want));
+
+    // A nominal dimension has no mean score to draw.
+    let mut ds = ds;
+    let emotion = ds
+        .dimensions
+        .iter()
+        .position(|d| d.name == "dominant_emotion")
+        .expect("the demo has a nominal dimension");
+    ds.dimensions[emotion].level = Some(crate::model::Level::Nominal);
+    let q = person_profiles(&ds, 6);
+    assert_eq!(q.dimensions.len(), ds.dimensions.len() - 1);
+    assert!(q
+        .dimensions
+        .iter()
+        .all(|d| d.dimension != "dominant_emotion"));
+    assert_eq!(q.persons, p.persons, "the same persons are chosen");
 }
 
 fn dark_pixels(img: &resvg::tiny_skia::Pixmap, x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
@@ -454,4 +470,40 @@ fn dump_figures() {
         )
         .unwrap();
     }
+}
+
+#[test]
+fn one_progress_for_both_bootstraps_and_cancel_stops_the_agreement_part_too() {
+    let ds = demo_dataset(10);
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.bootstrap = 40;
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |done: u64, total: u64| seen.lock().unwrap().push((done, total));
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        progress: &progress,
+        cancel: &cancel,
+    };
+    compute(&ds, &opts, &control).expect("runs");
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.iter().all(|&(_, t)| t == 40), "total is the resamples");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 < w[1].0),
+        "reported counts only grow: {seen:?}"
+    );
+    assert_eq!(seen.last().map(|s| s.0), Some(40), "ends at the total");
+
+    // Cancelled as soon as the agreement part reports: the whole run stops.
+    let cancel = AtomicBool::new(false);
+    let stop = |_: u64, _: u64| cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let control = Control {
+        progress: &stop,
+        cancel: &cancel,
+    };
+    // A million resamples would run for many minutes: returning at all means both stopped.
+    opts.bootstrap = 1_000_000;
+    assert!(matches!(
+        compute(&ds, &opts, &control),
+        Err(VarianceError::Cancelled)
+    ));
 }

@@ -7,9 +7,9 @@
 
 pub mod figures;
 
-use crate::dataset::{Dataset, DimensionData};
+use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
-use crate::model::{Level, Scale};
+use crate::model::Scale;
 use crate::store::Study;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -104,10 +104,6 @@ pub struct RaterDrift {
     pub points: Vec<Option<f64>>,
 }
 
-fn nominal(d: &DimensionData) -> bool {
-    d.effective_level() == Level::Nominal || matches!(d.scale, Some(Scale::Nominal { .. }))
-}
-
 /// Drift of every rater of `dimension`, in `blocks` blocks of their shared ratings (ordered by
 /// when they were made, ties by entry order). `None` when the dimension is absent or the data
 /// have no raters.
@@ -117,7 +113,7 @@ pub fn drift_series(ds: &Dataset, dimension: &str, blocks: usize) -> Option<Drif
         return None;
     }
     let blocks = blocks.max(1);
-    let nominal = nominal(d);
+    let nominal = d.is_nominal();
     let mut by_unit: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
     for o in &d.observations {
         if let Some(r) = o.rater {

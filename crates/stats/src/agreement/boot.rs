@@ -3,8 +3,9 @@
 use super::alpha::alpha_weighted;
 use super::kappa::{cohen_pairs_weighted, fleiss_weighted};
 use super::{AgreementError, Categories, RatingTable};
-use crate::bootstrap::{percentile_interval, ResampleRng};
+use crate::bootstrap::{percentile_interval, Control, ResampleRng};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Percentile intervals from a unit bootstrap (`None` where no resample gave a value).
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +46,24 @@ pub fn bootstrap(
     seed: u64,
     level: f64,
 ) -> Result<BootstrapCi, AgreementError> {
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    bootstrap_with(table, cats, resamples, seed, level, &control)
+}
+
+/// [`bootstrap`] that reports `(done, resamples)` after each resample and stops with
+/// [`AgreementError::Cancelled`] once `control` is cancelled.
+pub fn bootstrap_with(
+    table: &RatingTable,
+    cats: Option<&Categories>,
+    resamples: usize,
+    seed: u64,
+    level: f64,
+    control: &Control,
+) -> Result<BootstrapCi, AgreementError> {
     if !(level > 0.0 && level < 1.0) {
         return Err(AgreementError::InvalidParameter("level must be in (0, 1)"));
     }
@@ -63,10 +82,15 @@ pub fn bootstrap(
         })
         .unwrap_or_default();
     let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
+    let done = AtomicU64::new(0);
+    let total = resamples as u64;
     // Per resample: alpha ×4, Fleiss, then 3 kappas per pair in `keys` order.
     let draws: Vec<Vec<f64>> = (0..resamples)
         .into_par_iter()
         .map(|b| {
+            if control.is_cancelled() {
+                return Err(AgreementError::Cancelled);
+            }
             let mut rng = ResampleRng::new(seed, b as u64);
             let mut w = vec![0u32; table.n_units];
             for _ in 0..units.len() {
@@ -98,9 +122,11 @@ pub fn bootstrap(
                     }
                 }
             }
-            out
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            (control.progress)(n, total);
+            Ok(out)
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     // Non-finite entries (a resample where the statistic is undefined) are skipped.
     let col = |i: usize| {
         let xs: Vec<f64> = draws.iter().map(|d| d[i]).collect();

@@ -39,4 +39,7 @@ pub enum AgreementError {
     /// A parameter (e.g. a confidence level) is out of range.
     #[error("invalid parameter: {0}")]
     InvalidParameter(&'static str),
+    /// The caller asked a bootstrap to stop.
+    #[error("cancelled")]
+    Cancelled,
 }

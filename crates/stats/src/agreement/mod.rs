@@ -17,7 +17,7 @@ mod raters;
 mod table;
 
 pub use alpha::{alpha, alpha_all, AlphaSet, Metric};
-pub use boot::{bootstrap, BootstrapCi, PairCi};
+pub use boot::{bootstrap, bootstrap_with, BootstrapCi, PairCi};
 pub use error::AgreementError;
 pub use icc::{
     icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
