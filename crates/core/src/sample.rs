@@ -270,10 +270,12 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
                     );
                     let _ = writeln!(ratings, "{person},{context},{rater},{},{v}", dim.name);
                 }
-                // The model sees the person, not the context: state-blind.
+                // The model sees the person, not the context: state-blind. Its small noise
+                // must stay well inside one scale step, or rounding alone would make its
+                // ratings move across contexts (a state share of 15–30%).
                 let v = scale_value(
                     &dim.scale,
-                    1.1 * trait_[d] + 0.1 * state[d] + 0.2 * rng.normal(),
+                    1.1 * trait_[d] + 0.03 * state[d] + 0.03 * rng.normal(),
                     1,
                 );
                 let _ = writeln!(model, "{person},{context},model-gpt,{},{v}", dim.name);
@@ -425,6 +427,44 @@ mod tests {
                 d.name
             );
         }
+    }
+
+    #[test]
+    fn demo_model_rater_is_state_blind_and_the_annotators_are_not() {
+        use crate::analysis::decompose::{run_decomposition, DecomposeRunOptions};
+        use chameleon_stats::bootstrap::Control;
+        let files = demo(7, 40);
+        let csv = files.ratings_csv.clone()
+            + files.model_ratings_csv.split_once('\n').map_or("", |x| x.1);
+        let ds = crate::tidy::parse("demo.csv", csv.as_bytes())
+            .unwrap()
+            .to_dataset("demo.csv")
+            .unwrap();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &cancel,
+        };
+        let report = run_decomposition(&ds, &DecomposeRunOptions::default(), &control).unwrap();
+        let (mut blind, mut numeric) = (0, 0);
+        for d in report
+            .dimensions
+            .iter()
+            .filter(|d| d.dimension != "dominant_emotion")
+        {
+            numeric += 1;
+            for s in &d.rater_sensitivity {
+                if s.rater == "model-gpt" {
+                    blind += usize::from(s.state_blind == Some(true));
+                } else {
+                    assert_eq!(s.state_blind, Some(false), "{} on {}", s.rater, d.dimension);
+                }
+            }
+        }
+        assert!(
+            blind * 10 >= numeric * 8,
+            "model state-blind on {blind} of {numeric}"
+        );
     }
 
     #[test]
