@@ -14,7 +14,8 @@ THREADS=${THREADS:-2}
 OUT=${BENCH_OUT:-bench-out}
 TARGET=${CARGO_TARGET_DIR:-target}
 mkdir -p "$OUT"
-DATA="$(pwd)/$OUT/agreement-bench.csv"
+case "$OUT" in /*) ;; *) OUT="$(pwd)/$OUT" ;; esac  # BENCH_OUT may be relative or absolute
+DATA="$OUT/agreement-bench.csv"
 
 cargo build --release -q -p chameleon-cli
 if [ ! -s "$DATA" ]; then

@@ -31,34 +31,35 @@ fi
 "$BIN" sample bench "$OUT/base.csv" --persons "$PERSONS" --seed 1 >&2
 "$BIN" sample bench "$OUT/big.csv" --persons $((PERSONS * SCALE)) --seed 2 >&2
 
-# "wall cpu" seconds (cpu = user + sys) of the run with the best wall time out of N
+# "wall cpu" seconds (cpu = user + sys) of the run with the median wall time out of N
 # (stdout discarded). CPU time is printed because a loaded machine stretches wall time.
-best_of() {
+median_of() {
   local n=$1; shift
-  local best="" t
+  local t runs
   t=$(mktemp)
+  runs=$(mktemp)
   for _ in $(seq "$n"); do
     /usr/bin/time -f "%e %U %S" -o "$t" "$@" > /dev/null 2>> "$OUT/stderr.log"
-    best=$(python3 -c "
-import sys
-w, u, s = map(float, open(sys.argv[1]).read().split()[-3:])
-b = sys.argv[2].split()
-print(f'{w} {u + s}' if not b or w < float(b[0]) else sys.argv[2])" "$t" "$best")
+    tail -n 1 "$t" >> "$runs"
   done
-  rm -f "$t"
-  echo "$best"
+  python3 -c "
+import sys
+runs = sorted((float(w), float(u) + float(s)) for w, u, s in (l.split() for l in open(sys.argv[1])))
+w, c = runs[(len(runs) - 1) // 2]
+print(f'{w} {c}')" "$runs"
+  rm -f "$t" "$runs"
 }
 wall() { echo "$1" | cut -d' ' -f1; }
 cpu() { echo "$1" | cut -d' ' -f2; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
-echo "== 1. point estimates, both levels, 10 dimensions, $(($(wc -l < "$OUT/base.csv") - 1)) ratings"
-O=$(RAYON_NUM_THREADS=$THREADS best_of 5 "$BIN" decompose "$OUT/base.csv" --json)
+echo "== 1. point estimates, both levels, 10 dimensions, $(($(wc -l < "$OUT/base.csv") - 1)) ratings (medians: ours of 7 runs, lme4 of ${R_RUNS:-3})"
+O=$(RAYON_NUM_THREADS=$THREADS median_of 7 "$BIN" decompose "$OUT/base.csv" --json)
 OURS=$(wall "$O")
 printf "chameleon decompose (whole process, %s threads): %.3f s wall, %.3f s CPU\n" "$THREADS" "$OURS" "$(cpu "$O")"
 if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' 2> /dev/null; then
-  RR=$(best_of 1 Rscript scripts/reference/decompose/lme4_bench.R "$OUT/base.csv")
+  RR=$(median_of "${R_RUNS:-3}" Rscript scripts/reference/decompose/lme4_bench.R "$OUT/base.csv")
   R=$(wall "$RR")
   printf "Rscript lme4 (whole process):                  %.3f s wall, %.3f s CPU\n" "$R" "$(cpu "$RR")"
   python3 -c "print(f'ratio lme4 / chameleon: {$R / $OURS:.0f}x wall, {$(cpu "$RR") / $(cpu "$O"):.0f}x CPU  (target >= 100x)')"
@@ -67,8 +68,8 @@ else
 fi
 
 echo
-echo "== 2. bootstrap: $RESAMPLES resamples × 10 dimensions, $THREADS threads"
-BOOT=$(RAYON_NUM_THREADS=$THREADS best_of 1 "$BIN" decompose "$OUT/base.csv" --json --bootstrap "$RESAMPLES" --seed 1)
+echo "== 2. bootstrap: $RESAMPLES resamples × 10 dimensions, $THREADS threads (median of 3)"
+BOOT=$(RAYON_NUM_THREADS=$THREADS median_of 3 "$BIN" decompose "$OUT/base.csv" --json --bootstrap "$RESAMPLES" --seed 1)
 printf "chameleon decompose --bootstrap %s: %.2f s wall, %.2f s CPU  (target <= 5 s wall on 2 cores)\n" "$RESAMPLES" "$(wall "$BOOT")" "$(cpu "$BOOT")"
 
 echo

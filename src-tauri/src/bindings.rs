@@ -32,6 +32,7 @@ pub fn typescript() -> String {
         SessionDto::decl(&cfg),
         RecentStudy::decl(&cfg),
         QueueEntryDto::decl(&cfg),
+        DimensionProgressDto::decl(&cfg),
         OwnRating::decl(&cfg),
         ReviewDto::decl(&cfg),
         ProfileView::decl(&cfg),

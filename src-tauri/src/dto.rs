@@ -135,6 +135,15 @@ pub struct QueueEntryDto {
     pub flagged: bool,
 }
 
+/// How far this rater is with one dimension over their queue (their own ratings only).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DimensionProgressDto {
+    pub dimension: String,
+    pub rated: i64,
+    pub assigned: i64,
+}
+
 /// This rater's own value for one dimension of a profile.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -64,6 +64,7 @@ pub fn run() {
             commands::identity::list_raters,
             commands::identity::choose_rater,
             commands::annotate::queue,
+            commands::annotate::dimension_progress,
             commands::annotate::next_unrated,
             commands::annotate::load_profile,
             commands::annotate::save_rating,

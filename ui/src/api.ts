@@ -5,6 +5,7 @@ import { open } from "@tauri-apps/plugin-dialog";
 import type {
   AppError,
   CreateStudyRequest,
+  DimensionProgressDto,
   ProfileView,
   QueueEntryDto,
   RaterDto,
@@ -35,6 +36,8 @@ export interface Backend {
   listRaters(): Promise<RaterDto[]>;
   chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
   queue(): Promise<QueueEntryDto[]>;
+  /** Per dimension, how many of the queue's profiles this rater has rated on it. */
+  dimensionProgress(): Promise<DimensionProgressDto[]>;
   nextUnrated(): Promise<number | null>;
   loadProfile(profileId: number): Promise<ProfileView>;
   saveRating(request: SaveRatingRequest): Promise<SavedRating>;
@@ -68,6 +71,7 @@ export const tauriBackend: Backend = {
   listRaters: () => invoke("list_raters"),
   chooseRater: (name, kind) => invoke("choose_rater", { name, kind }),
   queue: () => invoke("queue"),
+  dimensionProgress: () => invoke("dimension_progress"),
   nextUnrated: () => invoke("next_unrated"),
   loadProfile: (profileId) => invoke("load_profile", { profileId }),
   saveRating: (request) => invoke("save_rating", { request }),

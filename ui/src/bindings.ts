@@ -52,6 +52,8 @@ exists: boolean, };
 
 export type QueueEntryDto = { profileId: number, person: string, context: string, rated: number, total: number, flagged: boolean, };
 
+export type DimensionProgressDto = { dimension: string, rated: number, assigned: number, };
+
 export type OwnRating = { dimension: string, value: number | null, };
 
 export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };

@@ -7,8 +7,8 @@
 //! `#[tauri::command]` that runs it off the UI thread.
 
 use crate::dto::{
-    OwnRating, ProfileDto, ProfileView, QueueEntryDto, ReviewDto, ReviewRequest, SaveRatingRequest,
-    SavedRating,
+    DimensionProgressDto, OwnRating, ProfileDto, ProfileView, QueueEntryDto, ReviewDto,
+    ReviewRequest, SaveRatingRequest, SavedRating,
 };
 use crate::error::AppResult;
 use crate::state::{AppState, Session};
@@ -27,6 +27,19 @@ pub fn queue_of(session: &Session) -> AppResult<Vec<QueueEntryDto>> {
             rated: q.rated,
             total: q.dimensions,
             flagged: q.flagged,
+        })
+        .collect())
+}
+
+pub fn dimension_progress_of(session: &Session) -> AppResult<Vec<DimensionProgressDto>> {
+    let (study, rater) = session.rating_as()?;
+    Ok(study
+        .dimension_progress(rater.id)?
+        .into_iter()
+        .map(|d| DimensionProgressDto {
+            dimension: d.dimension,
+            rated: d.rated,
+            assigned: d.assigned,
         })
         .collect())
 }
@@ -89,6 +102,13 @@ pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
 #[tauri::command]
 pub async fn queue(state: State<'_, AppState>) -> AppResult<Vec<QueueEntryDto>> {
     state.run(|session, _| queue_of(session)).await
+}
+
+#[tauri::command]
+pub async fn dimension_progress(
+    state: State<'_, AppState>,
+) -> AppResult<Vec<DimensionProgressDto>> {
+    state.run(|session, _| dimension_progress_of(session)).await
 }
 
 #[tauri::command]
@@ -176,6 +196,10 @@ mod tests {
             1,
             "the queue counts only current values"
         );
+        let per_dim = dimension_progress_of(&s).unwrap();
+        let count = |name: &str| per_dim.iter().find(|d| d.dimension == name).unwrap().rated;
+        assert_eq!((count("openness"), count("extraversion")), (1, 0));
+        assert!(per_dim.iter().all(|d| d.assigned == 108));
     }
 
     #[test]

@@ -3,6 +3,7 @@ import type { Backend } from "../api";
 import type {
   AppError,
   CodebookDto,
+  DimensionProgressDto,
   ProfileDto,
   ProfileView,
   QueueEntryDto,
@@ -86,6 +87,14 @@ export class FakeBackend implements Backend {
       rated: this.ratings.get(p.id)?.size ?? 0,
       total: codebook.dimensions.length,
       flagged: this.reviews.get(p.id)?.flagged ?? false,
+    }));
+  }
+
+  async dimensionProgress(): Promise<DimensionProgressDto[]> {
+    return codebook.dimensions.map((d) => ({
+      dimension: d.name,
+      rated: this.profiles.filter((p) => this.ratings.get(p.id)?.has(d.name)).length,
+      assigned: this.profiles.length,
     }));
   }
 

@@ -15,7 +15,7 @@ mod review;
 pub use audit::{backups_dir, default_actor, neutralise_formula, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use package::{MergeReport, PackageInfo};
-pub use profiles::QueueEntry;
+pub use profiles::{DimensionProgress, QueueEntry};
 pub use raters::NO_RATER;
 pub use ratings::{ProfileReview, RatingInput};
 pub use review::{Disagreement, ADJUDICATED_RATER};

@@ -19,6 +19,16 @@ pub struct QueueEntry {
     pub flagged: bool,
 }
 
+/// How far a rater is with one dimension over their queue.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DimensionProgress {
+    pub dimension: String,
+    /// Profiles of the queue this rater has rated on the dimension.
+    pub rated: i64,
+    /// Profiles in the queue.
+    pub assigned: i64,
+}
+
 impl QueueEntry {
     pub fn is_complete(&self) -> bool {
         self.dimensions > 0 && self.rated >= self.dimensions
@@ -115,6 +125,43 @@ impl Study {
                     rated: r.get(3)?,
                     dimensions: dims,
                     flagged: r.get::<_, i64>(4)? != 0,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Per dimension (codebook order), how many profiles of the rater's queue (see
+    /// [`Study::queue`]) the rater has rated on it: what is still incomplete where.
+    pub fn dimension_progress(&self, rater_id: i64) -> Result<Vec<DimensionProgress>> {
+        let assigned: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let source = if assigned {
+            "SELECT a.profile_id AS id FROM assignment a WHERE a.rater_id = ?1"
+        } else {
+            "SELECT p.id AS id FROM profile p"
+        };
+        let sql = format!(
+            "WITH q AS ({source}),
+                  n AS (SELECT COUNT(*) AS n FROM q),
+                  done AS (SELECT r.dimension_id AS d, COUNT(*) AS k FROM rating r
+                            WHERE r.rater_id = ?1 AND r.value IS NOT NULL
+                              AND r.profile_id IN (SELECT id FROM q)
+                            GROUP BY r.dimension_id)
+             SELECT d.name, COALESCE(done.k, 0), n.n
+               FROM dimension d CROSS JOIN n LEFT JOIN done ON done.d = d.id
+              ORDER BY d.position, d.id"
+        );
+        let mut st = self.conn().prepare(&sql)?;
+        let rows = st
+            .query_map([rater_id], |r| {
+                Ok(DimensionProgress {
+                    dimension: r.get(0)?,
+                    rated: r.get(1)?,
+                    assigned: r.get(2)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -213,7 +213,33 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
     );
     let q = s.queue(r.id).unwrap();
     assert!(q[0].is_complete() && q[1].flagged && !q[2].is_complete());
+    // One more rating of the first dimension on profile 2: per-dimension progress tells them apart.
+    s.save_rating(&RatingInput {
+        profile_id: 2,
+        dimension: dims[0].clone(),
+        rater_id: r.id,
+        value: Some(2.0),
+        seconds_spent: None,
+        note: None,
+        confidence: None,
+    })
+    .unwrap();
+    let per_dim = s.dimension_progress(r.id).unwrap();
+    let names: Vec<&str> = per_dim.iter().map(|d| d.dimension.as_str()).collect();
+    assert_eq!(
+        names,
+        dims.iter().map(String::as_str).collect::<Vec<_>>(),
+        "codebook order"
+    );
+    assert!(per_dim.iter().all(|d| d.assigned == q.len() as i64));
+    assert_eq!(per_dim[0].rated, 2);
+    assert!(per_dim[1..].iter().all(|d| d.rated == 1));
     s.assign(r.id, &[5, 4]).unwrap();
+    let per_dim = s.dimension_progress(r.id).unwrap();
+    assert!(
+        per_dim.iter().all(|d| d.assigned == 2 && d.rated == 0),
+        "only the assigned profiles count: {per_dim:?}"
+    );
     assert_eq!(
         s.next_unrated(r.id).unwrap(),
         Some(5),

@@ -1,5 +1,5 @@
 // Queue logic: what comes next, and the progress numbers. Only this rater's own counts.
-import type { QueueEntryDto } from "../../bindings";
+import type { CodebookDto, DimensionProgressDto, QueueEntryDto } from "../../bindings";
 
 export const isDone = (e: QueueEntryDto): boolean => e.total > 0 && e.rated >= e.total;
 
@@ -39,4 +39,24 @@ export function progress(queue: QueueEntryDto[]): Progress {
 
 export function position(queue: QueueEntryDto[], id: number): number {
   return queue.findIndex((e) => e.profileId === id) + 1;
+}
+
+export interface DimensionRemaining {
+  dimension: string;
+  label: string;
+  rated: number;
+  assigned: number;
+  /** Profiles of the queue still without this rater's rating on the dimension. */
+  missing: number;
+}
+
+/** Per-dimension progress in the order given (codebook order), labelled from the codebook. */
+export function dimensionsRemaining(rows: DimensionProgressDto[], codebook: CodebookDto): DimensionRemaining[] {
+  return rows.map((r) => ({
+    dimension: r.dimension,
+    label: codebook.dimensions.find((d) => d.name === r.dimension)?.label || r.dimension,
+    rated: r.rated,
+    assigned: r.assigned,
+    missing: Math.max(0, r.assigned - r.rated),
+  }));
 }

@@ -50,6 +50,26 @@ describe("RatingScreen", () => {
     screen.unmount();
   });
 
+  it("shows in the queue panel which dimensions are still incomplete", async () => {
+    const b = new FakeBackend(3);
+    b.ratings.set(1, new Map([["extraversion", 3], ["mood", 50], ["topic", 10]]));
+    b.ratings.set(2, new Map([["extraversion", 2]]));
+    const screen = await mount(b);
+    key("q");
+    await settle();
+    const row = (d: string) => root.querySelector(`#queue-dimensions li[data-dimension="${d}"]`)!;
+    expect(row("extraversion").className).toBe("incomplete");
+    expect(row("extraversion").textContent).toContain("2/3 · 1 to go");
+    expect(row("mood").textContent).toContain("1/3 · 2 to go");
+    expect(root.querySelector("#queue-dimensions h3")?.textContent).toContain("3 of 3 incomplete");
+    expect([...root.querySelectorAll("#queue-dimensions .dp-label")].map((e) => e.textContent)).toEqual([
+      "Extraversion",
+      "Mood",
+      "Topic",
+    ]);
+    screen.unmount();
+  });
+
   it("renders hostile material as literal text", async () => {
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:alert(1)">x</a>';
     const b = new FakeBackend(1, () => [{ title: "<b>bold?</b>", text: payload, createdAt: null, url: "javascript:alert(1)" }]);

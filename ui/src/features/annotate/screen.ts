@@ -2,10 +2,10 @@
 // the right, a codebook panel for the focused dimension, queue and shortcut overlays. All
 // profile material goes into the DOM as text nodes (see dom.ts), never as HTML.
 import { toAppError, type Backend } from "../../api";
-import type { CodebookDto, DimensionDto, ProfileView, QueueEntryDto, SessionDto } from "../../bindings";
+import type { CodebookDto, DimensionDto, DimensionProgressDto, ProfileView, QueueEntryDto, SessionDto } from "../../bindings";
 import { append, h, replace } from "../../dom";
 import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
-import { isDone, nextProfile, position, progress } from "./queue";
+import { dimensionsRemaining, isDone, nextProfile, position, progress } from "./queue";
 import { formatValue, options, snap, stepOf, stepValue, valueForDigit } from "./scale";
 import { RatingSession } from "./session";
 import { codebookNotice } from "../review/notice";
@@ -721,10 +721,16 @@ export class RatingScreen {
     };
     filter.addEventListener("input", fill);
     onlyOpen.addEventListener("change", fill);
+    const byDimension = h("div", { class: "queue-dims", id: "queue-dimensions", "aria-label": "Progress by dimension" });
+    void this.backend.dimensionProgress().then(
+      (rows) => replace(byDimension, ...dimensionProgressRows(rows, this.codebook)),
+      (e) => replace(byDimension, h("p", { class: "muted" }, `Progress by dimension unavailable: ${toAppError(e).message}`)),
+    );
     const panel = h(
       "div",
       { class: "panel queue-panel", id: "queue" },
       h("h2", {}, "Queue"),
+      byDimension,
       h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, " not done only")),
       list,
       h("button", { onclick: () => this.closeOverlay() }, "Close ", h("kbd", {}, "Esc")),
@@ -751,4 +757,32 @@ export class RatingScreen {
     filter.focus();
     list.querySelector<HTMLElement>(".current")?.scrollIntoView({ block: "center" });
   }
+}
+
+/** The queue panel's "by dimension" table: which dimensions are still incomplete, and by how much. */
+function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookDto): HTMLElement[] {
+  const dims = dimensionsRemaining(rows, codebook);
+  if (dims.length === 0) return [];
+  const incomplete = dims.filter((d) => d.missing > 0).length;
+  return [
+    h(
+      "h3",
+      {},
+      "By dimension ",
+      h("span", { class: "muted" }, incomplete === 0 ? "— all complete" : `— ${incomplete} of ${dims.length} incomplete`),
+    ),
+    h(
+      "ul",
+      { class: "dim-progress" },
+      ...dims.map((d) =>
+        h(
+          "li",
+          { "data-dimension": d.dimension, class: d.missing > 0 ? "incomplete" : "complete" },
+          h("span", { class: "dp-label" }, d.label),
+          h("progress", { max: Math.max(1, d.assigned), value: d.rated, "aria-label": `${d.label} rated` }),
+          h("span", { class: "dp-count" }, d.missing > 0 ? `${d.rated}/${d.assigned} · ${d.missing} to go` : `${d.rated}/${d.assigned} ✓`),
+        ),
+      ),
+    ),
+  ];
 }
