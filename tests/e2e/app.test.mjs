@@ -116,6 +116,18 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       await ctx.browser.keys(Key.Enter);
       await waitForProfileChange(ctx.browser, third);
 
+      // The queue panel says which dimensions are still incomplete: all 8 rated on 3 profiles,
+      // dominant emotion only on 2 (the undo).
+      await ctx.browser.keys("q");
+      const byDim = await ctx.browser.$('#queue-dimensions li[data-dimension="dominant_emotion"]');
+      await byDim.waitForExist({ timeout: 10000 });
+      const total = (await sql(db, "SELECT COUNT(*) FROM profile"))[0][0];
+      assert.match(await byDim.getText(), new RegExp(`2/${total} · ${total - 2} to go`));
+      const openness = await ctx.browser.$('#queue-dimensions li[data-dimension="openness"]').getText();
+      assert.match(openness, new RegExp(`3/${total} · ${total - 3} to go`));
+      assert.equal((await ctx.browser.$$("#queue-dimensions li")).length, 8);
+      await ctx.browser.keys(Key.Escape);
+
       const expected = {
         [first]: { openness: 3, conscientiousness: 4, extraversion: 2, agreeableness: 5, neuroticism: 1, positive_affect: 6, negative_affect: 2, dominant_emotion: 3 },
         [second]: { openness: 1, conscientiousness: 2, extraversion: 3, agreeableness: 4, neuroticism: 5, positive_affect: 7, negative_affect: 1, dominant_emotion: 1 },

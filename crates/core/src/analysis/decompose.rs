@@ -176,12 +176,8 @@ pub fn dimension_ratings(ds: &Dataset, dim: &DimensionData) -> Vec<Rating> {
         .collect()
 }
 
-fn nominal_warning(dimension: &str) -> String {
-    format!(
-        "{dimension}: nominal categories have no mean or variance; not decomposed \
-         (use agreement for nominal dimensions)"
-    )
-}
+const NOMINAL_WARNING: &str = "nominal categories have no mean or variance; not decomposed \
+     (use agreement for nominal dimensions)";
 
 /// Runs the decomposition of every dimension of `ds`. `control` reports bootstrap progress
 /// and lets the caller cancel; the only error is [`VarianceError::Cancelled`].
@@ -201,7 +197,7 @@ pub fn run_decomposition(
             if dim.is_nominal() {
                 // Category codes are labels, not quantities: a variance of them would be an
                 // artefact of the coding, so the dimension is reported but not decomposed.
-                return (None, None, vec![nominal_warning(&dim.name)]);
+                return (None, None, vec![NOMINAL_WARNING.to_string()]);
             }
             let ratings = dimension_ratings(ds, dim);
             match Prepared::new(&ratings, ds.has_rater) {
@@ -209,7 +205,8 @@ pub fn run_decomposition(
                     let d = decompose(&p, &ratings, &dec_opts);
                     (Some(p), Some(d), Vec::new())
                 }
-                Err(e) => (None, None, vec![format!("{}: {e}", dim.name)]),
+                // Whoever shows a dimension's warnings names the dimension.
+                Err(e) => (None, None, vec![e.to_string()]),
             }
         })
         .collect();
