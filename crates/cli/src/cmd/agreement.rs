@@ -3,10 +3,8 @@
 use chameleon_core::analysis::agreement::{
     agreement_with, AgreementOptions, AgreementReport, DimensionAgreement,
 };
-use chameleon_stats::bootstrap::Control;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  chameleon agreement ratings.csv\n  \
@@ -41,28 +39,16 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
         );
     }
     let started = std::time::Instant::now();
-    let bar = super::bootstrap_bar(args.bootstrap * ds.dimensions.len());
-    let progress = |done: u64, _total: u64| {
-        if let Some(b) = &bar {
-            b.set_position(done);
-        }
-    };
-    let cancel = AtomicBool::new(false);
-    let control = Control {
-        progress: &progress,
-        cancel: &cancel,
-    };
-    let run = agreement_with(
-        &ds,
-        &AgreementOptions {
-            bootstrap: args.bootstrap,
-            seed: args.seed,
-        },
-        &control,
-    )?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let run = super::with_bootstrap_progress(args.bootstrap * ds.dimensions.len(), |control| {
+        agreement_with(
+            &ds,
+            &AgreementOptions {
+                bootstrap: args.bootstrap,
+                seed: args.seed,
+            },
+            control,
+        )
+    })?;
     tracing::debug!(
         "agreement_compute_ms={:.3} ({} dimension(s), {} ratings)",
         started.elapsed().as_secs_f64() * 1e3,

@@ -3,10 +3,8 @@
 use chameleon_core::analysis::decompose::{
     run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
 };
-use chameleon_stats::bootstrap::Control;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args)]
 #[command(
@@ -50,21 +48,9 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
     };
-    let bar = super::bootstrap_bar(args.bootstrap);
-    let progress = |done: u64, _total: u64| {
-        if let Some(b) = &bar {
-            b.set_position(done);
-        }
-    };
-    let cancel = AtomicBool::new(false);
-    let control = Control {
-        progress: &progress,
-        cancel: &cancel,
-    };
-    let report = run_decomposition(&ds, &opts, &control)?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let report = super::with_bootstrap_progress(args.bootstrap, |control| {
+        run_decomposition(&ds, &opts, control)
+    })?;
     for d in &report.dimensions {
         for w in &d.warnings {
             eprintln!("warning: {}: {w}", d.dimension);

@@ -41,3 +41,26 @@ pub fn bootstrap_bar(resamples: usize) -> Option<indicatif::ProgressBar> {
         bar
     })
 }
+
+/// Runs `job` with a [`Control`] whose progress drives [`bootstrap_bar`] (`resamples` long) and
+/// that nobody cancels (Ctrl+C ends the process), then clears the bar.
+pub fn with_bootstrap_progress<T>(
+    resamples: usize,
+    job: impl FnOnce(&chameleon_stats::bootstrap::Control) -> T,
+) -> T {
+    let bar = bootstrap_bar(resamples);
+    let progress = |done: u64, _total: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let out = job(&chameleon_stats::bootstrap::Control {
+        progress: &progress,
+        cancel: &cancel,
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    out
+}

@@ -5,10 +5,8 @@ use chameleon_core::analysis::decompose::DecomposeMethod;
 use chameleon_core::export::write_atomically;
 use chameleon_core::report::{self, ReportOptions};
 use chameleon_core::CoreError;
-use chameleon_stats::bootstrap::Control;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -65,21 +63,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         study: study_name(&args.input),
         generated_at: chrono_now(),
     };
-    let bar = super::bootstrap_bar(args.bootstrap);
-    let progress = |done: u64, _total: u64| {
-        if let Some(b) = &bar {
-            b.set_position(done);
-        }
-    };
-    let cancel = AtomicBool::new(false);
-    let control = Control {
-        progress: &progress,
-        cancel: &cancel,
-    };
-    let data = report::compute(&ds, &opts, &control)?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let data = super::with_bootstrap_progress(args.bootstrap, |control| {
+        report::compute(&ds, &opts, control)
+    })?;
     for w in &data.agreement_warnings {
         eprintln!("warning: {w}");
     }

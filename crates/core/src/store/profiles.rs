@@ -88,22 +88,28 @@ impl Study {
             .optional()?)
     }
 
+    /// SQL selecting `id, pos` of the rater's queue (parameter `?1` = the rater): their
+    /// assignments when the study has any for them, else every profile.
+    fn queue_source(&self, rater_id: i64) -> Result<&'static str> {
+        let assigned: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        Ok(if assigned {
+            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
+        } else {
+            "SELECT p.id AS id, p.id AS pos FROM profile p"
+        })
+    }
+
     /// The rater's profiles in queue order: their assignments when the study has any for
     /// them, else every profile of the study.
     pub fn queue(&self, rater_id: i64) -> Result<Vec<QueueEntry>> {
         let dims: i64 = self
             .conn()
             .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
-        let assigned: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
-            [rater_id],
-            |r| r.get(0),
-        )?;
-        let source = if assigned {
-            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
-        } else {
-            "SELECT p.id AS id, p.id AS pos FROM profile p"
-        };
+        let source = self.queue_source(rater_id)?;
         let sql = format!(
             "WITH q AS ({source}),
                   done AS (SELECT profile_id, COUNT(*) AS n FROM rating
@@ -134,16 +140,7 @@ impl Study {
     /// Per dimension (codebook order), how many profiles of the rater's queue (see
     /// [`Study::queue`]) the rater has rated on it: what is still incomplete where.
     pub fn dimension_progress(&self, rater_id: i64) -> Result<Vec<DimensionProgress>> {
-        let assigned: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
-            [rater_id],
-            |r| r.get(0),
-        )?;
-        let source = if assigned {
-            "SELECT a.profile_id AS id FROM assignment a WHERE a.rater_id = ?1"
-        } else {
-            "SELECT p.id AS id FROM profile p"
-        };
+        let source = self.queue_source(rater_id)?;
         let sql = format!(
             "WITH q AS ({source}),
                   n AS (SELECT COUNT(*) AS n FROM q),
