@@ -83,7 +83,7 @@ export const SHORTCUTS: [string, string][] = [
   ["s", "skip this profile for now"],
   ["f", "flag this profile for later (toggle)"],
   ["n", "write a note (Ctrl+Enter: save and next, Esc: back)"],
-  ["q", "queue: all profiles, jump to any"],
+  ["q", "queue: progress per dimension, all profiles, jump to any"],
   ["r", "retry a save that failed"],
   ["?", "show / hide these shortcuts"],
 ];
