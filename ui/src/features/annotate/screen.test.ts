@@ -50,6 +50,26 @@ describe("RatingScreen", () => {
     screen.unmount();
   });
 
+  it("updates the progress line as ratings are saved, before moving on", async () => {
+    const b = new FakeBackend(3);
+    const screen = await mount(b);
+    const text = () => root.querySelector(".progress-text")?.textContent;
+    expect(text()).toBe("0 / 3 done · 9 ratings to go");
+    key("4");
+    await settle();
+    expect(text()).toBe("0 / 3 done · 1 started · 8 ratings to go");
+    key("9");
+    await settle();
+    key("1");
+    await settle();
+    expect(text()).toBe("1 / 3 done · 6 ratings to go");
+    key("q");
+    await settle();
+    const first = root.querySelector('#queue .queue-item[data-profile-id="1"] .q-count');
+    expect(first?.textContent).toBe("3/3");
+    screen.unmount();
+  });
+
   it("shows in the queue panel which dimensions are still incomplete", async () => {
     const b = new FakeBackend(3);
     b.ratings.set(1, new Map([["extraversion", 3], ["mood", 50], ["topic", 10]]));

@@ -153,6 +153,21 @@ export class RatingScreen {
 
   private async refreshQueue(): Promise<void> {
     this.queue = await this.backend.queue();
+    this.renderProgress();
+  }
+
+  /** Keeps the current profile's queue entry, and so the progress line, in step with what is saved. */
+  private syncCurrentEntry(): void {
+    const s = this.session;
+    const entry = s && this.queue.find((e) => e.profileId === s.profileId);
+    if (!s || !entry) return;
+    const rated = s.dims.filter((d) => s.state(d.name).status === "saved").length;
+    if (rated === entry.rated) return;
+    entry.rated = rated;
+    this.renderProgress();
+  }
+
+  private renderProgress(): void {
     const p = progress(this.queue);
     this.els.progressBar.max = Math.max(1, p.assigned);
     this.els.progressBar.value = p.done;
@@ -456,6 +471,7 @@ export class RatingScreen {
       const d = s.dims.find((x) => x.name === dimension);
       if (el && d) this.fillDim(el, d, el.getAttribute("aria-labelledby") ?? "");
       this.renderStatus();
+      this.syncCurrentEntry();
     } else if (what === "focus") {
       this.renderFocus();
     } else if (what === "review") {
