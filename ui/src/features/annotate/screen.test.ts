@@ -54,15 +54,15 @@ describe("RatingScreen", () => {
     const b = new FakeBackend(3);
     const screen = await mount(b);
     const text = () => root.querySelector(".progress-text")?.textContent;
-    expect(text()).toBe("0 / 3 done · 9 ratings to go");
+    expect(text()).toBe("0 / 3 done · 9 to rate");
     key("4");
     await settle();
-    expect(text()).toBe("0 / 3 done · 1 started · 8 ratings to go");
+    expect(text()).toBe("0 / 3 done · 1 started · 8 to rate");
     key("9");
     await settle();
     key("1");
     await settle();
-    expect(text()).toBe("1 / 3 done · 6 ratings to go");
+    expect(text()).toBe("1 / 3 done · 6 to rate");
     key("q");
     await settle();
     const first = root.querySelector('#queue .queue-item[data-profile-id="1"] .q-count');

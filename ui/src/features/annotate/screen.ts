@@ -174,10 +174,12 @@ export class RatingScreen {
     const extra = [
       p.partial ? `${p.partial} started` : "",
       p.flagged ? `${p.flagged} flagged` : "",
-      p.missing ? `${p.missing} ratings to go` : "",
+      p.missing ? `${p.missing} to rate` : "",
     ].filter(Boolean);
     this.els.progressText.textContent =
       `${p.done} / ${p.assigned} done` + (extra.length ? ` · ${extra.join(" · ")}` : "");
+    // A narrow top bar cuts the line short; the whole of it stays one hover away.
+    this.els.progressText.title = this.els.progressText.textContent;
   }
 
   private showEmpty(text: string): void {
