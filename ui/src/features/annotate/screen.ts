@@ -178,8 +178,6 @@ export class RatingScreen {
     ].filter(Boolean);
     this.els.progressText.textContent =
       `${p.done} / ${p.assigned} done` + (extra.length ? ` · ${extra.join(" · ")}` : "");
-    // A narrow top bar cuts the line short; the whole of it stays one hover away.
-    this.els.progressText.title = this.els.progressText.textContent;
   }
 
   private showEmpty(text: string): void {
