@@ -66,8 +66,8 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// Progress reporting and cancellation for long resampling jobs (the CLI's progress bar and
 /// the desktop app's job events use the same callback).
 pub struct Control<'a> {
-    /// Called with `(done, total)` after each resample, from worker threads; throttle in the
-    /// callback if it is expensive.
+    /// Called with `(done, total)` after each resample, from worker threads, so counts can
+    /// arrive slightly out of order; throttle in the callback if it is expensive.
     pub progress: &'a (dyn Fn(u64, u64) + Sync),
     /// Set to stop early; the job then returns a cancellation error.
     pub cancel: &'a std::sync::atomic::AtomicBool,

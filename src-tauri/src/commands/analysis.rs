@@ -677,23 +677,22 @@ pub fn export(s: &StoredAnalysis, req: &ExportRequest) -> AppResult<Vec<String>>
 }
 
 /// A progress callback that sends at most one message per [`PROGRESS_EVERY`] (and always the
-/// last one) to `send`.
+/// last one) to `send`, and never a count below one already sent: worker threads report in
+/// whatever order they finish, and a bar must not step back.
 pub fn throttled(
     run_id: u32,
     send: impl Fn(AnalysisProgressDto) + Sync,
 ) -> impl Fn(u64, u64) + Sync {
-    let last = Mutex::new(None::<Instant>);
+    let last = Mutex::new((None::<Instant>, 0u64));
     move |done, total| {
         let now = Instant::now();
-        let due = {
-            let Ok(mut last) = last.lock() else { return };
-            let due = done >= total || last.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY);
-            if due {
-                *last = Some(now);
-            }
-            due
-        };
+        // Sending under the lock keeps the messages in the order they were decided.
+        let Ok(mut last) = last.lock() else { return };
+        let (sent_at, sent) = *last;
+        let due = done > sent
+            && (done >= total || sent_at.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY));
         if due {
+            *last = (Some(now), done);
             send(AnalysisProgressDto {
                 run_id,
                 done,

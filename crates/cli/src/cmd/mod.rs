@@ -50,7 +50,8 @@ pub fn with_bootstrap_progress<T>(
 ) -> T {
     let bar = bootstrap_bar(resamples);
     let progress = |done: u64, _total: u64| {
-        if let Some(b) = &bar {
+        // Worker threads can report out of order; the bar only moves forward.
+        if let Some(b) = bar.as_ref().filter(|b| done > b.position()) {
             b.set_position(done);
         }
     };

@@ -29,6 +29,7 @@ use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::VarianceError;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 pub use figures::Figure;
 pub use png::{png_size, svg_to_png};
@@ -125,9 +126,12 @@ pub fn compute(
     let dec_done = AtomicU64::new(0);
     let agr_done = AtomicU64::new(0);
     let agr_total = AtomicU64::new(1);
-    let shown = AtomicU64::new(0);
+    // Deciding that a count is new and reporting it happen under one lock: with only an atomic
+    // maximum, two threads could report 35 before 34.
+    let shown = Mutex::new(0u64);
     let b = opts.bootstrap as u64;
     let report = || {
+        let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
         let d = dec_done.load(Ordering::Relaxed) as u128;
         let (a, at) = (
             agr_done.load(Ordering::Relaxed) as u128,
@@ -135,7 +139,8 @@ pub fn compute(
         );
         // d/b and a/at, each half of b: (d + a·b/at) / 2, exact b when both are complete.
         let n = ((d * at + a * b as u128) / (2 * at)) as u64;
-        if shown.fetch_max(n, Ordering::Relaxed) < n {
+        if n > *shown {
+            *shown = n;
             (control.progress)(n, b);
         }
     };

@@ -279,11 +279,18 @@ fn progress_is_throttled_but_the_last_message_always_goes() {
     for d in 1..=1000 {
         p(d, 1000);
     }
+    // A worker thread that reports late must not move the bar back after the end.
+    p(999, 1000);
+    p(1000, 1000);
     drop(p);
     let got = got.into_inner().unwrap();
     assert!(got.len() < 100, "throttled: {} messages", got.len());
     assert_eq!(got.first(), Some(&(3, 1, 1000)));
     assert_eq!(got.last(), Some(&(3, 1000, 1000)));
+    assert!(
+        got.windows(2).all(|w| w[0].1 < w[1].1),
+        "only forward: {got:?}"
+    );
 }
 
 /// The Chameleon-scale measurement of issue #6 (not a timed assertion): a 1,000-resample run
