@@ -262,6 +262,20 @@ pub fn run_decomposition(
     })
 }
 
+/// Distinct persons, distinct profiles and ratings among `dim`'s observations.
+fn observed_counts(ds: &Dataset, dim: &DimensionData) -> (usize, usize, usize) {
+    let mut profiles: Vec<u32> = dim.observations.iter().map(|o| o.profile).collect();
+    profiles.sort_unstable();
+    profiles.dedup();
+    let mut persons: Vec<u32> = profiles
+        .iter()
+        .map(|&p| ds.profiles[p as usize].person)
+        .collect();
+    persons.sort_unstable();
+    persons.dedup();
+    (persons.len(), profiles.len(), dim.observations.len())
+}
+
 fn dimension_report(
     ds: &Dataset,
     dim: &DimensionData,
@@ -271,11 +285,13 @@ fn dimension_report(
     opts: &DecomposeRunOptions,
 ) -> DimensionReport {
     let Some(d) = d else {
+        // Not decomposed (nominal, or too little data): the counts still say what there was.
+        let (persons, profiles, ratings) = observed_counts(ds, dim);
         return DimensionReport {
             dimension: dim.name.clone(),
-            persons: 0,
-            profiles: 0,
-            ratings: 0,
+            persons,
+            profiles,
+            ratings,
             profile_level: None,
             rater_level: None,
             ci: None,
@@ -476,6 +492,17 @@ mod tests {
             .unwrap();
         assert!(e.profile_level.is_none() && e.rater_level.is_none() && e.ci.is_none());
         assert!(e.warnings[0].contains("nominal"), "{:?}", e.warnings);
+        let b = before
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == "emotion")
+            .unwrap();
+        assert_eq!(
+            (e.persons, e.profiles, e.ratings),
+            (b.persons, b.profiles, b.ratings),
+            "the counts say what there was"
+        );
+        assert!(e.ratings > 0);
         assert_eq!(
             after.pooled.dimensions, 1,
             "only mood enters the pooled split"
