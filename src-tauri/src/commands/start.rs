@@ -221,13 +221,13 @@ pub fn study_name(path: &Path) -> String {
 }
 
 pub fn summary(study: &Study) -> AppResult<StudySummary> {
-    let info = study.info()?;
+    let size = study.size()?;
     Ok(StudySummary {
         path: study.path().display().to_string(),
         name: study_name(study.path()),
-        profiles: info.profiles,
-        dimensions: info.dimensions.len() as i64,
-        raters: info.raters.len() as i64,
+        profiles: size.profiles,
+        dimensions: size.dimensions,
+        raters: size.raters,
     })
 }
 

@@ -276,3 +276,17 @@ fn dataset_from_a_study_matches_its_csv() {
         "the loader reads studies too"
     );
 }
+
+#[test]
+fn size_agrees_with_info() {
+    let f = Fixture::new();
+    let (_, mut s) = f.demo_study(4);
+    s.import_ratings(&f.path("ratings.csv"), &Default::default())
+        .unwrap();
+    let info = s.info().unwrap();
+    let size = s.size().unwrap();
+    assert!(size.profiles > 0 && size.dimensions > 0 && size.raters > 0);
+    assert_eq!(size.profiles, info.profiles);
+    assert_eq!(size.dimensions, info.dimensions.len() as i64);
+    assert_eq!(size.raters, info.raters.len() as i64);
+}
