@@ -9,6 +9,7 @@
 use crate::dataset::{Dataset, DimensionData, Observation, ProfileKey, RaterEntry};
 use crate::error::{CoreError, Result, RowError};
 use crate::model::RaterKind;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -191,22 +192,124 @@ pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
         source,
     })?;
     let name = path.display().to_string();
-    let mut b = Builder::default();
-    let layout = parse_rows(&name, &bytes, &mut |r| b.push(&r))?;
+    let chunks = rayon::current_num_threads().min(bytes.len() / PARALLEL_MIN_BYTES);
+    let (b, layout) = if chunks > 1 {
+        build_in_parallel(&name, &bytes, chunks)?
+    } else {
+        build(&name, &bytes)?
+    };
     drop(bytes);
     let ds = b.finish(&name, layout.has_rater)?;
     Ok((ds, layout.ignored_columns))
 }
 
+/// Below this many bytes per thread, splitting the file costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+
+/// One pass over the whole file.
+fn build(name: &str, input: &[u8]) -> Result<(Builder, Layout)> {
+    let mut b = Builder::default();
+    let layout = parse_rows(name, input, &mut |r| b.push(&r))?;
+    Ok((b, layout))
+}
+
+/// The same result as [`build`], from `chunks` pieces of the file parsed side by side and
+/// merged in file order. Only files whose records are exactly their lines can be cut at any
+/// newline: with a quote anywhere (a field may hold a newline) or a bare carriage return (an
+/// old Mac line end) the file is read in one pass.
+fn build_in_parallel(name: &str, input: &[u8], chunks: usize) -> Result<(Builder, Layout)> {
+    let lone_cr = input
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && input.get(i + 1) != Some(&b'\n'));
+    let Some(header_end) = input.iter().position(|&c| c == b'\n') else {
+        return build(name, input);
+    };
+    if lone_cr || input.contains(&b'"') {
+        return build(name, input);
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(&input[..=header_end]);
+    let header = header_of(name, &mut rdr)?;
+    let pieces = split_at_lines(&input[header_end + 1..], chunks);
+    let mut first_lines = Vec::with_capacity(pieces.len());
+    let mut line = 2;
+    for piece in &pieces {
+        first_lines.push(line);
+        line += piece.iter().filter(|&&c| c == b'\n').count() as u64;
+    }
+    let parts: Vec<(Builder, usize, Vec<RowError>)> = pieces
+        .par_iter()
+        .zip(first_lines)
+        .map(|(piece, first_line)| {
+            let mut b = Builder::default();
+            let rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(*piece);
+            let lines = LineCounter::starting_at(piece, first_line);
+            let (rows, errors) =
+                parse_records(&header, rdr, lines, first_line - 1, &mut |r| b.push(&r));
+            (b, rows, errors)
+        })
+        .collect();
+    let mut whole = Builder::default();
+    let mut rows = 0;
+    let mut errors = Vec::new();
+    for (part, n, errs) in parts {
+        whole.absorb(part);
+        rows += n;
+        errors.extend(errs);
+    }
+    let layout = conclude(name, header, rows, errors)?;
+    Ok((whole, layout))
+}
+
+/// `body` in about `n` pieces of similar size, each ending at a newline (the last at the end).
+fn split_at_lines(body: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(n);
+    let mut rest = body;
+    for k in (2..=n).rev() {
+        let target = rest.len() / k;
+        match rest[target..].iter().position(|&c| c == b'\n') {
+            Some(i) => {
+                let (piece, tail) = rest.split_at(target + i + 1);
+                pieces.push(piece);
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    pieces.push(rest);
+    pieces
+}
+
 fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Result<Layout> {
-    let mut lines = LineCounter::new(input);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(input);
+    let header = header_of(name, &mut rdr)?;
+    let (rows, errors) = parse_records(&header, rdr, LineCounter::new(input), 0, sink);
+    conclude(name, header, rows, errors)
+}
+
+/// What the header line says: where each known column is, and the layout.
+struct Header {
+    cols: Columns,
+    /// Every header field, lower-cased, for messages.
+    names: Vec<String>,
+    unit_layout: bool,
+    ignored: Vec<String>,
+}
+
+/// Reads and checks the header line from `rdr` (made with `has_headers(true)`).
+fn header_of(name: &str, rdr: &mut csv::Reader<&[u8]>) -> Result<Header> {
     let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(CoreError::input(name, vec![csv_error(e, 1)])),
+        Err(e) => return Err(CoreError::input(name, vec![csv_error(e, 1, 0)])),
     };
     if header.is_empty() || header.iter().all(|f| f.is_empty()) {
         return Err(CoreError::input(
@@ -287,16 +390,42 @@ fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Res
     if !errors.is_empty() {
         return Err(CoreError::input(name, errors));
     }
+    Ok(Header {
+        cols,
+        names,
+        unit_layout,
+        ignored,
+    })
+}
 
+/// Validates the records `rdr` yields and hands the good ones to `sink`; returns how many
+/// there were and the errors of the others. `lines` maps `rdr`'s byte positions to lines and
+/// `line_offset` is added to the lines the csv reader counts itself (a piece of a file starting
+/// at line L has L − 1; the whole file 0).
+fn parse_records(
+    header: &Header,
+    mut rdr: csv::Reader<&[u8]>,
+    mut lines: LineCounter<'_>,
+    line_offset: u64,
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> (usize, Vec<RowError>) {
+    let Header {
+        cols,
+        names,
+        unit_layout,
+        ..
+    } = header;
+    let unit_layout = *unit_layout;
+    let mut errors = Vec::new();
     let mut n_rows = 0usize;
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = rdr.position().line().max(2);
+        let line = (rdr.position().line() + line_offset).max(2);
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                errors.push(csv_error(e, line));
+                errors.push(csv_error(e, line, line_offset));
                 // The csv reader cannot always resynchronise after a broken quote.
                 if errors.len() > 1000 {
                     break;
@@ -311,13 +440,13 @@ fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Res
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue; // blank line
         }
-        if record.len() != header.len() {
+        if record.len() != names.len() {
             errors.push(RowError::new(
                 line,
                 None,
                 format!(
                     "expected {} fields as in the header, found {}",
-                    header.len(),
+                    names.len(),
                     record.len()
                 ),
             ));
@@ -428,6 +557,11 @@ fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Res
             confidence,
         });
     }
+    (n_rows, errors)
+}
+
+/// The outcome of reading a whole file: its errors, or the layout when there were none.
+fn conclude(name: &str, header: Header, n_rows: usize, errors: Vec<RowError>) -> Result<Layout> {
     if !errors.is_empty() {
         return Err(CoreError::input(name, errors));
     }
@@ -442,10 +576,10 @@ fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Res
         ));
     }
     Ok(Layout {
-        has_rater: cols.rater.is_some(),
-        has_dimension: cols.dimension.is_some(),
-        unit_layout,
-        ignored_columns: ignored,
+        has_rater: header.cols.rater.is_some(),
+        has_dimension: header.cols.dimension.is_some(),
+        unit_layout: header.unit_layout,
+        ignored_columns: header.ignored,
     })
 }
 
@@ -459,10 +593,15 @@ pub(crate) struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
+        Self::starting_at(input, 1)
+    }
+
+    /// For a piece of a file whose first byte is on line `line`.
+    pub(crate) fn starting_at(input: &'a [u8], line: u64) -> Self {
         LineCounter {
             input,
             offset: 0,
-            line: 1,
+            line,
         }
     }
 
@@ -484,8 +623,11 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-fn csv_error(e: csv::Error, fallback_line: u64) -> RowError {
-    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
+fn csv_error(e: csv::Error, fallback_line: u64, line_offset: u64) -> RowError {
+    let line = e
+        .position()
+        .map(|p| p.line() + line_offset)
+        .unwrap_or(fallback_line);
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => {
             RowError::new(line, None, "the line is not valid UTF-8 text")
@@ -578,46 +720,9 @@ impl Builder {
     fn push(&mut self, row: &RowRef<'_>) {
         let person = intern(&mut self.persons, &mut self.ds.persons, row.person);
         let context = intern(&mut self.contexts, &mut self.ds.contexts, row.context);
-        let key = ProfileKey { person, context };
-        let profiles = &mut self.ds.profiles;
-        let profile = *self.profiles.entry(key).or_insert_with(|| {
-            profiles.push(key);
-            (profiles.len() - 1) as u32
-        });
-        let rater = row.rater.map(|r| {
-            if let Some(&i) = self.raters.get(r) {
-                return i;
-            }
-            self.ds.raters.push(RaterEntry {
-                name: r.to_owned(),
-                kind: RaterKind::Human,
-            });
-            let i = (self.ds.raters.len() - 1) as u32;
-            self.raters.insert(r.to_owned(), i);
-            i
-        });
-        let d = match self.dims.get(row.dimension) {
-            Some(&d) => d,
-            None => {
-                let lower = row.dimension.to_lowercase();
-                match self.dims.get(&lower) {
-                    Some(&d) => d,
-                    None => {
-                        self.ds.dimensions.push(DimensionData {
-                            name: row.dimension.to_owned(),
-                            scale: None,
-                            level: None,
-                            observations: Vec::new(),
-                        });
-                        self.keys.push(Vec::new());
-                        let d = self.ds.dimensions.len() - 1;
-                        self.dims.insert(lower, d);
-                        self.dims.insert(row.dimension.to_owned(), d);
-                        d
-                    }
-                }
-            }
-        };
+        let profile = self.profile(ProfileKey { person, context });
+        let rater = row.rater.map(|r| self.rater(r));
+        let d = self.dimension(row.dimension);
         self.keys[d].push((profile, rater.unwrap_or(u32::MAX), row.line));
         if let Some(value) = row.value {
             self.ds.dimensions[d].observations.push(Observation {
@@ -627,6 +732,85 @@ impl Builder {
                 created_at: row.created_at,
                 seconds_spent: row.seconds_spent,
             });
+        }
+    }
+
+    fn profile(&mut self, key: ProfileKey) -> u32 {
+        let profiles = &mut self.ds.profiles;
+        *self.profiles.entry(key).or_insert_with(|| {
+            profiles.push(key);
+            (profiles.len() - 1) as u32
+        })
+    }
+
+    fn rater(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.raters.get(name) {
+            return i;
+        }
+        self.ds.raters.push(RaterEntry {
+            name: name.to_owned(),
+            kind: RaterKind::Human,
+        });
+        let i = (self.ds.raters.len() - 1) as u32;
+        self.raters.insert(name.to_owned(), i);
+        i
+    }
+
+    /// Dimension names are case-insensitive; the first spelling seen names the dimension.
+    fn dimension(&mut self, name: &str) -> usize {
+        if let Some(&d) = self.dims.get(name) {
+            return d;
+        }
+        let lower = name.to_lowercase();
+        if let Some(&d) = self.dims.get(&lower) {
+            return d;
+        }
+        self.ds.dimensions.push(DimensionData {
+            name: name.to_owned(),
+            scale: None,
+            level: None,
+            observations: Vec::new(),
+        });
+        self.keys.push(Vec::new());
+        let d = self.ds.dimensions.len() - 1;
+        self.dims.insert(lower, d);
+        self.dims.insert(name.to_owned(), d);
+        d
+    }
+
+    /// Appends what `part` built from the rows that follow this builder's rows in the file:
+    /// the tables come out in the order one builder fed every row would have made them.
+    fn absorb(&mut self, part: Builder) {
+        let persons: Vec<u32> = (part.ds.persons.iter())
+            .map(|p| intern(&mut self.persons, &mut self.ds.persons, p))
+            .collect();
+        let contexts: Vec<u32> = (part.ds.contexts.iter())
+            .map(|c| intern(&mut self.contexts, &mut self.ds.contexts, c))
+            .collect();
+        let profiles: Vec<u32> = (part.ds.profiles.iter())
+            .map(|k| {
+                self.profile(ProfileKey {
+                    person: persons[k.person as usize],
+                    context: contexts[k.context as usize],
+                })
+            })
+            .collect();
+        let raters: Vec<u32> = (part.ds.raters.iter())
+            .map(|r| self.rater(&r.name))
+            .collect();
+        for (dim, keys) in part.ds.dimensions.into_iter().zip(part.keys) {
+            let d = self.dimension(&dim.name);
+            self.keys[d].extend(keys.into_iter().map(|(p, r, line)| {
+                let r = if r == u32::MAX { r } else { raters[r as usize] };
+                (profiles[p as usize], r, line)
+            }));
+            self.ds.dimensions[d]
+                .observations
+                .extend(dim.observations.into_iter().map(|o| Observation {
+                    profile: profiles[o.profile as usize],
+                    rater: o.rater.map(|r| raters[r as usize]),
+                    ..o
+                }));
         }
     }
 
@@ -671,6 +855,131 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The dataset (or the error) as text: equal text, equal outcome.
+    fn outcome(r: Result<(Builder, Layout)>) -> String {
+        match r.and_then(|(b, layout)| Ok((b.finish("f.csv", layout.has_rater)?, layout))) {
+            Ok((ds, layout)) => format!("{ds:?} {:?}", layout.ignored_columns),
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    /// Every piece count gives what one pass gives, wherever the cuts fall.
+    fn same_in_parallel(csv: &str) -> String {
+        let one = outcome(build("f.csv", csv.as_bytes()));
+        for chunks in [2, 3, 7] {
+            let many = outcome(build_in_parallel("f.csv", csv.as_bytes(), chunks));
+            assert_eq!(one, many, "{chunks} pieces");
+        }
+        one
+    }
+
+    /// A file whose later rows bring new persons, raters and spellings of dimensions.
+    fn many_rows(extra: impl Fn(usize) -> Option<String>, crlf: bool) -> String {
+        let end = if crlf { "\r\n" } else { "\n" };
+        let mut s = format!("person,context,rater,dimension,value,seconds_spent,comment{end}");
+        for i in 0..600 {
+            if let Some(line) = extra(i) {
+                s.push_str(&line);
+                s.push_str(end);
+            }
+            let dim = ["mood", "Mood", "ENERGY", "energy"][i % 4];
+            let value = if i % 11 == 0 {
+                String::new()
+            } else {
+                (i % 5).to_string()
+            };
+            s.push_str(&format!(
+                "p{},c{},r{},{dim},{value},{},x{end}",
+                i / 3 + i % 7,
+                i % 4,
+                (i * 7) % 13 + i / 200,
+                i % 9
+            ));
+            if i % 97 == 0 {
+                s.push_str(end); // blank lines are skipped
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn pieces_read_in_parallel_give_the_one_pass_dataset() {
+        let out = same_in_parallel(&many_rows(|_| None, false));
+        assert!(out.contains("observations"), "{out}");
+        same_in_parallel(&many_rows(|_| None, true));
+
+        // Row 0 again, hundreds of lines on (in another piece): a duplicate naming both lines.
+        let again = many_rows(|i| (i == 590).then(|| "p0,c0,r0,MOOD,4,2,x".into()), false);
+        let out = same_in_parallel(&again);
+        assert!(
+            out.contains(
+                "duplicate rating: p0/c0 by rater 'r0' on 'mood' was already given on line 2"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn pieces_read_in_parallel_give_the_one_pass_errors_with_file_lines() {
+        // A bad value early and late, a short row, and a duplicate of a row hundreds of
+        // lines before it (in another piece).
+        let csv = many_rows(
+            |i| match i {
+                5 => Some("p1,c1,r1,mood,abc,1,x".into()),
+                450 => Some("p2,c2,r2,mood,1".into()),
+                590 => Some("p0,c0,r0,mood,4,2,x".into()),
+                599 => Some("p3,c3,r3,energy,1e999,1,x".into()),
+                _ => None,
+            },
+            false,
+        );
+        let out = same_in_parallel(&csv);
+        let lines = |needle: &str| {
+            csv.lines()
+                .position(|l| l.starts_with(needle))
+                .map(|i| i + 1)
+                .unwrap()
+        };
+        for (needle, what) in [
+            ("p1,c1,r1,mood,abc", "abc"),
+            ("p2,c2,r2,mood,1", "expected 7 fields"),
+            ("p3,c3,r3,energy", "finite"),
+        ] {
+            let want = format!("line: {}", lines(needle));
+            assert!(
+                out.contains(&want) && out.contains(what),
+                "{want} {what}: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn files_that_cannot_be_cut_at_newlines_are_read_in_one_pass_the_same() {
+        let quoted = many_rows(
+            |i| (i == 300).then(|| "p9,\"c\nx\",r1,mood,2,1,x".into()),
+            false,
+        );
+        same_in_parallel(&quoted);
+        let old_mac = many_rows(|_| None, false).replace('\n', "\r");
+        same_in_parallel(&old_mac);
+        same_in_parallel("person,context,value");
+        same_in_parallel("person,context,value\n");
+        same_in_parallel("");
+    }
+
+    #[test]
+    fn pieces_end_at_newlines_and_cover_the_body() {
+        let body = b"a\nbb\nccc\ndddd\n\ne";
+        for n in 1..8 {
+            let pieces = split_at_lines(body, n);
+            assert_eq!(pieces.concat(), body.to_vec());
+            assert!(pieces.len() <= n.max(1));
+            for p in &pieces[..pieces.len() - 1] {
+                assert_eq!(p.last(), Some(&b'\n'));
+            }
+        }
+    }
 
     fn errs(r: Result<TidyFile>) -> Vec<RowError> {
         match r {
