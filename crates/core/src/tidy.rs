@@ -69,14 +69,23 @@ pub fn read_path(path: &Path) -> Result<TidyFile> {
     parse(&path.display().to_string(), &bytes)
 }
 
+/// `s.trim()`, without the Unicode scan for the usual field that starts and ends in a
+/// printable ASCII character.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 fn is_missing(s: &str) -> bool {
-    let t = s.trim();
+    let t = trim(s);
     t.is_empty() || t.eq_ignore_ascii_case("na")
 }
 
 /// Parses a finite number; the error is the user-facing reason.
 pub fn parse_number(s: &str) -> std::result::Result<f64, String> {
-    let t = s.trim();
+    let t = trim(s);
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(format!("'{t}' is not a finite number")),
@@ -463,7 +472,7 @@ fn parse_records(
         let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
         {
             None => None,
-            Some(Ok(s)) => Some(s.trim()),
+            Some(Ok(s)) => Some(trim(s)),
             Some(Err(e)) => {
                 errors.push(e);
                 *bad = true;
@@ -704,6 +713,10 @@ struct Builder {
     dims: FxMap<String, usize>,
     /// Per dimension: (profile, rater or u32::MAX, line) of every row, for duplicate checks.
     keys: Vec<Vec<(u32, u32, u64)>>,
+    /// The previous row's profile and dimension: files come grouped by profile, so most rows
+    /// repeat them and skip the hash lookups.
+    last_profile: Option<(String, String, u32)>,
+    last_dimension: Option<(String, usize)>,
 }
 
 fn intern(map: &mut FxMap<String, u32>, table: &mut Vec<String>, s: &str) -> u32 {
@@ -718,11 +731,25 @@ fn intern(map: &mut FxMap<String, u32>, table: &mut Vec<String>, s: &str) -> u32
 
 impl Builder {
     fn push(&mut self, row: &RowRef<'_>) {
-        let person = intern(&mut self.persons, &mut self.ds.persons, row.person);
-        let context = intern(&mut self.contexts, &mut self.ds.contexts, row.context);
-        let profile = self.profile(ProfileKey { person, context });
+        let profile = match &self.last_profile {
+            Some((p, c, id)) if p == row.person && c == row.context => *id,
+            _ => {
+                let person = intern(&mut self.persons, &mut self.ds.persons, row.person);
+                let context = intern(&mut self.contexts, &mut self.ds.contexts, row.context);
+                let id = self.profile(ProfileKey { person, context });
+                self.last_profile = Some((row.person.to_owned(), row.context.to_owned(), id));
+                id
+            }
+        };
         let rater = row.rater.map(|r| self.rater(r));
-        let d = self.dimension(row.dimension);
+        let d = match &self.last_dimension {
+            Some((name, d)) if name == row.dimension => *d,
+            _ => {
+                let d = self.dimension(row.dimension);
+                self.last_dimension = Some((row.dimension.to_owned(), d));
+                d
+            }
+        };
         self.keys[d].push((profile, rater.unwrap_or(u32::MAX), row.line));
         if let Some(value) = row.value {
             self.ds.dimensions[d].observations.push(Observation {
@@ -966,6 +993,24 @@ mod tests {
         same_in_parallel("person,context,value");
         same_in_parallel("person,context,value\n");
         same_in_parallel("");
+    }
+
+    #[test]
+    fn fields_are_trimmed_like_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}x\u{a0}",
+            "x\u{2003}",
+            "\ty\t",
+            "é",
+            " é ",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
