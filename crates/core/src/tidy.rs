@@ -264,14 +264,20 @@ fn build_in_parallel(name: &str, input: &[u8], chunks: usize) -> Result<(Builder
             (b, rows, errors)
         })
         .collect();
-    let mut whole = Builder::default();
+    // The first piece's builder is already what one pass makes of those rows: the others
+    // are appended to it rather than all copied into a new one (peak memory).
+    let mut whole: Option<Builder> = None;
     let mut rows = 0;
     let mut errors = Vec::new();
     for (part, n, errs) in parts {
-        whole.absorb(part);
+        match &mut whole {
+            None => whole = Some(part),
+            Some(w) => w.absorb(part),
+        }
         rows += n;
         errors.extend(errs);
     }
+    let whole = whole.unwrap_or_default();
     let layout = conclude(name, header, rows, errors)?;
     Ok((whole, layout))
 }
