@@ -2,6 +2,7 @@
 // tests run them against a fake (src/test/fakeBackend.ts) and the app against Tauri's IPC.
 import { invoke } from "@tauri-apps/api/core";
 import { open } from "@tauri-apps/plugin-dialog";
+import { onWebviewFileDrop, type DropEvent } from "./drops";
 import type {
   AppError,
   CreateStudyRequest,
@@ -44,6 +45,8 @@ export interface Backend {
   saveReview(request: ReviewRequest): Promise<void>;
   /** A native "open file" dialog; `null` when cancelled. */
   pickFile(title: string, filters: FileFilter[]): Promise<string | null>;
+  /** Files dragged onto the window; resolves to the function that stops listening. */
+  onFileDrop(handler: (e: DropEvent) => void): Promise<() => void>;
 }
 
 /** Whatever a command rejected with, as the `{code, message}` shape. */
@@ -80,4 +83,5 @@ export const tauriBackend: Backend = {
     const picked = await open({ title, multiple: false, directory: false, filters });
     return typeof picked === "string" ? picked : null;
   },
+  onFileDrop: onWebviewFileDrop,
 };

@@ -15,6 +15,7 @@ import "./styles.css";
 export class App {
   private rating: RatingScreen | null = null;
   private studioScreen: StudioScreen | null = null;
+  private stopStart: (() => void) | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -47,6 +48,8 @@ export class App {
   }
 
   private leaveScreens(): void {
+    this.stopStart?.();
+    this.stopStart = null;
     this.rating?.unmount();
     this.rating = null;
     this.studioScreen?.unmount();
@@ -60,7 +63,10 @@ export class App {
   async start(): Promise<void> {
     this.leaveScreens();
     document.title = "Chameleon Studio";
-    await mountStart(this.root, this.backend, (s) => void this.opened(s));
+    const stop = await mountStart(this.root, this.backend, (s) => void this.opened(s));
+    // Opened while the list of recent studies was still loading: the start screen is gone.
+    if (this.root.querySelector("#start-screen")) this.stopStart = stop;
+    else stop();
   }
 
   private title(s: SessionDto): void {

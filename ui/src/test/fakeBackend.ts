@@ -1,5 +1,6 @@
 // An in-memory Backend for unit tests: a study with a codebook, profiles and one rater's ratings.
 import type { Backend } from "../api";
+import type { DropEvent } from "../drops";
 import type {
   AppError,
   CodebookDto,
@@ -78,6 +79,14 @@ export class FakeBackend implements Backend {
   async listRaters() { return [this.rater]; }
   async chooseRater() { return this.session(); }
   async pickFile() { return null; }
+  /** The screen's drop listener while one is subscribed: tests call it to drop files. */
+  dropHandler: ((e: DropEvent) => void) | null = null;
+  async onFileDrop(handler: (e: DropEvent) => void) {
+    this.dropHandler = handler;
+    return () => {
+      if (this.dropHandler === handler) this.dropHandler = null;
+    };
+  }
 
   async queue(): Promise<QueueEntryDto[]> {
     return this.profiles.map((p) => ({

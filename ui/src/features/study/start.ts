@@ -1,8 +1,11 @@
 // Start screen: open a study, recent studies, create one from a profiles file and a codebook
-// file (import errors listed with their line numbers), or open the bundled demo study.
+// file (import errors listed with their line numbers), or open the bundled demo study. Files
+// dropped on the window open a study or fill in the create form.
 import { toAppError, type Backend } from "../../api";
 import type { AppError, SessionDto } from "../../bindings";
+import type { DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
+import { describeDrop, sortDroppedFiles } from "./drop";
 
 const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
 const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
@@ -34,16 +37,19 @@ function firstLine(s: string): string {
   return s.split("\n")[0];
 }
 
+/** Shows the start screen in `root`; resolves to the function that stops its drop listener. */
 export async function mountStart(
   root: HTMLElement,
   backend: Backend,
   onOpened: (s: SessionDto) => void,
-): Promise<void> {
+): Promise<() => void> {
   const errorHost = h("div", { class: "error-host" });
   const busy = h("span", { class: "busy", role: "status", "aria-live": "polite" });
+  const dropNotice = h("p", { class: "drop-notice", id: "drop-notice", role: "status", "aria-live": "polite" });
 
   const attempt = async (what: string, f: () => Promise<SessionDto>) => {
     replace(errorHost);
+    dropNotice.textContent = "";
     busy.textContent = `${what}…`;
     try {
       const s = await f();
@@ -138,15 +144,63 @@ export async function mountStart(
   const recentList = h("ul", { class: "recent", id: "recent" });
   const recentCard = h("div", { class: "card" }, h("h2", {}, "Recent studies"), recentList);
 
-  replace(
-    root,
+  const screen = h(
+    "div",
+    { class: "start", id: "start-screen" },
     h(
-      "div",
-      { class: "start", id: "start-screen" },
-      h("header", { class: "start-head" }, h("h1", {}, "Chameleon Studio"), busy),
-      errorHost,
-      h("div", { class: "start-grid" }, h("div", { class: "col" }, recentCard, openForm, demo), createForm),
+      "header",
+      { class: "start-head" },
+      h("h1", {}, "Chameleon Studio"),
+      busy,
+      h("p", { class: "drop-hint" }, "Or drop a study file, or a profiles file and a codebook, on this window."),
     ),
+    errorHost,
+    dropNotice,
+    h("div", { class: "start-grid" }, h("div", { class: "col" }, recentCard, openForm, demo), createForm),
+  );
+  replace(root, screen);
+
+  const onDrop = (e: DropEvent) => {
+    screen.classList.toggle("dragging", e.type === "enter" || e.type === "over");
+    if (e.type !== "drop") return;
+    const d = sortDroppedFiles(e.paths);
+    replace(errorHost);
+    if (d.study && !d.profiles && !d.codebook && d.unused.length === 0) {
+      void attempt("Opening", () => backend.openStudy(d.study as string));
+      return;
+    }
+    if (d.study) open.input.value = d.study;
+    if (d.profiles) profiles.input.value = d.profiles;
+    if (d.codebook) codebook.input.value = d.codebook;
+    dropNotice.textContent = describeDrop(d);
+    // Where the user goes next: the field still empty, else the button that uses the files.
+    const next =
+      d.profiles || d.codebook
+        ? profiles.input.value.trim() === ""
+          ? profiles.input
+          : codebook.input.value.trim() === ""
+            ? codebook.input
+            : createForm.querySelector<HTMLElement>("#create")
+        : d.study
+          ? openForm.querySelector<HTMLElement>("button[type=submit]")
+          : null;
+    next?.focus();
+  };
+  // Subscribing is asynchronous: a screen left before it finished stops listening at once.
+  let left = false;
+  let stopListening: (() => void) | null = null;
+  const stop = () => {
+    left = true;
+    stopListening?.();
+    stopListening = null;
+  };
+  backend.onFileDrop(onDrop).then(
+    (f) => {
+      if (left) f();
+      else stopListening = f;
+    },
+    // Without the webview's drop events the forms work as before; the hint would mislead.
+    () => screen.querySelector(".drop-hint")?.remove(),
   );
 
   let recent: Awaited<ReturnType<Backend["recentStudies"]>> = [];
@@ -180,4 +234,5 @@ export async function mountStart(
     );
   }
   (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
+  return stop;
 }

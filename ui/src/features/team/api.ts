@@ -1,7 +1,7 @@
 // The team view's calls to the Rust side (assignments, packages, audit trail) and the webview's
 // file drops. Views depend on `TeamApi`, so vitest drives them with a fake.
 import { invoke } from "@tauri-apps/api/core";
-import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { onWebviewFileDrop, type DropEvent } from "../../drops";
 import type {
   AssignmentRowDto,
   AuditTrail,
@@ -12,8 +12,7 @@ import type {
   TeamOverview,
 } from "../../bindings";
 
-/** What the webview reports while files are dragged over it (paths only on `drop`). */
-export type DropEvent = { type: "enter" | "over" | "leave" } | { type: "drop"; paths: string[] };
+export type { DropEvent };
 
 export interface TeamApi {
   overview(): Promise<TeamOverview>;
@@ -40,9 +39,5 @@ export const tauriTeamApi: TeamApi = {
   mergePackages: (paths) => invoke("merge_packages", { paths }),
   auditTrail: (kind) => invoke("audit_trail", { kind }),
   exportAuditCsv: (path, kind) => invoke("export_audit_csv", { path, kind }),
-  onFileDrop: (handler) =>
-    getCurrentWebview().onDragDropEvent((ev) => {
-      const p = ev.payload;
-      handler(p.type === "drop" ? { type: "drop", paths: p.paths } : { type: p.type });
-    }),
+  onFileDrop: onWebviewFileDrop,
 };

@@ -1,0 +1,56 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeBackend } from "../../test/fakeBackend";
+import { mountStart } from "./start";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector(sel) as T;
+
+describe("start screen drops", () => {
+  let root: HTMLElement;
+  let backend: FakeBackend;
+  beforeEach(() => {
+    document.body.replaceChildren();
+    root = document.createElement("div");
+    document.body.appendChild(root);
+    backend = new FakeBackend();
+  });
+
+  it("opens a dropped study file", async () => {
+    const open = vi.spyOn(backend, "openStudy");
+    const opened = vi.fn();
+    await mountStart(root, backend, opened);
+    await tick();
+    backend.dropHandler?.({ type: "enter" });
+    expect($("#start-screen").classList.contains("dragging")).toBe(true);
+    backend.dropHandler?.({ type: "drop", paths: ["/s/pilot.chameleon"] });
+    await tick();
+    expect($("#start-screen")?.classList.contains("dragging")).toBe(false);
+    expect(open).toHaveBeenCalledWith("/s/pilot.chameleon");
+    expect(opened).toHaveBeenCalledOnce();
+  });
+
+  it("fills the create form from a profiles file and a codebook and goes to Create", async () => {
+    const open = vi.spyOn(backend, "openStudy");
+    const create = vi.spyOn(backend, "createStudy");
+    await mountStart(root, backend, () => {});
+    await tick();
+    backend.dropHandler?.({ type: "drop", paths: ["/f/profiles.jsonl"] });
+    expect($<HTMLInputElement>("#profiles-path").value).toBe("/f/profiles.jsonl");
+    expect(document.activeElement).toBe($("#codebook-path"));
+    backend.dropHandler?.({ type: "drop", paths: ["/f/codebook.toml", "/f/notes.txt"] });
+    expect($<HTMLInputElement>("#codebook-path").value).toBe("/f/codebook.toml");
+    expect(document.activeElement).toBe($("#create"));
+    expect($("#drop-notice").textContent).toContain("Not used: notes.txt");
+    // Nothing is created or opened until the user says so.
+    expect(create).not.toHaveBeenCalled();
+    expect(open).not.toHaveBeenCalled();
+  });
+
+  it("stops listening when the screen is left", async () => {
+    const stop = await mountStart(root, backend, () => {});
+    await tick();
+    expect(backend.dropHandler).not.toBeNull();
+    stop();
+    expect(backend.dropHandler).toBeNull();
+  });
+});
