@@ -352,7 +352,11 @@ keptNewer: number,
 /**
  * Why the package was refused (then nothing of it was merged).
  */
-refused: string | null, };
+refused: string | null, 
+/**
+ * The copy of the study taken just before this package was merged.
+ */
+snapshot: string | null, };
 
 export type MergeOutcome = { reports: Array<MergeReportDto>, 
 /**

@@ -120,6 +120,8 @@ pub struct MergeReportDto {
     pub kept_newer: i64,
     /// Why the package was refused (then nothing of it was merged).
     pub refused: Option<String>,
+    /// The copy of the study taken just before this package was merged.
+    pub snapshot: Option<String>,
 }
 
 impl MergeReportDto {
@@ -134,6 +136,7 @@ impl MergeReportDto {
             unchanged: r.unchanged as i64,
             kept_newer: r.kept_newer as i64,
             refused: r.refused,
+            snapshot: r.snapshot.map(|p| p.display().to_string()),
         }
     }
 
@@ -148,6 +151,7 @@ impl MergeReportDto {
             unchanged: 0,
             kept_newer: 0,
             refused: Some(why),
+            snapshot: None,
         }
     }
 }
@@ -640,6 +644,20 @@ mod tests {
         assert!(
             std::fs::read_dir(&backups).unwrap().count() >= 1,
             "a snapshot is in {backups}"
+        );
+        let snap = r
+            .snapshot
+            .as_deref()
+            .expect("the report names its snapshot");
+        assert!(
+            Path::new(snap).starts_with(&backups) && Path::new(snap).is_file(),
+            "{snap} in {backups}"
+        );
+        // The snapshot is the study as it was: without dana's ratings.
+        let before = Study::open_read_only(Path::new(snap)).unwrap();
+        assert_eq!(
+            before.info().unwrap().ratings + saved as i64,
+            s.study().unwrap().info().unwrap().ratings
         );
         let done = table(&s).unwrap().into_iter().find(|r| r.rater == "dana");
         assert_eq!(done.map(|r| r.done), Some(3), "three profiles are done");

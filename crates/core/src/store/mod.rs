@@ -296,16 +296,16 @@ impl Study {
         self.backups_kept
     }
 
-    /// Refuses early on a read-only study, then snapshots it before a bulk change.
-    pub(crate) fn prepare_bulk_write(&self, action: &str) -> Result<()> {
+    /// Refuses early on a read-only study, then snapshots it before a bulk change; returns the
+    /// snapshot's path.
+    pub(crate) fn prepare_bulk_write(&self, action: &str) -> Result<PathBuf> {
         if self.read_only {
             return Err(CoreError::ReadOnly {
                 path: self.path.clone(),
                 action: action.to_owned(),
             });
         }
-        self.snapshot(action.split_whitespace().next().unwrap_or("change"))?;
-        Ok(())
+        self.snapshot(action.split_whitespace().next().unwrap_or("change"))
     }
 
     pub(crate) fn now(&self) -> i64 {

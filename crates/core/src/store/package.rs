@@ -41,6 +41,8 @@ pub struct MergeReport {
     pub kept_newer: usize,
     /// Why the package was refused; empty when it was merged.
     pub refused: Option<String>,
+    /// The copy of the study taken just before this package was merged (to undo it).
+    pub snapshot: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Display for MergeReport {
@@ -56,7 +58,11 @@ impl std::fmt::Display for MergeReport {
                 self.updated,
                 self.unchanged,
                 self.kept_newer
-            ),
+            )
+            .and_then(|()| match &self.snapshot {
+                Some(p) => write!(f, "; the study before it: {}", p.display()),
+                None => Ok(()),
+            }),
         }
     }
 }
@@ -282,7 +288,7 @@ impl Study {
         let rater_id: i64 = self.rater(&info.rater)?.map(|r| r.id).ok_or_else(|| {
             CoreError::Invalid(format!("rater '{}' vanished from the study", info.rater))
         })?;
-        self.prepare_bulk_write("merge")?;
+        report.snapshot = Some(self.prepare_bulk_write("merge")?);
         let now = self.now();
         let actor = self.actor.clone();
         let source = format!("package {}", info.package_id);

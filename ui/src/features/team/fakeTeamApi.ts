@@ -45,8 +45,8 @@ export class FakeTeamApi implements TeamApi {
       reports: paths.map((p) => {
         const fileName = p.split("/").pop() ?? p;
         return fileName.startsWith("bad")
-          ? { path: p, fileName, packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: "the package belongs to another study" }
-          : { path: p, fileName, packageId: "pk1", rater: "ana", added: 24, updated: 1, unchanged: 0, keptNewer: 0, refused: null };
+          ? { path: p, fileName, packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: "the package belongs to another study", snapshot: null }
+          : { path: p, fileName, packageId: "pk1", rater: "ana", added: 24, updated: 1, unchanged: 0, keptNewer: 0, refused: null, snapshot: `/data/backups/study-merge-${fileName}.chameleon` };
       }),
       backupsDir: paths.some((p) => !p.split("/").pop()?.startsWith("bad")) ? "/data/backups" : null,
     };

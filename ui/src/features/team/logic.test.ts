@@ -33,8 +33,8 @@ describe("team logic", () => {
     const o: MergeOutcome = {
       backupsDir: "/b",
       reports: [
-        { path: "/a.chameleon", fileName: "a.chameleon", packageId: "1", rater: "ana", added: 3, updated: 1, unchanged: 2, keptNewer: 0, refused: null },
-        { path: "/b.chameleon", fileName: "b.chameleon", packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: "tampered" },
+        { path: "/a.chameleon", fileName: "a.chameleon", packageId: "1", rater: "ana", added: 3, updated: 1, unchanged: 2, keptNewer: 0, refused: null, snapshot: "/b/s.chameleon" },
+        { path: "/b.chameleon", fileName: "b.chameleon", packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: "tampered", snapshot: null },
       ],
     };
     expect(outcomeSummary(o)).toBe("1 package merged (3 ratings added, 1 updated), 1 refused: nothing was changed for it.");

@@ -116,7 +116,9 @@ describe("team view", () => {
     expect(rows[1].textContent).toContain("Refused: the package belongs to another study");
     expect(rows[1].textContent).toContain("nothing was changed.");
     expect($(el, "#merge-status").textContent).toContain("1 refused");
-    expect($(el, "#merge-backups").textContent).toContain("/data/backups");
+    expect($(el, "#merge-backups").textContent).toBe(
+      "The study as it was before these merges: /data/backups/study-merge-ana.chameleon.chameleon",
+    );
   });
 
   it("queues a drop that arrives during a merge and drops the file already being merged", async () => {
@@ -191,7 +193,7 @@ describe("team view", () => {
     const evil = '<img src=x onerror="alert(1)">';
     const r = renderMergeReport({
       backupsDir: null,
-      reports: [{ path: `/p/${evil}`, fileName: evil, packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: evil }],
+      reports: [{ path: `/p/${evil}`, fileName: evil, packageId: null, rater: null, added: 0, updated: 0, unchanged: 0, keptNewer: 0, refused: evil, snapshot: null }],
     });
     expect(r.querySelector("img")).toBeNull();
     expect(r.textContent).toContain(evil);

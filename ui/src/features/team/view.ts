@@ -407,8 +407,15 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
       ),
       h("tbody", {}, ...rows),
     ),
-    o.backupsDir ? h("p", { class: "muted small-print", id: "merge-backups" }, `Snapshot taken before merging, in ${o.backupsDir}.`) : null,
+    mergeSnapshotNote(o),
   );
+}
+
+/** Where the study as it was before these merges went: the first merge's snapshot. */
+function mergeSnapshotNote(o: MergeOutcome): HTMLElement | null {
+  const first = o.reports.find((r) => r.snapshot)?.snapshot;
+  if (first) return h("p", { class: "muted small-print", id: "merge-backups" }, `The study as it was before these merges: ${first}`);
+  return o.backupsDir ? h("p", { class: "muted small-print", id: "merge-backups" }, `Snapshot taken before merging, in ${o.backupsDir}.`) : null;
 }
 
 /** What the team view shows when the open study is an annotator's package. */
