@@ -163,8 +163,11 @@ impl Study {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 p.extension().is_some_and(|e| e == "db")
-                    && p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                    && p.file_name().is_some_and(|n| {
+                        n.to_string_lossy()
+                            .strip_prefix(&prefix)
+                            .is_some_and(starts_with_stamp)
+                    })
             })
             .collect();
         // Names embed a sortable UTC timestamp.
@@ -179,9 +182,31 @@ impl Study {
     }
 }
 
+/// True when `rest` starts with a snapshot time stamp (`20260102T030405.678Z-`): the study
+/// `pilot` must not count `pilot-2`'s snapshots as its own when pruning.
+fn starts_with_stamp(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    b.len() >= 21
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'T'
+        && b[9..15].iter().all(u8::is_ascii_digit)
+        && b[15] == b'.'
+        && b[16..19].iter().all(u8::is_ascii_digit)
+        && b[19] == b'Z'
+        && b[20] == b'-'
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snapshot_names_are_told_from_other_studies_names() {
+        assert!(starts_with_stamp("20261123T172301.162Z-merge.db"));
+        assert!(!starts_with_stamp("2-20261123T172301.162Z-merge.db"));
+        assert!(!starts_with_stamp("20261123T172301.162Z"));
+        assert!(!starts_with_stamp("notes.db"));
+    }
 
     #[test]
     fn formula_looking_cells_are_neutralised_and_plain_text_is_kept() {

@@ -290,3 +290,31 @@ fn size_agrees_with_info() {
     assert_eq!(size.dimensions, info.dimensions.len() as i64);
     assert_eq!(size.raters, info.raters.len() as i64);
 }
+
+#[test]
+fn pruning_one_studys_snapshots_leaves_a_similarly_named_studys_alone() {
+    let f = Fixture::new();
+    let pilot = Study::create(&f.path("pilot.chameleon")).unwrap();
+    let mut pilot2 = Study::create(&f.path("pilot-2.chameleon")).unwrap();
+    pilot2.set_backups_kept(10);
+    for _ in 0..3 {
+        pilot2.snapshot("manual").unwrap();
+    }
+    let mut pilot = pilot;
+    pilot.set_backups_kept(1);
+    for _ in 0..3 {
+        pilot.snapshot("manual").unwrap();
+    }
+    let names: Vec<String> = std::fs::read_dir(chameleon_core::store::backups_dir(pilot.path()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let of = |stem: &str| {
+        names
+            .iter()
+            .filter(|n| n.strip_prefix(stem).is_some_and(|r| r.starts_with("-20")))
+            .count()
+    };
+    assert_eq!(of("pilot-2"), 3, "pilot-2 keeps its own: {names:?}");
+    assert_eq!(of("pilot"), 1, "pilot is pruned to one: {names:?}");
+}
