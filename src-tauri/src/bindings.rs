@@ -33,6 +33,7 @@ pub fn typescript() -> String {
         RecentStudy::decl(&cfg),
         QueueEntryDto::decl(&cfg),
         DimensionProgressDto::decl(&cfg),
+        RatingChangeDto::decl(&cfg),
         OwnRating::decl(&cfg),
         ReviewDto::decl(&cfg),
         ProfileView::decl(&cfg),

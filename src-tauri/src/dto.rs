@@ -144,6 +144,19 @@ pub struct DimensionProgressDto {
     pub assigned: i64,
 }
 
+/// One change of this rater's own rating of a dimension, oldest first (the first one is the
+/// rating being given).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingChangeDto {
+    /// `None` for the first rating.
+    pub old_value: Option<f64>,
+    /// `None` when the rating was cleared.
+    pub new_value: Option<f64>,
+    /// Milliseconds since the Unix epoch.
+    pub changed_at: i64,
+}
+
 /// This rater's own value for one dimension of a profile.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

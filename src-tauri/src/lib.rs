@@ -65,6 +65,7 @@ pub fn run() {
             commands::identity::choose_rater,
             commands::annotate::queue,
             commands::annotate::dimension_progress,
+            commands::annotate::rating_history,
             commands::annotate::next_unrated,
             commands::annotate::load_profile,
             commands::annotate::save_rating,

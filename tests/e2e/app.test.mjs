@@ -113,6 +113,10 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       st = await settledStatuses(ctx.browser);
       assert.equal(st.dominant_emotion, "empty", "undo cleared the last change");
       assert.equal(st.negative_affect, "saved");
+      // The undone rating is in the codebook panel's history line (read through the real command).
+      const history = await ctx.browser.$("#rating-history");
+      await history.waitForDisplayed({ timeout: 10000, timeoutMsg: "the history line did not appear" });
+      assert.match(await history.getText(), /^Changed 1 time: .+ → cleared \(last /);
       await ctx.browser.keys(Key.Enter);
       await waitForProfileChange(ctx.browser, third);
 

@@ -11,6 +11,7 @@ import type {
   QueueEntryDto,
   RaterDto,
   RaterKindDto,
+  RatingChangeDto,
   RecentStudy,
   ReviewRequest,
   SaveRatingRequest,
@@ -39,6 +40,8 @@ export interface Backend {
   queue(): Promise<QueueEntryDto[]>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
   dimensionProgress(): Promise<DimensionProgressDto[]>;
+  /** Every value this rater gave one dimension of a profile, oldest first (their own only). */
+  ratingHistory(profileId: number, dimension: string): Promise<RatingChangeDto[]>;
   nextUnrated(): Promise<number | null>;
   loadProfile(profileId: number): Promise<ProfileView>;
   saveRating(request: SaveRatingRequest): Promise<SavedRating>;
@@ -75,6 +78,7 @@ export const tauriBackend: Backend = {
   chooseRater: (name, kind) => invoke("choose_rater", { name, kind }),
   queue: () => invoke("queue"),
   dimensionProgress: () => invoke("dimension_progress"),
+  ratingHistory: (profileId, dimension) => invoke("rating_history", { profileId, dimension }),
   nextUnrated: () => invoke("next_unrated"),
   loadProfile: (profileId) => invoke("load_profile", { profileId }),
   saveRating: (request) => invoke("save_rating", { request }),

@@ -54,6 +54,20 @@ export type QueueEntryDto = { profileId: number, person: string, context: string
 
 export type DimensionProgressDto = { dimension: string, rated: number, assigned: number, };
 
+export type RatingChangeDto = { 
+/**
+ * `None` for the first rating.
+ */
+oldValue: number | null, 
+/**
+ * `None` when the rating was cleared.
+ */
+newValue: number | null, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+changedAt: number, };
+
 export type OwnRating = { dimension: string, value: number | null, };
 
 export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };

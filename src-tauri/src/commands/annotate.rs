@@ -7,8 +7,8 @@
 //! `#[tauri::command]` that runs it off the UI thread.
 
 use crate::dto::{
-    DimensionProgressDto, OwnRating, ProfileDto, ProfileView, QueueEntryDto, ReviewDto,
-    ReviewRequest, SaveRatingRequest, SavedRating,
+    DimensionProgressDto, OwnRating, ProfileDto, ProfileView, QueueEntryDto, RatingChangeDto,
+    ReviewDto, ReviewRequest, SaveRatingRequest, SavedRating,
 };
 use crate::error::AppResult;
 use crate::state::{AppState, Session};
@@ -40,6 +40,25 @@ pub fn dimension_progress_of(session: &Session) -> AppResult<Vec<DimensionProgre
             dimension: d.dimension,
             rated: d.rated,
             assigned: d.assigned,
+        })
+        .collect())
+}
+
+/// Every value this rater has given `dimension` of the profile, oldest first: changes are
+/// kept, and the rating screen shows them. Only this rater's own rating (blind coding).
+pub fn rating_history_of(
+    session: &Session,
+    profile_id: i64,
+    dimension: &str,
+) -> AppResult<Vec<RatingChangeDto>> {
+    let (study, rater) = session.rating_as()?;
+    Ok(study
+        .history(profile_id, dimension, rater.id)?
+        .into_iter()
+        .map(|c| RatingChangeDto {
+            old_value: c.old_value,
+            new_value: c.new_value,
+            changed_at: c.changed_at,
         })
         .collect())
 }
@@ -109,6 +128,17 @@ pub async fn dimension_progress(
     state: State<'_, AppState>,
 ) -> AppResult<Vec<DimensionProgressDto>> {
     state.run(|session, _| dimension_progress_of(session)).await
+}
+
+#[tauri::command]
+pub async fn rating_history(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    dimension: String,
+) -> AppResult<Vec<RatingChangeDto>> {
+    state
+        .run(move |session, _| rating_history_of(session, profile_id, &dimension))
+        .await
 }
 
 #[tauri::command]
@@ -200,6 +230,16 @@ mod tests {
         let count = |name: &str| per_dim.iter().find(|d| d.dimension == name).unwrap().rated;
         assert_eq!((count("openness"), count("extraversion")), (1, 0));
         assert!(per_dim.iter().all(|d| d.assigned == 108));
+
+        // Every value given is kept, oldest first, clearing included.
+        rate(&mut s, p, "extraversion", Some(3.0));
+        let h = rating_history_of(&s, p, "extraversion").unwrap();
+        let values: Vec<_> = h.iter().map(|c| (c.old_value, c.new_value)).collect();
+        assert_eq!(
+            values,
+            [(None, Some(2.0)), (Some(2.0), None), (None, Some(3.0))]
+        );
+        assert!(h.windows(2).all(|w| w[0].changed_at <= w[1].changed_at));
     }
 
     #[test]
@@ -213,6 +253,10 @@ mod tests {
         assert!(
             view.ratings.is_empty(),
             "blind coding: bob must not see ann's or the demo's ratings"
+        );
+        assert!(
+            rating_history_of(&s, p, "openness").unwrap().is_empty(),
+            "nor their history"
         );
         assert_eq!(queue_of(&s).unwrap()[0].rated, 0);
     }

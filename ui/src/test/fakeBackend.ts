@@ -8,6 +8,7 @@ import type {
   ProfileDto,
   ProfileView,
   QueueEntryDto,
+  RatingChangeDto,
   RaterDto,
   ReviewDto,
   SessionDto,
@@ -105,6 +106,18 @@ export class FakeBackend implements Backend {
       rated: this.profiles.filter((p) => this.ratings.get(p.id)?.has(d.name)).length,
       assigned: this.profiles.length,
     }));
+  }
+
+  /** Built from the save log as the store keeps it: a save of the same value adds nothing. */
+  async ratingHistory(profileId: number, dimension: string): Promise<RatingChangeDto[]> {
+    const out: RatingChangeDto[] = [];
+    let current: number | null = null;
+    this.saveLog.forEach((s, i) => {
+      if (s.profileId !== profileId || s.dimension !== dimension || s.value === current) return;
+      out.push({ oldValue: current, newValue: s.value, changedAt: Date.UTC(2026, 0, 1, 9, i) });
+      current = s.value;
+    });
+    return out;
   }
 
   async nextUnrated() {

@@ -50,6 +50,32 @@ describe("RatingScreen", () => {
     screen.unmount();
   });
 
+  it("shows the focused rating's earlier values once it was changed", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    const line = () => root.querySelector<HTMLElement>("#rating-history");
+    expect(line()?.hidden).toBe(true);
+    key("4"); // extraversion 4, focus moves to mood
+    await settle();
+    key("ArrowUp"); // back to extraversion: rated once, nothing to recall
+    await settle();
+    expect(root.querySelector(".dim.focused")?.getAttribute("data-dimension")).toBe("extraversion");
+    expect(line()?.hidden).toBe(true);
+    key("2"); // changed: 4 → 2, focus moves on
+    await settle();
+    key("ArrowUp");
+    await settle();
+    expect(line()?.hidden).toBe(false);
+    expect(line()?.textContent).toMatch(/^Changed 1 time: 4 → 2 \(last /);
+    key("Backspace"); // undo: back to 4, saved while the panel shows it
+    await settle();
+    expect(line()?.textContent).toMatch(/^Changed 2 times: 4 → 2 → 4 /);
+    key("Backspace"); // undo the first rating too: cleared
+    await settle();
+    expect(line()?.textContent).toMatch(/^Changed 3 times: 4 → 2 → 4 → cleared /);
+    screen.unmount();
+  });
+
   it("updates the progress line as ratings are saved, before moving on", async () => {
     const b = new FakeBackend(3);
     const screen = await mount(b);

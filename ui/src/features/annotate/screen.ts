@@ -2,7 +2,16 @@
 // the right, a codebook panel for the focused dimension, queue and shortcut overlays. All
 // profile material goes into the DOM as text nodes (see dom.ts), never as HTML.
 import { toAppError, type Backend } from "../../api";
-import type { CodebookDto, DimensionDto, DimensionProgressDto, ProfileView, QueueEntryDto, SessionDto } from "../../bindings";
+import type {
+  CodebookDto,
+  DimensionDto,
+  DimensionProgressDto,
+  ProfileView,
+  QueueEntryDto,
+  RatingChangeDto,
+  SessionDto,
+} from "../../bindings";
+import { historyText } from "./history";
 import { append, h, replace } from "../../dom";
 import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
 import { dimensionsRemaining, isDone, nextProfile, position, progress } from "./queue";
@@ -35,6 +44,8 @@ export class RatingScreen {
   private queue: QueueEntryDto[] = [];
   private busy = false;
   private overlay: "help" | "queue" | null = null;
+  /** Bumped for each history read: only the latest one fills the panel. */
+  private historyToken = 0;
   private dimEls = new Map<string, HTMLElement>();
   private els!: {
     material: HTMLElement;
@@ -405,6 +416,7 @@ export class RatingScreen {
         : d.scale.type === "likert"
           ? `Scale ${d.scale.min}–${d.scale.max} (${d.level}).`
           : `Categories (${d.level}).`;
+    const history = h("p", { class: "rating-history", id: "rating-history", hidden: true });
     replace(
       this.els.codebook,
       h("h3", {}, d.label),
@@ -417,6 +429,8 @@ export class RatingScreen {
             ...anchors.flatMap((a) => [h("dt", {}, String(a.value)), h("dd", {}, a.label)]),
           )
         : null,
+      // Under the scale, so the definition and anchors stay where the eye expects them.
+      history,
       this.codebook.guidelines
         ? h(
             "details",
@@ -426,6 +440,23 @@ export class RatingScreen {
           )
         : null,
     );
+    void this.loadHistory(d, history);
+  }
+
+  /** Fills `el` with the focused rating's earlier values, unless the focus moved on meanwhile. */
+  private async loadHistory(d: DimensionDto, el: HTMLElement): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    const token = ++this.historyToken;
+    let changes: RatingChangeDto[];
+    try {
+      changes = await this.backend.ratingHistory(s.profileId, d.name);
+    } catch {
+      return; // a recollection, not the rating: a failed read leaves the line out
+    }
+    if (token !== this.historyToken || !el.isConnected) return;
+    el.textContent = historyText(d, changes);
+    el.hidden = el.textContent === "";
   }
 
   private renderFocus(): void {
@@ -472,6 +503,12 @@ export class RatingScreen {
       if (el && d) this.fillDim(el, d, el.getAttribute("aria-labelledby") ?? "");
       this.renderStatus();
       this.syncCurrentEntry();
+      // A change saved while its dimension is in the panel (←/→ on a slider, undo) is history.
+      const shown = this.els.codebook.querySelector<HTMLElement>("#rating-history");
+      const written = ["saved", "empty"].includes(s.state(dimension).status); // not saving or failed
+      if (d && shown && written && s.focusedDim?.name === dimension) {
+        void this.loadHistory(d, shown);
+      }
     } else if (what === "focus") {
       this.renderFocus();
     } else if (what === "review") {
