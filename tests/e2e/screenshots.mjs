@@ -47,6 +47,14 @@ try {
   await pause(800);
   shot("queue.png");
   await b.keys(Key.Escape);
+  // Revisit a rating, change it, come back to it: the codebook panel recalls the earlier value.
+  await b.keys(Key.ArrowUp);
+  await b.keys("3");
+  await settledStatuses(b);
+  await b.keys(Key.ArrowUp);
+  await b.$("#rating-history").waitForDisplayed({ timeout: 10000 });
+  await pause(500);
+  shot("rating-history.png");
   // 200%: the app's zoom hotkeys (Ctrl+=, 0.2 per press), as a user would zoom.
   for (let i = 0; i < 5; i++) await b.keys([Key.Ctrl, "="]);
   await pause(1000);
