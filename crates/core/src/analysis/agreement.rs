@@ -9,6 +9,7 @@
 //! or dropped. A statistic that cannot be computed is `null` and its reason is in
 //! [`AgreementRun::warnings`].
 
+use super::count_distinct;
 use crate::dataset::{Dataset, DimensionData};
 use crate::model::{Level, Scale};
 use chameleon_stats::agreement::{self as ag, AgreementError, Categories, Rating, RatingTable};
@@ -619,13 +620,6 @@ fn detail(
             residual: v.residual,
         }),
     }
-}
-
-fn count_distinct(it: impl Iterator<Item = u32>) -> usize {
-    let mut v: Vec<u32> = it.collect();
-    v.sort_unstable();
-    v.dedup();
-    v.len()
 }
 
 fn median(xs: &mut [f64]) -> Option<f64> {

@@ -12,6 +12,7 @@
 //! contract key is renamed or dropped. A level that cannot be estimated is `null` and the reason
 //! is in the dimension's `warnings`; `reml_criterion` is `null` for `--method anova`.
 
+use super::count_distinct;
 use crate::dataset::{Dataset, DimensionData};
 use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::decompose::{
@@ -264,16 +265,10 @@ pub fn run_decomposition(
 
 /// Distinct persons, distinct profiles and ratings among `dim`'s observations.
 fn observed_counts(ds: &Dataset, dim: &DimensionData) -> (usize, usize, usize) {
-    let mut profiles: Vec<u32> = dim.observations.iter().map(|o| o.profile).collect();
-    profiles.sort_unstable();
-    profiles.dedup();
-    let mut persons: Vec<u32> = profiles
-        .iter()
-        .map(|&p| ds.profiles[p as usize].person)
-        .collect();
-    persons.sort_unstable();
-    persons.dedup();
-    (persons.len(), profiles.len(), dim.observations.len())
+    let obs = &dim.observations;
+    let persons = count_distinct(obs.iter().map(|o| ds.profiles[o.profile as usize].person));
+    let profiles = count_distinct(obs.iter().map(|o| o.profile));
+    (persons, profiles, obs.len())
 }
 
 fn dimension_report(

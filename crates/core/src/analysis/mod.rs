@@ -4,3 +4,11 @@
 pub mod agreement;
 pub mod decompose;
 pub mod input;
+
+/// How many different values `it` yields.
+pub(crate) fn count_distinct(it: impl Iterator<Item = u32>) -> usize {
+    let mut v: Vec<u32> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
