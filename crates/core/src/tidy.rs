@@ -243,10 +243,7 @@ fn build_in_parallel(name: &str, input: &[u8], chunks: usize) -> Result<(Builder
     if lone_cr || blank_first_line || input.contains(&b'"') {
         return build(name, input);
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(&input[..=header_end]);
+    let mut rdr = csv_reader(&input[..=header_end], true);
     let header = header_of(name, &mut rdr)?;
     let pieces = split_at_lines(&input[header_end + 1..], chunks);
     let mut first_lines = Vec::with_capacity(pieces.len());
@@ -260,10 +257,7 @@ fn build_in_parallel(name: &str, input: &[u8], chunks: usize) -> Result<(Builder
         .zip(first_lines)
         .map(|(piece, first_line)| {
             let mut b = Builder::default();
-            let rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(*piece);
+            let rdr = csv_reader(piece, false);
             let lines = LineCounter::starting_at(piece, first_line);
             let (rows, errors) =
                 parse_records(&header, rdr, lines, first_line - 1, &mut |r| b.push(&r));
@@ -307,11 +301,16 @@ fn split_at_lines(body: &[u8], n: usize) -> Vec<&[u8]> {
     pieces
 }
 
-fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Result<Layout> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
+/// The one reader configuration: a piece of a file must be read exactly as the whole is.
+fn csv_reader(input: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(has_headers)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(input)
+}
+
+fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Result<Layout> {
+    let mut rdr = csv_reader(input, true);
     let header = header_of(name, &mut rdr)?;
     let (rows, errors) = parse_records(&header, rdr, LineCounter::new(input), 0, sink);
     conclude(name, header, rows, errors)
