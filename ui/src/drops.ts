@@ -12,3 +12,30 @@ export function onWebviewFileDrop(handler: (e: DropEvent) => void): Promise<() =
     handler(p.type === "drop" ? { type: "drop", paths: p.paths } : { type: p.type });
   });
 }
+
+/**
+ * Starts listening with `subscribe` and returns at once: `stop` works even before the
+ * subscription is in place (a screen left early stops listening as soon as it starts), `ready`
+ * settles once it is. `onUnavailable` runs when the webview gives no drop events.
+ */
+export function listenForDrops(
+  subscribe: (handler: (e: DropEvent) => void) => Promise<() => void>,
+  handler: (e: DropEvent) => void,
+  onUnavailable: () => void,
+): { stop: () => void; ready: Promise<void> } {
+  let stopped = false;
+  let unsubscribe: (() => void) | null = null;
+  const ready = subscribe(handler).then(
+    (f) => {
+      if (stopped) f();
+      else unsubscribe = f;
+    },
+    onUnavailable,
+  );
+  const stop = () => {
+    stopped = true;
+    unsubscribe?.();
+    unsubscribe = null;
+  };
+  return { stop, ready };
+}

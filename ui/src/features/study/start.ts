@@ -3,9 +3,9 @@
 // dropped on the window open a study or fill in the create form.
 import { toAppError, type Backend } from "../../api";
 import type { AppError, SessionDto } from "../../bindings";
-import type { DropEvent } from "../../drops";
+import { listenForDrops, type DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
-import { describeDrop, sortDroppedFiles } from "./drop";
+import { describeDrop, sortDroppedFiles, type DroppedFiles } from "./drop";
 
 const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
 const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
@@ -160,6 +160,15 @@ export async function mountStart(
   );
   replace(root, screen);
 
+  // Where the user goes next: the create form's field still empty, else the button that uses
+  // the files.
+  const nextStepAfterDrop = (d: DroppedFiles): HTMLElement | null => {
+    if (d.profiles || d.codebook) {
+      const empty = [profiles.input, codebook.input].find((i) => i.value.trim() === "");
+      return empty ?? createForm.querySelector<HTMLElement>("#create");
+    }
+    return d.study ? openForm.querySelector<HTMLElement>("button[type=submit]") : null;
+  };
   const onDrop = (e: DropEvent) => {
     screen.classList.toggle("dragging", e.type === "enter" || e.type === "over");
     if (e.type !== "drop") return;
@@ -173,34 +182,11 @@ export async function mountStart(
     if (d.profiles) profiles.input.value = d.profiles;
     if (d.codebook) codebook.input.value = d.codebook;
     dropNotice.textContent = describeDrop(d);
-    // Where the user goes next: the field still empty, else the button that uses the files.
-    const next =
-      d.profiles || d.codebook
-        ? profiles.input.value.trim() === ""
-          ? profiles.input
-          : codebook.input.value.trim() === ""
-            ? codebook.input
-            : createForm.querySelector<HTMLElement>("#create")
-        : d.study
-          ? openForm.querySelector<HTMLElement>("button[type=submit]")
-          : null;
-    next?.focus();
+    nextStepAfterDrop(d)?.focus();
   };
-  // Subscribing is asynchronous: a screen left before it finished stops listening at once.
-  let left = false;
-  let stopListening: (() => void) | null = null;
-  const stop = () => {
-    left = true;
-    stopListening?.();
-    stopListening = null;
-  };
-  backend.onFileDrop(onDrop).then(
-    (f) => {
-      if (left) f();
-      else stopListening = f;
-    },
-    // Without the webview's drop events the forms work as before; the hint would mislead.
-    () => screen.querySelector(".drop-hint")?.remove(),
+  // Without the webview's drop events the forms work as before; the hint would mislead.
+  const drops = listenForDrops(backend.onFileDrop.bind(backend), onDrop, () =>
+    screen.querySelector(".drop-hint")?.remove(),
   );
 
   let recent: Awaited<ReturnType<Backend["recentStudies"]>> = [];
@@ -234,5 +220,5 @@ export async function mountStart(
     );
   }
   (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
-  return stop;
+  return drops.stop;
 }

@@ -7,6 +7,7 @@ import { pickFiles, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
+import { listenForDrops } from "../../drops";
 import type { DropEvent, TeamApi } from "./api";
 import { formatBytes, outcomeSummary, packageLabel, packagePaths, parsePool, percentDone, reportSummary } from "./logic";
 
@@ -53,15 +54,14 @@ export class TeamView implements StudioView {
       return;
     }
     this.render(overview);
-    let stop: (() => void) | null = null;
-    try {
-      stop = await this.api.onFileDrop((e) => this.onDrop(e));
-    } catch {
+    const drops = listenForDrops(
+      (handler) => this.api.onFileDrop(handler),
+      (e) => this.onDrop(e),
       // Without the webview's drop events the button still merges; say so instead of a dead zone.
-      replace(this.els.dropTitle, "Dropping files is not available here: use Merge packages…");
-    }
-    if (this.unmounted) stop?.();
-    else this.stopDrops = stop;
+      () => replace(this.els.dropTitle, "Dropping files is not available here: use Merge packages…"),
+    );
+    this.stopDrops = drops.stop;
+    await drops.ready;
   }
 
   unmount(): void {
