@@ -413,9 +413,9 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
 
 /** Where the study as it was before these merges went: the first merge's snapshot. */
 function mergeSnapshotNote(o: MergeOutcome): HTMLElement | null {
+  // Every merged package has its snapshot; with none merged there is nothing to undo.
   const first = o.reports.find((r) => r.snapshot)?.snapshot;
-  if (first) return h("p", { class: "muted small-print", id: "merge-backups" }, `The study as it was before these merges: ${first}`);
-  return o.backupsDir ? h("p", { class: "muted small-print", id: "merge-backups" }, `Snapshot taken before merging, in ${o.backupsDir}.`) : null;
+  return first ? h("p", { class: "muted small-print", id: "merge-backups" }, `The study as it was before these merges: ${first}`) : null;
 }
 
 /** What the team view shows when the open study is an annotator's package. */
