@@ -63,10 +63,9 @@ export class App {
   async start(): Promise<void> {
     this.leaveScreens();
     document.title = "Chameleon Studio";
-    const stop = await mountStart(this.root, this.backend, (s) => void this.opened(s));
-    // Opened while the list of recent studies was still loading: the start screen is gone.
-    if (this.root.querySelector("#start-screen")) this.stopStart = stop;
-    else stop();
+    const start = mountStart(this.root, this.backend, (s) => void this.opened(s));
+    this.stopStart = start.stop;
+    await start.ready;
   }
 
   private title(s: SessionDto): void {

@@ -18,7 +18,7 @@ describe("start screen drops", () => {
   it("opens a dropped study file", async () => {
     const open = vi.spyOn(backend, "openStudy");
     const opened = vi.fn();
-    await mountStart(root, backend, opened);
+    await mountStart(root, backend, opened).ready;
     await tick();
     backend.dropHandler?.({ type: "enter" });
     expect($("#start-screen").classList.contains("dragging")).toBe(true);
@@ -32,7 +32,7 @@ describe("start screen drops", () => {
   it("fills the create form from a profiles file and a codebook and goes to Create", async () => {
     const open = vi.spyOn(backend, "openStudy");
     const create = vi.spyOn(backend, "createStudy");
-    await mountStart(root, backend, () => {});
+    await mountStart(root, backend, () => {}).ready;
     await tick();
     backend.dropHandler?.({ type: "drop", paths: ["/f/profiles.jsonl"] });
     expect($<HTMLInputElement>("#profiles-path").value).toBe("/f/profiles.jsonl");
@@ -47,7 +47,8 @@ describe("start screen drops", () => {
   });
 
   it("stops listening when the screen is left", async () => {
-    const stop = await mountStart(root, backend, () => {});
+    const { stop, ready } = mountStart(root, backend, () => {});
+    await ready;
     await tick();
     expect(backend.dropHandler).not.toBeNull();
     stop();

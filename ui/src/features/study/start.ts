@@ -37,12 +37,15 @@ function firstLine(s: string): string {
   return s.split("\n")[0];
 }
 
-/** Shows the start screen in `root`; resolves to the function that stops its drop listener. */
-export async function mountStart(
+/**
+ * Shows the start screen in `root`. `stop` ends its drop listener (callable at once, also while
+ * the recent studies are loading); `ready` settles when the list is shown.
+ */
+export function mountStart(
   root: HTMLElement,
   backend: Backend,
   onOpened: (s: SessionDto) => void,
-): Promise<() => void> {
+): { stop: () => void; ready: Promise<void> } {
   const errorHost = h("div", { class: "error-host" });
   const busy = h("span", { class: "busy", role: "status", "aria-live": "polite" });
   const dropNotice = h("p", { class: "drop-notice", id: "drop-notice", role: "status", "aria-live": "polite" });
@@ -189,36 +192,38 @@ export async function mountStart(
     screen.querySelector(".drop-hint")?.remove(),
   );
 
-  let recent: Awaited<ReturnType<Backend["recentStudies"]>> = [];
-  try {
-    recent = await backend.recentStudies();
-  } catch (e) {
-    replace(errorHost, renderError(toAppError(e)));
-  }
-  if (recent.length === 0) {
-    replace(recentList, h("li", { class: "empty" }, "None yet."));
-  } else {
-    replace(
-      recentList,
-      ...recent.map((r) =>
-        h(
-          "li",
-          {},
+  const showRecent = async () => {
+    let recent: Awaited<ReturnType<Backend["recentStudies"]>> = [];
+    try {
+      recent = await backend.recentStudies();
+    } catch (e) {
+      replace(errorHost, renderError(toAppError(e)));
+    }
+    if (recent.length === 0) {
+      replace(recentList, h("li", { class: "empty" }, "None yet."));
+    } else {
+      replace(
+        recentList,
+        ...recent.map((r) =>
           h(
-            "button",
-            {
-              class: "recent-item",
-              disabled: !r.exists,
-              title: r.path,
-              onclick: () => void attempt("Opening", () => backend.openStudy(r.path)),
-            },
-            h("span", { class: "recent-name" }, r.name),
-            h("span", { class: "recent-path" }, r.exists ? r.path : `${r.path} (missing)`),
+            "li",
+            {},
+            h(
+              "button",
+              {
+                class: "recent-item",
+                disabled: !r.exists,
+                title: r.path,
+                onclick: () => void attempt("Opening", () => backend.openStudy(r.path)),
+              },
+              h("span", { class: "recent-name" }, r.name),
+              h("span", { class: "recent-path" }, r.exists ? r.path : `${r.path} (missing)`),
+            ),
           ),
         ),
-      ),
-    );
-  }
-  (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
-  return drops.stop;
+      );
+    }
+    (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
+  };
+  return { stop: drops.stop, ready: showRecent() };
 }
