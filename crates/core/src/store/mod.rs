@@ -360,17 +360,20 @@ impl Study {
     /// Profiles, dimensions and raters, for headers and lists that are shown often: unlike
     /// [`Study::info`] it does not count ratings, which takes a noticeable time at 150k.
     pub fn size(&self) -> Result<StudySize> {
-        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
         Ok(StudySize {
-            profiles: count("SELECT COUNT(*) FROM profile")?,
-            dimensions: count("SELECT COUNT(*) FROM dimension")?,
-            raters: count("SELECT COUNT(*) FROM rater")?,
+            profiles: self.count("SELECT COUNT(*) FROM profile")?,
+            dimensions: self.count("SELECT COUNT(*) FROM dimension")?,
+            raters: self.count("SELECT COUNT(*) FROM rater")?,
         })
+    }
+
+    /// The one number a `SELECT COUNT(*) …` without parameters gives.
+    fn count(&self, sql: &str) -> Result<i64> {
+        Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
 
     pub fn info(&self) -> Result<StudyInfo> {
         let c = &self.conn;
-        let count = |sql: &str| -> Result<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
         let mut dims = c.prepare(
             "SELECT d.name, d.level,
                     (SELECT COUNT(*) FROM rating r WHERE r.dimension_id = d.id AND r.value IS NOT NULL),
@@ -416,12 +419,13 @@ impl Study {
             path: self.path.display().to_string(),
             study_id: self.study_id()?,
             schema_version: c.pragma_query_value(None, "user_version", |r| r.get(0))?,
-            persons: count("SELECT COUNT(*) FROM person")?,
-            contexts: count("SELECT COUNT(*) FROM context")?,
-            profiles: count("SELECT COUNT(*) FROM profile")?,
-            texts: count("SELECT COUNT(*) FROM profile_text")?,
-            codebook_version: count("SELECT COALESCE(MAX(version), 0) FROM codebook_version")?,
-            ratings: count("SELECT COUNT(*) FROM rating WHERE value IS NOT NULL")?,
+            persons: self.count("SELECT COUNT(*) FROM person")?,
+            contexts: self.count("SELECT COUNT(*) FROM context")?,
+            profiles: self.count("SELECT COUNT(*) FROM profile")?,
+            texts: self.count("SELECT COUNT(*) FROM profile_text")?,
+            codebook_version: self
+                .count("SELECT COALESCE(MAX(version), 0) FROM codebook_version")?,
+            ratings: self.count("SELECT COUNT(*) FROM rating WHERE value IS NOT NULL")?,
             dimensions,
             raters,
         })
