@@ -42,7 +42,7 @@ async function waitForPort(port, ms = 20000) {
     if (ok) return;
     await sleep(100);
   }
-  throw new Error(`tauri-driver did not listen on ${port}`);
+  throw new Error(`nothing listened on port ${port} within ${ms} ms`);
 }
 
 /**
@@ -60,6 +60,9 @@ export async function launch(env, firstScreen = "#start-screen, #rate-screen, #i
   driver.stderr.on("data", (d) => (stderr += d));
   try {
     await waitForPort(port);
+    // tauri-driver listens before WebKitWebDriver does, and a session asked for in between fails
+    // with a closed socket (tauri-apps/tauri#15156): wait for the native driver's port too.
+    await waitForPort(nativePort);
     const t0 = performance.now();
     const browser = await remote({
       hostname: "127.0.0.1",
