@@ -162,14 +162,31 @@ export async function waitForProfileChange(browser, from, timeout = 10000) {
   return shownProfile(browser);
 }
 
+/**
+ * `browser.execute`, retried when WebKitWebDriver cannot serialise the script's result. Seen once
+ * in CI ("Could not parse script result when running execute/sync") while the rating screen
+ * re-rendered the profile under the script: the read is harmless to repeat, the error is not the
+ * app's.
+ */
+export async function executeStable(browser, fn, ...args) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await browser.execute(fn, ...args);
+    } catch (e) {
+      if (attempt >= 5 || !/Could not parse script result/.test(String(e?.message ?? e))) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
 /** Waits until no dimension is saving and returns each dimension's status text. */
 export async function settledStatuses(browser) {
   await browser.waitUntil(
     async () =>
-      (await browser.execute(() => document.querySelectorAll('.dim[data-status="saving"]').length)) === 0,
+      (await executeStable(browser, () => document.querySelectorAll('.dim[data-status="saving"]').length)) === 0,
     { timeout: 10000, interval: 10, timeoutMsg: "saves did not finish" },
   );
-  return browser.execute(() =>
+  return executeStable(browser, () =>
     Object.fromEntries(
       [...document.querySelectorAll(".dim")].map((d) => [d.getAttribute("data-dimension"), d.getAttribute("data-status")]),
     ),
@@ -178,7 +195,7 @@ export async function settledStatuses(browser) {
 
 /** The value selected on screen for each dimension (null when empty). */
 export async function shownValues(browser) {
-  return browser.execute(() =>
+  return executeStable(browser, () =>
     Object.fromEntries(
       [...document.querySelectorAll(".dim")].map((d) => {
         const b = d.querySelector('[aria-checked="true"]');
