@@ -78,8 +78,9 @@ pub struct IccFormDetail {
     pub value: f64,
     #[serde(rename = "F")]
     pub f: Option<f64>,
-    pub df1: f64,
-    pub df2: f64,
+    /// Degrees of freedom of the F test; `null` for the variance-components ICCs (no test).
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
     pub p: Option<f64>,
     pub ci95: Option<[f64; 2]>,
 }
@@ -89,7 +90,8 @@ pub struct IccDetail {
     /// Units and raters the ICC was computed on, and the k of the average-measure forms.
     pub units: usize,
     pub raters: usize,
-    pub k: f64,
+    /// `null` when no ICC form is defined.
+    pub k: Option<f64>,
     #[serde(rename = "ICC1")]
     pub icc1: Option<IccFormDetail>,
     #[serde(rename = "ICC2")]
@@ -370,6 +372,26 @@ fn dimension(
     report.raters = table.active_raters();
     report.pairable_units = table.pairable_units();
 
+    // Without a codebook the scale is inferred from the values the way the app infers one
+    // (`Scale::infer`), and so is the level (a Likert scale is ordinal); the user is told.
+    let values: Vec<f64> = table.distinct_values().to_vec();
+    let scale = match &d.scale {
+        Some(s) => s.clone(),
+        None => {
+            let s = Scale::infer(&values);
+            if d.level.is_none() {
+                report.level = s.default_level();
+            }
+            notes.out.push(format!(
+                "dimension '{}': no codebook gives its scale; {}",
+                d.name,
+                s.inferred_description()
+            ));
+            s
+        }
+    };
+    let level = report.level;
+
     // Alpha at the four levels.
     // A nominal dimension's codes have no order or distance: only the nominal statistics are
     // reported (ordered alphas, weighted kappas and ICCs would depend on arbitrary codes).
@@ -398,10 +420,7 @@ fn dimension(
         ratio: ordered(&mut notes, "alpha (ratio)", a.ratio),
     };
 
-    // Categories: the codebook's scale, else a scale inferred from the values the way the app
-    // infers one (integers in 0..=11 become Likert points min..=max).
-    let values: Vec<f64> = table.distinct_values().to_vec();
-    let scale = d.scale.clone().unwrap_or_else(|| Scale::infer(&values));
+    // Categories: the codebook's scale, else the inferred one.
     let cats = match scale.categories() {
         Some(points) => match Categories::from_scale(&table, &points) {
             Ok(c) => Some(c),
@@ -539,7 +558,17 @@ fn dimension(
             n: r.n,
             n_shared: r.n_shared,
             leniency: r.leniency.filter(|_| !unordered),
-            consensus_r: r.consensus_r.filter(|_| !unordered),
+            consensus_r: if unordered {
+                None
+            } else {
+                notes.take(
+                    &format!(
+                        "consensus_r of rater '{}'",
+                        ds.raters[r.rater as usize].name
+                    ),
+                    r.consensus_r,
+                )
+            },
             consensus_agreement: r.consensus_agreement,
             drift_early_abs_dev: r.drift_early_abs_dev.filter(|_| !unordered),
             drift_late_abs_dev: r.drift_late_abs_dev.filter(|_| !unordered),
@@ -604,10 +633,15 @@ fn detail(
             ci95: e.ci95,
         })
     };
+    let any_defined = [
+        &set.icc1, &set.icc2, &set.icc3, &set.icc1k, &set.icc2k, &set.icc3k,
+    ]
+    .iter()
+    .any(|r| r.is_ok());
     IccDetail {
         units: set.units,
         raters: set.raters,
-        k: set.k,
+        k: set.k.filter(|_| any_defined),
         icc1: form("ICC1", &set.icc1),
         icc2: form("ICC2", &set.icc2),
         icc3: form("ICC3", &set.icc3),
@@ -757,6 +791,32 @@ mod tests {
         assert!(
             run.warnings.iter().any(|w| w.contains("nominal")),
             "{:?}",
+            run.warnings
+        );
+    }
+
+    #[test]
+    fn bipolar_integer_scale_without_codebook_is_ordinal() {
+        // A −3..3 semantic differential in a bare ratings file (issue 11, item 17): kappas are
+        // computed over the inferred scale's 7 points and the inference is said.
+        let mut csv = String::from("unit,rater,value\n");
+        let a = [-3, -2, 0, 1, 3, 2, -1, 0];
+        let b = [-3, -1, 0, 1, 2, 2, -1, 1];
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            csv.push_str(&format!("u{i},A,{x}\nu{i},B,{y}\n"));
+        }
+        let run = agreement(&load(&csv), &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert!(d.fleiss_kappa.is_some(), "{:?}", run.warnings);
+        assert_eq!(d.pairs.len(), 1);
+        assert!(d.pairs[0].kappa_quadratic.is_some());
+        assert_eq!(d.categories.as_ref().map(Vec::len), Some(7));
+        assert_eq!(d.level, Level::Ordinal);
+        assert!(
+            run.warnings
+                .iter()
+                .any(|w| w.contains("ordinal Likert scale -3..3")),
+            "the inferred scale is said: {:?}",
             run.warnings
         );
     }

@@ -39,6 +39,16 @@ pub enum AgreementError {
     /// A parameter (e.g. a confidence level) is out of range.
     #[error("invalid parameter: {0}")]
     InvalidParameter(&'static str),
+    /// The values are so large that the statistic's sums of squares leave the range of f64
+    /// (about ±1.8e308): the result would be infinite or 0/0, not a property of the data.
+    #[error(
+        "the values are too large to compute this statistic: its sums of squares overflow \
+         (the largest |value| is {largest:e}); rescale the values (e.g. divide them by a power of ten)"
+    )]
+    Overflow { largest: f64 },
+    /// A correlation with a rater whose values (or whose consensus) do not vary is 0/0.
+    #[error("{what} do not vary: the correlation is undefined (0/0)")]
+    Constant { what: &'static str },
     /// The caller asked a bootstrap to stop.
     #[error("cancelled")]
     Cancelled,

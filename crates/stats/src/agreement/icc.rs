@@ -9,8 +9,9 @@ use super::{AgreementError, RatingTable};
 pub struct IccEstimate {
     pub value: f64,
     pub f: Option<f64>,
-    pub df1: f64,
-    pub df2: f64,
+    /// Degrees of freedom of the F test; `None` for the variance-components ICCs (no test).
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
     pub p_value: Option<f64>,
     pub ci95: Option<[f64; 2]>,
 }
@@ -27,8 +28,8 @@ pub struct IccSet {
     pub units: usize,
     pub raters: usize,
     /// The k of the average-measure forms (the number of raters for complete data, the mean
-    /// number of ratings per unit for variance components).
-    pub k: f64,
+    /// number of ratings per unit for variance components); `None` when no ICC is defined.
+    pub k: Option<f64>,
 }
 
 impl IccSet {
@@ -42,7 +43,7 @@ impl IccSet {
             icc3k: Err(e),
             units,
             raters,
-            k: 0.0,
+            k: None,
         }
     }
 }
@@ -95,6 +96,9 @@ pub fn icc_complete(table: &RatingTable) -> IccSet {
             k,
         );
     }
+    if table.squares_overflow() {
+        return IccSet::all_err(table.overflow(), n, k);
+    }
     // Within a complete unit the raters are sorted, so column j is the j-th present rater.
     let y = |i: usize, j: usize| table.value[table.offsets[complete[i]] + j];
     let (nf, kf) = (n as f64, k as f64);
@@ -121,6 +125,9 @@ pub fn icc_complete(table: &RatingTable) -> IccSet {
     let msc = ssc / (kf - 1.0);
     let mse = sse / ((nf - 1.0) * (kf - 1.0));
     let msw = (ssc + sse) / (nf * (kf - 1.0));
+    if ![msr, msc, mse, msw].iter().all(|m| m.is_finite()) {
+        return IccSet::all_err(table.overflow(), n, k);
+    }
     shrout_fleiss(n, k, msr, msc, mse, msw)
 }
 
@@ -203,8 +210,8 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
         value.map(|value| IccEstimate {
             value,
             f,
-            df1,
-            df2: d2,
+            df1: Some(df1),
+            df2: Some(d2),
             p_value: p,
             ci95: ci.filter(|c| c.iter().all(|x| x.is_finite())),
         })
@@ -218,7 +225,7 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
         icc3k: est(icc3k, f3, df2kd, p3, ci3.map(|c| c.1)),
         units: n,
         raters: k,
-        k: kf,
+        k: Some(kf),
     }
 }
 
@@ -247,6 +254,9 @@ pub struct VarianceComponents {
 pub fn variance_components(table: &RatingTable) -> Result<VarianceComponents, AgreementError> {
     if table.pairable_units() == 0 {
         return Err(AgreementError::NoPairableUnits);
+    }
+    if table.squares_overflow() {
+        return Err(table.overflow());
     }
     // Sum over ordered pairs in a group of (y_i − y_j)² = 2 m Σ (y − ȳ)², with its pair count.
     let group = |m: f64, ss: f64| {
@@ -333,8 +343,8 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
             Ok(IccEstimate {
                 value: num / den,
                 f: None,
-                df1: 0.0,
-                df2: 0.0,
+                df1: None,
+                df2: None,
                 p_value: None,
                 ci95: None,
             })
@@ -351,7 +361,7 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
         icc3k: ratio(vc.unit, vc.unit + vc.residual / kbar),
         units,
         raters,
-        k: kbar,
+        k: Some(kbar),
     };
     (set, Some(vc))
 }
@@ -368,6 +378,9 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
     let raters = table.active_raters();
     if units == 0 {
         return Err(AgreementError::NoPairableUnits);
+    }
+    if table.squares_overflow() {
+        return Err(table.overflow());
     }
     // The model of `variance::fit_unit_rater`, fitted without the engine's inner parallelism:
     // callers (the agreement report) already run dimensions in parallel.
@@ -413,8 +426,8 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
             Ok(IccEstimate {
                 value: num / den,
                 f: None,
-                df1: 0.0,
-                df2: 0.0,
+                df1: None,
+                df2: None,
                 p_value: None,
                 ci95: None,
             })
@@ -432,7 +445,7 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
         icc3k: ratio(u, u + e / kbar),
         units,
         raters,
-        k: kbar,
+        k: Some(kbar),
     };
     let vc = VarianceComponents {
         unit: u,

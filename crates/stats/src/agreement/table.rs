@@ -151,6 +151,31 @@ impl RatingTable {
         self.offsets[u]..self.offsets[u + 1]
     }
 
+    /// The largest absolute value, for [`AgreementError::Overflow`].
+    pub fn largest_magnitude(&self) -> f64 {
+        match (self.distinct.first(), self.distinct.last()) {
+            (Some(lo), Some(hi)) => lo.abs().max(hi.abs()),
+            _ => 0.0,
+        }
+    }
+
+    /// [`AgreementError::Overflow`] for these values.
+    pub(crate) fn overflow(&self) -> AgreementError {
+        AgreementError::Overflow {
+            largest: self.largest_magnitude(),
+        }
+    }
+
+    /// True when the centred sum of squares of all values is not finite: every variance-based
+    /// statistic (interval alpha, ICCs, variance components, correlations) would overflow.
+    pub fn squares_overflow(&self) -> bool {
+        let n = self.value.len().max(1) as f64;
+        // The mean of v/n cannot overflow where the plain sum would.
+        let mean = self.value.iter().map(|v| v / n).sum::<f64>();
+        let ss: f64 = self.value.iter().map(|v| (v - mean) * (v - mean)).sum();
+        !ss.is_finite() || !mean.is_finite()
+    }
+
     /// Units with at least one rating.
     pub fn rated_units(&self) -> usize {
         (0..self.n_units)
