@@ -12,7 +12,9 @@
 use super::count_distinct;
 use crate::dataset::{Dataset, DimensionData};
 use crate::model::{Level, Scale};
-use chameleon_stats::agreement::{self as ag, AgreementError, Categories, Rating, RatingTable};
+use chameleon_stats::agreement::{
+    self as ag, AgreementError, Categories, KappaWeights, Rating, RatingTable,
+};
 use chameleon_stats::bootstrap::Control;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -236,6 +238,17 @@ pub fn agreement_with(
     opts: &AgreementOptions,
     control: &Control,
 ) -> Result<AgreementRun, Cancelled> {
+    agreement_weighted(ds, opts, KappaWeights::Scale, control)
+}
+
+/// [`agreement_with`] with the weighted kappas' category distances taken by `weights`
+/// (`KappaWeights::Rank` reproduces R psych's `cohen.kappa`; see docs/agreement.md).
+pub fn agreement_weighted(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    weights: KappaWeights,
+    control: &Control,
+) -> Result<AgreementRun, Cancelled> {
     let per_dim_total = opts.bootstrap as u64;
     let total = per_dim_total * ds.dimensions.len() as u64;
     let done = AtomicU64::new(0);
@@ -252,7 +265,7 @@ pub fn agreement_with(
                 progress: &progress,
                 cancel: control.cancel,
             };
-            let out = dimension(ds, d, opts, &dim_control);
+            let out = dimension(ds, d, opts, weights, &dim_control);
             let rest = per_dim_total.saturating_sub(mine.load(Ordering::Relaxed));
             if rest > 0 && !control.is_cancelled() {
                 (control.progress)(done.fetch_add(rest, Ordering::Relaxed) + rest, total);
@@ -338,6 +351,7 @@ fn dimension(
     ds: &Dataset,
     d: &DimensionData,
     opts: &AgreementOptions,
+    weights: KappaWeights,
     control: &Control,
 ) -> (DimensionAgreement, Vec<String>) {
     let mut notes = Notes {
@@ -433,7 +447,8 @@ fn dimension(
             }
         },
         None => None,
-    };
+    }
+    .map(|c| c.with_weights(weights));
     report.categories = cats.as_ref().map(|c| c.values().to_vec());
 
     match &cats {
@@ -520,6 +535,9 @@ fn dimension(
                 }
             }
         };
+        for w in &icc_set.warnings {
+            notes.out.push(format!("dimension '{}': ICC: {w}", d.name));
+        }
         let det = detail(&icc_set, vc, &mut notes);
         report.icc = IccReport {
             icc1: det.icc1.as_ref().map(|x| x.value),
@@ -818,6 +836,54 @@ mod tests {
                 .any(|w| w.contains("ordinal Likert scale -3..3")),
             "the inferred scale is said: {:?}",
             run.warnings
+        );
+    }
+
+    #[test]
+    fn rank_weights_match_r_psych_cohen_kappa() {
+        // scripts/reference/agreement/psych_kappa.R: categories 1, 3, 5, 6, 7, 8, 10 of a 1..10
+        // scale; psych weights by rank among each pair's observed levels (issue 11, item 22).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scripts/reference/agreement");
+        let ds = crate::analysis::input::load_dataset(&dir.join("psych_kappa.csv")).unwrap();
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("psych_kappa.json")).unwrap())
+                .unwrap();
+        let never = AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &never,
+        };
+        let opts = AgreementOptions::default();
+        let rank = agreement_weighted(&ds, &opts, KappaWeights::Rank, &control).unwrap();
+        let scale = agreement_weighted(&ds, &opts, KappaWeights::Scale, &control).unwrap();
+        let pairs = &rank.report.dimensions[0].pairs;
+        let want = expected["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), want.len());
+        for (got, want) in pairs.iter().zip(want) {
+            assert_eq!(
+                (got.a.as_str(), got.b.as_str()),
+                (want["a"].as_str().unwrap(), want["b"].as_str().unwrap())
+            );
+            for (key, value) in [
+                ("kappa", got.kappa),
+                ("kappa_linear", got.kappa_linear),
+                ("kappa_quadratic", got.kappa_quadratic),
+            ] {
+                let w = want[key].as_f64().unwrap();
+                let v = value.unwrap();
+                assert!(
+                    (v - w).abs() <= 1e-9 * w.abs().max(1e-3),
+                    "{}–{} {key}: {v} vs psych {w}",
+                    got.a,
+                    got.b
+                );
+            }
+        }
+        let by_scale = &scale.report.dimensions[0].pairs[0];
+        assert!(
+            (by_scale.kappa_quadratic.unwrap() - pairs[0].kappa_quadratic.unwrap()).abs() > 1e-3,
+            "with gaps in the categories the two weightings differ"
         );
     }
 

@@ -49,6 +49,9 @@ pub enum AgreementError {
     /// A correlation with a rater whose values (or whose consensus) do not vary is 0/0.
     #[error("{what} do not vary: the correlation is undefined (0/0)")]
     Constant { what: &'static str },
+    /// The design cannot tell this statistic's components apart; the message says why.
+    #[error("not identified: {0}")]
+    NotIdentified(&'static str),
     /// The caller asked a bootstrap to stop.
     #[error("cancelled")]
     Cancelled,

@@ -30,6 +30,8 @@ pub struct IccSet {
     /// The k of the average-measure forms (the number of raters for complete data, the mean
     /// number of ratings per unit for variance components); `None` when no ICC is defined.
     pub k: Option<f64>,
+    /// Sentences about the fit the values depend on (a component at its boundary).
+    pub warnings: Vec<String>,
 }
 
 impl IccSet {
@@ -44,6 +46,7 @@ impl IccSet {
             units,
             raters,
             k: None,
+            warnings: Vec::new(),
         }
     }
 }
@@ -226,6 +229,7 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
         units: n,
         raters: k,
         k: Some(kf),
+        warnings: Vec::new(),
     }
 }
 
@@ -362,6 +366,7 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
         units,
         raters,
         k: Some(kbar),
+        warnings: Vec::new(),
     };
     (set, Some(vc))
 }
@@ -435,17 +440,43 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
             Err(AgreementError::NoVariation)
         }
     };
-    let (u, r, e) = (c.person, c.rater, c.residual);
+    let (u, r, mut e) = (c.person, c.rater, c.residual);
+    let mut warnings = Vec::new();
+    // A residual this small relative to the total is the optimizer approaching σ²_e = 0 (the
+    // ratings are fitted exactly by unit and rater effects), where ICC3 is 1, not 1 − 1e-11.
+    if e > 0.0 && e <= RESIDUAL_BOUNDARY * (u + r + e) {
+        e = 0.0;
+        warnings.push(
+            "the residual variance is at its boundary 0 (unit and rater effects fit the ratings \
+             exactly); the ICCs are the boundary values"
+                .to_owned(),
+        );
+    }
+    // With every rater rating once, a rater's effect and the error of that rating are the same
+    // quantity: only σ²_r + σ²_e is estimable, so forms that separate them are not identified
+    // (the REML criterion is flat along σ²_r + σ²_e = const).
+    let separable = rater_with_two_ratings(table);
+    let consistency = |num: f64, den: f64| {
+        if separable {
+            ratio(num, den)
+        } else {
+            Err(AgreementError::NotIdentified(
+                "no rater rated two units, so rater and residual variance cannot be separated \
+                 (ICC3 needs the residual alone)",
+            ))
+        }
+    };
     let set = IccSet {
         icc1: ratio(u, u + r + e),
         icc2: ratio(u, u + r + e),
-        icc3: ratio(u, u + e),
+        icc3: consistency(u, u + e),
         icc1k: ratio(u, u + (r + e) / kbar),
         icc2k: ratio(u, u + (r + e) / kbar),
-        icc3k: ratio(u, u + e / kbar),
+        icc3k: consistency(u, u + e / kbar),
         units,
         raters,
         k: Some(kbar),
+        warnings,
     };
     let vc = VarianceComponents {
         unit: u,
@@ -457,10 +488,61 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
     Ok((set, vc))
 }
 
+/// Residual share of the total below which a REML fit is taken to be at σ²_e = 0.
+const RESIDUAL_BOUNDARY: f64 = 1e-8;
+
+/// True when some rater rated two or more units.
+fn rater_with_two_ratings(table: &RatingTable) -> bool {
+    let mut count = vec![0u32; table.n_raters];
+    table.rater.iter().any(|&r| {
+        count[r as usize] += 1;
+        count[r as usize] >= 2
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::agreement::Rating;
+
+    #[test]
+    fn reml_icc_reports_boundaries_and_unidentified_forms() {
+        // Rotating pool, ratings exactly unit effect + rater effect: σ²_e = 0, ICC3 = 1.
+        let unit = [0.0, 3.0, 1.0, 4.0, 2.0, 6.0];
+        let rater = [0.0, 0.5, -1.0];
+        let mut rows = Vec::new();
+        for u in 0..6u32 {
+            for j in 0..2u32 {
+                let r = (u + j) % 3;
+                rows.push(Rating::new(u, r, unit[u as usize] + rater[r as usize]));
+            }
+        }
+        let (set, _) = icc_reml(&RatingTable::new(&rows).unwrap()).unwrap();
+        assert_eq!(set.icc3.clone().unwrap().value, 1.0, "{set:?}");
+        assert!(!set.warnings.is_empty(), "the boundary is said");
+        // Every rater rates one unit: ICC3 is not identified (issue 11, item 20).
+        let mut rows = Vec::new();
+        let values = [
+            [1.0, 2.0],
+            [4.0, 3.0],
+            [2.0, 2.5],
+            [5.0, 6.0],
+            [3.0, 1.5],
+            [0.0, 1.0],
+        ];
+        for (u, v) in values.iter().enumerate() {
+            rows.push(Rating::new(u as u32, 2 * u as u32, v[0]));
+            rows.push(Rating::new(u as u32, 2 * u as u32 + 1, v[1]));
+        }
+        let (set, _) = icc_reml(&RatingTable::new(&rows).unwrap()).unwrap();
+        assert!(
+            matches!(set.icc3, Err(AgreementError::NotIdentified(_))),
+            "{:?}",
+            set.icc3
+        );
+        assert!(matches!(set.icc3k, Err(AgreementError::NotIdentified(_))));
+        assert!(set.icc2.is_ok(), "σ²_u/(σ²_u + σ²_r + σ²_e) is identified");
+    }
 
     fn shrout_fleiss_table() -> RatingTable {
         let data = [

@@ -26,4 +26,4 @@ pub use icc::{
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
 pub use percent::{percent_agreement, PercentAgreement};
 pub use raters::{rater_diagnostics, RaterDiagnostics};
-pub use table::{Categories, Rating, RatingTable};
+pub use table::{Categories, KappaWeights, Rating, RatingTable};
