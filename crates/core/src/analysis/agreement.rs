@@ -888,6 +888,63 @@ mod tests {
     }
 
     #[test]
+    fn nulls_are_null_and_said() {
+        // Issue 11, items 19 and 21. Rotating design: the variance-components ICCs have no F
+        // test, so no degrees of freedom; rater z rates 3 everywhere, so its consensus r is 0/0.
+        let ds = load(
+            "unit,rater,value\na,x,1\na,z,3\nb,y,3\nb,z,3\nc,x,1\nc,y,2\nd,x,4\nd,z,3\n\
+             e,y,5\ne,z,3\nf,x,2\nf,y,2\n",
+        );
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        let det = d.icc_detail.as_ref().unwrap();
+        let icc2 = det.icc2.as_ref().unwrap();
+        assert_eq!((icc2.df1, icc2.df2), (None, None));
+        let z = d.raters_detail.iter().find(|r| r.rater == "z").unwrap();
+        assert_eq!(z.consensus_r, None);
+        assert!(
+            run.warnings
+                .iter()
+                .any(|w| w.contains("consensus_r of rater 'z'") && w.contains("do not vary")),
+            "{:?}",
+            run.warnings
+        );
+        // No ICC defined: no k either.
+        let ds = load("unit,rater,value\na,x,2\na,y,2\nb,x,2\nb,y,2\n");
+        let run = agreement(&ds, &AgreementOptions::default());
+        assert_eq!(
+            run.report.dimensions[0].icc_detail.as_ref().unwrap().k,
+            None
+        );
+        // Values near ±1e300: overflow, not "all equal" or 0/0.
+        let ds = load(
+            "unit,rater,value\na,x,1e300\na,y,-1e300\nb,x,-1.5e300\nb,y,1.2e300\nc,x,1e300\nc,y,1.1e300\n",
+        );
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert_eq!(d.alpha.interval, None);
+        assert!(
+            d.alpha.nominal.is_some(),
+            "categorical statistics do not overflow"
+        );
+        let about = |what: &str| {
+            run.warnings
+                .iter()
+                .find(|w| w.contains(&format!("{what} is null")))
+                .cloned()
+                .unwrap_or_default()
+        };
+        for what in ["alpha (interval)", "ICC2", "ICC3"] {
+            let w = about(what);
+            assert!(
+                w.contains("too large"),
+                "{what}: {w:?} in {:?}",
+                run.warnings
+            );
+        }
+    }
+
+    #[test]
     fn rotating_design_uses_variance_components() {
         let ds = load("unit,rater,value\na,x,1\na,y,2\nb,y,3\nb,z,3\nc,x,1\nc,z,2\nd,x,4\nd,y,5\n");
         let run = agreement(
