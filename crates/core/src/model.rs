@@ -167,8 +167,10 @@ impl Scale {
                 max - min + 1
             ),
             Scale::Continuous { min, max, .. } => format!(
-                "values within {min}..{max} that are not integers with at most {} distinct \
+                "values within {}..{} that are not integers with at most {} distinct \
                  values: taken as a continuous (interval) scale",
+                chameleon_stats::agreement::compact(*min),
+                chameleon_stats::agreement::compact(*max),
                 Self::INFER_MAX_POINTS
             ),
             Scale::Nominal { .. } => "taken as nominal categories".to_owned(),

@@ -1,5 +1,15 @@
 //! The one error type of the agreement estimators.
 
+/// A number for a message: plain when short, in exponent form when its digits would run on
+/// (1e300 printed in full is 301 characters).
+pub fn compact(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Why an agreement statistic cannot be computed for these data. The CLI prints the message and
 /// reports the statistic as `null`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,7 +35,7 @@ pub enum AgreementError {
     #[error("needs at least {needed} raters, found {found}")]
     TooFewRaters { needed: usize, found: usize },
     /// The ratio metric needs non-negative values.
-    #[error("the ratio metric needs non-negative values, found {value}")]
+    #[error("the ratio metric needs non-negative values, found {}", compact(*value))]
     NegativeForRatio { value: f64 },
     /// A value is not one of the scale's categories.
     #[error("value {value} is not one of the scale's categories")]

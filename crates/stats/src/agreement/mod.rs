@@ -18,7 +18,7 @@ mod table;
 
 pub use alpha::{alpha, alpha_all, AlphaSet, Metric};
 pub use boot::{bootstrap, bootstrap_with, BootstrapCi, PairCi};
-pub use error::AgreementError;
+pub use error::{compact, AgreementError};
 pub use icc::{
     icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
     VarianceComponents,
