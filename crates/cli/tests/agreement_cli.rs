@@ -314,3 +314,42 @@ fn bad_csv_exits_2_and_prints_nothing() {
         "names file and line: {err}"
     );
 }
+
+#[test]
+fn kappa_weights_rank_matches_r_psych() {
+    // scripts/reference/agreement/psych_kappa.R (issue 11, item 22).
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/reference/agreement");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("psych_kappa.json")).unwrap())
+            .unwrap();
+    let csv = dir.join("psych_kappa.csv");
+    let got = json_of(&["agreement", s(&csv), "--kappa-weights", "rank", "--json"]);
+    let pairs = got["dimensions"][0]["pairs"].as_array().unwrap();
+    for (g, w) in pairs.iter().zip(want["pairs"].as_array().unwrap()) {
+        for key in ["kappa", "kappa_linear", "kappa_quadratic"] {
+            let (g, w) = (g[key].as_f64().unwrap(), w[key].as_f64().unwrap());
+            assert!((g - w).abs() <= 1e-9, "{key}: {g} vs psych {w}");
+        }
+    }
+    let by_scale = json_of(&["agreement", s(&csv), "--json"]);
+    assert_ne!(
+        by_scale["dimensions"][0]["pairs"][0]["kappa_quadratic"], pairs[0]["kappa_quadratic"],
+        "the default weights by scale position"
+    );
+}
+
+#[test]
+fn unknown_column_is_named_when_the_load_fails_without_colour_codes() {
+    // Issue 11, item 21: the note survives a failed load; stderr is a pipe, so no ANSI codes.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.csv");
+    std::fs::write(&p, "unit,rater,valeu\na,x,1\n").unwrap();
+    let out = run(&["agreement", s(&p)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ignoring unknown column 'valeu'"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour codes into a pipe: {err:?}"
+    );
+}

@@ -119,13 +119,17 @@ impl Scale {
         }
     }
 
+    /// Most distinct integer values a scale inferred from data may have and still be taken as
+    /// Likert points: rating scales (a 1..7 Likert, a −3..3 semantic differential, a 0..10
+    /// numeric scale) have at most this many; more values look like a measurement.
+    pub const INFER_MAX_POINTS: usize = 15;
+
     /// A scale that covers observed values, for a dimension first seen in a ratings file:
-    /// integers within 1..=11 (or 0..=10) become a Likert scale over their range, anything else
-    /// a continuous range.
+    /// integer values with at most [`Scale::INFER_MAX_POINTS`] distinct values, whatever their
+    /// sign, become a Likert scale over their range (ordinal; the range is at most 101 points,
+    /// the Likert bound); anything else a continuous range.
     pub fn infer(values: &[f64]) -> Scale {
-        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         if finite.is_empty() {
             return Scale::Continuous {
                 min: 0.0,
@@ -133,8 +137,12 @@ impl Scale {
                 step: None,
             };
         }
-        let integral = finite.iter().all(|v| v.fract() == 0.0);
-        if integral && min >= 0.0 && max <= 11.0 && max > min {
+        finite.sort_by(f64::total_cmp);
+        finite.dedup_by(|a, b| a == b);
+        let (min, max) = (finite[0], finite[finite.len() - 1]);
+        // Bounds are checked in f64 before any cast, so an extreme value cannot wrap.
+        let integral = finite.iter().all(|v| v.fract() == 0.0 && v.abs() <= 1e15);
+        if integral && finite.len() <= Self::INFER_MAX_POINTS && max > min && max - min <= 100.0 {
             Scale::Likert {
                 min: min as i64,
                 max: max as i64,
@@ -146,6 +154,26 @@ impl Scale {
                 max,
                 step: None,
             }
+        }
+    }
+
+    /// A phrase for what [`Scale::infer`] made of a dimension's values, for the note that says
+    /// so to the user.
+    pub fn inferred_description(&self) -> String {
+        match self {
+            Scale::Likert { min, max, .. } => format!(
+                "integer values within {min}..{max}: taken as an ordinal Likert scale \
+                 {min}..{max} ({} points)",
+                max - min + 1
+            ),
+            Scale::Continuous { min, max, .. } => format!(
+                "values within {}..{} that are not integers with at most {} distinct \
+                 values: taken as a continuous (interval) scale",
+                chameleon_stats::agreement::compact(*min),
+                chameleon_stats::agreement::compact(*max),
+                Self::INFER_MAX_POINTS
+            ),
+            Scale::Nominal { .. } => "taken as nominal categories".to_owned(),
         }
     }
 }
@@ -308,6 +336,41 @@ mod tests {
         );
         assert!(matches!(
             Scale::infer(&[0.5, 20.0]),
+            Scale::Continuous { .. }
+        ));
+    }
+
+    #[test]
+    fn integer_scales_of_any_sign_with_few_values_are_likert() {
+        // A bipolar semantic differential −3..3 (issue 11, item 17) and a 0..14 scale.
+        assert_eq!(
+            Scale::infer(&[-3.0, -1.0, 0.0, 2.0, 3.0]),
+            Scale::Likert {
+                min: -3,
+                max: 3,
+                anchors: vec![]
+            }
+        );
+        assert_eq!(Scale::infer(&[-3.0, 3.0]).default_level(), Level::Ordinal);
+        assert!(matches!(
+            Scale::infer(&[-10.0, 0.0, 20.0]),
+            Scale::Likert {
+                min: -10,
+                max: 20,
+                ..
+            }
+        ));
+        let sixteen: Vec<f64> = (0..16).map(f64::from).collect();
+        assert!(
+            matches!(Scale::infer(&sixteen), Scale::Continuous { .. }),
+            "16 distinct values are a measurement, not scale points"
+        );
+        assert!(matches!(
+            Scale::infer(&[0.0, 1000.0]),
+            Scale::Continuous { .. }
+        ));
+        assert!(matches!(
+            Scale::infer(&[-9.2e18, 9.2e18]),
             Scale::Continuous { .. }
         ));
     }

@@ -310,7 +310,7 @@ fn generated_fixtures_match_reference_tools() {
             lmer["rater"].as_f64().unwrap(),
             lmer["residual"].as_f64().unwrap(),
         );
-        let k = set.k;
+        let k = set.k.expect("k is defined when the ICCs are");
         for (key, got, want) in [
             ("ICC2", &set.icc2, u / (u + r + e)),
             ("ICC3", &set.icc3, u / (u + e)),

@@ -1,8 +1,9 @@
 //! `chameleon agreement FILE_OR_STUDY`: agreement statistics per dimension (issue #3).
 
 use chameleon_core::analysis::agreement::{
-    agreement_with, AgreementOptions, AgreementReport, DimensionAgreement,
+    agreement_weighted, AgreementOptions, AgreementReport, DimensionAgreement,
 };
+use chameleon_stats::agreement::KappaWeights;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -27,6 +28,17 @@ pub struct AgreementArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Distances of the weighted kappas: `scale` (positions on the scale, unused points
+    /// count) or `rank` (ranks among the categories each rater pair used, as R psych's
+    /// cohen.kappa).
+    #[arg(long, value_enum, default_value_t = Weights::Scale)]
+    pub kappa_weights: Weights,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Weights {
+    Scale,
+    Rank,
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
@@ -40,11 +52,15 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
     }
     let started = std::time::Instant::now();
     let run = super::with_bootstrap_progress(args.bootstrap * ds.dimensions.len(), |control| {
-        agreement_with(
+        agreement_weighted(
             &ds,
             &AgreementOptions {
                 bootstrap: args.bootstrap,
                 seed: args.seed,
+            },
+            match args.kappa_weights {
+                Weights::Scale => KappaWeights::Scale,
+                Weights::Rank => KappaWeights::Rank,
             },
             control,
         )

@@ -12,7 +12,9 @@
 use super::count_distinct;
 use crate::dataset::{Dataset, DimensionData};
 use crate::model::{Level, Scale};
-use chameleon_stats::agreement::{self as ag, AgreementError, Categories, Rating, RatingTable};
+use chameleon_stats::agreement::{
+    self as ag, AgreementError, Categories, KappaWeights, Rating, RatingTable,
+};
 use chameleon_stats::bootstrap::Control;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,8 +80,9 @@ pub struct IccFormDetail {
     pub value: f64,
     #[serde(rename = "F")]
     pub f: Option<f64>,
-    pub df1: f64,
-    pub df2: f64,
+    /// Degrees of freedom of the F test; `null` for the variance-components ICCs (no test).
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
     pub p: Option<f64>,
     pub ci95: Option<[f64; 2]>,
 }
@@ -89,7 +92,8 @@ pub struct IccDetail {
     /// Units and raters the ICC was computed on, and the k of the average-measure forms.
     pub units: usize,
     pub raters: usize,
-    pub k: f64,
+    /// `null` when no ICC form is defined.
+    pub k: Option<f64>,
     #[serde(rename = "ICC1")]
     pub icc1: Option<IccFormDetail>,
     #[serde(rename = "ICC2")]
@@ -234,6 +238,17 @@ pub fn agreement_with(
     opts: &AgreementOptions,
     control: &Control,
 ) -> Result<AgreementRun, Cancelled> {
+    agreement_weighted(ds, opts, KappaWeights::Scale, control)
+}
+
+/// [`agreement_with`] with the weighted kappas' category distances taken by `weights`
+/// (`KappaWeights::Rank` reproduces R psych's `cohen.kappa`; see docs/agreement.md).
+pub fn agreement_weighted(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    weights: KappaWeights,
+    control: &Control,
+) -> Result<AgreementRun, Cancelled> {
     let per_dim_total = opts.bootstrap as u64;
     let total = per_dim_total * ds.dimensions.len() as u64;
     let done = AtomicU64::new(0);
@@ -250,7 +265,7 @@ pub fn agreement_with(
                 progress: &progress,
                 cancel: control.cancel,
             };
-            let out = dimension(ds, d, opts, &dim_control);
+            let out = dimension(ds, d, opts, weights, &dim_control);
             let rest = per_dim_total.saturating_sub(mine.load(Ordering::Relaxed));
             if rest > 0 && !control.is_cancelled() {
                 (control.progress)(done.fetch_add(rest, Ordering::Relaxed) + rest, total);
@@ -336,6 +351,7 @@ fn dimension(
     ds: &Dataset,
     d: &DimensionData,
     opts: &AgreementOptions,
+    weights: KappaWeights,
     control: &Control,
 ) -> (DimensionAgreement, Vec<String>) {
     let mut notes = Notes {
@@ -370,6 +386,26 @@ fn dimension(
     report.raters = table.active_raters();
     report.pairable_units = table.pairable_units();
 
+    // Without a codebook the scale is inferred from the values the way the app infers one
+    // (`Scale::infer`), and so is the level (a Likert scale is ordinal); the user is told.
+    let values: Vec<f64> = table.distinct_values().to_vec();
+    let scale = match &d.scale {
+        Some(s) => s.clone(),
+        None => {
+            let s = Scale::infer(&values);
+            if d.level.is_none() {
+                report.level = s.default_level();
+            }
+            notes.out.push(format!(
+                "dimension '{}': no codebook gives its scale; {}",
+                d.name,
+                s.inferred_description()
+            ));
+            s
+        }
+    };
+    let level = report.level;
+
     // Alpha at the four levels.
     // A nominal dimension's codes have no order or distance: only the nominal statistics are
     // reported (ordered alphas, weighted kappas and ICCs would depend on arbitrary codes).
@@ -398,10 +434,7 @@ fn dimension(
         ratio: ordered(&mut notes, "alpha (ratio)", a.ratio),
     };
 
-    // Categories: the codebook's scale, else a scale inferred from the values the way the app
-    // infers one (integers in 0..=11 become Likert points min..=max).
-    let values: Vec<f64> = table.distinct_values().to_vec();
-    let scale = d.scale.clone().unwrap_or_else(|| Scale::infer(&values));
+    // Categories: the codebook's scale, else the inferred one.
     let cats = match scale.categories() {
         Some(points) => match Categories::from_scale(&table, &points) {
             Ok(c) => Some(c),
@@ -414,7 +447,8 @@ fn dimension(
             }
         },
         None => None,
-    };
+    }
+    .map(|c| c.with_weights(weights));
     report.categories = cats.as_ref().map(|c| c.values().to_vec());
 
     match &cats {
@@ -501,6 +535,9 @@ fn dimension(
                 }
             }
         };
+        for w in &icc_set.warnings {
+            notes.out.push(format!("dimension '{}': ICC: {w}", d.name));
+        }
         let det = detail(&icc_set, vc, &mut notes);
         report.icc = IccReport {
             icc1: det.icc1.as_ref().map(|x| x.value),
@@ -539,7 +576,17 @@ fn dimension(
             n: r.n,
             n_shared: r.n_shared,
             leniency: r.leniency.filter(|_| !unordered),
-            consensus_r: r.consensus_r.filter(|_| !unordered),
+            consensus_r: if unordered {
+                None
+            } else {
+                notes.take(
+                    &format!(
+                        "consensus_r of rater '{}'",
+                        ds.raters[r.rater as usize].name
+                    ),
+                    r.consensus_r,
+                )
+            },
             consensus_agreement: r.consensus_agreement,
             drift_early_abs_dev: r.drift_early_abs_dev.filter(|_| !unordered),
             drift_late_abs_dev: r.drift_late_abs_dev.filter(|_| !unordered),
@@ -604,10 +651,15 @@ fn detail(
             ci95: e.ci95,
         })
     };
+    let any_defined = [
+        &set.icc1, &set.icc2, &set.icc3, &set.icc1k, &set.icc2k, &set.icc3k,
+    ]
+    .iter()
+    .any(|r| r.is_ok());
     IccDetail {
         units: set.units,
         raters: set.raters,
-        k: set.k,
+        k: set.k.filter(|_| any_defined),
         icc1: form("ICC1", &set.icc1),
         icc2: form("ICC2", &set.icc2),
         icc3: form("ICC3", &set.icc3),
@@ -759,6 +811,137 @@ mod tests {
             "{:?}",
             run.warnings
         );
+    }
+
+    #[test]
+    fn bipolar_integer_scale_without_codebook_is_ordinal() {
+        // A −3..3 semantic differential in a bare ratings file (issue 11, item 17): kappas are
+        // computed over the inferred scale's 7 points and the inference is said.
+        let mut csv = String::from("unit,rater,value\n");
+        let a = [-3, -2, 0, 1, 3, 2, -1, 0];
+        let b = [-3, -1, 0, 1, 2, 2, -1, 1];
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            csv.push_str(&format!("u{i},A,{x}\nu{i},B,{y}\n"));
+        }
+        let run = agreement(&load(&csv), &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert!(d.fleiss_kappa.is_some(), "{:?}", run.warnings);
+        assert_eq!(d.pairs.len(), 1);
+        assert!(d.pairs[0].kappa_quadratic.is_some());
+        assert_eq!(d.categories.as_ref().map(Vec::len), Some(7));
+        assert_eq!(d.level, Level::Ordinal);
+        assert!(
+            run.warnings
+                .iter()
+                .any(|w| w.contains("ordinal Likert scale -3..3")),
+            "the inferred scale is said: {:?}",
+            run.warnings
+        );
+    }
+
+    #[test]
+    fn rank_weights_match_r_psych_cohen_kappa() {
+        // scripts/reference/agreement/psych_kappa.R: categories 1, 3, 5, 6, 7, 8, 10 of a 1..10
+        // scale; psych weights by rank among each pair's observed levels (issue 11, item 22).
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scripts/reference/agreement");
+        let ds = crate::analysis::input::load_dataset(&dir.join("psych_kappa.csv")).unwrap();
+        let expected: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("psych_kappa.json")).unwrap())
+                .unwrap();
+        let never = AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &never,
+        };
+        let opts = AgreementOptions::default();
+        let rank = agreement_weighted(&ds, &opts, KappaWeights::Rank, &control).unwrap();
+        let scale = agreement_weighted(&ds, &opts, KappaWeights::Scale, &control).unwrap();
+        let pairs = &rank.report.dimensions[0].pairs;
+        let want = expected["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), want.len());
+        for (got, want) in pairs.iter().zip(want) {
+            assert_eq!(
+                (got.a.as_str(), got.b.as_str()),
+                (want["a"].as_str().unwrap(), want["b"].as_str().unwrap())
+            );
+            for (key, value) in [
+                ("kappa", got.kappa),
+                ("kappa_linear", got.kappa_linear),
+                ("kappa_quadratic", got.kappa_quadratic),
+            ] {
+                let w = want[key].as_f64().unwrap();
+                let v = value.unwrap();
+                assert!(
+                    (v - w).abs() <= 1e-9 * w.abs().max(1e-3),
+                    "{}–{} {key}: {v} vs psych {w}",
+                    got.a,
+                    got.b
+                );
+            }
+        }
+        let by_scale = &scale.report.dimensions[0].pairs[0];
+        assert!(
+            (by_scale.kappa_quadratic.unwrap() - pairs[0].kappa_quadratic.unwrap()).abs() > 1e-3,
+            "with gaps in the categories the two weightings differ"
+        );
+    }
+
+    #[test]
+    fn nulls_are_null_and_said() {
+        // Issue 11, items 19 and 21. Rotating design: the variance-components ICCs have no F
+        // test, so no degrees of freedom; rater z rates 3 everywhere, so its consensus r is 0/0.
+        let ds = load(
+            "unit,rater,value\na,x,1\na,z,3\nb,y,3\nb,z,3\nc,x,1\nc,y,2\nd,x,4\nd,z,3\n\
+             e,y,5\ne,z,3\nf,x,2\nf,y,2\n",
+        );
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        let det = d.icc_detail.as_ref().unwrap();
+        let icc2 = det.icc2.as_ref().unwrap();
+        assert_eq!((icc2.df1, icc2.df2), (None, None));
+        let z = d.raters_detail.iter().find(|r| r.rater == "z").unwrap();
+        assert_eq!(z.consensus_r, None);
+        assert!(
+            run.warnings
+                .iter()
+                .any(|w| w.contains("consensus_r of rater 'z'") && w.contains("do not vary")),
+            "{:?}",
+            run.warnings
+        );
+        // No ICC defined: no k either.
+        let ds = load("unit,rater,value\na,x,2\na,y,2\nb,x,2\nb,y,2\n");
+        let run = agreement(&ds, &AgreementOptions::default());
+        assert_eq!(
+            run.report.dimensions[0].icc_detail.as_ref().unwrap().k,
+            None
+        );
+        // Values near ±1e300: overflow, not "all equal" or 0/0.
+        let ds = load(
+            "unit,rater,value\na,x,1e300\na,y,-1e300\nb,x,-1.5e300\nb,y,1.2e300\nc,x,1e300\nc,y,1.1e300\n",
+        );
+        let run = agreement(&ds, &AgreementOptions::default());
+        let d = &run.report.dimensions[0];
+        assert_eq!(d.alpha.interval, None);
+        assert!(
+            d.alpha.nominal.is_some(),
+            "categorical statistics do not overflow"
+        );
+        let about = |what: &str| {
+            run.warnings
+                .iter()
+                .find(|w| w.contains(&format!("{what} is null")))
+                .cloned()
+                .unwrap_or_default()
+        };
+        for what in ["alpha (interval)", "ICC2", "ICC3"] {
+            let w = about(what);
+            assert!(
+                w.contains("too large"),
+                "{what}: {w:?} in {:?}",
+                run.warnings
+            );
+        }
     }
 
     #[test]

@@ -26,9 +26,83 @@ pub fn load_dataset(path: &Path) -> Result<Dataset> {
         let study = crate::store::Study::open_read_only(path)?;
         return study.dataset();
     }
-    let (ds, ignored) = crate::tidy::read_dataset(path)?;
+    let (ds, ignored) = match crate::tidy::read_dataset(path) {
+        Ok(v) => v,
+        Err(e) => {
+            // A misspelt column ("valeu") is often why the load failed: still name it.
+            for col in unknown_header_columns(path) {
+                tracing::warn!("{}: ignoring unknown column '{col}'", path.display());
+            }
+            return Err(e);
+        }
+    };
     for col in &ignored {
         tracing::warn!("{}: ignoring unknown column '{col}'", path.display());
     }
     Ok(ds)
+}
+
+/// The header columns of the tidy format (`tidy::header_of`); a test keeps the two in step.
+const TIDY_COLUMNS: [&str; 11] = [
+    "person",
+    "context",
+    "unit",
+    "rater",
+    "dimension",
+    "value",
+    "created_at",
+    "seconds_spent",
+    "seconds",
+    "note",
+    "confidence",
+];
+
+/// Columns of the file's header line that the tidy reader does not know, read from at most
+/// the first 64 KiB (nothing when the header cannot be read).
+fn unknown_header_columns(path: &Path) -> Vec<String> {
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    if read.is_err() {
+        return Vec::new();
+    }
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+    let line = head.split(|&c| c == b'\n').next().unwrap_or_default();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let Some(Ok(record)) = rdr.records().next() else {
+        return Vec::new();
+    };
+    record
+        .iter()
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && !TIDY_COLUMNS.contains(&f.to_ascii_lowercase().as_str()))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_columns_are_found_whether_or_not_the_load_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        // Every known column plus two unknown ones: the reader and this list agree.
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(
+            &ok,
+            "person,context,unit,rater,dimension,value,created_at,seconds_spent,note,confidence,Score,x\n\
+             p,c,u,r,d,1,,,,,s,y\n",
+        )
+        .unwrap();
+        let from_reader = crate::tidy::read_path(&ok).unwrap().ignored_columns;
+        assert_eq!(from_reader, unknown_header_columns(&ok));
+        // 'valeu' is misspelt: the load fails, and the column is still named.
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "\u{feff}person,context,rater,valeu\np,c,r,1\n").unwrap();
+        assert!(load_dataset(&bad).is_err());
+        assert_eq!(unknown_header_columns(&bad), vec!["valeu".to_owned()]);
+    }
 }

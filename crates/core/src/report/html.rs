@@ -18,6 +18,9 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // NUL and the other C0 controls are parse errors in HTML and forbidden in XML (the
+            // report's inline SVG): shown as the replacement character, as a browser would.
+            c if c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

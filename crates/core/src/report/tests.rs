@@ -507,3 +507,166 @@ fn one_progress_for_both_bootstraps_and_cancel_stops_the_agreement_part_too() {
         Err(VarianceError::Cancelled)
     ));
 }
+
+/// Start tags of an HTML document with their attribute names, in order. Raw-text elements
+/// (`script`, `style`) are skipped to their end tag, comments and declarations ignored: what a
+/// browser's tokenizer would make elements of, for the structure checks below.
+fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off;
+        let rest = &html[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with("<!") || rest.starts_with("</") || rest.starts_with("<?") {
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+            continue;
+        }
+        let name_len = rest[1..]
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b':')
+            .count();
+        if name_len == 0 || !rest.as_bytes()[1].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let name = rest[1..1 + name_len].to_ascii_lowercase();
+        let mut j = i + 1 + name_len;
+        let mut attrs = Vec::new();
+        loop {
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                j += 1;
+                break;
+            }
+            let start = j;
+            while j < b.len() && !b"=> \t\n\r/".contains(&b[j]) {
+                j += 1;
+            }
+            let attr = html[start..j].to_ascii_lowercase();
+            let mut value = String::new();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let end = html[j + 1..]
+                        .bytes()
+                        .position(|c| c == q)
+                        .map_or(b.len(), |e| j + 1 + e);
+                    value = html[j + 1..end.min(b.len())].to_owned();
+                    j = end + 1;
+                } else {
+                    let start = j;
+                    while j < b.len() && !b"> \t\n\r".contains(&b[j]) {
+                        j += 1;
+                    }
+                    value = html[start..j].to_owned();
+                }
+            }
+            attrs.push((attr, value));
+        }
+        i = j.min(b.len());
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i += html[i..].find(&close).unwrap_or(html.len() - i);
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+#[test]
+fn hostile_names_create_no_element_or_attribute_in_the_report() {
+    // Issue 11, item 23: the hostile corpus in every name the report shows. The report of the
+    // same data with plain names is the reference structure: the hostile one must have exactly
+    // its elements and attribute names, so nothing in a payload became markup.
+    let hostile = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(2)>",
+        "javascript:alert(3)",
+        "\"><svg onload=alert(4)>",
+        "'><a href=\"javascript:alert(5)\">x</a>",
+        "\u{202e}evil\u{202c}",
+        "nul\u{0}byte",
+    ];
+    let build = |names: &dyn Fn(usize) -> String| {
+        let mut csv = String::from("person,context,rater,dimension,value\n");
+        let q = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
+        for p in 0..4 {
+            for c in 0..2 {
+                for r in 0..3 {
+                    let v = (p * 3 + c * 2 + r * 5) % 5 + 1;
+                    csv.push_str(&format!(
+                        "{},{},{},{},{v}\n",
+                        q(format!("{}{p}", names(p))),
+                        q(format!("{}{c}", names(c + 1))),
+                        q(format!("{}{r}", names(r + 2))),
+                        q(names(5)),
+                    ));
+                }
+            }
+        }
+        let source = names(6);
+        let ds = crate::tidy::parse(&source, csv.as_bytes())
+            .expect("parse")
+            .to_dataset(&source)
+            .expect("dataset");
+        let mut opts = ReportOptions::new(fixed_time());
+        opts.title = Some(names(3));
+        // A 1 MB study name, itself hostile.
+        opts.study = Some(format!("{}{}", names(1), "x".repeat(1 << 20)));
+        render_report(&ds, &opts).expect("report renders")
+    };
+    let bad = build(&|i| hostile[i % hostile.len()].to_owned());
+    let good = build(&|i| format!("name{i}"));
+    let shape = |html: &str| -> Vec<(String, Vec<String>)> {
+        start_tags(html)
+            .into_iter()
+            .map(|(t, a)| (t, a.into_iter().map(|(n, _)| n).collect()))
+            .collect()
+    };
+    let (bad_shape, good_shape) = (shape(&bad), shape(&good));
+    assert_eq!(
+        bad_shape.len(),
+        good_shape.len(),
+        "the hostile names added or removed elements"
+    );
+    for (b, g) in bad_shape.iter().zip(&good_shape) {
+        assert_eq!(
+            b, g,
+            "an element differs between the plain and hostile reports"
+        );
+    }
+    for (tag, attrs) in start_tags(&bad) {
+        for (name, value) in attrs {
+            assert!(
+                !name.starts_with("on"),
+                "<{tag} {name}=…>: an event handler attribute"
+            );
+            assert!(
+                !value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("javascript:"),
+                "<{tag} {name}={value:?}>: a javascript: URL"
+            );
+        }
+    }
+    assert!(!bad.contains('\u{0}'), "a NUL never reaches the document");
+    assert_eq!(
+        start_tags(&bad)
+            .iter()
+            .filter(|(t, _)| t == "script")
+            .count(),
+        1,
+        "only the data block is a script element"
+    );
+    let data = embedded(&bad);
+    assert_eq!(data["source"], hostile[6 % hostile.len()]);
+}

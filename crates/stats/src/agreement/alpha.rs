@@ -168,7 +168,11 @@ pub(crate) fn alpha_weighted(
     let de_int = 2.0 * n * weighted_centred_ss(&table.distinct, &margin);
     let de_ord = 2.0 * n * weighted_centred_ss(&rank, &margin);
     let finish = |d_o: f64, d_e: f64| -> Result<f64, AgreementError> {
-        if d_e <= 0.0 || !d_e.is_finite() {
+        // A non-finite sum is an overflow of the squared differences (values near ±1e154 and
+        // beyond), not an absence of variation.
+        if !d_e.is_finite() || !d_o.is_finite() {
+            Err(table.overflow())
+        } else if d_e <= 0.0 {
             Err(AgreementError::NoVariation)
         } else {
             Ok(1.0 - (n - 1.0) * d_o / d_e)
@@ -221,7 +225,8 @@ fn ratio_delta2(a: f64, b: f64) -> f64 {
     if a == b {
         0.0
     } else {
-        let d = (a - b) / (a + b);
+        // Halved first (exact in binary) so that a + b cannot overflow near f64::MAX.
+        let d = (0.5 * a - 0.5 * b) / (0.5 * a + 0.5 * b);
         d * d
     }
 }

@@ -1,5 +1,15 @@
 //! The one error type of the agreement estimators.
 
+/// A number for a message: plain when short, in exponent form when its digits would run on
+/// (1e300 printed in full is 301 characters).
+pub fn compact(v: f64) -> String {
+    if v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Why an agreement statistic cannot be computed for these data. The CLI prints the message and
 /// reports the statistic as `null`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,7 +35,7 @@ pub enum AgreementError {
     #[error("needs at least {needed} raters, found {found}")]
     TooFewRaters { needed: usize, found: usize },
     /// The ratio metric needs non-negative values.
-    #[error("the ratio metric needs non-negative values, found {value}")]
+    #[error("the ratio metric needs non-negative values, found {}", compact(*value))]
     NegativeForRatio { value: f64 },
     /// A value is not one of the scale's categories.
     #[error("value {value} is not one of the scale's categories")]
@@ -39,6 +49,19 @@ pub enum AgreementError {
     /// A parameter (e.g. a confidence level) is out of range.
     #[error("invalid parameter: {0}")]
     InvalidParameter(&'static str),
+    /// The values are so large that the statistic's sums of squares leave the range of f64
+    /// (about ±1.8e308): the result would be infinite or 0/0, not a property of the data.
+    #[error(
+        "the values are too large to compute this statistic: its sums of squares overflow \
+         (the largest |value| is {largest:e}); rescale the values (e.g. divide them by a power of ten)"
+    )]
+    Overflow { largest: f64 },
+    /// A correlation with a rater whose values (or whose consensus) do not vary is 0/0.
+    #[error("{what} do not vary: the correlation is undefined (0/0)")]
+    Constant { what: &'static str },
+    /// The design cannot tell this statistic's components apart; the message says why.
+    #[error("not identified: {0}")]
+    NotIdentified(&'static str),
     /// The caller asked a bootstrap to stop.
     #[error("cancelled")]
     Cancelled,

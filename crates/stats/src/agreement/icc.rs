@@ -9,8 +9,9 @@ use super::{AgreementError, RatingTable};
 pub struct IccEstimate {
     pub value: f64,
     pub f: Option<f64>,
-    pub df1: f64,
-    pub df2: f64,
+    /// Degrees of freedom of the F test; `None` for the variance-components ICCs (no test).
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
     pub p_value: Option<f64>,
     pub ci95: Option<[f64; 2]>,
 }
@@ -27,8 +28,10 @@ pub struct IccSet {
     pub units: usize,
     pub raters: usize,
     /// The k of the average-measure forms (the number of raters for complete data, the mean
-    /// number of ratings per unit for variance components).
-    pub k: f64,
+    /// number of ratings per unit for variance components); `None` when no ICC is defined.
+    pub k: Option<f64>,
+    /// Sentences about the fit the values depend on (a component at its boundary).
+    pub warnings: Vec<String>,
 }
 
 impl IccSet {
@@ -42,7 +45,8 @@ impl IccSet {
             icc3k: Err(e),
             units,
             raters,
-            k: 0.0,
+            k: None,
+            warnings: Vec::new(),
         }
     }
 }
@@ -95,6 +99,9 @@ pub fn icc_complete(table: &RatingTable) -> IccSet {
             k,
         );
     }
+    if table.squares_overflow() {
+        return IccSet::all_err(table.overflow(), n, k);
+    }
     // Within a complete unit the raters are sorted, so column j is the j-th present rater.
     let y = |i: usize, j: usize| table.value[table.offsets[complete[i]] + j];
     let (nf, kf) = (n as f64, k as f64);
@@ -121,6 +128,9 @@ pub fn icc_complete(table: &RatingTable) -> IccSet {
     let msc = ssc / (kf - 1.0);
     let mse = sse / ((nf - 1.0) * (kf - 1.0));
     let msw = (ssc + sse) / (nf * (kf - 1.0));
+    if ![msr, msc, mse, msw].iter().all(|m| m.is_finite()) {
+        return IccSet::all_err(table.overflow(), n, k);
+    }
     shrout_fleiss(n, k, msr, msc, mse, msw)
 }
 
@@ -203,8 +213,8 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
         value.map(|value| IccEstimate {
             value,
             f,
-            df1,
-            df2: d2,
+            df1: Some(df1),
+            df2: Some(d2),
             p_value: p,
             ci95: ci.filter(|c| c.iter().all(|x| x.is_finite())),
         })
@@ -218,7 +228,8 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
         icc3k: est(icc3k, f3, df2kd, p3, ci3.map(|c| c.1)),
         units: n,
         raters: k,
-        k: kf,
+        k: Some(kf),
+        warnings: Vec::new(),
     }
 }
 
@@ -247,6 +258,9 @@ pub struct VarianceComponents {
 pub fn variance_components(table: &RatingTable) -> Result<VarianceComponents, AgreementError> {
     if table.pairable_units() == 0 {
         return Err(AgreementError::NoPairableUnits);
+    }
+    if table.squares_overflow() {
+        return Err(table.overflow());
     }
     // Sum over ordered pairs in a group of (y_i − y_j)² = 2 m Σ (y − ȳ)², with its pair count.
     let group = |m: f64, ss: f64| {
@@ -333,8 +347,8 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
             Ok(IccEstimate {
                 value: num / den,
                 f: None,
-                df1: 0.0,
-                df2: 0.0,
+                df1: None,
+                df2: None,
                 p_value: None,
                 ci95: None,
             })
@@ -351,7 +365,8 @@ pub fn icc_variance_components(table: &RatingTable) -> (IccSet, Option<VarianceC
         icc3k: ratio(vc.unit, vc.unit + vc.residual / kbar),
         units,
         raters,
-        k: kbar,
+        k: Some(kbar),
+        warnings: Vec::new(),
     };
     (set, Some(vc))
 }
@@ -368,6 +383,9 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
     let raters = table.active_raters();
     if units == 0 {
         return Err(AgreementError::NoPairableUnits);
+    }
+    if table.squares_overflow() {
+        return Err(table.overflow());
     }
     // The model of `variance::fit_unit_rater`, fitted without the engine's inner parallelism:
     // callers (the agreement report) already run dimensions in parallel.
@@ -413,8 +431,8 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
             Ok(IccEstimate {
                 value: num / den,
                 f: None,
-                df1: 0.0,
-                df2: 0.0,
+                df1: None,
+                df2: None,
                 p_value: None,
                 ci95: None,
             })
@@ -422,17 +440,43 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
             Err(AgreementError::NoVariation)
         }
     };
-    let (u, r, e) = (c.person, c.rater, c.residual);
+    let (u, r, mut e) = (c.person, c.rater, c.residual);
+    let mut warnings = Vec::new();
+    // A residual this small relative to the total is the optimizer approaching σ²_e = 0 (the
+    // ratings are fitted exactly by unit and rater effects), where ICC3 is 1, not 1 − 1e-11.
+    if e > 0.0 && e <= RESIDUAL_BOUNDARY * (u + r + e) {
+        e = 0.0;
+        warnings.push(
+            "the residual variance is at its boundary 0 (unit and rater effects fit the ratings \
+             exactly); the ICCs are the boundary values"
+                .to_owned(),
+        );
+    }
+    // With every rater rating once, a rater's effect and the error of that rating are the same
+    // quantity: only σ²_r + σ²_e is estimable, so forms that separate them are not identified
+    // (the REML criterion is flat along σ²_r + σ²_e = const).
+    let separable = rater_with_two_ratings(table);
+    let consistency = |num: f64, den: f64| {
+        if separable {
+            ratio(num, den)
+        } else {
+            Err(AgreementError::NotIdentified(
+                "no rater rated two units, so rater and residual variance cannot be separated \
+                 (ICC3 needs the residual alone)",
+            ))
+        }
+    };
     let set = IccSet {
         icc1: ratio(u, u + r + e),
         icc2: ratio(u, u + r + e),
-        icc3: ratio(u, u + e),
+        icc3: consistency(u, u + e),
         icc1k: ratio(u, u + (r + e) / kbar),
         icc2k: ratio(u, u + (r + e) / kbar),
-        icc3k: ratio(u, u + e / kbar),
+        icc3k: consistency(u, u + e / kbar),
         units,
         raters,
-        k: kbar,
+        k: Some(kbar),
+        warnings,
     };
     let vc = VarianceComponents {
         unit: u,
@@ -444,10 +488,61 @@ pub fn icc_reml(table: &RatingTable) -> Result<(IccSet, VarianceComponents), Agr
     Ok((set, vc))
 }
 
+/// Residual share of the total below which a REML fit is taken to be at σ²_e = 0.
+const RESIDUAL_BOUNDARY: f64 = 1e-8;
+
+/// True when some rater rated two or more units.
+fn rater_with_two_ratings(table: &RatingTable) -> bool {
+    let mut count = vec![0u32; table.n_raters];
+    table.rater.iter().any(|&r| {
+        count[r as usize] += 1;
+        count[r as usize] >= 2
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::agreement::Rating;
+
+    #[test]
+    fn reml_icc_reports_boundaries_and_unidentified_forms() {
+        // Rotating pool, ratings exactly unit effect + rater effect: σ²_e = 0, ICC3 = 1.
+        let unit = [0.0, 3.0, 1.0, 4.0, 2.0, 6.0];
+        let rater = [0.0, 0.5, -1.0];
+        let mut rows = Vec::new();
+        for u in 0..6u32 {
+            for j in 0..2u32 {
+                let r = (u + j) % 3;
+                rows.push(Rating::new(u, r, unit[u as usize] + rater[r as usize]));
+            }
+        }
+        let (set, _) = icc_reml(&RatingTable::new(&rows).unwrap()).unwrap();
+        assert_eq!(set.icc3.clone().unwrap().value, 1.0, "{set:?}");
+        assert!(!set.warnings.is_empty(), "the boundary is said");
+        // Every rater rates one unit: ICC3 is not identified (issue 11, item 20).
+        let mut rows = Vec::new();
+        let values = [
+            [1.0, 2.0],
+            [4.0, 3.0],
+            [2.0, 2.5],
+            [5.0, 6.0],
+            [3.0, 1.5],
+            [0.0, 1.0],
+        ];
+        for (u, v) in values.iter().enumerate() {
+            rows.push(Rating::new(u as u32, 2 * u as u32, v[0]));
+            rows.push(Rating::new(u as u32, 2 * u as u32 + 1, v[1]));
+        }
+        let (set, _) = icc_reml(&RatingTable::new(&rows).unwrap()).unwrap();
+        assert!(
+            matches!(set.icc3, Err(AgreementError::NotIdentified(_))),
+            "{:?}",
+            set.icc3
+        );
+        assert!(matches!(set.icc3k, Err(AgreementError::NotIdentified(_))));
+        assert!(set.icc2.is_ok(), "σ²_u/(σ²_u + σ²_r + σ²_e) is identified");
+    }
 
     fn shrout_fleiss_table() -> RatingTable {
         let data = [

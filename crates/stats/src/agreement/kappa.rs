@@ -1,6 +1,6 @@
 //! Fleiss' kappa over all raters and Cohen's kappa for every pair of raters.
 
-use super::{AgreementError, Categories, RatingTable};
+use super::{AgreementError, Categories, KappaWeights, RatingTable};
 use std::collections::HashMap;
 
 /// Which form of Fleiss' kappa was computed.
@@ -122,6 +122,9 @@ struct PairAcc {
     quad: f64,
     ma: Vec<f64>,
     mb: Vec<f64>,
+    /// Joint counts by (category of a, category of b), kept only for [`KappaWeights::Rank`],
+    /// whose distances depend on the categories the pair used.
+    joint: HashMap<(u32, u32), f64>,
 }
 
 /// Cohen's kappa (Cohen 1960) and weighted kappa (Cohen 1968) for every pair of raters that
@@ -145,6 +148,7 @@ pub(crate) fn cohen_pairs_weighted(
     weights: Option<&[u32]>,
 ) -> Vec<CohenPair> {
     let q = cats.len();
+    let rank = cats.weights == KappaWeights::Rank;
     let mut slot: HashMap<(u32, u32), usize> = HashMap::new();
     let mut accs: Vec<((u32, u32), PairAcc)> = Vec::new();
     for u in 0..table.n_units {
@@ -168,6 +172,7 @@ pub(crate) fn cohen_pairs_weighted(
                             quad: 0.0,
                             ma: vec![0.0; q],
                             mb: vec![0.0; q],
+                            joint: HashMap::new(),
                         },
                     ));
                     accs.len() - 1
@@ -181,13 +186,57 @@ pub(crate) fn cohen_pairs_weighted(
                 acc.quad += w * d * d;
                 acc.ma[x] += w;
                 acc.mb[y] += w;
+                if rank {
+                    *acc.joint.entry((x as u32, y as u32)).or_insert(0.0) += w;
+                }
             }
         }
     }
     accs.sort_by_key(|(k, _)| *k);
     accs.into_iter()
-        .map(|((a, b), acc)| finish_pair(a, b, &acc))
+        .map(|((a, b), acc)| {
+            if rank {
+                finish_pair(a, b, &by_rank(acc))
+            } else {
+                finish_pair(a, b, &acc)
+            }
+        })
         .collect()
+}
+
+/// The pair's accumulators over only the categories it used, renumbered by rank (R psych's
+/// factor levels of the two columns), with the observed distances recomputed on those ranks.
+fn by_rank(acc: PairAcc) -> PairAcc {
+    let mut rank = vec![u32::MAX; acc.ma.len()];
+    let mut used = 0u32;
+    for (i, r) in rank.iter_mut().enumerate() {
+        if acc.ma[i] + acc.mb[i] > 0.0 {
+            *r = used;
+            used += 1;
+        }
+    }
+    let keep = |m: &[f64]| -> Vec<f64> {
+        m.iter()
+            .zip(&rank)
+            .filter(|(_, &r)| r != u32::MAX)
+            .map(|(&x, _)| x)
+            .collect()
+    };
+    let (mut lin, mut quad) = (0.0, 0.0);
+    for (&(x, y), &w) in &acc.joint {
+        let d = rank[x as usize].abs_diff(rank[y as usize]) as f64;
+        lin += w * d;
+        quad += w * d * d;
+    }
+    PairAcc {
+        n: acc.n,
+        agree: acc.agree,
+        lin,
+        quad,
+        ma: keep(&acc.ma),
+        mb: keep(&acc.mb),
+        joint: HashMap::new(),
+    }
 }
 
 fn finish_pair(a: u32, b: u32, acc: &PairAcc) -> CohenPair {
@@ -268,6 +317,39 @@ mod tests {
             "{pairs:?}"
         );
         assert_eq!(pairs[0].units, 50);
+    }
+
+    #[test]
+    fn rank_weights_ignore_categories_the_pair_did_not_use() {
+        // Values 1, 3, 5 on a 1..5 scale: by scale position 1–3 is 2 apart, by rank 1 apart.
+        let a = [1.0, 3.0, 5.0, 1.0, 3.0, 5.0, 3.0];
+        let b = [1.0, 5.0, 5.0, 3.0, 3.0, 1.0, 3.0];
+        let rows: Vec<Rating> = a
+            .iter()
+            .zip(&b)
+            .enumerate()
+            .flat_map(|(u, (&x, &y))| [Rating::new(u as u32, 0, x), Rating::new(u as u32, 1, y)])
+            .collect();
+        let t = RatingTable::new(&rows).unwrap();
+        let points = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let scale = Categories::from_scale(&t, &points).unwrap();
+        let ranked = Categories::from_scale(&t, &points)
+            .unwrap()
+            .with_weights(KappaWeights::Rank);
+        let compact = Categories::from_data(&t);
+        let s = &cohen_pairs(&t, &scale)[0];
+        let r = &cohen_pairs(&t, &ranked)[0];
+        let c = &cohen_pairs(&t, &compact)[0];
+        assert_eq!(s.kappa, r.kappa, "unweighted kappa has no distances");
+        // With only 1, 3, 5 used, ranks equal the compacted observed categories.
+        assert_eq!(r.kappa_linear, c.kappa_linear);
+        assert_eq!(r.kappa_quadratic, c.kappa_quadratic);
+        // Equally spaced used points: scale distances are twice the rank ones, and kappa is
+        // invariant to scaling the weights.
+        let close = |x: &Result<f64, AgreementError>, y: &Result<f64, AgreementError>| {
+            (x.clone().unwrap() - y.clone().unwrap()).abs() < 1e-12
+        };
+        assert!(close(&s.kappa_linear, &r.kappa_linear));
     }
 
     #[test]

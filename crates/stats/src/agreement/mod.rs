@@ -18,7 +18,7 @@ mod table;
 
 pub use alpha::{alpha, alpha_all, AlphaSet, Metric};
 pub use boot::{bootstrap, bootstrap_with, BootstrapCi, PairCi};
-pub use error::AgreementError;
+pub use error::{compact, AgreementError};
 pub use icc::{
     icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
     VarianceComponents,
@@ -26,4 +26,4 @@ pub use icc::{
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
 pub use percent::{percent_agreement, PercentAgreement};
 pub use raters::{rater_diagnostics, RaterDiagnostics};
-pub use table::{Categories, Rating, RatingTable};
+pub use table::{Categories, KappaWeights, Rating, RatingTable};

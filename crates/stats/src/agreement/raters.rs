@@ -1,6 +1,6 @@
 //! Per-rater diagnostics.
 
-use super::RatingTable;
+use super::{AgreementError, RatingTable};
 
 /// How one rater relates to the others on the units they share.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +14,10 @@ pub struct RaterDiagnostics {
     /// higher than colleagues. `None` without shared units.
     pub leniency: Option<f64>,
     /// Pearson correlation of own values with the leave-one-out consensus (mean of the other
-    /// raters on the unit). `None` with fewer than 3 shared units or no variance.
-    pub consensus_r: Option<f64>,
+    /// raters on the unit). An error says why it is undefined: fewer than 3 shared units
+    /// ([`AgreementError::TooFewUnits`]), the rater's own values or the consensus constant
+    /// ([`AgreementError::Constant`]), sums of squares overflowing ([`AgreementError::Overflow`]).
+    pub consensus_r: Result<f64, AgreementError>,
     /// Percent (0–100) of pairs with another rater on a shared unit rated identically.
     pub consensus_agreement: Option<f64>,
     /// Mean |own − consensus| over the rater's first and last third of shared ratings by time
@@ -86,7 +88,17 @@ pub fn rater_diagnostics(table: &RatingTable) -> Vec<RaterDiagnostics> {
                 })
             };
             let consensus_agreement = pct(s);
-            let consensus_r = pearson(s.iter().map(|x| (x.value, x.consensus)));
+            let consensus_r =
+                pearson(s.iter().map(|x| (x.value, x.consensus))).map_err(|e| match e {
+                    Undefined::TooFew(found) => AgreementError::TooFewUnits { needed: 3, found },
+                    Undefined::OwnConstant => AgreementError::Constant {
+                        what: "the rater's own ratings on shared units",
+                    },
+                    Undefined::ConsensusConstant => AgreementError::Constant {
+                        what: "the other raters' consensus on the shared units",
+                    },
+                    Undefined::Overflow => table.overflow(),
+                });
             let (mut e_dev, mut l_dev, mut e_agr, mut l_agr) = (None, None, None, None);
             if ns >= 6 && s.iter().all(|x| x.time.is_some()) {
                 s.sort_by_key(|x| x.time);
@@ -112,10 +124,18 @@ pub fn rater_diagnostics(table: &RatingTable) -> Vec<RaterDiagnostics> {
         .collect()
 }
 
-fn pearson(xy: impl Iterator<Item = (f64, f64)> + Clone) -> Option<f64> {
+/// Why [`pearson`] is undefined.
+enum Undefined {
+    TooFew(usize),
+    OwnConstant,
+    ConsensusConstant,
+    Overflow,
+}
+
+fn pearson(xy: impl Iterator<Item = (f64, f64)> + Clone) -> Result<f64, Undefined> {
     let n = xy.clone().count();
     if n < 3 {
-        return None;
+        return Err(Undefined::TooFew(n));
     }
     let nf = n as f64;
     let (sx, sy) = xy.clone().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
@@ -126,7 +146,15 @@ fn pearson(xy: impl Iterator<Item = (f64, f64)> + Clone) -> Option<f64> {
         syy += (y - my) * (y - my);
         sxy += (x - mx) * (y - my);
     }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
+    if !(sxx.is_finite() && syy.is_finite() && sxy.is_finite()) {
+        Err(Undefined::Overflow)
+    } else if sxx <= 0.0 {
+        Err(Undefined::OwnConstant)
+    } else if syy <= 0.0 {
+        Err(Undefined::ConsensusConstant)
+    } else {
+        Ok(sxy / (sxx * syy).sqrt())
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +199,34 @@ mod tests {
             d[0].drift_early_agreement,
             Some(50.0),
             "drift needs times and 6 ratings"
+        );
+    }
+
+    #[test]
+    fn consensus_r_says_why_it_is_undefined() {
+        // Rater 0 gives 3 to every unit: its correlation with the consensus is 0/0.
+        let mut rows = Vec::new();
+        for u in 0..5u32 {
+            rows.push(Rating::new(u, 0, 3.0));
+            rows.push(Rating::new(u, 1, (u % 4) as f64));
+            rows.push(Rating::new(u, 2, (u % 3) as f64));
+        }
+        rows.push(Rating::new(5, 3, 1.0));
+        rows.push(Rating::new(5, 1, 1.0));
+        let t = RatingTable::new(&rows).unwrap();
+        let d = rater_diagnostics(&t);
+        assert!(
+            matches!(d[0].consensus_r, Err(AgreementError::Constant { .. })),
+            "{:?}",
+            d[0].consensus_r
+        );
+        assert!(d[1].consensus_r.is_ok());
+        assert_eq!(
+            d[3].consensus_r,
+            Err(AgreementError::TooFewUnits {
+                needed: 3,
+                found: 1
+            })
         );
     }
 }

@@ -151,6 +151,31 @@ impl RatingTable {
         self.offsets[u]..self.offsets[u + 1]
     }
 
+    /// The largest absolute value, for [`AgreementError::Overflow`].
+    pub fn largest_magnitude(&self) -> f64 {
+        match (self.distinct.first(), self.distinct.last()) {
+            (Some(lo), Some(hi)) => lo.abs().max(hi.abs()),
+            _ => 0.0,
+        }
+    }
+
+    /// [`AgreementError::Overflow`] for these values.
+    pub(crate) fn overflow(&self) -> AgreementError {
+        AgreementError::Overflow {
+            largest: self.largest_magnitude(),
+        }
+    }
+
+    /// True when the centred sum of squares of all values is not finite: every variance-based
+    /// statistic (interval alpha, ICCs, variance components, correlations) would overflow.
+    pub fn squares_overflow(&self) -> bool {
+        let n = self.value.len().max(1) as f64;
+        // The mean of v/n cannot overflow where the plain sum would.
+        let mean = self.value.iter().map(|v| v / n).sum::<f64>();
+        let ss: f64 = self.value.iter().map(|v| (v - mean) * (v - mean)).sum();
+        !ss.is_finite() || !mean.is_finite()
+    }
+
     /// Units with at least one rating.
     pub fn rated_units(&self) -> usize {
         (0..self.n_units)
@@ -248,6 +273,21 @@ pub struct Categories {
     pub(crate) values: Vec<f64>,
     /// Category index of each rating of the table it was made for.
     pub(crate) of_rating: Vec<u32>,
+    /// How the weighted kappas measure the distance between two categories.
+    pub(crate) weights: KappaWeights,
+}
+
+/// The distance between two categories in the weighted kappas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KappaWeights {
+    /// By position on the scale: `|i − j|` over the scale's points in order, so an unused point
+    /// still counts (for integer Likert points, the difference of the values). The default.
+    #[default]
+    Scale,
+    /// By rank among the categories the rater pair actually used on its shared units, as R
+    /// psych's `cohen.kappa` computes them (its factor levels): a category nobody in the pair
+    /// used does not count, so 1, 3, 5 are as far apart as 1, 2, 3.
+    Rank,
 }
 
 impl Categories {
@@ -277,6 +317,7 @@ impl Categories {
         Ok(Categories {
             values: order.to_vec(),
             of_rating,
+            weights: KappaWeights::Scale,
         })
     }
 
@@ -285,7 +326,18 @@ impl Categories {
         Categories {
             values: table.distinct.clone(),
             of_rating: table.vix.clone(),
+            weights: KappaWeights::Scale,
         }
+    }
+
+    /// The same categories with the weighted kappas' distances taken by `weights`.
+    pub fn with_weights(mut self, weights: KappaWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    pub fn weights(&self) -> KappaWeights {
+        self.weights
     }
 
     pub fn len(&self) -> usize {

@@ -239,6 +239,14 @@ fn fit_level(
     weights: Option<&[f64]>,
     parallel: bool,
 ) -> Result<LevelFit, VarianceError> {
+    // An infinite or NaN total variance is an overflow of the squares, not constant values or
+    // an undefined criterion: say so before either estimator reports a consequence of it.
+    if !design.total_variance().is_finite() {
+        return Err(VarianceError::Overflow);
+    }
+    if let Some(fit) = state_at_boundary(design, weights) {
+        return Ok(fit);
+    }
     match method {
         Method::Reml => {
             let f = fit_reml(
@@ -257,11 +265,49 @@ fn fit_level(
             }
             let f = fit_moments(design, weights)?;
             if !f.components.total().is_finite() {
-                return Err(VarianceError::Undefined);
+                return Err(VarianceError::Overflow);
             }
             Ok((f.components, None, f.negative, [0.0; 3]))
         }
     }
+}
+
+/// Within-person share of the sum of squares below which a person-only design is taken to
+/// have no within-person variance at all (identical profiles up to rounding).
+const STATE_BOUNDARY: f64 = 1e-12;
+
+/// A person-only design whose persons' observations are all equal within each person: the
+/// within-person (state) variance is exactly 0, where the REML criterion tends to −∞ and an
+/// optimizer stops anywhere. The answer is the boundary itself: residual 0, the person
+/// variance the one-way moment estimate MSB / n₀, no criterion; θ = 1 only seeds bootstrap
+/// refits (as when the moment start fails).
+fn state_at_boundary(design: &Design, weights: Option<&[f64]>) -> Option<LevelFit> {
+    let terms = design.terms();
+    if !(terms.person && !terms.person_context && !terms.rater) {
+        return None;
+    }
+    let persons = design.person_sums(weights);
+    let (mut a, mut n, mut s, mut sn2, mut ssw, mut ssb_part) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(m, np, sp, ssp) in &persons {
+        a += m;
+        n += m * np;
+        s += m * sp;
+        sn2 += m * np * np;
+        ssw += m * (ssp - sp * sp / np);
+        ssb_part += m * sp * sp / np;
+    }
+    let ssb = ssb_part - s * s / n;
+    if a < 2.0 || n - a < 1.0 || ssb <= 0.0 || ssw > STATE_BOUNDARY * (ssw + ssb) {
+        return None;
+    }
+    let n0 = (n - sn2 / n) / (a - 1.0);
+    let c = Components {
+        person: ssb / (a - 1.0) / n0,
+        person_context: 0.0,
+        rater: 0.0,
+        residual: 0.0,
+    };
+    Some((c, None, Vec::new(), [1.0; 3]))
 }
 
 fn profile_level(fit: LevelFit) -> ProfileLevel {
@@ -333,7 +379,18 @@ pub fn decompose(
 ) -> Decomposition {
     let mut warnings = Vec::new();
     let profile = match fit_level(&prepared.profile, opts.method, None, None, opts.parallel) {
-        Ok(f) => Some(profile_level(f)),
+        Ok(f) => {
+            let p = profile_level(f);
+            if p.state == 0.0 && p.person > 0.0 {
+                warnings.push(
+                    "profile level: the state variance is at its boundary 0 (every person's \
+                     profiles have the same score): trait share is exactly 1 and the REML \
+                     criterion is not defined there (it tends to −∞)"
+                        .into(),
+                );
+            }
+            Some(p)
+        }
         Err(e) => {
             warnings.push(format!("profile level: {e}"));
             None
@@ -659,4 +716,83 @@ fn resample_stats(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ratings(value: impl Fn(u32, u32, u32) -> f64) -> Vec<Rating> {
+        let mut out = Vec::new();
+        for person in 0..5u32 {
+            for context in 0..3u32 {
+                for rater in 0..2u32 {
+                    out.push(Rating {
+                        person,
+                        profile: person * 3 + context,
+                        rater,
+                        value: value(person, context, rater),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn identical_replicate_profiles_are_the_boundary_with_a_warning() {
+        // Every person's profiles have the same score (issue 11, item 20).
+        let rs = ratings(|p, _, r| (p * p) as f64 + r as f64 * 0.5);
+        for method in [Method::Reml, Method::Anova] {
+            let prepared = Prepared::new(&rs, true).unwrap();
+            let d = decompose(
+                &prepared,
+                &rs,
+                &DecomposeOptions {
+                    method,
+                    parallel: false,
+                },
+            );
+            let p = d.profile_level.as_ref().unwrap();
+            assert_eq!(p.trait_share, 1.0, "{method:?}: {p:?}");
+            assert_eq!(p.state, 0.0);
+            assert_eq!(p.reml_criterion, None, "no criterion at −∞");
+            assert!(
+                d.warnings.iter().any(|w| w.contains("boundary")),
+                "{:?}",
+                d.warnings
+            );
+        }
+    }
+
+    #[test]
+    fn overflowing_values_say_so() {
+        // Values near ±1e300 (issue 11, item 19).
+        let rs = ratings(|p, c, r| {
+            if (p + c + r) % 2 == 0 {
+                1e300
+            } else {
+                -1.3e300
+            }
+        });
+        for method in [Method::Reml, Method::Anova] {
+            let prepared = Prepared::new(&rs, true).unwrap();
+            let d = decompose(
+                &prepared,
+                &rs,
+                &DecomposeOptions {
+                    method,
+                    parallel: false,
+                },
+            );
+            assert!(d.profile_level.is_none() && d.rater_level.is_none());
+            assert!(
+                d.warnings.iter().all(|w| w.contains("too large")
+                    && !w.contains("REML criterion")
+                    && !w.contains("equal")),
+                "{method:?}: {:?}",
+                d.warnings
+            );
+        }
+    }
 }

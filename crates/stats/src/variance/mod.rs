@@ -71,6 +71,12 @@ pub enum VarianceError {
     SingleRater,
     #[error("the REML criterion is not defined at the starting values")]
     Undefined,
+    /// The values are so large that their sums of squares leave the range of f64.
+    #[error(
+        "the values are too large to decompose: their sums of squares overflow (values near \
+         ±1e154 or beyond); rescale the values (e.g. divide them by a power of ten)"
+    )]
+    Overflow,
     #[error("the moment equations are singular for this design")]
     SingularMoments,
     #[error("cancelled")]
