@@ -105,13 +105,20 @@ fn check_fixture(name: &str, worst: &mut Worst) {
             strict["intercept_se"].as_f64().unwrap(),
             COMPONENT_FLOOR,
         );
-        assert!(di <= COMPONENT_REL && ds <= COMPONENT_REL, "{what}: intercept {di:.2e} se {ds:.2e}");
+        assert!(
+            di <= COMPONENT_REL && ds <= COMPONENT_REL,
+            "{what}: intercept {di:.2e} se {ds:.2e}"
+        );
         worst.intercept = worst.intercept.max(di);
         worst.se = worst.se.max(ds);
         // A term lme4's strict fit puts at 0 is at 0 here too, and reported.
         for t in &ours.terms {
             if comps[t.kind.canonical()].as_f64().unwrap() == 0.0 {
-                assert!(ours.boundary.contains(&t.label), "{what}: {} not at the boundary", t.label);
+                assert!(
+                    ours.boundary.contains(&t.label),
+                    "{what}: {} not at the boundary",
+                    t.label
+                );
             }
         }
         worst.fits += 1;

@@ -156,9 +156,7 @@ pub enum FormulaError {
     UnknownFactor { term: String, factor: String },
     #[error("term '{term}': random slopes are not supported, only random intercepts (1|group)")]
     RandomSlope { term: String },
-    #[error(
-        "term '{term}': '||' (uncorrelated random effects) is not supported; write (1|group)"
-    )]
+    #[error("term '{term}': '||' (uncorrelated random effects) is not supported; write (1|group)")]
     DoubleBar { term: String },
     #[error("term '{term}': interactions of more than two factors are not supported")]
     ThreeWay { term: String },
@@ -265,9 +263,7 @@ pub fn parse(formula: &str) -> Result<Formula, FormulaError> {
             return Err(FormulaError::FixedEffect { term: piece.into() });
         };
         if inner.contains("||") {
-            return Err(FormulaError::DoubleBar {
-                term: piece.into(),
-            });
+            return Err(FormulaError::DoubleBar { term: piece.into() });
         }
         let bar: Vec<&str> = inner.split('|').collect();
         if bar.len() == 1 {
@@ -358,13 +354,17 @@ mod tests {
             kinds("value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)"),
             vec![Person, Context, PersonContext, Rater, RaterPerson, RaterContext]
         );
-        let f = parse("  score~( 1 | context : person )+(1|person:rater)+(1 |context:rater)").unwrap();
+        let f =
+            parse("  score~( 1 | context : person )+(1|person:rater)+(1 |context:rater)").unwrap();
         assert_eq!(f.response, "score");
         assert_eq!(
             f.terms.iter().map(|t| t.kind).collect::<Vec<_>>(),
             vec![PersonContext, RaterPerson, RaterContext]
         );
-        assert_eq!(f.terms[0].label, "context:person", "the label is as written");
+        assert_eq!(
+            f.terms[0].label, "context:person",
+            "the label is as written"
+        );
         assert_eq!(
             f.text,
             "score ~ 1 + (1 | context:person) + (1 | person:rater) + (1 | context:rater)"
@@ -396,22 +396,24 @@ mod tests {
             err("value ~ (1|person) - 1"),
             FormulaError::NoIntercept { .. }
         ));
-        assert!(matches!(err("value ~ 1 + (1|person:context) + (1|context:person)"),
-            FormulaError::Duplicate { term, first } if term == "context:person" && first == "person:context"));
+        assert!(
+            matches!(err("value ~ 1 + (1|person:context) + (1|context:person)"),
+            FormulaError::Duplicate { term, first } if term == "context:person" && first == "person:context")
+        );
         assert!(matches!(
             err("value ~ 1 + (1|person:person)"),
             FormulaError::SelfInteraction { .. }
         ));
-        assert!(matches!(err("value ~ 1"), FormulaError::NoRandomTerm { .. }));
+        assert!(matches!(
+            err("value ~ 1"),
+            FormulaError::NoRandomTerm { .. }
+        ));
         assert!(matches!(
             err("value ~ 1 + (1|person"),
             FormulaError::Syntax { .. }
         ));
         assert!(matches!(err("(1|person)"), FormulaError::Syntax { .. }));
         let msg = err("value ~ 1 + (x|rater)").to_string();
-        assert!(
-            msg.contains("(x|rater)") && msg.contains("slopes"),
-            "{msg}"
-        );
+        assert!(msg.contains("(x|rater)") && msg.contains("slopes"), "{msg}");
     }
 }

@@ -242,7 +242,10 @@ impl Model {
         let (crit, sigma2) = match criterion {
             Criterion::Reml => {
                 let dof = n - 1.0;
-                (logdet + dof * (1.0 + (two_pi * pwrss / dof).ln()), pwrss / dof)
+                (
+                    logdet + dof * (1.0 + (two_pi * pwrss / dof).ln()),
+                    pwrss / dof,
+                )
             }
             Criterion::Ml => (
                 logdet - 2.0 * rx.ln() + n * (1.0 + (two_pi * pwrss / n).ln()),

@@ -258,7 +258,11 @@ pub fn check_design(
 
 impl Model {
     /// Checks `formula` against `rows` ([`check_design`]) and compresses the rows.
-    pub fn new(formula: &Formula, rows: &[Observation], has_rater: bool) -> Result<Model, ModelError> {
+    pub fn new(
+        formula: &Formula,
+        rows: &[Observation],
+        has_rater: bool,
+    ) -> Result<Model, ModelError> {
         let levels = check_design(formula, rows, has_rater)?;
         let n = rows.len() as f64;
         let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
@@ -310,7 +314,8 @@ impl Model {
                 let (mut cn, mut cs) = (0.0, 0.0);
                 while i < order.len() {
                     let o = &rows[order[i] as usize];
-                    if o.person != person || o.context != first.context || rater(o) != rater(&first) {
+                    if o.person != person || o.context != first.context || rater(o) != rater(&first)
+                    {
                         break;
                     }
                     cn += 1.0;
@@ -425,7 +430,14 @@ impl Model {
         let e = self
             .evaluate(&theta, criterion)
             .ok_or(ModelError::Undefined)?;
-        Ok(self.summarise(&theta, &e, criterion, min.converged, min.iterations, evaluations + 1))
+        Ok(self.summarise(
+            &theta,
+            &e,
+            criterion,
+            min.converged,
+            min.iterations,
+            evaluations + 1,
+        ))
     }
 
     /// The fit's report at `theta` from its evaluation.
