@@ -261,3 +261,63 @@ fn shared_contexts_get_a_context_check_nested_ones_do_not() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v["dimensions"][0].get("context_check").is_none());
 }
+
+#[test]
+fn effects_csv_has_lme4_conditional_modes_ranked() {
+    let path = tidy("shared_balanced");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("model_effects.csv");
+    let _ = std::fs::remove_file(&out);
+    let formula = "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)";
+    let ranef: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("shared_balanced.ranef.json")).unwrap(),
+    )
+    .unwrap();
+    for term in ["context", "rater:person"] {
+        let (code, _, err) = run(&[
+            "decompose",
+            path.to_str().unwrap(),
+            "--json",
+            "--model",
+            formula,
+            "--effects",
+            term,
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("dimension,term,level,mode,sd"));
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        let t = &ranef["terms"][term];
+        assert_eq!(rows.len(), t["level"].as_array().unwrap().len());
+        let modes: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+        assert!(modes.windows(2).all(|w| w[0] >= w[1]), "ranked by mode");
+        for r in &rows {
+            assert_eq!((r[0].as_str(), r[1].as_str()), ("mood", term));
+            let at = t["level"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|l| l == r[2].as_str())
+                .unwrap();
+            let mode = t["mode"][at].as_f64().unwrap();
+            assert!((r[3].parse::<f64>().unwrap() - mode).abs() <= 1e-3 * mode.abs().max(1e-2));
+            close(r[4].parse().unwrap(), t["sd"][at].as_f64().unwrap(), "sd");
+        }
+    }
+    // A term the model does not have: exit 2, nothing written.
+    let _ = std::fs::remove_file(&out);
+    let (code, stdout, err) = run(&[
+        "decompose",
+        path.to_str().unwrap(),
+        "--model",
+        "value ~ (1|person) + (1|context)",
+        "--effects",
+        "rater",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty() && !out.exists() && err.contains("rater"));
+}

@@ -8,7 +8,7 @@
 //! bobyqa at rhoend = 1e-11; the intercept and its standard error likewise.
 
 use chameleon_stats::prec::{rel_diff, COMPONENT_FLOOR, REML_CRIT_SLACK};
-use chameleon_stats::variance::formula::parse;
+use chameleon_stats::variance::formula::{parse, Factor};
 use chameleon_stats::variance::mixed::{Criterion, FitOptions, Model, Observation};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -22,6 +22,12 @@ fn fixture_dir() -> PathBuf {
 
 /// Rows of a fixture CSV (`person,context,rater,value`) with ids in first-seen order.
 pub fn read_rows(name: &str) -> (Vec<Observation>, bool) {
+    let (rows, has_rater, _) = read_rows_named(name);
+    (rows, has_rater)
+}
+
+/// [`read_rows`] and the names of the person, context and rater ids.
+fn read_rows_named(name: &str) -> (Vec<Observation>, bool, [Vec<String>; 3]) {
     let text = std::fs::read_to_string(fixture_dir().join(format!("{name}.csv"))).unwrap();
     let mut ids: [HashMap<String, u32>; 3] = Default::default();
     let mut has_rater = false;
@@ -44,7 +50,14 @@ pub fn read_rows(name: &str) -> (Vec<Observation>, bool) {
             }
         })
         .collect();
-    (rows, has_rater)
+    let names = ids.map(|m| {
+        let mut v = vec![String::new(); m.len()];
+        for (k, i) in m {
+            v[i as usize] = k;
+        }
+        v
+    });
+    (rows, has_rater, names)
 }
 
 struct Worst {
@@ -148,4 +161,74 @@ fn every_formula_matches_lme4_on_the_fixtures() {
         "fits {}; worst criterion − lme4 best {:.3e}; worst component {:.3e}; intercept {:.3e}; se {:.3e}",
         worst.fits, worst.criterion, worst.component, worst.intercept, worst.se
     );
+}
+
+#[test]
+fn conditional_modes_match_lme4_ranef_cond_var() {
+    let (rows, has_rater, names) = read_rows_named("shared_balanced");
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture_dir().join("shared_balanced.ranef.json")).unwrap(),
+    )
+    .unwrap();
+    let formula = parse(json["formula"].as_str().unwrap()).unwrap();
+    let model = Model::new(&formula, &rows, has_rater).unwrap();
+    let fit = model.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+    let effects = model
+        .conditional_modes(&fit.theta(), Criterion::Reml)
+        .unwrap();
+    let mut worst: f64 = 0.0;
+    let mut n = 0;
+    for te in &effects {
+        let term = &json["terms"][te.kind.canonical()];
+        let levels: Vec<&str> = term["level"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(levels.len(), te.effects.len(), "{}", te.label);
+        let factors = te.kind.factors();
+        for e in &te.effects {
+            let name = |i: usize| {
+                let f = factors[i];
+                let k = match f {
+                    Factor::Person => 0,
+                    Factor::Context => 1,
+                    Factor::Rater => 2,
+                };
+                names[k][e.ids[i] as usize].clone()
+            };
+            let level = if factors.len() == 2 {
+                format!("{}:{}", name(0), name(1))
+            } else {
+                name(0)
+            };
+            let at = levels
+                .iter()
+                .position(|l| *l == level)
+                .unwrap_or_else(|| panic!("{}: level {level} not in lme4's ranef", te.label));
+            let mode = term["mode"][at].as_f64().unwrap();
+            let sd = term["sd"][at].as_f64().unwrap();
+            // Modes compare against the term's spread (a mode near 0 is not relatively exact).
+            let scale = 1e-2_f64.max(mode.abs());
+            let dm = (e.mode - mode).abs() / scale;
+            let ds = rel_diff(e.sd, sd, COMPONENT_FLOOR);
+            assert!(
+                dm <= COMPONENT_REL,
+                "{} {level}: mode {} vs {mode}",
+                te.label,
+                e.mode
+            );
+            assert!(
+                ds <= COMPONENT_REL,
+                "{} {level}: sd {} vs {sd}",
+                te.label,
+                e.sd
+            );
+            worst = worst.max(dm).max(ds);
+            n += 1;
+        }
+    }
+    assert!(n > 300, "every level of every term compared ({n})");
+    println!("conditional modes: {n} levels, worst relative difference {worst:.3e}");
 }

@@ -126,3 +126,19 @@ for (name in names(sets)) {
   writeLines(toJSON(out, auto_unbox = TRUE, digits = I(17), pretty = TRUE, null = "null"), json)
   cat("wrote", json, nrow(d), "rows\n")
 }
+
+# Conditional modes with conditional SDs (ranef(condVar = TRUE)) of the full six-term model on
+# shared_balanced, REML, strict fit: <name>.ranef.json, per term a list of {level, mode, sd}
+# (levels of interactions as lme4 names them, "a:b" in the term's factor order).
+full <- rater_formulas[length(rater_formulas)]
+for (name in c("shared_balanced")) {
+  d <- read.csv(file.path(dir, paste0(name, ".csv")), stringsAsFactors = TRUE)
+  m <- suppressWarnings(lmer(as.formula(full), data = d, REML = TRUE, control = strict))
+  re <- as.data.frame(ranef(m, condVar = TRUE))
+  terms <- lapply(split(re, re$grpvar), function(t)
+    list(level = as.character(t$grp), mode = t$condval, sd = t$condsd))
+  out <- list(formula = full, reml = TRUE, terms = terms)
+  json <- file.path(dir, paste0(name, ".ranef.json"))
+  writeLines(toJSON(out, auto_unbox = TRUE, digits = I(17), null = "null"), json)
+  cat("wrote", json, "\n")
+}

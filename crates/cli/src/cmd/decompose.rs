@@ -38,6 +38,10 @@ pub struct DecomposeArgs {
     /// Fit --model by maximum likelihood instead of REML.
     #[arg(long, requires = "model")]
     pub ml: bool,
+    /// Write the conditional modes of a --model term (context, rater, rater:person, ...)
+    /// with their conditional SDs, as lme4's ranef(condVar = TRUE), to a CSV file.
+    #[arg(long, requires = "model", num_args = 2, value_names = ["TERM", "FILE"])]
+    pub effects: Option<Vec<String>>,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
@@ -64,6 +68,10 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|text| prepare_model(&ds, text))
         .transpose()?;
+    let effects_term = match (&model, &args.effects) {
+        (Some(m), Some(e)) => Some((m.term_index(&e[0])?, PathBuf::from(&e[1]))),
+        _ => None,
+    };
     let mut report = super::with_bootstrap_progress(args.bootstrap, |control| {
         run_decomposition(&ds, &opts, control)
     })?;
@@ -73,7 +81,17 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         } else {
             ModelCriterion::Reml
         };
-        m.fit_into(&mut report, criterion);
+        let fits = m.fit_into(&mut report, criterion);
+        if let Some((term, path)) = &effects_term {
+            let csv = m.effects_csv(&ds, &fits, *term, criterion);
+            chameleon_core::export::write_atomically(path, |w| {
+                w.write_all(csv.as_bytes())
+                    .map_err(|source| chameleon_core::CoreError::Io {
+                        path: path.clone(),
+                        source,
+                    })
+            })?;
+        }
     }
     for d in &report.dimensions {
         for w in &d.warnings {

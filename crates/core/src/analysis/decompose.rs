@@ -500,8 +500,84 @@ impl PreparedModel {
         &self.formula
     }
 
-    /// Fits every dimension's model and attaches it to `report` (same dimension order).
-    pub fn fit_into(&self, report: &mut DecomposeReport, criterion: Criterion) {
+    /// The term of the formula written `label` (as written, or in lme4's canonical spelling).
+    pub fn term_index(&self, label: &str) -> Result<usize, crate::CoreError> {
+        let compact: String = label.chars().filter(|c| !c.is_whitespace()).collect();
+        let wanted = formula::parse(&format!("y ~ (1|{compact})"))
+            .ok()
+            .map(|f| f.terms[0].kind);
+        self.formula
+            .terms
+            .iter()
+            .position(|t| t.label == compact || Some(t.kind) == wanted)
+            .ok_or_else(|| {
+                crate::CoreError::Invalid(format!(
+                    "--effects: '{label}' is not a term of the model '{}'",
+                    self.formula.text
+                ))
+            })
+    }
+
+    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension
+    /// as CSV `dimension,term,level,mode,sd`, each dimension's levels ranked by mode (highest
+    /// first); `sd` is lme4's conditional SD (`ranef(condVar = TRUE)`).
+    pub fn effects_csv(
+        &self,
+        ds: &Dataset,
+        fits: &[Option<ModelFit>],
+        term: usize,
+        criterion: Criterion,
+    ) -> String {
+        let mut out = String::from("dimension,term,level,mode,sd\n");
+        let label = &self.formula.terms[term].label;
+        let kind = self.formula.terms[term].kind;
+        for ((dim, model), fit) in ds.dimensions.iter().zip(&self.models).zip(fits) {
+            let (Ok(model), Some(fit)) = (model, fit) else {
+                continue;
+            };
+            let Some(effects) = model.conditional_modes(&fit.theta(), criterion) else {
+                continue;
+            };
+            let mut rows: Vec<(String, f64, f64)> = effects[term]
+                .effects
+                .iter()
+                .map(|e| {
+                    let name = |i: usize| -> String {
+                        let id = e.ids[i] as usize;
+                        match kind.factors()[i] {
+                            formula::Factor::Person => ds.persons.get(id).cloned(),
+                            formula::Factor::Context => ds.contexts.get(id).cloned(),
+                            formula::Factor::Rater => ds.raters.get(id).map(|r| r.name.clone()),
+                        }
+                        .unwrap_or_else(|| id.to_string())
+                    };
+                    let level = if kind.factors().len() == 2 {
+                        format!("{}:{}", name(0), name(1))
+                    } else {
+                        name(0)
+                    };
+                    (level, e.mode, e.sd)
+                })
+                .collect();
+            rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for (level, mode, sd) in rows {
+                out += &format!(
+                    "{},{label},{},{mode},{sd}\n",
+                    csv_field(&dim.name),
+                    csv_field(&level)
+                );
+            }
+        }
+        out
+    }
+
+    /// Fits every dimension's model and attaches it to `report` (same dimension order);
+    /// returns the fits.
+    pub fn fit_into(
+        &self,
+        report: &mut DecomposeReport,
+        criterion: Criterion,
+    ) -> Vec<Option<ModelFit>> {
         let fits: Vec<Result<ModelFit, String>> = self
             .models
             .par_iter()
@@ -512,6 +588,7 @@ impl PreparedModel {
                 Err(e) => Err(e.clone()),
             })
             .collect();
+        let mut kept = Vec::with_capacity(fits.len());
         for (d, f) in report.dimensions.iter_mut().zip(fits) {
             match f {
                 Ok(f) => {
@@ -519,11 +596,24 @@ impl PreparedModel {
                         d.warnings.push(format!("model: {w}"));
                     }
                     d.model = Some(ModelReport::from_fit(&f));
+                    kept.push(Some(f));
+                    continue;
                 }
                 Err(e) if e == NOMINAL_WARNING => {}
                 Err(e) => d.warnings.push(format!("model: {e}")),
             }
+            kept.push(None);
         }
+        kept
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
     }
 }
 

@@ -109,6 +109,43 @@ fn entries(
 }
 
 impl Model {
+    /// Person block `block`'s `A` (`m × m`, unfactored), `B` (`m × touched`) and `ρ` at `θ`.
+    pub(crate) fn block_system(
+        &self,
+        block: &super::Block,
+        theta: &[f64],
+        amat: &mut Vec<f64>,
+        bmat: &mut Vec<f64>,
+        ra: &mut Vec<f64>,
+    ) {
+        let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+        let m = block.m as usize;
+        let gl = (block.touched.1 - block.touched.0) as usize;
+        let mut ae = [(0usize, 0.0f64); 3];
+        let mut be = [(0usize, 0.0f64); 4];
+        amat.clear();
+        amat.resize(m * m, 0.0);
+        for i in 0..m {
+            amat[i * m + i] = 1.0;
+        }
+        bmat.clear();
+        bmat.resize(m * gl, 0.0);
+        ra.clear();
+        ra.resize(m, 0.0);
+        for c in cells {
+            let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
+            for &(li, ti) in &ae[..na] {
+                ra[li] += c.sum * ti;
+                for &(lj, tj) in &ae[..na] {
+                    amat[li * m + lj] += c.n * ti * tj;
+                }
+                for &(pj, sj) in &be[..nb] {
+                    bmat[li * gl + pj] += c.n * ti * sj;
+                }
+            }
+        }
+    }
+
     /// The global Schur complement at `θ` (one value per term, formula order).
     pub(crate) fn reduce(&self, theta: &[f64]) -> Reduced {
         let g = self.g;
@@ -140,27 +177,7 @@ impl Model {
             if m == 0 {
                 continue;
             }
-            amat.clear();
-            amat.resize(m * m, 0.0);
-            for i in 0..m {
-                amat[i * m + i] = 1.0;
-            }
-            bmat.clear();
-            bmat.resize(m * gl, 0.0);
-            ra.clear();
-            ra.resize(m, 0.0);
-            for c in cells {
-                let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
-                for &(li, ti) in &ae[..na] {
-                    ra[li] += c.sum * ti;
-                    for &(lj, tj) in &ae[..na] {
-                        amat[li * m + lj] += c.n * ti * tj;
-                    }
-                    for &(pj, sj) in &be[..nb] {
-                        bmat[li * gl + pj] += c.n * ti * sj;
-                    }
-                }
-            }
+            self.block_system(block, theta, &mut amat, &mut bmat, &mut ra);
             if !cholesky(&mut amat, m) {
                 // Cannot happen for θ real (A ⪰ I); keep the evaluation undefined.
                 return Reduced {

@@ -13,8 +13,10 @@
 //!
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
+mod effects;
 mod eval;
 
+pub use effects::{Effect, TermEffects};
 pub use eval::Evaluation;
 
 use super::formula::{Factor, Formula, FormulaError, TermKind};
