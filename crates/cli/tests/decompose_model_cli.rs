@@ -51,7 +51,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn model(path: &PathBuf, formula: &str, ml: bool) -> Value {
+fn model(path: &std::path::Path, formula: &str, ml: bool) -> Value {
     let mut args = vec![
         "decompose",
         path.to_str().unwrap(),
