@@ -10,12 +10,18 @@
 #    (skipped with a message when Rscript or lme4 is absent); prints the ratio.
 # 2. 1,000 person-cluster bootstrap resamples for all 10 dimensions on $THREADS threads.
 # 3. 20× the persons (3M ratings): point estimates, wall time and peak memory (/usr/bin/time -v).
+# 4. The shared-context G-study of issue #12 (1,667 persons × 3 of 150 shared contexts × 3 of
+#    12 raters × 10 dimensions): `chameleon decompose --model FORMULA` as a whole process vs an
+#    Rscript process fitting the same formula with lme4 (scripts/reference/decompose/
+#    lme4_model_bench.R); medians, wall and CPU ratios. CONTEXTS overrides the 150.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
 PERSONS="${PERSONS:-1667}"
 RESAMPLES="${RESAMPLES:-1000}"
 SCALE="${SCALE:-20}"
+CONTEXTS="${CONTEXTS:-150}"
+MODEL="value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
@@ -79,5 +85,19 @@ WALL=$(grep "Elapsed (wall clock)" "$OUT/big.time" | awk '{print $NF}')
 RSS=$(grep "Maximum resident set size" "$OUT/big.time" | awk '{print $NF}')
 CPU=$(grep -E "User time|System time" "$OUT/big.time" | awk '{s += $NF} END {print s}')
 echo "wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 5 s, < 1024 MiB)"
+
+echo
+echo "== 4. shared-context G-study: $MODEL, $CONTEXTS shared contexts (medians: ours of 5, lme4 of ${R_RUNS:-3})"
+"$BIN" sample bench "$OUT/shared.csv" --persons "$PERSONS" --context-pool "$CONTEXTS" --seed 1 >&2
+O=$(RAYON_NUM_THREADS=$THREADS median_of 5 "$BIN" decompose "$OUT/shared.csv" --json --model "$MODEL")
+printf "chameleon decompose --model (whole process, %s threads): %.3f s wall, %.3f s CPU\n" "$THREADS" "$(wall "$O")" "$(cpu "$O")"
+if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' 2> /dev/null; then
+  RR=$(median_of "${R_RUNS:-3}" Rscript scripts/reference/decompose/lme4_model_bench.R "$OUT/shared.csv" "$MODEL")
+  printf "Rscript lme4 (whole process):                           %.3f s wall, %.3f s CPU\n" "$(wall "$RR")" "$(cpu "$RR")"
+  python3 -c "print(f'ratio lme4 / chameleon: {$(wall "$RR") / $(wall "$O"):.0f}x wall, {$(cpu "$RR") / $(cpu "$O"):.0f}x CPU  (target >= 100x)')"
+else
+  echo "Rscript with lme4 not found: skipping the lme4 column"
+fi
+
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; data in $OUT"

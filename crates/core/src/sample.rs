@@ -381,6 +381,61 @@ pub fn write_bench_ratings(
     Ok(n)
 }
 
+/// Like [`write_bench_ratings`], but each person's `shape.contexts` contexts are drawn from a
+/// pool of `context_pool` contexts shared by all persons (subreddits: `s0`, `s1`, ...), each
+/// with its own pull on every dimension (SD 0.45 on the latent scale): the shared-context
+/// G-study of issue #12. `context_pool` below `shape.contexts` is raised to it.
+pub fn write_bench_ratings_shared(
+    shape: BenchShape,
+    context_pool: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let mut rng = SampleRng::new(shape.seed ^ 0x5EED);
+    let pool = shape.rater_pool.max(shape.raters_per_profile).max(1);
+    let contexts = context_pool.max(shape.contexts).max(1);
+    let leniency: Vec<f64> = (0..pool).map(|_| 0.3 * rng.normal()).collect();
+    let pull: Vec<Vec<f64>> = (0..contexts)
+        .map(|_| (0..shape.dimensions).map(|_| 0.45 * rng.normal()).collect())
+        .collect();
+    let mut w = std::io::BufWriter::new(out);
+    writeln!(w, "person,context,rater,dimension,value")?;
+    let mut n = 0;
+    let mut chosen = Vec::with_capacity(shape.raters_per_profile);
+    let mut seen = Vec::with_capacity(shape.contexts);
+    for p in 0..shape.persons {
+        let traits: Vec<f64> = (0..shape.dimensions).map(|_| 0.59 * rng.normal()).collect();
+        seen.clear();
+        while seen.len() < shape.contexts.min(contexts) {
+            let c = rng.below(contexts);
+            if !seen.contains(&c) {
+                seen.push(c);
+            }
+        }
+        for &c in &seen {
+            chosen.clear();
+            while chosen.len() < shape.raters_per_profile.min(pool) {
+                let r = rng.below(pool);
+                if !chosen.contains(&r) {
+                    chosen.push(r);
+                }
+            }
+            for (d, t) in traits.iter().enumerate() {
+                let state = 0.85 * rng.normal();
+                for &r in &chosen {
+                    let y = (4.0
+                        + 1.2 * (t + pull[c][d] + state + leniency[r] + 0.5 * rng.normal()))
+                    .round()
+                    .clamp(1.0, 7.0);
+                    writeln!(w, "p{p},s{c},r{r},dim{d},{y}")?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    Ok(n)
+}
+
 /// Profiles (JSONL) matching [`write_bench_ratings`]'s persons and contexts.
 pub fn write_bench_profiles(
     shape: BenchShape,
@@ -464,6 +519,30 @@ mod tests {
         assert!(
             blind * 10 >= numeric * 8,
             "model state-blind on {blind} of {numeric}"
+        );
+    }
+
+    #[test]
+    fn shared_contexts_are_shared_and_counted() {
+        let shape = BenchShape {
+            persons: 40,
+            dimensions: 2,
+            ..BenchShape::default()
+        };
+        let mut buf = Vec::new();
+        let n = write_bench_ratings_shared(shape, 10, &mut buf).unwrap();
+        assert_eq!(n, 40 * 3 * 3 * 2);
+        let text = String::from_utf8(buf).unwrap();
+        let mut persons_of: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for l in text.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            persons_of.entry(f[1]).or_default().insert(f[0]);
+        }
+        assert!(persons_of.len() <= 10);
+        assert!(
+            persons_of.values().any(|p| p.len() >= 2),
+            "contexts are shared"
         );
     }
 

@@ -854,7 +854,15 @@ impl Builder {
 
     fn finish(mut self, name: &str, has_rater: bool) -> Result<Dataset> {
         let mut errors = Vec::new();
-        for (d, keys) in self.keys.iter_mut().enumerate() {
+        // Without a rater column, two rows for one person × context are replicate
+        // observations (ids repeating across studies, as in psychTools' msqR), as lme4 reads
+        // them (issue #12); with raters, a rater rating a profile twice stays an error.
+        let keys = if has_rater {
+            &mut self.keys[..]
+        } else {
+            &mut []
+        };
+        for (d, keys) in keys.iter_mut().enumerate() {
             keys.sort_unstable();
             for w in keys.windows(2) {
                 if w[0].0 == w[1].0 && w[0].1 == w[1].1 {

@@ -1,14 +1,17 @@
 //! `chameleon decompose FILE_OR_STUDY`: the state–trait variance decomposition (issue #4).
 
 use chameleon_core::analysis::decompose::{
-    run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
+    prepare_model, run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
+    ModelCriterion,
 };
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  chameleon decompose ratings.csv --json --bootstrap 1000 --seed 1"
+    after_help = "Examples:\n  chameleon decompose ratings.csv --json --bootstrap 1000 --seed 1\n  \
+                  chameleon decompose ratings.csv --json --model \
+                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)\""
 )]
 pub struct DecomposeArgs {
     /// A study file or a tidy ratings CSV.
@@ -28,6 +31,17 @@ pub struct DecomposeArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also fit this lme4 random-intercept formula per dimension: any of (1|person),
+    /// (1|context), (1|person:context), (1|rater), (1|rater:person), (1|rater:context).
+    #[arg(long, value_name = "FORMULA")]
+    pub model: Option<String>,
+    /// Fit --model by maximum likelihood instead of REML.
+    #[arg(long, requires = "model")]
+    pub ml: bool,
+    /// Write the conditional modes of a --model term (context, rater, rater:person, ...)
+    /// with their conditional SDs, as lme4's ranef(condVar = TRUE), to a CSV file.
+    #[arg(long, requires = "model", num_args = 2, value_names = ["TERM", "FILE"])]
+    pub effects: Option<Vec<String>>,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
@@ -48,9 +62,37 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
     };
-    let report = super::with_bootstrap_progress(args.bootstrap, |control| {
+    // Checked before anything runs: a bad formula is exit 2 with nothing printed.
+    let model = args
+        .model
+        .as_deref()
+        .map(|text| prepare_model(&ds, text))
+        .transpose()?;
+    let effects_term = match (&model, &args.effects) {
+        (Some(m), Some(e)) => Some((m.term_index(&e[0])?, PathBuf::from(&e[1]))),
+        _ => None,
+    };
+    let mut report = super::with_bootstrap_progress(args.bootstrap, |control| {
         run_decomposition(&ds, &opts, control)
     })?;
+    if let Some(m) = &model {
+        let criterion = if args.ml {
+            ModelCriterion::Ml
+        } else {
+            ModelCriterion::Reml
+        };
+        let fits = m.fit_into(&mut report, criterion);
+        if let Some((term, path)) = &effects_term {
+            let csv = m.effects_csv(&ds, &fits, *term, criterion);
+            chameleon_core::export::write_atomically(path, |w| {
+                w.write_all(csv.as_bytes())
+                    .map_err(|source| chameleon_core::CoreError::Io {
+                        path: path.clone(),
+                        source,
+                    })
+            })?;
+        }
+    }
     for d in &report.dimensions {
         for w in &d.warnings {
             eprintln!("warning: {}: {w}", d.dimension);
@@ -151,6 +193,31 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
                     l.consistency,
                     l.occasion_specificity
                 )?;
+            }
+        }
+    }
+    for d in &r.dimensions {
+        if let Some(c) = &d.context_check {
+            writeln!(out)?;
+            writeln!(out, "{}: {}", d.dimension, c.note)?;
+        }
+    }
+    if let Some(first) = r.dimensions.iter().find_map(|d| d.model.as_ref()) {
+        writeln!(out)?;
+        writeln!(out, "Model {}: shares of the total variance", first.formula)?;
+        let labels: Vec<&str> = first.components.0.iter().map(|(k, _)| k.as_str()).collect();
+        write!(out, "{:<20}", "dimension")?;
+        for l in &labels {
+            write!(out, " {l:>14}")?;
+        }
+        writeln!(out, " {:>12}", "criterion")?;
+        for d in &r.dimensions {
+            if let Some(m) = &d.model {
+                write!(out, "{:<20}", d.dimension)?;
+                for l in &labels {
+                    write!(out, " {:>14}", pct(m.shares.get(l)))?;
+                }
+                writeln!(out, " {:>12}", num(m.reml_criterion.or(m.deviance)))?;
             }
         }
     }

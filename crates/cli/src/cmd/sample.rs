@@ -42,6 +42,10 @@ pub enum SampleCommand {
         /// Also write matching profiles (JSONL) here.
         #[arg(long)]
         profiles: Option<PathBuf>,
+        /// Draw each person's contexts from this many shared contexts (s0, s1, …), each with
+        /// its own effect: the shared-context G-study (0 = contexts c0… per person, no effect).
+        #[arg(long, default_value_t = 0)]
+        context_pool: usize,
     },
 }
 
@@ -95,6 +99,7 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             dimensions,
             seed,
             profiles,
+            context_pool,
         } => {
             let shape = BenchShape {
                 persons,
@@ -106,11 +111,14 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             };
             let mut n = 0;
             chameleon_core::export::write_atomically(&out, |w| {
-                n = sample::write_bench_ratings(shape, w).map_err(|source| {
-                    chameleon_core::CoreError::Io {
-                        path: out.clone(),
-                        source,
-                    }
+                let written = if context_pool > 0 {
+                    sample::write_bench_ratings_shared(shape, context_pool, w)
+                } else {
+                    sample::write_bench_ratings(shape, w)
+                };
+                n = written.map_err(|source| chameleon_core::CoreError::Io {
+                    path: out.clone(),
+                    source,
                 })?;
                 Ok(())
             })?;

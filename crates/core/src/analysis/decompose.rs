@@ -19,10 +19,17 @@ use chameleon_stats::variance::decompose::{
     bootstrap_decomposition, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
     DimensionIntervals, Method, Prepared,
 };
+use chameleon_stats::variance::formula::{self, Formula};
+use chameleon_stats::variance::mixed::{
+    Criterion, FitOptions, Model, ModelError, ModelFit, Observation,
+};
 use chameleon_stats::variance::{Rating, VarianceError};
 use rayon::prelude::*;
+use serde::ser::SerializeMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+pub use chameleon_stats::variance::mixed::Criterion as ModelCriterion;
 
 pub use chameleon_stats::variance::decompose::Method as DecomposeMethod;
 
@@ -128,6 +135,105 @@ pub struct DimensionReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_components: Option<NegativeComponents>,
     pub warnings: Vec<String>,
+    /// The `--model` fit (DESIGN.md's `"model"` object).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelReport>,
+    /// When contexts are shared by persons: the profile level with a context term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_check: Option<ContextCheck>,
+}
+
+/// Keys in insertion order (formula order), serialised as a JSON object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for Ordered<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<T: Copy> Ordered<T> {
+    pub fn get(&self, key: &str) -> Option<T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+}
+
+/// A fitted formula: DESIGN.md's `"model"` object. Terms are keyed as written in the formula.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelReport {
+    pub formula: String,
+    pub components: Ordered<f64>,
+    pub shares: Ordered<f64>,
+    pub intercept: f64,
+    pub intercept_se: f64,
+    /// `REMLcrit()` (REML, the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reml_criterion: Option<f64>,
+    /// `deviance()` (with `--ml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deviance: Option<f64>,
+    pub converged: bool,
+    pub boundary: Vec<String>,
+    pub levels: Ordered<usize>,
+    pub warnings: Vec<String>,
+}
+
+impl ModelReport {
+    pub fn from_fit(fit: &ModelFit) -> ModelReport {
+        let mut components: Vec<(String, f64)> = fit
+            .terms
+            .iter()
+            .map(|t| (t.label.clone(), t.variance))
+            .collect();
+        components.push(("residual".into(), fit.residual));
+        let mut shares: Vec<(String, f64)> = fit
+            .terms
+            .iter()
+            .map(|t| (t.label.clone(), t.share))
+            .collect();
+        shares.push(("residual".into(), fit.residual_share));
+        let reml = fit.criterion_kind == Criterion::Reml;
+        ModelReport {
+            formula: fit.formula.clone(),
+            components: Ordered(components),
+            shares: Ordered(shares),
+            intercept: fit.intercept,
+            intercept_se: fit.intercept_se,
+            reml_criterion: reml.then_some(fit.criterion),
+            deviance: (!reml).then_some(fit.criterion),
+            converged: fit.converged,
+            boundary: fit.boundary.clone(),
+            levels: Ordered(
+                fit.terms
+                    .iter()
+                    .map(|t| (t.label.clone(), t.levels))
+                    .collect(),
+            ),
+            warnings: fit.warnings.clone(),
+        }
+    }
+}
+
+/// The profile level refitted with a context term, `score ~ 1 + (1|person) + (1|context)`,
+/// reported when a context is shared by two or more persons: the nested model counts a
+/// context's own pull as every person's state, and this says how much of it that is.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextCheck {
+    pub formula: String,
+    pub person: f64,
+    pub context: f64,
+    /// The state left once the context is separated (person × context, plus error).
+    pub person_context: f64,
+    /// `context / (context + person_context)`: the part of the state that is the context's.
+    pub context_share_of_state: f64,
+    pub reml_criterion: f64,
+    pub contexts: usize,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,19 +354,267 @@ pub fn run_decomposition(
             }
         }
     }
-    let dimensions: Vec<DimensionReport> = ds
+    let mut dimensions: Vec<DimensionReport> = ds
         .dimensions
         .iter()
         .zip(per_dim)
         .zip(intervals)
         .map(|((dim, (_, d, errs)), iv)| dimension_report(ds, dim, d, errs, iv, opts))
         .collect();
+    let checks: Vec<Option<ContextCheck>> = ds
+        .dimensions
+        .par_iter()
+        .zip(dimensions.par_iter())
+        .map(|(dim, rep)| {
+            let nested = rep.profile_level.as_ref()?;
+            if opts.method != Method::Reml {
+                return None;
+            }
+            context_check(ds, dim, nested.state)
+        })
+        .collect();
+    for (d, c) in dimensions.iter_mut().zip(checks) {
+        d.context_check = c;
+    }
     let pooled = pooled(&dimensions, pooled_ci);
     Ok(DecomposeReport {
         method: opts.method.as_str(),
         dimensions,
         pooled,
     })
+}
+
+/// Observations of one dimension for the formula engine: one per rating.
+pub fn model_rows(ds: &Dataset, dim: &DimensionData) -> Vec<Observation> {
+    dim.observations
+        .iter()
+        .filter(|o| o.value.is_finite())
+        .map(|o| {
+            let p = ds.profiles[o.profile as usize];
+            Observation {
+                person: p.person,
+                context: p.context,
+                rater: o.rater.unwrap_or(0),
+                value: o.value,
+            }
+        })
+        .collect()
+}
+
+/// One observation per profile: the mean of its ratings (the profile level's score).
+fn profile_score_rows(ds: &Dataset, dim: &DimensionData) -> Vec<Observation> {
+    let mut sums: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
+    for o in dim.observations.iter().filter(|o| o.value.is_finite()) {
+        let e = sums.entry(o.profile).or_insert((0.0, 0.0));
+        e.0 += o.value;
+        e.1 += 1.0;
+    }
+    sums.into_iter()
+        .map(|(profile, (sum, n))| {
+            let p = ds.profiles[profile as usize];
+            Observation {
+                person: p.person,
+                context: p.context,
+                rater: 0,
+                value: sum / n,
+            }
+        })
+        .collect()
+}
+
+/// True when some context holds profiles of two or more persons.
+fn contexts_shared(rows: &[Observation]) -> bool {
+    let mut first: BTreeMap<u32, u32> = BTreeMap::new();
+    rows.iter()
+        .any(|o| *first.entry(o.context).or_insert(o.person) != o.person)
+}
+
+const CONTEXT_CHECK_FORMULA: &str = "score ~ 1 + (1|person) + (1|context)";
+
+/// The context check of one dimension (see [`ContextCheck`]); `None` when contexts are not
+/// shared or the crossed model cannot be fitted to these data.
+fn context_check(ds: &Dataset, dim: &DimensionData, nested_state: f64) -> Option<ContextCheck> {
+    let rows = profile_score_rows(ds, dim);
+    if !contexts_shared(&rows) {
+        return None;
+    }
+    let formula = formula::parse(CONTEXT_CHECK_FORMULA).ok()?;
+    let model = Model::new(&formula, &rows, false).ok()?;
+    let fit = model.fit(Criterion::Reml, &FitOptions::default()).ok()?;
+    let context = fit.terms[1].variance;
+    let state = context + fit.residual;
+    let share = if state > 0.0 { context / state } else { 0.0 };
+    Some(ContextCheck {
+        formula: fit.formula.clone(),
+        person: fit.terms[0].variance,
+        context,
+        person_context: fit.residual,
+        context_share_of_state: share,
+        reml_criterion: fit.criterion,
+        contexts: fit.terms[1].levels,
+        note: format!(
+            "contexts are shared by persons: {:.0}% of the state variance is the contexts' own \
+             pull (context {context:.4} of {state:.4}; the nested model's state is \
+             {nested_state:.4}); fit --model \"value ~ 1 + (1|person) + (1|context) + \
+             (1|person:context)\" to separate it",
+            100.0 * share
+        ),
+    })
+}
+
+/// A `--model` formula checked against every decomposed dimension, ready to fit.
+pub struct PreparedModel {
+    formula: Formula,
+    /// Per dimension: the model, or why this dimension has none (nominal, no data).
+    models: Vec<Result<Model, String>>,
+}
+
+/// Parses `text` and checks it against every non-nominal dimension of `ds`. A bad formula,
+/// a factor the data lack, a term with one level or a term the design cannot separate is
+/// [`CoreError::Invalid`] naming the dimension, the term and the reason.
+pub fn prepare_model(ds: &Dataset, text: &str) -> Result<PreparedModel, crate::CoreError> {
+    let formula = formula::parse(text).map_err(|e| crate::CoreError::Invalid(e.to_string()))?;
+    let models = ds
+        .dimensions
+        .par_iter()
+        .map(|dim| {
+            if dim.is_nominal() {
+                return Ok(Err(NOMINAL_WARNING.to_string()));
+            }
+            let rows = model_rows(ds, dim);
+            match Model::new(&formula, &rows, ds.has_rater) {
+                Ok(m) => Ok(Ok(m)),
+                Err(e @ (ModelError::Empty | ModelError::ConstantValues)) => Ok(Err(e.to_string())),
+                Err(e) => Err(crate::CoreError::Invalid(format!(
+                    "{}: dimension '{}': {e}",
+                    ds.source, dim.name
+                ))),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PreparedModel { formula, models })
+}
+
+impl PreparedModel {
+    pub fn formula(&self) -> &Formula {
+        &self.formula
+    }
+
+    /// The term of the formula written `label` (as written, or in lme4's canonical spelling).
+    pub fn term_index(&self, label: &str) -> Result<usize, crate::CoreError> {
+        let compact: String = label.chars().filter(|c| !c.is_whitespace()).collect();
+        let wanted = formula::parse(&format!("y ~ (1|{compact})"))
+            .ok()
+            .map(|f| f.terms[0].kind);
+        self.formula
+            .terms
+            .iter()
+            .position(|t| t.label == compact || Some(t.kind) == wanted)
+            .ok_or_else(|| {
+                crate::CoreError::Invalid(format!(
+                    "--effects: '{label}' is not a term of the model '{}'",
+                    self.formula.text
+                ))
+            })
+    }
+
+    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension
+    /// as CSV `dimension,term,level,mode,sd`, each dimension's levels ranked by mode (highest
+    /// first); `sd` is lme4's conditional SD (`ranef(condVar = TRUE)`).
+    pub fn effects_csv(
+        &self,
+        ds: &Dataset,
+        fits: &[Option<ModelFit>],
+        term: usize,
+        criterion: Criterion,
+    ) -> String {
+        let mut out = String::from("dimension,term,level,mode,sd\n");
+        let label = &self.formula.terms[term].label;
+        let kind = self.formula.terms[term].kind;
+        for ((dim, model), fit) in ds.dimensions.iter().zip(&self.models).zip(fits) {
+            let (Ok(model), Some(fit)) = (model, fit) else {
+                continue;
+            };
+            let Some(effects) = model.conditional_modes(&fit.theta(), criterion) else {
+                continue;
+            };
+            let mut rows: Vec<(String, f64, f64)> = effects[term]
+                .effects
+                .iter()
+                .map(|e| {
+                    let name = |i: usize| -> String {
+                        let id = e.ids[i] as usize;
+                        match kind.factors()[i] {
+                            formula::Factor::Person => ds.persons.get(id).cloned(),
+                            formula::Factor::Context => ds.contexts.get(id).cloned(),
+                            formula::Factor::Rater => ds.raters.get(id).map(|r| r.name.clone()),
+                        }
+                        .unwrap_or_else(|| id.to_string())
+                    };
+                    let level = if kind.factors().len() == 2 {
+                        format!("{}:{}", name(0), name(1))
+                    } else {
+                        name(0)
+                    };
+                    (level, e.mode, e.sd)
+                })
+                .collect();
+            rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for (level, mode, sd) in rows {
+                out += &format!(
+                    "{},{label},{},{mode},{sd}\n",
+                    csv_field(&dim.name),
+                    csv_field(&level)
+                );
+            }
+        }
+        out
+    }
+
+    /// Fits every dimension's model and attaches it to `report` (same dimension order);
+    /// returns the fits.
+    pub fn fit_into(
+        &self,
+        report: &mut DecomposeReport,
+        criterion: Criterion,
+    ) -> Vec<Option<ModelFit>> {
+        let fits: Vec<Result<ModelFit, String>> = self
+            .models
+            .par_iter()
+            .map(|m| match m {
+                Ok(m) => m
+                    .fit(criterion, &FitOptions::default())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            })
+            .collect();
+        let mut kept = Vec::with_capacity(fits.len());
+        for (d, f) in report.dimensions.iter_mut().zip(fits) {
+            match f {
+                Ok(f) => {
+                    for w in &f.warnings {
+                        d.warnings.push(format!("model: {w}"));
+                    }
+                    d.model = Some(ModelReport::from_fit(&f));
+                    kept.push(Some(f));
+                    continue;
+                }
+                Err(e) if e == NOMINAL_WARNING => {}
+                Err(e) => d.warnings.push(format!("model: {e}")),
+            }
+            kept.push(None);
+        }
+        kept
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// Distinct persons, distinct profiles and ratings among `dim`'s observations.
@@ -293,6 +647,8 @@ fn dimension_report(
             rater_sensitivity: Vec::new(),
             negative_components: None,
             warnings: errs,
+            model: None,
+            context_check: None,
         };
     };
     let profile_level = d.profile_level.as_ref().map(|p| ProfileLevelReport {
@@ -388,6 +744,8 @@ fn dimension_report(
         rater_sensitivity,
         negative_components,
         warnings,
+        model: None,
+        context_check: None,
     }
 }
 

@@ -15,6 +15,8 @@
 pub mod anova;
 pub mod decompose;
 pub mod design;
+pub mod formula;
+pub mod mixed;
 pub mod optimize;
 pub mod reml;
 pub mod suff;

@@ -1,0 +1,281 @@
+//! lme4's profiled criterion for a [`Model`] at given `θ`.
+//!
+//! With `W = [Z Λθ, X]` (X the intercept column) and `C = W'W + diag(I, 0)`, Bates et al.
+//! (2015, eqs. 34, 41) give, profiled over σ²,
+//!
+//! ```text
+//! REML:  d(θ) = log|C| + (n − 1) (1 + log(2π · pwrss / (n − 1)))
+//! ML:    d(θ) = log|L_θ|² + n (1 + log(2π · pwrss / n)),   log|L_θ|² = log|C| − log r_X²
+//! pwrss = y'y − ŵ'W'y,   ŵ = C⁻¹W'y
+//! ```
+//!
+//! where `r_X²` is the intercept's pivot after all random effects are eliminated. The rows of
+//! `C` are ordered nested effects (person, person:context, rater:person — block diagonal over
+//! persons), then crossed levels (context, rater, rater:context), then the intercept. Each
+//! person's block is factored densely and its Schur update scattered into the global block,
+//! which is then factored with nalgebra; the intercept comes last so its pivot is `r_X²`.
+
+use super::{Cell, Criterion, Model};
+use nalgebra::{DMatrix, DVector};
+
+/// One evaluation of the criterion.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluation {
+    pub criterion: f64,
+    /// Penalised residual sum of squares.
+    pub pwrss: f64,
+    /// Profiled residual variance: `pwrss / (n − 1)` (REML) or `pwrss / n` (ML).
+    pub sigma2: f64,
+    pub intercept: f64,
+    /// lme4's `sqrt(vcov(m))`: `σ / r_X`.
+    pub intercept_se: f64,
+}
+
+/// The global Schur complement at `θ` with everything the criterion needs besides it.
+pub(crate) struct Reduced {
+    /// `g × g`, row-major, symmetric.
+    pub(crate) s: Vec<f64>,
+    pub(crate) rhs: Vec<f64>,
+    /// `log |A_p|` summed over person blocks.
+    pub(crate) logdet: f64,
+    /// `Σ_p ρ_p' A_p⁻¹ ρ_p`.
+    pub(crate) quad: f64,
+}
+
+/// In-place Cholesky of the row-major `m × m` matrix `a` (lower triangle used and
+/// overwritten). False when not positive definite.
+pub(crate) fn cholesky(a: &mut [f64], m: usize) -> bool {
+    for j in 0..m {
+        let mut d = a[j * m + j];
+        for k in 0..j {
+            d -= a[j * m + k] * a[j * m + k];
+        }
+        if d.is_nan() || d <= 0.0 {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * m + j] = d;
+        for i in (j + 1)..m {
+            let mut v = a[i * m + j];
+            for k in 0..j {
+                v -= a[i * m + k] * a[j * m + k];
+            }
+            a[i * m + j] = v / d;
+        }
+    }
+    true
+}
+
+/// Solves `L x = b` in place for each of the `cols` columns of the row-major `m × cols` `b`.
+pub(crate) fn forward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
+    for i in 0..m {
+        let d = l[i * m + i];
+        for k in 0..i {
+            let lik = l[i * m + k];
+            if lik != 0.0 {
+                for c in 0..cols {
+                    b[i * cols + c] -= lik * b[k * cols + c];
+                }
+            }
+        }
+        for c in 0..cols {
+            b[i * cols + c] /= d;
+        }
+    }
+}
+
+/// Per-cell scaled design entries: nested (local index, θ) and crossed (position, scale).
+#[inline]
+fn entries(
+    model: &Model,
+    cell: &Cell,
+    theta: &[f64],
+    a: &mut [(usize, f64); 3],
+    b: &mut [(usize, f64); 4],
+) -> (usize, usize) {
+    let (mut na, mut nb) = (0, 0);
+    b[0] = (0, 1.0);
+    nb += 1;
+    for (t, kind) in model.kinds.iter().enumerate() {
+        if kind.nested_in_person() {
+            a[na] = (cell.idx[t] as usize, theta[t]);
+            na += 1;
+        } else {
+            b[nb] = (cell.pos[t] as usize, theta[t]);
+            nb += 1;
+        }
+    }
+    (na, nb)
+}
+
+impl Model {
+    /// Person block `block`'s `A` (`m × m`, unfactored), `B` (`m × touched`) and `ρ` at `θ`.
+    pub(crate) fn block_system(
+        &self,
+        block: &super::Block,
+        theta: &[f64],
+        amat: &mut Vec<f64>,
+        bmat: &mut Vec<f64>,
+        ra: &mut Vec<f64>,
+    ) {
+        let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+        let m = block.m as usize;
+        let gl = (block.touched.1 - block.touched.0) as usize;
+        let mut ae = [(0usize, 0.0f64); 3];
+        let mut be = [(0usize, 0.0f64); 4];
+        amat.clear();
+        amat.resize(m * m, 0.0);
+        for i in 0..m {
+            amat[i * m + i] = 1.0;
+        }
+        bmat.clear();
+        bmat.resize(m * gl, 0.0);
+        ra.clear();
+        ra.resize(m, 0.0);
+        for c in cells {
+            let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
+            for &(li, ti) in &ae[..na] {
+                ra[li] += c.sum * ti;
+                for &(lj, tj) in &ae[..na] {
+                    amat[li * m + lj] += c.n * ti * tj;
+                }
+                for &(pj, sj) in &be[..nb] {
+                    bmat[li * gl + pj] += c.n * ti * sj;
+                }
+            }
+        }
+    }
+
+    /// The global Schur complement at `θ` (one value per term, formula order).
+    pub(crate) fn reduce(&self, theta: &[f64]) -> Reduced {
+        let g = self.g;
+        let mut s = vec![0.0; g * g];
+        let mut rhs = vec![0.0; g];
+        let mut logdet = 0.0;
+        let mut quad = 0.0;
+        let mut amat: Vec<f64> = Vec::new();
+        let mut bmat: Vec<f64> = Vec::new();
+        let mut ra: Vec<f64> = Vec::new();
+        let mut ae = [(0usize, 0.0f64); 3];
+        let mut be = [(0usize, 0.0f64); 4];
+        for block in &self.blocks {
+            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
+            let m = block.m as usize;
+            let gl = touched.len();
+            // The crossed part of W'W and W'y needs no elimination.
+            for c in cells {
+                let (_, nb) = entries(self, c, theta, &mut ae, &mut be);
+                for &(pi, si) in &be[..nb] {
+                    let gi = touched[pi];
+                    rhs[gi as usize] += c.sum * si;
+                    for &(pj, sj) in &be[..nb] {
+                        s[gi as usize * g + touched[pj] as usize] += c.n * si * sj;
+                    }
+                }
+            }
+            if m == 0 {
+                continue;
+            }
+            self.block_system(block, theta, &mut amat, &mut bmat, &mut ra);
+            if !cholesky(&mut amat, m) {
+                // Cannot happen for θ real (A ⪰ I); keep the evaluation undefined.
+                return Reduced {
+                    s: Vec::new(),
+                    rhs,
+                    logdet: f64::NAN,
+                    quad,
+                };
+            }
+            for i in 0..m {
+                logdet += 2.0 * amat[i * m + i].ln();
+            }
+            forward(&amat, m, &mut bmat, gl);
+            forward(&amat, m, &mut ra, 1);
+            quad += ra.iter().map(|v| v * v).sum::<f64>();
+            for k in 0..gl {
+                let gk = touched[k] as usize;
+                let mut r = 0.0;
+                for i in 0..m {
+                    r += bmat[i * gl + k] * ra[i];
+                }
+                rhs[gk] -= r;
+                for l in 0..gl {
+                    let mut v = 0.0;
+                    for i in 0..m {
+                        v += bmat[i * gl + k] * bmat[i * gl + l];
+                    }
+                    s[gk * g + touched[l] as usize] -= v;
+                }
+            }
+        }
+        for i in 0..g - 1 {
+            s[i * g + i] += 1.0;
+        }
+        Reduced {
+            s,
+            rhs,
+            logdet,
+            quad,
+        }
+    }
+
+    /// The profiled criterion at `θ`; `None` where it is undefined (no residual variation
+    /// left, or a singular fixed-effect block).
+    pub fn evaluate(&self, theta: &[f64], criterion: Criterion) -> Option<Evaluation> {
+        self.evaluate_with(theta, criterion).map(|(e, _)| e)
+    }
+
+    /// [`Model::evaluate`] and the global solution `ŵ_global` (crossed effects in `Λ`-scaled
+    /// units, then the centred intercept).
+    pub(crate) fn evaluate_with(
+        &self,
+        theta: &[f64],
+        criterion: Criterion,
+    ) -> Option<(Evaluation, DVector<f64>)> {
+        if theta.len() != self.kinds.len() || theta.iter().any(|t| !t.is_finite()) {
+            return None;
+        }
+        let red = self.reduce(theta);
+        if !red.logdet.is_finite() {
+            return None;
+        }
+        let g = self.g;
+        let chol = DMatrix::from_row_slice(g, g, &red.s).cholesky()?;
+        let l = chol.l_dirty();
+        let mut logdet = red.logdet;
+        for i in 0..g {
+            logdet += 2.0 * l[(i, i)].ln();
+        }
+        let rx = l[(g - 1, g - 1)];
+        let rhs = DVector::from_column_slice(&red.rhs);
+        let sol = chol.solve(&rhs);
+        let pwrss = self.yy - red.quad - rhs.dot(&sol);
+        let n = self.n;
+        if pwrss.is_nan() || pwrss <= 0.0 || n < 2.0 || !logdet.is_finite() || rx <= 0.0 {
+            return None;
+        }
+        let two_pi = 2.0 * std::f64::consts::PI;
+        let (crit, sigma2) = match criterion {
+            Criterion::Reml => {
+                let dof = n - 1.0;
+                (
+                    logdet + dof * (1.0 + (two_pi * pwrss / dof).ln()),
+                    pwrss / dof,
+                )
+            }
+            Criterion::Ml => (
+                logdet - 2.0 * rx.ln() + n * (1.0 + (two_pi * pwrss / n).ln()),
+                pwrss / n,
+            ),
+        };
+        let e = Evaluation {
+            criterion: crit,
+            pwrss,
+            sigma2,
+            intercept: self.centre + sol[g - 1],
+            intercept_se: sigma2.sqrt() / rx,
+        };
+        Some((e, sol))
+    }
+}

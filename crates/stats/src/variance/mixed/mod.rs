@@ -1,0 +1,512 @@
+//! Variance components of lme4 random-intercept formulas over `person`, `context`, `rater`
+//! and their two-way interactions (issue #12), by REML or ML.
+//!
+//! - [`super::formula`] parses the formula (pure).
+//! - [`Model::new`] checks it against the data ([`check_design`]: factors present, two or
+//!   more levels per term, every term separable from the others and from the residual) and
+//!   compresses the rows into cells.
+//! - [`eval`] evaluates lme4's profiled criterion (`REMLcrit()` / `deviance()`): terms nested
+//!   in person are eliminated person by person, the crossed terms and the intercept form a
+//!   dense Schur complement.
+//! - [`Model::fit`] minimises it over `θ ≥ 0` with the damped Newton method of
+//!   [`super::optimize`].
+//!
+//! Model, algorithm and tolerances: `docs/decomposition.md`.
+
+mod effects;
+mod eval;
+
+pub use effects::{Effect, TermEffects};
+pub use eval::Evaluation;
+
+use super::formula::{Factor, Formula, FormulaError, TermKind};
+use super::optimize::{minimize, NewtonOptions};
+use crate::prec;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One observation (row): who was rated in which context, by whom, and the value. Repeated
+/// rows with the same ids are replicate observations, as in lme4.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    pub person: u32,
+    pub context: u32,
+    /// Ignored when the data have no rater column.
+    pub rater: u32,
+    pub value: f64,
+}
+
+/// Why a model cannot be fitted to these data. Variants about a term name it as written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    #[error(transparent)]
+    Formula(#[from] FormulaError),
+    #[error("term '{term}': the data have no {factor} column")]
+    AbsentFactor { term: String, factor: &'static str },
+    #[error("term '{term}': {levels} level in the data; a variance needs two or more")]
+    SingleLevel { term: String, levels: usize },
+    #[error(
+        "term '{term}': cannot be separated from {other}: both group the observations the same \
+         way ({levels} levels)"
+    )]
+    Inseparable {
+        term: String,
+        other: String,
+        levels: usize,
+    },
+    #[error("no observations")]
+    Empty,
+    #[error("an observation is not a finite number")]
+    NonFinite,
+    #[error("all observations are equal: there is no variance to decompose")]
+    ConstantValues,
+    #[error("the criterion is not defined at the starting values")]
+    Undefined,
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Estimation criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Criterion {
+    /// Restricted maximum likelihood: lme4's default, `REMLcrit()`.
+    Reml,
+    /// Maximum likelihood: `lmer(..., REML = FALSE)`, `deviance()`.
+    Ml,
+}
+
+/// Options of [`Model::fit`].
+#[derive(Debug, Clone, Default)]
+pub struct FitOptions {
+    /// Starting `θ` per term (formula order); default all 1, as lme4.
+    pub start: Option<Vec<f64>>,
+    /// Newton's stopping decrement; default [`prec::REML_DECREMENT`].
+    pub decrement_tol: Option<f64>,
+}
+
+/// One term's estimate.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermEstimate {
+    /// As written in the formula.
+    pub label: String,
+    pub kind: TermKind,
+    pub variance: f64,
+    pub sd: f64,
+    /// lme4's `θ`: the term's standard deviation over the residual one.
+    pub theta: f64,
+    pub share: f64,
+    pub levels: usize,
+}
+
+/// A fitted model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelFit {
+    pub formula: String,
+    pub criterion_kind: Criterion,
+    pub terms: Vec<TermEstimate>,
+    pub residual: f64,
+    pub residual_share: f64,
+    pub intercept: f64,
+    pub intercept_se: f64,
+    /// `REMLcrit()` (REML) or `deviance()` (ML).
+    pub criterion: f64,
+    pub converged: bool,
+    /// Labels of the terms estimated at exactly 0.
+    pub boundary: Vec<String>,
+    pub warnings: Vec<String>,
+    pub observations: usize,
+    pub iterations: usize,
+    pub evaluations: usize,
+}
+
+impl ModelFit {
+    pub fn theta(&self) -> Vec<f64> {
+        self.terms.iter().map(|t| t.theta).collect()
+    }
+}
+
+/// A cell: the replicate observations of one (person, context, rater).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cell {
+    pub(crate) n: f64,
+    pub(crate) sum: f64,
+    /// Per formula term: the term's index — local to the person block for terms nested in
+    /// person, global (into the Schur complement) for crossed terms.
+    pub(crate) idx: [u32; 6],
+    /// Per crossed term: the position of its global index in the person's list of touched
+    /// global indices (the intercept is always position 0).
+    pub(crate) pos: [u32; 6],
+}
+
+/// The cells of one person.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    pub(crate) cells: (u32, u32),
+    /// Number of nested effects (person, its profiles, its raters) in this block.
+    pub(crate) m: u32,
+    /// Range in [`Model::touched`]: the global indices this person's cells reach.
+    pub(crate) touched: (u32, u32),
+    /// Range in [`Model::nested`]: what each local nested effect is.
+    pub(crate) nested: (u32, u32),
+}
+
+/// A formula checked against and compressed from the data.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) formula: Formula,
+    pub(crate) kinds: Vec<TermKind>,
+    pub(crate) levels: Vec<usize>,
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) touched: Vec<u32>,
+    /// Size of the global block: crossed levels + 1 (the intercept, last).
+    pub(crate) g: usize,
+    /// Per global index, the term (formula position) it belongs to; the intercept has none.
+    pub(crate) global_term: Vec<usize>,
+    pub(crate) n: f64,
+    pub(crate) yy: f64,
+    pub(crate) centre: f64,
+    /// Per crossed term, the original ids of each level in global order (one id, or two for
+    /// interactions in [`TermKind::factors`] order).
+    pub(crate) level_ids: Vec<Vec<[u32; 2]>>,
+    /// Per block-local nested effect: its term and level ids.
+    pub(crate) nested: Vec<(u32, [u32; 2])>,
+}
+
+/// Level ids of `kind` for row `o`.
+fn key(kind: TermKind, o: &Observation) -> [u32; 2] {
+    let f = |x: Factor| match x {
+        Factor::Person => o.person,
+        Factor::Context => o.context,
+        Factor::Rater => o.rater,
+    };
+    let fs = kind.factors();
+    [f(fs[0]), fs.get(1).map(|&x| f(x)).unwrap_or(0)]
+}
+
+/// Checks that `formula` can be fitted to `rows`: every factor present, every term with two
+/// or more levels, and no term grouping the observations exactly as another term does or as
+/// the residual does (each level one observation) — such a pair's variances are not separately
+/// identifiable (lme4 refuses the latter: "number of levels of each grouping factor must be <
+/// number of observations"). Returns each term's number of levels.
+pub fn check_design(
+    formula: &Formula,
+    rows: &[Observation],
+    has_rater: bool,
+) -> Result<Vec<usize>, ModelError> {
+    if rows.is_empty() {
+        return Err(ModelError::Empty);
+    }
+    if rows.iter().any(|r| !r.value.is_finite()) {
+        return Err(ModelError::NonFinite);
+    }
+    for t in &formula.terms {
+        if !has_rater && t.kind.factors().contains(&Factor::Rater) {
+            return Err(ModelError::AbsentFactor {
+                term: t.label.clone(),
+                factor: "rater",
+            });
+        }
+    }
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(formula.terms.len());
+    let mut levels = Vec::with_capacity(formula.terms.len());
+    for t in &formula.terms {
+        let mut map: HashMap<[u32; 2], u32> = HashMap::new();
+        let v: Vec<u32> = rows
+            .iter()
+            .map(|o| {
+                let next = map.len() as u32;
+                *map.entry(key(t.kind, o)).or_insert(next)
+            })
+            .collect();
+        if map.len() < 2 {
+            return Err(ModelError::SingleLevel {
+                term: t.label.clone(),
+                levels: map.len(),
+            });
+        }
+        levels.push(map.len());
+        ids.push(v);
+    }
+    for (i, t) in formula.terms.iter().enumerate() {
+        if levels[i] == rows.len() {
+            return Err(ModelError::Inseparable {
+                term: t.label.clone(),
+                other: "the residual (each level has one observation)".into(),
+                levels: levels[i],
+            });
+        }
+        for j in 0..i {
+            if levels[i] != levels[j] {
+                continue;
+            }
+            let mut joint: HashMap<(u32, u32), ()> = HashMap::new();
+            for (a, b) in ids[i].iter().zip(&ids[j]) {
+                joint.insert((*a, *b), ());
+            }
+            if joint.len() == levels[i] {
+                return Err(ModelError::Inseparable {
+                    term: t.label.clone(),
+                    other: format!("'{}'", formula.terms[j].label),
+                    levels: levels[i],
+                });
+            }
+        }
+    }
+    Ok(levels)
+}
+
+impl Model {
+    /// Checks `formula` against `rows` ([`check_design`]) and compresses the rows.
+    pub fn new(
+        formula: &Formula,
+        rows: &[Observation],
+        has_rater: bool,
+    ) -> Result<Model, ModelError> {
+        let levels = check_design(formula, rows, has_rater)?;
+        let n = rows.len() as f64;
+        let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
+        let yy: f64 = rows.iter().map(|r| (r.value - centre).powi(2)).sum();
+        if yy <= 0.0 {
+            return Err(ModelError::ConstantValues);
+        }
+        let kinds: Vec<TermKind> = formula.terms.iter().map(|t| t.kind).collect();
+        let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        order.sort_by_key(|&i| {
+            let o = &rows[i as usize];
+            (o.person, o.context, rater(o))
+        });
+        // Global indices of the crossed terms' levels, the intercept last.
+        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+        let mut level_ids: Vec<Vec<[u32; 2]>> = vec![Vec::new(); kinds.len()];
+        let mut global_term = Vec::new();
+        for (t, &kind) in kinds.iter().enumerate() {
+            if kind.nested_in_person() {
+                continue;
+            }
+            let mut keys: Vec<[u32; 2]> = rows.iter().map(|o| key(kind, o)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                global_maps[t].insert(k, global_term.len() as u32);
+                level_ids[t].push(k);
+                global_term.push(t);
+            }
+        }
+        let g = global_term.len() + 1;
+        let intercept = (g - 1) as u32;
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
+        let mut nested: Vec<(u32, [u32; 2])> = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let person = rows[order[i] as usize].person;
+            let cell_start = cells.len();
+            let touched_start = touched.len();
+            let nested_start = nested.len();
+            touched.push(intercept);
+            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+            let mut m = 0u32;
+            while i < order.len() && rows[order[i] as usize].person == person {
+                let first = rows[order[i] as usize];
+                let (mut cn, mut cs) = (0.0, 0.0);
+                while i < order.len() {
+                    let o = &rows[order[i] as usize];
+                    if o.person != person || o.context != first.context || rater(o) != rater(&first)
+                    {
+                        break;
+                    }
+                    cn += 1.0;
+                    cs += o.value - centre;
+                    i += 1;
+                }
+                let mut cell = Cell {
+                    n: cn,
+                    sum: cs,
+                    idx: [u32::MAX; 6],
+                    pos: [u32::MAX; 6],
+                };
+                for (t, &kind) in kinds.iter().enumerate() {
+                    let k = key(kind, &first);
+                    if kind.nested_in_person() {
+                        let next = m;
+                        let e = *local[t].entry(k).or_insert(next);
+                        if e == next {
+                            m += 1;
+                            nested.push((t as u32, k));
+                        }
+                        cell.idx[t] = e;
+                    } else {
+                        let gi = global_maps[t][&k];
+                        cell.idx[t] = gi;
+                        let list = &mut touched[touched_start..];
+                        let p = match list.iter().position(|&x| x == gi) {
+                            Some(p) => p,
+                            None => {
+                                touched.push(gi);
+                                touched.len() - 1 - touched_start
+                            }
+                        };
+                        cell.pos[t] = p as u32;
+                    }
+                }
+                cells.push(cell);
+            }
+            blocks.push(Block {
+                cells: (cell_start as u32, cells.len() as u32),
+                m,
+                touched: (touched_start as u32, touched.len() as u32),
+                nested: (nested_start as u32, nested.len() as u32),
+            });
+        }
+        Ok(Model {
+            formula: formula.clone(),
+            kinds,
+            levels,
+            cells,
+            blocks,
+            touched,
+            g,
+            global_term,
+            n,
+            yy,
+            centre,
+            level_ids,
+            nested,
+        })
+    }
+
+    pub fn formula(&self) -> &Formula {
+        &self.formula
+    }
+
+    /// Number of levels per term (formula order).
+    pub fn levels(&self) -> &[usize] {
+        &self.levels
+    }
+
+    pub fn n_observations(&self) -> usize {
+        self.n as usize
+    }
+
+    /// Fits the model: minimises the criterion over `θ ≥ 0`. Terms whose `θ` ends below
+    /// [`prec::THETA_BOUNDARY`] are tried at exactly 0 and kept there when no worse.
+    pub fn fit(&self, criterion: Criterion, opts: &FitOptions) -> Result<ModelFit, ModelError> {
+        let k = self.kinds.len();
+        let x0: Vec<f64> = match &opts.start {
+            Some(s) if s.len() == k => s.iter().map(|v| v.abs()).collect(),
+            _ => vec![1.0; k],
+        };
+        let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
+        let f = |x: &[f64]| self.evaluate(x, criterion).map(|e| e.criterion);
+        let min = minimize(
+            f,
+            &x0,
+            NewtonOptions {
+                decrement_tol,
+                max_iter: 200,
+                ..NewtonOptions::default()
+            },
+        )
+        .ok_or(ModelError::Undefined)?;
+        let mut theta = min.x.clone();
+        let mut best = min.value;
+        let mut evaluations = min.evaluations;
+        for i in 0..k {
+            if theta[i] > 0.0 && theta[i] < prec::THETA_BOUNDARY {
+                let mut t = theta.clone();
+                t[i] = 0.0;
+                evaluations += 1;
+                if let Some(e) = self.evaluate(&t, criterion) {
+                    if e.criterion <= best + decrement_tol {
+                        theta = t;
+                        best = best.min(e.criterion);
+                    }
+                }
+            }
+        }
+        let e = self
+            .evaluate(&theta, criterion)
+            .ok_or(ModelError::Undefined)?;
+        Ok(self.summarise(
+            &theta,
+            &e,
+            criterion,
+            min.converged,
+            min.iterations,
+            evaluations + 1,
+        ))
+    }
+
+    /// The fit's report at `theta` from its evaluation.
+    fn summarise(
+        &self,
+        theta: &[f64],
+        e: &Evaluation,
+        criterion: Criterion,
+        converged: bool,
+        iterations: usize,
+        evaluations: usize,
+    ) -> ModelFit {
+        let sigma2 = e.sigma2;
+        let variances: Vec<f64> = theta.iter().map(|t| t * t * sigma2).collect();
+        let total: f64 = variances.iter().sum::<f64>() + sigma2;
+        let share = |v: f64| if total > 0.0 { v / total } else { 0.0 };
+        let terms: Vec<TermEstimate> = self
+            .formula
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TermEstimate {
+                label: t.label.clone(),
+                kind: t.kind,
+                variance: variances[i],
+                sd: variances[i].sqrt(),
+                theta: theta[i],
+                share: share(variances[i]),
+                levels: self.levels[i],
+            })
+            .collect();
+        let boundary: Vec<String> = terms
+            .iter()
+            .filter(|t| t.theta == 0.0)
+            .map(|t| t.label.clone())
+            .collect();
+        let mut warnings = Vec::new();
+        for b in &boundary {
+            warnings.push(format!(
+                "term '{b}': estimated at 0 (boundary fit; the data show no variance for it)"
+            ));
+        }
+        if !converged {
+            warnings.push(
+                "the optimiser stopped before its convergence test passed; the estimates may \
+                 not be at the optimum"
+                    .into(),
+            );
+        }
+        ModelFit {
+            formula: self.formula.text.clone(),
+            criterion_kind: criterion,
+            terms,
+            residual: sigma2,
+            residual_share: share(sigma2),
+            intercept: e.intercept,
+            intercept_se: e.intercept_se,
+            criterion: e.criterion,
+            converged,
+            boundary,
+            warnings,
+            observations: self.n as usize,
+            iterations,
+            evaluations,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+use super::*;
+use crate::variance::formula::parse;
+
+/// A small deterministic pseudo-random data set: persons in shared contexts, raters, some
+/// replicate rows.
+fn data(persons: u32, seed: u64) -> Vec<Observation> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as f64) / (1u64 << 31) as f64
+    };
+    let mut rows = Vec::new();
+    for p in 0..persons {
+        let t = next() - 0.5;
+        for _ in 0..3 {
+            let c = (next() * 5.0) as u32;
+            for _ in 0..2 {
+                let r = (next() * 4.0) as u32;
+                let reps = if next() < 0.2 { 2 } else { 1 };
+                for _ in 0..reps {
+                    let v = 3.0 + t + 0.3 * c as f64 - 0.2 * r as f64 + next();
+                    rows.push(Observation {
+                        person: p,
+                        context: c,
+                        rater: r,
+                        value: v,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The criterion from the full dense `C = W'W + diag(I, 0)`: the definition, no structure.
+fn brute(formula: &Formula, rows: &[Observation], theta: &[f64], crit: Criterion) -> (f64, f64) {
+    let mut cols: Vec<(usize, [u32; 2])> = Vec::new();
+    for (t, term) in formula.terms.iter().enumerate() {
+        let mut keys: Vec<[u32; 2]> = rows.iter().map(|o| key(term.kind, o)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        cols.extend(keys.into_iter().map(|k| (t, k)));
+    }
+    let q = cols.len();
+    let n = rows.len();
+    let mut w = DMatrix::<f64>::zeros(n, q + 1);
+    for (i, o) in rows.iter().enumerate() {
+        for (j, (t, k)) in cols.iter().enumerate() {
+            if key(formula.terms[*t].kind, o) == *k {
+                w[(i, j)] = theta[*t];
+            }
+        }
+        w[(i, q)] = 1.0;
+    }
+    let y = DVector::from_iterator(n, rows.iter().map(|o| o.value));
+    let mut c = w.transpose() * &w;
+    for j in 0..q {
+        c[(j, j)] += 1.0;
+    }
+    let wy = w.transpose() * &y;
+    let ch = c.clone().cholesky().unwrap();
+    let sol = ch.solve(&wy);
+    let pwrss = y.dot(&y) - sol.dot(&wy);
+    let logdet_c: f64 = c.determinant().ln();
+    let rx2 = ch.l()[(q, q)].powi(2);
+    let nf = n as f64;
+    let tp = 2.0 * std::f64::consts::PI;
+    let d = match crit {
+        Criterion::Reml => logdet_c + (nf - 1.0) * (1.0 + (tp * pwrss / (nf - 1.0)).ln()),
+        Criterion::Ml => logdet_c - rx2.ln() + nf * (1.0 + (tp * pwrss / nf).ln()),
+    };
+    (d, sol[q])
+}
+
+use nalgebra::{DMatrix, DVector};
+
+#[test]
+fn structured_criterion_equals_the_dense_definition() {
+    let rows = data(12, 7);
+    let formulas = [
+        "value ~ 1 + (1|person) + (1|context)",
+        "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)",
+        "value ~ (1|rater) + (1|context:rater)",
+        "value ~ (1|person:rater) + (1|context)",
+    ];
+    for f in formulas {
+        let formula = parse(f).unwrap();
+        let model = Model::new(&formula, &rows, true).unwrap();
+        let theta: Vec<f64> = (0..formula.terms.len())
+            .map(|i| 0.3 + 0.25 * i as f64)
+            .collect();
+        for crit in [Criterion::Reml, Criterion::Ml] {
+            let e = model.evaluate(&theta, crit).unwrap();
+            let (d, intercept) = brute(&formula, &rows, &theta, crit);
+            assert!(
+                (e.criterion - d).abs() < 1e-8 * d.abs(),
+                "{f} {crit:?}: {} vs {d}",
+                e.criterion
+            );
+            assert!((e.intercept - intercept).abs() < 1e-9, "{f}");
+        }
+    }
+}
+
+#[test]
+fn design_checks_name_the_term() {
+    let rows = data(10, 3);
+    let err = |f: &str, rows: &[Observation], has_rater: bool| {
+        Model::new(&parse(f).unwrap(), rows, has_rater).unwrap_err()
+    };
+    assert!(matches!(
+        err("value ~ (1|person) + (1|rater)", &rows, false),
+        ModelError::AbsentFactor { term, factor: "rater" } if term == "rater"
+    ));
+    let one_context: Vec<Observation> = rows
+        .iter()
+        .map(|o| Observation { context: 0, ..*o })
+        .collect();
+    assert!(matches!(
+        err("value ~ (1|person) + (1|context)", &one_context, true),
+        ModelError::SingleLevel { term, levels: 1 } if term == "context"
+    ));
+    // One rating per person × context and no replicates: person:context is the residual.
+    let mut single: Vec<Observation> = Vec::new();
+    for p in 0..6 {
+        for c in 0..3 {
+            single.push(Observation {
+                person: p,
+                context: c,
+                rater: 0,
+                value: (p * 7 + c * 3) as f64 % 5.0,
+            });
+        }
+    }
+    let e = err("value ~ (1|person) + (1|person:context)", &single, false);
+    assert!(
+        matches!(&e, ModelError::Inseparable { term, .. } if term == "person:context"),
+        "{e}"
+    );
+    // Each rater sees each person once (one rater per person): rater:person groups the rows
+    // as person does.
+    let per_person: Vec<Observation> = single
+        .iter()
+        .map(|o| Observation {
+            rater: o.person,
+            ..*o
+        })
+        .collect();
+    let e = err(
+        "value ~ (1|person) + (1|context) + (1|rater:person)",
+        &per_person,
+        true,
+    );
+    assert!(
+        matches!(&e, ModelError::Inseparable { term, other, .. } if term == "rater:person" && other == "'person'"),
+        "{e}"
+    );
+    // Replicate rows make person:context separable from the residual.
+    let mut reps = single.clone();
+    reps.push(Observation {
+        value: 9.0,
+        ..single[0]
+    });
+    assert!(Model::new(
+        &parse("value ~ (1|person) + (1|person:context)").unwrap(),
+        &reps,
+        false
+    )
+    .is_ok());
+}
+
+#[test]
+fn fits_reach_a_stationary_point_and_boundary_terms_are_exactly_zero() {
+    let rows = data(30, 11);
+    // No rater:person signal in these data beyond noise; whichever way, components are ≥ 0.
+    let formula =
+        parse("value ~ 1 + (1|person) + (1|context) + (1|rater) + (1|rater:person)").unwrap();
+    let model = Model::new(&formula, &rows, true).unwrap();
+    for crit in [Criterion::Reml, Criterion::Ml] {
+        let fit = model.fit(crit, &FitOptions::default()).unwrap();
+        assert!(fit.converged);
+        let th = fit.theta();
+        for i in 0..th.len() {
+            assert!(th[i] >= 0.0);
+            for h in [1e-3, -1e-3] {
+                let mut t = th.clone();
+                t[i] = (t[i] + h).abs();
+                let e = model.evaluate(&t, crit).unwrap();
+                assert!(e.criterion >= fit.criterion - 1e-9, "{crit:?} term {i}");
+            }
+        }
+        for b in &fit.boundary {
+            let t = fit.terms.iter().find(|t| &t.label == b).unwrap();
+            assert_eq!(t.variance, 0.0);
+        }
+        let total: f64 = fit.terms.iter().map(|t| t.share).sum::<f64>() + fit.residual_share;
+        assert!((total - 1.0).abs() < 1e-12);
+    }
+}
