@@ -314,6 +314,8 @@ fn a_newer_edit_in_the_package_wins_and_the_old_value_stays_in_history() {
     })
     .unwrap();
     drop(pkg);
+    // Merged the next day (a rating dated after "now" would be refused).
+    s.set_clock(Arc::new(|| 4_102_444_800_000 + 86_400_000));
     let r = s.merge_package(&t.packages[1]).unwrap();
     assert_eq!((r.added, r.updated), (0, 1), "{r}");
     let study_rater = s.rater("dev2").unwrap().unwrap();
