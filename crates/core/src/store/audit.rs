@@ -3,6 +3,7 @@
 
 use super::Study;
 use crate::error::{CoreError, Result};
+use crate::export::neutralise_formula;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -42,15 +43,6 @@ pub fn default_actor() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// `text` with a leading `'` when a spreadsheet would read it as a formula (CSV injection).
-pub fn neutralise_formula(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// `<study folder>/backups`.
 pub fn backups_dir(study: &Path) -> PathBuf {
     study
@@ -86,8 +78,8 @@ impl Study {
     }
 
     /// Writes the audit entries of one kind (`action`), or all of them, as CSV. Text cells that
-    /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a
-    /// leading `'`: actor names and package details come from annotators' machines.
+    /// a spreadsheet would run as a formula get a leading `'` (see
+    /// [`neutralise_formula`]): actor names and package details come from annotators' machines.
     pub fn export_audit_of(
         &self,
         out: &mut dyn std::io::Write,
@@ -323,19 +315,5 @@ mod tests {
         assert!(!starts_with_stamp("2-20261123T172301.162Z-merge.db"));
         assert!(!starts_with_stamp("20261123T172301.162Z"));
         assert!(!starts_with_stamp("notes.db"));
-    }
-
-    #[test]
-    fn formula_looking_cells_are_neutralised_and_plain_text_is_kept() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
-            assert_eq!(
-                neutralise_formula(bad),
-                format!("'{bad}"),
-                "a spreadsheet must not run {bad:?}"
-            );
-        }
-        for ok in ["ana", "{\"rater\":\"ana\"}", "", "2026-01-01"] {
-            assert_eq!(neutralise_formula(ok), ok, "plain text stays as it is");
-        }
     }
 }

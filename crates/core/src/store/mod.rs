@@ -12,11 +12,12 @@ pub(crate) mod raters;
 pub(crate) mod ratings;
 mod review;
 
-pub use audit::{backups_dir, default_actor, neutralise_formula, AuditEntry, DEFAULT_BACKUPS_KEPT};
+pub use crate::export::neutralise_formula;
+pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
-pub use raters::NO_RATER;
+pub use raters::{reserved_rater_name, NO_RATER};
 pub use ratings::{ProfileReview, RatingInput};
 pub use review::{Disagreement, ADJUDICATED_RATER};
 

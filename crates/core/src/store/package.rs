@@ -296,7 +296,8 @@ impl Study {
         // Written under a temporary name in the target folder and moved into place only once
         // the study has recorded the export: a failure leaves no package the study disowns.
         let partial = partial_path(out);
-        let result = self.write_package(&partial, out, &r, &study_id, &package_id, &study_name, now);
+        let result =
+            self.write_package(&partial, out, &r, &study_id, &package_id, &study_name, now);
         if result.is_err() {
             remove_study_files(&partial);
         }
@@ -348,7 +349,14 @@ impl Study {
                 "INSERT OR REPLACE INTO study_meta (key, value) VALUES
                    ('study_id', ?1), ('package_id', ?2), ('package_of', ?1), ('package_rater', ?3),
                    ('package_study_name', ?4), ('package_exported_at', ?5), (?6, '0')",
-                params![study_id, package_id, r.name, study_name, now.to_string(), super::PACKAGE_OPEN_KEY],
+                params![
+                    study_id,
+                    package_id,
+                    r.name,
+                    study_name,
+                    now.to_string(),
+                    super::PACKAGE_OPEN_KEY
+                ],
             )?;
             let checksum = immutable_checksum(&tx, package_id, study_id)?;
             tx.execute(
@@ -756,7 +764,11 @@ impl Study {
                 .map_err(|e| e.to_string())?;
             let v = st
                 .query_map([], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
                 })
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(|e| e.to_string())?;
@@ -915,7 +927,12 @@ struct TimeBounds {
 }
 
 impl TimeBounds {
-    fn check(&self, created_at: i64, updated_at: i64, changes: bool) -> std::result::Result<(), String> {
+    fn check(
+        &self,
+        created_at: i64,
+        updated_at: i64,
+        changes: bool,
+    ) -> std::result::Result<(), String> {
         let ts = crate::tidy::format_timestamp;
         if updated_at > self.now.saturating_add(CLOCK_SKEW_MS) {
             return Err(format!(

@@ -12,15 +12,15 @@ use chameleon_core::{CoreError, RatingsImportOptions, Study};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const POOL: [&str; 4] = ["dev1", "dev2", "dev3", "dev4"];
+pub(crate) const POOL: [&str; 4] = ["dev1", "dev2", "dev3", "dev4"];
 
-struct Team {
-    f: Fixture,
-    study: PathBuf,
-    packages: Vec<PathBuf>,
+pub(crate) struct Team {
+    pub(crate) f: Fixture,
+    pub(crate) study: PathBuf,
+    pub(crate) packages: Vec<PathBuf>,
 }
 
-fn team() -> Team {
+pub(crate) fn team() -> Team {
     let f = Fixture::new();
     let files = chameleon_core::sample::demo(11, 20);
     let study = f.path("team.db");
@@ -72,7 +72,7 @@ fn team() -> Team {
 }
 
 /// Rates every assigned profile of a package through `core`, as the app would.
-fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
+pub(crate) fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
     let mut s = Study::open(package).unwrap();
     let info = s.package_info().unwrap().expect("a package");
     assert_eq!(
