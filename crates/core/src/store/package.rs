@@ -973,3 +973,91 @@ fn check_extras(confidence: Option<f64>, seconds: Option<f64>) -> std::result::R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn the_old_checksum_was_ambiguous_and_the_new_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let sums = |person: &str, context: &str, file: &str| {
+            let s = Study::create(&dir.path().join(file)).unwrap();
+            s.conn()
+                .execute_batch(&format!(
+                    "INSERT INTO person (id, name) VALUES (1, '{person}');
+                     INSERT INTO context (id, name) VALUES (1, '{context}');
+                     INSERT INTO profile (id, person_id, context_id) VALUES (1, 1, 1);"
+                ))
+                .unwrap();
+            (
+                immutable_checksum_v1(s.conn(), "p", "s").unwrap(),
+                immutable_checksum(s.conn(), "p", "s").unwrap(),
+            )
+        };
+        let (v1a, v2a) = sums("a|b", "c", "a.db");
+        let (v1b, v2b) = sums("a", "b|c", "b.db");
+        assert_eq!(v1a, v1b, "`|`-joined fields collide");
+        assert_ne!(v2a, v2b, "the typed, length-prefixed encoding does not");
+    }
+
+    #[test]
+    fn a_package_exported_by_an_earlier_version_still_merges_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::sample::demo(2, 4);
+        let study = dir.path().join("s.db");
+        let mut s = Study::create(&study).unwrap();
+        s.import_profiles(&write(dir.path(), "p.jsonl", &files.profiles_jsonl))
+            .unwrap();
+        s.import_codebook(&write(dir.path(), "c.toml", &files.codebook_toml))
+            .unwrap();
+        s.design_assignments(&crate::assign::DesignParams {
+            pool: vec!["ana".into(), "ben".into()],
+            k: 1,
+            extra_percent: 0.0,
+            seed: 1,
+            allow_same_person_in_a_row: false,
+        })
+        .unwrap();
+        let out = dir.path().join("ana.chameleon");
+        let info = s.export_package("ana", &out).unwrap();
+        assert!(info.checksum.starts_with(CHECKSUM_V2), "{}", info.checksum);
+        // What an earlier version wrote: the v1 checksum, in the package and the export record.
+        let pkg = Connection::open(&out).unwrap();
+        let v1 = immutable_checksum_v1(&pkg, &info.package_id, &info.study_id).unwrap();
+        pkg.execute(
+            "UPDATE study_meta SET value = ?1 WHERE key = 'package_checksum'",
+            [&v1],
+        )
+        .unwrap();
+        drop(pkg);
+        s.conn()
+            .execute(
+                "UPDATE package_export SET checksum = ?1 WHERE package_id = ?2",
+                [&v1, &info.package_id],
+            )
+            .unwrap();
+        let r = s.merge_package(&out).unwrap();
+        assert_eq!(r.refused, None, "{r}");
+        assert!(r.notices[0].contains("earlier version"), "{r}");
+        // A v2 export record cannot be answered with a v1 package (no downgrade).
+        let out2 = dir.path().join("ana2.chameleon");
+        let info2 = s.export_package("ana", &out2).unwrap();
+        let pkg = Connection::open(&out2).unwrap();
+        let v1 = immutable_checksum_v1(&pkg, &info2.package_id, &info2.study_id).unwrap();
+        pkg.execute(
+            "UPDATE study_meta SET value = ?1 WHERE key = 'package_checksum'",
+            [&v1],
+        )
+        .unwrap();
+        drop(pkg);
+        let r = s.merge_package(&out2).unwrap();
+        assert!(r.refused.is_some_and(|w| w.contains("tampered")));
+    }
+}
