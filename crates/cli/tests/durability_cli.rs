@@ -50,8 +50,9 @@ fn assert_backups_complete(dir: &Path, stem: &str) {
             !Path::new(&journal).exists(),
             "{name} has a -journal: an interrupted snapshot counted as a backup"
         );
-        let c = rusqlite::Connection::open_with_flags(&p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
+        let c =
+            rusqlite::Connection::open_with_flags(&p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         let check: String = c
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap_or_else(|e| panic!("{name} is not a complete snapshot: {e}"));
@@ -75,11 +76,36 @@ fn base() -> Base {
     ok(&["sample", "demo", s(&files), "--persons", "60"]);
     let study = dir.join("base.db");
     ok(&["study", "new", s(&study)]);
-    ok(&["import", "profiles", s(&study), s(&files.join("profiles.jsonl"))]);
-    ok(&["import", "codebook", s(&study), s(&files.join("codebook.toml"))]);
-    ok(&["assign", "design", s(&study), "--pool", "ana,ben", "--k", "2"]);
+    ok(&[
+        "import",
+        "profiles",
+        s(&study),
+        s(&files.join("profiles.jsonl")),
+    ]);
+    ok(&[
+        "import",
+        "codebook",
+        s(&study),
+        s(&files.join("codebook.toml")),
+    ]);
+    ok(&[
+        "assign",
+        "design",
+        s(&study),
+        "--pool",
+        "ana,ben",
+        "--k",
+        "2",
+    ]);
     let package = dir.join("ana.chameleon");
-    ok(&["package", "export", s(&study), "--rater", "ana", s(&package)]);
+    ok(&[
+        "package",
+        "export",
+        s(&study),
+        "--rater",
+        "ana",
+        s(&package),
+    ]);
     // 1 is a point of every demo dimension (Likert 1..5, 1..7, nominal 1..5).
     let mut csv = String::from("person,context,rater,dimension,value\n");
     {
@@ -127,7 +153,10 @@ fn kill_during(b: &Base, what: &str, args: &dyn Fn(&Path) -> Vec<String>, sql: &
     let took = start.elapsed();
     assert!(status.success(), "{what} runs uninterrupted");
     let after = count(&full, sql);
-    assert!(after > before, "{what} changes the study ({before} → {after})");
+    assert!(
+        after > before,
+        "{what} changes the study ({before} → {after})"
+    );
     let mut killed = 0;
     for (i, frac) in [0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9].iter().enumerate() {
         let stem = format!("{what}-{i}");
@@ -161,7 +190,10 @@ fn kill_during(b: &Base, what: &str, args: &dyn Fn(&Path) -> Vec<String>, sql: &
         assert_eq!(count(&study, sql), after);
         assert_backups_complete(&b.dir, &stem);
     }
-    assert!(killed >= 3, "{what}: only {killed} run(s) were killed mid-way");
+    assert!(
+        killed >= 3,
+        "{what}: only {killed} run(s) were killed mid-way"
+    );
 }
 
 #[test]
