@@ -93,7 +93,25 @@ pub fn run() {
             commands::team::audit_trail,
             commands::team::export_audit_csv,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|handle, event| {
+                // Tauri ends the process without dropping managed state: close the open study
+                // here so its -wal is folded into the file (a package is then complete alone).
+                if let tauri::RunEvent::Exit = event {
+                    use tauri::Manager;
+                    let closed = handle.state::<AppState>().run_now(|session, _| {
+                        match session.study.take() {
+                            Some(study) => study.close().map_err(Into::into),
+                            None => Ok(()),
+                        }
+                    });
+                    if let Err(e) = closed {
+                        tracing::warn!(error = %e, "closing the study at exit failed");
+                    }
+                }
+            })
+        });
     if let Err(e) = result {
         tracing::error!(error = %e, "the app stopped with an error");
         eprintln!("chameleon-studio: {e}");

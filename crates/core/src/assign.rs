@@ -173,6 +173,16 @@ impl Study {
                 "'{dup}' appears twice in the pool"
             )));
         }
+        if let Some(bad) = params
+            .pool
+            .iter()
+            .find(|n| crate::store::reserved_rater_name(n).is_some())
+        {
+            return Err(CoreError::Invalid(format!(
+                "'{bad}' is a reserved rater name (the study's own raters '(none)' and \
+                 'adjudicated'): choose another name for this annotator"
+            )));
+        }
         let lists = design(&profiles, params)?;
         let mut ids = Vec::new();
         for name in &params.pool {

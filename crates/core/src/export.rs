@@ -64,6 +64,49 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File
     Err(std::io::Error::other("could not create a temporary file"))
 }
 
+/// `text` with a leading `'` when a spreadsheet would read it as a formula (CSV injection): it
+/// starts with `=`, `+`, `-`, `@`, tab, CR or LF. A plain number (`-3`, `+1.5`, `-2e-3`) is
+/// left as it is: a spreadsheet reads it as that number, nothing runs. The one neutraliser of
+/// every CSV we write (ratings, report tables, audit trail).
+pub fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) && !is_plain_number(text) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`, nothing else (not `inf`, not `-1+2`).
+fn is_plain_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut n = digits(&mut i);
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 fn csv_err(e: csv::Error) -> CoreError {
     CoreError::Invalid(format!("writing CSV failed: {e}"))
 }
@@ -99,11 +142,13 @@ impl Study {
         let mut rows = st.query([opts.include_adjudicated])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
-            let mut rec: Vec<String> = vec![r.get(0)?, r.get(1)?];
+            // Names and notes come from annotators' files and machines.
+            let text = |s: String| neutralise_formula(&s);
+            let mut rec: Vec<String> = vec![text(r.get(0)?), text(r.get(1)?)];
             if any_rater {
-                rec.push(r.get(2)?);
+                rec.push(text(r.get(2)?));
             }
-            rec.push(r.get(3)?);
+            rec.push(text(r.get(3)?));
             rec.push(format_value(r.get(4)?));
             if opts.provenance {
                 rec.push(crate::tidy::format_timestamp(r.get(5)?));
@@ -112,7 +157,7 @@ impl Study {
                         .map(format_value)
                         .unwrap_or_default(),
                 );
-                rec.push(r.get::<_, Option<String>>(7)?.unwrap_or_default());
+                rec.push(text(r.get::<_, Option<String>>(7)?.unwrap_or_default()));
                 rec.push(
                     r.get::<_, Option<f64>>(8)?
                         .map(format_value)
@@ -165,4 +210,39 @@ impl Study {
 /// Shortest text that reads back as the same number (`3`, `2.5`, `0.1`).
 pub fn format_value(v: f64) -> String {
     format!("{v}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_formula_lead_is_neutralised_and_numbers_and_plain_text_are_kept() {
+        for lead in ['=', '+', '-', '@', '\t', '\r', '\n'] {
+            for rest in ["HYPERLINK(\"http://x\")", "cmd|' /C calc'!A0", "1+1", ""] {
+                let bad = format!("{lead}{rest}");
+                assert_eq!(
+                    neutralise_formula(&bad),
+                    format!("'{bad}"),
+                    "a spreadsheet must not run {bad:?}"
+                );
+            }
+        }
+        for number in ["-3", "+1", "-0.01", "-2e-3", "+1.5E+2", "-.5"] {
+            assert_eq!(
+                neutralise_formula(number),
+                number,
+                "a number stays a number"
+            );
+        }
+        for ok in ["ana", "{\"rater\":\"ana\"}", "", "2026-01-01", "a=b"] {
+            assert_eq!(neutralise_formula(ok), ok, "plain text stays as it is");
+        }
+        for not_number in ["-", "-e5", "-1e", "-inf", "-NaN", "-1-1", "- 1"] {
+            assert!(
+                neutralise_formula(not_number).starts_with('\''),
+                "{not_number:?}"
+            );
+        }
+    }
 }

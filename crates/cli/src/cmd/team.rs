@@ -133,7 +133,20 @@ pub fn package(cmd: PackageCommand) -> anyhow::Result<()> {
             let mut s = Study::open(&study)?;
             let mut reports = Vec::new();
             for p in &packages {
-                reports.push(s.merge_package(p)?);
+                // One package's failure must not stop the others; a study that cannot be
+                // written stops them all.
+                let report = match s.merge_package(p) {
+                    Ok(r) => r,
+                    Err(e @ (CoreError::ReadOnly { .. } | CoreError::Locked { .. })) => {
+                        return Err(e.into())
+                    }
+                    Err(e) => chameleon_core::store::MergeReport {
+                        package: p.display().to_string(),
+                        refused: Some(e.to_string()),
+                        ..Default::default()
+                    },
+                };
+                reports.push(report);
             }
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports)?);

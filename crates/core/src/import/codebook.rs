@@ -191,7 +191,7 @@ impl Study {
         source: &str,
         src: &str,
     ) -> Result<ImportReport> {
-        self.prepare_bulk_write("import codebook")?;
+        let snapshot = self.prepare_bulk_write("import codebook")?;
         let now = self.now();
         let actor = self.actor().to_owned();
         let tx = self.write("importing a codebook")?;
@@ -264,6 +264,7 @@ impl Study {
         if !errors.is_empty() {
             return Err(CoreError::input(name, errors));
         }
+        snapshot.take()?;
         let content = serde_json::to_string(&cb).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let latest: Option<String> = tx
             .query_row(

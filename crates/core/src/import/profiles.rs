@@ -414,7 +414,7 @@ impl Study {
                 vec![RowError::new(2, None, "the file holds no profiles")],
             ));
         }
-        self.prepare_bulk_write("import profiles")?;
+        self.prepare_bulk_write("import profiles")?.take()?;
         let now = self.now();
         let actor = self.actor().to_owned();
         let tx = self.write("importing profiles")?;

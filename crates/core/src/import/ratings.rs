@@ -44,7 +44,7 @@ impl Study {
     ) -> Result<ImportReport> {
         let name = path.display().to_string();
         let file = crate::tidy::read_path(path)?;
-        self.prepare_bulk_write("import ratings")?;
+        let snapshot = self.prepare_bulk_write("import ratings")?;
         let now = self.now();
         let actor = self.actor().to_owned();
         let source = format!("import {}", file_name(path));
@@ -155,6 +155,7 @@ impl Study {
         if !errors.is_empty() {
             return Err(CoreError::input(&name, errors));
         }
+        snapshot.take()?;
         let start: i64 = tx.query_row(
             "SELECT COALESCE(MAX(position), -1) + 1 FROM dimension",
             [],

@@ -1,7 +1,7 @@
 //! The report's tables as CSV (`chameleon report … --tables DIR`, the app's "export table").
 //! Numbers are written unrounded (Rust's shortest round-trip form), empty where the report has
 //! `null`. Text cells that come from the data (dimension, rater names, notes) are neutralised
-//! against spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR
+//! against spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab, CR or LF
 //! gets a leading `'`, so Excel/LibreOffice show it as text instead of evaluating it. Numbers
 //! are never touched (a negative estimate stays `-0.01`).
 
@@ -14,12 +14,10 @@ fn num(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// A text cell from the data, safe to open in a spreadsheet (see the module docs).
+/// A text cell from the data, safe to open in a spreadsheet (see
+/// [`crate::export::neutralise_formula`], the one neutraliser of every CSV we write).
 pub fn text_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
+    crate::export::neutralise_formula(s)
 }
 
 fn lo(v: Option<[f64; 2]>) -> String {

@@ -279,7 +279,9 @@ fn negative_moment_estimates_are_drawn_clipped_and_said_so() {
 fn text_cells_are_neutralised_against_formula_injection_and_numbers_are_not() {
     for (input, want) in [
         ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-        ("+1", "'+1"),
+        ("+1", "+1"),
+        ("+1+cmd", "'+1+cmd"),
+        ("\nx", "'\nx"),
         ("-cmd", "'-cmd"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
@@ -320,7 +322,7 @@ fn text_cells_are_neutralised_against_formula_injection_and_numbers_are_not() {
             let rec = rec.unwrap();
             for (name, cell) in header.iter().zip(rec.iter()) {
                 let first = cell.chars().next();
-                if matches!(first, Some('=' | '+' | '@' | '\t' | '\r')) {
+                if matches!(first, Some('=' | '+' | '@' | '\t' | '\r' | '\n')) {
                     panic!("unneutralised cell {cell:?} in column {name}");
                 }
                 if first == Some('-') {

@@ -3,6 +3,7 @@
 
 use super::Study;
 use crate::error::{CoreError, Result};
+use crate::export::neutralise_formula;
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -42,15 +43,6 @@ pub fn default_actor() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// `text` with a leading `'` when a spreadsheet would read it as a formula (CSV injection).
-pub fn neutralise_formula(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// `<study folder>/backups`.
 pub fn backups_dir(study: &Path) -> PathBuf {
     study
@@ -86,8 +78,8 @@ impl Study {
     }
 
     /// Writes the audit entries of one kind (`action`), or all of them, as CSV. Text cells that
-    /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a
-    /// leading `'`: actor names and package details come from annotators' machines.
+    /// a spreadsheet would run as a formula get a leading `'` (see
+    /// [`neutralise_formula`]): actor names and package details come from annotators' machines.
     pub fn export_audit_of(
         &self,
         out: &mut dyn std::io::Write,
@@ -120,20 +112,51 @@ impl Study {
     /// Snapshots the study with SQLite's backup API into the backups folder next to it,
     /// keeping the newest `self.backups_kept`. Returns the snapshot's path.
     pub fn snapshot(&self, reason: &str) -> Result<PathBuf> {
-        let dir = backups_dir(self.path());
+        self.snapshot_plan(reason).take()
+    }
+
+    /// A snapshot of the study as it is committed now, to be taken with [`SnapshotPlan::take`]
+    /// once a bulk change has passed its checks (a refused change writes no backup).
+    pub(crate) fn snapshot_plan(&self, reason: &str) -> SnapshotPlan {
+        SnapshotPlan {
+            study: self.path().to_owned(),
+            at: self.now(),
+            kept: self.backups_kept(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+/// Where and when to snapshot a study; see [`Study::snapshot_plan`].
+#[must_use = "a snapshot plan writes nothing until it is taken"]
+pub(crate) struct SnapshotPlan {
+    study: PathBuf,
+    at: i64,
+    kept: usize,
+    reason: String,
+}
+
+impl SnapshotPlan {
+    /// Copies the study's committed state (read through a connection of its own, so the copy
+    /// never holds the caller's uncommitted transaction) to a hidden `.partial` name, syncs it
+    /// and renames it into place: a killed snapshot leaves no half-written `.db` behind. Then
+    /// prunes the folder to the newest `kept` valid snapshots.
+    pub(crate) fn take(&self) -> Result<PathBuf> {
+        let dir = backups_dir(&self.study);
         std::fs::create_dir_all(&dir).map_err(|source| CoreError::Io {
             path: dir.clone(),
             source,
         })?;
         let stem = self
-            .path()
+            .study
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "study".into());
-        let stamp = chrono::DateTime::from_timestamp_millis(self.now())
+        let stamp = chrono::DateTime::from_timestamp_millis(self.at)
             .map(|d| d.format("%Y%m%dT%H%M%S%.3fZ").to_string())
-            .unwrap_or_else(|| self.now().to_string());
-        let reason: String = reason
+            .unwrap_or_else(|| self.at.to_string());
+        let reason: String = self
+            .reason
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
@@ -143,43 +166,129 @@ impl Study {
             target = dir.join(format!("{stem}-{stamp}-{reason}-{n}.db"));
             n += 1;
         }
-        let mut dst = Connection::open(&target)?;
-        {
-            let b = rusqlite::backup::Backup::new(self.conn(), &mut dst)?;
-            b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        let partial = partial_name(&target);
+        let result = copy_study(&self.study, &partial).and_then(|()| {
+            std::fs::rename(&partial, &target).map_err(|source| CoreError::Io {
+                path: target.clone(),
+                source,
+            })
+        });
+        if let Err(e) = result {
+            remove_with_journal(&partial);
+            return Err(e);
         }
-        drop(dst);
-        self.prune_backups(&dir, &stem)?;
+        // Best effort: the rename is durable once the folder is synced.
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        prune_backups(&dir, &stem, self.kept)?;
         Ok(target)
     }
+}
 
-    fn prune_backups(&self, dir: &Path, stem: &str) -> Result<()> {
-        let prefix = format!("{stem}-");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| CoreError::Io {
-                path: dir.to_owned(),
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension().is_some_and(|e| e == "db")
-                    && p.file_name().is_some_and(|n| {
-                        n.to_string_lossy()
-                            .strip_prefix(&prefix)
-                            .is_some_and(starts_with_stamp)
-                    })
-            })
-            .collect();
-        // Names embed a sortable UTC timestamp.
-        files.sort();
-        let keep = self.backups_kept();
-        if files.len() > keep {
-            for old in &files[..files.len() - keep] {
-                let _ = std::fs::remove_file(old);
-            }
-        }
-        Ok(())
+/// `.<name>.<pid>.partial` beside `target`: neither `.db` nor visible, so never counted.
+fn partial_name(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.{}.partial", std::process::id()))
+}
+
+fn remove_with_journal(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let mut j = path.as_os_str().to_owned();
+    j.push("-journal");
+    let _ = std::fs::remove_file(PathBuf::from(j));
+}
+
+fn copy_study(study: &Path, to: &Path) -> Result<()> {
+    let src = Connection::open_with_flags(
+        study,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    src.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mut dst = Connection::open(to)?;
+    {
+        let b = rusqlite::backup::Backup::new(&src, &mut dst)?;
+        b.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
     }
+    dst.close().map_err(|(_, e)| CoreError::Sqlite(e))?;
+    std::fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| CoreError::Io {
+            path: to.to_owned(),
+            source,
+        })
+}
+
+/// A snapshot file that can be restored: a complete SQLite study (header and application id)
+/// with no `-journal` beside it (which would mean a write to it was interrupted).
+pub(crate) fn is_valid_snapshot(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 100];
+    let ok = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok();
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    ok && &head[..16] == b"SQLite format 3\0"
+        && i32::from_be_bytes([head[68], head[69], head[70], head[71]])
+            == super::migrations::APPLICATION_ID
+        && !Path::new(&journal).exists()
+}
+
+/// How old another process's leftover `.partial` must be before pruning removes it (a live
+/// snapshot of a large study may take a while).
+const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Keeps the newest `keep` valid snapshots of `stem`; removes invalid ones (a 0-byte or
+/// interrupted copy from an earlier version) and leftover partial copies.
+fn prune_backups(dir: &Path, stem: &str, keep: usize) -> Result<()> {
+    let prefix = format!("{stem}-");
+    let partial_prefix = format!(".{stem}-");
+    let own = format!(".{}.partial", std::process::id());
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|source| CoreError::Io {
+        path: dir.to_owned(),
+        source,
+    })? {
+        let Ok(entry) = entry else { continue };
+        let p = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(rest) = name.strip_prefix(&partial_prefix) {
+            let is_partial = name.ends_with(".partial") || name.ends_with(".partial-journal");
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_PARTIAL);
+            if is_partial && starts_with_stamp(rest) && (stale || name.contains(&own)) {
+                let _ = std::fs::remove_file(&p);
+            }
+            continue;
+        }
+        let ours = p.extension().is_some_and(|e| e == "db")
+            && name.strip_prefix(&prefix).is_some_and(starts_with_stamp);
+        if !ours {
+            continue;
+        }
+        if is_valid_snapshot(&p) {
+            files.push(p);
+        } else {
+            tracing::warn!(path = %p.display(), "removing an invalid snapshot");
+            remove_with_journal(&p);
+        }
+    }
+    // Names embed a sortable UTC timestamp.
+    files.sort();
+    if files.len() > keep {
+        for old in &files[..files.len() - keep] {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    Ok(())
 }
 
 /// True when `rest` starts with a snapshot time stamp (`20260102T030405.678Z-`): the study
@@ -206,19 +315,5 @@ mod tests {
         assert!(!starts_with_stamp("2-20261123T172301.162Z-merge.db"));
         assert!(!starts_with_stamp("20261123T172301.162Z"));
         assert!(!starts_with_stamp("notes.db"));
-    }
-
-    #[test]
-    fn formula_looking_cells_are_neutralised_and_plain_text_is_kept() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx"] {
-            assert_eq!(
-                neutralise_formula(bad),
-                format!("'{bad}"),
-                "a spreadsheet must not run {bad:?}"
-            );
-        }
-        for ok in ["ana", "{\"rater\":\"ana\"}", "", "2026-01-01"] {
-            assert_eq!(neutralise_formula(ok), ok, "plain text stays as it is");
-        }
     }
 }

@@ -12,11 +12,12 @@ pub(crate) mod raters;
 pub(crate) mod ratings;
 mod review;
 
-pub use audit::{backups_dir, default_actor, neutralise_formula, AuditEntry, DEFAULT_BACKUPS_KEPT};
+pub use crate::export::neutralise_formula;
+pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
-pub use raters::NO_RATER;
+pub use raters::{reserved_rater_name, NO_RATER};
 pub use ratings::{ProfileReview, RatingInput};
 pub use review::{Disagreement, ADJUDICATED_RATER};
 
@@ -41,6 +42,21 @@ pub struct Study {
     clock: Clock,
     actor: String,
     backups_kept: usize,
+    /// Set once [`Study::close`] ran, so `Drop` does not close twice.
+    closed: bool,
+}
+
+/// `study_meta` key of an annotator package: `1` while an app has it open for writing, `0` once
+/// it was closed and checkpointed. The `1` is checkpointed into the main file at open, so a
+/// main file that says `1` may lack ratings that sit only in its `-wal`.
+pub const PACKAGE_OPEN_KEY: &str = "package_open";
+
+impl Drop for Study {
+    fn drop(&mut self) {
+        if let Err(e) = self.close_inner() {
+            tracing::warn!(path = %self.path.display(), error = %e, "closing the study cleanly failed");
+        }
+    }
 }
 
 impl std::fmt::Debug for Study {
@@ -152,6 +168,7 @@ impl Study {
             clock: system_clock(),
             actor: audit::default_actor(),
             backups_kept: DEFAULT_BACKUPS_KEPT,
+            closed: false,
         };
         study.configure()?;
         study
@@ -229,6 +246,7 @@ impl Study {
             clock: system_clock(),
             actor: audit::default_actor(),
             backups_kept: DEFAULT_BACKUPS_KEPT,
+            closed: false,
         };
         if read_only {
             study.conn.pragma_update(None, "query_only", true)?;
@@ -244,8 +262,82 @@ impl Study {
                 other => other,
             })?;
             study.migrate()?;
+            study.mark_package_open()?;
         }
         Ok(study)
+    }
+
+    /// Marks an annotator package as open in its main file (checkpointed at once), so a copy of
+    /// the main file taken while the app has it open, or after a crash, is known to be possibly
+    /// missing the ratings still in its `-wal` (see [`PACKAGE_OPEN_KEY`]).
+    fn mark_package_open(&mut self) -> Result<()> {
+        let is_package: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM study_meta WHERE key = 'package_id')",
+            [],
+            |r| r.get(0),
+        )?;
+        if is_package {
+            self.set_package_open(true)?;
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    fn set_package_open(&self, open: bool) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO study_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![PACKAGE_OPEN_KEY, if open { "1" } else { "0" }],
+        )?;
+        Ok(())
+    }
+
+    /// Copies everything from the `-wal` into the study file and empties the `-wal`, so the file
+    /// alone holds every committed rating (before it is closed, exported or sent). Returns false
+    /// when another connection kept part of the log from being copied (then it stays in the
+    /// `-wal`, safe, and the next checkpoint copies it).
+    pub fn checkpoint(&self) -> Result<bool> {
+        if self.read_only {
+            return Ok(true);
+        }
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            tracing::warn!(path = %self.path.display(), "checkpoint blocked by another connection");
+        }
+        Ok(busy == 0)
+    }
+
+    /// Closes the study: an annotator package is marked closed, and the `-wal` is copied into
+    /// the file, which is then complete on its own. Dropping a `Study` does the same but can
+    /// only log a failure; `close` reports it.
+    pub fn close(mut self) -> Result<()> {
+        let r = self.close_inner();
+        self.closed = true;
+        r
+    }
+
+    fn close_inner(&mut self) -> Result<()> {
+        if self.read_only || self.closed {
+            return Ok(());
+        }
+        let is_package: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM study_meta WHERE key = ?1)",
+            [PACKAGE_OPEN_KEY],
+            |r| r.get(0),
+        )?;
+        if is_package {
+            self.set_package_open(false)?;
+        }
+        if !self.checkpoint()? {
+            return Err(CoreError::Locked {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn configure(&mut self) -> Result<()> {
@@ -296,16 +388,16 @@ impl Study {
         self.backups_kept
     }
 
-    /// Refuses early on a read-only study, then snapshots it before a bulk change; returns the
-    /// snapshot's path.
-    pub(crate) fn prepare_bulk_write(&self, action: &str) -> Result<PathBuf> {
+    /// Refuses early on a read-only study; returns the snapshot to take once the bulk change has
+    /// passed its checks (and before it commits), so a refused change writes no backup.
+    pub(crate) fn prepare_bulk_write(&self, action: &str) -> Result<audit::SnapshotPlan> {
         if self.read_only {
             return Err(CoreError::ReadOnly {
                 path: self.path.clone(),
                 action: action.to_owned(),
             });
         }
-        self.snapshot(action.split_whitespace().next().unwrap_or("change"))
+        Ok(self.snapshot_plan(action.split_whitespace().next().unwrap_or("change")))
     }
 
     pub(crate) fn now(&self) -> i64 {

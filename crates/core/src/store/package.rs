@@ -10,6 +10,7 @@
 use super::audit::audit;
 use super::Study;
 use crate::error::{CoreError, Result};
+use crate::model::Scale;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -43,6 +44,9 @@ pub struct MergeReport {
     pub refused: Option<String>,
     /// The copy of the study taken just before this package was merged (to undo it).
     pub snapshot: Option<std::path::PathBuf>,
+    /// What the merger should know about a package that was merged (e.g. an older checksum).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 impl std::fmt::Display for MergeReport {
@@ -62,6 +66,11 @@ impl std::fmt::Display for MergeReport {
             .and_then(|()| match &self.snapshot {
                 Some(p) => write!(f, "; the study before it: {}", p.display()),
                 None => Ok(()),
+            })
+            .and_then(|()| {
+                self.notices
+                    .iter()
+                    .try_for_each(|n| write!(f, "\n  note: {n}"))
             }),
         }
     }
@@ -75,8 +84,94 @@ fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Hash of what an annotator must not change, read in a fixed order.
+/// Prefix of a checksum of the current kind (see [`immutable_checksum`]); a recorded checksum
+/// without it was written by an earlier version ([`immutable_checksum_v1`]).
+const CHECKSUM_V2: &str = "v2:";
+
+/// How far an annotator's clock may run ahead of the PI's (rating times after "now" beyond this
+/// are refused), and how far behind the package's export time an edit may be dated.
+pub const CLOCK_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+/// Hash of everything the annotator sees and must not change: a typed, length-prefixed encoding
+/// of every column of the profiles, texts, dimensions (name, label, definition, position,
+/// scale with its anchors, level), codebook versions (with the guidelines), the rater and the
+/// assignment, table by table in a fixed order. Unlike `|`-joined text, no two different
+/// contents encode alike.
 fn immutable_checksum(conn: &Connection, package_id: &str, study_id: &str) -> Result<String> {
+    use rusqlite::types::ValueRef;
+    let mut h = blake3::Hasher::new();
+    let bytes = |h: &mut blake3::Hasher, b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    bytes(&mut h, b"chameleon package checksum 2");
+    bytes(&mut h, package_id.as_bytes());
+    bytes(&mut h, study_id.as_bytes());
+    let tables = [
+        (
+            "profile",
+            "SELECT p.id, pe.name, c.name FROM profile p
+               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id ORDER BY p.id",
+        ),
+        (
+            "profile_text",
+            "SELECT id, profile_id, position, title, body, created_at, url, metadata, content_hash
+               FROM profile_text ORDER BY id",
+        ),
+        (
+            "dimension",
+            "SELECT id, name, position, label, definition, scale, level FROM dimension ORDER BY id",
+        ),
+        (
+            "codebook_version",
+            "SELECT version, created_at, content FROM codebook_version ORDER BY version",
+        ),
+        ("rater", "SELECT id, name, kind FROM rater ORDER BY id"),
+        (
+            "assignment",
+            "SELECT rater_id, profile_id, position FROM assignment ORDER BY rater_id, profile_id",
+        ),
+    ];
+    for (table, q) in tables {
+        bytes(&mut h, table.as_bytes());
+        let mut st = conn.prepare(q)?;
+        let n = st.column_count();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            h.update(b"R");
+            for i in 0..n {
+                match r.get_ref(i)? {
+                    ValueRef::Null => {
+                        h.update(b"N");
+                    }
+                    ValueRef::Integer(v) => {
+                        h.update(b"I");
+                        h.update(&v.to_le_bytes());
+                    }
+                    ValueRef::Real(v) => {
+                        h.update(b"F");
+                        h.update(&v.to_bits().to_le_bytes());
+                    }
+                    ValueRef::Text(t) => {
+                        h.update(b"T");
+                        bytes(&mut h, t);
+                    }
+                    ValueRef::Blob(b) => {
+                        h.update(b"B");
+                        bytes(&mut h, b);
+                    }
+                }
+            }
+        }
+        h.update(b"E");
+    }
+    Ok(format!("{CHECKSUM_V2}{}", h.finalize().to_hex()))
+}
+
+/// The checksum packages carried before [`CHECKSUM_V2`]: it leaves out the dimensions' label,
+/// definition and position. Still accepted for packages exported by an earlier version (their
+/// export record holds this kind), so a round already out with annotators can come back.
+fn immutable_checksum_v1(conn: &Connection, package_id: &str, study_id: &str) -> Result<String> {
     let mut h = blake3::Hasher::new();
     let mut put = |s: &str| {
         h.update(&(s.len() as u64).to_le_bytes());
@@ -118,6 +213,35 @@ fn new_package_id(seed: &str, now: i64) -> String {
     h.update(&nanos.to_le_bytes());
     h.update(&std::process::id().to_le_bytes());
     h.finalize().to_hex()[..24].to_string()
+}
+
+/// `.<name>.partial` beside `out`: hidden, and never taken for a package (not `.chameleon`).
+fn partial_path(out: &Path) -> std::path::PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "package".into());
+    out.with_file_name(format!(".{name}.{}.partial", std::process::id()))
+}
+
+/// Removes a study file and its SQLite sidecars, ignoring the ones that are not there.
+fn remove_study_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
+/// `<package>-wal` when it exists and is not empty.
+fn wal_beside(package: &Path) -> Option<std::path::PathBuf> {
+    let mut p = package.as_os_str().to_owned();
+    p.push("-wal");
+    let p = std::path::PathBuf::from(p);
+    std::fs::metadata(&p)
+        .ok()
+        .filter(|m| m.len() > 0)
+        .map(|_| p)
 }
 
 struct PackageRating {
@@ -164,7 +288,34 @@ impl Study {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut pkg = Study::create(out)?;
+        if out.exists() {
+            return Err(CoreError::AlreadyExists {
+                path: out.to_owned(),
+            });
+        }
+        // Written under a temporary name in the target folder and moved into place only once
+        // the study has recorded the export: a failure leaves no package the study disowns.
+        let partial = partial_path(out);
+        let result =
+            self.write_package(&partial, out, &r, &study_id, &package_id, &study_name, now);
+        if result.is_err() {
+            remove_study_files(&partial);
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_package(
+        &mut self,
+        partial: &Path,
+        out: &Path,
+        r: &crate::model::Rater,
+        study_id: &str,
+        package_id: &str,
+        study_name: &str,
+        now: i64,
+    ) -> Result<PackageInfo> {
+        let mut pkg = Study::create(partial)?;
         let parent = std::fs::canonicalize(self.path()).map_err(|source| CoreError::Io {
             path: self.path.clone(),
             source,
@@ -197,10 +348,17 @@ impl Study {
             tx.execute(
                 "INSERT OR REPLACE INTO study_meta (key, value) VALUES
                    ('study_id', ?1), ('package_id', ?2), ('package_of', ?1), ('package_rater', ?3),
-                   ('package_study_name', ?4)",
-                params![study_id, package_id, r.name, study_name],
+                   ('package_study_name', ?4), ('package_exported_at', ?5), (?6, '0')",
+                params![
+                    study_id,
+                    package_id,
+                    r.name,
+                    study_name,
+                    now.to_string(),
+                    super::PACKAGE_OPEN_KEY
+                ],
             )?;
-            let checksum = immutable_checksum(&tx, &package_id, &study_id)?;
+            let checksum = immutable_checksum(&tx, package_id, study_id)?;
             tx.execute(
                 "INSERT INTO study_meta (key, value) VALUES ('package_checksum', ?1)",
                 [&checksum],
@@ -211,7 +369,8 @@ impl Study {
         let info = pkg
             .package_info()?
             .ok_or_else(|| CoreError::Invalid("the package lost its markers".into()))?;
-        drop(pkg);
+        // The package must be one self-contained file before it moves: no ratings in a `-wal`.
+        pkg.close()?;
         let actor = self.actor.clone();
         let tx = self.write("recording the package export")?;
         tx.execute(
@@ -234,6 +393,10 @@ impl Study {
             Some(&info.package_id),
         )?;
         tx.commit()?;
+        std::fs::rename(partial, out).map_err(|source| CoreError::Io {
+            path: out.to_owned(),
+            source,
+        })?;
         Ok(info)
     }
 
@@ -276,19 +439,25 @@ impl Study {
                 action: "merging packages".into(),
             });
         }
-        let (info, ratings, reviews) = match self.check_package(package) {
+        let CheckedPackage {
+            info,
+            ratings,
+            reviews,
+            notices,
+        } = match self.check_package(package) {
             Ok(x) => x,
             Err(why) => {
                 report.refused = Some(why);
                 return Ok(report);
             }
         };
+        report.notices = notices;
         report.package_id = Some(info.package_id.clone());
         report.rater = Some(info.rater.clone());
         let rater_id: i64 = self.rater(&info.rater)?.map(|r| r.id).ok_or_else(|| {
             CoreError::Invalid(format!("rater '{}' vanished from the study", info.rater))
         })?;
-        report.snapshot = Some(self.prepare_bulk_write("merge")?);
+        report.snapshot = Some(self.prepare_bulk_write("merge")?.take()?);
         let now = self.now();
         let actor = self.actor.clone();
         let source = format!("package {}", info.package_id);
@@ -371,13 +540,21 @@ impl Study {
                 }
             }
         }
-        for (pid, flagged, note, confidence, seconds, updated_at) in &reviews {
+        for rv in &reviews {
             tx.execute(
                 "INSERT INTO profile_review (rater_id, profile_id, flagged, note, confidence, seconds_spent, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (rater_id, profile_id) DO UPDATE SET flagged = ?3, note = ?4, confidence = ?5,
                      seconds_spent = ?6, updated_at = ?7 WHERE excluded.updated_at > profile_review.updated_at",
-                params![rater_id, pid, flagged, note, confidence, seconds, updated_at],
+                params![
+                    rater_id,
+                    rv.profile_id,
+                    rv.flagged,
+                    rv.note,
+                    rv.confidence,
+                    rv.seconds_spent,
+                    rv.updated_at
+                ],
             )?;
         }
         if report.added + report.updated > 0 {
@@ -400,18 +577,17 @@ impl Study {
     }
 
     /// Everything a merge checks before it writes; `Err` is the reason for refusing.
-    #[allow(clippy::type_complexity)]
-    fn check_package(
-        &self,
-        package: &Path,
-    ) -> std::result::Result<
-        (
-            PackageInfo,
-            Vec<PackageRating>,
-            Vec<(i64, i64, Option<String>, Option<f64>, f64, i64)>,
-        ),
-        String,
-    > {
+    fn check_package(&self, package: &Path) -> std::result::Result<CheckedPackage, String> {
+        // Before opening: SQLite would read a `-wal` beside the file, and an app may still be
+        // writing to it.
+        if let Some(wal) = wal_beside(package) {
+            return Err(format!(
+                "'{}' lies beside the package: the annotator's app still has it open, or stopped \
+                 without folding its latest ratings into the package. Close the package in \
+                 Chameleon Studio (or open it and close it again), then merge",
+                wal.display()
+            ));
+        }
         let pkg = Study::open_read_only(package).map_err(|e| match e {
             CoreError::NotAStudy { .. } => {
                 "not a Chameleon package (or the file is damaged)".to_string()
@@ -438,6 +614,19 @@ impl Study {
             .package_info()
             .map_err(damaged)?
             .ok_or("this study is not an annotator package")?;
+        if meta(pkg.conn(), super::PACKAGE_OPEN_KEY)
+            .map_err(damaged)?
+            .as_deref()
+            == Some("1")
+        {
+            return Err(
+                "the package was copied while Chameleon Studio had it open (or after the app \
+                 stopped without closing it): ratings saved since it was opened may be only in \
+                 its '-wal' file, which did not come with it. Ask the annotator to close the \
+                 package in the app (or open it and close it again) and send it again"
+                    .into(),
+            );
+        }
         let my_id = self.study_id().map_err(|e| e.to_string())?;
         if info.study_id != my_id {
             return Err(format!(
@@ -445,23 +634,35 @@ impl Study {
                 info.study_id
             ));
         }
-        let recorded: Option<(String, i64)> = self
+        let recorded: Option<(String, i64, i64)> = self
             .conn()
             .query_row(
-                "SELECT checksum, rater_id FROM package_export WHERE package_id = ?1",
+                "SELECT checksum, rater_id, created_at FROM package_export WHERE package_id = ?1",
                 [&info.package_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(|e| e.to_string())?;
-        let Some((recorded_sum, rater_id)) = recorded else {
+        let Some((recorded_sum, rater_id, exported_at)) = recorded else {
             return Err(format!(
                 "package {} was not exported from this study",
                 info.package_id
             ));
         };
-        let actual =
-            immutable_checksum(pkg.conn(), &info.package_id, &info.study_id).map_err(damaged)?;
+        let mut notices = Vec::new();
+        // The study's export record, not the package, says which kind of checksum applies, so a
+        // tampered package cannot ask for the weaker one.
+        let actual = if recorded_sum.starts_with(CHECKSUM_V2) {
+            immutable_checksum(pkg.conn(), &info.package_id, &info.study_id)
+        } else {
+            notices.push(
+                "exported by an earlier version: its checksum does not cover the dimensions' \
+                 labels, definitions and order (export a new package to have them checked)"
+                    .to_string(),
+            );
+            immutable_checksum_v1(pkg.conn(), &info.package_id, &info.study_id)
+        }
+        .map_err(damaged)?;
         if actual != info.checksum || actual != recorded_sum {
             return Err(
                 "the package was tampered with: its profiles, codebook, rater or assignment \
@@ -483,17 +684,24 @@ impl Study {
             ));
         }
         let c = pkg.conn();
-        let others: i64 = c
-            .query_row(
-                "SELECT COUNT(*) FROM rating WHERE rater_id <> ?1",
-                [rater_id],
-                |r| r.get(0),
-            )
-            .map_err(|e| e.to_string())?;
-        if others > 0 {
-            return Err(format!(
-                "the package holds {others} rating(s) by other raters (tampered)"
-            ));
+        for table in ["rating", "profile_review"] {
+            let others: i64 = c
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE rater_id <> ?1"),
+                    [rater_id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| e.to_string())?;
+            if others > 0 {
+                let what = if table == "rating" {
+                    "rating(s)"
+                } else {
+                    "profile review(s)"
+                };
+                return Err(format!(
+                    "the package holds {others} {what} by other raters (tampered)"
+                ));
+            }
         }
         let assigned: HashSet<i64> = {
             let mut st = self
@@ -549,16 +757,28 @@ impl Study {
                 if outside.len() > 5 { ", …" } else { "" }
             ));
         }
-        let dims: HashMap<i64, String> = {
+        let dims: HashMap<i64, (String, Scale)> = {
             let mut st = self
                 .conn()
-                .prepare("SELECT id, name FROM dimension")
+                .prepare("SELECT id, name, scale FROM dimension")
                 .map_err(|e| e.to_string())?;
             let v = st
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<i64, String>>>())
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(|e| e.to_string())?;
-            v
+            v.into_iter()
+                .map(|(id, name, scale)| {
+                    serde_json::from_str(&scale)
+                        .map(|s| (id, (name.clone(), s)))
+                        .map_err(|e| format!("the study's scale of '{name}' is unreadable: {e}"))
+                })
+                .collect::<std::result::Result<_, String>>()?
         };
         if let Some(bad) = ratings.iter().find(|r| !dims.contains_key(&r.dimension_id)) {
             return Err(format!(
@@ -566,28 +786,278 @@ impl Study {
                 bad.dimension_id
             ));
         }
-        let reviews = {
-            let mut st = c
+        let versions: HashSet<i64> = {
+            let mut st = self
+                .conn()
+                .prepare("SELECT version FROM codebook_version")
+                .map_err(|e| e.to_string())?;
+            let v = st
+                .query_map([], |r| r.get(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<i64>>>())
+                .map_err(|e| e.to_string())?;
+            v
+        };
+        // The study's own copy of each rating: one the package did not change may be older than
+        // the export; one it adds or changes cannot be.
+        let mine: HashMap<(i64, i64), (Option<f64>, i64)> = {
+            let mut st = self
+                .conn()
                 .prepare(
-                    "SELECT profile_id, flagged, note, confidence, seconds_spent, updated_at
-                       FROM profile_review WHERE rater_id = ?1",
+                    "SELECT profile_id, dimension_id, value, updated_at FROM rating WHERE rater_id = ?1",
                 )
                 .map_err(|e| e.to_string())?;
             let v = st
                 .query_map([rater_id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
+                    Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?)))
                 })
-                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
                 .map_err(|e| e.to_string())?;
             v
         };
-        Ok((info, ratings, reviews))
+        let now = self.now();
+        let times = TimeBounds { exported_at, now };
+        let mut problems = Vec::new();
+        for r in &ratings {
+            let (dim_name, scale) = &dims[&r.dimension_id];
+            let at = |m: String| format!("profile {}, '{dim_name}': {m}", r.profile_id);
+            if let Some(v) = r.value {
+                if let Err(m) = scale.check(v) {
+                    problems.push(at(m));
+                    continue;
+                }
+            }
+            if r.codebook_version != 0 && !versions.contains(&r.codebook_version) {
+                problems.push(at(format!(
+                    "codebook version {} is not one of this study's",
+                    r.codebook_version
+                )));
+                continue;
+            }
+            if let Err(m) = check_extras(r.confidence, r.seconds_spent) {
+                problems.push(at(m));
+                continue;
+            }
+            let changes = match mine.get(&(r.profile_id, r.dimension_id)) {
+                None => r.value.is_some(),
+                Some((old, updated_at)) => *old != r.value && r.updated_at > *updated_at,
+            };
+            if let Err(m) = times.check(r.created_at, r.updated_at, changes) {
+                problems.push(at(m));
+            }
+        }
+        let reviews: Vec<PackageReview> = {
+            let mut st = c
+                .prepare(
+                    "SELECT profile_id, flagged, note, confidence, seconds_spent, updated_at
+                       FROM profile_review ORDER BY profile_id",
+                )
+                .map_err(|e| damaged(e.into()))?;
+            let v = st
+                .query_map([], |r| {
+                    Ok(PackageReview {
+                        profile_id: r.get(0)?,
+                        flagged: r.get(1)?,
+                        note: r.get(2)?,
+                        confidence: r.get(3)?,
+                        seconds_spent: r.get(4)?,
+                        updated_at: r.get(5)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| damaged(e.into()))?;
+            v
+        };
+        for r in &reviews {
+            let at = |m: String| format!("the review of profile {}: {m}", r.profile_id);
+            if !assigned.contains(&r.profile_id) {
+                problems.push(at(format!(
+                    "the profile is not assigned to '{}' (or not in this study)",
+                    info.rater
+                )));
+            } else if !(r.flagged == 0 || r.flagged == 1) {
+                problems.push(at(format!("flagged is {}, not 0 or 1", r.flagged)));
+            } else if let Err(m) = check_extras(r.confidence, Some(r.seconds_spent)) {
+                problems.push(at(m));
+            } else if let Err(m) = times.check(r.updated_at, r.updated_at, false) {
+                problems.push(at(m));
+            }
+        }
+        if let Some(first) = problems.first() {
+            return Err(format!(
+                "the package holds {} value(s) the study cannot accept, e.g. {first}{}",
+                problems.len(),
+                if problems.len() > 1 {
+                    format!("; {}", problems[1..problems.len().min(3)].join("; "))
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        Ok(CheckedPackage {
+            info,
+            ratings,
+            reviews,
+            notices,
+        })
+    }
+}
+
+/// What a merge takes from a package once every check passed.
+struct CheckedPackage {
+    info: PackageInfo,
+    ratings: Vec<PackageRating>,
+    reviews: Vec<PackageReview>,
+    notices: Vec<String>,
+}
+
+struct PackageReview {
+    profile_id: i64,
+    flagged: i64,
+    note: Option<String>,
+    confidence: Option<f64>,
+    seconds_spent: f64,
+    updated_at: i64,
+}
+
+/// The times a package's ratings may carry: not after now (plus [`CLOCK_SKEW_MS`]), and, for a
+/// rating the package adds or changes, not before its export (minus the same allowance).
+struct TimeBounds {
+    exported_at: i64,
+    now: i64,
+}
+
+impl TimeBounds {
+    fn check(
+        &self,
+        created_at: i64,
+        updated_at: i64,
+        changes: bool,
+    ) -> std::result::Result<(), String> {
+        let ts = crate::tidy::format_timestamp;
+        if updated_at > self.now.saturating_add(CLOCK_SKEW_MS) {
+            return Err(format!(
+                "dated {}, later than now ({}) by more than 24 hours",
+                ts(updated_at),
+                ts(self.now)
+            ));
+        }
+        if created_at > updated_at.saturating_add(CLOCK_SKEW_MS) {
+            return Err(format!(
+                "created {} after it was last changed ({})",
+                ts(created_at),
+                ts(updated_at)
+            ));
+        }
+        if changes && updated_at < self.exported_at.saturating_sub(CLOCK_SKEW_MS) {
+            return Err(format!(
+                "dated {}, before the package was exported ({}) by more than 24 hours",
+                ts(updated_at),
+                ts(self.exported_at)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Confidence in 0..1 and a non-negative time, as the app stores them.
+fn check_extras(confidence: Option<f64>, seconds: Option<f64>) -> std::result::Result<(), String> {
+    if let Some(c) = confidence {
+        if !(0.0..=1.0).contains(&c) {
+            return Err(format!("confidence {c} is not between 0 and 1"));
+        }
+    }
+    if let Some(s) = seconds {
+        if !s.is_finite() || s < 0.0 {
+            return Err(format!("seconds spent {s} is not a non-negative number"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn the_old_checksum_was_ambiguous_and_the_new_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let sums = |person: &str, context: &str, file: &str| {
+            let s = Study::create(&dir.path().join(file)).unwrap();
+            s.conn()
+                .execute_batch(&format!(
+                    "INSERT INTO person (id, name) VALUES (1, '{person}');
+                     INSERT INTO context (id, name) VALUES (1, '{context}');
+                     INSERT INTO profile (id, person_id, context_id) VALUES (1, 1, 1);"
+                ))
+                .unwrap();
+            (
+                immutable_checksum_v1(s.conn(), "p", "s").unwrap(),
+                immutable_checksum(s.conn(), "p", "s").unwrap(),
+            )
+        };
+        let (v1a, v2a) = sums("a|b", "c", "a.db");
+        let (v1b, v2b) = sums("a", "b|c", "b.db");
+        assert_eq!(v1a, v1b, "`|`-joined fields collide");
+        assert_ne!(v2a, v2b, "the typed, length-prefixed encoding does not");
+    }
+
+    #[test]
+    fn a_package_exported_by_an_earlier_version_still_merges_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::sample::demo(2, 4);
+        let study = dir.path().join("s.db");
+        let mut s = Study::create(&study).unwrap();
+        s.import_profiles(&write(dir.path(), "p.jsonl", &files.profiles_jsonl))
+            .unwrap();
+        s.import_codebook(&write(dir.path(), "c.toml", &files.codebook_toml))
+            .unwrap();
+        s.design_assignments(&crate::assign::DesignParams {
+            pool: vec!["ana".into(), "ben".into()],
+            k: 1,
+            extra_percent: 0.0,
+            seed: 1,
+            allow_same_person_in_a_row: false,
+        })
+        .unwrap();
+        let out = dir.path().join("ana.chameleon");
+        let info = s.export_package("ana", &out).unwrap();
+        assert!(info.checksum.starts_with(CHECKSUM_V2), "{}", info.checksum);
+        // What an earlier version wrote: the v1 checksum, in the package and the export record.
+        let pkg = Connection::open(&out).unwrap();
+        let v1 = immutable_checksum_v1(&pkg, &info.package_id, &info.study_id).unwrap();
+        pkg.execute(
+            "UPDATE study_meta SET value = ?1 WHERE key = 'package_checksum'",
+            [&v1],
+        )
+        .unwrap();
+        drop(pkg);
+        s.conn()
+            .execute(
+                "UPDATE package_export SET checksum = ?1 WHERE package_id = ?2",
+                [&v1, &info.package_id],
+            )
+            .unwrap();
+        let r = s.merge_package(&out).unwrap();
+        assert_eq!(r.refused, None, "{r}");
+        assert!(r.notices[0].contains("earlier version"), "{r}");
+        // A v2 export record cannot be answered with a v1 package (no downgrade).
+        let out2 = dir.path().join("ana2.chameleon");
+        let info2 = s.export_package("ana", &out2).unwrap();
+        let pkg = Connection::open(&out2).unwrap();
+        let v1 = immutable_checksum_v1(&pkg, &info2.package_id, &info2.study_id).unwrap();
+        pkg.execute(
+            "UPDATE study_meta SET value = ?1 WHERE key = 'package_checksum'",
+            [&v1],
+        )
+        .unwrap();
+        drop(pkg);
+        let r = s.merge_package(&out2).unwrap();
+        assert!(r.refused.is_some_and(|w| w.contains("tampered")));
     }
 }

@@ -9,6 +9,23 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// scores from elsewhere). Such a study has only a profile level.
 pub const NO_RATER: &str = "(none)";
 
+/// Names the study gives its own raters ([`NO_RATER`], the adjudication rater), compared
+/// without case: a person given one of them would be mixed up with those.
+pub fn reserved_rater_name(name: &str) -> Option<&'static str> {
+    [NO_RATER, super::review::ADJUDICATED_RATER]
+        .into_iter()
+        .find(|r| r.eq_ignore_ascii_case(name.trim()))
+}
+
+fn refuse_reserved(name: &str) -> Result<()> {
+    match reserved_rater_name(name) {
+        Some(r) => Err(CoreError::Invalid(format!(
+            "'{name}' is a reserved rater name ('{r}' is the study's own): choose another name"
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn rater_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Rater> {
     let kind: String = r.get(2)?;
     Ok(Rater {
@@ -34,6 +51,12 @@ pub(crate) fn insert_rater(
     kind: RaterKind,
     now: i64,
 ) -> Result<Rater> {
+    // The study creates its own raters under these names and kinds only.
+    let own = (name == NO_RATER && kind != RaterKind::Adjudicated)
+        || (name == super::review::ADJUDICATED_RATER && kind == RaterKind::Adjudicated);
+    if !own {
+        refuse_reserved(name)?;
+    }
     conn.execute(
         "INSERT INTO rater (name, kind, created_at) VALUES (?1, ?2, ?3)",
         params![name, kind.as_str(), now],
@@ -99,6 +122,7 @@ impl Study {
         if name.is_empty() {
             return Err(CoreError::Invalid("a rater needs a name".into()));
         }
+        refuse_reserved(name)?;
         if let Some(r) = find_rater(self.conn(), name)? {
             return Ok(r);
         }

@@ -12,15 +12,15 @@ use chameleon_core::{CoreError, RatingsImportOptions, Study};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const POOL: [&str; 4] = ["dev1", "dev2", "dev3", "dev4"];
+pub(crate) const POOL: [&str; 4] = ["dev1", "dev2", "dev3", "dev4"];
 
-struct Team {
-    f: Fixture,
-    study: PathBuf,
-    packages: Vec<PathBuf>,
+pub(crate) struct Team {
+    pub(crate) f: Fixture,
+    pub(crate) study: PathBuf,
+    pub(crate) packages: Vec<PathBuf>,
 }
 
-fn team() -> Team {
+pub(crate) fn team() -> Team {
     let f = Fixture::new();
     let files = chameleon_core::sample::demo(11, 20);
     let study = f.path("team.db");
@@ -72,7 +72,7 @@ fn team() -> Team {
 }
 
 /// Rates every assigned profile of a package through `core`, as the app would.
-fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
+pub(crate) fn annotate(package: &Path, seed: u64, skip_every: usize) -> usize {
     let mut s = Study::open(package).unwrap();
     let info = s.package_info().unwrap().expect("a package");
     assert_eq!(
@@ -314,6 +314,8 @@ fn a_newer_edit_in_the_package_wins_and_the_old_value_stays_in_history() {
     })
     .unwrap();
     drop(pkg);
+    // Merged the next day (a rating dated after "now" would be refused).
+    s.set_clock(Arc::new(|| 4_102_444_800_000 + 86_400_000));
     let r = s.merge_package(&t.packages[1]).unwrap();
     assert_eq!((r.added, r.updated), (0, 1), "{r}");
     let study_rater = s.rater("dev2").unwrap().unwrap();
