@@ -34,7 +34,12 @@ fn tidy(name: &str) -> PathBuf {
             out += &format!("{},{},mood,{}\n", f[0], f[1], f[3]);
         }
     }
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("model_{name}.csv"));
+    // One file per call: tests run in parallel and several read the same fixture, so a shared
+    // name would let one test read the file while another rewrites it.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("model_{name}_{}_{n}.csv", std::process::id()));
     std::fs::write(&path, out).unwrap();
     path
 }

@@ -80,6 +80,19 @@ impl Dataset {
             .find(|d| d.name.eq_ignore_ascii_case(name))
     }
 
+    /// Keeps only the named dimension (case-insensitive); an error naming the dimensions there
+    /// are when it is absent (bad input: the user asked for it).
+    pub fn only_dimension(&mut self, name: &str) -> crate::Result<()> {
+        if self.retain_dimension(name) {
+            return Ok(());
+        }
+        Err(crate::CoreError::Invalid(format!(
+            "no dimension named '{}' in {}",
+            crate::checks::quote(name),
+            self.source
+        )))
+    }
+
     /// Keeps only the named dimension (case-insensitive); `false` when it is absent.
     pub fn retain_dimension(&mut self, name: &str) -> bool {
         self.dimensions

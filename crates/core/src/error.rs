@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+/// Longest message a [`RowError`] keeps; call sites quote user data with
+/// [`crate::checks::quote`], this is the backstop.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
 /// One problem in an input file, located by line (1-based, header is line 1) and column.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RowError {
@@ -14,11 +18,19 @@ pub struct RowError {
 }
 
 impl RowError {
+    /// A message quotes what it found: the column name and the message are cut to a bounded
+    /// length here too, so no input (a 50 MB field, a header of a million columns) is echoed
+    /// whole, whatever the call site quoted.
     pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        let message = match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+            None => message,
+            Some((cut, _)) => format!("{}…", &message[..cut]),
+        };
         RowError {
             line,
-            column: column.map(str::to_owned),
-            message: message.into(),
+            column: column.map(crate::checks::quote),
+            message,
         }
     }
 }
@@ -67,6 +79,19 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
+    /// An input file that cannot be read as one: missing, a directory, a FIFO, a device, a
+    /// symbolic-link loop, too large. Reported before anything is read.
+    #[error("{path}: {reason}")]
+    NotReadable { path: PathBuf, reason: String },
+
+    /// A study or package holds a value this app cannot use (written by another tool or
+    /// tampered with), e.g. a Likert scale of 2^64 points.
+    #[error("{}the study holds a value this app cannot use: {message}", .path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    StoredValue {
+        path: Option<PathBuf>,
+        message: String,
+    },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -74,7 +99,7 @@ pub enum CoreError {
     },
 
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
 
     #[error("migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
@@ -106,6 +131,8 @@ impl CoreError {
             CoreError::Damaged { .. } => "damaged",
             CoreError::AlreadyExists { .. } => "already_exists",
             CoreError::Invalid(_) => "invalid",
+            CoreError::NotReadable { .. } => "not_readable",
+            CoreError::StoredValue { .. } => "stored_value",
             CoreError::Io { .. } => "io",
             CoreError::Sqlite(_) => "database",
             CoreError::Migration(_) => "migration",
@@ -123,13 +150,43 @@ impl CoreError {
                 | CoreError::Damaged { .. }
                 | CoreError::AlreadyExists { .. }
                 | CoreError::Invalid(_)
+                | CoreError::NotReadable { .. }
+                | CoreError::StoredValue { .. }
         ) || matches!(self, CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+
+    /// Names the study file in a [`CoreError::StoredValue`] raised where the path was unknown.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            CoreError::StoredValue {
+                path: None,
+                message,
+            } => CoreError::StoredValue {
+                path: Some(path.to_owned()),
+                message,
+            },
+            other => other,
+        }
     }
 
     pub fn input(path: impl Into<String>, errors: Vec<RowError>) -> Self {
         CoreError::Input {
             path: path.into(),
             errors,
+        }
+    }
+}
+
+/// A value that SQLite holds but that does not convert (a scale that fails its checks, a level
+/// that is not one) came from the file, not from a fault of this program: it is bad input.
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::FromSqlConversionFailure(_, _, cause) => CoreError::StoredValue {
+                path: None,
+                message: cause.to_string(),
+            },
+            other => CoreError::Sqlite(other),
         }
     }
 }

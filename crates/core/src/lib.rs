@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod assign;
+pub mod checks;
 pub mod dataset;
 pub mod error;
 pub mod export;

@@ -32,9 +32,11 @@ pub struct Anchor {
     pub label: String,
 }
 
-/// How a dimension is rated.
+/// How a dimension is rated. Deserializing refuses a Likert scale of more than
+/// [`MAX_LIKERT_POINTS`] points wherever the scale comes from (a codebook file, a study or a
+/// package written by another tool): every consumer may then count its points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[serde(tag = "type", rename_all = "lowercase", try_from = "ScaleRepr")]
 pub enum Scale {
     /// Integer points `min..=max` (usually 1..k), some of them labelled.
     Likert {
@@ -59,7 +61,98 @@ fn default_likert_min() -> i64 {
     1
 }
 
+/// Most points a Likert scale may have (0..=100 is a percentage slider).
+pub const MAX_LIKERT_POINTS: u128 = 101;
+
+/// The number of points of `min..=max` without overflow; `None` when `max < min`.
+pub fn likert_points(min: i64, max: i64) -> Option<u128> {
+    u128::try_from(i128::from(max) - i128::from(min) + 1)
+        .ok()
+        .filter(|&n| n > 0)
+}
+
+/// [`Scale`] as it is written, before its checks.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ScaleRepr {
+    Likert {
+        #[serde(default = "default_likert_min")]
+        min: i64,
+        max: i64,
+        #[serde(default)]
+        anchors: Vec<Anchor>,
+    },
+    Continuous {
+        min: f64,
+        max: f64,
+        #[serde(default)]
+        step: Option<f64>,
+    },
+    Nominal {
+        categories: Vec<Anchor>,
+    },
+}
+
+impl TryFrom<ScaleRepr> for Scale {
+    type Error = String;
+
+    fn try_from(r: ScaleRepr) -> Result<Scale, String> {
+        Ok(match r {
+            ScaleRepr::Likert { min, max, anchors } => {
+                if likert_points(min, max).is_some_and(|n| n > MAX_LIKERT_POINTS) {
+                    return Err(too_many_points(min, max));
+                }
+                Scale::Likert { min, max, anchors }
+            }
+            ScaleRepr::Continuous { min, max, step } => Scale::Continuous { min, max, step },
+            ScaleRepr::Nominal { categories } => Scale::Nominal { categories },
+        })
+    }
+}
+
+fn too_many_points(min: i64, max: i64) -> String {
+    format!("a Likert scale has at most {MAX_LIKERT_POINTS} points (got {min}..{max})")
+}
+
 impl Scale {
+    /// Checks a scale as a codebook gives it; `Err` carries a sentence for the user.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Scale::Likert { min, max, anchors } => {
+                match likert_points(*min, *max) {
+                    Some(n) if n > MAX_LIKERT_POINTS => return Err(too_many_points(*min, *max)),
+                    Some(n) if n >= 2 => {}
+                    _ => return Err(format!("a Likert scale needs max > min (got {min}..{max})")),
+                }
+                if let Some(a) = anchors.iter().find(|a| a.value < *min || a.value > *max) {
+                    return Err(format!("anchor {} is outside {min}..{max}", a.value));
+                }
+                Ok(())
+            }
+            Scale::Continuous { min, max, step } => {
+                if !(min.is_finite() && max.is_finite()) || max <= min {
+                    return Err(format!(
+                        "a continuous scale needs finite min < max (got {min}..{max})"
+                    ));
+                }
+                if step.is_some_and(|s| !s.is_finite() || s <= 0.0) {
+                    return Err("step must be positive".into());
+                }
+                Ok(())
+            }
+            Scale::Nominal { categories } => {
+                if categories.len() < 2 {
+                    return Err("a nominal scale needs at least two categories".into());
+                }
+                let mut codes = std::collections::HashSet::new();
+                if let Some(c) = categories.iter().find(|c| !codes.insert(c.value)) {
+                    return Err(format!("category code {} appears twice", c.value));
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The level a scale implies when the codebook does not say.
     pub fn default_level(&self) -> Level {
         match self {
@@ -111,7 +204,11 @@ impl Scale {
     /// not from the data.
     pub fn categories(&self) -> Option<Vec<f64>> {
         match self {
-            Scale::Likert { min, max, .. } => Some((*min..=*max).map(|v| v as f64).collect()),
+            // A scale built in code (not deserialized) may be too wide to list: no categories
+            // then, rather than a vector of 2^64 points.
+            Scale::Likert { min, max, .. } => likert_points(*min, *max)
+                .filter(|&n| n <= MAX_LIKERT_POINTS)
+                .map(|_| (*min..=*max).map(|v| v as f64).collect()),
             Scale::Nominal { categories } => {
                 Some(categories.iter().map(|c| c.value as f64).collect())
             }

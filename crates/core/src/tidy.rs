@@ -6,9 +6,10 @@
 //! Reading is all-or-nothing: every bad row is reported with its line and column, and no
 //! partial result escapes.
 
+use crate::checks::{quote, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
 use crate::dataset::{Dataset, DimensionData, Observation, ProfileKey, RaterEntry};
 use crate::error::{CoreError, Result, RowError};
-use crate::model::RaterKind;
+use crate::model::{Anchor, Level, RaterKind, Scale};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
@@ -25,8 +26,11 @@ pub struct TidyRow {
     pub context: String,
     pub rater: Option<String>,
     pub dimension: String,
-    /// `None` for a missing rating (empty cell or `NA`).
+    /// `None` for a missing rating (empty cell or `NA`) and for a text value.
     pub value: Option<f64>,
+    /// The value cell when it is text rather than a number: a nominal category written by
+    /// its label (`joy`), mapped to a code by whoever knows the dimension's scale.
+    pub label: Option<String>,
     /// ms since the Unix epoch.
     pub created_at: Option<i64>,
     pub seconds_spent: Option<f64>,
@@ -62,12 +66,13 @@ struct Columns {
 
 /// Reads a tidy ratings file from disk.
 pub fn read_path(path: &Path) -> Result<TidyFile> {
-    let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = crate::checks::read_input_file(path)?;
     parse(&path.display().to_string(), &bytes)
 }
+
+/// A quoted field of a ratings file (a note) may span at most this many lines: more is a
+/// closing quote gone missing, swallowing the rows after it.
+pub const MAX_QUOTED_LINES: u64 = 1000;
 
 /// `s.trim()`, without the Unicode scan for the usual field that starts and ends in a
 /// printable ASCII character.
@@ -85,11 +90,26 @@ fn is_missing(s: &str) -> bool {
 
 /// Parses a finite number; the error is the user-facing reason.
 pub fn parse_number(s: &str) -> std::result::Result<f64, String> {
+    match parse_value(s) {
+        Ok(Cell::Number(v)) => Ok(v),
+        Ok(Cell::Text(t)) => Err(format!("expected a number, found '{}'", quote(t))),
+        Err(m) => Err(m),
+    }
+}
+
+/// A value cell: a number, or text (a category label).
+enum Cell<'a> {
+    Number(f64),
+    Text(&'a str),
+}
+
+/// A number, or text that is not one; a number out of range (`1e999`, `inf`) is an error.
+fn parse_value(s: &str) -> std::result::Result<Cell<'_>, String> {
     let t = trim(s);
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("'{t}' is not a finite number")),
-        Err(_) => Err(format!("expected a number, found '{t}'")),
+        Ok(v) if v.is_finite() => Ok(Cell::Number(v)),
+        Ok(_) => Err(format!("'{}' is not a finite number", quote(t))),
+        Err(_) => Ok(Cell::Text(t)),
     }
 }
 
@@ -111,7 +131,8 @@ pub fn parse_timestamp(s: &str) -> std::result::Result<i64, String> {
         }
     }
     Err(format!(
-        "expected a timestamp like 2024-05-01T12:00:00Z, found '{t}'"
+        "expected a timestamp like 2024-05-01T12:00:00Z, found '{}'",
+        quote(t)
     ))
 }
 
@@ -132,6 +153,7 @@ pub struct RowRef<'a> {
     pub rater: Option<&'a str>,
     pub dimension: &'a str,
     pub value: Option<f64>,
+    pub label: Option<&'a str>,
     pub created_at: Option<i64>,
     pub seconds_spent: Option<f64>,
     pub note: Option<&'a str>,
@@ -147,6 +169,7 @@ impl RowRef<'_> {
             rater: self.rater.map(str::to_owned),
             dimension: self.dimension.to_owned(),
             value: self.value,
+            label: self.label.map(str::to_owned),
             created_at: self.created_at,
             seconds_spent: self.seconds_spent,
             note: self.note.map(str::to_owned),
@@ -194,12 +217,10 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
 }
 
 /// Reads a tidy ratings file straight into an analysis snapshot, without keeping the rows:
-/// memory stays proportional to the ratings, not to the text.
+/// memory stays proportional to the ratings, not to the text. Also returns the notes for
+/// stderr (ignored columns, categories made from text values), one line each.
 pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
-    let bytes = std::fs::read(path).map_err(|source| CoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = crate::checks::read_input_file(path)?;
     let name = path.display().to_string();
     let chunks = rayon::current_num_threads().min(bytes.len() / PARALLEL_MIN_BYTES);
     let (b, layout) = if chunks > 1 {
@@ -208,8 +229,12 @@ pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
         build(&name, &bytes)?
     };
     drop(bytes);
-    let ds = b.finish(&name, layout.has_rater)?;
-    Ok((ds, layout.ignored_columns))
+    let (ds, mut notes) = b.finish(&name, layout.has_rater)?;
+    notes.splice(
+        0..0,
+        crate::checks::ignored_columns_note(&layout.ignored_columns),
+    );
+    Ok((ds, notes))
 }
 
 /// Below this many bytes per thread, splitting the file costs more than it saves.
@@ -218,8 +243,16 @@ const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 /// One pass over the whole file.
 fn build(name: &str, input: &[u8]) -> Result<(Builder, Layout)> {
     let mut b = Builder::default();
-    let layout = parse_rows(name, input, &mut |r| b.push(&r))?;
-    Ok((b, layout))
+    match parse_rows(name, input, &mut |r| b.push(&r)) {
+        Ok(layout) => Ok((b, layout)),
+        Err(CoreError::Input { path, mut errors }) => {
+            // Every problem at once: text values where numbers are too, with the rest.
+            errors.extend(b.label_errors());
+            errors.sort_by_key(|e| e.line);
+            Err(CoreError::Input { path, errors })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The same result as [`build`], from `chunks` pieces of the file parsed side by side and
@@ -278,6 +311,10 @@ fn build_in_parallel(name: &str, input: &[u8], chunks: usize) -> Result<(Builder
         errors.extend(errs);
     }
     let whole = whole.unwrap_or_default();
+    if !errors.is_empty() {
+        errors.extend(whole.label_errors());
+        errors.sort_by_key(|e| e.line);
+    }
     let layout = conclude(name, header, rows, errors)?;
     Ok((whole, layout))
 }
@@ -310,6 +347,11 @@ fn csv_reader(input: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
 }
 
 fn parse_rows(name: &str, input: &[u8], sink: &mut dyn FnMut(RowRef<'_>)) -> Result<Layout> {
+    // The quote-free files of the parallel path never get here; the csv reader's leniency
+    // with quotes loses rows, so quoting is checked strictly first.
+    if input.contains(&b'"') {
+        check_quotes(input, MAX_QUOTED_LINES).map_err(|e| CoreError::input(name, vec![e]))?;
+    }
     let mut rdr = csv_reader(input, true);
     let header = header_of(name, &mut rdr)?;
     let (rows, errors) = parse_records(&header, rdr, LineCounter::new(input), 0, sink);
@@ -344,6 +386,7 @@ fn header_of(name: &str, rdr: &mut csv::Reader<&[u8]>) -> Result<Header> {
     let mut cols = Columns::default();
     let mut ignored = Vec::new();
     let mut names = Vec::with_capacity(header.len());
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(header.len());
     let mut errors = Vec::new();
     for (i, raw) in header.iter().enumerate() {
         let Ok(field) = std::str::from_utf8(raw) else {
@@ -356,6 +399,24 @@ fn header_of(name: &str, rdr: &mut csv::Reader<&[u8]>) -> Result<Header> {
             continue;
         };
         let key = field.trim().to_ascii_lowercase();
+        if !key.is_empty() && !seen.contains_key(&key) {
+            seen.insert(key.clone(), i);
+        } else if !key.is_empty() {
+            if let Some(&first) = seen.get(&key) {
+                errors.push(RowError::new(
+                    1,
+                    Some(&key),
+                    format!(
+                        "column '{}' appears twice in the header (fields {} and {})",
+                        quote(field.trim()),
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+                names.push(key);
+                continue;
+            }
+        }
         let slot = match key.as_str() {
             "person" => &mut cols.person,
             "context" => &mut cols.context,
@@ -460,6 +521,10 @@ fn parse_records(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue; // blank line
         }
+        if let Some(e) = oversized(&record, line, names) {
+            errors.push(e);
+            continue;
+        }
         if record.len() != names.len() {
             errors.push(RowError::new(
                 line,
@@ -524,16 +589,17 @@ fn parse_records(
             None => DEFAULT_DIMENSION,
             Some(d) => require(Some(d), "dimension", line, &mut errors, &mut bad),
         };
-        let value = match value_raw {
-            Some(v) if !is_missing(v) => match parse_number(v) {
-                Ok(x) => Some(x),
+        let (value, label) = match value_raw {
+            Some(v) if !is_missing(v) => match parse_value(v) {
+                Ok(Cell::Number(x)) => (Some(x), None),
+                Ok(Cell::Text(t)) => (None, Some(t)),
                 Err(m) => {
                     errors.push(RowError::new(line, Some("value"), m));
                     bad = true;
-                    None
+                    (None, None)
                 }
             },
-            _ => None,
+            _ => (None, None),
         };
         let created_at = match created_raw {
             Some(v) if !is_missing(v) => match parse_timestamp(v) {
@@ -546,20 +612,36 @@ fn parse_records(
             },
             _ => None,
         };
+        // The ranges are the app's (one check for both faces, crate::checks).
         let mut optional_number =
-            |raw: Option<&str>, col: &str, errors: &mut Vec<RowError>| match raw {
-                Some(v) if !is_missing(v) => match parse_number(v) {
-                    Ok(x) => Some(x),
-                    Err(m) => {
-                        errors.push(RowError::new(line, Some(col), m));
-                        bad = true;
-                        None
+            |raw: Option<&str>,
+             col: &str,
+             range: fn(f64) -> std::result::Result<(), String>,
+             errors: &mut Vec<RowError>| match raw {
+                Some(v) if !is_missing(v) => {
+                    match parse_number(v).and_then(|x| range(x).map(|_| x)) {
+                        Ok(x) => Some(x),
+                        Err(m) => {
+                            errors.push(RowError::new(line, Some(col), m));
+                            bad = true;
+                            None
+                        }
                     }
-                },
+                }
                 _ => None,
             };
-        let seconds_spent = optional_number(seconds_raw, "seconds_spent", &mut errors);
-        let confidence = optional_number(confidence_raw, "confidence", &mut errors);
+        let seconds_spent = optional_number(
+            seconds_raw,
+            "seconds_spent",
+            crate::checks::seconds_spent,
+            &mut errors,
+        );
+        let confidence = optional_number(
+            confidence_raw,
+            "confidence",
+            crate::checks::confidence,
+            &mut errors,
+        );
         if bad {
             continue;
         }
@@ -571,6 +653,7 @@ fn parse_records(
             rater,
             dimension,
             value,
+            label,
             created_at,
             seconds_spent,
             note: note_raw.filter(|n| !n.is_empty()),
@@ -601,6 +684,120 @@ fn conclude(name: &str, header: Header, n_rows: usize, errors: Vec<RowError>) ->
         unit_layout: header.unit_layout,
         ignored_columns: header.ignored,
     })
+}
+
+/// A record too long to be data (a missing newline, a runaway field): refused with the limit,
+/// before any field is quoted in a message.
+pub(crate) fn oversized(record: &csv::ByteRecord, line: u64, names: &[String]) -> Option<RowError> {
+    let total = record.as_slice().len();
+    if total > MAX_RECORD_BYTES {
+        return Some(RowError::new(
+            line,
+            None,
+            format!("the row holds {total} bytes; a row may hold at most {MAX_RECORD_BYTES}"),
+        ));
+    }
+    if total <= MAX_FIELD_BYTES {
+        return None;
+    }
+    let (i, f) = record
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)?;
+    Some(RowError::new(
+        line,
+        names.get(i).map(String::as_str),
+        format!(
+            "the field holds {} bytes; a field may hold at most {MAX_FIELD_BYTES}",
+            f.len()
+        ),
+    ))
+}
+
+/// Checks RFC 4180 quoting strictly, where the csv reader is lenient and loses rows: a quote
+/// opens a field only at its start and closes it only before a comma or a line end (`""` is a
+/// quote inside); an unterminated quote would make the rest of the file one field, and
+/// `u0"01` would become an id with a quote in it. A quoted field spanning more than `max_lines`
+/// lines is taken as a missing closing quote. The error names the line where the quote opened.
+pub(crate) fn check_quotes(input: &[u8], max_lines: u64) -> std::result::Result<(), RowError> {
+    let start = if input.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut counted = 0;
+    let mut line = 1u64;
+    let mut line_of = |pos: usize| {
+        line += input[counted..pos].iter().filter(|&&c| c == b'\n').count() as u64;
+        counted = pos;
+        line
+    };
+    let next_quote = |from: usize| {
+        input[from..]
+            .iter()
+            .position(|&c| c == b'"')
+            .map(|i| from + i)
+    };
+    let mut i = start;
+    while let Some(open) = next_quote(i) {
+        let open_line = line_of(open);
+        if open > start && !matches!(input[open - 1], b',' | b'\n' | b'\r') {
+            return Err(RowError::new(
+                open_line,
+                None,
+                "a quote inside a field that does not start with one: quote the whole field \
+                 (\"…\") and double every quote inside it (\"\")",
+            ));
+        }
+        let mut j = open + 1;
+        loop {
+            let Some(close) = next_quote(j) else {
+                return Err(RowError::new(
+                    open_line,
+                    None,
+                    "the quote opened on this line is never closed: the rest of the file would \
+                     be one field",
+                ));
+            };
+            if input.get(close + 1) == Some(&b'"') {
+                j = close + 2;
+                continue;
+            }
+            let close_line = line_of(close);
+            if close_line - open_line > max_lines {
+                return Err(RowError::new(
+                    open_line,
+                    None,
+                    format!(
+                        "the quoted field opened on this line runs to line {close_line}, more \
+                         than {max_lines} lines: a closing quote is probably missing"
+                    ),
+                ));
+            }
+            match input.get(close + 1) {
+                None | Some(b',' | b'\n' | b'\r') => {
+                    i = close + 1;
+                    break;
+                }
+                Some(_) => {
+                    let after = String::from_utf8_lossy(&input[close + 1..])
+                        .chars()
+                        .next()
+                        .unwrap_or('?');
+                    return Err(RowError::new(
+                        open_line,
+                        None,
+                        format!(
+                            "the quoted field opened on this line is closed on line \
+                             {close_line} by a quote followed by '{after}' instead of a comma \
+                             or the end of the line: a quote is missing or stray"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Physical line numbers from byte offsets: the csv crate counts records, not the newlines
@@ -670,13 +867,14 @@ impl TidyFile {
                 rater: r.rater.as_deref(),
                 dimension: &r.dimension,
                 value: r.value,
+                label: r.label.as_deref(),
                 created_at: r.created_at,
                 seconds_spent: r.seconds_spent,
                 note: r.note.as_deref(),
                 confidence: r.confidence,
             });
         }
-        b.finish(name, self.has_rater)
+        Ok(b.finish(name, self.has_rater)?.0)
     }
 }
 
@@ -724,10 +922,37 @@ struct Builder {
     dims: FxMap<String, usize>,
     /// Per dimension: (profile, rater or u32::MAX, line) of every row, for duplicate checks.
     keys: Vec<Vec<(u32, u32, u64)>>,
+    /// Per dimension: the text values seen, which become nominal categories.
+    labels: Vec<Labels>,
     /// The previous row's profile and dimension: files come grouped by profile, so most rows
     /// repeat them and skip the hash lookups.
     last_profile: Option<(String, String, u32)>,
     last_dimension: Option<(String, usize)>,
+}
+
+/// Text values of one dimension in a file without a codebook: categories numbered 1, 2, … in
+/// the order first seen (case-insensitive, the first spelling names the category). A dimension
+/// mixing text and numbers is an error: a number there is not a category code one can trust.
+#[derive(Default)]
+struct Labels {
+    names: Vec<String>,
+    codes: FxMap<String, u32>,
+    /// Line and text of the first text value.
+    first_text: Option<(u64, String)>,
+    first_number: Option<u64>,
+}
+
+impl Labels {
+    fn code(&mut self, label: &str) -> u32 {
+        let key = label.to_lowercase();
+        if let Some(&c) = self.codes.get(&key) {
+            return c;
+        }
+        self.names.push(label.to_owned());
+        let c = self.names.len() as u32;
+        self.codes.insert(key, c);
+        c
+    }
 }
 
 fn intern(map: &mut FxMap<String, u32>, table: &mut Vec<String>, s: &str) -> u32 {
@@ -762,7 +987,21 @@ impl Builder {
             }
         };
         self.keys[d].push((profile, rater.unwrap_or(u32::MAX), row.line));
-        if let Some(value) = row.value {
+        let labels = &mut self.labels[d];
+        let value = match (row.value, row.label) {
+            (Some(v), _) => {
+                labels.first_number.get_or_insert(row.line);
+                Some(v)
+            }
+            (None, Some(t)) => {
+                labels
+                    .first_text
+                    .get_or_insert_with(|| (row.line, t.to_owned()));
+                Some(f64::from(labels.code(t)))
+            }
+            (None, None) => None,
+        };
+        if let Some(value) = value {
             self.ds.dimensions[d].observations.push(Observation {
                 profile,
                 rater,
@@ -810,6 +1049,7 @@ impl Builder {
             observations: Vec::new(),
         });
         self.keys.push(Vec::new());
+        self.labels.push(Labels::default());
         let d = self.ds.dimensions.len() - 1;
         self.dims.insert(lower, d);
         self.dims.insert(name.to_owned(), d);
@@ -836,24 +1076,103 @@ impl Builder {
         let raters: Vec<u32> = (part.ds.raters.iter())
             .map(|r| self.rater(&r.name))
             .collect();
-        for (dim, keys) in part.ds.dimensions.into_iter().zip(part.keys) {
+        for ((dim, keys), labels) in part
+            .ds
+            .dimensions
+            .into_iter()
+            .zip(part.keys)
+            .zip(part.labels)
+        {
             let d = self.dimension(&dim.name);
+            // The part numbered its categories from 1 too: renumber them in this file's order.
+            // With numbers in the dimension the file is refused anyway, so values stay as they are.
+            let recode: Option<Vec<f64>> =
+                (!labels.names.is_empty() && labels.first_number.is_none()).then(|| {
+                    let mine = &mut self.labels[d];
+                    labels
+                        .names
+                        .iter()
+                        .map(|n| f64::from(mine.code(n)))
+                        .collect()
+                });
+            let mine = &mut self.labels[d];
+            if mine.first_text.is_none() {
+                mine.first_text = labels.first_text;
+            }
+            if mine.first_number.is_none() {
+                mine.first_number = labels.first_number;
+            }
             self.keys[d].extend(keys.into_iter().map(|(p, r, line)| {
                 let r = if r == u32::MAX { r } else { raters[r as usize] };
                 (profiles[p as usize], r, line)
             }));
             self.ds.dimensions[d]
                 .observations
-                .extend(dim.observations.into_iter().map(|o| Observation {
-                    profile: profiles[o.profile as usize],
-                    rater: o.rater.map(|r| raters[r as usize]),
-                    ..o
+                .extend(dim.observations.into_iter().map(|o| {
+                    Observation {
+                        profile: profiles[o.profile as usize],
+                        rater: o.rater.map(|r| raters[r as usize]),
+                        value: match &recode {
+                            Some(codes) => codes
+                                .get((o.value as usize).wrapping_sub(1))
+                                .copied()
+                                .unwrap_or(o.value),
+                            None => o.value,
+                        },
+                        ..o
+                    }
                 }));
         }
     }
 
-    fn finish(mut self, name: &str, has_rater: bool) -> Result<Dataset> {
+    /// Text values on a dimension that also holds numbers, one error per dimension.
+    fn label_errors(&self) -> Vec<RowError> {
         let mut errors = Vec::new();
+        for (dim, labels) in self.ds.dimensions.iter().zip(&self.labels) {
+            if let (Some((line, text)), Some(number)) = (&labels.first_text, labels.first_number) {
+                errors.push(RowError::new(
+                    *line,
+                    Some("value"),
+                    format!(
+                        "expected a number, found '{}': dimension '{}' holds numbers (line \
+                         {number}), and text categories need every value of a dimension to \
+                         be text",
+                        quote(text),
+                        quote(&dim.name)
+                    ),
+                ));
+            }
+        }
+        errors
+    }
+
+    /// The dataset and its notes for stderr, or every duplicate and mixed dimension as errors.
+    fn finish(mut self, name: &str, has_rater: bool) -> Result<(Dataset, Vec<String>)> {
+        let mut errors = self.label_errors();
+        let mut notes = Vec::new();
+        for (dim, labels) in self.ds.dimensions.iter_mut().zip(&self.labels) {
+            if labels.first_text.is_none() || labels.first_number.is_some() {
+                continue;
+            }
+            let categories: Vec<Anchor> = (labels.names.iter().enumerate())
+                .map(|(i, n)| Anchor {
+                    value: i as i64 + 1,
+                    label: n.clone(),
+                })
+                .collect();
+            let listed: Vec<String> = (categories.iter())
+                .map(|c| format!("{} = {}", c.value, c.label))
+                .collect();
+            notes.push(format!(
+                "dimension '{}': text values taken as {} nominal categories, numbered in the \
+                 order first seen: {}",
+                quote(&dim.name),
+                categories.len(),
+                crate::checks::list_names(&listed)
+            ));
+            dim.scale = Some(Scale::Nominal { categories });
+            dim.level = Some(Level::Nominal);
+        }
         // Without a rater column, two rows for one person × context are replicate
         // observations (ids repeating across studies, as in psychTools' msqR), as lme4 reads
         // them (issue #12); with raters, a rater rating a profile twice stays an error.
@@ -871,17 +1190,17 @@ impl Builder {
                         .ds
                         .raters
                         .get(w[1].1 as usize)
-                        .map(|r| format!(" by rater '{}'", r.name))
+                        .map(|r| format!(" by rater '{}'", quote(&r.name)))
                         .unwrap_or_default();
                     errors.push(RowError::new(
                         w[1].2,
                         None,
                         format!(
                             "duplicate rating: {}/{}{} on '{}' was already given on line {}",
-                            self.ds.persons[key.person as usize],
-                            self.ds.contexts[key.context as usize],
+                            quote(&self.ds.persons[key.person as usize]),
+                            quote(&self.ds.contexts[key.context as usize]),
                             who,
-                            self.ds.dimensions[d].name,
+                            quote(&self.ds.dimensions[d].name),
                             w[0].2
                         ),
                     ));
@@ -894,7 +1213,7 @@ impl Builder {
         }
         self.ds.source = name.to_owned();
         self.ds.has_rater = has_rater;
-        Ok(self.ds)
+        Ok((self.ds, notes))
     }
 }
 
@@ -904,7 +1223,7 @@ mod tests {
 
     /// The dataset (or the error) as text: equal text, equal outcome.
     fn outcome(r: Result<(Builder, Layout)>) -> String {
-        match r.and_then(|(b, layout)| Ok((b.finish("f.csv", layout.has_rater)?, layout))) {
+        match r.and_then(|(b, layout)| Ok((b.finish("f.csv", layout.has_rater)?.0, layout))) {
             Ok((ds, layout)) => format!("{ds:?} {:?}", layout.ignored_columns),
             Err(e) => format!("{e:?}"),
         }
@@ -1137,10 +1456,12 @@ mod tests {
 
     #[test]
     fn non_numeric_value_names_line_and_column() {
-        let e = errs(parse(
-            "bad.csv",
-            "unit,rater,value\nu1,A,1\nu1,B,abc\n".as_bytes(),
-        ));
+        // Text is read as a category label; among numbers it is an error.
+        let f = parse("bad.csv", "unit,rater,value\nu1,A,1\nu1,B,abc\n".as_bytes()).unwrap();
+        let e = match f.to_dataset("bad.csv") {
+            Err(CoreError::Input { errors, .. }) => errors,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(e.len(), 1);
         assert_eq!((e[0].line, e[0].column.as_deref()), (3, Some("value")));
         assert!(e[0].message.contains("abc"));

@@ -44,11 +44,7 @@ pub enum Weights {
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
     let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
     if let Some(d) = &args.dimension {
-        anyhow::ensure!(
-            ds.retain_dimension(d),
-            "no dimension named '{d}' in {}",
-            args.input.display()
-        );
+        ds.only_dimension(d)?;
     }
     let started = std::time::Instant::now();
     let run = super::with_bootstrap_progress(args.bootstrap * ds.dimensions.len(), |control| {

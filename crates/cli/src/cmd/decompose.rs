@@ -47,11 +47,7 @@ pub struct DecomposeArgs {
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
     let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
     if let Some(d) = &args.dimension {
-        anyhow::ensure!(
-            ds.retain_dimension(d),
-            "no dimension named '{d}' in {}",
-            args.input.display()
-        );
+        ds.only_dimension(d)?;
     }
     let method = match args.method.as_str() {
         "anova" => DecomposeMethod::Anova,

@@ -18,12 +18,28 @@ use std::process::ExitCode;
 /// Prints an error once, on stderr, and picks the exit code: 2 for bad input (a file or an
 /// argument the user can fix), 1 for anything else.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {e:#}");
+    eprintln!("error: {}", message(e));
     let bad_input = e.chain().any(|c| {
         c.downcast_ref::<CoreError>()
             .is_some_and(CoreError::is_bad_input)
     });
     ExitCode::from(if bad_input { 2 } else { 1 })
+}
+
+/// The error and its causes on one line, each cause only when the message does not already
+/// say it (a typed error often prints its source itself: the OS error once, not twice).
+pub fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// The bootstrap progress bar on stderr, only when stderr is a terminal (scripts and CI get

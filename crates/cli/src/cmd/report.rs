@@ -44,13 +44,7 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
     if let Some(d) = &args.dimension {
-        if !ds.retain_dimension(d) {
-            return Err(CoreError::Invalid(format!(
-                "no dimension named '{d}' in {}",
-                args.input.display()
-            ))
-            .into());
-        }
+        ds.only_dimension(d)?;
     }
     let opts = ReportOptions {
         method: match args.method.as_str() {

@@ -1,7 +1,7 @@
 //! Loads the data an analysis verb was pointed at: a study file or a tidy ratings CSV.
 
 use crate::dataset::Dataset;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use std::io::Read;
 use std::path::Path;
 
@@ -16,28 +16,25 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 
 /// Reads a study (opened read-only) or a tidy ratings CSV into a dataset.
 pub fn load_dataset(path: &Path) -> Result<Dataset> {
-    if !path.exists() {
-        return Err(CoreError::Io {
-            path: path.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        });
-    }
+    // A directory, a FIFO, a device or a link loop is refused here with what it is.
+    crate::checks::check_regular_file(path)?;
     if is_sqlite_file(path) {
         let study = crate::store::Study::open_read_only(path)?;
-        return study.dataset();
+        return study.dataset().map_err(|e| e.in_file(path));
     }
-    let (ds, ignored) = match crate::tidy::read_dataset(path) {
+    let (ds, notes) = match crate::tidy::read_dataset(path) {
         Ok(v) => v,
         Err(e) => {
             // A misspelt column ("valeu") is often why the load failed: still name it.
-            for col in unknown_header_columns(path) {
-                tracing::warn!("{}: ignoring unknown column '{col}'", path.display());
+            let unknown = unknown_header_columns(path);
+            if let Some(note) = crate::checks::ignored_columns_note(&unknown) {
+                tracing::warn!("{}: {note}", path.display());
             }
             return Err(e);
         }
     };
-    for col in &ignored {
-        tracing::warn!("{}: ignoring unknown column '{col}'", path.display());
+    for note in &notes {
+        tracing::warn!("{}: {note}", path.display());
     }
     Ok(ds)
 }

@@ -4,7 +4,7 @@
 
 use super::{file_name, read_file, ImportReport};
 use crate::error::{CoreError, Result, RowError};
-use crate::model::{Codebook, Scale};
+use crate::model::Codebook;
 use crate::store::Study;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashSet;
@@ -17,8 +17,24 @@ fn line_of(src: &str, needle: &str) -> u64 {
         .unwrap_or(1)
 }
 
+/// A codebook is a few pages of text; a larger file is not one.
+pub const MAX_CODEBOOK_BYTES: usize = crate::checks::MAX_FIELD_BYTES;
+
 /// Parses and validates a codebook file's text. `name` is used in messages.
 pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Codebook> {
+    if bytes.len() > MAX_CODEBOOK_BYTES {
+        return Err(CoreError::input(
+            name,
+            vec![RowError::new(
+                1,
+                None,
+                format!(
+                    "the file holds {} bytes; a codebook may hold at most {MAX_CODEBOOK_BYTES}",
+                    bytes.len()
+                ),
+            )],
+        ));
+    }
     let src =
         std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
@@ -109,56 +125,21 @@ fn validate(cb: &mut Codebook, src: &str) -> Vec<RowError> {
             errors.push(RowError::new(
                 line,
                 Some(&field),
-                format!("dimension '{}' appears twice", d.name),
+                format!(
+                    "dimension '{}' appears twice",
+                    crate::checks::quote(&d.name)
+                ),
             ));
         }
-        if let Err(m) = check_scale(&d.scale) {
+        if let Err(m) = d.scale.validate() {
             errors.push(RowError::new(
                 line,
                 Some(&format!("{field}.scale")),
-                format!("{}: {m}", d.name),
+                format!("{}: {m}", crate::checks::quote(&d.name)),
             ));
         }
     }
     errors
-}
-
-fn check_scale(s: &Scale) -> std::result::Result<(), String> {
-    match s {
-        Scale::Likert { min, max, anchors } => {
-            if max <= min {
-                return Err(format!("a Likert scale needs max > min (got {min}..{max})"));
-            }
-            if max - min > 100 {
-                return Err("a Likert scale has at most 101 points".into());
-            }
-            if let Some(a) = anchors.iter().find(|a| a.value < *min || a.value > *max) {
-                return Err(format!("anchor {} is outside {min}..{max}", a.value));
-            }
-            Ok(())
-        }
-        Scale::Continuous { min, max, step } => {
-            if !(min.is_finite() && max.is_finite()) || max <= min {
-                return Err(format!(
-                    "a continuous scale needs finite min < max (got {min}..{max})"
-                ));
-            }
-            if step.is_some_and(|s| s.is_nan() || s <= 0.0) {
-                return Err("step must be positive".into());
-            }
-            Ok(())
-        }
-        Scale::Nominal { categories } => {
-            if categories.len() < 2 {
-                return Err("a nominal scale needs at least two categories".into());
-            }
-            let mut codes = HashSet::new();
-            if let Some(c) = categories.iter().find(|c| !codes.insert(c.value)) {
-                return Err(format!("category code {} appears twice", c.value));
-            }
-            Ok(())
-        }
-    }
 }
 
 impl Study {

@@ -7,6 +7,7 @@ mod profiles;
 mod ratings;
 
 pub use codebook::parse_codebook;
+pub use profiles::{parse_profiles, ProfileRow};
 pub use ratings::RatingsImportOptions;
 
 use serde::Serialize;
@@ -34,12 +35,9 @@ impl std::fmt::Display for ImportReport {
     }
 }
 
-/// Reads a file whole; an I/O failure is reported against the path.
+/// Reads a file whole once it is known to be a regular file of bounded size.
 pub(crate) fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| crate::CoreError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    crate::checks::read_input_file(path)
 }
 
 pub(crate) fn file_name(path: &std::path::Path) -> String {

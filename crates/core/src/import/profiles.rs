@@ -4,6 +4,7 @@
 //! in the profile is not added again, so re-importing a file changes nothing.
 
 use super::{file_name, read_file, ImportReport};
+use crate::checks::{quote, MAX_RECORD_BYTES};
 use crate::error::{CoreError, Result, RowError};
 use crate::model::ProfileText;
 use crate::store::Study;
@@ -13,12 +14,35 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(Debug)]
-struct ProfileRow {
-    line: u64,
-    person: String,
-    context: String,
-    text: ProfileText,
+/// One text of a profiles file, validated, with the line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileRow {
+    pub line: u64,
+    pub person: String,
+    pub context: String,
+    pub text: ProfileText,
+}
+
+/// A quoted field of a profiles file (a text) may span at most this many lines: posts have
+/// paragraphs, but a field of this many lines is a closing quote gone missing.
+pub const MAX_QUOTED_LINES: u64 = 100_000;
+
+/// Parses a profiles file (CSV or JSONL, told apart as [`Study::import_profiles`] does) without
+/// a study: every row, or every problem with its line. `name` is used in messages.
+pub fn parse_profiles(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Vec<ProfileRow>> {
+    let rows = if is_jsonl(path_hint, bytes) {
+        parse_jsonl(bytes)
+    } else {
+        parse_csv(bytes)
+    }
+    .map_err(|errors| CoreError::input(name, errors))?;
+    if rows.is_empty() {
+        return Err(CoreError::input(
+            name,
+            vec![RowError::new(2, None, "the file holds no profiles")],
+        ));
+    }
+    Ok(rows)
 }
 
 fn is_jsonl(path: &Path, bytes: &[u8]) -> bool {
@@ -35,6 +59,9 @@ fn is_jsonl(path: &Path, bytes: &[u8]) -> bool {
 }
 
 fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>> {
+    if bytes.contains(&b'"') {
+        crate::tidy::check_quotes(bytes, MAX_QUOTED_LINES).map_err(|e| vec![e])?;
+    }
     let mut lines = LineCounter::new(bytes);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header = match rdr.byte_headers() {
@@ -61,6 +88,25 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
     let find = |n: &str| names.iter().position(|x| x == n);
     let (person, context, text) = (find("person"), find("context"), find("text"));
     let mut errors = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    for (i, n) in names.iter().enumerate() {
+        if let Some(&first) = seen.get(n.as_str()).filter(|_| !n.is_empty()) {
+            errors.push(RowError::new(
+                1,
+                Some(n),
+                format!(
+                    "column '{}' appears twice in the header (fields {} and {})",
+                    quote(n),
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
+        seen.entry(n).or_insert(i);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     for (col, idx) in [("person", person), ("context", context), ("text", text)] {
         if idx.is_none() {
             errors.push(RowError::new(
@@ -92,6 +138,10 @@ fn parse_csv(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowError>
         }
         let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
         if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
+            continue;
+        }
+        if let Some(e) = crate::tidy::oversized(&rec, line, &names) {
+            errors.push(e);
             continue;
         }
         if rec.len() != names.len() {
@@ -223,6 +273,17 @@ fn parse_jsonl(bytes: &[u8]) -> std::result::Result<Vec<ProfileRow>, Vec<RowErro
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = i as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.len() > MAX_RECORD_BYTES {
+            errors.push(RowError::new(
+                line,
+                None,
+                format!(
+                    "the line holds {} bytes; a line may hold at most {MAX_RECORD_BYTES}",
+                    raw.len()
+                ),
+            ));
+            continue;
+        }
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -401,19 +462,7 @@ impl Study {
     /// Imports profiles from a CSV or JSONL file (all or nothing).
     pub fn import_profiles(&mut self, path: &Path) -> Result<ImportReport> {
         let bytes = read_file(path)?;
-        let name = path.display().to_string();
-        let rows = if is_jsonl(path, &bytes) {
-            parse_jsonl(&bytes)
-        } else {
-            parse_csv(&bytes)
-        }
-        .map_err(|errors| CoreError::input(&name, errors))?;
-        if rows.is_empty() {
-            return Err(CoreError::input(
-                &name,
-                vec![RowError::new(2, None, "the file holds no profiles")],
-            ));
-        }
+        let rows = parse_profiles(&path.display().to_string(), path, &bytes)?;
         self.prepare_bulk_write("import profiles")?.take()?;
         let now = self.now();
         let actor = self.actor().to_owned();

@@ -5,8 +5,9 @@
 
 use super::profiles::ProfileInterner;
 use super::{file_name, ImportReport};
+use crate::checks::quote;
 use crate::error::{CoreError, Result, RowError};
-use crate::model::{Level, RaterKind, Scale};
+use crate::model::{Anchor, Level, RaterKind, Scale};
 use crate::store::raters::{find_rater, insert_rater, NO_RATER};
 use crate::store::ratings::{current_codebook_version, upsert_rating, Upsert, UpsertArgs};
 use crate::store::Study;
@@ -32,7 +33,63 @@ impl Default for RatingsImportOptions {
 
 struct DimInfo {
     id: i64,
-    scale: Option<Scale>,
+    scale: Scale,
+}
+
+/// A dimension the import creates (no codebook): its values, and its text values as
+/// categories in the order first seen (case-insensitive).
+struct NewDim {
+    name: String,
+    values: Vec<f64>,
+    labels: Vec<String>,
+    first_text: Option<u64>,
+    first_number: Option<u64>,
+}
+
+impl NewDim {
+    fn code(&mut self, label: &str) -> f64 {
+        let i = match self.labels.iter().position(|l| same_label(l, label)) {
+            Some(i) => i,
+            None => {
+                self.labels.push(label.to_owned());
+                self.labels.len() - 1
+            }
+        };
+        i as f64 + 1.0
+    }
+}
+
+fn same_label(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The code of a value written as text on a dimension of a study: a nominal category by its
+/// label; on any other scale, text is an error.
+fn code_of(dimension: &str, scale: &Scale, label: &str) -> std::result::Result<f64, String> {
+    match scale {
+        Scale::Nominal { categories } => categories
+            .iter()
+            .find(|c| same_label(&c.label, label))
+            .map(|c| c.value as f64)
+            .ok_or_else(|| {
+                let known: Vec<String> = categories
+                    .iter()
+                    .map(|c| format!("{} = {}", c.value, c.label))
+                    .collect();
+                format!(
+                    "{}: '{}' is not one of the categories {}",
+                    quote(dimension),
+                    quote(label),
+                    crate::checks::list_names(&known)
+                )
+            }),
+        other => Err(format!(
+            "{}: expected a number, found '{}' (a {} scale takes numbers)",
+            quote(dimension),
+            quote(label),
+            describe(other)
+        )),
+    }
 }
 
 impl Study {
@@ -48,17 +105,16 @@ impl Study {
         let now = self.now();
         let actor = self.actor().to_owned();
         let source = format!("import {}", file_name(path));
+        let study_path = self.path().to_owned();
         let tx = self.write("importing ratings")?;
         let mut report = ImportReport {
             kind: "ratings".into(),
             source: file_name(path),
             ..Default::default()
         };
-        for col in &file.ignored_columns {
-            report
-                .notices
-                .push(format!("ignored unknown column '{col}'"));
-        }
+        report
+            .notices
+            .extend(crate::checks::ignored_columns_note(&file.ignored_columns));
         let has_codebook: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM codebook_version)", [], |r| {
                 r.get(0)
@@ -78,19 +134,22 @@ impl Study {
             })?;
             for row in rows {
                 let (id, n, s) = row?;
-                dims.insert(
-                    n.to_lowercase(),
-                    DimInfo {
-                        id,
-                        scale: serde_json::from_str(&s).ok(),
-                    },
-                );
+                // A scale this app cannot read (another tool wrote the study) stops the
+                // import rather than letting every value through unchecked.
+                let scale = serde_json::from_str(&s).map_err(|e| CoreError::StoredValue {
+                    path: Some(study_path.clone()),
+                    message: format!("dimension '{}': {e}", quote(&n)),
+                })?;
+                dims.insert(n.to_lowercase(), DimInfo { id, scale });
             }
         }
         let mut errors = Vec::new();
-        let mut new_dims: Vec<(String, Vec<f64>)> = Vec::new();
+        let mut new_dims: Vec<NewDim> = Vec::new();
+        // Each row's value as stored: its number, or the code of its category label.
+        let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
         let mut seen: HashMap<(String, String, String, String), u64> = HashMap::new();
         for row in &file.rows {
+            values.push(row.value);
             let key = (
                 row.person.clone(),
                 row.context.clone(),
@@ -103,12 +162,12 @@ impl Study {
                     None,
                     format!(
                         "duplicate rating: {}/{} on '{}'{} was already given on line {first}",
-                        row.person,
-                        row.context,
-                        row.dimension,
+                        quote(&row.person),
+                        quote(&row.context),
+                        quote(&row.dimension),
                         row.rater
                             .as_deref()
-                            .map(|r| format!(" by rater '{r}'"))
+                            .map(|r| format!(" by rater '{}'", quote(r)))
                             .unwrap_or_default()
                     ),
                 ));
@@ -123,12 +182,21 @@ impl Study {
             }
             match dims.get(&row.dimension.to_lowercase()) {
                 Some(info) => {
-                    if let (Some(scale), Some(v)) = (&info.scale, row.value) {
-                        if let Err(m) = scale.check(v) {
+                    if let Some(label) = &row.label {
+                        match code_of(&row.dimension, &info.scale, label) {
+                            Ok(code) => {
+                                if let Some(v) = values.last_mut() {
+                                    *v = Some(code);
+                                }
+                            }
+                            Err(m) => errors.push(RowError::new(row.line, Some("value"), m)),
+                        }
+                    } else if let Some(v) = row.value {
+                        if let Err(m) = info.scale.check(v) {
                             errors.push(RowError::new(
                                 row.line,
                                 Some("value"),
-                                format!("{}: {m}", row.dimension),
+                                format!("{}: {m}", quote(&row.dimension)),
                             ));
                         }
                     }
@@ -138,21 +206,53 @@ impl Study {
                     Some("dimension"),
                     format!(
                         "unknown dimension '{}': it is not in the study's codebook",
-                        row.dimension
+                        quote(&row.dimension)
                     ),
                 )),
                 None => {
                     let lower = row.dimension.to_lowercase();
-                    match new_dims.iter_mut().find(|(n, _)| n.to_lowercase() == lower) {
-                        Some((_, vals)) => vals.extend(row.value),
+                    let i = match new_dims.iter().position(|d| d.name.to_lowercase() == lower) {
+                        Some(i) => i,
                         None => {
-                            new_dims.push((row.dimension.clone(), row.value.into_iter().collect()))
+                            new_dims.push(NewDim {
+                                name: row.dimension.clone(),
+                                values: Vec::new(),
+                                labels: Vec::new(),
+                                first_text: None,
+                                first_number: None,
+                            });
+                            new_dims.len() - 1
                         }
+                    };
+                    let d = &mut new_dims[i];
+                    if let Some(label) = &row.label {
+                        d.first_text.get_or_insert(row.line);
+                        let code = d.code(label);
+                        if let Some(v) = values.last_mut() {
+                            *v = Some(code);
+                        }
+                    } else if let Some(v) = row.value {
+                        d.first_number.get_or_insert(row.line);
+                        d.values.push(v);
                     }
                 }
             }
         }
+        for d in &new_dims {
+            if let (Some(text), Some(number)) = (d.first_text, d.first_number) {
+                errors.push(RowError::new(
+                    text,
+                    Some("value"),
+                    format!(
+                        "expected a number: dimension '{}' holds numbers (line {number}), and \
+                         text categories need every value of a new dimension to be text",
+                        quote(&d.name)
+                    ),
+                ));
+            }
+        }
         if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
             return Err(CoreError::input(&name, errors));
         }
         snapshot.take()?;
@@ -161,8 +261,20 @@ impl Study {
             [],
             |r| r.get(0),
         )?;
-        for (i, (dname, values)) in new_dims.iter().enumerate() {
-            let scale = Scale::infer(values);
+        for (i, d) in new_dims.iter().enumerate() {
+            let dname = &d.name;
+            let scale = if d.labels.is_empty() {
+                Scale::infer(&d.values)
+            } else {
+                Scale::Nominal {
+                    categories: (d.labels.iter().enumerate())
+                        .map(|(i, l)| Anchor {
+                            value: i as i64 + 1,
+                            label: l.clone(),
+                        })
+                        .collect(),
+                }
+            };
             let level: Level = scale.default_level();
             let json =
                 serde_json::to_string(&scale).map_err(|e| CoreError::Invalid(e.to_string()))?;
@@ -170,16 +282,30 @@ impl Study {
                 "INSERT INTO dimension (name, position, scale, level, inferred) VALUES (?1, ?2, ?3, ?4, 1)",
                 params![dname, start + i as i64, json, level.as_str()],
             )?;
-            let msg = format!(
-                "created dimension '{dname}' with an inferred {} scale",
-                describe(&scale)
-            );
+            let msg = match &scale {
+                Scale::Nominal { categories } => {
+                    let listed: Vec<String> = (categories.iter())
+                        .map(|c| format!("{} = {}", c.value, c.label))
+                        .collect();
+                    format!(
+                        "created dimension '{}' with nominal categories from its text values, \
+                         numbered in the order first seen: {}",
+                        quote(dname),
+                        crate::checks::list_names(&listed)
+                    )
+                }
+                _ => format!(
+                    "created dimension '{}' with an inferred {} scale",
+                    quote(dname),
+                    describe(&scale)
+                ),
+            };
             report.notices.push(msg);
             dims.insert(
                 dname.to_lowercase(),
                 DimInfo {
                     id: tx.last_insert_rowid(),
-                    scale: Some(scale),
+                    scale,
                 },
             );
         }
@@ -189,8 +315,10 @@ impl Study {
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM rating)", [], |r| r.get(0))?;
         let mut raters: HashMap<String, i64> = HashMap::new();
         let mut profiles = ProfileInterner::new();
-        for row in &file.rows {
-            let Some(value) = row.value else { continue };
+        let mut created_raters = Vec::new();
+        let mut kept_kinds = Vec::new();
+        for (row, value) in file.rows.iter().zip(&values) {
+            let Some(value) = *value else { continue };
             let rater_name = row.rater.as_deref().unwrap_or(NO_RATER);
             let rater_id = match raters.get(rater_name) {
                 Some(&id) => id,
@@ -198,21 +326,13 @@ impl Study {
                     let r = match find_rater(&tx, rater_name)? {
                         Some(r) => {
                             if r.kind != opts.rater_kind && rater_name != NO_RATER {
-                                report.notices.push(format!(
-                                    "rater '{}' exists as {}; kept that kind",
-                                    r.name,
-                                    r.kind.as_str()
-                                ));
+                                kept_kinds.push(format!("{} ({})", r.name, r.kind.as_str()));
                             }
                             r
                         }
                         None => {
                             let r = insert_rater(&tx, rater_name, opts.rater_kind, now)?;
-                            report.notices.push(format!(
-                                "created {} rater '{}'",
-                                opts.rater_kind.as_str(),
-                                r.name
-                            ));
+                            created_raters.push(r.name.clone());
                             r
                         }
                     };
@@ -232,6 +352,28 @@ impl Study {
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
                 Upsert::Unchanged => report.unchanged += 1,
             }
+        }
+        // One note per kind of event, however many raters: a file of a million raters must
+        // not print a million lines.
+        match created_raters.len() {
+            0 => {}
+            1 => report.notices.push(format!(
+                "created {} rater {}",
+                opts.rater_kind.as_str(),
+                crate::checks::list_names(&created_raters)
+            )),
+            n => report.notices.push(format!(
+                "created {n} {} raters: {}",
+                opts.rater_kind.as_str(),
+                crate::checks::list_names(&created_raters)
+            )),
+        }
+        if !kept_kinds.is_empty() {
+            report.notices.push(format!(
+                "{} rater(s) exist with another kind, kept: {}",
+                kept_kinds.len(),
+                crate::checks::list_names(&kept_kinds)
+            ));
         }
         if profiles.created > 0 {
             let msg = format!(

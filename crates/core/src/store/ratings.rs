@@ -192,6 +192,12 @@ impl Study {
                 input.profile_id, input.rater_id
             )));
         }
+        if let Some(c) = input.confidence {
+            crate::checks::confidence(c).map_err(CoreError::Invalid)?;
+        }
+        if let Some(t) = input.seconds_spent {
+            crate::checks::seconds_spent(t).map_err(CoreError::Invalid)?;
+        }
         if let Some(v) = input.value {
             let scale: Scale = serde_json::from_str(&scale_json)
                 .map_err(|e| CoreError::Invalid(format!("stored scale is unreadable: {e}")))?;
@@ -320,13 +326,11 @@ impl Study {
         profile_id: i64,
         review: &ProfileReview,
     ) -> Result<()> {
+        // The same ranges as `import ratings` (crate::checks): one check for both faces.
         if let Some(c) = review.confidence {
-            if !(0.0..=1.0).contains(&c) {
-                return Err(CoreError::Invalid(format!(
-                    "confidence must be between 0 and 1, got {c}"
-                )));
-            }
+            crate::checks::confidence(c).map_err(CoreError::Invalid)?;
         }
+        crate::checks::seconds_spent(review.seconds_spent).map_err(CoreError::Invalid)?;
         let now = self.now();
         let tx = self.write("saving the profile note")?;
         tx.execute(

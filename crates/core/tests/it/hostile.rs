@@ -346,7 +346,7 @@ fn exported_ratings_neutralise_formulas_in_every_text_field_and_keep_negative_va
         &f.write(
             "r.csv",
             "person,context,rater,dimension,value,note\n\
-             =HYPERLINK(\"http://x\"),+ctx,@ana,-mood,-3,\"\n=cmd\"\n\
+             \"=HYPERLINK(\"\"http://x\"\")\",+ctx,@ana,-mood,-3,\"\n=cmd\"\n\
              p2,c,\"\tbob\",-mood,2,\"\r=1\"\n",
         ),
         &RatingsImportOptions::default(),

@@ -1,6 +1,7 @@
 //! Integration tests of the study store on real files (one binary, ripgrep-style).
 
 mod hostile;
+mod hostile_input;
 mod imports;
 mod review;
 mod store;
