@@ -200,12 +200,19 @@ impl Model {
                     r += bmat[i * gl + k] * ra[i];
                 }
                 rhs[gk] -= r;
-                for l in 0..gl {
+                // B'B is symmetric and each entry's sum runs in the same order either way,
+                // so computing the lower half and mirroring it gives the same bits at half
+                // the cost (this update is most of an evaluation).
+                for l in 0..=k {
                     let mut v = 0.0;
                     for i in 0..m {
                         v += bmat[i * gl + k] * bmat[i * gl + l];
                     }
-                    s[gk * g + touched[l] as usize] -= v;
+                    let gl_ = touched[l] as usize;
+                    s[gk * g + gl_] -= v;
+                    if l != k {
+                        s[gl_ * g + gk] -= v;
+                    }
                 }
             }
         }
