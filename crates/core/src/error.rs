@@ -67,6 +67,16 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
+    /// The open file is an annotator package, where the PI's team tools do not apply.
+    #[error("This file is {rater}'s annotator package: {action} happens in the PI's study.")]
+    Package { rater: String, action: String },
+
+    #[error("There are no ratings to analyse yet.")]
+    NoRatings,
+
+    #[error("the analysis failed: {0}")]
+    AnalysisFailed(String),
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -106,6 +116,9 @@ impl CoreError {
             CoreError::Damaged { .. } => "damaged",
             CoreError::AlreadyExists { .. } => "already_exists",
             CoreError::Invalid(_) => "invalid",
+            CoreError::Package { .. } => "package",
+            CoreError::NoRatings => "no_ratings",
+            CoreError::AnalysisFailed(_) => "analysis_failed",
             CoreError::Io { .. } => "io",
             CoreError::Sqlite(_) => "database",
             CoreError::Migration(_) => "migration",
@@ -123,6 +136,8 @@ impl CoreError {
                 | CoreError::Damaged { .. }
                 | CoreError::AlreadyExists { .. }
                 | CoreError::Invalid(_)
+                | CoreError::Package { .. }
+                | CoreError::NoRatings
         ) || matches!(self, CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 
