@@ -18,8 +18,7 @@ pub struct AgreementArgs {
     /// Only this dimension.
     #[arg(long)]
     pub dimension: Option<String>,
-    /// Bootstrap resamples for confidence intervals (0 = none).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::resamples, help = super::RESAMPLES_HELP)]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]

@@ -76,7 +76,11 @@ fn rater_matrix_means_the_known_shares_and_flags_mostly_state_blind_raters() {
     assert_eq!(m.dimensions, ["x", "y", "z"], "first-seen order");
     let names: Vec<&str> = m.raters.iter().map(|r| r.rater.as_str()).collect();
     assert_eq!(names, ["ana", "gpt", "ben"]);
-    assert_eq!(m.raters[0].cells, [Some(0), Some(2), None], "indices of rows");
+    assert_eq!(
+        m.raters[0].cells,
+        [Some(0), Some(2), None],
+        "indices of rows"
+    );
     assert!((m.raters[0].mean.unwrap() - 0.65).abs() < 1e-12);
     assert!(!m.raters[0].state_blind);
     assert!(m.raters[1].state_blind, "blind in 2 of 3 judged dimensions");
@@ -99,7 +103,9 @@ fn a_run_lists_every_table_and_the_bundle_holds_every_file() {
     let now = chrono::DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let s = compute(&snap, &req, &control, now).unwrap().expect("not cancelled");
+    let s = compute(&snap, &req, &control, now)
+        .unwrap()
+        .expect("not cancelled");
     let titles: Vec<(&str, &str)> = s
         .result
         .tables

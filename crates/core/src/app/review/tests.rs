@@ -97,7 +97,12 @@ fn detail_has_heatmap_diagnostics_and_figures() {
 
 #[test]
 fn level_parses_its_own_names_only() {
-    for l in [Level::Nominal, Level::Ordinal, Level::Interval, Level::Ratio] {
+    for l in [
+        Level::Nominal,
+        Level::Ordinal,
+        Level::Interval,
+        Level::Ratio,
+    ] {
         assert_eq!(l.as_str().parse::<Level>().unwrap(), l, "round trip");
     }
     assert_eq!(" Ordinal ".parse::<Level>().unwrap(), Level::Ordinal);

@@ -56,7 +56,10 @@ fn design_stores_the_table_and_a_blank_pool_is_refused() {
     let assigned: i64 = rows.iter().map(|r| r.assigned).sum();
     let extra = (36.0_f64 * 0.2).round() as i64 * 3;
     assert_eq!(assigned, 108 * 2 + extra, "k = 2 plus 20% per context");
-    let shown = overview(&s).unwrap().last_design.expect("the design is kept");
+    let shown = overview(&s)
+        .unwrap()
+        .last_design
+        .expect("the design is kept");
     assert_eq!(
         (shown.pool, shown.k, shown.extra_percent, shown.seed),
         (vec!["dana".into(), "eli".into(), "fay".into()], 2, 20.0, 7),
@@ -94,7 +97,10 @@ fn export_rate_merge_round_trip_is_idempotent_and_audited() {
     assert_eq!(r.refused, None, "dana's own package merges");
     assert_eq!(r.added as usize, saved, "every rating arrives");
     assert_eq!(r.file_name, "dana.chameleon");
-    assert!(first.backups_dir.is_some(), "a merge snapshots the study first");
+    assert!(
+        first.backups_dir.is_some(),
+        "a merge snapshots the study first"
+    );
     let second = merge_packages(&mut s, std::slice::from_ref(&out)).unwrap();
     let r = &second.reports[0];
     assert_eq!(
@@ -123,15 +129,23 @@ fn a_package_refuses_the_pis_tools_for_every_caller() {
     design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
     let pkg = dir.path().join("fay.chameleon");
     export_package(&mut s, "fay", &pkg, Existing::Refuse).unwrap();
-    assert!(package_summary(&s).unwrap().is_none(), "the study is no package");
+    assert!(
+        package_summary(&s).unwrap().is_none(),
+        "the study is no package"
+    );
     let mut p = Study::open(&pkg).unwrap();
     let info = overview(&p).unwrap().package.expect("a package");
     assert_eq!(info.rater, "fay");
     assert_eq!(info.study_name.as_deref(), Some("demo"), "names its study");
     for err in [
         design(&mut p, &request(&["fay"])).unwrap_err(),
-        export_package(&mut p, "fay", &dir.path().join("x.chameleon"), Existing::Refuse)
-            .unwrap_err(),
+        export_package(
+            &mut p,
+            "fay",
+            &dir.path().join("x.chameleon"),
+            Existing::Refuse,
+        )
+        .unwrap_err(),
         merge_packages(&mut p, std::slice::from_ref(&pkg)).unwrap_err(),
     ] {
         assert_eq!(err.code(), "package", "{err}");
@@ -158,7 +172,11 @@ fn a_study_open_read_only_refuses_merge_and_export_and_keeps_files() {
     std::fs::write(&again, b"keep me").unwrap();
     let err = export_package(&mut ro, "eli", &again, Existing::Replace).unwrap_err();
     assert_eq!(err.code(), "read_only");
-    assert_eq!(std::fs::read(&again).unwrap(), b"keep me", "nothing replaced");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        b"keep me",
+        "nothing replaced"
+    );
 }
 
 #[test]
@@ -168,11 +186,18 @@ fn audit_csv_is_filtered_and_neutralises_formulas() {
     s.set_actor("=HYPERLINK(\"http://x\")");
     design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
     let csv = dir.path().join("audit.csv");
-    assert_eq!(export_audit(&s, &csv, Some("assign")).unwrap(), 1, "one design");
+    assert_eq!(
+        export_audit(&s, &csv, Some("assign")).unwrap(),
+        1,
+        "one design"
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("at,actor,action,detail,package_id"));
-    assert!(lines.next().unwrap().contains("'=HYPERLINK"), "no formula runs");
+    assert!(
+        lines.next().unwrap().contains("'=HYPERLINK"),
+        "no formula runs"
+    );
     assert_eq!(lines.next(), None, "only the chosen kind");
     let all = export_audit(&s, &csv, None).unwrap();
     assert_eq!(all as i64, audit_trail(&s, None).unwrap().total);
