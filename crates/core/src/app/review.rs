@@ -68,17 +68,19 @@ impl FromStr for Weights {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum IccForm {
-    ICC1,
-    ICC2,
+    #[serde(rename = "ICC1")]
+    Icc1,
+    #[serde(rename = "ICC2")]
+    Icc2,
 }
 
 /// ICC(2,1) — two-way random effects, absolute agreement, one rater — is what a single
 /// annotator's rating can be trusted to; ICC1 when the design gives no ICC2.
 pub fn icc_shown(d: &DimensionAgreement) -> (IccForm, Option<f64>) {
     match (d.icc.icc2, d.icc.icc1) {
-        (Some(v), _) => (IccForm::ICC2, Some(v)),
-        (None, Some(v)) => (IccForm::ICC1, Some(v)),
-        _ => (IccForm::ICC2, None),
+        (Some(v), _) => (IccForm::Icc2, Some(v)),
+        (None, Some(v)) => (IccForm::Icc1, Some(v)),
+        _ => (IccForm::Icc2, None),
     }
 }
 

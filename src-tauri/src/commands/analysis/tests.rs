@@ -3,6 +3,7 @@ use crate::commands::start::open_demo;
 use chameleon_core::analysis::decompose::{
     run_decomposition, DecomposeMethod, DecomposeRunOptions,
 };
+use std::path::Path;
 
 fn demo(dir: &Path) -> (Session, AppPaths) {
     let paths = AppPaths::under(dir.to_path_buf());
