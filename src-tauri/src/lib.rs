@@ -53,7 +53,6 @@ pub fn run() {
         .manage(std::sync::Arc::new(
             commands::analysis::AnalysisState::default(),
         ))
-        .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::open_study,

@@ -1,9 +1,6 @@
 use super::*;
 use crate::commands::start::open_demo;
-use chameleon_core::analysis::decompose::{
-    run_decomposition, DecomposeMethod, DecomposeRunOptions,
-};
-use std::path::Path;
+use chameleon_core::analysis::decompose::{run_decomposition, DecomposeRunOptions};
 
 fn demo(dir: &Path) -> (Session, AppPaths) {
     let paths = AppPaths::under(dir.to_path_buf());
@@ -12,10 +9,10 @@ fn demo(dir: &Path) -> (Session, AppPaths) {
     (session, paths)
 }
 
-fn opts(bootstrap: u32) -> AnalysisRequest {
-    AnalysisRequest {
+fn opts(bootstrap: u32) -> AnalysisOptionsDto {
+    AnalysisOptionsDto {
         dimensions: Vec::new(),
-        method: an::Method::Reml,
+        method: AnalysisMethodDto::Reml,
         bootstrap,
         seed: 7,
         adjudicated: false,
@@ -30,7 +27,7 @@ fn run(
     state: &AnalysisState,
     session: &Session,
     paths: &AppPaths,
-    o: &AnalysisRequest,
+    o: &AnalysisOptionsDto,
 ) -> RunOutcomeDto {
     let snap = snapshot(session, o).expect("snapshot");
     run_job(state, paths, snap, o, 1, &no_progress()).expect("runs")
@@ -47,7 +44,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     let snap = snapshot(&session, &o).unwrap();
     let ds = snap.dataset.clone();
     let out = run_job(&state, &paths, snap, &o, 1, &progress).unwrap();
-    assert_eq!(out.status, RunStatus::Done);
+    assert_eq!(out.status, "done");
     assert!(!out.cached);
     let r = out.result.expect("a result");
     let calls = calls.into_inner().unwrap();
@@ -90,7 +87,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     // The demo's model rater barely moves across contexts: the least state-sensitive rater
     // in every dimension where its share is known.
     for d in &r.dimensions {
-        let rows: Vec<&an::RaterSensitivity> = r
+        let rows: Vec<&RaterSensitivityDto> = r
             .rater_sensitivity
             .iter()
             .filter(|s| s.dimension == d.dimension && s.state_share.is_some())
@@ -113,7 +110,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     assert!(again.cached);
     assert_eq!(again.result.unwrap().key, r.key);
     // Other options: another key.
-    assert_ne!(opts(31).cache_key(&r.data_hash), r.key);
+    assert_ne!(cache_key(&r.data_hash, &opts(31)), r.key);
 }
 
 #[test]
@@ -132,7 +129,7 @@ fn chosen_dimensions_only_and_unknown_ones_are_refused() {
     assert_eq!(names, ["extraversion", "neuroticism"]);
     o.dimensions = vec!["nope".into()];
     let err = snapshot(&session, &o).err().expect("an error");
-    assert_eq!(err.code, "invalid");
+    assert_eq!(err.code, "bad_input");
 }
 
 #[test]
@@ -151,7 +148,7 @@ fn a_cancelled_run_says_so_and_leaves_the_previous_result() {
         }
     };
     let out = run_job(&state, &paths, snap, &o, 42, &progress).unwrap();
-    assert_eq!(out.status, RunStatus::Cancelled);
+    assert_eq!(out.status, "cancelled");
     assert!(out.result.is_none());
     assert_eq!(
         state.cancel(None).unwrap(),
@@ -217,7 +214,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let report = out.join("r.html");
-    an::export(
+    export(
         &stored,
         &ExportRequest::Report {
             path: report.display().to_string(),
@@ -228,11 +225,11 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains(&r.data_hash));
     assert!(!html.contains("src=\"http") && !html.contains("<link"));
     let png = out.join("f.png");
-    an::export(
+    export(
         &stored,
         &ExportRequest::Figure {
             name: "trait_state_shares".into(),
-            format: an::FigureFormat::Png,
+            format: "png".into(),
             path: png.display().to_string(),
         },
     )
@@ -241,7 +238,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     let fig = &r.figures[0];
     assert_eq!(img, (fig.width * 2, fig.height * 2), "twice the SVG size");
     let all = out.join("all");
-    let written = an::export(
+    let written = export(
         &stored,
         &ExportRequest::All {
             dir: all.display().to_string(),
@@ -254,7 +251,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     }
     let csv = std::fs::read_to_string(all.join("decomposition.csv")).unwrap();
     assert!(csv.starts_with("dimension,method"));
-    let err = an::export(
+    let err = export(
         &stored,
         &ExportRequest::Table {
             name: "nope".into(),
@@ -263,7 +260,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     )
     .err()
     .unwrap();
-    assert_eq!(err.code(), "invalid");
+    assert_eq!(err.code, "not_found");
     assert!(!out.join("x.csv").exists());
 }
 
@@ -375,7 +372,7 @@ fn bench_chameleon_scale() {
         })
         .unwrap();
         let total = t0.elapsed().as_secs_f64();
-        assert_eq!(outcome.status, RunStatus::Done);
+        assert_eq!(outcome.status, "done");
         latencies.sort_by(f64::total_cmp);
         let med = latencies
             .get(latencies.len() / 2)

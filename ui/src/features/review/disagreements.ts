@@ -3,12 +3,12 @@
 // profile shows its material (as text) and every rater's value side by side, and takes the PI's
 // settled value with a note from the keyboard (Enter saves and opens the next unsettled one).
 import { toAppError } from "../../api";
-import type { DisagreementRow, Disagreements, ProfileRatings, ScaleDto } from "../../bindings";
+import type { DisagreementDto, DisagreementsDto, ProfileRatingsDto, ScaleDto } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import { tauriReviewApi, type ReviewApi } from "./api";
-import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
+import { fmt, nextOpen, raterAliases, shownName, sortDisagreements, type SortKey } from "./logic";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
 export function scaleChoices(scale: ScaleDto): { value: number; label: string }[] | null {
@@ -31,7 +31,7 @@ function valueText(v: number | null | undefined, scale: ScaleDto): string {
 }
 
 export class DisagreementsView implements StudioView {
-  private data: Disagreements | null = null;
+  private data: DisagreementsDto | null = null;
   private dims: { name: string; label: string }[] = [];
   private hide = true;
   private sort: SortKey = "disagreement";
@@ -150,7 +150,7 @@ export class DisagreementsView implements StudioView {
   }
 
   private aliases(): Map<string, string> {
-    return aliasMap(this.data?.aliases ?? []);
+    return raterAliases(this.data?.profiles ?? []);
   }
 
   private render(): void {
@@ -196,7 +196,7 @@ export class DisagreementsView implements StudioView {
     );
   }
 
-  private row(p: DisagreementRow, i: number, aliases: Map<string, string>, scale: ScaleDto): HTMLElement {
+  private row(p: DisagreementDto, i: number, aliases: Map<string, string>, scale: ScaleDto): HTMLElement {
     return h(
       "tr",
       {
@@ -226,7 +226,7 @@ export class DisagreementsView implements StudioView {
   private async openProfile(profileId: number): Promise<void> {
     this.current = profileId;
     this.render();
-    let view: ProfileRatings;
+    let view: ProfileRatingsDto;
     try {
       view = await this.api.profile(profileId);
     } catch (e) {
@@ -237,8 +237,8 @@ export class DisagreementsView implements StudioView {
     this.renderProfile(view, this.data);
   }
 
-  private renderProfile(view: ProfileRatings, d: Disagreements): void {
-    const aliases = aliasMap(d.aliases);
+  private renderProfile(view: ProfileRatingsDto, d: DisagreementsDto): void {
+    const aliases = raterAliases(d.profiles, view.raters);
     const row = view.dimensions.find((x) => x.dimension === d.dimension);
     const choices = scaleChoices(d.scale);
     const value: HTMLInputElement | HTMLSelectElement = choices

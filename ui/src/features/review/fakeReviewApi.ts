@@ -1,21 +1,21 @@
 // An in-memory ReviewApi for the review views' unit tests.
 import type {
-  Adjudication,
-  AgreementDetail,
-  AgreementTable,
-  CodebookEdit,
-  Disagreements,
-  ProfileRatings,
-  Thresholds,
+  AdjudicateRequest,
+  AgreementDetailDto,
+  AgreementTableDto,
+  CodebookEditDto,
+  DisagreementsDto,
+  ProfileRatingsDto,
+  ThresholdsDto,
 } from "../../bindings";
 import type { ReviewApi } from "./api";
 
 export class FakeReviewApi implements ReviewApi {
   calls: string[] = [];
-  thresholds: Thresholds = { good: 0.8, tentative: 0.667 };
-  adjudications: Adjudication[] = [];
-  saved: CodebookEdit[] = [];
-  codebookData: CodebookEdit = {
+  thresholds: ThresholdsDto = { good: 0.8, tentative: 0.667 };
+  adjudications: AdjudicateRequest[] = [];
+  saved: CodebookEditDto[] = [];
+  codebookData: CodebookEditDto = {
     name: "t",
     guidelines: "# Guide\nBe **kind**.",
     version: 1,
@@ -23,7 +23,7 @@ export class FakeReviewApi implements ReviewApi {
       { name: "extraversion", label: "Extraversion", definition: "Outgoing.", scale: { type: "likert", min: 1, max: 5, anchors: [] }, level: null, ratings: 4 },
     ],
   };
-  dis: Disagreements = {
+  dis: DisagreementsDto = {
     dimension: "extraversion",
     label: "Extraversion",
     level: "ordinal",
@@ -35,13 +35,9 @@ export class FakeReviewApi implements ReviewApi {
       { profileId: 7, person: "p1", context: "work", values: [{ rater: "ana", value: 1 }, { rater: "ben", value: 5 }], disagreement: 1, spread: 4, adjudicated: null },
       { profileId: 8, person: "p2", context: "home", values: [{ rater: "ana", value: 2 }, { rater: "ben", value: 3 }], disagreement: 0.25, spread: 1, adjudicated: null },
     ],
-    aliases: [
-      { rater: "ana", alias: "Rater A" },
-      { rater: "ben", alias: "Rater B" },
-    ],
   };
 
-  async agreement(): Promise<AgreementTable> {
+  async agreement(): Promise<AgreementTableDto> {
     this.calls.push("agreement");
     const row = (dimension: string, alpha: number | null) => ({
       dimension,
@@ -60,7 +56,7 @@ export class FakeReviewApi implements ReviewApi {
     });
     return { rows: [row("a", 0.91), row("b", 0.7), row("c", 0.2), row("d", null)], thresholds: { ...this.thresholds }, warnings: [] };
   }
-  async agreementDetail(dimension: string, weights?: string): Promise<AgreementDetail> {
+  async agreementDetail(dimension: string, weights?: string): Promise<AgreementDetailDto> {
     this.calls.push(`detail ${dimension} ${weights ?? ""}`);
     return {
       dimension,
@@ -79,7 +75,7 @@ export class FakeReviewApi implements ReviewApi {
     this.calls.push(`intervals ${resamples}`);
     return { resamples, seed: 1, rows: [{ dimension: "a", ci: [0.85, 0.95] as [number, number] }] };
   }
-  async setThresholds(t: Thresholds) {
+  async setThresholds(t: ThresholdsDto) {
     this.thresholds = t;
     return t;
   }
@@ -87,7 +83,7 @@ export class FakeReviewApi implements ReviewApi {
     this.calls.push(`disagreements ${dimension}`);
     return structuredClone(this.dis);
   }
-  async profile(profileId: number): Promise<ProfileRatings> {
+  async profile(profileId: number): Promise<ProfileRatingsDto> {
     const p = this.dis.profiles.find((x) => x.profileId === profileId)!;
     return {
       profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", createdAt: null, url: null }] },
@@ -95,7 +91,7 @@ export class FakeReviewApi implements ReviewApi {
       dimensions: [{ dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null }],
     };
   }
-  async adjudicate(r: Adjudication) {
+  async adjudicate(r: AdjudicateRequest) {
     this.adjudications.push(r);
     const p = this.dis.profiles.find((x) => x.profileId === r.profileId)!;
     p.adjudicated = r.value;
@@ -106,7 +102,7 @@ export class FakeReviewApi implements ReviewApi {
   async codebook() {
     return structuredClone(this.codebookData);
   }
-  async saveCodebook(cb: CodebookEdit) {
+  async saveCodebook(cb: CodebookEditDto) {
     this.saved.push(structuredClone(cb));
     this.codebookData = { ...structuredClone(cb), version: cb.version + 1 };
     return { codebook: structuredClone(this.codebookData), added: 0, updated: 1, changed: true };
