@@ -147,6 +147,7 @@ fn spread_persons(queue: &[usize], profiles: &[DesignProfile]) -> Vec<usize> {
 
 /// One row of the assignment table: annotator × assigned / done.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AssignmentRow {
     pub rater: String,
     pub assigned: i64,

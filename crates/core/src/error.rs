@@ -91,6 +91,15 @@ pub enum CoreError {
         path: Option<PathBuf>,
         message: String,
     },
+    /// The open file is an annotator package, where the PI's team tools do not apply.
+    #[error("This file is {rater}'s annotator package: {action} happens in the PI's study.")]
+    Package { rater: String, action: String },
+
+    #[error("There are no ratings to analyse yet.")]
+    NoRatings,
+
+    #[error("the analysis failed: {0}")]
+    AnalysisFailed(String),
 
     #[error("{path}: {source}")]
     Io {
@@ -133,6 +142,9 @@ impl CoreError {
             CoreError::Invalid(_) => "invalid",
             CoreError::NotReadable { .. } => "not_readable",
             CoreError::StoredValue { .. } => "stored_value",
+            CoreError::Package { .. } => "package",
+            CoreError::NoRatings => "no_ratings",
+            CoreError::AnalysisFailed(_) => "analysis_failed",
             CoreError::Io { .. } => "io",
             CoreError::Sqlite(_) => "database",
             CoreError::Migration(_) => "migration",
@@ -152,6 +164,8 @@ impl CoreError {
                 | CoreError::Invalid(_)
                 | CoreError::NotReadable { .. }
                 | CoreError::StoredValue { .. }
+                | CoreError::Package { .. }
+                | CoreError::NoRatings
         ) || matches!(self, CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 

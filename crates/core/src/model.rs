@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Level of measurement of a dimension: decides the distance metric of Krippendorff's alpha and
 /// which statistics make sense.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -12,6 +13,21 @@ pub enum Level {
     Ordinal,
     Interval,
     Ratio,
+}
+
+impl std::str::FromStr for Level {
+    type Err = crate::CoreError;
+    fn from_str(s: &str) -> Result<Level, crate::CoreError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nominal" => Ok(Level::Nominal),
+            "ordinal" => Ok(Level::Ordinal),
+            "interval" => Ok(Level::Interval),
+            "ratio" => Ok(Level::Ratio),
+            other => Err(crate::CoreError::Invalid(format!(
+                "Unknown level of measurement '{other}'."
+            ))),
+        }
+    }
 }
 
 impl Level {
@@ -26,6 +42,7 @@ impl Level {
 }
 
 /// A labelled point of a scale (a Likert anchor or a nominal category).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Anchor {
     pub value: i64,
@@ -35,6 +52,7 @@ pub struct Anchor {
 /// How a dimension is rated. Deserializing refuses a Likert scale of more than
 /// [`MAX_LIKERT_POINTS`] points wherever the scale comes from (a codebook file, a study or a
 /// package written by another tool): every consumer may then count its points.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", try_from = "ScaleRepr")]
 pub enum Scale {
@@ -314,6 +332,7 @@ pub struct Codebook {
 }
 
 /// Who produced a rating.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RaterKind {
@@ -350,6 +369,7 @@ pub struct Rater {
 }
 
 /// One piece of a profile's material: a post, a comment, a diary entry.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProfileText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -361,10 +381,12 @@ pub struct ProfileText {
     pub url: Option<String>,
     /// Extra columns of the import file, kept as they came.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One person seen in one context: the unit an annotator rates.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub id: i64,

@@ -3,7 +3,7 @@
 use chameleon_core::analysis::agreement::{
     agreement_weighted, AgreementOptions, AgreementReport, DimensionAgreement,
 };
-use chameleon_stats::agreement::KappaWeights;
+use chameleon_core::analysis::KappaWeights;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -19,8 +19,7 @@ pub struct AgreementArgs {
     /// Only this dimension.
     #[arg(long)]
     pub dimension: Option<String>,
-    /// Bootstrap resamples for confidence intervals (0 = none).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::resamples, help = super::RESAMPLES_HELP)]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]

@@ -22,8 +22,7 @@ pub struct DecomposeArgs {
     /// Estimator: reml (default) or anova (method of moments; may give negative components).
     #[arg(long, default_value = "reml", value_parser = ["reml", "anova"])]
     pub method: String,
-    /// Person-cluster bootstrap resamples for percentile intervals (0 = none; 1000 is usual).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::resamples, help = super::RESAMPLES_HELP)]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]

@@ -12,8 +12,24 @@ pub mod sample;
 pub mod study;
 pub mod team;
 
+use chameleon_core::analysis::Control;
+pub use chameleon_core::app::analysis::RESAMPLES_HELP;
+use chameleon_core::app::analysis::{parse_resamples, AnalysisOptions, Method};
 use chameleon_core::CoreError;
 use std::process::ExitCode;
+
+/// `--bootstrap`: checked against core's bounds when the arguments are parsed (so a bad count
+/// is a usage error, exit 2, before anything is read), and core's warning for a count below
+/// the recommended one said once on stderr.
+pub fn resamples(s: &str) -> Result<usize, String> {
+    let n = parse_resamples(s)?;
+    if let Ok(o) = AnalysisOptions::new(n, 0, Method::Reml) {
+        for w in o.warnings() {
+            eprintln!("warning: {w}");
+        }
+    }
+    Ok(n)
+}
 
 /// Prints an error once, on stderr, and picks the exit code: 2 for bad input (a file or an
 /// argument the user can fix), 1 for anything else.
@@ -60,10 +76,7 @@ pub fn bootstrap_bar(resamples: usize) -> Option<indicatif::ProgressBar> {
 
 /// Runs `job` with a [`Control`] whose progress drives [`bootstrap_bar`] (`resamples` long) and
 /// that nobody cancels (Ctrl+C ends the process), then clears the bar.
-pub fn with_bootstrap_progress<T>(
-    resamples: usize,
-    job: impl FnOnce(&chameleon_stats::bootstrap::Control) -> T,
-) -> T {
+pub fn with_bootstrap_progress<T>(resamples: usize, job: impl FnOnce(&Control) -> T) -> T {
     let bar = bootstrap_bar(resamples);
     let progress = |done: u64, _total: u64| {
         // Worker threads can report out of order; the bar only moves forward.
@@ -72,7 +85,7 @@ pub fn with_bootstrap_progress<T>(
         }
     };
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let out = job(&chameleon_stats::bootstrap::Control {
+    let out = job(&Control {
         progress: &progress,
         cancel: &cancel,
     });

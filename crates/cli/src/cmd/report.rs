@@ -27,8 +27,7 @@ pub struct ReportArgs {
     /// Decomposition estimator: reml (default) or anova.
     #[arg(long, default_value = "reml", value_parser = ["reml", "anova"])]
     pub method: String,
-    /// Bootstrap resamples for confidence intervals (0 = none; 1000 is usual).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::resamples, help = super::RESAMPLES_HELP)]
     pub bootstrap: usize,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 1)]
@@ -101,49 +100,16 @@ fn write_all(w: &mut dyn Write, path: &Path, bytes: &[u8]) -> chameleon_core::Re
     })
 }
 
-/// Pixels per SVG unit of the PNG figures (print-friendly).
-const PNG_SCALE: f32 = 2.0;
-
-/// agreement.csv, decomposition.csv, rater_sensitivity.csv, person_profiles.csv and one SVG
-/// and one PNG per figure.
+/// The export bundle of core (the app's "export everything" without the report, which goes
+/// to OUTPUT): every table as CSV and every figure as SVG and PNG.
 fn write_tables(dir: &Path, data: &report::ReportData) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let mut files: Vec<(String, String)> = vec![
-        (
-            "agreement.csv".into(),
-            report::agreement_csv(&data.agreement)?,
-        ),
-        (
-            "decomposition.csv".into(),
-            report::decomposition_csv(&data.decomposition)?,
-        ),
-        (
-            "rater_sensitivity.csv".into(),
-            report::rater_sensitivity_csv(&data.decomposition)?,
-        ),
-    ];
-    files.push((
-        "person_profiles.csv".into(),
-        report::person_profiles_csv(&data.person_profiles)?,
-    ));
-    let mut pngs: Vec<(String, Vec<u8>)> = Vec::new();
-    for f in report::figures(data)? {
-        pngs.push((
-            format!("{}.png", f.name),
-            report::svg_to_png(&f.svg, PNG_SCALE)?,
-        ));
-        files.push((format!("{}.svg", f.name), f.svg));
-    }
-    let bytes = files
-        .into_iter()
-        .map(|(n, c)| (n, c.into_bytes()))
-        .chain(pngs);
-    for (name, contents) in bytes {
-        let path = dir.join(name);
-        write_atomically(&path, |w| write_all(w, &path, &contents))?;
-    }
+    use chameleon_core::app::analysis::{bundle_files, tables_of, write_bundle};
+    let figures = report::figures(data)?;
+    let files = bundle_files(
+        None,
+        &tables_of(data)?,
+        figures.iter().map(|f| (f.name, f.svg.as_str())),
+    )?;
+    write_bundle(dir, &files)?;
     Ok(())
 }

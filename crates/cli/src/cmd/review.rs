@@ -1,5 +1,6 @@
 //! PI review verbs: `disagreements` and `adjudicate`.
 
+use chameleon_core::app::review::{self as review, Adjudication};
 use chameleon_core::{CoreError, Study};
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ pub struct DisagreementsArgs {
     /// Show only the N most disagreeing profiles.
     #[arg(long)]
     pub top: Option<usize>,
-    /// Replace rater names by R1, R2, … (blind adjudication).
+    /// Replace rater names by Rater A, Rater B, … (blind adjudication; the app's aliases).
     #[arg(long)]
     pub hide_raters: bool,
     #[arg(long)]
@@ -41,24 +42,13 @@ pub struct AdjudicateArgs {
 
 pub fn disagreements(args: DisagreementsArgs) -> anyhow::Result<()> {
     let s = Study::open_read_only(&args.study)?;
-    let mut rows = s.disagreements(&args.dimension)?;
+    let mut d = review::disagreements(&s, &args.dimension)?;
+    if args.hide_raters {
+        review::hide_raters(&mut d);
+    }
+    let mut rows = d.profiles;
     if let Some(n) = args.top {
         rows.truncate(n);
-    }
-    if args.hide_raters {
-        let mut names: Vec<String> = rows
-            .iter()
-            .flat_map(|r| r.values.iter().map(|v| v.0.clone()))
-            .collect();
-        names.sort();
-        names.dedup();
-        for r in &mut rows {
-            for v in &mut r.values {
-                let i = names.iter().position(|n| *n == v.0).unwrap_or(0);
-                v.0 = format!("R{}", i + 1);
-            }
-            r.values.sort_by(|a, b| a.0.cmp(&b.0));
-        }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -69,7 +59,11 @@ pub fn disagreements(args: DisagreementsArgs) -> anyhow::Result<()> {
         "person", "context", "disagreement", "spread", "adjudicated"
     );
     for r in &rows {
-        let vals: Vec<String> = r.values.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let vals: Vec<String> = r
+            .values
+            .iter()
+            .map(|v| format!("{}={}", v.rater, v.value))
+            .collect();
         let adj = r
             .adjudicated
             .map(|v| v.to_string())
@@ -95,7 +89,15 @@ pub fn adjudicate(args: AdjudicateArgs) -> anyhow::Result<()> {
             args.person, args.context
         ))
     })?;
-    s.adjudicate(pid, &args.dimension, args.value, args.note.as_deref())?;
+    review::adjudicate(
+        &mut s,
+        &Adjudication {
+            profile_id: pid,
+            dimension: args.dimension.clone(),
+            value: args.value,
+            note: args.note.clone(),
+        },
+    )?;
     println!(
         "{}/{} {}: adjudicated {}",
         args.person, args.context, args.dimension, args.value

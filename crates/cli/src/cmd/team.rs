@@ -1,7 +1,6 @@
 //! Team workflow verbs: `assign`, `package export|merge`, `audit`.
 
-use chameleon_core::assign::DesignParams;
-use chameleon_core::export::write_atomically;
+use chameleon_core::app::team::{self, DesignRequest, Existing};
 use chameleon_core::{CoreError, Study};
 use std::path::PathBuf;
 
@@ -92,17 +91,16 @@ pub fn assign(cmd: AssignCommand) -> anyhow::Result<()> {
             allow_same_person,
         } => {
             let mut s = Study::open(&study)?;
-            let rows = s.design_assignments(&DesignParams {
-                pool: pool
-                    .into_iter()
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| !p.is_empty())
-                    .collect(),
-                k,
-                extra_percent,
-                seed,
-                allow_same_person_in_a_row: allow_same_person,
-            })?;
+            let rows = team::design(
+                &mut s,
+                &DesignRequest {
+                    pool,
+                    k: u32::try_from(k).unwrap_or(u32::MAX),
+                    extra_percent,
+                    seed,
+                    allow_same_person_in_a_row: allow_same_person,
+                },
+            )?;
             print_table(&rows);
         }
         AssignCommand::Show { study } => {
@@ -115,7 +113,8 @@ pub fn assign(cmd: AssignCommand) -> anyhow::Result<()> {
 pub fn package(cmd: PackageCommand) -> anyhow::Result<()> {
     match cmd {
         PackageCommand::Export { study, rater, out } => {
-            let info = Study::open(&study)?.export_package(&rater, &out)?;
+            let info =
+                team::export_package(&mut Study::open(&study)?, &rater, &out, Existing::Refuse)?;
             println!(
                 "{}: package {} for '{}' ({} profiles, {} of their ratings)",
                 out.display(),
@@ -131,31 +130,16 @@ pub fn package(cmd: PackageCommand) -> anyhow::Result<()> {
             json,
         } => {
             let mut s = Study::open(&study)?;
-            let mut reports = Vec::new();
-            for p in &packages {
-                // One package's failure must not stop the others; a study that cannot be
-                // written stops them all.
-                let report = match s.merge_package(p) {
-                    Ok(r) => r,
-                    Err(e @ (CoreError::ReadOnly { .. } | CoreError::Locked { .. })) => {
-                        return Err(e.into())
-                    }
-                    Err(e) => chameleon_core::store::MergeReport {
-                        package: p.display().to_string(),
-                        refused: Some(e.to_string()),
-                        ..Default::default()
-                    },
-                };
-                reports.push(report);
-            }
+            // Refused packages are reported, not fatal: the others still merge.
+            let outcome = team::merge_packages(&mut s, &packages)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&reports)?);
+                println!("{}", serde_json::to_string_pretty(&outcome.reports)?);
             } else {
-                for r in &reports {
-                    println!("{r}");
+                for r in &outcome.reports {
+                    println!("{}", merged_line(r));
                 }
             }
-            let refused = reports.iter().filter(|r| r.refused.is_some()).count();
+            let refused = outcome.refused();
             if refused > 0 {
                 anyhow::bail!(CoreError::Invalid(format!(
                     "{refused} package(s) refused, see above"
@@ -169,6 +153,28 @@ pub fn package(cmd: PackageCommand) -> anyhow::Result<()> {
 pub fn audit(args: AuditArgs) -> anyhow::Result<()> {
     let s = Study::open_read_only(&args.study)?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("-"));
-    write_atomically(&out, |w| s.export_audit(w).map(|_| ()))?;
+    team::export_audit(&s, &out, None)?;
     Ok(())
+}
+
+/// One line of the merge report, as the store's `MergeReport` prints it.
+fn merged_line(r: &team::MergedPackage) -> String {
+    match &r.refused {
+        Some(why) => format!("{}: REFUSED: {why}", r.path),
+        None => {
+            let mut line = format!(
+                "{} ({}): {} added, {} updated, {} unchanged, {} kept (study newer)",
+                r.path,
+                r.rater.as_deref().unwrap_or("?"),
+                r.added,
+                r.updated,
+                r.unchanged,
+                r.kept_newer
+            );
+            if let Some(p) = &r.snapshot {
+                line.push_str(&format!("; the study before it: {p}"));
+            }
+            line
+        }
+    }
 }

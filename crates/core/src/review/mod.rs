@@ -22,6 +22,7 @@ const THRESHOLDS_KEY: &str = "review.agreement_thresholds";
 /// Alpha at or above `good` is shown as good, at or above `tentative` as tentative, else poor.
 /// Defaults follow Krippendorff (2004): .80 for conclusions, .667 for tentative ones.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Thresholds {
     pub good: f64,
     pub tentative: f64,

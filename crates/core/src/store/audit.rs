@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_BACKUPS_KEPT: usize = 10;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub at: i64,
     pub actor: String,

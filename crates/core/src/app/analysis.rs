@@ -1,0 +1,717 @@
+//! The analysis screen (and `chameleon report`): checked analysis options, the decomposition
+//! and agreement report of a snapshot as the view shows it, the rater × dimension matrix, and
+//! the one export bundle (report, tables, figures as SVG and PNG) both faces write.
+
+use crate::analysis::decompose::{DecomposeMethod, DecomposeReport};
+use crate::analysis::{Control, VarianceError};
+use crate::dataset::Dataset;
+use crate::error::{CoreError, Result};
+use crate::export::write_atomically;
+use crate::report::{self, ReportData, ReportOptions};
+use crate::store::Study;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Instant;
+
+/// Pixels per SVG unit of exported PNG figures (print-friendly), for every face.
+pub const PNG_SCALE: f32 = 2.0;
+
+/// Bounds of bootstrap resamples, the one place any face takes them from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ResampleBounds {
+    /// Fewest resamples an interval can be computed from (0 = no intervals is always allowed).
+    pub min: usize,
+    /// Below this a percentile interval is too rough to report: a warning, not an error.
+    pub recommended: usize,
+    /// Most resamples accepted: beyond this a run takes hours for no visible gain.
+    pub max: usize,
+}
+
+pub const RESAMPLES: ResampleBounds = ResampleBounds {
+    min: 2,
+    recommended: 1_000,
+    max: 100_000,
+};
+
+/// The `--bootstrap` help text of the CLI, naming [`RESAMPLES`] (a test keeps them in step).
+pub const RESAMPLES_HELP: &str = "Bootstrap resamples for percentile intervals: 0 = none, \
+     else 2 to 100000 (1000 or more recommended; fewer gives a warning)";
+
+/// The decomposition's estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Reml,
+    Anova,
+}
+
+impl Method {
+    pub fn decompose(self) -> DecomposeMethod {
+        match self {
+            Method::Reml => DecomposeMethod::Reml,
+            Method::Anova => DecomposeMethod::Anova,
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Method> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "reml" => Ok(Method::Reml),
+            "anova" => Ok(Method::Anova),
+            other => Err(CoreError::Invalid(format!(
+                "unknown method '{other}' (reml or anova)"
+            ))),
+        }
+    }
+}
+
+/// Parses and checks a resample count against [`RESAMPLES`] (what `--bootstrap` takes).
+pub fn parse_resamples(s: &str) -> std::result::Result<usize, String> {
+    let n: u128 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number of resamples"))?;
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    check_resamples(n).map_err(|e| e.to_string())
+}
+
+fn check_resamples(n: usize) -> Result<usize> {
+    if n == 0 || (RESAMPLES.min..=RESAMPLES.max).contains(&n) {
+        return Ok(n);
+    }
+    Err(CoreError::Invalid(format!(
+        "{n} bootstrap resamples: choose 0 (no intervals) or {} to {} ({} or more recommended)",
+        RESAMPLES.min, RESAMPLES.max, RESAMPLES.recommended
+    )))
+}
+
+/// Resamples, seed and estimator, checked once when built; everything after takes this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisOptions {
+    resamples: usize,
+    seed: u64,
+    method: Method,
+}
+
+impl AnalysisOptions {
+    /// Refuses resamples outside [`RESAMPLES`] (0 = no intervals is allowed).
+    pub fn new(resamples: usize, seed: u64, method: Method) -> Result<AnalysisOptions> {
+        Ok(AnalysisOptions {
+            resamples: check_resamples(resamples)?,
+            seed,
+            method,
+        })
+    }
+
+    pub fn resamples(&self) -> usize {
+        self.resamples
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// What the person should know before trusting the result (said once, by the face).
+    pub fn warnings(&self) -> Vec<String> {
+        if self.resamples > 0 && self.resamples < RESAMPLES.recommended {
+            vec![format!(
+                "{} bootstrap resamples give rough intervals; {} or more are recommended",
+                self.resamples, RESAMPLES.recommended
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// What the PI chose in the analysis view (checked into [`AnalysisOptions`] before a run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisRequest {
+    /// Dimensions to analyse; empty = all.
+    pub dimensions: Vec<String>,
+    pub method: Method,
+    /// Person-cluster bootstrap resamples (0 = no intervals).
+    pub bootstrap: u32,
+    pub seed: u64,
+    /// Adjudicated values replace the raters' ratings as the profile score.
+    pub adjudicated: bool,
+}
+
+impl AnalysisRequest {
+    pub fn checked(&self) -> Result<AnalysisOptions> {
+        AnalysisOptions::new(self.bootstrap as usize, self.seed, self.method)
+    }
+
+    /// Cache key of a result: the data's content hash and the options.
+    pub fn cache_key(&self, data_hash: &str) -> String {
+        let mut dims: Vec<String> = self.dimensions.iter().map(|d| d.to_lowercase()).collect();
+        dims.sort();
+        let text = format!(
+            "{data_hash}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}",
+            dims.join("\u{2}"),
+            self.method,
+            self.bootstrap,
+            self.seed,
+            self.adjudicated
+        );
+        blake3::hash(text.as_bytes()).to_hex()[..32].to_string()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Shares {
+    pub person: f64,
+    pub person_context: f64,
+    pub rater: f64,
+    pub residual: f64,
+}
+
+/// One dimension's decomposition as the view shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DimensionResult {
+    pub dimension: String,
+    pub persons: u32,
+    pub profiles: u32,
+    pub ratings: u32,
+    /// Profile level (the paper's numbers).
+    pub trait_share: Option<f64>,
+    pub state_share: Option<f64>,
+    pub trait_ci: Option<Vec<f64>>,
+    /// Rater level: each component's share of the total.
+    pub rater_level: Option<Shares>,
+    pub person_share_ci: Option<Vec<f64>>,
+    pub person_context_share_ci: Option<Vec<f64>>,
+    pub reliability_k: Option<f64>,
+    /// Negative method-of-moments estimates (ANOVA), by component name.
+    pub negative: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PooledResult {
+    pub trait_share: Option<f64>,
+    pub state_share: Option<f64>,
+    pub trait_ci: Option<Vec<f64>>,
+    pub dimensions: u32,
+    pub standardised: Option<Shares>,
+}
+
+/// One rater's state sensitivity in one dimension.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterSensitivity {
+    pub dimension: String,
+    pub rater: String,
+    pub kind: String,
+    pub ratings: u32,
+    pub state_share: Option<f64>,
+    pub ci: Option<Vec<f64>>,
+    pub state_blind: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// One rater's row of the rater × dimension matrix.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterMatrixRow {
+    pub rater: String,
+    pub kind: String,
+    /// Index into [`AnalysisResult::rater_sensitivity`] per dimension of
+    /// [`RaterMatrix::dimensions`]; `null` where the rater has no estimate.
+    pub cells: Vec<Option<u32>>,
+    /// Mean state share over the dimensions where it is known.
+    pub mean: Option<f64>,
+    /// State-blind in at least half of the dimensions where it could be judged.
+    pub state_blind: bool,
+}
+
+/// Rows = raters, columns = dimensions, both in first-seen order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterMatrix {
+    pub dimensions: Vec<String>,
+    pub raters: Vec<RaterMatrixRow>,
+}
+
+/// The rater × dimension summary of state sensitivity: each rater's mean state share and
+/// whether they are state-blind in at least half of the dimensions where it could be judged.
+pub fn rater_matrix(rows: &[RaterSensitivity]) -> RaterMatrix {
+    let mut dimensions: Vec<String> = Vec::new();
+    let mut raters: Vec<(String, String)> = Vec::new();
+    for r in rows {
+        if !dimensions.contains(&r.dimension) {
+            dimensions.push(r.dimension.clone());
+        }
+        if !raters.iter().any(|(n, _)| *n == r.rater) {
+            raters.push((r.rater.clone(), r.kind.clone()));
+        }
+    }
+    let raters = raters
+        .into_iter()
+        .map(|(rater, kind)| {
+            let cells: Vec<Option<u32>> = dimensions
+                .iter()
+                .map(|d| {
+                    rows.iter()
+                        .rposition(|r| r.rater == rater && r.dimension == *d)
+                        .map(|i| i as u32)
+                })
+                .collect();
+            let got: Vec<&RaterSensitivity> =
+                cells.iter().flatten().map(|&i| &rows[i as usize]).collect();
+            let known: Vec<f64> = got.iter().filter_map(|c| c.state_share).collect();
+            let mean = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
+            let judged: Vec<bool> = got.iter().filter_map(|c| c.state_blind).collect();
+            let blind = judged.iter().filter(|b| **b).count();
+            RaterMatrixRow {
+                rater,
+                kind,
+                cells,
+                mean,
+                state_blind: !judged.is_empty() && 2 * blind >= judged.len(),
+            }
+        })
+        .collect();
+    RaterMatrix { dimensions, raters }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct FigureView {
+    /// File stem when exported.
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    /// A standalone SVG document (shown as an `<img>` data URL).
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TableView {
+    /// File stem when exported (`decomposition` → `decomposition.csv`).
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisResult {
+    /// Cache key: the data hash and the options.
+    pub key: String,
+    pub data_hash: String,
+    pub options: AnalysisRequest,
+    /// RFC 3339, UTC.
+    pub computed_at: String,
+    pub method: String,
+    pub bootstrap: u32,
+    pub seconds: f64,
+    pub dimensions: Vec<DimensionResult>,
+    pub pooled: PooledResult,
+    pub rater_sensitivity: Vec<RaterSensitivity>,
+    pub rater_matrix: RaterMatrix,
+    pub figures: Vec<FigureView>,
+    pub tables: Vec<TableView>,
+}
+
+/// The tables of a report, in the order they are listed and exported: (file stem, title).
+pub const TABLES: [(&str, &str); 4] = [
+    ("decomposition", "Decomposition per dimension (and pooled)"),
+    ("rater_sensitivity", "Per-rater state sensitivity"),
+    ("agreement", "Agreement per dimension"),
+    ("person_profiles", "Profile plot data"),
+];
+
+/// Every table of `data` as CSV, in [`TABLES`] order: (file stem, CSV text).
+pub fn tables_of(data: &ReportData) -> Result<Vec<(String, String)>> {
+    TABLES
+        .iter()
+        .map(|(name, _)| {
+            let csv = match *name {
+                "decomposition" => report::decomposition_csv(&data.decomposition)?,
+                "rater_sensitivity" => report::rater_sensitivity_csv(&data.decomposition)?,
+                "agreement" => report::agreement_csv(&data.agreement)?,
+                _ => report::person_profiles_csv(&data.person_profiles)?,
+            };
+            Ok(((*name).to_owned(), csv))
+        })
+        .collect()
+}
+
+/// A computed analysis with everything its exports need, so exports never recompute (and a
+/// result read back from disk exports exactly what was shown).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredAnalysis {
+    pub study_path: String,
+    pub result: AnalysisResult,
+    pub html: String,
+    /// (file stem, CSV text).
+    pub tables: Vec<(String, String)>,
+}
+
+impl StoredAnalysis {
+    fn figure(&self, name: &str) -> Result<&FigureView> {
+        self.result
+            .figures
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| CoreError::Invalid(format!("no figure named {name}")))
+    }
+
+    fn table(&self, name: &str) -> Result<&str> {
+        self.tables
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+            .ok_or_else(|| CoreError::Invalid(format!("no table named {name}")))
+    }
+}
+
+/// The data of one run, copied out of the study (under the caller's lock, if any).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub dataset: Dataset,
+    pub study_path: String,
+    pub study_name: Option<String>,
+}
+
+/// Copies the analysed data out of the study: every current rating (or the adjudicated
+/// profile scores), only the chosen dimensions. Unknown dimension names are an error.
+pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
+    let mut dataset = if req.adjudicated {
+        study.dataset_adjudicated()?
+    } else {
+        study.dataset()?
+    };
+    if !req.dimensions.is_empty() {
+        if let Some(missing) = req
+            .dimensions
+            .iter()
+            .find(|d| dataset.dimension(d).is_none())
+        {
+            return Err(CoreError::Invalid(format!(
+                "the study has no ratings of a dimension named '{missing}'"
+            )));
+        }
+        dataset.dimensions.retain(|d| {
+            req.dimensions
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&d.name))
+        });
+    }
+    if dataset.rating_count() == 0 {
+        return Err(CoreError::NoRatings);
+    }
+    Ok(Snapshot {
+        dataset,
+        study_path: study.path().display().to_string(),
+        study_name: study.codebook()?.and_then(|c| c.name),
+    })
+}
+
+/// The content hash an analysis of `req` would see now; empty when it could not run (a
+/// dimension removed, no ratings left): anything shown is then stale.
+pub fn current_hash(study: &Study, req: &AnalysisRequest) -> Result<String> {
+    match snapshot(study, req) {
+        Ok(s) => Ok(s.dataset.content_hash()),
+        Err(CoreError::Invalid(_) | CoreError::NoRatings) if !req.dimensions.is_empty() => {
+            Ok(String::new())
+        }
+        Err(CoreError::NoRatings) => Ok(if req.adjudicated {
+            study.dataset_adjudicated()?.content_hash()
+        } else {
+            study.dataset()?.content_hash()
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs the analysis of `snap` (no study needed): the report's computation, figures, tables
+/// and HTML. `Ok(None)` when cancelled through `control`.
+pub fn compute(
+    snap: &Snapshot,
+    req: &AnalysisRequest,
+    control: &Control,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<StoredAnalysis>> {
+    let opts = req.checked()?;
+    let started = Instant::now();
+    let ropts = ReportOptions {
+        method: opts.method().decompose(),
+        bootstrap: opts.resamples(),
+        seed: opts.seed(),
+        title: None,
+        study: snap.study_name.clone(),
+        generated_at: now,
+    };
+    let data = match report::compute(&snap.dataset, &ropts, control) {
+        Ok(d) => d,
+        Err(VarianceError::Cancelled) => return Ok(None),
+        Err(e) => return Err(CoreError::AnalysisFailed(e.to_string())),
+    };
+    let html = report::render_html(&data)?;
+    let figures = report::figures(&data)?
+        .into_iter()
+        .map(|f| {
+            let (width, height) = report::png_size(&f.svg, 1.0).unwrap_or((0, 0));
+            FigureView {
+                name: f.name.to_string(),
+                title: f.title,
+                caption: f.caption,
+                svg: f.svg,
+                width,
+                height,
+            }
+        })
+        .collect();
+    let tables = tables_of(&data)?;
+    let rater_sensitivity = sensitivity_rows(&data.decomposition);
+    let data_hash = data.data_hash.clone();
+    let result = AnalysisResult {
+        key: req.cache_key(&data_hash),
+        data_hash,
+        options: req.clone(),
+        computed_at: data.generated_at.clone(),
+        method: data.method.to_string(),
+        bootstrap: req.bootstrap,
+        seconds: started.elapsed().as_secs_f64(),
+        dimensions: dimension_rows(&data.decomposition),
+        pooled: pooled_row(&data.decomposition),
+        rater_matrix: rater_matrix(&rater_sensitivity),
+        rater_sensitivity,
+        figures,
+        tables: TABLES
+            .iter()
+            .map(|(name, title)| TableView {
+                name: (*name).to_owned(),
+                title: (*title).to_owned(),
+            })
+            .collect(),
+    };
+    Ok(Some(StoredAnalysis {
+        study_path: snap.study_path.clone(),
+        result,
+        html,
+        tables,
+    }))
+}
+
+fn pair(v: Option<[f64; 2]>) -> Option<Vec<f64>> {
+    v.map(|v| v.to_vec())
+}
+
+fn shares(s: &crate::analysis::decompose::SharesReport) -> Shares {
+    Shares {
+        person: s.person,
+        person_context: s.person_context,
+        rater: s.rater,
+        residual: s.residual,
+    }
+}
+
+fn dimension_rows(r: &DecomposeReport) -> Vec<DimensionResult> {
+    r.dimensions
+        .iter()
+        .map(|d| {
+            let p = d.profile_level.as_ref();
+            let rl = d.rater_level.as_ref();
+            let rl_ci = |name: &str| {
+                d.ci.as_ref()
+                    .and_then(|c| c.rater_level.get(name).copied().flatten())
+            };
+            let mut negative = Vec::new();
+            if let Some(n) = &d.negative_components {
+                negative.extend(
+                    n.profile_level
+                        .iter()
+                        .map(|c| format!("profile level: {c}")),
+                );
+                negative.extend(n.rater_level.iter().map(|c| format!("rater level: {c}")));
+            }
+            DimensionResult {
+                dimension: d.dimension.clone(),
+                persons: d.persons as u32,
+                profiles: d.profiles as u32,
+                ratings: d.ratings as u32,
+                trait_share: p.map(|p| p.trait_share),
+                state_share: p.map(|p| p.state_share),
+                trait_ci: pair(d.ci.as_ref().and_then(|c| c.trait_share)),
+                rater_level: rl.map(|r| shares(&r.shares)),
+                person_share_ci: pair(rl_ci("person_share")),
+                person_context_share_ci: pair(rl_ci("person_context_share")),
+                reliability_k: rl.map(|r| r.reliability_k),
+                negative,
+                warnings: d.warnings.clone(),
+            }
+        })
+        .collect()
+}
+
+fn pooled_row(r: &DecomposeReport) -> PooledResult {
+    PooledResult {
+        trait_share: r.pooled.trait_share,
+        state_share: r.pooled.state_share,
+        trait_ci: pair(r.pooled.ci.as_ref().and_then(|c| c.trait_share)),
+        dimensions: r.pooled.dimensions as u32,
+        standardised: r.pooled.standardised.as_ref().map(shares),
+    }
+}
+
+fn sensitivity_rows(r: &DecomposeReport) -> Vec<RaterSensitivity> {
+    r.dimensions
+        .iter()
+        .flat_map(|d| {
+            d.rater_sensitivity.iter().map(|s| RaterSensitivity {
+                dimension: d.dimension.clone(),
+                rater: s.rater.clone(),
+                kind: s.kind.to_string(),
+                ratings: s.ratings as u32,
+                state_share: s.state_share,
+                ci: pair(s.ci),
+                state_blind: s.state_blind,
+                note: s.note.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A figure file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum FigureFormat {
+    Svg,
+    Png,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ExportRequest {
+    /// The self-contained HTML report.
+    Report { path: String },
+    /// One table as CSV.
+    Table { name: String, path: String },
+    /// One figure as SVG or PNG.
+    Figure {
+        name: String,
+        format: FigureFormat,
+        path: String,
+    },
+    /// Everything into a folder: report.html, every table (CSV), every figure (SVG and PNG).
+    All { dir: String },
+}
+
+/// Writes `bytes` to `path` atomically.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == "-" {
+        return Err(CoreError::Invalid("no file chosen".into()));
+    }
+    write_atomically(path, |w| {
+        w.write_all(bytes).map_err(|source| CoreError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    })
+}
+
+/// The files of the "everything" export, in the order they are written: `report.html` (when
+/// `html` is given), every table as CSV, every figure as SVG and as PNG at [`PNG_SCALE`].
+pub fn bundle_files<'a>(
+    html: Option<&'a str>,
+    tables: &'a [(String, String)],
+    figures: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    if let Some(h) = html {
+        files.push(("report.html".to_owned(), h.as_bytes().to_vec()));
+    }
+    for (name, csv) in tables {
+        files.push((format!("{name}.csv"), csv.as_bytes().to_vec()));
+    }
+    for (name, svg) in figures {
+        files.push((format!("{name}.svg"), svg.as_bytes().to_vec()));
+        files.push((format!("{name}.png"), report::svg_to_png(svg, PNG_SCALE)?));
+    }
+    Ok(files)
+}
+
+/// Writes [`bundle_files`] into `dir` (created when missing); the paths written.
+pub fn write_bundle(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|source| CoreError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        write_file(&p, bytes)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+/// Writes what `req` asks for from the stored result; the paths written.
+pub fn export(s: &StoredAnalysis, req: &ExportRequest) -> Result<Vec<String>> {
+    match req {
+        ExportRequest::Report { path } => {
+            write_file(Path::new(path), s.html.as_bytes())?;
+            Ok(vec![path.clone()])
+        }
+        ExportRequest::Table { name, path } => {
+            write_file(Path::new(path), s.table(name)?.as_bytes())?;
+            Ok(vec![path.clone()])
+        }
+        ExportRequest::Figure { name, format, path } => {
+            let f = s.figure(name)?;
+            let bytes = match format {
+                FigureFormat::Svg => f.svg.clone().into_bytes(),
+                FigureFormat::Png => report::svg_to_png(&f.svg, PNG_SCALE)?,
+            };
+            write_file(Path::new(path), &bytes)?;
+            Ok(vec![path.clone()])
+        }
+        ExportRequest::All { dir } => {
+            let figures = s
+                .result
+                .figures
+                .iter()
+                .map(|f| (f.name.as_str(), f.svg.as_str()));
+            let files = bundle_files(Some(&s.html), &s.tables, figures)?;
+            Ok(write_bundle(Path::new(dir), &files)?
+                .into_iter()
+                .map(|p| p.display().to_string())
+                .collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

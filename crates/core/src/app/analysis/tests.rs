@@ -1,0 +1,154 @@
+use super::*;
+use crate::app::testing::demo;
+use std::sync::atomic::AtomicBool;
+
+fn request(bootstrap: u32) -> AnalysisRequest {
+    AnalysisRequest {
+        dimensions: Vec::new(),
+        method: Method::Reml,
+        bootstrap,
+        seed: 7,
+        adjudicated: false,
+    }
+}
+
+#[test]
+fn resamples_are_checked_once_against_the_bounds_issue_11() {
+    assert!(AnalysisOptions::new(0, 1, Method::Reml).is_ok(), "0 = none");
+    for bad in [1, RESAMPLES.max + 1, usize::MAX] {
+        let err = AnalysisOptions::new(bad, 1, Method::Reml).unwrap_err();
+        assert_eq!(err.code(), "invalid", "{bad} resamples are refused");
+        assert!(err.is_bad_input(), "the CLI exits 2");
+    }
+    let few = AnalysisOptions::new(RESAMPLES.min, 1, Method::Reml).unwrap();
+    assert_eq!(few.warnings().len(), 1, "fewer than recommended warns");
+    let enough = AnalysisOptions::new(RESAMPLES.recommended, 1, Method::Anova).unwrap();
+    assert!(enough.warnings().is_empty());
+    assert_eq!(parse_resamples("1000"), Ok(1000));
+    for bad in ["1", "18446744073709551615", "100001", "-3", "many"] {
+        assert!(parse_resamples(bad).is_err(), "'{bad}' is refused");
+    }
+    let msg = parse_resamples("18446744073709551615").unwrap_err();
+    assert!(msg.contains("100000"), "the message names the bound: {msg}");
+}
+
+#[test]
+fn the_help_text_names_the_bounds() {
+    for n in [RESAMPLES.min, RESAMPLES.recommended, RESAMPLES.max] {
+        assert!(
+            RESAMPLES_HELP.contains(&n.to_string()),
+            "--help must say {n}: {RESAMPLES_HELP}"
+        );
+    }
+}
+
+#[test]
+fn method_parses_both_estimators() {
+    assert_eq!("REML".parse::<Method>().unwrap(), Method::Reml);
+    assert_eq!("anova".parse::<Method>().unwrap(), Method::Anova);
+    assert!("ols".parse::<Method>().is_err());
+}
+
+fn sens(dimension: &str, rater: &str, share: Option<f64>, blind: Option<bool>) -> RaterSensitivity {
+    RaterSensitivity {
+        dimension: dimension.into(),
+        rater: rater.into(),
+        kind: if rater == "gpt" { "model" } else { "human" }.into(),
+        ratings: 10,
+        state_share: share,
+        ci: None,
+        state_blind: blind,
+        note: None,
+    }
+}
+
+#[test]
+fn rater_matrix_means_the_known_shares_and_flags_mostly_state_blind_raters() {
+    let rows = [
+        sens("x", "ana", Some(0.7), Some(false)),
+        sens("x", "gpt", Some(0.05), Some(true)),
+        sens("y", "ana", Some(0.6), Some(false)),
+        sens("y", "gpt", Some(0.2), Some(false)),
+        sens("z", "gpt", Some(0.01), Some(true)),
+        sens("z", "ben", None, None),
+    ];
+    let m = rater_matrix(&rows);
+    assert_eq!(m.dimensions, ["x", "y", "z"], "first-seen order");
+    let names: Vec<&str> = m.raters.iter().map(|r| r.rater.as_str()).collect();
+    assert_eq!(names, ["ana", "gpt", "ben"]);
+    assert_eq!(
+        m.raters[0].cells,
+        [Some(0), Some(2), None],
+        "indices of rows"
+    );
+    assert!((m.raters[0].mean.unwrap() - 0.65).abs() < 1e-12);
+    assert!(!m.raters[0].state_blind);
+    assert!(m.raters[1].state_blind, "blind in 2 of 3 judged dimensions");
+    assert_eq!(m.raters[1].kind, "model");
+    assert_eq!(m.raters[2].mean, None, "no share known");
+    assert!(!m.raters[2].state_blind, "never judged is not blind");
+}
+
+#[test]
+fn a_run_lists_every_table_and_the_bundle_holds_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (study, _) = demo(dir.path());
+    let req = request(0);
+    let snap = snapshot(&study, &req).unwrap();
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &cancel,
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let s = compute(&snap, &req, &control, now)
+        .unwrap()
+        .expect("not cancelled");
+    let titles: Vec<(&str, &str)> = s
+        .result
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t.title.as_str()))
+        .collect();
+    assert_eq!(titles, TABLES, "one list of tables and titles");
+    assert!(
+        !s.result.rater_matrix.raters.is_empty(),
+        "the matrix is computed in core"
+    );
+    assert_eq!(current_hash(&study, &req).unwrap(), s.result.data_hash);
+    let out = dir.path().join("all");
+    let written = export(
+        &s,
+        &ExportRequest::All {
+            dir: out.display().to_string(),
+        },
+    )
+    .unwrap();
+    assert_eq!(written.len(), 1 + TABLES.len() + 2 * s.result.figures.len());
+    let fig = &s.result.figures[0];
+    let png = std::fs::read(out.join(format!("{}.png", fig.name))).unwrap();
+    let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    assert_eq!(w as f32, fig.width as f32 * PNG_SCALE, "one PNG scale");
+    let err = export(
+        &s,
+        &ExportRequest::Table {
+            name: "nope".into(),
+            path: out.join("x.csv").display().to_string(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    let bad = AnalysisRequest {
+        bootstrap: 1,
+        ..req.clone()
+    };
+    assert!(compute(&snap, &bad, &control, now).is_err(), "checked");
+    let unknown = AnalysisRequest {
+        dimensions: vec!["nope".into()],
+        ..req
+    };
+    assert_eq!(snapshot(&study, &unknown).unwrap_err().code(), "invalid");
+    assert_eq!(current_hash(&study, &unknown).unwrap(), "", "stale");
+}

@@ -1,0 +1,204 @@
+use super::*;
+use crate::app::testing::demo;
+use crate::model::RaterKind;
+use crate::store::RatingInput;
+
+fn request(pool: &[&str]) -> DesignRequest {
+    DesignRequest {
+        pool: pool.iter().map(|s| s.to_string()).collect(),
+        k: 2,
+        extra_percent: 20.0,
+        seed: 7,
+        allow_same_person_in_a_row: false,
+    }
+}
+
+/// Opens `package` as its annotator and rates every dimension of its first `n` profiles.
+fn annotate_package(package: &Path, rater: &str, n: usize) -> usize {
+    let mut s = Study::open(package).unwrap();
+    let r = s.ensure_rater(rater, RaterKind::Human).unwrap();
+    let dims: Vec<String> = s
+        .codebook()
+        .unwrap()
+        .unwrap()
+        .dimensions
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    let mut saved = 0;
+    for q in s.queue(r.id).unwrap().into_iter().take(n) {
+        for d in &dims {
+            s.save_rating(&RatingInput {
+                profile_id: q.profile_id,
+                dimension: d.clone(),
+                rater_id: r.id,
+                value: Some(3.0),
+                seconds_spent: Some(2.0),
+                note: None,
+                confidence: None,
+            })
+            .unwrap();
+            saved += 1;
+        }
+    }
+    saved
+}
+
+#[test]
+fn design_stores_the_table_and_a_blank_pool_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = demo(dir.path());
+    let err = design(&mut s, &request(&[" ", ""])).unwrap_err();
+    assert_eq!(err.code(), "invalid", "an empty pool is the user's mistake");
+    let rows = design(&mut s, &request(&["dana", " eli ", "fay"])).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r.rater.as_str()).collect();
+    assert_eq!(names, ["dana", "eli", "fay"], "names are trimmed");
+    let assigned: i64 = rows.iter().map(|r| r.assigned).sum();
+    let extra = (36.0_f64 * 0.2).round() as i64 * 3;
+    assert_eq!(assigned, 108 * 2 + extra, "k = 2 plus 20% per context");
+    let shown = overview(&s)
+        .unwrap()
+        .last_design
+        .expect("the design is kept");
+    assert_eq!(
+        (shown.pool, shown.k, shown.extra_percent, shown.seed),
+        (vec!["dana".into(), "eli".into(), "fay".into()], 2, 20.0, 7),
+        "the form shows the latest design again"
+    );
+    let err = design(
+        &mut s,
+        &DesignRequest {
+            k: 4,
+            ..request(&["dana", "eli"])
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid", "k larger than the pool is refused");
+}
+
+#[test]
+fn export_rate_merge_round_trip_is_idempotent_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = demo(dir.path());
+    design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
+    let out = dir.path().join("dana.chameleon");
+    std::fs::write(&out, b"an older file the dialog agreed to replace").unwrap();
+    let err = export_package(&mut s, "nobody", &out, Existing::Replace).unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert!(
+        out.exists(),
+        "a refused export must not remove the file the dialog pointed at"
+    );
+    let exported = export_package(&mut s, "dana", &out, Existing::Replace).unwrap();
+    assert!(exported.bytes > 0 && exported.ratings == 0);
+    let saved = annotate_package(&out, "dana", 3);
+    let first = merge_packages(&mut s, std::slice::from_ref(&out)).unwrap();
+    let r = &first.reports[0];
+    assert_eq!(r.refused, None, "dana's own package merges");
+    assert_eq!(r.added as usize, saved, "every rating arrives");
+    assert_eq!(r.file_name, "dana.chameleon");
+    assert!(
+        first.backups_dir.is_some(),
+        "a merge snapshots the study first"
+    );
+    let second = merge_packages(&mut s, std::slice::from_ref(&out)).unwrap();
+    let r = &second.reports[0];
+    assert_eq!(
+        (r.added, r.updated, r.unchanged as usize),
+        (0, 0, saved),
+        "merging again changes nothing"
+    );
+    let trail = audit_trail(&s, Some("package-merge")).unwrap();
+    assert_eq!(trail.total, 1, "one merge that changed something");
+    assert_eq!(
+        trail.entries[0].package_id.as_deref(),
+        Some(exported.package_id.as_str())
+    );
+    assert!(trail.kinds.iter().any(|k| k.kind == "package-export"));
+    let all = audit_trail(&s, None).unwrap();
+    assert!(
+        all.entries.windows(2).all(|w| w[0].at >= w[1].at),
+        "newest first"
+    );
+}
+
+#[test]
+fn a_package_refuses_the_pis_tools_for_every_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = demo(dir.path());
+    design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
+    let pkg = dir.path().join("fay.chameleon");
+    export_package(&mut s, "fay", &pkg, Existing::Refuse).unwrap();
+    assert!(
+        package_summary(&s).unwrap().is_none(),
+        "the study is no package"
+    );
+    let mut p = Study::open(&pkg).unwrap();
+    let info = overview(&p).unwrap().package.expect("a package");
+    assert_eq!(info.rater, "fay");
+    assert_eq!(info.study_name.as_deref(), Some("demo"), "names its study");
+    for err in [
+        design(&mut p, &request(&["fay"])).unwrap_err(),
+        export_package(
+            &mut p,
+            "fay",
+            &dir.path().join("x.chameleon"),
+            Existing::Refuse,
+        )
+        .unwrap_err(),
+        merge_packages(&mut p, std::slice::from_ref(&pkg)).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "package", "{err}");
+        assert!(err.is_bad_input(), "the CLI exits 2 on it");
+    }
+    let own = s.path().to_owned();
+    let err = export_package(&mut s, "fay", &own, Existing::Replace).unwrap_err();
+    assert_eq!(err.code(), "invalid", "the open study is never overwritten");
+}
+
+#[test]
+fn a_study_open_read_only_refuses_merge_and_export_and_keeps_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, path) = demo(dir.path());
+    design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
+    let pkg = dir.path().join("eli.chameleon");
+    export_package(&mut s, "eli", &pkg, Existing::Refuse).unwrap();
+    drop(s);
+    let mut ro = Study::open_read_only(&path).unwrap();
+    assert!(overview(&ro).unwrap().read_only, "the view is told");
+    let err = merge_packages(&mut ro, std::slice::from_ref(&pkg)).unwrap_err();
+    assert_eq!(err.code(), "read_only", "{err}");
+    let again = dir.path().join("eli-again.chameleon");
+    std::fs::write(&again, b"keep me").unwrap();
+    let err = export_package(&mut ro, "eli", &again, Existing::Replace).unwrap_err();
+    assert_eq!(err.code(), "read_only");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        b"keep me",
+        "nothing replaced"
+    );
+}
+
+#[test]
+fn audit_csv_is_filtered_and_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = demo(dir.path());
+    s.set_actor("=HYPERLINK(\"http://x\")");
+    design(&mut s, &request(&["dana", "eli", "fay"])).unwrap();
+    let csv = dir.path().join("audit.csv");
+    assert_eq!(
+        export_audit(&s, &csv, Some("assign")).unwrap(),
+        1,
+        "one design"
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("at,actor,action,detail,package_id"));
+    assert!(
+        lines.next().unwrap().contains("'=HYPERLINK"),
+        "no formula runs"
+    );
+    assert_eq!(lines.next(), None, "only the chosen kind");
+    let all = export_audit(&s, &csv, None).unwrap();
+    assert_eq!(all as i64, audit_trail(&s, None).unwrap().total);
+}
