@@ -162,7 +162,12 @@ fn table_without_json_and_bad_input_exit_code() {
     );
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "person,context,rater,value\np1,c1,r1,2\np1,c2,r1,abc\n").unwrap();
+    // Text among numbers (all-text values are nominal categories since issue #11).
+    std::fs::write(
+        &bad,
+        "person,context,rater,value\np1,c1,r1,3\np1,c1,r2,abc\n",
+    )
+    .unwrap();
     let (code, out, err) = run(&["decompose", bad.to_str().unwrap(), "--json"]);
     assert_eq!(code, 2, "bad input exits with 2: {err}");
     assert!(out.is_empty(), "nothing on stdout for bad input");

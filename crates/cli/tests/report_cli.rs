@@ -349,7 +349,8 @@ fn bad_input_writes_nothing() {
     let csv = dir.path().join("bad.csv");
     std::fs::write(
         &csv,
-        "person,context,rater,dimension,value\np1,a,r1,x,3\np1,b,r1,x,notanumber\n",
+        // Text among numbers (all-text values are nominal categories since issue #11).
+        "person,context,rater,dimension,value\np1,a,r1,x,3\np1,a,r2,x,notanumber\n",
     )
     .expect("write");
     let out = dir.path().join("r.html");

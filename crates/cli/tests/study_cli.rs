@@ -89,7 +89,7 @@ fn readme_flow_works_and_export_round_trips() {
 fn bad_input_exits_2_naming_file_line_and_column_and_changes_nothing() {
     let d = demo();
     let bad = d.dir.join("bad.csv");
-    std::fs::write(&bad, "person,context,rater,dimension,value\nu001,r/gaming,ben,extraversion,3\nu001,r/gaming,ana,extraversion,lots\n").unwrap();
+    std::fs::write(&bad, "person,context,rater,dimension,value\nu001,r/gaming,ana,extraversion,3\nu001,r/gaming,ben,extraversion,lots\n").unwrap();
     let before = std::fs::read(&d.study).unwrap();
     let out = run(&["import", "ratings", s(&d.study), s(&bad)]);
     assert_eq!(out.status.code(), Some(2), "bad input exits with 2");

@@ -209,7 +209,7 @@ fn issue11_item13_a_million_unknown_columns_make_one_short_note() {
     let mut row = String::from("u1,a,1");
     for i in 0..1_000_000 {
         header.push_str(&format!(",c{i}"));
-        row.push_str(",");
+        row.push(',');
     }
     let p = f.write("wide.csv", format!("{header}\n{row}\n"));
     let (_, notes) = chameleon_core::tidy::read_dataset(&p).unwrap();
