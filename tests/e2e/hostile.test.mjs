@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Key } from "webdriverio";
 import { cli, launch, quitAndReap, shownProfile, tmpdir } from "./lib.mjs";
 
 // No `_`, `*`, backtick or `[` in the payloads: those are Markdown markers, and the plain and
@@ -275,7 +276,8 @@ async function walk(study) {
     await b.keys("q");
     await b.$("#queue").waitForDisplayed();
     await take("queue", "#rate-screen");
-    await b.keys("Escape");
+    await b.keys(Key.Escape);
+    await b.$("#queue").waitForExist({ reverse: true });
 
     // Agreement dashboard, then the first dimension's detail with its charts.
     await b.$("#to-studio").click();
@@ -290,7 +292,12 @@ async function walk(study) {
     // Disagreements with the raters' names shown, and the most disputed profile opened.
     await b.$("#to-disagreements").click();
     await b.$("#disagreement-list tbody tr").waitForDisplayed({ timeout: 30000 });
-    if (await b.$("#hide-names").isSelected()) await b.$("#hide-names").click();
+    if (await b.$("#hide-names").isSelected()) {
+      await b.$("#hide-names").click();
+      await b.waitUntil(async () => !/Rater [A-C]/.test(await b.$("#disagreement-list tbody").getText()), {
+        timeoutMsg: "the raters' names are still hidden",
+      });
+    }
     await b.$("#disagreement-list tbody tr .open-profile").click();
     await b.$("#side-by-side").waitForDisplayed();
     await take("disagreements", "#disagreements-view");
@@ -341,9 +348,7 @@ async function walk(study) {
 
     // Back to the start screen: creating a study from the refused codebook shows an error box
     // that quotes the hostile dimension name.
-    await b.$("#to-annotate").click();
-    await b.$("#identity-screen").waitForDisplayed();
-    await clickByText(b, "#identity-screen button", "← Back to start");
+    await clickByText(b, "#studio-screen button", "Close study");
     await b.$("#start-screen").waitForDisplayed();
     await b.$("#profiles-path").setValue(study.files.profiles);
     await b.$("#codebook-path").setValue(study.files.badCodebook);
