@@ -162,6 +162,17 @@ describe("team workflow in the app", { concurrency: 1 }, () => {
       await b.$("#package-info").waitForDisplayed();
       assert.equal(await b.$$("#team-design").length, 0, "no design form in a package");
       assert.equal(await b.$$("#merge-packages").length, 0, "no merge in a package");
+      // The annotator closes the package before sending it: closing folds its -wal into the
+      // file. (A package whose app was killed says it is still open, and a merge refuses it
+      // with the reason: issue #11, item 1.)
+      const closed = await b.execute(() => {
+        const el = [...document.querySelectorAll("#studio-screen button")].find((e) => e.textContent.trim() === "Close study");
+        el?.click();
+        return Boolean(el);
+      });
+      assert.ok(closed, "a Close study button");
+      await b.$("#start-screen").waitForDisplayed({ timeout: 15000 });
+      assert.equal(sql(pkg, "SELECT value FROM study_meta WHERE key = 'package_open'")[0]?.[0], "0", "the closed package says so");
     } finally {
       await quitAndReap(ctx);
     }
