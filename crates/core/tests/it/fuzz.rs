@@ -248,6 +248,136 @@ fn fuzz_ratings_reader_never_panics_and_is_deterministic() {
         .unwrap();
 }
 
+/// A quote-free file of over a megabyte: `block` (grammar rows) repeated, each row's person
+/// renamed so that rows are new ratings, and with `duplicates` a few copies kept as they
+/// are (duplicates of rows in another piece).
+fn big_file(header: &str, block: &[u8], duplicates: bool) -> Vec<u8> {
+    // The body's size alone decides how many copies: the same rows under either header.
+    let mut out = Vec::new();
+    let mut copy = 0usize;
+    while out.len() < 1_100_000 {
+        for (i, line) in block.split(|&c| c == b'\n').enumerate() {
+            out.push(b'\n');
+            if !duplicates || copy % 50 != 7 {
+                out.extend_from_slice(format!("k{copy}.{i}").as_bytes());
+            }
+            out.extend_from_slice(line);
+        }
+        copy += 1;
+    }
+    out.push(b'\n');
+    [header.as_bytes(), &out].concat()
+}
+
+static READ_OK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The snapshot of a file read in pieces side by side equals the one-pass snapshot: the
+/// same file with its first header name quoted (a quote anywhere makes the reader take one
+/// pass, and a quoted name is the same name).
+fn pieces_agree(
+    f: &Fixture,
+    header: &str,
+    block: &[u8],
+    duplicates: bool,
+) -> Result<(), TestCaseError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let read = |bytes: &[u8]| {
+        let path = f.write("big.csv", bytes);
+        format!("{:?}", pool.install(|| tidy::read_dataset(&path)))
+    };
+    let in_pieces = big_file(header, block, duplicates);
+    let comma = header.find(',').unwrap_or(header.len());
+    let quoted_header = format!("\"{}\"{}", &header[..comma], &header[comma..]);
+    let one_pass = big_file(&quoted_header, block, duplicates);
+    let (a, b) = (read(&in_pieces), read(&one_pass));
+    if a.starts_with("Ok") {
+        READ_OK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    if a != b {
+        let at = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        let near = |s: &str| {
+            s.chars()
+                .skip(at.saturating_sub(100))
+                .take(200)
+                .collect::<String>()
+        };
+        prop_assert!(
+            false,
+            "pieces and one pass differ at {at}: …{}… vs …{}…",
+            near(&a),
+            near(&b)
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_ratings_read_in_pieces_agree_with_one_pass() {
+    let f = Fixture::new();
+    let headers = [
+        "person,context,rater,dimension,value",
+        "person,context,rater,dimension,value,created_at,seconds_spent,note,confidence",
+        "Person,CONTEXT,rater,Dimension,value",
+    ];
+    let rows: &'static [&'static str] = Box::leak(
+        RATING_ROWS
+            .iter()
+            .copied()
+            .filter(|r| !r.contains('"'))
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let block = (
+        0..headers.len(),
+        prop::collection::vec(
+            // Mostly the valid rows first in the list, so that some files read.
+            (
+                prop_oneof![6 => 0..4usize, 1 => 0..rows.len()],
+                prop_oneof![Just("\n"), Just("\r\n")],
+            ),
+            1..12,
+        ),
+        prop::collection::vec(mutation(), 0..3),
+        prop::bool::weighted(0.25),
+    )
+        .prop_map(move |(h, body, mutations, duplicates)| {
+            let mut s = String::new();
+            for (i, (r, end)) in body.into_iter().enumerate() {
+                if i > 0 {
+                    s.push_str(end);
+                }
+                s.push_str(rows[r]);
+                // Rows of the short layout fill the long header's columns.
+                if h == 1 && rows[r].matches(',').count() == 4 {
+                    s.push_str(",,,,");
+                }
+            }
+            let mut bytes = apply(s.into_bytes(), &mutations);
+            // Quotes and lone carriage returns send the whole file to one pass.
+            bytes.retain(|&c| c != b'"');
+            let lone_cr: Vec<usize> = (0..bytes.len())
+                .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+                .collect();
+            for i in lone_cr.into_iter().rev() {
+                bytes.remove(i);
+            }
+            (h, bytes, duplicates)
+        });
+    let mut runner = TestRunner::new(config(6));
+    runner
+        .run(&block, |(h, bytes, duplicates)| {
+            pieces_agree(&f, headers[h], &bytes, duplicates)
+        })
+        .unwrap();
+    eprintln!(
+        "pieces fuzz: {} of the files read without a problem",
+        READ_OK.load(std::sync::atomic::Ordering::Relaxed)
+    );
+}
+
 // ---------------------------------------------------------------- profiles
 
 const PROFILE_HEADERS: &[&str] = &[
