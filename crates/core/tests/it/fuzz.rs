@@ -3,8 +3,8 @@
 //! readers, and tampered packages through merge. No input may panic; every refusal is a typed
 //! error whose lines lie in the file, or a merge report that leaves the study untouched.
 //!
-//! `CHAMELEON_FUZZ_CASES=N` runs N cases per property (the default keeps the module to a few
-//! seconds in a debug build). Failures are not persisted into the repository: proptest prints
+//! `CHAMELEON_FUZZ_SCALE=N` runs N times the default cases of each property (the defaults keep
+//! the module to seconds in a debug build). Failures are not persisted into the repository: proptest prints
 //! the shrunk input, which belongs in a regression test next to the fix.
 
 use crate::team::{annotate, team, Team};
@@ -17,14 +17,15 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// Cases per property unless `CHAMELEON_FUZZ_CASES` says otherwise.
+/// `default_cases` cases, times `CHAMELEON_FUZZ_SCALE` when set (`=100` for a long local
+/// run): one knob for properties whose cases cost from microseconds to half a second.
 fn config(default_cases: u32) -> Config {
-    let cases = std::env::var("CHAMELEON_FUZZ_CASES")
+    let scale = std::env::var("CHAMELEON_FUZZ_SCALE")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(1);
     Config {
-        cases,
+        cases: default_cases.saturating_mul(scale),
         failure_persistence: None,
         ..Config::default()
     }
@@ -240,7 +241,7 @@ fn fuzz_ratings_reader_never_panics_and_is_deterministic() {
     huge.push(b'\n');
     ratings_hold(&f, &huge).unwrap();
 
-    let mut runner = TestRunner::new(config(300));
+    let mut runner = TestRunner::new(config(4000));
     runner
         .run(&grammar_file(RATING_HEADERS, RATING_ROWS), |bytes| {
             ratings_hold(&f, &bytes)
@@ -366,7 +367,11 @@ fn fuzz_ratings_read_in_pieces_agree_with_one_pass() {
             }
             (h, bytes, duplicates)
         });
-    let mut runner = TestRunner::new(config(6));
+    // A clean file first: the pieces' snapshot itself is compared, not only their errors.
+    let clean = b"u1,c,zoe,openness,3\nu1,c,ann,openness,NA\r\nu2,d,zoe,mood,Joy\nu3,c,bob,mood,";
+    pieces_agree(&f, headers[0], clean, false).unwrap();
+    assert_eq!(READ_OK.load(std::sync::atomic::Ordering::Relaxed), 1);
+    let mut runner = TestRunner::new(config(8));
     runner
         .run(&block, |(h, bytes, duplicates)| {
             pieces_agree(&f, headers[h], &bytes, duplicates)
@@ -440,7 +445,7 @@ fn fuzz_profiles_reader_never_panics() {
     ] {
         profiles_hold(seed).unwrap();
     }
-    let mut runner = TestRunner::new(config(300));
+    let mut runner = TestRunner::new(config(10000));
     runner
         .run(&grammar_file(PROFILE_HEADERS, PROFILE_ROWS), |bytes| {
             profiles_hold(&bytes)
@@ -596,7 +601,7 @@ fn fuzz_codebook_reader_never_panics_and_bounds_its_scales() {
     ] {
         codebook_holds(seed).unwrap();
     }
-    let mut runner = TestRunner::new(config(300));
+    let mut runner = TestRunner::new(config(10000));
     runner
         .run(&codebook_toml(), |s| codebook_holds(&s))
         .unwrap();
@@ -654,7 +659,7 @@ fn tamper() -> impl Strategy<Value = String> {
 fn fuzz_merge_of_tampered_packages_never_panics_and_a_refusal_changes_nothing() {
     let t = annotated_team();
     let before = dump(&t.study);
-    let mut runner = TestRunner::new(config(12));
+    let mut runner = TestRunner::new(config(300));
     let case = std::cell::Cell::new(0);
     let (refused, merged, failed) = (
         std::cell::Cell::new(0),
