@@ -690,7 +690,24 @@ fn fuzz_merge_of_tampered_packages_never_panics_and_a_refusal_changes_nothing() 
                     refused.set(refused.get() + 1);
                     prop_assert_eq!(&dump(&study), &before, "a refused merge changed the study")
                 }
-                Ok(_) => merged.set(merged.get() + 1),
+                Ok(_) => {
+                    merged.set(merged.get() + 1);
+                    // What a merge accepts passed the import's checks: no infinite values.
+                    let c = rusqlite::Connection::open(&study).unwrap();
+                    let infinite: i64 = c
+                        .query_row(
+                            &"SELECT (SELECT COUNT(*) FROM rating
+                                       WHERE abs(value) > MAX OR abs(confidence) > MAX
+                                          OR abs(seconds_spent) > MAX)
+                                  + (SELECT COUNT(*) FROM profile_review
+                                     WHERE abs(confidence) > MAX OR abs(seconds_spent) > MAX)"
+                                .replace("MAX", &format!("{:e}", f64::MAX)),
+                            [],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                    prop_assert_eq!(infinite, 0, "a merge let an infinite value in");
+                }
                 Err(e) => {
                     failed.set(failed.get() + 1);
                     prop_assert!(
