@@ -62,6 +62,31 @@ fn check_error(e: &CoreError, bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// How many inputs of one property were read and how many refused: both must occur, or
+/// the grammar has drifted away from what the reader takes.
+#[derive(Default)]
+struct Tally {
+    read: std::sync::atomic::AtomicUsize,
+    refused: std::sync::atomic::AtomicUsize,
+}
+
+impl Tally {
+    fn count<T, E>(&self, r: &Result<T, E>) {
+        let n = if r.is_ok() { &self.read } else { &self.refused };
+        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn both_seen(&self, what: &str) {
+        let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
+        let refused = self.refused.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!("{what} fuzz: {read} read, {refused} refused");
+        assert!(
+            read > 0 && refused > 0,
+            "{what}: {read} read, {refused} refused"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- ratings CSV
 
 const RATING_HEADERS: &[&str] = &[
@@ -154,44 +179,58 @@ fn apply(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 }
 
 /// A file from the grammar: an optional BOM, a header, rows, each line ended by its own
-/// line end (or none), then a few byte mutations.
+/// line end, then a few byte mutations. Half of the files are the first header and its
+/// `n_valid` valid rows, each of its own person, untouched: the readers' answers to good input
+/// are checked too, not only their refusals.
 fn grammar_file(
     headers: &'static [&'static str],
     rows: &'static [&'static str],
+    n_valid: usize,
 ) -> impl Strategy<Value = Vec<u8>> {
     let end = prop_oneof![
         4 => Just("\n"),
         2 => Just("\r\n"),
         1 => Just("\r"),
-        1 => Just(""),
         1 => Just("\n\n"),
     ];
-    (
+    let valid = (
+        any::<bool>(),
+        Just(0),
+        prop::collection::vec((0..n_valid, prop_oneof![Just("\n"), Just("\r\n")]), 1..25),
+        Just(true),
+        Just(vec![]),
+    );
+    let hostile = (
         any::<bool>(),
         0..headers.len(),
         prop::collection::vec((0..rows.len(), end), 0..25),
+        any::<bool>(),
         prop::collection::vec(mutation(), 0..4),
-    )
-        .prop_map(move |(bom, h, body, mutations)| {
-            let mut s = if bom {
-                "\u{feff}".to_string()
-            } else {
-                String::new()
-            };
-            s.push_str(headers[h]);
-            for (r, end) in body {
-                // A line end before each row: a row without one runs into the next.
-                s.push_str(if end.is_empty() { "\n" } else { end });
-                s.push_str(rows[r]);
+    );
+    prop_oneof![valid, hostile].prop_map(move |(bom, h, body, own_person, mutations)| {
+        let mut s = if bom {
+            "\u{feff}".to_string()
+        } else {
+            String::new()
+        };
+        s.push_str(headers[h]);
+        for (i, (r, end)) in body.into_iter().enumerate() {
+            // A line end before each row: a row without one runs into the next.
+            s.push_str(end);
+            if own_person && !rows[r].starts_with('{') {
+                s.push_str(&format!("p{i}"));
             }
-            apply(s.into_bytes(), &mutations)
-        })
+            s.push_str(rows[r]);
+        }
+        apply(s.into_bytes(), &mutations)
+    })
 }
 
 /// The ratings reader's properties on one input: typed errors with lines in the file, and
 /// the same answer twice, both as rows and as the analysis snapshot.
-fn ratings_hold(f: &Fixture, bytes: &[u8]) -> Result<(), TestCaseError> {
+fn ratings_hold(f: &Fixture, tally: &Tally, bytes: &[u8]) -> Result<(), TestCaseError> {
     let first = tidy::parse("f.csv", bytes);
+    tally.count(&first);
     match &first {
         Ok(_) => {
             let again = tidy::parse("f.csv", bytes);
@@ -229,8 +268,9 @@ const RATINGS_SEEDS: &[&[u8]] = &[
 #[test]
 fn fuzz_ratings_reader_never_panics_and_is_deterministic() {
     let f = Fixture::new();
+    let tally = Tally::default();
     for seed in RATINGS_SEEDS {
-        ratings_hold(&f, seed).unwrap();
+        ratings_hold(&f, &tally, seed).unwrap();
     }
     // Item 14: a field over the limit, kept to a few MB so the run stays small.
     let mut huge = b"person,context,rater,value,note\nu1,c,a,1,".to_vec();
@@ -239,14 +279,15 @@ fn fuzz_ratings_reader_never_panics_and_is_deterministic() {
         b'x',
     );
     huge.push(b'\n');
-    ratings_hold(&f, &huge).unwrap();
+    ratings_hold(&f, &tally, &huge).unwrap();
 
     let mut runner = TestRunner::new(config(4000));
     runner
-        .run(&grammar_file(RATING_HEADERS, RATING_ROWS), |bytes| {
-            ratings_hold(&f, &bytes)
+        .run(&grammar_file(RATING_HEADERS, RATING_ROWS, 3), |bytes| {
+            ratings_hold(&f, &tally, &bytes)
         })
         .unwrap();
+    tally.both_seen("ratings");
 }
 
 /// A quote-free file of over a megabyte: `block` (grammar rows) repeated, each row's person
@@ -414,9 +455,10 @@ const PROFILE_ROWS: &[&str] = &[
     "\"just a string\"",
 ];
 
-fn profiles_hold(bytes: &[u8]) -> Result<(), TestCaseError> {
+fn profiles_hold(tally: &Tally, bytes: &[u8]) -> Result<(), TestCaseError> {
     for hint in ["p.csv", "p.jsonl", "p"] {
         let first = parse_profiles(hint, Path::new(hint), bytes);
+        tally.count(&first);
         match &first {
             Ok(rows) => {
                 let lines = line_count(bytes);
@@ -436,6 +478,7 @@ fn profiles_hold(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_profiles_reader_never_panics() {
+    let tally = Tally::default();
     for seed in [
         &b"person,context,text\nu0\"01,c1,one\np2,c2,two\n"[..],
         b"person,context,text,text\nu1,c,a,b\n",
@@ -443,14 +486,15 @@ fn fuzz_profiles_reader_never_panics() {
         b"{\"person\":\"u1\",\"context\":\"c\",\"text\":\"\\ud800\"}\n",
         b"\xef\xbb\xbf{\"person\":\"u1\",\"context\":\"c\",\"text\":\"x\"}\r\n\x00\n",
     ] {
-        profiles_hold(seed).unwrap();
+        profiles_hold(&tally, seed).unwrap();
     }
     let mut runner = TestRunner::new(config(10000));
     runner
-        .run(&grammar_file(PROFILE_HEADERS, PROFILE_ROWS), |bytes| {
-            profiles_hold(&bytes)
+        .run(&grammar_file(PROFILE_HEADERS, PROFILE_ROWS, 2), |bytes| {
+            profiles_hold(&tally, &bytes)
         })
         .unwrap();
+    tally.both_seen("profiles");
 }
 
 // ---------------------------------------------------------------- codebook
@@ -528,6 +572,9 @@ fn scale() -> impl Strategy<Value = String> {
                 format!("{{ type = \"continuous\", min = {a}, max = {b}{step} }}")
             }),
         categories().prop_map(|c| format!("{{ type = \"nominal\", categories = {c} }}")),
+        Just("{ type = \"likert\", min = 1, max = 5 }".to_string()),
+        Just("{ type = \"continuous\", min = 0.0, max = 1.0 }".to_string()),
+        Just("{ type = \"nominal\", categories = [{ value = 1, label = \"a\" }] }".to_string()),
         Just("{ type = \"ratio\" }".to_string()),
         Just("\"likert\"".to_string()),
     ]
@@ -536,21 +583,28 @@ fn scale() -> impl Strategy<Value = String> {
 /// A codebook of up to four dimensions with hostile scales and names, as TOML; the same
 /// content is also tried as JSON (through `toml::Value`, when TOML can hold it).
 fn codebook_toml() -> impl Strategy<Value = String> {
+    // "#": a name of its own (d0, d1, ...), so that some codebooks are valid.
     let name = prop_oneof![
-        Just("mood"),
-        Just("mood"),
-        Just("Mood"),
-        Just(""),
-        Just("  "),
-        Just("x\ny"),
-        Just("é")
+        6 => Just("#"),
+        1 => Just("mood"),
+        1 => Just("mood"),
+        1 => Just("Mood"),
+        1 => Just(""),
+        1 => Just("  "),
+        1 => Just("x\ny"),
+        1 => Just("é"),
     ];
     prop::collection::vec((name, scale(), any::<bool>()), 0..4).prop_map(|dims| {
         let mut s = String::from("name = \"cb\"\n");
-        for (n, sc, with_level) in dims {
+        for (i, (n, sc, with_level)) in dims.into_iter().enumerate() {
+            let n = if n == "#" {
+                format!("d{i}")
+            } else {
+                n.to_string()
+            };
             s.push_str(&format!(
                 "\n[[dimensions]]\nname = {}\nscale = {sc}\n",
-                toml_str(n)
+                toml_str(&n)
             ));
             if with_level {
                 s.push_str("level = \"ordinal\"\n");
@@ -560,7 +614,7 @@ fn codebook_toml() -> impl Strategy<Value = String> {
     })
 }
 
-fn codebook_holds(toml_text: &str) -> Result<(), TestCaseError> {
+fn codebook_holds(tally: &Tally, toml_text: &str) -> Result<(), TestCaseError> {
     let mut inputs = vec![("cb.toml", toml_text.as_bytes().to_vec())];
     if let Ok(v) = toml_text.parse::<toml::Value>() {
         if let Ok(json) = serde_json::to_vec(&v) {
@@ -568,7 +622,9 @@ fn codebook_holds(toml_text: &str) -> Result<(), TestCaseError> {
         }
     }
     for (name, bytes) in inputs {
-        match chameleon_core::import::parse_codebook(name, Path::new(name), &bytes) {
+        let r = chameleon_core::import::parse_codebook(name, Path::new(name), &bytes);
+        tally.count(&r);
+        match r {
             Ok(cb) => {
                 for d in &cb.dimensions {
                     if let Some(c) = d.scale.categories() {
@@ -592,6 +648,7 @@ fn codebook_holds(toml_text: &str) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_codebook_reader_never_panics_and_bounds_its_scales() {
+    let tally = Tally::default();
     for seed in [
         "[[dimensions]]\nname = \"x\"\nscale = { type = \"likert\", min = -9223372036854775808, max = 5 }\n",
         "[[dimensions]]\nname = \"x\"\nscale = { type = \"likert\", min = -9223372036854775808, max = 9223372036854775807 }\n",
@@ -599,12 +656,13 @@ fn fuzz_codebook_reader_never_panics_and_bounds_its_scales() {
         "[[dimensions]]\nname = \"e\"\nscale = { type = \"nominal\", categories = [{ value = 1, label = \"a\" }, { value = 1, label = \"b\" }] }\n",
         "[[dimensions]]\nname = \"c\"\nscale = { type = \"continuous\", min = nan, max = inf }\n",
     ] {
-        codebook_holds(seed).unwrap();
+        codebook_holds(&tally, seed).unwrap();
     }
     let mut runner = TestRunner::new(config(10000));
     runner
-        .run(&codebook_toml(), |s| codebook_holds(&s))
+        .run(&codebook_toml(), |s| codebook_holds(&tally, &s))
         .unwrap();
+    tally.both_seen("codebook");
 }
 
 // ---------------------------------------------------------------- package merge
