@@ -5,12 +5,12 @@ pub mod agreement;
 pub mod decompose;
 pub mod input;
 
+/// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).
+pub use chameleon_stats::agreement::KappaWeights;
 /// Progress and cancellation of a bootstrap, and the error a cancelled one ends with: the
 /// faces reach them through core, never through `chameleon-stats`.
 pub use chameleon_stats::bootstrap::Control;
 pub use chameleon_stats::variance::VarianceError;
-/// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).
-pub use chameleon_stats::agreement::KappaWeights;
 
 /// How many different values `it` yields.
 pub(crate) fn count_distinct(it: impl Iterator<Item = u32>) -> usize {
