@@ -108,6 +108,8 @@ fn special_files_exit_2_saying_what_they_are_and_write_nothing() {
         "mkfifo is needed for this test"
     );
     let out_html = root.join("out.html");
+    let study = root.join("s.db");
+    assert!(run(&["study", "new", s(&study)]).status.success());
     let inputs: [(&Path, &str); 4] = [
         (&folder, "it is a directory, not a regular file"),
         (&a, "a loop of links"),
@@ -121,6 +123,9 @@ fn special_files_exit_2_saying_what_they_are_and_write_nothing() {
             vec!["agreement", s(input), "--json"],
             vec!["decompose", s(input), "--json"],
             vec!["report", s(input), s(&out_html)],
+            vec!["import", "ratings", s(&study), s(input)],
+            vec!["import", "profiles", s(&study), s(input)],
+            vec!["import", "codebook", s(&study), s(input)],
         ] {
             let err = assert_refused(&run(&verb), &verb, s(input), what);
             assert!(
