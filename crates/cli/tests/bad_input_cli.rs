@@ -1,4 +1,4 @@
-//! Bad input through the binary (issue #11, items 10, 12 and 13): special files and unknown
+//! Bad input through the binary (issue #11, items 8, 10, 12, 13, 16): special files and unknown
 //! dimensions exit 2 with a message naming the path and what it is, the OS error said once,
 //! nothing written; a file with a huge number of columns gives one short note; an unterminated
 //! quote in a profiles CSV names its line and leaves the study byte-identical.
@@ -271,4 +271,42 @@ fn an_unterminated_quote_in_profiles_names_its_line_and_changes_nothing() {
         assert!(err.contains("line 2"), "names the line of the quote: {err}");
         assert_unchanged(&before, root, name);
     }
+}
+
+#[test]
+fn a_likert_scale_too_wide_and_provenance_out_of_range_exit_2_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let study = root.join("s.db");
+    assert!(run(&["study", "new", s(&study)]).status.success());
+    let codebook = root.join("cb.toml");
+    std::fs::write(
+        &codebook,
+        "name = \"x\"\n[[dimensions]]\nname = \"x\"\n\
+         scale = { type = \"likert\", min = -9223372036854775808, max = 5 }\n",
+    )
+    .unwrap();
+    let ratings = root.join("r.csv");
+    std::fs::write(
+        &ratings,
+        "person,context,rater,dimension,value,confidence,seconds_spent\n\
+         u1,c1,ana,x,1,7,3\nu1,c1,ben,x,2,0.5,-5\n",
+    )
+    .unwrap();
+    let before = snapshot(root);
+    let args = ["import", "codebook", s(&study), s(&codebook)];
+    let err = assert_refused(&run(&args), &args, "line 4", "at most 101 points");
+    assert!(!err.contains("overflow"), "{err}");
+    let args = ["import", "ratings", s(&study), s(&ratings)];
+    let err = assert_refused(
+        &run(&args),
+        &args,
+        "line 2, column 'confidence'",
+        "between 0 and 1, got 7",
+    );
+    assert!(
+        err.contains("line 3, column 'seconds_spent'") && err.contains("0 or more, got -5"),
+        "{err}"
+    );
+    assert_unchanged(&before, root, "refused imports");
 }
