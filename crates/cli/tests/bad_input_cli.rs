@@ -126,6 +126,9 @@ fn special_files_exit_2_saying_what_they_are_and_write_nothing() {
             vec!["import", "ratings", s(&study), s(input)],
             vec!["import", "profiles", s(&study), s(input)],
             vec!["import", "codebook", s(&study), s(input)],
+            // The study path itself: "no such study" would be wrong for what is there.
+            vec!["import", "ratings", s(input), s(&study)],
+            vec!["info", s(input)],
         ] {
             let err = assert_refused(&run(&verb), &verb, s(input), what);
             assert!(
