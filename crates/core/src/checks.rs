@@ -68,6 +68,21 @@ pub fn check_regular_file(path: &Path) -> Result<u64> {
     Ok(meta.len())
 }
 
+/// Why `path`, which exists, cannot be read as a regular file (a directory, a FIFO, a device,
+/// a loop of links, a link to nothing); `None` when it is a regular file or is not there at
+/// all (then the caller's own "no such …" says it). For a study path, whose size is not bounded.
+pub fn not_a_regular_file(path: &Path) -> Option<String> {
+    std::fs::symlink_metadata(path).ok()?;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => None,
+        Ok(meta) => Some(format!(
+            "{}, not a regular file",
+            describe_file_type(&meta.file_type())
+        )),
+        Err(e) => Some(describe_open_error(path, &e)),
+    }
+}
+
 /// The OS error once, with what it means for a symbolic link (a loop otherwise reads as "no
 /// such file" or an opaque "too many levels").
 fn describe_open_error(path: &Path, e: &std::io::Error) -> String {

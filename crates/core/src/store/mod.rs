@@ -197,8 +197,15 @@ impl Study {
 
     fn open_with(path: &Path, read_only: bool) -> Result<Study> {
         if !path.is_file() {
-            return Err(CoreError::NoSuchStudy {
-                path: path.to_owned(),
+            // A directory or a loop of links is there: "no such study" would mislead.
+            return Err(match crate::checks::not_a_regular_file(path) {
+                Some(reason) => CoreError::NotReadable {
+                    path: path.to_owned(),
+                    reason,
+                },
+                None => CoreError::NoSuchStudy {
+                    path: path.to_owned(),
+                },
             });
         }
         if !crate::analysis::input::is_sqlite_file(path) {
