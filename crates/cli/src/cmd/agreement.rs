@@ -42,7 +42,7 @@ pub enum Weights {
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load(&args.input)?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
