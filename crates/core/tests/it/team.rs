@@ -365,13 +365,17 @@ fn a_newer_rating_in_the_study_is_kept_over_an_older_package_edit() {
     let study_rater = s.rater("dev2").unwrap().unwrap();
     let in_study = if old.value == 5.0 { 4.0 } else { 5.0 };
     s.set_clock(Arc::new(|| Y2100 + DAY));
-    s.save_rating(&edit(first, study_rater.id, in_study)).unwrap();
+    s.save_rating(&edit(first, study_rater.id, in_study))
+        .unwrap();
     s.set_clock(Arc::new(|| Y2100 + 2 * DAY));
     let r = s.merge_package(&t.packages[1]).unwrap();
     assert_eq!((r.added, r.updated, r.kept_newer), (0, 0, 1), "{r}");
     let now = s.ratings_of(first, study_rater.id).unwrap();
     let kept = now.iter().find(|x| x.dimension == old.dimension).unwrap();
-    assert_eq!(kept.value, in_study, "the newer change, the study's, is kept");
+    assert_eq!(
+        kept.value, in_study,
+        "the newer change, the study's, is kept"
+    );
 }
 
 fn refusal(r: chameleon_core::Result<chameleon_core::store::MergeReport>) -> String {

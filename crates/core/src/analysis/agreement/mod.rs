@@ -227,7 +227,8 @@ pub fn agreement(ds: &Dataset, opts: &AgreementOptions) -> AgreementRun {
         progress: &|_, _| {},
         cancel: &never,
     };
-    agreement_with(ds, opts, &control).expect("a run nobody can cancel completes")
+    // Nobody else holds `never`: the run cannot be cancelled, so it needs no error.
+    run(ds, opts, KappaWeights::Scale, &control)
 }
 
 /// [`agreement`] that reports bootstrap progress as `(done, total)` resamples summed over the
@@ -249,6 +250,20 @@ pub fn agreement_weighted(
     weights: KappaWeights,
     control: &Control,
 ) -> Result<AgreementRun, Cancelled> {
+    let out = run(ds, opts, weights, control);
+    if control.is_cancelled() {
+        return Err(Cancelled);
+    }
+    Ok(out)
+}
+
+/// The run behind [`agreement_weighted`]; what it returns after a cancel is incomplete.
+fn run(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    weights: KappaWeights,
+    control: &Control,
+) -> AgreementRun {
     let per_dim_total = opts.bootstrap as u64;
     let total = per_dim_total * ds.dimensions.len() as u64;
     let done = AtomicU64::new(0);
@@ -273,19 +288,16 @@ pub fn agreement_weighted(
             out
         })
         .collect();
-    if control.is_cancelled() {
-        return Err(Cancelled);
-    }
     let mut warnings = Vec::new();
     let mut dimensions = Vec::with_capacity(per_dim.len());
     for (d, w) in per_dim {
         dimensions.push(d);
         warnings.extend(w);
     }
-    Ok(AgreementRun {
+    AgreementRun {
         report: AgreementReport { dimensions },
         warnings,
-    })
+    }
 }
 
 /// Collects `null` reasons for one dimension.
