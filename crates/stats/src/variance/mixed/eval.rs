@@ -172,7 +172,16 @@ impl Model {
 
     /// The global Schur complement at `θ` (one value per term, formula order).
     pub(crate) fn reduce(&self, theta: &[f64]) -> Reduced {
+        self.reduce_keeping(theta, None)
+    }
+
+    /// [`Model::reduce`]; with `keep`, also each signature's factor `L` (`m × m`) followed
+    /// by `L⁻¹B` (`m × touched`), in signature order.
+    pub(crate) fn reduce_keeping(&self, theta: &[f64], mut keep: Option<&mut Vec<f64>>) -> Reduced {
         let g = self.g;
+        if let Some(k) = keep.as_deref_mut() {
+            k.clear();
+        }
         let mut s = vec![0.0; g * g];
         let mut rhs = vec![0.0; g];
         let mut logdet = 0.0;
@@ -220,6 +229,10 @@ impl Model {
                 logdet += count * 2.0 * amat[i * m + i].ln();
             }
             forward(&amat, m, &mut bmat, gl);
+            if let Some(k) = keep.as_deref_mut() {
+                k.extend_from_slice(&amat);
+                k.extend_from_slice(&bmat);
+            }
             if sig.r2.1 > sig.r2.0 {
                 // Σ_p |L⁻¹ D r_p|² = tr(L⁻¹ (D R2 D) L⁻ᵀ).
                 let scale = |i: usize| theta[self.nested[block.nested.0 as usize + i].0 as usize];
@@ -291,6 +304,20 @@ impl Model {
             return None;
         }
         let red = self.reduce(theta);
+        self.solve_global(&red, criterion)
+            .map(|(e, sol, _)| (e, sol))
+    }
+
+    /// The criterion from a reduction: factors the global block and solves it.
+    pub(crate) fn solve_global(
+        &self,
+        red: &Reduced,
+        criterion: Criterion,
+    ) -> Option<(
+        Evaluation,
+        DVector<f64>,
+        nalgebra::Cholesky<f64, nalgebra::Dyn>,
+    )> {
         if !red.logdet.is_finite() {
             return None;
         }
@@ -330,6 +357,6 @@ impl Model {
             intercept: self.centre + sol[g - 1],
             intercept_se: sigma2.sqrt() / rx,
         };
-        Some((e, sol))
+        Some((e, sol, chol))
     }
 }

@@ -14,6 +14,7 @@
 
 mod effects;
 mod eval;
+mod grad;
 mod optim;
 
 pub use effects::{Effect, TermEffects};
@@ -194,6 +195,8 @@ pub struct Model {
     /// Cells of the signatures (sums over the group's persons).
     pub(crate) sig_cells: Vec<Cell>,
     pub(crate) sig_r2: Vec<f64>,
+    /// Per block, its signature.
+    pub(crate) sig_of: Vec<u32>,
 }
 
 /// Level ids of `kind` for row `o`.
@@ -401,6 +404,7 @@ impl Model {
             signatures: Vec::new(),
             sig_cells: Vec::new(),
             sig_r2: Vec::new(),
+            sig_of: Vec::new(),
         };
         model.group_signatures(true);
         Ok(model)
@@ -415,6 +419,7 @@ impl Model {
         let mut sigs: Vec<Signature> = Vec::new();
         let mut sig_cells: Vec<Cell> = Vec::new();
         let mut key: Vec<u64> = Vec::new();
+        let mut sig_of = Vec::with_capacity(self.blocks.len());
         for (b, block) in self.blocks.iter().enumerate() {
             let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
@@ -441,6 +446,7 @@ impl Model {
                     }
                 }
             }
+            sig_of.push(*index.get(&key).unwrap_or(&sigs.len()) as u32);
             match index.get(&key) {
                 Some(&s) => {
                     let sig = &mut sigs[s];
@@ -487,6 +493,7 @@ impl Model {
         self.signatures = sigs;
         self.sig_cells = sig_cells;
         self.sig_r2 = sig_r2;
+        self.sig_of = sig_of;
     }
 
     pub fn formula(&self) -> &Formula {
@@ -512,8 +519,13 @@ impl Model {
         };
         let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
         let f = |x: &[f64]| self.evaluate(x, criterion).map(|e| e.criterion);
+        let derivs = |x: &[f64]| {
+            self.derivatives(x, criterion)
+                .map(|d| (d.value, d.gradient, d.hessian))
+        };
         let min = minimize(
             f,
+            derivs,
             &x0,
             Options {
                 decrement_tol,

@@ -34,16 +34,22 @@ pub(crate) struct Minimum {
     pub(crate) converged: bool,
 }
 
+/// The value, gradient and a Hessian approximation (`k × k`, row-major) at a point; `None`
+/// where not available (finite differences are used there).
+pub(crate) type Derivs = (f64, Vec<f64>, Vec<f64>);
+
 /// Minimises `f` from `x0`. `f` returns `None` where it is undefined (treated as infinitely
-/// bad). `None` when `f(x0)` itself is undefined.
-pub(crate) fn minimize<F>(f: F, x0: &[f64], opts: Options) -> Option<Minimum>
+/// bad). `None` when `f(x0)` itself is undefined. `derivs`, where it answers, replaces the
+/// finite differences of an iteration (one call instead of `2k + k(k−1)/2` of `f`).
+pub(crate) fn minimize<F, D>(f: F, derivs: D, x0: &[f64], opts: Options) -> Option<Minimum>
 where
     F: Fn(&[f64]) -> Option<f64>,
+    D: Fn(&[f64]) -> Option<Derivs>,
 {
     let k = x0.len();
-    let mut evals = 0usize;
+    let evals = std::cell::Cell::new(0usize);
     let mut eval = |x: &[f64]| {
-        evals += 1;
+        evals.set(evals.get() + 1);
         f(x).filter(|v| v.is_finite())
     };
     let mut x = x0.to_vec();
@@ -53,49 +59,18 @@ where
     let mut xt = vec![0.0; k];
     while !converged && iterations < opts.max_iter {
         iterations += 1;
-        let h: Vec<f64> = x
-            .iter()
-            .map(|v| (v.abs() * opts.step_rel).max(opts.step_min))
-            .collect();
-        let mut g = vec![0.0; k];
-        let mut hess = vec![0.0; k * k];
-        let mut fp = vec![0.0; k];
-        let mut defined = true;
-        for i in 0..k {
-            xt.copy_from_slice(&x);
-            xt[i] = x[i] + h[i];
-            let a = eval(&xt);
-            xt[i] = x[i] - h[i];
-            let b = eval(&xt);
-            match (a, b) {
-                (Some(a), Some(b)) => {
-                    fp[i] = a;
-                    g[i] = (a - b) / (2.0 * h[i]);
-                    hess[i * k + i] = (a - 2.0 * fx + b) / (h[i] * h[i]);
-                }
-                _ => defined = false,
+        let (g, hess) = match derivs(&x) {
+            Some((v, g, hess)) if v.is_finite() => {
+                // One reduction: counted as one evaluation.
+                evals.set(evals.get() + 1);
+                fx = v;
+                (g, hess)
             }
-        }
-        for i in 0..k {
-            for j in (i + 1)..k {
-                if !defined {
-                    break;
-                }
-                xt.copy_from_slice(&x);
-                xt[i] += h[i];
-                xt[j] += h[j];
-                let Some(fij) = eval(&xt) else {
-                    defined = false;
-                    break;
-                };
-                let v = (fij - fp[i] - fp[j] + fx) / (h[i] * h[j]);
-                hess[i * k + j] = v;
-                hess[j * k + i] = v;
-            }
-        }
-        if !defined {
-            break;
-        }
+            _ => match differences(&mut eval, &x, fx, opts) {
+                Some(gh) => gh,
+                None => break,
+            },
+        };
         let (d, scale) = direction(&hess, &g, k);
         let slope: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
         if -slope < 2.0 * opts.decrement_tol {
@@ -131,9 +106,63 @@ where
         x,
         value: fx,
         iterations,
-        evaluations: evals,
+        evaluations: evals.get(),
         converged,
     })
+}
+
+/// Central-difference gradient and Hessian of `f` at `x` (`fx = f(x)`); `None` where `f` is
+/// undefined at a stencil point.
+fn differences<E>(eval: &mut E, x: &[f64], fx: f64, opts: Options) -> Option<(Vec<f64>, Vec<f64>)>
+where
+    E: FnMut(&[f64]) -> Option<f64>,
+{
+    let k = x.len();
+    let mut xt = vec![0.0; k];
+    let h: Vec<f64> = x
+        .iter()
+        .map(|v| (v.abs() * opts.step_rel).max(opts.step_min))
+        .collect();
+    let mut g = vec![0.0; k];
+    let mut hess = vec![0.0; k * k];
+    let mut fp = vec![0.0; k];
+    let mut defined = true;
+    for i in 0..k {
+        xt.copy_from_slice(x);
+        xt[i] = x[i] + h[i];
+        let a = eval(&xt);
+        xt[i] = x[i] - h[i];
+        let b = eval(&xt);
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                fp[i] = a;
+                g[i] = (a - b) / (2.0 * h[i]);
+                hess[i * k + i] = (a - 2.0 * fx + b) / (h[i] * h[i]);
+            }
+            _ => defined = false,
+        }
+    }
+    for i in 0..k {
+        for j in (i + 1)..k {
+            if !defined {
+                break;
+            }
+            xt.copy_from_slice(x);
+            xt[i] += h[i];
+            xt[j] += h[j];
+            let Some(fij) = eval(&xt) else {
+                defined = false;
+                break;
+            };
+            let v = (fij - fp[i] - fp[j] + fx) / (h[i] * h[j]);
+            hess[i * k + j] = v;
+            hess[j * k + i] = v;
+        }
+    }
+    if !defined {
+        return None;
+    }
+    Some((g, hess))
 }
 
 /// Armijo backtracking along `d` from `x`; updates `x`, `fx` and returns true on success.
@@ -207,7 +236,7 @@ mod tests {
     #[test]
     fn finds_interior_and_boundary_minima_of_even_functions() {
         let f = |x: &[f64]| Some((x[0] * x[0] - 4.0).powi(2) + x[1] * x[1] + 0.1 * x[1].powi(4));
-        let m = minimize(f, &[0.5, 1.0], opts()).unwrap();
+        let m = minimize(f, |_: &[f64]| None, &[0.5, 1.0], opts()).unwrap();
         assert!((m.x[0] - 2.0).abs() < 1e-7, "interior minimum: {:?}", m.x);
         assert!(m.x[1] < 1e-6, "boundary minimum must be reached: {:?}", m.x);
         assert!(m.converged);
@@ -218,7 +247,7 @@ mod tests {
         // Starts on the ridge's concave side (curvature −4 in x at x = 0.1): a shifted Newton
         // step crawls; the absolute-eigenvalue step reaches the minimum at (±1.5, 0) fast.
         let f = |x: &[f64]| Some((x[0] * x[0] - 2.25).powi(2) + 3.0 * (x[1] - 0.2 * x[0]).powi(2));
-        let m = minimize(f, &[0.1, 0.5], opts()).unwrap();
+        let m = minimize(f, |_: &[f64]| None, &[0.1, 0.5], opts()).unwrap();
         assert!((m.x[0] - 1.5).abs() < 1e-6, "{:?}", m.x);
         assert!(m.converged);
         // (The Levenberg-shifted Newton of `variance::optimize` takes 17.)

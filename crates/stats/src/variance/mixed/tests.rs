@@ -273,3 +273,42 @@ fn grouped_signatures_equal_the_person_by_person_elimination() {
         }
     }
 }
+
+#[test]
+fn analytic_gradient_equals_finite_differences() {
+    let rows = data(20, 9);
+    let formulas = [
+        "value ~ 1 + (1|person) + (1|context)",
+        "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)",
+        "value ~ (1|rater) + (1|context:rater)",
+        "value ~ (1|person:rater) + (1|context)",
+    ];
+    for f in formulas {
+        let formula = parse(f).unwrap();
+        for (rows, what) in [(rows.clone(), "unbalanced"), (balanced(15, 2), "balanced")] {
+            let model = Model::new(&formula, &rows, true).unwrap();
+            let k = formula.terms.len();
+            let theta: Vec<f64> = (0..k).map(|i| 0.4 + 0.2 * i as f64).collect();
+            for crit in [Criterion::Reml, Criterion::Ml] {
+                let d = model.derivatives(&theta, crit).unwrap();
+                let e = model.evaluate(&theta, crit).unwrap();
+                assert!((d.value - e.criterion).abs() < 1e-9 * e.criterion.abs());
+                for i in 0..k {
+                    let h = 1e-5;
+                    let mut a = theta.clone();
+                    a[i] += h;
+                    let mut b = theta.clone();
+                    b[i] -= h;
+                    let fd = (model.evaluate(&a, crit).unwrap().criterion
+                        - model.evaluate(&b, crit).unwrap().criterion)
+                        / (2.0 * h);
+                    assert!(
+                        (d.gradient[i] - fd).abs() < 1e-5 * fd.abs().max(1.0),
+                        "{f} {what} {crit:?} term {i}: {} vs {fd}",
+                        d.gradient[i]
+                    );
+                }
+            }
+        }
+    }
+}
