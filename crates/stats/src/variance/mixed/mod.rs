@@ -13,11 +13,17 @@
 //!
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
+mod bootstrap;
 mod effects;
 mod eval;
+mod profile;
 
+pub use bootstrap::{
+    person_cluster_bootstrap, BootstrapMethod, ModelBootstrap, ModelBootstrapOptions,
+};
 pub use effects::{Effect, TermEffects};
 pub use eval::Evaluation;
+pub use profile::{ProfileIntervals, SdInterval, PROFILE_Z95};
 
 use super::formula::{Factor, Formula, FormulaError, TermKind};
 use super::optimize::{minimize, NewtonOptions};

@@ -1,0 +1,117 @@
+//! Intervals of the formula engine against lme4 (issue #12 item 3): profile-likelihood
+//! intervals of every standard deviation against `confint(m, method = "profile")`, fixtures
+//! written by `scripts/reference/decompose/intervals_reference.R` on the data sets of
+//! `tests/fixtures/formula/`.
+//!
+//! Tolerance: each bound within 5e-3 relative of lme4's (floor: 5e-3 of the residual SD, for
+//! bounds near 0), against both lme4's default profile and its four times finer one. A lower
+//! bound lme4 reports as 0 (profile not falling to −z before 0) must be exactly 0 here.
+
+use chameleon_stats::variance::formula::parse;
+use chameleon_stats::variance::mixed::{Criterion, FitOptions, Model, Observation};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+const PROFILE_REL: f64 = 5e-3;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Rows of a fixture CSV (`person,context,rater,value`), ids in first-seen order.
+fn read_rows(name: &str) -> (Vec<Observation>, bool) {
+    let text =
+        std::fs::read_to_string(fixtures().join("formula").join(format!("{name}.csv"))).unwrap();
+    let mut ids: [HashMap<String, u32>; 3] = Default::default();
+    let mut has_rater = false;
+    let rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let mut id = |k: usize| {
+                let n = ids[k].len() as u32;
+                *ids[k].entry(f[k].to_string()).or_insert(n)
+            };
+            has_rater |= !f[2].is_empty();
+            Observation {
+                person: id(0),
+                context: id(1),
+                rater: id(2),
+                value: f[3].parse().unwrap(),
+            }
+        })
+        .collect();
+    (rows, has_rater)
+}
+
+fn check_profiles(name: &str) -> (usize, f64) {
+    let (rows, has_rater) = read_rows(name);
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("intervals").join(format!("{name}.profile.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut worst: f64 = 0.0;
+    let mut checked = 0;
+    for fit in json["fits"].as_array().unwrap() {
+        let text = fit["formula"].as_str().unwrap();
+        let reml = fit["reml"].as_bool().unwrap();
+        let model = Model::new(&parse(text).unwrap(), &rows, has_rater).unwrap();
+        let criterion = if reml { Criterion::Reml } else { Criterion::Ml };
+        // The interval does not depend on the criterion of the fit: lme4 profiles ML for both.
+        model.fit(criterion, &FitOptions::default()).unwrap();
+        let ours = model.profile_intervals().unwrap();
+        let sigma = ours.residual.estimate;
+        let mut got: Vec<(String, [f64; 2])> = ours
+            .terms
+            .iter()
+            .map(|t| (t.label.clone(), [t.lower, t.upper]))
+            .collect();
+        got.push(("residual".into(), [ours.residual.lower, ours.residual.upper]));
+        for key in ["ci", "ci_fine"] {
+            let want = fit[key].as_object().unwrap();
+            assert_eq!(want.len(), got.len(), "{name} {text}: parameters");
+            for (label, [lo, hi]) in &got {
+                let w = want
+                    .get(label)
+                    .unwrap_or_else(|| panic!("{name} {text}: lme4 has no '{label}'"));
+                let w = [w[0].as_f64().unwrap(), w[1].as_f64().unwrap()];
+                if w[0] == 0.0 {
+                    assert_eq!(*lo, 0.0, "{name} {text} reml={reml} {label}: lower {lo}");
+                }
+                for (a, b) in [(*lo, w[0]), (*hi, w[1])] {
+                    let rel = (a - b).abs() / b.abs().max(sigma);
+                    worst = worst.max(rel);
+                    assert!(
+                        rel <= PROFILE_REL,
+                        "{name} {text} reml={reml} {key} {label}: ours [{lo}, {hi}], lme4 {w:?} \
+                         (rel {rel:.2e})"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    (checked, worst)
+}
+
+#[test]
+fn profile_intervals_match_lme4() {
+    let mut total = 0;
+    let mut worst: f64 = 0.0;
+    for name in [
+        "shared_balanced",
+        "shared_unbalanced",
+        "boundary",
+        "norater_replicates",
+    ] {
+        let (n, w) = check_profiles(name);
+        total += n;
+        worst = worst.max(w);
+    }
+    eprintln!("{total} profile intervals, worst relative difference {worst:.2e}");
+    assert!(total >= 100, "{total}");
+}
