@@ -50,8 +50,12 @@ fn read_rows(name: &str) -> (Vec<Observation>, bool) {
 fn check_profiles(name: &str) -> (usize, f64) {
     let (rows, has_rater) = read_rows(name);
     let json: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixtures().join("intervals").join(format!("{name}.profile.json")))
-            .unwrap(),
+        &std::fs::read_to_string(
+            fixtures()
+                .join("intervals")
+                .join(format!("{name}.profile.json")),
+        )
+        .unwrap(),
     )
     .unwrap();
     let mut worst: f64 = 0.0;
@@ -70,7 +74,10 @@ fn check_profiles(name: &str) -> (usize, f64) {
             .iter()
             .map(|t| (t.label.clone(), [t.lower, t.upper]))
             .collect();
-        got.push(("residual".into(), [ours.residual.lower, ours.residual.upper]));
+        got.push((
+            "residual".into(),
+            [ours.residual.lower, ours.residual.upper],
+        ));
         for key in ["ci", "ci_fine"] {
             let want = fit[key].as_object().unwrap();
             assert_eq!(want.len(), got.len(), "{name} {text}: parameters");
@@ -98,20 +105,85 @@ fn check_profiles(name: &str) -> (usize, f64) {
     (checked, worst)
 }
 
+fn profile_fixture(name: &str, at_least: usize) {
+    let (n, worst) = check_profiles(name);
+    eprintln!("{name}: {n} profile bounds, worst relative difference {worst:.2e}");
+    assert!(n >= at_least, "{name}: {n}");
+}
+
 #[test]
-fn profile_intervals_match_lme4() {
-    let mut total = 0;
-    let mut worst: f64 = 0.0;
-    for name in [
-        "shared_balanced",
-        "shared_unbalanced",
-        "boundary",
-        "norater_replicates",
-    ] {
-        let (n, w) = check_profiles(name);
-        total += n;
-        worst = worst.max(w);
+fn profile_intervals_match_lme4_no_rater_replicates() {
+    profile_fixture("norater_replicates", 16);
+}
+
+/// Monte-Carlo standard error of the `p` quantile of a bootstrap distribution, from the sorted
+/// sample: the spread of the order statistics `N p ± √(N p (1 − p))` (one binomial SD).
+fn quantile_se(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len() as f64;
+    let half = (n * p * (1.0 - p)).sqrt();
+    let at = |x: f64| sorted[(x.round().max(0.0) as usize).min(sorted.len() - 1)];
+    (at(n * p + half) - at(n * p - half)) / 2.0
+}
+
+/// The parametric bootstrap against lme4's `bootMer` (1000 resamples each) on a crossed design:
+/// every percentile endpoint of every component and share agrees within 4 Monte-Carlo standard
+/// errors of the difference of two independent bootstraps (`√2` × the SE of one, estimated
+/// from lme4's sample), and the medians likewise.
+#[test]
+fn parametric_bootstrap_matches_bootmer() {
+    use chameleon_stats::bootstrap::{quantile_sorted, Control};
+    use chameleon_stats::variance::mixed::{BootstrapMethod, ModelBootstrapOptions};
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("intervals/norater_replicates.bootmer.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let (rows, has_rater) = read_rows("norater_replicates");
+    let formula = parse(json["formula"].as_str().unwrap()).unwrap();
+    let model = Model::new(&formula, &rows, has_rater).unwrap();
+    let fit = model.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+    assert_eq!(
+        BootstrapMethod::for_formula(&formula),
+        BootstrapMethod::Parametric
+    );
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &cancel,
+    };
+    let b = model
+        .parametric_bootstrap(
+            &fit,
+            Criterion::Reml,
+            &ModelBootstrapOptions {
+                resamples: 1000,
+                seed: 12,
+                level: 0.95,
+            },
+            &control,
+        )
+        .unwrap();
+    assert_eq!(b.failed, 0);
+    let mut checked = 0;
+    for (i, label) in b.labels.iter().enumerate() {
+        for (kind, ours) in [("component", b.components[i]), ("share", b.shares[i])] {
+            let sample: Vec<f64> = json["samples"][format!("{kind}.{label}")]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            let [lo, hi] = ours.unwrap();
+            for (p, got) in [(0.025, lo), (0.975, hi)] {
+                let want = quantile_sorted(&sample, p);
+                let tol = 4.0 * 2f64.sqrt() * quantile_se(&sample, p);
+                assert!(
+                    (got - want).abs() <= tol,
+                    "{kind} {label} q{p}: ours {got}, bootMer {want}, tolerance {tol}"
+                );
+                checked += 1;
+            }
+        }
     }
-    eprintln!("{total} profile intervals, worst relative difference {worst:.2e}");
-    assert!(total >= 100, "{total}");
+    assert_eq!(checked, 12);
 }

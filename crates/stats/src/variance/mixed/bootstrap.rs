@@ -242,7 +242,11 @@ pub fn person_cluster_bootstrap(
     let reps = replicate(opts, control, |b| {
         let mut rng = ResampleRng::new(opts.seed, b);
         let mut sample = Vec::with_capacity(rows.len());
-        for (new_id, i) in rng.resample_indices(by_person.len()).into_iter().enumerate() {
+        for (new_id, i) in rng
+            .resample_indices(by_person.len())
+            .into_iter()
+            .enumerate()
+        {
             sample.extend(by_person[i].iter().map(|o| Observation {
                 person: new_id as u32,
                 ..*o
@@ -303,7 +307,11 @@ mod tests {
         let total = fit.residual + fit.terms.iter().map(|t| t.variance).sum::<f64>();
         // The grand mean varies by the SD of a mean of correlated draws (< 0.35 here); the
         // expected sample variance is below the total by the between-level share it loses.
-        assert!((mean - fit.intercept).abs() < 0.1, "{mean} {}", fit.intercept);
+        assert!(
+            (mean - fit.intercept).abs() < 0.1,
+            "{mean} {}",
+            fit.intercept
+        );
         assert!(var > 0.6 * total && var < 1.05 * total, "{var} {total}");
     }
 

@@ -212,7 +212,11 @@ impl Profile<'_> {
         if zhi < z {
             return Err(ModelError::Undefined);
         }
-        let zlo = if lo == hat { 0.0 } else { zeta(lo, &mut start)? };
+        let zlo = if lo == hat {
+            0.0
+        } else {
+            zeta(lo, &mut start)?
+        };
         let upper = brent(lo, hi, zlo - z, zhi - z, scale, |s| {
             zeta(s, &mut start).map(|v| v - z)
         })?;
