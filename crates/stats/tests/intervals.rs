@@ -3,9 +3,13 @@
 //! written by `scripts/reference/decompose/intervals_reference.R` on the data sets of
 //! `tests/fixtures/formula/`.
 //!
-//! Tolerance: each bound within 5e-3 relative of lme4's (floor: 5e-3 of the residual SD, for
-//! bounds near 0), against both lme4's default profile and its four times finer one. A lower
-//! bound lme4 reports as 0 (profile not falling to −z before 0) must be exactly 0 here.
+//! Tolerance: each bound within 5e-3 relative (floor: relative to the residual SD, for bounds
+//! near 0) of lme4's profile on a four times finer grid than its default (`delta.cutoff =
+//! 1/32`), and within 1e-2 of its default profile: lme4 interpolates the profile by a spline
+//! through the points it computed, and its default bounds differ from its own finer ones by
+//! up to 8.1e-3 on these fixtures (a small rater SD's lower bound in `shared_balanced`), while
+//! ours solve for the crossing exactly. A lower bound lme4 reports as 0 (profile not falling
+//! to −z before 0) must be exactly 0 here.
 
 use chameleon_stats::variance::formula::parse;
 use chameleon_stats::variance::mixed::{Criterion, FitOptions, Model, Observation};
@@ -14,6 +18,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 const PROFILE_REL: f64 = 5e-3;
+/// Against lme4's default (coarser) profile; see the module docs.
+const PROFILE_DEFAULT_REL: f64 = 1e-2;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -78,7 +84,7 @@ fn check_profiles(name: &str) -> (usize, f64) {
             "residual".into(),
             [ours.residual.lower, ours.residual.upper],
         ));
-        for key in ["ci", "ci_fine"] {
+        for (key, tol) in [("ci", PROFILE_DEFAULT_REL), ("ci_fine", PROFILE_REL)] {
             let want = fit[key].as_object().unwrap();
             assert_eq!(want.len(), got.len(), "{name} {text}: parameters");
             for (label, [lo, hi]) in &got {
@@ -91,9 +97,11 @@ fn check_profiles(name: &str) -> (usize, f64) {
                 }
                 for (a, b) in [(*lo, w[0]), (*hi, w[1])] {
                     let rel = (a - b).abs() / b.abs().max(sigma);
-                    worst = worst.max(rel);
+                    if key == "ci_fine" {
+                        worst = worst.max(rel);
+                    }
                     assert!(
-                        rel <= PROFILE_REL,
+                        rel <= tol,
                         "{name} {text} reml={reml} {key} {label}: ours [{lo}, {hi}], lme4 {w:?} \
                          (rel {rel:.2e})"
                     );
@@ -107,8 +115,20 @@ fn check_profiles(name: &str) -> (usize, f64) {
 
 fn profile_fixture(name: &str, at_least: usize) {
     let (n, worst) = check_profiles(name);
-    eprintln!("{name}: {n} profile bounds, worst relative difference {worst:.2e}");
+    eprintln!(
+        "{name}: {n} intervals checked, worst relative difference to the fine profile {worst:.2e}"
+    );
     assert!(n >= at_least, "{name}: {n}");
+}
+
+#[test]
+fn profile_intervals_match_lme4_shared_balanced() {
+    profile_fixture("shared_balanced", 40);
+}
+
+#[test]
+fn profile_intervals_match_lme4_boundary() {
+    profile_fixture("boundary", 20);
 }
 
 #[test]

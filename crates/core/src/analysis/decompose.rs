@@ -521,6 +521,22 @@ fn context_check(ds: &Dataset, dim: &DimensionData, nested_state: f64) -> Option
     })
 }
 
+/// One level's conditional mode and conditional SD.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelEffect {
+    pub level: String,
+    pub mode: f64,
+    pub sd: f64,
+}
+
+/// The conditional modes of one term in one dimension, highest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionEffects {
+    pub dimension: String,
+    pub term: String,
+    pub levels: Vec<LevelEffect>,
+}
+
 /// A `--model` formula checked against every decomposed dimension, ready to fit.
 pub struct PreparedModel {
     formula: Formula,
@@ -577,19 +593,18 @@ impl PreparedModel {
             })
     }
 
-    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension
-    /// as CSV `dimension,term,level,mode,sd`, each dimension's levels ranked by mode (highest
-    /// first); `sd` is lme4's conditional SD (`ranef(condVar = TRUE)`).
-    pub fn effects_csv(
+    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension,
+    /// each dimension's levels ranked by mode (highest first); `sd` is lme4's conditional SD
+    /// (`ranef(condVar = TRUE)`).
+    pub fn effects(
         &self,
         ds: &Dataset,
         fits: &[Option<ModelFit>],
         term: usize,
         criterion: Criterion,
-    ) -> String {
-        let mut out = String::from("dimension,term,level,mode,sd\n");
-        let label = &self.formula.terms[term].label;
+    ) -> Vec<DimensionEffects> {
         let kind = self.formula.terms[term].kind;
+        let mut out = Vec::new();
         for ((dim, model), fit) in ds.dimensions.iter().zip(&self.models).zip(fits) {
             let (Ok(model), Some(fit)) = (model, fit) else {
                 continue;
@@ -597,7 +612,7 @@ impl PreparedModel {
             let Some(effects) = model.conditional_modes(&fit.theta(), criterion) else {
                 continue;
             };
-            let mut rows: Vec<(String, f64, f64)> = effects[term]
+            let mut levels: Vec<LevelEffect> = effects[term]
                 .effects
                 .iter()
                 .map(|e| {
@@ -615,15 +630,45 @@ impl PreparedModel {
                     } else {
                         name(0)
                     };
-                    (level, e.mode, e.sd)
+                    LevelEffect {
+                        level,
+                        mode: e.mode,
+                        sd: e.sd,
+                    }
                 })
                 .collect();
-            rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            for (level, mode, sd) in rows {
+            levels.sort_by(|a, b| {
+                b.mode
+                    .total_cmp(&a.mode)
+                    .then_with(|| a.level.cmp(&b.level))
+            });
+            out.push(DimensionEffects {
+                dimension: dim.name.clone(),
+                term: self.formula.terms[term].label.clone(),
+                levels,
+            });
+        }
+        out
+    }
+
+    /// [`Self::effects`] as CSV `dimension,term,level,mode,sd`.
+    pub fn effects_csv(
+        &self,
+        ds: &Dataset,
+        fits: &[Option<ModelFit>],
+        term: usize,
+        criterion: Criterion,
+    ) -> String {
+        let mut out = String::from("dimension,term,level,mode,sd\n");
+        for d in self.effects(ds, fits, term, criterion) {
+            for l in d.levels {
                 out += &format!(
-                    "{},{label},{},{mode},{sd}\n",
-                    csv_field(&dim.name),
-                    csv_field(&level)
+                    "{},{},{},{},{}\n",
+                    csv_field(&d.dimension),
+                    d.term,
+                    csv_field(&l.level),
+                    l.mode,
+                    l.sd
                 );
             }
         }
