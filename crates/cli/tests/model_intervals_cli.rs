@@ -190,3 +190,63 @@ fn interval_flags_need_a_model_and_bounded_resamples() {
     assert!(out.is_empty());
     assert!(err.contains("bootstrap resamples"), "{err}");
 }
+
+#[test]
+fn report_with_a_model_names_it_and_a_bad_formula_writes_nothing() {
+    let path = tidy();
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("model_report_{}.html", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let (code, _, err) = run(
+        &[
+            "report",
+            path.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--model",
+            CROSSED,
+            "--profile-ci",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(
+        "<code class=\"model-formula\">value ~ 1 + (1 | person) + (1 | context) + (1 | \
+         person:context)</code>"
+    ));
+    assert!(html.contains("<h3>Context effects</h3>"));
+    assert!(html.contains("SD 95% profile CI"));
+    // The same numbers as decompose --json.
+    let (_, json, _) = run(
+        &[
+            "decompose",
+            path.to_str().unwrap(),
+            "--json",
+            "--model",
+            CROSSED,
+            "--profile-ci",
+        ],
+        None,
+    );
+    let m = model_of(&json);
+    let [lo, hi] = [0, 1].map(|i| m["sd_ci95"]["context"][i].as_f64().unwrap());
+    assert!(
+        html.contains(&format!("[{lo:.4}, {hi:.4}]")),
+        "context SD interval"
+    );
+    std::fs::remove_file(&out).unwrap();
+
+    let (code, _, err) = run(
+        &[
+            "report",
+            path.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--model",
+            "value ~ 1 + (1|person) + (1|school)",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("school"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}

@@ -57,7 +57,7 @@ fn p2(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.2}%")).unwrap_or_else(|| DASH.into())
 }
 
-fn ci4(v: Option<[f64; 2]>) -> String {
+pub(crate) fn ci4(v: Option<[f64; 2]>) -> String {
     v.map(|[a, b]| format!("[{a:.4}, {b:.4}]"))
         .unwrap_or_else(|| DASH.into())
 }
