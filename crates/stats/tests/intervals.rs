@@ -127,6 +127,11 @@ fn profile_intervals_match_lme4_shared_balanced() {
 }
 
 #[test]
+fn profile_intervals_match_lme4_shared_unbalanced() {
+    profile_fixture("shared_unbalanced", 20);
+}
+
+#[test]
 fn profile_intervals_match_lme4_boundary() {
     profile_fixture("boundary", 20);
 }
