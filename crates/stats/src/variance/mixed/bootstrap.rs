@@ -75,8 +75,10 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
-/// Components (terms, residual) and shares of a refit.
-fn statistics(fit: &ModelFit) -> (Vec<f64>, Vec<f64>) {
+/// Components (terms, residual) and shares of one refit.
+type Replicate = (Vec<f64>, Vec<f64>);
+
+fn statistics(fit: &ModelFit) -> Replicate {
     let mut c: Vec<f64> = fit.terms.iter().map(|t| t.variance).collect();
     c.push(fit.residual);
     let mut s: Vec<f64> = fit.terms.iter().map(|t| t.share).collect();
@@ -88,11 +90,12 @@ fn statistics(fit: &ModelFit) -> (Vec<f64>, Vec<f64>) {
 fn replicate(
     opts: &ModelBootstrapOptions,
     control: &Control,
-    one: impl Fn(u64) -> Option<(Vec<f64>, Vec<f64>)> + Sync,
-) -> Result<Vec<Option<(Vec<f64>, Vec<f64>)>>, ModelError> {
+    one: impl Fn(u64) -> Option<Replicate> + Sync,
+) -> Result<Vec<Option<Replicate>>, ModelError> {
     let done = AtomicU64::new(0);
     let total = opts.resamples as u64;
-    let out: Vec<Option<Option<(Vec<f64>, Vec<f64>)>>> = (0..total)
+    // Outer `None`: skipped after a cancel; inner `None`: the refit failed.
+    let out: Vec<Option<Option<Replicate>>> = (0..total)
         .into_par_iter()
         .map(|b| {
             if control.is_cancelled() {
@@ -116,11 +119,11 @@ fn summarise(
     method: BootstrapMethod,
     fit: &ModelFit,
     opts: &ModelBootstrapOptions,
-    reps: Vec<Option<(Vec<f64>, Vec<f64>)>>,
+    reps: Vec<Option<Replicate>>,
 ) -> ModelBootstrap {
     let mut labels: Vec<String> = fit.terms.iter().map(|t| t.label.clone()).collect();
     labels.push("residual".into());
-    let ok: Vec<&(Vec<f64>, Vec<f64>)> = reps.iter().flatten().collect();
+    let ok: Vec<&Replicate> = reps.iter().flatten().collect();
     let column = |i: usize, share: bool| -> Option<[f64; 2]> {
         let v: Vec<f64> = ok
             .iter()
@@ -167,8 +170,8 @@ impl Model {
             for &(t, _) in &self.nested[block.nested.0 as usize..block.nested.1 as usize] {
                 local.push(sd[t as usize] * normal(rng));
             }
-            for ci in block.cells.0 as usize..block.cells.1 as usize {
-                let cell = &self.cells[ci];
+            let range = block.cells.0 as usize..block.cells.1 as usize;
+            for (cell, sum) in self.cells[range.clone()].iter().zip(&mut sums[range]) {
                 let mut mu = 0.0;
                 for (t, kind) in self.kinds.iter().enumerate() {
                     let i = cell.idx[t] as usize;
@@ -184,7 +187,7 @@ impl Model {
                     s += y;
                     squares += y * y;
                 }
-                sums[ci] = s;
+                *sum = s;
                 total += s;
             }
         }
