@@ -12,13 +12,19 @@
 //!
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
+mod bootstrap;
 mod effects;
 mod eval;
 mod grad;
 mod optim;
+mod profile;
 
+pub use bootstrap::{
+    person_cluster_bootstrap, BootstrapMethod, ModelBootstrap, ModelBootstrapOptions,
+};
 pub use effects::{Effect, TermEffects};
 pub use eval::Evaluation;
+pub use profile::{ProfileIntervals, SdInterval, PROFILE_Z95};
 
 use super::formula::{Factor, Formula, FormulaError, TermKind};
 use crate::prec;
