@@ -198,6 +198,8 @@ impl Model {
         }
         m.yy = squares - self.n * mean * mean;
         m.centre = fit.intercept + mean;
+        // The per-signature summaries hold response sums: rebuild them from the new values.
+        m.group_signatures(true);
         m
     }
 
