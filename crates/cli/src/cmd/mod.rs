@@ -6,6 +6,7 @@ pub mod decompose;
 pub mod export;
 pub mod import;
 pub mod info;
+pub mod model;
 pub mod report;
 pub mod review;
 pub mod sample;
@@ -38,6 +39,8 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
     let bad_input = e.chain().any(|c| {
         c.downcast_ref::<CoreError>()
             .is_some_and(CoreError::is_bad_input)
+            || c.downcast_ref::<chameleon_core::models::ModelError>()
+                .is_some_and(chameleon_core::models::ModelError::is_bad_input)
     });
     ExitCode::from(if bad_input { 2 } else { 1 })
 }
