@@ -12,6 +12,7 @@ mod error;
 pub mod fdist;
 mod icc;
 mod kappa;
+mod kendall;
 mod percent;
 mod raters;
 mod table;
@@ -23,6 +24,7 @@ pub use icc::{
     icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
     VarianceComponents,
 };
+pub use kendall::{kendall_w, KendallW};
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
 pub use percent::{percent_agreement, PercentAgreement};
 pub use raters::{rater_diagnostics, RaterDiagnostics};
