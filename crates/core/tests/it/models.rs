@@ -356,3 +356,95 @@ fn a_human_rater_of_the_same_name_is_refused_before_any_request() {
     assert!(e.is_bad_input() && e.to_string().contains("human rater"), "{e}");
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// Both fakes on the demo: the attentive one reads the material, the state-blind one sees
+/// only the person (a template with `Person: {{person}}`), and the demo's imported
+/// `model-gpt` barely moves across contexts.
+#[test]
+fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
+    use chameleon_core::models::analysis::{analyse_study, ModelAnalysisOptions};
+    use chameleon_core::store::ModelSamples;
+    let fx = Fixture::new();
+    let (_path, mut study) = fx.demo_study(12);
+    study
+        .import_ratings(&fx.path("ratings.csv"), &Default::default())
+        .unwrap();
+    let files = chameleon_core::sample::demo(3, 12);
+    study
+        .import_ratings(
+            &fx.write("model.csv", &files.model_ratings_csv),
+            &chameleon_core::RatingsImportOptions {
+                rater_kind: chameleon_core::model::RaterKind::Model,
+            },
+        )
+        .unwrap();
+    let server = Server::start(
+        &[MODEL, "fake-blind"],
+        Arc::new(|req: &Request| {
+            let basis = if req.body["model"] == "fake-blind" {
+                openai_server::person_line(req.prompt()).to_owned()
+            } else {
+                material(req.prompt()).to_owned()
+            };
+            Reply::chat(&fake_answer(req, &basis))
+        }),
+    );
+    let mut o = options(&server);
+    o.samples = 3;
+    o.seed = Some(5);
+    go(&mut study, &o).unwrap();
+    let mut blind = options(&server);
+    blind.model = "fake-blind".into();
+    blind.template =
+        Template::parse("Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}", None).unwrap();
+    go(&mut study, &blind).unwrap();
+
+    let opts = ModelAnalysisOptions::new(200, 9, 0.5, ModelSamples::Mean).unwrap();
+    let r = analyse_study(&study, &opts).unwrap();
+    let mut models = r.models.clone();
+    models.sort();
+    assert_eq!(models, vec![MODEL, "fake-blind", "model-gpt"]);
+    assert_eq!(r.humans.len(), 3);
+    let summary = |m: &str| r.summary.iter().find(|s| s.model == m).unwrap();
+    assert!(summary("fake-blind").state_blind, "{:?}", r.summary);
+    assert!(summary("model-gpt").state_blind, "{:?}", r.summary);
+    assert!(!summary(MODEL).state_blind, "{:?}", r.summary);
+    let openness = r.dimensions.iter().find(|d| d.dimension == "openness").unwrap();
+    let row = |m: &str| openness.models.iter().find(|x| x.model == m).unwrap();
+    // The blind fake gives a person the same value in every context: no state at all.
+    assert_eq!(row("fake-blind").model_state_share, Some(0.0));
+    assert_eq!(row("fake-blind").state_ratio, Some(0.0));
+    let attentive = row(MODEL);
+    assert_eq!(attentive.profiles, 36);
+    assert_eq!(attentive.samples, Some(3));
+    let [lo, hi] = attentive.state_ratio_ci.unwrap();
+    let ratio = attentive.state_ratio.unwrap();
+    assert!(lo <= ratio && ratio <= hi && ratio > 0.5, "{attentive:?}");
+    let sa = attentive.sample_alpha.unwrap();
+    assert!(sa > 0.3 && sa < 1.0, "samples agree four times in five: {sa}");
+    let [alo, ahi] = attentive.alpha_ci.unwrap();
+    assert!(alo <= attentive.alpha.unwrap() && attentive.alpha.unwrap() <= ahi);
+    assert!(row("model-gpt").alpha.unwrap() > attentive.alpha.unwrap(),
+        "model-gpt follows the persons' traits as the humans do; the hash fake does not");
+    assert!(row("model-gpt").icc.is_some() && row("model-gpt").samples.is_none());
+    let between = openness.between_models.as_ref().unwrap();
+    assert_eq!(between.sign_agreement.len(), 3);
+    assert!(between.rater_person_share.is_some(), "{between:?}");
+    assert!(between.kendall_w.is_some() && between.kendall_units == 36);
+    let nominal = r.dimensions.iter().find(|d| d.dimension == "dominant_emotion").unwrap();
+    assert!(nominal.between_models.is_none() && nominal.models[0].icc.is_none());
+    assert!(nominal.models[0].alpha.is_some());
+
+    // One sample instead of the mean: sample 0's values alone.
+    let one = analyse_study(
+        &study,
+        &ModelAnalysisOptions::new(0, 9, 0.5, ModelSamples::One(0)).unwrap(),
+    )
+    .unwrap();
+    let one_row = one.dimensions.iter().find(|d| d.dimension == "openness").unwrap();
+    let one_att = one_row.models.iter().find(|x| x.model == MODEL).unwrap();
+    assert_ne!(one_att.alpha, attentive.alpha);
+    assert!(one_att.alpha_ci.is_none());
+    // Seeded: the same intervals again.
+    assert_eq!(analyse_study(&study, &opts).unwrap(), r);
+}
