@@ -314,3 +314,58 @@ fn bad_input_exits_2_naming_it_and_server_trouble_exits_1_naming_the_endpoint() 
     assert_eq!(std::fs::read(&study).unwrap(), before, "nothing written");
     assert_eq!(count(&study, "SELECT COUNT(*) FROM model_run"), 0);
 }
+
+#[test]
+fn the_report_flags_the_state_blind_models_of_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo(dir.path());
+    let srv = server(Duration::ZERO, Arc::new(Mutex::new(Vec::new())));
+    let url = srv.url();
+    ok(&[
+        "model", "rate", s(&study), "--endpoint", &url, "--model", MODEL, "--samples", "2",
+        "--seed", "1", "--concurrency", "4",
+    ]);
+    let blind_prompt = dir.path().join("blind.txt");
+    std::fs::write(&blind_prompt, "Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}\n").unwrap();
+    ok(&[
+        "model", "rate", s(&study), "--endpoint", &url, "--model", BLIND, "--prompt",
+        s(&blind_prompt), "--concurrency", "4",
+    ]);
+    let out = ok(&["model", "report", s(&study), "--json", "--bootstrap", "100", "--seed", "3"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let blind = |m: &str| {
+        v["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["model"] == m)
+            .unwrap_or_else(|| panic!("{m} in {}", v["summary"]))["state_blind"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(blind("model-gpt"), "the demo's imported model is state-blind");
+    assert!(blind(BLIND));
+    assert!(!blind(MODEL));
+    let openness = v["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dimension"] == "openness")
+        .unwrap();
+    let attentive = openness["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == MODEL)
+        .unwrap();
+    assert_eq!(attentive["samples"], 2);
+    assert!(attentive["alpha_ci"].is_array() && attentive["state_ratio_ci"].is_array());
+    assert!(openness["between_models"]["kendall_w"].is_number());
+    let table = ok(&["model", "report", s(&study), "--dimension", "openness"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("STATE-BLIND") && text.contains("BLIND"), "{text}");
+    let bad = run(&["model", "report", s(&study), "--dimension", "opennes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = run(&["model", "report", s(&study), "--blind-ratio", "2"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

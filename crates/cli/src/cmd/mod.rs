@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod info;
 pub mod model;
+pub mod model_report;
 pub mod report;
 pub mod review;
 pub mod sample;

@@ -19,6 +19,8 @@ pub enum ModelCommand {
     Runs(RunsArgs),
     /// Print the exact prompt (or request) one profile would get; nothing is sent.
     Prompt(PromptArgs),
+    /// Humans vs each model, state sensitivity, sample consistency, models vs models.
+    Report(super::model_report::ReportArgs),
 }
 
 /// What a run is asked to do, shared by `rate` and `prompt`.
@@ -120,6 +122,7 @@ pub fn run(c: ModelCommand) -> anyhow::Result<()> {
         ModelCommand::Rate(a) => rate(a),
         ModelCommand::Runs(a) => runs(a),
         ModelCommand::Prompt(a) => prompt(a),
+        ModelCommand::Report(a) => super::model_report::run(a),
     }
 }
 
