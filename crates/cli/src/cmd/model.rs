@@ -318,11 +318,20 @@ fn prompt(a: PromptArgs) -> anyhow::Result<()> {
         let refs: Vec<_> = dims.iter().collect();
         let body: serde_json::Value =
             serde_json::from_str(&run::request_body(&o, &text, &refs, 0))?;
-        println!("{}", serde_json::to_string_pretty(&body)?);
+        print_all(&serde_json::to_string_pretty(&body)?)
     } else {
-        println!("{text}");
+        print_all(&text)
     }
-    Ok(())
+}
+
+/// Prints `text` and a newline; a closed pipe (`| head`) ends the output quietly.
+fn print_all(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// `preview` already refused a study without a codebook.
