@@ -42,9 +42,24 @@ fn demo(dir: &Path) -> PathBuf {
     ok(&["sample", "demo", s(&files)]);
     let study = dir.join("demo.db");
     ok(&["study", "new", s(&study)]);
-    ok(&["import", "profiles", s(&study), s(&files.join("profiles.jsonl"))]);
-    ok(&["import", "codebook", s(&study), s(&files.join("codebook.toml"))]);
-    ok(&["import", "ratings", s(&study), s(&files.join("ratings.csv"))]);
+    ok(&[
+        "import",
+        "profiles",
+        s(&study),
+        s(&files.join("profiles.jsonl")),
+    ]);
+    ok(&[
+        "import",
+        "codebook",
+        s(&study),
+        s(&files.join("codebook.toml")),
+    ]);
+    ok(&[
+        "import",
+        "ratings",
+        s(&study),
+        s(&files.join("ratings.csv")),
+    ]);
     ok(&[
         "import",
         "ratings",
@@ -82,7 +97,9 @@ fn samples(study: &Path, rater: &str) -> Samples {
         )
         .unwrap();
     let rows = st
-        .query_map([rater], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))
+        .query_map([rater], |r| {
+            Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
+        })
         .unwrap()
         .collect::<rusqlite::Result<Samples>>()
         .unwrap();
@@ -123,8 +140,21 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
     let url = srv.url();
     let args = |study: &Path| -> Vec<String> {
         [
-            "model", "rate", s(study), "--endpoint", &url, "--model", MODEL, "--samples", "2",
-            "--seed", "11", "--temperature", "0.5", "--concurrency", "2",
+            "model",
+            "rate",
+            s(study),
+            "--endpoint",
+            &url,
+            "--model",
+            MODEL,
+            "--samples",
+            "2",
+            "--seed",
+            "11",
+            "--temperature",
+            "0.5",
+            "--concurrency",
+            "2",
         ]
         .iter()
         .map(|x| x.to_string())
@@ -133,14 +163,29 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
 
     // Uninterrupted, on the copy.
     let out = bin().args(args(&b)).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("endpoint {url}")), "the endpoint is shown first: {stderr}");
+    assert!(
+        stderr.contains(&format!("endpoint {url}")),
+        "the endpoint is shown first: {stderr}"
+    );
     let profiles = count(&b, "SELECT COUNT(*) FROM profile");
     let dims = count(&b, "SELECT COUNT(*) FROM dimension");
     let whole = samples(&b, MODEL);
-    assert_eq!(whole.len() as i64, profiles * dims * 2, "every profile × dimension × sample");
-    assert!(problems.lock().unwrap().is_empty(), "{:?}", problems.lock().unwrap());
+    assert_eq!(
+        whole.len() as i64,
+        profiles * dims * 2,
+        "every profile × dimension × sample"
+    );
+    assert!(
+        problems.lock().unwrap().is_empty(),
+        "{:?}",
+        problems.lock().unwrap()
+    );
 
     // Killed mid-run.
     let mut child = bin()
@@ -173,7 +218,11 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
         after.len()
     );
     for (k, v) in &seen {
-        assert_eq!(after.get(k), Some(v), "committed rating {k:?} lost by the kill");
+        assert_eq!(
+            after.get(k),
+            Some(v),
+            "committed rating {k:?} lost by the kill"
+        );
     }
     assert_eq!(
         count(
@@ -189,7 +238,11 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
 
     // Resumed: the same result as the uninterrupted run, and the summary ratings agree.
     let out = bin().args(args(&a)).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("already there"),
         "the rerun says what it skips"
@@ -225,7 +278,10 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
     ok(&["export", "ratings", s(&a), s(&csv)]);
     let exported = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(
-        exported.lines().filter(|l| l.contains(&format!(",{MODEL},"))).count() as i64,
+        exported
+            .lines()
+            .filter(|l| l.contains(&format!(",{MODEL},")))
+            .count() as i64,
         profiles * dims
     );
 }
@@ -235,11 +291,30 @@ fn the_prompt_preview_is_the_exact_prompt_sent() {
     let dir = tempfile::tempdir().unwrap();
     let study = demo(dir.path());
     let srv = server(Duration::ZERO, Arc::new(Mutex::new(Vec::new())));
-    let out = ok(&["model", "prompt", s(&study), "--model", MODEL, "--profile", "2"]);
+    let out = ok(&[
+        "model",
+        "prompt",
+        s(&study),
+        "--model",
+        MODEL,
+        "--profile",
+        "2",
+    ]);
     let preview = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(preview.contains("Definition: Curiosity, imagination"), "{preview}");
+    assert!(
+        preview.contains("Definition: Curiosity, imagination"),
+        "{preview}"
+    );
     ok(&[
-        "model", "rate", s(&study), "--endpoint", &srv.url(), "--model", MODEL, "--limit", "2",
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        &srv.url(),
+        "--model",
+        MODEL,
+        "--limit",
+        "2",
     ]);
     let log = srv.log.lock().unwrap();
     assert_eq!(log.len(), 2);
@@ -248,7 +323,16 @@ fn the_prompt_preview_is_the_exact_prompt_sent() {
         "the preview (plus println's newline) is what was sent"
     );
     let out = ok(&[
-        "model", "prompt", s(&study), "--model", MODEL, "--profile", "2", "--request", "--seed", "3",
+        "model",
+        "prompt",
+        s(&study),
+        "--model",
+        MODEL,
+        "--profile",
+        "2",
+        "--request",
+        "--seed",
+        "3",
     ]);
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["seed"], 3);
@@ -279,15 +363,36 @@ fn bad_input_exits_2_naming_it_and_server_trouble_exits_1_naming_the_endpoint() 
             2,
             vec!["prompt.txt", "line 3, column 4", "'{{role}}'"],
         ),
-        (vec!["--model", "gpt-9"], 2, vec![url.as_str(), "no model 'gpt-9'", MODEL]),
-        (vec!["--model", MODEL, "--dimension", "opennes"], 2, vec!["'opennes'"]),
         (
-            vec!["--model", MODEL, "--api-key-env", "CHAMELEON_TEST_NO_SUCH_KEY"],
+            vec!["--model", "gpt-9"],
+            2,
+            vec![url.as_str(), "no model 'gpt-9'", MODEL],
+        ),
+        (
+            vec!["--model", MODEL, "--dimension", "opennes"],
+            2,
+            vec!["'opennes'"],
+        ),
+        (
+            vec![
+                "--model",
+                MODEL,
+                "--api-key-env",
+                "CHAMELEON_TEST_NO_SUCH_KEY",
+            ],
             2,
             vec!["CHAMELEON_TEST_NO_SUCH_KEY"],
         ),
-        (vec!["--model", MODEL, "--samples", "0"], 2, vec!["--samples"]),
-        (vec!["--model", MODEL, "--temperature", "3"], 2, vec!["--temperature"]),
+        (
+            vec!["--model", MODEL, "--samples", "0"],
+            2,
+            vec!["--samples"],
+        ),
+        (
+            vec!["--model", MODEL, "--temperature", "3"],
+            2,
+            vec!["--temperature"],
+        ),
     ];
     for (extra, code, needles) in cases {
         let mut args = vec!["model", "rate", s(&study), "--endpoint", &url];
@@ -305,11 +410,32 @@ fn bad_input_exits_2_naming_it_and_server_trouble_exits_1_naming_the_endpoint() 
         .unwrap()
         .port();
     let down = format!("http://127.0.0.1:{port}/v1");
-    let out = run(&["model", "rate", s(&study), "--endpoint", &down, "--model", MODEL]);
+    let out = run(&[
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        &down,
+        "--model",
+        MODEL,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&down));
-    let out = run(&["model", "rate", s(&study), "--endpoint", "localhost:1/v1", "--model", MODEL]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        "localhost:1/v1",
+        "--model",
+        MODEL,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(srv.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
     assert_eq!(std::fs::read(&study).unwrap(), before, "nothing written");
     assert_eq!(count(&study, "SELECT COUNT(*) FROM model_run"), 0);
@@ -322,16 +448,49 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
     let srv = server(Duration::ZERO, Arc::new(Mutex::new(Vec::new())));
     let url = srv.url();
     ok(&[
-        "model", "rate", s(&study), "--endpoint", &url, "--model", MODEL, "--samples", "2",
-        "--seed", "1", "--concurrency", "4",
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        &url,
+        "--model",
+        MODEL,
+        "--samples",
+        "2",
+        "--seed",
+        "1",
+        "--concurrency",
+        "4",
     ]);
     let blind_prompt = dir.path().join("blind.txt");
-    std::fs::write(&blind_prompt, "Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}\n").unwrap();
+    std::fs::write(
+        &blind_prompt,
+        "Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}\n",
+    )
+    .unwrap();
     ok(&[
-        "model", "rate", s(&study), "--endpoint", &url, "--model", BLIND, "--prompt",
-        s(&blind_prompt), "--concurrency", "4",
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        &url,
+        "--model",
+        BLIND,
+        "--prompt",
+        s(&blind_prompt),
+        "--concurrency",
+        "4",
     ]);
-    let out = ok(&["model", "report", s(&study), "--json", "--bootstrap", "100", "--seed", "3"]);
+    let out = ok(&[
+        "model",
+        "report",
+        s(&study),
+        "--json",
+        "--bootstrap",
+        "100",
+        "--seed",
+        "3",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let blind = |m: &str| {
         v["summary"]
@@ -343,7 +502,10 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
             .as_bool()
             .unwrap()
     };
-    assert!(blind("model-gpt"), "the demo's imported model is state-blind");
+    assert!(
+        blind("model-gpt"),
+        "the demo's imported model is state-blind"
+    );
     assert!(blind(BLIND));
     assert!(!blind(MODEL));
     let openness = v["dimensions"]
@@ -363,7 +525,10 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
     assert!(openness["between_models"]["kendall_w"].is_number());
     let table = ok(&["model", "report", s(&study), "--dimension", "openness"]);
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.contains("STATE-BLIND") && text.contains("BLIND"), "{text}");
+    assert!(
+        text.contains("STATE-BLIND") && text.contains("BLIND"),
+        "{text}"
+    );
     let bad = run(&["model", "report", s(&study), "--dimension", "opennes"]);
     assert_eq!(bad.status.code(), Some(2));
     let bad = run(&["model", "report", s(&study), "--blind-ratio", "2"]);

@@ -8,7 +8,8 @@ use chameleon_stats::prec::EXACT_REL;
 fn kendall_w_matches_scipy_friedman_with_and_without_ties() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/models/kendall_w.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = v["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 4);
     for c in cases {

@@ -235,7 +235,10 @@ fn rate(a: RateArgs) -> anyhow::Result<()> {
             }
         );
         if report.failures > 0 {
-            println!("failures are listed by `chameleon model runs {} --failures`; rerun to retry them", a.study.display());
+            println!(
+                "failures are listed by `chameleon model runs {} --failures`; rerun to retry them",
+                a.study.display()
+            );
         }
     }
     if report.cancelled {

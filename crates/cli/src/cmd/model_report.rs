@@ -75,8 +75,14 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
         println!("{} ({})", d.dimension, d.level);
         println!(
             "  {:<22} {:>8} {:>22} {:>22} {:>8} {:>8} {:>22} {:>18}",
-            "model", "profiles", "alpha vs humans", "ICC(A,1) vs humans", "state", "humans",
-            "ratio", "sample alpha"
+            "model",
+            "profiles",
+            "alpha vs humans",
+            "ICC(A,1) vs humans",
+            "state",
+            "humans",
+            "ratio",
+            "sample alpha"
         );
         for m in &d.models {
             println!(
@@ -91,7 +97,11 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
                     "{}{}{}",
                     f(m.state_ratio),
                     ci(m.state_ratio_ci),
-                    if m.state_blind == Some(true) { " BLIND" } else { "" }
+                    if m.state_blind == Some(true) {
+                        " BLIND"
+                    } else {
+                        ""
+                    }
                 ),
                 format!("{}{}", f(m.sample_alpha), ci(m.sample_alpha_ci)),
             );
@@ -111,7 +121,8 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
                     "    {} vs {}: same side of their mean for {} of {} persons",
                     p.a,
                     p.b,
-                    p.agreement.map_or("—".into(), |x| format!("{:.0}%", 100.0 * x)),
+                    p.agreement
+                        .map_or("—".into(), |x| format!("{:.0}%", 100.0 * x)),
                     p.persons
                 );
             }

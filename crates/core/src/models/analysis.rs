@@ -378,8 +378,8 @@ fn two_rater_table(pairs: &[(f64, f64)]) -> Option<RatingTable> {
 /// Profile-level state share of one score per profile (or several ratings per profile,
 /// averaged), REML.
 fn state_share(rows: &[VRating]) -> std::result::Result<f64, String> {
-    let prepared =
-        chameleon_stats::variance::decompose::Prepared::new(rows, false).map_err(|e| e.to_string())?;
+    let prepared = chameleon_stats::variance::decompose::Prepared::new(rows, false)
+        .map_err(|e| e.to_string())?;
     let d = decompose(
         &prepared,
         rows,
@@ -408,7 +408,10 @@ fn dimension(
     let mut model_values: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
     for o in &d.observations {
         if let Some(r) = o.rater.filter(|r| models.contains(r)) {
-            model_values.entry(r).or_default().insert(o.profile, o.value);
+            model_values
+                .entry(r)
+                .or_default()
+                .insert(o.profile, o.value);
         }
     }
     let mut rows = Vec::new();
@@ -448,8 +451,8 @@ fn dimension(
         sample_consistency(d, m, samples, level, opts, stream + 3, &mut row);
         rows.push(row);
     }
-    let between = (!nominal && model_values.len() >= 2)
-        .then(|| between_models(ds, &model_values, &name_of));
+    let between =
+        (!nominal && model_values.len() >= 2).then(|| between_models(ds, &model_values, &name_of));
     DimensionModels {
         dimension: d.name.clone(),
         level: level.as_str().to_owned(),
@@ -519,9 +522,8 @@ fn state(
                 row.state_ratio = Some(ratio);
                 row.state_blind = Some(ratio < opts.blind_ratio);
             } else {
-                row.notes.push(
-                    "the humans' state share is 0 on these profiles: no ratio".into(),
-                );
+                row.notes
+                    .push("the humans' state share is 0 on these profiles: no ratio".into());
             }
         }
     }
@@ -571,7 +573,9 @@ fn sample_consistency(
                 r.push(ag::Rating::new(i as u32, *s, *x));
             }
         }
-        RatingTable::new(&r).ok().and_then(|t| ag::alpha(&t, met).ok())
+        RatingTable::new(&r)
+            .ok()
+            .and_then(|t| ag::alpha(&t, met).ok())
     };
     let refs: Vec<&Vec<(u32, f64)>> = units.iter().collect();
     row.sample_alpha = stat(&refs);

@@ -55,7 +55,10 @@ impl Endpoint {
         if authority.is_empty() || authority.starts_with(':') {
             return Err(bad("the URL has no host"));
         }
-        if authority.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if authority
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(bad("the host has spaces or control characters"));
         }
         let path = path.trim_end_matches('/');

@@ -13,7 +13,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
         "dimensions",
         "each rated dimension: name, label, definition, scale and anchors",
     ),
-    ("dimension_names", "the rated dimensions' names, comma-separated"),
+    (
+        "dimension_names",
+        "the rated dimensions' names, comma-separated",
+    ),
     ("context", "the profile's context"),
     ("person", "the profile's person id (pseudonymous)"),
     ("texts", "the profile's texts, numbered, with their titles"),
@@ -24,7 +27,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
 ];
 
 /// The template used when the user gives none.
-pub const DEFAULT_TEMPLATE: &str = "You are rating material for a psychology study. The material below \
+pub const DEFAULT_TEMPLATE: &str =
+    "You are rating material for a psychology study. The material below \
 is what one person wrote in one context. Rate what this material, in this context, shows about the \
 person, following the guidelines and the definitions.
 
@@ -274,7 +278,17 @@ mod tests {
         assert!(e.is_bad_input());
         assert!(e.to_string().contains("'{{mood}}'"), "{e}");
         let e = Template::parse("ok {{texts}} then {{ broken", None).unwrap_err();
-        assert!(matches!(e, ModelError::UnclosedPlaceholder { line: 1, column: 19, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                ModelError::UnclosedPlaceholder {
+                    line: 1,
+                    column: 19,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -303,6 +317,9 @@ mod tests {
             out.contains("I love {{texts}} raids with friends"),
             "a profile's text is inserted as it is, never expanded"
         );
-        assert!(!out.contains("u001"), "the default prompt does not show the person id");
+        assert!(
+            !out.contains("u001"),
+            "the default prompt does not show the person id"
+        );
     }
 }

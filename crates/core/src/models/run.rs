@@ -332,7 +332,12 @@ pub fn run(
             .collect();
         let prompt = opts.template.render(&plan.codebook, &refs, &profiles[pid]);
         let body = request_body(opts, &prompt, &refs, *sample);
-        queue.push_back((*pid, *sample, refs.into_iter().cloned().collect::<Vec<_>>(), body));
+        queue.push_back((
+            *pid,
+            *sample,
+            refs.into_iter().cloned().collect::<Vec<_>>(),
+            body,
+        ));
     }
     let total = queue.len();
     let queue = Mutex::new(queue);
@@ -362,7 +367,15 @@ pub fn run(
                     break;
                 };
                 let refs: Vec<&Dimension> = dims.iter().collect();
-                let out = ask(&client, &body, &refs, pid, sample, opts.answer_retries, halted);
+                let out = ask(
+                    &client,
+                    &body,
+                    &refs,
+                    pid,
+                    sample,
+                    opts.answer_retries,
+                    halted,
+                );
                 if tx.send(out).is_err() {
                     break;
                 }
@@ -526,4 +539,3 @@ fn ask(
         raw: last.1,
     }
 }
-

@@ -75,7 +75,8 @@ pub struct Checked {
 /// its category's label. `Err` when the text is not a JSON object at all.
 pub fn check_answer(content: &str, dims: &[&Dimension]) -> Result<Checked, String> {
     let text = strip_fence(content.trim());
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| format!("the answer is not JSON: {e}"))?;
     let obj = v.as_object().ok_or("the answer is not a JSON object")?;
     let mut out = Checked::default();
     for d in dims {
@@ -117,7 +118,10 @@ fn value_of(v: &Value, scale: &Scale) -> Result<f64, String> {
                     return Ok(c.value as f64);
                 }
             }
-            Err(format!("'{}' is not a value of the scale", super::cut(s, 100)))
+            Err(format!(
+                "'{}' is not a value of the scale",
+                super::cut(s, 100)
+            ))
         }
         other => Err(format!(
             "{} is not a value of the scale",
@@ -149,7 +153,10 @@ mod tests {
         let f = response_format(&refs);
         let schema = &f["json_schema"]["schema"];
         assert_eq!(schema["required"].as_array().unwrap().len(), d.len());
-        assert_eq!(schema["properties"]["openness"]["enum"], json!([1, 2, 3, 4, 5]));
+        assert_eq!(
+            schema["properties"]["openness"]["enum"],
+            json!([1, 2, 3, 4, 5])
+        );
         assert_eq!(schema["additionalProperties"], json!(false));
     }
 
@@ -165,7 +172,11 @@ mod tests {
         assert_eq!(c.values, vec![("openness".to_owned(), 4.0)]);
         assert_eq!(c.invalid.len(), 2, "{:?}", c.invalid);
         assert!(c.invalid[0].1.contains("not a point"), "{:?}", c.invalid);
-        let c = check_answer("{\"openness\": 3.5, \"conscientiousness\": \"2\", \"extraversion\": 1}", &refs).unwrap();
+        let c = check_answer(
+            "{\"openness\": 3.5, \"conscientiousness\": \"2\", \"extraversion\": 1}",
+            &refs,
+        )
+        .unwrap();
         assert_eq!(c.values.len(), 2);
         assert_eq!(c.invalid[0].0, "openness");
         assert!(check_answer("Sure! Openness is 4.", &refs).is_err());

@@ -421,9 +421,9 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut lat = self
-            .conn()
-            .prepare("SELECT latency_ms FROM model_request WHERE run_id = ?1 ORDER BY latency_ms")?;
+        let mut lat = self.conn().prepare(
+            "SELECT latency_ms FROM model_request WHERE run_id = ?1 ORDER BY latency_ms",
+        )?;
         for run in &mut runs {
             let l: Vec<i64> = lat
                 .query_map([run.id], |r| r.get(0))?
@@ -508,7 +508,10 @@ mod tests {
             Some(2.0),
             "the lower median of an even count is a sample, so a Likert point"
         );
-        assert_eq!(summary_value(Level::Nominal, &[3.0, 1.0, 3.0, 2.0]), Some(3.0));
+        assert_eq!(
+            summary_value(Level::Nominal, &[3.0, 1.0, 3.0, 2.0]),
+            Some(3.0)
+        );
         assert_eq!(
             summary_value(Level::Nominal, &[2.0, 1.0]),
             Some(1.0),

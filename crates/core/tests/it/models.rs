@@ -80,7 +80,11 @@ fn a_run_rates_every_profile_dimension_and_sample_and_a_rerun_sends_nothing() {
     let dims = study.codebook().unwrap().unwrap().dimensions.len();
     assert_eq!(r.requests, profiles * 2, "{r:?}");
     assert_eq!((r.ratings, r.failures), (profiles * dims * 2, 0));
-    assert!(problems.lock().unwrap().is_empty(), "{:?}", problems.lock().unwrap());
+    assert!(
+        problems.lock().unwrap().is_empty(),
+        "{:?}",
+        problems.lock().unwrap()
+    );
     let samples = study.model_sample_ratings().unwrap();
     assert_eq!(samples.len(), profiles * dims * 2);
     assert!(samples.iter().all(|s| s.rater == MODEL));
@@ -100,8 +104,18 @@ fn a_run_rates_every_profile_dimension_and_sample_and_a_rerun_sends_nothing() {
     assert_eq!(runs.len(), 1);
     let run0 = &runs[0];
     assert_eq!(
-        (run0.status.as_str(), run0.requests, run0.ratings, run0.failures),
-        ("finished", (profiles * 2) as i64, (profiles * dims * 2) as i64, 0)
+        (
+            run0.status.as_str(),
+            run0.requests,
+            run0.ratings,
+            run0.failures
+        ),
+        (
+            "finished",
+            (profiles * 2) as i64,
+            (profiles * dims * 2) as i64,
+            0
+        )
     );
     assert_eq!(run0.endpoint, server.url());
     assert!(run0.prompt_tokens > 0 && run0.completion_tokens > 0);
@@ -124,13 +138,17 @@ fn a_run_rates_every_profile_dimension_and_sample_and_a_rerun_sends_nothing() {
     let mean = mine.iter().sum::<f64>() / mine.len() as f64;
     let stored = study.ratings_of(first, rater.id).unwrap();
     let stored = stored.iter().find(|r| r.dimension == "openness").unwrap();
-    assert_eq!(stored.value, mine.iter().cloned().fold(f64::INFINITY, f64::min));
+    assert_eq!(
+        stored.value,
+        mine.iter().cloned().fold(f64::INFINITY, f64::min)
+    );
     let person = &study.profile(first).unwrap().person;
     let seen = openness
         .observations
         .iter()
         .find(|ob| {
-            ob.rater == Some(model_ix) && ds.persons[ds.profiles[ob.profile as usize].person as usize] == *person
+            ob.rater == Some(model_ix)
+                && ds.persons[ds.profiles[ob.profile as usize].person as usize] == *person
                 && ds.contexts[ds.profiles[ob.profile as usize].context as usize]
                     == study.profile(first).unwrap().context
         })
@@ -139,17 +157,34 @@ fn a_run_rates_every_profile_dimension_and_sample_and_a_rerun_sends_nothing() {
     let one = study
         .dataset_for(false, chameleon_core::store::ModelSamples::One(1))
         .unwrap();
-    let dim = one.dimensions.iter().find(|d| d.name == "openness").unwrap();
+    let dim = one
+        .dimensions
+        .iter()
+        .find(|d| d.name == "openness")
+        .unwrap();
     assert_eq!(
-        dim.observations.iter().filter(|ob| ob.rater == Some(model_ix)).count(),
+        dim.observations
+            .iter()
+            .filter(|ob| ob.rater == Some(model_ix))
+            .count(),
         profiles
     );
 
     // Resume: nothing left, nothing sent.
-    let before = server.requests.load(std::sync::atomic::Ordering::SeqCst);
+    let before = server.connections.load(std::sync::atomic::Ordering::SeqCst);
     let again = go(&mut study, &o).unwrap();
-    assert_eq!((again.requests, again.skipped, again.run_id), (0, profiles * dims * 2, None));
-    assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), before);
+    assert_eq!(
+        (again.requests, again.skipped, again.run_id),
+        (0, profiles * dims * 2, None)
+    );
+    // The analyses and the preview open no connection either.
+    chameleon_core::models::analysis::analyse_study(&study, &Default::default()).unwrap();
+    chameleon_core::models::run::preview(&study, &o, first).unwrap();
+    assert_eq!(
+        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        before,
+        "nothing left to do: no connection at all"
+    );
     drop(study);
     assert_eq!(Study::open(&path).unwrap().integrity_check().unwrap(), "ok");
 }
@@ -168,7 +203,11 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
     let mut distinct = texts.clone();
     distinct.sort();
     distinct.dedup();
-    assert_eq!(distinct.len(), texts.len(), "each profile's material is its own");
+    assert_eq!(
+        distinct.len(),
+        texts.len(),
+        "each profile's material is its own"
+    );
     let attempts: Arc<Mutex<HashMap<usize, usize>>> = Default::default();
     let fixed = Arc::new(AtomicBool::new(false));
     let handler: Arc<openai_server::Handler> = {
@@ -194,7 +233,8 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
                 (0, 2) => Reply::status(429, "{\"error\":\"slow down\"}"),
                 (1, _) => Reply::chat("Sure! I think openness is high."),
                 (2, _) => {
-                    let mut v: serde_json::Value = serde_json::from_str(&good_content(req, prompt)).unwrap();
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&good_content(req, prompt)).unwrap();
                     v["openness"] = serde_json::json!(9);
                     Reply::chat(&v.to_string())
                 }
@@ -214,9 +254,17 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
     let rated = |i: usize| done.iter().filter(|k| k.0 == ids[i]).count();
     assert_eq!(rated(0), dims, "500 then 429 were retried");
     assert_eq!(rated(1), 0, "an answer that is not JSON is never a rating");
-    assert_eq!(rated(2), dims - 1, "the off-scale dimension is left out, the others kept");
+    assert_eq!(
+        rated(2),
+        dims - 1,
+        "the off-scale dimension is left out, the others kept"
+    );
     assert!(!done.contains(&(ids[2], "openness".to_owned(), 0)));
-    assert_eq!(rated(3), dims, "a request slower than the timeout was retried");
+    assert_eq!(
+        rated(3),
+        dims,
+        "a request slower than the timeout was retried"
+    );
     assert_eq!(rated(4), dims, "a response that is not JSON was retried");
     let attempts_of = |i: usize| attempts.lock().unwrap()[&i];
     assert_eq!(attempts_of(1), 3, "one try and two answer retries");
@@ -224,7 +272,10 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
     assert_eq!(failures.len(), 2, "{failures:?}");
     let whole = failures.iter().find(|f| f.profile_id == ids[1]).unwrap();
     assert_eq!(whole.dimension, None);
-    assert!(whole.raw.contains("Sure! I think openness is high."), "raw text kept");
+    assert!(
+        whole.raw.contains("Sure! I think openness is high."),
+        "raw text kept"
+    );
     assert!(whole.reason.contains("not JSON"), "{}", whole.reason);
     let off = failures.iter().find(|f| f.profile_id == ids[2]).unwrap();
     assert_eq!(off.dimension.as_deref(), Some("openness"));
@@ -241,7 +292,10 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
         .iter()
         .map(|r| r.schema_dimensions())
         .collect();
-    assert!(asked.iter().any(|d| d == &vec!["openness".to_owned()]), "{asked:?}");
+    assert!(
+        asked.iter().any(|d| d == &vec!["openness".to_owned()]),
+        "{asked:?}"
+    );
     assert_eq!(study.model_done(MODEL).unwrap().len(), ids.len() * dims);
 }
 
@@ -266,10 +320,16 @@ fn an_unreachable_server_an_unknown_model_and_a_refused_key_write_nothing() {
     assert!(e.to_string().contains(&url), "names the endpoint: {e}");
     assert!(!e.is_bad_input());
 
-    let server = Server::start(&["llama3.2:latest", "qwen"], Arc::new(|_: &Request| Reply::chat("{}")));
+    let server = Server::start(
+        &["llama3.2:latest", "qwen"],
+        Arc::new(|_: &Request| Reply::chat("{}")),
+    );
     let e = go(&mut study, &options(&server)).unwrap_err();
     assert!(matches!(e, ModelError::UnknownModel { .. }), "{e}");
-    assert!(e.to_string().contains(&server.url()) && e.to_string().contains("qwen"), "{e}");
+    assert!(
+        e.to_string().contains(&server.url()) && e.to_string().contains("qwen"),
+        "{e}"
+    );
     assert!(e.is_bad_input());
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
     let mut o = options(&server);
@@ -284,7 +344,10 @@ fn an_unreachable_server_an_unknown_model_and_a_refused_key_write_nothing() {
     o.endpoint = Endpoint::parse(&refusing.url()).unwrap();
     o.api_key = Some("sk-test-secret".into());
     let e = go(&mut study, &o).unwrap_err();
-    assert!(matches!(e, ModelError::Unauthorized { status: 401, .. }), "{e}");
+    assert!(
+        matches!(e, ModelError::Unauthorized { status: 401, .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains(&refusing.url()), "{e}");
     assert_eq!(
         refusing.log.lock().unwrap()[0].authorization.as_deref(),
@@ -292,7 +355,10 @@ fn an_unreachable_server_an_unknown_model_and_a_refused_key_write_nothing() {
     );
     let mut o404 = o.clone();
     o404.model = "missing".into();
-    let not_listing = Server::start(&[], Arc::new(|_: &Request| Reply::status(404, "model not found")));
+    let not_listing = Server::start(
+        &[],
+        Arc::new(|_: &Request| Reply::status(404, "model not found")),
+    );
     o404.endpoint = Endpoint::parse(&not_listing.url()).unwrap();
     let e = go(&mut study, &o404).unwrap_err();
     assert!(matches!(e, ModelError::NotFound { .. }), "{e}");
@@ -300,7 +366,10 @@ fn an_unreachable_server_an_unknown_model_and_a_refused_key_write_nothing() {
     let mut unknown = o.clone();
     unknown.dimensions = vec!["opennes".into()];
     let e = go(&mut study, &unknown).unwrap_err();
-    assert!(e.is_bad_input() && e.to_string().contains("'opennes'"), "{e}");
+    assert!(
+        e.is_bad_input() && e.to_string().contains("'opennes'"),
+        "{e}"
+    );
     let e = Template::parse("{{texts}} {{persona}}", None).unwrap_err();
     assert!(e.to_string().contains("persona"), "{e}");
 
@@ -353,7 +422,10 @@ fn a_human_rater_of_the_same_name_is_refused_before_any_request() {
         .unwrap();
     let server = Server::start(&[MODEL], Arc::new(|_: &Request| Reply::chat("{}")));
     let e = go(&mut study, &options(&server)).unwrap_err();
-    assert!(e.is_bad_input() && e.to_string().contains("human rater"), "{e}");
+    assert!(
+        e.is_bad_input() && e.to_string().contains("human rater"),
+        "{e}"
+    );
     assert_eq!(server.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
@@ -395,8 +467,11 @@ fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
     go(&mut study, &o).unwrap();
     let mut blind = options(&server);
     blind.model = "fake-blind".into();
-    blind.template =
-        Template::parse("Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}", None).unwrap();
+    blind.template = Template::parse(
+        "Person: {{person}}\n\n{{dimensions}}\n\n{{answer_format}}",
+        None,
+    )
+    .unwrap();
     go(&mut study, &blind).unwrap();
 
     let opts = ModelAnalysisOptions::new(200, 9, 0.5, ModelSamples::Mean).unwrap();
@@ -409,7 +484,11 @@ fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
     assert!(summary("fake-blind").state_blind, "{:?}", r.summary);
     assert!(summary("model-gpt").state_blind, "{:?}", r.summary);
     assert!(!summary(MODEL).state_blind, "{:?}", r.summary);
-    let openness = r.dimensions.iter().find(|d| d.dimension == "openness").unwrap();
+    let openness = r
+        .dimensions
+        .iter()
+        .find(|d| d.dimension == "openness")
+        .unwrap();
     let row = |m: &str| openness.models.iter().find(|x| x.model == m).unwrap();
     // The blind fake gives a person the same value in every context: no state at all.
     assert_eq!(row("fake-blind").model_state_share, Some(0.0));
@@ -421,17 +500,26 @@ fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
     let ratio = attentive.state_ratio.unwrap();
     assert!(lo <= ratio && ratio <= hi && ratio > 0.5, "{attentive:?}");
     let sa = attentive.sample_alpha.unwrap();
-    assert!(sa > 0.3 && sa < 1.0, "samples agree four times in five: {sa}");
+    assert!(
+        sa > 0.3 && sa < 1.0,
+        "samples agree four times in five: {sa}"
+    );
     let [alo, ahi] = attentive.alpha_ci.unwrap();
     assert!(alo <= attentive.alpha.unwrap() && attentive.alpha.unwrap() <= ahi);
-    assert!(row("model-gpt").alpha.unwrap() > attentive.alpha.unwrap(),
-        "model-gpt follows the persons' traits as the humans do; the hash fake does not");
+    assert!(
+        row("model-gpt").alpha.unwrap() > attentive.alpha.unwrap(),
+        "model-gpt follows the persons' traits as the humans do; the hash fake does not"
+    );
     assert!(row("model-gpt").icc.is_some() && row("model-gpt").samples.is_none());
     let between = openness.between_models.as_ref().unwrap();
     assert_eq!(between.sign_agreement.len(), 3);
     assert!(between.rater_person_share.is_some(), "{between:?}");
     assert!(between.kendall_w.is_some() && between.kendall_units == 36);
-    let nominal = r.dimensions.iter().find(|d| d.dimension == "dominant_emotion").unwrap();
+    let nominal = r
+        .dimensions
+        .iter()
+        .find(|d| d.dimension == "dominant_emotion")
+        .unwrap();
     assert!(nominal.between_models.is_none() && nominal.models[0].icc.is_none());
     assert!(nominal.models[0].alpha.is_some());
 
@@ -441,7 +529,11 @@ fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
         &ModelAnalysisOptions::new(0, 9, 0.5, ModelSamples::One(0)).unwrap(),
     )
     .unwrap();
-    let one_row = one.dimensions.iter().find(|d| d.dimension == "openness").unwrap();
+    let one_row = one
+        .dimensions
+        .iter()
+        .find(|d| d.dimension == "openness")
+        .unwrap();
     let one_att = one_row.models.iter().find(|x| x.model == MODEL).unwrap();
     assert_ne!(one_att.alpha, attentive.alpha);
     assert!(one_att.alpha_ci.is_none());

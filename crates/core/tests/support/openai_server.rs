@@ -85,6 +85,8 @@ pub struct Server {
     pub addr: SocketAddr,
     stop: Arc<AtomicBool>,
     pub requests: Arc<AtomicUsize>,
+    /// Connections accepted (any route): a run with nothing to do opens none.
+    pub connections: Arc<AtomicUsize>,
     /// Every chat request received, in arrival order.
     pub log: Arc<Mutex<Vec<Request>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -99,16 +101,19 @@ impl Server {
         let addr = listener.local_addr().expect("addr");
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
         let log = Arc::new(Mutex::new(Vec::new()));
         let models: Vec<String> = models.iter().map(|m| m.to_string()).collect();
         let thread = {
             let (stop, requests, log) = (stop.clone(), requests.clone(), log.clone());
+            let connections = connections.clone();
             std::thread::spawn(move || {
                 // Bounded: the server stops with its test, and at the latest after 10 minutes.
                 let deadline = std::time::Instant::now() + Duration::from_secs(600);
                 while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
                     match listener.accept() {
                         Ok((stream, _)) => {
+                            connections.fetch_add(1, Ordering::SeqCst);
                             let (handler, models, requests, log, stop) = (
                                 handler.clone(),
                                 models.clone(),
@@ -129,6 +134,7 @@ impl Server {
             addr,
             stop,
             requests,
+            connections,
             log,
             thread: Some(thread),
         }
@@ -260,14 +266,20 @@ pub fn request_problems(req: &Request, model: &str) -> Vec<String> {
     }
     let required: Vec<String> = schema["required"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let mut sorted = props.clone();
     sorted.sort();
     let mut req_sorted = required.clone();
     req_sorted.sort();
     if sorted != req_sorted {
-        out.push(format!("required {required:?} is not the properties {props:?}"));
+        out.push(format!(
+            "required {required:?} is not the properties {props:?}"
+        ));
     }
     for p in &props {
         let prop = &schema["properties"][p];

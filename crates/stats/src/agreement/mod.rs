@@ -24,8 +24,8 @@ pub use icc::{
     icc_complete, icc_reml, icc_variance_components, variance_components, IccEstimate, IccSet,
     VarianceComponents,
 };
-pub use kendall::{kendall_w, KendallW};
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
+pub use kendall::{kendall_w, KendallW};
 pub use percent::{percent_agreement, PercentAgreement};
 pub use raters::{rater_diagnostics, RaterDiagnostics};
 pub use table::{Categories, KappaWeights, Rating, RatingTable};
