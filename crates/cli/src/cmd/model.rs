@@ -316,9 +316,8 @@ fn prompt(a: PromptArgs) -> anyhow::Result<()> {
     let study = Study::open_read_only(&a.study)?;
     let text = run::preview(&study, &o, a.profile)?;
     if a.request {
-        let cb = study.codebook()?.unwrap_or_else(|| unreachable_codebook());
-        let dims = run::select_dimensions(&cb, &o.dimensions)?;
-        let refs: Vec<_> = dims.iter().collect();
+        let plan = run::plan(&study, &o)?;
+        let refs: Vec<_> = plan.dimensions.iter().collect();
         let body: serde_json::Value =
             serde_json::from_str(&run::request_body(&o, &text, &refs, 0))?;
         print_all(&serde_json::to_string_pretty(&body)?)
@@ -334,15 +333,5 @@ fn print_all(text: &str) -> anyhow::Result<()> {
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
-    }
-}
-
-/// `preview` already refused a study without a codebook.
-fn unreachable_codebook() -> chameleon_core::model::Codebook {
-    chameleon_core::model::Codebook {
-        name: None,
-        guidelines: String::new(),
-        version: 0,
-        dimensions: Vec::new(),
     }
 }

@@ -343,12 +343,15 @@ fn consensus(d: &DimensionData, humans: &[u32]) -> BTreeMap<u32, f64> {
         .collect()
 }
 
+/// A statistic of (consensus, model) pairs.
+type PairStat<'a> = dyn Fn(&[(f64, f64)]) -> Option<f64> + Sync + 'a;
+
 /// Statistic on pairs `(a, b)` and its percentile interval from resampling the pairs.
 fn with_ci(
     pairs: &[(f64, f64)],
     opts: &ModelAnalysisOptions,
     stream: u64,
-    stat: &(dyn Fn(&[(f64, f64)]) -> Option<f64> + Sync),
+    stat: &PairStat<'_>,
 ) -> (Option<f64>, Option<[f64; 2]>) {
     let point = stat(pairs);
     if point.is_none() || opts.resamples == 0 || pairs.len() < 2 {
