@@ -534,3 +534,78 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
     let bad = run(&["model", "report", s(&study), "--blind-ratio", "2"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn ctrl_c_finishes_the_requests_in_flight_commits_them_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo(dir.path());
+    let srv = server(Duration::from_millis(150), Arc::new(Mutex::new(Vec::new())));
+    let url = srv.url();
+    let args = [
+        "model",
+        "rate",
+        s(&study),
+        "--endpoint",
+        &url,
+        "--model",
+        MODEL,
+        "--concurrency",
+        "3",
+        "--dimension",
+        "openness",
+        "--dimension",
+        "dominant_emotion",
+    ];
+    let mut child = bin()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while count(&study, "SELECT COUNT(*) FROM model_request") < 4 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never answered"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let asked_before = srv.requests.load(std::sync::atomic::Ordering::SeqCst);
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("stopping") && err.contains("resume"), "{err}");
+    let asked = srv.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        asked <= asked_before + 3,
+        "no new requests after Ctrl+C beyond those already in flight ({asked_before} → {asked})"
+    );
+    let answered = count(&study, "SELECT COUNT(*) FROM model_request");
+    assert_eq!(
+        answered as usize, asked,
+        "every request in flight was answered and committed"
+    );
+    assert_eq!(
+        count(&study, "SELECT COUNT(*) FROM model_rating"),
+        answered * 2,
+        "each committed whole"
+    );
+    assert_eq!(
+        count(&study, "SELECT status = 'cancelled' FROM model_run"),
+        1,
+        "the run is marked cancelled"
+    );
+    let profiles = count(&study, "SELECT COUNT(*) FROM profile");
+    assert!(answered < profiles);
+    ok(&args);
+    assert_eq!(
+        count(&study, "SELECT COUNT(*) FROM model_rating"),
+        profiles * 2
+    );
+}
