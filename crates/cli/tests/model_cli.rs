@@ -533,6 +533,32 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
     assert_eq!(bad.status.code(), Some(2));
     let bad = run(&["model", "report", s(&study), "--blind-ratio", "2"]);
     assert_eq!(bad.status.code(), Some(2));
+
+    // Agreement and decomposition see the samples' mean unless one sample is asked for.
+    let alpha = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["agreement", s(&study), "--json"];
+        args.extend_from_slice(extra);
+        let v: serde_json::Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        v["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["alpha"]["interval"].clone())
+            .collect()
+    };
+    let mean = alpha(&[]);
+    assert_ne!(mean, alpha(&["--model-sample", "1"]));
+    assert_eq!(
+        alpha(&["--model-sample", "1"]),
+        alpha(&["--model-sample", "1"])
+    );
+    let state = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["decompose", s(&study), "--json", "--dimension", "openness"];
+        args.extend_from_slice(extra);
+        let v: serde_json::Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        v["dimensions"][0]["rater_level"].clone()
+    };
+    assert_ne!(state(&[]), state(&["--model-sample", "0"]));
 }
 
 #[test]

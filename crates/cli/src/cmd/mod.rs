@@ -33,6 +33,14 @@ pub fn resamples(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// `--model-sample I`: one sample of each model run, else the samples' mean.
+pub fn model_samples(sample: Option<u32>) -> chameleon_core::store::ModelSamples {
+    sample.map_or(
+        chameleon_core::store::ModelSamples::Mean,
+        chameleon_core::store::ModelSamples::One,
+    )
+}
+
 /// Prints an error once, on stderr, and picks the exit code: 2 for bad input (a file or an
 /// argument the user can fix), 1 for anything else.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {

@@ -16,11 +16,19 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 
 /// Reads a study (opened read-only) or a tidy ratings CSV into a dataset.
 pub fn load_dataset(path: &Path) -> Result<Dataset> {
+    load_dataset_with(path, crate::store::ModelSamples::Mean)
+}
+
+/// As [`load_dataset`], with a study's model raters seen through `samples` (their sample
+/// mean, or one sample); a CSV has no samples.
+pub fn load_dataset_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Dataset> {
     // A directory, a FIFO, a device or a link loop is refused here with what it is.
     crate::checks::check_regular_file(path)?;
     if is_sqlite_file(path) {
         let study = crate::store::Study::open_read_only(path)?;
-        return study.dataset().map_err(|e| e.in_file(path));
+        return study
+            .dataset_for(false, samples)
+            .map_err(|e| e.in_file(path));
     }
     let (ds, notes) = match crate::tidy::read_dataset(path) {
         Ok(v) => v,
