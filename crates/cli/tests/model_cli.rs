@@ -274,6 +274,10 @@ fn the_demo_is_rated_whole_survives_a_kill_and_resumes_to_the_same_result() {
     let total: i64 = runs.iter().map(|r| r["ratings"].as_i64().unwrap()).sum();
     assert_eq!(total, profiles * dims * 2);
     assert_eq!(runs[1]["status"], "finished");
+    assert_eq!(
+        runs[0]["status"], "interrupted",
+        "the killed run, found running by the next"
+    );
     let csv = dir.path().join("export.csv");
     ok(&["export", "ratings", s(&a), s(&csv)]);
     let exported = std::fs::read_to_string(&csv).unwrap();

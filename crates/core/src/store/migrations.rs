@@ -195,7 +195,8 @@ CREATE TABLE model_run (
   dimensions TEXT NOT NULL,
   started_at INTEGER NOT NULL,
   finished_at INTEGER,
-  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'failed'))
+  -- 'interrupted': found still 'running' when the next run of its rater started (killed).
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'failed', 'interrupted'))
 ) STRICT;
 
 -- One answered request (one profile, one sample) with what the server said.

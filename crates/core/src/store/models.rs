@@ -202,6 +202,12 @@ impl Study {
             Some(r) => r.id,
             None => super::raters::insert_rater(&tx, run.rater, RaterKind::Model, now)?.id,
         };
+        // A run of this rater still marked running was killed: two runs of one rater at once
+        // would ask for the same keys, so none is expected to be alive.
+        tx.execute(
+            "UPDATE model_run SET status = 'interrupted' WHERE rater_id = ?1 AND status = 'running'",
+            [rater_id],
+        )?;
         let dims = serde_json::to_string(run.dimensions)
             .map_err(|e| CoreError::Invalid(format!("dimensions: {e}")))?;
         tx.execute(
