@@ -612,9 +612,11 @@ fn ctrl_c_finishes_the_requests_in_flight_commits_them_and_exits_130() {
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("stopping") && err.contains("resume"), "{err}");
     let asked = srv.requests.load(std::sync::atomic::Ordering::SeqCst);
+    // Three were in flight when counted; each worker may have started one more before the
+    // signal arrived (a stalled machine could allow a second round), never the rest.
     assert!(
-        asked <= asked_before + 3,
-        "no new requests after Ctrl+C beyond those already in flight ({asked_before} → {asked})"
+        asked <= asked_before + 6 && (asked as i64) < count(&study, "SELECT COUNT(*) FROM profile"),
+        "no new requests after Ctrl+C beyond those in flight ({asked_before} → {asked})"
     );
     let answered = count(&study, "SELECT COUNT(*) FROM model_request");
     assert_eq!(
