@@ -31,6 +31,10 @@ pub struct DecomposeArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// A model run's ratings as one sample (0-based) instead of the samples' mean
+    /// (docs/models.md).
+    #[arg(long, value_name = "I")]
+    pub model_sample: Option<u32>,
     /// Also fit this lme4 random-intercept formula per dimension: any of (1|person),
     /// (1|context), (1|person:context), (1|rater), (1|rater:person), (1|rater:context).
     #[arg(long, value_name = "FORMULA")]
@@ -51,7 +55,7 @@ pub struct DecomposeArgs {
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
-    let mut ds = super::load(&args.input)?;
+    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
