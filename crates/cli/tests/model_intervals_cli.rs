@@ -3,6 +3,8 @@
 //! formula and the person-cluster one on a nested formula, saying which, identical for a seed
 //! whatever the number of threads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;

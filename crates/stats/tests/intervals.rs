@@ -11,6 +11,8 @@
 //! ours solve for the crossing exactly. A lower bound lme4 reports as 0 (profile not falling
 //! to −z before 0) must be exactly 0 here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use chameleon_stats::variance::formula::parse;
 use chameleon_stats::variance::mixed::{Criterion, FitOptions, Model, Observation};
 use serde_json::Value;

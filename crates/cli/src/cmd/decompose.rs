@@ -51,7 +51,7 @@ pub struct DecomposeArgs {
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load(&args.input)?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }

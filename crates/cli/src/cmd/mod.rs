@@ -18,6 +18,16 @@ use chameleon_core::app::analysis::{parse_resamples, AnalysisOptions, Method};
 use chameleon_core::CoreError;
 use std::process::ExitCode;
 
+/// The dataset of a study or ratings file, its load notes said on stderr (core returns them
+/// with the data; the CLI is what shows them).
+pub fn load(path: &std::path::Path) -> anyhow::Result<chameleon_core::dataset::Dataset> {
+    let loaded = chameleon_core::analysis::input::load(path)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded.dataset)
+}
+
 /// `--bootstrap`: checked against core's bounds when the arguments are parsed (so a bad count
 /// is a usage error, exit 2, before anything is read), and core's warning for a count below
 /// the recommended one said once on stderr.

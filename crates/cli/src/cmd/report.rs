@@ -55,7 +55,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load(&args.input)?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
@@ -106,7 +106,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
 
 /// The codebook's name when the input is a study that has one.
 fn study_name(path: &Path) -> Option<String> {
-    if !chameleon_core::analysis::input::is_sqlite_file(path) {
+    if !chameleon_core::store::is_sqlite_file(path) {
         return None;
     }
     let study = chameleon_core::Study::open_read_only(path).ok()?;

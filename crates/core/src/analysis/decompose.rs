@@ -400,7 +400,7 @@ pub fn run_decomposition(
                 &BootstrapOptions {
                     resamples: opts.bootstrap,
                     seed: opts.seed,
-                    level: 0.95,
+                    level: super::CI_LEVEL,
                     method: opts.method,
                 },
                 control,
@@ -911,7 +911,7 @@ fn dimension_report(
         CiReport {
             trait_share: find("trait_share"),
             state_share: find("state_share"),
-            level: 0.95,
+            level: super::CI_LEVEL,
             resamples: opts.bootstrap,
             profile_level: iv.profile_level.iter().copied().collect(),
             rater_level: iv.rater_level.iter().copied().collect(),

@@ -17,6 +17,7 @@ pub(crate) mod figures;
 mod html;
 pub mod png;
 pub mod profiles;
+pub mod table;
 pub mod tables;
 
 use crate::analysis::agreement::{agreement_with, AgreementOptions, AgreementReport};
@@ -35,8 +36,10 @@ use std::sync::Mutex;
 pub use figures::Figure;
 pub use png::{png_size, svg_to_png};
 pub use profiles::{person_profiles, PersonProfiles, PLOT_PERSONS};
+pub use table::{Cell, Column, Table, TextStyle};
 pub use tables::{
-    agreement_csv, decomposition_csv, person_profiles_csv, rater_sensitivity_csv, text_cell,
+    agreement_csv, agreement_table, decomposition_csv, decomposition_table, person_profiles_csv,
+    person_profiles_table, rater_sensitivity_csv, rater_sensitivity_table, text_cell,
 };
 
 /// The software version written into reports.

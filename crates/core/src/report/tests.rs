@@ -735,6 +735,12 @@ fn a_model_report_names_the_formula_and_shows_components_intervals_and_context_e
     let comp_ci = m.components_ci95.as_ref().expect("bootstrap intervals");
     let share_ci = m.shares_ci95.as_ref().expect("bootstrap intervals");
     assert_eq!(m.bootstrap.as_ref().map(|b| b.resamples), Some(20));
+    let ci4 = |v: Option<[f64; 2]>| {
+        v.map_or_else(
+            || super::table::DASH.to_string(),
+            |[a, b]| format!("[{a:.4}, {b:.4}]"),
+        )
+    };
     for (term, v) in &m.components.0 {
         let [lo, hi] = sd_ci.get(term).expect("every SD has a profile interval");
         assert!(lo <= v.sqrt() && v.sqrt() <= hi, "{term}");
@@ -744,8 +750,8 @@ fn a_model_report_names_the_formula_and_shows_components_intervals_and_context_e
         for cell in [
             format!("{v:.4}"),
             format!("[{lo:.4}, {hi:.4}]"),
-            super::html::ci4(comp_ci.get(term).flatten()),
-            super::html::ci4(share_ci.get(term).flatten()),
+            ci4(comp_ci.get(term).flatten()),
+            ci4(share_ci.get(term).flatten()),
             format!("{:.4}", m.shares.get(term).expect("share")),
         ] {
             assert!(line.contains(&cell), "{term}: {cell} not in {line}");
