@@ -198,7 +198,7 @@ impl Model {
         }
         m.yy = squares - self.n * mean * mean;
         m.centre = fit.intercept + mean;
-        // The per-signature summaries hold response sums: rebuild them from the new values.
+        // The signatures hold sums of the values: regroup so the refit sees the new ones.
         m.group_signatures(true);
         m
     }
