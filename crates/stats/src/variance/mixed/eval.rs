@@ -13,10 +13,11 @@
 //! `C` are ordered nested effects (person, person:context, rater:person — block diagonal over
 //! persons), then crossed levels (context, rater, rater:context), then the intercept. Each
 //! person's block is factored densely and its Schur update scattered into the global block,
-//! which is then factored with nalgebra; the intercept comes last so its pivot is `r_X²`.
+//! which is then factored densely ([`super::dense`]); the intercept comes last so its pivot is `r_X²`.
 
+use super::dense;
 use super::{Cell, Criterion, Model};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 /// One evaluation of the criterion.
 #[derive(Debug, Clone, Copy)]
@@ -195,7 +196,12 @@ impl Model {
         for sig in &self.signatures {
             let block = &sig.block;
             let count = sig.count;
-            let cells = &self.sig_cells[block.cells.0 as usize..block.cells.1 as usize];
+            let pool = if sig.pooled {
+                &self.sig_cells
+            } else {
+                &self.cells
+            };
+            let cells = &pool[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let m = block.m as usize;
             let gl = touched.len();
@@ -313,25 +319,24 @@ impl Model {
         &self,
         red: &Reduced,
         criterion: Criterion,
-    ) -> Option<(
-        Evaluation,
-        DVector<f64>,
-        nalgebra::Cholesky<f64, nalgebra::Dyn>,
-    )> {
+    ) -> Option<(Evaluation, DVector<f64>, Vec<f64>)> {
         if !red.logdet.is_finite() {
             return None;
         }
         let g = self.g;
-        let chol = DMatrix::from_row_slice(g, g, &red.s).cholesky()?;
-        let l = chol.l_dirty();
+        let mut l = red.s.clone();
+        if !dense::cholesky(&mut l, g) {
+            return None;
+        }
         let mut logdet = red.logdet;
         for i in 0..g {
-            logdet += 2.0 * l[(i, i)].ln();
+            logdet += 2.0 * l[i * g + i].ln();
         }
-        let rx = l[(g - 1, g - 1)];
-        let rhs = DVector::from_column_slice(&red.rhs);
-        let sol = chol.solve(&rhs);
-        let pwrss = self.yy - red.quad - rhs.dot(&sol);
+        let rx = l[(g - 1) * g + (g - 1)];
+        let mut x = red.rhs.clone();
+        dense::solve(&l, g, &mut x);
+        let pwrss = self.yy - red.quad - dense::dot(&red.rhs, &x);
+        let sol = DVector::from_vec(x);
         let n = self.n;
         if pwrss.is_nan() || pwrss <= 0.0 || n < 2.0 || !logdet.is_finite() || rx <= 0.0 {
             return None;
@@ -357,6 +362,6 @@ impl Model {
             intercept: self.centre + sol[g - 1],
             intercept_se: sigma2.sqrt() / rx,
         };
-        Some((e, sol, chol))
+        Some((e, sol, l))
     }
 }

@@ -22,9 +22,9 @@
 //!
 //! `r` the residual `y − W ŵ`. All of it reuses the reduction's factors.
 
+use super::dense;
 use super::eval::forward;
 use super::{Criterion, Model};
-use nalgebra::DMatrix;
 
 /// The criterion with its gradient and approximate Hessian (`k × k`, row-major) at `θ`.
 #[derive(Debug, Clone)]
@@ -66,23 +66,32 @@ impl Model {
         let g = self.g;
         let s = e.sigma2;
         // The inverse whose diagonal gives tr_k: of C's global Schur complement (REML), or of
-        // its random-effects part alone (ML: C_uu excludes the intercept).
-        let sinv: DMatrix<f64> = match criterion {
-            Criterion::Reml => chol.inverse(),
+        // its random-effects part alone (ML: C_uu excludes the intercept; its row stays 0).
+        let sinv_rows: Vec<f64> = match criterion {
+            Criterion::Reml => dense::inverse(&chol, g),
             Criterion::Ml => {
                 let q = g - 1;
-                let mut full = DMatrix::zeros(g, g);
+                let mut full = vec![0.0; g * g];
                 if q > 0 {
-                    let srr = DMatrix::from_fn(q, q, |i, j| red.s[i * g + j]);
-                    let inv = srr.cholesky()?.inverse();
-                    full.view_mut((0, 0), (q, q)).copy_from(&inv);
+                    let mut srr = vec![0.0; q * q];
+                    for i in 0..q {
+                        srr[i * q..i * q + q].copy_from_slice(&red.s[i * g..i * g + q]);
+                    }
+                    if !dense::cholesky(&mut srr, q) {
+                        return None;
+                    }
+                    let inv = dense::inverse(&srr, q);
+                    for i in 0..q {
+                        full[i * g..i * g + q].copy_from_slice(&inv[i * q..i * q + q]);
+                    }
                 }
                 full
             }
         };
+        let sinv = |i: usize, j: usize| sinv_rows[i * g + j];
         let mut tr = vec![0.0; k];
         for (gi, &t) in self.global_term.iter().enumerate() {
-            tr[t] += sinv[(gi, gi)];
+            tr[t] += sinv(gi, gi);
         }
         let mut wsq = vec![0.0; k];
         for (gi, &t) in self.global_term.iter().enumerate() {
@@ -119,10 +128,10 @@ impl Model {
                     if ya == 0.0 {
                         continue;
                     }
-                    let ga = touched[a] as usize;
+                    let row = &sinv_rows[touched[a] as usize * g..touched[a] as usize * g + g];
                     let mut v = 0.0;
                     for b in 0..gl {
-                        v += sinv[(ga, touched[b] as usize)] * y[i * gl + b];
+                        v += row[touched[b] as usize] * y[i * gl + b];
                     }
                     d += ya * v;
                 }
@@ -226,9 +235,20 @@ impl Model {
                 }
             }
         }
-        let agm = DMatrix::from_row_slice(g, k, &ag);
-        let z = chol.solve(&agm);
-        let qg = agm.transpose() * z;
+        // v' S⁻¹ v for the global parts, one solve per term.
+        let mut qg = vec![0.0; kk];
+        let mut cols: Vec<Vec<f64>> = (0..k)
+            .map(|t| (0..g).map(|i| ag[i * k + t]).collect())
+            .collect();
+        let orig = cols.clone();
+        for c in &mut cols {
+            dense::solve(&chol, g, c);
+        }
+        for t in 0..k {
+            for u in 0..k {
+                qg[t * k + u] = dense::dot(&orig[t], &cols[u]);
+            }
+        }
         let mut gradient = vec![0.0; k];
         for t in 0..k {
             let big_t = self.levels[t] as f64 - tr[t] - wsq[t] / s;
@@ -239,7 +259,7 @@ impl Model {
         let mut hts = vec![0.0; k];
         for t in 0..k {
             for u in 0..k {
-                htt[t * k + u] = 4.0 * (xx[t * k + u] - q[t * k + u] - qg[(t, u)]) / s;
+                htt[t * k + u] = 4.0 * (xx[t * k + u] - q[t * k + u] - qg[t * k + u]) / s;
             }
             htt[t * k + t] += gradient[t] / theta[t];
             hts[t] = 2.0 * rz[t] / (s * s) + gradient[t] / s;

@@ -12,6 +12,7 @@
 //!
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
+mod dense;
 mod effects;
 mod eval;
 mod grad;
@@ -164,6 +165,9 @@ pub(crate) struct Signature {
     /// and nested effects.
     pub(crate) block: Block,
     pub(crate) count: f64,
+    /// The cells are in [`Model::sig_cells`] (two or more persons); else the one person's
+    /// own in [`Model::cells`] (no copy: most persons of a shared-context design are alone).
+    pub(crate) pooled: bool,
     /// Range in [`Model::sig_r2`] of `Σ_p r_p r_p'` (`m × m`, `r_p` the person's unscaled
     /// value sums per nested effect); empty when `count` is 1.
     pub(crate) r2: (u32, u32),
@@ -450,6 +454,13 @@ impl Model {
             match index.get(&key) {
                 Some(&s) => {
                     let sig = &mut sigs[s];
+                    if !sig.pooled {
+                        let (a, b) = sig.block.cells;
+                        let start = sig_cells.len() as u32;
+                        sig_cells.extend_from_slice(&self.cells[a as usize..b as usize]);
+                        sig.block.cells = (start, sig_cells.len() as u32);
+                        sig.pooled = true;
+                    }
                     sig.count += 1.0;
                     let start = sig.block.cells.0 as usize;
                     for (k, c) in cells.iter().enumerate() {
@@ -459,14 +470,10 @@ impl Model {
                 }
                 None => {
                     index.insert(key.clone(), sigs.len());
-                    let start = sig_cells.len() as u32;
-                    sig_cells.extend_from_slice(cells);
                     sigs.push(Signature {
-                        block: Block {
-                            cells: (start, sig_cells.len() as u32),
-                            ..block.clone()
-                        },
+                        block: block.clone(),
                         count: 1.0,
+                        pooled: false,
                         r2: (0, 0),
                     });
                     members.push(vec![r]);
