@@ -25,23 +25,85 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
+/// `[Σ a0_i b_i, Σ a1_i b_i, Σ a2_i b_i, Σ a3_i b_i]` over `b`'s length: four rows against
+/// one, each of `b`'s elements loaded once (the global block outgrows the cache at several
+/// hundred contexts, so memory traffic, not arithmetic, bounds the factorisation).
+#[inline]
+fn dot4(a: [&[f64]; 4], b: &[f64]) -> [f64; 4] {
+    let n = b.len();
+    let a = [&a[0][..n], &a[1][..n], &a[2][..n], &a[3][..n]];
+    let mut acc = [[0.0f64; 2]; 4];
+    let pairs = n / 2;
+    for p in 0..pairs {
+        let i = 2 * p;
+        let (b0, b1) = (b[i], b[i + 1]);
+        for r in 0..4 {
+            acc[r][0] += a[r][i] * b0;
+            acc[r][1] += a[r][i + 1] * b1;
+        }
+    }
+    let mut out = [0.0; 4];
+    for r in 0..4 {
+        out[r] = acc[r][0] + acc[r][1];
+        if n % 2 == 1 {
+            out[r] += a[r][n - 1] * b[n - 1];
+        }
+    }
+    out
+}
+
 /// In-place Cholesky `A = L L'` of the row-major `m × m` `a` (lower triangle read and
 /// overwritten; the strict upper triangle is left as it was). False when not positive
 /// definite.
 pub(crate) fn cholesky(a: &mut [f64], m: usize) -> bool {
-    for i in 0..m {
-        let (done, rest) = a.split_at_mut(i * m);
-        let row_i = &mut rest[..m];
-        for j in 0..i {
-            let row_j = &done[j * m..j * m + m];
-            let v = (row_i[j] - dot(&row_i[..j], &row_j[..j])) / row_j[j];
-            row_i[j] = v;
+    let mut i0 = 0;
+    while i0 < m {
+        let rows = (m - i0).min(4);
+        let (done, rest) = a.split_at_mut(i0 * m);
+        if rows == 4 {
+            // Columns left of the block: four rows at once against each finished row.
+            for j in 0..i0 {
+                let row_j = &done[j * m..j * m + j + 1];
+                let d = dot4(
+                    [
+                        &rest[..j],
+                        &rest[m..m + j],
+                        &rest[2 * m..2 * m + j],
+                        &rest[3 * m..3 * m + j],
+                    ],
+                    &row_j[..j],
+                );
+                for r in 0..4 {
+                    rest[r * m + j] = (rest[r * m + j] - d[r]) / row_j[j];
+                }
+            }
         }
-        let d = row_i[i] - dot(&row_i[..i], &row_i[..i]);
-        if d.is_nan() || d <= 0.0 {
-            return false;
+        // The diagonal block (and, for a short last block, everything) row by row.
+        for r in 0..rows {
+            let i = i0 + r;
+            let start = if rows == 4 { i0 } else { 0 };
+            for j in start..i {
+                let v = {
+                    let (row_j, row_i): (&[f64], &[f64]) = if j < i0 {
+                        (&done[j * m..j * m + j + 1], &rest[r * m..r * m + j])
+                    } else {
+                        (
+                            &rest[(j - i0) * m..(j - i0) * m + j + 1],
+                            &rest[r * m..r * m + j],
+                        )
+                    };
+                    (rest[r * m + j] - dot(row_i, &row_j[..j])) / row_j[j]
+                };
+                rest[r * m + j] = v;
+            }
+            let row_i = &rest[r * m..r * m + i];
+            let d = rest[r * m + i] - dot(row_i, row_i);
+            if d.is_nan() || d <= 0.0 {
+                return false;
+            }
+            rest[r * m + i] = d.sqrt();
         }
-        row_i[i] = d.sqrt();
+        i0 += rows;
     }
     true
 }
@@ -76,13 +138,34 @@ pub(crate) fn inverse(l: &[f64], m: usize) -> Vec<f64> {
         }
     }
     let mut inv = vec![0.0; m * m];
-    for a in 0..m {
-        for b in 0..=a {
-            // Σ_{k ≥ a} U[a][k] U[b][k] (U[a][k] = 0 below k = a).
-            let v = dot(&u[a * m + a..a * m + m], &u[b * m + a..b * m + m]);
-            inv[a * m + b] = v;
-            inv[b * m + a] = v;
+    let mut a0 = 0;
+    while a0 < m {
+        let rows = (m - a0).min(4);
+        if rows == 4 {
+            // Σ_{k ≥ a} U[a][k] U[b][k] for b < a0, four a at once (U[a][k] = 0 for k < a).
+            let ua = [
+                &u[a0 * m + a0..a0 * m + m],
+                &u[(a0 + 1) * m + a0..(a0 + 1) * m + m],
+                &u[(a0 + 2) * m + a0..(a0 + 2) * m + m],
+                &u[(a0 + 3) * m + a0..(a0 + 3) * m + m],
+            ];
+            for b in 0..a0 {
+                let d = dot4(ua, &u[b * m + a0..b * m + m]);
+                for r in 0..4 {
+                    inv[(a0 + r) * m + b] = d[r];
+                    inv[b * m + a0 + r] = d[r];
+                }
+            }
         }
+        for a in a0..a0 + rows {
+            let start = if rows == 4 { a0 } else { 0 };
+            for b in start..=a {
+                let v = dot(&u[a * m + a..a * m + m], &u[b * m + a..b * m + m]);
+                inv[a * m + b] = v;
+                inv[b * m + a] = v;
+            }
+        }
+        a0 += rows;
     }
     inv
 }
@@ -93,41 +176,43 @@ mod tests {
 
     #[test]
     fn factor_solve_and_inverse_equal_nalgebra() {
-        let m = 37;
-        let mut a = vec![0.0; m * m];
-        for i in 0..m {
-            for j in 0..m {
-                a[i * m + j] = ((i * 7 + j * 3) % 11) as f64 * 0.01 + ((i + j) % 5) as f64 * 0.02;
+        for m in [1, 2, 5, 8, 37, 64] {
+            let mut a = vec![0.0; m * m];
+            for i in 0..m {
+                for j in 0..m {
+                    a[i * m + j] =
+                        ((i * 7 + j * 3) % 11) as f64 * 0.01 + ((i + j) % 5) as f64 * 0.02;
+                }
             }
-        }
-        // Symmetric, diagonally dominant.
-        let mut s = vec![0.0; m * m];
-        for i in 0..m {
-            for j in 0..m {
-                s[i * m + j] = a[i * m + j] + a[j * m + i] + if i == j { 3.0 } else { 0.0 };
+            // Symmetric, diagonally dominant.
+            let mut s = vec![0.0; m * m];
+            for i in 0..m {
+                for j in 0..m {
+                    s[i * m + j] = a[i * m + j] + a[j * m + i] + if i == j { 3.0 } else { 0.0 };
+                }
             }
-        }
-        let reference = nalgebra::DMatrix::from_row_slice(m, m, &s);
-        let inv_ref = reference.clone().cholesky().unwrap().inverse();
-        let mut l = s.clone();
-        assert!(cholesky(&mut l, m));
-        let inv = inverse(&l, m);
-        for i in 0..m {
-            for j in 0..m {
-                assert!((inv[i * m + j] - inv_ref[(i, j)]).abs() < 1e-12);
+            let reference = nalgebra::DMatrix::from_row_slice(m, m, &s);
+            let inv_ref = reference.clone().cholesky().unwrap().inverse();
+            let mut l = s.clone();
+            assert!(cholesky(&mut l, m));
+            let inv = inverse(&l, m);
+            for i in 0..m {
+                for j in 0..m {
+                    assert!((inv[i * m + j] - inv_ref[(i, j)]).abs() < 1e-12);
+                }
             }
+            let mut b: Vec<f64> = (0..m).map(|i| (i as f64).sin()).collect();
+            let x_ref = reference
+                .cholesky()
+                .unwrap()
+                .solve(&nalgebra::DVector::from_column_slice(&b));
+            solve(&l, m, &mut b);
+            for i in 0..m {
+                assert!((b[i] - x_ref[i]).abs() < 1e-12);
+            }
+            let mut bad = s.clone();
+            bad[0] = -1.0;
+            assert!(!cholesky(&mut bad, m));
         }
-        let mut b: Vec<f64> = (0..m).map(|i| (i as f64).sin()).collect();
-        let x_ref = reference
-            .cholesky()
-            .unwrap()
-            .solve(&nalgebra::DVector::from_column_slice(&b));
-        solve(&l, m, &mut b);
-        for i in 0..m {
-            assert!((b[i] - x_ref[i]).abs() < 1e-12);
-        }
-        let mut bad = s.clone();
-        bad[0] = -1.0;
-        assert!(!cholesky(&mut bad, m));
     }
 }
