@@ -101,6 +101,7 @@ impl Model {
         let mut offsets = Vec::with_capacity(self.signatures.len());
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
+        let mut sloc: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
             let touched = &self.touched[sig.block.touched.0 as usize..sig.block.touched.1 as usize];
@@ -121,19 +122,20 @@ impl Model {
             y.clear();
             y.extend_from_slice(x);
             backward(l, m, &mut y, gl);
+            // S⁻¹ at this signature's touched pairs, gathered once (random access into a
+            // matrix far larger than the cache), then m quadratic forms on it.
+            sloc.clear();
+            for &ta in touched {
+                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
+                sloc.extend(touched.iter().map(|&tb| row[tb as usize]));
+            }
             for i in 0..m {
                 let mut d: f64 = (0..m).map(|j| linv[j * m + i] * linv[j * m + i]).sum();
+                let yi = &y[i * gl..i * gl + gl];
                 for a in 0..gl {
-                    let ya = y[i * gl + a];
-                    if ya == 0.0 {
-                        continue;
+                    if yi[a] != 0.0 {
+                        d += yi[a] * dense::dot(&sloc[a * gl..a * gl + gl], yi);
                     }
-                    let row = &sinv_rows[touched[a] as usize * g..touched[a] as usize * g + g];
-                    let mut v = 0.0;
-                    for b in 0..gl {
-                        v += row[touched[b] as usize] * y[i * gl + b];
-                    }
-                    d += ya * v;
                 }
                 let t = self.nested[sig.block.nested.0 as usize + i].0 as usize;
                 tr[t] += sig.count * d;

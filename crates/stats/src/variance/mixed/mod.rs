@@ -25,7 +25,42 @@ use super::formula::{Factor, Formula, FormulaError, TermKind};
 use crate::prec;
 use optim::{minimize, Options};
 use serde::Serialize;
-use std::collections::HashMap;
+
+/// Lookups only (no iteration order reaches a result): a multiplicative hash, several times
+/// faster than SipHash on the millions of small integer keys of a large design.
+type HashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
 
 /// One observation (row): who was rated in which context, by whom, and the value. Repeated
 /// rows with the same ids are replicate observations, as in lme4.
@@ -241,7 +276,7 @@ pub fn check_design(
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(formula.terms.len());
     let mut levels = Vec::with_capacity(formula.terms.len());
     for t in &formula.terms {
-        let mut map: HashMap<[u32; 2], u32> = HashMap::new();
+        let mut map: HashMap<[u32; 2], u32> = HashMap::default();
         let v: Vec<u32> = rows
             .iter()
             .map(|o| {
@@ -270,7 +305,7 @@ pub fn check_design(
             if levels[i] != levels[j] {
                 continue;
             }
-            let mut joint: HashMap<(u32, u32), ()> = HashMap::new();
+            let mut joint: HashMap<(u32, u32), ()> = HashMap::default();
             for (a, b) in ids[i].iter().zip(&ids[j]) {
                 joint.insert((*a, *b), ());
             }
@@ -308,7 +343,7 @@ impl Model {
             (o.person, o.context, rater(o))
         });
         // Global indices of the crossed terms' levels, the intercept last.
-        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
         let mut level_ids: Vec<Vec<[u32; 2]>> = vec![Vec::new(); kinds.len()];
         let mut global_term = Vec::new();
         for (t, &kind) in kinds.iter().enumerate() {
@@ -337,7 +372,7 @@ impl Model {
             let touched_start = touched.len();
             let nested_start = nested.len();
             touched.push(intercept);
-            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
             let mut m = 0u32;
             while i < order.len() && rows[order[i] as usize].person == person {
                 let first = rows[order[i] as usize];
@@ -417,7 +452,7 @@ impl Model {
     /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
     /// person (the reference the grouping is tested against).
     pub(crate) fn group_signatures(&mut self, group: bool) {
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        let mut index: HashMap<Vec<u64>, usize> = HashMap::default();
         // Per signature: its persons' unscaled nested sums.
         let mut members: Vec<Vec<Vec<f64>>> = Vec::new();
         let mut sigs: Vec<Signature> = Vec::new();
