@@ -154,7 +154,10 @@ pub struct ModelFit {
     pub boundary: Vec<String>,
     pub warnings: Vec<String>,
     pub observations: usize,
+    /// Newton iterations.
     pub iterations: usize,
+    /// Reductions of the design: criterion evaluations, a reduction with derivatives
+    /// counting as one.
     pub evaluations: usize,
 }
 
