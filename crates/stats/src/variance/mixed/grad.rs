@@ -150,7 +150,6 @@ impl Model {
         let int = g - 1;
         let (mut wn, mut an, mut xc) = (Vec::new(), Vec::new(), vec![0.0; k]);
         for (b, block) in self.blocks.iter().enumerate() {
-            let sig = &self.signatures[self.sig_of[b] as usize];
             let m = block.m as usize;
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let gl = touched.len();
@@ -184,7 +183,6 @@ impl Model {
                     wsq[term_of(li)] += w * w;
                 }
             }
-            debug_assert_eq!(sig.block.m as usize, m);
             for c in cells {
                 let mut fit = sol[int];
                 for (t, kind) in self.kinds.iter().enumerate() {
