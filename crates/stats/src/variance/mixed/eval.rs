@@ -190,8 +190,20 @@ impl Model {
         let mut amat: Vec<f64> = Vec::new();
         let mut bmat: Vec<f64> = Vec::new();
         let mut ra: Vec<f64> = Vec::new();
-        let mut ae = [(0usize, 0.0f64); 3];
-        let mut be = [(0usize, 0.0f64); 4];
+        // The crossed part of W'W and W'y needs no elimination: θ-free sums over all cells,
+        // scaled here (a few thousand level pairs instead of every cell's).
+        let scale = |gi: u32| -> f64 {
+            match self.global_term.get(gi as usize) {
+                Some(&t) => theta[t],
+                None => 1.0,
+            }
+        };
+        for &(i, j, w) in &self.cross {
+            s[i as usize * g + j as usize] += w * scale(i) * scale(j);
+        }
+        for &(i, v) in &self.cross_rhs {
+            rhs[i as usize] += v * scale(i);
+        }
         let mut r2: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let block = &sig.block;
@@ -205,18 +217,6 @@ impl Model {
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let m = block.m as usize;
             let gl = touched.len();
-            // The crossed part of W'W and W'y needs no elimination (cell sums are the group's,
-            // counts one person's).
-            for c in cells {
-                let (_, nb) = entries(self, c, theta, &mut ae, &mut be);
-                for &(pi, si) in &be[..nb] {
-                    let gi = touched[pi];
-                    rhs[gi as usize] += c.sum * si;
-                    for &(pj, sj) in &be[..nb] {
-                        s[gi as usize * g + touched[pj] as usize] += count * c.n * si * sj;
-                    }
-                }
-            }
             if m == 0 {
                 continue;
             }

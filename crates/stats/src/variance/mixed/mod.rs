@@ -239,6 +239,10 @@ pub struct Model {
     pub(crate) sig_r2: Vec<f64>,
     /// Per block, its signature.
     pub(crate) sig_of: Vec<u32>,
+    /// The crossed part of the unscaled `Z'Z` (global index pairs, both orders, and the
+    /// intercept) and of `Z'y`, summed over all cells.
+    pub(crate) cross: Vec<(u32, u32, f64)>,
+    pub(crate) cross_rhs: Vec<(u32, f64)>,
 }
 
 /// Level ids of `kind` for row `o`.
@@ -447,9 +451,46 @@ impl Model {
             sig_cells: Vec::new(),
             sig_r2: Vec::new(),
             sig_of: Vec::new(),
+            cross: Vec::new(),
+            cross_rhs: Vec::new(),
         };
+        model.sum_crossed();
         model.group_signatures(true);
         Ok(model)
+    }
+
+    /// Fills [`Model::cross`] and [`Model::cross_rhs`].
+    fn sum_crossed(&mut self) {
+        let intercept = (self.g - 1) as u32;
+        let mut pairs: HashMap<(u32, u32), f64> = HashMap::default();
+        let mut sums: Vec<f64> = vec![0.0; self.g];
+        let mut gi: Vec<u32> = Vec::with_capacity(7);
+        for c in &self.cells {
+            gi.clear();
+            gi.push(intercept);
+            for (t, kind) in self.kinds.iter().enumerate() {
+                if !kind.nested_in_person() {
+                    gi.push(c.idx[t]);
+                }
+            }
+            for &a in &gi {
+                sums[a as usize] += c.sum;
+                for &b in &gi {
+                    *pairs.entry((a, b)).or_insert(0.0) += c.n;
+                }
+            }
+        }
+        let mut cross: Vec<(u32, u32, f64)> =
+            pairs.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+        // Memory order for the scatter (and a result independent of the hash's order).
+        cross.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        self.cross = cross;
+        self.cross_rhs = sums
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, v)| v != 0.0)
+            .map(|(i, v)| (i as u32, v))
+            .collect();
     }
 
     /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
