@@ -13,7 +13,8 @@
 //! `C` are ordered nested effects (person, person:context, rater:person — block diagonal over
 //! persons), then crossed levels (context, rater, rater:context), then the intercept. Each
 //! person's block is factored densely and its Schur update scattered into the global block,
-//! which is then factored densely ([`super::dense`]); the intercept comes last so its pivot is `r_X²`.
+//! which is then factored densely ([`super::dense`]); the intercept comes last so its pivot
+//! is `r_X²`. Persons with identical blocks are eliminated once ([`super::Signature`]).
 
 use super::dense;
 use super::{Cell, Criterion, Model};
