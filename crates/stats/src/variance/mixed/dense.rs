@@ -100,11 +100,11 @@ pub(crate) fn cholesky(a: &mut [f64], m: usize) -> bool {
                     ],
                     j0,
                 );
-                for r in 0..4 {
-                    for c in 0..4 {
+                for (r, pr) in p.iter().enumerate() {
+                    for (c, prc) in pr.iter().enumerate() {
                         let j = j0 + c;
                         let row_j = &done[j * m..j * m + j + 1];
-                        let mut v = rest[r * m + j] - p[r][c];
+                        let mut v = rest[r * m + j] - prc;
                         for k in j0..j {
                             v -= rest[r * m + k] * row_j[k];
                         }
