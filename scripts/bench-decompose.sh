@@ -14,6 +14,8 @@
 #    12 raters × 10 dimensions): `chameleon decompose --model FORMULA` as a whole process vs an
 #    Rscript process fitting the same formula with lme4 (scripts/reference/decompose/
 #    lme4_model_bench.R); medians, wall and CPU ratios. CONTEXTS overrides the 150.
+# 5. The same formula at 20× the persons (3M ratings) over 645 shared contexts (the Chameleon
+#    data's subreddits; BIG_CONTEXTS overrides): wall, CPU and peak memory (/usr/bin/time -v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
@@ -21,6 +23,7 @@ PERSONS="${PERSONS:-1667}"
 RESAMPLES="${RESAMPLES:-1000}"
 SCALE="${SCALE:-20}"
 CONTEXTS="${CONTEXTS:-150}"
+BIG_CONTEXTS="${BIG_CONTEXTS:-645}"
 MODEL="value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
@@ -98,6 +101,15 @@ if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace
 else
   echo "Rscript with lme4 not found: skipping the lme4 column"
 fi
+
+echo
+echo "== 5. large shared-context G-study: $MODEL, $((PERSONS * SCALE)) persons, $BIG_CONTEXTS shared contexts"
+"$BIN" sample bench "$OUT/bigshared.csv" --persons $((PERSONS * SCALE)) --context-pool "$BIG_CONTEXTS" --seed 2 >&2
+RAYON_NUM_THREADS=$THREADS /usr/bin/time -v "$BIN" decompose "$OUT/bigshared.csv" --json --model "$MODEL" > /dev/null 2> "$OUT/bigshared.time"
+WALL=$(grep "Elapsed (wall clock)" "$OUT/bigshared.time" | awk '{print $NF}')
+RSS=$(grep "Maximum resident set size" "$OUT/bigshared.time" | awk '{print $NF}')
+CPU=$(grep -E "User time|System time" "$OUT/bigshared.time" | awk '{s += $NF} END {print s}')
+echo "$(($(wc -l < "$OUT/bigshared.csv") - 1)) ratings: wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 10 s, <= 1024 MiB)"
 
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; data in $OUT"

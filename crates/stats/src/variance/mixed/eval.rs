@@ -13,10 +13,12 @@
 //! `C` are ordered nested effects (person, person:context, rater:person — block diagonal over
 //! persons), then crossed levels (context, rater, rater:context), then the intercept. Each
 //! person's block is factored densely and its Schur update scattered into the global block,
-//! which is then factored with nalgebra; the intercept comes last so its pivot is `r_X²`.
+//! which is then factored densely ([`super::dense`]); the intercept comes last so its pivot
+//! is `r_X²`. Persons with identical blocks are eliminated once ([`super::Signature`]).
 
+use super::dense;
 use super::{Cell, Criterion, Model};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 /// One evaluation of the criterion.
 #[derive(Debug, Clone, Copy)]
@@ -189,28 +191,33 @@ impl Model {
         let mut amat: Vec<f64> = Vec::new();
         let mut bmat: Vec<f64> = Vec::new();
         let mut ra: Vec<f64> = Vec::new();
-        let mut ae = [(0usize, 0.0f64); 3];
-        let mut be = [(0usize, 0.0f64); 4];
+        // The crossed part of W'W and W'y needs no elimination: θ-free sums over all cells,
+        // scaled here (a few thousand level pairs instead of every cell's).
+        let scale = |gi: u32| -> f64 {
+            match self.global_term.get(gi as usize) {
+                Some(&t) => theta[t],
+                None => 1.0,
+            }
+        };
+        for &(i, j, w) in &self.cross {
+            s[i as usize * g + j as usize] += w * scale(i) * scale(j);
+        }
+        for &(i, v) in &self.cross_rhs {
+            rhs[i as usize] += v * scale(i);
+        }
         let mut r2: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let block = &sig.block;
             let count = sig.count;
-            let cells = &self.sig_cells[block.cells.0 as usize..block.cells.1 as usize];
+            let pool = if sig.pooled {
+                &self.sig_cells
+            } else {
+                &self.cells
+            };
+            let cells = &pool[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let m = block.m as usize;
             let gl = touched.len();
-            // The crossed part of W'W and W'y needs no elimination (cell sums are the group's,
-            // counts one person's).
-            for c in cells {
-                let (_, nb) = entries(self, c, theta, &mut ae, &mut be);
-                for &(pi, si) in &be[..nb] {
-                    let gi = touched[pi];
-                    rhs[gi as usize] += c.sum * si;
-                    for &(pj, sj) in &be[..nb] {
-                        s[gi as usize * g + touched[pj] as usize] += count * c.n * si * sj;
-                    }
-                }
-            }
             if m == 0 {
                 continue;
             }
@@ -313,25 +320,24 @@ impl Model {
         &self,
         red: &Reduced,
         criterion: Criterion,
-    ) -> Option<(
-        Evaluation,
-        DVector<f64>,
-        nalgebra::Cholesky<f64, nalgebra::Dyn>,
-    )> {
+    ) -> Option<(Evaluation, DVector<f64>, Vec<f64>)> {
         if !red.logdet.is_finite() {
             return None;
         }
         let g = self.g;
-        let chol = DMatrix::from_row_slice(g, g, &red.s).cholesky()?;
-        let l = chol.l_dirty();
+        let mut l = red.s.clone();
+        if !dense::cholesky(&mut l, g) {
+            return None;
+        }
         let mut logdet = red.logdet;
         for i in 0..g {
-            logdet += 2.0 * l[(i, i)].ln();
+            logdet += 2.0 * l[i * g + i].ln();
         }
-        let rx = l[(g - 1, g - 1)];
-        let rhs = DVector::from_column_slice(&red.rhs);
-        let sol = chol.solve(&rhs);
-        let pwrss = self.yy - red.quad - rhs.dot(&sol);
+        let rx = l[(g - 1) * g + (g - 1)];
+        let mut x = red.rhs.clone();
+        dense::solve(&l, g, &mut x);
+        let pwrss = self.yy - red.quad - dense::dot(&red.rhs, &x);
+        let sol = DVector::from_vec(x);
         let n = self.n;
         if pwrss.is_nan() || pwrss <= 0.0 || n < 2.0 || !logdet.is_finite() || rx <= 0.0 {
             return None;
@@ -357,6 +363,6 @@ impl Model {
             intercept: self.centre + sol[g - 1],
             intercept_se: sigma2.sqrt() / rx,
         };
-        Some((e, sol, chol))
+        Some((e, sol, l))
     }
 }

@@ -22,9 +22,9 @@
 //!
 //! `r` the residual `y − W ŵ`. All of it reuses the reduction's factors.
 
+use super::dense;
 use super::eval::forward;
 use super::{Criterion, Model};
-use nalgebra::DMatrix;
 
 /// The criterion with its gradient and approximate Hessian (`k × k`, row-major) at `θ`.
 #[derive(Debug, Clone)]
@@ -66,23 +66,32 @@ impl Model {
         let g = self.g;
         let s = e.sigma2;
         // The inverse whose diagonal gives tr_k: of C's global Schur complement (REML), or of
-        // its random-effects part alone (ML: C_uu excludes the intercept).
-        let sinv: DMatrix<f64> = match criterion {
-            Criterion::Reml => chol.inverse(),
+        // its random-effects part alone (ML: C_uu excludes the intercept; its row stays 0).
+        let sinv_rows: Vec<f64> = match criterion {
+            Criterion::Reml => dense::inverse(&chol, g),
             Criterion::Ml => {
                 let q = g - 1;
-                let mut full = DMatrix::zeros(g, g);
+                let mut full = vec![0.0; g * g];
                 if q > 0 {
-                    let srr = DMatrix::from_fn(q, q, |i, j| red.s[i * g + j]);
-                    let inv = srr.cholesky()?.inverse();
-                    full.view_mut((0, 0), (q, q)).copy_from(&inv);
+                    let mut srr = vec![0.0; q * q];
+                    for i in 0..q {
+                        srr[i * q..i * q + q].copy_from_slice(&red.s[i * g..i * g + q]);
+                    }
+                    if !dense::cholesky(&mut srr, q) {
+                        return None;
+                    }
+                    let inv = dense::inverse(&srr, q);
+                    for i in 0..q {
+                        full[i * g..i * g + q].copy_from_slice(&inv[i * q..i * q + q]);
+                    }
                 }
                 full
             }
         };
+        let sinv = |i: usize, j: usize| sinv_rows[i * g + j];
         let mut tr = vec![0.0; k];
         for (gi, &t) in self.global_term.iter().enumerate() {
-            tr[t] += sinv[(gi, gi)];
+            tr[t] += sinv(gi, gi);
         }
         let mut wsq = vec![0.0; k];
         for (gi, &t) in self.global_term.iter().enumerate() {
@@ -92,6 +101,7 @@ impl Model {
         let mut offsets = Vec::with_capacity(self.signatures.len());
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
+        let mut sloc: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
             let touched = &self.touched[sig.block.touched.0 as usize..sig.block.touched.1 as usize];
@@ -112,19 +122,20 @@ impl Model {
             y.clear();
             y.extend_from_slice(x);
             backward(l, m, &mut y, gl);
+            // S⁻¹ at this signature's touched pairs, gathered once (random access into a
+            // matrix far larger than the cache), then m quadratic forms on it.
+            sloc.clear();
+            for &ta in touched {
+                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
+                sloc.extend(touched.iter().map(|&tb| row[tb as usize]));
+            }
             for i in 0..m {
                 let mut d: f64 = (0..m).map(|j| linv[j * m + i] * linv[j * m + i]).sum();
+                let yi = &y[i * gl..i * gl + gl];
                 for a in 0..gl {
-                    let ya = y[i * gl + a];
-                    if ya == 0.0 {
-                        continue;
+                    if yi[a] != 0.0 {
+                        d += yi[a] * dense::dot(&sloc[a * gl..a * gl + gl], yi);
                     }
-                    let ga = touched[a] as usize;
-                    let mut v = 0.0;
-                    for b in 0..gl {
-                        v += sinv[(ga, touched[b] as usize)] * y[i * gl + b];
-                    }
-                    d += ya * v;
                 }
                 let t = self.nested[sig.block.nested.0 as usize + i].0 as usize;
                 tr[t] += sig.count * d;
@@ -139,7 +150,6 @@ impl Model {
         let int = g - 1;
         let (mut wn, mut an, mut xc) = (Vec::new(), Vec::new(), vec![0.0; k]);
         for (b, block) in self.blocks.iter().enumerate() {
-            let sig = &self.signatures[self.sig_of[b] as usize];
             let m = block.m as usize;
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let gl = touched.len();
@@ -173,7 +183,6 @@ impl Model {
                     wsq[term_of(li)] += w * w;
                 }
             }
-            debug_assert_eq!(sig.block.m as usize, m);
             for c in cells {
                 let mut fit = sol[int];
                 for (t, kind) in self.kinds.iter().enumerate() {
@@ -226,9 +235,20 @@ impl Model {
                 }
             }
         }
-        let agm = DMatrix::from_row_slice(g, k, &ag);
-        let z = chol.solve(&agm);
-        let qg = agm.transpose() * z;
+        // v' S⁻¹ v for the global parts, one solve per term.
+        let mut qg = vec![0.0; kk];
+        let mut cols: Vec<Vec<f64>> = (0..k)
+            .map(|t| (0..g).map(|i| ag[i * k + t]).collect())
+            .collect();
+        let orig = cols.clone();
+        for c in &mut cols {
+            dense::solve(&chol, g, c);
+        }
+        for t in 0..k {
+            for u in 0..k {
+                qg[t * k + u] = dense::dot(&orig[t], &cols[u]);
+            }
+        }
         let mut gradient = vec![0.0; k];
         for t in 0..k {
             let big_t = self.levels[t] as f64 - tr[t] - wsq[t] / s;
@@ -239,7 +259,7 @@ impl Model {
         let mut hts = vec![0.0; k];
         for t in 0..k {
             for u in 0..k {
-                htt[t * k + u] = 4.0 * (xx[t * k + u] - q[t * k + u] - qg[(t, u)]) / s;
+                htt[t * k + u] = 4.0 * (xx[t * k + u] - q[t * k + u] - qg[t * k + u]) / s;
             }
             htt[t * k + t] += gradient[t] / theta[t];
             hts[t] = 2.0 * rz[t] / (s * s) + gradient[t] / s;

@@ -13,6 +13,7 @@
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
 mod bootstrap;
+mod dense;
 mod effects;
 mod eval;
 mod grad;
@@ -30,7 +31,42 @@ use super::formula::{Factor, Formula, FormulaError, TermKind};
 use crate::prec;
 use optim::{minimize, Options};
 use serde::Serialize;
-use std::collections::HashMap;
+
+/// Lookups only (no iteration order reaches a result): a multiplicative hash, several times
+/// faster than SipHash on the millions of small integer keys of a large design.
+type HashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
 
 /// One observation (row): who was rated in which context, by whom, and the value. Repeated
 /// rows with the same ids are replicate observations, as in lme4.
@@ -124,7 +160,10 @@ pub struct ModelFit {
     pub boundary: Vec<String>,
     pub warnings: Vec<String>,
     pub observations: usize,
+    /// Newton iterations.
     pub iterations: usize,
+    /// Reductions of the design: criterion evaluations, a reduction with derivatives
+    /// counting as one.
     pub evaluations: usize,
 }
 
@@ -170,6 +209,9 @@ pub(crate) struct Signature {
     /// and nested effects.
     pub(crate) block: Block,
     pub(crate) count: f64,
+    /// The cells are in [`Model::sig_cells`] (two or more persons); else the one person's
+    /// own in [`Model::cells`] (no copy: most persons of a shared-context design are alone).
+    pub(crate) pooled: bool,
     /// Range in [`Model::sig_r2`] of `Σ_p r_p r_p'` (`m × m`, `r_p` the person's unscaled
     /// value sums per nested effect); empty when `count` is 1.
     pub(crate) r2: (u32, u32),
@@ -203,6 +245,10 @@ pub struct Model {
     pub(crate) sig_r2: Vec<f64>,
     /// Per block, its signature.
     pub(crate) sig_of: Vec<u32>,
+    /// The crossed part of the unscaled `Z'Z` (global index pairs, both orders, and the
+    /// intercept) and of `Z'y`, summed over all cells.
+    pub(crate) cross: Vec<(u32, u32, f64)>,
+    pub(crate) cross_rhs: Vec<(u32, f64)>,
 }
 
 /// Level ids of `kind` for row `o`.
@@ -243,7 +289,7 @@ pub fn check_design(
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(formula.terms.len());
     let mut levels = Vec::with_capacity(formula.terms.len());
     for t in &formula.terms {
-        let mut map: HashMap<[u32; 2], u32> = HashMap::new();
+        let mut map: HashMap<[u32; 2], u32> = HashMap::default();
         let v: Vec<u32> = rows
             .iter()
             .map(|o| {
@@ -272,7 +318,7 @@ pub fn check_design(
             if levels[i] != levels[j] {
                 continue;
             }
-            let mut joint: HashMap<(u32, u32), ()> = HashMap::new();
+            let mut joint: HashMap<(u32, u32), ()> = HashMap::default();
             for (a, b) in ids[i].iter().zip(&ids[j]) {
                 joint.insert((*a, *b), ());
             }
@@ -310,7 +356,7 @@ impl Model {
             (o.person, o.context, rater(o))
         });
         // Global indices of the crossed terms' levels, the intercept last.
-        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
         let mut level_ids: Vec<Vec<[u32; 2]>> = vec![Vec::new(); kinds.len()];
         let mut global_term = Vec::new();
         for (t, &kind) in kinds.iter().enumerate() {
@@ -339,7 +385,7 @@ impl Model {
             let touched_start = touched.len();
             let nested_start = nested.len();
             touched.push(intercept);
-            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::new(); kinds.len()];
+            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
             let mut m = 0u32;
             while i < order.len() && rows[order[i] as usize].person == person {
                 let first = rows[order[i] as usize];
@@ -411,15 +457,52 @@ impl Model {
             sig_cells: Vec::new(),
             sig_r2: Vec::new(),
             sig_of: Vec::new(),
+            cross: Vec::new(),
+            cross_rhs: Vec::new(),
         };
+        model.sum_crossed();
         model.group_signatures(true);
         Ok(model)
+    }
+
+    /// Fills [`Model::cross`] and [`Model::cross_rhs`].
+    fn sum_crossed(&mut self) {
+        let intercept = (self.g - 1) as u32;
+        let mut pairs: HashMap<(u32, u32), f64> = HashMap::default();
+        let mut sums: Vec<f64> = vec![0.0; self.g];
+        let mut gi: Vec<u32> = Vec::with_capacity(7);
+        for c in &self.cells {
+            gi.clear();
+            gi.push(intercept);
+            for (t, kind) in self.kinds.iter().enumerate() {
+                if !kind.nested_in_person() {
+                    gi.push(c.idx[t]);
+                }
+            }
+            for &a in &gi {
+                sums[a as usize] += c.sum;
+                for &b in &gi {
+                    *pairs.entry((a, b)).or_insert(0.0) += c.n;
+                }
+            }
+        }
+        let mut cross: Vec<(u32, u32, f64)> =
+            pairs.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+        // Memory order for the scatter (and a result independent of the hash's order).
+        cross.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        self.cross = cross;
+        self.cross_rhs = sums
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, v)| v != 0.0)
+            .map(|(i, v)| (i as u32, v))
+            .collect();
     }
 
     /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
     /// person (the reference the grouping is tested against).
     pub(crate) fn group_signatures(&mut self, group: bool) {
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        let mut index: HashMap<Vec<u64>, usize> = HashMap::default();
         // Per signature: its persons' unscaled nested sums.
         let mut members: Vec<Vec<Vec<f64>>> = Vec::new();
         let mut sigs: Vec<Signature> = Vec::new();
@@ -456,6 +539,13 @@ impl Model {
             match index.get(&key) {
                 Some(&s) => {
                     let sig = &mut sigs[s];
+                    if !sig.pooled {
+                        let (a, b) = sig.block.cells;
+                        let start = sig_cells.len() as u32;
+                        sig_cells.extend_from_slice(&self.cells[a as usize..b as usize]);
+                        sig.block.cells = (start, sig_cells.len() as u32);
+                        sig.pooled = true;
+                    }
                     sig.count += 1.0;
                     let start = sig.block.cells.0 as usize;
                     for (k, c) in cells.iter().enumerate() {
@@ -465,14 +555,10 @@ impl Model {
                 }
                 None => {
                     index.insert(key.clone(), sigs.len());
-                    let start = sig_cells.len() as u32;
-                    sig_cells.extend_from_slice(cells);
                     sigs.push(Signature {
-                        block: Block {
-                            cells: (start, sig_cells.len() as u32),
-                            ..block.clone()
-                        },
+                        block: block.clone(),
                         count: 1.0,
+                        pooled: false,
                         r2: (0, 0),
                     });
                     members.push(vec![r]);

@@ -53,20 +53,33 @@ where
         f(x).filter(|v| v.is_finite())
     };
     let mut x = x0.to_vec();
-    let mut fx = eval(&x)?;
+    // Derivatives at `x` already computed (at the start, or by the last full step).
+    let mut ahead: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut fx = match derivs(&x).filter(|r| r.0.is_finite()) {
+        Some((v, g, h)) => {
+            evals.set(evals.get() + 1);
+            ahead = Some((g, h));
+            v
+        }
+        None => eval(&x)?,
+    };
     let mut converged = k == 0;
     let mut iterations = 0;
     let mut xt = vec![0.0; k];
     while !converged && iterations < opts.max_iter {
         iterations += 1;
-        let (g, hess) = match derivs(&x) {
-            Some((v, g, hess)) if v.is_finite() => {
+        let known = match ahead.take() {
+            Some(gh) => Some(gh),
+            None => derivs(&x).filter(|r| r.0.is_finite()).map(|(v, g, hess)| {
                 // One reduction: counted as one evaluation.
                 evals.set(evals.get() + 1);
                 fx = v;
                 (g, hess)
-            }
-            _ => match differences(&mut eval, &x, fx, opts) {
+            }),
+        };
+        let (g, hess) = match known {
+            Some(gh) => gh,
+            None => match differences(&mut eval, &x, fx, opts) {
                 Some(gh) => gh,
                 None => break,
             },
@@ -87,12 +100,32 @@ where
             converged = true;
             break;
         }
-        let mut accepted = search(&mut eval, &mut x, &mut fx, &d, slope, &mut xt);
+        // The full Newton step is usually accepted: try it with the derivatives, which are
+        // then the next iteration's (one reduction instead of two).
+        for i in 0..k {
+            xt[i] = x[i] + d[i];
+        }
+        let mut t0 = 1.0;
+        let mut accepted = false;
+        if let Some((v, g1, h1)) = derivs(&xt).filter(|r| r.0.is_finite()) {
+            evals.set(evals.get() + 1);
+            if v <= fx + 1e-4 * slope {
+                x.copy_from_slice(&xt);
+                fx = v;
+                ahead = Some((g1, h1));
+                accepted = true;
+            } else {
+                t0 = 0.5;
+            }
+        }
+        if !accepted {
+            accepted = search(&mut eval, &mut x, &mut fx, &d, slope, t0, &mut xt);
+        }
         if !accepted {
             // Newton's model misleads here: steepest descent at the curvature's scale.
             let sd: Vec<f64> = g.iter().map(|v| -v / scale).collect();
             let sslope: f64 = -g.iter().map(|v| v * v).sum::<f64>() / scale;
-            accepted = search(&mut eval, &mut x, &mut fx, &sd, sslope, &mut xt);
+            accepted = search(&mut eval, &mut x, &mut fx, &sd, sslope, 1.0, &mut xt);
         }
         if !accepted {
             // No descent along either downhill direction: the noise floor of the criterion.
@@ -165,19 +198,22 @@ where
     Some((g, hess))
 }
 
-/// Armijo backtracking along `d` from `x`; updates `x`, `fx` and returns true on success.
+/// Armijo backtracking along `d` from `x`, first step `t0`; updates `x`, `fx` and returns
+/// true on success.
+#[allow(clippy::too_many_arguments)]
 fn search<E>(
     eval: &mut E,
     x: &mut [f64],
     fx: &mut f64,
     d: &[f64],
     slope: f64,
+    t0: f64,
     xt: &mut [f64],
 ) -> bool
 where
     E: FnMut(&[f64]) -> Option<f64>,
 {
-    let mut t = 1.0;
+    let mut t = t0;
     for _ in 0..40 {
         for i in 0..x.len() {
             xt[i] = x[i] + t * d[i];

@@ -282,6 +282,7 @@ fn analytic_gradient_equals_finite_differences() {
         "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)",
         "value ~ (1|rater) + (1|context:rater)",
         "value ~ (1|person:rater) + (1|context)",
+        "value ~ (1|person) + (1|person:context)",
     ];
     for f in formulas {
         let formula = parse(f).unwrap();
