@@ -198,8 +198,9 @@ impl Model {
         }
         m.yy = squares - self.n * mean * mean;
         m.centre = fit.intercept + mean;
-        // The signatures hold sums of the values: regroup so the refit sees the new ones.
-        m.group_signatures(true);
+        // The crossed right-hand side and the signatures hold sums of the values: rebuild
+        // them so the refit sees the new ones.
+        m.summarise_values();
         m
     }
 

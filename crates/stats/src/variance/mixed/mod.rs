@@ -460,9 +460,15 @@ impl Model {
             cross: Vec::new(),
             cross_rhs: Vec::new(),
         };
-        model.sum_crossed();
-        model.group_signatures(true);
+        model.summarise_values();
         Ok(model)
+    }
+
+    /// Rebuilds every summary that holds response sums (the crossed right-hand side and the
+    /// per-signature sums): after the cells' sums change, as a simulated bootstrap sample does.
+    pub(crate) fn summarise_values(&mut self) {
+        self.sum_crossed();
+        self.group_signatures(true);
     }
 
     /// Fills [`Model::cross`] and [`Model::cross_rhs`].
