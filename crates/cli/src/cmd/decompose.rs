@@ -2,7 +2,7 @@
 
 use chameleon_core::analysis::decompose::{
     prepare_model, run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
-    ModelCriterion,
+    ModelCriterion, ModelIntervalOptions,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[command(
     after_help = "Examples:\n  chameleon decompose ratings.csv --json --bootstrap 1000 --seed 1\n  \
                   chameleon decompose ratings.csv --json --model \
-                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)\""
+                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)\" \
+                  --profile-ci --bootstrap 1000 --seed 1"
 )]
 pub struct DecomposeArgs {
     /// A study file or a tidy ratings CSV.
@@ -41,6 +42,12 @@ pub struct DecomposeArgs {
     /// with their conditional SDs, as lme4's ranef(condVar = TRUE), to a CSV file.
     #[arg(long, requires = "model", num_args = 2, value_names = ["TERM", "FILE"])]
     pub effects: Option<Vec<String>>,
+    /// 95% profile-likelihood intervals of every --model standard deviation ("sd_ci95"), as
+    /// lme4's confint(method = "profile"). With --bootstrap N, --model also gets bootstrap
+    /// intervals of its components and shares: parametric (as lme4's bootMer) when a term is
+    /// crossed with person (context, rater, rater:context), person-cluster otherwise.
+    #[arg(long, requires = "model")]
+    pub profile_ci: bool,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
@@ -77,6 +84,15 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
             ModelCriterion::Reml
         };
         let fits = m.fit_into(&mut report, criterion);
+        let iv = ModelIntervalOptions {
+            profile_ci: args.profile_ci,
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+        };
+        let dims = report.dimensions.len();
+        super::with_bootstrap_progress(args.bootstrap * dims, |control| {
+            m.intervals_into(&ds, &mut report, &fits, criterion, &iv, control)
+        })?;
         if let Some((term, path)) = &effects_term {
             let csv = m.effects_csv(&ds, &fits, *term, criterion);
             chameleon_core::export::write_atomically(path, |w| {

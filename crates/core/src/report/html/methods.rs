@@ -59,6 +59,7 @@ pub(super) fn methods(h: &mut String, d: &ReportData) {
              flagged."
         }
     );
+    super::model::model_methods(h, d);
     if d.bootstrap > 0 {
         let _ = writeln!(
             h,
