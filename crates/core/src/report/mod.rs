@@ -96,7 +96,9 @@ pub const CONTEXT_EFFECTS_SHOWN: usize = 5;
 pub struct ModelSection {
     /// The formula in lme4 syntax.
     pub formula: String,
+    /// REML (lme4's default) or maximum likelihood.
     pub criterion: ModelCriterion,
+    /// Profile-likelihood intervals of the standard deviations were computed.
     pub profile_ci: bool,
     /// Resamples of the model's bootstrap (0 = none); the method is in each `"model"`.
     pub bootstrap: usize,
