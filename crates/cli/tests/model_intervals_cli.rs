@@ -252,3 +252,37 @@ fn report_with_a_model_names_it_and_a_bad_formula_writes_nothing() {
     assert!(err.contains("school"), "{err}");
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn the_table_shows_the_intervals_and_the_bootstrap_used() {
+    let path = tidy();
+    let p = path.to_str().unwrap();
+    let common = ["--model", CROSSED, "--profile-ci", "--bootstrap", "20"];
+    let (code, table, err) = run(&[&["decompose", p][..], &common[..]].concat(), None);
+    assert_eq!(code, 0, "{err}");
+    let (_, json, _) = run(
+        &[&["decompose", p, "--json"][..], &common[..]].concat(),
+        None,
+    );
+    let m = model_of(&json);
+    assert!(
+        table.contains("mood: 95% intervals; parametric bootstrap, 20 resamples"),
+        "{table}"
+    );
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("person:context "))
+        .expect("a row per term");
+    let f = |v: &Value| {
+        format!(
+            "[{:.4}, {:.4}]",
+            v[0].as_f64().unwrap(),
+            v[1].as_f64().unwrap()
+        )
+    };
+    assert!(line.contains(&f(&m["sd_ci95"]["person:context"])), "{line}");
+    assert!(
+        line.contains(&f(&m["shares_ci95"]["person:context"])),
+        "{line}"
+    );
+}

@@ -28,6 +28,10 @@ pub struct AgreementArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// A model run's ratings as one sample (0-based) instead of the samples' mean
+    /// (docs/models.md).
+    #[arg(long, value_name = "I")]
+    pub model_sample: Option<u32>,
     /// Distances of the weighted kappas: `scale` (positions on the scale, unused points
     /// count) or `rank` (ranks among the categories each rater pair used, as R psych's
     /// cohen.kappa).
@@ -42,7 +46,7 @@ pub enum Weights {
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
-    let mut ds = super::load(&args.input)?;
+    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }

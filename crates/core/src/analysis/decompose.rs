@@ -30,6 +30,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use chameleon_stats::variance::mixed::BootstrapMethod as ModelBootstrapMethod;
 pub use chameleon_stats::variance::mixed::Criterion as ModelCriterion;
 
 pub use chameleon_stats::variance::decompose::Method as DecomposeMethod;

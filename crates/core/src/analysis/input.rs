@@ -19,11 +19,19 @@ pub struct Loaded {
 /// user should see. When the load fails and the header has columns the tidy format does not
 /// know (a misspelt `valeu` is often why), the error names them too.
 pub fn load(path: &Path) -> Result<Loaded> {
+    load_with(path, crate::store::ModelSamples::Mean)
+}
+
+/// As [`load`], with a study's model raters seen through `samples` (their sample mean, or one
+/// sample); a CSV has no samples.
+pub fn load_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Loaded> {
     // A directory, a FIFO, a device or a link loop is refused here with what it is.
     crate::checks::check_regular_file(path)?;
     if crate::store::is_sqlite_file(path) {
         let study = crate::store::Study::open_read_only(path)?;
-        let dataset = study.dataset().map_err(|e| e.in_file(path))?;
+        let dataset = study
+            .dataset_for(false, samples)
+            .map_err(|e| e.in_file(path))?;
         return Ok(Loaded {
             dataset,
             warnings: Vec::new(),
@@ -52,6 +60,11 @@ pub fn load(path: &Path) -> Result<Loaded> {
 /// [`load`] without its notes, for callers that show none (tests, tools).
 pub fn load_dataset(path: &Path) -> Result<Dataset> {
     load(path).map(|l| l.dataset)
+}
+
+/// [`load_with`] without its notes.
+pub fn load_dataset_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Dataset> {
+    load_with(path, samples).map(|l| l.dataset)
 }
 
 /// The header columns of the tidy format (`tidy::header_of`); a test keeps the two in step.

@@ -6,6 +6,7 @@
 
 pub(crate) mod audit;
 mod migrations;
+mod models;
 mod package;
 mod profiles;
 pub(crate) mod raters;
@@ -15,6 +16,10 @@ mod review;
 pub use crate::export::neutralise_formula;
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
+pub use models::{
+    prompt_hash, ModelAnswer, ModelFailure, ModelRunSummary, ModelSampleRating, ModelSamples,
+    NewModelRun,
+};
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
 pub use raters::{reserved_rater_name, NO_RATER};

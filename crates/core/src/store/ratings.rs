@@ -519,6 +519,16 @@ impl Study {
 
     /// As [`Study::dataset`], optionally keeping adjudicated ratings as a rater of their own.
     pub fn dataset_with(&self, include_adjudicated: bool) -> Result<Dataset> {
+        self.dataset_for(include_adjudicated, super::models::ModelSamples::Mean)
+    }
+
+    /// As [`Study::dataset_with`], with a model rater's value taken from its samples as
+    /// `samples` says (imported model ratings, which have no samples, are used as stored).
+    pub fn dataset_for(
+        &self,
+        include_adjudicated: bool,
+        samples: super::models::ModelSamples,
+    ) -> Result<Dataset> {
         let c = self.conn();
         let dims = super::raters::load_dimensions(c)?;
         let mut ds = Dataset {
@@ -539,20 +549,25 @@ impl Study {
         let mut contexts: HashMap<i64, u32> = HashMap::new();
         let mut profiles: HashMap<i64, u32> = HashMap::new();
         let mut raters: HashMap<i64, u32> = HashMap::new();
-        let mut st = c.prepare(
+        let mut st = c.prepare(&format!(
             "SELECT r.dimension_id, r.profile_id, p.person_id, pe.name, p.context_id, cx.name,
-                    r.rater_id, t.name, t.kind, r.value, r.created_at, r.seconds_spent
+                    r.rater_id, t.name, t.kind, {}, r.created_at, r.seconds_spent
                FROM rating r JOIN profile p ON p.id = r.profile_id
                JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
-               JOIN rater t ON t.id = r.rater_id
+               JOIN rater t ON t.id = r.rater_id JOIN dimension d ON d.id = r.dimension_id
               WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
               ORDER BY r.dimension_id, r.id",
-        )?;
-        let mut rows = st.query([include_adjudicated])?;
+            super::models::MODEL_VALUE_SQL
+        ))?;
+        let mut rows = st.query(params![include_adjudicated, samples.sql_param()])?;
         let mut only_no_rater = true;
         while let Some(r) = rows.next()? {
             let dim: i64 = r.get(0)?;
             let Some(&d) = dim_index.get(&dim) else {
+                continue;
+            };
+            // A model rater without the chosen sample for this rating.
+            let Some(value) = r.get::<_, Option<f64>>(9)? else {
                 continue;
             };
             let pid: i64 = r.get(1)?;
@@ -601,7 +616,7 @@ impl Study {
             ds.dimensions[d].observations.push(Observation {
                 profile,
                 rater: Some(rater),
-                value: r.get(9)?,
+                value,
                 created_at: r.get(10)?,
                 seconds_spent: r.get(11)?,
             });

@@ -5,6 +5,7 @@ mod fuzz;
 mod hostile;
 mod hostile_input;
 mod imports;
+mod models;
 mod review;
 mod store;
 mod team;

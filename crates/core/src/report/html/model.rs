@@ -37,9 +37,10 @@ pub(super) fn model_methods(h: &mut String, d: &ReportData) {
             " Intervals of the standard deviations are 95% profile-likelihood intervals, as \
              lme4's <code>confint(method = \"profile\")</code>: like lme4, the profile is that of \
              the ML deviance (a REML fit is refitted by ML first); each bound is the exact \
-             crossing of the signed root deviance with ±1.96 (within 5 × 10<sup>−3</sup> \
-             relative of lme4's spline-interpolated bounds), and a lower bound is 0 when the \
-             profile does not reach −1.96 before the standard deviation reaches 0.",
+             crossing of the signed root deviance with ±1.96, where lme4 interpolates a spline \
+             (checked within 5 × 10<sup>−3</sup> relative of lme4's bounds on a fine profile \
+             grid), and a lower bound is 0 when the profile does not reach −1.96 before the \
+             standard deviation reaches 0.",
         );
     }
     if m.bootstrap > 0 {

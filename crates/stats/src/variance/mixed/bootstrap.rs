@@ -198,6 +198,8 @@ impl Model {
         }
         m.yy = squares - self.n * mean * mean;
         m.centre = fit.intercept + mean;
+        // The signatures hold sums of the values: regroup so the refit sees the new ones.
+        m.group_signatures(true);
         m
     }
 

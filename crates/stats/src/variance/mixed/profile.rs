@@ -52,9 +52,13 @@ enum Param {
     Residual,
 }
 
+/// The inner optimisations. `ζ = √Δd` near 1.96 moves by `δ/4` for a deviance error `δ`, so
+/// 1e-8 is ample; tighter stops only chase the criterion's rounding noise (about 1e-12 of its
+/// magnitude, 1e-8 at 10⁴ observations), where the line search can creep for hundreds of
+/// iterations.
 const INNER: NewtonOptions = NewtonOptions {
-    max_iter: 200,
-    decrement_tol: 1e-11,
+    max_iter: 60,
+    decrement_tol: 1e-8,
     step_rel: 1e-4,
     step_min: 1e-6,
 };
@@ -187,82 +191,78 @@ impl Profile<'_> {
     /// `(estimate, lower, upper)`.
     fn interval(&self) -> Result<(f64, f64, f64), ModelError> {
         let hat = self.estimate();
-        let z = PROFILE_Z95;
-        // Warm start: the θ at the last evaluated point on the same side.
-        let mut start = self.theta_hat.to_vec();
-        let zeta = |s: f64, start: &mut Vec<f64>| -> Result<f64, ModelError> {
-            let (d, x) = self.deviance(s, start).ok_or(ModelError::Undefined)?;
-            *start = x;
-            Ok((s - hat).signum() * (d - self.base).max(0.0).sqrt())
-        };
         let scale = if hat > 0.0 { hat } else { 0.1 * self.sigma_hat };
-        // Upper: step out until ζ passes z, then solve.
-        let (mut lo, mut hi) = (hat, hat);
-        let mut zhi = 0.0;
-        let mut step = 0.5 * scale;
-        for _ in 0..80 {
-            hi = hat + step;
-            zhi = zeta(hi, &mut start)?;
-            if zhi >= z {
-                break;
-            }
-            lo = hi;
-            step *= 2.0;
-        }
-        if zhi < z {
-            return Err(ModelError::Undefined);
-        }
-        let zlo = if lo == hat {
+        let upper = self.bound(hat, scale, 1.0)?;
+        let lower = if hat == 0.0 {
             0.0
         } else {
-            zeta(lo, &mut start)?
+            self.bound(hat, scale, -1.0)?
         };
-        let upper = brent(lo, hi, zlo - z, zhi - z, scale, |s| {
-            zeta(s, &mut start).map(|v| v - z)
-        })?;
-        if hat == 0.0 {
-            return Ok((hat, 0.0, upper));
-        }
-        let mut start = self.theta_hat.to_vec();
-        let zeta = |s: f64, start: &mut Vec<f64>| -> Result<f64, ModelError> {
-            let (d, x) = self.deviance(s, start).ok_or(ModelError::Undefined)?;
-            *start = x;
-            Ok((s - hat).signum() * (d - self.base).max(0.0).sqrt())
-        };
-        let (lo, zlo) = match self.param {
-            Param::Term(_) => {
-                let z0 = zeta(0.0, &mut start)?;
-                if z0 > -z {
-                    return Ok((hat, 0.0, upper));
-                }
-                (0.0, z0)
-            }
-            Param::Residual => {
-                let mut s = hat;
-                let mut zs = 0.0;
-                for _ in 0..80 {
-                    s *= 0.5;
-                    zs = zeta(s, &mut start)?;
-                    if zs <= -z {
-                        break;
-                    }
-                }
-                if zs > -z {
-                    return Err(ModelError::Undefined);
-                }
-                (s, zs)
-            }
-        };
-        let mut start = self.theta_hat.to_vec();
-        let lower = brent(lo, hat, zlo + z, z, scale, |s| {
-            zeta(s, &mut start).map(|v| v + z)
-        })?;
         Ok((hat, lower, upper))
+    }
+
+    /// The bound on side `dir` (+1 upper, −1 lower): where `|ζ|` reaches z along the distance
+    /// `t = |s − ŝ|`. `|ζ|` is close to linear in `t`, so each step extrapolates it linearly
+    /// through the last two points (aiming 10 % beyond z, at most 4 times the last step) until
+    /// it passes z; Brent's method then solves within that bracket. On the lower side of a
+    /// term, 0 when `|ζ(0)| < z`; the residual SD's lower side approaches 0 geometrically.
+    fn bound(&self, hat: f64, scale: f64, dir: f64) -> Result<f64, ModelError> {
+        let z = PROFILE_Z95;
+        // Warm start: the θ of the last evaluated point.
+        let mut start = self.theta_hat.to_vec();
+        let at = |t: f64, start: &mut Vec<f64>| -> Result<f64, ModelError> {
+            let (d, x) = self
+                .deviance((hat + dir * t).max(0.0), start)
+                .ok_or(ModelError::Undefined)?;
+            *start = x;
+            Ok((d - self.base).max(0.0).sqrt())
+        };
+        let limit = (dir < 0.0).then_some(hat);
+        let residual = matches!(self.param, Param::Residual);
+        let (mut t0, mut z0) = (0.0, 0.0);
+        let mut t = match limit {
+            Some(l) if residual => (0.1 * scale).min(0.5 * l),
+            Some(l) => (0.1 * scale).min(l),
+            None => 0.1 * scale,
+        };
+        for _ in 0..200 {
+            let zt = at(t, &mut start)?;
+            if zt >= z {
+                let u = brent(t0, t, z0 - z, zt - z, scale, |u| {
+                    at(u, &mut start).map(|v| v - z)
+                })?;
+                return Ok((hat + dir * u).max(0.0));
+            }
+            if limit.is_some_and(|l| t >= l) {
+                // A term's SD at 0 and the profile still above −z: lme4's lower bound 0.
+                return Ok(0.0);
+            }
+            let span = t - t0;
+            let slope = (zt - z0) / span;
+            let aim = if slope > 0.0 {
+                t + 1.1 * (z - zt) / slope
+            } else {
+                t + 2.0 * span
+            };
+            let mut next = aim.clamp(t + 0.1 * span, t + 4.0 * span);
+            if let Some(l) = limit {
+                next = if residual {
+                    next.min(t + 0.5 * (l - t))
+                } else {
+                    next.min(l)
+                };
+            }
+            t0 = t;
+            z0 = zt;
+            t = next;
+        }
+        Err(ModelError::Undefined)
     }
 }
 
 /// Brent's root of `f` in `[a, b]` with `f(a) = fa`, `f(b) = fb` of opposite signs, to
-/// `1e-10 · scale`.
+/// `1e-8 · scale` or `|f| < 1e-7` (`f` is `ζ − z`: the bound then moves by 1e-7 standard
+/// errors).
 fn brent(
     mut a: f64,
     mut b: f64,
@@ -277,7 +277,7 @@ fn brent(
     if fb == 0.0 {
         return Ok(b);
     }
-    let tol = 1e-10 * scale.max(f64::MIN_POSITIVE);
+    let tol = 1e-8 * scale.max(f64::MIN_POSITIVE);
     let (mut c, mut fc) = (a, fa);
     let mut d = b - a;
     let mut e = d;
@@ -298,7 +298,7 @@ fn brent(
         }
         let tol1 = 2.0 * f64::EPSILON * b.abs() + 0.5 * tol;
         let xm = 0.5 * (c - b);
-        if xm.abs() <= tol1 || fb == 0.0 {
+        if xm.abs() <= tol1 || fb.abs() < 1e-7 {
             return Ok(b);
         }
         if e.abs() >= tol1 && fa.abs() > fb.abs() {
