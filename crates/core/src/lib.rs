@@ -15,6 +15,9 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod model;
+// Model raters (the models work, merged while issue #13 turned `missing_docs` on): its public
+// items get their docs from that work.
+#[allow(missing_docs)]
 pub mod models;
 pub mod report;
 pub mod review;
