@@ -13,6 +13,7 @@ use crate::store::Study;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// How to spread a study's profiles over annotators (`chameleon assign design`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DesignParams {
     /// Annotator names.
@@ -22,6 +23,7 @@ pub struct DesignParams {
     /// Share of profiles (0–100, stratified by context) that get k + 1 annotators.
     #[serde(default)]
     pub extra_percent: f64,
+    /// Seed of the assignment: the same seed gives the same design.
     #[serde(default)]
     pub seed: u64,
     /// Allow the same person twice in a row in a queue.
@@ -32,8 +34,11 @@ pub struct DesignParams {
 /// A profile as the design sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DesignProfile {
+    /// The profile's id.
     pub id: i64,
+    /// Its person's id.
     pub person: i64,
+    /// Its context's id.
     pub context: i64,
 }
 
@@ -149,8 +154,11 @@ fn spread_persons(queue: &[usize], profiles: &[DesignProfile]) -> Vec<usize> {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AssignmentRow {
+    /// The annotator.
     pub rater: String,
+    /// Profiles assigned to them.
     pub assigned: i64,
+    /// Of those, profiles they rated on every dimension.
     pub done: i64,
 }
 

@@ -14,20 +14,24 @@ pub struct Observation {
     pub profile: u32,
     /// Index into [`Dataset::raters`]; `None` when the data carry no rater column.
     pub rater: Option<u32>,
+    /// The rating's value.
     pub value: f64,
     /// When the rating was made (ms since the Unix epoch), when known.
     pub created_at: Option<i64>,
+    /// Seconds the rater spent, when recorded.
     pub seconds_spent: Option<f64>,
 }
 
 /// All ratings of one dimension.
 #[derive(Debug, Clone)]
 pub struct DimensionData {
+    /// The dimension's name.
     pub name: String,
     /// The dimension's scale when a codebook defines it (a study), else `None`.
     pub scale: Option<Scale>,
     /// The level of measurement the codebook gives, else `None`.
     pub level: Option<Level>,
+    /// Its ratings.
     pub observations: Vec<Observation>,
 }
 
@@ -47,33 +51,45 @@ impl DimensionData {
     }
 }
 
+/// A rater of the dataset.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RaterEntry {
+    /// The rater's name.
     pub name: String,
+    /// Human, model or adjudicated.
     pub kind: RaterKind,
 }
 
 /// One person in one context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProfileKey {
+    /// Index into [`Dataset::persons`].
     pub person: u32,
+    /// Index into [`Dataset::contexts`].
     pub context: u32,
 }
 
+/// The analysis snapshot: names interned once, ratings per dimension as indices into them.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     /// Where the data came from (a path), for messages and reports.
     pub source: String,
+    /// Person names.
     pub persons: Vec<String>,
+    /// Context names.
     pub contexts: Vec<String>,
+    /// Profiles (person × context).
     pub profiles: Vec<ProfileKey>,
+    /// Raters.
     pub raters: Vec<RaterEntry>,
     /// False when the input has no rater column: only the profile level can be computed.
     pub has_rater: bool,
+    /// The dimensions, in codebook (or file) order.
     pub dimensions: Vec<DimensionData>,
 }
 
 impl Dataset {
+    /// The dimension with this name, if any.
     pub fn dimension(&self, name: &str) -> Option<&DimensionData> {
         self.dimensions
             .iter()
@@ -109,6 +125,7 @@ impl Dataset {
         )
     }
 
+    /// Ratings over all dimensions.
     pub fn rating_count(&self) -> usize {
         self.dimensions.iter().map(|d| d.observations.len()).sum()
     }

@@ -10,10 +10,12 @@ const MAX_MESSAGE_CHARS: usize = 1000;
 /// One problem in an input file, located by line (1-based, header is line 1) and column.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RowError {
+    /// Line of the file (1 = the header of a CSV).
     pub line: u64,
     /// Column name (CSV) or field (JSON), when the problem is in one field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// What is wrong, for the user.
     pub message: String,
 }
 
@@ -44,6 +46,10 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// Everything core can fail with; the message is what a user reads.
+// Each variant is described by its `#[error]` message (what a user reads); the fields are the
+// values that message names.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CoreError {
@@ -183,6 +189,7 @@ impl CoreError {
         }
     }
 
+    /// Bad input in the file at `path`, with every problem found.
     pub fn input(path: impl Into<String>, errors: Vec<RowError>) -> Self {
         CoreError::Input {
             path: path.into(),
@@ -205,4 +212,5 @@ impl From<rusqlite::Error> for CoreError {
     }
 }
 
+/// Core's result type.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -9,6 +9,7 @@ use crate::store::Study;
 use std::io::Write;
 use std::path::Path;
 
+/// What `export ratings` writes besides the ratings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RatingsExportOptions {
     /// Adds `created_at,seconds_spent,note,confidence`.

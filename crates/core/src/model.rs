@@ -9,9 +9,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Categories without order.
     Nominal,
+    /// Ordered categories (a Likert scale).
     Ordinal,
+    /// Equal distances between values.
     Interval,
+    /// Equal distances and a true zero.
     Ratio,
 }
 
@@ -31,6 +35,7 @@ impl std::str::FromStr for Level {
 }
 
 impl Level {
+    /// `nominal`, `ordinal`, `interval` or `ratio`.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Nominal => "nominal",
@@ -45,7 +50,9 @@ impl Level {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Anchor {
+    /// The point's value (a Likert point, a category's code).
     pub value: i64,
+    /// What it means.
     pub label: String,
 }
 
@@ -58,21 +65,30 @@ pub struct Anchor {
 pub enum Scale {
     /// Integer points `min..=max` (usually 1..k), some of them labelled.
     Likert {
+        /// Lowest point (1 by default).
         #[serde(default = "default_likert_min")]
         min: i64,
+        /// Highest point.
         max: i64,
+        /// Labelled points.
         #[serde(default)]
         anchors: Vec<Anchor>,
     },
     /// Any real value in `min..=max`.
     Continuous {
+        /// Lowest value.
         min: f64,
+        /// Highest value.
         max: f64,
+        /// Resolution of the slider, when the codebook gives one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         step: Option<f64>,
     },
     /// Unordered categories, stored by their integer code.
-    Nominal { categories: Vec<Anchor> },
+    Nominal {
+        /// The categories, each with its code.
+        categories: Vec<Anchor>,
+    },
 }
 
 fn default_likert_min() -> i64 {
@@ -296,11 +312,15 @@ impl Scale {
 /// One rated construct of the codebook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dimension {
+    /// The dimension's name (unique, case-insensitive).
     pub name: String,
+    /// A longer name shown to annotators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// What the dimension means, for annotators.
     #[serde(default)]
     pub definition: String,
+    /// How it is rated.
     pub scale: Scale,
     /// Defaults to what the scale implies (Likert → ordinal, continuous → interval,
     /// nominal → nominal).
@@ -309,10 +329,12 @@ pub struct Dimension {
 }
 
 impl Dimension {
+    /// The level of measurement: the codebook's, else the scale's.
     pub fn level(&self) -> Level {
         self.level.unwrap_or_else(|| self.scale.default_level())
     }
 
+    /// The label when there is one, else the name.
     pub fn display_name(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.name)
     }
@@ -321,13 +343,16 @@ impl Dimension {
 /// The study's dimensions with their guidelines; its `version` increases with every change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Codebook {
+    /// The study's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Markdown shown to annotators.
     #[serde(default)]
     pub guidelines: String,
+    /// Version of the codebook (1 for the first import).
     #[serde(default)]
     pub version: i64,
+    /// The dimensions, in the order annotators see them.
     pub dimensions: Vec<Dimension>,
 }
 
@@ -336,13 +361,16 @@ pub struct Codebook {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RaterKind {
+    /// A person rating by hand.
     Human,
+    /// A language model's ratings, imported.
     Model,
     /// A PI's settled value after disagreement; never overwrites raters' ratings.
     Adjudicated,
 }
 
 impl RaterKind {
+    /// `human`, `model` or `adjudicated`.
     pub fn as_str(self) -> &'static str {
         match self {
             RaterKind::Human => "human",
@@ -351,6 +379,7 @@ impl RaterKind {
         }
     }
 
+    /// The kind named `s` (lower case), if any.
     pub fn parse(s: &str) -> Option<RaterKind> {
         match s.trim().to_ascii_lowercase().as_str() {
             "human" => Some(RaterKind::Human),
@@ -361,10 +390,14 @@ impl RaterKind {
     }
 }
 
+/// A rater of the study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rater {
+    /// The rater's id.
     pub id: i64,
+    /// The rater's name (unique).
     pub name: String,
+    /// Human, model or adjudicated.
     pub kind: RaterKind,
 }
 
@@ -372,11 +405,15 @@ pub struct Rater {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProfileText {
+    /// The text's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The text itself.
     pub text: String,
+    /// When it was written, as the import file gave it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// Where it was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Extra columns of the import file, kept as they came.
@@ -389,27 +426,40 @@ pub struct ProfileText {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
+    /// The profile's id.
     pub id: i64,
+    /// The person's name.
     pub person: String,
+    /// The context's name.
     pub context: String,
+    /// The profile's material, in import order.
     pub texts: Vec<ProfileText>,
 }
 
 /// A rating as stored: (profile, dimension, rater) → value, with its provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
+    /// The profile rated.
     pub profile_id: i64,
+    /// The dimension's name.
     pub dimension: String,
+    /// The rater's name.
     pub rater: String,
+    /// The value.
     pub value: f64,
     /// Milliseconds since the Unix epoch, UTC.
     pub created_at: i64,
+    /// When it last changed, ms since the Unix epoch, UTC.
     pub updated_at: i64,
+    /// Seconds spent on the rating, when measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds_spent: Option<f64>,
+    /// The codebook version it was made under.
     pub codebook_version: i64,
+    /// The rater's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The rater's confidence, 0–1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
@@ -417,11 +467,15 @@ pub struct Rating {
 /// One edit of a rating: nothing is ever deleted by an edit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingChange {
+    /// The value before (`None` for a new rating or a cleared one).
     pub old_value: Option<f64>,
     /// `None` when the rating was cleared.
     pub new_value: Option<f64>,
+    /// The rater's name.
     pub changed_by: String,
+    /// When, ms since the Unix epoch.
     pub changed_at: i64,
+    /// What made the change: `annotate`, `import`, `adjudicate`, `package …`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }

@@ -11,10 +11,12 @@ use std::io::Write as _;
 pub struct SampleRng(u64);
 
 impl SampleRng {
+    /// A generator started from `seed`.
     pub fn new(seed: u64) -> Self {
         SampleRng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -28,6 +30,7 @@ impl SampleRng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// A uniform index in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
         (self.uniform() * n as f64) as usize % n.max(1)
     }
@@ -209,9 +212,13 @@ fn text_for(rng: &mut SampleRng, context: usize, mood: usize, used: &[String]) -
 /// Files of the demo study: profiles (JSONL), codebook (TOML) and ratings by three human
 /// annotators (CSV), plus ratings by a language model that barely moves across contexts.
 pub struct DemoFiles {
+    /// `profiles.jsonl`.
     pub profiles_jsonl: String,
+    /// `codebook.toml`.
     pub codebook_toml: String,
+    /// `ratings.csv` (the human annotators).
     pub ratings_csv: String,
+    /// `model_ratings.csv` (the language model).
     pub model_ratings_csv: String,
 }
 
@@ -320,11 +327,17 @@ fn scale_value(scale: &Scale, z: f64, mood: usize) -> String {
 /// Shape of a benchmark data set.
 #[derive(Debug, Clone, Copy)]
 pub struct BenchShape {
+    /// Persons.
     pub persons: usize,
+    /// Contexts per person.
     pub contexts: usize,
+    /// Raters per profile.
     pub raters_per_profile: usize,
+    /// Raters to draw them from.
     pub rater_pool: usize,
+    /// Dimensions.
     pub dimensions: usize,
+    /// Seed: the same seed gives the same data.
     pub seed: u64,
 }
 

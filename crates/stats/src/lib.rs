@@ -4,6 +4,7 @@
 //! outputs are plain structs. Every estimator documents its formula, its source and the
 //! reference implementation it is tested against.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod agreement;
 pub mod bootstrap;

@@ -15,10 +15,15 @@ use serde::Serialize;
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ImportReport {
+    /// What was imported: `profiles`, `codebook` or `ratings`.
     pub kind: String,
+    /// The file it came from.
     pub source: String,
+    /// Rows new to the study.
     pub added: usize,
+    /// Rows that changed stored ones.
     pub updated: usize,
+    /// Rows equal to stored ones.
     pub unchanged: usize,
     /// Things the user should know that did not stop the import (created dimensions, raters,
     /// ignored columns).

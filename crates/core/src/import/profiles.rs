@@ -17,9 +17,13 @@ use std::path::Path;
 /// One text of a profiles file, validated, with the line it starts on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileRow {
+    /// Line of the file the row starts on.
     pub line: u64,
+    /// The person.
     pub person: String,
+    /// The context.
     pub context: String,
+    /// The text of the row.
     pub text: ProfileText,
 }
 

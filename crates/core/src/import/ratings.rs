@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Options of a ratings import.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RatingsImportOptions {
     /// Kind given to raters the import creates (`--rater-kind model` for model ratings).

@@ -15,9 +15,11 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub struct Figure {
     /// File stem when saved (`trait_state_shares` → `trait_state_shares.svg`).
     pub name: &'static str,
+    /// Title, the caption's first sentence.
     pub title: String,
     /// Plain text (escape before putting into HTML).
     pub caption: String,
+    /// The standalone SVG document.
     pub svg: String,
 }
 

@@ -96,7 +96,9 @@ pub const CONTEXT_EFFECTS_SHOWN: usize = 5;
 pub struct ModelSection {
     /// The formula in lme4 syntax.
     pub formula: String,
+    /// REML (lme4's default) or maximum likelihood.
     pub criterion: ModelCriterion,
+    /// Profile-likelihood intervals of the standard deviations were computed.
     pub profile_ci: bool,
     /// Resamples of the model's bootstrap (0 = none); the method is in each `"model"`.
     pub bootstrap: usize,
@@ -108,11 +110,17 @@ pub struct ModelSection {
 /// Counts of the analysed dataset.
 #[derive(Debug, Clone, Serialize)]
 pub struct DatasetCounts {
+    /// Dimensions analysed.
     pub dimensions: usize,
+    /// Persons.
     pub persons: usize,
+    /// Contexts.
     pub contexts: usize,
+    /// Profiles (person × context).
     pub profiles: usize,
+    /// Raters.
     pub raters: usize,
+    /// Ratings.
     pub ratings: usize,
 }
 
@@ -121,24 +129,33 @@ pub struct DatasetCounts {
 /// `decomposition` the `chameleon decompose --json` report for the same data and options.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportData {
+    /// Title of the document.
     pub title: String,
     /// The study's name when known.
     pub study: Option<String>,
+    /// "Chameleon Studio".
     pub software: &'static str,
+    /// The software version ([`SOFTWARE_VERSION`]).
     pub version: &'static str,
+    /// Where the data came from (the study or file path).
     pub source: String,
     /// [`Dataset::content_hash`] (BLAKE3) of the analysed data.
     pub data_hash: String,
     /// RFC 3339, UTC.
     pub generated_at: String,
+    /// Estimator of the decomposition (`reml` or `anova`).
     pub method: &'static str,
+    /// Bootstrap resamples (0 = no intervals).
     pub bootstrap: usize,
     /// The bootstrap seed, `null` without a bootstrap.
     pub seed: Option<u64>,
+    /// Counts of the analysed data.
     pub counts: DatasetCounts,
+    /// The agreement report.
     pub agreement: AgreementReport,
     /// Why a statistic of the agreement report is `null` (what the CLI prints on stderr).
     pub agreement_warnings: Vec<String>,
+    /// The decomposition report.
     pub decomposition: DecomposeReport,
     /// A few persons' profile scores across contexts (the profile plot).
     pub person_profiles: PersonProfiles,

@@ -11,6 +11,7 @@ pub const PLOT_PERSONS: usize = 6;
 /// first, second, … context instead of named contexts.
 const MAX_NAMED_CONTEXTS: usize = 10;
 
+/// The profile plot's data: a few persons' profile scores per context, per dimension.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonProfiles {
     /// The persons shown, the same in every dimension.
@@ -20,11 +21,14 @@ pub struct PersonProfiles {
     /// True when the x axis is the position of the context among the person's contexts (the
     /// persons were seen in different contexts).
     pub by_position: bool,
+    /// One entry per dimension.
     pub dimensions: Vec<PersonProfilesDimension>,
 }
 
+/// One dimension of the profile plot.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonProfilesDimension {
+    /// The dimension's name.
     pub dimension: String,
     /// `scores[i][j]`: profile score (mean of its ratings) of person `i` in context `j`.
     pub scores: Vec<Vec<Option<f64>>>,

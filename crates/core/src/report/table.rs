@@ -109,6 +109,18 @@ impl Column {
 }
 
 /// Columns and rows; every row has one cell per column.
+///
+/// ```
+/// use chameleon_core::report::{Cell, Column, Table};
+/// let mut t = Table::new(vec![Column::new("dimension", "Dimension"), Column::new("alpha", "α")]);
+/// t.push(vec![Cell::Text("=mood".into()), Cell::Num(Some(0.8125))]);
+/// // CSV: unrounded, a name that a spreadsheet would run as a formula neutralised.
+/// assert_eq!(t.to_csv()?, "dimension,alpha\n'=mood,0.8125\n");
+/// let mut html = String::new();
+/// t.write_html(&mut html);
+/// assert!(html.contains("<td class=\"num\">0.8125</td>"));
+/// # Ok::<(), chameleon_core::CoreError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Table {
     /// The columns, in CSV order.

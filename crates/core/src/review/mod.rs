@@ -24,7 +24,9 @@ const THRESHOLDS_KEY: &str = "review.agreement_thresholds";
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Thresholds {
+    /// Alpha at or above this is good.
     pub good: f64,
+    /// Alpha at or above this (and below `good`) is tentative.
     pub tentative: f64,
 }
 
@@ -38,6 +40,7 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
+    /// An error when a threshold is not in −1..1 or `tentative` is above `good`.
     pub fn check(&self) -> std::result::Result<(), String> {
         let ok = |v: f64| v.is_finite() && (-1.0..=1.0).contains(&v);
         if !ok(self.good) || !ok(self.tentative) {
@@ -92,12 +95,16 @@ pub struct DriftSeries {
     /// What a point is: mean absolute deviation from the others' mean (scale points), or for
     /// a nominal dimension the share of the others' values that differ.
     pub measure: String,
+    /// Blocks each rater's ratings are cut into.
     pub blocks: usize,
+    /// One series per rater.
     pub raters: Vec<RaterDrift>,
 }
 
+/// One rater's drift series.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RaterDrift {
+    /// The rater's name.
     pub rater: String,
     /// Ratings on profiles that another rater also rated.
     pub n: usize,
@@ -175,13 +182,18 @@ pub fn drift_series(ds: &Dataset, dimension: &str, blocks: usize) -> Option<Drif
 pub struct Distribution {
     /// One label per category or bin, in scale order.
     pub categories: Vec<String>,
+    /// One row per rater.
     pub raters: Vec<RaterCounts>,
 }
 
+/// How often one rater gave each value.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RaterCounts {
+    /// The rater's name.
     pub rater: String,
+    /// The rater's ratings.
     pub n: usize,
+    /// Per category or bin, in the order of `categories`.
     pub counts: Vec<usize>,
 }
 

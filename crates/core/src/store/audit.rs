@@ -11,14 +11,20 @@ use std::path::{Path, PathBuf};
 /// How many snapshots to keep in the backups folder.
 pub const DEFAULT_BACKUPS_KEPT: usize = 10;
 
+/// One entry of the audit trail.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
+    /// When, ms since the Unix epoch.
     pub at: i64,
+    /// Who: the OS user for imports and merges, the rater for rating changes.
     pub actor: String,
+    /// What: `import-profiles`, `rate`, `edit`, `clear`, `package-merge`, ….
     pub action: String,
+    /// Details as JSON.
     pub detail: String,
+    /// The package the change came from, for package exports and merges.
     pub package_id: Option<String>,
 }
 

@@ -35,6 +35,7 @@ use std::sync::Arc;
 /// Milliseconds since the Unix epoch; injected so tests control time.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// The wall clock, in ms since the Unix epoch (tests replace it with [`Study::set_clock`]).
 pub fn system_clock() -> Clock {
     Arc::new(|| chrono::Utc::now().timestamp_millis())
 }
@@ -78,41 +79,64 @@ impl std::fmt::Debug for Study {
 /// The study's size in three numbers, cheap at any size (no scan of the ratings).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct StudySize {
+    /// Profiles in the study.
     pub profiles: i64,
+    /// Dimensions of the codebook.
     pub dimensions: i64,
+    /// Raters known to the study.
     pub raters: i64,
 }
 
 /// Counts a PI or annotator looks at first.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StudyInfo {
+    /// The study file's path.
     pub path: String,
+    /// The study's identifier (kept in every package made from it).
     pub study_id: String,
+    /// Schema version of the file (`PRAGMA user_version`).
     pub schema_version: i64,
+    /// Persons.
     pub persons: i64,
+    /// Contexts.
     pub contexts: i64,
+    /// Profiles (person × context).
     pub profiles: i64,
+    /// Texts of the profiles.
     pub texts: i64,
+    /// The current codebook version (0 before a codebook is imported).
     pub codebook_version: i64,
+    /// Ratings with a value.
     pub ratings: i64,
+    /// Per dimension: its level and how much of it is rated.
     pub dimensions: Vec<DimensionCount>,
+    /// Per rater: kind and progress.
     pub raters: Vec<RaterCount>,
 }
 
+/// One dimension's counts in [`StudyInfo`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DimensionCount {
+    /// The dimension's name.
     pub name: String,
+    /// Its level of measurement.
     pub level: String,
+    /// Its ratings.
     pub ratings: i64,
     /// Profiles with at least one rating on this dimension.
     pub profiles_rated: i64,
 }
 
+/// One rater's counts in [`StudyInfo`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RaterCount {
+    /// The rater's name.
     pub name: String,
+    /// `human`, `model` or `adjudicated`.
     pub kind: String,
+    /// The rater's ratings.
     pub ratings: i64,
+    /// Profiles with at least one rating by the rater.
     pub profiles_rated: i64,
     /// Profiles assigned to the rater (0 when the study has no assignments for them).
     pub assigned: i64,
@@ -413,6 +437,7 @@ impl Study {
         self.actor = actor.to_owned();
     }
 
+    /// Who imports and merges are attributed to.
     pub fn actor(&self) -> &str {
         &self.actor
     }
@@ -422,6 +447,7 @@ impl Study {
         self.backups_kept = n.max(1);
     }
 
+    /// How many snapshots are kept.
     pub fn backups_kept(&self) -> usize {
         self.backups_kept
     }
@@ -442,10 +468,12 @@ impl Study {
         (self.clock)()
     }
 
+    /// The study file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// True when opened with [`Study::open_read_only`].
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
@@ -468,6 +496,7 @@ impl Study {
             .map_err(|e| map_write_error(&path, action, e))
     }
 
+    /// The study's identifier (empty for a file without one).
     pub fn study_id(&self) -> Result<String> {
         Ok(self
             .conn
@@ -502,6 +531,7 @@ impl Study {
         Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
     }
 
+    /// Counts a PI or annotator looks at first.
     pub fn info(&self) -> Result<StudyInfo> {
         let c = &self.conn;
         let mut dims = c.prepare(

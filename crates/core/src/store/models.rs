@@ -13,14 +13,23 @@ use std::collections::HashSet;
 /// What a run is, written once when its first answer arrives.
 #[derive(Debug, Clone)]
 pub struct NewModelRun<'a> {
+    /// The model rater's name.
     pub rater: &'a str,
+    /// The OpenAI-compatible endpoint's URL.
     pub endpoint: &'a str,
+    /// The model's name at the endpoint.
     pub model: &'a str,
+    /// The prompt template.
     pub template: &'a str,
+    /// Sampling temperature.
     pub temperature: f64,
+    /// Samples per profile and dimension.
     pub samples: u32,
+    /// Seed sent to the endpoint, if any.
     pub seed: Option<u64>,
+    /// Most tokens per answer, if limited.
     pub max_tokens: Option<u32>,
+    /// Dimensions the run rates.
     pub dimensions: &'a [String],
 }
 
@@ -28,12 +37,19 @@ pub struct NewModelRun<'a> {
 /// dimensions that did not.
 #[derive(Debug, Clone, Default)]
 pub struct ModelAnswer {
+    /// The profile asked about.
     pub profile_id: i64,
+    /// Which sample of the profile (and dimension).
     pub sample: u32,
+    /// Requests it took.
     pub attempts: u32,
+    /// Time to the answer, ms.
     pub latency_ms: u64,
+    /// Prompt tokens, as the endpoint reported them.
     pub prompt_tokens: Option<u64>,
+    /// Completion tokens, as the endpoint reported them.
     pub completion_tokens: Option<u64>,
+    /// The answer as received.
     pub raw_response: String,
     /// (dimension name, value on its scale).
     pub values: Vec<(String, f64)>,
@@ -45,23 +61,40 @@ pub struct ModelAnswer {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ModelRunSummary {
+    /// The run's id.
     pub id: i64,
+    /// The model rater's name.
     pub rater: String,
+    /// The endpoint's URL.
     pub endpoint: String,
+    /// The model's name.
     pub model: String,
+    /// Hash of the prompt template.
     pub prompt_hash: String,
+    /// Sampling temperature.
     pub temperature: f64,
+    /// Samples per profile and dimension.
     pub samples: u32,
+    /// Seed sent to the endpoint, if any.
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub seed: Option<u64>,
+    /// Dimensions rated.
     pub dimensions: Vec<String>,
+    /// When it started, ms since the Unix epoch.
     pub started_at: i64,
+    /// When it ended, if it did.
     pub finished_at: Option<i64>,
+    /// `running`, `interrupted`, or how the run ended.
     pub status: String,
+    /// Requests made.
     pub requests: i64,
+    /// Ratings stored.
     pub ratings: i64,
+    /// Answers that failed.
     pub failures: i64,
+    /// Prompt tokens in total.
     pub prompt_tokens: i64,
+    /// Completion tokens in total.
     pub completion_tokens: i64,
     /// Median latency of the answered requests, in milliseconds.
     pub median_latency_ms: Option<i64>,
@@ -71,25 +104,38 @@ pub struct ModelRunSummary {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ModelFailure {
+    /// The run it happened in.
     pub run_id: i64,
+    /// The person of the profile.
     pub person: String,
+    /// The context of the profile.
     pub context: String,
+    /// The profile's id.
     pub profile_id: i64,
     /// `None` when the whole answer was unusable.
     pub dimension: Option<String>,
+    /// Which sample of the profile (and dimension).
     pub sample: u32,
+    /// Why the answer was not used.
     pub reason: String,
+    /// The answer as received.
     pub raw: String,
+    /// When, ms since the Unix epoch.
     pub at: i64,
 }
 
 /// One sample's rating, for the analyses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSampleRating {
+    /// The model rater's name.
     pub rater: String,
+    /// The profile rated.
     pub profile_id: i64,
+    /// The dimension.
     pub dimension: String,
+    /// Which sample of the profile (and dimension).
     pub sample: u32,
+    /// The value.
     pub value: f64,
 }
 

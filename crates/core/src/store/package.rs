@@ -17,27 +17,40 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// What an annotator package says about itself.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PackageInfo {
+    /// The package's identifier (one per export).
     pub package_id: String,
+    /// The study it was made from.
     pub study_id: String,
+    /// The annotator it is for.
     pub rater: String,
     /// The parent study's file name without extension, as it was at export (absent in packages
     /// written before it was recorded).
     pub study_name: Option<String>,
+    /// Profiles in the package.
     pub profiles: i64,
+    /// Ratings in the package.
     pub ratings: i64,
+    /// Checksum of what the annotator must not change (profiles, codebook, assignment).
     pub checksum: String,
 }
 
 /// What a merge did with one package.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct MergeReport {
+    /// The package file's path.
     pub package: String,
+    /// The package's identifier, once it was read.
     pub package_id: Option<String>,
+    /// The annotator, once the package was read.
     pub rater: Option<String>,
+    /// Ratings new to the study.
     pub added: usize,
+    /// Ratings whose newer value replaced the study's.
     pub updated: usize,
+    /// Ratings equal in both.
     pub unchanged: usize,
     /// Ratings where the study already had a newer value (kept; the package's is older).
     pub kept_newer: usize,

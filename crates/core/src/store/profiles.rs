@@ -9,19 +9,24 @@ use serde::Serialize;
 /// One line of a rater's queue.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct QueueEntry {
+    /// The profile's id.
     pub profile_id: i64,
+    /// The person's name.
     pub person: String,
+    /// The context's name.
     pub context: String,
     /// Dimensions this rater has rated on the profile.
     pub rated: i64,
     /// Dimensions in the codebook.
     pub dimensions: i64,
+    /// Set aside for later by the rater.
     pub flagged: bool,
 }
 
 /// How far a rater is with one dimension over their queue.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DimensionProgress {
+    /// The dimension's name.
     pub dimension: String,
     /// Profiles of the queue this rater has rated on the dimension.
     pub rated: i64,
@@ -30,12 +35,14 @@ pub struct DimensionProgress {
 }
 
 impl QueueEntry {
+    /// True when the rater rated every dimension of the profile.
     pub fn is_complete(&self) -> bool {
         self.dimensions > 0 && self.rated >= self.dimensions
     }
 }
 
 impl Study {
+    /// One profile with its texts; an error when there is none with this id.
     pub fn profile(&self, id: i64) -> Result<Profile> {
         let (person, context): (String, String) = self
             .conn()

@@ -102,6 +102,7 @@ pub(crate) fn load_dimensions(conn: &Connection) -> Result<Vec<(i64, Dimension)>
 }
 
 impl Study {
+    /// Every rater, in the order they were added.
     pub fn raters(&self) -> Result<Vec<Rater>> {
         let mut st = self
             .conn()
@@ -112,6 +113,7 @@ impl Study {
         Ok(raters)
     }
 
+    /// The rater with this name, if any.
     pub fn rater(&self, name: &str) -> Result<Option<Rater>> {
         find_rater(self.conn(), name)
     }

@@ -17,15 +17,21 @@ pub(crate) const ANNOTATE_SOURCE: &str = "annotate";
 /// A rating as the annotator's screen sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingInput {
+    /// The profile rated.
     pub profile_id: i64,
+    /// The dimension's name (case-insensitive).
     pub dimension: String,
+    /// The rater's id.
     pub rater_id: i64,
     /// `None` clears the rating (undo back to empty); history keeps the old value.
     pub value: Option<f64>,
+    /// Seconds spent on the rating, when measured.
     #[serde(default)]
     pub seconds_spent: Option<f64>,
+    /// The rater's note; blank keeps the stored one.
     #[serde(default)]
     pub note: Option<String>,
+    /// The rater's confidence, 0–1; blank keeps the stored one.
     #[serde(default)]
     pub confidence: Option<f64>,
 }
@@ -34,9 +40,13 @@ pub struct RatingInput {
 /// the time spent on the profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProfileReview {
+    /// Set aside for later.
     pub flagged: bool,
+    /// The rater's note on the profile.
     pub note: Option<String>,
+    /// The rater's confidence on the profile, 0–1.
     pub confidence: Option<f64>,
+    /// Seconds spent on the profile in total.
     pub seconds_spent: f64,
 }
 
@@ -322,7 +332,7 @@ impl Study {
     ///
     /// Six statements in the usual case: begin, `PRAGMA data_version`, the rating's lookup,
     /// its insert or update, the history entry, commit (the dimension, rater and codebook
-    /// version come from the open study's [`WriteCache`]).
+    /// version come from a cache in the open study).
     pub fn save_rating(&mut self, input: &RatingInput) -> Result<Option<Rating>> {
         let now = self.now();
         if let Some(c) = input.confidence {
@@ -455,6 +465,7 @@ impl Study {
         Ok(rows)
     }
 
+    /// The rater's flag, note, confidence and time on one profile (defaults when none).
     pub fn profile_review(&self, rater_id: i64, profile_id: i64) -> Result<ProfileReview> {
         Ok(self
             .conn()

@@ -17,8 +17,11 @@ pub const ADJUDICATED_RATER: &str = "adjudicated";
 /// One profile's ratings on a dimension, with how much they disagree.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Disagreement {
+    /// The profile's id.
     pub profile_id: i64,
+    /// The person's name.
     pub person: String,
+    /// The context's name.
     pub context: String,
     /// (rater, value) for every rater of the profile, adjudicated values left out.
     pub values: Vec<(String, f64)>,

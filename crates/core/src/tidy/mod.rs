@@ -33,9 +33,13 @@ pub const DEFAULT_DIMENSION: &str = "value";
 pub struct TidyRow {
     /// Line of the file where the record starts (header is line 1).
     pub line: u64,
+    /// The person (the unit in `unit,rater,value` files).
     pub person: String,
+    /// The context (the unit again in `unit,rater,value` files).
     pub context: String,
+    /// The rater, when the file has a `rater` column.
     pub rater: Option<String>,
+    /// The dimension ([`DEFAULT_DIMENSION`] without a `dimension` column).
     pub dimension: String,
     /// `None` for a missing rating (empty cell or `NA`) and for a text value.
     pub value: Option<f64>,
@@ -44,16 +48,22 @@ pub struct TidyRow {
     pub label: Option<String>,
     /// ms since the Unix epoch.
     pub created_at: Option<i64>,
+    /// Seconds spent on the rating (`seconds_spent` or `seconds`).
     pub seconds_spent: Option<f64>,
+    /// The rater's note.
     pub note: Option<String>,
+    /// The rater's confidence, 0–1.
     pub confidence: Option<f64>,
 }
 
 /// A parsed ratings file.
 #[derive(Debug, Clone, Default)]
 pub struct TidyFile {
+    /// The data rows, in file order.
     pub rows: Vec<TidyRow>,
+    /// The file has a `rater` column.
     pub has_rater: bool,
+    /// The file has a `dimension` column.
     pub has_dimension: bool,
     /// `unit,rater,value` layout: person = unit, context = the unit too.
     pub unit_layout: bool,
@@ -74,16 +84,27 @@ pub const MAX_QUOTED_LINES: u64 = 1000;
 /// One data row, borrowed from the reader's buffer (see [`TidyRow`] for the fields).
 #[derive(Debug, Clone, Copy)]
 pub struct RowRef<'a> {
+    /// Line where the record starts.
     pub line: u64,
+    /// The person.
     pub person: &'a str,
+    /// The context.
     pub context: &'a str,
+    /// The rater, if any.
     pub rater: Option<&'a str>,
+    /// The dimension.
     pub dimension: &'a str,
+    /// The value, `None` when missing or text.
     pub value: Option<f64>,
+    /// The value cell when it is text (a category label).
     pub label: Option<&'a str>,
+    /// ms since the Unix epoch.
     pub created_at: Option<i64>,
+    /// Seconds spent.
     pub seconds_spent: Option<f64>,
+    /// The note.
     pub note: Option<&'a str>,
+    /// The confidence.
     pub confidence: Option<f64>,
 }
 
@@ -106,6 +127,14 @@ impl RowRef<'_> {
 }
 
 /// Parses tidy ratings from bytes. `name` is used in messages (usually the path).
+///
+/// ```
+/// let file = chameleon_core::tidy::parse("r.csv", b"unit,rater,value\nu1,ana,3\nu1,ben,NA\n")?;
+/// assert!(file.unit_layout && file.has_rater);
+/// assert_eq!(file.rows.len(), 2);
+/// assert_eq!(file.rows[1].value, None, "NA is a missing rating");
+/// # Ok::<(), chameleon_core::CoreError>(())
+/// ```
 pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     let mut rows = Vec::new();
     let layout = parse_rows(name, input, &mut |r| rows.push(r.to_owned_row()))?;

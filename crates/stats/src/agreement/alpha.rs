@@ -20,13 +20,18 @@ use super::{AgreementError, RatingTable};
 /// Level of measurement, i.e. the difference function of alpha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
+    /// Categories are equal or not.
     Nominal,
+    /// Differences by rank among the values used.
     Ordinal,
+    /// Squared differences.
     Interval,
+    /// Squared relative differences (non-negative values).
     Ratio,
 }
 
 impl Metric {
+    /// The four levels, nominal first.
     pub const ALL: [Metric; 4] = [
         Metric::Nominal,
         Metric::Ordinal,
@@ -38,13 +43,18 @@ impl Metric {
 /// Alpha at the four levels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlphaSet {
+    /// Nominal alpha.
     pub nominal: Result<f64, AgreementError>,
+    /// Ordinal alpha.
     pub ordinal: Result<f64, AgreementError>,
+    /// Interval alpha.
     pub interval: Result<f64, AgreementError>,
+    /// Ratio alpha.
     pub ratio: Result<f64, AgreementError>,
 }
 
 impl AlphaSet {
+    /// Alpha at level `m`.
     pub fn get(&self, m: Metric) -> &Result<f64, AgreementError> {
         match m {
             Metric::Nominal => &self.nominal,
@@ -59,6 +69,18 @@ impl AlphaSet {
 /// has two ratings; [`AgreementError::NoVariation`] when all pairable values are equal
 /// (D_e = 0, alpha is 0/0); [`AgreementError::NegativeForRatio`] for the ratio metric on
 /// negative values.
+///
+/// ```
+/// use chameleon_stats::agreement::{alpha, Metric, Rating, RatingTable};
+/// // Two raters give every unit the same value: alpha is 1.
+/// let ratings: Vec<Rating> = [(0, 1.0), (1, 2.0), (2, 3.0)]
+///     .iter()
+///     .flat_map(|&(unit, v)| [Rating::new(unit, 0, v), Rating::new(unit, 1, v)])
+///     .collect();
+/// let table = RatingTable::new(&ratings)?;
+/// assert_eq!(alpha(&table, Metric::Interval)?, 1.0);
+/// # Ok::<(), chameleon_stats::agreement::AgreementError>(())
+/// ```
 pub fn alpha(table: &RatingTable, metric: Metric) -> Result<f64, AgreementError> {
     let want = Metric::ALL.map(|m| m == metric);
     alpha_weighted(table, None, want).get(metric).clone()

@@ -10,12 +10,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Percentile intervals from a unit bootstrap (`None` where no resample gave a value).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BootstrapCi {
+    /// Resamples drawn.
     pub resamples: usize,
+    /// Confidence level of the intervals.
     pub level: f64,
+    /// Nominal alpha.
     pub alpha_nominal: Option<[f64; 2]>,
+    /// Ordinal alpha.
     pub alpha_ordinal: Option<[f64; 2]>,
+    /// Interval alpha.
     pub alpha_interval: Option<[f64; 2]>,
+    /// Ratio alpha.
     pub alpha_ratio: Option<[f64; 2]>,
+    /// Fleiss' kappa (with categories).
     pub fleiss_kappa: Option<[f64; 2]>,
     /// Cohen's kappas of every pair of the original data (same order as [`super::cohen_pairs`]),
     /// when categories were given.
@@ -25,10 +32,15 @@ pub struct BootstrapCi {
 /// Bootstrap intervals of one rater pair's kappas.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairCi {
+    /// First rater index (`a < b`).
     pub a: u32,
+    /// Second rater index.
     pub b: u32,
+    /// Unweighted kappa.
     pub kappa: Option<[f64; 2]>,
+    /// Linearly weighted kappa.
     pub kappa_linear: Option<[f64; 2]>,
+    /// Quadratically weighted kappa.
     pub kappa_quadratic: Option<[f64; 2]>,
 }
 

@@ -12,6 +12,8 @@ pub fn compact(v: f64) -> String {
 
 /// Why an agreement statistic cannot be computed for these data. The CLI prints the message and
 /// reports the statistic as `null`.
+// The variants' fields are the values their messages name.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AgreementError {

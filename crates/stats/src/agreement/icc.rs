@@ -7,25 +7,38 @@ use super::{AgreementError, RatingTable};
 /// variance-components ICC, and when F is infinite because the error mean square is 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IccEstimate {
+    /// The estimate.
     pub value: f64,
+    /// F statistic of the test against 0 (complete designs).
     pub f: Option<f64>,
     /// Degrees of freedom of the F test; `None` for the variance-components ICCs (no test).
     pub df1: Option<f64>,
+    /// Denominator degrees of freedom (see `df1`).
     pub df2: Option<f64>,
+    /// p value of the F test.
     pub p_value: Option<f64>,
+    /// F-based 95% interval (McGraw & Wong 1996; complete designs).
     pub ci95: Option<[f64; 2]>,
 }
 
 /// The six forms, on `units` units and `raters` raters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IccSet {
+    /// One-way random, single rater.
     pub icc1: Result<IccEstimate, AgreementError>,
+    /// Two-way random, absolute agreement, single rater.
     pub icc2: Result<IccEstimate, AgreementError>,
+    /// Two-way mixed, consistency, single rater.
     pub icc3: Result<IccEstimate, AgreementError>,
+    /// ICC1 for the mean of k raters.
     pub icc1k: Result<IccEstimate, AgreementError>,
+    /// ICC2 for the mean of k raters.
     pub icc2k: Result<IccEstimate, AgreementError>,
+    /// ICC3 for the mean of k raters.
     pub icc3k: Result<IccEstimate, AgreementError>,
+    /// Units the forms were computed on.
     pub units: usize,
+    /// Raters the forms were computed on.
     pub raters: usize,
     /// The k of the average-measure forms (the number of raters for complete data, the mean
     /// number of ratings per unit for variance components); `None` when no ICC is defined.
@@ -237,19 +250,23 @@ fn shrout_fleiss(n: usize, k: usize, msr: f64, msc: f64, mse: f64, msw: f64) -> 
 /// for any pattern of missing ratings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct VarianceComponents {
+    /// σ²_u, between units.
     pub unit: f64,
+    /// σ²_r, between raters.
     pub rater: f64,
+    /// σ²_e, residual.
     pub residual: f64,
     /// One-way (raters ignored) within-unit variance σ²_r + σ²_e as estimated from same-unit
     /// pairs, and the one-way unit variance, for ICC1.
     pub within_unit: f64,
+    /// The one-way unit variance (see `within_unit`).
     pub unit_oneway: f64,
 }
 
 /// Symmetric-sums moment estimator (Koch 1967, "A general approach to the estimation of
 /// variance components", Technometrics 9): with d_U, d_R, d_X half the mean squared difference
 /// over pairs of ratings sharing the unit only, the rater only, and neither,
-/// E[d_U] = σ²_r + σ²_e, E[d_R] = σ²_u + σ²_e, E[d_X] = σ²_u + σ²_r + σ²_e, so
+/// E\[d_U\] = σ²_r + σ²_e, E\[d_R\] = σ²_u + σ²_e, E\[d_X\] = σ²_u + σ²_r + σ²_e, so
 /// σ²_u = d_X − d_U, σ²_r = d_X − d_R, σ²_e = d_U + d_R − d_X. Each sum is O(N) through
 /// within-group sums of squares. Unbiased for any missing pattern; on complete data it equals
 /// the two-way ANOVA estimators (σ²_u = (MSR − MSE)/k, σ²_r = (MSC − MSE)/n, σ²_e = MSE), so the

@@ -13,9 +13,12 @@ pub enum FleissForm {
     Generalised,
 }
 
+/// Fleiss' kappa and the form it was computed in.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FleissKappa {
+    /// The estimate.
     pub value: f64,
+    /// Classic (equal ratings per unit) or generalised.
     pub form: FleissForm,
     /// Units used (those with two or more ratings).
     pub units: usize,
@@ -107,11 +110,15 @@ pub(crate) fn fleiss_weighted(
 pub struct CohenPair {
     /// Rater indices, `a < b`.
     pub a: u32,
+    /// Second rater index.
     pub b: u32,
     /// Units both raters rated.
     pub units: usize,
+    /// Unweighted kappa.
     pub kappa: Result<f64, AgreementError>,
+    /// Linearly weighted kappa.
     pub kappa_linear: Result<f64, AgreementError>,
+    /// Quadratically weighted kappa.
     pub kappa_quadratic: Result<f64, AgreementError>,
 }
 

@@ -13,9 +13,11 @@ use super::{AgreementError, RatingTable};
 /// W and what it was computed on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KendallW {
+    /// Kendall's W, 0 (no concordance) to 1 (identical rankings).
     pub w: f64,
     /// Units rated by every rater.
     pub units: usize,
+    /// Raters whose rankings were compared.
     pub raters: usize,
 }
 

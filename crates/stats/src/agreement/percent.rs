@@ -9,6 +9,7 @@ pub struct PercentAgreement {
     pub exact: f64,
     /// The same with pairs at most one category apart (only when categories are given).
     pub within_one: Option<f64>,
+    /// Pairable units (two or more ratings) the means are over.
     pub units: usize,
 }
 

@@ -5,6 +5,7 @@ use super::{AgreementError, RatingTable};
 /// How one rater relates to the others on the units they share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaterDiagnostics {
+    /// The rater's index.
     pub rater: u32,
     /// Ratings made.
     pub n: usize,
@@ -23,9 +24,11 @@ pub struct RaterDiagnostics {
     /// Mean |own − consensus| over the rater's first and last third of shared ratings by time
     /// (`None` unless every shared rating has a time and there are at least 6).
     pub drift_early_abs_dev: Option<f64>,
+    /// The same over the last third.
     pub drift_late_abs_dev: Option<f64>,
     /// Percent exact agreement with the other raters, first and last third.
     pub drift_early_agreement: Option<f64>,
+    /// The same over the last third.
     pub drift_late_agreement: Option<f64>,
 }
 

@@ -6,14 +6,18 @@ use super::AgreementError;
 /// One rating: `unit` and `rater` are dense indices chosen by the caller.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rating {
+    /// Dense unit index.
     pub unit: u32,
+    /// Dense rater index.
     pub rater: u32,
+    /// The value (finite).
     pub value: f64,
     /// When the rating was made (any monotone clock), for drift diagnostics.
     pub time: Option<i64>,
 }
 
 impl Rating {
+    /// A rating without a time.
     pub fn new(unit: u32, rater: u32, value: f64) -> Self {
         Rating {
             unit,
@@ -336,18 +340,22 @@ impl Categories {
         self
     }
 
+    /// How the weighted kappas measure the distance of two categories.
     pub fn weights(&self) -> KappaWeights {
         self.weights
     }
 
+    /// Number of categories.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// True without categories.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
 
+    /// The categories' values, ascending.
     pub fn values(&self) -> &[f64] {
         &self.values
     }

@@ -33,6 +33,7 @@ pub enum Method {
 }
 
 impl Method {
+    /// `reml` or `anova`, as in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Reml => "reml",
@@ -44,6 +45,7 @@ impl Method {
 /// Options of [`decompose`].
 #[derive(Debug, Clone, Copy)]
 pub struct DecomposeOptions {
+    /// The estimator.
     pub method: Method,
     /// Evaluate each large fit's likelihood in parallel over persons.
     pub parallel: bool,
@@ -61,12 +63,17 @@ impl Default for DecomposeOptions {
 /// Profile-level result: `s_pc = μ + T_p + S_pc`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileLevel {
+    /// σ²_T, the person (trait) variance.
     pub person: f64,
+    /// σ²_S, the person × context (state) variance.
     pub state: f64,
+    /// σ²_T / (σ²_T + σ²_S).
     pub trait_share: f64,
+    /// 1 − trait share.
     pub state_share: f64,
     /// REML criterion (−2 REML log-likelihood); `None` for the method of moments.
     pub reml_criterion: Option<f64>,
+    /// Components the method of moments estimated below 0 (reported as computed).
     pub negative_components: Vec<&'static str>,
     #[serde(skip)]
     theta: [f64; 3],
@@ -75,7 +82,9 @@ pub struct ProfileLevel {
 /// Rater-level result: `y_pcr = μ + T_p + S_pc + R_r + E_pcr`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RaterLevel {
+    /// The four variance components.
     pub components: Components,
+    /// REML criterion (−2 REML log-likelihood); `None` for the method of moments.
     pub reml_criterion: Option<f64>,
     /// Each component over the total.
     pub shares: Components,
@@ -91,6 +100,7 @@ pub struct RaterLevel {
     pub occasion_specificity: f64,
     /// False when the data have one rater and the rater term was dropped.
     pub rater_term: bool,
+    /// Components the method of moments estimated below 0.
     pub negative_components: Vec<&'static str>,
     #[serde(skip)]
     theta: [f64; 3],
@@ -99,13 +109,18 @@ pub struct RaterLevel {
 /// One rater's state sensitivity.
 #[derive(Debug, Clone, Serialize)]
 pub struct RaterSensitivity {
+    /// The rater's index.
     pub rater: u32,
+    /// The rater's ratings of the dimension.
     pub ratings: usize,
+    /// Persons the rater rated.
     pub persons: usize,
     /// Within-person share of the rater's own ratings; `None` with a reason when the rater's
     /// ratings cannot separate state from trait.
     pub state_share: Option<f64>,
+    /// True below the state-blind threshold (0.10); `None` without a state share.
     pub state_blind: Option<bool>,
+    /// Why there is no state share, or what to keep in mind.
     pub note: Option<String>,
     #[serde(skip)]
     theta: [f64; 3],
@@ -114,13 +129,21 @@ pub struct RaterSensitivity {
 /// The decomposition of one dimension.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decomposition {
+    /// The estimator used.
     pub method: Method,
+    /// Persons in the data.
     pub persons: usize,
+    /// Profiles in the data.
     pub profiles: usize,
+    /// Ratings in the data.
     pub ratings: usize,
+    /// Trait and state from profile scores; `None` when it cannot be fitted (see `warnings`).
     pub profile_level: Option<ProfileLevel>,
+    /// The generalizability study of the ratings; `None` without raters or a fit.
     pub rater_level: Option<RaterLevel>,
+    /// Per rater: the state share of their own ratings.
     pub rater_sensitivity: Vec<RaterSensitivity>,
+    /// Why a level is missing, or what to keep in mind, one sentence each.
     pub warnings: Vec<String>,
 }
 
@@ -489,34 +512,45 @@ pub const RATER_STATS: [&str; 13] = [
 /// Options of [`bootstrap_decomposition`].
 #[derive(Debug, Clone, Copy)]
 pub struct BootstrapOptions {
+    /// Resamples to draw.
     pub resamples: usize,
+    /// Seed: the same seed gives the same intervals, whatever the threads.
     pub seed: u64,
     /// Confidence level of the percentile intervals (0.95).
     pub level: f64,
+    /// The estimator refitted on each resample.
     pub method: Method,
 }
 
 /// Percentile intervals of one dimension (`None` where no resample gave a value).
 #[derive(Debug, Clone, Serialize)]
 pub struct DimensionIntervals {
+    /// Intervals of the profile-level statistics, by name.
     pub profile_level: Vec<(&'static str, Option<[f64; 2]>)>,
+    /// Intervals of the rater-level statistics, by name.
     pub rater_level: Vec<(&'static str, Option<[f64; 2]>)>,
     /// Per rater (same order as [`Decomposition::rater_sensitivity`]): the state share.
     pub rater_state_share: Vec<Option<[f64; 2]>>,
     /// Resamples in which a level could not be fitted.
     pub failed_profile: usize,
+    /// The same for the rater level.
     pub failed_rater: usize,
 }
 
 /// Bootstrap result over all dimensions.
 #[derive(Debug, Clone, Serialize)]
 pub struct BootstrapResult {
+    /// Resamples drawn.
     pub resamples: usize,
+    /// The seed.
     pub seed: u64,
+    /// Confidence level.
     pub level: f64,
+    /// Per dimension, in input order.
     pub dimensions: Vec<DimensionIntervals>,
     /// Mean over dimensions of the profile-level trait share, per resample.
     pub pooled_trait_share: Option<[f64; 2]>,
+    /// The same for the state share.
     pub pooled_state_share: Option<[f64; 2]>,
 }
 

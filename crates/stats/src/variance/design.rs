@@ -30,9 +30,13 @@ use rayon::prelude::*;
 /// `profile` ids must be unique across persons (a profile belongs to one person).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rating {
+    /// The person.
     pub person: u32,
+    /// The profile (person in one context).
     pub profile: u32,
+    /// The rater.
     pub rater: u32,
+    /// The value.
     pub value: f64,
 }
 
@@ -236,11 +240,13 @@ const CHUNK: usize = 256;
 /// What one evaluation of the criterion yields.
 #[derive(Debug, Clone, Copy)]
 pub struct Evaluation {
+    /// The REML criterion at these parameters.
     pub criterion: f64,
     /// Penalised residual sum of squares; `σ̂² = pwrss / (n − 1)`.
     pub pwrss: f64,
     /// Weighted number of ratings.
     pub n: f64,
+    /// The estimated intercept μ.
     pub intercept: f64,
 }
 
@@ -408,15 +414,19 @@ impl Design {
         })
     }
 
+    /// The random terms of the model.
     pub fn terms(&self) -> Terms {
         self.terms
     }
+    /// Persons in the design.
     pub fn n_persons(&self) -> usize {
         self.persons.len()
     }
+    /// Profiles in the design.
     pub fn n_profiles(&self) -> usize {
         self.n_profiles
     }
+    /// Ratings in the design.
     pub fn n_ratings(&self) -> usize {
         self.n_ratings
     }
@@ -634,11 +644,17 @@ impl Design {
 /// pairs of ratings in the same group and the sum of their squared differences.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PairSums {
+    /// Over all ratings: [pairs, sum of squared differences].
     pub all: [f64; 2],
+    /// Within persons.
     pub person: [f64; 2],
+    /// Within raters.
     pub rater: [f64; 2],
+    /// Within person × rater.
     pub person_rater: [f64; 2],
+    /// Within profiles.
     pub profile: [f64; 2],
+    /// Within profile × rater.
     pub profile_rater: [f64; 2],
 }
 

@@ -12,12 +12,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Factor {
+    /// The person rated.
     Person,
+    /// The context of a profile.
     Context,
+    /// Who rated.
     Rater,
 }
 
 impl Factor {
+    /// The factor's name in formulas (`person`, `context`, `rater`).
     pub fn as_str(self) -> &'static str {
         match self {
             Factor::Person => "person",
@@ -40,15 +44,22 @@ impl Factor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermKind {
+    /// `(1|person)`: trait.
     Person,
+    /// `(1|context)`: shared context effects.
     Context,
+    /// `(1|person:context)`: state.
     PersonContext,
+    /// `(1|rater)`: leniency.
     Rater,
+    /// `(1|rater:person)`: a rater's view of a person.
     RaterPerson,
+    /// `(1|rater:context)`: a rater's view of a context.
     RaterContext,
 }
 
 impl TermKind {
+    /// Every term, in the engine's order.
     pub const ALL: [TermKind; 6] = [
         TermKind::Person,
         TermKind::Context,
@@ -113,7 +124,9 @@ impl TermKind {
 /// One random-intercept term: its kind and its spelling in the formula (whitespace removed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Term {
+    /// Which term.
     pub kind: TermKind,
+    /// As written in the formula.
     pub label: String,
 }
 
@@ -122,11 +135,14 @@ pub struct Term {
 pub struct Formula {
     /// The formula as given, whitespace normalised to lme4's `deparse` style.
     pub text: String,
+    /// The response's name (left of `~`).
     pub response: String,
+    /// The random terms, in the order written.
     pub terms: Vec<Term>,
 }
 
 impl Formula {
+    /// True when the formula has a term of this kind.
     pub fn has(&self, kind: TermKind) -> bool {
         self.terms.iter().any(|t| t.kind == kind)
     }
@@ -145,6 +161,8 @@ impl Formula {
 }
 
 /// Why a formula is refused. Every variant names the offending term as written.
+// The variants' fields are the values their messages name.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormulaError {

@@ -12,6 +12,7 @@
 /// Settings of [`minimize`].
 #[derive(Debug, Clone, Copy)]
 pub struct NewtonOptions {
+    /// Most Newton steps.
     pub max_iter: usize,
     /// Stop when the predicted decrease `½ g'H⁻¹g` falls below this (criterion units).
     pub decrement_tol: f64,
@@ -35,9 +36,13 @@ impl Default for NewtonOptions {
 /// The minimiser's result.
 #[derive(Debug, Clone)]
 pub struct Minimum {
+    /// Where the minimum is.
     pub x: Vec<f64>,
+    /// The criterion there.
     pub value: f64,
+    /// Newton steps taken.
     pub iterations: usize,
+    /// Criterion evaluations made.
     pub evaluations: usize,
     /// False when the iteration limit was reached before the decrement test passed.
     pub converged: bool,

@@ -24,14 +24,19 @@ pub struct FitOptions<'a> {
 /// A REML fit.
 #[derive(Debug, Clone, Serialize)]
 pub struct RemlFit {
+    /// The variance components.
     pub components: Components,
     /// lme4's `θ`: each term's standard deviation relative to the residual one.
     pub theta: [f64; 3],
+    /// The estimated intercept μ.
     pub intercept: f64,
     /// −2 × REML log-likelihood, as lme4's `REMLcrit()`.
     pub reml_criterion: f64,
+    /// Newton steps taken.
     pub iterations: usize,
+    /// Criterion evaluations made.
     pub evaluations: usize,
+    /// False when the iteration limit was reached first.
     pub converged: bool,
 }
 

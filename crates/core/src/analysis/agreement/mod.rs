@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub struct AgreementOptions {
     /// Unit-bootstrap resamples for confidence intervals of alpha and Fleiss' kappa (0 = none).
     pub bootstrap: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals.
     pub seed: u64,
 }
 
@@ -40,36 +41,51 @@ impl Default for AgreementOptions {
 /// The report and the reasons for every `null` in it.
 #[derive(Debug, Clone)]
 pub struct AgreementRun {
+    /// The statistics per dimension.
     pub report: AgreementReport,
     /// One sentence per statistic that is `null`, naming the dimension.
     pub warnings: Vec<String>,
 }
 
+/// The `chameleon agreement --json` report: one entry per dimension, in codebook order.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreementReport {
+    /// One entry per dimension.
     pub dimensions: Vec<DimensionAgreement>,
 }
 
+/// Krippendorff's alpha with the four difference functions; `null` when not computable.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlphaReport {
+    /// Nominal differences (categories equal or not).
     pub nominal: Option<f64>,
+    /// Ordinal differences (ranks of the values used).
     pub ordinal: Option<f64>,
+    /// Interval differences (squared distance).
     pub interval: Option<f64>,
+    /// Ratio differences (squared relative distance).
     pub ratio: Option<f64>,
 }
 
+/// The six Shrout & Fleiss (1979) intraclass correlations; `null` when not computable.
 #[derive(Debug, Clone, Serialize)]
 pub struct IccReport {
+    /// One-way random, single rater.
     #[serde(rename = "ICC1")]
     pub icc1: Option<f64>,
+    /// Two-way random, absolute agreement, single rater.
     #[serde(rename = "ICC2")]
     pub icc2: Option<f64>,
+    /// Two-way mixed, consistency, single rater.
     #[serde(rename = "ICC3")]
     pub icc3: Option<f64>,
+    /// ICC1 for the mean of k raters.
     #[serde(rename = "ICC1k")]
     pub icc1k: Option<f64>,
+    /// ICC2 for the mean of k raters.
     #[serde(rename = "ICC2k")]
     pub icc2k: Option<f64>,
+    /// ICC3 for the mean of k raters.
     #[serde(rename = "ICC3k")]
     pub icc3k: Option<f64>,
 }
@@ -77,33 +93,46 @@ pub struct IccReport {
 /// F test and interval of one ICC form (complete designs only).
 #[derive(Debug, Clone, Serialize)]
 pub struct IccFormDetail {
+    /// The estimate.
     pub value: f64,
+    /// F statistic of the test against 0.
     #[serde(rename = "F")]
     pub f: Option<f64>,
     /// Degrees of freedom of the F test; `null` for the variance-components ICCs (no test).
     pub df1: Option<f64>,
+    /// Denominator degrees of freedom (see `df1`).
     pub df2: Option<f64>,
+    /// p value of the F test.
     pub p: Option<f64>,
+    /// F-based 95% confidence interval.
     pub ci95: Option<[f64; 2]>,
 }
 
+/// The ICCs with their tests, intervals and the design they were computed on.
 #[derive(Debug, Clone, Serialize)]
 pub struct IccDetail {
     /// Units and raters the ICC was computed on, and the k of the average-measure forms.
     pub units: usize,
+    /// Raters in that design.
     pub raters: usize,
     /// `null` when no ICC form is defined.
     pub k: Option<f64>,
+    /// ICC1 in detail.
     #[serde(rename = "ICC1")]
     pub icc1: Option<IccFormDetail>,
+    /// ICC2 in detail.
     #[serde(rename = "ICC2")]
     pub icc2: Option<IccFormDetail>,
+    /// ICC3 in detail.
     #[serde(rename = "ICC3")]
     pub icc3: Option<IccFormDetail>,
+    /// ICC1k in detail.
     #[serde(rename = "ICC1k")]
     pub icc1k: Option<IccFormDetail>,
+    /// ICC2k in detail.
     #[serde(rename = "ICC2k")]
     pub icc2k: Option<IccFormDetail>,
+    /// ICC3k in detail.
     #[serde(rename = "ICC3k")]
     pub icc3k: Option<IccFormDetail>,
     /// Variance components (unit, rater, residual) when `icc_method` is variance-components.
@@ -111,45 +140,73 @@ pub struct IccDetail {
     pub variance_components: Option<VarianceComponentsReport>,
 }
 
+/// Variance components of unit + rater crossed random effects (incomplete designs).
 #[derive(Debug, Clone, Serialize)]
 pub struct VarianceComponentsReport {
+    /// Between-unit variance.
     pub unit: f64,
+    /// Between-rater variance (leniency).
     pub rater: f64,
+    /// Residual variance.
     pub residual: f64,
 }
 
+/// Cohen's kappa of one rater pair on the units both rated.
 #[derive(Debug, Clone, Serialize)]
 pub struct PairReport {
+    /// The first rater's name.
     pub a: String,
+    /// The second rater's name.
     pub b: String,
+    /// Units both raters rated.
     pub units: usize,
+    /// Unweighted kappa.
     pub kappa: Option<f64>,
+    /// Linearly weighted kappa (ordered scales).
     pub kappa_linear: Option<f64>,
+    /// Quadratically weighted kappa (ordered scales).
     pub kappa_quadratic: Option<f64>,
 }
 
+/// One rater's diagnostics on one dimension.
 #[derive(Debug, Clone, Serialize)]
 pub struct RaterReport {
+    /// The rater's name.
     pub rater: String,
+    /// The rater's ratings.
     pub n: usize,
+    /// Of those, ratings of units someone else rated too.
     pub n_shared: usize,
+    /// Mean deviation from the other raters of the same units (positive = more lenient).
     pub leniency: Option<f64>,
+    /// Correlation with the leave-one-out consensus.
     pub consensus_r: Option<f64>,
+    /// Percent of pairs with another rater on a shared unit rated identically.
     pub consensus_agreement: Option<f64>,
+    /// Mean absolute deviation from the consensus in the first third of the rater's ratings.
     pub drift_early_abs_dev: Option<f64>,
+    /// The same in the last third.
     pub drift_late_abs_dev: Option<f64>,
+    /// Exact agreement with the consensus in the first third, percent.
     pub drift_early_agreement: Option<f64>,
+    /// The same in the last third.
     pub drift_late_agreement: Option<f64>,
+    /// Median seconds spent per rating, when recorded.
     pub median_seconds: Option<f64>,
 }
 
 /// Bootstrap percentile intervals (only with `--bootstrap N`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CiReport {
+    /// Resamples the intervals come from.
     pub resamples: usize,
+    /// The bootstrap's seed.
     pub seed: u64,
+    /// Confidence level of the intervals.
     pub level: f64,
+    /// Intervals of the four alphas.
     pub alpha: CiAlpha,
+    /// Interval of Fleiss' kappa.
     pub fleiss_kappa: Option<[f64; 2]>,
     /// Cohen's kappas per rater pair, in the order of `pairs`.
     pub pairs: Vec<PairCiReport>,
@@ -158,35 +215,51 @@ pub struct CiReport {
 /// Bootstrap intervals of one rater pair's kappas.
 #[derive(Debug, Clone, Serialize)]
 pub struct PairCiReport {
+    /// The first rater's name.
     pub a: String,
+    /// The second rater's name.
     pub b: String,
+    /// Interval of the unweighted kappa.
     pub kappa: Option<[f64; 2]>,
+    /// Interval of the linearly weighted kappa.
     pub kappa_linear: Option<[f64; 2]>,
+    /// Interval of the quadratically weighted kappa.
     pub kappa_quadratic: Option<[f64; 2]>,
 }
 
+/// Bootstrap intervals of the four alphas.
 #[derive(Debug, Clone, Serialize)]
 pub struct CiAlpha {
+    /// Nominal alpha.
     pub nominal: Option<[f64; 2]>,
+    /// Ordinal alpha.
     pub ordinal: Option<[f64; 2]>,
+    /// Interval alpha.
     pub interval: Option<[f64; 2]>,
+    /// Ratio alpha.
     pub ratio: Option<[f64; 2]>,
 }
 
 /// One dimension's agreement. The first ten fields are the DESIGN.md contract, in its order.
 #[derive(Debug, Clone, Serialize)]
 pub struct DimensionAgreement {
+    /// The dimension's name.
     pub dimension: String,
     /// Units (profiles) with at least one rating.
     pub units: usize,
     /// Raters with at least one rating.
     pub raters: usize,
+    /// Ratings of the dimension.
     pub ratings: usize,
+    /// Krippendorff's alpha.
     pub alpha: AlphaReport,
+    /// Fleiss' kappa (categorical scales).
     pub fleiss_kappa: Option<f64>,
+    /// The intraclass correlations.
     pub icc: IccReport,
     /// Pairwise exact agreement, percent (0–100).
     pub percent_agreement: Option<f64>,
+    /// Cohen's kappa per rater pair (categorical scales).
     pub pairs: Vec<PairReport>,
     // ---- extra keys (not part of the contract) ----
     /// The level of measurement the codebook gives (else the scale's, else interval): the
@@ -201,6 +274,7 @@ pub struct DimensionAgreement {
     /// engine) or "variance-components-moments" (the symmetric-sums moment estimator, used when
     /// the REML fit fails); see docs/agreement.md.
     pub icc_method: &'static str,
+    /// The ICCs with tests and intervals (`null` on nominal dimensions).
     pub icc_detail: Option<IccDetail>,
     /// Shrout & Fleiss ICCs on the units rated by every rater, when the design is incomplete but
     /// at least two such units exist.
@@ -210,7 +284,9 @@ pub struct DimensionAgreement {
     pub percent_within_one: Option<f64>,
     /// The categories (scale points) weighted kappas are computed over.
     pub categories: Option<Vec<f64>>,
+    /// Per-rater diagnostics.
     pub raters_detail: Vec<RaterReport>,
+    /// Bootstrap intervals, with `bootstrap > 0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci: Option<CiReport>,
 }
