@@ -1,9 +1,9 @@
 // Pure helpers of the analysis view: formatting, option checks, the rater × dimension
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
-import type { AnalysisMethodDto, AnalysisOptionsDto, RaterSensitivityDto } from "../../bindings";
+import { RESAMPLES, type AnalysisRequest, type Method } from "../../bindings";
 
-export const DEFAULT_RESAMPLES = 1000;
-export const MAX_RESAMPLES = 100_000;
+/** Core's bounds (generated into bindings.ts): the form starts at the recommended count. */
+export const DEFAULT_RESAMPLES = RESAMPLES.recommended;
 
 /** A share 0..1 as a percentage with one decimal ("26.1%"); "—" when missing. */
 export function pct(v: number | null | undefined, digits = 1): string {
@@ -26,11 +26,12 @@ export interface OptionsForm {
 }
 
 /** Checks what the form holds; either options to run with or a message for the user. */
-export function parseOptions(f: OptionsForm, all: string[]): { options: AnalysisOptionsDto } | { error: string } {
+export function parseOptions(f: OptionsForm, all: string[]): { options: AnalysisRequest } | { error: string } {
   if (f.dimensions.length === 0) return { error: "Choose at least one dimension." };
   const resamples = f.resamples.trim();
-  if (!/^\d+$/.test(resamples) || Number(resamples) > MAX_RESAMPLES) {
-    return { error: `Bootstrap resamples must be a whole number from 0 to ${MAX_RESAMPLES}.` };
+  const n = Number(resamples);
+  if (!/^\d+$/.test(resamples) || (n !== 0 && (n < RESAMPLES.min || n > RESAMPLES.max))) {
+    return { error: `Bootstrap resamples must be 0 (no intervals) or a whole number from ${RESAMPLES.min} to ${RESAMPLES.max}.` };
   }
   const seed = f.seed.trim();
   if (!/^\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) {
@@ -42,7 +43,7 @@ export function parseOptions(f: OptionsForm, all: string[]): { options: Analysis
   return {
     options: {
       dimensions: everything ? [] : [...f.dimensions],
-      method: f.method as AnalysisMethodDto,
+      method: f.method as Method,
       bootstrap: Number(resamples),
       seed: Number(seed),
       adjudicated: f.adjudicated,
@@ -55,44 +56,6 @@ export function progressText(done: number, total: number): string {
   if (total <= 0) return "Fitting…";
   const p = Math.floor((100 * done) / total);
   return `${done} / ${total} resamples (${p}%)`;
-}
-
-export interface RaterRow {
-  rater: string;
-  kind: string;
-  /** State share per dimension (same order as `dimensions`). */
-  cells: (RaterSensitivityDto | null)[];
-  /** Mean state share over the dimensions where it is known. */
-  mean: number | null;
-  /** State-blind in at least half of the dimensions where it could be judged. */
-  stateBlind: boolean;
-}
-
-/** Rows = raters, columns = dimensions, in first-seen order. */
-export function raterMatrix(rows: RaterSensitivityDto[]): { dimensions: string[]; raters: RaterRow[] } {
-  const dimensions: string[] = [];
-  const order: string[] = [];
-  const byRater = new Map<string, { kind: string; byDim: Map<string, RaterSensitivityDto> }>();
-  for (const r of rows) {
-    if (!dimensions.includes(r.dimension)) dimensions.push(r.dimension);
-    let e = byRater.get(r.rater);
-    if (!e) {
-      e = { kind: r.kind, byDim: new Map() };
-      byRater.set(r.rater, e);
-      order.push(r.rater);
-    }
-    e.byDim.set(r.dimension, r);
-  }
-  const raters = order.map((rater) => {
-    const e = byRater.get(rater)!;
-    const cells = dimensions.map((d) => e.byDim.get(d) ?? null);
-    const known = cells.filter((c): c is RaterSensitivityDto => c !== null && c.stateShare !== null);
-    const mean = known.length ? known.reduce((s, c) => s + (c.stateShare as number), 0) / known.length : null;
-    const judged = cells.filter((c) => c !== null && c.stateBlind !== null);
-    const blind = judged.filter((c) => c!.stateBlind === true).length;
-    return { rater, kind: e.kind, cells, mean, stateBlind: judged.length > 0 && 2 * blind >= judged.length };
-  });
-  return { dimensions, raters };
 }
 
 /** An SVG document as a data URL for `<img>` (the CSP allows `data:` images). */
@@ -111,7 +74,7 @@ export function shortHash(h: string): string {
 }
 
 /** Describes the options a result was computed with. */
-export function optionsText(o: AnalysisOptionsDto): string {
+export function optionsText(o: AnalysisRequest): string {
   const parts = [o.method.toUpperCase()];
   parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
   if (o.adjudicated) parts.push("adjudicated values as profile scores");

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type {
-  AnalysisOptionsDto,
+  AnalysisRequest,
   AnalysisProgressDto,
-  AnalysisResultDto,
+  AnalysisResult,
   AnalysisStateDto,
   ExportRequest,
   RunOutcomeDto,
@@ -12,7 +12,7 @@ import type { StudioContext } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import { AnalysisRuns, AnalysisView } from "./view";
 
-function result(key: string, trait: number, options: AnalysisOptionsDto): AnalysisResultDto {
+function result(key: string, trait: number, options: AnalysisRequest): AnalysisResult {
   return {
     key,
     dataHash: `hash-${key}`,
@@ -43,6 +43,14 @@ function result(key: string, trait: number, options: AnalysisOptionsDto): Analys
       { dimension: "extraversion", rater: "ana", kind: "human", ratings: 30, stateShare: 0.7, ci: null, stateBlind: false, note: null },
       { dimension: "extraversion", rater: "=gpt", kind: "model", ratings: 30, stateShare: 0.02, ci: null, stateBlind: true, note: null },
     ],
+    // What core's rater_matrix makes of the two rows above.
+    raterMatrix: {
+      dimensions: ["extraversion"],
+      raters: [
+        { rater: "ana", kind: "human", cells: [0], mean: 0.7, stateBlind: false },
+        { rater: "=gpt", kind: "model", cells: [1], mean: 0.02, stateBlind: true },
+      ],
+    },
     figures: [{ name: "pooled_split", title: "Pooled", caption: "c", svg: "<svg xmlns='http://www.w3.org/2000/svg'/>", width: 900, height: 200 }],
     tables: [{ name: "decomposition", title: "Decomposition" }],
   };
@@ -50,13 +58,13 @@ function result(key: string, trait: number, options: AnalysisOptionsDto): Analys
 
 class FakeApi implements AnalysisApi {
   stateDto: AnalysisStateDto = { result: null, currentHash: "h0", stale: false };
-  runs: { options: AnalysisOptionsDto; runId: number; progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void }[] = [];
+  runs: { options: AnalysisRequest; runId: number; progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void }[] = [];
   cancelled: number[] = [];
   exports: ExportRequest[] = [];
   async state() {
     return this.stateDto;
   }
-  run(options: AnalysisOptionsDto, runId: number, progress: (p: AnalysisProgressDto) => void) {
+  run(options: AnalysisRequest, runId: number, progress: (p: AnalysisProgressDto) => void) {
     return new Promise<RunOutcomeDto>((resolve) => this.runs.push({ options, runId, progress, resolve }));
   }
   async cancel(runId: number) {

@@ -3,12 +3,12 @@
 // PI can look at other tabs and come back to it. Figures are the Rust report's SVGs (the same
 // files the exports and the HTML report hold), shown as data-URL images (CSP-safe).
 import type {
-  AnalysisMethodDto,
-  AnalysisResultDto,
+  Method,
+  AnalysisResult,
   AnalysisStateDto,
-  DimensionResultDto,
+  DimensionResult,
   ExportRequest,
-  FigureDto,
+  FigureView,
   RunOutcomeDto,
 } from "../../bindings";
 import { toAppError } from "../../api";
@@ -25,7 +25,6 @@ import {
   parseOptions,
   pct,
   progressText,
-  raterMatrix,
   shortHash,
   svgDataUrl,
 } from "./logic";
@@ -96,13 +95,13 @@ export class AnalysisView implements StudioView {
   private el: HTMLElement | null = null;
   private ctx: StudioContext | null = null;
   private state: AnalysisStateDto | null = null;
-  private result: AnalysisResultDto | null = null;
+  private result: AnalysisResult | null = null;
   private unsubscribe: (() => void) | null = null;
   private status: { text: string; kind: "info" | "ok" | "warn" | "error" } | null = null;
   private error: unknown = null;
   private form = {
     dimensions: new Set<string>(),
-    method: "reml" as AnalysisMethodDto,
+    method: "reml" as Method,
     resamples: String(DEFAULT_RESAMPLES),
     seed: "1",
     adjudicated: false,
@@ -140,7 +139,7 @@ export class AnalysisView implements StudioView {
     return this.ctx?.session.codebook?.dimensions.map((d) => d.name) ?? [];
   }
 
-  private adoptOptions(r: AnalysisResultDto): void {
+  private adoptOptions(r: AnalysisResult): void {
     const o = r.options;
     this.form.method = o.method;
     this.form.resamples = String(o.bootstrap);
@@ -299,7 +298,7 @@ export class AnalysisView implements StudioView {
             {
               id: "analysis-method",
               disabled: running,
-              onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as AnalysisMethodDto),
+              onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as Method),
             },
             h("option", { value: "reml", selected: this.form.method === "reml" }, "REML (default)"),
             h("option", { value: "anova", selected: this.form.method === "anova" }, "ANOVA (method of moments)"),
@@ -383,7 +382,7 @@ export class AnalysisView implements StudioView {
     return bar;
   }
 
-  private renderResult(r: AnalysisResultDto): HTMLElement {
+  private renderResult(r: AnalysisResult): HTMLElement {
     const stale = this.state?.stale === true && this.state.result?.key === r.key;
     const fig = (name: string) => r.figures.find((f) => f.name === name);
     return h(
@@ -416,7 +415,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderPooled(r: AnalysisResultDto): HTMLElement {
+  private renderPooled(r: AnalysisResult): HTMLElement {
     const p = r.pooled;
     return h(
       "section",
@@ -441,8 +440,8 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderDimensions(r: AnalysisResultDto): HTMLElement {
-    const row = (d: DimensionResultDto) =>
+  private renderDimensions(r: AnalysisResult): HTMLElement {
+    const row = (d: DimensionResult) =>
       h(
         "tr",
         { "data-dimension": d.dimension },
@@ -498,8 +497,10 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderRaters(r: AnalysisResultDto): HTMLElement {
-    const m = raterMatrix(r.raterSensitivity);
+  private renderRaters(r: AnalysisResult): HTMLElement {
+    // The matrix (means, the state-blind rule) is computed in core; cells index the rows.
+    const m = r.raterMatrix;
+    const cell = (i: number | null) => (i === null ? null : (r.raterSensitivity[i] ?? null));
     if (m.raters.length === 0) return h("p", { class: "empty" }, "These data have no raters.");
     return h(
       "div",
@@ -529,7 +530,7 @@ export class AnalysisView implements StudioView {
                 { "data-rater": row.rater, class: row.stateBlind ? "state-blind" : "" },
                 h("th", { scope: "row", class: "name" }, row.rater),
                 h("td", {}, row.kind),
-                ...row.cells.map((c) =>
+                ...row.cells.map(cell).map((c) =>
                   h(
                     "td",
                     { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}` : (c?.note ?? "") },
@@ -546,7 +547,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private figureImage(f: FigureDto): HTMLElement {
+  private figureImage(f: FigureView): HTMLElement {
     return h("img", {
       class: "analysis-figure-img",
       src: svgDataUrl(f.svg),
@@ -557,7 +558,7 @@ export class AnalysisView implements StudioView {
     });
   }
 
-  private renderFigure(r: AnalysisResultDto, f: FigureDto | undefined): HTMLElement | null {
+  private renderFigure(r: AnalysisResult, f: FigureView | undefined): HTMLElement | null {
     if (!f) return null;
     return h(
       "figure",
@@ -577,7 +578,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderExports(r: AnalysisResultDto): HTMLElement {
+  private renderExports(r: AnalysisResult): HTMLElement {
     return h(
       "div",
       { class: "analysis-exports" },
@@ -595,29 +596,29 @@ export class AnalysisView implements StudioView {
     return exportStem(this.ctx?.session.study.name ?? "analysis");
   }
 
-  private async exportReport(r: AnalysisResultDto): Promise<void> {
+  private async exportReport(r: AnalysisResult): Promise<void> {
     const path = await pickSavePath("Save the report", `${this.stem()}-report.html`, [{ name: "HTML", extensions: ["html"] }]);
     if (path) await this.doExport(r, { kind: "report", path });
   }
 
-  private async exportAll(r: AnalysisResultDto): Promise<void> {
+  private async exportAll(r: AnalysisResult): Promise<void> {
     const dir = await pickDirectory("Folder for the report, tables and figures");
     if (dir) await this.doExport(r, { kind: "all", dir });
   }
 
-  private async exportTable(r: AnalysisResultDto, name: string): Promise<void> {
+  private async exportTable(r: AnalysisResult, name: string): Promise<void> {
     const path = await pickSavePath(`Save ${name}.csv`, `${this.stem()}-${name}.csv`, [{ name: "CSV", extensions: ["csv"] }]);
     if (path) await this.doExport(r, { kind: "table", name, path });
   }
 
-  private async exportFigure(r: AnalysisResultDto, f: FigureDto, format: "svg" | "png"): Promise<void> {
+  private async exportFigure(r: AnalysisResult, f: FigureView, format: "svg" | "png"): Promise<void> {
     const path = await pickSavePath(`Save ${f.title}`, `${this.stem()}-${f.name}.${format}`, [
       { name: format.toUpperCase(), extensions: [format] },
     ]);
     if (path) await this.doExport(r, { kind: "figure", name: f.name, format, path });
   }
 
-  private async doExport(r: AnalysisResultDto, req: ExportRequest): Promise<void> {
+  private async doExport(r: AnalysisResult, req: ExportRequest): Promise<void> {
     try {
       const written = await this.runs.api.export(r.key, req);
       this.status = {

@@ -2,7 +2,7 @@
 // and raters), coloured against the PI's thresholds; bootstrap intervals on request; a
 // dimension opened shows the kappa heatmap, per-rater diagnostics and the raters' distributions.
 import { toAppError } from "../../api";
-import type { AgreementDetailDto, AgreementIntervalsDto, AgreementTableDto, ThresholdsDto } from "../../bindings";
+import { RESAMPLES, type AgreementDetail, type AgreementIntervals, type AgreementTable, type Thresholds } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
@@ -28,8 +28,8 @@ export function driftText(points: (number | null)[]): string {
 }
 
 export class AgreementView implements StudioView {
-  private table: AgreementTableDto | null = null;
-  private intervals: AgreementIntervalsDto | null = null;
+  private table: AgreementTable | null = null;
+  private intervals: AgreementIntervals | null = null;
   private open: string | null = null;
   private weights: KappaWeights | undefined;
   private alive = true;
@@ -50,7 +50,14 @@ export class AgreementView implements StudioView {
     this.ctx = ctx;
     const good = h("input", { type: "number", id: "threshold-good", step: "any", min: "-1", max: "1" });
     const tentative = h("input", { type: "number", id: "threshold-tentative", step: "any", min: "-1", max: "1" });
-    const resamples = h("input", { type: "number", id: "ci-resamples", min: "2", max: "100000", step: "100", value: "1000" });
+    const resamples = h("input", {
+      type: "number",
+      id: "ci-resamples",
+      min: String(RESAMPLES.min),
+      max: String(RESAMPLES.max),
+      step: "100",
+      value: String(RESAMPLES.recommended),
+    });
     const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, "Compute intervals");
     this.els = {
       table: h("div", { class: "agreement-table-host" }),
@@ -108,7 +115,7 @@ export class AgreementView implements StudioView {
     this.alive = false;
   }
 
-  private thresholds(): ThresholdsDto {
+  private thresholds(): Thresholds {
     return this.table?.thresholds ?? { good: 0.8, tentative: 0.667 };
   }
 
@@ -243,7 +250,7 @@ export class AgreementView implements StudioView {
     this.weights = weights;
     this.renderTable();
     replace(this.els.detail, h("p", { class: "busy" }, "Loading…"));
-    let d: AgreementDetailDto;
+    let d: AgreementDetail;
     try {
       d = await this.api.agreementDetail(dimension, weights);
     } catch (e) {
@@ -254,7 +261,7 @@ export class AgreementView implements StudioView {
     this.renderDetail(d);
   }
 
-  private renderDetail(d: AgreementDetailDto): void {
+  private renderDetail(d: AgreementDetail): void {
     const weights = h(
       "select",
       {

@@ -3,15 +3,15 @@
 // profile shows its material (as text) and every rater's value side by side, and takes the PI's
 // settled value with a note from the keyboard (Enter saves and opens the next unsettled one).
 import { toAppError } from "../../api";
-import type { DisagreementDto, DisagreementsDto, ProfileRatingsDto, ScaleDto } from "../../bindings";
+import type { DisagreementRow, Disagreements, ProfileRatings, Scale } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import { tauriReviewApi, type ReviewApi } from "./api";
-import { fmt, nextOpen, raterAliases, shownName, sortDisagreements, type SortKey } from "./logic";
+import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
-export function scaleChoices(scale: ScaleDto): { value: number; label: string }[] | null {
+export function scaleChoices(scale: Scale): { value: number; label: string }[] | null {
   if (scale.type === "likert") {
     const out = [];
     for (let v = scale.min; v <= scale.max; v++) {
@@ -24,14 +24,14 @@ export function scaleChoices(scale: ScaleDto): { value: number; label: string }[
   return null;
 }
 
-function valueText(v: number | null | undefined, scale: ScaleDto): string {
+function valueText(v: number | null | undefined, scale: Scale): string {
   if (v === null || v === undefined) return "—";
   if (scale.type === "nominal") return scale.categories.find((c) => c.value === v)?.label ?? String(v);
   return Number.isInteger(v) ? String(v) : fmt(v, 2);
 }
 
 export class DisagreementsView implements StudioView {
-  private data: DisagreementsDto | null = null;
+  private data: Disagreements | null = null;
   private dims: { name: string; label: string }[] = [];
   private hide = true;
   private sort: SortKey = "disagreement";
@@ -150,7 +150,7 @@ export class DisagreementsView implements StudioView {
   }
 
   private aliases(): Map<string, string> {
-    return raterAliases(this.data?.profiles ?? []);
+    return aliasMap(this.data?.aliases ?? []);
   }
 
   private render(): void {
@@ -196,7 +196,7 @@ export class DisagreementsView implements StudioView {
     );
   }
 
-  private row(p: DisagreementDto, i: number, aliases: Map<string, string>, scale: ScaleDto): HTMLElement {
+  private row(p: DisagreementRow, i: number, aliases: Map<string, string>, scale: Scale): HTMLElement {
     return h(
       "tr",
       {
@@ -226,7 +226,7 @@ export class DisagreementsView implements StudioView {
   private async openProfile(profileId: number): Promise<void> {
     this.current = profileId;
     this.render();
-    let view: ProfileRatingsDto;
+    let view: ProfileRatings;
     try {
       view = await this.api.profile(profileId);
     } catch (e) {
@@ -237,8 +237,8 @@ export class DisagreementsView implements StudioView {
     this.renderProfile(view, this.data);
   }
 
-  private renderProfile(view: ProfileRatingsDto, d: DisagreementsDto): void {
-    const aliases = raterAliases(d.profiles, view.raters);
+  private renderProfile(view: ProfileRatings, d: Disagreements): void {
+    const aliases = aliasMap(d.aliases);
     const row = view.dimensions.find((x) => x.dimension === d.dimension);
     const choices = scaleChoices(d.scale);
     const value: HTMLInputElement | HTMLSelectElement = choices
@@ -338,7 +338,7 @@ export class DisagreementsView implements StudioView {
         "article",
         { class: "text" },
         t.title ? h("h4", {}, t.title) : null,
-        h("p", { class: "meta" }, [t.createdAt, t.url].filter(Boolean).join(" · ")),
+        h("p", { class: "meta" }, [t.created_at, t.url].filter(Boolean).join(" · ")),
         h("p", { class: "body" }, t.text),
       ),
     );
