@@ -277,6 +277,32 @@ pub fn commands() -> Vec<Command> {
         .collect()
 }
 
+/// One command's typed wrapper. Named arguments: a parameter renamed in Rust renames the key
+/// here, and every UI call that still passes the old name stops type-checking.
+fn wrapper(c: &Command) -> String {
+    let (params, call) = if c.params.is_empty() {
+        (
+            String::new(),
+            format!("invoke<{}>(\"{}\")", c.returns, c.name),
+        )
+    } else {
+        let fields: Vec<String> = c
+            .params
+            .iter()
+            .map(|(n, t)| format!("{}: {t}", camel(n)))
+            .collect();
+        (
+            format!("args: {{ {} }}", fields.join("; ")),
+            format!("invoke<{}>(\"{}\", args)", c.returns, c.name),
+        )
+    };
+    format!(
+        "\nexport function {}({params}): Promise<{}> {{\n  return {call};\n}}\n",
+        camel(&c.name),
+        c.returns
+    )
+}
+
 /// `ui/src/commands.ts`: one typed function per command, the only caller of `invoke`.
 pub fn commands_ts() -> String {
     let cmds = commands();
@@ -306,29 +332,7 @@ pub fn commands_ts() -> String {
         types.join(", ")
     ));
     for c in &cmds {
-        // Named arguments: a parameter renamed in Rust renames the key here, and every UI call
-        // that still passes the old name stops type-checking (`npm run build` fails).
-        let (params, call) = if c.params.is_empty() {
-            (
-                String::new(),
-                format!("invoke<{}>(\"{}\")", c.returns, c.name),
-            )
-        } else {
-            let fields: Vec<String> = c
-                .params
-                .iter()
-                .map(|(n, t)| format!("{}: {t}", camel(n)))
-                .collect();
-            (
-                format!("args: {{ {} }}", fields.join("; ")),
-                format!("invoke<{}>(\"{}\", args)", c.returns, c.name),
-            )
-        };
-        out.push_str(&format!(
-            "\nexport function {}({params}): Promise<{}> {{\n  return {call};\n}}\n",
-            camel(&c.name),
-            c.returns
-        ));
+        out.push_str(&wrapper(c));
     }
     out
 }
@@ -401,6 +405,26 @@ mod tests {
             c[0].params,
             [("request".to_owned(), "ReviewRequest".to_owned())]
         );
+    }
+
+    #[test]
+    fn a_renamed_parameter_renames_the_wrappers_argument() {
+        let sig = |p: &str| {
+            format!("#[tauri::command]\npub async fn load_profile(state: State<'_, AppState>, {p}: i64) -> AppResult<ProfileView> {{\n}}")
+        };
+        let before = wrapper(&commands_in(&sig("profile_id"))[0]);
+        let after = wrapper(&commands_in(&sig("id"))[0]);
+        assert!(
+            before.contains("loadProfile(args: { profileId: number })"),
+            "{before}"
+        );
+        assert!(
+            after.contains("loadProfile(args: { id: number })"),
+            "{after}"
+        );
+        // So the committed ui/src/commands.ts goes stale (the test above fails) and, once
+        // regenerated, `tsc` refuses every caller still passing `profileId`
+        // (ui/src/commands.typecheck.ts checks that the wrappers refuse a wrong name).
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub struct DimensionDto {
     pub label: String,
     pub definition: String,
     pub scale: ScaleDto,
-    pub level: String,
+    pub level: model::Level,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -258,7 +258,7 @@ impl From<&model::Dimension> for DimensionDto {
             label: d.display_name().to_owned(),
             definition: d.definition.clone(),
             scale: ScaleDto::from(&d.scale),
-            level: d.level().as_str().to_owned(),
+            level: d.level(),
         }
     }
 }

@@ -8,7 +8,7 @@ export type DimensionDto = { name: string,
 /**
  * What the UI shows: the label, or the name when there is none.
  */
-label: string, definition: string, scale: ScaleDto, level: string, };
+label: string, definition: string, scale: ScaleDto, level: Level, };
 
 export type CodebookDto = { name: string | null, 
 /**
@@ -130,7 +130,7 @@ level: Level, alpha: number | null, iccForm: IccForm, icc: number | null,
 /**
  * How the ICC was estimated: "anova" (complete design) or variance components.
  */
-iccMethod: string, 
+iccMethod: "anova" | "variance-components-reml" | "variance-components-moments" | "none", 
 /**
  * Pairwise exact agreement in percent.
  */
@@ -288,9 +288,17 @@ negative: Array<string>, warnings: Array<string>, };
 
 export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, };
 
-export type RaterSensitivity = { dimension: string, rater: string, kind: string, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
+export type RaterSensitivity = { dimension: string, rater: string, 
+/**
+ * A [`crate::model::RaterKind`] as written.
+ */
+kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
 
-export type RaterMatrixRow = { rater: string, kind: string, 
+export type RaterMatrixRow = { rater: string, 
+/**
+ * A [`crate::model::RaterKind`] as written.
+ */
+kind: RaterKind, 
 /**
  * Index into [`AnalysisResult::rater_sensitivity`] per dimension of
  * [`RaterMatrix::dimensions`]; `null` where the rater has no estimate.
@@ -331,7 +339,7 @@ key: string, dataHash: string, options: AnalysisRequest,
 /**
  * RFC 3339, UTC.
  */
-computedAt: string, method: string, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, };
+computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, };
 
 export type AnalysisStateDto = { result: AnalysisResult | null, 
 /**

@@ -221,6 +221,8 @@ pub struct PooledResult {
 pub struct RaterSensitivity {
     pub dimension: String,
     pub rater: String,
+    /// A [`crate::model::RaterKind`] as written.
+    #[cfg_attr(feature = "ts", ts(type = "RaterKind"))]
     pub kind: String,
     pub ratings: u32,
     pub state_share: Option<f64>,
@@ -235,6 +237,8 @@ pub struct RaterSensitivity {
 #[serde(rename_all = "camelCase")]
 pub struct RaterMatrixRow {
     pub rater: String,
+    /// A [`crate::model::RaterKind`] as written.
+    #[cfg_attr(feature = "ts", ts(type = "RaterKind"))]
     pub kind: String,
     /// Index into [`AnalysisResult::rater_sensitivity`] per dimension of
     /// [`RaterMatrix::dimensions`]; `null` where the rater has no estimate.
@@ -329,6 +333,7 @@ pub struct AnalysisResult {
     pub options: AnalysisRequest,
     /// RFC 3339, UTC.
     pub computed_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "Method"))]
     pub method: String,
     pub bootstrap: u32,
     pub seconds: f64,

@@ -51,7 +51,7 @@ export class FakeReviewApi implements ReviewApi {
       alpha,
       iccForm: "ICC2" as const,
       icc: 0.7,
-      iccMethod: "anova",
+      iccMethod: "anova" as const,
       percentExact: 50,
       percentWithinOne: 90,
       units: 10,
