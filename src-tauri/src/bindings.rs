@@ -7,7 +7,7 @@ use crate::commands::analysis::{AnalysisProgressDto, AnalysisStateDto, RunOutcom
 use crate::dto::*;
 use crate::error::{AppError, ErrorCode, RowErrorDto};
 use chameleon_core::app::analysis::{self as an, RESAMPLES};
-use chameleon_core::app::{review as rv, team};
+use chameleon_core::app::{formula, review as rv, team};
 use chameleon_core::{assign, model, review, store};
 use ts_rs::{Config, TS};
 
@@ -80,6 +80,13 @@ pub fn typescript() -> String {
         an::FigureView::decl(&cfg),
         an::TableView::decl(&cfg),
         an::AnalysisResult::decl(&cfg),
+        formula::ModelPreset::decl(&cfg),
+        formula::FormulaCheck::decl(&cfg),
+        formula::ModelComponent::decl(&cfg),
+        formula::EffectView::decl(&cfg),
+        formula::TermEffectsView::decl(&cfg),
+        formula::ModelDimension::decl(&cfg),
+        formula::ModelResult::decl(&cfg),
         AnalysisStateDto::decl(&cfg),
         RunStatus::decl(&cfg),
         RunOutcomeDto::decl(&cfg),
@@ -108,6 +115,11 @@ pub fn typescript() -> String {
     out.push_str(&format!(
         "/** Bootstrap resample bounds (chameleon_core::app::analysis::RESAMPLES). */\nexport const RESAMPLES: ResampleBounds = {{ min: {}, recommended: {}, max: {} }};\n",
         RESAMPLES.min, RESAMPLES.recommended, RESAMPLES.max
+    ));
+    // Core's presets, so the picker shows exactly the formulas core and the CLI fit.
+    let presets = serde_json::to_string_pretty(&formula::PRESETS).unwrap_or_default();
+    out.push_str(&format!(
+        "\n/** The model picker's presets (chameleon_core::app::formula::PRESETS). */\nexport const MODEL_PRESETS: ModelPreset[] = {presets};\n"
     ));
     out.truncate(out.trim_end().len());
     out.push('\n');

@@ -86,6 +86,7 @@ pub fn run() {
             commands::analysis::run_analysis,
             commands::analysis::cancel_analysis,
             commands::analysis::export_analysis,
+            commands::analysis::check_formula,
             commands::team::team_overview,
             commands::team::package_info,
             commands::team::assignment_table,

@@ -266,7 +266,11 @@ bootstrap: number, seed: number,
 /**
  * Adjudicated values replace the raters' ratings as the profile score.
  */
-adjudicated: boolean, };
+adjudicated: boolean, 
+/**
+ * An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
+ */
+model: string | null, };
 
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
@@ -339,7 +343,45 @@ key: string, dataHash: string, options: AnalysisRequest,
 /**
  * RFC 3339, UTC.
  */
-computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, };
+computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, 
+/**
+ * The fit of [`AnalysisRequest::model`], when one was asked for.
+ */
+model: ModelResult | null, };
+
+export type ModelPreset = { id: string, name: string, formula: string, 
+/**
+ * One sentence on what the model separates.
+ */
+description: string, };
+
+export type FormulaCheck = { formula: string, terms: Array<string>, error: string | null, };
+
+export type ModelComponent = { term: string, variance: number, share: number, 
+/**
+ * Levels of the term (`null` for the residual).
+ */
+levels: number | null, 
+/**
+ * 95 % interval of the share, where the run computed one.
+ */
+shareCi: Array<number> | null, };
+
+export type EffectView = { level: string, mode: number, sd: number, };
+
+export type TermEffectsView = { term: string, effects: Array<EffectView>, };
+
+export type ModelDimension = { dimension: string, components: Array<ModelComponent>, intercept: number, interceptSe: number, remlCriterion: number, converged: boolean, 
+/**
+ * Terms estimated at 0.
+ */
+boundary: Array<string>, 
+/**
+ * Conditional modes of the shared (non-person) single-factor terms: contexts, raters.
+ */
+effects: Array<TermEffectsView>, warnings: Array<string>, };
+
+export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
 
 export type AnalysisStateDto = { result: AnalysisResult | null, 
 /**
@@ -446,3 +488,31 @@ kinds: Array<AuditKindCount>, };
 
 /** Bootstrap resample bounds (chameleon_core::app::analysis::RESAMPLES). */
 export const RESAMPLES: ResampleBounds = { min: 2, recommended: 1000, max: 100000 };
+
+/** The model picker's presets (chameleon_core::app::formula::PRESETS). */
+export const MODEL_PRESETS: ModelPreset[] = [
+  {
+    "id": "person",
+    "name": "Person / profile (nested)",
+    "formula": "value ~ 1 + (1|person) + (1|person:context)",
+    "description": "The default decomposition: trait (person) and state (person × context), each context nested in its person."
+  },
+  {
+    "id": "contexts",
+    "name": "With context effects",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context)",
+    "description": "Contexts shared by persons: a context's own pull (its norms, its topic) is separated from the person-in-context state."
+  },
+  {
+    "id": "g-study",
+    "name": "G-study with raters",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)",
+    "description": "Adds the raters' leniency: how much of the variance is who rated."
+  },
+  {
+    "id": "model-raters",
+    "name": "Models as raters (rater × person)",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person)",
+    "description": "Each rater's own view of each person: raters (or language models) that favour or penalise the same persons differently."
+  }
+];

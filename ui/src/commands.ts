@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -124,6 +124,10 @@ export function cancelAnalysis(args: { runId: number | null }): Promise<number> 
 
 export function exportAnalysis(args: { key: string; request: ExportRequest }): Promise<string[]> {
   return invoke<string[]>("export_analysis", args);
+}
+
+export function checkFormula(args: { formula: string }): Promise<FormulaCheck> {
+  return invoke<FormulaCheck>("check_formula", args);
 }
 
 export function teamOverview(): Promise<TeamOverview> {

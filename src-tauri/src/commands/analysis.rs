@@ -16,6 +16,7 @@ use chameleon_core::analysis::Control;
 use chameleon_core::app::analysis::{
     self as an, AnalysisRequest, AnalysisResult, ExportRequest, Snapshot, StoredAnalysis,
 };
+use chameleon_core::app::formula;
 use chameleon_core::export::write_atomically;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -290,6 +291,7 @@ pub fn view_state(
                     bootstrap: 0,
                     seed: 1,
                     adjudicated: false,
+                    model: None,
                 },
             )?,
             stale: false,
@@ -367,6 +369,17 @@ pub async fn export_analysis(
 ) -> AppResult<Vec<String>> {
     let stored = stored_by_key(&analysis, &key)?;
     blocking(move || Ok(an::export(&stored, &request)?)).await
+}
+
+/// The formula field's check against the open study's data, as it is typed (core's, the
+/// same as a run's): the normalised formula and its terms, or why it cannot be fitted.
+#[tauri::command]
+pub async fn check_formula(
+    state: State<'_, AppState>,
+    formula: String,
+) -> AppResult<formula::FormulaCheck> {
+    let ds = state.run(|s, _| Ok(s.study()?.dataset()?)).await?;
+    blocking(move || Ok(formula::check(&ds, &formula))).await
 }
 
 #[cfg(test)]

@@ -462,6 +462,14 @@ fn context_check(ds: &Dataset, dim: &DimensionData, nested_state: f64) -> Option
     })
 }
 
+/// One level's conditional mode and conditional SD (lme4's `ranef(condVar = TRUE)`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelEffect {
+    pub level: String,
+    pub mode: f64,
+    pub sd: f64,
+}
+
 /// A `--model` formula checked against every decomposed dimension, ready to fit.
 pub struct PreparedModel {
     formula: Formula,
@@ -530,7 +538,32 @@ impl PreparedModel {
     ) -> String {
         let mut out = String::from("dimension,term,level,mode,sd\n");
         let label = &self.formula.terms[term].label;
+        for (dimension, rows) in self.effects(ds, fits, term, criterion) {
+            for e in rows {
+                out += &format!(
+                    "{},{label},{},{},{}\n",
+                    csv_field(&dimension),
+                    csv_field(&e.level),
+                    e.mode,
+                    e.sd
+                );
+            }
+        }
+        out
+    }
+
+    /// Conditional modes of term `term` per fitted dimension (dimension name, levels ranked
+    /// by mode, highest first; ties by level name). Levels are named by the data's ids
+    /// (`person:context` for an interaction, in the term's factor order).
+    pub fn effects(
+        &self,
+        ds: &Dataset,
+        fits: &[Option<ModelFit>],
+        term: usize,
+        criterion: Criterion,
+    ) -> Vec<(String, Vec<LevelEffect>)> {
         let kind = self.formula.terms[term].kind;
+        let mut out = Vec::new();
         for ((dim, model), fit) in ds.dimensions.iter().zip(&self.models).zip(fits) {
             let (Ok(model), Some(fit)) = (model, fit) else {
                 continue;
@@ -538,7 +571,7 @@ impl PreparedModel {
             let Some(effects) = model.conditional_modes(&fit.theta(), criterion) else {
                 continue;
             };
-            let mut rows: Vec<(String, f64, f64)> = effects[term]
+            let mut rows: Vec<LevelEffect> = effects[term]
                 .effects
                 .iter()
                 .map(|e| {
@@ -556,17 +589,19 @@ impl PreparedModel {
                     } else {
                         name(0)
                     };
-                    (level, e.mode, e.sd)
+                    LevelEffect {
+                        level,
+                        mode: e.mode,
+                        sd: e.sd,
+                    }
                 })
                 .collect();
-            rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            for (level, mode, sd) in rows {
-                out += &format!(
-                    "{},{label},{},{mode},{sd}\n",
-                    csv_field(&dim.name),
-                    csv_field(&level)
-                );
-            }
+            rows.sort_by(|a, b| {
+                b.mode
+                    .total_cmp(&a.mode)
+                    .then_with(|| a.level.cmp(&b.level))
+            });
+            out.push((dim.name.clone(), rows));
         }
         out
     }

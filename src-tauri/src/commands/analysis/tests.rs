@@ -19,6 +19,7 @@ fn opts(bootstrap: u32) -> AnalysisRequest {
         bootstrap,
         seed: 7,
         adjudicated: false,
+        model: None,
     }
 }
 

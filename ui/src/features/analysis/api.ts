@@ -6,6 +6,7 @@ import type {
   AnalysisProgressDto,
   AnalysisStateDto,
   ExportRequest,
+  FormulaCheck,
   RunOutcomeDto,
 } from "../../bindings";
 
@@ -18,6 +19,8 @@ export interface AnalysisApi {
   cancel(runId: number): Promise<number>;
   /** Writes a report, table, figure or everything; the paths written. */
   export(key: string, request: ExportRequest): Promise<string[]>;
+  /** Core's check of a model formula against the open study's data (as a run would check it). */
+  checkFormula(formula: string): Promise<FormulaCheck>;
 }
 
 export const tauriAnalysisApi: AnalysisApi = {
@@ -29,4 +32,5 @@ export const tauriAnalysisApi: AnalysisApi = {
   },
   cancel: (runId) => cmd.cancelAnalysis({ runId }),
   export: (key, request) => cmd.exportAnalysis({ key, request }),
+  checkFormula: (formula) => cmd.checkFormula({ formula }),
 };

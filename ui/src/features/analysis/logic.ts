@@ -1,6 +1,6 @@
 // Pure helpers of the analysis view: formatting, option checks, the rater × dimension
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
-import { RESAMPLES, type AnalysisRequest, type Method } from "../../bindings";
+import { RESAMPLES, type AnalysisRequest, type EffectView, type Method } from "../../bindings";
 
 /** Core's bounds (generated into bindings.ts): the form starts at the recommended count. */
 export const DEFAULT_RESAMPLES = RESAMPLES.recommended;
@@ -23,6 +23,8 @@ export interface OptionsForm {
   resamples: string;
   seed: string;
   adjudicated: boolean;
+  /** An lme4 formula to fit as well; empty = none. */
+  model?: string;
 }
 
 /** Checks what the form holds; either options to run with or a message for the user. */
@@ -47,8 +49,75 @@ export function parseOptions(f: OptionsForm, all: string[]): { options: Analysis
       bootstrap: Number(resamples),
       seed: Number(seed),
       adjudicated: f.adjudicated,
+      model: f.model?.trim() ? f.model.trim() : null,
     },
   };
+}
+
+/** A variance as shown: four significant digits ("0.1234", "12.35"); "—" when missing. */
+export function variance(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  return v === 0 ? "0" : v.toPrecision(4);
+}
+
+/** The 95% interval of a conditional mode: mode ± 1.96 conditional SD (lme4's condVar). */
+export function effectInterval(e: EffectView): [number, number] {
+  return [e.mode - 1.96 * e.sd, e.mode + 1.96 * e.sd];
+}
+
+/** The levels a ranked plot shows: all when few, else the `each` highest and lowest. */
+export function plottedEffects(effects: EffectView[], each = 15): { shown: EffectView[]; hidden: number } {
+  if (effects.length <= 2 * each) return { shown: effects, hidden: 0 };
+  return { shown: [...effects.slice(0, each), ...effects.slice(-each)], hidden: effects.length - 2 * each };
+}
+
+function xml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * A ranked dot plot of conditional modes with their 95% intervals, as a standalone SVG: one row
+ * per level (highest first), a zero line, level names on the left.
+ */
+export function effectsSvg(effects: EffectView[], title: string): { svg: string; width: number; height: number } {
+  const rowH = 18;
+  const left = 170;
+  const right = 30;
+  const top = 34;
+  const plotW = 420;
+  const width = left + plotW + right;
+  const height = top + rowH * Math.max(effects.length, 1) + 30;
+  const bounds = effects.flatMap(effectInterval).filter(Number.isFinite);
+  let lo = Math.min(0, ...bounds);
+  let hi = Math.max(0, ...bounds);
+  if (hi - lo < 1e-12) {
+    lo -= 1;
+    hi += 1;
+  }
+  const x = (v: number) => left + ((v - lo) / (hi - lo)) * plotW;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${left}" y="18" font-weight="600" fill="#1b2420">${xml(title)}</text>`,
+    `<line x1="${x(0).toFixed(1)}" y1="${top - 6}" x2="${x(0).toFixed(1)}" y2="${height - 24}" stroke="#8a948f" stroke-dasharray="3 3"/>`,
+  ];
+  effects.forEach((e, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const [a, b] = effectInterval(e);
+    const name = e.level.length > 24 ? `${e.level.slice(0, 23)}…` : e.level;
+    const color = e.mode >= 0 ? "#2f6f4f" : "#a4462f";
+    parts.push(
+      `<text x="${left - 8}" y="${y + 4}" text-anchor="end" fill="#1b2420">${xml(name)}</text>`,
+      `<line x1="${x(a).toFixed(1)}" y1="${y}" x2="${x(b).toFixed(1)}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
+      `<circle cx="${x(e.mode).toFixed(1)}" cy="${y}" r="4" fill="${color}"/>`,
+    );
+  });
+  const axisY = height - 10;
+  for (const v of [lo, 0, hi]) {
+    parts.push(`<text x="${x(v).toFixed(1)}" y="${axisY}" text-anchor="middle" fill="#5b6661">${v === 0 ? "0" : v.toPrecision(2)}</text>`);
+  }
+  parts.push("</svg>");
+  return { svg: parts.join(""), width, height };
 }
 
 /** "123 / 1000 resamples (12%)". */
@@ -78,6 +147,7 @@ export function optionsText(o: AnalysisRequest): string {
   const parts = [o.method.toUpperCase()];
   parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
   if (o.adjudicated) parts.push("adjudicated values as profile scores");
+  if (o.model) parts.push(`model ${o.model}`);
   if (o.dimensions.length) parts.push(`${o.dimensions.length} dimension(s)`);
   return parts.join(" · ");
 }

@@ -9,8 +9,12 @@ import type {
   DimensionResult,
   ExportRequest,
   FigureView,
+  FormulaCheck,
+  ModelDimension,
+  ModelResult,
   RunOutcomeDto,
 } from "../../bindings";
+import { MODEL_PRESETS } from "../../bindings";
 import { toAppError } from "../../api";
 import { pickDirectory, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
@@ -20,14 +24,21 @@ import type { AnalysisApi } from "./api";
 import {
   ciText,
   DEFAULT_RESAMPLES,
+  effectInterval,
+  effectsSvg,
   exportStem,
   optionsText,
   parseOptions,
   pct,
+  plottedEffects,
   progressText,
   shortHash,
   svgDataUrl,
+  variance,
 } from "./logic";
+
+/** How long typing pauses before the formula is checked. */
+const FORMULA_CHECK_MS = 250;
 
 type Listener = () => void;
 
@@ -105,7 +116,17 @@ export class AnalysisView implements StudioView {
     resamples: String(DEFAULT_RESAMPLES),
     seed: "1",
     adjudicated: false,
+    /** "none", a preset's id, or "custom". */
+    preset: "none",
+    formula: "",
   };
+  /** Core's verdict on `form.formula`, once it answered for exactly that text. */
+  private formulaCheck: FormulaCheck | null = null;
+  private formulaToken = 0;
+  private formulaTimer: ReturnType<typeof setTimeout> | null = null;
+  private formulaMsgEl: HTMLElement | null = null;
+  /** The dimension whose context effects are plotted. */
+  private effectsDimension: string | null = null;
   // Elements updated in place while a run reports progress (no full re-render per message).
   private progressEl: HTMLProgressElement | null = null;
   private progressTextEl: HTMLElement | null = null;
@@ -146,6 +167,47 @@ export class AnalysisView implements StudioView {
     this.form.seed = String(o.seed);
     this.form.adjudicated = o.adjudicated;
     this.form.dimensions = new Set(o.dimensions.length ? o.dimensions : this.allDimensions());
+    const model = o.model ?? "";
+    this.form.formula = model;
+    this.form.preset = model ? (MODEL_PRESETS.find((p) => p.formula === model)?.id ?? "custom") : "none";
+    if (model) this.checkFormula();
+  }
+
+  /** Asks core about the formula after a pause in typing; a late answer for older text is dropped. */
+  private checkFormula(delay = 0): void {
+    if (this.formulaTimer) clearTimeout(this.formulaTimer);
+    const token = ++this.formulaToken;
+    const text = this.form.formula.trim();
+    this.formulaCheck = null;
+    this.showFormulaMessage();
+    if (!text) return;
+    this.formulaTimer = setTimeout(() => {
+      this.runs.api.checkFormula(text).then(
+        (c) => {
+          if (token !== this.formulaToken) return;
+          this.formulaCheck = c;
+          this.showFormulaMessage();
+        },
+        (e) => {
+          if (token !== this.formulaToken) return;
+          this.formulaCheck = { formula: text, terms: [], error: toAppError(e).message };
+          this.showFormulaMessage();
+        },
+      );
+    }, delay);
+  }
+
+  /** The line under the formula field, updated in place (the field keeps its focus). */
+  private showFormulaMessage(): void {
+    const el = this.formulaMsgEl;
+    if (!el) return;
+    const c = this.formulaCheck;
+    el.classList.toggle("error", !!c?.error);
+    el.classList.toggle("ok", !!c && !c.error);
+    if (!this.form.formula.trim()) el.textContent = "";
+    else if (!c) el.textContent = "Checking…";
+    else if (c.error) el.textContent = c.error;
+    else el.textContent = `Fits: ${c.terms.map((t) => `(1|${t})`).join(" + ")} + residual.`;
   }
 
   private onRunChange(): void {
@@ -208,9 +270,16 @@ export class AnalysisView implements StudioView {
         resamples: this.form.resamples,
         seed: this.form.seed,
         adjudicated: this.form.adjudicated,
+        model: this.form.preset === "none" ? "" : this.form.formula,
       },
       this.allDimensions(),
     );
+    const c = this.formulaCheck;
+    if (!("error" in parsed) && parsed.options.model && c?.error && c.formula.replace(/\s+/g, "") === parsed.options.model.replace(/\s+/g, "")) {
+      this.status = { text: `The model cannot be fitted: ${c.error}`, kind: "error" };
+      this.render();
+      return;
+    }
     if ("error" in parsed) {
       this.status = { text: parsed.error, kind: "error" };
       this.render();
@@ -225,6 +294,7 @@ export class AnalysisView implements StudioView {
     if (!this.el) return;
     this.progressEl = null;
     this.progressTextEl = null;
+    this.formulaMsgEl = null;
     replace(
       this.el,
       h(
@@ -346,6 +416,63 @@ export class AnalysisView implements StudioView {
         ),
         this.renderRunBar(),
       ),
+      this.renderModelOptions(running),
+    );
+  }
+
+  private renderModelOptions(running: boolean): HTMLElement {
+    const preset = MODEL_PRESETS.find((p) => p.id === this.form.preset);
+    const msg = h("p", { class: "analysis-formula-message", id: "analysis-formula-message", "aria-live": "polite" });
+    this.formulaMsgEl = msg;
+    const field = h("input", {
+      type: "text",
+      id: "analysis-formula",
+      spellcheck: false,
+      autocomplete: "off",
+      placeholder: "value ~ 1 + (1|person) + (1|context) + (1|person:context)",
+      value: this.form.formula,
+      disabled: running || this.form.preset === "none",
+      oninput: (e: Event) => {
+        this.form.formula = (e.target as HTMLInputElement).value;
+        const match = MODEL_PRESETS.find((p) => p.formula === this.form.formula.trim());
+        this.form.preset = match?.id ?? "custom";
+        const select = this.el?.querySelector<HTMLSelectElement>("#analysis-model-preset");
+        if (select) select.value = this.form.preset;
+        this.checkFormula(FORMULA_CHECK_MS);
+      },
+    });
+    queueMicrotask(() => this.showFormulaMessage());
+    return h(
+      "fieldset",
+      { class: "analysis-model card", id: "analysis-model-options" },
+      h("legend", {}, "Variance-components model (lme4 formula, REML)"),
+      h(
+        "label",
+        { class: "field" },
+        h("span", {}, "Model"),
+        h(
+          "select",
+          {
+            id: "analysis-model-preset",
+            disabled: running,
+            onchange: (e: Event) => {
+              const id = (e.target as HTMLSelectElement).value;
+              this.form.preset = id;
+              const p = MODEL_PRESETS.find((x) => x.id === id);
+              if (p) this.form.formula = p.formula;
+              if (id === "none") this.form.formula = "";
+              this.render();
+              this.checkFormula();
+            },
+          },
+          h("option", { value: "none", selected: this.form.preset === "none" }, "None: the decomposition only"),
+          ...MODEL_PRESETS.map((p) => h("option", { value: p.id, selected: this.form.preset === p.id }, p.name)),
+          h("option", { value: "custom", selected: this.form.preset === "custom" }, "Custom formula"),
+        ),
+      ),
+      h("label", { class: "field analysis-formula-field" }, h("span", {}, "Formula"), field),
+      msg,
+      preset ? h("p", { class: "muted analysis-preset-note" }, preset.description) : null,
     );
   }
 
@@ -404,6 +531,7 @@ export class AnalysisView implements StudioView {
       this.renderPooled(r),
       h("h2", {}, "Per dimension"),
       this.renderDimensions(r),
+      r.model ? this.renderModel(r.model) : null,
       this.renderExports(r),
       this.renderFigure(r, fig("rater_level_shares")),
       this.renderFigure(r, fig("trait_state_shares")),
@@ -458,7 +586,8 @@ export class AnalysisView implements StudioView {
         h(
           "td",
           { class: "notes" },
-          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings].join("; "),
+          // The model's own warnings are in the model's table.
+          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings.filter((w) => !(r.model && w.startsWith("model: ")))].join("; "),
         ),
       );
     return h(
@@ -494,6 +623,115 @@ export class AnalysisView implements StudioView {
         ),
         h("tbody", {}, ...r.dimensions.map(row)),
       ),
+    );
+  }
+
+  private renderModel(m: ModelResult): HTMLElement {
+    const terms: string[] = [];
+    for (const d of m.dimensions) for (const c of d.components) if (!terms.includes(c.term)) terms.push(c.term);
+    const row = (d: ModelDimension) =>
+      h(
+        "tr",
+        { "data-dimension": d.dimension },
+        h("th", { scope: "row", class: "name" }, d.dimension),
+        ...terms.map((t) => {
+          const c = d.components.find((x) => x.term === t);
+          return h(
+            "td",
+            { class: "num", "data-term": t, "data-variance": c ? String(c.variance) : "", title: c?.levels ? `${c.levels} levels` : "" },
+            h("span", { class: "share" }, pct(c?.share)),
+            c?.shareCi ? h("span", { class: "muted ci" }, ` ${ciText(c.shareCi)}`) : null,
+            h("span", { class: "muted variance" }, ` (${variance(c?.variance)})`),
+          );
+        }),
+        h(
+          "td",
+          { class: "notes" },
+          // Core's warnings name boundary terms and a fit that did not converge.
+          d.warnings.join("; "),
+        ),
+      );
+    const withEffects = m.dimensions.filter((d) => d.effects.length > 0);
+    if (!withEffects.some((d) => d.dimension === this.effectsDimension)) {
+      // First shown: the dimension where the first effect term (context) pulls most.
+      const pull = (d: ModelDimension) => d.components.find((c) => c.term === d.effects[0].term)?.variance ?? 0;
+      this.effectsDimension = [...withEffects].sort((a, b) => pull(b) - pull(a))[0]?.dimension ?? null;
+    }
+    const chosen = withEffects.find((d) => d.dimension === this.effectsDimension) ?? null;
+    return h(
+      "section",
+      { class: "analysis-model-result", id: "analysis-model", "data-formula": m.formula },
+      h("h2", {}, "Model"),
+      h("p", {}, h("code", { class: "analysis-formula-shown" }, m.formula)),
+      h("p", { class: "muted" }, "Each cell: the component's share of the total variance, its variance in brackets (REML, as lme4)."),
+      h(
+        "div",
+        { class: "scroll" },
+        h(
+          "table",
+          { class: "analysis-table", id: "analysis-model-table" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Dimension"), ...terms.map((t) => h("th", {}, t)), h("th", {}, "Notes"))),
+          h("tbody", {}, ...m.dimensions.map(row)),
+        ),
+      ),
+      chosen ? this.renderEffects(withEffects, chosen) : null,
+    );
+  }
+
+  private renderEffects(dims: ModelDimension[], d: ModelDimension): HTMLElement {
+    const select = h(
+      "select",
+      {
+        id: "analysis-effects-dimension",
+        onchange: (e: Event) => {
+          this.effectsDimension = (e.target as HTMLSelectElement).value;
+          this.render();
+        },
+      },
+      ...dims.map((x) => h("option", { value: x.dimension, selected: x.dimension === d.dimension }, x.dimension)),
+    );
+    return h(
+      "div",
+      { class: "analysis-effects", id: "analysis-effects" },
+      h("h3", {}, "Context and rater effects ", select),
+      h(
+        "p",
+        { class: "muted" },
+        "Conditional modes (how far each level raises or lowers the dimension), ranked, with 95% intervals (mode ± 1.96 conditional SD, as lme4's ranef with condVar).",
+      ),
+      ...d.effects.map((t) => {
+        const { shown, hidden } = plottedEffects(t.effects);
+        const plot = effectsSvg(shown, `${d.dimension}: ${t.term} effects`);
+        return h(
+          "figure",
+          { class: "analysis-figure", id: `effects-${t.term}`, "data-term": t.term },
+          h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: `${t.term} effects on ${d.dimension}`, width: plot.width, height: plot.height }),
+          h(
+            "figcaption",
+            {},
+            hidden > 0 ? `The ${shown.length / 2} highest and lowest of ${t.effects.length} levels.` : `All ${t.effects.length} levels.`,
+          ),
+          h(
+            "table",
+            { class: "analysis-table effects-table" },
+            h("thead", {}, h("tr", {}, h("th", {}, t.term), h("th", {}, "Mode"), h("th", {}, "95% interval"))),
+            h(
+              "tbody",
+              {},
+              ...shown.map((e) => {
+                const [a, b] = effectInterval(e);
+                return h(
+                  "tr",
+                  { "data-level": e.level, "data-mode": String(e.mode), "data-sd": String(e.sd) },
+                  h("th", { scope: "row" }, e.level),
+                  h("td", { class: "num" }, e.mode.toFixed(3)),
+                  h("td", { class: "num" }, `[${a.toFixed(3)}, ${b.toFixed(3)}]`),
+                );
+              }),
+            ),
+          ),
+        );
+      }),
     );
   }
 
