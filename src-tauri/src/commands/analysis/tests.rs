@@ -132,7 +132,7 @@ fn chosen_dimensions_only_and_unknown_ones_are_refused() {
         .collect();
     assert_eq!(names, ["extraversion", "neuroticism"]);
     o.dimensions = vec!["nope".into()];
-    let err = snapshot(&session, &o).err().expect("an error");
+    let err = snapshot(&session, &o).expect_err("an error");
     assert_eq!(err.code, "invalid");
 }
 

@@ -17,6 +17,7 @@ import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
 import { dimensionsRemaining, isDone, nextProfile, position, progress } from "./queue";
 import { formatValue, options, snap, stepOf, stepValue, valueForDigit } from "./scale";
 import { RatingSession } from "./session";
+import type { ReviewApi } from "../review/api";
 import { codebookNotice } from "../review/notice";
 
 /** Measurements the e2e run reads: keypress → next profile shown, in ms. */
@@ -67,6 +68,8 @@ export class RatingScreen {
     private readonly hooks: RatingScreenHooks,
     /** A line about what is open, e.g. that the study is an annotator's package. */
     private readonly notice?: string,
+    /** Asked whether the codebook changed since this rater last rated; none = not asked. */
+    private readonly review: Pick<ReviewApi, "codebookChanged"> | null = null,
   ) {
     this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
   }
@@ -139,7 +142,7 @@ export class RatingScreen {
       ),
     );
     document.addEventListener("keydown", this.keyHandler);
-    void codebookNotice().then((n) => n && els.message.before(n));
+    if (this.review) void codebookNotice(this.review).then((n) => n && els.message.before(n));
     await this.refreshQueue();
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
     if (first === null) this.showEmpty("There are no profiles to rate in this study.");

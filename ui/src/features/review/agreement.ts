@@ -6,7 +6,7 @@ import { RESAMPLES, type AgreementDetail, type AgreementIntervals, type Agreemen
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type KappaWeights, type ReviewApi } from "./api";
+import type { KappaWeights, ReviewApi } from "./api";
 import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent, svgDataUri } from "./logic";
 
 const ICC_TEXT: Record<string, string> = {
@@ -44,7 +44,7 @@ export class AgreementView implements StudioView {
   };
   private ctx!: StudioContext;
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
     this.ctx = ctx;

@@ -6,7 +6,7 @@ import type { Anchor, CodebookEdit, DimensionEdit, Level, Scale } from "../../bi
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type ReviewApi } from "./api";
+import type { ReviewApi } from "./api";
 import { renderMarkdown } from "./markdown";
 
 const LEVELS = ["", "nominal", "ordinal", "interval", "ratio"] as const;
@@ -52,7 +52,7 @@ export class CodebookView implements StudioView {
   private els!: { dims: HTMLElement; preview: HTMLElement; messages: HTMLElement; guidelines: HTMLTextAreaElement };
   private ctx!: StudioContext;
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
     this.ctx = ctx;

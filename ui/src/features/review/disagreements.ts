@@ -7,7 +7,7 @@ import type { DisagreementRow, Disagreements, ProfileRatings, Scale } from "../.
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type ReviewApi } from "./api";
+import type { ReviewApi } from "./api";
 import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
@@ -45,7 +45,7 @@ export class DisagreementsView implements StudioView {
     dim: HTMLSelectElement;
   };
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
     this.dims = (ctx.session.codebook?.dimensions ?? []).map((d) => ({ name: d.name, label: d.label }));
