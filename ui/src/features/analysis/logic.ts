@@ -2,20 +2,12 @@
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
 import { RESAMPLES, type AnalysisRequest, type EffectView, type Method } from "../../bindings";
 
+export { share as pct, shareInterval as ciText, svgDataUrl } from "../../format";
+
 /** Core's bounds (generated into bindings.ts): the form starts at the recommended count. */
 export const DEFAULT_RESAMPLES = RESAMPLES.recommended;
 
-/** A share 0..1 as a percentage with one decimal ("26.1%"); "—" when missing. */
-export function pct(v: number | null | undefined, digits = 1): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
-  return `${(v * 100).toFixed(digits)}%`;
-}
 
-/** A 95% interval of shares as "[20.3, 31.8]" (percent); "" when missing. */
-export function ciText(ci: number[] | null | undefined): string {
-  if (!ci || ci.length !== 2) return "";
-  return `[${(ci[0] * 100).toFixed(1)}, ${(ci[1] * 100).toFixed(1)}]`;
-}
 
 export interface OptionsForm {
   dimensions: string[];
@@ -127,15 +119,6 @@ export function progressText(done: number, total: number): string {
   return `${done} / ${total} resamples (${p}%)`;
 }
 
-/** An SVG document as a data URL for `<img>` (the CSP allows `data:` images). */
-export function svgDataUrl(svg: string): string {
-  const bytes = new TextEncoder().encode(svg);
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return `data:image/svg+xml;base64,${btoa(bin)}`;
-}
 
 /** A short form of a content hash for display. */
 export function shortHash(h: string): string {

@@ -19,6 +19,7 @@ import { toAppError } from "../../api";
 import { pickDirectory, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
+import { table } from "../../table";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import {
@@ -664,16 +665,13 @@ export class AnalysisView implements StudioView {
       h("h2", {}, "Model"),
       h("p", {}, h("code", { class: "analysis-formula-shown" }, m.formula)),
       h("p", { class: "muted" }, "Each cell: the component's share of the total variance, its variance in brackets (REML, as lme4)."),
-      h(
-        "div",
-        { class: "scroll" },
-        h(
-          "table",
-          { class: "analysis-table", id: "analysis-model-table" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Dimension"), ...terms.map((t) => h("th", {}, t)), h("th", {}, "Notes"))),
-          h("tbody", {}, ...m.dimensions.map(row)),
-        ),
-      ),
+      table({
+        id: "analysis-model-table",
+        class: "analysis-table",
+        head: ["Dimension", ...terms, "Notes"],
+        rows: m.dimensions.map(row),
+        scroll: true,
+      }),
       chosen ? this.renderEffects(withEffects, chosen) : null,
     );
   }
@@ -711,25 +709,20 @@ export class AnalysisView implements StudioView {
             {},
             hidden > 0 ? `The ${shown.length / 2} highest and lowest of ${t.effects.length} levels.` : `All ${t.effects.length} levels.`,
           ),
-          h(
-            "table",
-            { class: "analysis-table effects-table" },
-            h("thead", {}, h("tr", {}, h("th", {}, t.term), h("th", {}, "Mode"), h("th", {}, "95% interval"))),
-            h(
-              "tbody",
-              {},
-              ...shown.map((e) => {
-                const [a, b] = effectInterval(e);
-                return h(
-                  "tr",
-                  { "data-level": e.level, "data-mode": String(e.mode), "data-sd": String(e.sd) },
-                  h("th", { scope: "row" }, e.level),
-                  h("td", { class: "num" }, e.mode.toFixed(3)),
-                  h("td", { class: "num" }, `[${a.toFixed(3)}, ${b.toFixed(3)}]`),
-                );
-              }),
-            ),
-          ),
+          table({
+            class: "analysis-table effects-table",
+            head: [t.term, "Mode", "95% interval"],
+            rows: shown.map((e) => {
+              const [a, b] = effectInterval(e);
+              return h(
+                "tr",
+                { "data-level": e.level, "data-mode": String(e.mode), "data-sd": String(e.sd) },
+                h("th", { scope: "row" }, e.level),
+                h("td", { class: "num" }, e.mode.toFixed(3)),
+                h("td", { class: "num" }, `[${a.toFixed(3)}, ${b.toFixed(3)}]`),
+              );
+            }),
+          }),
         );
       }),
     );

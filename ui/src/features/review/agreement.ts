@@ -4,10 +4,11 @@
 import { toAppError } from "../../api";
 import { RESAMPLES, type AgreementDetail, type AgreementIntervals, type AgreementTable, type Thresholds } from "../../bindings";
 import { h, replace } from "../../dom";
-import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { KappaWeights, ReviewApi } from "./api";
-import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent, svgDataUri } from "./logic";
+import { svgDataUrl } from "../../format";
+import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
+import { AsyncSection, Latest } from "../../asyncSection";
 
 const ICC_TEXT: Record<string, string> = {
   ICC1: "ICC(1,1): one-way random effects, one rater",
@@ -32,7 +33,9 @@ export class AgreementView implements StudioView {
   private intervals: AgreementIntervals | null = null;
   private open: string | null = null;
   private weights: KappaWeights | undefined;
-  private alive = true;
+  /** Mounted: answers that arrive after unmount are dropped. */
+  private readonly life = new Latest();
+  private detail: AsyncSection | null = null;
   private els!: {
     table: HTMLElement;
     detail: HTMLElement;
@@ -102,7 +105,7 @@ export class AgreementView implements StudioView {
     );
     this.els.status.textContent = "Computing agreement…";
     this.table = await this.api.agreement();
-    if (!this.alive) return;
+    if (!this.life.live) return;
     this.els.status.textContent = "";
     good.value = String(this.table.thresholds.good);
     tentative.value = String(this.table.thresholds.tentative);
@@ -112,7 +115,8 @@ export class AgreementView implements StudioView {
   }
 
   unmount(): void {
-    this.alive = false;
+    this.life.stop();
+    this.detail?.stop();
   }
 
   private thresholds(): Thresholds {
@@ -234,12 +238,12 @@ export class AgreementView implements StudioView {
     this.els.status.textContent = `Computing intervals from ${n} resamples…`;
     try {
       const result = await this.api.agreementIntervals(n);
-      if (!this.alive) return;
+      if (!this.life.live) return;
       this.intervals = result;
       this.els.status.textContent = `Intervals: 95% percentile, ${result.resamples} resamples of profiles, seed ${result.seed}.`;
       this.renderTable();
     } catch (e) {
-      if (this.alive) this.els.status.textContent = toAppError(e).message;
+      if (this.life.live) this.els.status.textContent = toAppError(e).message;
     } finally {
       this.els.compute.disabled = false;
     }
@@ -249,16 +253,11 @@ export class AgreementView implements StudioView {
     this.open = dimension;
     this.weights = weights;
     this.renderTable();
-    replace(this.els.detail, h("p", { class: "busy" }, "Loading…"));
-    let d: AgreementDetail;
-    try {
-      d = await this.api.agreementDetail(dimension, weights);
-    } catch (e) {
-      if (this.alive) replace(this.els.detail, renderError(toAppError(e)));
-      return;
-    }
-    if (!this.alive || this.open !== dimension) return;
-    this.renderDetail(d);
+    this.detail ??= new AsyncSection(this.els.detail);
+    await this.detail.load(
+      () => this.api.agreementDetail(dimension, weights),
+      (d) => this.renderDetail(d),
+    );
   }
 
   private renderDetail(d: AgreementDetail): void {
@@ -274,7 +273,7 @@ export class AgreementView implements StudioView {
     );
     const figure = (id: string, svg: string | null, alt: string, caption: string) =>
       svg
-        ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUri(svg), alt }), h("figcaption", {}, caption))
+        ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUrl(svg), alt }), h("figcaption", {}, caption))
         : h("p", { class: "empty" }, `${alt}: not enough data.`);
     const raterRows = d.raters.map((r) =>
       h(

@@ -9,6 +9,7 @@ import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { ReviewApi } from "./api";
 import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
+import { Latest } from "../../asyncSection";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
 export function scaleChoices(scale: Scale): { value: number; label: string }[] | null {
@@ -36,7 +37,10 @@ export class DisagreementsView implements StudioView {
   private hide = true;
   private sort: SortKey = "disagreement";
   private current: number | null = null;
-  private alive = true;
+  /** Mounted: answers that arrive after unmount are dropped. */
+  private readonly life = new Latest();
+  /** The profile being opened (a newer one voids an older answer). */
+  private readonly profileLoads = new Latest();
   private els!: {
     list: HTMLElement;
     profile: HTMLElement;
@@ -119,7 +123,8 @@ export class DisagreementsView implements StudioView {
   }
 
   unmount(): void {
-    this.alive = false;
+    this.life.stop();
+    this.profileLoads.stop();
   }
 
   private async load(dimension: string): Promise<void> {
@@ -130,7 +135,7 @@ export class DisagreementsView implements StudioView {
       replace(this.els.list, renderError(toAppError(e)));
       return;
     }
-    if (!this.alive) return;
+    if (!this.life.live) return;
     this.els.status.textContent = "";
     this.current = null;
     this.render();
@@ -224,16 +229,17 @@ export class DisagreementsView implements StudioView {
   }
 
   private async openProfile(profileId: number): Promise<void> {
+    const fresh = this.profileLoads.next();
     this.current = profileId;
     this.render();
     let view: ProfileRatings;
     try {
       view = await this.api.profile(profileId);
     } catch (e) {
-      replace(this.els.profile, renderError(toAppError(e)));
+      if (fresh()) replace(this.els.profile, renderError(toAppError(e)));
       return;
     }
-    if (!this.alive || this.current !== profileId || !this.data) return;
+    if (!fresh() || !this.data) return;
     this.renderProfile(view, this.data);
   }
 
@@ -267,7 +273,7 @@ export class DisagreementsView implements StudioView {
       }
       try {
         const updated = await this.api.adjudicate({ profileId: view.profile.id, dimension: d.dimension, value: v, note: note.value || null });
-        if (!this.alive) return;
+        if (!this.life.live) return;
         this.data = updated;
         const next = nextOpen(sortDisagreements(updated.profiles, this.sort), view.profile.id);
         this.els.status.textContent = `Saved ${valueText(v, d.scale)} for ${view.profile.person} · ${view.profile.context}.`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DisagreementRow } from "../../bindings";
-import { aliasMap, band, checkThresholds, fmt, nextOpen, shownName, sortDisagreements, svgDataUri } from "./logic";
+import { aliasMap, band, checkThresholds, fmt, nextOpen, shownName, sortDisagreements } from "./logic";
+import { svgDataUrl } from "../../format";
 
 const t = { good: 0.8, tentative: 0.667 };
 
@@ -77,10 +78,11 @@ describe("sorting disagreements", () => {
 });
 
 describe("figures", () => {
-  it("become data URIs whose markup is percent-encoded", () => {
-    const uri = svgDataUri('<svg><text>a&"b</text></svg>');
-    expect(uri.startsWith("data:image/svg+xml;charset=utf-8,")).toBe(true);
+  it("become base64 data URLs (one encoder for every view)", () => {
+    const uri = svgDataUrl('<svg><text>a&"b é</text></svg>');
+    expect(uri.startsWith("data:image/svg+xml;base64,")).toBe(true);
     expect(uri).not.toContain("<");
-    expect(decodeURIComponent(uri.split(",")[1])).toBe('<svg><text>a&"b</text></svg>');
+    const bin = atob(uri.split(",")[1]);
+    expect(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))).toBe('<svg><text>a&"b é</text></svg>');
   });
 });

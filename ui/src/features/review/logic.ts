@@ -2,6 +2,8 @@
 // SVG data URIs. Kept apart from the DOM so vitest checks it directly.
 import type { DisagreementRow, RaterAlias, Thresholds } from "../../bindings";
 
+export { num as fmt, percent as fmtPercent } from "../../format";
+
 export type Band = "good" | "tentative" | "poor" | "none";
 
 /** Where alpha falls against the PI's thresholds (at or above counts). */
@@ -19,16 +21,7 @@ export const BAND_TEXT: Record<Band, string> = {
   none: "not computable",
 };
 
-/** A number for a table cell; "—" for a missing one. Negative zero prints as 0. */
-export function fmt(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
-  const s = x.toFixed(digits);
-  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
-}
 
-export function fmtPercent(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "—" : `${x.toFixed(1)}%`;
-}
 
 /** Checks threshold inputs before they go to the study; a sentence when they are not usable. */
 export function checkThresholds(good: number, tentative: number): string | null {
@@ -73,7 +66,3 @@ export function nextOpen(list: DisagreementRow[], current: number): number | nul
   return after.find((p) => p.adjudicated === null && p.profileId !== current)?.profileId ?? null;
 }
 
-/** An SVG document as an <img> source (the CSP allows data: images, not inline SVG markup). */
-export function svgDataUri(svg: string): string {
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-}

@@ -2,6 +2,8 @@
 // audit entries read. No DOM here, so it is tested directly.
 import type { AuditEntry, MergeOutcome, MergedPackage, PackageSummary } from "../../bindings";
 
+export { bytes as formatBytes } from "../../format";
+
 export interface Pool {
   names: string[];
   duplicates: string[];
@@ -49,11 +51,6 @@ function normalise(p: string): string {
   return p.replace(/[\\/]+/g, "/").replace(/\/\.\//g, "/");
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 export function percentDone(done: number, assigned: number): number {
   return assigned > 0 ? Math.round((100 * done) / assigned) : 0;
