@@ -236,3 +236,20 @@ function alive(pid) {
 
 /** The same as `quit` (kept for the tests that named the reaping apart). */
 export const quitAndReap = quit;
+
+/** The app started on a fresh data dir (`name` names the temp dir); the demo study's path. */
+export async function launchFresh(name) {
+  const dir = tmpdir(name);
+  const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data") }, "#start-screen");
+  return { ctx, dir, study: path.join(dir, "data", "data", "studies", "demo.chameleon") };
+}
+
+/** From the start screen: opens the demo study and its studio's Analysis tab. */
+export async function openDemoAnalysis(b) {
+  await b.$("#open-demo").click();
+  await b.$("#open-studio").waitForDisplayed();
+  await b.$("#open-studio").click();
+  await b.$("#tab-analysis").waitForDisplayed();
+  await b.$("#tab-analysis").click();
+  await b.$("#analysis-options").waitForDisplayed();
+}

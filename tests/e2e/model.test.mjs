@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cli, launch, quit, tmpdir } from "./lib.mjs";
+import { cli, launchFresh, openDemoAnalysis, quit } from "./lib.mjs";
 
 const FORMULA = "value ~ 1 + (1|person) + (1|context) + (1|person:context)";
 
@@ -30,9 +30,7 @@ describe("Analysis view: models, end to end", { concurrency: 1 }, () => {
   let dir;
   let study;
   before(async () => {
-    dir = tmpdir("model");
-    ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data") }, "#start-screen");
-    study = path.join(dir, "data", "data", "studies", "demo.chameleon");
+    ({ ctx, dir, study } = await launchFresh("model"));
   });
   after(async () => {
     if (ctx) await quit(ctx);
@@ -40,11 +38,7 @@ describe("Analysis view: models, end to end", { concurrency: 1 }, () => {
 
   test("a bad term is named under the field; a preset's fit equals the CLI's", async () => {
     const b = ctx.browser;
-    await b.$("#open-demo").click();
-    await b.$("#open-studio").waitForDisplayed();
-    await b.$("#open-studio").click();
-    await b.$("#tab-analysis").waitForDisplayed();
-    await b.$("#tab-analysis").click();
+    await openDemoAnalysis(b);
     await b.$("#analysis-model-preset").waitForDisplayed();
     assert.ok(existsSync(study));
 
