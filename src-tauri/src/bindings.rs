@@ -17,12 +17,8 @@ pub fn typescript() -> String {
     // Ids and counts are far below 2^53: plain numbers on the TypeScript side.
     let cfg = Config::new().with_large_int("number");
     let decls = [
-        AnchorDto::decl(&cfg),
-        ScaleDto::decl(&cfg),
         DimensionDto::decl(&cfg),
         CodebookDto::decl(&cfg),
-        ProfileTextDto::decl(&cfg),
-        ProfileDto::decl(&cfg),
         RaterKindDto::decl(&cfg),
         RaterDto::decl(&cfg),
         StudySummary::decl(&cfg),

@@ -1,28 +1,16 @@
 // Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.
 
-export type AnchorDto = { value: number, label: string, };
-
-export type ScaleDto = { "type": "likert", min: number, max: number, anchors: Array<AnchorDto>, } | { "type": "continuous", min: number, max: number, step: number | null, } | { "type": "nominal", categories: Array<AnchorDto>, };
-
 export type DimensionDto = { name: string, 
 /**
  * What the UI shows: the label, or the name when there is none.
  */
-label: string, definition: string, scale: ScaleDto, level: Level, };
+label: string, definition: string, scale: Scale, level: Level, };
 
 export type CodebookDto = { name: string | null, 
 /**
  * Markdown, shown to annotators as plain text.
  */
 guidelines: string, version: number, dimensions: Array<DimensionDto>, };
-
-export type ProfileTextDto = { title: string | null, text: string, createdAt: string | null, 
-/**
- * Shown as text, never as a link.
- */
-url: string | null, };
-
-export type ProfileDto = { id: number, person: string, context: string, texts: Array<ProfileTextDto>, };
 
 export type RaterKindDto = "human" | "model" | "adjudicated";
 
@@ -72,7 +60,11 @@ export type OwnRating = { dimension: string, value: number | null, };
 
 export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
 
-export type ProfileView = { profile: ProfileDto, ratings: Array<OwnRating>, review: ReviewDto, };
+export type ProfileView = { 
+/**
+ * Core's profile as stored (its texts shown as text, a URL never as a link).
+ */
+profile: Profile, ratings: Array<OwnRating>, review: ReviewDto, };
 
 export type SaveRatingRequest = { profileId: number, dimension: string, 
 /**

@@ -1,7 +1,7 @@
 // The rating screen's renderer: the profile's material (as text nodes only, see dom.ts) and
 // one dimension's rating control with its save status. State lives in the RatingSession; the
 // screen decides when to render.
-import type { DimensionDto, ProfileDto } from "../../bindings";
+import type { DimensionDto, Profile } from "../../bindings";
 import { h, replace } from "../../dom";
 import { formatValue, options, snap, stepOf } from "./scale";
 import type { RatingSession } from "./session";
@@ -9,7 +9,7 @@ import type { RatingSession } from "./session";
 const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
 
 /** The profile head (context, person, position in the queue) and its text cards. */
-export function materialNodes(p: ProfileDto, pos: number, queueLength: number): HTMLElement[] {
+export function materialNodes(p: Profile, pos: number, queueLength: number): HTMLElement[] {
   return [
     h(
       "div",
@@ -30,11 +30,11 @@ export function materialNodes(p: ProfileDto, pos: number, queueLength: number): 
             "article",
             { class: "text-card", "aria-label": `Text ${i + 1}` },
             t.title ? h("h2", { class: "text-title" }, t.title) : null,
-            t.createdAt || t.url
+            t.created_at || t.url
               ? h(
                   "div",
                   { class: "text-meta" },
-                  t.createdAt ? h("time", {}, t.createdAt) : null,
+                  t.created_at ? h("time", {}, t.created_at) : null,
                   t.url ? h("span", { class: "url" }, t.url) : null,
                 )
               : null,
