@@ -52,6 +52,9 @@ enum Command {
     Package(cmd::team::PackageCommand),
     /// The study's append-only audit trail as CSV.
     Audit(cmd::team::AuditArgs),
+    /// Language models as raters: rate through an OpenAI-compatible endpoint, list runs.
+    #[command(subcommand)]
+    Model(cmd::model::ModelCommand),
     /// Write the demo study's files or a benchmark-scale data set.
     #[command(subcommand)]
     Sample(cmd::sample::SampleCommand),
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Decompose(a) => cmd::decompose::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Sample(c) => cmd::sample::run(c),
+        Command::Model(c) => cmd::model::run(c),
         Command::Disagreements(a) => cmd::review::disagreements(a),
         Command::Adjudicate(a) => cmd::review::adjudicate(a),
         Command::Assign(c) => cmd::team::assign(c),

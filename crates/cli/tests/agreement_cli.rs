@@ -1,6 +1,7 @@
 //! `chameleon agreement` end to end: the published reference examples (copied from
 //! shared/reference into crates/stats/tests/fixtures/reference so CI needs nothing outside the
 //! repository), the JSON contract, the table, a study, exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! dimensions exit 2 with a message naming the path and what it is, the OS error said once,
 //! nothing written; a file with a huge number of columns gives one short note; an unterminated
 //! quote in a profiles CSV names its line and leaves the study byte-identical.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

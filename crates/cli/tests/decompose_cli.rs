@@ -1,5 +1,6 @@
 //! `chameleon decompose` end to end (issue #4): the DESIGN.md JSON contract, agreement with the
 //! lme4 fixtures of `crates/stats/tests/fixtures/decompose`, seeded bootstrap, bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 //! numbers of lme4 on the formula fixtures of `crates/stats/tests/fixtures/formula`, bad
 //! formulas and inseparable terms (exit 2, nothing on stdout), replicate rows of a no-rater
 //! file, and the context check of the nested decomposition.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -2,6 +2,7 @@
 //! rating writes are killed in `study_cli.rs`). After every kill the study passes
 //! `PRAGMA integrity_check`, holds all of the bulk change or none of it, and its backups folder
 //! holds only complete snapshots; the same command run again then succeeds.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

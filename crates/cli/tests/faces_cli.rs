@@ -1,5 +1,6 @@
 //! Issue #13: rules and schemes that live in core's use-case layer hold for the CLI exactly as
 //! for the app (which calls the same `chameleon_core::app` functions).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_core::app::review;
 use chameleon_core::Study;

@@ -1,6 +1,7 @@
 //! `chameleon report` end to end (issue #6): the report's numbers are the CLI's `--json`
 //! numbers for the same study and options, the file is self-contained, names from the data are
 //! escaped, figures are inline SVG, `--tables` writes CSV and SVG, bad input writes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use serde_json::Value;
 use std::path::Path;

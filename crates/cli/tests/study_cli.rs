@@ -1,4 +1,5 @@
 //! The `chameleon` binary end to end on real files: study verbs, exit codes, durability.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

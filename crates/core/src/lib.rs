@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod models;
 pub mod report;
 pub mod review;
 pub mod sample;

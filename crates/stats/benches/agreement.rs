@@ -12,6 +12,7 @@
 //!   percent agreement, per-rater diagnostics;
 //! - `interval_alpha_ms`: interval alpha alone, all dimensions one after the other, including
 //!   building each table from the ratings.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_stats::agreement::*;
 use rayon::prelude::*;

@@ -1,6 +1,7 @@
 //! Timings of the decomposition engine alone (no CSV): `cargo bench -p chameleon-stats
 //! --bench decompose_bench [-- PERSONS RESAMPLES]`. The whole-process comparison with lme4 is
 //! `scripts/bench-decompose.sh`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_stats::bootstrap::{Control, ResampleRng};
 use chameleon_stats::variance::decompose::Prepared;

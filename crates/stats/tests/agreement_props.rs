@@ -1,5 +1,6 @@
 //! Invariants of the agreement estimators (proptest), degenerate inputs, and bootstrap
 //! determinism across thread counts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_stats::agreement::*;
 use proptest::prelude::*;

@@ -5,6 +5,7 @@
 //! For every fixture lme4 can fit, our REML criterion must be no worse than the best of lme4's
 //! three optimizers (+ `REML_CRIT_SLACK`), and each component must lie within lme4's own
 //! optimizer spread (measured in R by refitting with other optimizers) of lme4's default fit.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_stats::prec::{rel_diff, COMPONENT_FLOOR, REML_CRIT_SLACK, REML_STRICT_REL};
 use chameleon_stats::variance::decompose::Prepared;

@@ -6,6 +6,7 @@
 //! Per fit: our criterion is no worse than the best of lme4's three optimizers + 1e-7; each
 //! component within 1e-3 relative (floor 1e-3 for components near 0) of lme4 refitted with
 //! bobyqa at rhoend = 1e-11; the intercept and its standard error likewise.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use chameleon_stats::prec::{rel_diff, COMPONENT_FLOOR, REML_CRIT_SLACK};
 use chameleon_stats::variance::formula::{parse, Factor};

@@ -4,6 +4,7 @@ use chameleon_core::analysis::agreement::{
     agreement_weighted, AgreementOptions, AgreementReport, DimensionAgreement,
 };
 use chameleon_core::analysis::KappaWeights;
+use chameleon_core::report::{agreement_table, Cell, Column, Table, TextStyle};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -27,6 +28,10 @@ pub struct AgreementArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// A model run's ratings as one sample (0-based) instead of the samples' mean
+    /// (docs/models.md).
+    #[arg(long, value_name = "I")]
+    pub model_sample: Option<u32>,
     /// Distances of the weighted kappas: `scale` (positions on the scale, unused points
     /// count) or `rank` (ranks among the categories each rater pair used, as R psych's
     /// cohen.kappa).
@@ -41,7 +46,7 @@ pub enum Weights {
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
@@ -77,6 +82,13 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The CLI's numbers: 3 decimals, percentages with 1, no text for a missing interval.
+const TEXT: TextStyle = TextStyle {
+    decimals: 3,
+    percent_decimals: 1,
+    missing_interval: "",
+};
+
 fn num(x: Option<f64>) -> String {
     match x {
         Some(v) => format!("{v:.3}"),
@@ -84,157 +96,92 @@ fn num(x: Option<f64>) -> String {
     }
 }
 
-fn pct(x: Option<f64>) -> String {
-    match x {
-        Some(v) => format!("{v:.1}%"),
-        None => "—".to_string(),
-    }
-}
-
-fn ci(x: Option<[f64; 2]>) -> String {
-    match x {
-        Some([lo, hi]) => format!("[{lo:.3}, {hi:.3}]"),
-        None => String::new(),
-    }
-}
-
-/// Left-aligned first column, right-aligned others, columns separated by two spaces.
-fn render(rows: &[Vec<String>]) -> String {
-    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width: Vec<usize> = (0..ncol)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            let pad = width[c] - cell.chars().count();
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if i == 0 {
-            out.push_str(&"-".repeat(width.iter().sum::<usize>() + 2 * ncol.saturating_sub(1)));
-            out.push('\n');
-        }
-    }
-    out
-}
-
 fn table(report: &AgreementReport, source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Agreement — {source}\n");
-    let mut rows = vec![vec![
-        "dimension".into(),
-        "level".into(),
-        "units".into(),
-        "raters".into(),
-        "ratings".into(),
-        "α nominal".into(),
-        "α ordinal".into(),
-        "α interval".into(),
-        "α ratio".into(),
-        "Fleiss κ".into(),
-        "ICC2".into(),
-        "ICC2k".into(),
-        "agree".into(),
-        "±1".into(),
-    ]];
-    for d in &report.dimensions {
-        rows.push(vec![
-            d.dimension.clone(),
-            d.level.as_str().into(),
-            d.units.to_string(),
-            d.raters.to_string(),
-            d.ratings.to_string(),
-            num(d.alpha.nominal),
-            num(d.alpha.ordinal),
-            num(d.alpha.interval),
-            num(d.alpha.ratio),
-            num(d.fleiss_kappa),
-            num(d.icc.icc2),
-            num(d.icc.icc2k),
-            pct(d.percent_agreement),
-            pct(d.percent_within_one),
+    // The same table as the report's HTML and CSV, fewer columns.
+    let all = agreement_table(report, false);
+    let main = all
+        .view(&[
+            "dimension",
+            "level",
+            "units",
+            "raters",
+            "ratings",
+            "alpha_nominal",
+            "alpha_ordinal",
+            "alpha_interval",
+            "alpha_ratio",
+            "fleiss_kappa",
+            "ICC2",
+            "ICC2k",
+            "percent_agreement",
+            "percent_within_one",
+        ])
+        .labelled(&[
+            "dimension",
+            "level",
+            "units",
+            "raters",
+            "ratings",
+            "α nominal",
+            "α ordinal",
+            "α interval",
+            "α ratio",
+            "Fleiss κ",
+            "ICC2",
+            "ICC2k",
+            "agree",
+            "±1",
         ]);
-    }
-    out.push_str(&render(&rows));
+    out.push_str(&main.to_text(&TEXT));
 
     if report.dimensions.iter().any(|d| d.ci.is_some()) {
         let _ = writeln!(out, "\nBootstrap 95% intervals (units resampled)");
-        let mut rows = vec![vec![
-            "dimension".into(),
-            "α nominal".into(),
-            "α ordinal".into(),
-            "α interval".into(),
-            "α ratio".into(),
-            "Fleiss κ".into(),
-        ]];
+        let mut t = Table::new(vec![
+            Column::new("dimension", "dimension"),
+            Column::interval("alpha_nominal", "α nominal"),
+            Column::interval("alpha_ordinal", "α ordinal"),
+            Column::interval("alpha_interval", "α interval"),
+            Column::interval("alpha_ratio", "α ratio"),
+            Column::interval("fleiss_kappa", "Fleiss κ"),
+        ]);
         for d in &report.dimensions {
             if let Some(c) = &d.ci {
-                rows.push(vec![
-                    d.dimension.clone(),
-                    ci(c.alpha.nominal),
-                    ci(c.alpha.ordinal),
-                    ci(c.alpha.interval),
-                    ci(c.alpha.ratio),
-                    ci(c.fleiss_kappa),
+                t.push(vec![
+                    Cell::Text(d.dimension.clone()),
+                    Cell::Interval(c.alpha.nominal),
+                    Cell::Interval(c.alpha.ordinal),
+                    Cell::Interval(c.alpha.interval),
+                    Cell::Interval(c.alpha.ratio),
+                    Cell::Interval(c.fleiss_kappa),
                 ]);
             }
         }
         if let Some(c) = report.dimensions.iter().find_map(|d| d.ci.as_ref()) {
             let _ = writeln!(out, "({} resamples, seed {})", c.resamples, c.seed);
         }
-        out.push_str(&render(&rows));
+        out.push_str(&t.to_text(&TEXT));
     }
 
     let _ = writeln!(
         out,
         "\nIntraclass correlations (Shrout & Fleiss 1979; variance components if incomplete)"
     );
-    let mut rows = vec![vec![
-        "dimension".into(),
-        "method".into(),
-        "ICC1".into(),
-        "ICC2".into(),
-        "ICC3".into(),
-        "ICC1k".into(),
-        "ICC2k".into(),
-        "ICC3k".into(),
-        "ICC2 95% CI".into(),
-    ]];
-    for d in &report.dimensions {
-        let ci2 = d
-            .icc_detail
-            .as_ref()
-            .and_then(|x| x.icc2.as_ref())
-            .and_then(|x| x.ci95);
-        rows.push(vec![
-            d.dimension.clone(),
-            d.icc_method.into(),
-            num(d.icc.icc1),
-            num(d.icc.icc2),
-            num(d.icc.icc3),
-            num(d.icc.icc1k),
-            num(d.icc.icc2k),
-            num(d.icc.icc3k),
-            ci(ci2),
-        ]);
-    }
-    out.push_str(&render(&rows));
+    let icc = all
+        .view(&[
+            "dimension",
+            "icc_method",
+            "ICC1",
+            "ICC2",
+            "ICC3",
+            "ICC1k",
+            "ICC2k",
+            "ICC3k",
+            "icc2_ci95",
+        ])
+        .labelled(&["dimension", "method"]);
+    out.push_str(&icc.to_text(&TEXT));
 
     let single = report.dimensions.len() == 1;
     for d in &report.dimensions {
@@ -264,33 +211,33 @@ fn pairs_section(out: &mut String, d: &DimensionAgreement, all: bool) {
     );
     if all || d.pairs.len() <= 10 {
         let cis = d.ci.as_ref().map(|c| &c.pairs);
-        let mut head: Vec<String> = vec![
-            "pair".into(),
-            "units".into(),
-            "κ".into(),
-            "κ linear".into(),
-            "κ quadratic".into(),
+        let mut cols = vec![
+            Column::new("pair", "pair"),
+            Column::new("units", "units"),
+            Column::new("kappa", "κ"),
+            Column::new("kappa_linear", "κ linear"),
+            Column::new("kappa_quadratic", "κ quadratic"),
         ];
         if cis.is_some() {
-            head.push("κ 95% CI".into());
-            head.push("κ quadratic 95% CI".into());
+            cols.push(Column::interval("kappa_ci", "κ 95% CI"));
+            cols.push(Column::interval("kappa_quadratic_ci", "κ quadratic 95% CI"));
         }
-        let mut rows = vec![head];
+        let mut t = Table::new(cols);
         for (i, p) in d.pairs.iter().enumerate() {
             let mut row = vec![
-                format!("{} – {}", p.a, p.b),
-                p.units.to_string(),
-                num(p.kappa),
-                num(p.kappa_linear),
-                num(p.kappa_quadratic),
+                Cell::Text(format!("{} – {}", p.a, p.b)),
+                Cell::Count(p.units),
+                Cell::Num(p.kappa),
+                Cell::Num(p.kappa_linear),
+                Cell::Num(p.kappa_quadratic),
             ];
             if let Some(c) = cis {
-                row.push(ci(c.get(i).and_then(|x| x.kappa)));
-                row.push(ci(c.get(i).and_then(|x| x.kappa_quadratic)));
+                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa)));
+                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa_quadratic)));
             }
-            rows.push(row);
+            t.push(row);
         }
-        out.push_str(&render(&rows));
+        out.push_str(&t.to_text(&TEXT));
     } else {
         let ks: Vec<f64> = d.pairs.iter().filter_map(|p| p.kappa_quadratic).collect();
         let mean = ks.iter().sum::<f64>() / ks.len().max(1) as f64;
@@ -312,15 +259,15 @@ fn raters_section(out: &mut String, d: &DimensionAgreement) {
         return;
     }
     let _ = writeln!(out, "\nRaters — {}", d.dimension);
-    let mut rows = vec![vec![
-        "rater".into(),
-        "n".into(),
-        "leniency".into(),
-        "r (consensus)".into(),
-        "agree".into(),
-        "drift early → late".into(),
-        "median s".into(),
-    ]];
+    let mut t = Table::new(vec![
+        Column::new("rater", "rater"),
+        Column::new("n", "n"),
+        Column::new("leniency", "leniency"),
+        Column::new("consensus_r", "r (consensus)"),
+        Column::new("agree", "agree"),
+        Column::new("drift", "drift early → late"),
+        Column::new("median_seconds", "median s").decimals(0),
+    ]);
     for r in &d.raters_detail {
         let drift = match (r.drift_early_abs_dev, r.drift_late_abs_dev) {
             (Some(a), Some(b)) => format!("|dev| {a:.2} → {b:.2}"),
@@ -329,15 +276,15 @@ fn raters_section(out: &mut String, d: &DimensionAgreement) {
                 _ => "—".into(),
             },
         };
-        rows.push(vec![
-            r.rater.clone(),
-            r.n.to_string(),
-            r.leniency.map_or("—".into(), |x| format!("{x:+.2}")),
-            num(r.consensus_r),
-            pct(r.consensus_agreement),
-            drift,
-            r.median_seconds.map_or("—".into(), |x| format!("{x:.0}")),
+        t.push(vec![
+            Cell::Text(r.rater.clone()),
+            Cell::Count(r.n),
+            Cell::Word(r.leniency.map_or("—".into(), |x| format!("{x:+.2}"))),
+            Cell::Num(r.consensus_r),
+            Cell::Percent(r.consensus_agreement),
+            Cell::Word(drift),
+            Cell::Num(r.median_seconds),
         ]);
     }
-    out.push_str(&render(&rows));
+    out.push_str(&t.to_text(&TEXT));
 }

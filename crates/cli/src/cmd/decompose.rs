@@ -2,7 +2,7 @@
 
 use chameleon_core::analysis::decompose::{
     prepare_model, run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
-    ModelCriterion,
+    ModelBootstrapMethod, ModelCriterion, ModelIntervalOptions,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +11,8 @@ use std::path::PathBuf;
 #[command(
     after_help = "Examples:\n  chameleon decompose ratings.csv --json --bootstrap 1000 --seed 1\n  \
                   chameleon decompose ratings.csv --json --model \
-                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)\""
+                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)\" \
+                  --profile-ci --bootstrap 1000 --seed 1"
 )]
 pub struct DecomposeArgs {
     /// A study file or a tidy ratings CSV.
@@ -30,6 +31,10 @@ pub struct DecomposeArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// A model run's ratings as one sample (0-based) instead of the samples' mean
+    /// (docs/models.md).
+    #[arg(long, value_name = "I")]
+    pub model_sample: Option<u32>,
     /// Also fit this lme4 random-intercept formula per dimension: any of (1|person),
     /// (1|context), (1|person:context), (1|rater), (1|rater:person), (1|rater:context).
     #[arg(long, value_name = "FORMULA")]
@@ -41,10 +46,16 @@ pub struct DecomposeArgs {
     /// with their conditional SDs, as lme4's ranef(condVar = TRUE), to a CSV file.
     #[arg(long, requires = "model", num_args = 2, value_names = ["TERM", "FILE"])]
     pub effects: Option<Vec<String>>,
+    /// 95% profile-likelihood intervals of every --model standard deviation ("sd_ci95"), as
+    /// lme4's confint(method = "profile"). With --bootstrap N, --model also gets bootstrap
+    /// intervals of its components and shares: parametric (as lme4's bootMer) when a term is
+    /// crossed with person (context, rater, rater:context), person-cluster otherwise.
+    #[arg(long, requires = "model")]
+    pub profile_ci: bool,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
@@ -77,6 +88,15 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
             ModelCriterion::Reml
         };
         let fits = m.fit_into(&mut report, criterion);
+        let iv = ModelIntervalOptions {
+            profile_ci: args.profile_ci,
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+        };
+        let dims = report.dimensions.len();
+        super::with_bootstrap_progress(args.bootstrap * dims, |control| {
+            m.intervals_into(&ds, &mut report, &fits, criterion, &iv, control)
+        })?;
         if let Some((term, path)) = &effects_term {
             let csv = m.effects_csv(&ds, &fits, *term, criterion);
             chameleon_core::export::write_atomically(path, |w| {
@@ -213,6 +233,49 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
                     write!(out, " {:>14}", pct(m.shares.get(l)))?;
                 }
                 writeln!(out, " {:>12}", num(m.reml_criterion.or(m.deviance)))?;
+            }
+        }
+        let span = |v: Option<[f64; 2]>| {
+            v.map(|[a, b]| format!("[{a:.4}, {b:.4}]"))
+                .unwrap_or_else(|| "—".into())
+        };
+        for d in &r.dimensions {
+            let Some(m) = &d.model else { continue };
+            if m.sd_ci95.is_none() && m.bootstrap.is_none() {
+                continue;
+            }
+            writeln!(out)?;
+            let how = m
+                .bootstrap
+                .as_ref()
+                .map(|b| {
+                    let method = match b.method {
+                        ModelBootstrapMethod::Parametric => "parametric",
+                        ModelBootstrapMethod::PersonCluster => "person-cluster",
+                    };
+                    format!("; {method} bootstrap, {} resamples", b.resamples)
+                })
+                .unwrap_or_default();
+            writeln!(out, "{}: 95% intervals{how}", d.dimension)?;
+            writeln!(
+                out,
+                "{:<20} {:>24} {:>24} {:>24}",
+                "term", "SD (profile)", "variance (bootstrap)", "share (bootstrap)"
+            )?;
+            for (term, _) in &m.components.0 {
+                writeln!(
+                    out,
+                    "{:<20} {:>24} {:>24} {:>24}",
+                    term,
+                    span(m.sd_ci95.as_ref().and_then(|c| c.get(term))),
+                    span(
+                        m.components_ci95
+                            .as_ref()
+                            .and_then(|c| c.get(term))
+                            .flatten()
+                    ),
+                    span(m.shares_ci95.as_ref().and_then(|c| c.get(term)).flatten()),
+                )?;
             }
         }
     }

@@ -6,6 +6,8 @@ pub mod decompose;
 pub mod export;
 pub mod import;
 pub mod info;
+pub mod model;
+pub mod model_report;
 pub mod report;
 pub mod review;
 pub mod sample;
@@ -17,6 +19,24 @@ pub use chameleon_core::app::analysis::RESAMPLES_HELP;
 use chameleon_core::app::analysis::{parse_resamples, AnalysisOptions, Method};
 use chameleon_core::CoreError;
 use std::process::ExitCode;
+
+/// The dataset of a study or ratings file, its load notes said on stderr (core returns them
+/// with the data; the CLI is what shows them).
+pub fn load(path: &std::path::Path) -> anyhow::Result<chameleon_core::dataset::Dataset> {
+    load_with(path, chameleon_core::store::ModelSamples::Mean)
+}
+
+/// As [`load`], with a study's model raters seen through `samples`.
+pub fn load_with(
+    path: &std::path::Path,
+    samples: chameleon_core::store::ModelSamples,
+) -> anyhow::Result<chameleon_core::dataset::Dataset> {
+    let loaded = chameleon_core::analysis::input::load_with(path, samples)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded.dataset)
+}
 
 /// `--bootstrap`: checked against core's bounds when the arguments are parsed (so a bad count
 /// is a usage error, exit 2, before anything is read), and core's warning for a count below
@@ -31,6 +51,14 @@ pub fn resamples(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// `--model-sample I`: one sample of each model run, else the samples' mean.
+pub fn model_samples(sample: Option<u32>) -> chameleon_core::store::ModelSamples {
+    sample.map_or(
+        chameleon_core::store::ModelSamples::Mean,
+        chameleon_core::store::ModelSamples::One,
+    )
+}
+
 /// Prints an error once, on stderr, and picks the exit code: 2 for bad input (a file or an
 /// argument the user can fix), 1 for anything else.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {
@@ -38,6 +66,8 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
     let bad_input = e.chain().any(|c| {
         c.downcast_ref::<CoreError>()
             .is_some_and(CoreError::is_bad_input)
+            || c.downcast_ref::<chameleon_core::models::ModelError>()
+                .is_some_and(chameleon_core::models::ModelError::is_bad_input)
     });
     ExitCode::from(if bad_input { 2 } else { 1 })
 }

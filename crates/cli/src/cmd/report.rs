@@ -1,9 +1,10 @@
 //! `chameleon report STUDY_OR_FILE OUT.html`: the self-contained HTML report (issue #6), made by
 //! `chameleon_core::report` (the desktop app calls the same code).
 
+use chameleon_core::analysis::decompose::prepare_model;
 use chameleon_core::analysis::decompose::DecomposeMethod;
 use chameleon_core::export::write_atomically;
-use chameleon_core::report::{self, ReportOptions};
+use chameleon_core::report::{self, ReportModelOptions, ReportOptions};
 use chameleon_core::CoreError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,9 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
                   chameleon report study.db report.html --bootstrap 1000 --seed 1\n  \
-                  chameleon report ratings.csv report.html --dimension Extraversion --tables tables/\n\n\
+                  chameleon report ratings.csv report.html --dimension Extraversion --tables tables/\n  \
+                  chameleon report ratings.csv report.html --model \
+                  \"value ~ 1 + (1|person) + (1|context) + (1|person:context)\" --profile-ci\n\n\
                   The report holds a methods paragraph, agreement and decomposition tables and SVG \
                   figures in one HTML file with no external resources. Its numbers are those of \
                   `chameleon agreement --json` and `chameleon decompose --json` with the same \
@@ -38,10 +41,21 @@ pub struct ReportArgs {
     /// Also write the tables as CSV and the figures as SVG and PNG into this folder.
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
+    /// Also fit this lme4 random-intercept formula per dimension (as `chameleon decompose
+    /// --model`): the report names it, with a methods paragraph, its components and shares
+    /// (bootstrap intervals with --bootstrap) and, with a context term, the context effects.
+    #[arg(long, value_name = "FORMULA")]
+    pub model: Option<String>,
+    /// Fit --model by maximum likelihood instead of REML.
+    #[arg(long, requires = "model")]
+    pub ml: bool,
+    /// Profile-likelihood intervals of the --model standard deviations.
+    #[arg(long, requires = "model")]
+    pub profile_ci: bool,
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let mut ds = chameleon_core::analysis::input::load_dataset(&args.input)?;
+    let mut ds = super::load(&args.input)?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
@@ -56,8 +70,18 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         study: study_name(&args.input),
         generated_at: chrono_now(),
     };
+    // Checked before anything runs: a bad formula is exit 2 with nothing written.
+    let model = args
+        .model
+        .as_deref()
+        .map(|text| prepare_model(&ds, text))
+        .transpose()?;
+    let model_opts = ReportModelOptions {
+        ml: args.ml,
+        profile_ci: args.profile_ci,
+    };
     let data = super::with_bootstrap_progress(args.bootstrap, |control| {
-        report::compute(&ds, &opts, control)
+        report::compute_with_model(&ds, &opts, model.as_ref().map(|m| (m, model_opts)), control)
     })?;
     for w in &data.agreement_warnings {
         eprintln!("warning: {w}");
@@ -82,7 +106,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
 
 /// The codebook's name when the input is a study that has one.
 fn study_name(path: &Path) -> Option<String> {
-    if !chameleon_core::analysis::input::is_sqlite_file(path) {
+    if !chameleon_core::store::is_sqlite_file(path) {
         return None;
     }
     let study = chameleon_core::Study::open_read_only(path).ok()?;

@@ -21,7 +21,8 @@ use chameleon_stats::variance::decompose::{
 };
 use chameleon_stats::variance::formula::{self, Formula};
 use chameleon_stats::variance::mixed::{
-    Criterion, FitOptions, Model, ModelError, ModelFit, Observation,
+    person_cluster_bootstrap, BootstrapMethod, Criterion, FitOptions, Model, ModelBootstrap,
+    ModelBootstrapOptions, ModelError, ModelFit, Observation,
 };
 use chameleon_stats::variance::{Rating, VarianceError};
 use rayon::prelude::*;
@@ -29,6 +30,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use chameleon_stats::variance::mixed::BootstrapMethod as ModelBootstrapMethod;
 pub use chameleon_stats::variance::mixed::Criterion as ModelCriterion;
 
 pub use chameleon_stats::variance::decompose::Method as DecomposeMethod;
@@ -181,6 +183,39 @@ pub struct ModelReport {
     pub boundary: Vec<String>,
     pub levels: Ordered<usize>,
     pub warnings: Vec<String>,
+    /// With `--profile-ci`: 95 % profile-likelihood intervals of every standard deviation
+    /// (terms, then `residual`), as lme4's `confint(m, method = "profile")`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sd_ci95: Option<Ordered<[f64; 2]>>,
+    /// With `--bootstrap`: which bootstrap made `components_ci95` and `shares_ci95`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<ModelBootstrapReport>,
+    /// Percentile intervals of the components (`null` where every resample failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components_ci95: Option<Ordered<Option<[f64; 2]>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shares_ci95: Option<Ordered<Option<[f64; 2]>>>,
+}
+
+/// The bootstrap of a `--model` fit: `parametric` (as lme4's `bootMer`) when a term's levels
+/// are shared across persons, `person-cluster` when every term is nested in person.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelBootstrapReport {
+    pub method: BootstrapMethod,
+    pub resamples: usize,
+    pub seed: u64,
+    /// Resamples whose refit failed (left out of the intervals).
+    pub failed: usize,
+}
+
+/// Intervals of `--model` fits.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ModelIntervalOptions {
+    /// Profile-likelihood intervals of the standard deviations (`--profile-ci`).
+    pub profile_ci: bool,
+    /// Bootstrap resamples for the components and shares (0 = none).
+    pub bootstrap: usize,
+    pub seed: u64,
 }
 
 impl ModelReport {
@@ -215,6 +250,31 @@ impl ModelReport {
                     .collect(),
             ),
             warnings: fit.warnings.clone(),
+            sd_ci95: None,
+            bootstrap: None,
+            components_ci95: None,
+            shares_ci95: None,
+        }
+    }
+
+    fn set_bootstrap(&mut self, b: &ModelBootstrap) {
+        self.bootstrap = Some(ModelBootstrapReport {
+            method: b.method,
+            resamples: b.resamples,
+            seed: b.seed,
+            failed: b.failed,
+        });
+        let keyed = |v: &[Option<[f64; 2]>]| {
+            Ordered(b.labels.iter().cloned().zip(v.iter().copied()).collect())
+        };
+        self.components_ci95 = Some(keyed(&b.components));
+        self.shares_ci95 = Some(keyed(&b.shares));
+        if b.failed > 0 {
+            self.warnings.push(format!(
+                "bootstrap: {} of {} resamples could not be refitted and are left out of the \
+                 intervals",
+                b.failed, b.resamples
+            ));
         }
     }
 }
@@ -340,7 +400,7 @@ pub fn run_decomposition(
                 &BootstrapOptions {
                     resamples: opts.bootstrap,
                     seed: opts.seed,
-                    level: 0.95,
+                    level: super::CI_LEVEL,
                     method: opts.method,
                 },
                 control,
@@ -462,12 +522,20 @@ fn context_check(ds: &Dataset, dim: &DimensionData, nested_state: f64) -> Option
     })
 }
 
-/// One level's conditional mode and conditional SD (lme4's `ranef(condVar = TRUE)`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One level's conditional mode and conditional SD.
+#[derive(Debug, Clone, Serialize)]
 pub struct LevelEffect {
     pub level: String,
     pub mode: f64,
     pub sd: f64,
+}
+
+/// The conditional modes of one term in one dimension, highest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionEffects {
+    pub dimension: String,
+    pub term: String,
+    pub levels: Vec<LevelEffect>,
 }
 
 /// A `--model` formula checked against every decomposed dimension, ready to fit.
@@ -526,42 +594,16 @@ impl PreparedModel {
             })
     }
 
-    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension
-    /// as CSV `dimension,term,level,mode,sd`, each dimension's levels ranked by mode (highest
-    /// first); `sd` is lme4's conditional SD (`ranef(condVar = TRUE)`).
-    pub fn effects_csv(
-        &self,
-        ds: &Dataset,
-        fits: &[Option<ModelFit>],
-        term: usize,
-        criterion: Criterion,
-    ) -> String {
-        let mut out = String::from("dimension,term,level,mode,sd\n");
-        let label = &self.formula.terms[term].label;
-        for (dimension, rows) in self.effects(ds, fits, term, criterion) {
-            for e in rows {
-                out += &format!(
-                    "{},{label},{},{},{}\n",
-                    csv_field(&dimension),
-                    csv_field(&e.level),
-                    e.mode,
-                    e.sd
-                );
-            }
-        }
-        out
-    }
-
-    /// Conditional modes of term `term` per fitted dimension (dimension name, levels ranked
-    /// by mode, highest first; ties by level name). Levels are named by the data's ids
-    /// (`person:context` for an interaction, in the term's factor order).
+    /// Conditional modes of term `term` (see [`Self::term_index`]) for every fitted dimension,
+    /// each dimension's levels ranked by mode (highest first); `sd` is lme4's conditional SD
+    /// (`ranef(condVar = TRUE)`).
     pub fn effects(
         &self,
         ds: &Dataset,
         fits: &[Option<ModelFit>],
         term: usize,
         criterion: Criterion,
-    ) -> Vec<(String, Vec<LevelEffect>)> {
+    ) -> Vec<DimensionEffects> {
         let kind = self.formula.terms[term].kind;
         let mut out = Vec::new();
         for ((dim, model), fit) in ds.dimensions.iter().zip(&self.models).zip(fits) {
@@ -571,7 +613,7 @@ impl PreparedModel {
             let Some(effects) = model.conditional_modes(&fit.theta(), criterion) else {
                 continue;
             };
-            let mut rows: Vec<LevelEffect> = effects[term]
+            let mut levels: Vec<LevelEffect> = effects[term]
                 .effects
                 .iter()
                 .map(|e| {
@@ -596,12 +638,40 @@ impl PreparedModel {
                     }
                 })
                 .collect();
-            rows.sort_by(|a, b| {
+            levels.sort_by(|a, b| {
                 b.mode
                     .total_cmp(&a.mode)
                     .then_with(|| a.level.cmp(&b.level))
             });
-            out.push((dim.name.clone(), rows));
+            out.push(DimensionEffects {
+                dimension: dim.name.clone(),
+                term: self.formula.terms[term].label.clone(),
+                levels,
+            });
+        }
+        out
+    }
+
+    /// [`Self::effects`] as CSV `dimension,term,level,mode,sd`.
+    pub fn effects_csv(
+        &self,
+        ds: &Dataset,
+        fits: &[Option<ModelFit>],
+        term: usize,
+        criterion: Criterion,
+    ) -> String {
+        let mut out = String::from("dimension,term,level,mode,sd\n");
+        for d in self.effects(ds, fits, term, criterion) {
+            for l in d.levels {
+                out += &format!(
+                    "{},{},{},{},{}\n",
+                    csv_field(&d.dimension),
+                    d.term,
+                    csv_field(&l.level),
+                    l.mode,
+                    l.sd
+                );
+            }
         }
         out
     }
@@ -640,6 +710,101 @@ impl PreparedModel {
             kept.push(None);
         }
         kept
+    }
+}
+
+impl PreparedModel {
+    /// Adds the intervals `opts` asks for to every fitted dimension's `"model"` object of
+    /// `report` (`fits` from [`Self::fit_into`]). A dimension whose intervals cannot be
+    /// computed gets a warning; the only error is [`ModelError::Cancelled`]. `control`
+    /// reports bootstrap progress over all dimensions.
+    pub fn intervals_into(
+        &self,
+        ds: &Dataset,
+        report: &mut DecomposeReport,
+        fits: &[Option<ModelFit>],
+        criterion: Criterion,
+        opts: &ModelIntervalOptions,
+        control: &Control,
+    ) -> Result<(), ModelError> {
+        if opts.profile_ci {
+            let profiles: Vec<Option<Result<Ordered<[f64; 2]>, String>>> = self
+                .models
+                .par_iter()
+                .zip(fits.par_iter())
+                .map(|(m, f)| {
+                    let (Ok(m), Some(_)) = (m, f) else {
+                        return None;
+                    };
+                    Some(
+                        m.profile_intervals()
+                            .map(|p| {
+                                let mut v: Vec<(String, [f64; 2])> = p
+                                    .terms
+                                    .iter()
+                                    .map(|t| (t.label.clone(), [t.lower, t.upper]))
+                                    .collect();
+                                v.push(("residual".into(), [p.residual.lower, p.residual.upper]));
+                                Ordered(v)
+                            })
+                            .map_err(|e| e.to_string()),
+                    )
+                })
+                .collect();
+            for (d, p) in report.dimensions.iter_mut().zip(profiles) {
+                match (d.model.as_mut(), p) {
+                    (Some(m), Some(Ok(ci))) => m.sd_ci95 = Some(ci),
+                    (Some(m), Some(Err(e))) => {
+                        let w = format!("profile intervals: {e}");
+                        d.warnings.push(format!("model: {w}"));
+                        m.warnings.push(w);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if opts.bootstrap == 0 {
+            return Ok(());
+        }
+        let method = BootstrapMethod::for_formula(&self.formula);
+        let fitted: Vec<usize> = (0..fits.len())
+            .filter(|&i| fits[i].is_some() && self.models[i].is_ok())
+            .collect();
+        let total = (opts.bootstrap * fitted.len()) as u64;
+        let bopts = ModelBootstrapOptions {
+            resamples: opts.bootstrap,
+            seed: opts.seed,
+            level: 0.95,
+        };
+        for (k, &i) in fitted.iter().enumerate() {
+            let (Ok(model), Some(fit)) = (&self.models[i], &fits[i]) else {
+                continue;
+            };
+            let offset = (k * opts.bootstrap) as u64;
+            let progress = |done: u64, _: u64| (control.progress)(offset + done, total);
+            let ctl = Control {
+                progress: &progress,
+                cancel: control.cancel,
+            };
+            let b = match method {
+                BootstrapMethod::Parametric => {
+                    model.parametric_bootstrap(fit, criterion, &bopts, &ctl)?
+                }
+                BootstrapMethod::PersonCluster => person_cluster_bootstrap(
+                    &self.formula,
+                    &model_rows(ds, &ds.dimensions[i]),
+                    ds.has_rater,
+                    fit,
+                    criterion,
+                    &bopts,
+                    &ctl,
+                )?,
+            };
+            if let Some(m) = report.dimensions[i].model.as_mut() {
+                m.set_bootstrap(&b);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -746,7 +911,7 @@ fn dimension_report(
         CiReport {
             trait_share: find("trait_share"),
             state_share: find("state_share"),
-            level: 0.95,
+            level: super::CI_LEVEL,
             resamples: opts.bootstrap,
             profile_level: iv.profile_level.iter().copied().collect(),
             rater_level: iv.rater_level.iter().copied().collect(),

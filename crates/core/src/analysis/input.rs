@@ -1,42 +1,70 @@
 //! Loads the data an analysis verb was pointed at: a study file or a tidy ratings CSV.
 
 use crate::dataset::Dataset;
-use crate::error::Result;
+use crate::error::{CoreError, Result, RowError};
 use std::io::Read;
 use std::path::Path;
 
-/// True when the file starts with SQLite's magic header.
-pub fn is_sqlite_file(path: &Path) -> bool {
-    let mut magic = [0u8; 16];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .map(|_| &magic == b"SQLite format 3\0")
-        .unwrap_or(false)
+/// A loaded dataset and what the user should be told about the load (ignored columns,
+/// categories made from text values), one line each, to be shown with the results.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The analysis snapshot.
+    pub dataset: Dataset,
+    /// Notes for the user, each prefixed with the file's path.
+    pub warnings: Vec<String>,
 }
 
-/// Reads a study (opened read-only) or a tidy ratings CSV into a dataset.
-pub fn load_dataset(path: &Path) -> Result<Dataset> {
+/// Reads a study (opened read-only) or a tidy ratings CSV into a dataset, with the notes the
+/// user should see. When the load fails and the header has columns the tidy format does not
+/// know (a misspelt `valeu` is often why), the error names them too.
+pub fn load(path: &Path) -> Result<Loaded> {
+    load_with(path, crate::store::ModelSamples::Mean)
+}
+
+/// As [`load`], with a study's model raters seen through `samples` (their sample mean, or one
+/// sample); a CSV has no samples.
+pub fn load_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Loaded> {
     // A directory, a FIFO, a device or a link loop is refused here with what it is.
     crate::checks::check_regular_file(path)?;
-    if is_sqlite_file(path) {
+    if crate::store::is_sqlite_file(path) {
         let study = crate::store::Study::open_read_only(path)?;
-        return study.dataset().map_err(|e| e.in_file(path));
+        let dataset = study
+            .dataset_for(false, samples)
+            .map_err(|e| e.in_file(path))?;
+        return Ok(Loaded {
+            dataset,
+            warnings: Vec::new(),
+        });
     }
-    let (ds, notes) = match crate::tidy::read_dataset(path) {
+    let (dataset, notes) = match crate::tidy::read_dataset(path) {
         Ok(v) => v,
-        Err(e) => {
-            // A misspelt column ("valeu") is often why the load failed: still name it.
-            let unknown = unknown_header_columns(path);
-            if let Some(note) = crate::checks::ignored_columns_note(&unknown) {
-                tracing::warn!("{}: {note}", path.display());
+        Err(CoreError::Input {
+            path: p,
+            mut errors,
+        }) => {
+            if let Some(note) = crate::checks::ignored_columns_note(&unknown_header_columns(path)) {
+                errors.insert(0, RowError::new(1, None, note));
             }
-            return Err(e);
+            return Err(CoreError::Input { path: p, errors });
         }
+        Err(e) => return Err(e),
     };
-    for note in &notes {
-        tracing::warn!("{}: {note}", path.display());
-    }
-    Ok(ds)
+    let warnings = notes
+        .iter()
+        .map(|note| format!("{}: {note}", path.display()))
+        .collect();
+    Ok(Loaded { dataset, warnings })
+}
+
+/// [`load`] without its notes, for callers that show none (tests, tools).
+pub fn load_dataset(path: &Path) -> Result<Dataset> {
+    load(path).map(|l| l.dataset)
+}
+
+/// [`load_with`] without its notes.
+pub fn load_dataset_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Dataset> {
+    load_with(path, samples).map(|l| l.dataset)
 }
 
 /// The header columns of the tidy format (`tidy::header_of`); a test keeps the two in step.
@@ -101,5 +129,22 @@ mod tests {
         std::fs::write(&bad, "\u{feff}person,context,rater,valeu\np,c,r,1\n").unwrap();
         assert!(load_dataset(&bad).is_err());
         assert_eq!(unknown_header_columns(&bad), vec!["valeu".to_owned()]);
+    }
+
+    #[test]
+    fn load_notes_come_back_with_the_data_or_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.csv");
+        std::fs::write(&ok, "unit,rater,value,Score\nu,a,1,x\nu,b,2,y\n").unwrap();
+        let loaded = load(&ok).unwrap();
+        assert_eq!(loaded.dataset.rating_count(), 2);
+        assert_eq!(
+            loaded.warnings,
+            vec![format!("{}: ignored unknown column 'Score'", ok.display())]
+        );
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "person,context,rater,valeu\np,c,r,1\n").unwrap();
+        let err = load(&bad).unwrap_err().to_string();
+        assert!(err.contains("unknown column 'valeu'"), "{err}");
     }
 }

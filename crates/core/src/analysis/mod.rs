@@ -12,6 +12,9 @@ pub use chameleon_stats::agreement::KappaWeights;
 pub use chameleon_stats::bootstrap::Control;
 pub use chameleon_stats::variance::VarianceError;
 
+/// Confidence level of every bootstrap interval core reports (agreement and decomposition).
+pub const CI_LEVEL: f64 = 0.95;
+
 /// How many different values `it` yields.
 pub(crate) fn count_distinct(it: impl Iterator<Item = u32>) -> usize {
     let mut v: Vec<u32> = it.collect();

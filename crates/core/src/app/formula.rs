@@ -165,12 +165,12 @@ pub fn fit(ds: &Dataset, model: &PreparedModel, report: &mut DecomposeReport) ->
     let mut effects: Vec<(String, TermEffectsView)> = Vec::new();
     for &t in &effect_terms {
         let term = model.formula().terms[t].label.clone();
-        for (dimension, rows) in model.effects(ds, &fits, t, criterion) {
+        for d in model.effects(ds, &fits, t, criterion) {
             effects.push((
-                dimension,
+                d.dimension,
                 TermEffectsView {
                     term: term.clone(),
-                    effects: rows.into_iter().map(effect_view).collect(),
+                    effects: d.levels.into_iter().map(effect_view).collect(),
                 },
             ));
         }
@@ -189,7 +189,11 @@ pub fn fit(ds: &Dataset, model: &PreparedModel, report: &mut DecomposeReport) ->
                     variance: *variance,
                     share: m.shares.get(term).unwrap_or(f64::NAN),
                     levels: m.levels.get(term).map(|n| n as u32),
-                    share_ci: None,
+                    share_ci: m
+                        .shares_ci95
+                        .as_ref()
+                        .and_then(|ci| ci.get(term).flatten())
+                        .map(|v| v.to_vec()),
                 })
                 .collect();
             Some(ModelDimension {

@@ -9,7 +9,7 @@ use crate::checks::quote;
 use crate::error::{CoreError, Result, RowError};
 use crate::model::{Anchor, Level, RaterKind, Scale};
 use crate::store::raters::{find_rater, insert_rater, NO_RATER};
-use crate::store::ratings::{current_codebook_version, upsert_rating, Upsert, UpsertArgs};
+use crate::store::ratings::{current_codebook_version, upsert_rating, Policy, Upsert, UpsertArgs};
 use crate::store::Study;
 use crate::tidy::TidyRow;
 use rusqlite::params;
@@ -346,11 +346,11 @@ impl Study {
                 row, profile_id, dim.id, rater_id, value, now, version, &source,
             );
             a.known_absent = study_has_no_ratings;
-            let outcome = upsert_rating(&tx, &a)?;
+            let (outcome, _) = upsert_rating(&tx, &a)?;
             match outcome {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
-                Upsert::Unchanged => report.unchanged += 1,
+                Upsert::Unchanged | Upsert::KeptNewer => report.unchanged += 1,
             }
         }
         // One note per kind of event, however many raters: a file of a million raters must
@@ -408,12 +408,14 @@ fn args<'a>(
         value: Some(value),
         now,
         created_at: row.created_at,
+        updated_at: None,
         seconds_spent: row.seconds_spent,
         codebook_version: version,
         note: row.note.as_deref(),
         confidence: row.confidence,
         source,
         known_absent: false,
+        policy: Policy::Latest,
     }
 }
 

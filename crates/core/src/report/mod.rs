@@ -17,11 +17,13 @@ pub(crate) mod figures;
 mod html;
 pub mod png;
 pub mod profiles;
+pub mod table;
 pub mod tables;
 
 use crate::analysis::agreement::{agreement_with, AgreementOptions, AgreementReport};
 use crate::analysis::decompose::{
-    run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
+    run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions, DimensionEffects,
+    ModelCriterion, ModelIntervalOptions, PreparedModel,
 };
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
@@ -34,8 +36,10 @@ use std::sync::Mutex;
 pub use figures::Figure;
 pub use png::{png_size, svg_to_png};
 pub use profiles::{person_profiles, PersonProfiles, PLOT_PERSONS};
+pub use table::{Cell, Column, Table, TextStyle};
 pub use tables::{
-    agreement_csv, decomposition_csv, person_profiles_csv, rater_sensitivity_csv, text_cell,
+    agreement_csv, agreement_table, decomposition_csv, decomposition_table, person_profiles_csv,
+    person_profiles_table, rater_sensitivity_csv, rater_sensitivity_table, text_cell,
 };
 
 /// The software version written into reports.
@@ -72,6 +76,33 @@ impl ReportOptions {
             generated_at,
         }
     }
+}
+
+/// The lme4 formula a report also fits (`chameleon report --model`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportModelOptions {
+    /// Maximum likelihood instead of REML.
+    pub ml: bool,
+    /// Profile-likelihood intervals of the standard deviations.
+    pub profile_ci: bool,
+}
+
+/// Contexts shown at each end of a report's context-effects table.
+pub const CONTEXT_EFFECTS_SHOWN: usize = 5;
+
+/// The formula model of a report: its fits are the `"model"` objects of the decomposition's
+/// dimensions; this says how they were made and holds the context effects.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSection {
+    /// The formula in lme4 syntax.
+    pub formula: String,
+    pub criterion: ModelCriterion,
+    pub profile_ci: bool,
+    /// Resamples of the model's bootstrap (0 = none); the method is in each `"model"`.
+    pub bootstrap: usize,
+    /// Per fitted dimension, the conditional modes of the `context` term, highest first
+    /// (empty when the formula has no context term).
+    pub context_effects: Vec<DimensionEffects>,
 }
 
 /// Counts of the analysed dataset.
@@ -111,11 +142,67 @@ pub struct ReportData {
     pub decomposition: DecomposeReport,
     /// A few persons' profile scores across contexts (the profile plot).
     pub person_profiles: PersonProfiles,
+    /// The formula model, when the report fits one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelSection>,
 }
 
 /// Computes the agreement and decomposition reports of `ds`. `control` reports bootstrap
 /// progress and lets the caller cancel (the only error is [`VarianceError::Cancelled`]).
 pub fn compute(
+    ds: &Dataset,
+    opts: &ReportOptions,
+    control: &Control,
+) -> std::result::Result<ReportData, VarianceError> {
+    compute_with_model(ds, opts, None, control)
+}
+
+/// [`compute`], also fitting `model` (a formula already checked against `ds` with
+/// [`crate::analysis::decompose::prepare_model`]) into the decomposition, with its intervals
+/// (profile with `profile_ci`; bootstrap with the report's resamples) and context effects.
+pub fn compute_with_model(
+    ds: &Dataset,
+    opts: &ReportOptions,
+    model: Option<(&PreparedModel, ReportModelOptions)>,
+    control: &Control,
+) -> std::result::Result<ReportData, VarianceError> {
+    let mut data = compute_base(ds, opts, control)?;
+    if let Some((m, mo)) = model {
+        let criterion = if mo.ml {
+            ModelCriterion::Ml
+        } else {
+            ModelCriterion::Reml
+        };
+        let fits = m.fit_into(&mut data.decomposition, criterion);
+        m.intervals_into(
+            ds,
+            &mut data.decomposition,
+            &fits,
+            criterion,
+            &ModelIntervalOptions {
+                profile_ci: mo.profile_ci,
+                bootstrap: opts.bootstrap,
+                seed: opts.seed,
+            },
+            control,
+        )
+        .map_err(|_| VarianceError::Cancelled)?;
+        let context_effects = m
+            .term_index("context")
+            .map(|t| m.effects(ds, &fits, t, criterion))
+            .unwrap_or_default();
+        data.model = Some(ModelSection {
+            formula: m.formula().text.clone(),
+            criterion,
+            profile_ci: mo.profile_ci,
+            bootstrap: opts.bootstrap,
+            context_effects,
+        });
+    }
+    Ok(data)
+}
+
+fn compute_base(
     ds: &Dataset,
     opts: &ReportOptions,
     control: &Control,
@@ -215,6 +302,7 @@ pub fn compute(
         agreement_warnings: run.warnings,
         decomposition,
         person_profiles: person_profiles(ds, PLOT_PERSONS),
+        model: None,
     })
 }
 

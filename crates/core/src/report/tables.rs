@@ -1,45 +1,20 @@
-//! The report's tables as CSV (`chameleon report … --tables DIR`, the app's "export table").
+//! The report's tables, built once as [`Table`]s; written as CSV (`chameleon report … --tables DIR`, the app's "export table").
 //! Numbers are written unrounded (Rust's shortest round-trip form), empty where the report has
 //! `null`. Text cells that come from the data (dimension, rater names, notes) are neutralised
 //! against spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab, CR or LF
 //! gets a leading `'`, so Excel/LibreOffice show it as text instead of evaluating it. Numbers
 //! are never touched (a negative estimate stays `-0.01`).
 
+use super::table::{Cell, Column, Table};
 use crate::analysis::agreement::{AgreementReport, DimensionAgreement};
 use crate::analysis::decompose::DecomposeReport;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::model::Level;
-
-fn num(v: Option<f64>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
 
 /// A text cell from the data, safe to open in a spreadsheet (see
 /// [`crate::export::neutralise_formula`], the one neutraliser of every CSV we write).
 pub fn text_cell(s: &str) -> String {
     crate::export::neutralise_formula(s)
-}
-
-fn lo(v: Option<[f64; 2]>) -> String {
-    num(v.map(|v| v[0]))
-}
-
-fn hi(v: Option<[f64; 2]>) -> String {
-    num(v.map(|v| v[1]))
-}
-
-fn csv_err(e: impl std::fmt::Display) -> CoreError {
-    CoreError::Invalid(format!("writing a report table failed: {e}"))
-}
-
-fn to_csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(csv_err)?;
-    for r in rows {
-        w.write_record(&r).map_err(csv_err)?;
-    }
-    let bytes = w.into_inner().map_err(csv_err)?;
-    String::from_utf8(bytes).map_err(csv_err)
 }
 
 /// Alpha at the dimension's level of measurement.
@@ -63,224 +38,245 @@ pub(crate) fn alpha_ci_at_level(d: &DimensionAgreement) -> Option<[f64; 2]> {
     }
 }
 
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn word(s: impl ToString) -> Cell {
+    Cell::Word(s.to_string())
+}
+
 /// One row per dimension: counts, alpha (at the level and all four), Fleiss' kappa, the six
-/// ICCs and percent agreement.
+/// ICCs and percent agreement. Display-only: `alpha_shown` (alpha at the level, with its
+/// interval under it when `bootstrapped`) and `icc2_ci95` (the F-based ICC2 interval).
+pub fn agreement_table(r: &AgreementReport, bootstrapped: bool) -> Table {
+    let mut t = Table::new(vec![
+        Column::new("dimension", "Dimension"),
+        Column::text("level", "Level"),
+        Column::new("units", "Units"),
+        Column::new("pairable_units", "Pairable units"),
+        Column::new("raters", "Raters"),
+        Column::new("ratings", "Ratings"),
+        Column::new("alpha", "α (level)"),
+        Column::interval("alpha_ci", "α (level) 95% CI"),
+        Column::new("alpha_nominal", "α nominal"),
+        Column::new("alpha_ordinal", "α ordinal"),
+        Column::new("alpha_interval", "α interval"),
+        Column::new("alpha_ratio", "α ratio"),
+        Column::new("fleiss_kappa", "Fleiss κ"),
+        Column::text("icc_method", "ICC method"),
+        Column::new("ICC1", "ICC1"),
+        Column::new("ICC2", "ICC2"),
+        Column::new("ICC3", "ICC3"),
+        Column::new("ICC1k", "ICC1k"),
+        Column::new("ICC2k", "ICC2k"),
+        Column::new("ICC3k", "ICC3k"),
+        Column::new("percent_agreement", "Agreement"),
+        Column::new("percent_within_one", "Within ±1"),
+        Column::new("alpha_shown", "α (level)")
+            .strong()
+            .display_only(),
+        Column::interval("icc2_ci95", "ICC2 95% CI").display_only(),
+    ]);
+    for d in &r.dimensions {
+        let alpha = Cell::Num(alpha_at_level(d));
+        let shown = if bootstrapped {
+            Cell::Stack(
+                Box::new(alpha.clone()),
+                Box::new(Cell::Interval(alpha_ci_at_level(d))),
+            )
+        } else {
+            alpha.clone()
+        };
+        let icc2_ci = d
+            .icc_detail
+            .as_ref()
+            .and_then(|x| x.icc2.as_ref())
+            .and_then(|x| x.ci95);
+        t.push(vec![
+            text(&d.dimension),
+            word(d.level.as_str()),
+            Cell::Count(d.units),
+            Cell::Count(d.pairable_units),
+            Cell::Count(d.raters),
+            Cell::Count(d.ratings),
+            alpha,
+            Cell::Interval(alpha_ci_at_level(d)),
+            Cell::Num(d.alpha.nominal),
+            Cell::Num(d.alpha.ordinal),
+            Cell::Num(d.alpha.interval),
+            Cell::Num(d.alpha.ratio),
+            Cell::Num(d.fleiss_kappa),
+            word(d.icc_method),
+            Cell::Num(d.icc.icc1),
+            Cell::Num(d.icc.icc2),
+            Cell::Num(d.icc.icc3),
+            Cell::Num(d.icc.icc1k),
+            Cell::Num(d.icc.icc2k),
+            Cell::Num(d.icc.icc3k),
+            Cell::Percent(d.percent_agreement),
+            Cell::Percent(d.percent_within_one),
+            shown,
+            Cell::Interval(icc2_ci),
+        ]);
+    }
+    t
+}
+
+/// [`agreement_table`] as CSV.
 pub fn agreement_csv(r: &AgreementReport) -> Result<String> {
-    let header = [
-        "dimension",
-        "level",
-        "units",
-        "pairable_units",
-        "raters",
-        "ratings",
-        "alpha",
-        "alpha_ci_lo",
-        "alpha_ci_hi",
-        "alpha_nominal",
-        "alpha_ordinal",
-        "alpha_interval",
-        "alpha_ratio",
-        "fleiss_kappa",
-        "icc_method",
-        "ICC1",
-        "ICC2",
-        "ICC3",
-        "ICC1k",
-        "ICC2k",
-        "ICC3k",
-        "percent_agreement",
-        "percent_within_one",
-    ];
-    let rows = r
-        .dimensions
-        .iter()
-        .map(|d| {
-            vec![
-                text_cell(&d.dimension),
-                d.level.as_str().to_string(),
-                d.units.to_string(),
-                d.pairable_units.to_string(),
-                d.raters.to_string(),
-                d.ratings.to_string(),
-                num(alpha_at_level(d)),
-                lo(alpha_ci_at_level(d)),
-                hi(alpha_ci_at_level(d)),
-                num(d.alpha.nominal),
-                num(d.alpha.ordinal),
-                num(d.alpha.interval),
-                num(d.alpha.ratio),
-                num(d.fleiss_kappa),
-                d.icc_method.to_string(),
-                num(d.icc.icc1),
-                num(d.icc.icc2),
-                num(d.icc.icc3),
-                num(d.icc.icc1k),
-                num(d.icc.icc2k),
-                num(d.icc.icc3k),
-                num(d.percent_agreement),
-                num(d.percent_within_one),
-            ]
-        })
-        .collect();
-    to_csv(&header, rows)
+    agreement_table(r, false).to_csv()
 }
 
 /// One row per dimension plus a last row `dimension = "(pooled)"`: profile-level components,
 /// shares and interval, rater-level components and shares, reliability and LST coefficients.
-pub fn decomposition_csv(r: &DecomposeReport) -> Result<String> {
-    let header = [
-        "dimension",
-        "method",
-        "persons",
-        "profiles",
-        "ratings",
-        "var_trait",
-        "var_state",
-        "trait_share",
-        "trait_share_ci_lo",
-        "trait_share_ci_hi",
-        "state_share",
-        "reml_criterion",
-        "rl_var_person",
-        "rl_var_person_context",
-        "rl_var_rater",
-        "rl_var_residual",
-        "rl_share_person",
-        "rl_share_person_context",
-        "rl_share_rater",
-        "rl_share_residual",
-        "rl_k",
-        "rl_reliability_1",
-        "rl_reliability_k",
-        "rl_consistency",
-        "rl_occasion_specificity",
-        "rl_reml_criterion",
-        "bootstrap_resamples",
-    ];
-    let mut rows: Vec<Vec<String>> = r
-        .dimensions
-        .iter()
-        .map(|d| {
-            let p = d.profile_level.as_ref();
-            let l = d.rater_level.as_ref();
-            let ci = d.ci.as_ref().and_then(|c| c.trait_share);
-            vec![
-                text_cell(&d.dimension),
-                r.method.to_string(),
-                d.persons.to_string(),
-                d.profiles.to_string(),
-                d.ratings.to_string(),
-                num(p.map(|p| p.person)),
-                num(p.map(|p| p.state)),
-                num(p.map(|p| p.trait_share)),
-                lo(ci),
-                hi(ci),
-                num(p.map(|p| p.state_share)),
-                num(p.and_then(|p| p.reml_criterion)),
-                num(l.map(|l| l.person)),
-                num(l.map(|l| l.person_context)),
-                num(l.map(|l| l.rater)),
-                num(l.map(|l| l.residual)),
-                num(l.map(|l| l.shares.person)),
-                num(l.map(|l| l.shares.person_context)),
-                num(l.map(|l| l.shares.rater)),
-                num(l.map(|l| l.shares.residual)),
-                num(l.map(|l| l.k)),
-                num(l.map(|l| l.reliability_1)),
-                num(l.map(|l| l.reliability_k)),
-                num(l.map(|l| l.consistency)),
-                num(l.map(|l| l.occasion_specificity)),
-                num(l.and_then(|l| l.reml_criterion)),
-                d.ci.as_ref()
-                    .map(|c| c.resamples.to_string())
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    let pooled_ci = r.pooled.ci.as_ref().and_then(|c| c.trait_share);
+pub fn decomposition_table(r: &DecomposeReport) -> Table {
+    let mut t = Table::new(vec![
+        Column::new("dimension", "Dimension"),
+        Column::text("method", "Method"),
+        Column::new("persons", "Persons"),
+        Column::new("profiles", "Profiles"),
+        Column::new("ratings", "Ratings"),
+        Column::new("var_trait", "σ²<sub>T</sub> (trait)"),
+        Column::new("var_state", "σ²<sub>S</sub> (state)"),
+        Column::new("trait_share", "Trait share").strong(),
+        Column::interval("trait_share_ci", "Trait share 95% CI"),
+        Column::new("state_share", "State share"),
+        Column::new("reml_criterion", "REML criterion"),
+        Column::new("rl_var_person", "σ² person"),
+        Column::new("rl_var_person_context", "σ² person × context"),
+        Column::new("rl_var_rater", "σ² rater"),
+        Column::new("rl_var_residual", "σ² residual"),
+        Column::new("rl_share_person", "Share person"),
+        Column::new("rl_share_person_context", "Share person × context"),
+        Column::new("rl_share_rater", "Share rater"),
+        Column::new("rl_share_residual", "Share residual"),
+        Column::new("rl_k", "k").decimals(2),
+        Column::new("rl_reliability_1", "Reliability (1 rater)"),
+        Column::new("rl_reliability_k", "Reliability (k raters)"),
+        Column::new("rl_consistency", "Consistency"),
+        Column::new("rl_occasion_specificity", "Occasion specificity"),
+        Column::new("rl_reml_criterion", "REML criterion"),
+        Column::new("bootstrap_resamples", "Resamples"),
+    ]);
+    for d in &r.dimensions {
+        let p = d.profile_level.as_ref();
+        let l = d.rater_level.as_ref();
+        t.push(vec![
+            text(&d.dimension),
+            word(r.method),
+            Cell::Count(d.persons),
+            Cell::Count(d.profiles),
+            Cell::Count(d.ratings),
+            Cell::Num(p.map(|p| p.person)),
+            Cell::Num(p.map(|p| p.state)),
+            Cell::Num(p.map(|p| p.trait_share)),
+            Cell::Interval(d.ci.as_ref().and_then(|c| c.trait_share)),
+            Cell::Num(p.map(|p| p.state_share)),
+            Cell::Num(p.and_then(|p| p.reml_criterion)),
+            Cell::Num(l.map(|l| l.person)),
+            Cell::Num(l.map(|l| l.person_context)),
+            Cell::Num(l.map(|l| l.rater)),
+            Cell::Num(l.map(|l| l.residual)),
+            Cell::Num(l.map(|l| l.shares.person)),
+            Cell::Num(l.map(|l| l.shares.person_context)),
+            Cell::Num(l.map(|l| l.shares.rater)),
+            Cell::Num(l.map(|l| l.shares.residual)),
+            Cell::Num(l.map(|l| l.k)),
+            Cell::Num(l.map(|l| l.reliability_1)),
+            Cell::Num(l.map(|l| l.reliability_k)),
+            Cell::Num(l.map(|l| l.consistency)),
+            Cell::Num(l.map(|l| l.occasion_specificity)),
+            Cell::Num(l.and_then(|l| l.reml_criterion)),
+            d.ci.as_ref()
+                .map_or(Cell::Empty, |c| Cell::Count(c.resamples)),
+        ]);
+    }
     let st = r.pooled.standardised.as_ref();
-    let mut pooled = vec![String::new(); header.len()];
-    pooled[0] = "(pooled)".into();
-    pooled[1] = r.method.to_string();
-    pooled[7] = num(r.pooled.trait_share);
-    pooled[8] = lo(pooled_ci);
-    pooled[9] = hi(pooled_ci);
-    pooled[10] = num(r.pooled.state_share);
-    pooled[16] = num(st.map(|s| s.person));
-    pooled[17] = num(st.map(|s| s.person_context));
-    pooled[18] = num(st.map(|s| s.rater));
-    pooled[19] = num(st.map(|s| s.residual));
-    rows.push(pooled);
-    to_csv(&header, rows)
+    let mut pooled = vec![Cell::Empty; t.columns.len()];
+    pooled[0] = word("(pooled)");
+    pooled[1] = word(r.method);
+    pooled[7] = Cell::Num(r.pooled.trait_share);
+    pooled[8] = Cell::Interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share));
+    pooled[9] = Cell::Num(r.pooled.state_share);
+    pooled[15] = Cell::Num(st.map(|s| s.person));
+    pooled[16] = Cell::Num(st.map(|s| s.person_context));
+    pooled[17] = Cell::Num(st.map(|s| s.rater));
+    pooled[18] = Cell::Num(st.map(|s| s.residual));
+    t.push(pooled);
+    t
+}
+
+/// [`decomposition_table`] as CSV.
+pub fn decomposition_csv(r: &DecomposeReport) -> Result<String> {
+    decomposition_table(r).to_csv()
 }
 
 /// Per-rater state sensitivity: one row per dimension and rater.
+pub fn rater_sensitivity_table(r: &DecomposeReport) -> Table {
+    let mut t = Table::new(vec![
+        Column::new("dimension", "Dimension"),
+        Column::text("rater", "Rater"),
+        Column::text("kind", "Kind"),
+        Column::new("ratings", "Ratings"),
+        Column::new("persons", "Persons"),
+        Column::new("state_share", "State share"),
+        Column::interval("state_share_ci", "95% CI"),
+        Column::new("state_blind", "State-blind"),
+        Column::text("note", "Note"),
+    ]);
+    for d in &r.dimensions {
+        for s in &d.rater_sensitivity {
+            t.push(vec![
+                text(&d.dimension),
+                text(&s.rater),
+                word(s.kind),
+                Cell::Count(s.ratings),
+                Cell::Count(s.persons),
+                Cell::Num(s.state_share),
+                Cell::Interval(s.ci),
+                Cell::Flag(s.state_blind),
+                text(s.note.as_deref().unwrap_or_default()),
+            ]);
+        }
+    }
+    t
+}
+
+/// [`rater_sensitivity_table`] as CSV.
 pub fn rater_sensitivity_csv(r: &DecomposeReport) -> Result<String> {
-    let header = [
-        "dimension",
-        "rater",
-        "kind",
-        "ratings",
-        "persons",
-        "state_share",
-        "state_share_ci_lo",
-        "state_share_ci_hi",
-        "state_blind",
-        "note",
-    ];
-    let rows = r
-        .dimensions
-        .iter()
-        .flat_map(|d| {
-            d.rater_sensitivity.iter().map(move |s| {
-                vec![
-                    text_cell(&d.dimension),
-                    text_cell(&s.rater),
-                    s.kind.to_string(),
-                    s.ratings.to_string(),
-                    s.persons.to_string(),
-                    num(s.state_share),
-                    lo(s.ci),
-                    hi(s.ci),
-                    s.state_blind.map(|b| b.to_string()).unwrap_or_default(),
-                    text_cell(s.note.as_deref().unwrap_or_default()),
-                ]
-            })
-        })
-        .collect();
-    to_csv(&header, rows)
+    rater_sensitivity_table(r).to_csv()
 }
 
 /// The profile plot's data: one row per dimension, shown person and context (or position).
+pub fn person_profiles_table(p: &super::PersonProfiles) -> Table {
+    let context = if p.by_position {
+        Column::text("context_position", "Context position")
+    } else {
+        Column::text("context", "Context")
+    };
+    let mut t = Table::new(vec![
+        Column::new("dimension", "Dimension"),
+        Column::text("person", "Person"),
+        context,
+        Column::new("profile_score", "Profile score"),
+    ]);
+    for d in &p.dimensions {
+        for (row, person) in d.scores.iter().zip(&p.persons) {
+            for (v, c) in row.iter().zip(&p.contexts) {
+                t.push(vec![
+                    text(&d.dimension),
+                    text(person),
+                    text(c),
+                    Cell::Num(*v),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+/// [`person_profiles_table`] as CSV.
 pub fn person_profiles_csv(p: &super::PersonProfiles) -> Result<String> {
-    let header = [
-        "dimension",
-        "person",
-        if p.by_position {
-            "context_position"
-        } else {
-            "context"
-        },
-        "profile_score",
-    ];
-    let rows = p
-        .dimensions
-        .iter()
-        .flat_map(|d| {
-            d.scores
-                .iter()
-                .zip(&p.persons)
-                .flat_map(move |(row, person)| {
-                    row.iter().zip(&p.contexts).map(move |(v, c)| {
-                        vec![
-                            text_cell(&d.dimension),
-                            text_cell(person),
-                            text_cell(c),
-                            num(*v),
-                        ]
-                    })
-                })
-        })
-        .collect();
-    to_csv(&header, rows)
+    person_profiles_table(p).to_csv()
 }

@@ -672,3 +672,121 @@ fn hostile_names_create_no_element_or_attribute_in_the_report() {
     let data = embedded(&bad);
     assert_eq!(data["source"], hostile[6 % hostile.len()]);
 }
+
+/// The shared-context fixture of the formula engine (40 persons, 8 shared contexts, 6 raters)
+/// as a tidy dataset with one dimension.
+fn shared_context_dataset() -> Dataset {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../stats/tests/fixtures/formula/shared_balanced.csv");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut csv = String::from("person,context,rater,dimension,value\n");
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        csv += &format!("{},{},{},mood,{}\n", f[0], f[1], f[2], f[3]);
+    }
+    crate::tidy::parse("shared.csv", csv.as_bytes())
+        .expect("parses")
+        .to_dataset("shared.csv")
+        .expect("dataset")
+}
+
+const SHARED_FORMULA: &str =
+    "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)";
+
+fn model_report(ml: bool, profile_ci: bool, bootstrap: usize) -> (String, ReportData) {
+    let ds = shared_context_dataset();
+    let prepared = crate::analysis::decompose::prepare_model(&ds, SHARED_FORMULA).expect("fits");
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.bootstrap = bootstrap;
+    opts.seed = 4;
+    let data = never_cancel(|c| {
+        compute_with_model(
+            &ds,
+            &opts,
+            Some((&prepared, ReportModelOptions { ml, profile_ci })),
+            c,
+        )
+    })
+    .expect("computes");
+    (render_html(&data).expect("renders"), data)
+}
+
+#[test]
+fn a_model_report_names_the_formula_and_shows_components_intervals_and_context_effects() {
+    let (html, data) = model_report(false, true, 20);
+    let m = data.decomposition.dimensions[0]
+        .model
+        .as_ref()
+        .expect("the model is fitted");
+    // The formula in lme4 syntax, as the section title and in the methods paragraph.
+    let formula = "value ~ 1 + (1 | person) + (1 | context) + (1 | person:context) + (1 | rater)";
+    assert_eq!(m.formula, formula);
+    assert!(html.contains(&format!(
+        "<h2>Variance components: <code class=\"model-formula\">{formula}</code></h2>"
+    )));
+    assert!(html.contains("<strong>Variance-components model.</strong>"));
+    assert!(html.contains("restricted maximum likelihood (REML)"));
+    assert!(html.contains("REMLcrit()"));
+    assert!(html.contains("confint(method = \"profile\")"));
+    assert!(html.contains("parametric bootstrap resamples, as lme4's <code>bootMer</code>"));
+    assert!(html.contains("within 10<sup>−3</sup>"));
+    // Every component with its profile and bootstrap intervals, rounded as the tables are.
+    let sd_ci = m.sd_ci95.as_ref().expect("profile intervals");
+    let comp_ci = m.components_ci95.as_ref().expect("bootstrap intervals");
+    let share_ci = m.shares_ci95.as_ref().expect("bootstrap intervals");
+    assert_eq!(m.bootstrap.as_ref().map(|b| b.resamples), Some(20));
+    let ci4 = |v: Option<[f64; 2]>| {
+        v.map_or_else(
+            || super::table::DASH.to_string(),
+            |[a, b]| format!("[{a:.4}, {b:.4}]"),
+        )
+    };
+    for (term, v) in &m.components.0 {
+        let [lo, hi] = sd_ci.get(term).expect("every SD has a profile interval");
+        assert!(lo <= v.sqrt() && v.sqrt() <= hi, "{term}");
+        let row = format!("<td class=\"name\">mood</td><td class=\"text\">{term}</td>");
+        let at = html.find(&row).unwrap_or_else(|| panic!("row of {term}"));
+        let line = &html[at..at + html[at..].find("</tr>").expect("row closes")];
+        for cell in [
+            format!("{v:.4}"),
+            format!("[{lo:.4}, {hi:.4}]"),
+            ci4(comp_ci.get(term).flatten()),
+            ci4(share_ci.get(term).flatten()),
+            format!("{:.4}", m.shares.get(term).expect("share")),
+        ] {
+            assert!(line.contains(&cell), "{term}: {cell} not in {line}");
+        }
+    }
+    // Context effects: the highest and lowest context with their conditional SDs.
+    let effects = &data.model.as_ref().expect("model section").context_effects[0];
+    assert_eq!(effects.levels.len(), 8);
+    assert!(html.contains("<h3>Context effects</h3>"));
+    for l in [&effects.levels[0], &effects.levels[7]] {
+        let row = format!(
+            "<td class=\"name\">mood</td><td class=\"text\">{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td>",
+            l.level, l.mode, l.sd
+        );
+        assert!(html.contains(&row), "{row}");
+    }
+    assert!(effects.levels[0].mode > effects.levels[7].mode);
+    // The embedded data carry the model section and the fits unrounded.
+    let json = embedded(&html);
+    assert_eq!(json["model"]["formula"], formula);
+    assert_eq!(
+        json["decomposition"]["dimensions"][0]["model"]["bootstrap"]["method"],
+        "parametric"
+    );
+}
+
+#[test]
+fn a_report_without_a_model_has_no_model_section_and_ml_is_named() {
+    let ds = shared_context_dataset();
+    let html = render_report(&ds, &ReportOptions::new(fixed_time())).expect("renders");
+    assert!(!html.contains("id=\"model\""));
+    assert!(!html.contains("Variance-components model"));
+    let (html, _) = model_report(true, false, 0);
+    assert!(html.contains("maximum likelihood (ML)"));
+    assert!(html.contains("deviance()"));
+    assert!(!html.contains("SD 95% profile CI"));
+    assert!(!html.contains("bootMer"));
+}

@@ -55,18 +55,44 @@ pub fn backups_dir(study: &Path) -> PathBuf {
 }
 
 impl Study {
-    /// The whole audit trail, oldest first.
+    /// The whole audit trail, oldest first: the `audit_log` entries and the annotators' own
+    /// rating changes, which are read from `rating_history` (the one record of them) as
+    /// `rate`, `edit` and `clear` entries. Studies written before the two were one still hold
+    /// an `audit_log` duplicate of each such change; it is left out.
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>> {
-        let mut st = self
-            .conn()
-            .prepare("SELECT at, actor, action, detail, package_id FROM audit_log ORDER BY id")?;
+        // A rating change's detail is made here (as it was when written), not by SQLite's JSON
+        // functions, so its numbers read exactly as before.
+        let mut st = self.conn().prepare_cached(
+            "SELECT at, actor, action, detail, package_id, NULL, NULL, 0 AS trail, id FROM audit_log
+              WHERE action NOT IN ('rate', 'edit', 'clear')
+             UNION ALL
+             SELECT h.changed_at, t.name,
+                    CASE WHEN h.new_value IS NULL THEN 'clear'
+                         WHEN EXISTS (SELECT 1 FROM rating_history e
+                                       WHERE e.rating_id = h.rating_id AND e.id < h.id) THEN 'edit'
+                         ELSE 'rate' END,
+                    d.name, NULL, r.profile_id, h.new_value, 1, h.id
+               FROM rating_history h JOIN rating r ON r.id = h.rating_id
+               JOIN dimension d ON d.id = r.dimension_id JOIN rater t ON t.id = h.changed_by
+              WHERE h.source = ?1
+             ORDER BY 1, 8, 9",
+        )?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([super::ratings::ANNOTATE_SOURCE], |r| {
+                let from_history = r.get::<_, i64>(7)? == 1;
+                let detail: String = if from_history {
+                    let (dimension, profile_id, value): (String, i64, Option<f64>) =
+                        (r.get(3)?, r.get(5)?, r.get(6)?);
+                    serde_json::json!({"profile_id": profile_id, "dimension": dimension, "value": value})
+                        .to_string()
+                } else {
+                    r.get(3)?
+                };
                 Ok(AuditEntry {
                     at: r.get(0)?,
                     actor: r.get(1)?,
                     action: r.get(2)?,
-                    detail: r.get(3)?,
+                    detail,
                     package_id: r.get(4)?,
                 })
             })?
@@ -209,7 +235,7 @@ fn copy_study(study: &Path, to: &Path) -> Result<()> {
         study,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    src.busy_timeout(std::time::Duration::from_secs(5))?;
+    src.busy_timeout(super::BUSY_TIMEOUT)?;
     let mut dst = Connection::open(to)?;
     {
         let b = rusqlite::backup::Backup::new(&src, &mut dst)?;

@@ -170,13 +170,85 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+/// Model runs (issue 14): a language model rating profiles through an OpenAI-compatible
+/// endpoint. Each sample's answer is a row of `model_rating`; the model rater's row in `rating`
+/// holds the samples' summary on the scale (median, or the mode for nominal dimensions), so
+/// exports and merges see an ordinary rating.
+const V3: &str = r#"
+-- A prompt template, stored once whatever the number of runs that used it.
+CREATE TABLE model_prompt (
+  hash TEXT PRIMARY KEY,
+  template TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE model_run (
+  id INTEGER PRIMARY KEY,
+  rater_id INTEGER NOT NULL REFERENCES rater(id),
+  endpoint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_hash TEXT NOT NULL REFERENCES model_prompt(hash),
+  temperature REAL NOT NULL,
+  samples INTEGER NOT NULL,
+  seed INTEGER,
+  max_tokens INTEGER,
+  dimensions TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  -- 'interrupted': found still 'running' when the next run of its rater started (killed).
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'failed', 'interrupted'))
+) STRICT;
+
+-- One answered request (one profile, one sample) with what the server said.
+CREATE TABLE model_request (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES model_run(id),
+  profile_id INTEGER NOT NULL REFERENCES profile(id),
+  sample INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  raw_response TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX model_request_by_run ON model_request (run_id);
+
+-- One sample's rating of one dimension: the rater's rating proper is the samples' summary.
+CREATE TABLE model_rating (
+  id INTEGER PRIMARY KEY,
+  rater_id INTEGER NOT NULL REFERENCES rater(id),
+  profile_id INTEGER NOT NULL REFERENCES profile(id),
+  dimension_id INTEGER NOT NULL REFERENCES dimension(id),
+  sample INTEGER NOT NULL,
+  value REAL NOT NULL,
+  request_id INTEGER NOT NULL REFERENCES model_request(id),
+  UNIQUE (rater_id, profile_id, dimension_id, sample)
+) STRICT;
+CREATE INDEX model_rating_by_request ON model_rating (request_id);
+
+-- An answer that was not usable after its retries: never a rating, kept with its raw text.
+CREATE TABLE model_failure (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES model_run(id),
+  profile_id INTEGER NOT NULL REFERENCES profile(id),
+  -- NULL when the whole answer was unusable (not JSON, an HTTP error).
+  dimension_id INTEGER REFERENCES dimension(id),
+  sample INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX model_failure_by_run ON model_failure (run_id);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).
 pub fn latest_version() -> i64 {
-    2
+    3
 }
 
 #[cfg(test)]

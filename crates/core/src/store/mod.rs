@@ -6,6 +6,7 @@
 
 pub(crate) mod audit;
 mod migrations;
+mod models;
 mod package;
 mod profiles;
 pub(crate) mod raters;
@@ -15,6 +16,10 @@ mod review;
 pub use crate::export::neutralise_formula;
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
 pub use migrations::{latest_version, APPLICATION_ID};
+pub use models::{
+    prompt_hash, ModelAnswer, ModelFailure, ModelRunSummary, ModelSampleRating, ModelSamples,
+    NewModelRun,
+};
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
 pub use raters::{reserved_rater_name, NO_RATER};
@@ -44,6 +49,8 @@ pub struct Study {
     backups_kept: usize,
     /// Set once [`Study::close`] ran, so `Drop` does not close twice.
     closed: bool,
+    /// Dimensions, raters and codebook version for [`Study::save_rating`], while current.
+    write_cache: Option<ratings::WriteCache>,
 }
 
 /// `study_meta` key of an annotator package: `1` while an app has it open for writing, `0` once
@@ -113,9 +120,31 @@ pub struct RaterCount {
     pub profiles_complete: i64,
 }
 
+/// The app's identity for the OS's per-user folders: qualifier, organisation, application.
+pub const PROJECT_DIRS: (&str, &str, &str) = ("org", "Chameleon", "Chameleon Studio");
+
+/// How long a write waits for another connection's lock before it reports the study busy.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The app's per-user folders (data, config, logs), `None` without a home directory.
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    let (qualifier, organisation, application) = PROJECT_DIRS;
+    directories::ProjectDirs::from(qualifier, organisation, application)
+}
+
+/// True when the file starts with SQLite's magic header.
+pub fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut magic = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .map(|_| &magic == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
 /// The folder studies go to when the user does not pick a path (the OS data directory).
 pub fn default_study_dir() -> Result<PathBuf> {
-    directories::ProjectDirs::from("org", "Chameleon", "Chameleon Studio")
+    project_dirs()
         .map(|d| d.data_dir().join("studies"))
         .ok_or_else(|| CoreError::Invalid("no home directory to keep studies in".into()))
 }
@@ -169,6 +198,7 @@ impl Study {
             actor: audit::default_actor(),
             backups_kept: DEFAULT_BACKUPS_KEPT,
             closed: false,
+            write_cache: None,
         };
         study.configure()?;
         study
@@ -208,7 +238,7 @@ impl Study {
                 },
             });
         }
-        if !crate::analysis::input::is_sqlite_file(path) {
+        if !is_sqlite_file(path) {
             return Err(CoreError::NotAStudy {
                 path: path.to_owned(),
             });
@@ -219,7 +249,7 @@ impl Study {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_open_error(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Check what the file is before any pragma that could write to it.
         let app_id: i32 = conn
             .pragma_query_value(None, "application_id", |r| r.get(0))
@@ -254,6 +284,7 @@ impl Study {
             actor: audit::default_actor(),
             backups_kept: DEFAULT_BACKUPS_KEPT,
             closed: false,
+            write_cache: None,
         };
         if read_only {
             study.conn.pragma_update(None, "query_only", true)?;
@@ -348,7 +379,7 @@ impl Study {
     }
 
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;

@@ -8,6 +8,7 @@
 //! one with ratings outside the annotator's assignment.
 
 use super::audit::audit;
+use super::ratings::{upsert_rating, Policy, Upsert, UpsertArgs};
 use super::Study;
 use crate::error::{CoreError, Result};
 use crate::model::Scale;
@@ -463,81 +464,31 @@ impl Study {
         let source = format!("package {}", info.package_id);
         let tx = self.write("merging a package")?;
         for pr in &ratings {
-            let existing: Option<(i64, Option<f64>, i64)> = tx
-                .prepare_cached(
-                    "SELECT id, value, updated_at FROM rating
-                      WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
-                )?
-                .query_row(params![pr.profile_id, pr.dimension_id, rater_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let mut history = tx.prepare_cached(
-                "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            // The one rating writer, with the merge's policy: the newer change wins.
+            let (outcome, _) = upsert_rating(
+                &tx,
+                &UpsertArgs {
+                    profile_id: pr.profile_id,
+                    dimension_id: pr.dimension_id,
+                    rater_id,
+                    value: pr.value,
+                    now,
+                    created_at: Some(pr.created_at),
+                    updated_at: Some(pr.updated_at),
+                    seconds_spent: pr.seconds_spent,
+                    codebook_version: pr.codebook_version,
+                    note: pr.note.as_deref(),
+                    confidence: pr.confidence,
+                    source: &source,
+                    known_absent: false,
+                    policy: Policy::NewerWins,
+                },
             )?;
-            match existing {
-                None => {
-                    let Some(v) = pr.value else {
-                        report.unchanged += 1;
-                        continue;
-                    };
-                    tx.prepare_cached(
-                        "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
-                                             seconds_spent, codebook_version, note, confidence)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    )?
-                    .execute(params![
-                        pr.profile_id,
-                        pr.dimension_id,
-                        rater_id,
-                        v,
-                        pr.created_at,
-                        pr.updated_at,
-                        pr.seconds_spent,
-                        pr.codebook_version,
-                        pr.note,
-                        pr.confidence
-                    ])?;
-                    history.execute(params![
-                        tx.last_insert_rowid(),
-                        None::<f64>,
-                        v,
-                        rater_id,
-                        pr.updated_at,
-                        source
-                    ])?;
-                    report.added += 1;
-                }
-                Some((_, old, _)) if old == pr.value => report.unchanged += 1,
-                Some((id, old, updated_at)) => {
-                    if pr.updated_at > updated_at {
-                        tx.prepare_cached(
-                            "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
-                                    codebook_version = ?5, note = ?6, confidence = ?7 WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            id,
-                            pr.value,
-                            pr.updated_at,
-                            pr.seconds_spent,
-                            pr.codebook_version,
-                            pr.note,
-                            pr.confidence
-                        ])?;
-                        history.execute(params![
-                            id,
-                            old,
-                            pr.value,
-                            rater_id,
-                            pr.updated_at,
-                            source
-                        ])?;
-                        report.updated += 1;
-                    } else {
-                        report.kept_newer += 1;
-                    }
-                }
+            match outcome {
+                Upsert::Added => report.added += 1,
+                Upsert::Updated | Upsert::Cleared => report.updated += 1,
+                Upsert::Unchanged => report.unchanged += 1,
+                Upsert::KeptNewer => report.kept_newer += 1,
             }
         }
         for rv in &reviews {

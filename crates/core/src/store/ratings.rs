@@ -10,6 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// `rating_history.source` of the annotator's own changes: the audit trail shows these as
+/// `rate`, `edit` and `clear`.
+pub(crate) const ANNOTATE_SOURCE: &str = "annotate";
+
 /// A rating as the annotator's screen sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingInput {
@@ -43,6 +47,19 @@ pub(crate) enum Upsert {
     Updated,
     Unchanged,
     Cleared,
+    /// [`Policy::NewerWins`]: the stored rating is as new or newer and was kept.
+    KeptNewer,
+}
+
+/// How a write meets a rating that is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// The write wins (the annotator's keypress, an import, an adjudication). A blank note,
+    /// confidence or time keeps the stored one; the same value again only adds the time spent.
+    Latest,
+    /// A package merge: the newer `updated_at` wins and brings its whole row (note, confidence
+    /// and time included); the same value again changes nothing.
+    NewerWins,
 }
 
 pub(crate) struct UpsertArgs<'a> {
@@ -52,6 +69,9 @@ pub(crate) struct UpsertArgs<'a> {
     pub value: Option<f64>,
     pub now: i64,
     pub created_at: Option<i64>,
+    /// When the change was made, if not `now` (a merged rating keeps the annotator's time);
+    /// also the history entry's time.
+    pub updated_at: Option<i64>,
     pub seconds_spent: Option<f64>,
     pub codebook_version: i64,
     pub note: Option<&'a str>,
@@ -60,19 +80,52 @@ pub(crate) struct UpsertArgs<'a> {
     /// The caller knows no rating exists for this key (an import into a study without
     /// ratings): skips the lookup.
     pub known_absent: bool,
+    pub policy: Policy,
 }
 
-/// Inserts or edits one rating inside the caller's transaction, appending to the history.
-pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Upsert> {
-    let existing: Option<(i64, Option<f64>)> = if a.known_absent {
+/// A rating row as stored after an upsert (what the caller returns without reading it back).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredRow {
+    pub value: Option<f64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub seconds_spent: Option<f64>,
+    pub codebook_version: i64,
+    pub note: Option<String>,
+    pub confidence: Option<f64>,
+}
+
+/// Inserts or edits one rating inside the caller's transaction, appending to the history (the
+/// one trail of rating changes; the audit trail reads it). Returns what it did and the row as
+/// it now stands (`None` when there is none).
+pub(crate) fn upsert_rating(
+    conn: &Connection,
+    a: &UpsertArgs<'_>,
+) -> Result<(Upsert, Option<StoredRow>)> {
+    let existing: Option<(i64, StoredRow)> = if a.known_absent {
         None
     } else {
         conn.prepare_cached(
-            "SELECT id, value FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
+            "SELECT id, value, created_at, updated_at, seconds_spent, codebook_version, note, confidence
+               FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
         )?
-        .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| {
+            Ok((
+                r.get(0)?,
+                StoredRow {
+                    value: r.get(1)?,
+                    created_at: r.get(2)?,
+                    updated_at: r.get(3)?,
+                    seconds_spent: r.get(4)?,
+                    codebook_version: r.get(5)?,
+                    note: r.get(6)?,
+                    confidence: r.get(7)?,
+                },
+            ))
+        })
         .optional()?
     };
+    let updated_at = a.updated_at.unwrap_or(a.now);
     let mut history = conn.prepare_cached(
         "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -80,7 +133,16 @@ pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Ups
     match existing {
         None => {
             let Some(value) = a.value else {
-                return Ok(Upsert::Unchanged);
+                return Ok((Upsert::Unchanged, None));
+            };
+            let row = StoredRow {
+                value: Some(value),
+                created_at: a.created_at.unwrap_or(updated_at),
+                updated_at: a.updated_at.or(a.created_at).unwrap_or(a.now),
+                seconds_spent: a.seconds_spent,
+                codebook_version: a.codebook_version,
+                note: a.note.map(str::to_owned),
+                confidence: a.confidence,
             };
             conn.prepare_cached(
                 "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
@@ -92,48 +154,97 @@ pub(crate) fn upsert_rating(conn: &Connection, a: &UpsertArgs<'_>) -> Result<Ups
                 a.dimension_id,
                 a.rater_id,
                 value,
-                a.created_at.unwrap_or(a.now),
-                a.created_at.unwrap_or(a.now),
-                a.seconds_spent,
-                a.codebook_version,
-                a.note,
-                a.confidence
-            ])?;
+                row.created_at,
+                row.updated_at,
+                row.seconds_spent,
+                row.codebook_version,
+                row.note,
+                row.confidence
+            ])
+            .map_err(|e| missing_profile_or_rater(e, a))?;
             let id = conn.last_insert_rowid();
-            history.execute(params![id, None::<f64>, value, a.rater_id, a.now, a.source])?;
-            Ok(Upsert::Added)
+            history.execute(params![
+                id,
+                None::<f64>,
+                value,
+                a.rater_id,
+                updated_at,
+                a.source
+            ])?;
+            Ok((Upsert::Added, Some(row)))
         }
-        Some((id, old)) if old == a.value => {
+        Some((id, mut row)) if row.value == a.value => {
             // Same value again: keep the extra time spent, no history entry.
-            if let Some(s) = a.seconds_spent {
+            if let (Policy::Latest, Some(s)) = (a.policy, a.seconds_spent) {
                 conn.prepare_cached("UPDATE rating SET seconds_spent = ?2 WHERE id = ?1")?
                     .execute(params![id, s])?;
+                row.seconds_spent = Some(s);
             }
-            Ok(Upsert::Unchanged)
+            Ok((Upsert::Unchanged, row.value.is_some().then_some(row)))
+        }
+        Some((_, row)) if a.policy == Policy::NewerWins && updated_at <= row.updated_at => {
+            Ok((Upsert::KeptNewer, row.value.is_some().then_some(row)))
         }
         Some((id, old)) => {
+            let row = match a.policy {
+                Policy::Latest => StoredRow {
+                    value: a.value,
+                    created_at: old.created_at,
+                    updated_at,
+                    seconds_spent: a.seconds_spent.or(old.seconds_spent),
+                    codebook_version: a.codebook_version,
+                    note: a.note.map(str::to_owned).or(old.note),
+                    confidence: a.confidence.or(old.confidence),
+                },
+                Policy::NewerWins => StoredRow {
+                    value: a.value,
+                    created_at: old.created_at,
+                    updated_at,
+                    seconds_spent: a.seconds_spent,
+                    codebook_version: a.codebook_version,
+                    note: a.note.map(str::to_owned),
+                    confidence: a.confidence,
+                },
+            };
+            // One statement for both policies: the row above is what it writes.
             conn.prepare_cached(
-                "UPDATE rating SET value = ?2, updated_at = ?3,
-                        seconds_spent = COALESCE(?4, seconds_spent), codebook_version = ?5,
-                        note = COALESCE(?6, note), confidence = COALESCE(?7, confidence)
+                "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
+                        codebook_version = ?5, note = ?6, confidence = ?7
                   WHERE id = ?1",
             )?
             .execute(params![
                 id,
-                a.value,
-                a.now,
-                a.seconds_spent,
-                a.codebook_version,
-                a.note,
-                a.confidence
+                row.value,
+                row.updated_at,
+                row.seconds_spent,
+                row.codebook_version,
+                row.note,
+                row.confidence
             ])?;
-            history.execute(params![id, old, a.value, a.rater_id, a.now, a.source])?;
-            Ok(if a.value.is_none() {
+            history.execute(params![
+                id, old.value, a.value, a.rater_id, updated_at, a.source
+            ])?;
+            let outcome = if a.value.is_none() {
                 Upsert::Cleared
             } else {
                 Upsert::Updated
-            })
+            };
+            Ok((outcome, row.value.is_some().then_some(row)))
         }
+    }
+}
+
+/// The foreign keys of `rating` check the profile and the rater on insert, so the write path
+/// needs no lookup of its own: their failure is the same message a lookup would give.
+fn missing_profile_or_rater(e: rusqlite::Error, a: &UpsertArgs<'_>) -> CoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) if e.to_string().contains("FOREIGN KEY") => {
+            CoreError::Invalid(format!(
+                "no profile {} or no rater {} in this study",
+                a.profile_id, a.rater_id
+            ))
+        }
+        _ => e.into(),
     }
 }
 
@@ -143,6 +254,46 @@ pub(crate) fn current_codebook_version(conn: &Connection) -> Result<i64> {
         [],
         |r| r.get(0),
     )?)
+}
+
+/// What a rating write needs from the study besides the rating itself: read once and kept in
+/// the open study while it is current, so a keypress costs no lookups. It is current while no
+/// other connection committed (`PRAGMA data_version`, which only they change) and this one
+/// changed nothing but ratings through [`Study::save_rating`] (`total_changes` after the last
+/// save).
+#[derive(Debug, Clone)]
+pub(crate) struct WriteCache {
+    data_version: i64,
+    own_changes: u64,
+    /// By ASCII-lower-cased name (the column is `COLLATE NOCASE`): id, stored name, scale.
+    dimensions: HashMap<String, (i64, String, Scale)>,
+    raters: HashMap<i64, String>,
+    codebook_version: i64,
+}
+
+impl WriteCache {
+    fn load(conn: &Connection, data_version: i64) -> Result<WriteCache> {
+        let mut dimensions = HashMap::new();
+        let mut st = conn.prepare("SELECT id, name, scale FROM dimension")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, name, scale): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let scale: Scale = serde_json::from_str(&scale)
+                .map_err(|e| CoreError::Invalid(format!("stored scale is unreadable: {e}")))?;
+            dimensions.insert(name.to_ascii_lowercase(), (id, name, scale));
+        }
+        let raters = conn
+            .prepare("SELECT id, name FROM rater")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<HashMap<i64, String>>>()?;
+        Ok(WriteCache {
+            data_version,
+            own_changes: conn.total_changes(),
+            dimensions,
+            raters,
+            codebook_version: current_codebook_version(conn)?,
+        })
+    }
 }
 
 const RATING_SELECT: &str =
@@ -168,90 +319,95 @@ fn rating_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Rating> {
 impl Study {
     /// Saves one rating in its own transaction; when this returns `Ok`, the rating is on disk.
     /// Returns the stored rating, or `None` when the input cleared it.
+    ///
+    /// Six statements in the usual case: begin, `PRAGMA data_version`, the rating's lookup,
+    /// its insert or update, the history entry, commit (the dimension, rater and codebook
+    /// version come from the open study's [`WriteCache`]).
     pub fn save_rating(&mut self, input: &RatingInput) -> Result<Option<Rating>> {
         let now = self.now();
-        let tx = self.write("saving a rating")?;
-        let (dimension_id, scale_json): (i64, String) = tx
-            .query_row(
-                "SELECT id, scale FROM dimension WHERE name = ?1",
-                [&input.dimension],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| {
-                CoreError::Invalid(format!("no dimension named '{}'", input.dimension))
-            })?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM profile WHERE id = ?1) AND EXISTS (SELECT 1 FROM rater WHERE id = ?2)",
-            params![input.profile_id, input.rater_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(CoreError::Invalid(format!(
-                "no profile {} or no rater {} in this study",
-                input.profile_id, input.rater_id
-            )));
-        }
         if let Some(c) = input.confidence {
             crate::checks::confidence(c).map_err(CoreError::Invalid)?;
         }
         if let Some(t) = input.seconds_spent {
             crate::checks::seconds_spent(t).map_err(CoreError::Invalid)?;
         }
+        if self.read_only {
+            return Err(CoreError::ReadOnly {
+                path: self.path.clone(),
+                action: "saving a rating".to_owned(),
+            });
+        }
+        let path = &self.path;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| super::map_write_error(path, "saving a rating", e))?;
+        let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let current = self
+            .write_cache
+            .as_ref()
+            .is_some_and(|c| c.data_version == data_version && c.own_changes == tx.total_changes());
+        if !current {
+            self.write_cache = Some(WriteCache::load(&tx, data_version)?);
+        }
+        let Some(cache) = self.write_cache.as_mut() else {
+            return Err(CoreError::Invalid(
+                "the study's write cache is missing".into(),
+            ));
+        };
+        let (dimension_id, dimension, scale) = cache
+            .dimensions
+            .get(&input.dimension.to_ascii_lowercase())
+            .ok_or_else(|| {
+                CoreError::Invalid(format!("no dimension named '{}'", input.dimension))
+            })?;
+        let Some(rater) = cache.raters.get(&input.rater_id) else {
+            return Err(CoreError::Invalid(format!(
+                "no profile {} or no rater {} in this study",
+                input.profile_id, input.rater_id
+            )));
+        };
         if let Some(v) = input.value {
-            let scale: Scale = serde_json::from_str(&scale_json)
-                .map_err(|e| CoreError::Invalid(format!("stored scale is unreadable: {e}")))?;
             scale
                 .check(v)
                 .map_err(|m| CoreError::Invalid(format!("{}: {m}", input.dimension)))?;
         }
-        let version = current_codebook_version(&tx)?;
-        let outcome = upsert_rating(
+        let (_, row) = upsert_rating(
             &tx,
             &UpsertArgs {
                 profile_id: input.profile_id,
-                dimension_id,
+                dimension_id: *dimension_id,
                 rater_id: input.rater_id,
                 value: input.value,
                 now,
                 created_at: None,
+                updated_at: None,
                 seconds_spent: input.seconds_spent,
-                codebook_version: version,
+                codebook_version: cache.codebook_version,
                 note: input.note.as_deref(),
                 confidence: input.confidence,
-                source: "annotate",
+                source: ANNOTATE_SOURCE,
                 known_absent: false,
+                policy: Policy::Latest,
             },
         )?;
-        if outcome != Upsert::Unchanged {
-            let (rater_name,): (String,) = tx.query_row(
-                "SELECT name FROM rater WHERE id = ?1",
-                [input.rater_id],
-                |r| Ok((r.get(0)?,)),
-            )?;
-            let action = match outcome {
-                Upsert::Added => "rate",
-                Upsert::Updated => "edit",
-                _ => "clear",
-            };
-            super::audit::audit(
-                &tx,
-                now,
-                &rater_name,
-                action,
-                &serde_json::json!({"profile_id": input.profile_id, "dimension": input.dimension, "value": input.value}),
-                None,
-            )?;
-        }
+        let saved = row.and_then(|row| {
+            Some(Rating {
+                profile_id: input.profile_id,
+                dimension: dimension.clone(),
+                rater: rater.clone(),
+                value: row.value?,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                seconds_spent: row.seconds_spent,
+                codebook_version: row.codebook_version,
+                note: row.note,
+                confidence: row.confidence,
+            })
+        });
         tx.commit()?;
-        if input.value.is_none() {
-            return Ok(None);
-        }
-        let mut ratings = self.ratings_where(
-            "r.profile_id = ?1 AND r.rater_id = ?2 AND d.id = ?3",
-            params![input.profile_id, input.rater_id, dimension_id],
-        )?;
-        Ok(ratings.pop())
+        cache.own_changes = self.conn.total_changes();
+        Ok(saved.filter(|_| input.value.is_some()))
     }
 
     fn ratings_where(&self, filter: &str, p: impl rusqlite::Params) -> Result<Vec<Rating>> {
@@ -352,6 +508,16 @@ impl Study {
 
     /// As [`Study::dataset`], optionally keeping adjudicated ratings as a rater of their own.
     pub fn dataset_with(&self, include_adjudicated: bool) -> Result<Dataset> {
+        self.dataset_for(include_adjudicated, super::models::ModelSamples::Mean)
+    }
+
+    /// As [`Study::dataset_with`], with a model rater's value taken from its samples as
+    /// `samples` says (imported model ratings, which have no samples, are used as stored).
+    pub fn dataset_for(
+        &self,
+        include_adjudicated: bool,
+        samples: super::models::ModelSamples,
+    ) -> Result<Dataset> {
         let c = self.conn();
         let dims = super::raters::load_dimensions(c)?;
         let mut ds = Dataset {
@@ -372,20 +538,25 @@ impl Study {
         let mut contexts: HashMap<i64, u32> = HashMap::new();
         let mut profiles: HashMap<i64, u32> = HashMap::new();
         let mut raters: HashMap<i64, u32> = HashMap::new();
-        let mut st = c.prepare(
+        let mut st = c.prepare(&format!(
             "SELECT r.dimension_id, r.profile_id, p.person_id, pe.name, p.context_id, cx.name,
-                    r.rater_id, t.name, t.kind, r.value, r.created_at, r.seconds_spent
+                    r.rater_id, t.name, t.kind, {}, r.created_at, r.seconds_spent
                FROM rating r JOIN profile p ON p.id = r.profile_id
                JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
-               JOIN rater t ON t.id = r.rater_id
+               JOIN rater t ON t.id = r.rater_id JOIN dimension d ON d.id = r.dimension_id
               WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
               ORDER BY r.dimension_id, r.id",
-        )?;
-        let mut rows = st.query([include_adjudicated])?;
+            super::models::MODEL_VALUE_SQL
+        ))?;
+        let mut rows = st.query(params![include_adjudicated, samples.sql_param()])?;
         let mut only_no_rater = true;
         while let Some(r) = rows.next()? {
             let dim: i64 = r.get(0)?;
             let Some(&d) = dim_index.get(&dim) else {
+                continue;
+            };
+            // A model rater without the chosen sample for this rating.
+            let Some(value) = r.get::<_, Option<f64>>(9)? else {
                 continue;
             };
             let pid: i64 = r.get(1)?;
@@ -434,7 +605,7 @@ impl Study {
             ds.dimensions[d].observations.push(Observation {
                 profile,
                 rater: Some(rater),
-                value: r.get(9)?,
+                value,
                 created_at: r.get(10)?,
                 seconds_spent: r.get(11)?,
             });
@@ -449,5 +620,170 @@ impl Study {
             }
         }
         Ok(ds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RaterKind;
+    use std::cell::RefCell;
+
+    thread_local! {
+        static STATEMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn record(event: rusqlite::trace::TraceEvent<'_>) {
+        // A trigger's body is reported as its own event; it is part of the statement.
+        if let rusqlite::trace::TraceEvent::Stmt(_, sql) = event {
+            if !sql.starts_with("--") {
+                let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+                STATEMENTS.with(|s| s.borrow_mut().push(sql));
+            }
+        }
+    }
+
+    /// The statements `f` runs on the study's connection.
+    fn statements_of(study: &mut Study, f: impl FnOnce(&mut Study)) -> Vec<String> {
+        STATEMENTS.with(|s| s.borrow_mut().clear());
+        let stmt = rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT;
+        study.conn.trace_v2(stmt, Some(record));
+        f(study);
+        study.conn.trace_v2(stmt, None);
+        STATEMENTS.with(|s| s.take())
+    }
+
+    fn demo(dir: &std::path::Path) -> (Study, i64, i64) {
+        let files = crate::sample::demo(3, 4);
+        let mut s = Study::create(&dir.join("s.db")).unwrap();
+        std::fs::write(dir.join("p.jsonl"), &files.profiles_jsonl).unwrap();
+        std::fs::write(dir.join("c.toml"), &files.codebook_toml).unwrap();
+        s.import_profiles(&dir.join("p.jsonl")).unwrap();
+        s.import_codebook(&dir.join("c.toml")).unwrap();
+        let rater = s.ensure_rater("ana", RaterKind::Human).unwrap().id;
+        let profile: i64 = s
+            .conn
+            .query_row("SELECT MIN(id) FROM profile", [], |r| r.get(0))
+            .unwrap();
+        (s, profile, rater)
+    }
+
+    fn input(profile_id: i64, rater_id: i64, value: Option<f64>) -> RatingInput {
+        RatingInput {
+            profile_id,
+            dimension: "Openness".into(),
+            rater_id,
+            value,
+            seconds_spent: Some(2.0),
+            note: None,
+            confidence: None,
+        }
+    }
+
+    #[test]
+    fn a_saved_rating_costs_six_statements_and_no_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        // The first save of an open study fills its cache.
+        s.save_rating(&input(p, r, Some(3.0))).unwrap();
+        for value in [Some(4.0), None, Some(5.0)] {
+            let mut saved = None;
+            let sql = statements_of(&mut s, |s| {
+                saved = Some(s.save_rating(&input(p, r, value)).unwrap())
+            });
+            assert_eq!(
+                sql.len(),
+                6,
+                "begin, data_version, lookup, write, history, commit: {sql:#?}"
+            );
+            assert!(sql[0].starts_with("BEGIN"), "{sql:#?}");
+            assert!(sql[5].starts_with("COMMIT"), "{sql:#?}");
+            assert!(
+                !sql.iter()
+                    .any(|q| q.contains("audit_log") || q.contains("FROM dimension")),
+                "no audit row, no dimension lookup: {sql:#?}"
+            );
+            // What it returned without reading back is what is stored.
+            let stored = s.ratings_of(p, r).unwrap().pop();
+            assert_eq!(saved.unwrap(), stored.filter(|_| value.is_some()));
+        }
+    }
+
+    #[test]
+    fn the_cache_follows_a_codebook_changed_by_another_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        s.save_rating(&input(p, r, Some(3.0))).unwrap();
+        {
+            let mut other = Study::open(&dir.path().join("s.db")).unwrap();
+            let tx = other.write("test").unwrap();
+            tx.execute(
+                "UPDATE dimension SET scale = ?1 WHERE name = 'Openness'",
+                [r#"{"type":"likert","min":1,"max":9}"#],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        // 9 was out of the old 1..7 scale; the other connection's change is seen.
+        let saved = s.save_rating(&input(p, r, Some(9.0))).unwrap();
+        assert_eq!(saved.map(|x| x.value), Some(9.0));
+        let err = s.save_rating(&input(p, r, Some(10.0))).unwrap_err();
+        assert!(err.to_string().contains("Openness"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_profile_or_rater_is_refused_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        for (p, r) in [(p + 10_000, r), (p, r + 10_000)] {
+            let err = s.save_rating(&input(p, r, Some(3.0))).unwrap_err();
+            assert!(
+                err.to_string().contains("no profile") && err.to_string().contains("no rater"),
+                "{err}"
+            );
+        }
+        assert!(s.ratings_of(p, r).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_audit_trail_shows_each_rating_change_once_from_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        s.set_clock(std::sync::Arc::new(|| 1_000));
+        for value in [Some(3.0), Some(4.0), None] {
+            s.save_rating(&RatingInput {
+                dimension: "conscientiousness".into(),
+                ..input(p, r, value)
+            })
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
+        }
+        // A study written before: the same change also as an audit_log row.
+        super::super::audit::audit(
+            s.conn(),
+            1_000,
+            "ana",
+            "rate",
+            &serde_json::json!({"profile_id": p, "dimension": "conscientiousness", "value": 3.0}),
+            None,
+        )
+        .unwrap();
+        let log: Vec<(String, String, String)> = s
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .filter(|e| matches!(e.action.as_str(), "rate" | "edit" | "clear"))
+            .map(|e| (e.actor, e.action, e.detail))
+            .collect();
+        let detail = |v: &str| {
+            format!(r#"{{"dimension":"conscientiousness","profile_id":{p},"value":{v}}}"#)
+        };
+        assert_eq!(
+            log,
+            vec![
+                ("ana".into(), "rate".into(), detail("3.0")),
+                ("ana".into(), "edit".into(), detail("4.0")),
+                ("ana".into(), "clear".into(), detail("null")),
+            ]
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::audit::audit;
 use super::raters::{find_rater, insert_rater, load_dimensions};
-use super::ratings::{current_codebook_version, upsert_rating, Upsert, UpsertArgs};
+use super::ratings::{current_codebook_version, upsert_rating, Policy, Upsert, UpsertArgs};
 use super::Study;
 use crate::error::{CoreError, Result};
 use crate::model::{Level, RaterKind, Scale};
@@ -128,7 +128,7 @@ impl Study {
             None => insert_rater(&tx, ADJUDICATED_RATER, RaterKind::Adjudicated, now)?,
         };
         let version = current_codebook_version(&tx)?;
-        let outcome = upsert_rating(
+        let (outcome, _) = upsert_rating(
             &tx,
             &UpsertArgs {
                 profile_id,
@@ -137,15 +137,17 @@ impl Study {
                 value: Some(value),
                 now,
                 created_at: None,
+                updated_at: None,
                 seconds_spent: None,
                 codebook_version: version,
                 note,
                 confidence: None,
                 source: "adjudicate",
                 known_absent: false,
+                policy: Policy::Latest,
             },
         )?;
-        if outcome != Upsert::Unchanged {
+        if !matches!(outcome, Upsert::Unchanged | Upsert::KeptNewer) {
             audit(
                 &tx,
                 now,

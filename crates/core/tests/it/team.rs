@@ -336,6 +336,48 @@ fn a_newer_edit_in_the_package_wins_and_the_old_value_stays_in_history() {
     );
 }
 
+#[test]
+fn a_newer_rating_in_the_study_is_kept_over_an_older_package_edit() {
+    const DAY: i64 = 86_400_000;
+    const Y2100: i64 = 4_102_444_800_000;
+    let t = team();
+    annotate(&t.packages[1], 1, 0);
+    let mut s = Study::open(&t.study).unwrap();
+    s.merge_package(&t.packages[1]).unwrap();
+    let mut pkg = Study::open(&t.packages[1]).unwrap();
+    pkg.set_clock(Arc::new(|| Y2100));
+    let rater = pkg.rater("dev2").unwrap().unwrap();
+    let first = pkg.queue(rater.id).unwrap()[0].profile_id;
+    let old = pkg.ratings_of(first, rater.id).unwrap()[0].clone();
+    let edit = |profile_id, rater_id, value| RatingInput {
+        profile_id,
+        dimension: old.dimension.clone(),
+        rater_id,
+        value: Some(value),
+        seconds_spent: None,
+        note: None,
+        confidence: None,
+    };
+    let in_package = if old.value == 1.0 { 2.0 } else { 1.0 };
+    pkg.save_rating(&edit(first, rater.id, in_package)).unwrap();
+    drop(pkg);
+    // The same rating is changed in the study a day after the package's edit.
+    let study_rater = s.rater("dev2").unwrap().unwrap();
+    let in_study = if old.value == 5.0 { 4.0 } else { 5.0 };
+    s.set_clock(Arc::new(|| Y2100 + DAY));
+    s.save_rating(&edit(first, study_rater.id, in_study))
+        .unwrap();
+    s.set_clock(Arc::new(|| Y2100 + 2 * DAY));
+    let r = s.merge_package(&t.packages[1]).unwrap();
+    assert_eq!((r.added, r.updated, r.kept_newer), (0, 0, 1), "{r}");
+    let now = s.ratings_of(first, study_rater.id).unwrap();
+    let kept = now.iter().find(|x| x.dimension == old.dimension).unwrap();
+    assert_eq!(
+        kept.value, in_study,
+        "the newer change, the study's, is kept"
+    );
+}
+
 fn refusal(r: chameleon_core::Result<chameleon_core::store::MergeReport>) -> String {
     r.unwrap().refused.expect("the package must be refused")
 }

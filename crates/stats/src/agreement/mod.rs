@@ -12,6 +12,7 @@ mod error;
 pub mod fdist;
 mod icc;
 mod kappa;
+mod kendall;
 mod percent;
 mod raters;
 mod table;
@@ -24,6 +25,7 @@ pub use icc::{
     VarianceComponents,
 };
 pub use kappa::{cohen_pairs, fleiss_kappa, CohenPair, FleissForm, FleissKappa};
+pub use kendall::{kendall_w, KendallW};
 pub use percent::{percent_agreement, PercentAgreement};
 pub use raters::{rater_diagnostics, RaterDiagnostics};
 pub use table::{Categories, KappaWeights, Rating, RatingTable};

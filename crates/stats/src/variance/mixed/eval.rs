@@ -84,6 +84,15 @@ pub(crate) fn forward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     }
 }
 
+/// Transposes the row-major `m × m` `a` in place.
+fn transpose(a: &mut [f64], m: usize) {
+    for i in 0..m {
+        for j in (i + 1)..m {
+            a.swap(i * m + j, j * m + i);
+        }
+    }
+}
+
 /// Per-cell scaled design entries: nested (local index, θ) and crossed (position, scale).
 #[inline]
 fn entries(
@@ -119,8 +128,23 @@ impl Model {
         ra: &mut Vec<f64>,
     ) {
         let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
-        let m = block.m as usize;
         let gl = (block.touched.1 - block.touched.0) as usize;
+        self.cells_system(cells, block.m as usize, gl, theta, amat, bmat, ra);
+    }
+
+    /// [`Model::block_system`] of the cells `cells` of a block with `m` nested effects and
+    /// `gl` touched global indices.
+    #[allow(clippy::too_many_arguments)]
+    fn cells_system(
+        &self,
+        cells: &[Cell],
+        m: usize,
+        gl: usize,
+        theta: &[f64],
+        amat: &mut Vec<f64>,
+        bmat: &mut Vec<f64>,
+        ra: &mut Vec<f64>,
+    ) {
         let mut ae = [(0usize, 0.0f64); 3];
         let mut be = [(0usize, 0.0f64); 4];
         amat.clear();
@@ -148,7 +172,16 @@ impl Model {
 
     /// The global Schur complement at `θ` (one value per term, formula order).
     pub(crate) fn reduce(&self, theta: &[f64]) -> Reduced {
+        self.reduce_keeping(theta, None)
+    }
+
+    /// [`Model::reduce`]; with `keep`, also each signature's factor `L` (`m × m`) followed
+    /// by `L⁻¹B` (`m × touched`), in signature order.
+    pub(crate) fn reduce_keeping(&self, theta: &[f64], mut keep: Option<&mut Vec<f64>>) -> Reduced {
         let g = self.g;
+        if let Some(k) = keep.as_deref_mut() {
+            k.clear();
+        }
         let mut s = vec![0.0; g * g];
         let mut rhs = vec![0.0; g];
         let mut logdet = 0.0;
@@ -158,26 +191,31 @@ impl Model {
         let mut ra: Vec<f64> = Vec::new();
         let mut ae = [(0usize, 0.0f64); 3];
         let mut be = [(0usize, 0.0f64); 4];
-        for block in &self.blocks {
-            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+        let mut r2: Vec<f64> = Vec::new();
+        for sig in &self.signatures {
+            let block = &sig.block;
+            let count = sig.count;
+            let cells = &self.sig_cells[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let m = block.m as usize;
             let gl = touched.len();
-            // The crossed part of W'W and W'y needs no elimination.
+            // The crossed part of W'W and W'y needs no elimination (cell sums are the group's,
+            // counts one person's).
             for c in cells {
                 let (_, nb) = entries(self, c, theta, &mut ae, &mut be);
                 for &(pi, si) in &be[..nb] {
                     let gi = touched[pi];
                     rhs[gi as usize] += c.sum * si;
                     for &(pj, sj) in &be[..nb] {
-                        s[gi as usize * g + touched[pj] as usize] += c.n * si * sj;
+                        s[gi as usize * g + touched[pj] as usize] += count * c.n * si * sj;
                     }
                 }
             }
             if m == 0 {
                 continue;
             }
-            self.block_system(block, theta, &mut amat, &mut bmat, &mut ra);
+            // `ra` is `Λ` times the group's summed sums: linear, so its share of W'y is exact.
+            self.cells_system(cells, m, gl, theta, &mut amat, &mut bmat, &mut ra);
             if !cholesky(&mut amat, m) {
                 // Cannot happen for θ real (A ⪰ I); keep the evaluation undefined.
                 return Reduced {
@@ -188,11 +226,32 @@ impl Model {
                 };
             }
             for i in 0..m {
-                logdet += 2.0 * amat[i * m + i].ln();
+                logdet += count * 2.0 * amat[i * m + i].ln();
             }
             forward(&amat, m, &mut bmat, gl);
-            forward(&amat, m, &mut ra, 1);
-            quad += ra.iter().map(|v| v * v).sum::<f64>();
+            if let Some(k) = keep.as_deref_mut() {
+                k.extend_from_slice(&amat);
+                k.extend_from_slice(&bmat);
+            }
+            if sig.r2.1 > sig.r2.0 {
+                // Σ_p |L⁻¹ D r_p|² = tr(L⁻¹ (D R2 D) L⁻ᵀ).
+                let scale = |i: usize| theta[self.nested[block.nested.0 as usize + i].0 as usize];
+                r2.clear();
+                r2.extend_from_slice(&self.sig_r2[sig.r2.0 as usize..sig.r2.1 as usize]);
+                for i in 0..m {
+                    for j in 0..m {
+                        r2[i * m + j] *= scale(i) * scale(j);
+                    }
+                }
+                forward(&amat, m, &mut r2, m);
+                transpose(&mut r2, m);
+                forward(&amat, m, &mut r2, m);
+                quad += (0..m).map(|i| r2[i * m + i]).sum::<f64>();
+                forward(&amat, m, &mut ra, 1);
+            } else {
+                forward(&amat, m, &mut ra, 1);
+                quad += ra.iter().map(|v| v * v).sum::<f64>();
+            }
             for k in 0..gl {
                 let gk = touched[k] as usize;
                 let mut r = 0.0;
@@ -208,6 +267,7 @@ impl Model {
                     for i in 0..m {
                         v += bmat[i * gl + k] * bmat[i * gl + l];
                     }
+                    let v = count * v;
                     let gl_ = touched[l] as usize;
                     s[gk * g + gl_] -= v;
                     if l != k {
@@ -244,6 +304,20 @@ impl Model {
             return None;
         }
         let red = self.reduce(theta);
+        self.solve_global(&red, criterion)
+            .map(|(e, sol, _)| (e, sol))
+    }
+
+    /// The criterion from a reduction: factors the global block and solves it.
+    pub(crate) fn solve_global(
+        &self,
+        red: &Reduced,
+        criterion: Criterion,
+    ) -> Option<(
+        Evaluation,
+        DVector<f64>,
+        nalgebra::Cholesky<f64, nalgebra::Dyn>,
+    )> {
         if !red.logdet.is_finite() {
             return None;
         }
@@ -283,6 +357,6 @@ impl Model {
             intercept: self.centre + sol[g - 1],
             intercept_se: sigma2.sqrt() / rx,
         };
-        Some((e, sol))
+        Some((e, sol, chol))
     }
 }

@@ -8,20 +8,27 @@
 //! - [`eval`] evaluates lme4's profiled criterion (`REMLcrit()` / `deviance()`): terms nested
 //!   in person are eliminated person by person, the crossed terms and the intercept form a
 //!   dense Schur complement.
-//! - [`Model::fit`] minimises it over `θ ≥ 0` with the damped Newton method of
-//!   [`super::optimize`].
+//! - [`Model::fit`] minimises it over `θ ≥ 0` with the Newton method of [`optim`].
 //!
 //! Model, algorithm and tolerances: `docs/decomposition.md`.
 
+mod bootstrap;
 mod effects;
 mod eval;
+mod grad;
+mod optim;
+mod profile;
 
+pub use bootstrap::{
+    person_cluster_bootstrap, BootstrapMethod, ModelBootstrap, ModelBootstrapOptions,
+};
 pub use effects::{Effect, TermEffects};
 pub use eval::Evaluation;
+pub use profile::{ProfileIntervals, SdInterval, PROFILE_Z95};
 
 use super::formula::{Factor, Formula, FormulaError, TermKind};
-use super::optimize::{minimize, NewtonOptions};
 use crate::prec;
+use optim::{minimize, Options};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -152,6 +159,22 @@ pub(crate) struct Block {
     pub(crate) nested: (u32, u32),
 }
 
+/// Persons whose blocks are identical but for the observed values (same cells, counts and
+/// crossed levels): `A`, `B` and their factors depend on `θ` and the counts only, and the
+/// values enter the criterion through sums and sums of products, so one elimination serves
+/// them all. Designs where every person sees the same contexts (the context check of a plain
+/// decomposition, balanced studies) collapse to a handful of signatures.
+#[derive(Debug, Clone)]
+pub(crate) struct Signature {
+    /// The first person's block: cells (values replaced by the group's sums), touched list
+    /// and nested effects.
+    pub(crate) block: Block,
+    pub(crate) count: f64,
+    /// Range in [`Model::sig_r2`] of `Σ_p r_p r_p'` (`m × m`, `r_p` the person's unscaled
+    /// value sums per nested effect); empty when `count` is 1.
+    pub(crate) r2: (u32, u32),
+}
+
 /// A formula checked against and compressed from the data.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -173,6 +196,13 @@ pub struct Model {
     pub(crate) level_ids: Vec<Vec<[u32; 2]>>,
     /// Per block-local nested effect: its term and level ids.
     pub(crate) nested: Vec<(u32, [u32; 2])>,
+    /// The blocks grouped by [`Signature`]; [`Model::reduce`] works on these.
+    pub(crate) signatures: Vec<Signature>,
+    /// Cells of the signatures (sums over the group's persons).
+    pub(crate) sig_cells: Vec<Cell>,
+    pub(crate) sig_r2: Vec<f64>,
+    /// Per block, its signature.
+    pub(crate) sig_of: Vec<u32>,
 }
 
 /// Level ids of `kind` for row `o`.
@@ -363,7 +393,7 @@ impl Model {
                 nested: (nested_start as u32, nested.len() as u32),
             });
         }
-        Ok(Model {
+        let mut model = Model {
             formula: formula.clone(),
             kinds,
             levels,
@@ -377,7 +407,99 @@ impl Model {
             centre,
             level_ids,
             nested,
-        })
+            signatures: Vec::new(),
+            sig_cells: Vec::new(),
+            sig_r2: Vec::new(),
+            sig_of: Vec::new(),
+        };
+        model.group_signatures(true);
+        Ok(model)
+    }
+
+    /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
+    /// person (the reference the grouping is tested against).
+    pub(crate) fn group_signatures(&mut self, group: bool) {
+        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        // Per signature: its persons' unscaled nested sums.
+        let mut members: Vec<Vec<Vec<f64>>> = Vec::new();
+        let mut sigs: Vec<Signature> = Vec::new();
+        let mut sig_cells: Vec<Cell> = Vec::new();
+        let mut key: Vec<u64> = Vec::new();
+        let mut sig_of = Vec::with_capacity(self.blocks.len());
+        for (b, block) in self.blocks.iter().enumerate() {
+            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
+            key.clear();
+            if group {
+                key.push(u64::from(block.m));
+                key.push(touched.len() as u64);
+                key.extend(touched.iter().map(|&t| u64::from(t)));
+                for c in cells {
+                    key.push(c.n.to_bits());
+                    key.extend(c.idx.iter().zip(&c.pos).map(|(&i, &p)| {
+                        // Crossed indices are already in `touched`; nested ones are local.
+                        (u64::from(i) << 32) | u64::from(p)
+                    }));
+                }
+            } else {
+                key.push(b as u64);
+            }
+            let mut r = vec![0.0; block.m as usize];
+            for c in cells {
+                for (t, kind) in self.kinds.iter().enumerate() {
+                    if kind.nested_in_person() {
+                        r[c.idx[t] as usize] += c.sum;
+                    }
+                }
+            }
+            sig_of.push(*index.get(&key).unwrap_or(&sigs.len()) as u32);
+            match index.get(&key) {
+                Some(&s) => {
+                    let sig = &mut sigs[s];
+                    sig.count += 1.0;
+                    let start = sig.block.cells.0 as usize;
+                    for (k, c) in cells.iter().enumerate() {
+                        sig_cells[start + k].sum += c.sum;
+                    }
+                    members[s].push(r);
+                }
+                None => {
+                    index.insert(key.clone(), sigs.len());
+                    let start = sig_cells.len() as u32;
+                    sig_cells.extend_from_slice(cells);
+                    sigs.push(Signature {
+                        block: Block {
+                            cells: (start, sig_cells.len() as u32),
+                            ..block.clone()
+                        },
+                        count: 1.0,
+                        r2: (0, 0),
+                    });
+                    members.push(vec![r]);
+                }
+            }
+        }
+        let mut sig_r2 = Vec::new();
+        for (sig, rs) in sigs.iter_mut().zip(&members) {
+            if rs.len() < 2 {
+                continue;
+            }
+            let m = sig.block.m as usize;
+            let start = sig_r2.len();
+            sig_r2.resize(start + m * m, 0.0);
+            for r in rs {
+                for i in 0..m {
+                    for j in 0..m {
+                        sig_r2[start + i * m + j] += r[i] * r[j];
+                    }
+                }
+            }
+            sig.r2 = (start as u32, sig_r2.len() as u32);
+        }
+        self.signatures = sigs;
+        self.sig_cells = sig_cells;
+        self.sig_r2 = sig_r2;
+        self.sig_of = sig_of;
     }
 
     pub fn formula(&self) -> &Formula {
@@ -403,13 +525,19 @@ impl Model {
         };
         let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
         let f = |x: &[f64]| self.evaluate(x, criterion).map(|e| e.criterion);
+        let derivs = |x: &[f64]| {
+            self.derivatives(x, criterion)
+                .map(|d| (d.value, d.gradient, d.hessian))
+        };
         let min = minimize(
             f,
+            derivs,
             &x0,
-            NewtonOptions {
+            Options {
                 decrement_tol,
                 max_iter: 200,
-                ..NewtonOptions::default()
+                step_rel: 1e-4,
+                step_min: 1e-5,
             },
         )
         .ok_or(ModelError::Undefined)?;

@@ -199,3 +199,116 @@ fn fits_reach_a_stationary_point_and_boundary_terms_are_exactly_zero() {
         assert!((total - 1.0).abs() < 1e-12);
     }
 }
+
+/// Every person sees the same contexts and raters (with replicates in the same cells): one
+/// signature, whose grouped elimination must equal the person-by-person one.
+fn balanced(persons: u32, seed: u64) -> Vec<Observation> {
+    let noisy = data(persons, seed);
+    let mut rows = Vec::new();
+    let mut k = 0;
+    for p in 0..persons {
+        for c in 0..3 {
+            for r in 0..2 {
+                let reps = if (c + r) % 3 == 0 { 2 } else { 1 };
+                for _ in 0..reps {
+                    rows.push(Observation {
+                        person: p,
+                        context: c,
+                        rater: r,
+                        value: noisy[k % noisy.len()].value + 0.4 * c as f64,
+                    });
+                    k += 1;
+                }
+            }
+        }
+    }
+    rows
+}
+
+#[test]
+fn grouped_signatures_equal_the_person_by_person_elimination() {
+    let rows = balanced(25, 5);
+    let formulas = [
+        "value ~ 1 + (1|person) + (1|context)",
+        "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person)",
+        "value ~ (1|person:context) + (1|rater) + (1|rater:context)",
+    ];
+    for f in formulas {
+        let formula = parse(f).unwrap();
+        let grouped = Model::new(&formula, &rows, true).unwrap();
+        assert_eq!(
+            grouped.signatures.len(),
+            1,
+            "{f}: balanced persons share one signature"
+        );
+        let mut single = grouped.clone();
+        single.group_signatures(false);
+        assert_eq!(single.signatures.len(), 25);
+        let theta: Vec<f64> = (0..formula.terms.len())
+            .map(|i| 0.2 + 0.3 * i as f64)
+            .collect();
+        for crit in [Criterion::Reml, Criterion::Ml] {
+            let a = grouped.evaluate(&theta, crit).unwrap();
+            let b = single.evaluate(&theta, crit).unwrap();
+            let (d, _) = brute(&formula, &rows, &theta, crit);
+            assert!(
+                (a.criterion - b.criterion).abs() < 1e-9 * b.criterion.abs(),
+                "{f}"
+            );
+            assert!((a.criterion - d).abs() < 1e-8 * d.abs(), "{f}");
+            assert!((a.pwrss - b.pwrss).abs() < 1e-10 * b.pwrss, "{f}");
+            assert!((a.intercept - b.intercept).abs() < 1e-12, "{f}");
+            let fa = grouped.fit(crit, &FitOptions::default()).unwrap();
+            let fb = single.fit(crit, &FitOptions::default()).unwrap();
+            assert!((fa.criterion - fb.criterion).abs() < 1e-8, "{f}");
+            for (x, y) in fa.terms.iter().zip(&fb.terms) {
+                assert!(
+                    (x.variance - y.variance).abs() <= 1e-6 * y.variance.max(1e-3),
+                    "{f} {}: {} vs {}",
+                    x.label,
+                    x.variance,
+                    y.variance
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn analytic_gradient_equals_finite_differences() {
+    let rows = data(20, 9);
+    let formulas = [
+        "value ~ 1 + (1|person) + (1|context)",
+        "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person) + (1|rater:context)",
+        "value ~ (1|rater) + (1|context:rater)",
+        "value ~ (1|person:rater) + (1|context)",
+    ];
+    for f in formulas {
+        let formula = parse(f).unwrap();
+        for (rows, what) in [(rows.clone(), "unbalanced"), (balanced(15, 2), "balanced")] {
+            let model = Model::new(&formula, &rows, true).unwrap();
+            let k = formula.terms.len();
+            let theta: Vec<f64> = (0..k).map(|i| 0.4 + 0.2 * i as f64).collect();
+            for crit in [Criterion::Reml, Criterion::Ml] {
+                let d = model.derivatives(&theta, crit).unwrap();
+                let e = model.evaluate(&theta, crit).unwrap();
+                assert!((d.value - e.criterion).abs() < 1e-9 * e.criterion.abs());
+                for i in 0..k {
+                    let h = 1e-5;
+                    let mut a = theta.clone();
+                    a[i] += h;
+                    let mut b = theta.clone();
+                    b[i] -= h;
+                    let fd = (model.evaluate(&a, crit).unwrap().criterion
+                        - model.evaluate(&b, crit).unwrap().criterion)
+                        / (2.0 * h);
+                    assert!(
+                        (d.gradient[i] - fd).abs() < 1e-5 * fd.abs().max(1.0),
+                        "{f} {what} {crit:?} term {i}: {} vs {fd}",
+                        d.gradient[i]
+                    );
+                }
+            }
+        }
+    }
+}

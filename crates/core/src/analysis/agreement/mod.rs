@@ -1,0 +1,327 @@
+//! Agreement report per dimension (issue #3): turns a [`Dataset`] into `chameleon-stats`
+//! agreement inputs and the results into the report the CLI prints and the app shows.
+//!
+//! The JSON form is the DESIGN.md contract of `chameleon agreement --json`:
+//! `{"dimensions":[{"dimension","units","raters","ratings","alpha":{..},"fleiss_kappa",
+//! "icc":{"ICC1",..},"percent_agreement","pairs":[{"a","b","units","kappa","kappa_linear",
+//! "kappa_quadratic"}]}]}`. Extra keys are added after those (`level`, `icc_method`, `icc_detail`,
+//! `percent_within_one`, `raters_detail`, `ci`, …); none of the contract keys is ever renamed
+//! or dropped. A statistic that cannot be computed is `null` and its reason is in
+//! [`AgreementRun::warnings`].
+
+mod dimension;
+
+use crate::dataset::Dataset;
+use crate::model::Level;
+use chameleon_stats::agreement::{AgreementError, KappaWeights};
+use chameleon_stats::bootstrap::Control;
+use dimension::dimension;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Options of an agreement run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgreementOptions {
+    /// Unit-bootstrap resamples for confidence intervals of alpha and Fleiss' kappa (0 = none).
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+impl Default for AgreementOptions {
+    fn default() -> Self {
+        AgreementOptions {
+            bootstrap: 0,
+            seed: 1,
+        }
+    }
+}
+
+/// The report and the reasons for every `null` in it.
+#[derive(Debug, Clone)]
+pub struct AgreementRun {
+    pub report: AgreementReport,
+    /// One sentence per statistic that is `null`, naming the dimension.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementReport {
+    pub dimensions: Vec<DimensionAgreement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlphaReport {
+    pub nominal: Option<f64>,
+    pub ordinal: Option<f64>,
+    pub interval: Option<f64>,
+    pub ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccReport {
+    #[serde(rename = "ICC1")]
+    pub icc1: Option<f64>,
+    #[serde(rename = "ICC2")]
+    pub icc2: Option<f64>,
+    #[serde(rename = "ICC3")]
+    pub icc3: Option<f64>,
+    #[serde(rename = "ICC1k")]
+    pub icc1k: Option<f64>,
+    #[serde(rename = "ICC2k")]
+    pub icc2k: Option<f64>,
+    #[serde(rename = "ICC3k")]
+    pub icc3k: Option<f64>,
+}
+
+/// F test and interval of one ICC form (complete designs only).
+#[derive(Debug, Clone, Serialize)]
+pub struct IccFormDetail {
+    pub value: f64,
+    #[serde(rename = "F")]
+    pub f: Option<f64>,
+    /// Degrees of freedom of the F test; `null` for the variance-components ICCs (no test).
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
+    pub p: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IccDetail {
+    /// Units and raters the ICC was computed on, and the k of the average-measure forms.
+    pub units: usize,
+    pub raters: usize,
+    /// `null` when no ICC form is defined.
+    pub k: Option<f64>,
+    #[serde(rename = "ICC1")]
+    pub icc1: Option<IccFormDetail>,
+    #[serde(rename = "ICC2")]
+    pub icc2: Option<IccFormDetail>,
+    #[serde(rename = "ICC3")]
+    pub icc3: Option<IccFormDetail>,
+    #[serde(rename = "ICC1k")]
+    pub icc1k: Option<IccFormDetail>,
+    #[serde(rename = "ICC2k")]
+    pub icc2k: Option<IccFormDetail>,
+    #[serde(rename = "ICC3k")]
+    pub icc3k: Option<IccFormDetail>,
+    /// Variance components (unit, rater, residual) when `icc_method` is variance-components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_components: Option<VarianceComponentsReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VarianceComponentsReport {
+    pub unit: f64,
+    pub rater: f64,
+    pub residual: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairReport {
+    pub a: String,
+    pub b: String,
+    pub units: usize,
+    pub kappa: Option<f64>,
+    pub kappa_linear: Option<f64>,
+    pub kappa_quadratic: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RaterReport {
+    pub rater: String,
+    pub n: usize,
+    pub n_shared: usize,
+    pub leniency: Option<f64>,
+    pub consensus_r: Option<f64>,
+    pub consensus_agreement: Option<f64>,
+    pub drift_early_abs_dev: Option<f64>,
+    pub drift_late_abs_dev: Option<f64>,
+    pub drift_early_agreement: Option<f64>,
+    pub drift_late_agreement: Option<f64>,
+    pub median_seconds: Option<f64>,
+}
+
+/// Bootstrap percentile intervals (only with `--bootstrap N`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CiReport {
+    pub resamples: usize,
+    pub seed: u64,
+    pub level: f64,
+    pub alpha: CiAlpha,
+    pub fleiss_kappa: Option<[f64; 2]>,
+    /// Cohen's kappas per rater pair, in the order of `pairs`.
+    pub pairs: Vec<PairCiReport>,
+}
+
+/// Bootstrap intervals of one rater pair's kappas.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairCiReport {
+    pub a: String,
+    pub b: String,
+    pub kappa: Option<[f64; 2]>,
+    pub kappa_linear: Option<[f64; 2]>,
+    pub kappa_quadratic: Option<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CiAlpha {
+    pub nominal: Option<[f64; 2]>,
+    pub ordinal: Option<[f64; 2]>,
+    pub interval: Option<[f64; 2]>,
+    pub ratio: Option<[f64; 2]>,
+}
+
+/// One dimension's agreement. The first ten fields are the DESIGN.md contract, in its order.
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionAgreement {
+    pub dimension: String,
+    /// Units (profiles) with at least one rating.
+    pub units: usize,
+    /// Raters with at least one rating.
+    pub raters: usize,
+    pub ratings: usize,
+    pub alpha: AlphaReport,
+    pub fleiss_kappa: Option<f64>,
+    pub icc: IccReport,
+    /// Pairwise exact agreement, percent (0–100).
+    pub percent_agreement: Option<f64>,
+    pub pairs: Vec<PairReport>,
+    // ---- extra keys (not part of the contract) ----
+    /// The level of measurement the codebook gives (else the scale's, else interval): the
+    /// alpha to read first.
+    pub level: Level,
+    /// Units with two or more ratings (what alpha, kappa and percent agreement use).
+    pub pairable_units: usize,
+    /// "classic" (constant ratings per unit) or "generalised" (see docs/agreement.md).
+    pub fleiss_form: Option<&'static str>,
+    /// "anova" (Shrout & Fleiss on a complete design), "variance-components-reml" (incomplete
+    /// design: REML components of unit + rater crossed random effects, the decomposition's
+    /// engine) or "variance-components-moments" (the symmetric-sums moment estimator, used when
+    /// the REML fit fails); see docs/agreement.md.
+    pub icc_method: &'static str,
+    pub icc_detail: Option<IccDetail>,
+    /// Shrout & Fleiss ICCs on the units rated by every rater, when the design is incomplete but
+    /// at least two such units exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icc_complete_case: Option<IccDetail>,
+    /// Pairwise agreement within one scale point, percent (ordinal/interval discrete scales).
+    pub percent_within_one: Option<f64>,
+    /// The categories (scale points) weighted kappas are computed over.
+    pub categories: Option<Vec<f64>>,
+    pub raters_detail: Vec<RaterReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci: Option<CiReport>,
+}
+
+/// The caller cancelled an agreement run (its bootstrap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the agreement run was cancelled")]
+pub struct Cancelled;
+
+/// Agreement statistics for every dimension of `ds`, in parallel across dimensions.
+pub fn agreement(ds: &Dataset, opts: &AgreementOptions) -> AgreementRun {
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    // Nobody else holds `never`: the run cannot be cancelled, so it needs no error.
+    run(ds, opts, KappaWeights::Scale, &control)
+}
+
+/// [`agreement`] that reports bootstrap progress as `(done, total)` resamples summed over the
+/// dimensions (`total` = resamples × dimensions; a dimension whose bootstrap cannot run counts
+/// as done) and stops once `control` is cancelled.
+pub fn agreement_with(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    control: &Control,
+) -> Result<AgreementRun, Cancelled> {
+    agreement_weighted(ds, opts, KappaWeights::Scale, control)
+}
+
+/// [`agreement_with`] with the weighted kappas' category distances taken by `weights`
+/// (`KappaWeights::Rank` reproduces R psych's `cohen.kappa`; see docs/agreement.md).
+pub fn agreement_weighted(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    weights: KappaWeights,
+    control: &Control,
+) -> Result<AgreementRun, Cancelled> {
+    let out = run(ds, opts, weights, control);
+    if control.is_cancelled() {
+        return Err(Cancelled);
+    }
+    Ok(out)
+}
+
+/// The run behind [`agreement_weighted`]; what it returns after a cancel is incomplete.
+fn run(
+    ds: &Dataset,
+    opts: &AgreementOptions,
+    weights: KappaWeights,
+    control: &Control,
+) -> AgreementRun {
+    let per_dim_total = opts.bootstrap as u64;
+    let total = per_dim_total * ds.dimensions.len() as u64;
+    let done = AtomicU64::new(0);
+    let per_dim: Vec<(DimensionAgreement, Vec<String>)> = ds
+        .dimensions
+        .par_iter()
+        .map(|d| {
+            let mine = AtomicU64::new(0);
+            let progress = |_: u64, _: u64| {
+                mine.fetch_add(1, Ordering::Relaxed);
+                (control.progress)(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            };
+            let dim_control = Control {
+                progress: &progress,
+                cancel: control.cancel,
+            };
+            let out = dimension(ds, d, opts, weights, &dim_control);
+            let rest = per_dim_total.saturating_sub(mine.load(Ordering::Relaxed));
+            if rest > 0 && !control.is_cancelled() {
+                (control.progress)(done.fetch_add(rest, Ordering::Relaxed) + rest, total);
+            }
+            out
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    let mut dimensions = Vec::with_capacity(per_dim.len());
+    for (d, w) in per_dim {
+        dimensions.push(d);
+        warnings.extend(w);
+    }
+    AgreementRun {
+        report: AgreementReport { dimensions },
+        warnings,
+    }
+}
+
+/// Collects `null` reasons for one dimension.
+struct Notes<'a> {
+    dim: &'a str,
+    out: Vec<String>,
+}
+
+impl Notes<'_> {
+    fn take<T>(&mut self, what: &str, r: Result<T, AgreementError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.out
+                    .push(format!("dimension '{}': {what} is null: {e}", self.dim));
+                None
+            }
+        }
+    }
+    fn note(&mut self, what: &str, why: &str) {
+        self.out
+            .push(format!("dimension '{}': {what} is null: {why}", self.dim));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+//! The formula model: its methods paragraph, components and shares with their intervals, the
+//! fit summary and the context effects.
+
+use super::esc;
+use crate::report::table::{Cell, Column, Table};
+use crate::report::{ReportData, CONTEXT_EFFECTS_SHOWN};
+use std::fmt::Write as _;
+
+/// The methods paragraph of the formula model.
+pub(super) fn model_methods(h: &mut String, d: &ReportData) {
+    let Some(m) = &d.model else {
+        return;
+    };
+    let ml = m.criterion == crate::analysis::decompose::ModelCriterion::Ml;
+    let _ = write!(
+        h,
+        "<p><strong>Variance-components model.</strong> Each dimension was also fitted with the \
+         lme4 formula <code class=\"model-formula\">{}</code> (one row per rating; repeated rows \
+         of a cell are replicate observations) by {}, with Chameleon Studio's own engine: lme4's \
+         profiled criterion (<code>{}</code>) minimised over the relative standard deviations \
+         θ ≥ 0 by a damped Newton method, terms nested in person eliminated person by person \
+         and crossed terms (context, rater, rater × context) through a Schur complement. The \
+         engine is checked against lme4 on generated data, balanced and unbalanced, REML and \
+         ML, with boundary fits: criterion no worse than lme4's, components within 10<sup>−3</sup> \
+         relative. A term estimated at 0 is a boundary fit and is named in the notes. Shares \
+         are each component over the sum of all components and the residual.",
+        esc(&m.formula),
+        if ml {
+            "maximum likelihood (ML)"
+        } else {
+            "restricted maximum likelihood (REML)"
+        },
+        if ml { "deviance()" } else { "REMLcrit()" },
+    );
+    if m.profile_ci {
+        h.push_str(
+            " Intervals of the standard deviations are 95% profile-likelihood intervals, as \
+             lme4's <code>confint(method = \"profile\")</code>: like lme4, the profile is that of \
+             the ML deviance (a REML fit is refitted by ML first); each bound is the exact \
+             crossing of the signed root deviance with ±1.96, where lme4 interpolates a spline \
+             (checked within 5 × 10<sup>−3</sup> relative of lme4's bounds on a fine profile \
+             grid), and a lower bound is 0 when the profile does not reach −1.96 before the \
+             standard deviation reaches 0.",
+        );
+    }
+    if m.bootstrap > 0 {
+        let method = d
+            .decomposition
+            .dimensions
+            .iter()
+            .find_map(|x| x.model.as_ref().and_then(|m| m.bootstrap.as_ref()))
+            .map(|b| b.method);
+        let how = match method {
+            Some(chameleon_stats::variance::mixed::BootstrapMethod::PersonCluster) => {
+                "person-cluster bootstrap resamples (persons drawn with replacement with all \
+                 their rows; every term of the formula is nested in person)"
+            }
+            _ => {
+                "parametric bootstrap resamples, as lme4's <code>bootMer</code>: responses \
+                 simulated from the fitted model (intercept, a Gaussian draw per level of each \
+                 term, Gaussian residuals) and refitted, because levels shared across persons \
+                 (contexts, raters) make resampling persons keep their effects fixed"
+            }
+        };
+        let _ = write!(
+            h,
+            " Intervals of the components and shares are 95% percentile intervals of {} {how}, \
+             seed {}, identical for a given seed whatever the number of threads.",
+            m.bootstrap,
+            d.seed.unwrap_or_default()
+        );
+    }
+    if !m.context_effects.is_empty() {
+        h.push_str(
+            " Context effects are the conditional modes of the context term with their \
+             conditional standard deviations, as lme4's <code>ranef(condVar = TRUE)</code>; the \
+             interval shown is the mode ± 1.96 conditional SDs.",
+        );
+    }
+    h.push_str("</p>\n");
+}
+
+/// Components, shares and their intervals of the formula model, and the context effects.
+pub(super) fn model_section(h: &mut String, d: &ReportData) {
+    let Some(m) = &d.model else {
+        return;
+    };
+    let _ = write!(
+        h,
+        "<section id=\"model\">\n<h2>Variance components: <code class=\"model-formula\">{}</code></h2>\n",
+        esc(&m.formula)
+    );
+    let fitted: Vec<_> = d
+        .decomposition
+        .dimensions
+        .iter()
+        .filter_map(|x| x.model.as_ref().map(|mr| (x, mr)))
+        .collect();
+    if fitted.is_empty() {
+        h.push_str("<p>No dimension could be fitted (see the notes).</p>\n</section>\n");
+        return;
+    }
+    let boot = m.bootstrap > 0;
+    let mut cols = vec![
+        Column::text("dimension", "Dimension"),
+        Column::text("term", "Term"),
+        Column::new("levels", "Levels"),
+        Column::new("variance", "Variance"),
+        Column::new("sd", "SD"),
+    ];
+    if m.profile_ci {
+        cols.push(Column::interval("sd_ci", "SD 95% profile CI"));
+    }
+    if boot {
+        cols.push(Column::interval("variance_ci", "Variance 95% CI"));
+    }
+    cols.push(Column::new("share", "Share"));
+    if boot {
+        cols.push(Column::interval("share_ci", "Share 95% CI"));
+    }
+    let mut components = Table::new(cols);
+    for (x, mr) in &fitted {
+        for (term, v) in &mr.components.0 {
+            let mut row = vec![
+                Cell::Text(x.dimension.clone()),
+                Cell::Text(term.clone()),
+                mr.levels.get(term).map_or(Cell::Empty, Cell::Count),
+                Cell::Num(Some(*v)),
+                Cell::Num(Some(v.max(0.0).sqrt())),
+            ];
+            if m.profile_ci {
+                row.push(Cell::Interval(
+                    mr.sd_ci95.as_ref().and_then(|c| c.get(term)),
+                ));
+            }
+            if boot {
+                row.push(Cell::Interval(
+                    mr.components_ci95
+                        .as_ref()
+                        .and_then(|c| c.get(term))
+                        .flatten(),
+                ));
+            }
+            row.push(Cell::Num(mr.shares.get(term)));
+            if boot {
+                row.push(Cell::Interval(
+                    mr.shares_ci95.as_ref().and_then(|c| c.get(term)).flatten(),
+                ));
+            }
+            components.push(row);
+        }
+    }
+    components.write_html(h);
+
+    let mut fits = Table::new(vec![
+        Column::text("dimension", "Dimension"),
+        Column::new("intercept", "Intercept"),
+        Column::new("intercept_se", "SE"),
+        Column::new("criterion", "Criterion"),
+        Column::text("converged", "Converged"),
+        Column::text("boundary", "Boundary terms"),
+    ]);
+    for (x, mr) in &fitted {
+        fits.push(vec![
+            Cell::Text(x.dimension.clone()),
+            Cell::Num(Some(mr.intercept)),
+            Cell::Num(Some(mr.intercept_se)),
+            Cell::Num(mr.reml_criterion.or(mr.deviance)),
+            Cell::Word(if mr.converged { "yes" } else { "no" }.into()),
+            if mr.boundary.is_empty() {
+                Cell::Word(crate::report::table::DASH.into())
+            } else {
+                Cell::Text(mr.boundary.join(", "))
+            },
+        ]);
+    }
+    fits.write_html(h);
+
+    if !m.context_effects.is_empty() {
+        let _ = write!(
+            h,
+            "<h3>Context effects</h3>\n<p class=\"note\">The {n} contexts that raise each \
+             dimension most and the {n} that lower it most (conditional modes, highest first), \
+             with conditional SDs and mode ± 1.96 SD.</p>\n",
+            n = CONTEXT_EFFECTS_SHOWN
+        );
+        let mut effects = Table::new(vec![
+            Column::text("dimension", "Dimension"),
+            Column::text("context", "Context"),
+            Column::new("effect", "Effect"),
+            Column::new("conditional_sd", "Conditional SD"),
+            Column::interval("interval", "±1.96 SD"),
+        ]);
+        for e in &m.context_effects {
+            let n = e.levels.len();
+            let k = CONTEXT_EFFECTS_SHOWN;
+            let shown: Vec<usize> = if n <= 2 * k {
+                (0..n).collect()
+            } else {
+                (0..k).chain(n - k..n).collect()
+            };
+            for i in shown {
+                let l = &e.levels[i];
+                effects.push(vec![
+                    Cell::Text(e.dimension.clone()),
+                    Cell::Text(l.level.clone()),
+                    Cell::Num(Some(l.mode)),
+                    Cell::Num(Some(l.sd)),
+                    Cell::Interval(Some([l.mode - 1.96 * l.sd, l.mode + 1.96 * l.sd])),
+                ]);
+            }
+        }
+        effects.write_html(h);
+    }
+    h.push_str("</section>\n");
+}

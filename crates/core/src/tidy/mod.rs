@@ -1,0 +1,167 @@
+//! The tidy long ratings format of DESIGN.md ("The `chameleon` CLI contract"):
+//! `person,context,rater,dimension,value` or `unit,rater,value` (each unit its own profile),
+//! header required, names case-insensitive, `rater` and `dimension` optional. A missing rating
+//! is an empty cell, `NA`, or an absent row.
+//!
+//! Reading is all-or-nothing: every bad row is reported with its line and column, and no
+//! partial result escapes.
+
+mod builder;
+mod fields;
+mod header;
+mod lines;
+mod parallel;
+mod records;
+
+use crate::dataset::Dataset;
+use crate::error::Result;
+// The pieces are one parser cut along its seams; they see each other through these globs.
+use builder::*;
+use fields::*;
+pub use fields::{format_timestamp, parse_number, parse_timestamp};
+use header::*;
+pub(crate) use lines::{check_quotes, oversized, LineCounter};
+use parallel::*;
+use records::*;
+use std::path::Path;
+
+/// Dimension name used when the file has no `dimension` column.
+pub const DEFAULT_DIMENSION: &str = "value";
+
+/// One data row of a tidy ratings file, validated field by field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TidyRow {
+    /// Line of the file where the record starts (header is line 1).
+    pub line: u64,
+    pub person: String,
+    pub context: String,
+    pub rater: Option<String>,
+    pub dimension: String,
+    /// `None` for a missing rating (empty cell or `NA`) and for a text value.
+    pub value: Option<f64>,
+    /// The value cell when it is text rather than a number: a nominal category written by
+    /// its label (`joy`), mapped to a code by whoever knows the dimension's scale.
+    pub label: Option<String>,
+    /// ms since the Unix epoch.
+    pub created_at: Option<i64>,
+    pub seconds_spent: Option<f64>,
+    pub note: Option<String>,
+    pub confidence: Option<f64>,
+}
+
+/// A parsed ratings file.
+#[derive(Debug, Clone, Default)]
+pub struct TidyFile {
+    pub rows: Vec<TidyRow>,
+    pub has_rater: bool,
+    pub has_dimension: bool,
+    /// `unit,rater,value` layout: person = unit, context = the unit too.
+    pub unit_layout: bool,
+    /// Extra columns that were ignored.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Reads a tidy ratings file from disk.
+pub fn read_path(path: &Path) -> Result<TidyFile> {
+    let bytes = crate::checks::read_input_file(path)?;
+    parse(&path.display().to_string(), &bytes)
+}
+
+/// A quoted field of a ratings file (a note) may span at most this many lines: more is a
+/// closing quote gone missing, swallowing the rows after it.
+pub const MAX_QUOTED_LINES: u64 = 1000;
+
+/// One data row, borrowed from the reader's buffer (see [`TidyRow`] for the fields).
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'a> {
+    pub line: u64,
+    pub person: &'a str,
+    pub context: &'a str,
+    pub rater: Option<&'a str>,
+    pub dimension: &'a str,
+    pub value: Option<f64>,
+    pub label: Option<&'a str>,
+    pub created_at: Option<i64>,
+    pub seconds_spent: Option<f64>,
+    pub note: Option<&'a str>,
+    pub confidence: Option<f64>,
+}
+
+impl RowRef<'_> {
+    fn to_owned_row(self) -> TidyRow {
+        TidyRow {
+            line: self.line,
+            person: self.person.to_owned(),
+            context: self.context.to_owned(),
+            rater: self.rater.map(str::to_owned),
+            dimension: self.dimension.to_owned(),
+            value: self.value,
+            label: self.label.map(str::to_owned),
+            created_at: self.created_at,
+            seconds_spent: self.seconds_spent,
+            note: self.note.map(str::to_owned),
+            confidence: self.confidence,
+        }
+    }
+}
+
+/// Parses tidy ratings from bytes. `name` is used in messages (usually the path).
+pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
+    let mut rows = Vec::new();
+    let layout = parse_rows(name, input, &mut |r| rows.push(r.to_owned_row()))?;
+    Ok(TidyFile {
+        rows,
+        has_rater: layout.has_rater,
+        has_dimension: layout.has_dimension,
+        unit_layout: layout.unit_layout,
+        ignored_columns: layout.ignored_columns,
+    })
+}
+
+/// Reads a tidy ratings file straight into an analysis snapshot, without keeping the rows:
+/// memory stays proportional to the ratings, not to the text. Also returns the notes for
+/// stderr (ignored columns, categories made from text values), one line each.
+pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
+    let bytes = crate::checks::read_input_file(path)?;
+    let name = path.display().to_string();
+    let chunks = rayon::current_num_threads().min(bytes.len() / PARALLEL_MIN_BYTES);
+    let (b, layout) = if chunks > 1 {
+        build_in_parallel(&name, &bytes, chunks)?
+    } else {
+        build(&name, &bytes)?
+    };
+    drop(bytes);
+    let (ds, mut notes) = b.finish(&name, layout.has_rater)?;
+    notes.splice(
+        0..0,
+        crate::checks::ignored_columns_note(&layout.ignored_columns),
+    );
+    Ok((ds, notes))
+}
+
+impl TidyFile {
+    /// Builds the analysis snapshot. Duplicate ratings (same person, context, rater and
+    /// dimension twice) are errors naming both lines; missing values are dropped.
+    pub fn to_dataset(&self, name: &str) -> Result<Dataset> {
+        let mut b = Builder::default();
+        for r in &self.rows {
+            b.push(&RowRef {
+                line: r.line,
+                person: &r.person,
+                context: &r.context,
+                rater: r.rater.as_deref(),
+                dimension: &r.dimension,
+                value: r.value,
+                label: r.label.as_deref(),
+                created_at: r.created_at,
+                seconds_spent: r.seconds_spent,
+                note: r.note.as_deref(),
+                confidence: r.confidence,
+            });
+        }
+        Ok(b.finish(name, self.has_rater)?.0)
+    }
+}
+
+#[cfg(test)]
+mod tests;

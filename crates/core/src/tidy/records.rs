@@ -1,0 +1,254 @@
+//! The records after the header: each checked field by field, the good ones handed on.
+
+use super::*;
+use crate::error::{CoreError, Result, RowError};
+
+/// The one reader configuration: a piece of a file must be read exactly as the whole is.
+pub(super) fn csv_reader(input: &[u8], has_headers: bool) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(has_headers)
+        .flexible(true)
+        .from_reader(input)
+}
+
+pub(super) fn parse_rows(
+    name: &str,
+    input: &[u8],
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> Result<Layout> {
+    // The quote-free files of the parallel path never get here; the csv reader's leniency
+    // with quotes loses rows, so quoting is checked strictly first.
+    if input.contains(&b'"') {
+        check_quotes(input, MAX_QUOTED_LINES).map_err(|e| CoreError::input(name, vec![e]))?;
+    }
+    let mut rdr = csv_reader(input, true);
+    let header = header_of(name, &mut rdr)?;
+    let (rows, errors) = parse_records(&header, rdr, LineCounter::new(input), 0, sink);
+    conclude(name, header, rows, errors)
+}
+
+/// Validates the records `rdr` yields and hands the good ones to `sink`; returns how many
+/// there were and the errors of the others. `lines` maps `rdr`'s byte positions to lines and
+/// `line_offset` is added to the lines the csv reader counts itself (a piece of a file starting
+/// at line L has L − 1; the whole file 0).
+pub(super) fn parse_records(
+    header: &Header,
+    mut rdr: csv::Reader<&[u8]>,
+    mut lines: LineCounter<'_>,
+    line_offset: u64,
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> (usize, Vec<RowError>) {
+    let Header {
+        cols,
+        names,
+        unit_layout,
+        ..
+    } = header;
+    let unit_layout = *unit_layout;
+    let mut errors = Vec::new();
+    let mut n_rows = 0usize;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = (rdr.position().line() + line_offset).max(2);
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.push(csv_error(e, line, line_offset));
+                // The csv reader cannot always resynchronise after a broken quote.
+                if errors.len() > 1000 {
+                    break;
+                }
+                continue;
+            }
+        }
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte()))
+            .unwrap_or(line);
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // blank line
+        }
+        if let Some(e) = oversized(&record, line, names) {
+            errors.push(e);
+            continue;
+        }
+        if record.len() != names.len() {
+            errors.push(RowError::new(
+                line,
+                None,
+                format!(
+                    "expected {} fields as in the header, found {}",
+                    names.len(),
+                    record.len()
+                ),
+            ));
+            continue;
+        }
+        let field = |idx: Option<usize>| -> Option<std::result::Result<&str, RowError>> {
+            let i = idx?;
+            let raw = record.get(i).unwrap_or_default();
+            Some(std::str::from_utf8(raw).map_err(|_| {
+                RowError::new(line, Some(&names[i]), "the field is not valid UTF-8 text")
+            }))
+        };
+        let mut bad = false;
+        let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
+        {
+            None => None,
+            Some(Ok(s)) => Some(trim(s)),
+            Some(Err(e)) => {
+                errors.push(e);
+                *bad = true;
+                None
+            }
+        };
+        let person_raw = if unit_layout {
+            text(cols.unit, &mut bad, &mut errors)
+        } else {
+            text(cols.person, &mut bad, &mut errors)
+        };
+        let context_raw = if unit_layout {
+            person_raw
+        } else {
+            text(cols.context, &mut bad, &mut errors)
+        };
+        let rater_raw = text(cols.rater, &mut bad, &mut errors);
+        let dimension_raw = text(cols.dimension, &mut bad, &mut errors);
+        let value_raw = text(cols.value, &mut bad, &mut errors);
+        let created_raw = text(cols.created_at, &mut bad, &mut errors);
+        let seconds_raw = text(cols.seconds, &mut bad, &mut errors);
+        let note_raw = text(cols.note, &mut bad, &mut errors);
+        let confidence_raw = text(cols.confidence, &mut bad, &mut errors);
+        if bad {
+            continue;
+        }
+        let id_col = if unit_layout { "unit" } else { "person" };
+        let person = require(person_raw, id_col, line, &mut errors, &mut bad);
+        let context = require(
+            context_raw,
+            if unit_layout { "unit" } else { "context" },
+            line,
+            &mut errors,
+            &mut bad,
+        );
+        let rater = rater_raw.map(|r| require(Some(r), "rater", line, &mut errors, &mut bad));
+        let dimension = match dimension_raw {
+            None => DEFAULT_DIMENSION,
+            Some(d) => require(Some(d), "dimension", line, &mut errors, &mut bad),
+        };
+        let (value, label) = match value_raw {
+            Some(v) if !is_missing(v) => match parse_value(v) {
+                Ok(Cell::Number(x)) => (Some(x), None),
+                Ok(Cell::Text(t)) => (None, Some(t)),
+                Err(m) => {
+                    errors.push(RowError::new(line, Some("value"), m));
+                    bad = true;
+                    (None, None)
+                }
+            },
+            _ => (None, None),
+        };
+        let created_at = match created_raw {
+            Some(v) if !is_missing(v) => match parse_timestamp(v) {
+                Ok(x) => Some(x),
+                Err(m) => {
+                    errors.push(RowError::new(line, Some("created_at"), m));
+                    bad = true;
+                    None
+                }
+            },
+            _ => None,
+        };
+        // The ranges are the app's (one check for both faces, crate::checks).
+        let mut optional_number =
+            |raw: Option<&str>,
+             col: &str,
+             range: fn(f64) -> std::result::Result<(), String>,
+             errors: &mut Vec<RowError>| match raw {
+                Some(v) if !is_missing(v) => {
+                    match parse_number(v).and_then(|x| range(x).map(|_| x)) {
+                        Ok(x) => Some(x),
+                        Err(m) => {
+                            errors.push(RowError::new(line, Some(col), m));
+                            bad = true;
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+        let seconds_spent = optional_number(
+            seconds_raw,
+            "seconds_spent",
+            crate::checks::seconds_spent,
+            &mut errors,
+        );
+        let confidence = optional_number(
+            confidence_raw,
+            "confidence",
+            crate::checks::confidence,
+            &mut errors,
+        );
+        if bad {
+            continue;
+        }
+        n_rows += 1;
+        sink(RowRef {
+            line,
+            person,
+            context,
+            rater,
+            dimension,
+            value,
+            label,
+            created_at,
+            seconds_spent,
+            note: note_raw.filter(|n| !n.is_empty()),
+            confidence,
+        });
+    }
+    (n_rows, errors)
+}
+
+/// The outcome of reading a whole file: its errors, or the layout when there were none.
+pub(super) fn conclude(
+    name: &str,
+    header: Header,
+    n_rows: usize,
+    errors: Vec<RowError>,
+) -> Result<Layout> {
+    if !errors.is_empty() {
+        return Err(CoreError::input(name, errors));
+    }
+    if n_rows == 0 {
+        return Err(CoreError::input(
+            name,
+            vec![RowError::new(
+                2,
+                None,
+                "the file has a header but no ratings",
+            )],
+        ));
+    }
+    Ok(Layout {
+        has_rater: header.cols.rater.is_some(),
+        has_dimension: header.cols.dimension.is_some(),
+        unit_layout: header.unit_layout,
+        ignored_columns: header.ignored,
+    })
+}
+
+pub(super) fn csv_error(e: csv::Error, fallback_line: u64, line_offset: u64) -> RowError {
+    let line = e
+        .position()
+        .map(|p| p.line() + line_offset)
+        .unwrap_or(fallback_line);
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            RowError::new(line, None, "the line is not valid UTF-8 text")
+        }
+        csv::ErrorKind::Io(io) => RowError::new(line, None, format!("read error: {io}")),
+        _ => RowError::new(line, None, format!("malformed CSV: {e}")),
+    }
+}

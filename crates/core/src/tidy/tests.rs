@@ -1,0 +1,274 @@
+use super::*;
+use crate::error::{CoreError, RowError};
+
+/// The dataset (or the error) as text: equal text, equal outcome.
+fn outcome(r: Result<(Builder, Layout)>) -> String {
+    match r.and_then(|(b, layout)| Ok((b.finish("f.csv", layout.has_rater)?.0, layout))) {
+        Ok((ds, layout)) => format!("{ds:?} {:?}", layout.ignored_columns),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+/// Every piece count gives what one pass gives, wherever the cuts fall.
+fn same_in_parallel(csv: &str) -> String {
+    let one = outcome(build("f.csv", csv.as_bytes()));
+    for chunks in [2, 3, 7] {
+        let many = outcome(build_in_parallel("f.csv", csv.as_bytes(), chunks));
+        // The outcomes are long: show where they part.
+        let at = one
+            .chars()
+            .zip(many.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let near = |s: &str| {
+            s.chars()
+                .skip(at.saturating_sub(80))
+                .take(160)
+                .collect::<String>()
+        };
+        assert!(
+            one == many,
+            "{chunks} pieces differ at character {at}: one pass …{}…, pieces …{}…",
+            near(&one),
+            near(&many)
+        );
+    }
+    one
+}
+
+/// A file whose later rows bring new persons, raters and spellings of dimensions.
+fn many_rows(extra: impl Fn(usize) -> Option<String>, crlf: bool) -> String {
+    let end = if crlf { "\r\n" } else { "\n" };
+    let mut s = format!("person,context,rater,dimension,value,seconds_spent,comment{end}");
+    for i in 0..600 {
+        if let Some(line) = extra(i) {
+            s.push_str(&line);
+            s.push_str(end);
+        }
+        let dim = ["mood", "Mood", "ENERGY", "energy"][i % 4];
+        let value = if i % 11 == 0 {
+            String::new()
+        } else {
+            (i % 5).to_string()
+        };
+        s.push_str(&format!(
+            "p{},c{},r{},{dim},{value},{},x{end}",
+            i / 3 + i % 7,
+            i % 4,
+            (i * 7) % 13 + i / 200,
+            i % 9
+        ));
+        if i % 97 == 0 {
+            s.push_str(end); // blank lines are skipped
+        }
+    }
+    s
+}
+
+#[test]
+fn pieces_read_in_parallel_give_the_one_pass_dataset() {
+    let out = same_in_parallel(&many_rows(|_| None, false));
+    assert!(out.contains("observations"), "{out}");
+    same_in_parallel(&many_rows(|_| None, true));
+
+    // Row 0 again, hundreds of lines on (in another piece): a duplicate naming both lines.
+    let again = many_rows(|i| (i == 590).then(|| "p0,c0,r0,MOOD,4,2,x".into()), false);
+    let out = same_in_parallel(&again);
+    assert!(
+        out.contains("duplicate rating: p0/c0 by rater 'r0' on 'mood' was already given on line 2"),
+        "{out}"
+    );
+}
+
+#[test]
+fn pieces_read_in_parallel_give_the_one_pass_errors_with_file_lines() {
+    // A bad value early and late, a short row, and a duplicate of a row hundreds of
+    // lines before it (in another piece).
+    let csv = many_rows(
+        |i| match i {
+            5 => Some("p1,c1,r1,mood,abc,1,x".into()),
+            450 => Some("p2,c2,r2,mood,1".into()),
+            590 => Some("p0,c0,r0,mood,4,2,x".into()),
+            599 => Some("p3,c3,r3,energy,1e999,1,x".into()),
+            _ => None,
+        },
+        false,
+    );
+    let out = same_in_parallel(&csv);
+    let lines = |needle: &str| {
+        csv.lines()
+            .position(|l| l.starts_with(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    for (needle, what) in [
+        ("p1,c1,r1,mood,abc", "abc"),
+        ("p2,c2,r2,mood,1", "expected 7 fields"),
+        ("p3,c3,r3,energy", "finite"),
+    ] {
+        let want = format!("line: {}", lines(needle));
+        assert!(
+            out.contains(&want) && out.contains(what),
+            "{want} {what}: {out}"
+        );
+    }
+}
+
+#[test]
+fn files_that_cannot_be_cut_at_newlines_are_read_in_one_pass_the_same() {
+    let quoted = many_rows(
+        |i| (i == 300).then(|| "p9,\"c\nx\",r1,mood,2,1,x".into()),
+        false,
+    );
+    same_in_parallel(&quoted);
+    let old_mac = many_rows(|_| None, false).replace('\n', "\r");
+    same_in_parallel(&old_mac);
+    same_in_parallel(&format!("\n\n{}", many_rows(|_| None, false)));
+    same_in_parallel(&format!("\r\n{}", many_rows(|_| None, true)));
+    same_in_parallel(&format!("\u{feff}\n{}", many_rows(|_| None, false)));
+    same_in_parallel(&format!("\u{feff}{}", many_rows(|_| None, false)));
+    same_in_parallel("person,context,value");
+    same_in_parallel("person,context,value\n");
+    same_in_parallel("");
+}
+
+#[test]
+fn fields_are_trimmed_like_str_trim() {
+    for s in [
+        "",
+        " ",
+        "a",
+        " a",
+        "a ",
+        "\u{a0}x\u{a0}",
+        "x\u{2003}",
+        "\ty\t",
+        "é",
+        " é ",
+    ] {
+        assert_eq!(trim(s), s.trim(), "{s:?}");
+    }
+}
+
+#[test]
+fn random_files_read_in_pieces_match_one_pass() {
+    // Odd lines a real file may have, in random order: blank, CRLF, short, long, bad
+    // numbers, NA, duplicates, a BOM or a blank line before the header.
+    let rows = [
+        "p1,c1,r1,mood,3",
+        "p1,c1,r2,mood,4",
+        "p2,c1,r1,MOOD,NA",
+        "p2,c2,r1,energy,",
+        "p3,c1,r3,energy,x",
+        "p3,c2,r3,energy,2,extra",
+        "p1,c1,r1,mood,5",
+        "p4,c9,r1,mood,1e400",
+        "",
+        " p5 , c1 , r1 , mood , 2 ",
+        "p6,c1",
+        "p7,c7,r7,Energy,7",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..300 {
+        let end = if next(2) == 0 { "\n" } else { "\r\n" };
+        let mut csv = ["", "\u{feff}", "\n"][next(3)].to_string();
+        csv.push_str("person,context,rater,dimension,value");
+        for _ in 0..next(40) {
+            csv.push_str(end);
+            csv.push_str(rows[next(rows.len())]);
+        }
+        if next(2) == 0 {
+            csv.push_str(end);
+        }
+        same_in_parallel(&csv);
+    }
+}
+
+#[test]
+fn pieces_end_at_newlines_and_cover_the_body() {
+    let body = b"a\nbb\nccc\ndddd\n\ne";
+    for n in 1..8 {
+        let pieces = split_at_lines(body, n);
+        assert_eq!(pieces.concat(), body.to_vec());
+        assert!(pieces.len() <= n.max(1));
+        for p in &pieces[..pieces.len() - 1] {
+            assert_eq!(p.last(), Some(&b'\n'));
+        }
+    }
+}
+
+fn errs(r: Result<TidyFile>) -> Vec<RowError> {
+    match r {
+        Err(CoreError::Input { errors, .. }) => errors,
+        other => panic!("expected input errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn reads_full_layout_with_bom_crlf_and_quoted_newlines() {
+    let src = "\u{feff}Person,Context,Rater,Dimension,Value\r\np1,\"ask\nreddit\",A,extraversion,3\r\np1,x,A,extraversion,NA\r\n";
+    let f = parse("t.csv", src.as_bytes()).unwrap();
+    assert_eq!(f.rows.len(), 2);
+    assert_eq!(
+        f.rows[0].context, "ask\nreddit",
+        "quoted newline kept inside the field"
+    );
+    assert_eq!(f.rows[1].value, None, "NA is a missing rating");
+    assert_eq!(f.rows[1].line, 4, "line numbers count the embedded newline");
+}
+
+#[test]
+fn unit_layout_without_dimension() {
+    let f = parse("t.csv", "unit,rater,value\nu1,A,1\nu1,B,2\n".as_bytes()).unwrap();
+    let ds = f.to_dataset("t.csv").unwrap();
+    assert_eq!(ds.dimensions[0].name, DEFAULT_DIMENSION);
+    assert_eq!(ds.profiles.len(), 1);
+    assert_eq!(ds.raters.len(), 2);
+}
+
+#[test]
+fn non_numeric_value_names_line_and_column() {
+    // Text is read as a category label; among numbers it is an error.
+    let f = parse("bad.csv", "unit,rater,value\nu1,A,1\nu1,B,abc\n".as_bytes()).unwrap();
+    let e = match f.to_dataset("bad.csv") {
+        Err(CoreError::Input { errors, .. }) => errors,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].line, e[0].column.as_deref()), (3, Some("value")));
+    assert!(e[0].message.contains("abc"));
+}
+
+#[test]
+fn missing_column_empty_file_and_bad_utf8() {
+    let e = errs(parse("t.csv", "person,context,rater\n".as_bytes()));
+    assert!(e.iter().any(|x| x.column.as_deref() == Some("value")));
+    let e = errs(parse("t.csv", "".as_bytes()));
+    assert!(e[0].message.contains("empty"));
+    let e = errs(parse("t.csv", b"unit,rater,value\nu1,\xff\xfe,3\n"));
+    assert_eq!(e[0].line, 2);
+    assert!(e[0].message.contains("UTF-8"));
+}
+
+#[test]
+fn duplicates_name_both_lines() {
+    let f = parse("t.csv", "unit,rater,value\nu1,A,1\nu1,A,2\n".as_bytes()).unwrap();
+    let e = match f.to_dataset("t.csv") {
+        Err(CoreError::Input { errors, .. }) => errors,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(e[0].line, 3);
+    assert!(e[0].message.contains("line 2"), "{}", e[0].message);
+}
+
+#[test]
+fn infinite_values_are_rejected() {
+    let e = errs(parse("t.csv", "unit,rater,value\nu1,A,inf\n".as_bytes()));
+    assert!(e[0].message.contains("finite"));
+}
