@@ -1,5 +1,6 @@
-//! Data-transfer types of the IPC boundary. They mirror `chameleon_core::model` in the shape the
-//! UI wants (camelCase, no internal fields) and are converted from the domain types here, once.
+//! Data-transfer types of the IPC boundary that are the shell's own (the session, the rating
+//! screen's requests and views); core's types cross as they are (`ts` feature). A dimension
+//! carries its display label, computed here once.
 //! The TypeScript side is generated from these (see `bindings.rs`), never written by hand.
 
 use chameleon_core::model;
@@ -8,38 +9,13 @@ use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct AnchorDto {
-    pub value: i64,
-    pub label: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum ScaleDto {
-    Likert {
-        min: i64,
-        max: i64,
-        anchors: Vec<AnchorDto>,
-    },
-    Continuous {
-        min: f64,
-        max: f64,
-        step: Option<f64>,
-    },
-    Nominal {
-        categories: Vec<AnchorDto>,
-    },
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
 pub struct DimensionDto {
     pub name: String,
     /// What the UI shows: the label, or the name when there is none.
     pub label: String,
     pub definition: String,
-    pub scale: ScaleDto,
-    pub level: String,
+    pub scale: model::Scale,
+    pub level: model::Level,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -50,25 +26,6 @@ pub struct CodebookDto {
     pub guidelines: String,
     pub version: i64,
     pub dimensions: Vec<DimensionDto>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileTextDto {
-    pub title: Option<String>,
-    pub text: String,
-    pub created_at: Option<String>,
-    /// Shown as text, never as a link.
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProfileDto {
-    pub id: i64,
-    pub person: String,
-    pub context: String,
-    pub texts: Vec<ProfileTextDto>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -178,7 +135,8 @@ pub struct ReviewDto {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
-    pub profile: ProfileDto,
+    /// Core's profile as stored (its texts shown as text, a URL never as a link).
+    pub profile: model::Profile,
     pub ratings: Vec<OwnRating>,
     pub review: ReviewDto,
 }
@@ -222,43 +180,14 @@ pub struct CreateStudyRequest {
 
 // ---- conversions from the domain ----
 
-impl From<&model::Anchor> for AnchorDto {
-    fn from(a: &model::Anchor) -> Self {
-        AnchorDto {
-            value: a.value,
-            label: a.label.clone(),
-        }
-    }
-}
-
-impl From<&model::Scale> for ScaleDto {
-    fn from(s: &model::Scale) -> Self {
-        match s {
-            model::Scale::Likert { min, max, anchors } => ScaleDto::Likert {
-                min: *min,
-                max: *max,
-                anchors: anchors.iter().map(AnchorDto::from).collect(),
-            },
-            model::Scale::Continuous { min, max, step } => ScaleDto::Continuous {
-                min: *min,
-                max: *max,
-                step: *step,
-            },
-            model::Scale::Nominal { categories } => ScaleDto::Nominal {
-                categories: categories.iter().map(AnchorDto::from).collect(),
-            },
-        }
-    }
-}
-
 impl From<&model::Dimension> for DimensionDto {
     fn from(d: &model::Dimension) -> Self {
         DimensionDto {
             name: d.name.clone(),
             label: d.display_name().to_owned(),
             definition: d.definition.clone(),
-            scale: ScaleDto::from(&d.scale),
-            level: d.level().as_str().to_owned(),
+            scale: d.scale.clone(),
+            level: d.level(),
         }
     }
 }
@@ -270,26 +199,6 @@ impl From<&model::Codebook> for CodebookDto {
             guidelines: c.guidelines.clone(),
             version: c.version,
             dimensions: c.dimensions.iter().map(DimensionDto::from).collect(),
-        }
-    }
-}
-
-impl From<model::Profile> for ProfileDto {
-    fn from(p: model::Profile) -> Self {
-        ProfileDto {
-            id: p.id,
-            person: p.person,
-            context: p.context,
-            texts: p
-                .texts
-                .into_iter()
-                .map(|t| ProfileTextDto {
-                    title: t.title,
-                    text: t.text,
-                    created_at: t.created_at,
-                    url: t.url,
-                })
-                .collect(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The one error shape that crosses IPC: `{code, message, rows}`. The UI switches on `code`
-//! (stable strings, from `CoreError::code()` or the app's own below), shows `message`, and lists
-//! `rows` (line-numbered problems of an import file) when there are any.
+//! (an [`ErrorCode`]: `CoreError::code()`'s names and the app's own), shows `message`, and
+//! lists `rows` (line-numbered problems of an import file) when there are any.
 
 use chameleon_core::{CoreError, RowError};
 use serde::Serialize;
@@ -14,11 +14,94 @@ pub struct RowErrorDto {
     pub message: String,
 }
 
+/// Every code an error can carry over IPC (a union in TypeScript the UI can switch on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadInput,
+    NotAStudy,
+    NewerSchema,
+    Locked,
+    ReadOnly,
+    NoSuchStudy,
+    Damaged,
+    AlreadyExists,
+    Invalid,
+    Package,
+    NoRatings,
+    AnalysisFailed,
+    Io,
+    Database,
+    Migration,
+    /// The app's own: no study open, no rater chosen, a run id in use, a result gone.
+    NoStudy,
+    NoRater,
+    AlreadyRunning,
+    NotFound,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code of a core error (by `CoreError::code()`, so a new core code that is not
+    /// listed here shows up as `internal` and in the test below).
+    pub fn of(e: &CoreError) -> ErrorCode {
+        match e.code() {
+            "bad_input" => ErrorCode::BadInput,
+            "not_a_study" => ErrorCode::NotAStudy,
+            "newer_schema" => ErrorCode::NewerSchema,
+            "locked" => ErrorCode::Locked,
+            "read_only" => ErrorCode::ReadOnly,
+            "no_such_study" => ErrorCode::NoSuchStudy,
+            "damaged" => ErrorCode::Damaged,
+            "already_exists" => ErrorCode::AlreadyExists,
+            "invalid" => ErrorCode::Invalid,
+            "package" => ErrorCode::Package,
+            "no_ratings" => ErrorCode::NoRatings,
+            "analysis_failed" => ErrorCode::AnalysisFailed,
+            "io" => ErrorCode::Io,
+            "database" => ErrorCode::Database,
+            "migration" => ErrorCode::Migration,
+            _ => ErrorCode::Internal,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadInput => "bad_input",
+            ErrorCode::NotAStudy => "not_a_study",
+            ErrorCode::NewerSchema => "newer_schema",
+            ErrorCode::Locked => "locked",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::NoSuchStudy => "no_such_study",
+            ErrorCode::Damaged => "damaged",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::Package => "package",
+            ErrorCode::NoRatings => "no_ratings",
+            ErrorCode::AnalysisFailed => "analysis_failed",
+            ErrorCode::Io => "io",
+            ErrorCode::Database => "database",
+            ErrorCode::Migration => "migration",
+            ErrorCode::NoStudy => "no_study",
+            ErrorCode::NoRater => "no_rater",
+            ErrorCode::AlreadyRunning => "already_running",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct AppError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     /// For `bad_input`: every bad row of the file, with its line number.
     pub rows: Vec<RowErrorDto>,
@@ -27,9 +110,9 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
             rows: Vec::new(),
             path: None,
@@ -38,16 +121,16 @@ impl AppError {
 
     /// No study is open (the UI goes back to the start screen).
     pub fn no_study() -> Self {
-        AppError::new("no_study", "No study is open.")
+        AppError::new(ErrorCode::NoStudy, "No study is open.")
     }
 
     /// No rater chosen yet (the UI asks who is rating).
     pub fn no_rater() -> Self {
-        AppError::new("no_rater", "Choose who is rating first.")
+        AppError::new(ErrorCode::NoRater, "Choose who is rating first.")
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        AppError::new("internal", message)
+        AppError::new(ErrorCode::Internal, message)
     }
 }
 
@@ -71,7 +154,7 @@ impl From<CoreError> for AppError {
             _ => (Vec::new(), None),
         };
         AppError {
-            code: e.code().to_owned(),
+            code: ErrorCode::of(&e),
             message: e.to_string(),
             rows,
             path,
@@ -90,6 +173,24 @@ pub type AppResult<T> = Result<T, AppError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_core_code_has_its_own_error_code() {
+        let errors = [
+            CoreError::input("f", vec![]),
+            CoreError::NotAStudy { path: "p".into() },
+            CoreError::Invalid("x".into()),
+            CoreError::Package {
+                rater: "r".into(),
+                action: "a".into(),
+            },
+            CoreError::NoRatings,
+            CoreError::AnalysisFailed("x".into()),
+        ];
+        for e in &errors {
+            assert_eq!(ErrorCode::of(e).as_str(), e.code(), "{e}");
+        }
+    }
 
     #[test]
     fn input_errors_keep_their_line_numbers_across_ipc() {

@@ -1,6 +1,7 @@
 //! Chameleon Studio's desktop shell: Tauri commands over `chameleon-core`.
 
-pub mod bindings;
+#[cfg(test)]
+mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
@@ -53,6 +54,7 @@ pub fn run() {
         .manage(std::sync::Arc::new(
             commands::analysis::AnalysisState::default(),
         ))
+        .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::open_study,
@@ -84,6 +86,7 @@ pub fn run() {
             commands::analysis::run_analysis,
             commands::analysis::cancel_analysis,
             commands::analysis::export_analysis,
+            commands::analysis::check_formula,
             commands::team::team_overview,
             commands::team::package_info,
             commands::team::assignment_table,

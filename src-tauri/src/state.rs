@@ -81,3 +81,14 @@ impl AppState {
         f(&mut guard, &self.paths)
     }
 }
+
+/// Runs `f` on a blocking thread without the session (a computation on a snapshot).
+pub async fn blocking<T, F>(f: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> AppResult<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal(format!("background task failed: {e}")))?
+}

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cli, launch, quit, tmpdir } from "./lib.mjs";
+import { cli, launch, launchFresh, openDemoAnalysis, quit, tmpdir } from "./lib.mjs";
 
 const SEED = 5;
 const RESAMPLES = 200;
@@ -35,9 +35,7 @@ describe("Analysis view, end to end", { concurrency: 1 }, () => {
   let dir;
   let study;
   before(async () => {
-    dir = tmpdir("analysis");
-    ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data") }, "#start-screen");
-    study = path.join(dir, "data", "data", "studies", "demo.chameleon");
+    ({ ctx, dir, study } = await launchFresh("analysis"));
   });
   after(async () => {
     if (ctx) await quit(ctx);
@@ -47,12 +45,7 @@ describe("Analysis view, end to end", { concurrency: 1 }, () => {
 
   test("run, cancel, export; the numbers equal the CLI's", async () => {
     const b = ctx.browser;
-    await b.$("#open-demo").click();
-    await b.$("#open-studio").waitForDisplayed();
-    await b.$("#open-studio").click();
-    await b.$("#tab-analysis").waitForDisplayed();
-    await b.$("#tab-analysis").click();
-    await b.$("#analysis-options").waitForDisplayed();
+    await openDemoAnalysis(b);
     assert.ok(existsSync(study), `the demo study is at ${study}`);
 
     // Every dimension is chosen by default.

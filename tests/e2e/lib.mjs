@@ -81,7 +81,18 @@ export async function launch(env, firstScreen = "#start-screen, #rate-screen, #i
   }
 }
 
+/**
+ * Ends the session, stops tauri-driver and makes sure the app process itself is gone: on these
+ * machines the app often stays running, orphaned, after its session ends, and as it still holds
+ * tauri-driver's stderr pipe, the test file's process would never exit. Cleanup, not an assertion.
+ */
 export async function quit(ctx) {
+  let pid = null;
+  try {
+    pid = appPid(ctx);
+  } catch {
+    // no single app process (already gone: the kill test)
+  }
   try {
     await ctx.browser.deleteSession();
   } catch {
@@ -89,6 +100,10 @@ export async function quit(ctx) {
   }
   ctx.driver.kill();
   await new Promise((r) => (ctx.driver.exitCode !== null ? r() : ctx.driver.once("exit", r)));
+  ctx.driver.stderr?.destroy();
+  if (pid === null) return;
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) process.kill(pid, "SIGKILL");
 }
 
 /** Pids of all descendants of `pid` (from /proc). */
@@ -219,21 +234,22 @@ function alive(pid) {
   }
 }
 
-/**
- * `quit`, then makes sure the app process itself is gone. Seen here once: the session ended but
- * the app stayed (orphaned), and as it still held tauri-driver's stderr pipe, the test file's
- * process never exited. Cleanup, not an assertion.
- */
-export async function quitAndReap(ctx) {
-  let pid = null;
-  try {
-    pid = appPid(ctx);
-  } catch {
-    // no single app process (already gone)
-  }
-  await quit(ctx);
-  ctx.driver.stderr?.destroy();
-  if (pid === null) return;
-  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) process.kill(pid, "SIGKILL");
+/** The same as `quit` (kept for the tests that named the reaping apart). */
+export const quitAndReap = quit;
+
+/** The app started on a fresh data dir (`name` names the temp dir); the demo study's path. */
+export async function launchFresh(name) {
+  const dir = tmpdir(name);
+  const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data") }, "#start-screen");
+  return { ctx, dir, study: path.join(dir, "data", "data", "studies", "demo.chameleon") };
+}
+
+/** From the start screen: opens the demo study and its studio's Analysis tab. */
+export async function openDemoAnalysis(b) {
+  await b.$("#open-demo").click();
+  await b.$("#open-studio").waitForDisplayed();
+  await b.$("#open-studio").click();
+  await b.$("#tab-analysis").waitForDisplayed();
+  await b.$("#tab-analysis").click();
+  await b.$("#analysis-options").waitForDisplayed();
 }

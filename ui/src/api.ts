@@ -1,10 +1,11 @@
 // The one place that talks to the Rust side. Screens depend on the `Backend` interface, so unit
 // tests run them against a fake (src/test/fakeBackend.ts) and the app against Tauri's IPC.
-import { invoke } from "@tauri-apps/api/core";
+import * as cmd from "./commands";
 import { open } from "@tauri-apps/plugin-dialog";
 import { onWebviewFileDrop, type DropEvent } from "./drops";
 import type {
   AppError,
+  ErrorCode,
   CreateStudyRequest,
   DimensionProgressDto,
   ProfileView,
@@ -57,7 +58,8 @@ export function toAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as Partial<AppError>;
     return {
-      code: String(o.code),
+      // The Rust side only sends the codes of `ErrorCode` (bindings.ts).
+      code: o.code as ErrorCode,
       message: String(o.message),
       rows: Array.isArray(o.rows) ? o.rows : [],
       path: o.path ?? null,
@@ -67,22 +69,22 @@ export function toAppError(e: unknown): AppError {
 }
 
 export const tauriBackend: Backend = {
-  recentStudies: () => invoke("recent_studies"),
-  openStudy: (path) => invoke("open_study", { path }),
-  createStudy: (request) => invoke("create_study", { request }),
-  openDemoStudy: () => invoke("open_demo_study"),
-  startupStudy: () => invoke("startup_study"),
-  currentSession: () => invoke("current_session"),
-  closeStudy: () => invoke("close_study"),
-  listRaters: () => invoke("list_raters"),
-  chooseRater: (name, kind) => invoke("choose_rater", { name, kind }),
-  queue: () => invoke("queue"),
-  dimensionProgress: () => invoke("dimension_progress"),
-  ratingHistory: (profileId, dimension) => invoke("rating_history", { profileId, dimension }),
-  nextUnrated: () => invoke("next_unrated"),
-  loadProfile: (profileId) => invoke("load_profile", { profileId }),
-  saveRating: (request) => invoke("save_rating", { request }),
-  saveReview: (request) => invoke("save_review", { request }),
+  recentStudies: () => cmd.recentStudies(),
+  openStudy: (path) => cmd.openStudy({ path }),
+  createStudy: (request) => cmd.createStudy({ request }),
+  openDemoStudy: () => cmd.openDemoStudy(),
+  startupStudy: () => cmd.startupStudy(),
+  currentSession: () => cmd.currentSession(),
+  closeStudy: () => cmd.closeStudy(),
+  listRaters: () => cmd.listRaters(),
+  chooseRater: (name, kind) => cmd.chooseRater({ name, kind }),
+  queue: () => cmd.queue(),
+  dimensionProgress: () => cmd.dimensionProgress(),
+  ratingHistory: (profileId, dimension) => cmd.ratingHistory({ profileId, dimension }),
+  nextUnrated: () => cmd.nextUnrated(),
+  loadProfile: (profileId) => cmd.loadProfile({ profileId }),
+  saveRating: (request) => cmd.saveRating({ request }),
+  saveReview: (request) => cmd.saveReview({ request }),
   pickFile: async (title, filters) => {
     const picked = await open({ title, multiple: false, directory: false, filters });
     return typeof picked === "string" ? picked : null;

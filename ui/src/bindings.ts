@@ -1,28 +1,16 @@
-// Generated from src-tauri/src/{dto,error}.rs by scripts/app/bindings.sh. Do not edit.
-
-export type AnchorDto = { value: number, label: string, };
-
-export type ScaleDto = { "type": "likert", min: number, max: number, anchors: Array<AnchorDto>, } | { "type": "continuous", min: number, max: number, step: number | null, } | { "type": "nominal", categories: Array<AnchorDto>, };
+// Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.
 
 export type DimensionDto = { name: string, 
 /**
  * What the UI shows: the label, or the name when there is none.
  */
-label: string, definition: string, scale: ScaleDto, level: string, };
+label: string, definition: string, scale: Scale, level: Level, };
 
 export type CodebookDto = { name: string | null, 
 /**
  * Markdown, shown to annotators as plain text.
  */
 guidelines: string, version: number, dimensions: Array<DimensionDto>, };
-
-export type ProfileTextDto = { title: string | null, text: string, createdAt: string | null, 
-/**
- * Shown as text, never as a link.
- */
-url: string | null, };
-
-export type ProfileDto = { id: number, person: string, context: string, texts: Array<ProfileTextDto>, };
 
 export type RaterKindDto = "human" | "model" | "adjudicated";
 
@@ -72,7 +60,11 @@ export type OwnRating = { dimension: string, value: number | null, };
 
 export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
 
-export type ProfileView = { profile: ProfileDto, ratings: Array<OwnRating>, review: ReviewDto, };
+export type ProfileView = { 
+/**
+ * Core's profile as stored (its texts shown as text, a URL never as a link).
+ */
+profile: Profile, ratings: Array<OwnRating>, review: ReviewDto, };
 
 export type SaveRatingRequest = { profileId: number, dimension: string, 
 /**
@@ -92,7 +84,7 @@ path: string | null, profilesPath: string, codebookPath: string, };
 
 export type RowErrorDto = { line: number, column: string | null, message: string, };
 
-export type AppError = { code: string, message: string, 
+export type AppError = { code: ErrorCode, message: string, 
 /**
  * For `bad_input`: every bad row of the file, with its line number.
  */
@@ -102,21 +94,35 @@ rows: Array<RowErrorDto>,
  */
 path: string | null, };
 
-export type ThresholdsDto = { good: number, tentative: number, };
+export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" | "read_only" | "no_such_study" | "damaged" | "already_exists" | "invalid" | "package" | "no_ratings" | "analysis_failed" | "io" | "database" | "migration" | "no_study" | "no_rater" | "already_running" | "not_found" | "internal";
 
-export type AgreementRowDto = { dimension: string, label: string, 
+export type Level = "nominal" | "ordinal" | "interval" | "ratio";
+
+export type Anchor = { value: number, label: string, };
+
+export type Scale = { "type": "likert", min: number, max: number, anchors: Array<Anchor>, } | { "type": "continuous", min: number, max: number, step?: number | null, } | { "type": "nominal", categories: Array<Anchor>, };
+
+export type ProfileText = { title?: string | null, text: string, created_at?: string | null, url?: string | null, };
+
+export type Profile = { id: number, person: string, context: string, texts: Array<ProfileText>, };
+
+export type RaterKind = "human" | "model" | "adjudicated";
+
+export type Thresholds = { good: number, tentative: number, };
+
+export type Weights = "unweighted" | "linear" | "quadratic";
+
+export type IccForm = "ICC1" | "ICC2";
+
+export type AgreementRow = { dimension: string, label: string, 
 /**
  * The dimension's level of measurement: the alpha shown is the one at this level.
  */
-level: string, alpha: number | null, 
-/**
- * Which ICC is shown, e.g. "ICC2" (two-way random, absolute agreement, single rater).
- */
-iccForm: string, icc: number | null, 
+level: Level, alpha: number | null, iccForm: IccForm, icc: number | null, 
 /**
  * How the ICC was estimated: "anova" (complete design) or variance components.
  */
-iccMethod: string, 
+iccMethod: "anova" | "variance-components-reml" | "variance-components-moments" | "none", 
 /**
  * Pairwise exact agreement in percent.
  */
@@ -126,27 +132,27 @@ percentExact: number | null,
  */
 percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, };
 
-export type AgreementTableDto = { rows: Array<AgreementRowDto>, thresholds: ThresholdsDto, 
+export type AgreementTable = { rows: Array<AgreementRow>, thresholds: Thresholds, 
 /**
  * Why a statistic is missing, one sentence each.
  */
 warnings: Array<string>, };
 
-export type AlphaIntervalDto = { dimension: string, 
+export type AlphaInterval = { dimension: string, 
 /**
- * 95% percentile interval of alpha at the dimension's level.
+ * Percentile interval of alpha at the dimension's level.
  */
 ci: [number, number] | null, };
 
-export type AgreementIntervalsDto = { resamples: number, seed: number, rows: Array<AlphaIntervalDto>, };
+export type AgreementIntervals = { resamples: number, seed: number, rows: Array<AlphaInterval>, };
 
-export type PairDto = { a: string, b: string, units: number, 
+export type Pair = { a: string, b: string, units: number, 
 /**
  * Cohen's kappa with the weights of the detail view.
  */
 kappa: number | null, };
 
-export type RaterDiagnosticsDto = { rater: string, kind: string, n: number, 
+export type RaterDiagnostics = { rater: string, kind: RaterKind, n: number, 
 /**
  * Mean deviation from the other raters on shared profiles (+ = rates higher).
  */
@@ -161,21 +167,19 @@ consensusAgreement: number | null, consensusR: number | null,
  */
 drift: Array<number | null>, medianSeconds: number | null, };
 
-export type AgreementDetailDto = { dimension: string, label: string, level: string, 
-/**
- * "unweighted", "linear" or "quadratic".
- */
-weights: string, pairs: Array<PairDto>, heatmapSvg: string | null, raters: Array<RaterDiagnosticsDto>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, };
+export type AgreementDetail = { dimension: string, label: string, level: Level, weights: Weights, pairs: Array<Pair>, heatmapSvg: string | null, raters: Array<RaterDiagnostics>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, };
 
-export type RaterValueDto = { rater: string, value: number, };
+export type RaterAlias = { rater: string, alias: string, };
 
-export type DisagreementDto = { profileId: number, person: string, context: string, values: Array<RaterValueDto>, 
+export type RaterValue = { rater: string, value: number, };
+
+export type DisagreementRow = { profileId: number, person: string, context: string, values: Array<RaterValue>, 
 /**
  * 0 = the raters agree, 1 = as far apart as the scale allows.
  */
 disagreement: number, spread: number, adjudicated: number | null, };
 
-export type DisagreementsDto = { dimension: string, label: string, level: string, scale: ScaleDto, 
+export type Disagreements = { dimension: string, label: string, level: Level, scale: Scale, 
 /**
  * Alpha on the raters' ratings (what the dashboard shows).
  */
@@ -184,33 +188,33 @@ alphaBefore: number | null,
  * Alpha once adjudicated profiles count with their settled value only: those profiles
  * leave the pairable units, so this is the agreement on the profiles still unsettled.
  */
-alphaAfter: number | null, adjudicated: number, profiles: Array<DisagreementDto>, };
-
-export type DimensionValuesDto = { dimension: string, label: string, 
+alphaAfter: number | null, adjudicated: number, profiles: Array<DisagreementRow>, 
 /**
- * One per rater of [`ProfileRatingsDto::raters`], `null` when that rater left it empty.
+ * Every rater of the study (adjudication aside) with their blind alias.
+ */
+aliases: Array<RaterAlias>, };
+
+export type DimensionValues = { dimension: string, label: string, 
+/**
+ * One per rater of [`ProfileRatings::raters`], `null` when that rater left it empty.
  */
 values: Array<number | null>, adjudicated: number | null, note: string | null, };
 
-export type ProfileRatingsDto = { profile: ProfileDto, raters: Array<string>, dimensions: Array<DimensionValuesDto>, };
+export type ProfileRatings = { profile: Profile, raters: Array<string>, dimensions: Array<DimensionValues>, };
 
-export type AdjudicateRequest = { profileId: number, dimension: string, value: number, note: string | null, };
+export type Adjudication = { profileId: number, dimension: string, value: number, note: string | null, };
 
-export type AnchorEditDto = { value: number, label: string, };
-
-export type ScaleEditDto = { "type": "likert", min: number, max: number, anchors: Array<AnchorEditDto>, } | { "type": "continuous", min: number, max: number, step: number | null, } | { "type": "nominal", categories: Array<AnchorEditDto>, };
-
-export type DimensionEditDto = { name: string, label: string | null, definition: string, scale: ScaleEditDto, 
+export type DimensionEdit = { name: string, label: string | null, definition: string, scale: Scale, 
 /**
- * "nominal", "ordinal", "interval" or "ratio"; `null` = what the scale implies.
+ * `null` = what the scale implies.
  */
-level: string | null, 
+level: Level | null, 
 /**
  * Ratings stored on this dimension (read-only: a scale change must keep them on it).
  */
 ratings: number, };
 
-export type CodebookEditDto = { name: string | null, 
+export type CodebookEdit = { name: string | null, 
 /**
  * Markdown.
  */
@@ -218,21 +222,35 @@ guidelines: string,
 /**
  * The version this edit started from (informational; saving makes a new one).
  */
-version: number, dimensions: Array<DimensionEditDto>, };
+version: number, dimensions: Array<DimensionEdit>, };
 
-export type CodebookSavedDto = { codebook: CodebookEditDto, added: number, updated: number, 
+export type CodebookSaved = { codebook: CodebookEdit, added: number, updated: number, 
 /**
  * False when nothing differed from the stored codebook (no new version).
  */
 changed: boolean, };
 
-export type AnalysisMethodDto = "reml" | "anova";
+export type ResampleBounds = { 
+/**
+ * Fewest resamples an interval can be computed from (0 = no intervals is always allowed).
+ */
+min: number, 
+/**
+ * Below this a percentile interval is too rough to report: a warning, not an error.
+ */
+recommended: number, 
+/**
+ * Most resamples accepted: beyond this a run takes hours for no visible gain.
+ */
+max: number, };
 
-export type AnalysisOptionsDto = { 
+export type Method = "reml" | "anova";
+
+export type AnalysisRequest = { 
 /**
  * Dimensions to analyse; empty = all.
  */
-dimensions: Array<string>, method: AnalysisMethodDto, 
+dimensions: Array<string>, method: Method, 
 /**
  * Person-cluster bootstrap resamples (0 = no intervals).
  */
@@ -240,13 +258,17 @@ bootstrap: number, seed: number,
 /**
  * Adjudicated values replace the raters' ratings as the profile score.
  */
-adjudicated: boolean, };
+adjudicated: boolean, 
+/**
+ * An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
+ */
+model: string | null, };
 
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
-export type SharesDto = { person: number, personContext: number, rater: number, residual: number, };
+export type Shares = { person: number, personContext: number, rater: number, residual: number, };
 
-export type DimensionResultDto = { dimension: string, persons: number, profiles: number, ratings: number, 
+export type DimensionResult = { dimension: string, persons: number, profiles: number, ratings: number, 
 /**
  * Profile level (the paper's numbers).
  */
@@ -254,17 +276,42 @@ traitShare: number | null, stateShare: number | null, traitCi: Array<number> | n
 /**
  * Rater level: each component's share of the total.
  */
-raterLevel: SharesDto | null, personShareCi: Array<number> | null, personContextShareCi: Array<number> | null, reliabilityK: number | null, 
+raterLevel: Shares | null, personShareCi: Array<number> | null, personContextShareCi: Array<number> | null, reliabilityK: number | null, 
 /**
  * Negative method-of-moments estimates (ANOVA), by component name.
  */
 negative: Array<string>, warnings: Array<string>, };
 
-export type PooledResultDto = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: SharesDto | null, };
+export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, };
 
-export type RaterSensitivityDto = { dimension: string, rater: string, kind: string, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
+export type RaterSensitivity = { dimension: string, rater: string, 
+/**
+ * A [`crate::model::RaterKind`] as written.
+ */
+kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
 
-export type FigureDto = { 
+export type RaterMatrixRow = { rater: string, 
+/**
+ * A [`crate::model::RaterKind`] as written.
+ */
+kind: RaterKind, 
+/**
+ * Index into [`AnalysisResult::rater_sensitivity`] per dimension of
+ * [`RaterMatrix::dimensions`]; `null` where the rater has no estimate.
+ */
+cells: Array<number | null>, 
+/**
+ * Mean state share over the dimensions where it is known.
+ */
+mean: number | null, 
+/**
+ * State-blind in at least half of the dimensions where it could be judged.
+ */
+stateBlind: boolean, };
+
+export type RaterMatrix = { dimensions: Array<string>, raters: Array<RaterMatrixRow>, };
+
+export type FigureView = { 
 /**
  * File stem when exported.
  */
@@ -274,23 +321,61 @@ name: string, title: string, caption: string,
  */
 svg: string, width: number, height: number, };
 
-export type TableDto = { 
+export type TableView = { 
 /**
  * File stem when exported (`decomposition` → `decomposition.csv`).
  */
 name: string, title: string, };
 
-export type AnalysisResultDto = { 
+export type AnalysisResult = { 
 /**
  * Cache key: the data hash and the options.
  */
-key: string, dataHash: string, options: AnalysisOptionsDto, 
+key: string, dataHash: string, options: AnalysisRequest, 
 /**
  * RFC 3339, UTC.
  */
-computedAt: string, method: string, bootstrap: number, seconds: number, dimensions: Array<DimensionResultDto>, pooled: PooledResultDto, raterSensitivity: Array<RaterSensitivityDto>, figures: Array<FigureDto>, tables: Array<TableDto>, };
+computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, 
+/**
+ * The fit of [`AnalysisRequest::model`], when one was asked for.
+ */
+model: ModelResult | null, };
 
-export type AnalysisStateDto = { result: AnalysisResultDto | null, 
+export type ModelPreset = { id: string, name: string, formula: string, 
+/**
+ * One sentence on what the model separates.
+ */
+description: string, };
+
+export type FormulaCheck = { formula: string, terms: Array<string>, error: string | null, };
+
+export type ModelComponent = { term: string, variance: number, share: number, 
+/**
+ * Levels of the term (`null` for the residual).
+ */
+levels: number | null, 
+/**
+ * 95 % interval of the share, where the run computed one.
+ */
+shareCi: Array<number> | null, };
+
+export type EffectView = { level: string, mode: number, sd: number, };
+
+export type TermEffectsView = { term: string, effects: Array<EffectView>, };
+
+export type ModelDimension = { dimension: string, components: Array<ModelComponent>, intercept: number, interceptSe: number, remlCriterion: number, converged: boolean, 
+/**
+ * Terms estimated at 0.
+ */
+boundary: Array<string>, 
+/**
+ * Conditional modes of the shared (non-person) single-factor terms: contexts, raters.
+ */
+effects: Array<TermEffectsView>, warnings: Array<string>, };
+
+export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
+
+export type AnalysisStateDto = { result: AnalysisResult | null, 
 /**
  * Hash of the study's data now (with the result's adjudicated setting).
  */
@@ -300,29 +385,25 @@ currentHash: string,
  */
 stale: boolean, };
 
-export type RunOutcomeDto = { 
-/**
- * `done` or `cancelled`.
- */
-status: string, result: AnalysisResultDto | null, 
+export type RunStatus = "done" | "cancelled";
+
+export type RunOutcomeDto = { status: RunStatus, result: AnalysisResult | null, 
 /**
  * The result came from the cache (same data, same options).
  */
 cached: boolean, };
 
-export type ExportRequest = { "kind": "report", path: string, } | { "kind": "table", name: string, path: string, } | { "kind": "figure", name: string, format: string, path: string, } | { "kind": "all", dir: string, };
+export type FigureFormat = "svg" | "png";
 
-export type PackageInfoDto = { packageId: string, studyId: string, 
+export type ExportRequest = { "kind": "report", path: string, } | { "kind": "table", name: string, path: string, } | { "kind": "figure", name: string, format: FigureFormat, path: string, } | { "kind": "all", dir: string, };
+
+export type PackageSummary = { packageId: string, studyId: string, 
 /**
  * The parent study's name (file name without extension) when the package records it.
  */
 studyName: string | null, rater: string, profiles: number, ratings: number, };
 
-export type AssignmentRowDto = { rater: string, assigned: number, 
-/**
- * Assigned profiles with every dimension rated.
- */
-done: number, };
+export type AssignmentRow = { rater: string, assigned: number, done: number, };
 
 export type DesignRequest = { 
 /**
@@ -342,7 +423,7 @@ export type TeamOverview = { studyName: string,
 /**
  * Set when the open study is an annotator package: then only this is shown.
  */
-package: PackageInfoDto | null, rows: Array<AssignmentRowDto>, 
+package: PackageSummary | null, rows: Array<AssignmentRow>, 
 /**
  * The latest design's parameters, to show in the form again.
  */
@@ -358,7 +439,7 @@ export type ExportedPackage = { path: string, packageId: string, rater: string, 
  */
 ratings: number, bytes: number, };
 
-export type MergeReportDto = { path: string, fileName: string, packageId: string | null, rater: string | null, added: number, updated: number, unchanged: number, 
+export type MergedPackage = { path: string, fileName: string, packageId: string | null, rater: string | null, added: number, updated: number, unchanged: number, 
 /**
  * Ratings the study already had in a newer version (kept).
  */
@@ -372,22 +453,14 @@ refused: string | null,
  */
 snapshot: string | null, };
 
-export type MergeOutcome = { reports: Array<MergeReportDto>, 
+export type MergeOutcome = { reports: Array<MergedPackage>, 
 /**
  * The folder the pre-merge snapshots went to; `null` when nothing was merged (refused
  * packages are checked before any snapshot).
  */
 backupsDir: string | null, };
 
-export type AuditEntryDto = { 
-/**
- * Milliseconds since the Unix epoch.
- */
-at: number, actor: string, action: string, 
-/**
- * JSON with the entry's details, shown as text.
- */
-detail: string, packageId: string | null, };
+export type AuditEntry = { at: number, actor: string, action: string, detail: string, packageId: string | null, };
 
 export type AuditKindCount = { kind: string, count: number, };
 
@@ -395,7 +468,7 @@ export type AuditTrail = {
 /**
  * Newest first, at most [`AUDIT_SHOWN`], of the chosen kind.
  */
-entries: Array<AuditEntryDto>, 
+entries: Array<AuditEntry>, 
 /**
  * Entries of the chosen kind in the whole trail.
  */
@@ -404,3 +477,34 @@ total: number,
  * Every kind in the trail with its count, for the filter.
  */
 kinds: Array<AuditKindCount>, };
+
+/** Bootstrap resample bounds (chameleon_core::app::analysis::RESAMPLES). */
+export const RESAMPLES: ResampleBounds = { min: 2, recommended: 1000, max: 100000 };
+
+/** The model picker's presets (chameleon_core::app::formula::PRESETS). */
+export const MODEL_PRESETS: ModelPreset[] = [
+  {
+    "id": "person",
+    "name": "Person / profile (nested)",
+    "formula": "value ~ 1 + (1|person) + (1|person:context)",
+    "description": "The default decomposition: trait (person) and state (person × context), each context nested in its person."
+  },
+  {
+    "id": "contexts",
+    "name": "With context effects",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context)",
+    "description": "Contexts shared by persons: a context's own pull (its norms, its topic) is separated from the person-in-context state."
+  },
+  {
+    "id": "g-study",
+    "name": "G-study with raters",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)",
+    "description": "Adds the raters' leniency: how much of the variance is who rated."
+  },
+  {
+    "id": "model-raters",
+    "name": "Models as raters (rater × person)",
+    "formula": "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater) + (1|rater:person)",
+    "description": "Each rater's own view of each person: raters (or language models) that favour or penalise the same persons differently."
+  }
+];

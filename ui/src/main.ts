@@ -1,32 +1,45 @@
 // Boot and screen routing: start → who is rating → rating screen, and the studio (review and
-// analysis) for the open study, reachable from both.
+// analysis) for the open study, reachable from both. The bottom of this file is the one
+// composition root: it builds every API object over Tauri's IPC and hands them down, so no
+// screen or view constructs its own (tests hand in fakes the same way).
 import { tauriBackend, toAppError, type Backend } from "./api";
 import type { SessionDto } from "./bindings";
 import { h, replace } from "./dom";
 import { RatingScreen } from "./features/annotate/screen";
 import { StudioScreen } from "./features/studio/shell";
-import { studioViews } from "./features/studio/views";
+import { studioViews, type StudioApis } from "./features/studio/views";
+import { tauriAnalysisApi } from "./features/analysis/api";
+import { AnalysisRuns } from "./features/analysis/view";
+import { tauriReviewApi } from "./features/review/api";
 import { mountIdentity } from "./features/study/identity";
-import { tauriTeamApi, type TeamApi } from "./features/team/api";
+import { tauriTeamApi } from "./features/team/api";
 import { packageLabel } from "./features/team/logic";
 import { mountStart, renderError } from "./features/study/start";
 import "./styles.css";
+
+/** Everything the screens talk to: the backend and each feature's API. */
+export interface AppApis extends StudioApis {
+  backend: Backend;
+}
 
 export class App {
   private rating: RatingScreen | null = null;
   private studioScreen: StudioScreen | null = null;
   private stopStart: (() => void) | null = null;
 
+  private readonly backend: Backend;
+
   constructor(
     private readonly root: HTMLElement,
-    private readonly backend: Backend,
-    private readonly team: Pick<TeamApi, "packageInfo"> = tauriTeamApi,
-  ) {}
+    private readonly apis: AppApis,
+  ) {
+    this.backend = apis.backend;
+  }
 
   /** When the open study is an annotator's package: its notice and annotator. */
   private async packageOf(): Promise<{ notice: string; rater: string } | undefined> {
     try {
-      const p = await this.team.packageInfo();
+      const p = await this.apis.team.packageInfo();
       return p
         ? { notice: `${packageLabel(p)}: rate as usual, then close it and send the file back to be merged.`, rater: p.rater }
         : undefined;
@@ -94,7 +107,7 @@ export class App {
         void this.identity(s, pkg);
       },
       onStudio: () => void this.studio(),
-    }, pkg?.notice);
+    }, pkg?.notice, this.apis.review);
     try {
       await this.rating.mount(this.root);
     } catch (e) {
@@ -125,7 +138,7 @@ export class App {
       return;
     }
     this.title(s);
-    this.studioScreen = new StudioScreen(this.backend, s, studioViews, {
+    this.studioScreen = new StudioScreen(this.backend, s, studioViews(this.apis), {
       onAnnotate: () => void this.backend.currentSession().then((x) => this.opened(x)),
       onClose: () => this.close(),
     });
@@ -134,4 +147,11 @@ export class App {
 }
 
 const root = document.getElementById("app");
-if (root) void new App(root, tauriBackend).boot();
+if (root) {
+  void new App(root, {
+    backend: tauriBackend,
+    review: tauriReviewApi,
+    analysisRuns: new AnalysisRuns(tauriAnalysisApi),
+    team: tauriTeamApi,
+  }).boot();
+}

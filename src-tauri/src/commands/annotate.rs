@@ -7,8 +7,8 @@
 //! `#[tauri::command]` that runs it off the UI thread.
 
 use crate::dto::{
-    DimensionProgressDto, OwnRating, ProfileDto, ProfileView, QueueEntryDto, RatingChangeDto,
-    ReviewDto, ReviewRequest, SaveRatingRequest, SavedRating,
+    DimensionProgressDto, OwnRating, ProfileView, QueueEntryDto, RatingChangeDto, ReviewDto,
+    ReviewRequest, SaveRatingRequest, SavedRating,
 };
 use crate::error::AppResult;
 use crate::state::{AppState, Session};
@@ -65,7 +65,7 @@ pub fn rating_history_of(
 
 pub fn profile_view(session: &Session, profile_id: i64) -> AppResult<ProfileView> {
     let (study, rater) = session.rating_as()?;
-    let profile = ProfileDto::from(study.profile(profile_id)?);
+    let profile = study.profile(profile_id)?;
     let ratings = study
         .ratings_of(profile_id, rater.id)?
         .into_iter()

@@ -2,7 +2,7 @@
 
 use crate::commands::start::{announce, remember, session_dto};
 use crate::dto::{RaterDto, RaterKindDto, SessionDto};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::state::{AppState, Session};
 use tauri::{AppHandle, State};
@@ -44,7 +44,10 @@ pub fn choose(
 ) -> AppResult<SessionDto> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::new("invalid", "Enter a name for who is rating."));
+        return Err(AppError::new(
+            ErrorCode::Invalid,
+            "Enter a name for who is rating.",
+        ));
     }
     let rater = session.study_mut()?.ensure_rater(name, kind.into())?;
     session.rater = Some(rater);

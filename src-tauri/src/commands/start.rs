@@ -3,7 +3,7 @@
 use crate::dto::{
     CodebookDto, CreateStudyRequest, RaterDto, RecentStudy, SessionDto, StudySummary,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::state::{AppState, Session};
 use crate::{events, recent};
@@ -85,7 +85,7 @@ pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDt
     } else {
         let files = paths.data_dir.join("demo-files");
         std::fs::create_dir_all(&files)
-            .map_err(|e| AppError::new("io", format!("{}: {e}", files.display())))?;
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", files.display())))?;
         write_demo_files(&files)?;
         let mut study = create_from_files(
             &target,
@@ -153,7 +153,7 @@ fn write_demo_files(dir: &Path) -> AppResult<()> {
     ] {
         let p = dir.join(name);
         std::fs::write(&p, text)
-            .map_err(|e| AppError::new("io", format!("{}: {e}", p.display())))?;
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
     }
     Ok(())
 }
@@ -163,7 +163,7 @@ fn write_demo_files(dir: &Path) -> AppResult<()> {
 pub fn create_from_files(target: &Path, profiles: &Path, codebook: &Path) -> AppResult<Study> {
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::new("io", format!("{}: {e}", dir.display())))?;
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
     }
     let mut study = Study::create(target)?;
     let imported = study
@@ -209,16 +209,12 @@ fn fresh_path(dir: &Path, stem: String) -> AppResult<PathBuf> {
         }
     }
     Err(AppError::new(
-        "already_exists",
+        ErrorCode::AlreadyExists,
         format!("no free file name for {stem} in {}", dir.display()),
     ))
 }
 
-pub fn study_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
+pub use chameleon_core::app::team::study_name;
 
 pub fn summary(study: &Study) -> AppResult<StudySummary> {
     let size = study.size()?;

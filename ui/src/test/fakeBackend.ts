@@ -5,7 +5,7 @@ import type {
   AppError,
   CodebookDto,
   DimensionProgressDto,
-  ProfileDto,
+  Profile,
   ProfileView,
   QueueEntryDto,
   RatingChangeDto,
@@ -44,7 +44,7 @@ export const codebook: CodebookDto = {
 };
 
 export class FakeBackend implements Backend {
-  profiles: ProfileDto[];
+  profiles: Profile[];
   /** profileId → dimension → value */
   ratings = new Map<number, Map<string, number>>();
   reviews = new Map<number, ReviewDto>();
@@ -53,12 +53,12 @@ export class FakeBackend implements Backend {
   failSaves: AppError | null = null;
   rater: RaterDto = { id: 1, name: "ann", kind: "human" };
 
-  constructor(n = 3, texts?: (i: number) => ProfileDto["texts"]) {
+  constructor(n = 3, texts?: (i: number) => Profile["texts"]) {
     this.profiles = Array.from({ length: n }, (_, i) => ({
       id: i + 1,
       person: `p${Math.floor(i / 2)}`,
       context: `context ${i + 1}`,
-      texts: texts ? texts(i) : [{ title: `Title ${i + 1}`, text: `Text of profile ${i + 1}`, createdAt: "2024-01-01", url: null }],
+      texts: texts ? texts(i) : [{ title: `Title ${i + 1}`, text: `Text of profile ${i + 1}`, created_at: "2024-01-01", url: null }],
     }));
   }
 

@@ -147,6 +147,9 @@ pub struct AnalysisRequest {
     pub seed: u64,
     /// Adjudicated values replace the raters' ratings as the profile score.
     pub adjudicated: bool,
+    /// An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
+    #[serde(default)]
+    pub model: Option<String>,
 }
 
 impl AnalysisRequest {
@@ -166,6 +169,10 @@ impl AnalysisRequest {
             self.seed,
             self.adjudicated
         );
+        let text = match &self.model {
+            Some(m) => format!("{text}\u{1}{}", m.split_whitespace().collect::<String>()),
+            None => text,
+        };
         blake3::hash(text.as_bytes()).to_hex()[..32].to_string()
     }
 }
@@ -221,6 +228,8 @@ pub struct PooledResult {
 pub struct RaterSensitivity {
     pub dimension: String,
     pub rater: String,
+    /// A [`crate::model::RaterKind`] as written.
+    #[cfg_attr(feature = "ts", ts(type = "RaterKind"))]
     pub kind: String,
     pub ratings: u32,
     pub state_share: Option<f64>,
@@ -235,6 +244,8 @@ pub struct RaterSensitivity {
 #[serde(rename_all = "camelCase")]
 pub struct RaterMatrixRow {
     pub rater: String,
+    /// A [`crate::model::RaterKind`] as written.
+    #[cfg_attr(feature = "ts", ts(type = "RaterKind"))]
     pub kind: String,
     /// Index into [`AnalysisResult::rater_sensitivity`] per dimension of
     /// [`RaterMatrix::dimensions`]; `null` where the rater has no estimate.
@@ -329,6 +340,7 @@ pub struct AnalysisResult {
     pub options: AnalysisRequest,
     /// RFC 3339, UTC.
     pub computed_at: String,
+    #[cfg_attr(feature = "ts", ts(type = "Method"))]
     pub method: String,
     pub bootstrap: u32,
     pub seconds: f64,
@@ -338,6 +350,8 @@ pub struct AnalysisResult {
     pub rater_matrix: RaterMatrix,
     pub figures: Vec<FigureView>,
     pub tables: Vec<TableView>,
+    /// The fit of [`AnalysisRequest::model`], when one was asked for.
+    pub model: Option<super::formula::ModelResult>,
 }
 
 /// The tables of a report, in the order they are listed and exported: (file stem, title).
@@ -470,11 +484,23 @@ pub fn compute(
         study: snap.study_name.clone(),
         generated_at: now,
     };
-    let data = match report::compute(&snap.dataset, &ropts, control) {
+    // A bad formula fails before anything is computed.
+    let prepared = match &req.model {
+        Some(text) => Some(super::formula::prepare(&snap.dataset, text)?),
+        None => None,
+    };
+    let mut data = match report::compute(&snap.dataset, &ropts, control) {
         Ok(d) => d,
         Err(VarianceError::Cancelled) => return Ok(None),
         Err(e) => return Err(CoreError::AnalysisFailed(e.to_string())),
     };
+    let model = prepared
+        .as_ref()
+        .map(|m| super::formula::fit(&snap.dataset, m, &mut data.decomposition));
+    // The fit itself cannot be interrupted: a cancel asked for meanwhile still cancels.
+    if control.is_cancelled() {
+        return Ok(None);
+    }
     let html = report::render_html(&data)?;
     let figures = report::figures(&data)?
         .into_iter()
@@ -513,6 +539,7 @@ pub fn compute(
                 title: (*title).to_owned(),
             })
             .collect(),
+        model,
     };
     Ok(Some(StoredAnalysis {
         study_path: snap.study_path.clone(),

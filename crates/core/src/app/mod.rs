@@ -8,6 +8,7 @@
 //! from which `src-tauri` generates `ui/src/bindings.ts`.
 
 pub mod analysis;
+pub mod formula;
 pub mod models;
 pub mod review;
 pub mod team;

@@ -97,6 +97,12 @@ pub struct AgreementRow {
     pub icc_form: IccForm,
     pub icc: Option<f64>,
     /// How the ICC was estimated: "anova" (complete design) or variance components.
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            type = r#""anova" | "variance-components-reml" | "variance-components-moments" | "none""#
+        )
+    )]
     pub icc_method: String,
     /// Pairwise exact agreement in percent.
     pub percent_exact: Option<f64>,

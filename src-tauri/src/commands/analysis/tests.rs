@@ -1,6 +1,9 @@
 use super::*;
 use crate::commands::start::open_demo;
-use chameleon_core::analysis::decompose::{run_decomposition, DecomposeRunOptions};
+use chameleon_core::analysis::decompose::{
+    run_decomposition, DecomposeMethod, DecomposeRunOptions,
+};
+use std::path::Path;
 
 fn demo(dir: &Path) -> (Session, AppPaths) {
     let paths = AppPaths::under(dir.to_path_buf());
@@ -9,13 +12,14 @@ fn demo(dir: &Path) -> (Session, AppPaths) {
     (session, paths)
 }
 
-fn opts(bootstrap: u32) -> AnalysisOptionsDto {
-    AnalysisOptionsDto {
+fn opts(bootstrap: u32) -> AnalysisRequest {
+    AnalysisRequest {
         dimensions: Vec::new(),
-        method: AnalysisMethodDto::Reml,
+        method: an::Method::Reml,
         bootstrap,
         seed: 7,
         adjudicated: false,
+        model: None,
     }
 }
 
@@ -27,7 +31,7 @@ fn run(
     state: &AnalysisState,
     session: &Session,
     paths: &AppPaths,
-    o: &AnalysisOptionsDto,
+    o: &AnalysisRequest,
 ) -> RunOutcomeDto {
     let snap = snapshot(session, o).expect("snapshot");
     run_job(state, paths, snap, o, 1, &no_progress()).expect("runs")
@@ -44,7 +48,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     let snap = snapshot(&session, &o).unwrap();
     let ds = snap.dataset.clone();
     let out = run_job(&state, &paths, snap, &o, 1, &progress).unwrap();
-    assert_eq!(out.status, "done");
+    assert_eq!(out.status, RunStatus::Done);
     assert!(!out.cached);
     let r = out.result.expect("a result");
     let calls = calls.into_inner().unwrap();
@@ -87,7 +91,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     // The demo's model rater barely moves across contexts: the least state-sensitive rater
     // in every dimension where its share is known.
     for d in &r.dimensions {
-        let rows: Vec<&RaterSensitivityDto> = r
+        let rows: Vec<&an::RaterSensitivity> = r
             .rater_sensitivity
             .iter()
             .filter(|s| s.dimension == d.dimension && s.state_share.is_some())
@@ -110,7 +114,7 @@ fn a_run_gives_the_cli_numbers_reports_progress_and_is_cached() {
     assert!(again.cached);
     assert_eq!(again.result.unwrap().key, r.key);
     // Other options: another key.
-    assert_ne!(cache_key(&r.data_hash, &opts(31)), r.key);
+    assert_ne!(opts(31).cache_key(&r.data_hash), r.key);
 }
 
 #[test]
@@ -128,8 +132,8 @@ fn chosen_dimensions_only_and_unknown_ones_are_refused() {
         .collect();
     assert_eq!(names, ["extraversion", "neuroticism"]);
     o.dimensions = vec!["nope".into()];
-    let err = snapshot(&session, &o).err().expect("an error");
-    assert_eq!(err.code, "bad_input");
+    let err = snapshot(&session, &o).expect_err("an error");
+    assert_eq!(err.code, "invalid");
 }
 
 #[test]
@@ -148,7 +152,7 @@ fn a_cancelled_run_says_so_and_leaves_the_previous_result() {
         }
     };
     let out = run_job(&state, &paths, snap, &o, 42, &progress).unwrap();
-    assert_eq!(out.status, "cancelled");
+    assert_eq!(out.status, RunStatus::Cancelled);
     assert!(out.result.is_none());
     assert_eq!(
         state.cancel(None).unwrap(),
@@ -214,7 +218,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let report = out.join("r.html");
-    export(
+    an::export(
         &stored,
         &ExportRequest::Report {
             path: report.display().to_string(),
@@ -225,11 +229,11 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains(&r.data_hash));
     assert!(!html.contains("src=\"http") && !html.contains("<link"));
     let png = out.join("f.png");
-    export(
+    an::export(
         &stored,
         &ExportRequest::Figure {
             name: "trait_state_shares".into(),
-            format: "png".into(),
+            format: an::FigureFormat::Png,
             path: png.display().to_string(),
         },
     )
@@ -238,7 +242,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     let fig = &r.figures[0];
     assert_eq!(img, (fig.width * 2, fig.height * 2), "twice the SVG size");
     let all = out.join("all");
-    let written = export(
+    let written = an::export(
         &stored,
         &ExportRequest::All {
             dir: all.display().to_string(),
@@ -251,7 +255,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     }
     let csv = std::fs::read_to_string(all.join("decomposition.csv")).unwrap();
     assert!(csv.starts_with("dimension,method"));
-    let err = export(
+    let err = an::export(
         &stored,
         &ExportRequest::Table {
             name: "nope".into(),
@@ -260,7 +264,7 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     )
     .err()
     .unwrap();
-    assert_eq!(err.code, "not_found");
+    assert_eq!(err.code(), "invalid");
     assert!(!out.join("x.csv").exists());
 }
 
@@ -372,7 +376,7 @@ fn bench_chameleon_scale() {
         })
         .unwrap();
         let total = t0.elapsed().as_secs_f64();
-        assert_eq!(outcome.status, "done");
+        assert_eq!(outcome.status, RunStatus::Done);
         latencies.sort_by(f64::total_cmp);
         let med = latencies
             .get(latencies.len() / 2)

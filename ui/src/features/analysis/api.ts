@@ -1,11 +1,12 @@
 // The analysis view's own IPC: state–trait runs with progress over a Tauri channel, cancel,
 // exports. The view depends on the interface, so vitest drives it with a fake.
-import { Channel, invoke } from "@tauri-apps/api/core";
+import * as cmd from "../../commands";
 import type {
-  AnalysisOptionsDto,
+  AnalysisRequest,
   AnalysisProgressDto,
   AnalysisStateDto,
   ExportRequest,
+  FormulaCheck,
   RunOutcomeDto,
 } from "../../bindings";
 
@@ -13,20 +14,23 @@ export interface AnalysisApi {
   /** The last result of the open study and whether its data changed since. */
   state(): Promise<AnalysisStateDto>;
   /** Runs the analysis; `onProgress` gets (done, total) of the bootstrap. */
-  run(options: AnalysisOptionsDto, runId: number, onProgress: (p: AnalysisProgressDto) => void): Promise<RunOutcomeDto>;
+  run(options: AnalysisRequest, runId: number, onProgress: (p: AnalysisProgressDto) => void): Promise<RunOutcomeDto>;
   /** Asks the run to stop; it then answers `{status: "cancelled"}`. */
   cancel(runId: number): Promise<number>;
   /** Writes a report, table, figure or everything; the paths written. */
   export(key: string, request: ExportRequest): Promise<string[]>;
+  /** Core's check of a model formula against the open study's data (as a run would check it). */
+  checkFormula(formula: string): Promise<FormulaCheck>;
 }
 
 export const tauriAnalysisApi: AnalysisApi = {
-  state: () => invoke<AnalysisStateDto>("analysis_state"),
+  state: () => cmd.analysisState(),
   run: (options, runId, onProgress) => {
-    const channel = new Channel<AnalysisProgressDto>();
+    const channel = new cmd.Channel<AnalysisProgressDto>();
     channel.onmessage = onProgress;
-    return invoke<RunOutcomeDto>("run_analysis", { options, runId, onProgress: channel });
+    return cmd.runAnalysis({ options, runId, onProgress: channel });
   },
-  cancel: (runId) => invoke<number>("cancel_analysis", { runId }),
-  export: (key, request) => invoke<string[]>("export_analysis", { key, request }),
+  cancel: (runId) => cmd.cancelAnalysis({ runId }),
+  export: (key, request) => cmd.exportAnalysis({ key, request }),
+  checkFormula: (formula) => cmd.checkFormula({ formula }),
 };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RaterSensitivityDto } from "../../bindings";
-import { ciText, exportStem, parseOptions, pct, progressText, raterMatrix, svgDataUrl } from "./logic";
+import { ciText, effectInterval, effectsSvg, exportStem, parseOptions, pct, plottedEffects, progressText, svgDataUrl, variance } from "./logic";
 
 const form = { dimensions: ["a", "b"], method: "reml", resamples: "1000", seed: "1", adjudicated: false };
 
@@ -15,7 +14,9 @@ describe("analysis logic", () => {
 
   it("checks the options and sends all dimensions as 'all'", () => {
     const ok = parseOptions(form, ["a", "b"]);
-    expect(ok).toEqual({ options: { dimensions: [], method: "reml", bootstrap: 1000, seed: 1, adjudicated: false } });
+    expect(ok).toEqual({ options: { dimensions: [], method: "reml", bootstrap: 1000, seed: 1, adjudicated: false, model: null } });
+    const model = parseOptions({ ...form, model: "  value ~ 1 + (1|person)  " }, ["a", "b"]);
+    expect("options" in model && model.options.model).toBe("value ~ 1 + (1|person)");
     const some = parseOptions({ ...form, dimensions: ["b"], resamples: "0" }, ["a", "b"]);
     expect("options" in some && some.options.dimensions).toEqual(["b"]);
     expect("options" in some && some.options.bootstrap).toBe(0);
@@ -23,6 +24,8 @@ describe("analysis logic", () => {
     expect(parseOptions({ ...form, resamples: "-1" }, ["a"])).toHaveProperty("error");
     expect(parseOptions({ ...form, resamples: "1.5" }, ["a"])).toHaveProperty("error");
     expect(parseOptions({ ...form, resamples: "1000000" }, ["a"])).toHaveProperty("error");
+    // Core's bounds (bindings.ts): one resample gives no interval.
+    expect(parseOptions({ ...form, resamples: "1" }, ["a"])).toHaveProperty("error");
     expect(parseOptions({ ...form, seed: "x" }, ["a"])).toHaveProperty("error");
     expect(parseOptions({ ...form, method: "ml" }, ["a"])).toHaveProperty("error");
   });
@@ -30,26 +33,6 @@ describe("analysis logic", () => {
   it("describes progress", () => {
     expect(progressText(250, 1000)).toBe("250 / 1000 resamples (25%)");
     expect(progressText(0, 0)).toBe("Fitting…");
-  });
-
-  it("builds the rater × dimension matrix and flags mostly state-blind raters", () => {
-    const row = (dimension: string, rater: string, stateShare: number | null, stateBlind: boolean | null): RaterSensitivityDto => ({
-      dimension, rater, kind: rater === "gpt" ? "model" : "human", ratings: 10, stateShare, ci: null, stateBlind, note: null,
-    });
-    const m = raterMatrix([
-      row("x", "ana", 0.7, false),
-      row("x", "gpt", 0.05, true),
-      row("y", "ana", 0.6, false),
-      row("y", "gpt", 0.2, false),
-      row("z", "gpt", 0.01, true),
-    ]);
-    expect(m.dimensions).toEqual(["x", "y", "z"]);
-    expect(m.raters.map((r) => r.rater)).toEqual(["ana", "gpt"]);
-    expect(m.raters[0].cells[2]).toBeNull();
-    expect(m.raters[0].mean).toBeCloseTo(0.65);
-    expect(m.raters[0].stateBlind).toBe(false);
-    expect(m.raters[1].stateBlind).toBe(true);
-    expect(m.raters[1].kind).toBe("model");
   });
 
   it("encodes SVG (with non-ASCII text) as a data URL", () => {
@@ -63,5 +46,26 @@ describe("analysis logic", () => {
   it("makes safe file stems", () => {
     expect(exportStem("My study / 2024")).toBe("My-study-2024");
     expect(exportStem("///")).toBe("analysis");
+  });
+
+  it("ranks effects for the plot: every level when few, the extremes when many", () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ level: `c${i}`, mode: 1 - i / 20, sd: 0.1 }));
+    const { shown, hidden } = plottedEffects(many, 5);
+    expect(shown.map((e) => e.level)).toEqual(["c0", "c1", "c2", "c3", "c4", "c35", "c36", "c37", "c38", "c39"]);
+    expect(hidden).toBe(30);
+    expect(plottedEffects(many.slice(0, 8), 5).hidden).toBe(0);
+    expect(effectInterval({ level: "x", mode: 1, sd: 0.5 })).toEqual([1 - 0.98, 1 + 0.98]);
+    expect(variance(0.123456)).toBe("0.1235");
+    expect(variance(null)).toBe("—");
+  });
+
+  it("draws the effects plot with names escaped, one dot and bar per level", () => {
+    const plot = effectsSvg([
+      { level: "a<&>", mode: 0.5, sd: 0.1 },
+      { level: "b", mode: -0.2, sd: 0.05 },
+    ], "ext: context effects");
+    expect(plot.svg).toContain("a&lt;&amp;&gt;");
+    expect(plot.svg.match(/<circle/g)?.length).toBe(2);
+    expect(plot.height).toBeGreaterThan(2 * 18);
   });
 });

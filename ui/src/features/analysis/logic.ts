@@ -1,21 +1,13 @@
 // Pure helpers of the analysis view: formatting, option checks, the rater × dimension
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
-import type { AnalysisMethodDto, AnalysisOptionsDto, RaterSensitivityDto } from "../../bindings";
+import { RESAMPLES, type AnalysisRequest, type EffectView, type Method } from "../../bindings";
 
-export const DEFAULT_RESAMPLES = 1000;
-export const MAX_RESAMPLES = 100_000;
+export { share as pct, shareInterval as ciText, svgDataUrl } from "../../format";
 
-/** A share 0..1 as a percentage with one decimal ("26.1%"); "—" when missing. */
-export function pct(v: number | null | undefined, digits = 1): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
-  return `${(v * 100).toFixed(digits)}%`;
-}
+/** Core's bounds (generated into bindings.ts): the form starts at the recommended count. */
+export const DEFAULT_RESAMPLES = RESAMPLES.recommended;
 
-/** A 95% interval of shares as "[20.3, 31.8]" (percent); "" when missing. */
-export function ciText(ci: number[] | null | undefined): string {
-  if (!ci || ci.length !== 2) return "";
-  return `[${(ci[0] * 100).toFixed(1)}, ${(ci[1] * 100).toFixed(1)}]`;
-}
+
 
 export interface OptionsForm {
   dimensions: string[];
@@ -23,14 +15,17 @@ export interface OptionsForm {
   resamples: string;
   seed: string;
   adjudicated: boolean;
+  /** An lme4 formula to fit as well; empty = none. */
+  model?: string;
 }
 
 /** Checks what the form holds; either options to run with or a message for the user. */
-export function parseOptions(f: OptionsForm, all: string[]): { options: AnalysisOptionsDto } | { error: string } {
+export function parseOptions(f: OptionsForm, all: string[]): { options: AnalysisRequest } | { error: string } {
   if (f.dimensions.length === 0) return { error: "Choose at least one dimension." };
   const resamples = f.resamples.trim();
-  if (!/^\d+$/.test(resamples) || Number(resamples) > MAX_RESAMPLES) {
-    return { error: `Bootstrap resamples must be a whole number from 0 to ${MAX_RESAMPLES}.` };
+  const n = Number(resamples);
+  if (!/^\d+$/.test(resamples) || (n !== 0 && (n < RESAMPLES.min || n > RESAMPLES.max))) {
+    return { error: `Bootstrap resamples must be 0 (no intervals) or a whole number from ${RESAMPLES.min} to ${RESAMPLES.max}.` };
   }
   const seed = f.seed.trim();
   if (!/^\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) {
@@ -42,12 +37,79 @@ export function parseOptions(f: OptionsForm, all: string[]): { options: Analysis
   return {
     options: {
       dimensions: everything ? [] : [...f.dimensions],
-      method: f.method as AnalysisMethodDto,
+      method: f.method as Method,
       bootstrap: Number(resamples),
       seed: Number(seed),
       adjudicated: f.adjudicated,
+      model: f.model?.trim() ? f.model.trim() : null,
     },
   };
+}
+
+/** A variance as shown: four significant digits ("0.1234", "12.35"); "—" when missing. */
+export function variance(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  return v === 0 ? "0" : v.toPrecision(4);
+}
+
+/** The 95% interval of a conditional mode: mode ± 1.96 conditional SD (lme4's condVar). */
+export function effectInterval(e: EffectView): [number, number] {
+  return [e.mode - 1.96 * e.sd, e.mode + 1.96 * e.sd];
+}
+
+/** The levels a ranked plot shows: all when few, else the `each` highest and lowest. */
+export function plottedEffects(effects: EffectView[], each = 15): { shown: EffectView[]; hidden: number } {
+  if (effects.length <= 2 * each) return { shown: effects, hidden: 0 };
+  return { shown: [...effects.slice(0, each), ...effects.slice(-each)], hidden: effects.length - 2 * each };
+}
+
+function xml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * A ranked dot plot of conditional modes with their 95% intervals, as a standalone SVG: one row
+ * per level (highest first), a zero line, level names on the left.
+ */
+export function effectsSvg(effects: EffectView[], title: string): { svg: string; width: number; height: number } {
+  const rowH = 18;
+  const left = 170;
+  const right = 30;
+  const top = 34;
+  const plotW = 420;
+  const width = left + plotW + right;
+  const height = top + rowH * Math.max(effects.length, 1) + 30;
+  const bounds = effects.flatMap(effectInterval).filter(Number.isFinite);
+  let lo = Math.min(0, ...bounds);
+  let hi = Math.max(0, ...bounds);
+  if (hi - lo < 1e-12) {
+    lo -= 1;
+    hi += 1;
+  }
+  const x = (v: number) => left + ((v - lo) / (hi - lo)) * plotW;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${left}" y="18" font-weight="600" fill="#1b2420">${xml(title)}</text>`,
+    `<line x1="${x(0).toFixed(1)}" y1="${top - 6}" x2="${x(0).toFixed(1)}" y2="${height - 24}" stroke="#8a948f" stroke-dasharray="3 3"/>`,
+  ];
+  effects.forEach((e, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const [a, b] = effectInterval(e);
+    const name = e.level.length > 24 ? `${e.level.slice(0, 23)}…` : e.level;
+    const color = e.mode >= 0 ? "#2f6f4f" : "#a4462f";
+    parts.push(
+      `<text x="${left - 8}" y="${y + 4}" text-anchor="end" fill="#1b2420">${xml(name)}</text>`,
+      `<line x1="${x(a).toFixed(1)}" y1="${y}" x2="${x(b).toFixed(1)}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
+      `<circle cx="${x(e.mode).toFixed(1)}" cy="${y}" r="4" fill="${color}"/>`,
+    );
+  });
+  const axisY = height - 10;
+  for (const v of [lo, 0, hi]) {
+    parts.push(`<text x="${x(v).toFixed(1)}" y="${axisY}" text-anchor="middle" fill="#5b6661">${v === 0 ? "0" : v.toPrecision(2)}</text>`);
+  }
+  parts.push("</svg>");
+  return { svg: parts.join(""), width, height };
 }
 
 /** "123 / 1000 resamples (12%)". */
@@ -57,53 +119,6 @@ export function progressText(done: number, total: number): string {
   return `${done} / ${total} resamples (${p}%)`;
 }
 
-export interface RaterRow {
-  rater: string;
-  kind: string;
-  /** State share per dimension (same order as `dimensions`). */
-  cells: (RaterSensitivityDto | null)[];
-  /** Mean state share over the dimensions where it is known. */
-  mean: number | null;
-  /** State-blind in at least half of the dimensions where it could be judged. */
-  stateBlind: boolean;
-}
-
-/** Rows = raters, columns = dimensions, in first-seen order. */
-export function raterMatrix(rows: RaterSensitivityDto[]): { dimensions: string[]; raters: RaterRow[] } {
-  const dimensions: string[] = [];
-  const order: string[] = [];
-  const byRater = new Map<string, { kind: string; byDim: Map<string, RaterSensitivityDto> }>();
-  for (const r of rows) {
-    if (!dimensions.includes(r.dimension)) dimensions.push(r.dimension);
-    let e = byRater.get(r.rater);
-    if (!e) {
-      e = { kind: r.kind, byDim: new Map() };
-      byRater.set(r.rater, e);
-      order.push(r.rater);
-    }
-    e.byDim.set(r.dimension, r);
-  }
-  const raters = order.map((rater) => {
-    const e = byRater.get(rater)!;
-    const cells = dimensions.map((d) => e.byDim.get(d) ?? null);
-    const known = cells.filter((c): c is RaterSensitivityDto => c !== null && c.stateShare !== null);
-    const mean = known.length ? known.reduce((s, c) => s + (c.stateShare as number), 0) / known.length : null;
-    const judged = cells.filter((c) => c !== null && c.stateBlind !== null);
-    const blind = judged.filter((c) => c!.stateBlind === true).length;
-    return { rater, kind: e.kind, cells, mean, stateBlind: judged.length > 0 && 2 * blind >= judged.length };
-  });
-  return { dimensions, raters };
-}
-
-/** An SVG document as a data URL for `<img>` (the CSP allows `data:` images). */
-export function svgDataUrl(svg: string): string {
-  const bytes = new TextEncoder().encode(svg);
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return `data:image/svg+xml;base64,${btoa(bin)}`;
-}
 
 /** A short form of a content hash for display. */
 export function shortHash(h: string): string {
@@ -111,10 +126,11 @@ export function shortHash(h: string): string {
 }
 
 /** Describes the options a result was computed with. */
-export function optionsText(o: AnalysisOptionsDto): string {
+export function optionsText(o: AnalysisRequest): string {
   const parts = [o.method.toUpperCase()];
   parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
   if (o.adjudicated) parts.push("adjudicated values as profile scores");
+  if (o.model) parts.push(`model ${o.model}`);
   if (o.dimensions.length) parts.push(`${o.dimensions.length} dimension(s)`);
   return parts.join(" · ");
 }

@@ -1,8 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { MODEL_PRESETS } from "../../bindings";
 import type {
-  AnalysisOptionsDto,
+  AnalysisRequest,
+  FormulaCheck,
+  ModelResult,
   AnalysisProgressDto,
-  AnalysisResultDto,
+  AnalysisResult,
   AnalysisStateDto,
   ExportRequest,
   RunOutcomeDto,
@@ -12,7 +15,7 @@ import type { StudioContext } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import { AnalysisRuns, AnalysisView } from "./view";
 
-function result(key: string, trait: number, options: AnalysisOptionsDto): AnalysisResultDto {
+function result(key: string, trait: number, options: AnalysisRequest): AnalysisResult {
   return {
     key,
     dataHash: `hash-${key}`,
@@ -43,20 +46,70 @@ function result(key: string, trait: number, options: AnalysisOptionsDto): Analys
       { dimension: "extraversion", rater: "ana", kind: "human", ratings: 30, stateShare: 0.7, ci: null, stateBlind: false, note: null },
       { dimension: "extraversion", rater: "=gpt", kind: "model", ratings: 30, stateShare: 0.02, ci: null, stateBlind: true, note: null },
     ],
+    // What core's rater_matrix makes of the two rows above.
+    raterMatrix: {
+      dimensions: ["extraversion"],
+      raters: [
+        { rater: "ana", kind: "human", cells: [0], mean: 0.7, stateBlind: false },
+        { rater: "=gpt", kind: "model", cells: [1], mean: 0.02, stateBlind: true },
+      ],
+    },
     figures: [{ name: "pooled_split", title: "Pooled", caption: "c", svg: "<svg xmlns='http://www.w3.org/2000/svg'/>", width: 900, height: 200 }],
     tables: [{ name: "decomposition", title: "Decomposition" }],
+    model: null,
+  };
+}
+
+/** What core's formula fit returns for the "with context effects" preset, in small. */
+function modelResult(formula: string): ModelResult {
+  return {
+    formula,
+    dimensions: [
+      {
+        dimension: "extraversion",
+        components: [
+          { term: "person", variance: 0.8, share: 0.4, levels: 10, shareCi: null },
+          { term: "context", variance: 0.2, share: 0.1, levels: 3, shareCi: [0.02, 0.3] },
+          { term: "person:context", variance: 0.6, share: 0.3, levels: 30, shareCi: null },
+          { term: "residual", variance: 0.4, share: 0.2, levels: null, shareCi: null },
+        ],
+        intercept: 4,
+        interceptSe: 0.2,
+        remlCriterion: 123.4,
+        converged: true,
+        boundary: [],
+        effects: [
+          {
+            term: "context",
+            effects: [
+              { level: "<b>forum</b>", mode: 0.3, sd: 0.1 },
+              { level: "diary", mode: 0.01, sd: 0.1 },
+              { level: "work", mode: -0.31, sd: 0.1 },
+            ],
+          },
+        ],
+        warnings: [],
+      },
+    ],
   };
 }
 
 class FakeApi implements AnalysisApi {
   stateDto: AnalysisStateDto = { result: null, currentHash: "h0", stale: false };
-  runs: { options: AnalysisOptionsDto; runId: number; progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void }[] = [];
+  runs: { options: AnalysisRequest; runId: number; progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void }[] = [];
   cancelled: number[] = [];
   exports: ExportRequest[] = [];
+  checks: string[] = [];
+  async checkFormula(formula: string): Promise<FormulaCheck> {
+    this.checks.push(formula);
+    return formula.includes("subreddit")
+      ? { formula, terms: [], error: "term '(1|subreddit)': unknown factor 'subreddit' (the factors are person, context and rater)" }
+      : { formula, terms: ["person", "context", "person:context"], error: null };
+  }
   async state() {
     return this.stateDto;
   }
-  run(options: AnalysisOptionsDto, runId: number, progress: (p: AnalysisProgressDto) => void) {
+  run(options: AnalysisRequest, runId: number, progress: (p: AnalysisProgressDto) => void) {
     return new Promise<RunOutcomeDto>((resolve) => this.runs.push({ options, runId, progress, resolve }));
   }
   async cancel(runId: number) {
@@ -105,7 +158,7 @@ describe("analysis view", () => {
     await tick();
     expect(api.runs.length).toBe(1);
     const run = api.runs[0];
-    expect(run.options).toEqual({ dimensions: ["extraversion", "topic"], method: "reml", bootstrap: 200, seed: 1, adjudicated: false });
+    expect(run.options).toEqual({ dimensions: ["extraversion", "topic"], method: "reml", bootstrap: 200, seed: 1, adjudicated: false, model: null });
     expect($<HTMLButtonElement>("#analysis-cancel")).not.toBeNull();
     run.progress({ runId: run.runId, done: 50, total: 200 });
     expect($<HTMLProgressElement>("#analysis-progress")!.value).toBe(50);
@@ -125,7 +178,7 @@ describe("analysis view", () => {
   });
 
   it("a cancelled run says so and keeps the previous result", async () => {
-    const o = { dimensions: [], method: "reml" as const, bootstrap: 10, seed: 1, adjudicated: false };
+    const o = { dimensions: [], method: "reml" as const, bootstrap: 10, seed: 1, adjudicated: false, model: null };
     api.stateDto = { result: result("old", 0.3, o), currentHash: "hash-old", stale: false };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -144,7 +197,7 @@ describe("analysis view", () => {
   });
 
   it("marks a stale result and re-runs it with its own options", async () => {
-    const o = { dimensions: ["extraversion"], method: "anova" as const, bootstrap: 0, seed: 9, adjudicated: true };
+    const o = { dimensions: ["extraversion"], method: "anova" as const, bootstrap: 0, seed: 9, adjudicated: true, model: null };
     api.stateDto = { result: result("old", 0.3, o), currentHash: "other", stale: true };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -173,6 +226,59 @@ describe("analysis view", () => {
     expect($("#analysis-dimensions .trait-share")!.textContent).toBe("25.0%");
   });
 
+  it("a preset fills the formula, a bad term is named under the field, the fit is shown with ranked effects", async () => {
+    const view = new AnalysisView(runs);
+    await view.mount(root, ctx());
+    expect($<HTMLInputElement>("#analysis-formula")!.disabled).toBe(true);
+    const pick = (id: string) => {
+      const select = $<HTMLSelectElement>("#analysis-model-preset")!;
+      select.value = id;
+      select.dispatchEvent(new Event("change"));
+    };
+    pick("contexts");
+    await tick();
+    const formula = MODEL_PRESETS.find((p) => p.id === "contexts")!.formula;
+    expect($<HTMLInputElement>("#analysis-formula")!.value).toBe(formula);
+    expect(api.checks).toEqual([formula]);
+    expect($("#analysis-formula-message")!.textContent).toBe("Fits: (1|person) + (1|context) + (1|person:context) + residual.");
+
+    // Typing: checked after a pause; only the last text's answer is shown.
+    const field = $<HTMLInputElement>("#analysis-formula")!;
+    field.value = "value ~ 1 + (1|person) + (1|subreddit)";
+    field.dispatchEvent(new Event("input"));
+    expect($("#analysis-formula-message")!.textContent).toBe("Checking…");
+    expect($<HTMLSelectElement>("#analysis-model-preset")!.value).toBe("custom");
+    await new Promise((r) => setTimeout(r, 300));
+    const msg = $("#analysis-formula-message")!;
+    expect(msg.textContent).toContain("unknown factor 'subreddit'");
+    expect(msg.classList.contains("error")).toBe(true);
+    expect(document.activeElement === field || document.activeElement === document.body).toBe(true);
+    expect(root.querySelector("#analysis-formula")).toBe(field); // not re-rendered under the cursor
+    $<HTMLFormElement>("#analysis-options")!.requestSubmit();
+    await tick();
+    expect(api.runs.length).toBe(0);
+    expect($("#analysis-status")!.textContent).toContain("cannot be fitted");
+
+    // Back to the preset: the run carries the formula; the result shows the model.
+    pick("contexts");
+    await tick();
+    $<HTMLFormElement>("#analysis-options")!.requestSubmit();
+    await tick();
+    expect(api.runs[0].options.model).toBe(formula);
+    api.runs[0].resolve({ status: "done", result: { ...result("m", 0.3, api.runs[0].options), model: modelResult(formula) }, cached: false });
+    await tick();
+    expect($("#analysis-model code")!.textContent).toBe(formula);
+    const cell = (term: string) => $(`#analysis-model-table tr[data-dimension=extraversion] td[data-term="${term}"]`)!;
+    expect(cell("context").querySelector(".share")!.textContent).toBe("10.0%");
+    expect(cell("context").textContent).toContain("[2.0, 30.0]");
+    expect(cell("residual").querySelector(".variance")!.textContent).toBe(" (0.4000)");
+    const levels = [...root.querySelectorAll("#effects-context tbody tr")].map((tr) => tr.getAttribute("data-level"));
+    expect(levels).toEqual(["<b>forum</b>", "diary", "work"]);
+    expect($("#effects-context tbody tr")!.textContent).toContain("[0.104, 0.496]");
+    expect(root.querySelector("#effects-context b")).toBeNull(); // a level name is text, not markup
+    expect($<HTMLImageElement>("#effects-context img")!.src).toMatch(/^data:image\/svg\+xml;base64,/);
+  });
+
   it("rejects bad options without running", async () => {
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -186,7 +292,7 @@ describe("analysis view", () => {
   });
 
   it("exports through the dialogs (answered by the test hook)", async () => {
-    const o = { dimensions: [], method: "reml" as const, bootstrap: 0, seed: 1, adjudicated: false };
+    const o = { dimensions: [], method: "reml" as const, bootstrap: 0, seed: 1, adjudicated: false, model: null };
     api.stateDto = { result: result("k", 0.3, o), currentHash: "hash-k", stale: false };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());

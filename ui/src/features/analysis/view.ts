@@ -3,32 +3,43 @@
 // PI can look at other tabs and come back to it. Figures are the Rust report's SVGs (the same
 // files the exports and the HTML report hold), shown as data-URL images (CSP-safe).
 import type {
-  AnalysisMethodDto,
-  AnalysisResultDto,
+  Method,
+  AnalysisResult,
   AnalysisStateDto,
-  DimensionResultDto,
+  DimensionResult,
   ExportRequest,
-  FigureDto,
+  FigureView,
+  FormulaCheck,
+  ModelDimension,
+  ModelResult,
   RunOutcomeDto,
 } from "../../bindings";
+import { MODEL_PRESETS } from "../../bindings";
 import { toAppError } from "../../api";
 import { pickDirectory, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
+import { table } from "../../table";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import {
   ciText,
   DEFAULT_RESAMPLES,
+  effectInterval,
+  effectsSvg,
   exportStem,
   optionsText,
   parseOptions,
   pct,
+  plottedEffects,
   progressText,
-  raterMatrix,
   shortHash,
   svgDataUrl,
+  variance,
 } from "./logic";
+
+/** How long typing pauses before the formula is checked. */
+const FORMULA_CHECK_MS = 250;
 
 type Listener = () => void;
 
@@ -96,17 +107,27 @@ export class AnalysisView implements StudioView {
   private el: HTMLElement | null = null;
   private ctx: StudioContext | null = null;
   private state: AnalysisStateDto | null = null;
-  private result: AnalysisResultDto | null = null;
+  private result: AnalysisResult | null = null;
   private unsubscribe: (() => void) | null = null;
   private status: { text: string; kind: "info" | "ok" | "warn" | "error" } | null = null;
   private error: unknown = null;
   private form = {
     dimensions: new Set<string>(),
-    method: "reml" as AnalysisMethodDto,
+    method: "reml" as Method,
     resamples: String(DEFAULT_RESAMPLES),
     seed: "1",
     adjudicated: false,
+    /** "none", a preset's id, or "custom". */
+    preset: "none",
+    formula: "",
   };
+  /** Core's verdict on `form.formula`, once it answered for exactly that text. */
+  private formulaCheck: FormulaCheck | null = null;
+  private formulaToken = 0;
+  private formulaTimer: ReturnType<typeof setTimeout> | null = null;
+  private formulaMsgEl: HTMLElement | null = null;
+  /** The dimension whose context effects are plotted. */
+  private effectsDimension: string | null = null;
   // Elements updated in place while a run reports progress (no full re-render per message).
   private progressEl: HTMLProgressElement | null = null;
   private progressTextEl: HTMLElement | null = null;
@@ -140,13 +161,54 @@ export class AnalysisView implements StudioView {
     return this.ctx?.session.codebook?.dimensions.map((d) => d.name) ?? [];
   }
 
-  private adoptOptions(r: AnalysisResultDto): void {
+  private adoptOptions(r: AnalysisResult): void {
     const o = r.options;
     this.form.method = o.method;
     this.form.resamples = String(o.bootstrap);
     this.form.seed = String(o.seed);
     this.form.adjudicated = o.adjudicated;
     this.form.dimensions = new Set(o.dimensions.length ? o.dimensions : this.allDimensions());
+    const model = o.model ?? "";
+    this.form.formula = model;
+    this.form.preset = model ? (MODEL_PRESETS.find((p) => p.formula === model)?.id ?? "custom") : "none";
+    if (model) this.checkFormula();
+  }
+
+  /** Asks core about the formula after a pause in typing; a late answer for older text is dropped. */
+  private checkFormula(delay = 0): void {
+    if (this.formulaTimer) clearTimeout(this.formulaTimer);
+    const token = ++this.formulaToken;
+    const text = this.form.formula.trim();
+    this.formulaCheck = null;
+    this.showFormulaMessage();
+    if (!text) return;
+    this.formulaTimer = setTimeout(() => {
+      this.runs.api.checkFormula(text).then(
+        (c) => {
+          if (token !== this.formulaToken) return;
+          this.formulaCheck = c;
+          this.showFormulaMessage();
+        },
+        (e) => {
+          if (token !== this.formulaToken) return;
+          this.formulaCheck = { formula: text, terms: [], error: toAppError(e).message };
+          this.showFormulaMessage();
+        },
+      );
+    }, delay);
+  }
+
+  /** The line under the formula field, updated in place (the field keeps its focus). */
+  private showFormulaMessage(): void {
+    const el = this.formulaMsgEl;
+    if (!el) return;
+    const c = this.formulaCheck;
+    el.classList.toggle("error", !!c?.error);
+    el.classList.toggle("ok", !!c && !c.error);
+    if (!this.form.formula.trim()) el.textContent = "";
+    else if (!c) el.textContent = "Checking…";
+    else if (c.error) el.textContent = c.error;
+    else el.textContent = `Fits: ${c.terms.map((t) => `(1|${t})`).join(" + ")} + residual.`;
   }
 
   private onRunChange(): void {
@@ -209,9 +271,16 @@ export class AnalysisView implements StudioView {
         resamples: this.form.resamples,
         seed: this.form.seed,
         adjudicated: this.form.adjudicated,
+        model: this.form.preset === "none" ? "" : this.form.formula,
       },
       this.allDimensions(),
     );
+    const c = this.formulaCheck;
+    if (!("error" in parsed) && parsed.options.model && c?.error && c.formula.replace(/\s+/g, "") === parsed.options.model.replace(/\s+/g, "")) {
+      this.status = { text: `The model cannot be fitted: ${c.error}`, kind: "error" };
+      this.render();
+      return;
+    }
     if ("error" in parsed) {
       this.status = { text: parsed.error, kind: "error" };
       this.render();
@@ -226,6 +295,7 @@ export class AnalysisView implements StudioView {
     if (!this.el) return;
     this.progressEl = null;
     this.progressTextEl = null;
+    this.formulaMsgEl = null;
     replace(
       this.el,
       h(
@@ -299,7 +369,7 @@ export class AnalysisView implements StudioView {
             {
               id: "analysis-method",
               disabled: running,
-              onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as AnalysisMethodDto),
+              onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as Method),
             },
             h("option", { value: "reml", selected: this.form.method === "reml" }, "REML (default)"),
             h("option", { value: "anova", selected: this.form.method === "anova" }, "ANOVA (method of moments)"),
@@ -347,6 +417,63 @@ export class AnalysisView implements StudioView {
         ),
         this.renderRunBar(),
       ),
+      this.renderModelOptions(running),
+    );
+  }
+
+  private renderModelOptions(running: boolean): HTMLElement {
+    const preset = MODEL_PRESETS.find((p) => p.id === this.form.preset);
+    const msg = h("p", { class: "analysis-formula-message", id: "analysis-formula-message", "aria-live": "polite" });
+    this.formulaMsgEl = msg;
+    const field = h("input", {
+      type: "text",
+      id: "analysis-formula",
+      spellcheck: false,
+      autocomplete: "off",
+      placeholder: "value ~ 1 + (1|person) + (1|context) + (1|person:context)",
+      value: this.form.formula,
+      disabled: running || this.form.preset === "none",
+      oninput: (e: Event) => {
+        this.form.formula = (e.target as HTMLInputElement).value;
+        const match = MODEL_PRESETS.find((p) => p.formula === this.form.formula.trim());
+        this.form.preset = match?.id ?? "custom";
+        const select = this.el?.querySelector<HTMLSelectElement>("#analysis-model-preset");
+        if (select) select.value = this.form.preset;
+        this.checkFormula(FORMULA_CHECK_MS);
+      },
+    });
+    queueMicrotask(() => this.showFormulaMessage());
+    return h(
+      "fieldset",
+      { class: "analysis-model card", id: "analysis-model-options" },
+      h("legend", {}, "Variance-components model (lme4 formula, REML)"),
+      h(
+        "label",
+        { class: "field" },
+        h("span", {}, "Model"),
+        h(
+          "select",
+          {
+            id: "analysis-model-preset",
+            disabled: running,
+            onchange: (e: Event) => {
+              const id = (e.target as HTMLSelectElement).value;
+              this.form.preset = id;
+              const p = MODEL_PRESETS.find((x) => x.id === id);
+              if (p) this.form.formula = p.formula;
+              if (id === "none") this.form.formula = "";
+              this.render();
+              this.checkFormula();
+            },
+          },
+          h("option", { value: "none", selected: this.form.preset === "none" }, "None: the decomposition only"),
+          ...MODEL_PRESETS.map((p) => h("option", { value: p.id, selected: this.form.preset === p.id }, p.name)),
+          h("option", { value: "custom", selected: this.form.preset === "custom" }, "Custom formula"),
+        ),
+      ),
+      h("label", { class: "field analysis-formula-field" }, h("span", {}, "Formula"), field),
+      msg,
+      preset ? h("p", { class: "muted analysis-preset-note" }, preset.description) : null,
     );
   }
 
@@ -383,7 +510,7 @@ export class AnalysisView implements StudioView {
     return bar;
   }
 
-  private renderResult(r: AnalysisResultDto): HTMLElement {
+  private renderResult(r: AnalysisResult): HTMLElement {
     const stale = this.state?.stale === true && this.state.result?.key === r.key;
     const fig = (name: string) => r.figures.find((f) => f.name === name);
     return h(
@@ -405,6 +532,7 @@ export class AnalysisView implements StudioView {
       this.renderPooled(r),
       h("h2", {}, "Per dimension"),
       this.renderDimensions(r),
+      r.model ? this.renderModel(r.model) : null,
       this.renderExports(r),
       this.renderFigure(r, fig("rater_level_shares")),
       this.renderFigure(r, fig("trait_state_shares")),
@@ -416,7 +544,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderPooled(r: AnalysisResultDto): HTMLElement {
+  private renderPooled(r: AnalysisResult): HTMLElement {
     const p = r.pooled;
     return h(
       "section",
@@ -441,8 +569,8 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderDimensions(r: AnalysisResultDto): HTMLElement {
-    const row = (d: DimensionResultDto) =>
+  private renderDimensions(r: AnalysisResult): HTMLElement {
+    const row = (d: DimensionResult) =>
       h(
         "tr",
         { "data-dimension": d.dimension },
@@ -459,7 +587,8 @@ export class AnalysisView implements StudioView {
         h(
           "td",
           { class: "notes" },
-          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings].join("; "),
+          // The model's own warnings are in the model's table.
+          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings.filter((w) => !(r.model && w.startsWith("model: ")))].join("; "),
         ),
       );
     return h(
@@ -498,8 +627,111 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderRaters(r: AnalysisResultDto): HTMLElement {
-    const m = raterMatrix(r.raterSensitivity);
+  private renderModel(m: ModelResult): HTMLElement {
+    const terms: string[] = [];
+    for (const d of m.dimensions) for (const c of d.components) if (!terms.includes(c.term)) terms.push(c.term);
+    const row = (d: ModelDimension) =>
+      h(
+        "tr",
+        { "data-dimension": d.dimension },
+        h("th", { scope: "row", class: "name" }, d.dimension),
+        ...terms.map((t) => {
+          const c = d.components.find((x) => x.term === t);
+          return h(
+            "td",
+            { class: "num", "data-term": t, "data-variance": c ? String(c.variance) : "", title: c?.levels ? `${c.levels} levels` : "" },
+            h("span", { class: "share" }, pct(c?.share)),
+            c?.shareCi ? h("span", { class: "muted ci" }, ` ${ciText(c.shareCi)}`) : null,
+            h("span", { class: "muted variance" }, ` (${variance(c?.variance)})`),
+          );
+        }),
+        h(
+          "td",
+          { class: "notes" },
+          // Core's warnings name boundary terms and a fit that did not converge.
+          d.warnings.join("; "),
+        ),
+      );
+    const withEffects = m.dimensions.filter((d) => d.effects.length > 0);
+    if (!withEffects.some((d) => d.dimension === this.effectsDimension)) {
+      // First shown: the dimension where the first effect term (context) pulls most.
+      const pull = (d: ModelDimension) => d.components.find((c) => c.term === d.effects[0].term)?.variance ?? 0;
+      this.effectsDimension = [...withEffects].sort((a, b) => pull(b) - pull(a))[0]?.dimension ?? null;
+    }
+    const chosen = withEffects.find((d) => d.dimension === this.effectsDimension) ?? null;
+    return h(
+      "section",
+      { class: "analysis-model-result", id: "analysis-model", "data-formula": m.formula },
+      h("h2", {}, "Model"),
+      h("p", {}, h("code", { class: "analysis-formula-shown" }, m.formula)),
+      h("p", { class: "muted" }, "Each cell: the component's share of the total variance, its variance in brackets (REML, as lme4)."),
+      table({
+        id: "analysis-model-table",
+        class: "analysis-table",
+        head: ["Dimension", ...terms, "Notes"],
+        rows: m.dimensions.map(row),
+        scroll: true,
+      }),
+      chosen ? this.renderEffects(withEffects, chosen) : null,
+    );
+  }
+
+  private renderEffects(dims: ModelDimension[], d: ModelDimension): HTMLElement {
+    const select = h(
+      "select",
+      {
+        id: "analysis-effects-dimension",
+        onchange: (e: Event) => {
+          this.effectsDimension = (e.target as HTMLSelectElement).value;
+          this.render();
+        },
+      },
+      ...dims.map((x) => h("option", { value: x.dimension, selected: x.dimension === d.dimension }, x.dimension)),
+    );
+    return h(
+      "div",
+      { class: "analysis-effects", id: "analysis-effects" },
+      h("h3", {}, "Context and rater effects ", select),
+      h(
+        "p",
+        { class: "muted" },
+        "Conditional modes (how far each level raises or lowers the dimension), ranked, with 95% intervals (mode ± 1.96 conditional SD, as lme4's ranef with condVar).",
+      ),
+      ...d.effects.map((t) => {
+        const { shown, hidden } = plottedEffects(t.effects);
+        const plot = effectsSvg(shown, `${d.dimension}: ${t.term} effects`);
+        return h(
+          "figure",
+          { class: "analysis-figure", id: `effects-${t.term}`, "data-term": t.term },
+          h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: `${t.term} effects on ${d.dimension}`, width: plot.width, height: plot.height }),
+          h(
+            "figcaption",
+            {},
+            hidden > 0 ? `The ${shown.length / 2} highest and lowest of ${t.effects.length} levels.` : `All ${t.effects.length} levels.`,
+          ),
+          table({
+            class: "analysis-table effects-table",
+            head: [t.term, "Mode", "95% interval"],
+            rows: shown.map((e) => {
+              const [a, b] = effectInterval(e);
+              return h(
+                "tr",
+                { "data-level": e.level, "data-mode": String(e.mode), "data-sd": String(e.sd) },
+                h("th", { scope: "row" }, e.level),
+                h("td", { class: "num" }, e.mode.toFixed(3)),
+                h("td", { class: "num" }, `[${a.toFixed(3)}, ${b.toFixed(3)}]`),
+              );
+            }),
+          }),
+        );
+      }),
+    );
+  }
+
+  private renderRaters(r: AnalysisResult): HTMLElement {
+    // The matrix (means, the state-blind rule) is computed in core; cells index the rows.
+    const m = r.raterMatrix;
+    const cell = (i: number | null) => (i === null ? null : (r.raterSensitivity[i] ?? null));
     if (m.raters.length === 0) return h("p", { class: "empty" }, "These data have no raters.");
     return h(
       "div",
@@ -529,7 +761,7 @@ export class AnalysisView implements StudioView {
                 { "data-rater": row.rater, class: row.stateBlind ? "state-blind" : "" },
                 h("th", { scope: "row", class: "name" }, row.rater),
                 h("td", {}, row.kind),
-                ...row.cells.map((c) =>
+                ...row.cells.map(cell).map((c) =>
                   h(
                     "td",
                     { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}` : (c?.note ?? "") },
@@ -546,7 +778,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private figureImage(f: FigureDto): HTMLElement {
+  private figureImage(f: FigureView): HTMLElement {
     return h("img", {
       class: "analysis-figure-img",
       src: svgDataUrl(f.svg),
@@ -557,7 +789,7 @@ export class AnalysisView implements StudioView {
     });
   }
 
-  private renderFigure(r: AnalysisResultDto, f: FigureDto | undefined): HTMLElement | null {
+  private renderFigure(r: AnalysisResult, f: FigureView | undefined): HTMLElement | null {
     if (!f) return null;
     return h(
       "figure",
@@ -577,7 +809,7 @@ export class AnalysisView implements StudioView {
     );
   }
 
-  private renderExports(r: AnalysisResultDto): HTMLElement {
+  private renderExports(r: AnalysisResult): HTMLElement {
     return h(
       "div",
       { class: "analysis-exports" },
@@ -595,29 +827,29 @@ export class AnalysisView implements StudioView {
     return exportStem(this.ctx?.session.study.name ?? "analysis");
   }
 
-  private async exportReport(r: AnalysisResultDto): Promise<void> {
+  private async exportReport(r: AnalysisResult): Promise<void> {
     const path = await pickSavePath("Save the report", `${this.stem()}-report.html`, [{ name: "HTML", extensions: ["html"] }]);
     if (path) await this.doExport(r, { kind: "report", path });
   }
 
-  private async exportAll(r: AnalysisResultDto): Promise<void> {
+  private async exportAll(r: AnalysisResult): Promise<void> {
     const dir = await pickDirectory("Folder for the report, tables and figures");
     if (dir) await this.doExport(r, { kind: "all", dir });
   }
 
-  private async exportTable(r: AnalysisResultDto, name: string): Promise<void> {
+  private async exportTable(r: AnalysisResult, name: string): Promise<void> {
     const path = await pickSavePath(`Save ${name}.csv`, `${this.stem()}-${name}.csv`, [{ name: "CSV", extensions: ["csv"] }]);
     if (path) await this.doExport(r, { kind: "table", name, path });
   }
 
-  private async exportFigure(r: AnalysisResultDto, f: FigureDto, format: "svg" | "png"): Promise<void> {
+  private async exportFigure(r: AnalysisResult, f: FigureView, format: "svg" | "png"): Promise<void> {
     const path = await pickSavePath(`Save ${f.title}`, `${this.stem()}-${f.name}.${format}`, [
       { name: format.toUpperCase(), extensions: [format] },
     ]);
     if (path) await this.doExport(r, { kind: "figure", name: f.name, format, path });
   }
 
-  private async doExport(r: AnalysisResultDto, req: ExportRequest): Promise<void> {
+  private async doExport(r: AnalysisResult, req: ExportRequest): Promise<void> {
     try {
       const written = await this.runs.api.export(r.key, req);
       this.status = {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ScaleDto } from "../../bindings";
+import type { Scale } from "../../bindings";
 import { formatValue, options, snap, stepValue, valueForDigit } from "./scale";
 
-const likert5: ScaleDto = { type: "likert", min: 1, max: 5, anchors: [{ value: 1, label: "low" }] };
-const likert11: ScaleDto = { type: "likert", min: 0, max: 10, anchors: [] };
-const nominal: ScaleDto = { type: "nominal", categories: [{ value: 10, label: "a" }, { value: 20, label: "b" }] };
-const cont: ScaleDto = { type: "continuous", min: 0, max: 1, step: 0.1 };
+const likert5: Scale = { type: "likert", min: 1, max: 5, anchors: [{ value: 1, label: "low" }] };
+const likert11: Scale = { type: "likert", min: 0, max: 10, anchors: [] };
+const nominal: Scale = { type: "nominal", categories: [{ value: 10, label: "a" }, { value: 20, label: "b" }] };
+const cont: Scale = { type: "continuous", min: 0, max: 1, step: 0.1 };
 
 describe("scale keys", () => {
   it("types single-digit Likert points as themselves", () => {

@@ -1,6 +1,6 @@
 // What a dimension's scale offers the keyboard and the screen: its options with their key hints,
 // and how digits and arrow keys map to values. Pure functions, unit-tested.
-import type { ScaleDto } from "../../bindings";
+import type { Scale } from "../../bindings";
 
 export interface ScaleOption {
   value: number;
@@ -11,7 +11,7 @@ export interface ScaleOption {
 }
 
 /** The discrete options of a Likert or nominal scale (empty for continuous). */
-export function options(scale: ScaleDto): ScaleOption[] {
+export function options(scale: Scale): ScaleOption[] {
   let raw: { value: number; label: string | null }[];
   if (scale.type === "likert") {
     const labels = new Map(scale.anchors.map((a) => [a.value, a.label]));
@@ -32,7 +32,7 @@ export function options(scale: ScaleDto): ScaleOption[] {
 }
 
 /** The value a digit key sets on this scale, or null when the digit means nothing here. */
-export function valueForDigit(scale: ScaleDto, digit: string): number | null {
+export function valueForDigit(scale: Scale, digit: string): number | null {
   if (!/^[0-9]$/.test(digit)) return null;
   if (scale.type === "continuous") {
     // 0 = minimum, 9 = maximum, evenly in between.
@@ -42,13 +42,13 @@ export function valueForDigit(scale: ScaleDto, digit: string): number | null {
   return hit ? hit.value : null;
 }
 
-export function stepOf(scale: ScaleDto): number {
+export function stepOf(scale: Scale): number {
   if (scale.type !== "continuous") return 1;
   return scale.step && scale.step > 0 ? scale.step : (scale.max - scale.min) / 100;
 }
 
 /** Rounds to the scale's step and clamps to its range. */
-export function snap(scale: ScaleDto, value: number): number {
+export function snap(scale: Scale, value: number): number {
   if (scale.type !== "continuous") return value;
   const step = stepOf(scale);
   const stepped = scale.min + Math.round((value - scale.min) / step) * step;
@@ -57,7 +57,7 @@ export function snap(scale: ScaleDto, value: number): number {
 }
 
 /** Left/Right: the neighbouring option (or ± one step), starting from the middle when empty. */
-export function stepValue(scale: ScaleDto, current: number | null, delta: 1 | -1): number | null {
+export function stepValue(scale: Scale, current: number | null, delta: 1 | -1): number | null {
   if (scale.type === "continuous") {
     const start = current ?? (scale.min + scale.max) / 2;
     return snap(scale, current === null ? start : start + delta * stepOf(scale));
@@ -69,7 +69,7 @@ export function stepValue(scale: ScaleDto, current: number | null, delta: 1 | -1
   return opts[Math.min(opts.length - 1, Math.max(0, i + delta))].value;
 }
 
-export function formatValue(scale: ScaleDto, value: number | null): string {
+export function formatValue(scale: Scale, value: number | null): string {
   if (value === null) return "—";
   if (scale.type === "continuous") {
     const step = stepOf(scale);

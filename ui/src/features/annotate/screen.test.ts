@@ -118,7 +118,7 @@ describe("RatingScreen", () => {
 
   it("renders hostile material as literal text", async () => {
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:alert(1)">x</a>';
-    const b = new FakeBackend(1, () => [{ title: "<b>bold?</b>", text: payload, createdAt: null, url: "javascript:alert(1)" }]);
+    const b = new FakeBackend(1, () => [{ title: "<b>bold?</b>", text: payload, created_at: null, url: "javascript:alert(1)" }]);
     const screen = await mount(b);
     const body = root.querySelector(".text-body")!;
     expect(body.textContent).toBe(payload);

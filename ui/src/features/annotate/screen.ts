@@ -5,19 +5,23 @@ import { toAppError, type Backend } from "../../api";
 import type {
   CodebookDto,
   DimensionDto,
-  DimensionProgressDto,
   ProfileView,
   QueueEntryDto,
   RatingChangeDto,
   SessionDto,
 } from "../../bindings";
 import { historyText } from "./history";
-import { append, h, replace } from "../../dom";
-import { actionFor, SHORTCUTS, type Action, type Target } from "./keys";
-import { dimensionsRemaining, isDone, nextProfile, position, progress } from "./queue";
-import { formatValue, options, snap, stepOf, stepValue, valueForDigit } from "./scale";
+import { h, replace } from "../../dom";
+import { actionFor, type Action, type Target } from "./keys";
+import { isDone, nextProfile, position, progress } from "./queue";
+import { stepValue, valueForDigit } from "./scale";
+import { fillDimension, materialNodes } from "./renderer";
 import { RatingSession } from "./session";
+import type { ReviewApi } from "../review/api";
 import { codebookNotice } from "../review/notice";
+import { Latest } from "../../asyncSection";
+import { codebookPanel } from "./codebookPanel";
+import { helpOverlay, queueOverlay } from "./overlays";
 
 /** Measurements the e2e run reads: keypress → next profile shown, in ms. */
 interface PerfLog {
@@ -36,7 +40,6 @@ export interface RatingScreenHooks {
   onStudio(): void;
 }
 
-const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
 
 export class RatingScreen {
   private root!: HTMLElement;
@@ -45,7 +48,8 @@ export class RatingScreen {
   private busy = false;
   private overlay: "help" | "queue" | null = null;
   /** Bumped for each history read: only the latest one fills the panel. */
-  private historyToken = 0;
+  /** The focused rating's history request (a newer focus voids an older answer). */
+  private readonly history = new Latest();
   private dimEls = new Map<string, HTMLElement>();
   private els!: {
     material: HTMLElement;
@@ -67,6 +71,8 @@ export class RatingScreen {
     private readonly hooks: RatingScreenHooks,
     /** A line about what is open, e.g. that the study is an annotator's package. */
     private readonly notice?: string,
+    /** Asked whether the codebook changed since this rater last rated; none = not asked. */
+    private readonly review: Pick<ReviewApi, "codebookChanged"> | null = null,
   ) {
     this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
   }
@@ -139,7 +145,7 @@ export class RatingScreen {
       ),
     );
     document.addEventListener("keydown", this.keyHandler);
-    void codebookNotice().then((n) => n && els.message.before(n));
+    if (this.review) void codebookNotice(this.review).then((n) => n && els.message.before(n));
     await this.refreshQueue();
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
     if (first === null) this.showEmpty("There are no profiles to rate in this study.");
@@ -217,39 +223,7 @@ export class RatingScreen {
     const p = s.view.profile;
     const pos = position(this.queue, p.id);
     this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
-    replace(
-      this.els.material,
-      h(
-        "div",
-        { class: "profile-head" },
-        h("h1", { class: "context", id: "profile-context" }, p.context),
-        h(
-          "div",
-          { class: "meta" },
-          h("span", {}, "Person ", h("strong", { class: "person" }, p.person)),
-          h("span", {}, pos > 0 ? `Profile ${pos} of ${this.queue.length}` : `Profile #${p.id}`),
-          h("span", { class: "pid" }, `#${p.id}`),
-        ),
-      ),
-      ...(p.texts.length === 0
-        ? [h("p", { class: "empty" }, "This profile has no material.")]
-        : p.texts.map((t, i) =>
-            h(
-              "article",
-              { class: "text-card", "aria-label": `Text ${i + 1}` },
-              t.title ? h("h2", { class: "text-title" }, t.title) : null,
-              t.createdAt || t.url
-                ? h(
-                    "div",
-                    { class: "text-meta" },
-                    t.createdAt ? h("time", {}, t.createdAt) : null,
-                    t.url ? h("span", { class: "url" }, t.url) : null,
-                  )
-                : null,
-              h("div", { class: "text-body" }, t.text),
-            ),
-          )),
-    );
+    replace(this.els.material, ...materialNodes(p, pos, this.queue.length));
     this.els.material.scrollTop = 0;
     this.dimEls.clear();
     replace(this.els.dims, ...s.dims.map((d, i) => this.renderDim(d, i)));
@@ -271,80 +245,8 @@ export class RatingScreen {
       onfocus: () => s.focus(index),
     });
     this.dimEls.set(d.name, el);
-    this.fillDim(el, d, labelId);
+    fillDimension(el, d, labelId, this.session!);
     return el;
-  }
-
-  private fillDim(el: HTMLElement, d: DimensionDto, labelId: string): void {
-    const s = this.session!;
-    const st = s.state(d.name);
-    el.dataset.status = st.status;
-    const head = h(
-      "div",
-      { class: "dim-head" },
-      h("span", { class: "dim-label", id: labelId }, d.label),
-      h(
-        "span",
-        { class: `dim-status ${st.status}` },
-        STATUS_TEXT[st.status],
-        st.error ? `: ${st.error}` : "",
-      ),
-      st.status === "failed"
-        ? h("button", { class: "small", onclick: () => void s.retry(), tabindex: -1 }, "Retry")
-        : null,
-    );
-    let body: HTMLElement;
-    if (d.scale.type === "continuous") {
-      const scale = d.scale;
-      const slider = h("input", {
-        type: "range",
-        min: scale.min,
-        max: scale.max,
-        step: stepOf(scale),
-        tabindex: -1,
-        "aria-labelledby": labelId,
-        class: st.value === null ? "unset" : "",
-      });
-      slider.value = String(st.value ?? (scale.min + scale.max) / 2);
-      const shown = h("output", { class: "slider-value" }, formatValue(scale, st.value));
-      slider.addEventListener("input", () => {
-        shown.textContent = formatValue(scale, Number(slider.value));
-      });
-      slider.addEventListener("change", () => void s.set(d.name, snap(scale, Number(slider.value))));
-      body = h(
-        "div",
-        { class: "slider" },
-        h("span", { class: "end" }, String(scale.min)),
-        slider,
-        h("span", { class: "end" }, String(scale.max)),
-        shown,
-      );
-    } else {
-      body = h(
-        "div",
-        { class: `options ${d.scale.type}` },
-        ...options(d.scale).map((o) =>
-          h(
-            "button",
-            {
-              class: "option",
-              role: "radio",
-              tabindex: -1,
-              "aria-checked": st.value === o.value ? "true" : "false",
-              "data-value": o.value,
-              onclick: () => {
-                void s.set(d.name, o.value);
-                el.focus();
-              },
-            },
-            o.key ? h("kbd", {}, o.key) : null,
-            h("span", { class: "value" }, d.scale.type === "likert" ? String(o.value) : ""),
-            o.label ? h("span", { class: "anchor" }, o.label) : null,
-          ),
-        ),
-      );
-    }
-    replace(el, head, body);
   }
 
   private renderReview(): void {
@@ -404,42 +306,8 @@ export class RatingScreen {
       replace(this.els.codebook);
       return;
     }
-    const anchors =
-      d.scale.type === "likert"
-        ? d.scale.anchors
-        : d.scale.type === "nominal"
-          ? d.scale.categories
-          : [];
-    const range =
-      d.scale.type === "continuous"
-        ? `Any value from ${d.scale.min} to ${d.scale.max}. Keys 0–9 jump along the range, ← → fine-tune.`
-        : d.scale.type === "likert"
-          ? `Scale ${d.scale.min}–${d.scale.max} (${d.level}).`
-          : `Categories (${d.level}).`;
     const history = h("p", { class: "rating-history", id: "rating-history", hidden: true });
-    replace(
-      this.els.codebook,
-      h("h3", {}, d.label),
-      d.definition ? h("p", { class: "definition" }, d.definition) : null,
-      h("p", { class: "range" }, range),
-      anchors.length
-        ? h(
-            "dl",
-            { class: "anchors" },
-            ...anchors.flatMap((a) => [h("dt", {}, String(a.value)), h("dd", {}, a.label)]),
-          )
-        : null,
-      // Under the scale, so the definition and anchors stay where the eye expects them.
-      history,
-      this.codebook.guidelines
-        ? h(
-            "details",
-            {},
-            h("summary", {}, "Guidelines"),
-            h("div", { class: "guidelines" }, this.codebook.guidelines),
-          )
-        : null,
-    );
+    replace(this.els.codebook, ...codebookPanel(d, this.codebook.guidelines, history));
     void this.loadHistory(d, history);
   }
 
@@ -447,14 +315,14 @@ export class RatingScreen {
   private async loadHistory(d: DimensionDto, el: HTMLElement): Promise<void> {
     const s = this.session;
     if (!s) return;
-    const token = ++this.historyToken;
+    const fresh = this.history.next();
     let changes: RatingChangeDto[];
     try {
       changes = await this.backend.ratingHistory(s.profileId, d.name);
     } catch {
       return; // a recollection, not the rating: a failed read leaves the line out
     }
-    if (token !== this.historyToken || !el.isConnected) return;
+    if (!fresh() || !el.isConnected) return;
     el.textContent = historyText(d, changes);
     el.hidden = el.textContent === "";
   }
@@ -500,7 +368,7 @@ export class RatingScreen {
     if (what === "dimension" && dimension) {
       const el = this.dimEls.get(dimension);
       const d = s.dims.find((x) => x.name === dimension);
-      if (el && d) this.fillDim(el, d, el.getAttribute("aria-labelledby") ?? "");
+      if (el && d) fillDimension(el, d, el.getAttribute("aria-labelledby") ?? "", this.session!);
       this.renderStatus();
       this.syncCurrentEntry();
       // A change saved while its dimension is in the panel (←/→ on a slider, undo) is history.
@@ -706,136 +574,23 @@ export class RatingScreen {
   private toggleHelp(): void {
     if (this.overlay === "help") return this.closeOverlay();
     this.overlay = "help";
-    const close = h("button", { onclick: () => this.closeOverlay() }, "Close");
-    replace(
-      this.els.overlay,
-      h(
-        "div",
-        { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts" },
-        h(
-          "div",
-          { class: "panel", id: "help" },
-          h("h2", {}, "Keyboard shortcuts"),
-          h(
-            "table",
-            { class: "shortcuts" },
-            h("tbody", {}, ...SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what)))),
-          ),
-          close,
-        ),
-      ),
-    );
-    close.focus();
+    const help = helpOverlay(() => this.closeOverlay());
+    replace(this.els.overlay, help.el);
+    help.focus();
   }
 
   private openQueue(): void {
     this.overlay = "queue";
-    const filter = h("input", {
-      type: "search",
-      placeholder: "Filter by context, person or #id",
-      "aria-label": "Filter profiles",
+    const queue = queueOverlay({
+      queue: this.queue,
+      current: this.session?.profileId,
+      codebook: this.codebook,
+      progress: () => this.backend.dimensionProgress(),
+      onJump: (id) => void this.jump(id),
+      onClose: () => this.closeOverlay(),
     });
-    const onlyOpen = h("input", { type: "checkbox", id: "only-open" });
-    const list = h("ol", { class: "queue-list", role: "listbox", "aria-label": "Profiles" });
-    const current = this.session?.profileId;
-    const fill = () => {
-      const q = filter.value.trim().toLowerCase();
-      const rows = this.queue.filter(
-        (e) =>
-          (!onlyOpen.checked || !isDone(e)) &&
-          (q === "" ||
-            e.context.toLowerCase().includes(q) ||
-            e.person.toLowerCase().includes(q) ||
-            `#${e.profileId}` === q),
-      );
-      replace(
-        list,
-        ...rows.map((e) =>
-          h(
-            "li",
-            {},
-            h(
-              "button",
-              {
-                class: `queue-item${e.profileId === current ? " current" : ""}`,
-                "data-profile-id": e.profileId,
-                onclick: () => void this.jump(e.profileId),
-              },
-              h("span", { class: "q-pos" }, String(position(this.queue, e.profileId))),
-              h("span", { class: "q-context" }, e.context),
-              h("span", { class: "q-person" }, e.person),
-              h("span", { class: `q-count${isDone(e) ? " done" : ""}` }, `${e.rated}/${e.total}`),
-              e.flagged ? h("span", { class: "q-flag", title: "flagged" }, "⚑") : null,
-            ),
-          ),
-        ),
-      );
-      if (rows.length === 0) append(list, h("li", { class: "empty" }, "No profile matches."));
-    };
-    filter.addEventListener("input", fill);
-    onlyOpen.addEventListener("change", fill);
-    const byDimension = h("div", { class: "queue-dims", id: "queue-dimensions", "aria-label": "Progress by dimension" });
-    void this.backend.dimensionProgress().then(
-      (rows) => replace(byDimension, ...dimensionProgressRows(rows, this.codebook)),
-      (e) => replace(byDimension, h("p", { class: "muted" }, `Progress by dimension unavailable: ${toAppError(e).message}`)),
-    );
-    const panel = h(
-      "div",
-      { class: "panel queue-panel", id: "queue" },
-      h("h2", {}, "Queue"),
-      byDimension,
-      h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, " not done only")),
-      list,
-      h("button", { onclick: () => this.closeOverlay() }, "Close ", h("kbd", {}, "Esc")),
-    );
-    panel.addEventListener("keydown", (ev) => {
-      const items = [...list.querySelectorAll<HTMLButtonElement>("button.queue-item")];
-      const i = items.indexOf(document.activeElement as HTMLButtonElement);
-      if (ev.key === "Escape") {
-        ev.preventDefault();
-        this.closeOverlay();
-      } else if (ev.key === "ArrowDown") {
-        ev.preventDefault();
-        items[Math.min(items.length - 1, i + 1)]?.focus();
-      } else if (ev.key === "ArrowUp") {
-        ev.preventDefault();
-        (i <= 0 ? filter : items[i - 1]).focus();
-      }
-    });
-    replace(
-      this.els.overlay,
-      h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Queue" }, panel),
-    );
-    fill();
-    filter.focus();
-    list.querySelector<HTMLElement>(".current")?.scrollIntoView({ block: "center" });
+    replace(this.els.overlay, queue.el);
+    queue.focus();
   }
 }
 
-/** The queue panel's "by dimension" table: which dimensions are still incomplete, and by how much. */
-function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookDto): HTMLElement[] {
-  const dims = dimensionsRemaining(rows, codebook);
-  if (dims.length === 0) return [];
-  const incomplete = dims.filter((d) => d.missing > 0).length;
-  return [
-    h(
-      "h3",
-      {},
-      "By dimension ",
-      h("span", { class: "muted" }, incomplete === 0 ? "— all complete" : `— ${incomplete} of ${dims.length} incomplete`),
-    ),
-    h(
-      "ul",
-      { class: "dim-progress" },
-      ...dims.map((d) =>
-        h(
-          "li",
-          { "data-dimension": d.dimension, class: d.missing > 0 ? "incomplete" : "complete" },
-          h("span", { class: "dp-label" }, d.label),
-          h("progress", { max: Math.max(1, d.assigned), value: d.rated, "aria-label": `${d.label} rated` }),
-          h("span", { class: "dp-count" }, d.missing > 0 ? `${d.rated}/${d.assigned} · ${d.missing} to go` : `${d.rated}/${d.assigned} ✓`),
-        ),
-      ),
-    ),
-  ];
-}

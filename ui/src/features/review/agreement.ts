@@ -2,12 +2,13 @@
 // and raters), coloured against the PI's thresholds; bootstrap intervals on request; a
 // dimension opened shows the kappa heatmap, per-rater diagnostics and the raters' distributions.
 import { toAppError } from "../../api";
-import type { AgreementDetailDto, AgreementIntervalsDto, AgreementTableDto, ThresholdsDto } from "../../bindings";
+import { RESAMPLES, type AgreementDetail, type AgreementIntervals, type AgreementTable, type Thresholds } from "../../bindings";
 import { h, replace } from "../../dom";
-import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type KappaWeights, type ReviewApi } from "./api";
-import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent, svgDataUri } from "./logic";
+import type { KappaWeights, ReviewApi } from "./api";
+import { svgDataUrl } from "../../format";
+import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
+import { AsyncSection, Latest } from "../../asyncSection";
 
 const ICC_TEXT: Record<string, string> = {
   ICC1: "ICC(1,1): one-way random effects, one rater",
@@ -28,11 +29,13 @@ export function driftText(points: (number | null)[]): string {
 }
 
 export class AgreementView implements StudioView {
-  private table: AgreementTableDto | null = null;
-  private intervals: AgreementIntervalsDto | null = null;
+  private table: AgreementTable | null = null;
+  private intervals: AgreementIntervals | null = null;
   private open: string | null = null;
   private weights: KappaWeights | undefined;
-  private alive = true;
+  /** Mounted: answers that arrive after unmount are dropped. */
+  private readonly life = new Latest();
+  private detail: AsyncSection | null = null;
   private els!: {
     table: HTMLElement;
     detail: HTMLElement;
@@ -44,13 +47,20 @@ export class AgreementView implements StudioView {
   };
   private ctx!: StudioContext;
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
     this.ctx = ctx;
     const good = h("input", { type: "number", id: "threshold-good", step: "any", min: "-1", max: "1" });
     const tentative = h("input", { type: "number", id: "threshold-tentative", step: "any", min: "-1", max: "1" });
-    const resamples = h("input", { type: "number", id: "ci-resamples", min: "2", max: "100000", step: "100", value: "1000" });
+    const resamples = h("input", {
+      type: "number",
+      id: "ci-resamples",
+      min: String(RESAMPLES.min),
+      max: String(RESAMPLES.max),
+      step: "100",
+      value: String(RESAMPLES.recommended),
+    });
     const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, "Compute intervals");
     this.els = {
       table: h("div", { class: "agreement-table-host" }),
@@ -95,7 +105,7 @@ export class AgreementView implements StudioView {
     );
     this.els.status.textContent = "Computing agreement…";
     this.table = await this.api.agreement();
-    if (!this.alive) return;
+    if (!this.life.live) return;
     this.els.status.textContent = "";
     good.value = String(this.table.thresholds.good);
     tentative.value = String(this.table.thresholds.tentative);
@@ -105,10 +115,11 @@ export class AgreementView implements StudioView {
   }
 
   unmount(): void {
-    this.alive = false;
+    this.life.stop();
+    this.detail?.stop();
   }
 
-  private thresholds(): ThresholdsDto {
+  private thresholds(): Thresholds {
     return this.table?.thresholds ?? { good: 0.8, tentative: 0.667 };
   }
 
@@ -227,12 +238,12 @@ export class AgreementView implements StudioView {
     this.els.status.textContent = `Computing intervals from ${n} resamples…`;
     try {
       const result = await this.api.agreementIntervals(n);
-      if (!this.alive) return;
+      if (!this.life.live) return;
       this.intervals = result;
       this.els.status.textContent = `Intervals: 95% percentile, ${result.resamples} resamples of profiles, seed ${result.seed}.`;
       this.renderTable();
     } catch (e) {
-      if (this.alive) this.els.status.textContent = toAppError(e).message;
+      if (this.life.live) this.els.status.textContent = toAppError(e).message;
     } finally {
       this.els.compute.disabled = false;
     }
@@ -242,19 +253,14 @@ export class AgreementView implements StudioView {
     this.open = dimension;
     this.weights = weights;
     this.renderTable();
-    replace(this.els.detail, h("p", { class: "busy" }, "Loading…"));
-    let d: AgreementDetailDto;
-    try {
-      d = await this.api.agreementDetail(dimension, weights);
-    } catch (e) {
-      if (this.alive) replace(this.els.detail, renderError(toAppError(e)));
-      return;
-    }
-    if (!this.alive || this.open !== dimension) return;
-    this.renderDetail(d);
+    this.detail ??= new AsyncSection(this.els.detail);
+    await this.detail.load(
+      () => this.api.agreementDetail(dimension, weights),
+      (d) => this.renderDetail(d),
+    );
   }
 
-  private renderDetail(d: AgreementDetailDto): void {
+  private renderDetail(d: AgreementDetail): void {
     const weights = h(
       "select",
       {
@@ -267,7 +273,7 @@ export class AgreementView implements StudioView {
     );
     const figure = (id: string, svg: string | null, alt: string, caption: string) =>
       svg
-        ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUri(svg), alt }), h("figcaption", {}, caption))
+        ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUrl(svg), alt }), h("figcaption", {}, caption))
         : h("p", { class: "empty" }, `${alt}: not enough data.`);
     const raterRows = d.raters.map((r) =>
       h(

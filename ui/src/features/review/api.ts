@@ -1,44 +1,46 @@
 // The review views' backend: agreement dashboard, disagreements and adjudication, codebook
 // editor. An interface so vitest runs the views against a fake; `tauriReviewApi` talks to the
 // Rust commands in src-tauri/src/commands/review.rs.
-import { invoke } from "@tauri-apps/api/core";
+import * as cmd from "../../commands";
 import type {
-  AdjudicateRequest,
-  AgreementDetailDto,
-  AgreementIntervalsDto,
-  AgreementTableDto,
-  CodebookEditDto,
-  CodebookSavedDto,
-  DisagreementsDto,
-  ProfileRatingsDto,
-  ThresholdsDto,
+  Adjudication,
+  AgreementDetail,
+  AgreementIntervals,
+  AgreementTable,
+  CodebookEdit,
+  CodebookSaved,
+  Disagreements,
+  ProfileRatings,
+  Thresholds,
+  Weights,
 } from "../../bindings";
 
-export type KappaWeights = "unweighted" | "linear" | "quadratic";
+/** Core's `Weights` union (generated). */
+export type KappaWeights = Weights;
 
 export interface ReviewApi {
-  agreement(): Promise<AgreementTableDto>;
-  agreementDetail(dimension: string, weights?: KappaWeights): Promise<AgreementDetailDto>;
-  agreementIntervals(resamples: number, seed?: number): Promise<AgreementIntervalsDto>;
-  setThresholds(thresholds: ThresholdsDto): Promise<ThresholdsDto>;
-  disagreements(dimension: string): Promise<DisagreementsDto>;
-  profile(profileId: number): Promise<ProfileRatingsDto>;
-  adjudicate(request: AdjudicateRequest): Promise<DisagreementsDto>;
-  codebook(): Promise<CodebookEditDto>;
-  saveCodebook(codebook: CodebookEditDto): Promise<CodebookSavedDto>;
+  agreement(): Promise<AgreementTable>;
+  agreementDetail(dimension: string, weights?: KappaWeights): Promise<AgreementDetail>;
+  agreementIntervals(resamples: number, seed?: number): Promise<AgreementIntervals>;
+  setThresholds(thresholds: Thresholds): Promise<Thresholds>;
+  disagreements(dimension: string): Promise<Disagreements>;
+  profile(profileId: number): Promise<ProfileRatings>;
+  adjudicate(request: Adjudication): Promise<Disagreements>;
+  codebook(): Promise<CodebookEdit>;
+  saveCodebook(codebook: CodebookEdit): Promise<CodebookSaved>;
   /** Whether the chosen rater rated under an older codebook than the current one. */
   codebookChanged(): Promise<boolean>;
 }
 
 export const tauriReviewApi: ReviewApi = {
-  agreement: () => invoke("review_agreement"),
-  agreementDetail: (dimension, weights) => invoke("review_agreement_detail", { dimension, weights: weights ?? null }),
-  agreementIntervals: (resamples, seed) => invoke("review_agreement_intervals", { resamples, seed: seed ?? null }),
-  setThresholds: (thresholds) => invoke("review_set_thresholds", { thresholds }),
-  disagreements: (dimension) => invoke("review_disagreements", { dimension }),
-  profile: (profileId) => invoke("review_profile", { profileId }),
-  adjudicate: (request) => invoke("review_adjudicate", { request }),
-  codebook: () => invoke("review_codebook"),
-  saveCodebook: (codebook) => invoke("review_save_codebook", { codebook }),
-  codebookChanged: () => invoke("review_codebook_changed"),
+  agreement: () => cmd.reviewAgreement(),
+  agreementDetail: (dimension, weights) => cmd.reviewAgreementDetail({ dimension, weights: weights ?? null }),
+  agreementIntervals: (resamples, seed) => cmd.reviewAgreementIntervals({ resamples, seed: seed ?? null }),
+  setThresholds: (thresholds) => cmd.reviewSetThresholds({ thresholds }),
+  disagreements: (dimension) => cmd.reviewDisagreements({ dimension }),
+  profile: (profileId) => cmd.reviewProfile({ profileId }),
+  adjudicate: (request) => cmd.reviewAdjudicate({ request }),
+  codebook: () => cmd.reviewCodebook(),
+  saveCodebook: (codebook) => cmd.reviewSaveCodebook({ codebook }),
+  codebookChanged: () => cmd.reviewCodebookChanged(),
 };

@@ -2,17 +2,17 @@
 // Markdown with a live preview rendered to safe DOM nodes. Saving goes through core's versioned
 // save: an invalid codebook is refused whole with every problem listed, and nothing changes.
 import { toAppError } from "../../api";
-import type { AnchorEditDto, CodebookEditDto, DimensionEditDto, ScaleEditDto } from "../../bindings";
+import type { Anchor, CodebookEdit, DimensionEdit, Level, Scale } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type ReviewApi } from "./api";
+import type { ReviewApi } from "./api";
 import { renderMarkdown } from "./markdown";
 
 const LEVELS = ["", "nominal", "ordinal", "interval", "ratio"] as const;
 
 /** Problems the editor can see before asking the store (which checks again, and the ratings). */
-export function checkCodebook(cb: CodebookEditDto): string[] {
+export function checkCodebook(cb: CodebookEdit): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   cb.dimensions.forEach((d, i) => {
@@ -39,20 +39,20 @@ export function checkCodebook(cb: CodebookEditDto): string[] {
   return out;
 }
 
-export function defaultScale(type: ScaleEditDto["type"]): ScaleEditDto {
+export function defaultScale(type: Scale["type"]): Scale {
   if (type === "likert") return { type, min: 1, max: 5, anchors: [] };
   if (type === "continuous") return { type, min: 0, max: 100, step: null };
   return { type, categories: [{ value: 1, label: "" }, { value: 2, label: "" }] };
 }
 
 export class CodebookView implements StudioView {
-  private cb: CodebookEditDto | null = null;
+  private cb: CodebookEdit | null = null;
   /** Names of dimensions already in the study: matched by name, so they cannot be renamed. */
   private stored = new Set<string>();
   private els!: { dims: HTMLElement; preview: HTMLElement; messages: HTMLElement; guidelines: HTMLTextAreaElement };
   private ctx!: StudioContext;
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
     this.ctx = ctx;
@@ -102,7 +102,7 @@ export class CodebookView implements StudioView {
     this.renderPreview();
   }
 
-  private setCodebook(cb: CodebookEditDto): void {
+  private setCodebook(cb: CodebookEdit): void {
     this.cb = structuredClone(cb);
     this.stored = new Set(cb.dimensions.map((d) => d.name));
   }
@@ -124,7 +124,7 @@ export class CodebookView implements StudioView {
     replace(this.els.dims, ...this.cb.dimensions.map((d, i) => this.dimensionCard(d, i)));
   }
 
-  private dimensionCard(d: DimensionEditDto, i: number): HTMLElement {
+  private dimensionCard(d: DimensionEdit, i: number): HTMLElement {
     const id = (k: string) => `cb-${i}-${k}`;
     const stored = this.stored.has(d.name);
     const text = (key: string, label: string, value: string, set: (v: string) => void, attrs: Record<string, string | boolean> = {}) =>
@@ -139,7 +139,7 @@ export class CodebookView implements StudioView {
       {
         id: id("scale"),
         onchange: (e: Event) => {
-          d.scale = defaultScale((e.target as HTMLSelectElement).value as ScaleEditDto["type"]);
+          d.scale = defaultScale((e.target as HTMLSelectElement).value as Scale["type"]);
           this.renderDims();
           document.getElementById(id("scale"))?.focus();
         },
@@ -150,7 +150,7 @@ export class CodebookView implements StudioView {
     );
     const level = h(
       "select",
-      { id: id("level"), onchange: (e: Event) => (d.level = (e.target as HTMLSelectElement).value || null) },
+      { id: id("level"), onchange: (e: Event) => (d.level = ((e.target as HTMLSelectElement).value || null) as Level | null) },
       ...LEVELS.map((l) => h("option", { value: l, selected: (d.level ?? "") === l }, l || "as the scale implies")),
     );
     return h(
@@ -194,7 +194,7 @@ export class CodebookView implements StudioView {
     );
   }
 
-  private scaleFields(d: DimensionEditDto, id: (k: string) => string): HTMLElement {
+  private scaleFields(d: DimensionEdit, id: (k: string) => string): HTMLElement {
     const s = d.scale;
     if (s.type === "continuous") {
       return h(
@@ -202,7 +202,7 @@ export class CodebookView implements StudioView {
         { class: "cb-row" },
         this.num(id("min"), "Min", s.min, (v) => (s.min = v), { step: "any" }),
         this.num(id("max"), "Max", s.max, (v) => (s.max = v), { step: "any" }),
-        this.num(id("step"), "Step (optional)", s.step, (v) => (s.step = Number.isFinite(v) ? v : null), { step: "any" }),
+        this.num(id("step"), "Step (optional)", s.step ?? null, (v) => (s.step = Number.isFinite(v) ? v : null), { step: "any" }),
       );
     }
     if (s.type === "likert") {
@@ -319,7 +319,7 @@ export class CodebookView implements StudioView {
   }
 }
 
-function setAnchor(anchors: AnchorEditDto[], value: number, label: string): void {
+function setAnchor(anchors: Anchor[], value: number, label: string): void {
   const i = anchors.findIndex((a) => a.value === value);
   if (label.trim() === "") {
     if (i >= 0) anchors.splice(i, 1);

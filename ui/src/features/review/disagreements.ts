@@ -3,15 +3,16 @@
 // profile shows its material (as text) and every rater's value side by side, and takes the PI's
 // settled value with a note from the keyboard (Enter saves and opens the next unsettled one).
 import { toAppError } from "../../api";
-import type { DisagreementDto, DisagreementsDto, ProfileRatingsDto, ScaleDto } from "../../bindings";
+import type { DisagreementRow, Disagreements, ProfileRatings, Scale } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
-import { tauriReviewApi, type ReviewApi } from "./api";
-import { fmt, nextOpen, raterAliases, shownName, sortDisagreements, type SortKey } from "./logic";
+import type { ReviewApi } from "./api";
+import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
+import { Latest } from "../../asyncSection";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
-export function scaleChoices(scale: ScaleDto): { value: number; label: string }[] | null {
+export function scaleChoices(scale: Scale): { value: number; label: string }[] | null {
   if (scale.type === "likert") {
     const out = [];
     for (let v = scale.min; v <= scale.max; v++) {
@@ -24,19 +25,22 @@ export function scaleChoices(scale: ScaleDto): { value: number; label: string }[
   return null;
 }
 
-function valueText(v: number | null | undefined, scale: ScaleDto): string {
+function valueText(v: number | null | undefined, scale: Scale): string {
   if (v === null || v === undefined) return "—";
   if (scale.type === "nominal") return scale.categories.find((c) => c.value === v)?.label ?? String(v);
   return Number.isInteger(v) ? String(v) : fmt(v, 2);
 }
 
 export class DisagreementsView implements StudioView {
-  private data: DisagreementsDto | null = null;
+  private data: Disagreements | null = null;
   private dims: { name: string; label: string }[] = [];
   private hide = true;
   private sort: SortKey = "disagreement";
   private current: number | null = null;
-  private alive = true;
+  /** Mounted: answers that arrive after unmount are dropped. */
+  private readonly life = new Latest();
+  /** The profile being opened (a newer one voids an older answer). */
+  private readonly profileLoads = new Latest();
   private els!: {
     list: HTMLElement;
     profile: HTMLElement;
@@ -45,7 +49,7 @@ export class DisagreementsView implements StudioView {
     dim: HTMLSelectElement;
   };
 
-  constructor(private readonly api: ReviewApi = tauriReviewApi) {}
+  constructor(private readonly api: ReviewApi) {}
 
   async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
     this.dims = (ctx.session.codebook?.dimensions ?? []).map((d) => ({ name: d.name, label: d.label }));
@@ -119,7 +123,8 @@ export class DisagreementsView implements StudioView {
   }
 
   unmount(): void {
-    this.alive = false;
+    this.life.stop();
+    this.profileLoads.stop();
   }
 
   private async load(dimension: string): Promise<void> {
@@ -130,7 +135,7 @@ export class DisagreementsView implements StudioView {
       replace(this.els.list, renderError(toAppError(e)));
       return;
     }
-    if (!this.alive) return;
+    if (!this.life.live) return;
     this.els.status.textContent = "";
     this.current = null;
     this.render();
@@ -150,7 +155,7 @@ export class DisagreementsView implements StudioView {
   }
 
   private aliases(): Map<string, string> {
-    return raterAliases(this.data?.profiles ?? []);
+    return aliasMap(this.data?.aliases ?? []);
   }
 
   private render(): void {
@@ -196,7 +201,7 @@ export class DisagreementsView implements StudioView {
     );
   }
 
-  private row(p: DisagreementDto, i: number, aliases: Map<string, string>, scale: ScaleDto): HTMLElement {
+  private row(p: DisagreementRow, i: number, aliases: Map<string, string>, scale: Scale): HTMLElement {
     return h(
       "tr",
       {
@@ -224,21 +229,22 @@ export class DisagreementsView implements StudioView {
   }
 
   private async openProfile(profileId: number): Promise<void> {
+    const fresh = this.profileLoads.next();
     this.current = profileId;
     this.render();
-    let view: ProfileRatingsDto;
+    let view: ProfileRatings;
     try {
       view = await this.api.profile(profileId);
     } catch (e) {
-      replace(this.els.profile, renderError(toAppError(e)));
+      if (fresh()) replace(this.els.profile, renderError(toAppError(e)));
       return;
     }
-    if (!this.alive || this.current !== profileId || !this.data) return;
+    if (!fresh() || !this.data) return;
     this.renderProfile(view, this.data);
   }
 
-  private renderProfile(view: ProfileRatingsDto, d: DisagreementsDto): void {
-    const aliases = raterAliases(d.profiles, view.raters);
+  private renderProfile(view: ProfileRatings, d: Disagreements): void {
+    const aliases = aliasMap(d.aliases);
     const row = view.dimensions.find((x) => x.dimension === d.dimension);
     const choices = scaleChoices(d.scale);
     const value: HTMLInputElement | HTMLSelectElement = choices
@@ -267,7 +273,7 @@ export class DisagreementsView implements StudioView {
       }
       try {
         const updated = await this.api.adjudicate({ profileId: view.profile.id, dimension: d.dimension, value: v, note: note.value || null });
-        if (!this.alive) return;
+        if (!this.life.live) return;
         this.data = updated;
         const next = nextOpen(sortDisagreements(updated.profiles, this.sort), view.profile.id);
         this.els.status.textContent = `Saved ${valueText(v, d.scale)} for ${view.profile.person} · ${view.profile.context}.`;
@@ -338,7 +344,7 @@ export class DisagreementsView implements StudioView {
         "article",
         { class: "text" },
         t.title ? h("h4", {}, t.title) : null,
-        h("p", { class: "meta" }, [t.createdAt, t.url].filter(Boolean).join(" · ")),
+        h("p", { class: "meta" }, [t.created_at, t.url].filter(Boolean).join(" · ")),
         h("p", { class: "body" }, t.text),
       ),
     );

@@ -1,21 +1,22 @@
 // An in-memory ReviewApi for the review views' unit tests.
 import type {
-  AdjudicateRequest,
-  AgreementDetailDto,
-  AgreementTableDto,
-  CodebookEditDto,
-  DisagreementsDto,
-  ProfileRatingsDto,
-  ThresholdsDto,
+  Adjudication,
+  AgreementDetail,
+  AgreementTable,
+  CodebookEdit,
+  Disagreements,
+  ProfileRatings,
+  Thresholds,
+  Weights,
 } from "../../bindings";
 import type { ReviewApi } from "./api";
 
 export class FakeReviewApi implements ReviewApi {
   calls: string[] = [];
-  thresholds: ThresholdsDto = { good: 0.8, tentative: 0.667 };
-  adjudications: AdjudicateRequest[] = [];
-  saved: CodebookEditDto[] = [];
-  codebookData: CodebookEditDto = {
+  thresholds: Thresholds = { good: 0.8, tentative: 0.667 };
+  adjudications: Adjudication[] = [];
+  saved: CodebookEdit[] = [];
+  codebookData: CodebookEdit = {
     name: "t",
     guidelines: "# Guide\nBe **kind**.",
     version: 1,
@@ -23,7 +24,7 @@ export class FakeReviewApi implements ReviewApi {
       { name: "extraversion", label: "Extraversion", definition: "Outgoing.", scale: { type: "likert", min: 1, max: 5, anchors: [] }, level: null, ratings: 4 },
     ],
   };
-  dis: DisagreementsDto = {
+  dis: Disagreements = {
     dimension: "extraversion",
     label: "Extraversion",
     level: "ordinal",
@@ -35,18 +36,22 @@ export class FakeReviewApi implements ReviewApi {
       { profileId: 7, person: "p1", context: "work", values: [{ rater: "ana", value: 1 }, { rater: "ben", value: 5 }], disagreement: 1, spread: 4, adjudicated: null },
       { profileId: 8, person: "p2", context: "home", values: [{ rater: "ana", value: 2 }, { rater: "ben", value: 3 }], disagreement: 0.25, spread: 1, adjudicated: null },
     ],
+    aliases: [
+      { rater: "ana", alias: "Rater A" },
+      { rater: "ben", alias: "Rater B" },
+    ],
   };
 
-  async agreement(): Promise<AgreementTableDto> {
+  async agreement(): Promise<AgreementTable> {
     this.calls.push("agreement");
     const row = (dimension: string, alpha: number | null) => ({
       dimension,
       label: dimension.toUpperCase(),
-      level: "ordinal",
+      level: "ordinal" as const,
       alpha,
-      iccForm: "ICC2",
+      iccForm: "ICC2" as const,
       icc: 0.7,
-      iccMethod: "anova",
+      iccMethod: "anova" as const,
       percentExact: 50,
       percentWithinOne: 90,
       units: 10,
@@ -56,7 +61,7 @@ export class FakeReviewApi implements ReviewApi {
     });
     return { rows: [row("a", 0.91), row("b", 0.7), row("c", 0.2), row("d", null)], thresholds: { ...this.thresholds }, warnings: [] };
   }
-  async agreementDetail(dimension: string, weights?: string): Promise<AgreementDetailDto> {
+  async agreementDetail(dimension: string, weights?: Weights): Promise<AgreementDetail> {
     this.calls.push(`detail ${dimension} ${weights ?? ""}`);
     return {
       dimension,
@@ -75,7 +80,7 @@ export class FakeReviewApi implements ReviewApi {
     this.calls.push(`intervals ${resamples}`);
     return { resamples, seed: 1, rows: [{ dimension: "a", ci: [0.85, 0.95] as [number, number] }] };
   }
-  async setThresholds(t: ThresholdsDto) {
+  async setThresholds(t: Thresholds) {
     this.thresholds = t;
     return t;
   }
@@ -83,15 +88,15 @@ export class FakeReviewApi implements ReviewApi {
     this.calls.push(`disagreements ${dimension}`);
     return structuredClone(this.dis);
   }
-  async profile(profileId: number): Promise<ProfileRatingsDto> {
+  async profile(profileId: number): Promise<ProfileRatings> {
     const p = this.dis.profiles.find((x) => x.profileId === profileId)!;
     return {
-      profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", createdAt: null, url: null }] },
+      profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", created_at: null, url: null }] },
       raters: ["ana", "ben"],
       dimensions: [{ dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null }],
     };
   }
-  async adjudicate(r: AdjudicateRequest) {
+  async adjudicate(r: Adjudication) {
     this.adjudications.push(r);
     const p = this.dis.profiles.find((x) => x.profileId === r.profileId)!;
     p.adjudicated = r.value;
@@ -102,7 +107,7 @@ export class FakeReviewApi implements ReviewApi {
   async codebook() {
     return structuredClone(this.codebookData);
   }
-  async saveCodebook(cb: CodebookEditDto) {
+  async saveCodebook(cb: CodebookEdit) {
     this.saved.push(structuredClone(cb));
     this.codebookData = { ...structuredClone(cb), version: cb.version + 1 };
     return { codebook: structuredClone(this.codebookData), added: 0, updated: 1, changed: true };

@@ -2,9 +2,9 @@
 // ratings made under an older codebook version, so earlier ratings are re-read with care rather
 // than silently meaning something else.
 import { h } from "../../dom";
-import { tauriReviewApi, type ReviewApi } from "./api";
+import type { ReviewApi } from "./api";
 
-export async function codebookNotice(api: ReviewApi = tauriReviewApi): Promise<HTMLElement | null> {
+export async function codebookNotice(api: Pick<ReviewApi, "codebookChanged">): Promise<HTMLElement | null> {
   try {
     if (!(await api.codebookChanged())) return null;
   } catch {

@@ -6,6 +6,7 @@ import type { SessionDto } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioView, StudioViewEntry } from "./view";
+import { Latest } from "../../asyncSection";
 
 export interface StudioHooks {
   onAnnotate(): void;
@@ -14,7 +15,8 @@ export interface StudioHooks {
 
 export class StudioScreen {
   private current: StudioView | null = null;
-  private currentId: string | null = null;
+  /** The view being shown (a newer tab voids an older view's mount error). */
+  private readonly shown = new Latest();
   private content: HTMLElement | null = null;
   private tabs = new Map<string, HTMLButtonElement>();
 
@@ -64,7 +66,7 @@ export class StudioScreen {
     if (!entry || !this.content) return;
     this.current?.unmount?.();
     for (const [tid, b] of this.tabs) b.setAttribute("aria-selected", String(tid === id));
-    this.currentId = id;
+    const fresh = this.shown.next();
     const view = entry.create();
     this.current = view;
     replace(this.content);
@@ -80,7 +82,7 @@ export class StudioScreen {
         show: (v, p) => void this.show(v, p),
       }, param);
     } catch (e) {
-      if (this.currentId === id) replace(this.content, renderError(toAppError(e)));
+      if (fresh() && this.content) replace(this.content, renderError(toAppError(e)));
     }
   }
 

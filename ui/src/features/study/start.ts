@@ -6,6 +6,7 @@ import type { AppError, SessionDto } from "../../bindings";
 import { listenForDrops, type DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
 import { describeDrop, sortDroppedFiles, type DroppedFiles } from "./drop";
+import { errorHint } from "../../errors";
 
 const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
 const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
@@ -16,6 +17,7 @@ export function renderError(err: AppError): HTMLElement {
     "div",
     { class: "error-box", role: "alert" },
     h("p", { class: "error-title" }, err.rows.length ? firstLine(err.message) : err.message),
+    errorHint(err.code) ? h("p", { class: "error-hint" }, errorHint(err.code)) : null,
     err.rows.length
       ? h(
           "table",

@@ -1,14 +1,14 @@
 // The team view's calls to the Rust side (assignments, packages, audit trail) and the webview's
 // file drops. Views depend on `TeamApi`, so vitest drives them with a fake.
-import { invoke } from "@tauri-apps/api/core";
+import * as cmd from "../../commands";
 import { onWebviewFileDrop, type DropEvent } from "../../drops";
 import type {
-  AssignmentRowDto,
+  AssignmentRow,
   AuditTrail,
   DesignRequest,
   ExportedPackage,
   MergeOutcome,
-  PackageInfoDto,
+  PackageSummary,
   TeamOverview,
 } from "../../bindings";
 
@@ -17,9 +17,9 @@ export type { DropEvent };
 export interface TeamApi {
   overview(): Promise<TeamOverview>;
   /** The open study's package markers; `null` for a PI's study. */
-  packageInfo(): Promise<PackageInfoDto | null>;
-  assignmentTable(): Promise<AssignmentRowDto[]>;
-  designAssignments(request: DesignRequest): Promise<AssignmentRowDto[]>;
+  packageInfo(): Promise<PackageSummary | null>;
+  assignmentTable(): Promise<AssignmentRow[]>;
+  designAssignments(request: DesignRequest): Promise<AssignmentRow[]>;
   exportPackage(rater: string, path: string): Promise<ExportedPackage>;
   /** One transaction per package (core's); refused ones are in the outcome, not thrown. */
   mergePackages(paths: string[]): Promise<MergeOutcome>;
@@ -31,13 +31,13 @@ export interface TeamApi {
 }
 
 export const tauriTeamApi: TeamApi = {
-  overview: () => invoke("team_overview"),
-  packageInfo: () => invoke("package_info"),
-  assignmentTable: () => invoke("assignment_table"),
-  designAssignments: (request) => invoke("design_assignments", { request }),
-  exportPackage: (rater, path) => invoke("export_package", { rater, path }),
-  mergePackages: (paths) => invoke("merge_packages", { paths }),
-  auditTrail: (kind) => invoke("audit_trail", { kind }),
-  exportAuditCsv: (path, kind) => invoke("export_audit_csv", { path, kind }),
+  overview: () => cmd.teamOverview(),
+  packageInfo: () => cmd.packageInfo(),
+  assignmentTable: () => cmd.assignmentTable(),
+  designAssignments: (request) => cmd.designAssignments({ request }),
+  exportPackage: (rater, path) => cmd.exportPackage({ rater, path }),
+  mergePackages: (paths) => cmd.mergePackages({ paths }),
+  auditTrail: (kind) => cmd.auditTrail({ kind }),
+  exportAuditCsv: (path, kind) => cmd.exportAuditCsv({ path, kind }),
   onFileDrop: onWebviewFileDrop,
 };

@@ -1,13 +1,13 @@
 // An in-memory TeamApi for the view tests: records calls, lets a test fire webview file drops.
-import type { AssignmentRowDto, AuditTrail, DesignRequest, MergeOutcome, PackageInfoDto, TeamOverview } from "../../bindings";
+import type { AssignmentRow, AuditTrail, DesignRequest, MergeOutcome, PackageSummary, TeamOverview } from "../../bindings";
 import type { DropEvent, TeamApi } from "./api";
 
 export class FakeTeamApi implements TeamApi {
-  rows: AssignmentRowDto[] = [
+  rows: AssignmentRow[] = [
     { rater: "ana", assigned: 10, done: 4 },
     { rater: "ben", assigned: 10, done: 0 },
   ];
-  package: PackageInfoDto | null = null;
+  package: PackageSummary | null = null;
   lastDesign: DesignRequest | null = null;
   readOnly = false;
   designs: DesignRequest[] = [];

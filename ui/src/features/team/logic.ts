@@ -1,6 +1,8 @@
 // The team view's pure logic: reading the pool, which dropped paths to merge, how reports and
 // audit entries read. No DOM here, so it is tested directly.
-import type { AuditEntryDto, MergeOutcome, MergeReportDto, PackageInfoDto } from "../../bindings";
+import type { AuditEntry, MergeOutcome, MergedPackage, PackageSummary } from "../../bindings";
+
+export { bytes as formatBytes } from "../../format";
 
 export interface Pool {
   names: string[];
@@ -49,22 +51,17 @@ function normalise(p: string): string {
   return p.replace(/[\\/]+/g, "/").replace(/\/\.\//g, "/");
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 export function percentDone(done: number, assigned: number): number {
   return assigned > 0 ? Math.round((100 * done) / assigned) : 0;
 }
 
-export function packageLabel(p: PackageInfoDto): string {
+export function packageLabel(p: PackageSummary): string {
   return p.studyName ? `Package for ${p.rater} from study ${p.studyName}` : `Package for ${p.rater}`;
 }
 
 /** One line per report, for the status under the table and screen readers. */
-export function reportSummary(r: MergeReportDto): string {
+export function reportSummary(r: MergedPackage): string {
   if (r.refused) return `${r.fileName}: refused — ${r.refused}`;
   const parts = [`${r.added} added`, `${r.updated} updated`, `${r.unchanged} unchanged`];
   if (r.keptNewer > 0) parts.push(`${r.keptNewer} kept (study newer)`);
@@ -81,7 +78,7 @@ export function outcomeSummary(o: MergeOutcome): string {
 }
 
 /** An audit entry's JSON detail as short `key: value` text (the raw text if it is not JSON). */
-export function auditDetail(e: AuditEntryDto): string {
+export function auditDetail(e: AuditEntry): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(e.detail);

@@ -2,11 +2,33 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Backend } from "../../api";
 import type { RaterKindDto } from "../../bindings";
-import { App } from "../../main";
+import { App, type AppApis } from "../../main";
+import type { AnalysisApi } from "../analysis/api";
+import { AnalysisRuns } from "../analysis/view";
+import { FakeReviewApi } from "../review/fakeReviewApi";
+import type { TeamApi } from "./api";
+import { FakeTeamApi } from "./fakeTeamApi";
 import { FakeBackend } from "../../test/fakeBackend";
 import { mountIdentity } from "../study/identity";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** The app's APIs as main.ts builds them, over fakes; `packageInfo` says what is open. */
+function apis(backend: Backend, packageInfo: TeamApi["packageInfo"]): AppApis {
+  const noAnalysis: AnalysisApi = {
+    state: async () => ({ result: null, currentHash: "", stale: false }),
+    run: () => Promise.reject(new Error("not in this test")),
+    cancel: async () => 0,
+    export: async () => [],
+    checkFormula: async (formula) => ({ formula, terms: [], error: null }),
+  };
+  return {
+    backend,
+    team: Object.assign(new FakeTeamApi(), { packageInfo }),
+    review: new FakeReviewApi(),
+    analysisRuns: new AnalysisRuns(noAnalysis),
+  };
+}
 const pkg = { packageId: "pk", studyId: "s1", studyName: "fieldwork", rater: "ann", profiles: 3, ratings: 0 };
 
 describe("a package in the app", () => {
@@ -25,7 +47,7 @@ describe("a package in the app", () => {
       return b.session();
     };
     Object.assign(b, { chooseRater: choose });
-    const app = new App(root, b, { packageInfo: async () => pkg });
+    const app = new App(root, apis(b, async () => pkg));
     await app.opened({ ...b.session(), rater: null });
     await tick();
     expect(chosen).toEqual([["ann", "human"]]);
@@ -35,7 +57,7 @@ describe("a package in the app", () => {
 
   it("says nothing about packages for a PI's study and asks who is rating", async () => {
     const b = new FakeBackend();
-    const app = new App(root, b, { packageInfo: async () => null });
+    const app = new App(root, apis(b, async () => null));
     await app.opened({ ...b.session(), rater: null });
     expect(root.querySelector("#identity-screen")).not.toBeNull();
     expect(root.querySelector("#package-badge")).toBeNull();

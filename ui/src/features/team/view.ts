@@ -2,7 +2,7 @@
 // per annotator, merging packages back (drop files on the window, or "Merge packages…"), and the
 // merge report. In an annotator's package it shows only what the package is.
 import { toAppError } from "../../api";
-import type { AssignmentRowDto, MergeOutcome, PackageInfoDto, TeamOverview } from "../../bindings";
+import type { AppError, AssignmentRow, MergeOutcome, PackageSummary, TeamOverview } from "../../bindings";
 import { pickFiles, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
@@ -213,7 +213,7 @@ export class TeamView implements StudioView {
     );
   }
 
-  private renderTable(rows: AssignmentRowDto[]): void {
+  private renderTable(rows: AssignmentRow[]): void {
     if (rows.length === 0) {
       replace(this.els.table, h("p", { class: "empty", id: "assignment-table" }, "No assignments yet: design them with the form."));
       return;
@@ -355,7 +355,7 @@ export class TeamView implements StudioView {
   }
 }
 
-function message(text: string) {
+function message(text: string): AppError {
   return { code: "invalid", message: text, rows: [], path: null };
 }
 
@@ -419,7 +419,7 @@ function mergeSnapshotNote(o: MergeOutcome): HTMLElement | null {
 }
 
 /** What the team view shows when the open study is an annotator's package. */
-export function renderPackageInfo(p: PackageInfoDto, rows: AssignmentRowDto[]): HTMLElement {
+export function renderPackageInfo(p: PackageSummary, rows: AssignmentRow[]): HTMLElement {
   const mine = rows.find((r) => r.rater === p.rater);
   return h(
     "section",

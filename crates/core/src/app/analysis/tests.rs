@@ -9,6 +9,7 @@ fn request(bootstrap: u32) -> AnalysisRequest {
         bootstrap,
         seed: 7,
         adjudicated: false,
+        model: None,
     }
 }
 

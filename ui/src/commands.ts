@@ -1,0 +1,163 @@
+// Generated from the #[tauri::command] signatures in src-tauri/src/commands by
+// scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+
+export { Channel };
+
+export function recentStudies(): Promise<RecentStudy[]> {
+  return invoke<RecentStudy[]>("recent_studies");
+}
+
+export function openStudy(args: { path: string }): Promise<SessionDto> {
+  return invoke<SessionDto>("open_study", args);
+}
+
+export function createStudy(args: { request: CreateStudyRequest }): Promise<SessionDto> {
+  return invoke<SessionDto>("create_study", args);
+}
+
+export function openDemoStudy(): Promise<SessionDto> {
+  return invoke<SessionDto>("open_demo_study");
+}
+
+export function startupStudy(): Promise<SessionDto | null> {
+  return invoke<SessionDto | null>("startup_study");
+}
+
+export function currentSession(): Promise<SessionDto> {
+  return invoke<SessionDto>("current_session");
+}
+
+export function closeStudy(): Promise<void> {
+  return invoke<void>("close_study");
+}
+
+export function listRaters(): Promise<RaterDto[]> {
+  return invoke<RaterDto[]>("list_raters");
+}
+
+export function chooseRater(args: { name: string; kind: RaterKindDto }): Promise<SessionDto> {
+  return invoke<SessionDto>("choose_rater", args);
+}
+
+export function queue(): Promise<QueueEntryDto[]> {
+  return invoke<QueueEntryDto[]>("queue");
+}
+
+export function dimensionProgress(): Promise<DimensionProgressDto[]> {
+  return invoke<DimensionProgressDto[]>("dimension_progress");
+}
+
+export function ratingHistory(args: { profileId: number; dimension: string }): Promise<RatingChangeDto[]> {
+  return invoke<RatingChangeDto[]>("rating_history", args);
+}
+
+export function nextUnrated(): Promise<number | null> {
+  return invoke<number | null>("next_unrated");
+}
+
+export function loadProfile(args: { profileId: number }): Promise<ProfileView> {
+  return invoke<ProfileView>("load_profile", args);
+}
+
+export function saveRating(args: { request: SaveRatingRequest }): Promise<SavedRating> {
+  return invoke<SavedRating>("save_rating", args);
+}
+
+export function saveReview(args: { request: ReviewRequest }): Promise<void> {
+  return invoke<void>("save_review", args);
+}
+
+export function reviewAgreement(): Promise<AgreementTable> {
+  return invoke<AgreementTable>("review_agreement");
+}
+
+export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null }): Promise<AgreementDetail> {
+  return invoke<AgreementDetail>("review_agreement_detail", args);
+}
+
+export function reviewAgreementIntervals(args: { resamples: number; seed: number | null }): Promise<AgreementIntervals> {
+  return invoke<AgreementIntervals>("review_agreement_intervals", args);
+}
+
+export function reviewSetThresholds(args: { thresholds: Thresholds }): Promise<Thresholds> {
+  return invoke<Thresholds>("review_set_thresholds", args);
+}
+
+export function reviewDisagreements(args: { dimension: string }): Promise<Disagreements> {
+  return invoke<Disagreements>("review_disagreements", args);
+}
+
+export function reviewProfile(args: { profileId: number }): Promise<ProfileRatings> {
+  return invoke<ProfileRatings>("review_profile", args);
+}
+
+export function reviewAdjudicate(args: { request: Adjudication }): Promise<Disagreements> {
+  return invoke<Disagreements>("review_adjudicate", args);
+}
+
+export function reviewCodebook(): Promise<CodebookEdit> {
+  return invoke<CodebookEdit>("review_codebook");
+}
+
+export function reviewSaveCodebook(args: { codebook: CodebookEdit }): Promise<CodebookSaved> {
+  return invoke<CodebookSaved>("review_save_codebook", args);
+}
+
+export function reviewCodebookChanged(): Promise<boolean> {
+  return invoke<boolean>("review_codebook_changed");
+}
+
+export function analysisState(): Promise<AnalysisStateDto> {
+  return invoke<AnalysisStateDto>("analysis_state");
+}
+
+export function runAnalysis(args: { options: AnalysisRequest; runId: number; onProgress: Channel<AnalysisProgressDto> }): Promise<RunOutcomeDto> {
+  return invoke<RunOutcomeDto>("run_analysis", args);
+}
+
+export function cancelAnalysis(args: { runId: number | null }): Promise<number> {
+  return invoke<number>("cancel_analysis", args);
+}
+
+export function exportAnalysis(args: { key: string; request: ExportRequest }): Promise<string[]> {
+  return invoke<string[]>("export_analysis", args);
+}
+
+export function checkFormula(args: { formula: string }): Promise<FormulaCheck> {
+  return invoke<FormulaCheck>("check_formula", args);
+}
+
+export function teamOverview(): Promise<TeamOverview> {
+  return invoke<TeamOverview>("team_overview");
+}
+
+export function packageInfo(): Promise<PackageSummary | null> {
+  return invoke<PackageSummary | null>("package_info");
+}
+
+export function assignmentTable(): Promise<AssignmentRow[]> {
+  return invoke<AssignmentRow[]>("assignment_table");
+}
+
+export function designAssignments(args: { request: DesignRequest }): Promise<AssignmentRow[]> {
+  return invoke<AssignmentRow[]>("design_assignments", args);
+}
+
+export function exportPackage(args: { rater: string; path: string }): Promise<ExportedPackage> {
+  return invoke<ExportedPackage>("export_package", args);
+}
+
+export function mergePackages(args: { paths: string[] }): Promise<MergeOutcome> {
+  return invoke<MergeOutcome>("merge_packages", args);
+}
+
+export function auditTrail(args: { kind: string | null }): Promise<AuditTrail> {
+  return invoke<AuditTrail>("audit_trail", args);
+}
+
+export function exportAuditCsv(args: { path: string; kind: string | null }): Promise<number> {
+  return invoke<number>("export_audit_csv", args);
+}

@@ -1,0 +1,39 @@
+// The rating screen's codebook panel for the focused dimension: its definition, range and
+// anchors, the rater's own history of this rating (filled in later by the screen) and the
+// study's guidelines. Text nodes only (dom.ts).
+import type { DimensionDto } from "../../bindings";
+import { h } from "../../dom";
+
+/** The panel's nodes; `history` is the element the screen fills with the rating's history. */
+export function codebookPanel(d: DimensionDto, guidelines: string, history: HTMLElement): HTMLElement[] {
+  const anchors =
+    d.scale.type === "likert"
+      ? d.scale.anchors
+      : d.scale.type === "nominal"
+        ? d.scale.categories
+        : [];
+  const range =
+    d.scale.type === "continuous"
+      ? `Any value from ${d.scale.min} to ${d.scale.max}. Keys 0–9 jump along the range, ← → fine-tune.`
+      : d.scale.type === "likert"
+        ? `Scale ${d.scale.min}–${d.scale.max} (${d.level}).`
+        : `Categories (${d.level}).`;
+  const nodes: (HTMLElement | null)[] = [
+    h("h3", {}, d.label),
+    d.definition ? h("p", { class: "definition" }, d.definition) : null,
+    h("p", { class: "range" }, range),
+    anchors.length
+      ? h(
+          "dl",
+          { class: "anchors" },
+          ...anchors.flatMap((a) => [h("dt", {}, String(a.value)), h("dd", {}, a.label)]),
+        )
+      : null,
+    // Under the scale, so the definition and anchors stay where the eye expects them.
+    history,
+    guidelines
+      ? h("details", {}, h("summary", {}, "Guidelines"), h("div", { class: "guidelines" }, guidelines))
+      : null,
+  ];
+  return nodes.filter((n): n is HTMLElement => n !== null);
+}

@@ -1,0 +1,153 @@
+// The rating screen's overlays: the keyboard shortcuts and the queue (filter, jump, progress by
+// dimension). Each returns its element and what to focus once it is shown.
+import { toAppError } from "../../api";
+import type { CodebookDto, DimensionProgressDto, QueueEntryDto } from "../../bindings";
+import { append, h, replace } from "../../dom";
+import { SHORTCUTS } from "./keys";
+import { dimensionsRemaining, isDone, position } from "./queue";
+
+export interface Overlay {
+  el: HTMLElement;
+  focus: () => void;
+}
+
+export function helpOverlay(onClose: () => void): Overlay {
+  const close = h("button", { onclick: onClose }, "Close");
+  const el = h(
+    "div",
+    { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts" },
+    h(
+      "div",
+      { class: "panel", id: "help" },
+      h("h2", {}, "Keyboard shortcuts"),
+      h(
+        "table",
+        { class: "shortcuts" },
+        h("tbody", {}, ...SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what)))),
+      ),
+      close,
+    ),
+  );
+  return { el, focus: () => close.focus() };
+}
+
+export interface QueueOverlayOptions {
+  queue: QueueEntryDto[];
+  current: number | undefined;
+  codebook: CodebookDto;
+  progress: () => Promise<DimensionProgressDto[]>;
+  onJump: (profileId: number) => void;
+  onClose: () => void;
+}
+
+export function queueOverlay(o: QueueOverlayOptions): Overlay {
+  const filter = h("input", {
+    type: "search",
+    placeholder: "Filter by context, person or #id",
+    "aria-label": "Filter profiles",
+  });
+  const onlyOpen = h("input", { type: "checkbox", id: "only-open" });
+  const list = h("ol", { class: "queue-list", role: "listbox", "aria-label": "Profiles" });
+  const current = o.current;
+  const fill = () => {
+    const q = filter.value.trim().toLowerCase();
+    const rows = o.queue.filter(
+      (e) =>
+        (!onlyOpen.checked || !isDone(e)) &&
+        (q === "" ||
+          e.context.toLowerCase().includes(q) ||
+          e.person.toLowerCase().includes(q) ||
+          `#${e.profileId}` === q),
+    );
+    replace(
+      list,
+      ...rows.map((e) =>
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              class: `queue-item${e.profileId === current ? " current" : ""}`,
+              "data-profile-id": e.profileId,
+              onclick: () => o.onJump(e.profileId),
+            },
+            h("span", { class: "q-pos" }, String(position(o.queue, e.profileId))),
+            h("span", { class: "q-context" }, e.context),
+            h("span", { class: "q-person" }, e.person),
+            h("span", { class: `q-count${isDone(e) ? " done" : ""}` }, `${e.rated}/${e.total}`),
+            e.flagged ? h("span", { class: "q-flag", title: "flagged" }, "⚑") : null,
+          ),
+        ),
+      ),
+    );
+    if (rows.length === 0) append(list, h("li", { class: "empty" }, "No profile matches."));
+  };
+  filter.addEventListener("input", fill);
+  onlyOpen.addEventListener("change", fill);
+  const byDimension = h("div", { class: "queue-dims", id: "queue-dimensions", "aria-label": "Progress by dimension" });
+  void o.progress().then(
+    (rows) => replace(byDimension, ...dimensionProgressRows(rows, o.codebook)),
+    (e) => replace(byDimension, h("p", { class: "muted" }, `Progress by dimension unavailable: ${toAppError(e).message}`)),
+  );
+  const panel = h(
+    "div",
+    { class: "panel queue-panel", id: "queue" },
+    h("h2", {}, "Queue"),
+    byDimension,
+    h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, " not done only")),
+    list,
+    h("button", { onclick: () => o.onClose() }, "Close ", h("kbd", {}, "Esc")),
+  );
+  panel.addEventListener("keydown", (ev) => {
+    const items = [...list.querySelectorAll<HTMLButtonElement>("button.queue-item")];
+    const i = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      o.onClose();
+    } else if (ev.key === "ArrowDown") {
+      ev.preventDefault();
+      items[Math.min(items.length - 1, i + 1)]?.focus();
+    } else if (ev.key === "ArrowUp") {
+      ev.preventDefault();
+      (i <= 0 ? filter : items[i - 1]).focus();
+    }
+  });
+  const el = h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Queue" }, panel);
+  fill();
+  return {
+    el,
+    focus: () => {
+      filter.focus();
+      list.querySelector<HTMLElement>(".current")?.scrollIntoView({ block: "center" });
+    },
+  };
+}
+
+/** The queue panel's "by dimension" table: which dimensions are still incomplete, and by how much. */
+function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookDto): HTMLElement[] {
+  const dims = dimensionsRemaining(rows, codebook);
+  if (dims.length === 0) return [];
+  const incomplete = dims.filter((d) => d.missing > 0).length;
+  return [
+    h(
+      "h3",
+      {},
+      "By dimension ",
+      h("span", { class: "muted" }, incomplete === 0 ? "— all complete" : `— ${incomplete} of ${dims.length} incomplete`),
+    ),
+    h(
+      "ul",
+      { class: "dim-progress" },
+      ...dims.map((d) =>
+        h(
+          "li",
+          { "data-dimension": d.dimension, class: d.missing > 0 ? "incomplete" : "complete" },
+          h("span", { class: "dp-label" }, d.label),
+          h("progress", { max: Math.max(1, d.assigned), value: d.rated, "aria-label": `${d.label} rated` }),
+          h("span", { class: "dp-count" }, d.missing > 0 ? `${d.rated}/${d.assigned} · ${d.missing} to go` : `${d.rated}/${d.assigned} ✓`),
+        ),
+      ),
+    ),
+  ];
+}
