@@ -12,6 +12,7 @@ mod header;
 mod lines;
 mod parallel;
 mod records;
+mod wide;
 
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -23,6 +24,7 @@ use header::*;
 pub(crate) use lines::{check_quotes, oversized, LineCounter};
 use parallel::*;
 use records::*;
+pub use wide::{parse_wide, read_wide_dataset, read_wide_path, WideFile, WideIds};
 use std::path::Path;
 
 /// Dimension name used when the file has no `dimension` column.
