@@ -24,8 +24,8 @@ use header::*;
 pub(crate) use lines::{check_quotes, oversized, LineCounter};
 use parallel::*;
 use records::*;
-pub use wide::{parse_wide, read_wide_dataset, read_wide_path, WideFile, WideIds};
 use std::path::Path;
+pub use wide::{parse_wide, read_wide_dataset, read_wide_path, WideFile, WideIds};
 
 /// Dimension name used when the file has no `dimension` column.
 pub const DEFAULT_DIMENSION: &str = "value";

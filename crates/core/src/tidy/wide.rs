@@ -97,13 +97,22 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
         Err(e) => return Err(CoreError::input(name, vec![csv_error(e, 1, 0)])),
     };
     if header.iter().all(String::is_empty) {
-        return Err(one(name, 1, None, "the file is empty: a header line is required"));
+        return Err(one(
+            name,
+            1,
+            None,
+            "the file is empty: a header line is required",
+        ));
     }
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
-            errors.push(RowError::new(1, None, format!("header field {} is empty", i + 1)));
+            errors.push(RowError::new(
+                1,
+                None,
+                format!("header field {} is empty", i + 1),
+            ));
         } else if let Some(first) = seen.insert(h.to_lowercase(), i) {
             errors.push(RowError::new(
                 1,
@@ -149,7 +158,11 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
         }
         None => {
             let first_of = |names: &[&str]| names.iter().find_map(|n| find(n));
-            match (first_of(&PERSON_NAMES), first_of(&CONTEXT_NAMES), find("unit")) {
+            match (
+                first_of(&PERSON_NAMES),
+                first_of(&CONTEXT_NAMES),
+                find("unit"),
+            ) {
                 (None, None, Some(u)) => (Some(u), None, first_of(&RATER_NAMES)),
                 (p, c, _) => (p, c, first_of(&RATER_NAMES)),
             }
@@ -173,7 +186,10 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
              alone is a unit: its own person and context)",
         ));
     }
-    let id_cols: Vec<usize> = [Some(person), context, rater].into_iter().flatten().collect();
+    let id_cols: Vec<usize> = [Some(person), context, rater]
+        .into_iter()
+        .flatten()
+        .collect();
     let dims: Vec<usize> = (0..header.len()).filter(|i| !id_cols.contains(i)).collect();
     if dims.is_empty() {
         return Err(one(
@@ -187,7 +203,10 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
     let said = |i: Option<usize>| i.map(|i| format!("'{}'", quote(&header[i])));
     let id_text = match (said(Some(person)), said(context), said(rater)) {
         (Some(p), None, r) => {
-            format!("{p} as unit{}", r.map(|r| format!(", {r} as rater")).unwrap_or_default())
+            format!(
+                "{p} as unit{}",
+                r.map(|r| format!(", {r} as rater")).unwrap_or_default()
+            )
         }
         (Some(p), Some(c), r) => format!(
             "{p} as person, {c} as context{}",
@@ -244,7 +263,13 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
         }
         let mut bad = false;
         let get = |i: usize| trim(record.get(i).unwrap_or_default());
-        let p = require(Some(get(person)), &header[person], line, &mut errors, &mut bad);
+        let p = require(
+            Some(get(person)),
+            &header[person],
+            line,
+            &mut errors,
+            &mut bad,
+        );
         let c = match context {
             Some(i) => require(Some(get(i)), &header[i], line, &mut errors, &mut bad),
             None => p,
@@ -366,7 +391,11 @@ mod tests {
         assert_eq!(key(&long.rows), key(&wide.file.rows));
         assert!(wide.file.has_rater);
         assert_eq!(wide.dimensions, ["warmth", "anger"]);
-        assert!(wide.notes[0].contains("'Person' as person"), "{:?}", wide.notes);
+        assert!(
+            wide.notes[0].contains("'Person' as person"),
+            "{:?}",
+            wide.notes
+        );
     }
 
     #[test]
@@ -387,9 +416,17 @@ mod tests {
     #[test]
     fn bad_cells_name_line_and_column() {
         let csv = "person,context,warmth,anger\np1,c1,3,x\np1,c1,2,2\np2,c1,1e999,1\n";
-        let e = parse_wide("w.csv", csv.as_bytes(), None).unwrap_err().to_string();
-        assert!(e.contains("line 2, column 'anger': expected a number"), "{e}");
-        assert!(e.contains("line 3: duplicate row: p1/c1 was already given on line 2"), "{e}");
+        let e = parse_wide("w.csv", csv.as_bytes(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2, column 'anger': expected a number"),
+            "{e}"
+        );
+        assert!(
+            e.contains("line 3: duplicate row: p1/c1 was already given on line 2"),
+            "{e}"
+        );
         assert!(e.contains("line 4, column 'warmth'"), "{e}");
     }
 }
