@@ -366,7 +366,9 @@ mod tests {
     const WIDE: &str = "Person,Context,Rater,warmth,anger\n\
         p1,c1,r1,3,1\np1,c1,r2,4,2\np2,c1,r1,5,NA\np2,c1,r2,5,1\n";
 
-    fn key(rows: &[TidyRow]) -> Vec<(String, String, Option<String>, String, Option<f64>)> {
+    type Key = (String, String, Option<String>, String, Option<f64>);
+
+    fn key(rows: &[TidyRow]) -> Vec<Key> {
         let mut v: Vec<_> = rows
             .iter()
             .filter(|r| r.value.is_some())
