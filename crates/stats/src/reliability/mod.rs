@@ -38,6 +38,10 @@ pub enum ReliabilityError {
     /// A value is NaN or infinite.
     #[error("person {person}, item {item}: value is not a finite number")]
     NotFinite { person: usize, item: usize },
+    /// The items' sum has no variance (items cancelling each other out: a reverse-keyed item
+    /// not marked as one), so α is undefined.
+    #[error("the sum of the items has no variance (is a reverse-keyed item not marked?)")]
+    ConstantTotal,
     /// The one-factor fit did not converge.
     #[error("the one-factor model for ω did not converge")]
     NoConvergence,
@@ -108,6 +112,12 @@ pub fn scale_reliability(rows: &[Vec<Option<f64>>]) -> Result<ScaleReliability, 
     let cor = DMatrix::from_fn(k, k, |i, j| {
         cov[(i, j)] / (cov[(i, i)] * cov[(j, j)]).sqrt()
     });
+    let all: Vec<usize> = (0..k).collect();
+    // Relative to the item variances: a sum that cancels out leaves only rounding.
+    let scale: f64 = (0..k).map(|i| cov[(i, i)]).sum();
+    if sum_over(&cov, &all) <= 1e-12 * scale || sum_over(&cor, &all) <= 1e-12 * k as f64 {
+        return Err(ReliabilityError::ConstantTotal);
+    }
     let loadings = one_factor_minres(&cor)?;
     let signs: Vec<f64> = loadings
         .iter()
@@ -120,7 +130,6 @@ pub fn scale_reliability(rows: &[Vec<Option<f64>>]) -> Result<ScaleReliability, 
     let uniq: f64 = loadings.iter().map(|l| 1.0 - l * l).sum();
     let omega_total = (flipped_sum - uniq) / flipped_sum;
 
-    let all: Vec<usize> = (0..k).collect();
     let items = (0..k)
         .map(|j| {
             let rest: Vec<usize> = all.iter().copied().filter(|&i| i != j).collect();
@@ -239,6 +248,11 @@ mod tests {
         assert_eq!(
             scale_reliability(&missing),
             Err(ReliabilityError::TooFewPersons { found: 2 })
+        );
+        let opposite = rows(&[&[1.0, 5.0], &[2.0, 4.0], &[4.0, 2.0]]);
+        assert_eq!(
+            scale_reliability(&opposite),
+            Err(ReliabilityError::ConstantTotal)
         );
     }
 
