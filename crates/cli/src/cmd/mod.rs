@@ -8,6 +8,7 @@ pub mod import;
 pub mod info;
 pub mod model;
 pub mod model_report;
+pub mod reliability;
 pub mod report;
 pub mod review;
 pub mod sample;
