@@ -128,6 +128,44 @@ fn wide_long_and_study_inputs_match_psych() {
 }
 
 #[test]
+fn bootstrap_intervals_are_seeded_and_bracket_the_estimates() {
+    let (csv, want) = fixture("four_items");
+    let scale = scale_arg(&want);
+    let args = |seed: &'static str| {
+        vec![
+            "reliability",
+            s(&csv),
+            "--wide",
+            "--scale",
+            &scale,
+            "--min",
+            "1",
+            "--max",
+            "5",
+            "--json",
+            "--bootstrap",
+            "200",
+            "--seed",
+            seed,
+        ]
+    };
+    let a = json(&args("5"));
+    assert_eq!(a, json(&args("5")));
+    assert_ne!(a, json(&args("6")));
+    let g = &a[0];
+    assert_eq!(g["bootstrap"], 200);
+    for (est, ci) in [
+        ("raw_alpha", "raw_alpha_ci95"),
+        ("omega_total", "omega_total_ci95"),
+    ] {
+        let x = g[est].as_f64().unwrap();
+        let lo = g[ci][0].as_f64().unwrap();
+        let hi = g[ci][1].as_f64().unwrap();
+        assert!(lo < x && x < hi, "{est}: {lo} {x} {hi}");
+    }
+}
+
+#[test]
 fn bad_scales_are_exit_2() {
     let (csv, _) = fixture("four_items");
     for (args, want) in [

@@ -1,6 +1,6 @@
 //! `chameleon reliability FILE --scale NAME=item1,item2,-item3 ...`
 
-use chameleon_core::analysis::reliability::{reliability, ScaleReport, ScaleSpec};
+use chameleon_core::analysis::reliability::{reliability_with, ScaleReport, ScaleSpec};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -30,6 +30,11 @@ pub struct ReliabilityArgs {
     /// Highest point of the response scale, to reverse-key items.
     #[arg(long, requires = "min", allow_hyphen_values = true)]
     pub max: Option<f64>,
+    #[arg(long, default_value_t = 0, value_parser = super::resamples, help = super::RESAMPLES_HELP)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -54,7 +59,7 @@ pub fn run(args: ReliabilityArgs) -> anyhow::Result<()> {
         super::model_samples(args.model_sample),
         &args.shape,
     )?;
-    let reports = reliability(&ds, &args.scales, bounds)?;
+    let reports = reliability_with(&ds, &args.scales, bounds, args.bootstrap, args.seed)?;
     for r in &reports {
         if let Some(p) = &r.problem {
             eprintln!("warning: scale '{}': {p}", r.scale);
@@ -96,6 +101,21 @@ fn table(reports: &[ScaleReport], source: &str) -> String {
             num(r.omega_total),
             num(r.average_r)
         );
+    }
+    for r in reports {
+        if let (Some([a0, a1]), Some([o0, o1])) = (r.raw_alpha_ci95, r.omega_total_ci95) {
+            let _ = writeln!(
+                out,
+                "{:<20} 95% bootstrap: α [{a0:.3}, {a1:.3}], ω [{o0:.3}, {o1:.3}] ({} resamples{})",
+                r.scale,
+                r.bootstrap,
+                if r.bootstrap_failed > 0 {
+                    format!(", {} without a value", r.bootstrap_failed)
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
     for r in reports {
         let _ = writeln!(out, "\n{}", r.scale);

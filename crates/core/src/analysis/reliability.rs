@@ -10,7 +10,7 @@ use crate::checks::quote;
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::Scale;
-use chameleon_stats::reliability::{scale_reliability, ScaleReliability};
+use chameleon_stats::reliability::{bootstrap_intervals, scale_reliability, ScaleReliability};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -95,6 +95,13 @@ pub struct ScaleReport {
     pub items: Vec<ItemReport>,
     /// Why the numbers are missing (a constant item, too few responses).
     pub problem: Option<String>,
+    /// 95% percentile bootstrap interval of raw α over responses (with `bootstrap` > 0).
+    pub raw_alpha_ci95: Option<[f64; 2]>,
+    /// 95% percentile bootstrap interval of ω total.
+    pub omega_total_ci95: Option<[f64; 2]>,
+    /// Resamples drawn, and those left out for having no reliability (a constant item).
+    pub bootstrap: usize,
+    pub bootstrap_failed: usize,
 }
 
 /// The reliability of each scale. `bounds` (min, max) score reverse-keyed items whose
@@ -105,10 +112,31 @@ pub fn reliability(
     scales: &[ScaleSpec],
     bounds: Option<(f64, f64)>,
 ) -> Result<Vec<ScaleReport>> {
-    scales.iter().map(|s| one_scale(ds, s, bounds)).collect()
+    reliability_with(ds, scales, bounds, 0, 0)
 }
 
-fn one_scale(ds: &Dataset, spec: &ScaleSpec, bounds: Option<(f64, f64)>) -> Result<ScaleReport> {
+/// As [`reliability`], with `bootstrap` resamples of the responses (seeded) giving intervals of
+/// α and ω; 0 for none.
+pub fn reliability_with(
+    ds: &Dataset,
+    scales: &[ScaleSpec],
+    bounds: Option<(f64, f64)>,
+    bootstrap: usize,
+    seed: u64,
+) -> Result<Vec<ScaleReport>> {
+    scales
+        .iter()
+        .map(|s| one_scale(ds, s, bounds, bootstrap, seed))
+        .collect()
+}
+
+fn one_scale(
+    ds: &Dataset,
+    spec: &ScaleSpec,
+    bounds: Option<(f64, f64)>,
+    bootstrap: usize,
+    seed: u64,
+) -> Result<ScaleReport> {
     let k = spec.items.len();
     let mut index: HashMap<(u32, Option<u32>), usize> = HashMap::new();
     let mut rows: Vec<Vec<Option<f64>>> = Vec::new();
@@ -181,17 +209,25 @@ fn one_scale(ds: &Dataset, spec: &ScaleSpec, bounds: Option<(f64, f64)>) -> Resu
             .collect()
     };
     Ok(match scale_reliability(&rows) {
-        Ok(s) => ScaleReport {
-            scale: spec.name.clone(),
-            n,
-            incomplete,
-            raw_alpha: Some(s.raw_alpha),
-            std_alpha: Some(s.std_alpha),
-            average_r: Some(s.average_r),
-            omega_total: Some(s.omega_total),
-            items: items(Some(&s)),
-            problem: None,
-        },
+        Ok(s) => {
+            let ci = (bootstrap > 0)
+                .then(|| bootstrap_intervals(&rows, bootstrap, seed, super::CI_LEVEL));
+            ScaleReport {
+                scale: spec.name.clone(),
+                n,
+                incomplete,
+                raw_alpha: Some(s.raw_alpha),
+                std_alpha: Some(s.std_alpha),
+                average_r: Some(s.average_r),
+                omega_total: Some(s.omega_total),
+                items: items(Some(&s)),
+                problem: None,
+                raw_alpha_ci95: ci.as_ref().and_then(|c| c.raw_alpha),
+                omega_total_ci95: ci.as_ref().and_then(|c| c.omega_total),
+                bootstrap: ci.as_ref().map_or(0, |c| c.resamples),
+                bootstrap_failed: ci.as_ref().map_or(0, |c| c.failed),
+            }
+        }
         Err(e) => {
             let problem = match e {
                 chameleon_stats::reliability::ReliabilityError::ConstantItem { item } => format!(
@@ -210,6 +246,10 @@ fn one_scale(ds: &Dataset, spec: &ScaleSpec, bounds: Option<(f64, f64)>) -> Resu
                 omega_total: None,
                 items: items(None),
                 problem: Some(problem),
+                raw_alpha_ci95: None,
+                omega_total_ci95: None,
+                bootstrap: 0,
+                bootstrap_failed: 0,
             }
         }
     })

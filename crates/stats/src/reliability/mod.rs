@@ -154,6 +154,59 @@ pub fn scale_reliability(rows: &[Vec<Option<f64>>]) -> Result<ScaleReliability, 
     })
 }
 
+/// Percentile bootstrap intervals of raw α and ω total over responses.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReliabilityIntervals {
+    pub raw_alpha: Option<[f64; 2]>,
+    pub omega_total: Option<[f64; 2]>,
+    /// Resamples drawn.
+    pub resamples: usize,
+    /// Resamples with no reliability (an item constant in the resample), left out.
+    pub failed: usize,
+}
+
+/// Resamples the complete responses of `rows` (with replacement, `resamples` times, each from
+/// its own seeded stream so the result does not depend on threads) and gives the `level`
+/// percentile intervals of raw α and ω total.
+pub fn bootstrap_intervals(
+    rows: &[Vec<Option<f64>>],
+    resamples: usize,
+    seed: u64,
+    level: f64,
+) -> ReliabilityIntervals {
+    use rayon::prelude::*;
+    let complete: Vec<&Vec<Option<f64>>> = rows
+        .iter()
+        .filter(|r| r.iter().all(Option::is_some))
+        .collect();
+    let fits: Vec<Option<(f64, f64)>> = (0..resamples as u64)
+        .into_par_iter()
+        .map(|b| {
+            if complete.is_empty() {
+                return None;
+            }
+            let mut rng = crate::bootstrap::ResampleRng::new(seed, b);
+            let sample: Vec<Vec<Option<f64>>> = rng
+                .resample_indices(complete.len())
+                .into_iter()
+                .map(|i| complete[i].clone())
+                .collect();
+            scale_reliability(&sample)
+                .ok()
+                .map(|s| (s.raw_alpha, s.omega_total))
+        })
+        .collect();
+    let ok: Vec<(f64, f64)> = fits.iter().flatten().copied().collect();
+    let alphas: Vec<f64> = ok.iter().map(|x| x.0).collect();
+    let omegas: Vec<f64> = ok.iter().map(|x| x.1).collect();
+    ReliabilityIntervals {
+        raw_alpha: crate::bootstrap::percentile_interval(&alphas, level),
+        omega_total: crate::bootstrap::percentile_interval(&omegas, level),
+        resamples,
+        failed: resamples - ok.len(),
+    }
+}
+
 /// Sample covariance (n − 1) of the columns of `x`.
 fn covariance(x: &DMatrix<f64>) -> DMatrix<f64> {
     let (n, k) = x.shape();
@@ -254,6 +307,38 @@ mod tests {
             scale_reliability(&opposite),
             Err(ReliabilityError::ConstantTotal)
         );
+    }
+
+    #[test]
+    fn bootstrap_is_seeded_and_brackets_the_estimate() {
+        // Two correlated items and a third, from a fixed arithmetic sequence.
+        let data: Vec<Vec<Option<f64>>> = (0..60)
+            .map(|p| {
+                let f = ((p * 37) % 11) as f64;
+                vec![
+                    Some(f + ((p * 7) % 3) as f64),
+                    Some(f + ((p * 5) % 4) as f64),
+                    Some(f / 2.0 + ((p * 3) % 5) as f64),
+                ]
+            })
+            .collect();
+        let est = scale_reliability(&data).unwrap();
+        let a = bootstrap_intervals(&data, 400, 7, 0.95);
+        assert_eq!(a, bootstrap_intervals(&data, 400, 7, 0.95));
+        assert_ne!(a, bootstrap_intervals(&data, 400, 8, 0.95));
+        let [lo, hi] = a.raw_alpha.unwrap();
+        assert!(
+            lo < est.raw_alpha && est.raw_alpha < hi,
+            "{lo} {} {hi}",
+            est.raw_alpha
+        );
+        let [lo, hi] = a.omega_total.unwrap();
+        assert!(lo < est.omega_total && est.omega_total < hi);
+        assert_eq!((a.resamples, a.failed), (400, 0));
+        // Incomplete responses are not resampled: the same intervals with one added.
+        let mut more = data.clone();
+        more.push(vec![Some(1.0), None, Some(2.0)]);
+        assert_eq!(bootstrap_intervals(&more, 400, 7, 0.95), a);
     }
 
     #[test]
