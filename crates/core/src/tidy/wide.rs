@@ -398,6 +398,11 @@ mod tests {
             "{:?}",
             wide.notes
         );
+        // Read as long, a wide file says what it is.
+        let e = parse("w.csv", WIDE.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("give --wide"), "{e}");
+        let e = parse("l.csv", b"person,context,dimension\np,c,d\n").unwrap_err();
+        assert!(!e.to_string().contains("--wide"), "{e}");
     }
 
     #[test]
