@@ -421,6 +421,32 @@ mod tests {
     }
 
     #[test]
+    fn bom_crlf_and_the_unit_layout() {
+        let csv = "\u{feff}unit,coder,warmth\r\nu1,a,3\r\nu1,b,\r\nu2,a,4\r\n";
+        let w = parse_wide("w.csv", csv.as_bytes(), None).unwrap();
+        assert!(w.file.unit_layout && w.file.has_rater);
+        let rows: Vec<_> = w
+            .file
+            .rows
+            .iter()
+            .map(|r| (r.line, r.person.as_str(), r.context.as_str(), r.value))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (2, "u1", "u1", Some(3.0)),
+                (3, "u1", "u1", None),
+                (4, "u2", "u2", Some(4.0))
+            ]
+        );
+        assert!(
+            w.notes[0].contains("'unit' as unit, 'coder' as rater"),
+            "{:?}",
+            w.notes
+        );
+    }
+
+    #[test]
     fn bad_cells_name_line_and_column() {
         let csv = "person,context,warmth,anger\np1,c1,3,x\np1,c1,2,2\np2,c1,1e999,1\n";
         let e = parse_wide("w.csv", csv.as_bytes(), None)
