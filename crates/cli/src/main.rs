@@ -38,6 +38,8 @@ enum Command {
     Agreement(cmd::agreement::AgreementArgs),
     /// State–trait variance decomposition per dimension.
     Decompose(cmd::decompose::DecomposeArgs),
+    /// Scale reliability: Cronbach's α, McDonald's ω, item–rest correlations per scale.
+    Reliability(cmd::reliability::ReliabilityArgs),
     /// Self-contained HTML report: methods, agreement and decomposition tables, figures.
     Report(cmd::report::ReportArgs),
     /// Profiles ranked by how much their raters disagree on a dimension.
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
         Command::Info(a) => cmd::info::run(a),
         Command::Agreement(a) => cmd::agreement::run(a),
         Command::Decompose(a) => cmd::decompose::run(a),
+        Command::Reliability(a) => cmd::reliability::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Sample(c) => cmd::sample::run(c),
         Command::Model(c) => cmd::model::run(c),

@@ -173,6 +173,85 @@ impl Study {
         Ok(n)
     }
 
+    /// Writes every current rating as a wide CSV: `person,context[,rater]` and one column per
+    /// dimension in codebook order, one row per profile and rater in the order first stored; a
+    /// rating not given is an empty cell. The shape `import ratings --wide` reads.
+    pub fn export_ratings_wide(
+        &self,
+        out: &mut dyn Write,
+        opts: RatingsExportOptions,
+    ) -> Result<usize> {
+        let c = self.conn();
+        let dims: Vec<(i64, String)> = {
+            let mut st = c.prepare("SELECT id, name FROM dimension ORDER BY position, id")?;
+            let v = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            v
+        };
+        let any_rater: bool = c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM rating r JOIN rater t ON t.id = r.rater_id
+                             WHERE t.name <> ?1 AND r.value IS NOT NULL)",
+            [NO_RATER],
+            |r| r.get(0),
+        )?;
+        let mut st = c.prepare(
+            "SELECT pe.name, cx.name, t.name, r.dimension_id, r.value
+               FROM rating r JOIN profile p ON p.id = r.profile_id
+               JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
+               JOIN rater t ON t.id = r.rater_id
+              WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
+              ORDER BY r.id",
+        )?;
+        let column: std::collections::HashMap<i64, usize> = dims
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        let mut order: Vec<(String, String, String)> = Vec::new();
+        let mut cells: std::collections::HashMap<(String, String, String), Vec<Option<f64>>> =
+            std::collections::HashMap::new();
+        let mut rows = st.query([opts.include_adjudicated])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            let key: (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let Some(&col) = column.get(&r.get::<_, i64>(3)?) else {
+                continue;
+            };
+            let row = cells.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                vec![None; dims.len()]
+            });
+            row[col] = Some(r.get(4)?);
+            n += 1;
+        }
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        let mut header = vec!["person".to_owned(), "context".to_owned()];
+        if any_rater {
+            header.push("rater".to_owned());
+        }
+        header.extend(dims.iter().map(|(_, d)| neutralise_formula(d)));
+        w.write_record(&header).map_err(csv_err)?;
+        for key in &order {
+            let text = |s: &str| neutralise_formula(s);
+            let mut rec = vec![text(&key.0), text(&key.1)];
+            if any_rater {
+                rec.push(text(&key.2));
+            }
+            if let Some(values) = cells.get(key) {
+                rec.extend(
+                    values
+                        .iter()
+                        .map(|v| v.map(format_value).unwrap_or_default()),
+                );
+            }
+            w.write_record(&rec).map_err(csv_err)?;
+        }
+        w.flush()
+            .map_err(|e| CoreError::Invalid(format!("writing CSV failed: {e}")))?;
+        Ok(n)
+    }
+
     /// Writes one JSON object per profile: `{"person","context","texts":[...]}` (the JSONL
     /// import format).
     pub fn export_profiles(&self, out: &mut dyn Write) -> Result<usize> {

@@ -10,4 +10,5 @@ pub mod agreement;
 pub mod bootstrap;
 pub mod disagreement;
 pub mod prec;
+pub mod reliability;
 pub mod variance;

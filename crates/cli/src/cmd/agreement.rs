@@ -17,6 +17,8 @@ use std::path::PathBuf;
 pub struct AgreementArgs {
     /// A study file or a tidy ratings CSV (person,context,rater,dimension,value or unit,rater,value).
     pub input: PathBuf,
+    #[command(flatten)]
+    pub shape: super::WideArgs,
     /// Only this dimension.
     #[arg(long)]
     pub dimension: Option<String>,
@@ -46,7 +48,11 @@ pub enum Weights {
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
-    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
+    let mut ds = super::load_shaped(
+        &args.input,
+        super::model_samples(args.model_sample),
+        &args.shape,
+    )?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }

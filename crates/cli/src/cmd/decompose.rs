@@ -17,6 +17,8 @@ use std::path::PathBuf;
 pub struct DecomposeArgs {
     /// A study file or a tidy ratings CSV.
     pub input: PathBuf,
+    #[command(flatten)]
+    pub shape: super::WideArgs,
     /// Only this dimension.
     #[arg(long)]
     pub dimension: Option<String>,
@@ -55,7 +57,11 @@ pub struct DecomposeArgs {
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
-    let mut ds = super::load_with(&args.input, super::model_samples(args.model_sample))?;
+    let mut ds = super::load_shaped(
+        &args.input,
+        super::model_samples(args.model_sample),
+        &args.shape,
+    )?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }

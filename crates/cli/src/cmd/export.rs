@@ -17,6 +17,10 @@ pub enum ExportCommand {
         /// Include adjudicated values.
         #[arg(long)]
         adjudicated: bool,
+        /// Write a wide CSV: person,context[,rater] and one column per dimension (the shape
+        /// `import ratings --wide` reads).
+        #[arg(long, conflicts_with = "provenance")]
+        wide: bool,
     },
     /// Profiles as JSONL. FILE `-` is stdout.
     #[command(after_help = "Example:\n  chameleon export profiles s.db profiles.jsonl")]
@@ -33,6 +37,7 @@ pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
             file,
             provenance,
             adjudicated,
+            wide,
         } => {
             let s = Study::open_read_only(&study)?;
             let opts = RatingsExportOptions {
@@ -41,7 +46,11 @@ pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
             };
             let mut n = 0;
             write_atomically(&file, |w| {
-                n = s.export_ratings(w, opts)?;
+                n = if wide {
+                    s.export_ratings_wide(w, opts)?
+                } else {
+                    s.export_ratings(w, opts)?
+                };
                 Ok(())
             })?;
             eprintln!("{n} ratings written");

@@ -12,14 +12,20 @@ pub enum ImportCommand {
     /// A codebook from JSON or TOML.
     #[command(after_help = "Example:\n  chameleon import codebook s.db demo/codebook.toml")]
     Codebook { study: PathBuf, file: PathBuf },
-    /// Ratings from a tidy long CSV (person,context,rater,dimension,value).
-    #[command(after_help = "Example:\n  chameleon import ratings s.db llm.csv --rater-kind model")]
+    /// Ratings from a tidy long CSV (person,context,rater,dimension,value), or with --wide
+    /// from a wide one (id columns and one column per dimension).
+    #[command(
+        after_help = "Examples:\n  chameleon import ratings s.db llm.csv --rater-kind model\n  \
+                      chameleon import ratings s.db scores.csv --wide --id-columns pid,situation"
+    )]
     Ratings {
         study: PathBuf,
         file: PathBuf,
         /// Kind of raters this import creates: human or model.
         #[arg(long, default_value = "human", value_parser = parse_kind)]
         rater_kind: RaterKind,
+        #[command(flatten)]
+        shape: super::WideArgs,
     },
 }
 
@@ -38,7 +44,16 @@ pub fn run(cmd: ImportCommand) -> anyhow::Result<()> {
             study,
             file,
             rater_kind,
-        } => Study::open(&study)?.import_ratings(&file, &RatingsImportOptions { rater_kind })?,
+            shape,
+        } => {
+            let opts = RatingsImportOptions { rater_kind };
+            let mut s = Study::open(&study)?;
+            if shape.wide {
+                s.import_ratings_wide(&file, shape.id_columns.as_ref(), &opts)?
+            } else {
+                s.import_ratings(&file, &opts)?
+            }
+        }
     };
     for n in &report.notices {
         eprintln!("note: {n}");

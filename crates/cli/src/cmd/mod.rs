@@ -8,6 +8,7 @@ pub mod import;
 pub mod info;
 pub mod model;
 pub mod model_report;
+pub mod reliability;
 pub mod report;
 pub mod review;
 pub mod sample;
@@ -20,13 +21,9 @@ use chameleon_core::app::analysis::{parse_resamples, AnalysisOptions, Method};
 use chameleon_core::CoreError;
 use std::process::ExitCode;
 
-/// The dataset of a study or ratings file, its load notes said on stderr (core returns them
-/// with the data; the CLI is what shows them).
-pub fn load(path: &std::path::Path) -> anyhow::Result<chameleon_core::dataset::Dataset> {
-    load_with(path, chameleon_core::store::ModelSamples::Mean)
-}
-
-/// As [`load`], with a study's model raters seen through `samples`.
+/// The dataset of a study or ratings file, with a study's model raters seen through
+/// `samples`; its load notes said on stderr (core returns them with the data; the CLI is what
+/// shows them).
 pub fn load_with(
     path: &std::path::Path,
     samples: chameleon_core::store::ModelSamples,
@@ -34,6 +31,39 @@ pub fn load_with(
     let loaded = chameleon_core::analysis::input::load_with(path, samples)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
+    }
+    Ok(loaded.dataset)
+}
+
+/// `--wide [--id-columns ...]`: the input is a wide CSV (id columns and one column per
+/// dimension) rather than a study or a long CSV.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WideArgs {
+    /// The input is a wide CSV: id columns (person, context, optionally rater; or unit) and one
+    /// column per dimension. The id columns are found by name unless --id-columns gives them.
+    #[arg(long)]
+    pub wide: bool,
+    /// With --wide: the id columns, `person,context[,rater]` (one column alone is a unit).
+    #[arg(long, value_name = "COLUMNS", requires = "wide", value_parser = parse_wide_ids)]
+    pub id_columns: Option<chameleon_core::tidy::WideIds>,
+}
+
+fn parse_wide_ids(s: &str) -> Result<chameleon_core::tidy::WideIds, String> {
+    chameleon_core::tidy::WideIds::parse(s)
+}
+
+/// As [`load_with`], reading a wide CSV when `wide` says so.
+pub fn load_shaped(
+    path: &std::path::Path,
+    samples: chameleon_core::store::ModelSamples,
+    wide: &WideArgs,
+) -> anyhow::Result<chameleon_core::dataset::Dataset> {
+    if !wide.wide {
+        return load_with(path, samples);
+    }
+    let loaded = chameleon_core::analysis::input::load_wide(path, wide.id_columns.as_ref())?;
+    for w in &loaded.warnings {
+        eprintln!("note: {w}");
     }
     Ok(loaded.dataset)
 }

@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 pub struct ReportArgs {
     /// A study file or a tidy ratings CSV.
     pub input: PathBuf,
+    #[command(flatten)]
+    pub shape: super::WideArgs,
     /// Where to write the HTML report (written atomically; `-` for stdout).
     pub output: PathBuf,
     /// Only this dimension.
@@ -55,7 +57,11 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let mut ds = super::load(&args.input)?;
+    let mut ds = super::load_shaped(
+        &args.input,
+        chameleon_core::store::ModelSamples::Mean,
+        &args.shape,
+    )?;
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }

@@ -57,6 +57,29 @@ pub fn load_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Loa
     Ok(Loaded { dataset, warnings })
 }
 
+/// Reads a wide ratings CSV (id columns and one column per dimension, see
+/// [`crate::tidy::parse_wide`]) into a dataset, with the notes the user should see (which
+/// columns were taken as ids).
+pub fn load_wide(path: &Path, ids: Option<&crate::tidy::WideIds>) -> Result<Loaded> {
+    crate::checks::check_regular_file(path)?;
+    if crate::store::is_sqlite_file(path) {
+        return Err(CoreError::input(
+            path.display().to_string(),
+            vec![RowError::new(
+                1,
+                None,
+                "this is a study, not a wide CSV: drop --wide to analyse it",
+            )],
+        ));
+    }
+    let (dataset, notes) = crate::tidy::read_wide_dataset(path, ids)?;
+    let warnings = notes
+        .iter()
+        .map(|note| format!("{}: {note}", path.display()))
+        .collect();
+    Ok(Loaded { dataset, warnings })
+}
+
 /// [`load`] without its notes, for callers that show none (tests, tools).
 pub fn load_dataset(path: &Path) -> Result<Dataset> {
     load(path).map(|l| l.dataset)

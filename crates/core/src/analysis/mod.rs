@@ -6,6 +6,7 @@ pub mod agreement;
 #[allow(missing_docs)]
 pub mod decompose;
 pub mod input;
+pub mod reliability;
 
 /// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).
 pub use chameleon_stats::agreement::KappaWeights;

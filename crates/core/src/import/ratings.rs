@@ -100,8 +100,35 @@ impl Study {
         path: &Path,
         opts: &RatingsImportOptions,
     ) -> Result<ImportReport> {
-        let name = path.display().to_string();
         let file = crate::tidy::read_path(path)?;
+        self.import_tidy(path, &file, opts, false)
+    }
+
+    /// Imports a wide ratings CSV: id columns (given, or inferred from their names) and one
+    /// column per dimension (all or nothing). Under a codebook every dimension column must be
+    /// one of its dimensions.
+    pub fn import_ratings_wide(
+        &mut self,
+        path: &Path,
+        ids: Option<&crate::tidy::WideIds>,
+        opts: &RatingsImportOptions,
+    ) -> Result<ImportReport> {
+        let wide = crate::tidy::read_wide_path(path, ids)?;
+        let mut report = self.import_tidy(path, &wide.file, opts, true)?;
+        report.notices.splice(0..0, wide.notes);
+        Ok(report)
+    }
+
+    /// The one import of rows, from either layout; `wide` names a dimension's column in the
+    /// header rather than each row's `dimension` cell.
+    fn import_tidy(
+        &mut self,
+        path: &Path,
+        file: &crate::tidy::TidyFile,
+        opts: &RatingsImportOptions,
+        wide: bool,
+    ) -> Result<ImportReport> {
+        let name = path.display().to_string();
         let snapshot = self.prepare_bulk_write("import ratings")?;
         let now = self.now();
         let actor = self.actor().to_owned();
@@ -149,6 +176,7 @@ impl Study {
         // Each row's value as stored: its number, or the code of its category label.
         let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
         let mut seen: HashMap<(String, String, String, String), u64> = HashMap::new();
+        let mut unknown_columns = std::collections::HashSet::new();
         for row in &file.rows {
             values.push(row.value);
             let key = (
@@ -200,6 +228,18 @@ impl Study {
                                 format!("{}: {m}", quote(&row.dimension)),
                             ));
                         }
+                    }
+                }
+                None if has_codebook && wide => {
+                    if unknown_columns.insert(row.dimension.to_lowercase()) {
+                        errors.push(RowError::new(
+                            1,
+                            Some(&row.dimension),
+                            format!(
+                                "column '{}' is not a dimension of the study's codebook",
+                                quote(&row.dimension)
+                            ),
+                        ));
                     }
                 }
                 None if has_codebook => errors.push(RowError::new(

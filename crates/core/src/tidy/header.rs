@@ -114,10 +114,16 @@ pub(super) fn header_of(name: &str, rdr: &mut csv::Reader<&[u8]>) -> Result<Head
         names.push(key);
     }
     if cols.value.is_none() {
+        // Columns named after dimensions, no value column: the wide layout other tools write.
+        let hint = if cols.dimension.is_none() && !ignored.is_empty() {
+            " (one column per dimension is the wide layout: give --wide)"
+        } else {
+            ""
+        };
         errors.push(RowError::new(
             1,
             Some("value"),
-            "required column 'value' is missing",
+            format!("required column 'value' is missing{hint}"),
         ));
     }
     let unit_layout = cols.unit.is_some() && cols.person.is_none();

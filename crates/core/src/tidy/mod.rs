@@ -12,6 +12,7 @@ mod header;
 mod lines;
 mod parallel;
 mod records;
+mod wide;
 
 use crate::dataset::Dataset;
 use crate::error::Result;
@@ -24,6 +25,7 @@ pub(crate) use lines::{check_quotes, oversized, LineCounter};
 use parallel::*;
 use records::*;
 use std::path::Path;
+pub use wide::{parse_wide, read_wide_dataset, read_wide_path, WideFile, WideIds};
 
 /// Dimension name used when the file has no `dimension` column.
 pub const DEFAULT_DIMENSION: &str = "value";
