@@ -4,6 +4,8 @@
 pub mod agreement;
 pub mod decompose;
 pub mod input;
+pub mod minimum;
+pub mod raters;
 
 /// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).
 pub use chameleon_stats::agreement::KappaWeights;

@@ -1,0 +1,329 @@
+//! Rater subsets: which raters an analysis pools. One place for the selection every face
+//! applies to a dataset before agreement, decomposition or a report, and the record of the
+//! choice (who is in, who is out and why) that is printed with the numbers.
+//!
+//! A tidy CSV carries no rater kinds: every rater of a CSV counts as human, and the choice
+//! says so when a kind is asked for.
+
+use crate::dataset::Dataset;
+use crate::error::{CoreError, Result};
+use crate::model::RaterKind;
+use serde::Serialize;
+
+/// Fewest ratings (over the analysed dimensions) a rater needs to enter agreement by default.
+pub const MIN_RATINGS: usize = super::minimum::RATINGS_PER_RATER.minimum;
+
+/// Which raters to keep. Every given criterion must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RaterSelection {
+    /// Only these raters (names as in the data, case-sensitive); `None` = any.
+    pub names: Option<Vec<String>>,
+    /// Only raters of this kind; `None` = any.
+    pub kind: Option<RaterKind>,
+    /// Only raters with at least this many ratings; 0 = any.
+    pub min_ratings: usize,
+}
+
+impl RaterSelection {
+    /// Every rater (the decomposition's and the report's default).
+    pub fn all() -> RaterSelection {
+        RaterSelection::default()
+    }
+
+    /// Agreement's default: human raters with at least [`MIN_RATINGS`] ratings.
+    pub fn agreement_default() -> RaterSelection {
+        RaterSelection {
+            names: None,
+            kind: Some(RaterKind::Human),
+            min_ratings: MIN_RATINGS,
+        }
+    }
+
+    /// The selection in words, as printed with the numbers.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(n) = &self.names {
+            parts.push(format!("raters {}", n.join(", ")));
+        }
+        if let Some(k) = self.kind {
+            parts.push(format!("kind {}", k.as_str()));
+        }
+        if self.min_ratings > 0 {
+            parts.push(format!("at least {} ratings", self.min_ratings));
+        }
+        if parts.is_empty() {
+            "all raters".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// A rater left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    pub name: String,
+    pub reason: String,
+}
+
+/// What a selection did to a dataset (`"raters"` in the CLI's JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RaterChoice {
+    pub selection: String,
+    pub included: Vec<String>,
+    pub excluded: Vec<Excluded>,
+    /// Said once with the numbers (a CSV without kinds, data without raters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl RaterChoice {
+    /// One or two lines for text output.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "Raters: {} — {} included",
+            self.selection,
+            self.included.len()
+        );
+        if !self.excluded.is_empty() {
+            let out_list: Vec<String> = self
+                .excluded
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.reason))
+                .collect();
+            out.push_str(&format!("; excluded: {}", out_list.join(", ")));
+        }
+        out.push('\n');
+        if let Some(n) = &self.note {
+            out.push_str(&format!("Note: {n}\n"));
+        }
+        out
+    }
+}
+
+/// Keeps only the ratings of the selected raters in `ds` (the rater table is re-indexed to
+/// the raters kept). Names the data do not have, and a selection that leaves no rater, are
+/// errors (bad input: the user asked for them).
+pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoice> {
+    let selection = sel.describe();
+    if !ds.has_rater || ds.raters.is_empty() {
+        if sel.names.is_some() {
+            return Err(CoreError::Invalid(format!(
+                "{} has no rater column: --raters cannot apply",
+                ds.source
+            )));
+        }
+        return Ok(RaterChoice {
+            selection,
+            included: Vec::new(),
+            excluded: Vec::new(),
+            note: Some("the data have no rater column: every rating is kept".into()),
+        });
+    }
+    if let Some(names) = &sel.names {
+        if let Some(missing) = names.iter().find(|n| !ds.raters.iter().any(|r| r.name == **n)) {
+            let known: Vec<&str> = ds.raters.iter().map(|r| r.name.as_str()).collect();
+            return Err(CoreError::Invalid(format!(
+                "no rater named '{}' in {} (raters: {})",
+                crate::checks::quote(missing),
+                ds.source,
+                known.join(", ")
+            )));
+        }
+    }
+    let mut counts = vec![0usize; ds.raters.len()];
+    for o in ds.dimensions.iter().flat_map(|d| &d.observations) {
+        if let Some(r) = o.rater {
+            counts[r as usize] += 1;
+        }
+    }
+    let kinds_known = ds.rater_kinds_known;
+    let mut keep = vec![false; ds.raters.len()];
+    let mut included = Vec::new();
+    let mut excluded = Vec::new();
+    for (i, r) in ds.raters.iter().enumerate() {
+        // Without kinds in the data (a CSV) every rater counts as human.
+        let kind = if kinds_known { r.kind } else { RaterKind::Human };
+        let reason = if sel.names.as_ref().is_some_and(|n| !n.contains(&r.name)) {
+            Some("not listed".to_string())
+        } else if sel.kind.is_some_and(|k| k != kind) {
+            Some(format!("kind {}", kind.as_str()))
+        } else if counts[i] < sel.min_ratings {
+            Some(format!(
+                "{} ratings, fewer than {}",
+                counts[i], sel.min_ratings
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => excluded.push(Excluded {
+                name: r.name.clone(),
+                reason,
+            }),
+            None => {
+                keep[i] = true;
+                included.push(r.name.clone());
+            }
+        }
+    }
+    let note = (sel.kind.is_some() && !kinds_known)
+        .then(|| "the data carry no rater kinds: every rater counts as human".to_string());
+    if included.is_empty() {
+        let why: Vec<String> = excluded
+            .iter()
+            .map(|e| format!("{} ({})", e.name, e.reason))
+            .collect();
+        return Err(CoreError::Invalid(format!(
+            "the rater selection ({selection}) leaves no rater in {}: {}{}",
+            ds.source,
+            why.join(", "),
+            if sel.min_ratings > 0 {
+                "; lower --min-ratings or name the raters with --raters"
+            } else {
+                ""
+            }
+        )));
+    }
+    if excluded.is_empty() {
+        return Ok(RaterChoice {
+            selection,
+            included,
+            excluded,
+            note,
+        });
+    }
+    let mut new_index = vec![None; ds.raters.len()];
+    let mut raters = Vec::with_capacity(included.len());
+    for (i, r) in ds.raters.iter().enumerate() {
+        if keep[i] {
+            new_index[i] = Some(raters.len() as u32);
+            raters.push(r.clone());
+        }
+    }
+    ds.raters = raters;
+    for d in &mut ds.dimensions {
+        d.observations.retain_mut(|o| match o.rater {
+            Some(r) => match new_index[r as usize] {
+                Some(n) => {
+                    o.rater = Some(n);
+                    true
+                }
+                None => false,
+            },
+            None => true,
+        });
+    }
+    Ok(RaterChoice {
+        selection,
+        included,
+        excluded,
+        note,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::{DimensionData, Observation, ProfileKey, RaterEntry};
+
+    fn data(kinds_known: bool) -> Dataset {
+        let raters = [
+            ("ana", RaterKind::Human, 12),
+            ("gpt", RaterKind::Model, 12),
+            ("new", RaterKind::Human, 4),
+        ];
+        let mut observations = Vec::new();
+        for (ri, (_, _, n)) in raters.iter().enumerate() {
+            for p in 0..*n {
+                observations.push(Observation {
+                    profile: p,
+                    rater: Some(ri as u32),
+                    value: f64::from(p % 5),
+                    created_at: None,
+                    seconds_spent: None,
+                });
+            }
+        }
+        Dataset {
+            source: "t".into(),
+            persons: (0..12).map(|i| format!("p{i}")).collect(),
+            contexts: vec!["c".into()],
+            profiles: (0..12)
+                .map(|i| ProfileKey {
+                    person: i,
+                    context: 0,
+                })
+                .collect(),
+            raters: raters
+                .iter()
+                .map(|(n, k, _)| RaterEntry {
+                    name: (*n).into(),
+                    kind: *k,
+                })
+                .collect(),
+            has_rater: true,
+            rater_kinds_known: kinds_known,
+            dimensions: vec![DimensionData {
+                name: "d".into(),
+                scale: None,
+                level: None,
+                observations,
+            }],
+        }
+    }
+
+    #[test]
+    fn agreement_default_keeps_humans_with_enough_ratings() {
+        let mut ds = data(true);
+        let c = select_raters(&mut ds, &RaterSelection::agreement_default()).unwrap();
+        assert_eq!(c.included, ["ana"]);
+        assert_eq!(c.excluded.len(), 2);
+        assert_eq!(c.excluded[0].reason, "kind model");
+        assert_eq!(c.excluded[1].reason, "4 ratings, fewer than 10");
+        assert_eq!(ds.raters.len(), 1);
+        assert_eq!(ds.rating_count(), 12);
+        assert!(ds.dimensions[0]
+            .observations
+            .iter()
+            .all(|o| o.rater == Some(0)));
+    }
+
+    #[test]
+    fn names_are_checked_and_kinds_of_a_csv_are_human() {
+        let mut ds = data(true);
+        let sel = RaterSelection {
+            names: Some(vec!["nobody".into()]),
+            ..Default::default()
+        };
+        assert!(select_raters(&mut ds, &sel).is_err());
+        let mut ds = data(false);
+        let sel = RaterSelection {
+            kind: Some(RaterKind::Human),
+            ..Default::default()
+        };
+        let c = select_raters(&mut ds, &sel).unwrap();
+        assert_eq!(c.included.len(), 3);
+        assert!(c.note.unwrap().contains("no rater kinds"));
+        let sel = RaterSelection {
+            names: Some(vec!["gpt".into(), "new".into()]),
+            ..Default::default()
+        };
+        let mut ds = data(true);
+        let c = select_raters(&mut ds, &sel).unwrap();
+        assert_eq!(c.included, ["gpt", "new"]);
+        assert_eq!(ds.raters[1].name, "new");
+        assert_eq!(ds.rating_count(), 16);
+    }
+
+    #[test]
+    fn a_selection_leaving_nobody_is_an_error() {
+        let mut ds = data(true);
+        let sel = RaterSelection {
+            min_ratings: 100,
+            ..Default::default()
+        };
+        let e = select_raters(&mut ds, &sel).unwrap_err().to_string();
+        assert!(e.contains("leaves no rater"), "{e}");
+    }
+}
