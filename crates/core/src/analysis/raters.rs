@@ -121,7 +121,10 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
         });
     }
     if let Some(names) = &sel.names {
-        if let Some(missing) = names.iter().find(|n| !ds.raters.iter().any(|r| r.name == **n)) {
+        if let Some(missing) = names
+            .iter()
+            .find(|n| !ds.raters.iter().any(|r| r.name == **n))
+        {
             let known: Vec<&str> = ds.raters.iter().map(|r| r.name.as_str()).collect();
             return Err(CoreError::Invalid(format!(
                 "no rater named '{}' in {} (raters: {})",
@@ -143,7 +146,11 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
     let mut excluded = Vec::new();
     for (i, r) in ds.raters.iter().enumerate() {
         // Without kinds in the data (a CSV) every rater counts as human.
-        let kind = if kinds_known { r.kind } else { RaterKind::Human };
+        let kind = if kinds_known {
+            r.kind
+        } else {
+            RaterKind::Human
+        };
         let reason = if sel.names.as_ref().is_some_and(|n| !n.contains(&r.name)) {
             Some("not listed".to_string())
         } else if sel.kind.is_some_and(|k| k != kind) {
