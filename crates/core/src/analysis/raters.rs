@@ -39,6 +39,32 @@ impl RaterSelection {
         }
     }
 
+    /// `base` with what the person asked for: naming raters starts from every rater (the
+    /// named ones are taken as they are), otherwise each criterion given replaces the base's
+    /// (`kind: Some(None)` = any kind; `min_ratings: Some(0)` = any count).
+    pub fn overriding(
+        base: RaterSelection,
+        names: Option<Vec<String>>,
+        kind: Option<Option<RaterKind>>,
+        min_ratings: Option<usize>,
+    ) -> RaterSelection {
+        let mut sel = if names.is_some() {
+            RaterSelection {
+                names,
+                ..RaterSelection::all()
+            }
+        } else {
+            base
+        };
+        if let Some(k) = kind {
+            sel.kind = k;
+        }
+        if let Some(m) = min_ratings {
+            sel.min_ratings = m;
+        }
+        sel
+    }
+
     /// The selection in words, as printed with the numbers.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
@@ -321,6 +347,17 @@ mod tests {
         assert_eq!(c.included, ["gpt", "new"]);
         assert_eq!(ds.raters[1].name, "new");
         assert_eq!(ds.rating_count(), 16);
+    }
+
+    #[test]
+    fn flags_override_the_default() {
+        let d = RaterSelection::agreement_default();
+        let named = RaterSelection::overriding(d.clone(), Some(vec!["a".into()]), None, None);
+        assert_eq!((named.kind, named.min_ratings), (None, 0));
+        let any = RaterSelection::overriding(d.clone(), None, Some(None), None);
+        assert_eq!((any.kind, any.min_ratings), (None, MIN_RATINGS));
+        let low = RaterSelection::overriding(d, None, None, Some(0));
+        assert_eq!((low.kind, low.min_ratings), (Some(RaterKind::Human), 0));
     }
 
     #[test]

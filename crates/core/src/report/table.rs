@@ -35,8 +35,22 @@ pub enum Cell {
     /// An estimate with a second value set under it in HTML (an interval under an alpha keeps
     /// the table narrow); CSV and text show the first value only.
     Stack(Box<Cell>, Box<Cell>),
+    /// A value a minimum-n rule keeps from being a result: HTML and text show the message
+    /// ("too few data (n = 3)") instead of it, CSV keeps the value (its `caution` column says
+    /// why it is not a result).
+    Caution(Box<Cell>, String),
     /// Nothing (a column that does not apply to this row).
     Empty,
+}
+
+impl Cell {
+    /// This cell, or the caution's message in its place when there is one.
+    pub fn unless(self, caution: Option<&crate::analysis::minimum::Caution>) -> Cell {
+        match caution {
+            Some(c) => Cell::Caution(Box::new(self), c.message.clone()),
+            None => self,
+        }
+    }
 }
 
 /// One column: its CSV header `key` (unique in the table, also what [`Table::view`] selects
@@ -197,6 +211,10 @@ impl Table {
                 if c.interval {
                     let v = match cell {
                         Cell::Interval(v) => *v,
+                        Cell::Caution(inner, _) => match **inner {
+                            Cell::Interval(v) => v,
+                            _ => None,
+                        },
                         _ => None,
                     };
                     fields.push(num_csv(v.map(|v| v[0])));
@@ -308,7 +326,7 @@ fn csv_cell(cell: &Cell) -> String {
         Cell::Num(v) | Cell::Percent(v) => num_csv(*v),
         Cell::Interval(_) | Cell::Empty => String::new(),
         Cell::Flag(b) => b.map(|b| b.to_string()).unwrap_or_default(),
-        Cell::Stack(a, _) => csv_cell(a),
+        Cell::Stack(a, _) | Cell::Caution(a, _) => csv_cell(a),
     }
 }
 
@@ -329,6 +347,7 @@ fn html_cell(c: &Column, cell: &Cell) -> String {
         Cell::Flag(Some(true)) => "<span class=\"flag\">yes</span>".into(),
         Cell::Flag(Some(false)) => "no".into(),
         Cell::Flag(None) => DASH.into(),
+        Cell::Caution(_, m) => format!("<span class=\"caution\">{}</span>", super::html::esc(m)),
         Cell::Stack(..) | Cell::Empty => String::new(),
     };
     let strong = |s: String| {
@@ -366,6 +385,7 @@ fn text_cell_of(c: &Column, cell: &Cell, style: &TextStyle) -> String {
             .map(|b| if b { "yes" } else { "no" }.to_string())
             .unwrap_or_else(|| DASH.into()),
         Cell::Stack(a, _) => text_cell_of(c, a, style),
+        Cell::Caution(_, m) => m.clone(),
         Cell::Empty => String::new(),
     }
 }
