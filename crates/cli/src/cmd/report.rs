@@ -52,6 +52,9 @@ pub struct ReportArgs {
     /// Profile-likelihood intervals of the --model standard deviations.
     #[arg(long, requires = "model")]
     pub profile_ci: bool,
+    /// Default: every rater, for agreement and decomposition alike (docs/report.md).
+    #[command(flatten)]
+    pub raters: super::RaterArgs,
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
@@ -59,6 +62,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
+    let choice = super::select(
+        &mut ds,
+        &args
+            .raters
+            .selection(chameleon_core::analysis::raters::RaterSelection::all()),
+    )?;
     let opts = ReportOptions {
         method: match args.method.as_str() {
             "anova" => DecomposeMethod::Anova,
@@ -80,9 +89,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ml: args.ml,
         profile_ci: args.profile_ci,
     };
-    let data = super::with_bootstrap_progress(args.bootstrap, |control| {
+    let mut data = super::with_bootstrap_progress(args.bootstrap, |control| {
         report::compute_with_model(&ds, &opts, model.as_ref().map(|m| (m, model_opts)), control)
     })?;
+    data.raters = Some(choice);
     for w in &data.agreement_warnings {
         eprintln!("warning: {w}");
     }

@@ -22,6 +22,10 @@ pub struct RaterSelection {
     pub kind: Option<RaterKind>,
     /// Only raters with at least this many ratings; 0 = any.
     pub min_ratings: usize,
+    /// A default's minimum, not the person's: when it would leave fewer than two raters
+    /// (a pilot), it is not applied and the choice says so, so that a first look still shows
+    /// agreement, with cautions on every figure from too few data.
+    pub min_is_default: bool,
 }
 
 impl RaterSelection {
@@ -36,6 +40,7 @@ impl RaterSelection {
             names: None,
             kind: Some(RaterKind::Human),
             min_ratings: MIN_RATINGS,
+            min_is_default: true,
         }
     }
 
@@ -61,6 +66,7 @@ impl RaterSelection {
         }
         if let Some(m) = min_ratings {
             sel.min_ratings = m;
+            sel.min_is_default = false;
         }
         sel
     }
@@ -106,11 +112,12 @@ pub struct RaterChoice {
 impl RaterChoice {
     /// One or two lines for text output.
     pub fn to_text(&self) -> String {
-        let mut out = format!(
-            "Raters: {} — {} included",
-            self.selection,
-            self.included.len()
-        );
+        format!("Raters: {}", self.summary())
+    }
+
+    /// The selection, who is in and who is out (with the note, when there is one).
+    pub fn summary(&self) -> String {
+        let mut out = format!("{} — {} included", self.selection, self.included.len());
         if !self.excluded.is_empty() {
             let out_list: Vec<String> = self
                 .excluded
@@ -170,22 +177,44 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
     let mut keep = vec![false; ds.raters.len()];
     let mut included = Vec::new();
     let mut excluded = Vec::new();
-    for (i, r) in ds.raters.iter().enumerate() {
+    let mut notes = Vec::new();
+    if sel.kind.is_some() && !kinds_known {
+        notes.push("the data carry no rater kinds: every rater counts as human".to_string());
+    }
+    let passes = |i: usize, r: &crate::dataset::RaterEntry| {
         // Without kinds in the data (a CSV) every rater counts as human.
         let kind = if kinds_known {
             r.kind
         } else {
             RaterKind::Human
         };
-        let reason = if sel.names.as_ref().is_some_and(|n| !n.contains(&r.name)) {
-            Some("not listed".to_string())
+        if sel.names.as_ref().is_some_and(|n| !n.contains(&r.name)) {
+            Err("not listed".to_string())
         } else if sel.kind.is_some_and(|k| k != kind) {
-            Some(format!("kind {}", kind.as_str()))
-        } else if counts[i] < sel.min_ratings {
-            Some(format!(
-                "{} ratings, fewer than {}",
-                counts[i], sel.min_ratings
-            ))
+            Err(format!("kind {}", kind.as_str()))
+        } else {
+            Ok(counts[i])
+        }
+    };
+    let eligible: Vec<usize> = (ds.raters.iter().enumerate())
+        .filter_map(|(i, r)| passes(i, r).ok())
+        .collect();
+    let mut min_ratings = sel.min_ratings;
+    if sel.min_is_default
+        && eligible.iter().filter(|&&n| n >= min_ratings).count() < 2
+        && eligible.len() >= 2
+    {
+        notes.push(format!(
+            "fewer than two raters have {min_ratings} ratings: every one is kept, and \
+             figures from too few data carry a caution"
+        ));
+        min_ratings = 0;
+    }
+    for (i, r) in ds.raters.iter().enumerate() {
+        let reason = if let Err(why) = passes(i, r) {
+            Some(why)
+        } else if counts[i] < min_ratings {
+            Some(format!("{} ratings, fewer than {min_ratings}", counts[i]))
         } else {
             None
         };
@@ -200,8 +229,7 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
             }
         }
     }
-    let note = (sel.kind.is_some() && !kinds_known)
-        .then(|| "the data carry no rater kinds: every rater counts as human".to_string());
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     if included.is_empty() {
         let why: Vec<String> = excluded
             .iter()
@@ -263,6 +291,7 @@ mod tests {
     fn data(kinds_known: bool) -> Dataset {
         let raters = [
             ("ana", RaterKind::Human, 12),
+            ("bea", RaterKind::Human, 12),
             ("gpt", RaterKind::Model, 12),
             ("new", RaterKind::Human, 4),
         ];
@@ -310,16 +339,16 @@ mod tests {
     fn agreement_default_keeps_humans_with_enough_ratings() {
         let mut ds = data(true);
         let c = select_raters(&mut ds, &RaterSelection::agreement_default()).unwrap();
-        assert_eq!(c.included, ["ana"]);
+        assert_eq!(c.included, ["ana", "bea"]);
         assert_eq!(c.excluded.len(), 2);
         assert_eq!(c.excluded[0].reason, "kind model");
         assert_eq!(c.excluded[1].reason, "4 ratings, fewer than 10");
-        assert_eq!(ds.raters.len(), 1);
-        assert_eq!(ds.rating_count(), 12);
+        assert_eq!(ds.raters.len(), 2);
+        assert_eq!(ds.rating_count(), 24);
         assert!(ds.dimensions[0]
             .observations
             .iter()
-            .all(|o| o.rater == Some(0)));
+            .all(|o| o.rater.is_some_and(|r| r < 2)));
     }
 
     #[test]
@@ -336,7 +365,7 @@ mod tests {
             ..Default::default()
         };
         let c = select_raters(&mut ds, &sel).unwrap();
-        assert_eq!(c.included.len(), 3);
+        assert_eq!(c.included.len(), 4);
         assert!(c.note.unwrap().contains("no rater kinds"));
         let sel = RaterSelection {
             names: Some(vec!["gpt".into(), "new".into()]),
@@ -358,6 +387,23 @@ mod tests {
         assert_eq!((any.kind, any.min_ratings), (None, MIN_RATINGS));
         let low = RaterSelection::overriding(d, None, None, Some(0));
         assert_eq!((low.kind, low.min_ratings), (Some(RaterKind::Human), 0));
+    }
+
+    #[test]
+    fn the_default_minimum_gives_way_in_a_pilot() {
+        let mut ds = data(true);
+        let mut sel = RaterSelection::agreement_default();
+        sel.kind = None;
+        sel.min_ratings = 13;
+        let c = select_raters(&mut ds, &sel).unwrap();
+        assert_eq!(
+            c.included.len(),
+            4,
+            "nobody has 13: the default is not applied"
+        );
+        assert!(c.note.unwrap().contains("fewer than two raters have 13"));
+        sel.min_is_default = false;
+        assert!(select_raters(&mut data(true), &sel).is_err());
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn meta(h: &mut String, d: &ReportData) {
         c.ratings,
         d.raters
             .as_ref()
-            .map(|r| format!("<tr><th>Raters</th><td>{}</td></tr>\n", esc(r.to_text().trim())))
+            .map(|r| format!("<tr><th>Raters</th><td>{}</td></tr>\n", esc(r.summary().trim())))
             .unwrap_or_default(),
         esc(&d.method.to_uppercase()),
         esc(&bootstrap),
