@@ -344,7 +344,7 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
                 s.kind,
                 d.dimension,
                 pct(s.state_share),
-                interval(s.ci)
+                unless(interval(s.ci), s.ci_caution.as_ref())
             )?;
         }
     }

@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
                   The report holds a methods paragraph, agreement and decomposition tables and SVG \
                   figures in one HTML file with no external resources. Its numbers are those of \
                   `chameleon agreement --json` and `chameleon decompose --json` with the same \
-                  options, embedded unrounded as JSON in script#chameleon-data. See docs/report.md.")]
+                  options (the report pools every rater unless --raters, --rater-kind or --min-ratings say \
+                  otherwise; agreement's own default is humans with 10 or more ratings), embedded \
+                  unrounded as JSON in script#chameleon-data. See docs/report.md.")]
 pub struct ReportArgs {
     /// A study file or a tidy ratings CSV.
     pub input: PathBuf,

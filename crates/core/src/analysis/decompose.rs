@@ -113,6 +113,10 @@ pub struct RaterSensitivityReport {
     pub ci: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when `ci` is degenerate ([1, 1]): the share may still be a finding (a state-blind
+    /// model rates a person alike in every context), its interval is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_caution: Option<Caution>,
     /// Set when a minimum-n rule is not met or the value is degenerate (docs/decompose.md):
     /// the value is kept but is not a result.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -923,6 +927,7 @@ fn dimension_report(
                 state_blind: s.state_blind,
                 ci: sens_ci.get(i).copied().flatten(),
                 note: s.note.clone(),
+                ci_caution: None,
                 caution: None,
             }
         })
@@ -1024,10 +1029,8 @@ fn cautions(ds: &Dataset, dim: &DimensionData, d: &mut DimensionReport) {
         ]);
     }
     for s in &mut d.rater_sensitivity {
-        s.caution = first([
-            RATINGS_PER_RATER.check(s.ratings),
-            degenerate_interval(s.ci),
-        ]);
+        s.caution = RATINGS_PER_RATER.check(s.ratings);
+        s.ci_caution = degenerate_interval(s.ci);
     }
 }
 

@@ -90,7 +90,7 @@ pub fn degenerate_interval(ci: Option<[f64; 2]>) -> Option<Caution> {
         rule: "degenerate_interval",
         n: None,
         minimum: None,
-        message: format!("degenerate interval [{lo}, {hi}]"),
+        message: format!("degenerate interval [{lo:.3}, {hi:.3}]"),
     })
 }
 

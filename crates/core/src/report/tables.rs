@@ -252,10 +252,10 @@ pub fn rater_sensitivity_table(r: &DecomposeReport) -> Table {
                 Cell::Count(s.ratings),
                 Cell::Count(s.persons),
                 Cell::Num(s.state_share).unless(few),
-                Cell::Interval(s.ci).unless(few),
+                Cell::Interval(s.ci).unless(few.or(s.ci_caution.as_ref())),
                 Cell::Flag(s.state_blind).unless(few),
                 text(s.note.as_deref().unwrap_or_default()),
-                caution_cell(few),
+                caution_cell(few.or(s.ci_caution.as_ref())),
             ]);
         }
     }
