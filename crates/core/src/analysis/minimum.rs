@@ -98,7 +98,7 @@ pub fn degenerate_interval(ci: Option<[f64; 2]>) -> Option<Caution> {
 /// finding that the other component is absent.
 pub fn boundary_share(share: Option<f64>) -> Option<Caution> {
     let s = share?;
-    (s < DEGENERATE || s > 1.0 - DEGENERATE).then(|| Caution {
+    (!(DEGENERATE..=1.0 - DEGENERATE).contains(&s)).then(|| Caution {
         rule: "boundary_share",
         n: None,
         minimum: None,
