@@ -420,6 +420,40 @@ mod tests {
     }
 
     #[test]
+    fn a_caution_replaces_the_value_in_html_and_text_but_not_in_csv() {
+        let c = crate::analysis::minimum::PERSONS_WITH_TWO_CONTEXTS.check(3);
+        let mut t = Table::new(vec![
+            Column::new("share", "Share").strong(),
+            Column::interval("share_ci", "95% CI"),
+        ]);
+        t.push(vec![
+            Cell::Num(Some(0.953)).unless(c.as_ref()),
+            Cell::Interval(Some([0.8, 0.976])).unless(c.as_ref()),
+        ]);
+        assert_eq!(
+            t.to_csv().unwrap(),
+            "share,share_ci_lo,share_ci_hi\n0.953,0.8,0.976\n"
+        );
+        let mut h = String::new();
+        t.write_html(&mut h);
+        assert!(
+            h.contains("<span class=\"caution\">too few data (n = 3)</span>")
+                && !h.contains("0.953"),
+            "{h}"
+        );
+        let text = t.to_text(&TextStyle {
+            decimals: 3,
+            percent_decimals: 1,
+            missing_interval: "",
+        });
+        assert!(
+            text.contains("too few data (n = 3)") && !text.contains("0.953"),
+            "{text}"
+        );
+        assert_eq!(Cell::Num(Some(1.0)).unless(None), Cell::Num(Some(1.0)));
+    }
+
+    #[test]
     fn one_table_three_renderers() {
         let t = sample();
         assert_eq!(
