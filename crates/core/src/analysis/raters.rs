@@ -8,7 +8,7 @@
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::RaterKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Fewest ratings (over the analysed dimensions) a rater needs to enter agreement by default.
 pub const MIN_RATINGS: usize = super::minimum::RATINGS_PER_RATER.minimum;
@@ -92,20 +92,23 @@ impl RaterSelection {
 }
 
 /// A rater left out, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Excluded {
     pub name: String,
     pub reason: String,
 }
 
 /// What a selection did to a dataset (`"raters"` in the CLI's JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RaterChoice {
     pub selection: String,
     pub included: Vec<String>,
     pub excluded: Vec<Excluded>,
     /// Said once with the numbers (a CSV without kinds, data without raters).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
 }
 

@@ -3,10 +3,12 @@
 //! the one export bundle (report, tables, figures as SVG and PNG) both faces write.
 
 use crate::analysis::decompose::{DecomposeMethod, DecomposeReport};
+use crate::analysis::raters::{select_raters, RaterChoice, RaterSelection};
 use crate::analysis::{Control, VarianceError};
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
 use crate::export::write_atomically;
+use crate::model::RaterKind;
 use crate::report::{self, ReportData, ReportOptions};
 use crate::store::Study;
 use serde::{Deserialize, Serialize};
@@ -147,6 +149,38 @@ pub struct AnalysisRequest {
     pub seed: u64,
     /// Adjudicated values replace the raters' ratings as the profile score.
     pub adjudicated: bool,
+    /// Raters to pool; absent = every rater.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub raters: Option<RaterRequest>,
+}
+
+/// A rater subset as the view asks for it (every part optional; see
+/// [`crate::analysis::raters::RaterSelection`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterRequest {
+    /// Only these raters; absent = any.
+    #[serde(default)]
+    pub names: Option<Vec<String>>,
+    /// Only raters of this kind; absent = any.
+    #[serde(default)]
+    pub kind: Option<RaterKind>,
+    /// Only raters with at least this many ratings; absent = any.
+    #[serde(default)]
+    pub min_ratings: Option<u32>,
+}
+
+impl RaterRequest {
+    pub fn selection(&self) -> RaterSelection {
+        RaterSelection::overriding(
+            RaterSelection::all(),
+            self.names.clone(),
+            self.kind.map(Some),
+            self.min_ratings.map(|n| n as usize),
+        )
+    }
 }
 
 impl AnalysisRequest {
@@ -159,12 +193,13 @@ impl AnalysisRequest {
         let mut dims: Vec<String> = self.dimensions.iter().map(|d| d.to_lowercase()).collect();
         dims.sort();
         let text = format!(
-            "{data_hash}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}",
+            "{data_hash}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}",
             dims.join("\u{2}"),
             self.method,
             self.bootstrap,
             self.seed,
-            self.adjudicated
+            self.adjudicated,
+            self.raters
         );
         blake3::hash(text.as_bytes()).to_hex()[..32].to_string()
     }
@@ -336,6 +371,10 @@ pub struct AnalysisResult {
     pub pooled: PooledResult,
     pub rater_sensitivity: Vec<RaterSensitivity>,
     pub rater_matrix: RaterMatrix,
+    /// The rater subset analysed, when the request named one.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raters: Option<RaterChoice>,
     pub figures: Vec<FigureView>,
     pub tables: Vec<TableView>,
 }
@@ -399,6 +438,8 @@ pub struct Snapshot {
     pub dataset: Dataset,
     pub study_path: String,
     pub study_name: Option<String>,
+    /// What the request's rater subset did, when it named one.
+    pub raters: Option<RaterChoice>,
 }
 
 /// Copies the analysed data out of the study: every current rating (or the adjudicated
@@ -428,10 +469,16 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
     if dataset.rating_count() == 0 {
         return Err(CoreError::NoRatings);
     }
+    let raters = req
+        .raters
+        .as_ref()
+        .map(|r| select_raters(&mut dataset, &r.selection()))
+        .transpose()?;
     Ok(Snapshot {
         dataset,
         study_path: study.path().display().to_string(),
         study_name: study.codebook()?.and_then(|c| c.name),
+        raters,
     })
 }
 
@@ -470,11 +517,12 @@ pub fn compute(
         study: snap.study_name.clone(),
         generated_at: now,
     };
-    let data = match report::compute(&snap.dataset, &ropts, control) {
+    let mut data = match report::compute(&snap.dataset, &ropts, control) {
         Ok(d) => d,
         Err(VarianceError::Cancelled) => return Ok(None),
         Err(e) => return Err(CoreError::AnalysisFailed(e.to_string())),
     };
+    data.raters = snap.raters.clone();
     let html = report::render_html(&data)?;
     let figures = report::figures(&data)?
         .into_iter()
@@ -505,6 +553,7 @@ pub fn compute(
         pooled: pooled_row(&data.decomposition),
         rater_matrix: rater_matrix(&rater_sensitivity),
         rater_sensitivity,
+        raters: snap.raters.clone(),
         figures,
         tables: TABLES
             .iter()
