@@ -65,6 +65,9 @@ fn krippendorff_2011_prints_published_alphas() {
         "agreement",
         s(&reference("krippendorff2011").join("data.csv")),
         "--json",
+        // Every rater of the published example, including the one with fewer than 10.
+        "--min-ratings",
+        "0",
     ]);
     let d = &v["dimensions"][0];
     for level in ["nominal", "ordinal", "interval", "ratio"] {
@@ -84,6 +87,8 @@ fn krippendorff_2011_prints_published_alphas() {
     let out = run(&[
         "agreement",
         s(&reference("krippendorff2011").join("data.csv")),
+        "--min-ratings",
+        "0",
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
     for shown in ["0.743", "0.815", "0.849", "0.797"] {
@@ -113,9 +118,13 @@ fn shrout_fleiss_prints_published_iccs() {
         run(&["agreement", s(&reference("shrout_fleiss").join("data.csv"))]).stdout,
     )
     .unwrap();
-    for shown in ["0.166", "0.290", "0.715", "0.443", "0.620", "0.909"] {
-        assert!(text.contains(shown), "table must show {shown}:\n{text}");
-    }
+    // Six targets are below the minimum-n rule for units (issue #15): the JSON keeps the
+    // published values, the table says why they are not results.
+    assert_eq!(d["caution"]["rule"], "units");
+    assert!(
+        text.contains("too few data (n = 6)") && !text.contains("0.166"),
+        "table shows the caution:\n{text}"
+    );
 }
 
 #[test]
@@ -164,8 +173,8 @@ fn json_carries_every_contract_key() {
     let top: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(
         top,
-        vec!["dimensions"],
-        "the top level holds only 'dimensions'"
+        vec!["dimensions", "raters"],
+        "the top level holds 'dimensions' and the rater choice"
     );
     let d = v["dimensions"][0].as_object().unwrap();
     for k in [
@@ -205,6 +214,8 @@ fn json_carries_every_contract_key() {
         sorted(&[
             "a",
             "b",
+            // 6 shared units: below the minimum-n rule for a pair (issue #15).
+            "caution",
             "units",
             "kappa",
             "kappa_linear",

@@ -542,7 +542,8 @@ fn the_report_flags_the_state_blind_models_of_the_demo() {
 
     // Agreement and decomposition see the samples' mean unless one sample is asked for.
     let alpha = |extra: &[&str]| -> Vec<serde_json::Value> {
-        let mut args = vec!["agreement", s(&study), "--json"];
+        // Agreement pools humans only unless asked (issue #15): these are about the models.
+        let mut args = vec!["agreement", s(&study), "--json", "--rater-kind", "any"];
         args.extend_from_slice(extra);
         let v: serde_json::Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
         v["dimensions"]

@@ -103,17 +103,27 @@ fn report_numbers_equal_the_cli_json_issue_6() {
             );
             continue;
         };
+        if let Some(m) = d["caution"]["message"].as_str() {
+            // A boundary fit (0 % or 100 %) is shown as its caution, not as a result.
+            assert!(html.contains(&format!("<span class=\"caution\">{m}</span>")));
+            continue;
+        }
         assert!(
             html.contains(&format!("<strong>{t:.4}</strong>")),
             "the table shows the trait share of {} to 4 decimals",
             d["dimension"]
         );
     }
+    let mut dec = dec;
+    let raters = dec.as_object_mut().unwrap().remove("raters").unwrap();
+    assert_eq!(data["raters"], raters, "the same rater choice");
     assert_eq!(
         data["decomposition"], dec,
         "the whole embedded decomposition report equals decompose --json"
     );
 
+    // The report pools every rater by default; agreement pools humans with enough ratings
+    // unless told otherwise (issue #15).
     let ag = json_of(&[
         "agreement",
         s(&study),
@@ -122,6 +132,10 @@ fn report_numbers_equal_the_cli_json_issue_6() {
         "50",
         "--seed",
         "3",
+        "--rater-kind",
+        "any",
+        "--min-ratings",
+        "0",
     ]);
     for (i, d) in ag["dimensions"]
         .as_array()
@@ -135,12 +149,23 @@ fn report_numbers_equal_the_cli_json_issue_6() {
             d["dimension"]
         );
     }
+    let mut ag = ag;
+    let raters = ag.as_object_mut().unwrap().remove("raters").unwrap();
+    assert_eq!(data["raters"], raters, "the same rater choice");
     assert_eq!(
         data["agreement"], ag,
         "the whole embedded agreement report equals agreement --json"
     );
     // Point estimates do not depend on the bootstrap: alpha equals the plain run too.
-    let plain = json_of(&["agreement", s(&study), "--json"]);
+    let plain = json_of(&[
+        "agreement",
+        s(&study),
+        "--json",
+        "--rater-kind",
+        "any",
+        "--min-ratings",
+        "0",
+    ]);
     for (i, d) in plain["dimensions"]
         .as_array()
         .expect("dimensions")

@@ -84,6 +84,9 @@ pub struct Dataset {
     pub raters: Vec<RaterEntry>,
     /// False when the input has no rater column: only the profile level can be computed.
     pub has_rater: bool,
+    /// True when the raters' kinds come from the data (a study); a tidy CSV has no kinds and
+    /// every rater is human.
+    pub rater_kinds_known: bool,
     /// The dimensions, in codebook (or file) order.
     pub dimensions: Vec<DimensionData>,
 }

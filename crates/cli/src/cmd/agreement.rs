@@ -3,6 +3,7 @@
 use chameleon_core::analysis::agreement::{
     agreement_weighted, AgreementOptions, AgreementReport, DimensionAgreement,
 };
+use chameleon_core::analysis::raters::{RaterChoice, RaterSelection};
 use chameleon_core::analysis::KappaWeights;
 use chameleon_core::report::{agreement_table, Cell, Column, Table, TextStyle};
 use std::fmt::Write as _;
@@ -39,6 +40,9 @@ pub struct AgreementArgs {
     /// cohen.kappa).
     #[arg(long, value_enum, default_value_t = Weights::Scale)]
     pub kappa_weights: Weights,
+    /// Default: human raters with at least 10 ratings (docs/agreement.md).
+    #[command(flatten)]
+    pub raters: super::RaterArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -56,6 +60,10 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
+    let choice = super::select(
+        &mut ds,
+        &args.raters.selection(RaterSelection::agreement_default()),
+    )?;
     let started = std::time::Instant::now();
     let run = super::with_bootstrap_progress(args.bootstrap * ds.dimensions.len(), |control| {
         agreement_weighted(
@@ -81,9 +89,16 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&run.report)?);
+        let mut json = serde_json::to_value(&run.report)?;
+        if let Some(o) = json.as_object_mut() {
+            o.insert("raters".into(), serde_json::to_value(&choice)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
-        print!("{}", table(&run.report, &args.input.display().to_string()));
+        print!(
+            "{}",
+            table(&run.report, &args.input.display().to_string(), &choice)
+        );
     }
     Ok(())
 }
@@ -102,9 +117,10 @@ fn num(x: Option<f64>) -> String {
     }
 }
 
-fn table(report: &AgreementReport, source: &str) -> String {
+fn table(report: &AgreementReport, source: &str, choice: &RaterChoice) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Agreement — {source}\n");
+    let _ = writeln!(out, "Agreement — {source}");
+    let _ = writeln!(out, "{}", choice.to_text());
     // The same table as the report's HTML and CSV, fewer columns.
     let all = agreement_table(report, false);
     let main = all
@@ -154,13 +170,14 @@ fn table(report: &AgreementReport, source: &str) -> String {
         ]);
         for d in &report.dimensions {
             if let Some(c) = &d.ci {
+                let few = d.caution.as_ref().or(c.caution.as_ref());
                 t.push(vec![
                     Cell::Text(d.dimension.clone()),
-                    Cell::Interval(c.alpha.nominal),
-                    Cell::Interval(c.alpha.ordinal),
-                    Cell::Interval(c.alpha.interval),
-                    Cell::Interval(c.alpha.ratio),
-                    Cell::Interval(c.fleiss_kappa),
+                    Cell::Interval(c.alpha.nominal).unless(few),
+                    Cell::Interval(c.alpha.ordinal).unless(few),
+                    Cell::Interval(c.alpha.interval).unless(few),
+                    Cell::Interval(c.alpha.ratio).unless(few),
+                    Cell::Interval(c.fleiss_kappa).unless(few),
                 ]);
             }
         }
@@ -230,16 +247,17 @@ fn pairs_section(out: &mut String, d: &DimensionAgreement, all: bool) {
         }
         let mut t = Table::new(cols);
         for (i, p) in d.pairs.iter().enumerate() {
+            let few = p.caution.as_ref();
             let mut row = vec![
                 Cell::Text(format!("{} – {}", p.a, p.b)),
                 Cell::Count(p.units),
-                Cell::Num(p.kappa),
-                Cell::Num(p.kappa_linear),
-                Cell::Num(p.kappa_quadratic),
+                Cell::Num(p.kappa).unless(few),
+                Cell::Num(p.kappa_linear).unless(few),
+                Cell::Num(p.kappa_quadratic).unless(few),
             ];
             if let Some(c) = cis {
-                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa)));
-                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa_quadratic)));
+                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa)).unless(few));
+                row.push(Cell::Interval(c.get(i).and_then(|x| x.kappa_quadratic)).unless(few));
             }
             t.push(row);
         }
@@ -282,13 +300,14 @@ fn raters_section(out: &mut String, d: &DimensionAgreement) {
                 _ => "—".into(),
             },
         };
+        let few = r.caution.as_ref();
         t.push(vec![
             Cell::Text(r.rater.clone()),
             Cell::Count(r.n),
-            Cell::Word(r.leniency.map_or("—".into(), |x| format!("{x:+.2}"))),
-            Cell::Num(r.consensus_r),
-            Cell::Percent(r.consensus_agreement),
-            Cell::Word(drift),
+            Cell::Word(r.leniency.map_or("—".into(), |x| format!("{x:+.2}"))).unless(few),
+            Cell::Num(r.consensus_r).unless(few),
+            Cell::Percent(r.consensus_agreement).unless(few),
+            Cell::Word(drift).unless(few),
             Cell::Num(r.median_seconds),
         ]);
     }

@@ -4,6 +4,8 @@ use chameleon_core::analysis::decompose::{
     prepare_model, run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
     ModelBootstrapMethod, ModelCriterion, ModelIntervalOptions,
 };
+use chameleon_core::analysis::minimum::Caution;
+use chameleon_core::analysis::raters::RaterSelection;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -54,6 +56,9 @@ pub struct DecomposeArgs {
     /// crossed with person (context, rater, rater:context), person-cluster otherwise.
     #[arg(long, requires = "model")]
     pub profile_ci: bool,
+    /// Default: every rater (docs/decompose.md).
+    #[command(flatten)]
+    pub raters: super::RaterArgs,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
@@ -65,6 +70,7 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
+    let choice = super::select(&mut ds, &args.raters.selection(RaterSelection::all()))?;
     let method = match args.method.as_str() {
         "anova" => DecomposeMethod::Anova,
         _ => DecomposeMethod::Reml,
@@ -121,9 +127,14 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &report)?;
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(o) = json.as_object_mut() {
+            o.insert("raters".into(), serde_json::to_value(&choice)?);
+        }
+        serde_json::to_writer(&mut out, &json)?;
         writeln!(out)?;
     } else {
+        write!(out, "{}", choice.to_text())?;
         write_table(&mut out, &report)?;
     }
     Ok(())
@@ -136,6 +147,11 @@ fn num(v: Option<f64>) -> String {
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", 100.0 * v))
         .unwrap_or_else(|| "—".into())
+}
+
+/// `shown`, or the caution's message in its place.
+fn unless(shown: String, caution: Option<&Caution>) -> String {
+    caution.map_or(shown, |c| c.message.clone())
 }
 
 fn interval(v: Option<[f64; 2]>) -> String {
@@ -161,18 +177,35 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
     )?;
     for d in &r.dimensions {
         let p = d.profile_level.as_ref();
+        let few = d.caution.as_ref();
+        let ci = d.ci.as_ref();
+        let shares = match few {
+            // One message over both share columns: the split is not a result.
+            Some(c) => format!("{:>17}", c.message),
+            None => format!(
+                "{:>8} {:>8}",
+                pct(p.map(|p| p.trait_share)),
+                pct(p.map(|p| p.state_share))
+            ),
+        };
         writeln!(
             out,
-            "{:<20} {:>7} {:>8} {:>8}  {:>9} {:>9} {:>8} {:>8} {:<16}",
+            "{:<20} {:>7} {:>8} {:>8}  {:>9} {:>9} {} {:<16}",
             d.dimension,
             d.persons,
             d.profiles,
             d.ratings,
             num(p.map(|p| p.person)),
             num(p.map(|p| p.state)),
-            pct(p.map(|p| p.trait_share)),
-            pct(p.map(|p| p.state_share)),
-            interval(d.ci.as_ref().and_then(|c| c.trait_share)),
+            shares,
+            if few.is_some() {
+                String::new()
+            } else {
+                unless(
+                    interval(ci.and_then(|c| c.trait_share)),
+                    ci.and_then(|c| c.caution.as_ref()),
+                )
+            },
         )?;
     }
     writeln!(
@@ -184,9 +217,17 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
         "",
         "",
         "",
-        pct(r.pooled.trait_share),
-        pct(r.pooled.state_share),
-        interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share)),
+        unless(pct(r.pooled.trait_share), r.pooled.caution.as_ref()),
+        if r.pooled.caution.is_some() {
+            String::new()
+        } else {
+            pct(r.pooled.state_share)
+        },
+        if r.pooled.caution.is_some() {
+            String::new()
+        } else {
+            interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share))
+        },
     )?;
     if r.dimensions.iter().any(|d| d.rater_level.is_some()) {
         writeln!(out)?;
@@ -201,6 +242,10 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
         )?;
         for d in &r.dimensions {
             if let Some(l) = &d.rater_level {
+                if let Some(c) = &d.caution {
+                    writeln!(out, "{:<20} {}", d.dimension, c.message)?;
+                    continue;
+                }
                 writeln!(
                     out,
                     "{:<20} {:>8} {:>8} {:>8} {:>8} {:>5.2} {:>8.3} {:>8.3} {:>8.3}",
@@ -289,7 +334,7 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
         .dimensions
         .iter()
         .flat_map(|d| d.rater_sensitivity.iter().map(move |s| (d, s)))
-        .filter(|(_, s)| s.state_blind == Some(true))
+        .filter(|(_, s)| s.state_blind == Some(true) && s.caution.is_none())
         .collect();
     if !sens.is_empty() {
         writeln!(out)?;
@@ -305,7 +350,7 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
                 s.kind,
                 d.dimension,
                 pct(s.state_share),
-                interval(s.ci)
+                unless(interval(s.ci), s.ci_caution.as_ref())
             )?;
         }
     }

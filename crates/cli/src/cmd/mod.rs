@@ -15,11 +15,65 @@ pub mod sample;
 pub mod study;
 pub mod team;
 
+use chameleon_core::analysis::raters::{select_raters, RaterChoice, RaterSelection};
 use chameleon_core::analysis::Control;
 pub use chameleon_core::app::analysis::RESAMPLES_HELP;
 use chameleon_core::app::analysis::{parse_resamples, AnalysisOptions, Method};
+use chameleon_core::model::RaterKind;
 use chameleon_core::CoreError;
 use std::process::ExitCode;
+
+/// `--raters`, `--rater-kind`, `--min-ratings`: which raters an analysis pools (core's
+/// `select_raters` applies them; see docs/agreement.md).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RaterArgs {
+    /// Only these raters (comma-separated names, as in the data); the other rater flags
+    /// then apply only when given.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub raters: Option<Vec<String>>,
+    /// Only raters of this kind (`any` = every kind). A CSV has no kinds: every rater in it
+    /// counts as human.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub rater_kind: Option<RaterKindArg>,
+    /// Only raters with at least N ratings over the analysed dimensions (0 = any).
+    #[arg(long, value_name = "N")]
+    pub min_ratings: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum RaterKindArg {
+    Human,
+    Model,
+    Any,
+}
+
+impl RaterArgs {
+    /// `base` with the flags given applied.
+    pub fn selection(&self, base: RaterSelection) -> RaterSelection {
+        RaterSelection::overriding(
+            base,
+            self.raters.clone(),
+            self.rater_kind.map(|k| match k {
+                RaterKindArg::Human => Some(RaterKind::Human),
+                RaterKindArg::Model => Some(RaterKind::Model),
+                RaterKindArg::Any => None,
+            }),
+            self.min_ratings,
+        )
+    }
+}
+
+/// Keeps the selected raters' ratings in `ds`; the choice, with its note said on stderr.
+pub fn select(
+    ds: &mut chameleon_core::dataset::Dataset,
+    sel: &RaterSelection,
+) -> anyhow::Result<RaterChoice> {
+    let choice = select_raters(ds, sel)?;
+    if let Some(n) = &choice.note {
+        eprintln!("note: {n}");
+    }
+    Ok(choice)
+}
 
 /// The dataset of a study or ratings file, with a study's model raters seen through
 /// `samples`; its load notes said on stderr (core returns them with the data; the CLI is what

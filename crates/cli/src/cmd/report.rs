@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
                   The report holds a methods paragraph, agreement and decomposition tables and SVG \
                   figures in one HTML file with no external resources. Its numbers are those of \
                   `chameleon agreement --json` and `chameleon decompose --json` with the same \
-                  options, embedded unrounded as JSON in script#chameleon-data. See docs/report.md.")]
+                  options (the report pools every rater unless --raters, --rater-kind or --min-ratings say \
+                  otherwise; agreement's own default is humans with 10 or more ratings), embedded \
+                  unrounded as JSON in script#chameleon-data. See docs/report.md.")]
 pub struct ReportArgs {
     /// A study file or a tidy ratings CSV.
     pub input: PathBuf,
@@ -54,6 +56,9 @@ pub struct ReportArgs {
     /// Profile-likelihood intervals of the --model standard deviations.
     #[arg(long, requires = "model")]
     pub profile_ci: bool,
+    /// Default: every rater, for agreement and decomposition alike (docs/report.md).
+    #[command(flatten)]
+    pub raters: super::RaterArgs,
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
@@ -65,6 +70,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     if let Some(d) = &args.dimension {
         ds.only_dimension(d)?;
     }
+    let choice = super::select(
+        &mut ds,
+        &args
+            .raters
+            .selection(chameleon_core::analysis::raters::RaterSelection::all()),
+    )?;
     let opts = ReportOptions {
         method: match args.method.as_str() {
             "anova" => DecomposeMethod::Anova,
@@ -86,9 +97,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ml: args.ml,
         profile_ci: args.profile_ci,
     };
-    let data = super::with_bootstrap_progress(args.bootstrap, |control| {
+    let mut data = super::with_bootstrap_progress(args.bootstrap, |control| {
         report::compute_with_model(&ds, &opts, model.as_ref().map(|m| (m, model_opts)), control)
     })?;
+    data.raters = Some(choice);
     for w in &data.agreement_warnings {
         eprintln!("warning: {w}");
     }

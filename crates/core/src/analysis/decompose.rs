@@ -13,6 +13,7 @@
 //! is in the dimension's `warnings`; `reml_criterion` is `null` for `--method anova`.
 
 use super::count_distinct;
+use super::minimum::Caution;
 use crate::dataset::{Dataset, DimensionData};
 use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::decompose::{
@@ -112,6 +113,14 @@ pub struct RaterSensitivityReport {
     pub ci: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when `ci` is degenerate ([1, 1]): the share may still be a finding (a state-blind
+    /// model rates a person alike in every context), its interval is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_caution: Option<Caution>,
+    /// Set when a minimum-n rule is not met or the value is degenerate (docs/decompose.md):
+    /// the value is kept but is not a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 /// Negative method-of-moments estimates (only with `--method anova`).
@@ -143,6 +152,12 @@ pub struct DimensionReport {
     /// When contexts are shared by persons: the profile level with a context term.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context_check: Option<ContextCheck>,
+    /// Persons with two or more contexts behind the profile level.
+    pub persons_with_two_contexts: usize,
+    /// Set when a minimum-n rule is not met or the value is degenerate (docs/decompose.md):
+    /// the value is kept but is not a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 /// Keys in insertion order (formula order), serialised as a JSON object.
@@ -307,6 +322,10 @@ pub struct CiReport {
     /// Resamples in which the level could not be fitted (left out of the intervals).
     pub failed_profile_level: usize,
     pub failed_rater_level: usize,
+    /// Set when a minimum-n rule is not met or the value is degenerate (docs/decompose.md):
+    /// the value is kept but is not a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -321,6 +340,9 @@ pub struct PooledReport {
     pub standardised: Option<SharesReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci: Option<PooledCi>,
+    /// Set when a pooled dimension's shares carry a caution: the mean includes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -433,10 +455,15 @@ pub fn run_decomposition(
             context_check(ds, dim, nested.state)
         })
         .collect();
-    for (d, c) in dimensions.iter_mut().zip(checks) {
+    for ((d, c), dim) in dimensions.iter_mut().zip(checks).zip(&ds.dimensions) {
         d.context_check = c;
+        cautions(ds, dim, d);
     }
-    let pooled = pooled(&dimensions, pooled_ci);
+    let mut pooled = pooled(&dimensions, pooled_ci);
+    pooled.caution = dimensions
+        .iter()
+        .filter(|d| d.profile_level.is_some())
+        .find_map(|d| d.caution.clone());
     Ok(DecomposeReport {
         method: opts.method.as_str(),
         dimensions,
@@ -849,6 +876,8 @@ fn dimension_report(
             warnings: errs,
             model: None,
             context_check: None,
+            persons_with_two_contexts: 0,
+            caution: None,
         };
     };
     let profile_level = d.profile_level.as_ref().map(|p| ProfileLevelReport {
@@ -898,6 +927,8 @@ fn dimension_report(
                 state_blind: s.state_blind,
                 ci: sens_ci.get(i).copied().flatten(),
                 note: s.note.clone(),
+                ci_caution: None,
+                caution: None,
             }
         })
         .collect();
@@ -917,6 +948,7 @@ fn dimension_report(
             rater_level: iv.rater_level.iter().copied().collect(),
             failed_profile_level: iv.failed_profile,
             failed_rater_level: iv.failed_rater,
+            caution: None,
         }
     });
     let negative_components = (opts.method == Method::Anova).then(|| NegativeComponents {
@@ -946,6 +978,59 @@ fn dimension_report(
         warnings,
         model: None,
         context_check: None,
+        persons_with_two_contexts: 0,
+        caution: None,
+    }
+}
+
+/// Persons of `dim` rated in two or more contexts.
+fn persons_with_two_contexts(ds: &Dataset, dim: &DimensionData) -> usize {
+    let mut seen: Vec<(u32, u32)> = dim
+        .observations
+        .iter()
+        .map(|o| {
+            let k = ds.profiles[o.profile as usize];
+            (k.person, k.context)
+        })
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    let mut n = 0;
+    let mut i = 0;
+    while i < seen.len() {
+        let j = seen[i..].partition_point(|p| p.0 == seen[i].0) + i;
+        if j - i >= 2 {
+            n += 1;
+        }
+        i = j;
+    }
+    n
+}
+
+/// Marks every value of `d` that a minimum-n rule keeps from being a result, and degenerate
+/// intervals and boundary shares (docs/decompose.md).
+fn cautions(ds: &Dataset, dim: &DimensionData, d: &mut DimensionReport) {
+    use super::minimum::{
+        boundary_share, degenerate_interval, first, CLUSTERS_FOR_INTERVAL,
+        PERSONS_WITH_TWO_CONTEXTS, RATINGS_PER_RATER,
+    };
+    d.persons_with_two_contexts = persons_with_two_contexts(ds, dim);
+    if let Some(p) = &d.profile_level {
+        d.caution = first([
+            PERSONS_WITH_TWO_CONTEXTS.check(d.persons_with_two_contexts),
+            boundary_share(Some(p.trait_share)),
+        ]);
+    }
+    let persons = d.persons;
+    if let Some(ci) = &mut d.ci {
+        ci.caution = first([
+            CLUSTERS_FOR_INTERVAL.check(persons),
+            degenerate_interval(ci.trait_share),
+        ]);
+    }
+    for s in &mut d.rater_sensitivity {
+        s.caution = RATINGS_PER_RATER.check(s.ratings);
+        s.ci_caution = degenerate_interval(s.ci);
     }
 }
 
@@ -976,6 +1061,7 @@ fn pooled(dimensions: &[DimensionReport], ci: Option<PooledCi>) -> PooledReport 
         dimensions: n,
         standardised,
         ci,
+        caution: None,
     }
 }
 

@@ -6,6 +6,8 @@ pub mod agreement;
 #[allow(missing_docs)]
 pub mod decompose;
 pub mod input;
+pub mod minimum;
+pub mod raters;
 pub mod reliability;
 
 /// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).

@@ -17,13 +17,18 @@ use std::collections::HashMap;
 /// One scale: its name and its items (dimension names), each maybe reverse-keyed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScaleSpec {
+    /// The scale's name.
     pub name: String,
+    /// Its items, in order.
     pub items: Vec<ItemSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// One item of a scale: a dimension, reverse-keyed or not.
 pub struct ItemSpec {
+    /// The dimension holding the item's ratings.
     pub dimension: String,
+    /// Scored min + max − value.
     pub reverse: bool,
 }
 
@@ -72,26 +77,38 @@ impl ScaleSpec {
 /// One item of a scale in the results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemReport {
+    /// The item's dimension.
     pub dimension: String,
+    /// Reverse-keyed.
     pub reverse: bool,
+    /// Correlation with the sum of the other items (psych's `r.drop`).
     pub item_rest: Option<f64>,
+    /// Raw α without this item.
     pub alpha_if_dropped: Option<f64>,
+    /// Standardized α without this item.
     pub std_alpha_if_dropped: Option<f64>,
+    /// Loading on the one factor of ω.
     pub loading: Option<f64>,
 }
 
 /// One scale's reliability, or why it has none.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaleReport {
+    /// The scale's name.
     pub scale: String,
     /// Responses (a rater's answers for one profile) with every item answered: those used.
     pub n: usize,
     /// Responses missing some item, left out.
     pub incomplete: usize,
+    /// Cronbach's α (psych's `raw_alpha`).
     pub raw_alpha: Option<f64>,
+    /// α from the correlations (psych's `std.alpha`).
     pub std_alpha: Option<f64>,
+    /// Mean inter-item correlation.
     pub average_r: Option<f64>,
+    /// McDonald's ω total (psych's `omega.tot`).
     pub omega_total: Option<f64>,
+    /// Per item, in the scale's order.
     pub items: Vec<ItemReport>,
     /// Why the numbers are missing (a constant item, too few responses).
     pub problem: Option<String>,
@@ -101,6 +118,7 @@ pub struct ScaleReport {
     pub omega_total_ci95: Option<[f64; 2]>,
     /// Resamples drawn, and those left out for having no reliability (a constant item).
     pub bootstrap: usize,
+    /// Bootstrap resamples with no reliability, left out.
     pub bootstrap_failed: usize,
 }
 

@@ -3,10 +3,12 @@
 //! the one export bundle (report, tables, figures as SVG and PNG) both faces write.
 
 use crate::analysis::decompose::{DecomposeMethod, DecomposeReport};
+use crate::analysis::raters::{select_raters, RaterChoice, RaterSelection};
 use crate::analysis::{Control, VarianceError};
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
 use crate::export::write_atomically;
+use crate::model::RaterKind;
 use crate::report::{self, ReportData, ReportOptions};
 use crate::store::Study;
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,38 @@ pub struct AnalysisRequest {
     /// An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
     #[serde(default)]
     pub model: Option<String>,
+    /// Raters to pool; absent = every rater.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub raters: Option<RaterRequest>,
+}
+
+/// A rater subset as the view asks for it (every part optional; see
+/// [`crate::analysis::raters::RaterSelection`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterRequest {
+    /// Only these raters; absent = any.
+    #[serde(default)]
+    pub names: Option<Vec<String>>,
+    /// Only raters of this kind; absent = any.
+    #[serde(default)]
+    pub kind: Option<RaterKind>,
+    /// Only raters with at least this many ratings; absent = any.
+    #[serde(default)]
+    pub min_ratings: Option<u32>,
+}
+
+impl RaterRequest {
+    pub fn selection(&self) -> RaterSelection {
+        RaterSelection::overriding(
+            RaterSelection::all(),
+            self.names.clone(),
+            self.kind.map(Some),
+            self.min_ratings.map(|n| n as usize),
+        )
+    }
 }
 
 impl AnalysisRequest {
@@ -162,12 +196,13 @@ impl AnalysisRequest {
         let mut dims: Vec<String> = self.dimensions.iter().map(|d| d.to_lowercase()).collect();
         dims.sort();
         let text = format!(
-            "{data_hash}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}",
+            "{data_hash}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}",
             dims.join("\u{2}"),
             self.method,
             self.bootstrap,
             self.seed,
-            self.adjudicated
+            self.adjudicated,
+            self.raters
         );
         let text = match &self.model {
             Some(m) => format!("{text}\u{1}{}", m.split_whitespace().collect::<String>()),
@@ -348,6 +383,10 @@ pub struct AnalysisResult {
     pub pooled: PooledResult,
     pub rater_sensitivity: Vec<RaterSensitivity>,
     pub rater_matrix: RaterMatrix,
+    /// The rater subset analysed, when the request named one.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raters: Option<RaterChoice>,
     pub figures: Vec<FigureView>,
     pub tables: Vec<TableView>,
     /// The fit of [`AnalysisRequest::model`], when one was asked for.
@@ -413,6 +452,8 @@ pub struct Snapshot {
     pub dataset: Dataset,
     pub study_path: String,
     pub study_name: Option<String>,
+    /// What the request's rater subset did, when it named one.
+    pub raters: Option<RaterChoice>,
 }
 
 /// Copies the analysed data out of the study: every current rating (or the adjudicated
@@ -442,10 +483,16 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
     if dataset.rating_count() == 0 {
         return Err(CoreError::NoRatings);
     }
+    let raters = req
+        .raters
+        .as_ref()
+        .map(|r| select_raters(&mut dataset, &r.selection()))
+        .transpose()?;
     Ok(Snapshot {
         dataset,
         study_path: study.path().display().to_string(),
         study_name: study.codebook()?.and_then(|c| c.name),
+        raters,
     })
 }
 
@@ -494,6 +541,7 @@ pub fn compute(
         Err(VarianceError::Cancelled) => return Ok(None),
         Err(e) => return Err(CoreError::AnalysisFailed(e.to_string())),
     };
+    data.raters = snap.raters.clone();
     let model = prepared
         .as_ref()
         .map(|m| super::formula::fit(&snap.dataset, m, &mut data.decomposition));
@@ -531,6 +579,7 @@ pub fn compute(
         pooled: pooled_row(&data.decomposition),
         rater_matrix: rater_matrix(&rater_sensitivity),
         rater_sensitivity,
+        raters: snap.raters.clone(),
         figures,
         tables: TABLES
             .iter()

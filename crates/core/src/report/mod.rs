@@ -162,6 +162,10 @@ pub struct ReportData {
     /// The formula model, when the report fits one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelSection>,
+    /// The rater selection the data went through, when the caller applied one
+    /// ([`crate::analysis::raters::select_raters`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raters: Option<crate::analysis::raters::RaterChoice>,
 }
 
 /// Computes the agreement and decomposition reports of `ds`. `control` reports bootstrap
@@ -320,6 +324,7 @@ fn compute_base(
         decomposition,
         person_profiles: person_profiles(ds, PLOT_PERSONS),
         model: None,
+        raters: None,
     })
 }
 

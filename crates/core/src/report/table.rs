@@ -35,8 +35,22 @@ pub enum Cell {
     /// An estimate with a second value set under it in HTML (an interval under an alpha keeps
     /// the table narrow); CSV and text show the first value only.
     Stack(Box<Cell>, Box<Cell>),
+    /// A value a minimum-n rule keeps from being a result: HTML and text show the message
+    /// ("too few data (n = 3)") instead of it, CSV keeps the value (its `caution` column says
+    /// why it is not a result).
+    Caution(Box<Cell>, String),
     /// Nothing (a column that does not apply to this row).
     Empty,
+}
+
+impl Cell {
+    /// This cell, or the caution's message in its place when there is one.
+    pub fn unless(self, caution: Option<&crate::analysis::minimum::Caution>) -> Cell {
+        match caution {
+            Some(c) => Cell::Caution(Box::new(self), c.message.clone()),
+            None => self,
+        }
+    }
 }
 
 /// One column: its CSV header `key` (unique in the table, also what [`Table::view`] selects
@@ -209,6 +223,10 @@ impl Table {
                 if c.interval {
                     let v = match cell {
                         Cell::Interval(v) => *v,
+                        Cell::Caution(inner, _) => match **inner {
+                            Cell::Interval(v) => v,
+                            _ => None,
+                        },
                         _ => None,
                     };
                     fields.push(num_csv(v.map(|v| v[0])));
@@ -320,7 +338,7 @@ fn csv_cell(cell: &Cell) -> String {
         Cell::Num(v) | Cell::Percent(v) => num_csv(*v),
         Cell::Interval(_) | Cell::Empty => String::new(),
         Cell::Flag(b) => b.map(|b| b.to_string()).unwrap_or_default(),
-        Cell::Stack(a, _) => csv_cell(a),
+        Cell::Stack(a, _) | Cell::Caution(a, _) => csv_cell(a),
     }
 }
 
@@ -341,6 +359,7 @@ fn html_cell(c: &Column, cell: &Cell) -> String {
         Cell::Flag(Some(true)) => "<span class=\"flag\">yes</span>".into(),
         Cell::Flag(Some(false)) => "no".into(),
         Cell::Flag(None) => DASH.into(),
+        Cell::Caution(_, m) => format!("<span class=\"caution\">{}</span>", super::html::esc(m)),
         Cell::Stack(..) | Cell::Empty => String::new(),
     };
     let strong = |s: String| {
@@ -378,6 +397,7 @@ fn text_cell_of(c: &Column, cell: &Cell, style: &TextStyle) -> String {
             .map(|b| if b { "yes" } else { "no" }.to_string())
             .unwrap_or_else(|| DASH.into()),
         Cell::Stack(a, _) => text_cell_of(c, a, style),
+        Cell::Caution(_, m) => m.clone(),
         Cell::Empty => String::new(),
     }
 }
@@ -409,6 +429,40 @@ mod tests {
             Cell::Num(None),
         ]);
         t
+    }
+
+    #[test]
+    fn a_caution_replaces_the_value_in_html_and_text_but_not_in_csv() {
+        let c = crate::analysis::minimum::PERSONS_WITH_TWO_CONTEXTS.check(3);
+        let mut t = Table::new(vec![
+            Column::new("share", "Share").strong(),
+            Column::interval("share_ci", "95% CI"),
+        ]);
+        t.push(vec![
+            Cell::Num(Some(0.953)).unless(c.as_ref()),
+            Cell::Interval(Some([0.8, 0.976])).unless(c.as_ref()),
+        ]);
+        assert_eq!(
+            t.to_csv().unwrap(),
+            "share,share_ci_lo,share_ci_hi\n0.953,0.8,0.976\n"
+        );
+        let mut h = String::new();
+        t.write_html(&mut h);
+        assert!(
+            h.contains("<span class=\"caution\">too few data (n = 3)</span>")
+                && !h.contains("0.953"),
+            "{h}"
+        );
+        let text = t.to_text(&TextStyle {
+            decimals: 3,
+            percent_decimals: 1,
+            missing_interval: "",
+        });
+        assert!(
+            text.contains("too few data (n = 3)") && !text.contains("0.953"),
+            "{text}"
+        );
+        assert_eq!(Cell::Num(Some(1.0)).unless(None), Cell::Num(Some(1.0)));
     }
 
     #[test]

@@ -38,6 +38,11 @@ pub(crate) fn alpha_ci_at_level(d: &DimensionAgreement) -> Option<[f64; 2]> {
     }
 }
 
+/// The `caution` column: the message of the rule not met, empty when every rule is met.
+fn caution_cell(c: Option<&crate::analysis::minimum::Caution>) -> Cell {
+    Cell::Word(c.map(|c| c.message.clone()).unwrap_or_default())
+}
+
 fn text(s: &str) -> Cell {
     Cell::Text(s.to_string())
 }
@@ -77,13 +82,17 @@ pub fn agreement_table(r: &AgreementReport, bootstrapped: bool) -> Table {
             .strong()
             .display_only(),
         Column::interval("icc2_ci95", "ICC2 95% CI").display_only(),
+        Column::text("caution", "Caution"),
     ]);
     for d in &r.dimensions {
-        let alpha = Cell::Num(alpha_at_level(d));
-        let shown = if bootstrapped {
+        let few = d.caution.as_ref();
+        let ci_few = few.or(d.ci.as_ref().and_then(|c| c.caution.as_ref()));
+        let num = |v: Option<f64>| Cell::Num(v).unless(few);
+        let alpha = num(alpha_at_level(d));
+        let shown = if bootstrapped && few.is_none() {
             Cell::Stack(
                 Box::new(alpha.clone()),
-                Box::new(Cell::Interval(alpha_ci_at_level(d))),
+                Box::new(Cell::Interval(alpha_ci_at_level(d)).unless(ci_few)),
             )
         } else {
             alpha.clone()
@@ -101,23 +110,24 @@ pub fn agreement_table(r: &AgreementReport, bootstrapped: bool) -> Table {
             Cell::Count(d.raters),
             Cell::Count(d.ratings),
             alpha,
-            Cell::Interval(alpha_ci_at_level(d)),
-            Cell::Num(d.alpha.nominal),
-            Cell::Num(d.alpha.ordinal),
-            Cell::Num(d.alpha.interval),
-            Cell::Num(d.alpha.ratio),
-            Cell::Num(d.fleiss_kappa),
+            Cell::Interval(alpha_ci_at_level(d)).unless(ci_few),
+            num(d.alpha.nominal),
+            num(d.alpha.ordinal),
+            num(d.alpha.interval),
+            num(d.alpha.ratio),
+            num(d.fleiss_kappa),
             word(d.icc_method),
-            Cell::Num(d.icc.icc1),
-            Cell::Num(d.icc.icc2),
-            Cell::Num(d.icc.icc3),
-            Cell::Num(d.icc.icc1k),
-            Cell::Num(d.icc.icc2k),
-            Cell::Num(d.icc.icc3k),
-            Cell::Percent(d.percent_agreement),
-            Cell::Percent(d.percent_within_one),
+            num(d.icc.icc1),
+            num(d.icc.icc2),
+            num(d.icc.icc3),
+            num(d.icc.icc1k),
+            num(d.icc.icc2k),
+            num(d.icc.icc3k),
+            Cell::Percent(d.percent_agreement).unless(few),
+            Cell::Percent(d.percent_within_one).unless(few),
             shown,
-            Cell::Interval(icc2_ci),
+            Cell::Interval(icc2_ci).unless(few),
+            caution_cell(ci_few),
         ]);
     }
     t
@@ -158,10 +168,13 @@ pub fn decomposition_table(r: &DecomposeReport) -> Table {
         Column::new("rl_occasion_specificity", "Occasion specificity"),
         Column::new("rl_reml_criterion", "REML criterion"),
         Column::new("bootstrap_resamples", "Resamples"),
+        Column::text("caution", "Caution"),
     ]);
     for d in &r.dimensions {
         let p = d.profile_level.as_ref();
         let l = d.rater_level.as_ref();
+        let few = d.caution.as_ref();
+        let ci_few = few.or(d.ci.as_ref().and_then(|c| c.caution.as_ref()));
         t.push(vec![
             text(&d.dimension),
             word(r.method),
@@ -170,16 +183,16 @@ pub fn decomposition_table(r: &DecomposeReport) -> Table {
             Cell::Count(d.ratings),
             Cell::Num(p.map(|p| p.person)),
             Cell::Num(p.map(|p| p.state)),
-            Cell::Num(p.map(|p| p.trait_share)),
-            Cell::Interval(d.ci.as_ref().and_then(|c| c.trait_share)),
-            Cell::Num(p.map(|p| p.state_share)),
+            Cell::Num(p.map(|p| p.trait_share)).unless(few),
+            Cell::Interval(d.ci.as_ref().and_then(|c| c.trait_share)).unless(ci_few),
+            Cell::Num(p.map(|p| p.state_share)).unless(few),
             Cell::Num(p.and_then(|p| p.reml_criterion)),
             Cell::Num(l.map(|l| l.person)),
             Cell::Num(l.map(|l| l.person_context)),
             Cell::Num(l.map(|l| l.rater)),
             Cell::Num(l.map(|l| l.residual)),
-            Cell::Num(l.map(|l| l.shares.person)),
-            Cell::Num(l.map(|l| l.shares.person_context)),
+            Cell::Num(l.map(|l| l.shares.person)).unless(few),
+            Cell::Num(l.map(|l| l.shares.person_context)).unless(few),
             Cell::Num(l.map(|l| l.shares.rater)),
             Cell::Num(l.map(|l| l.shares.residual)),
             Cell::Num(l.map(|l| l.k)),
@@ -190,15 +203,18 @@ pub fn decomposition_table(r: &DecomposeReport) -> Table {
             Cell::Num(l.and_then(|l| l.reml_criterion)),
             d.ci.as_ref()
                 .map_or(Cell::Empty, |c| Cell::Count(c.resamples)),
+            caution_cell(ci_few),
         ]);
     }
     let st = r.pooled.standardised.as_ref();
     let mut pooled = vec![Cell::Empty; t.columns.len()];
     pooled[0] = word("(pooled)");
     pooled[1] = word(r.method);
-    pooled[7] = Cell::Num(r.pooled.trait_share);
-    pooled[8] = Cell::Interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share));
-    pooled[9] = Cell::Num(r.pooled.state_share);
+    let few = r.pooled.caution.as_ref();
+    pooled[7] = Cell::Num(r.pooled.trait_share).unless(few);
+    pooled[8] = Cell::Interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share)).unless(few);
+    pooled[9] = Cell::Num(r.pooled.state_share).unless(few);
+    pooled[26] = caution_cell(few);
     pooled[15] = Cell::Num(st.map(|s| s.person));
     pooled[16] = Cell::Num(st.map(|s| s.person_context));
     pooled[17] = Cell::Num(st.map(|s| s.rater));
@@ -224,19 +240,22 @@ pub fn rater_sensitivity_table(r: &DecomposeReport) -> Table {
         Column::interval("state_share_ci", "95% CI"),
         Column::new("state_blind", "State-blind"),
         Column::text("note", "Note"),
+        Column::text("caution", "Caution"),
     ]);
     for d in &r.dimensions {
         for s in &d.rater_sensitivity {
+            let few = s.caution.as_ref();
             t.push(vec![
                 text(&d.dimension),
                 text(&s.rater),
                 word(s.kind),
                 Cell::Count(s.ratings),
                 Cell::Count(s.persons),
-                Cell::Num(s.state_share),
-                Cell::Interval(s.ci),
-                Cell::Flag(s.state_blind),
+                Cell::Num(s.state_share).unless(few),
+                Cell::Interval(s.ci).unless(few.or(s.ci_caution.as_ref())),
+                Cell::Flag(s.state_blind).unless(few),
                 text(s.note.as_deref().unwrap_or_default()),
+                caution_cell(few.or(s.ci_caution.as_ref())),
             ]);
         }
     }

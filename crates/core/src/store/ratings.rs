@@ -533,6 +533,7 @@ impl Study {
         let dims = super::raters::load_dimensions(c)?;
         let mut ds = Dataset {
             source: self.path().display().to_string(),
+            rater_kinds_known: true,
             ..Default::default()
         };
         let mut dim_index: HashMap<i64, usize> = HashMap::new();

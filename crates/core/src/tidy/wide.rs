@@ -13,9 +13,11 @@ use std::collections::HashMap;
 /// Which columns of a wide file are ids, by their header names (case-insensitive).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WideIds {
+    /// The person id column.
     pub person: String,
     /// `None`: one id column names a unit, its own person and context.
     pub context: Option<String>,
+    /// The rater id column, if the file has one.
     pub rater: Option<String>,
 }
 
@@ -46,6 +48,7 @@ const RATER_NAMES: [&str; 4] = ["rater", "annotator", "coder", "judge"];
 /// ids, which as dimensions).
 #[derive(Debug, Clone)]
 pub struct WideFile {
+    /// The rows, as the long reader makes them.
     pub file: TidyFile,
     /// The dimension columns, in file order, as written in the header.
     pub dimensions: Vec<String>,

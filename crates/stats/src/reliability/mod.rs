@@ -18,6 +18,7 @@ use nalgebra::{DMatrix, SymmetricEigen};
 /// What can make a scale's reliability undefined.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
+#[allow(missing_docs)] // the variants' fields: each message names them
 pub enum ReliabilityError {
     /// α and ω need at least two items.
     #[error("a scale needs at least two items for its reliability, found {found}")]
@@ -65,11 +66,15 @@ pub struct ItemReliability {
 pub struct ScaleReliability {
     /// Persons used (those who answered every item).
     pub n: usize,
+    /// Cronbach's α from the covariances (psych's `raw_alpha`).
     pub raw_alpha: f64,
+    /// α from the correlations (psych's `std.alpha`).
     pub std_alpha: f64,
     /// Mean inter-item correlation.
     pub average_r: f64,
+    /// McDonald's ω total from the one-factor model (psych's `omega.tot`).
     pub omega_total: f64,
+    /// Per item, in the scale's order.
     pub items: Vec<ItemReliability>,
 }
 
@@ -157,7 +162,9 @@ pub fn scale_reliability(rows: &[Vec<Option<f64>>]) -> Result<ScaleReliability, 
 /// Percentile bootstrap intervals of raw α and ω total over responses.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReliabilityIntervals {
+    /// Interval of raw α; `None` when too few resamples had one.
     pub raw_alpha: Option<[f64; 2]>,
+    /// Interval of ω total; `None` when too few resamples had one.
     pub omega_total: Option<[f64; 2]>,
     /// Resamples drawn.
     pub resamples: usize,

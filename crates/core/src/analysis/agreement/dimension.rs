@@ -80,6 +80,7 @@ pub(super) fn empty(d: &DimensionData, ratings: usize, level: Level) -> Dimensio
         categories: None,
         raters_detail: Vec::new(),
         ci: None,
+        caution: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn kappas(
             kappa_quadratic: notes.ordered(u, &format!("quadratic {what}"), p.kappa_quadratic),
             a,
             b,
+            caution: None,
         });
     }
 }
@@ -358,6 +360,7 @@ fn raters(dim: &Dim<'_>, notes: &mut Notes<'_>) -> Vec<RaterReport> {
             drift_early_agreement: r.drift_early_agreement,
             drift_late_agreement: r.drift_late_agreement,
             median_seconds: median(&mut seconds[r.rater as usize]),
+            caution: None,
         })
         .collect()
 }
@@ -405,6 +408,7 @@ fn bootstrap(
                 kappa_quadratic: p.kappa_quadratic.filter(|_| !u),
             })
             .collect(),
+        caution: None,
     })
 }
 

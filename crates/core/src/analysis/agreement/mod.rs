@@ -11,6 +11,7 @@
 
 mod dimension;
 
+use super::minimum::Caution;
 use crate::dataset::Dataset;
 use crate::model::Level;
 use chameleon_stats::agreement::{AgreementError, KappaWeights};
@@ -166,6 +167,10 @@ pub struct PairReport {
     pub kappa_linear: Option<f64>,
     /// Quadratically weighted kappa (ordered scales).
     pub kappa_quadratic: Option<f64>,
+    /// Set when a minimum-n rule is not met (docs/agreement.md): the value is kept but is not
+    /// a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 /// One rater's diagnostics on one dimension.
@@ -193,6 +198,10 @@ pub struct RaterReport {
     pub drift_late_agreement: Option<f64>,
     /// Median seconds spent per rating, when recorded.
     pub median_seconds: Option<f64>,
+    /// Set when a minimum-n rule is not met (docs/agreement.md): the value is kept but is not
+    /// a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 /// Bootstrap percentile intervals (only with `--bootstrap N`).
@@ -210,6 +219,10 @@ pub struct CiReport {
     pub fleiss_kappa: Option<[f64; 2]>,
     /// Cohen's kappas per rater pair, in the order of `pairs`.
     pub pairs: Vec<PairCiReport>,
+    /// Set when a minimum-n rule is not met (docs/agreement.md): the value is kept but is not
+    /// a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
 }
 
 /// Bootstrap intervals of one rater pair's kappas.
@@ -289,6 +302,39 @@ pub struct DimensionAgreement {
     /// Bootstrap intervals, with `bootstrap > 0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci: Option<CiReport>,
+    /// Set when the units behind α, κ and the ICCs are too few: the values are not results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caution: Option<Caution>,
+}
+
+/// Marks every value of `d` that a minimum-n rule (or a degenerate interval) keeps from being
+/// a result.
+fn cautions(d: &mut DimensionAgreement) {
+    use super::minimum::{
+        degenerate_interval, first, CLUSTERS_FOR_INTERVAL, RATINGS_PER_RATER, UNITS_FOR_AGREEMENT,
+        UNITS_PER_PAIR,
+    };
+    d.caution = UNITS_FOR_AGREEMENT.check(d.pairable_units);
+    for p in &mut d.pairs {
+        p.caution = UNITS_PER_PAIR.check(p.units);
+    }
+    for r in &mut d.raters_detail {
+        r.caution = RATINGS_PER_RATER.check(r.n);
+    }
+    let level = d.level;
+    let units = d.units;
+    if let Some(ci) = &mut d.ci {
+        let at_level = match level {
+            Level::Nominal => ci.alpha.nominal,
+            Level::Ordinal => ci.alpha.ordinal,
+            Level::Interval => ci.alpha.interval,
+            Level::Ratio => ci.alpha.ratio,
+        };
+        ci.caution = first([
+            CLUSTERS_FOR_INTERVAL.check(units),
+            degenerate_interval(at_level),
+        ]);
+    }
 }
 
 /// The caller cancelled an agreement run (its bootstrap).
@@ -366,7 +412,8 @@ fn run(
         .collect();
     let mut warnings = Vec::new();
     let mut dimensions = Vec::with_capacity(per_dim.len());
-    for (d, w) in per_dim {
+    for (mut d, w) in per_dim {
+        cautions(&mut d);
         dimensions.push(d);
         warnings.extend(w);
     }

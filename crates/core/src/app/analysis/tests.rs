@@ -10,6 +10,7 @@ fn request(bootstrap: u32) -> AnalysisRequest {
         seed: 7,
         adjudicated: false,
         model: None,
+        raters: None,
     }
 }
 
@@ -152,4 +153,42 @@ fn a_run_lists_every_table_and_the_bundle_holds_every_file() {
     };
     assert_eq!(snapshot(&study, &unknown).unwrap_err().code(), "invalid");
     assert_eq!(current_hash(&study, &unknown).unwrap(), "", "stale");
+}
+
+#[test]
+fn a_rater_subset_is_analysed_cached_apart_and_named_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (study, _) = demo(dir.path());
+    let all = request(0);
+    let humans = AnalysisRequest {
+        raters: Some(RaterRequest {
+            kind: Some(crate::model::RaterKind::Human),
+            ..Default::default()
+        }),
+        ..all.clone()
+    };
+    let snap_all = snapshot(&study, &all).unwrap();
+    let snap_h = snapshot(&study, &humans).unwrap();
+    assert!(snap_all.raters.is_none());
+    let choice = snap_h.raters.clone().unwrap();
+    assert_eq!(choice.excluded.len(), 1, "the model rater is left out");
+    assert_eq!(choice.excluded[0].reason, "kind model");
+    assert!(snap_h.dataset.rating_count() < snap_all.dataset.rating_count());
+    let h = snap_h.dataset.content_hash();
+    assert_ne!(all.cache_key(&h), humans.cache_key(&h), "cached apart");
+    assert_eq!(current_hash(&study, &humans).unwrap(), h);
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    let now = chrono::Utc::now();
+    let out = compute(&snap_h, &humans, &control, now).unwrap().unwrap();
+    assert_eq!(out.result.raters, Some(choice));
+    assert!(out.html.contains("<tr><th>Raters</th><td>kind human"));
+    assert!(out
+        .result
+        .rater_sensitivity
+        .iter()
+        .all(|r| r.kind == "human"));
 }

@@ -111,24 +111,21 @@ fn pooled(h: &mut String, r: &DecomposeReport, boot: bool) {
         Column::new("dimensions", "Dimensions"),
         Column::new("trait_share", "Trait share").strong(),
     ];
+    let few = r.pooled.caution.as_ref();
     let mut cells = vec![
         Cell::Word("Mean over dimensions".into()),
         Cell::Count(r.pooled.dimensions),
-        Cell::Num(r.pooled.trait_share),
+        Cell::Num(r.pooled.trait_share).unless(few),
     ];
     if boot {
         cols.push(Column::interval("trait_share_ci", "Trait share 95% CI"));
-        cells.push(Cell::Interval(
-            r.pooled.ci.as_ref().and_then(|c| c.trait_share),
-        ));
+        cells.push(Cell::Interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share)).unless(few));
     }
     cols.push(Column::new("state_share", "State share"));
-    cells.push(Cell::Num(r.pooled.state_share));
+    cells.push(Cell::Num(r.pooled.state_share).unless(few));
     if boot {
         cols.push(Column::interval("state_share_ci", "State share 95% CI"));
-        cells.push(Cell::Interval(
-            r.pooled.ci.as_ref().and_then(|c| c.state_share),
-        ));
+        cells.push(Cell::Interval(r.pooled.ci.as_ref().and_then(|c| c.state_share)).unless(few));
     }
     let mut t = Table::new(cols);
     t.push(cells);

@@ -80,6 +80,7 @@ figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: .88rem; color: #444; max-width: 62rem; }
 .sub { font-size: .78rem; color: #555; }
 .flag { color: #a23b00; font-weight: 600; }
+.caution { color: #6b6b6b; font-style: italic; white-space: nowrap; }
 .note { font-size: .85rem; color: #555; }
 .warnings li { font-size: .85rem; color: #6a4a00; }
 .scroll { overflow-x: auto; }
@@ -165,7 +166,7 @@ fn meta(h: &mut String, d: &ReportData) {
          <tr><th>Software</th><td>{} {}</td></tr>\n\
          <tr><th>Data hash (BLAKE3)</th><td class=\"hash\">{}</td></tr>\n\
          <tr><th>Data</th><td>{} dimension(s), {} persons, {} contexts, {} profiles, {} raters, {} ratings</td></tr>\n\
-         <tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
+         {}<tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
          <tr><th>Bootstrap</th><td>{}</td></tr>\n\
          </table>\n",
         d.study
@@ -183,6 +184,10 @@ fn meta(h: &mut String, d: &ReportData) {
         c.profiles,
         c.raters,
         c.ratings,
+        d.raters
+            .as_ref()
+            .map(|r| format!("<tr><th>Raters</th><td>{}</td></tr>\n", esc(r.summary().trim())))
+            .unwrap_or_default(),
         esc(&d.method.to_uppercase()),
         esc(&bootstrap),
     );
