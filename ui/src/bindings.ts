@@ -98,17 +98,93 @@ export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" 
 
 export type Level = "nominal" | "ordinal" | "interval" | "ratio";
 
-export type Anchor = { value: number, label: string, };
+export type Anchor = { 
+/**
+ * The point's value (a Likert point, a category's code).
+ */
+value: number, 
+/**
+ * What it means.
+ */
+label: string, };
 
-export type Scale = { "type": "likert", min: number, max: number, anchors: Array<Anchor>, } | { "type": "continuous", min: number, max: number, step?: number | null, } | { "type": "nominal", categories: Array<Anchor>, };
+export type Scale = { "type": "likert", 
+/**
+ * Lowest point (1 by default).
+ */
+min: number, 
+/**
+ * Highest point.
+ */
+max: number, 
+/**
+ * Labelled points.
+ */
+anchors: Array<Anchor>, } | { "type": "continuous", 
+/**
+ * Lowest value.
+ */
+min: number, 
+/**
+ * Highest value.
+ */
+max: number, 
+/**
+ * Resolution of the slider, when the codebook gives one.
+ */
+step?: number | null, } | { "type": "nominal", 
+/**
+ * The categories, each with its code.
+ */
+categories: Array<Anchor>, };
 
-export type ProfileText = { title?: string | null, text: string, created_at?: string | null, url?: string | null, };
+export type ProfileText = { 
+/**
+ * The text's title.
+ */
+title?: string | null, 
+/**
+ * The text itself.
+ */
+text: string, 
+/**
+ * When it was written, as the import file gave it.
+ */
+created_at?: string | null, 
+/**
+ * Where it was found.
+ */
+url?: string | null, };
 
-export type Profile = { id: number, person: string, context: string, texts: Array<ProfileText>, };
+export type Profile = { 
+/**
+ * The profile's id.
+ */
+id: number, 
+/**
+ * The person's name.
+ */
+person: string, 
+/**
+ * The context's name.
+ */
+context: string, 
+/**
+ * The profile's material, in import order.
+ */
+texts: Array<ProfileText>, };
 
 export type RaterKind = "human" | "model" | "adjudicated";
 
-export type Thresholds = { good: number, tentative: number, };
+export type Thresholds = { 
+/**
+ * Alpha at or above this is good.
+ */
+good: number, 
+/**
+ * Alpha at or above this (and below `good`) is tentative.
+ */
+tentative: number, };
 
 export type Weights = "unweighted" | "linear" | "quadratic";
 
@@ -262,7 +338,11 @@ adjudicated: boolean,
 /**
  * An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
  */
-model: string | null, };
+model: string | null, 
+/**
+ * Raters to pool; absent = every rater.
+ */
+raters?: RaterRequest, };
 
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
@@ -335,7 +415,11 @@ key: string, dataHash: string, options: AnalysisRequest,
 /**
  * RFC 3339, UTC.
  */
-computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, figures: Array<FigureView>, tables: Array<TableView>, 
+computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, 
+/**
+ * The rater subset analysed, when the request named one.
+ */
+raters?: RaterChoice, figures: Array<FigureView>, tables: Array<TableView>, 
 /**
  * The fit of [`AnalysisRequest::model`], when one was asked for.
  */
@@ -403,7 +487,19 @@ export type PackageSummary = { packageId: string, studyId: string,
  */
 studyName: string | null, rater: string, profiles: number, ratings: number, };
 
-export type AssignmentRow = { rater: string, assigned: number, done: number, };
+export type AssignmentRow = { 
+/**
+ * The annotator.
+ */
+rater: string, 
+/**
+ * Profiles assigned to them.
+ */
+assigned: number, 
+/**
+ * Of those, profiles they rated on every dimension.
+ */
+done: number, };
 
 export type DesignRequest = { 
 /**
@@ -460,7 +556,27 @@ export type MergeOutcome = { reports: Array<MergedPackage>,
  */
 backupsDir: string | null, };
 
-export type AuditEntry = { at: number, actor: string, action: string, detail: string, packageId: string | null, };
+export type AuditEntry = { 
+/**
+ * When, ms since the Unix epoch.
+ */
+at: number, 
+/**
+ * Who: the OS user for imports and merges, the rater for rating changes.
+ */
+actor: string, 
+/**
+ * What: `import-profiles`, `rate`, `edit`, `clear`, `package-merge`, ….
+ */
+action: string, 
+/**
+ * Details as JSON.
+ */
+detail: string, 
+/**
+ * The package the change came from, for package exports and merges.
+ */
+packageId: string | null, };
 
 export type AuditKindCount = { kind: string, count: number, };
 
