@@ -322,6 +322,20 @@ max: number, };
 
 export type Method = "reml" | "anova";
 
+export type RaterRequest = { 
+/**
+ * Only these raters; absent = any.
+ */
+names: Array<string> | null, 
+/**
+ * Only raters of this kind; absent = any.
+ */
+kind: RaterKind | null, 
+/**
+ * Only raters with at least this many ratings; absent = any.
+ */
+minRatings: number | null, };
+
 export type AnalysisRequest = { 
 /**
  * Dimensions to analyse; empty = all.
@@ -343,6 +357,34 @@ model: string | null,
  * Raters to pool; absent = every rater.
  */
 raters?: RaterRequest, };
+
+export type Excluded = { 
+/**
+ * The rater's name.
+ */
+name: string, 
+/**
+ * Why the rater was left out.
+ */
+reason: string, };
+
+export type RaterChoice = { 
+/**
+ * The selection in words, as printed with the numbers.
+ */
+selection: string, 
+/**
+ * The raters analysed.
+ */
+included: Array<string>, 
+/**
+ * The raters left out, each with its reason.
+ */
+excluded: Array<Excluded>, 
+/**
+ * Said once with the numbers (a CSV without kinds, data without raters).
+ */
+note?: string, };
 
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
