@@ -89,10 +89,10 @@ pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     if args.json {
-        let mut json = serde_json::to_value(&run.report)?;
-        if let Some(o) = json.as_object_mut() {
-            o.insert("raters".into(), serde_json::to_value(&choice)?);
-        }
+        let json = super::WithRaters {
+            report: &run.report,
+            raters: &choice,
+        };
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!(

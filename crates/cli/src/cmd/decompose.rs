@@ -127,10 +127,10 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut json = serde_json::to_value(&report)?;
-        if let Some(o) = json.as_object_mut() {
-            o.insert("raters".into(), serde_json::to_value(&choice)?);
-        }
+        let json = super::WithRaters {
+            report: &report,
+            raters: &choice,
+        };
         serde_json::to_writer(&mut out, &json)?;
         writeln!(out)?;
     } else {

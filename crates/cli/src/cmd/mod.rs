@@ -63,6 +63,16 @@ impl RaterArgs {
     }
 }
 
+/// A report's JSON with the raters it pooled (`"raters"`) added at the top level. Flattened
+/// rather than built as a `serde_json::Value`, whose map sorts keys: the fields keep their
+/// order (a model's components as written in the formula).
+#[derive(serde::Serialize)]
+pub struct WithRaters<'a, T: serde::Serialize> {
+    #[serde(flatten)]
+    pub report: &'a T,
+    pub raters: &'a RaterChoice,
+}
+
 /// Keeps the selected raters' ratings in `ds`; the choice, with its note said on stderr.
 pub fn select(
     ds: &mut chameleon_core::dataset::Dataset,
