@@ -5,7 +5,6 @@ mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
-pub mod events;
 pub mod paths;
 pub mod recent;
 pub mod state;

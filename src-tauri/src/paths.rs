@@ -20,7 +20,7 @@ impl AppPaths {
         if let Some(root) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
             return AppPaths::under(PathBuf::from(root));
         }
-        match directories::ProjectDirs::from("org", "Chameleon", "Chameleon Studio") {
+        match chameleon_core::store::project_dirs() {
             Some(dirs) => AppPaths {
                 data_dir: dirs.data_dir().to_path_buf(),
                 config_dir: dirs.config_dir().to_path_buf(),

@@ -5,8 +5,8 @@ use crate::dto::{
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
+use crate::recent;
 use crate::state::{AppState, Session};
-use crate::{events, recent};
 use chameleon_core::model::RaterKind;
 use chameleon_core::store::Study;
 use chameleon_core::RatingsImportOptions;
@@ -286,7 +286,6 @@ pub fn announce(app: &AppHandle, dto: &SessionDto) {
             tracing::warn!(error = %e, "could not set the window title");
         }
     }
-    events::study_changed(app, &dto.study);
 }
 
 #[cfg(test)]

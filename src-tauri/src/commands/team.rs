@@ -2,9 +2,7 @@
 //! packages (export, merge back), the audit trail. Core enforces that a package is never
 //! designed in, exported from or merged into.
 
-use crate::commands::start::summary;
 use crate::error::AppResult;
-use crate::events;
 use crate::state::AppState;
 use chameleon_core::app::team::{
     self, AuditTrail, DesignRequest, Existing, ExportedPackage, MergeOutcome, PackageSummary,
@@ -12,7 +10,7 @@ use chameleon_core::app::team::{
 };
 use chameleon_core::assign::AssignmentRow;
 use std::path::{Path, PathBuf};
-use tauri::{AppHandle, State};
+use tauri::State;
 
 #[tauri::command]
 pub async fn team_overview(state: State<'_, AppState>) -> AppResult<TeamOverview> {
@@ -33,18 +31,12 @@ pub async fn assignment_table(state: State<'_, AppState>) -> AppResult<Vec<Assig
 
 #[tauri::command]
 pub async fn design_assignments(
-    app: AppHandle,
     state: State<'_, AppState>,
     request: DesignRequest,
 ) -> AppResult<Vec<AssignmentRow>> {
-    let (rows, changed) = state
-        .run(move |s, _| {
-            let rows = team::design(s.study_mut()?, &request)?;
-            Ok((rows, summary(s.study()?)?))
-        })
-        .await?;
-    events::study_changed(&app, &changed);
-    Ok(rows)
+    state
+        .run(move |s, _| Ok(team::design(s.study_mut()?, &request)?))
+        .await
 }
 
 /// The save dialog already asked before replacing a file, so an existing one is replaced.
@@ -69,19 +61,13 @@ pub async fn export_package(
 
 #[tauri::command]
 pub async fn merge_packages(
-    app: AppHandle,
     state: State<'_, AppState>,
     paths: Vec<String>,
 ) -> AppResult<MergeOutcome> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let (outcome, changed) = state
-        .run(move |s, _| {
-            let outcome = team::merge_packages(s.study_mut()?, &paths)?;
-            Ok((outcome, summary(s.study()?)?))
-        })
-        .await?;
-    events::study_changed(&app, &changed);
-    Ok(outcome)
+    state
+        .run(move |s, _| Ok(team::merge_packages(s.study_mut()?, &paths)?))
+        .await
 }
 
 #[tauri::command]
