@@ -8,12 +8,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # One target dir for everything, so the app is compiled once (same features everywhere).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-FEATURES=(--features chameleon-studio/custom-protocol)
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "checking toolchains"
-command -v cargo >/dev/null || { echo "cargo (Rust 1.85+) is required" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "cargo (Rust 1.95+) is required" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js 20+ with npm is required" >&2; exit 1; }
 cargo --version; node --version
 
@@ -26,13 +25,13 @@ cargo fmt --all -- --check
 step "UI dependencies and build (the app embeds ui/dist)"
 source "$ROOT/scripts/app/env.sh"
 ui_deps
-(cd "$ROOT/ui" && npm run build)
+ui_build
 
 step "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
+cargo clippy --all-targets "${APP_FEATURES[@]}" -- -D warnings
 
 step "cargo test (stats, core, cli, app)"
-cargo test --workspace "${FEATURES[@]}"
+cargo test "${APP_FEATURES[@]}"
 
 step "UI unit tests (vitest)"
 (cd "$ROOT/ui" && npm test)

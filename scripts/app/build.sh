@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the UI and the app binary with the UI embedded (feature custom-protocol).
-#   scripts/app/build.sh            debug binary: target-app/debug/chameleon-studio
-#   scripts/app/build.sh --release  release binary + .deb: target-app/release/bundle/deb/*.deb
+#   scripts/app/build.sh            debug binary: target/debug/chameleon-studio
+#   scripts/app/build.sh --release  release binary + .deb: target/release/bundle/deb/*.deb
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/app/install-deps.sh"
@@ -11,7 +11,7 @@ if [ "${1:-}" = "--release" ]; then
   (cd "$ROOT/src-tauri" && "$ROOT/ui/node_modules/.bin/tauri" build --bundles deb)
   ls -1 "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb
 else
-  (cd "$ROOT/ui" && npm run build)
-  cargo build -p chameleon-studio --features custom-protocol
+  ui_build
+  cargo build --bins "${APP_FEATURES[@]}"
   echo "$APP_BIN"
 fi

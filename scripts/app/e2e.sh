@@ -5,9 +5,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/app/install-deps.sh"
 ui_deps
-(cd "$ROOT/ui" && npm run build)
-cargo build -p chameleon-studio --features custom-protocol
-cargo build -p chameleon-cli
+ui_build
+cargo build --bins "${APP_FEATURES[@]}"
 if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version "^2"
 fi

@@ -1,6 +1,6 @@
-# Sourced by the app scripts: repo root and the app's own cargo target dir.
+# Sourced by the app scripts: repo root and the one cargo target dir (shared with scripts/test.sh).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target-app}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 APP_BIN="$CARGO_TARGET_DIR/debug/chameleon-studio"
 ui_deps() {
   # `npm ci` trips over @tauri-apps/cli's per-platform optional packages with npm 11 (TAURI.md);
@@ -10,3 +10,18 @@ ui_deps() {
     touch "$ROOT/ui/node_modules"
   fi
 }
+ui_build() {
+  # The app embeds ui/dist; rebuild it only when a source is newer, so a launch with nothing
+  # changed starts at once (the type check and bundling take ~15 s on two cores).
+  local stamp="$ROOT/ui/dist/index.html"
+  if [ -f "$stamp" ] && [ -z "$(find "$ROOT/ui/src" "$ROOT/ui/index.html" "$ROOT/ui/package.json" \
+      "$ROOT/ui/package-lock.json" "$ROOT/ui/tsconfig.json" "$ROOT/ui/vite.config.ts" \
+      -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  (cd "$ROOT/ui" && npm run build)
+  touch "$stamp"
+}
+# One feature set for every cargo command of the app scripts and scripts/test.sh: cargo unifies
+# features per command, so `-p chameleon-cli` alone would compile the shared dependencies again.
+APP_FEATURES=(--workspace --features chameleon-studio/custom-protocol)

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target-app");
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
 export const APP = process.env.CHAMELEON_APP ?? path.join(TARGET, "debug/chameleon-studio");
 export const CLI = process.env.CHAMELEON_CLI ?? path.join(TARGET, "debug/chameleon");
 const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
