@@ -3,5 +3,6 @@
 # `cargo test -p chameleon-studio` fails when the committed file is stale.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-UPDATE_BINDINGS=1 cargo test -p chameleon-studio --lib bindings -- --quiet
+# The unified feature set of every script (env.sh), so nothing is compiled a second time.
+UPDATE_BINDINGS=1 cargo test "${APP_FEATURES[@]}" --lib bindings -- --quiet
 echo "wrote ui/src/bindings.ts"

@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
       libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick
-      fonts-dejavu-core)  # fonts-dejavu-core: text in PNG figures (resvg)
+      fonts-dejavu-core dbus-daemon)  # fonts-dejavu-core: text in PNG figures (resvg); dbus-daemon: the e2e tests' session bus
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

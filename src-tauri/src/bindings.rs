@@ -120,6 +120,11 @@ pub fn typescript() -> String {
     out.push_str(&format!(
         "\n/** The model picker's presets (chameleon_core::app::formula::PRESETS). */\nexport const MODEL_PRESETS: ModelPreset[] = {presets};\n"
     ));
+    // Event names the shell emits, so a renamed event fails the UI's type check.
+    out.push_str(&format!(
+        "\n/** A second launch asked to open a study; the payload is its path (src-tauri/src/instance.rs). */\nexport const OPEN_REQUESTED = {:?};\n",
+        crate::instance::OPEN_REQUESTED
+    ));
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

@@ -5,6 +5,7 @@ mod bindings;
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod instance;
 pub mod paths;
 pub mod recent;
 pub mod state;
@@ -47,7 +48,11 @@ pub fn run() {
     let paths = AppPaths::from_env();
     init_tracing(&paths);
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "starting");
+    let context = tauri::generate_context!();
+    let single_instance = instance::plugin(&paths, &context.config().identifier);
     let result = tauri::Builder::default()
+        // First, so a second launch hands its study over before anything else starts.
+        .plugin(single_instance)
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
         .manage(std::sync::Arc::new(
@@ -95,7 +100,7 @@ pub fn run() {
             commands::team::audit_trail,
             commands::team::export_audit_csv,
         ])
-        .build(tauri::generate_context!())
+        .build(context)
         .map(|app| {
             app.run(|handle, event| {
                 // Tauri ends the process without dropping managed state: close the open study

@@ -13,12 +13,23 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     pub config_dir: PathBuf,
     pub log_dir: PathBuf,
+    /// The `CHAMELEON_DATA_DIR` everything is under, `None` for the OS's per-user folders.
+    pub portable_root: Option<PathBuf>,
 }
 
 impl AppPaths {
     pub fn from_env() -> AppPaths {
-        if let Some(root) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-            return AppPaths::under(PathBuf::from(root));
+        AppPaths::from_root(
+            std::env::var_os(DATA_DIR_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        )
+    }
+
+    /// Everything under `root` when given, else the OS's per-user folders.
+    pub fn from_root(root: Option<PathBuf>) -> AppPaths {
+        if let Some(root) = root {
+            return AppPaths::under(root);
         }
         match chameleon_core::store::project_dirs() {
             Some(dirs) => AppPaths {
@@ -28,6 +39,7 @@ impl AppPaths {
                     .state_dir()
                     .unwrap_or_else(|| dirs.data_local_dir())
                     .join("logs"),
+                portable_root: None,
             },
             None => AppPaths::under(std::env::temp_dir().join("chameleon-studio")),
         }
@@ -38,6 +50,7 @@ impl AppPaths {
             data_dir: root.join("data"),
             config_dir: root.join("config"),
             log_dir: root.join("logs"),
+            portable_root: Some(root),
         }
     }
 

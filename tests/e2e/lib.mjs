@@ -46,10 +46,11 @@ async function waitForPort(port, ms = 20000) {
 }
 
 /**
- * Starts the app with `env` added to the environment. Returns {browser, driver, coldStartMs}:
+ * Starts the app with `env` added to the environment and `args` on its command line. Returns
+ * {browser, driver, coldStartMs}:
  * coldStartMs runs from asking for a session to the first screen being shown.
  */
-export async function launch(env, firstScreen = "#start-screen, #rate-screen, #identity-screen") {
+export async function launch(env, firstScreen = "#start-screen, #rate-screen, #identity-screen", args = []) {
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
@@ -70,7 +71,7 @@ export async function launch(env, firstScreen = "#start-screen, #rate-screen, #i
       logLevel: "silent",
       waitforTimeout: 15000,
       connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: APP } },
+      capabilities: { "tauri:options": { application: APP, args } },
     });
     await browser.$(firstScreen).waitForDisplayed({ timeout: 30000 });
     const coldStartMs = performance.now() - t0;

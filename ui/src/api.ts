@@ -2,7 +2,9 @@
 // tests run them against a fake (src/test/fakeBackend.ts) and the app against Tauri's IPC.
 import * as cmd from "./commands";
 import { open } from "@tauri-apps/plugin-dialog";
+import { listen } from "@tauri-apps/api/event";
 import { onWebviewFileDrop, type DropEvent } from "./drops";
+import { OPEN_REQUESTED } from "./bindings";
 import type {
   AppError,
   ErrorCode,
@@ -51,6 +53,8 @@ export interface Backend {
   pickFile(title: string, filters: FileFilter[]): Promise<string | null>;
   /** Files dragged onto the window; resolves to the function that stops listening. */
   onFileDrop(handler: (e: DropEvent) => void): Promise<() => void>;
+  /** Studies another launch of the app asked to open (file manager, `xdg-open`); resolves to the function that stops listening. */
+  onOpenRequested(handler: (path: string) => void): Promise<() => void>;
 }
 
 /** Whatever a command rejected with, as the `{code, message}` shape. */
@@ -90,4 +94,5 @@ export const tauriBackend: Backend = {
     return typeof picked === "string" ? picked : null;
   },
   onFileDrop: onWebviewFileDrop,
+  onOpenRequested: (handler) => listen<string>(OPEN_REQUESTED, (e) => handler(e.payload)),
 };

@@ -666,3 +666,6 @@ export const MODEL_PRESETS: ModelPreset[] = [
     "description": "Each rater's own view of each person: raters (or language models) that favour or penalise the same persons differently."
   }
 ];
+
+/** A second launch asked to open a study; the payload is its path (src-tauri/src/instance.rs). */
+export const OPEN_REQUESTED = "open-requested";

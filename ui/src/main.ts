@@ -49,6 +49,8 @@ export class App {
   }
 
   async boot(): Promise<void> {
+    // A study opened from the file manager while the app runs comes here, not to a second app.
+    void this.backend.onOpenRequested((path) => void this.openRequested(path)).catch(() => {});
     try {
       const s = await this.backend.startupStudy();
       if (s) return this.opened(s);
@@ -58,6 +60,16 @@ export class App {
       return;
     }
     await this.start();
+  }
+
+  /** Opens a study another launch handed over; on failure the start screen shows why. */
+  async openRequested(path: string): Promise<void> {
+    try {
+      await this.opened(await this.backend.openStudy(path));
+    } catch (e) {
+      await this.start();
+      this.root.querySelector(".error-host")?.append(renderError(toAppError(e)));
+    }
   }
 
   private leaveScreens(): void {

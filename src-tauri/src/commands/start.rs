@@ -103,13 +103,23 @@ pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDt
     install(session, paths, study)
 }
 
-/// The study named by `CHAMELEON_STUDY`, opened at start-up; `None` when the variable is unset.
+/// The study named by `CHAMELEON_STUDY` or the command line, opened at start-up; `None` when
+/// neither names one.
 #[tauri::command]
 pub async fn startup_study(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> AppResult<Option<SessionDto>> {
-    let Some(path) = std::env::var_os(crate::paths::STUDY_ENV).filter(|p| !p.is_empty()) else {
+    // The environment (tests, scripts) first, then the command line (the file manager,
+    // `xdg-open study.chameleon`).
+    let from_env = std::env::var_os(crate::paths::STUDY_ENV)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    let from_args = || {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        crate::instance::study_argument(std::env::args_os(), &cwd)
+    };
+    let Some(path) = from_env.or_else(from_args) else {
         return Ok(None);
     };
     let dto = state

@@ -88,6 +88,14 @@ export class FakeBackend implements Backend {
       if (this.dropHandler === handler) this.dropHandler = null;
     };
   }
+  /** The app's listener for studies another launch hands over: tests call it. */
+  openRequested: ((path: string) => void) | null = null;
+  async onOpenRequested(handler: (path: string) => void) {
+    this.openRequested = handler;
+    return () => {
+      if (this.openRequested === handler) this.openRequested = null;
+    };
+  }
 
   async queue(): Promise<QueueEntryDto[]> {
     return this.profiles.map((p) => ({
