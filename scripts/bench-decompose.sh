@@ -16,6 +16,9 @@
 #    lme4_model_bench.R); medians, wall and CPU ratios. CONTEXTS overrides the 150.
 # 5. The same formula at 20× the persons (3M ratings) over 645 shared contexts (the Chameleon
 #    data's subreddits; BIG_CONTEXTS overrides): wall, CPU and peak memory (/usr/bin/time -v).
+# 6. `--profile-ci` on section 4's data, one dimension (PROFILE_DIMS="dim0 dim1" for more: lme4
+#    takes ~80 s CPU per dimension) vs an Rscript process running lme4's
+#    confint(method = "profile") on the same fits (lme4_profile_bench.R); medians, both ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
@@ -110,6 +113,27 @@ WALL=$(grep "Elapsed (wall clock)" "$OUT/bigshared.time" | awk '{print $NF}')
 RSS=$(grep "Maximum resident set size" "$OUT/bigshared.time" | awk '{print $NF}')
 CPU=$(grep -E "User time|System time" "$OUT/bigshared.time" | awk '{s += $NF} END {print s}')
 echo "$(($(wc -l < "$OUT/bigshared.csv") - 1)) ratings: wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 10 s, <= 1024 MiB)"
+
+echo
+PROFILE_DIMS="${PROFILE_DIMS:-dim0}"
+echo "== 6. --profile-ci: $MODEL on $PROFILE_DIMS of section 4's data (medians: ours of 5, lme4 of ${R_RUNS:-3})"
+python3 -c "
+import sys
+keep = set(sys.argv[3:])
+with open(sys.argv[1]) as f, open(sys.argv[2], 'w') as o:
+    for i, l in enumerate(f):
+        if i == 0 or l.split(',')[3] in keep:
+            o.write(l)" "$OUT/shared.csv" "$OUT/profile.csv" $PROFILE_DIMS
+O=$(RAYON_NUM_THREADS=$THREADS median_of 5 "$BIN" decompose "$OUT/profile.csv" --json --model "$MODEL" --profile-ci)
+printf "chameleon decompose --model --profile-ci (whole process, %s threads): %.3f s wall, %.3f s CPU\n" "$THREADS" "$(wall "$O")" "$(cpu "$O")"
+if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' 2> /dev/null; then
+  # shellcheck disable=SC2086
+  RR=$(median_of "${R_RUNS:-3}" Rscript scripts/reference/decompose/lme4_profile_bench.R "$OUT/profile.csv" "$MODEL" $PROFILE_DIMS)
+  printf "Rscript lme4 confint(method = \"profile\") (whole process):          %.3f s wall, %.3f s CPU\n" "$(wall "$RR")" "$(cpu "$RR")"
+  python3 -c "print(f'ratio lme4 / chameleon: {$(wall "$RR") / $(wall "$O"):.0f}x wall, {$(cpu "$RR") / $(cpu "$O"):.0f}x CPU  (target >= 100x)')"
+else
+  echo "Rscript with lme4 not found: skipping the lme4 column"
+fi
 
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; data in $OUT"

@@ -327,3 +327,27 @@ fn effects_csv_has_lme4_conditional_modes_ranked() {
     assert_eq!(code, 2, "{err}");
     assert!(stdout.is_empty() && !out.exists() && err.contains("rater"));
 }
+
+/// A formula run fits its model only: no nested levels, no context check (the formula's own
+/// context term answers it), the counts kept; the table shows the model alone.
+#[test]
+fn a_model_run_fits_the_model_only() {
+    let path = tidy("shared_balanced");
+    let p = path.to_str().unwrap();
+    let f = "value ~ 1 + (1|person) + (1|context) + (1|person:context)";
+    let (code, out, err) = run(&["decompose", p, "--json", "--model", f]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let d = &v["dimensions"][0];
+    assert!(d["model"]["components"]["context"].as_f64().unwrap() > 0.0);
+    assert!(
+        d["profile_level"].is_null() && d["rater_level"].is_null(),
+        "{d}"
+    );
+    assert!(d.get("context_check").is_none(), "{d}");
+    assert!(d["ratings"].as_u64().unwrap() > 0 && d["persons"].as_u64().unwrap() > 0);
+    let (code, text, err) = run(&["decompose", p, "--model", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("Model value ~"), "{text}");
+    assert!(!text.contains("σ²_trait"), "{text}");
+}

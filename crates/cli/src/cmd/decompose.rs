@@ -1,8 +1,8 @@
 //! `chameleon decompose FILE_OR_STUDY`: the state–trait variance decomposition (issue #4).
 
 use chameleon_core::analysis::decompose::{
-    prepare_model, run_decomposition, DecomposeMethod, DecomposeReport, DecomposeRunOptions,
-    ModelBootstrapMethod, ModelCriterion, ModelIntervalOptions,
+    model_only_report, prepare_model, run_decomposition, DecomposeMethod, DecomposeReport,
+    DecomposeRunOptions, ModelBootstrapMethod, ModelCriterion, ModelIntervalOptions,
 };
 use chameleon_core::analysis::minimum::Caution;
 use chameleon_core::analysis::raters::RaterSelection;
@@ -62,6 +62,8 @@ pub struct DecomposeArgs {
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
+    // Phase times for RUST_LOG=debug (where a run's time goes: reading, checking, fitting).
+    let started = std::time::Instant::now();
     let mut ds = super::load_shaped(
         &args.input,
         super::model_samples(args.model_sample),
@@ -80,6 +82,7 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
     };
+    tracing::debug!(elapsed = ?started.elapsed(), "read");
     // Checked before anything runs: a bad formula is exit 2 with nothing printed.
     let model = args
         .model
@@ -90,9 +93,15 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
         (Some(m), Some(e)) => Some((m.term_index(&e[0])?, PathBuf::from(&e[1]))),
         _ => None,
     };
-    let mut report = super::with_bootstrap_progress(args.bootstrap, |control| {
-        run_decomposition(&ds, &opts, control)
-    })?;
+    // A formula run reports its model: the nested levels (and their bootstrap) are not fitted.
+    let mut report = if model.is_some() {
+        model_only_report(&ds, method)
+    } else {
+        super::with_bootstrap_progress(args.bootstrap, |control| {
+            run_decomposition(&ds, &opts, control)
+        })?
+    };
+    tracing::debug!(elapsed = ?started.elapsed(), "prepared");
     if let Some(m) = &model {
         let criterion = if args.ml {
             ModelCriterion::Ml
@@ -100,6 +109,7 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
             ModelCriterion::Reml
         };
         let fits = m.fit_into(&mut report, criterion);
+        tracing::debug!(elapsed = ?started.elapsed(), "fitted");
         let iv = ModelIntervalOptions {
             profile_ci: args.profile_ci,
             bootstrap: args.bootstrap,
@@ -120,6 +130,7 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
             })?;
         }
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "done");
     for d in &report.dimensions {
         for w in &d.warnings {
             eprintln!("warning: {}: {w}", d.dimension);
@@ -160,6 +171,18 @@ fn interval(v: Option<[f64; 2]>) -> String {
 }
 
 fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()> {
+    let nested = r
+        .dimensions
+        .iter()
+        .any(|d| d.profile_level.is_some() || d.model.is_none());
+    if nested {
+        write_nested(out, r)?;
+    }
+    write_model(out, r)
+}
+
+/// The nested decomposition's tables (a run without `--model`).
+fn write_nested(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()> {
     writeln!(out, "State–trait decomposition ({})", r.method)?;
     writeln!(out)?;
     writeln!(
@@ -268,6 +291,11 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
             writeln!(out, "{}: {}", d.dimension, c.note)?;
         }
     }
+    Ok(())
+}
+
+/// The `--model` fits' tables and the state-blind raters.
+fn write_model(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()> {
     if let Some(first) = r.dimensions.iter().find_map(|d| d.model.as_ref()) {
         writeln!(out)?;
         writeln!(out, "Model {}: shares of the total variance", first.formula)?;

@@ -471,6 +471,31 @@ pub fn run_decomposition(
     })
 }
 
+/// The report a `--model` run fills: every dimension with its counts (and why it is not
+/// decomposed, if it is nominal), the nested levels `null`. A formula run asks for its own
+/// model only, so neither the nested fit nor the context check (which the formula's own
+/// `(1|context)` answers) is paid for.
+pub fn model_only_report(ds: &Dataset, method: Method) -> DecomposeReport {
+    let dimensions: Vec<DimensionReport> = ds
+        .dimensions
+        .par_iter()
+        .map(|dim| {
+            let errs = if dim.is_nominal() {
+                vec![NOMINAL_WARNING.to_string()]
+            } else {
+                Vec::new()
+            };
+            dimension_report(ds, dim, None, errs, None, &DecomposeRunOptions::default())
+        })
+        .collect();
+    let pooled = pooled(&dimensions, None);
+    DecomposeReport {
+        method: method.as_str(),
+        dimensions,
+        pooled,
+    }
+}
+
 /// Observations of one dimension for the formula engine: one per rating.
 pub fn model_rows(ds: &Dataset, dim: &DimensionData) -> Vec<Observation> {
     dim.observations
@@ -724,6 +749,12 @@ impl PreparedModel {
         for (d, f) in report.dimensions.iter_mut().zip(fits) {
             match f {
                 Ok(f) => {
+                    tracing::debug!(
+                        dimension = %d.dimension,
+                        iterations = f.iterations,
+                        evaluations = f.evaluations,
+                        "model fitted"
+                    );
                     for w in &f.warnings {
                         d.warnings.push(format!("model: {w}"));
                     }

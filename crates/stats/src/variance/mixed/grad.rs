@@ -34,6 +34,18 @@ pub(crate) struct Derivatives {
     pub(crate) hessian: Vec<f64>,
 }
 
+/// What the derivatives of `F(θ, s)` are made of at one `θ`, for any `s`: `∂F/∂θ_k =
+/// 2 (q_k − tr_k − wsq_k / s) / θ_k`, the average information `ai / s`, and `rz` (`r'x_k`).
+/// The fit profiles `s` out; the likelihood profile holds it at a value of its own.
+#[derive(Debug, Clone)]
+pub(crate) struct Pieces {
+    pub(crate) evaluation: super::Evaluation,
+    pub(crate) tr: Vec<f64>,
+    pub(crate) wsq: Vec<f64>,
+    pub(crate) ai: Vec<f64>,
+    pub(crate) rz: Vec<f64>,
+}
+
 /// Solves `L' x = b` in place (`l` lower-triangular row-major `m × m`, `b` `m × cols`).
 fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     for i in (0..m).rev() {
@@ -55,7 +67,9 @@ fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
 impl Model {
     /// [`Derivatives`] at `θ`; `None` where the criterion is undefined or a `θ_k` is so close
     /// to 0 that `g_k / θ_k` loses its digits (the caller falls back to finite differences).
-    pub(crate) fn derivatives(&self, theta: &[f64], criterion: Criterion) -> Option<Derivatives> {
+    /// The pieces of the derivatives at `θ` (see [`Pieces`]); `None` where the criterion is
+    /// undefined or a `θ_k` is within 1e-4 of 0.
+    pub(crate) fn pieces(&self, theta: &[f64], criterion: Criterion) -> Option<Pieces> {
         let k = self.kinds.len();
         if theta.len() != k || theta.iter().any(|t| !t.is_finite() || t.abs() < 1e-4) {
             return None;
@@ -64,7 +78,6 @@ impl Model {
         let red = self.reduce_keeping(theta, Some(&mut fac));
         let (e, sol, chol) = self.solve_global(&red, criterion)?;
         let g = self.g;
-        let s = e.sigma2;
         // The inverse whose diagonal gives tr_k: of C's global Schur complement (REML), or of
         // its random-effects part alone (ML: C_uu excludes the intercept; its row stays 0).
         let sinv_rows: Vec<f64> = match criterion {
@@ -249,20 +262,47 @@ impl Model {
                 qg[t * k + u] = dense::dot(&orig[t], &cols[u]);
             }
         }
-        let mut gradient = vec![0.0; k];
-        for t in 0..k {
-            let big_t = self.levels[t] as f64 - tr[t] - wsq[t] / s;
-            gradient[t] = 2.0 * big_t / theta[t];
+        let mut ai = vec![0.0; kk];
+        for t in 0..kk {
+            ai[t] = 4.0 * (xx[t] - q[t] - qg[t]);
         }
+        Some(Pieces {
+            evaluation: e,
+            tr,
+            wsq,
+            ai,
+            rz,
+        })
+    }
+
+    /// `∂F/∂θ` at `θ` and a given `s` (the residual variance; `F` as in the module's notes).
+    pub(crate) fn gradient_at(&self, theta: &[f64], p: &Pieces, s: f64) -> Vec<f64> {
+        (0..theta.len())
+            .map(|t| {
+                let big_t = self.levels[t] as f64 - p.tr[t] - p.wsq[t] / s;
+                2.0 * big_t / theta[t]
+            })
+            .collect()
+    }
+
+    /// [`Derivatives`] at `θ`; `None` where the criterion is undefined or a `θ_k` is so close
+    /// to 0 that `g_k / θ_k` loses its digits (the caller falls back to finite differences).
+    pub(crate) fn derivatives(&self, theta: &[f64], criterion: Criterion) -> Option<Derivatives> {
+        let p = self.pieces(theta, criterion)?;
+        let k = theta.len();
+        let kk = k * k;
+        let e = &p.evaluation;
+        let s = e.sigma2;
+        let gradient = self.gradient_at(theta, &p, s);
         // F's Hessian in (θ, s), then s profiled out.
         let mut htt = vec![0.0; kk];
         let mut hts = vec![0.0; k];
         for t in 0..k {
             for u in 0..k {
-                htt[t * k + u] = 4.0 * (xx[t * k + u] - q[t * k + u] - qg[t * k + u]) / s;
+                htt[t * k + u] = p.ai[t * k + u] / s;
             }
             htt[t * k + t] += gradient[t] / theta[t];
-            hts[t] = 2.0 * rz[t] / (s * s) + gradient[t] / s;
+            hts[t] = 2.0 * p.rz[t] / (s * s) + gradient[t] / s;
         }
         let hss = e.pwrss / (s * s * s);
         let mut hessian = htt;
