@@ -13,6 +13,8 @@ import { AnalysisRuns } from "./features/analysis/view";
 import { tauriReviewApi } from "./features/review/api";
 import { mountIdentity } from "./features/study/identity";
 import { tauriTeamApi } from "./features/team/api";
+import { tauriModelsApi } from "./features/models/api";
+import { ModelRuns } from "./features/models/runner";
 import { packageLabel } from "./features/team/logic";
 import { mountStart, renderError } from "./features/study/start";
 import "./styles.css";
@@ -153,5 +155,6 @@ if (root) {
     review: tauriReviewApi,
     analysisRuns: new AnalysisRuns(tauriAnalysisApi),
     team: tauriTeamApi,
+    modelRuns: new ModelRuns(tauriModelsApi),
   }).boot();
 }
