@@ -137,6 +137,9 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
     await b.waitUntil(async () => (await status.getText()).startsWith("Connected"), { timeoutMsg: "no connection status" });
     assert.match(await status.getText(), new RegExp(`it lists 2: ${MODEL}, other`));
 
+    await pause(300);
+    shot("models-idle.png");
+
     // The preview of profiles 1 and 2: the exact prompts the run will send.
     const preview = async (n) => {
       await setField(b, "preview-index", String(n));
@@ -149,7 +152,7 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
     assert.notEqual(double.malformedFor, double.offScaleFor);
     assert.match(double.offScaleFor, /JSON/);
     await pause(300);
-    shot("models-idle.png");
+    shot("models-preview.png");
 
     await b.$("#models-run").click();
     const view = b.$("#studio-content");
@@ -160,6 +163,7 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
     assert.equal(await view.getAttribute("data-models-run"), "finished");
     assert.deepEqual(double.problems, []);
     await b.$("#models-runs").waitForDisplayed();
+    await b.execute(() => document.querySelector("#models-run-h").scrollIntoView({ block: "start" }));
     await pause(300);
     shot("models-finished.png");
 
@@ -211,7 +215,7 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
     for (const s of report.summary) assert.equal(flags[s.model], String(s.state_blind), s.model);
     assert.equal(flags["model-gpt"], "true");
     assert.ok(await b.$('#models-summary tr[data-model="model-gpt"] .badge-blind').isDisplayed());
-    await b.$("#models-analyses-h").scrollIntoView();
+    await b.execute(() => document.querySelector("#models-analyses-h").scrollIntoView({ block: "start" }));
     await pause(300);
     shot("models-analyses.png");
   });
@@ -240,6 +244,10 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
       await b.$("#models-run").click();
       const view = b.$("#studio-content");
       await b.waitUntil(async () => slow.requests.length >= 2, { timeout: 20000, timeoutMsg: "the slow run did not start" });
+      assert.equal(await view.getAttribute("data-models-run"), "running");
+      await b.execute(() => document.querySelector("#models-run-h").scrollIntoView({ block: "start" }));
+      await pause(600);
+      shot("models-running.png");
       await b.$("#models-cancel").click();
       await b.waitUntil(async () => (await view.getAttribute("data-models-run")) === "cancelled", {
         timeout: 20000,

@@ -145,7 +145,7 @@ export class ModelsView implements StudioView {
             this.field("timeout", "Timeout (s)", { type: "number", min: "1" }),
             this.field("limit", "First N profiles", { type: "number", min: "1", placeholder: "all" }),
           ),
-          h("div", { class: "analysis-runbar" }, testButton, e.testStatus),
+          h("div", { class: "models-bar" }, testButton, e.testStatus),
         ),
         h(
           "section",
@@ -153,7 +153,7 @@ export class ModelsView implements StudioView {
           h("h2", { id: "models-preview-h" }, "Prompt preview"),
           h(
             "div",
-            { class: "analysis-runbar" },
+            { class: "models-bar" },
             h("label", { class: "field-inline" }, "Profile ", previewIndex),
             h("button", { id: "models-preview-button", onclick: () => void this.showPreview() }, "Show prompt"),
           ),
@@ -164,7 +164,7 @@ export class ModelsView implements StudioView {
           { class: "card", "aria-labelledby": "models-run-h" },
           h("h2", { id: "models-run-h" }, "Run"),
           e.plan,
-          h("div", { class: "analysis-runbar" }, run, cancel, e.progress, e.progressText),
+          h("div", { class: "models-bar" }, run, cancel, e.progress, e.progressText),
           e.outcome,
         ),
         h("section", { class: "card", "aria-labelledby": "models-failures-h" }, h("h2", { id: "models-failures-h" }, "Failures"), e.failures),
@@ -175,7 +175,7 @@ export class ModelsView implements StudioView {
           h("h2", { id: "models-analyses-h" }, "Analyses"),
           h(
             "div",
-            { class: "analysis-runbar" },
+            { class: "models-bar" },
             h("label", { class: "field-inline" }, "Bootstrap resamples ", e.resamples),
             analyse,
           ),
@@ -443,7 +443,7 @@ function dimensionSection(d: DimensionModels): HTMLElement {
   const b = d.between_models;
   return h(
     "section",
-    { class: "analysis-dim models-dim", "data-dimension": d.dimension },
+    { class: "models-dim", "data-dimension": d.dimension },
     h("h3", {}, d.dimension, h("span", { class: "kind" }, ` · ${d.level}`)),
     table({
       class: "analysis-table models-dim-table",
