@@ -21,7 +21,7 @@ fn methods(h: &mut String, r: &ModelsReport) {
     } else {
         "No intervals were computed (no resamples).".into()
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<p class=\"methods\"><strong>Methods.</strong> Each model rater (kind model: {} \
          model(s); {} human rater(s)) is compared with the humans per dimension, using {} of \
@@ -38,7 +38,7 @@ fn methods(h: &mut String, r: &ModelsReport) {
          samples of each profile. <em>Models disagreeing about persons</em>: the \
          <code>rater:person</code> share of <code>{}</code> fitted to the model raters' ratings, \
          the share of persons two models place on the same side of their own mean, and \
-         Kendall's W across models on the profiles every model rated. {intervals}</p>\n",
+         Kendall's W across models on the profiles every model rated. {intervals}</p>",
         r.models.len(),
         r.humans.len(),
         esc(&r.samples),
