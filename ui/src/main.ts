@@ -72,6 +72,8 @@ export class App {
   }
 
   private close(): void {
+    // A model run works on its own connection to the file: it stops with the study it rates.
+    void this.apis.modelRuns?.cancel();
     void this.backend.closeStudy().finally(() => void this.start());
   }
 
