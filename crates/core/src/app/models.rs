@@ -14,9 +14,6 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-/// Bootstrap resamples of the Models tab's analyses when the PI asks for none.
-pub const REPORT_RESAMPLES: usize = 200;
-
 /// The run form as the app sends it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename = "ModelRunRequest"))]
