@@ -101,6 +101,21 @@ pub fn typescript() -> String {
         store::AuditEntry::decl(&cfg),
         team::AuditKindCount::decl(&cfg),
         team::AuditTrail::decl(&cfg),
+        chameleon_core::app::models::RunRequest::decl(&cfg),
+        chameleon_core::app::models::ConnectionCheck::decl(&cfg),
+        chameleon_core::app::models::PromptPreview::decl(&cfg),
+        chameleon_core::app::models::RunPlan::decl(&cfg),
+        chameleon_core::app::models::RunsView::decl(&cfg),
+        chameleon_core::models::run::Progress::decl(&cfg),
+        chameleon_core::models::run::RunReport::decl(&cfg),
+        store::ModelRunSummary::decl(&cfg),
+        store::ModelFailure::decl(&cfg),
+        chameleon_core::models::analysis::ModelsReport::decl(&cfg),
+        chameleon_core::models::analysis::DimensionModels::decl(&cfg),
+        chameleon_core::models::analysis::ModelRow::decl(&cfg),
+        chameleon_core::models::analysis::BetweenModels::decl(&cfg),
+        chameleon_core::models::analysis::PairSign::decl(&cfg),
+        chameleon_core::models::analysis::ModelSummary::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.\n\n",
@@ -135,13 +150,14 @@ pub const COMMANDS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/
 
 /// The command modules' source, read at compile time, so the wrappers follow every change of a
 /// command's name, parameters or result.
-const COMMAND_SOURCES: [&str; 7] = [
+const COMMAND_SOURCES: [&str; 8] = [
     include_str!("commands/start.rs"),
     include_str!("commands/identity.rs"),
     include_str!("commands/annotate.rs"),
     include_str!("commands/review.rs"),
     include_str!("commands/analysis.rs"),
     include_str!("commands/team.rs"),
+    include_str!("commands/models.rs"),
     include_str!("commands/mod.rs"),
 ];
 

@@ -59,6 +59,9 @@ pub fn run() {
             commands::analysis::AnalysisState::default(),
         ))
         .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
+        .manage(std::sync::Arc::new(
+            commands::models::ModelRunState::default(),
+        ))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::open_study,
@@ -99,6 +102,13 @@ pub fn run() {
             commands::team::merge_packages,
             commands::team::audit_trail,
             commands::team::export_audit_csv,
+            commands::models::models_test_connection,
+            commands::models::models_preview,
+            commands::models::models_plan,
+            commands::models::models_run,
+            commands::models::models_cancel,
+            commands::models::models_runs,
+            commands::models::models_report,
         ])
         .build(context)
         .map(|app| {

@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -160,4 +160,32 @@ export function auditTrail(args: { kind: string | null }): Promise<AuditTrail> {
 
 export function exportAuditCsv(args: { path: string; kind: string | null }): Promise<number> {
   return invoke<number>("export_audit_csv", args);
+}
+
+export function modelsTestConnection(args: { endpoint: string; model: string; apiKeyEnv: string | null }): Promise<ConnectionCheck> {
+  return invoke<ConnectionCheck>("models_test_connection", args);
+}
+
+export function modelsPreview(args: { request: ModelRunRequest; index: number }): Promise<PromptPreview> {
+  return invoke<PromptPreview>("models_preview", args);
+}
+
+export function modelsPlan(args: { request: ModelRunRequest }): Promise<ModelRunPlan> {
+  return invoke<ModelRunPlan>("models_plan", args);
+}
+
+export function modelsRun(args: { request: ModelRunRequest; onProgress: Channel<ModelRunProgress> }): Promise<ModelRunReport> {
+  return invoke<ModelRunReport>("models_run", args);
+}
+
+export function modelsCancel(): Promise<boolean> {
+  return invoke<boolean>("models_cancel");
+}
+
+export function modelsRuns(): Promise<ModelRunsView> {
+  return invoke<ModelRunsView>("models_runs");
+}
+
+export function modelsReport(args: { resamples: number; seed: number; blindRatio: number }): Promise<ModelsReport> {
+  return invoke<ModelsReport>("models_report", args);
 }

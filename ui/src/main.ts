@@ -13,6 +13,8 @@ import { AnalysisRuns } from "./features/analysis/view";
 import { tauriReviewApi } from "./features/review/api";
 import { mountIdentity } from "./features/study/identity";
 import { tauriTeamApi } from "./features/team/api";
+import { tauriModelsApi } from "./features/models/api";
+import { ModelRuns } from "./features/models/runner";
 import { packageLabel } from "./features/team/logic";
 import { mountStart, renderError } from "./features/study/start";
 import "./styles.css";
@@ -82,6 +84,8 @@ export class App {
   }
 
   private close(): void {
+    // A model run works on its own connection to the file: it stops with the study it rates.
+    void this.apis.modelRuns?.cancel();
     void this.backend.closeStudy().finally(() => void this.start());
   }
 
@@ -165,5 +169,6 @@ if (root) {
     review: tauriReviewApi,
     analysisRuns: new AnalysisRuns(tauriAnalysisApi),
     team: tauriTeamApi,
+    modelRuns: new ModelRuns(tauriModelsApi),
   }).boot();
 }

@@ -1,5 +1,9 @@
 //! `chameleon`: every study operation and analysis of Chameleon Studio, headless.
 //! Thin: parses arguments, calls `chameleon-core`, prints. Exit code 2 for bad input.
+//!
+//! A reader that stops early (`chameleon agreement … | head -1`) closes stdout: every verb then
+//! ends quietly with exit code 0, whether it printed with `println!` (which panics on a closed
+//! pipe) or through a writer (which returns the error). [`main`] is the one place that decides.
 
 mod cmd;
 
@@ -76,7 +80,21 @@ fn main() -> ExitCode {
         .with_target(false)
         .init();
     let cli = Cli::parse();
-    let result = match cli.command {
+    quiet_closed_pipe_panics();
+    let result = match std::panic::catch_unwind(|| dispatch(cli)) {
+        Ok(result) => result,
+        Err(payload) if panic_is_closed_pipe(payload.as_ref()) => return ExitCode::SUCCESS,
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => cmd::report_error(&e),
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
         Command::Study(c) => cmd::study::run(c),
         Command::Import(c) => cmd::import::run(c),
         Command::Export(c) => cmd::export::run(c),
@@ -93,9 +111,52 @@ fn main() -> ExitCode {
         Command::Package(c) => cmd::team::package(c),
         Command::Audit(a) => cmd::team::audit(a),
         Command::Debug(c) => cmd::debug::run(c),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => cmd::report_error(&e),
     }
+}
+
+/// The OS errors of a write to a pipe whose reader is gone.
+fn closed_pipe_errors() -> Vec<std::io::Error> {
+    // EPIPE is 32 on every Unix we build for; Windows says ERROR_BROKEN_PIPE (109) or
+    // ERROR_NO_DATA (232).
+    let codes: &[i32] = if cfg!(windows) { &[109, 232] } else { &[32] };
+    codes
+        .iter()
+        .map(|&c| std::io::Error::from_raw_os_error(c))
+        .collect()
+}
+
+/// Whether a panic is `println!`'s on a closed stdout ("failed printing to stdout: <error>").
+fn panic_is_closed_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied());
+    let Some(rest) = text.and_then(|t| t.strip_prefix("failed printing to stdout: ")) else {
+        return false;
+    };
+    closed_pipe_errors().iter().any(|e| rest == e.to_string())
+}
+
+/// Keeps the default panic message for every panic but a closed stdout's.
+fn quiet_closed_pipe_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !panic_is_closed_pipe(info.payload()) {
+            default(info);
+        }
+    }));
+}
+
+/// Whether an error is a write to a closed stdout (the only pipe a verb writes to).
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let kind = c
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

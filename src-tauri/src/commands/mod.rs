@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod annotate;
 pub mod identity;
+pub mod models;
 pub mod review;
 pub mod start;
 pub mod team;

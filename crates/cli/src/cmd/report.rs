@@ -101,6 +101,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         report::compute_with_model(&ds, &opts, model.as_ref().map(|m| (m, model_opts)), control)
     })?;
     data.raters = Some(choice);
+    data.models = model_raters(&args)?;
     for w in &data.agreement_warnings {
         eprintln!("warning: {w}");
     }
@@ -120,6 +121,34 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", args.output.display());
     }
     Ok(())
+}
+
+/// The model raters' analyses when the input is a study with raters of kind model (the same
+/// as `chameleon model report` with the report's bootstrap and seed).
+fn model_raters(
+    args: &ReportArgs,
+) -> anyhow::Result<Option<chameleon_core::models::analysis::ModelsReport>> {
+    use chameleon_core::models::analysis::{
+        analyse_study, ModelAnalysisOptions, DEFAULT_BLIND_RATIO,
+    };
+    if !chameleon_core::store::is_sqlite_file(&args.input) {
+        return Ok(None);
+    }
+    let study = chameleon_core::Study::open_read_only(&args.input)?;
+    let opts = ModelAnalysisOptions::new(
+        args.bootstrap,
+        args.seed,
+        DEFAULT_BLIND_RATIO,
+        chameleon_core::store::ModelSamples::Mean,
+    )?;
+    let mut r = analyse_study(&study, &opts)?;
+    if r.models.is_empty() {
+        return Ok(None);
+    }
+    if let Some(d) = &args.dimension {
+        r.dimensions.retain(|x| x.dimension.eq_ignore_ascii_case(d));
+    }
+    Ok(Some(r))
 }
 
 /// The codebook's name when the input is a study that has one.

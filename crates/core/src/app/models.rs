@@ -10,11 +10,13 @@ use crate::models::run::{self, Progress, RunOptions, RunReport};
 use crate::models::ModelError;
 use crate::store::{ModelFailure, ModelRunSummary, ModelSamples, Study};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// The run form as the app sends it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ModelRunRequest"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRequest {
@@ -158,15 +160,24 @@ pub fn test_connection(
 #[serde(rename_all = "camelCase")]
 pub struct PromptPreview {
     pub endpoint: String,
+    /// Which profile: its place in import order (0-based) of `profiles`, its id, person and
+    /// context.
+    pub index: usize,
+    pub profiles: usize,
+    pub profile_id: i64,
+    pub person: String,
+    pub context: String,
     pub prompt: String,
     /// The JSON body that would be POSTed to `{endpoint}/chat/completions`.
     pub request: String,
 }
 
+/// The preview for the profile at `index` in import order (the one a run with `--limit`
+/// would start with at 0); an index past the end is an error naming the count.
 pub fn preview_prompt(
     study: &Study,
     request: &RunRequest,
-    profile_id: i64,
+    index: usize,
 ) -> Result<PromptPreview, ModelError> {
     // The key is not needed to show the prompt.
     let o = RunRequest {
@@ -174,11 +185,25 @@ pub fn preview_prompt(
         ..request.clone()
     }
     .options()?;
+    let ids = study.profile_ids()?;
+    let Some(&profile_id) = ids.get(index) else {
+        return Err(ModelError::Invalid(format!(
+            "profile {}: the study has {} profile(s)",
+            index + 1,
+            ids.len()
+        )));
+    };
     let prompt = run::preview(study, &o, profile_id)?;
     let plan = run::plan(study, &o)?;
     let refs: Vec<_> = plan.dimensions.iter().collect();
+    let profile = study.profile(profile_id)?;
     Ok(PromptPreview {
         endpoint: o.endpoint.to_string(),
+        index,
+        profiles: ids.len(),
+        profile_id,
+        person: profile.person,
+        context: profile.context,
         request: run::request_body(&o, &prompt, &refs, 0),
         prompt,
     })
@@ -186,6 +211,7 @@ pub fn preview_prompt(
 
 /// What a run would do before it starts (shown with the endpoint next to the Run button).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ModelRunPlan"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunPlan {
@@ -228,8 +254,30 @@ pub fn start_run(
     run::run(study, &o, cancel, progress)
 }
 
+/// [`start_run`] on a connection of its own to the study file at `path`, so the app's open
+/// study (and every other command) stays free while the model answers: SQLite's WAL lets
+/// both connections work, and each answer is committed on this one as it arrives.
+pub fn start_run_at(
+    path: &Path,
+    request: &RunRequest,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<RunReport, ModelError> {
+    // Checked before the file is opened: a bad form touches nothing.
+    request.options()?;
+    let mut study = Study::open(path)?;
+    let report = start_run(&mut study, request, cancel, progress);
+    // The app's connection folds the -wal in when it closes; a checkpoint blocked by it
+    // here is harmless.
+    if let Err(e) = study.close() {
+        tracing::debug!(error = %e, "closing the model run's connection");
+    }
+    report
+}
+
 /// Past runs and their failures.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ModelRunsView"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunsView {
@@ -321,8 +369,17 @@ mod tests {
             samples: 2,
             ..Default::default()
         };
-        let p = preview_prompt(&study, &req, 1).unwrap();
+        let p = preview_prompt(&study, &req, 0).unwrap();
         assert_eq!(p.endpoint, "http://127.0.0.1:9/v1");
+        assert_eq!(
+            (p.index, p.profile_id),
+            (0, study.profile_ids().unwrap()[0])
+        );
+        assert!(p
+            .prompt
+            .contains(&study.profile(p.profile_id).unwrap().texts[0].text));
+        let past = preview_prompt(&study, &req, p.profiles).unwrap_err();
+        assert!(past.is_bad_input(), "{past}");
         assert!(p.prompt.contains("Curiosity, imagination"));
         let body: serde_json::Value = serde_json::from_str(&p.request).unwrap();
         assert_eq!(body["model"], "m");

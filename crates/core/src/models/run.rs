@@ -233,6 +233,7 @@ pub fn request_body(opts: &RunOptions, prompt: &str, dims: &[&Dimension], sample
 
 /// Where a run is.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ModelRunProgress"))]
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Default)]
 pub struct Progress {
     /// Requests answered (usable or not) so far, of `total`.
@@ -244,6 +245,7 @@ pub struct Progress {
 
 /// How a run ended.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ModelRunReport"))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RunReport {
     /// `None` when nothing was left to do, or nothing was answered.

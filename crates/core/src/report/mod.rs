@@ -166,6 +166,10 @@ pub struct ReportData {
     /// ([`crate::analysis::raters::select_raters`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raters: Option<crate::analysis::raters::RaterChoice>,
+    /// The model raters' analyses ([`crate::models::analysis`]), when the caller computed
+    /// them (a study with raters of kind model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub models: Option<crate::models::analysis::ModelsReport>,
 }
 
 /// Computes the agreement and decomposition reports of `ds`. `control` reports bootstrap
@@ -325,6 +329,7 @@ fn compute_base(
         person_profiles: person_profiles(ds, PLOT_PERSONS),
         model: None,
         raters: None,
+        models: None,
     })
 }
 

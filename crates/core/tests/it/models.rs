@@ -540,3 +540,57 @@ fn the_analyses_flag_the_state_blind_models_and_compare_models_about_persons() {
     // Seeded: the same intervals again.
     assert_eq!(analyse_study(&study, &opts).unwrap(), r);
 }
+
+/// The app's run (`app::models::start_run_at`): its own connection to the file while the app's
+/// study stays open and answering; every answer it commits is seen by the app's connection.
+#[test]
+fn the_app_runs_on_a_connection_of_its_own_while_the_study_stays_open() {
+    use chameleon_core::app::models::{plan_run, start_run_at, RunRequest};
+    let fx = Fixture::new();
+    let (path, study) = fx.demo_study(3);
+    let problems = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::start(&[MODEL], attentive(problems.clone(), &study));
+    let req = RunRequest {
+        endpoint: server.url(),
+        model: MODEL.into(),
+        samples: 2,
+        ..Default::default()
+    };
+    let before = plan_run(&study, &req).unwrap();
+    let mut seen = 0;
+    let r = start_run_at(&path, &req, &AtomicBool::new(false), &mut |p| {
+        // The app's connection reads while the run writes.
+        seen = seen.max(study.model_done(MODEL).unwrap().len());
+        assert!(p.done <= p.total);
+    })
+    .unwrap();
+    assert!(
+        problems.lock().unwrap().is_empty(),
+        "{:?}",
+        problems.lock().unwrap()
+    );
+    assert_eq!(r.requests, before.requests);
+    let dims = before.dimensions.len();
+    assert_eq!(
+        study.model_done(MODEL).unwrap().len(),
+        before.requests * dims
+    );
+    assert!(
+        seen > 0,
+        "answers were visible to the app while the run went on"
+    );
+    assert_eq!(plan_run(&study, &req).unwrap().requests, 0);
+    // A bad form opens nothing.
+    let bad = RunRequest {
+        samples: 0,
+        ..req.clone()
+    };
+    let e = start_run_at(
+        &fx.path("missing.db"),
+        &bad,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(e.is_bad_input(), "{e}");
+}

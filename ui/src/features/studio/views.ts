@@ -2,6 +2,8 @@
 // hands in: no view reaches for Tauri's IPC itself.
 import type { AnalysisRuns } from "../analysis/view";
 import { AnalysisView } from "../analysis/view";
+import { ModelsView } from "../models/view";
+import type { ModelRuns } from "../models/runner";
 import type { ReviewApi } from "../review/api";
 import { reviewViews } from "../review/views";
 import type { TeamApi } from "../team/api";
@@ -14,12 +16,16 @@ export interface StudioApis {
   /** Analysis runs outlive the view, so the PI can switch tabs while one runs. */
   analysisRuns: AnalysisRuns;
   team: TeamApi;
+  /** Model runs outlive the view too (a model may answer for minutes). No Models tab without. */
+  modelRuns?: ModelRuns;
 }
 
 export function studioViews(apis: StudioApis): StudioViewEntry[] {
+  const modelRuns = apis.modelRuns;
   return [
     ...reviewViews(apis.review),
     { id: "analysis", label: "Analysis", create: () => new AnalysisView(apis.analysisRuns) },
+    ...(modelRuns ? [{ id: "models", label: "Models", create: () => new ModelsView(modelRuns) }] : []),
     { id: "team", label: "Team", create: () => new TeamView(apis.team) },
     { id: "audit", label: "Audit trail", create: () => new AuditView(apis.team) },
   ];

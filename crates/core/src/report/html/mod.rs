@@ -5,6 +5,7 @@ mod agreement;
 mod decomposition;
 mod methods;
 mod model;
+mod models;
 
 use super::ReportData;
 use crate::error::{CoreError, Result};
@@ -107,6 +108,7 @@ pub(crate) fn render(data: &ReportData) -> Result<String> {
     agreement::agreement_section(&mut h, &data.agreement, data);
     decomposition::decomposition_section(&mut h, &data.decomposition, data);
     model::model_section(&mut h, data);
+    models::models_section(&mut h, data);
     if !figures.is_empty() {
         h.push_str("<section id=\"figures\">\n<h2>Figures</h2>\n");
         for (i, f) in figures.iter().enumerate() {

@@ -1,0 +1,124 @@
+// The Models tab's pure parts: the form's text fields checked into a run request (core checks
+// the bounds again; these catch what is not a number before anything is asked), and the lines
+// the view shows for a plan, a run's progress and its outcome.
+import type { ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunSummary } from "../../bindings";
+
+/** The default endpoint: a model server on this machine (Ollama's port), never a remote host. */
+export const DEFAULT_ENDPOINT = "http://localhost:11434/v1";
+
+/** The form as typed. */
+export interface ModelForm {
+  endpoint: string;
+  model: string;
+  rater: string;
+  /** The NAME of the environment variable holding the key; the key itself is never asked for. */
+  apiKeyEnv: string;
+  samples: string;
+  temperature: string;
+  concurrency: string;
+  timeout: string;
+  limit: string;
+  seed: string;
+}
+
+export const DEFAULT_FORM: ModelForm = {
+  endpoint: DEFAULT_ENDPOINT,
+  model: "",
+  rater: "",
+  apiKeyEnv: "",
+  samples: "1",
+  temperature: "0",
+  concurrency: "2",
+  timeout: "120",
+  limit: "",
+  seed: "",
+};
+
+export type Checked = { request: ModelRunRequest; error: null } | { request: null; error: string };
+
+function int(label: string, text: string, min: number): number | string {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return `${label}: "${t}" is not a whole number`;
+  const n = Number(t);
+  return n < min ? `${label}: at least ${min}` : n;
+}
+
+function real(label: string, text: string): number | string {
+  const t = text.trim();
+  const n = Number(t);
+  return t === "" || !Number.isFinite(n) ? `${label}: "${t}" is not a number` : n;
+}
+
+/** The form as a run request, or the first field that is not a number. */
+export function toRequest(f: ModelForm): Checked {
+  const fail = (error: string): Checked => ({ request: null, error });
+  if (!f.endpoint.trim()) return fail("Base URL: enter the endpoint (e.g. " + DEFAULT_ENDPOINT + ")");
+  if (!f.model.trim()) return fail("Model: enter the model's name as the server knows it");
+  if (/\s/.test(f.apiKeyEnv.trim()) || /^sk-/.test(f.apiKeyEnv.trim()))
+    return fail("API key variable: enter the environment variable's name (e.g. OPENAI_API_KEY), not the key");
+  const samples = int("Samples", f.samples, 1);
+  const temperature = real("Temperature", f.temperature);
+  const concurrency = int("Requests at once", f.concurrency, 1);
+  const timeout = real("Timeout", f.timeout);
+  const limit = f.limit.trim() === "" ? null : int("Profiles", f.limit, 1);
+  const seed = f.seed.trim() === "" ? null : int("Seed", f.seed, 0);
+  for (const v of [samples, temperature, concurrency, timeout, limit, seed]) if (typeof v === "string") return fail(v);
+  return {
+    error: null,
+    request: {
+      endpoint: f.endpoint.trim(),
+      model: f.model.trim(),
+      rater: f.rater.trim() || null,
+      apiKeyEnv: f.apiKeyEnv.trim() || null,
+      template: null,
+      dimensions: [],
+      samples: samples as number,
+      temperature: temperature as number,
+      seed: seed as number | null,
+      maxTokens: null,
+      timeoutSecs: timeout as number,
+      concurrency: concurrency as number,
+      limit: limit as number | null,
+    },
+  };
+}
+
+const plural = (n: number, one: string, many = one + "s") => `${n} ${n === 1 ? one : many}`;
+
+/** Shown next to Run: what would be sent, and where. */
+export function planLine(p: ModelRunPlan): string {
+  const what = `${plural(p.profiles, "profile")} × ${plural(p.dimensions.length, "dimension")} × ${plural(p.samples, "sample")}`;
+  if (p.requests === 0) return `Nothing left to ask: ${what} are already rated by ${p.rater}.`;
+  const skipped = p.done > 0 ? `; ${p.done} already rated, skipped` : "";
+  return `Run sends ${plural(p.requests, "request")} to ${p.endpoint} as rater ${p.rater} (${what}${skipped}).`;
+}
+
+export function progressLine(p: ModelRunProgress): string {
+  return `${p.done} of ${p.total} requests answered · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
+}
+
+export function outcomeLine(r: ModelRunReport): string {
+  if (r.requests === 0 && !r.cancelled && r.run_id === null) return `Nothing left to ask: every rating of ${r.rater} is there.`;
+  const head = r.cancelled ? "Cancelled" : "Finished";
+  return `${head}: ${plural(r.requests, "request")} answered, ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.`;
+}
+
+/** A value with its interval: "0.712 [0.60, 0.80]". */
+export function withCi(x: number | null, ci: [number, number] | null, digits = 3): string {
+  if (x === null || !Number.isFinite(x)) return "–";
+  const v = x.toFixed(digits);
+  return ci ? `${v} [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : v;
+}
+
+export function share(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(1)}%`;
+}
+
+export function when(ms: number | null): string {
+  if (ms === null) return "–";
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+export function runLabel(r: ModelRunSummary): string {
+  return `#${r.id} ${r.rater} (${r.model})`;
+}
