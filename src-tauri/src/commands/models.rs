@@ -6,9 +6,7 @@
 //! study file (core's `start_run_at`), so the session lock is not held while the model
 //! answers; one run at a time, its cancel flag kept in [`ModelRunState`].
 
-use crate::commands::start::summary;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events;
 use crate::state::{blocking, AppState};
 use chameleon_core::app::models as md;
 use chameleon_core::app::models::{
@@ -139,7 +137,6 @@ pub async fn models_plan(
 /// `cancelled: true` and keeps every answer committed so far.
 #[tauri::command]
 pub async fn models_run(
-    app: AppHandle,
     state: State<'_, AppState>,
     runs: State<'_, Arc<ModelRunState>>,
     request: ModelRunRequest,
@@ -155,10 +152,6 @@ pub async fn models_run(
         })
     })
     .await?;
-    if report.ratings > 0 {
-        let changed = state.run(|s, _| summary(s.study()?)).await?;
-        events::study_changed(&app, &changed);
-    }
     Ok(report)
 }
 
