@@ -95,6 +95,9 @@ pub fn run() {
             commands::team::merge_packages,
             commands::team::audit_trail,
             commands::team::export_audit_csv,
+            commands::team::import_ratings_file,
+            commands::team::add_profiles_file,
+            commands::team::export_ratings_file,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

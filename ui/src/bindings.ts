@@ -206,19 +206,32 @@ percentExact: number | null,
 /**
  * Pairwise agreement within one scale point (ordered discrete scales only).
  */
-percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, };
+percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, 
+/**
+ * Set when α and the ICC rest on too few units ("too few data (n = 3)"): shown instead
+ * of the values, never coloured.
+ */
+caution: string | null, };
 
 export type AgreementTable = { rows: Array<AgreementRow>, thresholds: Thresholds, 
 /**
  * Why a statistic is missing, one sentence each.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The raters pooled (default: humans with enough ratings, as the CLI's `agreement`).
+ */
+raters: RaterPool, };
 
 export type AlphaInterval = { dimension: string, 
 /**
  * Percentile interval of alpha at the dimension's level.
  */
-ci: [number, number] | null, };
+ci: [number, number] | null, 
+/**
+ * Set when the interval rests on few units or is degenerate ([1, 1]).
+ */
+caution: string | null, };
 
 export type AgreementIntervals = { resamples: number, seed: number, rows: Array<AlphaInterval>, };
 
@@ -226,7 +239,11 @@ export type Pair = { a: string, b: string, units: number,
 /**
  * Cohen's kappa with the weights of the detail view.
  */
-kappa: number | null, };
+kappa: number | null, 
+/**
+ * Set when the pair shares too few units.
+ */
+caution: string | null, };
 
 export type RaterDiagnostics = { rater: string, kind: RaterKind, n: number, 
 /**
@@ -241,9 +258,17 @@ consensusAgreement: number | null, consensusR: number | null,
 /**
  * The drift measure per block of this rater's ratings, earliest first.
  */
-drift: Array<number | null>, medianSeconds: number | null, };
+drift: Array<number | null>, medianSeconds: number | null, 
+/**
+ * Set when the rater has too few ratings for leniency, agreement or drift.
+ */
+caution: string | null, };
 
-export type AgreementDetail = { dimension: string, label: string, level: Level, weights: Weights, pairs: Array<Pair>, heatmapSvg: string | null, raters: Array<RaterDiagnostics>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, };
+export type AgreementDetail = { dimension: string, label: string, level: Level, weights: Weights, pairs: Array<Pair>, heatmapSvg: string | null, raters: Array<RaterDiagnostics>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, 
+/**
+ * The raters pooled.
+ */
+ratersPool: RaterPool, };
 
 export type RaterAlias = { rater: string, alias: string, };
 
@@ -322,19 +347,28 @@ max: number, };
 
 export type Method = "reml" | "anova";
 
+export type KindChoice = "human" | "model" | "any";
+
 export type RaterRequest = { 
 /**
- * Only these raters; absent = any.
+ * Only these raters; absent = the default's (naming raters drops the default's kind and
+ * minimum, as `--raters` does).
  */
-names: Array<string> | null, 
+names?: Array<string>, 
 /**
- * Only raters of this kind; absent = any.
+ * Only raters of this kind; absent = the default's.
  */
-kind: RaterKind | null, 
+kind?: KindChoice, 
 /**
- * Only raters with at least this many ratings; absent = any.
+ * Only raters with at least this many ratings; absent = the default's.
  */
-minRatings: number | null, };
+minRatings?: number, };
+
+export type RaterCount = { name: string, kind: RaterKind, 
+/**
+ * Ratings over the analysed dimensions.
+ */
+ratings: number, };
 
 export type AnalysisRequest = { 
 /**
@@ -386,6 +420,8 @@ excluded: Array<Excluded>,
  */
 note?: string, };
 
+export type RaterPool = { choice: RaterChoice, kind: KindChoice, minRatings: number, names: Array<string> | null, raters: Array<RaterCount>, };
+
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
 export type Shares = { person: number, personContext: number, rater: number, residual: number, };
@@ -402,15 +438,36 @@ raterLevel: Shares | null, personShareCi: Array<number> | null, personContextSha
 /**
  * Negative method-of-moments estimates (ANOVA), by component name.
  */
-negative: Array<string>, warnings: Array<string>, };
+negative: Array<string>, warnings: Array<string>, 
+/**
+ * Set when the shares rest on too few persons with two contexts or come from a boundary
+ * fit: shown instead of them ("too few data (n = 3)").
+ */
+caution: string | null, 
+/**
+ * Set when the intervals rest on few persons or are degenerate: shown beside them.
+ */
+ciCaution: string | null, };
 
-export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, };
+export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, 
+/**
+ * Set when a pooled dimension's shares carry a caution (the mean includes them).
+ */
+caution: string | null, };
 
 export type RaterSensitivity = { dimension: string, rater: string, 
 /**
  * A [`crate::model::RaterKind`] as written.
  */
-kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
+kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, 
+/**
+ * Set when the rater has too few ratings: shown instead of the share.
+ */
+caution: string | null, 
+/**
+ * Set when the interval is degenerate ([1, 1]).
+ */
+ciCaution: string | null, };
 
 export type RaterMatrixRow = { rater: string, 
 /**
@@ -459,9 +516,14 @@ key: string, dataHash: string, options: AnalysisRequest,
  */
 computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, 
 /**
- * The rater subset analysed, when the request named one.
+ * The raters analysed (and who was left out, and why).
  */
-raters?: RaterChoice, figures: Array<FigureView>, tables: Array<TableView>, 
+raters?: RaterChoice, 
+/**
+ * The rater control's state: the selection in effect and every rater to pick from
+ * (absent in a result stored before it existed).
+ */
+raterPool: RaterPool | null, figures: Array<FigureView>, tables: Array<TableView>, 
 /**
  * The fit of [`AnalysisRequest::model`], when one was asked for.
  */
@@ -635,6 +697,22 @@ total: number,
  * Every kind in the trail with its count, for the filter.
  */
 kinds: Array<AuditKindCount>, };
+
+export type Imported = { 
+/**
+ * `ratings` or `profiles`.
+ */
+kind: string, 
+/**
+ * The file's name.
+ */
+source: string, added: number, updated: number, unchanged: number, 
+/**
+ * What did not stop the import (raters or dimensions created, columns ignored).
+ */
+notices: Array<string>, };
+
+export type RatingsShape = "long" | "wide";
 
 /** Bootstrap resample bounds (chameleon_core::app::analysis::RESAMPLES). */
 export const RESAMPLES: ResampleBounds = { min: 2, recommended: 1000, max: 100000 };

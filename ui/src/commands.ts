@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, Imported, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -70,15 +70,15 @@ export function saveReview(args: { request: ReviewRequest }): Promise<void> {
   return invoke<void>("save_review", args);
 }
 
-export function reviewAgreement(): Promise<AgreementTable> {
-  return invoke<AgreementTable>("review_agreement");
+export function reviewAgreement(args: { raters: RaterRequest | null }): Promise<AgreementTable> {
+  return invoke<AgreementTable>("review_agreement", args);
 }
 
-export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null }): Promise<AgreementDetail> {
+export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null; raters: RaterRequest | null }): Promise<AgreementDetail> {
   return invoke<AgreementDetail>("review_agreement_detail", args);
 }
 
-export function reviewAgreementIntervals(args: { resamples: number; seed: number | null }): Promise<AgreementIntervals> {
+export function reviewAgreementIntervals(args: { resamples: number; seed: number | null; raters: RaterRequest | null }): Promise<AgreementIntervals> {
   return invoke<AgreementIntervals>("review_agreement_intervals", args);
 }
 
@@ -160,4 +160,16 @@ export function auditTrail(args: { kind: string | null }): Promise<AuditTrail> {
 
 export function exportAuditCsv(args: { path: string; kind: string | null }): Promise<number> {
   return invoke<number>("export_audit_csv", args);
+}
+
+export function importRatingsFile(args: { path: string; shape: RatingsShape; model: boolean }): Promise<Imported> {
+  return invoke<Imported>("import_ratings_file", args);
+}
+
+export function addProfilesFile(args: { path: string }): Promise<Imported> {
+  return invoke<Imported>("add_profiles_file", args);
+}
+
+export function exportRatingsFile(args: { path: string; shape: RatingsShape }): Promise<number> {
+  return invoke<number>("export_ratings_file", args);
 }
