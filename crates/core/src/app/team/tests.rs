@@ -213,7 +213,7 @@ fn ratings_import_from_the_app_is_all_or_nothing_with_lines_and_exports_both_sha
     std::fs::write(
         &bad,
         format!(
-            "person,context,rater,dimension,value\n{0},{1},zoe,openness,4\n{0},{1},zoe,openness,lots\n",
+            "person,context,rater,dimension,value\n{0},{1},zoe,openness,4\n{0},{1},zoe,conscientiousness,lots\n",
             p.person, p.context
         ),
     )
