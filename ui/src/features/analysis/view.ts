@@ -584,7 +584,7 @@ export class AnalysisView implements StudioView {
             ]),
         h("span", { class: "muted" }, ` — mean over ${p.dimensions === 1 ? "1 dimension" : `${p.dimensions} dimensions`}, profile level`),
       ),
-      p.standardised
+      p.standardised && !p.caution
         ? h(
             "p",
             { class: "analysis-sub muted" },
