@@ -135,13 +135,24 @@ pub fn design(study: &mut Study, request: &DesignRequest) -> Result<Vec<Assignme
             "Name at least one annotator in the pool.".into(),
         ));
     }
-    study.design_assignments(&DesignParams {
-        pool,
+    let rows = study.design_assignments(&DesignParams {
+        pool: pool.clone(),
         k: request.k as usize,
         extra_percent: request.extra_percent,
         seed: request.seed,
         allow_same_person_in_a_row: request.allow_same_person_in_a_row,
-    })
+    })?;
+    study.record(
+        "assignment-design",
+        &serde_json::json!({
+            "pool": pool,
+            "k": request.k,
+            "extra_percent": request.extra_percent,
+            "seed": request.seed,
+            "assigned": rows.iter().map(|r| r.assigned).sum::<i64>(),
+        }),
+    )?;
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -310,11 +321,26 @@ pub fn merge_packages(study: &mut Study, paths: &[PathBuf]) -> Result<MergeOutco
     for path in paths {
         // One package's failure must not stop the others; a study that cannot be written
         // stops them all.
-        reports.push(match study.merge_package(path) {
+        let merged = match study.merge_package(path) {
             Ok(r) => MergedPackage::from_report(path, r),
             Err(e @ (CoreError::ReadOnly { .. } | CoreError::Locked { .. })) => return Err(e),
             Err(e) => MergedPackage::refused(path, e.to_string()),
-        });
+        };
+        // The store records a merge that changed ratings; a refused one and a re-merge that
+        // changed nothing are the PI's actions too.
+        if let Some(why) = &merged.refused {
+            study.record(
+                "package-merge-refused",
+                &serde_json::json!({"file": merged.file_name, "rater": merged.rater, "reason": why}),
+            )?;
+        } else if merged.added + merged.updated == 0 {
+            study.record(
+                "package-merge-unchanged",
+                &serde_json::json!({"file": merged.file_name, "rater": merged.rater,
+                                    "unchanged": merged.unchanged, "kept_newer": merged.kept_newer}),
+            )?;
+        }
+        reports.push(merged);
     }
     let merged = reports.iter().any(|r| r.refused.is_none());
     Ok(MergeOutcome {

@@ -263,3 +263,47 @@ fn ratings_import_from_the_app_is_all_or_nothing_with_lines_and_exports_both_sha
         .unwrap()
         .starts_with("person,context,rater,"));
 }
+
+#[test]
+fn the_pi_s_actions_are_audited_as_such_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut study, _) = demo(dir.path());
+    study.set_actor("lena");
+    design(&mut study, &request(&["ana", "ben", "chloe"])).unwrap();
+    let junk = dir.path().join("junk.chameleon");
+    std::fs::write(&junk, "not a package").unwrap();
+    let out = merge_packages(&mut study, std::slice::from_ref(&junk)).unwrap();
+    assert_eq!(out.refused(), 1);
+    let mut edit = crate::app::review::codebook_for_edit(&study).unwrap();
+    edit.dimensions[0].definition.push_str(" Edited.");
+    crate::app::review::save_codebook(&mut study, &edit).unwrap();
+    let pid = study.profile_ids().unwrap()[0];
+    let p = study.profile(pid).unwrap();
+    crate::app::review::adjudicate(
+        &mut study,
+        &crate::app::review::Adjudication {
+            profile_id: pid,
+            dimension: "openness".into(),
+            value: 3.0,
+            note: None,
+        },
+    )
+    .unwrap();
+    let log = study.audit_log().unwrap();
+    let by = |action: &str| {
+        log.iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("no {action} in {log:?}"))
+    };
+    for action in ["assignment-design", "package-merge-refused", "codebook-edit", "adjudicate"] {
+        assert_eq!(by(action).actor, "lena", "{action}");
+    }
+    assert!(by("package-merge-refused").detail.contains("junk.chameleon"));
+    assert!(by("assignment-design").detail.contains("\"pool\":[\"ana\",\"ben\",\"chloe\"]"));
+    let adj = &by("adjudicate").detail;
+    assert!(adj.contains(&p.person) && adj.contains(&p.context), "{adj}");
+    assert!(
+        !log.iter().any(|e| e.action == "import-codebook" && e.detail.contains("codebook editor")),
+        "an edit is not logged as an import"
+    );
+}
