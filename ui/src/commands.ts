@@ -10,6 +10,10 @@ export function recentStudies(): Promise<RecentStudy[]> {
   return invoke<RecentStudy[]>("recent_studies");
 }
 
+export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]> {
+  return invoke<RecentStudy[]>("forget_recent_study", args);
+}
+
 export function openStudy(args: { path: string }): Promise<SessionDto> {
   return invoke<SessionDto>("open_study", args);
 }

@@ -25,6 +25,21 @@ pub async fn recent_studies(state: State<'_, AppState>) -> AppResult<Vec<RecentS
         .await
 }
 
+/// Takes a study off the recent list (its file stays); the list left.
+#[tauri::command]
+pub async fn forget_recent_study(
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<Vec<RecentStudy>> {
+    state
+        .run(move |_, paths| {
+            recent::forget(&paths.recent_file(), &path).map_err(|e| {
+                crate::error::AppError::new(crate::error::ErrorCode::Io, e.to_string())
+            })
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn open_study(
     app: AppHandle,
