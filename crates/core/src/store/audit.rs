@@ -383,8 +383,14 @@ mod tests {
                     .map(|(_, v)| (*v).to_owned())
             }
         };
-        assert_eq!(actor_from(env(&[("CHAMELEON_USER", "pi"), ("USER", "x")])), "pi");
-        assert_eq!(actor_from(env(&[("USER", " "), ("LOGNAME", "lena")])), "lena");
+        assert_eq!(
+            actor_from(env(&[("CHAMELEON_USER", "pi"), ("USER", "x")])),
+            "pi"
+        );
+        assert_eq!(
+            actor_from(env(&[("USER", " "), ("LOGNAME", "lena")])),
+            "lena"
+        );
         assert_eq!(actor_from(env(&[("HOME", "/home/lena")])), "lena");
         assert_eq!(actor_from(env(&[("HOME", "/root")])), "unknown");
         assert_eq!(actor_from(env(&[])), "unknown");

@@ -136,7 +136,10 @@ export class FakeReviewApi implements ReviewApi {
     return {
       profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", created_at: null, url: null }] },
       raters: ["ana", "ben"],
-      dimensions: [{ dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null }],
+      dimensions: [
+        { dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null },
+        { dimension: "topic", label: "Topic", values: [10, 20], adjudicated: 30, note: null },
+      ],
     };
   }
   async adjudicate(r: Adjudication) {

@@ -97,6 +97,16 @@ describe("agreement dashboard", () => {
 });
 
 describe("disagreements", () => {
+  it("shows a nominal dimension's values by their labels side by side (issue 15)", async () => {
+    const api = new FakeReviewApi();
+    await new DisagreementsView(api).mount(el, ctx(), "extraversion");
+    (el.querySelector("#disagreement-list tbody tr .open-profile") as HTMLButtonElement).click();
+    await tick();
+    await tick();
+    const topic = [...el.querySelectorAll("#side-by-side tbody tr")].find((r) => r.querySelector("th")?.textContent === "Topic")!;
+    expect([...topic.querySelectorAll("td")].map((c) => c.textContent)).toEqual(["work", "family", "other"]);
+  });
+
   it("hides rater names by default, shows them on request, and adjudicates with a note", async () => {
     const api = new FakeReviewApi();
     await new DisagreementsView(api).mount(el, ctx(), "extraversion");

@@ -363,7 +363,7 @@ export class TeamView implements StudioView {
       replace(
         this.els.exportStatus,
         h("strong", {}, `Wrote ${p.rater}'s package`),
-        `: ${p.profiles} profiles, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
+        `: ${p.profiles === 1 ? "1 profile" : `${p.profiles} profiles`}, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
         h("span", { class: "path" }, p.path),
       );
     } catch (e) {
@@ -513,7 +513,7 @@ export function renderPackageInfo(p: PackageSummary, rows: AssignmentRow[]): HTM
       h("dt", {}, "Profiles"),
       h("dd", {}, p.profiles),
       h("dt", {}, "Done"),
-      h("dd", {}, mine ? `${mine.done} of ${mine.assigned} profiles (${percentDone(mine.done, mine.assigned)} %)` : "—"),
+      h("dd", {}, mine ? `${mine.done} of ${mine.assigned === 1 ? "1 profile" : `${mine.assigned} profiles`} (${percentDone(mine.done, mine.assigned)} %)` : "—"),
       h("dt", {}, "Ratings"),
       h("dd", {}, p.ratings),
       h("dt", {}, "Package id"),

@@ -295,15 +295,25 @@ fn the_pi_s_actions_are_audited_as_such_issue_15() {
             .find(|e| e.action == action)
             .unwrap_or_else(|| panic!("no {action} in {log:?}"))
     };
-    for action in ["assignment-design", "package-merge-refused", "codebook-edit", "adjudicate"] {
+    for action in [
+        "assignment-design",
+        "package-merge-refused",
+        "codebook-edit",
+        "adjudicate",
+    ] {
         assert_eq!(by(action).actor, "lena", "{action}");
     }
-    assert!(by("package-merge-refused").detail.contains("junk.chameleon"));
-    assert!(by("assignment-design").detail.contains("\"pool\":[\"ana\",\"ben\",\"chloe\"]"));
+    assert!(by("package-merge-refused")
+        .detail
+        .contains("junk.chameleon"));
+    assert!(by("assignment-design")
+        .detail
+        .contains("\"pool\":[\"ana\",\"ben\",\"chloe\"]"));
     let adj = &by("adjudicate").detail;
     assert!(adj.contains(&p.person) && adj.contains(&p.context), "{adj}");
     assert!(
-        !log.iter().any(|e| e.action == "import-codebook" && e.detail.contains("codebook editor")),
+        !log.iter()
+            .any(|e| e.action == "import-codebook" && e.detail.contains("codebook editor")),
         "an edit is not logged as an import"
     );
 }
