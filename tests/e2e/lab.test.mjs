@@ -94,6 +94,10 @@ describe("the PI's lab workflow, end to end (issue 15)", { concurrency: 1 }, () 
       assert.match(pooled, /too few data \(n = 3\)/);
       assert.doesNotMatch(pooled, /Trait \d/, "no pooled trait share as a result");
       await shot("lab-pilot-analysis.png");
+      await b.execute(() => document.getElementById("analysis-pooled")?.scrollIntoView({ block: "start" }));
+      await shot("lab-pilot-analysis-table.png");
+      await b.execute(() => document.getElementById("figure-trait_state_shares")?.scrollIntoView({ block: "start" }));
+      await shot("lab-pilot-figure.png");
     } finally {
       await quit(ctx);
     }
