@@ -365,8 +365,8 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             name: "pooled_split",
             title: "Pooled trait–state split".into(),
             caption: format!(
-                "Mean over {} dimension(s) of the profile-level trait and state shares{}{}{}",
-                dec.pooled.dimensions,
+                "Mean over {} of the profile-level trait and state shares{}{}{}",
+                crate::app::analysis::plural(dec.pooled.dimensions, "dimension"),
                 if dec.pooled.standardised.is_some() {
                     "; below, the mean rater-level shares of the dimensions standardised to \
                      unit total variance."
@@ -392,8 +392,9 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
     Ok(out)
 }
 
-/// `svg` naming the data and the time it was computed from, in its bottom right corner (and
-/// in a `<desc>`), so that a figure file on its own says which data it shows.
+/// `svg` naming the data and the time it was computed from, in its top right corner (the
+/// title is centred, the legend at the bottom has no room) and in a `<desc>`, so that a figure
+/// file on its own says which data it shows.
 fn stamp(svg: &str, data_hash: &str, generated_at: &str) -> String {
     let Some(end) = svg.rfind("</svg>") else {
         return svg.to_owned();
@@ -403,7 +404,7 @@ fn stamp(svg: &str, data_hash: &str, generated_at: &str) -> String {
         let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
         head[at..].split('"').next()?.parse().ok()
     };
-    let (Some(w), Some(h)) = (attr("width"), attr("height")) else {
+    let Some(w) = attr("width") else {
         return svg.to_owned();
     };
     let short = &data_hash[..data_hash.len().min(12)];
@@ -415,7 +416,7 @@ fn stamp(svg: &str, data_hash: &str, generated_at: &str) -> String {
         super::html::esc(data_hash),
         super::html::esc(generated_at),
         w - 6.0,
-        h - 5.0,
+        14.0,
         &svg[end..]
     )
 }
