@@ -65,10 +65,13 @@ pub fn typescript() -> String {
         rv::CodebookSaved::decl(&cfg),
         an::ResampleBounds::decl(&cfg),
         an::Method::decl(&cfg),
+        an::KindChoice::decl(&cfg),
         an::RaterRequest::decl(&cfg),
+        an::RaterCount::decl(&cfg),
         an::AnalysisRequest::decl(&cfg),
         chameleon_core::analysis::raters::Excluded::decl(&cfg),
         chameleon_core::analysis::raters::RaterChoice::decl(&cfg),
+        an::RaterPool::decl(&cfg),
         AnalysisProgressDto::decl(&cfg),
         an::Shares::decl(&cfg),
         an::DimensionResult::decl(&cfg),
@@ -116,6 +119,8 @@ pub fn typescript() -> String {
         chameleon_core::models::analysis::BetweenModels::decl(&cfg),
         chameleon_core::models::analysis::PairSign::decl(&cfg),
         chameleon_core::models::analysis::ModelSummary::decl(&cfg),
+        team::Imported::decl(&cfg),
+        team::RatingsShape::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.\n\n",

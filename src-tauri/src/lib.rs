@@ -64,6 +64,7 @@ pub fn run() {
         ))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
+            commands::start::forget_recent_study,
             commands::start::open_study,
             commands::start::create_study,
             commands::start::open_demo_study,
@@ -109,6 +110,9 @@ pub fn run() {
             commands::models::models_cancel,
             commands::models::models_runs,
             commands::models::models_report,
+            commands::team::import_ratings_file,
+            commands::team::add_profiles_file,
+            commands::team::export_ratings_file,
         ])
         .build(context)
         .map(|app| {

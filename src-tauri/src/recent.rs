@@ -45,6 +45,19 @@ pub fn remember(file: &Path, mut entry: RecentStudy) -> std::io::Result<Vec<Rece
     Ok(list)
 }
 
+/// Takes `path` off the list (the study file itself is left alone) and writes the list.
+pub fn forget(file: &Path, path: &str) -> std::io::Result<Vec<RecentStudy>> {
+    let mut list = load(file);
+    let before = list.len();
+    list.retain(|r| r.path != path);
+    if list.len() != before {
+        let tmp = file.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&list).unwrap_or_default())?;
+        std::fs::rename(&tmp, file)?;
+    }
+    Ok(list)
+}
+
 pub fn last_rater(file: &Path, study: &str) -> Option<String> {
     load(file)
         .into_iter()
@@ -95,5 +108,21 @@ mod tests {
             load(&file).is_empty(),
             "a broken config file must not stop the app"
         );
+    }
+
+    #[test]
+    fn forget_takes_one_entry_off_and_leaves_the_file_alone_issue_15() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cfg/recent.json");
+        let study = dir.path().join("s.chameleon");
+        std::fs::write(&study, "x").unwrap();
+        let s = study.display().to_string();
+        remember(&file, entry(&s, None)).unwrap();
+        remember(&file, entry("/b", None)).unwrap();
+        let list = forget(&file, &s).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(load(&file).len(), 1, "written");
+        assert!(study.exists(), "the study file stays");
+        assert_eq!(forget(&file, "/nope").unwrap().len(), 1);
     }
 }

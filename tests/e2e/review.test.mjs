@@ -35,9 +35,8 @@ describe("review views, end to end", { concurrency: 1 }, () => {
     const dir = tmpdir("review");
     const db = path.join(dir, "demo.chameleon");
     cli("sample", "demo", path.join(dir, "files"), "--study", db);
-    // The app pools every rater (the rater subsets of issue #15 are not in the app yet); the
-    // CLI defaults to humans with enough ratings, so ask it for the same pool.
-    const expected = JSON.parse(cli("agreement", db, "--json", "--rater-kind", "any", "--min-ratings", "0")).dimensions;
+    // The app and the CLI default to the same pool of raters (humans with enough ratings).
+    const expected = JSON.parse(cli("agreement", db, "--json")).dimensions;
     const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data"), CHAMELEON_STUDY: db }, "#identity-screen");
     try {
       const b = ctx.browser;

@@ -31,6 +31,8 @@ export interface FileFilter {
 
 export interface Backend {
   recentStudies(): Promise<RecentStudy[]>;
+  /** Takes a study off the recent list (its file stays); the list left. */
+  forgetRecent(path: string): Promise<RecentStudy[]>;
   openStudy(path: string): Promise<SessionDto>;
   createStudy(request: CreateStudyRequest): Promise<SessionDto>;
   openDemoStudy(): Promise<SessionDto>;
@@ -74,6 +76,7 @@ export function toAppError(e: unknown): AppError {
 
 export const tauriBackend: Backend = {
   recentStudies: () => cmd.recentStudies(),
+  forgetRecent: (path) => cmd.forgetRecentStudy({ path }),
   openStudy: (path) => cmd.openStudy({ path }),
   createStudy: (request) => cmd.createStudy({ request }),
   openDemoStudy: () => cmd.openDemoStudy(),

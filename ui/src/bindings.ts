@@ -206,19 +206,32 @@ percentExact: number | null,
 /**
  * Pairwise agreement within one scale point (ordered discrete scales only).
  */
-percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, };
+percentWithinOne: number | null, units: number, pairableUnits: number, raters: number, ratings: number, 
+/**
+ * Set when α and the ICC rest on too few units ("too few data (n = 3)"): shown instead
+ * of the values, never coloured.
+ */
+caution: string | null, };
 
 export type AgreementTable = { rows: Array<AgreementRow>, thresholds: Thresholds, 
 /**
  * Why a statistic is missing, one sentence each.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The raters pooled (default: humans with enough ratings, as the CLI's `agreement`).
+ */
+raters: RaterPool, };
 
 export type AlphaInterval = { dimension: string, 
 /**
  * Percentile interval of alpha at the dimension's level.
  */
-ci: [number, number] | null, };
+ci: [number, number] | null, 
+/**
+ * Set when the interval rests on few units or is degenerate ([1, 1]).
+ */
+caution: string | null, };
 
 export type AgreementIntervals = { resamples: number, seed: number, rows: Array<AlphaInterval>, };
 
@@ -226,7 +239,11 @@ export type Pair = { a: string, b: string, units: number,
 /**
  * Cohen's kappa with the weights of the detail view.
  */
-kappa: number | null, };
+kappa: number | null, 
+/**
+ * Set when the pair shares too few units.
+ */
+caution: string | null, };
 
 export type RaterDiagnostics = { rater: string, kind: RaterKind, n: number, 
 /**
@@ -241,9 +258,17 @@ consensusAgreement: number | null, consensusR: number | null,
 /**
  * The drift measure per block of this rater's ratings, earliest first.
  */
-drift: Array<number | null>, medianSeconds: number | null, };
+drift: Array<number | null>, medianSeconds: number | null, 
+/**
+ * Set when the rater has too few ratings for leniency, agreement or drift.
+ */
+caution: string | null, };
 
-export type AgreementDetail = { dimension: string, label: string, level: Level, weights: Weights, pairs: Array<Pair>, heatmapSvg: string | null, raters: Array<RaterDiagnostics>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, };
+export type AgreementDetail = { dimension: string, label: string, level: Level, weights: Weights, pairs: Array<Pair>, heatmapSvg: string | null, raters: Array<RaterDiagnostics>, driftMeasure: string, driftSvg: string | null, distributionSvg: string | null, 
+/**
+ * The raters pooled.
+ */
+ratersPool: RaterPool, };
 
 export type RaterAlias = { rater: string, alias: string, };
 
@@ -322,19 +347,28 @@ max: number, };
 
 export type Method = "reml" | "anova";
 
+export type KindChoice = "human" | "model" | "any";
+
 export type RaterRequest = { 
 /**
- * Only these raters; absent = any.
+ * Only these raters; absent = the default's (naming raters drops the default's kind and
+ * minimum, as `--raters` does).
  */
-names: Array<string> | null, 
+names?: Array<string>, 
 /**
- * Only raters of this kind; absent = any.
+ * Only raters of this kind; absent = the default's.
  */
-kind: RaterKind | null, 
+kind?: KindChoice, 
 /**
- * Only raters with at least this many ratings; absent = any.
+ * Only raters with at least this many ratings; absent = the default's.
  */
-minRatings: number | null, };
+minRatings?: number, };
+
+export type RaterCount = { name: string, kind: RaterKind, 
+/**
+ * Ratings over the analysed dimensions.
+ */
+ratings: number, };
 
 export type AnalysisRequest = { 
 /**
@@ -386,6 +420,8 @@ excluded: Array<Excluded>,
  */
 note?: string, };
 
+export type RaterPool = { choice: RaterChoice, kind: KindChoice, minRatings: number, names: Array<string> | null, raters: Array<RaterCount>, };
+
 export type AnalysisProgressDto = { runId: number, done: number, total: number, };
 
 export type Shares = { person: number, personContext: number, rater: number, residual: number, };
@@ -402,15 +438,36 @@ raterLevel: Shares | null, personShareCi: Array<number> | null, personContextSha
 /**
  * Negative method-of-moments estimates (ANOVA), by component name.
  */
-negative: Array<string>, warnings: Array<string>, };
+negative: Array<string>, warnings: Array<string>, 
+/**
+ * Set when the shares rest on too few persons with two contexts or come from a boundary
+ * fit: shown instead of them ("too few data (n = 3)").
+ */
+caution: string | null, 
+/**
+ * Set when the intervals rest on few persons or are degenerate: shown beside them.
+ */
+ciCaution: string | null, };
 
-export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, };
+export type PooledResult = { traitShare: number | null, stateShare: number | null, traitCi: Array<number> | null, dimensions: number, standardised: Shares | null, 
+/**
+ * Set when a pooled dimension's shares carry a caution (the mean includes them).
+ */
+caution: string | null, };
 
 export type RaterSensitivity = { dimension: string, rater: string, 
 /**
  * A [`crate::model::RaterKind`] as written.
  */
-kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, };
+kind: RaterKind, ratings: number, stateShare: number | null, ci: Array<number> | null, stateBlind: boolean | null, note: string | null, 
+/**
+ * Set when the rater has too few ratings: shown instead of the share.
+ */
+caution: string | null, 
+/**
+ * Set when the interval is degenerate ([1, 1]).
+ */
+ciCaution: string | null, };
 
 export type RaterMatrixRow = { rater: string, 
 /**
@@ -459,9 +516,14 @@ key: string, dataHash: string, options: AnalysisRequest,
  */
 computedAt: string, method: Method, bootstrap: number, seconds: number, dimensions: Array<DimensionResult>, pooled: PooledResult, raterSensitivity: Array<RaterSensitivity>, raterMatrix: RaterMatrix, 
 /**
- * The rater subset analysed, when the request named one.
+ * The raters analysed (and who was left out, and why).
  */
-raters?: RaterChoice, figures: Array<FigureView>, tables: Array<TableView>, 
+raters?: RaterChoice, 
+/**
+ * The rater control's state: the selection in effect and every rater to pick from
+ * (absent in a result stored before it existed).
+ */
+raterPool: RaterPool | null, figures: Array<FigureView>, tables: Array<TableView>, 
 /**
  * The fit of [`AnalysisRequest::model`], when one was asked for.
  */
@@ -636,208 +698,21 @@ total: number,
  */
 kinds: Array<AuditKindCount>, };
 
-export type ModelRunRequest = { endpoint: string, model: string, rater: string | null, 
+export type Imported = { 
 /**
- * Environment variable holding the API key; the key itself never crosses the IPC boundary.
+ * `ratings` or `profiles`.
  */
-apiKeyEnv: string | null, 
+kind: string, 
 /**
- * A template text; the default built from the codebook when `None`.
+ * The file's name.
  */
-template: string | null, dimensions: Array<string>, samples: number, temperature: number, seed: number | null, maxTokens: number | null, timeoutSecs: number, concurrency: number, limit: number | null, };
+source: string, added: number, updated: number, unchanged: number, 
+/**
+ * What did not stop the import (raters or dimensions created, columns ignored).
+ */
+notices: Array<string>, };
 
-export type ConnectionCheck = { endpoint: string, 
-/**
- * The models the server lists; `None` when it does not list them.
- */
-models: Array<string> | null, 
-/**
- * Whether the form's model is among them (`None` when the server lists none).
- */
-modelFound: boolean | null, };
-
-export type PromptPreview = { endpoint: string, 
-/**
- * Which profile: its place in import order (0-based) of `profiles`, its id, person and
- * context.
- */
-index: number, profiles: number, profileId: number, person: string, context: string, prompt: string, 
-/**
- * The JSON body that would be POSTed to `{endpoint}/chat/completions`.
- */
-request: string, };
-
-export type ModelRunPlan = { endpoint: string, rater: string, profiles: number, dimensions: Array<string>, samples: number, requests: number, 
-/**
- * Ratings already there (skipped by the run).
- */
-done: number, };
-
-export type ModelRunsView = { runs: Array<ModelRunSummary>, failures: Array<ModelFailure>, };
-
-export type ModelRunProgress = { 
-/**
- * Requests answered (usable or not) so far, of `total`.
- */
-done: number, total: number, ratings: number, failures: number, };
-
-export type ModelRunReport = { 
-/**
- * `None` when nothing was left to do, or nothing was answered.
- */
-run_id: number | null, endpoint: string, model: string, rater: string, profiles: number, dimensions: Array<string>, samples: number, 
-/**
- * Ratings already there before the run (profile × dimension × sample).
- */
-skipped: number, requests: number, ratings: number, failures: number, cancelled: boolean, };
-
-export type ModelRunSummary = { 
-/**
- * The run's id.
- */
-id: number, 
-/**
- * The model rater's name.
- */
-rater: string, 
-/**
- * The endpoint's URL.
- */
-endpoint: string, 
-/**
- * The model's name.
- */
-model: string, 
-/**
- * Hash of the prompt template.
- */
-prompt_hash: string, 
-/**
- * Sampling temperature.
- */
-temperature: number, 
-/**
- * Samples per profile and dimension.
- */
-samples: number, 
-/**
- * Seed sent to the endpoint, if any.
- */
-seed: number | null, 
-/**
- * Dimensions rated.
- */
-dimensions: Array<string>, 
-/**
- * When it started, ms since the Unix epoch.
- */
-started_at: number, 
-/**
- * When it ended, if it did.
- */
-finished_at: number | null, 
-/**
- * `running`, `interrupted`, or how the run ended.
- */
-status: string, 
-/**
- * Requests made.
- */
-requests: number, 
-/**
- * Ratings stored.
- */
-ratings: number, 
-/**
- * Answers that failed.
- */
-failures: number, 
-/**
- * Prompt tokens in total.
- */
-prompt_tokens: number, 
-/**
- * Completion tokens in total.
- */
-completion_tokens: number, 
-/**
- * Median latency of the answered requests, in milliseconds.
- */
-median_latency_ms: number | null, };
-
-export type ModelFailure = { 
-/**
- * The run it happened in.
- */
-run_id: number, 
-/**
- * The person of the profile.
- */
-person: string, 
-/**
- * The context of the profile.
- */
-context: string, 
-/**
- * The profile's id.
- */
-profile_id: number, 
-/**
- * `None` when the whole answer was unusable.
- */
-dimension: string | null, 
-/**
- * Which sample of the profile (and dimension).
- */
-sample: number, 
-/**
- * Why the answer was not used.
- */
-reason: string, 
-/**
- * The answer as received.
- */
-raw: string, 
-/**
- * When, ms since the Unix epoch.
- */
-at: number, };
-
-export type ModelsReport = { humans: Array<string>, models: Array<string>, blind_ratio: number, resamples: number, seed: number, 
-/**
- * `"mean"` or `"sample N"`.
- */
-samples: string, dimensions: Array<DimensionModels>, summary: Array<ModelSummary>, notes: Array<string>, };
-
-export type DimensionModels = { dimension: string, level: string, models: Array<ModelRow>, between_models: BetweenModels | null, };
-
-export type ModelRow = { model: string, 
-/**
- * Profiles rated by the model and by at least one human.
- */
-profiles: number, alpha: number | null, alpha_ci: [number, number] | null, icc: number | null, icc_ci: [number, number] | null, model_state_share: number | null, human_state_share: number | null, state_ratio: number | null, state_ratio_ci: [number, number] | null, state_blind: boolean | null, 
-/**
- * Samples per profile of a model run (the most any profile has); `None` for imported ones.
- */
-samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, notes: Array<string>, };
-
-export type BetweenModels = { models: Array<string>, formula: string, rater_person_share: number | null, 
-/**
- * Each term's share of the variance, the residual included.
- */
-shares: { [key in string]: number }, sign_agreement: Array<PairSign>, kendall_w: number | null, 
-/**
- * Profiles rated by every model (Kendall's W is computed on them).
- */
-kendall_units: number, notes: Array<string>, };
-
-export type PairSign = { a: string, b: string, 
-/**
- * Persons both models rated whose effects are both non-zero.
- */
-persons: number, agreement: number | null, };
-
-export type ModelSummary = { model: string, judged: number, blind_in: number, mean_state_ratio: number | null, state_blind: boolean, };
+export type RatingsShape = "long" | "wide";
 
 /** Bootstrap resample bounds (chameleon_core::app::analysis::RESAMPLES). */
 export const RESAMPLES: ResampleBounds = { min: 2, recommended: 1000, max: 100000 };
@@ -869,6 +744,3 @@ export const MODEL_PRESETS: ModelPreset[] = [
     "description": "Each rater's own view of each person: raters (or language models) that favour or penalise the same persons differently."
   }
 ];
-
-/** A second launch asked to open a study; the payload is its path (src-tauri/src/instance.rs). */
-export const OPEN_REQUESTED = "open-requested";

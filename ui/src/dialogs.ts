@@ -25,18 +25,30 @@ export async function pickSavePath(title: string, defaultPath: string, filters: 
   return save({ title, defaultPath, filters });
 }
 
-/** Asks for one or more existing files; `[]` when cancelled. */
-export async function pickFiles(title: string, filters: FileFilter[] = [], multiple = true): Promise<string[]> {
+/** Asks for one or more existing files (starting in `defaultPath`, a folder); `[]` when cancelled. */
+export async function pickFiles(title: string, filters: FileFilter[] = [], multiple = true, defaultPath?: string): Promise<string[]> {
   const s = scripted();
-  const picked = s.hit ? s.answer : await open({ title, multiple, directory: false, filters });
+  const picked = s.hit ? s.answer : await open({ title, multiple, directory: false, filters, defaultPath });
   if (picked === null) return [];
   return Array.isArray(picked) ? picked : [picked];
 }
 
-/** Asks for a folder; `null` when cancelled. */
-export async function pickDirectory(title: string): Promise<string | null> {
+/** Asks for a folder (starting in `defaultPath`); `null` when cancelled. */
+export async function pickDirectory(title: string, defaultPath?: string): Promise<string | null> {
   const s = scripted();
   if (s.hit) return Array.isArray(s.answer) ? (s.answer[0] ?? null) : s.answer;
-  const picked = await open({ title, directory: true, multiple: false });
+  const picked = await open({ title, directory: true, multiple: false, defaultPath });
   return typeof picked === "string" ? picked : null;
+}
+
+/** The folder of a study file ("/a/b/s.chameleon" → "/a/b"), where its dialogs start. */
+export function folderOf(path: string): string | undefined {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i > 0 ? path.slice(0, i) : undefined;
+}
+
+/** `name` in the folder of `studyPath`, a save dialog's default. */
+export function inFolderOf(studyPath: string, name: string): string {
+  const dir = folderOf(studyPath);
+  return dir ? `${dir}/${name}` : name;
 }

@@ -362,14 +362,31 @@ pub async fn cancel_analysis(
     Ok(analysis.cancel(run_id)? as u32)
 }
 
+/// Writes what `request` asks for from the result `key`, only while that result matches the
+/// study's data (core's `ensure_current`): after new ratings it refuses, with the reason.
+pub fn export_job(
+    state: &AnalysisState,
+    session: &Session,
+    key: &str,
+    request: &ExportRequest,
+) -> AppResult<Vec<String>> {
+    let stored = stored_by_key(state, key)?;
+    an::ensure_current(session.study()?, &stored)?;
+    Ok(an::export(&stored, request)?)
+}
+
 #[tauri::command]
 pub async fn export_analysis(
+    state: State<'_, AppState>,
     analysis: State<'_, Arc<AnalysisState>>,
     key: String,
     request: ExportRequest,
 ) -> AppResult<Vec<String>> {
-    let stored = stored_by_key(&analysis, &key)?;
-    blocking(move || Ok(an::export(&stored, &request)?)).await
+    let analysis = Arc::clone(&analysis);
+    // The check and the writing under the lock: no rating lands between them.
+    state
+        .run(move |session, _| export_job(&analysis, session, &key, &request))
+        .await
 }
 
 /// The formula field's check against the open study's data, as it is typed (core's, the

@@ -4,7 +4,7 @@
 
 use crate::error::AppResult;
 use crate::state::{blocking, AppState};
-use chameleon_core::app::analysis::{AnalysisOptions, Method};
+use chameleon_core::app::analysis::{AnalysisOptions, Method, RaterRequest};
 use chameleon_core::app::review::{
     self as rv, Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, CodebookEdit,
     CodebookSaved, Disagreements, DisagreementsInput, ProfileRatings, ReviewInput, Weights,
@@ -19,22 +19,22 @@ use tauri::State;
 pub struct ReviewCache(Mutex<Option<(String, AgreementTable)>>);
 
 impl ReviewCache {
-    pub fn table(&self, input: &ReviewInput) -> AgreementTable {
-        let key = input.content_hash();
+    pub fn table(&self, input: &ReviewInput, raters: &RaterRequest) -> AppResult<AgreementTable> {
+        let key = format!("{}\u{1}{raters:?}", input.content_hash());
         if let Ok(guard) = self.0.lock() {
             if let Some((k, t)) = guard.as_ref().filter(|(k, _)| *k == key) {
                 tracing::debug!(key = %k, "agreement table from the cache");
-                return AgreementTable {
+                return Ok(AgreementTable {
                     thresholds: input.thresholds,
                     ..t.clone()
-                };
+                });
             }
         }
-        let table = rv::agreement_table(input);
+        let table = rv::agreement_table(input, raters)?;
         if let Ok(mut guard) = self.0.lock() {
             *guard = Some((key, table.clone()));
         }
-        table
+        Ok(table)
     }
 }
 
@@ -46,10 +46,11 @@ async fn input(state: &AppState) -> AppResult<ReviewInput> {
 pub async fn review_agreement(
     state: State<'_, AppState>,
     cache: State<'_, Arc<ReviewCache>>,
+    raters: Option<RaterRequest>,
 ) -> AppResult<AgreementTable> {
     let input = input(&state).await?;
     let cache = Arc::clone(&cache);
-    blocking(move || Ok(cache.table(&input))).await
+    blocking(move || cache.table(&input, &raters.unwrap_or_default())).await
 }
 
 #[tauri::command]
@@ -57,9 +58,11 @@ pub async fn review_agreement_detail(
     state: State<'_, AppState>,
     dimension: String,
     weights: Option<Weights>,
+    raters: Option<RaterRequest>,
 ) -> AppResult<AgreementDetail> {
     let input = input(&state).await?;
-    blocking(move || Ok(rv::agreement_detail(&input, &dimension, weights)?)).await
+    let raters = raters.unwrap_or_default();
+    blocking(move || Ok(rv::agreement_detail(&input, &dimension, weights, &raters)?)).await
 }
 
 #[tauri::command]
@@ -67,10 +70,12 @@ pub async fn review_agreement_intervals(
     state: State<'_, AppState>,
     resamples: usize,
     seed: Option<u64>,
+    raters: Option<RaterRequest>,
 ) -> AppResult<AgreementIntervals> {
     let opts = AnalysisOptions::new(resamples, seed.unwrap_or(1), Method::Reml)?;
     let ds = state.run(|s, _| Ok(s.study()?.dataset()?)).await?;
-    blocking(move || Ok(rv::agreement_intervals(&ds, &opts)?)).await
+    let raters = raters.unwrap_or_default();
+    blocking(move || Ok(rv::agreement_intervals(&ds, &opts, &raters)?)).await
 }
 
 #[tauri::command]
@@ -162,19 +167,27 @@ mod tests {
         let mut s = Session::default();
         start::open_demo(&mut s, &paths).expect("the demo study opens");
         let cache = ReviewCache::default();
-        let first = cache.table(&ReviewInput::of(s.study().unwrap()).unwrap());
+        let all = RaterRequest::default();
+        let first = cache
+            .table(&ReviewInput::of(s.study().unwrap()).unwrap(), &all)
+            .unwrap();
         let t = Thresholds {
             good: 0.7,
             tentative: 0.6,
         };
         rv::set_thresholds(s.study_mut().unwrap(), t).unwrap();
-        let again = cache.table(&ReviewInput::of(s.study().unwrap()).unwrap());
+        let again = cache
+            .table(&ReviewInput::of(s.study().unwrap()).unwrap(), &all)
+            .unwrap();
         assert_eq!(again.thresholds, t, "thresholds are read fresh");
         assert_eq!(again.rows.len(), first.rows.len());
         let key = cache.0.lock().unwrap().as_ref().unwrap().0.clone();
         identity::choose(&mut s, &paths, "dana", RaterKindDto::Human).unwrap();
         assert_eq!(
-            ReviewInput::of(s.study().unwrap()).unwrap().content_hash(),
+            format!(
+                "{}\u{1}{all:?}",
+                ReviewInput::of(s.study().unwrap()).unwrap().content_hash()
+            ),
             key,
             "a new rater without ratings changes no data"
         );

@@ -25,6 +25,21 @@ pub async fn recent_studies(state: State<'_, AppState>) -> AppResult<Vec<RecentS
         .await
 }
 
+/// Takes a study off the recent list (its file stays); the list left.
+#[tauri::command]
+pub async fn forget_recent_study(
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<Vec<RecentStudy>> {
+    state
+        .run(move |_, paths| {
+            recent::forget(&paths.recent_file(), &path).map_err(|e| {
+                crate::error::AppError::new(crate::error::ErrorCode::Io, e.to_string())
+            })
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn open_study(
     app: AppHandle,
@@ -33,7 +48,7 @@ pub async fn open_study(
 ) -> AppResult<SessionDto> {
     let dto = state
         .run(move |session, paths| {
-            let study = Study::open(Path::new(&path))?;
+            let study = Study::open(&expand_home(&path))?;
             install(session, paths, study)
         })
         .await?;
@@ -55,19 +70,41 @@ pub async fn create_study(
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
             {
-                Some(p) => PathBuf::from(p),
+                Some(p) => expand_home(p),
                 None => fresh_path(&paths.studies_dir(), stem_of(&request.profiles_path))?,
             };
             let study = create_from_files(
                 &target,
-                Path::new(&request.profiles_path),
-                Path::new(&request.codebook_path),
+                &expand_home(&request.profiles_path),
+                &expand_home(&request.codebook_path),
             )?;
             install(session, paths, study)
         })
         .await?;
     announce(&app, &dto);
     Ok(dto)
+}
+
+/// A typed path with a leading `~` (a shell habit) as the home folder it means; any other
+/// path as given.
+pub fn expand_home(path: &str) -> PathBuf {
+    expand_home_with(
+        path,
+        std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")),
+    )
+}
+
+fn expand_home_with(path: &str, home: Option<std::ffi::OsString>) -> PathBuf {
+    let path = path.trim();
+    let rest = match path.strip_prefix('~') {
+        Some("") => Some(""),
+        Some(r) if r.starts_with('/') || r.starts_with('\\') => Some(&r[1..]),
+        _ => None,
+    };
+    match (rest, home) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
 }
 
 /// Opens the bundled demo study, creating it in the data dir on first use.
@@ -303,6 +340,26 @@ mod tests {
     use super::*;
     use crate::commands::identity;
     use crate::dto::RaterKindDto;
+
+    #[test]
+    fn a_leading_tilde_is_the_home_folder_issue_15() {
+        let home = Some(std::ffi::OsString::from("/home/lena"));
+        assert_eq!(
+            expand_home_with("~/studies/a.chameleon", home.clone()),
+            PathBuf::from("/home/lena/studies/a.chameleon")
+        );
+        assert_eq!(
+            expand_home_with(" ~ ", home.clone()),
+            PathBuf::from("/home/lena")
+        );
+        assert_eq!(
+            expand_home_with("~ana/x", home.clone()),
+            PathBuf::from("~ana/x"),
+            "another user's home is not guessed"
+        );
+        assert_eq!(expand_home_with("/a/~/b", home), PathBuf::from("/a/~/b"));
+        assert_eq!(expand_home_with("~/x", None), PathBuf::from("~/x"));
+    }
 
     #[test]
     fn a_bad_profiles_file_reports_lines_and_leaves_no_study_behind() {

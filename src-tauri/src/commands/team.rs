@@ -5,10 +5,11 @@
 use crate::error::AppResult;
 use crate::state::AppState;
 use chameleon_core::app::team::{
-    self, AuditTrail, DesignRequest, Existing, ExportedPackage, MergeOutcome, PackageSummary,
-    TeamOverview,
+    self, AuditTrail, DesignRequest, Existing, ExportedPackage, Imported, MergeOutcome,
+    PackageSummary, RatingsShape, TeamOverview,
 };
 use chameleon_core::assign::AssignmentRow;
+use chameleon_core::model::RaterKind;
 use std::path::{Path, PathBuf};
 use tauri::State;
 
@@ -91,5 +92,59 @@ pub async fn export_audit_csv(
             let n = team::export_audit(s.study()?, Path::new(&path), kind.as_deref())?;
             Ok(n as i64)
         })
+        .await
+}
+
+/// Imports a ratings file (the path from the file dialog): all or nothing, a bad file answers
+/// `bad_input` with every bad row by line and column, as the CLI prints them.
+#[tauri::command]
+pub async fn import_ratings_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    shape: RatingsShape,
+    model: bool,
+) -> AppResult<Imported> {
+    let kind = if model {
+        RaterKind::Model
+    } else {
+        RaterKind::Human
+    };
+    let (report, changed) = state
+        .run(move |s, _| {
+            let report = team::import_ratings(s.study_mut()?, Path::new(&path), shape, kind)?;
+            Ok((report, summary(s.study()?)?))
+        })
+        .await?;
+    events::study_changed(&app, &changed);
+    Ok(report)
+}
+
+/// Adds the profiles of a file (CSV or JSONL), all or nothing.
+#[tauri::command]
+pub async fn add_profiles_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> AppResult<Imported> {
+    let (report, changed) = state
+        .run(move |s, _| {
+            let report = team::add_profiles(s.study_mut()?, Path::new(&path))?;
+            Ok((report, summary(s.study()?)?))
+        })
+        .await?;
+    events::study_changed(&app, &changed);
+    Ok(report)
+}
+
+/// Writes the raw ratings (long or wide CSV); the rows written.
+#[tauri::command]
+pub async fn export_ratings_file(
+    state: State<'_, AppState>,
+    path: String,
+    shape: RatingsShape,
+) -> AppResult<i64> {
+    state
+        .run(move |s, _| Ok(team::export_ratings(s.study()?, Path::new(&path), shape)? as i64))
         .await
 }

@@ -10,6 +10,7 @@ import type {
   QueueEntryDto,
   RatingChangeDto,
   RaterDto,
+  RecentStudy,
   ReviewDto,
   SessionDto,
 } from "../bindings";
@@ -70,7 +71,12 @@ export class FakeBackend implements Backend {
     };
   }
 
-  async recentStudies() { return []; }
+  recent: RecentStudy[] = [];
+  async recentStudies() { return this.recent; }
+  async forgetRecent(path: string) {
+    this.recent = this.recent.filter((r) => r.path !== path);
+    return this.recent;
+  }
   async openStudy() { return this.session(); }
   async createStudy() { return this.session(); }
   async openDemoStudy() { return this.session(); }

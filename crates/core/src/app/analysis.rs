@@ -158,32 +158,134 @@ pub struct AnalysisRequest {
     pub raters: Option<RaterRequest>,
 }
 
-/// A rater subset as the view asks for it (every part optional; see
-/// [`crate::analysis::raters::RaterSelection`]).
+/// Which kind of rater a view pools ("any" = every kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum KindChoice {
+    Human,
+    Model,
+    Any,
+}
+
+impl KindChoice {
+    fn kind(self) -> Option<RaterKind> {
+        match self {
+            KindChoice::Human => Some(RaterKind::Human),
+            KindChoice::Model => Some(RaterKind::Model),
+            KindChoice::Any => None,
+        }
+    }
+
+    fn of(kind: Option<RaterKind>) -> KindChoice {
+        match kind {
+            Some(RaterKind::Model) => KindChoice::Model,
+            Some(_) => KindChoice::Human,
+            None => KindChoice::Any,
+        }
+    }
+}
+
+/// A rater subset as a view asks for it: every part optional, an absent part keeps the
+/// view's default (agreement: humans with at least
+/// [`crate::analysis::raters::MIN_RATINGS`] ratings, as the CLI's
+/// `agreement`; the decomposition: every rater, as `decompose` and `report`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RaterRequest {
-    /// Only these raters; absent = any.
+    /// Only these raters; absent = the default's (naming raters drops the default's kind and
+    /// minimum, as `--raters` does).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub names: Option<Vec<String>>,
-    /// Only raters of this kind; absent = any.
+    /// Only raters of this kind; absent = the default's.
     #[serde(default)]
-    pub kind: Option<RaterKind>,
-    /// Only raters with at least this many ratings; absent = any.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub kind: Option<KindChoice>,
+    /// Only raters with at least this many ratings; absent = the default's.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub min_ratings: Option<u32>,
 }
 
 impl RaterRequest {
-    pub fn selection(&self) -> RaterSelection {
+    /// `base` with what the request names.
+    pub fn selection_from(&self, base: RaterSelection) -> RaterSelection {
         RaterSelection::overriding(
-            RaterSelection::all(),
+            base,
             self.names.clone(),
-            self.kind.map(Some),
+            self.kind.map(KindChoice::kind),
             self.min_ratings.map(|n| n as usize),
         )
     }
+
+    /// The decomposition's selection (default: every rater).
+    pub fn selection(&self) -> RaterSelection {
+        self.selection_from(RaterSelection::all())
+    }
+}
+
+/// One rater of the data behind a rater choice, for the view's picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterCount {
+    pub name: String,
+    pub kind: RaterKind,
+    /// Ratings over the analysed dimensions.
+    pub ratings: u32,
+}
+
+/// What a view's rater control shows: the selection in effect (the request over the view's
+/// default), what it did, and every rater of the data to pick from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RaterPool {
+    pub choice: RaterChoice,
+    pub kind: KindChoice,
+    pub min_ratings: u32,
+    pub names: Option<Vec<String>>,
+    pub raters: Vec<RaterCount>,
+}
+
+/// Applies `req` over `base` to `ds` (core's [`select_raters`]) and describes the result for
+/// the view's control.
+pub fn pool_raters(
+    ds: &mut Dataset,
+    req: &RaterRequest,
+    base: RaterSelection,
+) -> Result<RaterPool> {
+    let mut counts = vec![0u32; ds.raters.len()];
+    for o in ds.dimensions.iter().flat_map(|d| &d.observations) {
+        if let Some(c) = o.rater.and_then(|r| counts.get_mut(r as usize)) {
+            *c += 1;
+        }
+    }
+    let raters = ds
+        .raters
+        .iter()
+        .zip(counts)
+        .map(|(r, ratings)| RaterCount {
+            name: r.name.clone(),
+            kind: if ds.rater_kinds_known {
+                r.kind
+            } else {
+                RaterKind::Human
+            },
+            ratings,
+        })
+        .collect();
+    let sel = req.selection_from(base);
+    let choice = select_raters(ds, &sel)?;
+    Ok(RaterPool {
+        choice,
+        kind: KindChoice::of(sel.kind),
+        min_ratings: sel.min_ratings as u32,
+        names: sel.names,
+        raters,
+    })
 }
 
 impl AnalysisRequest {
@@ -243,6 +345,13 @@ pub struct DimensionResult {
     /// Negative method-of-moments estimates (ANOVA), by component name.
     pub negative: Vec<String>,
     pub warnings: Vec<String>,
+    /// Set when the shares rest on too few persons with two contexts or come from a boundary
+    /// fit: shown instead of them ("too few data (n = 3)").
+    #[serde(default)]
+    pub caution: Option<String>,
+    /// Set when the intervals rest on few persons or are degenerate: shown beside them.
+    #[serde(default)]
+    pub ci_caution: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -254,6 +363,9 @@ pub struct PooledResult {
     pub trait_ci: Option<Vec<f64>>,
     pub dimensions: u32,
     pub standardised: Option<Shares>,
+    /// Set when a pooled dimension's shares carry a caution (the mean includes them).
+    #[serde(default)]
+    pub caution: Option<String>,
 }
 
 /// One rater's state sensitivity in one dimension.
@@ -271,6 +383,12 @@ pub struct RaterSensitivity {
     pub ci: Option<Vec<f64>>,
     pub state_blind: Option<bool>,
     pub note: Option<String>,
+    /// Set when the rater has too few ratings: shown instead of the share.
+    #[serde(default)]
+    pub caution: Option<String>,
+    /// Set when the interval is degenerate ([1, 1]).
+    #[serde(default)]
+    pub ci_caution: Option<String>,
 }
 
 /// One rater's row of the rater × dimension matrix.
@@ -383,10 +501,14 @@ pub struct AnalysisResult {
     pub pooled: PooledResult,
     pub rater_sensitivity: Vec<RaterSensitivity>,
     pub rater_matrix: RaterMatrix,
-    /// The rater subset analysed, when the request named one.
+    /// The raters analysed (and who was left out, and why).
     #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raters: Option<RaterChoice>,
+    /// The rater control's state: the selection in effect and every rater to pick from
+    /// (absent in a result stored before it existed).
+    #[serde(default)]
+    pub rater_pool: Option<RaterPool>,
     pub figures: Vec<FigureView>,
     pub tables: Vec<TableView>,
     /// The fit of [`AnalysisRequest::model`], when one was asked for.
@@ -401,7 +523,9 @@ pub const TABLES: [(&str, &str); 4] = [
     ("person_profiles", "Profile plot data"),
 ];
 
-/// Every table of `data` as CSV, in [`TABLES`] order: (file stem, CSV text).
+/// Every table of `data` as CSV, in [`TABLES`] order: (file stem, CSV text). Every row ends
+/// with the data hash and the time of the computation (`data_hash`, `computed_at`), so that a
+/// CSV file on its own still says which data its numbers are from.
 pub fn tables_of(data: &ReportData) -> Result<Vec<(String, String)>> {
     TABLES
         .iter()
@@ -412,9 +536,35 @@ pub fn tables_of(data: &ReportData) -> Result<Vec<(String, String)>> {
                 "agreement" => report::agreement_csv(&data.agreement)?,
                 _ => report::person_profiles_csv(&data.person_profiles)?,
             };
-            Ok(((*name).to_owned(), csv))
+            Ok((
+                (*name).to_owned(),
+                stamp_csv(&csv, &data.data_hash, &data.generated_at)?,
+            ))
         })
         .collect()
+}
+
+/// `csv` with two more columns, `data_hash` and `computed_at`, the same in every row.
+fn stamp_csv(csv: &str, data_hash: &str, computed_at: &str) -> Result<String> {
+    let bad = |e: &dyn std::fmt::Display| CoreError::Invalid(format!("table CSV: {e}"));
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, rec) in r.records().enumerate() {
+        let mut rec = rec.map_err(|e| bad(&e))?;
+        if i == 0 {
+            rec.push_field("data_hash");
+            rec.push_field("computed_at");
+        } else {
+            rec.push_field(data_hash);
+            rec.push_field(computed_at);
+        }
+        w.write_record(&rec).map_err(|e| bad(&e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| bad(&e))?;
+    String::from_utf8(bytes).map_err(|e| bad(&e))
 }
 
 /// A computed analysis with everything its exports need, so exports never recompute (and a
@@ -452,8 +602,10 @@ pub struct Snapshot {
     pub dataset: Dataset,
     pub study_path: String,
     pub study_name: Option<String>,
-    /// What the request's rater subset did, when it named one.
+    /// What the rater subset did (every rater unless the request named a subset).
     pub raters: Option<RaterChoice>,
+    /// The same for the view's rater control.
+    pub pool: RaterPool,
 }
 
 /// Copies the analysed data out of the study: every current rating (or the adjudicated
@@ -483,16 +635,17 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
     if dataset.rating_count() == 0 {
         return Err(CoreError::NoRatings);
     }
-    let raters = req
-        .raters
-        .as_ref()
-        .map(|r| select_raters(&mut dataset, &r.selection()))
-        .transpose()?;
+    let pool = pool_raters(
+        &mut dataset,
+        &req.raters.clone().unwrap_or_default(),
+        RaterSelection::all(),
+    )?;
     Ok(Snapshot {
         dataset,
         study_path: study.path().display().to_string(),
         study_name: study.codebook()?.and_then(|c| c.name),
-        raters,
+        raters: Some(pool.choice.clone()),
+        pool,
     })
 }
 
@@ -510,6 +663,45 @@ pub fn current_hash(study: &Study, req: &AnalysisRequest) -> Result<String> {
             study.dataset()?.content_hash()
         }),
         Err(e) => Err(e),
+    }
+}
+
+/// Refuses an export of a result computed from other data than the study holds now (new
+/// ratings, a changed rater pool): the files would carry stale numbers with no sign of it.
+/// The reason names the counts then and now; nothing is written.
+pub fn ensure_current(study: &Study, s: &StoredAnalysis) -> Result<()> {
+    let now = current_hash(study, &s.result.options)?;
+    if now == s.result.data_hash {
+        return Ok(());
+    }
+    let then_ratings: u32 = s.result.dimensions.iter().map(|d| d.ratings).sum();
+    let then_raters = s.result.raters.as_ref().map(|c| c.included.len());
+    let counts = |ratings: usize, raters: Option<usize>| match raters {
+        Some(r) => format!("{} by {}", plural(ratings, "rating"), plural(r, "rater")),
+        None => plural(ratings, "rating"),
+    };
+    let (now_ratings, now_raters) = match snapshot(study, &s.result.options) {
+        Ok(snap) => (
+            snap.dataset.rating_count(),
+            Some(snap.pool.choice.included.len()),
+        ),
+        Err(_) => (0, None),
+    };
+    Err(CoreError::Invalid(format!(
+        "The study's ratings changed since this analysis was computed ({}: {}; now {}). \
+         Run the analysis again before exporting; nothing was written.",
+        s.result.computed_at,
+        counts(then_ratings as usize, then_raters),
+        counts(now_ratings, now_raters),
+    )))
+}
+
+/// "1 rating", "3 ratings".
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
@@ -580,6 +772,7 @@ pub fn compute(
         rater_matrix: rater_matrix(&rater_sensitivity),
         rater_sensitivity,
         raters: snap.raters.clone(),
+        rater_pool: Some(snap.pool.clone()),
         figures,
         tables: TABLES
             .iter()
@@ -644,6 +837,12 @@ fn dimension_rows(r: &DecomposeReport) -> Vec<DimensionResult> {
                 reliability_k: rl.map(|r| r.reliability_k),
                 negative,
                 warnings: d.warnings.clone(),
+                caution: d.caution.as_ref().map(|c| c.message.clone()),
+                ci_caution: d
+                    .ci
+                    .as_ref()
+                    .and_then(|c| c.caution.as_ref())
+                    .map(|c| c.message.clone()),
             }
         })
         .collect()
@@ -656,6 +855,7 @@ fn pooled_row(r: &DecomposeReport) -> PooledResult {
         trait_ci: pair(r.pooled.ci.as_ref().and_then(|c| c.trait_share)),
         dimensions: r.pooled.dimensions as u32,
         standardised: r.pooled.standardised.as_ref().map(shares),
+        caution: r.pooled.caution.as_ref().map(|c| c.message.clone()),
     }
 }
 
@@ -672,6 +872,8 @@ fn sensitivity_rows(r: &DecomposeReport) -> Vec<RaterSensitivity> {
                 ci: pair(s.ci),
                 state_blind: s.state_blind,
                 note: s.note.clone(),
+                caution: s.caution.as_ref().map(|c| c.message.clone()),
+                ci_caution: s.ci_caution.as_ref().map(|c| c.message.clone()),
             })
         })
         .collect()

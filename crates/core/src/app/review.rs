@@ -6,8 +6,10 @@
 //! of the study (fast, under the caller's lock), the functions taking a [`ReviewInput`]
 //! compute without the study.
 
-use super::analysis::AnalysisOptions;
+use super::analysis::{pool_raters, AnalysisOptions, RaterPool, RaterRequest};
 use crate::analysis::agreement::{agreement, AgreementOptions, DimensionAgreement};
+use crate::analysis::minimum::Caution;
+use crate::analysis::raters::RaterSelection;
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::{self, Level, RaterKind, Scale};
@@ -112,6 +114,9 @@ pub struct AgreementRow {
     pub pairable_units: usize,
     pub raters: usize,
     pub ratings: usize,
+    /// Set when α and the ICC rest on too few units ("too few data (n = 3)"): shown instead
+    /// of the values, never coloured.
+    pub caution: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +127,13 @@ pub struct AgreementTable {
     pub thresholds: Thresholds,
     /// Why a statistic is missing, one sentence each.
     pub warnings: Vec<String>,
+    /// The raters pooled (default: humans with enough ratings, as the CLI's `agreement`).
+    pub raters: RaterPool,
+}
+
+/// A caution's message, as the views show it.
+fn message(c: &Option<Caution>) -> Option<String> {
+    c.as_ref().map(|c| c.message.clone())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +143,8 @@ pub struct AlphaInterval {
     pub dimension: String,
     /// Percentile interval of alpha at the dimension's level.
     pub ci: Option<[f64; 2]>,
+    /// Set when the interval rests on few units or is degenerate ([1, 1]).
+    pub caution: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,6 +165,8 @@ pub struct Pair {
     pub units: usize,
     /// Cohen's kappa with the weights of the detail view.
     pub kappa: Option<f64>,
+    /// Set when the pair shares too few units.
+    pub caution: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,6 +185,8 @@ pub struct RaterDiagnostics {
     /// The drift measure per block of this rater's ratings, earliest first.
     pub drift: Vec<Option<f64>>,
     pub median_seconds: Option<f64>,
+    /// Set when the rater has too few ratings for leniency, agreement or drift.
+    pub caution: Option<String>,
 }
 
 /// What the dashboard shows for one dimension when the PI opens it.
@@ -186,6 +204,8 @@ pub struct AgreementDetail {
     pub drift_measure: String,
     pub drift_svg: Option<String>,
     pub distribution_svg: Option<String>,
+    /// The raters pooled.
+    pub raters_pool: RaterPool,
 }
 
 /// What the agreement views compute from, copied out of the study in one go.
@@ -233,9 +253,19 @@ impl ReviewInput {
     }
 }
 
-/// One row per dimension, alpha at the dimension's level, the ICC a single rating has.
-pub fn agreement_table(input: &ReviewInput) -> AgreementTable {
-    let run = agreement(&input.dataset, &AgreementOptions::default());
+/// The dataset with the raters `req` asks for over agreement's default (humans with at least
+/// the minimum of ratings, as the CLI's `agreement`).
+fn pooled(ds: &Dataset, req: &RaterRequest) -> Result<(Dataset, RaterPool)> {
+    let mut ds = ds.clone();
+    let pool = pool_raters(&mut ds, req, RaterSelection::agreement_default())?;
+    Ok((ds, pool))
+}
+
+/// One row per dimension, alpha at the dimension's level, the ICC a single rating has, over
+/// the raters `raters` asks for.
+pub fn agreement_table(input: &ReviewInput, raters: &RaterRequest) -> Result<AgreementTable> {
+    let (ds, pool) = pooled(&input.dataset, raters)?;
+    let run = agreement(&ds, &AgreementOptions::default());
     let rows = run
         .report
         .dimensions
@@ -256,26 +286,34 @@ pub fn agreement_table(input: &ReviewInput) -> AgreementTable {
                 pairable_units: d.pairable_units,
                 raters: d.raters,
                 ratings: d.ratings,
+                caution: message(&d.caution),
             }
         })
         .collect();
-    AgreementTable {
+    Ok(AgreementTable {
         rows,
         thresholds: input.thresholds,
         warnings: run.warnings,
-    }
+        raters: pool,
+    })
 }
 
-/// Bootstrap intervals of alpha (at each dimension's level) by resampling profiles; `opts`
-/// was checked when it was built, and a review interval needs resamples.
-pub fn agreement_intervals(ds: &Dataset, opts: &AnalysisOptions) -> Result<AgreementIntervals> {
+/// Bootstrap intervals of alpha (at each dimension's level) by resampling profiles, over the
+/// raters `raters` asks for; `opts` was checked when it was built, and a review interval
+/// needs resamples.
+pub fn agreement_intervals(
+    ds: &Dataset,
+    opts: &AnalysisOptions,
+    raters: &RaterRequest,
+) -> Result<AgreementIntervals> {
     if opts.resamples() == 0 {
         return Err(CoreError::Invalid(
             "Intervals need bootstrap resamples.".into(),
         ));
     }
+    let (ds, _) = pooled(ds, raters)?;
     let run = agreement(
-        ds,
+        &ds,
         &AgreementOptions {
             bootstrap: opts.resamples(),
             seed: opts.seed(),
@@ -291,6 +329,7 @@ pub fn agreement_intervals(ds: &Dataset, opts: &AnalysisOptions) -> Result<Agree
             .map(|d| AlphaInterval {
                 dimension: d.dimension.clone(),
                 ci: alpha_ci_at_level(d),
+                caution: message(&d.ci.as_ref().and_then(|c| c.caution.clone())),
             })
             .collect(),
     })
@@ -308,8 +347,11 @@ pub fn agreement_detail(
     input: &ReviewInput,
     dimension: &str,
     weights: Option<Weights>,
+    raters: &RaterRequest,
 ) -> Result<AgreementDetail> {
-    let mut ds = input.dataset.clone();
+    // The pool is chosen on the whole study's ratings, as the table's, so that a rater's
+    // count (and the minimum) mean the same in the table and in a dimension's detail.
+    let (mut ds, raters_pool) = pooled(&input.dataset, raters)?;
     if !ds.retain_dimension(dimension) {
         return Err(no_dimension(dimension));
     }
@@ -333,6 +375,7 @@ pub fn agreement_detail(
                 Weights::Quadratic => p.kappa_quadratic,
                 Weights::Unweighted => p.kappa,
             },
+            caution: message(&p.caution),
         })
         .collect();
     let names: Vec<String> = d.raters_detail.iter().map(|r| r.rater.clone()).collect();
@@ -373,6 +416,7 @@ pub fn agreement_detail(
                 .map(|x| x.points.clone())
                 .unwrap_or_default(),
             median_seconds: r.median_seconds,
+            caution: message(&r.caution),
         })
         .collect();
     let drift_svg = match &drift {
@@ -399,6 +443,7 @@ pub fn agreement_detail(
         drift_measure: drift.map(|s| s.measure).unwrap_or_default(),
         drift_svg,
         distribution_svg,
+        raters_pool,
     })
 }
 
@@ -523,7 +568,10 @@ impl DisagreementsInput {
     }
 }
 
-fn level_alpha(mut ds: Dataset, dimension: &str) -> Option<f64> {
+/// Alpha at the dimension's level over the dashboard's default pool of raters, so that
+/// "before" is the number the dashboard shows.
+fn level_alpha(ds: Dataset, dimension: &str) -> Option<f64> {
+    let (mut ds, _) = pooled(&ds, &RaterRequest::default()).ok()?;
     if !ds.retain_dimension(dimension) {
         return None;
     }

@@ -135,13 +135,24 @@ pub fn design(study: &mut Study, request: &DesignRequest) -> Result<Vec<Assignme
             "Name at least one annotator in the pool.".into(),
         ));
     }
-    study.design_assignments(&DesignParams {
-        pool,
+    let rows = study.design_assignments(&DesignParams {
+        pool: pool.clone(),
         k: request.k as usize,
         extra_percent: request.extra_percent,
         seed: request.seed,
         allow_same_person_in_a_row: request.allow_same_person_in_a_row,
-    })
+    })?;
+    study.record(
+        "assignment-design",
+        &serde_json::json!({
+            "pool": pool,
+            "k": request.k,
+            "extra_percent": request.extra_percent,
+            "seed": request.seed,
+            "assigned": rows.iter().map(|r| r.assigned).sum::<i64>(),
+        }),
+    )?;
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -310,11 +321,26 @@ pub fn merge_packages(study: &mut Study, paths: &[PathBuf]) -> Result<MergeOutco
     for path in paths {
         // One package's failure must not stop the others; a study that cannot be written
         // stops them all.
-        reports.push(match study.merge_package(path) {
+        let merged = match study.merge_package(path) {
             Ok(r) => MergedPackage::from_report(path, r),
             Err(e @ (CoreError::ReadOnly { .. } | CoreError::Locked { .. })) => return Err(e),
             Err(e) => MergedPackage::refused(path, e.to_string()),
-        });
+        };
+        // The store records a merge that changed ratings; a refused one and a re-merge that
+        // changed nothing are the PI's actions too.
+        if let Some(why) = &merged.refused {
+            study.record(
+                "package-merge-refused",
+                &serde_json::json!({"file": merged.file_name, "rater": merged.rater, "reason": why}),
+            )?;
+        } else if merged.added + merged.updated == 0 {
+            study.record(
+                "package-merge-unchanged",
+                &serde_json::json!({"file": merged.file_name, "rater": merged.rater,
+                                    "unchanged": merged.unchanged, "kept_newer": merged.kept_newer}),
+            )?;
+        }
+        reports.push(merged);
     }
     let merged = reports.iter().any(|r| r.refused.is_none());
     Ok(MergeOutcome {
@@ -383,3 +409,89 @@ pub fn export_audit(study: &Study, path: &Path, kind: Option<&str>) -> Result<us
 
 #[cfg(test)]
 mod tests;
+
+// ---- the study's data from the app: ratings and profiles in, raw ratings out ----
+
+/// What an import from the app did (core's [`crate::import::ImportReport`] for the view).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Imported {
+    /// `ratings` or `profiles`.
+    pub kind: String,
+    /// The file's name.
+    pub source: String,
+    pub added: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    /// What did not stop the import (raters or dimensions created, columns ignored).
+    pub notices: Vec<String>,
+}
+
+impl From<crate::import::ImportReport> for Imported {
+    fn from(r: crate::import::ImportReport) -> Self {
+        Imported {
+            kind: r.kind,
+            source: r.source,
+            added: r.added as u32,
+            updated: r.updated as u32,
+            unchanged: r.unchanged as u32,
+            notices: r.notices,
+        }
+    }
+}
+
+/// The shape of a ratings file: long (one rating per row) or wide (one column per dimension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum RatingsShape {
+    Long,
+    Wide,
+}
+
+/// Imports a ratings file as `chameleon import ratings` does: all or nothing, every bad row
+/// named by line and column ([`CoreError::Input`]); raters it creates get `kind`.
+pub fn import_ratings(
+    study: &mut Study,
+    path: &Path,
+    shape: RatingsShape,
+    kind: crate::model::RaterKind,
+) -> Result<Imported> {
+    writable(study, "import ratings")?;
+    not_a_package(study, "import ratings into")?;
+    let opts = crate::RatingsImportOptions { rater_kind: kind };
+    let report = match shape {
+        RatingsShape::Long => study.import_ratings(path, &opts)?,
+        RatingsShape::Wide => study.import_ratings_wide(path, None, &opts)?,
+    };
+    Ok(report.into())
+}
+
+/// Adds the profiles of a file (CSV or JSONL) as `chameleon import profiles` does.
+pub fn add_profiles(study: &mut Study, path: &Path) -> Result<Imported> {
+    writable(study, "add profiles")?;
+    not_a_package(study, "add profiles to")?;
+    Ok(study.import_profiles(path)?.into())
+}
+
+/// Writes every current rating to `path` (long or wide CSV, as `chameleon export ratings`),
+/// with provenance in the long shape; the number of rows written.
+pub fn export_ratings(study: &Study, path: &Path, shape: RatingsShape) -> Result<usize> {
+    if path.as_os_str().is_empty() || path.as_os_str() == "-" {
+        return Err(CoreError::Invalid("no file chosen".into()));
+    }
+    let opts = crate::export::RatingsExportOptions {
+        provenance: shape == RatingsShape::Long,
+        include_adjudicated: false,
+    };
+    let mut n = 0;
+    write_atomically(path, |w| {
+        n = match shape {
+            RatingsShape::Long => study.export_ratings(w, opts)?,
+            RatingsShape::Wide => study.export_ratings_wide(w, opts)?,
+        };
+        Ok(())
+    })?;
+    Ok(n)
+}

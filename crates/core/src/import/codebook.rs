@@ -10,6 +10,9 @@ use rusqlite::{params, OptionalExtension};
 use std::collections::HashSet;
 use std::path::Path;
 
+/// The source the app's codebook editor saves under: its versions are audited as edits.
+const EDITOR: &str = "codebook editor";
+
 /// The line (1-based) of the first occurrence of `needle` in `src`, 1 when absent.
 fn line_of(src: &str, needle: &str) -> u64 {
     src.find(needle)
@@ -162,7 +165,7 @@ impl Study {
             return Err(CoreError::input("codebook", errors));
         }
         cb.version = 0;
-        self.apply_codebook(cb, "codebook", "codebook editor", "")
+        self.apply_codebook(cb, "codebook", EDITOR, "")
     }
 
     fn apply_codebook(
@@ -264,7 +267,19 @@ impl Study {
                 r.get(0)
             })?;
             report.notices.push(format!("codebook version {v}"));
-            super::profiles::log_import(&tx, &actor, "codebook", &report, now)?;
+            if source == EDITOR {
+                // An edit in the app is the PI's change of the codebook, not an import.
+                crate::store::audit::audit(
+                    &tx,
+                    now,
+                    &actor,
+                    "codebook-edit",
+                    &serde_json::json!({"version": v, "added": report.added, "updated": report.updated}),
+                    None,
+                )?;
+            } else {
+                super::profiles::log_import(&tx, &actor, "codebook", &report, now)?;
+            }
         }
         tx.commit()?;
         Ok(report)

@@ -42,6 +42,8 @@ struct Bar {
     label: String,
     segments: Vec<f64>,
     ci: Option<[f64; 2]>,
+    /// A minimum-n rule not met or a boundary fit: the bar is not drawn, the reason is.
+    caution: Option<String>,
 }
 
 struct Series {
@@ -73,9 +75,9 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
     let n = bars.len().max(1);
     let labels: Vec<String> = bars
         .iter()
-        .map(|b| match b.segments.first() {
-            Some(first) => format!("{}  {:.1}%", short(&b.label), first * 100.0),
-            None => short(&b.label),
+        .map(|b| match (b.segments.first(), &b.caution) {
+            (Some(first), None) => format!("{}  {:.1}%", short(&b.label), first * 100.0),
+            _ => short(&b.label),
         })
         .collect();
     let label_width = labels
@@ -130,6 +132,9 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         for (k, s) in series.iter().enumerate() {
             let color = s.color;
             let rects = bars.iter().enumerate().filter_map(move |(i, b)| {
+                if b.caution.is_some() {
+                    return None;
+                }
                 // Negative moment estimates (ANOVA) are drawn as 0; the axis is clipped at 1.
                 let start: f64 = b.segments.iter().take(k).map(|w| w.max(0.0)).sum();
                 let w = b.segments.get(k)?.max(0.0);
@@ -141,7 +146,21 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
             });
             chart.draw_series(rects).map_err(fig_err)?;
         }
+        let caution_style = (FONT, 14)
+            .into_font()
+            .color(&INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, b) in bars.iter().enumerate() {
+            if let Some(c) = &b.caution {
+                let (px, py) = chart.backend_coord(&(0.0, row_of(i) + 0.5));
+                plot.draw(&Text::new(c.as_str(), (px + 8, py), caution_style.clone()))
+                    .map_err(fig_err)?;
+            }
+        }
         let whiskers = bars.iter().enumerate().filter_map(|(i, b)| {
+            if b.caution.is_some() {
+                return None;
+            }
             let [lo, hi] = b.ci?;
             let mid = *b.segments.first()?;
             let clip = |v: f64| v.clamp(0.0, 1.0);
@@ -200,12 +219,23 @@ fn clipped_note(bars: &[Bar]) -> &'static str {
     }
 }
 
+/// A sentence for captions when some bar is not drawn.
+fn caution_note(bars: &[Bar]) -> &'static str {
+    if bars.iter().any(|b| b.caution.is_some()) {
+        " A dimension with too few data (persons seen in two or more contexts) or a boundary fit \
+         is named, not drawn: its shares are not results."
+    } else {
+        ""
+    }
+}
+
 fn profile_bar(d: &DimensionReport) -> Option<Bar> {
     let p = d.profile_level.as_ref()?;
     Some(Bar {
         label: d.dimension.clone(),
         segments: vec![p.trait_share, p.state_share],
         ci: d.ci.as_ref().and_then(|c| c.trait_share),
+        caution: d.caution.as_ref().map(|c| c.message.clone()),
     })
 }
 
@@ -223,6 +253,7 @@ fn rater_bar(d: &DimensionReport) -> Option<Bar> {
             .ci
             .as_ref()
             .and_then(|c| c.rater_level.get("person_share").copied().flatten()),
+        caution: d.caution.as_ref().map(|c| c.message.clone()),
     })
 }
 
@@ -278,9 +309,10 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             title: "Trait and state shares per dimension".into(),
             caption: format!(
                 "Profile level (s_pc = μ + T_p + S_pc): trait share σ²_T / (σ²_T + σ²_S) and \
-                 state share per dimension, {} estimates.{boot}{}",
+                 state share per dimension, {} estimates.{boot}{}{}",
                 dec.method.to_uppercase(),
-                clipped_note(&bars)
+                clipped_note(&bars),
+                caution_note(&bars)
             ),
             svg: stacked_bars(
                 "Trait and state shares per dimension (profile level)",
@@ -296,13 +328,14 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             title: "Variance shares at the rater level".into(),
             caption: format!(
                 "Rater level (y_pcr = μ + T_p + S_pc + R_r + E_pcr): each variance component's \
-                 share of the total rating variance.{}{}",
+                 share of the total rating variance.{}{}{}",
                 if data.bootstrap > 0 {
                     " Whiskers: 95% bootstrap interval of the person (trait) share."
                 } else {
                     ""
                 },
-                clipped_note(&bars)
+                clipped_note(&bars),
+                caution_note(&bars)
             ),
             svg: stacked_bars(
                 "Variance shares per dimension (rater level)",
@@ -316,6 +349,7 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             label: "profile level (mean)".into(),
             segments: vec![t, s],
             ci: dec.pooled.ci.as_ref().and_then(|c| c.trait_share),
+            caution: dec.pooled.caution.as_ref().map(|c| c.message.clone()),
         }];
         let mut series: &[Series] = &PROFILE_SERIES;
         if let Some(st) = &dec.pooled.standardised {
@@ -323,6 +357,7 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
                 label: "rater level (standardised)".into(),
                 segments: vec![st.person, st.person_context, st.rater, st.residual],
                 ci: None,
+                caution: dec.pooled.caution.as_ref().map(|c| c.message.clone()),
             });
             series = &RATER_SERIES;
         }
@@ -330,8 +365,8 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             name: "pooled_split",
             title: "Pooled trait–state split".into(),
             caption: format!(
-                "Mean over {} dimension(s) of the profile-level trait and state shares{}{}{}",
-                dec.pooled.dimensions,
+                "Mean over {} of the profile-level trait and state shares{}{}{}",
+                crate::app::analysis::plural(dec.pooled.dimensions, "dimension"),
                 if dec.pooled.standardised.is_some() {
                     "; below, the mean rater-level shares of the dimensions standardised to \
                      unit total variance."
@@ -351,7 +386,39 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
     if let Some(f) = person_profiles_figure(data)? {
         out.push(f);
     }
+    for f in &mut out {
+        f.svg = stamp(&f.svg, &data.data_hash, &data.generated_at);
+    }
     Ok(out)
+}
+
+/// `svg` naming the data and the time it was computed from, in its top right corner (the
+/// title is centred, the legend at the bottom has no room) and in a `<desc>`, so that a figure
+/// file on its own says which data it shows.
+fn stamp(svg: &str, data_hash: &str, generated_at: &str) -> String {
+    let Some(end) = svg.rfind("</svg>") else {
+        return svg.to_owned();
+    };
+    let attr = |name: &str| -> Option<f64> {
+        let head = &svg[..svg.find('>')?];
+        let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
+        head[at..].split('"').next()?.parse().ok()
+    };
+    let Some(w) = attr("width") else {
+        return svg.to_owned();
+    };
+    let short = &data_hash[..data_hash.len().min(12)];
+    let text = super::html::esc(&format!("data {short} · {generated_at}"));
+    format!(
+        "{}<desc>data hash {}; computed {}</desc><text x=\"{}\" y=\"{}\" text-anchor=\"end\" \
+         font-family=\"{FONT}\" font-size=\"11\" fill=\"#6b6b6b\">{text}</text>{}",
+        &svg[..end],
+        super::html::esc(data_hash),
+        super::html::esc(generated_at),
+        w - 6.0,
+        14.0,
+        &svg[end..]
+    )
 }
 
 /// Line colours of the persons in the profile plot (colour-blind-safe Okabe–Ito order).

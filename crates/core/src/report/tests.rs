@@ -790,3 +790,51 @@ fn a_report_without_a_model_has_no_model_section_and_ml_is_named() {
     assert!(!html.contains("SD 95% profile CI"));
     assert!(!html.contains("bootMer"));
 }
+
+#[test]
+fn a_pilot_s_cautioned_shares_are_named_not_drawn_and_figures_name_their_data_issue_15() {
+    let ds = demo_dataset(3);
+    let data =
+        never_cancel(|c| compute(&ds, &ReportOptions::new(fixed_time()), c)).expect("computes");
+    assert!(data
+        .decomposition
+        .dimensions
+        .iter()
+        .all(|d| d.caution.is_some()));
+    let figs = figures(&data).expect("figures");
+    let shares = figs
+        .iter()
+        .find(|f| f.name == "trait_state_shares")
+        .unwrap();
+    assert!(
+        shares.svg.contains("too few data (n = 3)"),
+        "the reason is drawn"
+    );
+    assert!(shares.caption.contains("named, not drawn"));
+    // The trait colour appears once: the legend's swatch, no bar.
+    let trait_fill = format!("#{:02X}{:02X}{:02X}", 0x2b, 0x6c, 0xb0);
+    let fills = shares
+        .svg
+        .matches(&format!("fill=\"{trait_fill}\""))
+        .count();
+    assert_eq!(fills, 1, "no bar drawn for a cautioned share");
+    let healthy =
+        never_cancel(|c| compute(&demo_dataset(40), &ReportOptions::new(fixed_time()), c))
+            .expect("computes");
+    let shares = &figures(&healthy).unwrap()[0];
+    assert!(
+        shares
+            .svg
+            .matches(&format!("fill=\"{trait_fill}\""))
+            .count()
+            > 1
+    );
+    for f in &figs {
+        assert!(
+            f.svg.contains(&data.data_hash[..12]) && f.svg.contains(&data.generated_at),
+            "{} names its data and time",
+            f.name
+        );
+        assert!(f.svg.trim_end().ends_with("</svg>"));
+    }
+}

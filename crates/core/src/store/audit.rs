@@ -43,12 +43,32 @@ pub(crate) fn audit(
     Ok(())
 }
 
-/// The person at the keyboard, for audit entries of imports and merges.
+/// The person at the keyboard, for audit entries of the PI's actions (imports, codebook
+/// edits, designs, exports, merges, adjudication): `CHAMELEON_USER`, else the login name the
+/// system gives (a desktop launch may set only some of `USER`, `LOGNAME`, `USERNAME`), else
+/// the home folder's name; "unknown" only when none of them is there.
 pub fn default_actor() -> String {
-    std::env::var("CHAMELEON_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    actor_from(|k| std::env::var(k).ok())
+}
+
+fn actor_from(var: impl Fn(&str) -> Option<String>) -> String {
+    ["CHAMELEON_USER", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|k| var(k))
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+        .or_else(|| {
+            ["HOME", "USERPROFILE"]
+                .iter()
+                .filter_map(|k| var(k))
+                .filter_map(|h| {
+                    Path::new(h.trim())
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .find(|n| !n.is_empty() && n != "root")
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// `<study folder>/backups`.
@@ -61,6 +81,16 @@ pub fn backups_dir(study: &Path) -> PathBuf {
 }
 
 impl Study {
+    /// Records one of the PI's actions that the store does not record itself (a design, a
+    /// refused or no-op merge), as the study's actor, now. `detail` names persons, contexts,
+    /// raters and files, not internal ids.
+    pub fn record(&self, action: &str, detail: &serde_json::Value) -> Result<()> {
+        if self.is_read_only() {
+            return Ok(());
+        }
+        audit(self.conn(), self.now(), self.actor(), action, detail, None)
+    }
+
     /// The whole audit trail, oldest first: the `audit_log` entries and the annotators' own
     /// rating changes, which are read from `rating_history` (the one record of them) as
     /// `rate`, `edit` and `clear` entries. Studies written before the two were one still hold
@@ -342,6 +372,29 @@ fn starts_with_stamp(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_actor_falls_back_from_the_login_name_to_the_home_folder_issue_15() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(
+            actor_from(env(&[("CHAMELEON_USER", "pi"), ("USER", "x")])),
+            "pi"
+        );
+        assert_eq!(
+            actor_from(env(&[("USER", " "), ("LOGNAME", "lena")])),
+            "lena"
+        );
+        assert_eq!(actor_from(env(&[("HOME", "/home/lena")])), "lena");
+        assert_eq!(actor_from(env(&[("HOME", "/root")])), "unknown");
+        assert_eq!(actor_from(env(&[])), "unknown");
+    }
 
     #[test]
     fn snapshot_names_are_told_from_other_studies_names() {

@@ -117,7 +117,7 @@ impl Study {
         dim.scale
             .check(value)
             .map_err(|m| CoreError::Invalid(format!("{}: {m}", dim.name)))?;
-        self.profile(profile_id)?;
+        let profile = self.profile(profile_id)?;
         let now = self.now();
         let actor = self.actor().to_owned();
         let tx = self.write("saving an adjudication")?;
@@ -156,7 +156,11 @@ impl Study {
                 now,
                 &actor,
                 "adjudicate",
-                &serde_json::json!({"profile_id": profile_id, "dimension": dim.name, "value": value, "note": note}),
+                // Person and context say which profile to a reader of the trail; the id stays
+                // for tools.
+                &serde_json::json!({"person": profile.person, "context": profile.context,
+                                    "profile_id": profile_id, "dimension": dim.name,
+                                    "value": value, "note": note}),
                 None,
             )?;
         }

@@ -269,6 +269,48 @@ fn exports_write_report_tables_and_figures_as_svg_and_png() {
     assert!(!out.join("x.csv").exists());
 }
 
+#[test]
+fn the_bundle_after_new_ratings_is_refused_and_writes_nothing_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, paths) = demo(dir.path());
+    let state = AnalysisState::default();
+    let r = run(&state, &session, &paths, &opts(0)).result.unwrap();
+    let all = dir.path().join("all");
+    let req = ExportRequest::All {
+        dir: all.display().to_string(),
+    };
+    let fresh = dir.path().join("fresh");
+    let ok = export_job(
+        &state,
+        &session,
+        &r.key,
+        &ExportRequest::All {
+            dir: fresh.display().to_string(),
+        },
+    )
+    .unwrap();
+    assert!(!ok.is_empty(), "a current result exports");
+    let study = session.study_mut().unwrap();
+    let rater = study
+        .ensure_rater("dana", chameleon_core::model::RaterKind::Human)
+        .unwrap();
+    let profile = study.profile_ids().unwrap()[0];
+    study
+        .save_rating(&chameleon_core::store::RatingInput {
+            profile_id: profile,
+            dimension: "extraversion".into(),
+            rater_id: rater.id,
+            value: Some(5.0),
+            seconds_spent: None,
+            note: None,
+            confidence: None,
+        })
+        .unwrap();
+    let err = export_job(&state, &session, &r.key, &req).unwrap_err();
+    assert!(err.message.contains("changed since"), "{}", err.message);
+    assert!(!all.exists(), "nothing written");
+}
+
 fn resvg_decode(bytes: &[u8]) -> (u32, u32) {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
     // Width and height are the first fields of the IHDR chunk.

@@ -131,7 +131,7 @@ export function optionsText(o: AnalysisRequest): string {
   parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
   if (o.adjudicated) parts.push("adjudicated values as profile scores");
   if (o.model) parts.push(`model ${o.model}`);
-  if (o.dimensions.length) parts.push(`${o.dimensions.length} dimension(s)`);
+  if (o.dimensions.length) parts.push(o.dimensions.length === 1 ? "1 dimension" : `${o.dimensions.length} dimensions`);
   return parts.join(" · ");
 }
 

@@ -39,13 +39,16 @@ function result(key: string, trait: number, options: AnalysisRequest): AnalysisR
         reliabilityK: 0.8,
         negative: [],
         warnings: [],
+        caution: null,
+        ciCaution: null,
       },
     ],
-    pooled: { traitShare: trait, stateShare: 1 - trait, traitCi: null, dimensions: 1, standardised: null },
+    pooled: { traitShare: trait, stateShare: 1 - trait, traitCi: null, dimensions: 1, standardised: null, caution: null },
     raterSensitivity: [
-      { dimension: "extraversion", rater: "ana", kind: "human", ratings: 30, stateShare: 0.7, ci: null, stateBlind: false, note: null },
-      { dimension: "extraversion", rater: "=gpt", kind: "model", ratings: 30, stateShare: 0.02, ci: null, stateBlind: true, note: null },
+      { dimension: "extraversion", rater: "ana", kind: "human", ratings: 30, stateShare: 0.7, ci: null, stateBlind: false, note: null, caution: null, ciCaution: null },
+      { dimension: "extraversion", rater: "=gpt", kind: "model", ratings: 30, stateShare: 0.02, ci: null, stateBlind: true, note: null, caution: null, ciCaution: null },
     ],
+    raterPool: null,
     // What core's rater_matrix makes of the two rows above.
     raterMatrix: {
       dimensions: ["extraversion"],
@@ -129,6 +132,51 @@ function ctx(): StudioContext {
   return { backend: b, session: b.session(), refreshSession: async () => b.session(), show: () => {} };
 }
 
+describe("analysis view: cautions and raters (issue 15)", () => {
+  it("shows too few data instead of shares, a caution beside an interval, and the raters analysed", async () => {
+    document.body.replaceChildren();
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const api = new FakeApi();
+    const opts: AnalysisRequest = { dimensions: [], method: "reml", bootstrap: 0, seed: 1, adjudicated: false, model: null };
+    const r = result("k9", 0.953, opts);
+    r.dimensions[0].caution = "too few data (n = 3)";
+    r.pooled.caution = "too few data (n = 3)";
+    r.raterSensitivity[0].caution = "too few data (n = 4)";
+    r.raters = { selection: "all raters", included: ["ana", "=gpt"], excluded: [] };
+    r.raterPool = {
+      choice: r.raters,
+      kind: "any",
+      minRatings: 0,
+      names: null,
+      raters: [
+        { name: "ana", kind: "human", ratings: 4 },
+        { name: "=gpt", kind: "model", ratings: 30 },
+      ],
+    };
+    api.stateDto = { result: r, currentHash: r.dataHash, stale: false };
+    const view = new AnalysisView(new AnalysisRuns(api));
+    await view.mount(root, ctx());
+    const row = root.querySelector("#analysis-dimensions tr[data-dimension=extraversion]")!;
+    expect(row.querySelector(".trait-share")!.textContent).toBe("too few data (n = 3)");
+    expect(row.textContent).not.toContain("95.3%");
+    expect(row.querySelector("th")!.textContent).toBe("Extraversion");
+    expect(root.querySelector("#analysis-pooled")!.textContent).toContain("too few data (n = 3)");
+    expect(root.querySelector("#analysis-pooled")!.textContent).not.toContain("95.3%");
+    expect(root.querySelector("#analysis-raters tr[data-rater=ana]")!.textContent).toContain("too few data (n = 4)");
+    expect(root.querySelector("#analysis-rater-summary")!.textContent).toBe("Raters: all raters — 2 included");
+    expect(root.querySelector("#analysis-dimensions")!.parentElement!.textContent).toContain("Rel. (k): reliability");
+    // The PI picks humans: the next run sends it.
+    const kind = root.querySelector("#analysis-rater-kind") as HTMLSelectElement;
+    expect(kind.value).toBe("any");
+    kind.value = "human";
+    kind.dispatchEvent(new Event("change"));
+    (root.querySelector("#analysis-options") as HTMLFormElement).requestSubmit();
+    await tick();
+    expect(api.runs[0].options.raters).toEqual({ kind: "human" });
+  });
+});
+
 describe("analysis view", () => {
   let root: HTMLElement;
   let api: FakeApi;
@@ -149,8 +197,10 @@ describe("analysis view", () => {
     expect($("#analysis-empty")).not.toBeNull();
     const boxes = root.querySelectorAll<HTMLInputElement>("input[name=dimension]");
     expect(boxes.length).toBe(3);
-    expect([...boxes].every((b) => b.checked)).toBe(true);
+    // A nominal dimension (topic) is not ticked by default: it has no variance to decompose.
+    expect([...boxes].map((b) => b.checked)).toEqual([true, true, false]);
     boxes[1].click(); // untick "mood"
+    boxes[2].click(); // tick "topic"
     const resamples = $<HTMLInputElement>("#analysis-resamples")!;
     resamples.value = "200";
     resamples.dispatchEvent(new Event("input"));

@@ -16,9 +16,10 @@ import type {
 } from "../../bindings";
 import { MODEL_PRESETS } from "../../bindings";
 import { toAppError } from "../../api";
-import { pickDirectory, pickSavePath } from "../../dialogs";
+import { folderOf, inFolderOf, pickDirectory, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
+import { choiceText, RaterControl } from "../review/raters";
 import { table } from "../../table";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { AnalysisApi } from "./api";
@@ -131,13 +132,18 @@ export class AnalysisView implements StudioView {
   // Elements updated in place while a run reports progress (no full re-render per message).
   private progressEl: HTMLProgressElement | null = null;
   private progressTextEl: HTMLElement | null = null;
+  /** Which raters the next run pools (default: every rater, as `decompose` and `report`). */
+  private readonly raters = new RaterControl("analysis", () => {
+    this.status = { text: "Rater choice changed: press Run to analyse these raters.", kind: "info" };
+    this.render();
+  });
 
   constructor(private readonly runs: AnalysisRuns) {}
 
   async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
     this.el = el;
     this.ctx = ctx;
-    for (const d of this.allDimensions()) this.form.dimensions.add(d);
+    for (const d of this.defaultDimensions()) this.form.dimensions.add(d);
     this.unsubscribe = this.runs.subscribe(() => this.onRunChange());
     replace(el, h("p", { class: "busy" }, "Loading the analysis…"));
     try {
@@ -159,6 +165,16 @@ export class AnalysisView implements StudioView {
 
   private allDimensions(): string[] {
     return this.ctx?.session.codebook?.dimensions.map((d) => d.name) ?? [];
+  }
+
+  /** Ticked on opening: a nominal dimension has no variance to decompose. */
+  private defaultDimensions(): string[] {
+    return (this.ctx?.session.codebook?.dimensions ?? []).filter((d) => d.level !== "nominal").map((d) => d.name);
+  }
+
+  /** A dimension's label (the codebook's), for the tables. */
+  private label(name: string): string {
+    return this.ctx?.session.codebook?.dimensions.find((d) => d.name === name)?.label ?? name;
   }
 
   private adoptOptions(r: AnalysisResult): void {
@@ -286,6 +302,8 @@ export class AnalysisView implements StudioView {
       this.render();
       return;
     }
+    const raters = this.raters.current();
+    if (Object.keys(raters).length) parsed.options.raters = raters;
     this.status = null;
     this.error = null;
     this.runs.start(parsed.options);
@@ -417,6 +435,7 @@ export class AnalysisView implements StudioView {
         ),
         this.renderRunBar(),
       ),
+      this.raters.el,
       this.renderModelOptions(running),
     );
   }
@@ -511,6 +530,7 @@ export class AnalysisView implements StudioView {
   }
 
   private renderResult(r: AnalysisResult): HTMLElement {
+    if (r.raterPool) this.raters.show(r.raterPool);
     const stale = this.state?.stale === true && this.state.result?.key === r.key;
     const fig = (name: string) => r.figures.find((f) => f.name === name);
     return h(
@@ -520,7 +540,7 @@ export class AnalysisView implements StudioView {
         ? h(
             "div",
             { class: "analysis-stale", id: "analysis-stale", role: "alert" },
-            h("strong", {}, "Stale — ratings changed since this result was computed."),
+            h("strong", {}, "Stale — ratings changed since this result was computed: exports are refused until it is run again."),
             h("button", { class: "small", id: "analysis-rerun", disabled: this.runs.active !== null, onclick: () => { this.adoptOptions(r); this.start(); } }, "Re-run"),
           )
         : null,
@@ -529,6 +549,7 @@ export class AnalysisView implements StudioView {
         { class: "analysis-meta muted" },
         `Computed ${r.computedAt.replace("T", " ").replace("Z", " UTC")} · ${optionsText(r.options)} · data ${shortHash(r.dataHash)}`,
       ),
+      r.raters ? h("p", { class: "analysis-meta muted", id: "analysis-rater-summary" }, `Raters: ${choiceText(r.raters)}`) : null,
       this.renderPooled(r),
       h("h2", {}, "Per dimension"),
       this.renderDimensions(r),
@@ -553,13 +574,17 @@ export class AnalysisView implements StudioView {
         "p",
         { class: "analysis-headline" },
         h("span", { class: "muted" }, "Pooled: "),
-        h("span", { class: "share-trait" }, `Trait ${pct(p.traitShare)}`),
-        p.traitCi ? h("span", { class: "muted" }, ` ${ciText(p.traitCi)}`) : null,
-        h("span", { class: "sep" }, " · "),
-        h("span", { class: "share-state" }, `State ${pct(p.stateShare)}`),
-        h("span", { class: "muted" }, ` — mean over ${p.dimensions} dimension(s), profile level`),
+        ...(p.caution
+          ? [h("span", { class: "caution", id: "pooled-caution", title: `trait ${pct(p.traitShare)}: not a result` }, `Trait and state: ${p.caution}`)]
+          : [
+              h("span", { class: "share-trait" }, `Trait ${pct(p.traitShare)}`),
+              p.traitCi ? h("span", { class: "muted" }, ` ${ciText(p.traitCi)}`) : null,
+              h("span", { class: "sep" }, " · "),
+              h("span", { class: "share-state" }, `State ${pct(p.stateShare)}`),
+            ]),
+        h("span", { class: "muted" }, ` — mean over ${p.dimensions === 1 ? "1 dimension" : `${p.dimensions} dimensions`}, profile level`),
       ),
-      p.standardised
+      p.standardised && !p.caution
         ? h(
             "p",
             { class: "analysis-sub muted" },
@@ -570,18 +595,31 @@ export class AnalysisView implements StudioView {
   }
 
   private renderDimensions(r: AnalysisResult): HTMLElement {
+    // A caution (too few persons with two contexts, a boundary fit) replaces the shares.
+    const shares = (d: DimensionResult) =>
+      d.caution
+        ? [h("td", { class: "caution trait-share", colspan: 3, title: `trait ${pct(d.traitShare)}: not a result` }, d.caution)]
+        : [
+            h("td", { class: "num trait-share" }, pct(d.traitShare)),
+            h("td", { class: "ci" }, ciText(d.traitCi), d.ciCaution ? h("span", { class: "caution ci-caution" }, ` ${d.ciCaution}`) : null),
+            h("td", { class: "num" }, pct(d.stateShare)),
+          ];
+    const raterLevel = (d: DimensionResult) =>
+      d.caution
+        ? [h("td", { class: "caution", colspan: 4 }, "—")]
+        : [
+            h("td", { class: "num" }, pct(d.raterLevel?.person)),
+            h("td", { class: "num" }, pct(d.raterLevel?.personContext)),
+            h("td", { class: "num" }, pct(d.raterLevel?.rater)),
+            h("td", { class: "num" }, pct(d.raterLevel?.residual)),
+          ];
     const row = (d: DimensionResult) =>
       h(
         "tr",
-        { "data-dimension": d.dimension },
-        h("th", { scope: "row", class: "name" }, d.dimension),
-        h("td", { class: "num trait-share" }, pct(d.traitShare)),
-        h("td", { class: "ci" }, ciText(d.traitCi)),
-        h("td", { class: "num" }, pct(d.stateShare)),
-        h("td", { class: "num" }, pct(d.raterLevel?.person)),
-        h("td", { class: "num" }, pct(d.raterLevel?.personContext)),
-        h("td", { class: "num" }, pct(d.raterLevel?.rater)),
-        h("td", { class: "num" }, pct(d.raterLevel?.residual)),
+        { "data-dimension": d.dimension, class: d.caution ? "cautioned" : "" },
+        h("th", { scope: "row", class: "name", title: d.dimension }, this.label(d.dimension)),
+        ...shares(d),
+        ...raterLevel(d),
         h("td", { class: "num" }, d.reliabilityK === null ? "—" : d.reliabilityK.toFixed(2)),
         h("td", { class: "num" }, String(d.persons)),
         h(
@@ -619,10 +657,16 @@ export class AnalysisView implements StudioView {
             h("th", {}, "State"),
             h("th", {}, "Rater"),
             h("th", {}, "Residual"),
-            h("th", { title: "Reliability of a profile score averaged over its raters" }, "Rel. (k)"),
+            h("th", { title: "Reliability of a profile score averaged over its k raters" }, "Rel. (k)"),
           ),
         ),
         h("tbody", {}, ...r.dimensions.map(row)),
+      ),
+      h(
+        "p",
+        { class: "note" },
+        "Rel. (k): reliability of a profile's mean over its k raters (the share of that mean's variance due to the profile). " +
+          "A share from fewer than 10 persons with two contexts, or at 0 % / 100 % (a variance estimated at zero), is shown as a caution, not a result.",
       ),
     );
   }
@@ -750,7 +794,7 @@ export class AnalysisView implements StudioView {
           h(
             "thead",
             {},
-            h("tr", {}, h("th", {}, "Rater"), h("th", {}, "Kind"), ...m.dimensions.map((d) => h("th", {}, d)), h("th", {}, "Mean"), h("th", {}, "")),
+            h("tr", {}, h("th", {}, "Rater"), h("th", {}, "Kind"), ...m.dimensions.map((d) => h("th", { title: d }, this.label(d))), h("th", {}, "Mean"), h("th", {}, "")),
           ),
           h(
             "tbody",
@@ -762,11 +806,13 @@ export class AnalysisView implements StudioView {
                 h("th", { scope: "row", class: "name" }, row.rater),
                 h("td", {}, row.kind),
                 ...row.cells.map(cell).map((c) =>
-                  h(
-                    "td",
-                    { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}` : (c?.note ?? "") },
-                    c ? pct(c.stateShare) : "",
-                  ),
+                  c?.caution
+                    ? h("td", { class: "caution", title: `${pct(c.stateShare)} from ${c.ratings} ratings: not a result` }, c.caution)
+                    : h(
+                        "td",
+                        { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}${c.ciCaution ? ` (${c.ciCaution})` : ""}` : (c?.note ?? "") },
+                        c ? pct(c.stateShare) : "",
+                      ),
                 ),
                 h("td", { class: "num" }, pct(row.mean)),
                 h("td", {}, row.stateBlind ? h("span", { class: "badge-blind" }, "state-blind") : ""),
@@ -823,27 +869,31 @@ export class AnalysisView implements StudioView {
     );
   }
 
+  private inStudyFolder(name: string): string {
+    return inFolderOf(this.ctx?.session.study.path ?? "", name);
+  }
+
   private stem(): string {
     return exportStem(this.ctx?.session.study.name ?? "analysis");
   }
 
   private async exportReport(r: AnalysisResult): Promise<void> {
-    const path = await pickSavePath("Save the report", `${this.stem()}-report.html`, [{ name: "HTML", extensions: ["html"] }]);
+    const path = await pickSavePath("Save the report", this.inStudyFolder(`${this.stem()}-report.html`), [{ name: "HTML", extensions: ["html"] }]);
     if (path) await this.doExport(r, { kind: "report", path });
   }
 
   private async exportAll(r: AnalysisResult): Promise<void> {
-    const dir = await pickDirectory("Folder for the report, tables and figures");
+    const dir = await pickDirectory("Folder for the report, tables and figures", folderOf(this.ctx?.session.study.path ?? ""));
     if (dir) await this.doExport(r, { kind: "all", dir });
   }
 
   private async exportTable(r: AnalysisResult, name: string): Promise<void> {
-    const path = await pickSavePath(`Save ${name}.csv`, `${this.stem()}-${name}.csv`, [{ name: "CSV", extensions: ["csv"] }]);
+    const path = await pickSavePath(`Save ${name}.csv`, this.inStudyFolder(`${this.stem()}-${name}.csv`), [{ name: "CSV", extensions: ["csv"] }]);
     if (path) await this.doExport(r, { kind: "table", name, path });
   }
 
   private async exportFigure(r: AnalysisResult, f: FigureView, format: "svg" | "png"): Promise<void> {
-    const path = await pickSavePath(`Save ${f.title}`, `${this.stem()}-${f.name}.${format}`, [
+    const path = await pickSavePath(`Save ${f.title}`, this.inStudyFolder(`${this.stem()}-${f.name}.${format}`), [
       { name: format.toUpperCase(), extensions: [format] },
     ]);
     if (path) await this.doExport(r, { kind: "figure", name: f.name, format, path });

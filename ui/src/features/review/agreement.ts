@@ -9,6 +9,7 @@ import type { KappaWeights, ReviewApi } from "./api";
 import { svgDataUrl } from "../../format";
 import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
 import { AsyncSection, Latest } from "../../asyncSection";
+import { RaterControl } from "./raters";
 
 const ICC_TEXT: Record<string, string> = {
   ICC1: "ICC(1,1): one-way random effects, one rater",
@@ -46,6 +47,7 @@ export class AgreementView implements StudioView {
     compute: HTMLButtonElement;
   };
   private ctx!: StudioContext;
+  private raters!: RaterControl;
 
   constructor(private readonly api: ReviewApi) {}
 
@@ -62,6 +64,7 @@ export class AgreementView implements StudioView {
       value: String(RESAMPLES.recommended),
     });
     const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, "Compute intervals");
+    this.raters = new RaterControl("agreement", () => void this.reload());
     this.els = {
       table: h("div", { class: "agreement-table-host" }),
       detail: h("section", { class: "agreement-detail", id: "agreement-detail", "aria-live": "polite" }),
@@ -99,19 +102,38 @@ export class AgreementView implements StudioView {
           ),
           this.els.status,
         ),
+        this.raters.el,
         this.els.table,
         this.els.detail,
       ),
     );
     this.els.status.textContent = "Computing agreement…";
-    this.table = await this.api.agreement();
+    this.table = await this.api.agreement(this.raters.current());
     if (!this.life.live) return;
     this.els.status.textContent = "";
+    this.raters.show(this.table.raters);
     good.value = String(this.table.thresholds.good);
     tentative.value = String(this.table.thresholds.tentative);
     this.renderTable();
     const first = param && this.table.rows.some((r) => r.dimension === param) ? param : null;
     if (first) await this.openDimension(first);
+  }
+
+  /** The table again over the raters now chosen (intervals and the open detail follow). */
+  private async reload(): Promise<void> {
+    this.els.status.textContent = "Computing agreement…";
+    try {
+      const table = await this.api.agreement(this.raters.current());
+      if (!this.life.live) return;
+      this.table = table;
+      this.intervals = null;
+      this.els.status.textContent = "";
+      this.raters.show(table.raters);
+      this.renderTable();
+      if (this.open) await this.openDimension(this.open, this.weights);
+    } catch (e) {
+      if (this.life.live) this.els.status.textContent = toAppError(e).message;
+    }
   }
 
   unmount(): void {
@@ -133,15 +155,18 @@ export class AgreementView implements StudioView {
     const ci = new Map((this.intervals?.rows ?? []).map((r) => [r.dimension, r.ci]));
     const th = this.thresholds();
     const icc = t.rows.find((r) => r.icc !== null);
+    const ciCaution = new Map((this.intervals?.rows ?? []).map((r) => [r.dimension, r.caution]));
     const rows = t.rows.map((r) => {
-      const b = band(r.alpha, th);
+      // Too few units: no coloured value, the reason in its place.
+      const b = r.caution ? "none" : band(r.alpha, th);
       const interval = ci.get(r.dimension);
+      const intervalCaution = ciCaution.get(r.dimension);
       return h(
         "tr",
         {
           class: `band-${b}${this.open === r.dimension ? " open" : ""}`,
           "data-dimension": r.dimension,
-          "data-band": b,
+          "data-band": r.caution ? "caution" : b,
         },
         h(
           "th",
@@ -157,15 +182,28 @@ export class AgreementView implements StudioView {
           ),
         ),
         h("td", {}, r.level),
+        r.caution
+          ? h(
+              "td",
+              { class: "num alpha caution", "data-value": r.alpha === null ? "" : String(r.alpha), title: `α = ${fmt(r.alpha)} from ${r.pairableUnits} units with two or more ratings: not a result` },
+              r.caution,
+            )
+          : h(
+              "td",
+              { class: "num alpha", "data-value": r.alpha === null ? "" : String(r.alpha), title: BAND_TEXT[b] },
+              h("span", { class: "band-dot", "aria-hidden": "true" }),
+              fmt(r.alpha),
+              h("span", { class: "sr-only" }, ` (${BAND_TEXT[b]})`),
+            ),
         h(
           "td",
-          { class: "num alpha", "data-value": r.alpha === null ? "" : String(r.alpha), title: BAND_TEXT[b] },
-          h("span", { class: "band-dot", "aria-hidden": "true" }),
-          fmt(r.alpha),
-          h("span", { class: "sr-only" }, ` (${BAND_TEXT[b]})`),
+          { class: "num ci" },
+          interval ? `${fmt(interval[0])} – ${fmt(interval[1])}` : this.intervals ? "—" : "",
+          intervalCaution ? h("span", { class: "caution ci-caution" }, ` ${intervalCaution}`) : null,
         ),
-        h("td", { class: "num ci" }, interval ? `${fmt(interval[0])} – ${fmt(interval[1])}` : this.intervals ? "—" : ""),
-        h("td", { class: "num", title: `${r.iccForm}, ${methodText(r.iccMethod)}` }, fmt(r.icc)),
+        r.caution
+          ? h("td", { class: "num caution", title: `${r.iccForm} = ${fmt(r.icc)}: not a result` }, "—")
+          : h("td", { class: "num", title: `${r.iccForm}, ${methodText(r.iccMethod)}` }, fmt(r.icc)),
         h("td", { class: "num" }, fmtPercent(r.percentExact)),
         h("td", { class: "num" }, r.percentWithinOne === null ? "—" : fmtPercent(r.percentWithinOne)),
         h("td", { class: "num" }, `${r.units} / ${r.raters}`),
@@ -207,7 +245,7 @@ export class AgreementView implements StudioView {
         ? h(
             "details",
             { class: "warnings" },
-            h("summary", {}, `${t.warnings.length} statistic(s) could not be computed`),
+            h("summary", {}, t.warnings.length === 1 ? "1 note on the statistics" : `${t.warnings.length} notes on the statistics`),
             h("ul", {}, ...t.warnings.map((w) => h("li", {}, w))),
           )
         : null,
@@ -237,7 +275,7 @@ export class AgreementView implements StudioView {
     this.els.compute.disabled = true;
     this.els.status.textContent = `Computing intervals from ${n} resamples…`;
     try {
-      const result = await this.api.agreementIntervals(n);
+      const result = await this.api.agreementIntervals(n, undefined, this.raters.current());
       if (!this.life.live) return;
       this.intervals = result;
       this.els.status.textContent = `Intervals: 95% percentile, ${result.resamples} resamples of profiles, seed ${result.seed}.`;
@@ -255,7 +293,7 @@ export class AgreementView implements StudioView {
     this.renderTable();
     this.detail ??= new AsyncSection(this.els.detail);
     await this.detail.load(
-      () => this.api.agreementDetail(dimension, weights),
+      () => this.api.agreementDetail(dimension, weights, this.raters.current()),
       (d) => this.renderDetail(d),
     );
   }
@@ -281,10 +319,14 @@ export class AgreementView implements StudioView {
         {},
         h("th", { scope: "row" }, r.rater, r.kind !== "human" ? h("span", { class: "kind" }, ` ${r.kind}`) : null),
         h("td", { class: "num" }, String(r.n)),
-        h("td", { class: "num" }, fmt(r.leniency, 2)),
-        h("td", { class: "num" }, fmtPercent(r.consensusAgreement)),
-        h("td", { class: "num" }, fmt(r.consensusR, 2)),
-        h("td", { class: "num drift", title: r.drift.map((x) => fmt(x, 2)).join(" → ") }, driftText(r.drift)),
+        ...(r.caution
+          ? [h("td", { class: "caution", colspan: "4", title: "leniency, agreement and drift need more ratings" }, r.caution)]
+          : [
+              h("td", { class: "num" }, fmt(r.leniency, 2)),
+              h("td", { class: "num" }, fmtPercent(r.consensusAgreement)),
+              h("td", { class: "num" }, fmt(r.consensusR, 2)),
+              h("td", { class: "num drift", title: r.drift.map((x) => fmt(x, 2)).join(" → ") }, driftText(r.drift)),
+            ]),
         h("td", { class: "num" }, r.medianSeconds === null ? "—" : `${r.medianSeconds.toFixed(0)} s`),
       ),
     );

@@ -11,6 +11,7 @@ import type {
   CodebookSaved,
   Disagreements,
   ProfileRatings,
+  RaterRequest,
   Thresholds,
   Weights,
 } from "../../bindings";
@@ -19,9 +20,10 @@ import type {
 export type KappaWeights = Weights;
 
 export interface ReviewApi {
-  agreement(): Promise<AgreementTable>;
-  agreementDetail(dimension: string, weights?: KappaWeights): Promise<AgreementDetail>;
-  agreementIntervals(resamples: number, seed?: number): Promise<AgreementIntervals>;
+  /** `raters`: what the PI changed of the default pool (humans with enough ratings). */
+  agreement(raters?: RaterRequest): Promise<AgreementTable>;
+  agreementDetail(dimension: string, weights?: KappaWeights, raters?: RaterRequest): Promise<AgreementDetail>;
+  agreementIntervals(resamples: number, seed?: number, raters?: RaterRequest): Promise<AgreementIntervals>;
   setThresholds(thresholds: Thresholds): Promise<Thresholds>;
   disagreements(dimension: string): Promise<Disagreements>;
   profile(profileId: number): Promise<ProfileRatings>;
@@ -33,9 +35,9 @@ export interface ReviewApi {
 }
 
 export const tauriReviewApi: ReviewApi = {
-  agreement: () => cmd.reviewAgreement(),
-  agreementDetail: (dimension, weights) => cmd.reviewAgreementDetail({ dimension, weights: weights ?? null }),
-  agreementIntervals: (resamples, seed) => cmd.reviewAgreementIntervals({ resamples, seed: seed ?? null }),
+  agreement: (raters) => cmd.reviewAgreement({ raters: raters ?? null }),
+  agreementDetail: (dimension, weights, raters) => cmd.reviewAgreementDetail({ dimension, weights: weights ?? null, raters: raters ?? null }),
+  agreementIntervals: (resamples, seed, raters) => cmd.reviewAgreementIntervals({ resamples, seed: seed ?? null, raters: raters ?? null }),
   setThresholds: (thresholds) => cmd.reviewSetThresholds({ thresholds }),
   disagreements: (dimension) => cmd.reviewDisagreements({ dimension }),
   profile: (profileId) => cmd.reviewProfile({ profileId }),

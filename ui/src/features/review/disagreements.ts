@@ -34,6 +34,8 @@ function valueText(v: number | null | undefined, scale: Scale): string {
 export class DisagreementsView implements StudioView {
   private data: Disagreements | null = null;
   private dims: { name: string; label: string }[] = [];
+  /** Each dimension's scale, so nominal values are shown by their labels. */
+  private scales = new Map<string, Scale>();
   private hide = true;
   private sort: SortKey = "disagreement";
   private current: number | null = null;
@@ -53,6 +55,7 @@ export class DisagreementsView implements StudioView {
 
   async mount(el: HTMLElement, ctx: StudioContext, param?: string): Promise<void> {
     this.dims = (ctx.session.codebook?.dimensions ?? []).map((d) => ({ name: d.name, label: d.label }));
+    this.scales = new Map((ctx.session.codebook?.dimensions ?? []).map((d) => [d.name, d.scale]));
     if (this.dims.length === 0) {
       replace(el, h("p", { class: "empty" }, "The codebook has no dimensions yet."));
       return;
@@ -331,10 +334,14 @@ export class DisagreementsView implements StudioView {
             { class: x.dimension === d.dimension ? "current" : "" },
             h("th", { scope: "row" }, x.label),
             ...order.map(({ i }) => {
+              const scale = this.scales.get(x.dimension);
               const v = x.values[i];
-              return h("td", { class: "num" }, v === null || v === undefined ? "—" : Number.isInteger(v) ? String(v) : fmt(v, 2));
+              return h("td", { class: "num" }, scale ? valueText(v, scale) : v === null || v === undefined ? "—" : Number.isInteger(v) ? String(v) : fmt(v, 2));
             }),
-            h("td", { class: "num" }, x.adjudicated === null ? "" : String(x.adjudicated)),
+            h("td", { class: "num" }, x.adjudicated === null ? "" : (() => {
+              const scale = this.scales.get(x.dimension);
+              return scale ? valueText(x.adjudicated, scale) : String(x.adjudicated);
+            })()),
           ),
         ),
       ),

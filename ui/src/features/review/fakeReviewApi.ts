@@ -6,9 +6,34 @@ import type {
   CodebookEdit,
   Disagreements,
   ProfileRatings,
+  RaterPool,
+  RaterRequest,
   Thresholds,
   Weights,
 } from "../../bindings";
+
+/** What core does with a request over agreement's default, for the fake's three raters. */
+export function fakePool(req: RaterRequest = {}): RaterPool {
+  const raters = [
+    { name: "ana", kind: "human" as const, ratings: 30 },
+    { name: "ben", kind: "human" as const, ratings: 30 },
+    { name: "gpt", kind: "model" as const, ratings: 30 },
+    { name: "new", kind: "human" as const, ratings: 4 },
+  ];
+  const names = req.names ?? null;
+  const kind = names ? "any" : (req.kind ?? "human");
+  const minRatings = names ? 0 : (req.minRatings ?? 10);
+  const included: string[] = [];
+  const excluded: { name: string; reason: string }[] = [];
+  for (const r of raters) {
+    if (names && !names.includes(r.name)) excluded.push({ name: r.name, reason: "not listed" });
+    else if (kind !== "any" && r.kind !== kind) excluded.push({ name: r.name, reason: `kind ${r.kind}` });
+    else if (r.ratings < minRatings) excluded.push({ name: r.name, reason: `${r.ratings} ratings, fewer than ${minRatings}` });
+    else included.push(r.name);
+  }
+  const parts = [names ? `raters ${names.join(", ")}` : "", kind !== "any" ? `kind ${kind}` : "", minRatings ? `at least ${minRatings} ratings` : ""].filter(Boolean);
+  return { choice: { selection: parts.join("; ") || "all raters", included, excluded }, kind, minRatings, names, raters };
+}
 import type { ReviewApi } from "./api";
 
 export class FakeReviewApi implements ReviewApi {
@@ -42,8 +67,8 @@ export class FakeReviewApi implements ReviewApi {
     ],
   };
 
-  async agreement(): Promise<AgreementTable> {
-    this.calls.push("agreement");
+  async agreement(raters?: RaterRequest): Promise<AgreementTable> {
+    this.calls.push(`agreement ${JSON.stringify(raters ?? {})}`);
     const row = (dimension: string, alpha: number | null) => ({
       dimension,
       label: dimension.toUpperCase(),
@@ -58,27 +83,45 @@ export class FakeReviewApi implements ReviewApi {
       pairableUnits: 10,
       raters: 3,
       ratings: 30,
+      caution: null as string | null,
     });
-    return { rows: [row("a", 0.91), row("b", 0.7), row("c", 0.2), row("d", null)], thresholds: { ...this.thresholds }, warnings: [] };
+    const few = { ...row("e", 0.833), pairableUnits: 2, caution: "too few data (n = 2)" };
+    return {
+      rows: [row("a", 0.91), row("b", 0.7), row("c", 0.2), row("d", null), few],
+      thresholds: { ...this.thresholds },
+      warnings: [],
+      raters: fakePool(raters),
+    };
   }
-  async agreementDetail(dimension: string, weights?: Weights): Promise<AgreementDetail> {
+  async agreementDetail(dimension: string, weights?: Weights, raters?: RaterRequest): Promise<AgreementDetail> {
     this.calls.push(`detail ${dimension} ${weights ?? ""}`);
     return {
       dimension,
       label: dimension.toUpperCase(),
       level: "ordinal",
       weights: weights ?? "linear",
-      pairs: [{ a: "ana", b: "ben", units: 10, kappa: 0.5 }],
+      pairs: [{ a: "ana", b: "ben", units: 10, kappa: 0.5, caution: null }],
       heatmapSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
-      raters: [{ rater: "ana", kind: "human", n: 10, leniency: 0.1, consensusAgreement: 80, consensusR: 0.7, drift: [0.1, 0.2], medianSeconds: 12 }],
+      raters: [
+        { rater: "ana", kind: "human", n: 10, leniency: 0.1, consensusAgreement: 80, consensusR: 0.7, drift: [0.1, 0.2], medianSeconds: 12, caution: null },
+        { rater: "new", kind: "human", n: 4, leniency: 0.9, consensusAgreement: 100, consensusR: 1, drift: [0.1, 0.2], medianSeconds: 12, caution: "too few data (n = 4)" },
+      ],
       driftMeasure: "m",
       driftSvg: "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
       distributionSvg: null,
+      ratersPool: fakePool(raters),
     };
   }
   async agreementIntervals(resamples: number) {
     this.calls.push(`intervals ${resamples}`);
-    return { resamples, seed: 1, rows: [{ dimension: "a", ci: [0.85, 0.95] as [number, number] }] };
+    return {
+      resamples,
+      seed: 1,
+      rows: [
+        { dimension: "a", ci: [0.85, 0.95] as [number, number], caution: null },
+        { dimension: "b", ci: [1, 1] as [number, number], caution: "degenerate interval [1.000, 1.000]" },
+      ],
+    };
   }
   async setThresholds(t: Thresholds) {
     this.thresholds = t;
@@ -93,7 +136,10 @@ export class FakeReviewApi implements ReviewApi {
     return {
       profile: { id: profileId, person: p.person, context: p.context, texts: [{ title: "<b>t</b>", text: "<img src=x onerror=alert(1)>", created_at: null, url: null }] },
       raters: ["ana", "ben"],
-      dimensions: [{ dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null }],
+      dimensions: [
+        { dimension: "extraversion", label: "Extraversion", values: p.values.map((v) => v.value), adjudicated: p.adjudicated, note: null },
+        { dimension: "topic", label: "Topic", values: [10, 20], adjudicated: 30, note: null },
+      ],
     };
   }
   async adjudicate(r: Adjudication) {

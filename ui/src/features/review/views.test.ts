@@ -28,7 +28,7 @@ describe("agreement dashboard", () => {
     const shown: string[] = [];
     await new AgreementView(api).mount(el, ctx(shown));
     const rows = [...el.querySelectorAll("#agreement-table tbody tr")];
-    expect(rows.map((r) => r.getAttribute("data-band"))).toEqual(["good", "tentative", "poor", "none"]);
+    expect(rows.map((r) => r.getAttribute("data-band"))).toEqual(["good", "tentative", "poor", "none", "caution"]);
     expect(rows[0].querySelector(".alpha")?.textContent).toContain("0.910");
     (rows[1].querySelector("button") as HTMLButtonElement).click();
     await tick();
@@ -49,15 +49,64 @@ describe("agreement dashboard", () => {
     await tick();
     expect(api.thresholds).toEqual({ good: 0.6, tentative: 0.1 });
     const bands = [...el.querySelectorAll("#agreement-table tbody tr")].map((r) => r.getAttribute("data-band"));
-    expect(bands).toEqual(["good", "good", "tentative", "none"]);
+    expect(bands).toEqual(["good", "good", "tentative", "none", "caution"]);
     (el.querySelector("#compute-intervals") as HTMLButtonElement).click();
     await tick();
     expect(api.calls).toContain("intervals 1000");
     expect(el.querySelector("#agreement-table tbody tr .ci")?.textContent).toBe("0.850 – 0.950");
+    expect(el.querySelectorAll("#agreement-table tbody tr .ci")[1]?.textContent).toContain("degenerate interval");
+  });
+
+  it("shows too few data instead of a coloured alpha, and a newcomer's figures as a caution (issue 15)", async () => {
+    const api = new FakeReviewApi();
+    await new AgreementView(api).mount(el, ctx());
+    const few = el.querySelector('#agreement-table tr[data-dimension="e"]') as HTMLElement;
+    expect(few.querySelector(".alpha")?.textContent).toBe("too few data (n = 2)");
+    expect(few.querySelector(".band-dot")).toBeNull();
+    expect(few.className).toContain("band-none");
+    (few.querySelector("button") as HTMLButtonElement).click();
+    await tick();
+    const newcomer = [...el.querySelectorAll("#rater-diagnostics tbody tr")][1];
+    expect(newcomer.textContent).toContain("too few data (n = 4)");
+    expect(newcomer.textContent).not.toContain("0.90");
+  });
+
+  it("pools humans with enough ratings by default and takes the PI's choice (issue 15)", async () => {
+    const api = new FakeReviewApi();
+    await new AgreementView(api).mount(el, ctx());
+    expect(api.calls[0]).toBe("agreement {}");
+    const summary = () => el.querySelector("#agreement-rater-choice")?.textContent ?? "";
+    expect(summary()).toContain("kind human; at least 10 ratings — 2 included");
+    expect(summary()).toContain("gpt (kind model)");
+    expect((el.querySelector("#agreement-rater-kind") as HTMLSelectElement).value).toBe("human");
+    expect((el.querySelector("#agreement-min-ratings") as HTMLInputElement).value).toBe("10");
+    const kind = el.querySelector("#agreement-rater-kind") as HTMLSelectElement;
+    kind.value = "any";
+    kind.dispatchEvent(new Event("change"));
+    await tick();
+    expect(api.calls).toContain('agreement {"kind":"any"}');
+    expect(summary()).toContain("at least 10 ratings — 3 included");
+    const boxes = [...el.querySelectorAll<HTMLInputElement>("#agreement-rater-picks input[data-rater]")];
+    expect(boxes.map((b) => b.checked)).toEqual([true, true, true, false]);
+    boxes[2].checked = false;
+    boxes[2].dispatchEvent(new Event("change"));
+    await tick();
+    expect(api.calls).toContain('agreement {"names":["ana","ben"]}');
+    expect(summary()).toContain("raters ana, ben — 2 included");
   });
 });
 
 describe("disagreements", () => {
+  it("shows a nominal dimension's values by their labels side by side (issue 15)", async () => {
+    const api = new FakeReviewApi();
+    await new DisagreementsView(api).mount(el, ctx(), "extraversion");
+    (el.querySelector("#disagreement-list tbody tr .open-profile") as HTMLButtonElement).click();
+    await tick();
+    await tick();
+    const topic = [...el.querySelectorAll("#side-by-side tbody tr")].find((r) => r.querySelector("th")?.textContent === "Topic")!;
+    expect([...topic.querySelectorAll("td")].map((c) => c.textContent)).toEqual(["work", "family", "other"]);
+  });
+
   it("hides rater names by default, shows them on request, and adjudicates with a note", async () => {
     const api = new FakeReviewApi();
     await new DisagreementsView(api).mount(el, ctx(), "extraversion");

@@ -55,7 +55,7 @@ export async function mountIdentity(
       "div",
       { class: "identity", id: "identity-screen" },
       h("h1", {}, "Who is rating?"),
-      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles} profiles, ${session.study.dimensions} dimensions.`),
+      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles === 1 ? "1 profile" : `${session.study.profiles} profiles`}, ${session.study.dimensions === 1 ? "1 dimension" : `${session.study.dimensions} dimensions`}.`),
       pkg ? h("p", { class: "package-badge", id: "package-badge" }, pkg.notice) : null,
       errorHost,
       h("div", { class: "card" }, h("h2", {}, "Continue as"), list),

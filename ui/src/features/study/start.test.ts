@@ -5,6 +5,27 @@ import { mountStart } from "./start";
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector(sel) as T;
 
+describe("recent studies", () => {
+  it("removes an entry from Recent, not the file (issue 15)", async () => {
+    document.body.replaceChildren();
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const backend = new FakeBackend();
+    backend.recent = [
+      { path: "/s/a.chameleon", name: "a", lastOpened: 2, lastRater: null, exists: true },
+      { path: "/s/b.chameleon", name: "b", lastOpened: 1, lastRater: null, exists: false },
+    ];
+    const forget = vi.spyOn(backend, "forgetRecent");
+    await mountStart(root, backend, () => {}).ready;
+    expect(document.querySelectorAll("#recent li").length).toBe(2);
+    (document.querySelectorAll<HTMLButtonElement>("#recent .recent-remove")[1]).click();
+    await tick();
+    await tick();
+    expect(forget).toHaveBeenCalledWith("/s/b.chameleon");
+    expect([...document.querySelectorAll("#recent .recent-name")].map((e) => e.textContent)).toEqual(["a"]);
+  });
+});
+
 describe("start screen drops", () => {
   let root: HTMLElement;
   let backend: FakeBackend;

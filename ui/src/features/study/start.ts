@@ -221,6 +221,24 @@ export function mountStart(
               h("span", { class: "recent-name" }, r.name),
               h("span", { class: "recent-path" }, r.exists ? r.path : `${r.path} (missing)`),
             ),
+            h(
+              "button",
+              {
+                class: "ghost small recent-remove",
+                title: "Remove from this list (the study file stays)",
+                "aria-label": `Remove ${r.name} from Recent`,
+                onclick: () =>
+                  void (async () => {
+                    try {
+                      await backend.forgetRecent(r.path);
+                    } catch (e) {
+                      replace(errorHost, renderError(toAppError(e)));
+                    }
+                    await showRecent();
+                  })(),
+              },
+              "Remove",
+            ),
           ),
         ),
       );

@@ -7,7 +7,9 @@ import type {
   AuditTrail,
   DesignRequest,
   ExportedPackage,
+  Imported,
   MergeOutcome,
+  RatingsShape,
   PackageSummary,
   TeamOverview,
 } from "../../bindings";
@@ -26,6 +28,12 @@ export interface TeamApi {
   auditTrail(kind: string | null): Promise<AuditTrail>;
   /** Writes the audit trail (of one kind, or all) as CSV; resolves to the number of entries. */
   exportAuditCsv(path: string, kind: string | null): Promise<number>;
+  /** Imports a ratings file, all or nothing (a bad file rejects with its rows by line). */
+  importRatings(path: string, shape: RatingsShape, model: boolean): Promise<Imported>;
+  /** Adds the profiles of a file (CSV or JSONL), all or nothing. */
+  addProfiles(path: string): Promise<Imported>;
+  /** Writes the raw ratings as CSV; resolves to the rows written. */
+  exportRatings(path: string, shape: RatingsShape): Promise<number>;
   /** Listens to files dragged onto the window; resolves to the function that stops listening. */
   onFileDrop(handler: (e: DropEvent) => void): Promise<() => void>;
 }
@@ -39,5 +47,8 @@ export const tauriTeamApi: TeamApi = {
   mergePackages: (paths) => cmd.mergePackages({ paths }),
   auditTrail: (kind) => cmd.auditTrail({ kind }),
   exportAuditCsv: (path, kind) => cmd.exportAuditCsv({ path, kind }),
+  importRatings: (path, shape, model) => cmd.importRatingsFile({ path, shape, model }),
+  addProfiles: (path) => cmd.addProfilesFile({ path }),
+  exportRatings: (path, shape) => cmd.exportRatingsFile({ path, shape }),
   onFileDrop: onWebviewFileDrop,
 };

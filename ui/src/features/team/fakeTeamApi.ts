@@ -1,5 +1,5 @@
 // An in-memory TeamApi for the view tests: records calls, lets a test fire webview file drops.
-import type { AssignmentRow, AuditTrail, DesignRequest, MergeOutcome, PackageSummary, TeamOverview } from "../../bindings";
+import type { AppError, AssignmentRow, AuditTrail, DesignRequest, Imported, MergeOutcome, PackageSummary, RatingsShape, TeamOverview } from "../../bindings";
 import type { DropEvent, TeamApi } from "./api";
 
 export class FakeTeamApi implements TeamApi {
@@ -69,6 +69,28 @@ export class FakeTeamApi implements TeamApi {
   async exportAuditCsv(path: string, kind: string | null) {
     this.csv.push({ path, kind });
     return kind ? 1 : 2;
+  }
+  imports: { path: string; shape: RatingsShape; model: boolean }[] = [];
+  exportsRatings: { path: string; shape: RatingsShape }[] = [];
+  async importRatings(path: string, shape: RatingsShape, model: boolean): Promise<Imported> {
+    this.imports.push({ path, shape, model });
+    if (path.includes("bad")) {
+      const err: AppError = {
+        code: "bad_input",
+        message: `${path}: 1 problem(s) found, nothing was changed:\nline 3, column 'value': not a number`,
+        rows: [{ line: 3, column: "value", message: "'x' is not a number" }],
+        path,
+      };
+      throw err;
+    }
+    return { kind: "ratings", source: path.split("/").pop() ?? path, added: 12, updated: 0, unchanged: 0, notices: ["rater 'zoe' created"] };
+  }
+  async addProfiles(path: string): Promise<Imported> {
+    return { kind: "profiles", source: path, added: 1, updated: 0, unchanged: 0, notices: [] };
+  }
+  async exportRatings(path: string, shape: RatingsShape) {
+    this.exportsRatings.push({ path, shape });
+    return 42;
   }
   async onFileDrop(handler: (e: DropEvent) => void) {
     this.dropHandler = handler;

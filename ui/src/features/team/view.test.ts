@@ -40,6 +40,29 @@ describe("team view", () => {
     document.body.appendChild(el);
   });
 
+  it("imports ratings all or nothing with the bad rows by line, and exports raw ratings (issue 15)", async () => {
+    const api = new FakeTeamApi();
+    const d = dialogs(["/studies/bad.csv", "/studies/more.csv", "/studies/out.csv"]);
+    await new TeamView(api, d).mount(el, ctx());
+    $<HTMLButtonElement>(el, "#import-ratings").click();
+    await tick();
+    await tick();
+    const rows = [...el.querySelectorAll("#data-errors .row-errors tbody tr")].map((r) => r.textContent);
+    expect(rows).toEqual(["3value'x' is not a number"]);
+    $<HTMLSelectElement>(el, "#import-shape").value = "wide";
+    $<HTMLButtonElement>(el, "#import-ratings").click();
+    await tick();
+    await tick();
+    expect(api.imports[1]).toEqual({ path: "/studies/more.csv", shape: "wide", model: false });
+    expect($(el, "#data-status").textContent).toBe("more.csv: 12 added, 0 updated, 0 unchanged. rater 'zoe' created.");
+    expect($(el, "#data-errors").textContent).toBe("");
+    $<HTMLButtonElement>(el, "#export-ratings-long").click();
+    await tick();
+    await tick();
+    expect(api.exportsRatings).toEqual([{ path: "/studies/out.csv", shape: "long" }]);
+    expect($(el, "#data-status").textContent).toBe("Wrote 42 rows to /studies/out.csv.");
+  });
+
   it("shows each annotator's assigned / done with a progress bar and prefills the pool", async () => {
     const api = new FakeTeamApi();
     await new TeamView(api, dialogs([])).mount(el, ctx());

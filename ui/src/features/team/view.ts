@@ -2,8 +2,8 @@
 // per annotator, merging packages back (drop files on the window, or "Merge packages…"), and the
 // merge report. In an annotator's package it shows only what the package is.
 import { toAppError } from "../../api";
-import type { AppError, AssignmentRow, MergeOutcome, PackageSummary, TeamOverview } from "../../bindings";
-import { pickFiles, pickSavePath } from "../../dialogs";
+import type { AppError, AssignmentRow, Imported, MergeOutcome, PackageSummary, RatingsShape, TeamOverview } from "../../bindings";
+import { folderOf, inFolderOf, pickFiles, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
@@ -29,6 +29,7 @@ export class TeamView implements StudioView {
   private pending: string[] = [];
   private merging = false;
   private readOnly = false;
+  private studyPath = "";
   private els!: {
     dropTitle: HTMLElement;
     table: HTMLElement;
@@ -45,8 +46,9 @@ export class TeamView implements StudioView {
     private readonly dialogs: TeamDialogs = nativeDialogs,
   ) {}
 
-  async mount(el: HTMLElement, _ctx: StudioContext): Promise<void> {
+  async mount(el: HTMLElement, ctx: StudioContext): Promise<void> {
     this.el = el;
+    this.studyPath = ctx.session.study.path;
     const overview = await this.api.overview();
     if (this.unmounted) return;
     if (overview.package) {
@@ -132,10 +134,79 @@ export class TeamView implements StudioView {
               this.els.mergeStatus,
               this.els.report,
             ),
+            o.readOnly ? null : this.dataCard(),
           ),
           this.designForm(o),
         ),
       ),
+    );
+  }
+
+  /** The study's data from the app: ratings and profiles in (all or nothing), raw ratings out. */
+  private dataCard(): HTMLElement {
+    const status = h("p", { id: "data-status", class: "team-status", role: "status", "aria-live": "polite" });
+    const errors = h("div", { id: "data-errors", class: "error-host" });
+    const shape = h(
+      "select",
+      { id: "import-shape" },
+      h("option", { value: "long" }, "long (one rating per row)"),
+      h("option", { value: "wide" }, "wide (a column per dimension)"),
+    );
+    const model = h("input", { type: "checkbox", id: "import-model" });
+    const start = () => folderOf(this.studyPath);
+    const run = async (what: string, f: () => Promise<string>) => {
+      replace(errors);
+      status.textContent = `${what}…`;
+      try {
+        status.textContent = await f();
+      } catch (e) {
+        status.textContent = "";
+        replace(errors, renderError(toAppError(e)));
+      }
+    };
+    const imported = (r: Imported) =>
+      `${r.source}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged.${r.notices.length ? ` ${r.notices.join("; ")}.` : ""}`;
+    const importRatings = async () => {
+      const [path] = await this.dialogs.pickFiles("Import ratings", [{ name: "CSV", extensions: ["csv", "tsv", "txt"] }], false, start());
+      if (!path) return;
+      await run("Importing ratings", async () => imported(await this.api.importRatings(path, shape.value as RatingsShape, model.checked)));
+    };
+    const addProfiles = async () => {
+      const [path] = await this.dialogs.pickFiles("Add profiles", [{ name: "Profiles", extensions: ["jsonl", "csv"] }], false, start());
+      if (!path) return;
+      await run("Adding profiles", async () => imported(await this.api.addProfiles(path)));
+    };
+    const exportRatings = async (s: RatingsShape) => {
+      const stem = this.studyPath.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, "") || "study";
+      const path = await this.dialogs.pickSavePath(`Export ratings (${s} CSV)`, inFolderOf(this.studyPath, `${stem}-ratings${s === "wide" ? "-wide" : ""}.csv`), [{ name: "CSV", extensions: ["csv"] }]);
+      if (!path) return;
+      await run("Exporting ratings", async () => {
+        const n = await this.api.exportRatings(path, s);
+        return `Wrote ${n === 1 ? "1 row" : `${n} rows`} to ${path}.`;
+      });
+    };
+    return h(
+      "section",
+      { class: "card team-data", id: "team-data", "aria-labelledby": "team-data-h" },
+      h("h2", { id: "team-data-h" }, "Study data"),
+      h("p", { class: "muted" }, "Each file goes in whole or not at all: a file with a problem changes nothing and its problems are listed by line."),
+      h(
+        "div",
+        { class: "field-row" },
+        h("label", { for: "import-shape" }, "Ratings file "),
+        shape,
+        h("label", { class: "analysis-check" }, model, " from a model"),
+      ),
+      h(
+        "div",
+        { class: "team-data-tools" },
+        h("button", { type: "button", id: "import-ratings", onclick: () => void importRatings() }, "Import ratings…"),
+        h("button", { type: "button", id: "add-profiles", onclick: () => void addProfiles() }, "Add profiles…"),
+        h("button", { type: "button", id: "export-ratings-long", class: "small", onclick: () => void exportRatings("long") }, "Export ratings (long CSV)…"),
+        h("button", { type: "button", id: "export-ratings-wide", class: "small", onclick: () => void exportRatings("wide") }, "Export ratings (wide CSV)…"),
+      ),
+      status,
+      errors,
     );
   }
 
@@ -284,7 +355,7 @@ export class TeamView implements StudioView {
 
   private async exportFor(rater: string): Promise<void> {
     replace(this.els.errors);
-    const path = await this.dialogs.pickSavePath(`Export ${rater}'s package`, `${safeFileStem(rater)}.chameleon`, PACKAGE_FILTERS);
+    const path = await this.dialogs.pickSavePath(`Export ${rater}'s package`, inFolderOf(this.studyPath, `${safeFileStem(rater)}.chameleon`), PACKAGE_FILTERS);
     if (!path) return;
     this.els.exportStatus.textContent = `Writing ${rater}'s package…`;
     try {
@@ -292,7 +363,7 @@ export class TeamView implements StudioView {
       replace(
         this.els.exportStatus,
         h("strong", {}, `Wrote ${p.rater}'s package`),
-        `: ${p.profiles} profiles, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
+        `: ${p.profiles === 1 ? "1 profile" : `${p.profiles} profiles`}, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
         h("span", { class: "path" }, p.path),
       );
     } catch (e) {
@@ -302,7 +373,7 @@ export class TeamView implements StudioView {
   }
 
   private async pickAndMerge(): Promise<void> {
-    const picked = await this.dialogs.pickFiles("Merge packages", PACKAGE_FILTERS, true);
+    const picked = await this.dialogs.pickFiles("Merge packages", PACKAGE_FILTERS, true, folderOf(this.studyPath));
     await this.merge(picked);
   }
 
@@ -442,7 +513,7 @@ export function renderPackageInfo(p: PackageSummary, rows: AssignmentRow[]): HTM
       h("dt", {}, "Profiles"),
       h("dd", {}, p.profiles),
       h("dt", {}, "Done"),
-      h("dd", {}, mine ? `${mine.done} of ${mine.assigned} profiles (${percentDone(mine.done, mine.assigned)} %)` : "—"),
+      h("dd", {}, mine ? `${mine.done} of ${mine.assigned === 1 ? "1 profile" : `${mine.assigned} profiles`} (${percentDone(mine.done, mine.assigned)} %)` : "—"),
       h("dt", {}, "Ratings"),
       h("dd", {}, p.ratings),
       h("dt", {}, "Package id"),

@@ -61,6 +61,8 @@ fn sens(dimension: &str, rater: &str, share: Option<f64>, blind: Option<bool>) -
         ci: None,
         state_blind: blind,
         note: None,
+        caution: None,
+        ci_caution: None,
     }
 }
 
@@ -162,14 +164,16 @@ fn a_rater_subset_is_analysed_cached_apart_and_named_issue_15() {
     let all = request(0);
     let humans = AnalysisRequest {
         raters: Some(RaterRequest {
-            kind: Some(crate::model::RaterKind::Human),
+            kind: Some(KindChoice::Human),
             ..Default::default()
         }),
         ..all.clone()
     };
     let snap_all = snapshot(&study, &all).unwrap();
     let snap_h = snapshot(&study, &humans).unwrap();
-    assert!(snap_all.raters.is_none());
+    let every = snap_all.raters.clone().unwrap();
+    assert_eq!(every.selection, "all raters", "the decomposition's default");
+    assert!(every.excluded.is_empty());
     let choice = snap_h.raters.clone().unwrap();
     assert_eq!(choice.excluded.len(), 1, "the model rater is left out");
     assert_eq!(choice.excluded[0].reason, "kind model");
@@ -191,4 +195,73 @@ fn a_rater_subset_is_analysed_cached_apart_and_named_issue_15() {
         .rater_sensitivity
         .iter()
         .all(|r| r.kind == "human"));
+}
+
+#[test]
+fn an_export_of_a_result_from_other_data_is_refused_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut study, _) = demo(dir.path());
+    let req = request(0);
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    let snap = snapshot(&study, &req).unwrap();
+    let s = compute(&snap, &req, &control, chrono::Utc::now())
+        .unwrap()
+        .unwrap();
+    ensure_current(&study, &s).expect("fresh: exported");
+    // One more rating: a new rater's.
+    let more = dir.path().join("more.csv");
+    let first = study.profile(study.profile_ids().unwrap()[0]).unwrap();
+    std::fs::write(
+        &more,
+        format!(
+            "person,context,rater,dimension,value\n{},{},zoe,openness,4\n",
+            first.person, first.context
+        ),
+    )
+    .unwrap();
+    study.import_ratings(&more, &Default::default()).unwrap();
+    let e = ensure_current(&study, &s).unwrap_err().to_string();
+    assert!(e.contains("changed since"), "{e}");
+    let then: u32 = s.result.dimensions.iter().map(|d| d.ratings).sum();
+    assert!(
+        e.contains(&format!(
+            "{then} ratings by 4 raters; now {} ratings by 5 raters",
+            then + 1
+        )),
+        "{e}"
+    );
+    assert!(e.contains("nothing was written"), "{e}");
+}
+
+#[test]
+fn every_table_row_names_its_data_hash_and_time_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (study, _) = demo(dir.path());
+    let req = request(0);
+    let never = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &never,
+    };
+    let s = compute(
+        &snapshot(&study, &req).unwrap(),
+        &req,
+        &control,
+        chrono::Utc::now(),
+    )
+    .unwrap()
+    .unwrap();
+    for (name, csv) in &s.tables {
+        let mut lines = csv.lines();
+        assert!(
+            lines.next().unwrap().ends_with(",data_hash,computed_at"),
+            "{name}"
+        );
+        let suffix = format!(",{},{}", s.result.data_hash, s.result.computed_at);
+        assert!(lines.all(|l| l.ends_with(&suffix)), "{name}");
+    }
 }

@@ -9,7 +9,11 @@ fn input(study: &Study) -> ReviewInput {
 fn agreement_table_has_one_row_per_dimension_with_alpha_at_its_level() {
     let dir = tempfile::tempdir().unwrap();
     let (study, _) = demo(dir.path());
-    let t = agreement_table(&input(&study));
+    let any = RaterRequest {
+        kind: Some(super::super::analysis::KindChoice::Any),
+        ..Default::default()
+    };
+    let t = agreement_table(&input(&study), &any).unwrap();
     let report = agreement(&study.dataset().unwrap(), &AgreementOptions::default()).report;
     assert_eq!(t.rows.len(), 8, "one row per dimension");
     for (row, d) in t.rows.iter().zip(&report.dimensions) {
@@ -41,7 +45,10 @@ fn thresholds_are_kept_and_bad_ones_refused() {
     let err = set_thresholds(&mut study, bad).unwrap_err();
     assert_eq!(err.code(), "invalid", "tentative above good is refused");
     assert_eq!(
-        agreement_table(&input(&study)).thresholds.good,
+        agreement_table(&input(&study), &RaterRequest::default())
+            .unwrap()
+            .thresholds
+            .good,
         0.7,
         "the refused thresholds changed nothing"
     );
@@ -52,15 +59,15 @@ fn intervals_bracket_alpha_and_need_resamples() {
     let dir = tempfile::tempdir().unwrap();
     let (study, _) = demo(dir.path());
     let inp = input(&study);
-    let t = agreement_table(&inp);
+    let t = agreement_table(&inp, &RaterRequest::default()).unwrap();
     let opts = AnalysisOptions::new(50, 7, super::super::analysis::Method::Reml).unwrap();
-    let ci = agreement_intervals(&inp.dataset, &opts).unwrap();
+    let ci = agreement_intervals(&inp.dataset, &opts, &RaterRequest::default()).unwrap();
     let [lo, hi] = ci.rows[0].ci.unwrap();
     let a = t.rows[0].alpha.unwrap();
     assert!(lo <= a + 0.05 && a - 0.05 <= hi, "{lo} {a} {hi}");
     let none = AnalysisOptions::new(0, 7, super::super::analysis::Method::Reml).unwrap();
     assert!(
-        agreement_intervals(&inp.dataset, &none).is_err(),
+        agreement_intervals(&inp.dataset, &none, &RaterRequest::default()).is_err(),
         "an interval without resamples is refused"
     );
 }
@@ -70,7 +77,11 @@ fn detail_has_heatmap_diagnostics_and_figures() {
     let dir = tempfile::tempdir().unwrap();
     let (study, _) = demo(dir.path());
     let inp = input(&study);
-    let d = agreement_detail(&inp, "openness", None).unwrap();
+    let any = RaterRequest {
+        kind: Some(super::super::analysis::KindChoice::Any),
+        ..Default::default()
+    };
+    let d = agreement_detail(&inp, "openness", None, &any).unwrap();
     assert_eq!(d.weights, Weights::Linear, "ordinal default");
     assert!(d.raters.len() >= 3);
     assert_eq!(d.pairs.len(), d.raters.len() * (d.raters.len() - 1) / 2);
@@ -81,16 +92,16 @@ fn detail_has_heatmap_diagnostics_and_figures() {
         d.raters.iter().any(|r| r.kind == RaterKind::Model),
         "the model rater keeps its kind"
     );
-    let q = agreement_detail(&inp, "openness", Some(Weights::Quadratic)).unwrap();
+    let q = agreement_detail(&inp, "openness", Some(Weights::Quadratic), &any).unwrap();
     assert_ne!(q.pairs[0].kappa, d.pairs[0].kappa, "weights change kappa");
     assert_eq!(
-        agreement_detail(&inp, "dominant_emotion", None)
+        agreement_detail(&inp, "dominant_emotion", None, &any)
             .unwrap()
             .weights,
         Weights::Unweighted,
         "nominal default"
     );
-    assert!(agreement_detail(&inp, "nope", None).is_err());
+    assert!(agreement_detail(&inp, "nope", None, &any).is_err());
     assert!("cubic".parse::<Weights>().is_err(), "unknown weights");
     assert_eq!("quadratic".parse::<Weights>().unwrap(), Weights::Quadratic);
 }
@@ -243,4 +254,85 @@ fn codebook_edits_are_versioned_and_bad_ones_change_nothing() {
     assert!(saved.changed && saved.updated == 1);
     assert_eq!(saved.codebook.version, cb.version + 1);
     assert!(saved.codebook.guidelines.ends_with("Read *everything*."));
+}
+
+#[test]
+fn agreement_defaults_to_humans_with_enough_ratings_as_the_cli_issue_15() {
+    use super::super::analysis::KindChoice;
+    let dir = tempfile::tempdir().unwrap();
+    let (study, _) = demo(dir.path());
+    let inp = input(&study);
+    let t = agreement_table(&inp, &RaterRequest::default()).unwrap();
+    assert_eq!(t.raters.kind, KindChoice::Human);
+    assert_eq!(
+        t.raters.min_ratings as usize,
+        crate::analysis::raters::MIN_RATINGS
+    );
+    assert_eq!(t.raters.choice.excluded.len(), 1, "the model rater is out");
+    assert_eq!(
+        t.raters.raters.len(),
+        4,
+        "every rater listed for the picker"
+    );
+    // The CLI's default selection on the same data gives the same alpha.
+    let mut ds = study.dataset().unwrap();
+    crate::analysis::raters::select_raters(&mut ds, &RaterSelection::agreement_default()).unwrap();
+    let report = agreement(&ds, &AgreementOptions::default()).report;
+    for (row, d) in t.rows.iter().zip(&report.dimensions) {
+        assert_eq!(row.alpha, alpha_at_level(d), "{}", row.dimension);
+    }
+    let any = agreement_table(
+        &inp,
+        &RaterRequest {
+            kind: Some(KindChoice::Any),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_ne!(
+        any.rows[0].alpha, t.rows[0].alpha,
+        "the model changes alpha"
+    );
+    let named = RaterRequest {
+        names: Some(vec![
+            t.raters.choice.included[0].clone(),
+            "model-gpt".into(),
+        ]),
+        ..Default::default()
+    };
+    let two = agreement_detail(&inp, "openness", None, &named).unwrap();
+    assert_eq!(two.raters.len(), 2);
+    assert_eq!(
+        two.raters_pool.kind,
+        KindChoice::Any,
+        "naming drops the default's kind"
+    );
+}
+
+#[test]
+fn a_pilot_shows_a_caution_instead_of_alpha_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = crate::sample::demo(7, 3);
+    let put = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let mut study = Study::create(&dir.path().join("pilot.chameleon")).unwrap();
+    study
+        .import_profiles(&put("p.jsonl", &files.profiles_jsonl))
+        .unwrap();
+    study
+        .import_codebook(&put("c.toml", &files.codebook_toml))
+        .unwrap();
+    study
+        .import_ratings(&put("r.csv", &files.ratings_csv), &Default::default())
+        .unwrap();
+    let t = agreement_table(&input(&study), &RaterRequest::default()).unwrap();
+    let row = &t.rows[0];
+    assert!(row.pairable_units < 10);
+    assert_eq!(
+        row.caution.as_deref(),
+        Some(format!("too few data (n = {})", row.pairable_units).as_str())
+    );
 }

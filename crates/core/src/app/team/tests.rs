@@ -202,3 +202,118 @@ fn audit_csv_is_filtered_and_neutralises_formulas() {
     let all = export_audit(&s, &csv, None).unwrap();
     assert_eq!(all as i64, audit_trail(&s, None).unwrap().total);
 }
+
+#[test]
+fn ratings_import_from_the_app_is_all_or_nothing_with_lines_and_exports_both_shapes_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut study, _) = crate::app::testing::demo(dir.path());
+    let before = study.dataset().unwrap().rating_count();
+    let p = study.profile(study.profile_ids().unwrap()[0]).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "person,context,rater,dimension,value\n{0},{1},zoe,openness,4\n{0},{1},zoe,conscientiousness,lots\n",
+            p.person, p.context
+        ),
+    )
+    .unwrap();
+    let e = import_ratings(
+        &mut study,
+        &bad,
+        RatingsShape::Long,
+        crate::model::RaterKind::Human,
+    )
+    .unwrap_err();
+    match &e {
+        CoreError::Input { errors, .. } => assert_eq!(errors[0].line, 3, "{e}"),
+        other => panic!("not an input error: {other}"),
+    }
+    assert_eq!(
+        study.dataset().unwrap().rating_count(),
+        before,
+        "nothing written"
+    );
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "person,context,rater,dimension,value\n{},{},zoe,openness,4\n",
+            p.person, p.context
+        ),
+    )
+    .unwrap();
+    let r = import_ratings(
+        &mut study,
+        &good,
+        RatingsShape::Long,
+        crate::model::RaterKind::Human,
+    )
+    .unwrap();
+    assert_eq!(r.added, 1);
+    let long = dir.path().join("long.csv");
+    let n = export_ratings(&study, &long, RatingsShape::Long).unwrap();
+    assert_eq!(n, before + 1);
+    assert!(std::fs::read_to_string(&long)
+        .unwrap()
+        .starts_with("person,context,rater,dimension,value,created_at"));
+    let wide = dir.path().join("wide.csv");
+    export_ratings(&study, &wide, RatingsShape::Wide).unwrap();
+    assert!(std::fs::read_to_string(&wide)
+        .unwrap()
+        .starts_with("person,context,rater,"));
+}
+
+#[test]
+fn the_pi_s_actions_are_audited_as_such_issue_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut study, _) = demo(dir.path());
+    study.set_actor("lena");
+    design(&mut study, &request(&["ana", "ben", "chloe"])).unwrap();
+    let junk = dir.path().join("junk.chameleon");
+    std::fs::write(&junk, "not a package").unwrap();
+    let out = merge_packages(&mut study, std::slice::from_ref(&junk)).unwrap();
+    assert_eq!(out.refused(), 1);
+    let mut edit = crate::app::review::codebook_for_edit(&study).unwrap();
+    edit.dimensions[0].definition.push_str(" Edited.");
+    crate::app::review::save_codebook(&mut study, &edit).unwrap();
+    let pid = study.profile_ids().unwrap()[0];
+    let p = study.profile(pid).unwrap();
+    crate::app::review::adjudicate(
+        &mut study,
+        &crate::app::review::Adjudication {
+            profile_id: pid,
+            dimension: "openness".into(),
+            value: 3.0,
+            note: None,
+        },
+    )
+    .unwrap();
+    let log = study.audit_log().unwrap();
+    let by = |action: &str| {
+        log.iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("no {action} in {log:?}"))
+    };
+    for action in [
+        "assignment-design",
+        "package-merge-refused",
+        "codebook-edit",
+        "adjudicate",
+    ] {
+        assert_eq!(by(action).actor, "lena", "{action}");
+    }
+    assert!(by("package-merge-refused")
+        .detail
+        .contains("junk.chameleon"));
+    assert!(by("assignment-design")
+        .detail
+        .contains("\"pool\":[\"ana\",\"ben\",\"chloe\"]"));
+    let adj = &by("adjudicate").detail;
+    assert!(adj.contains(&p.person) && adj.contains(&p.context), "{adj}");
+    assert!(
+        !log.iter()
+            .any(|e| e.action == "import-codebook" && e.detail.contains("codebook editor")),
+        "an edit is not logged as an import"
+    );
+}

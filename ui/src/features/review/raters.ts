@@ -1,0 +1,111 @@
+// The rater control of the agreement and analysis views: which raters a computation pools
+// (humans / models / all, a minimum of ratings, or raters picked by name). The view sends only
+// what the person changed; core applies it over the view's default (agreement: humans with
+// enough ratings, as the CLI's `agreement`; analysis: every rater) and answers with the pool
+// in effect, which this control then shows next to the numbers.
+import type { KindChoice, RaterChoice, RaterPool, RaterRequest } from "../../bindings";
+import { h, replace } from "../../dom";
+
+const KIND_TEXT: Record<KindChoice, string> = { human: "Humans", model: "Models", any: "All kinds" };
+
+/** The choice in words, as the CLI prints it: "kind human; at least 10 ratings — 3 included; excluded: …". */
+export function choiceText(c: RaterChoice): string {
+  let out = `${c.selection} — ${c.included.length} included`;
+  if (c.excluded.length) out += `; excluded: ${c.excluded.map((e) => `${e.name} (${e.reason})`).join(", ")}`;
+  if (c.note) out += `. Note: ${c.note}`;
+  return out;
+}
+
+export class RaterControl {
+  readonly el: HTMLElement;
+  private request: RaterRequest = {};
+  private readonly kind: HTMLSelectElement;
+  private readonly min: HTMLInputElement;
+  private readonly picks: HTMLElement;
+  private readonly summary: HTMLElement;
+
+  /** `prefix` keeps the ids of two views apart ("agreement", "analysis"). */
+  constructor(
+    private readonly prefix: string,
+    private readonly onChange: (req: RaterRequest) => void,
+  ) {
+    this.kind = h(
+      "select",
+      { id: `${prefix}-rater-kind`, onchange: () => this.set({ kind: this.kind.value as KindChoice }) },
+      ...(["human", "model", "any"] as const).map((k) => h("option", { value: k }, KIND_TEXT[k])),
+    );
+    this.min = h("input", {
+      type: "number",
+      id: `${prefix}-min-ratings`,
+      min: "0",
+      step: "1",
+      onchange: () => this.set({ minRatings: Math.max(0, Math.round(Number(this.min.value) || 0)) }),
+    });
+    this.picks = h("div", { class: "rater-picks", id: `${prefix}-rater-picks` });
+    this.summary = h("p", { class: "rater-choice note", id: `${prefix}-rater-choice`, role: "status" });
+    this.el = h(
+      "fieldset",
+      { class: "rater-control", id: `${prefix}-raters-control` },
+      h("legend", {}, "Raters"),
+      h("label", { for: `${prefix}-rater-kind` }, "Kind "),
+      this.kind,
+      h("label", { for: `${prefix}-min-ratings` }, " at least "),
+      this.min,
+      h("span", {}, " ratings "),
+      h("details", { class: "rater-pick" }, h("summary", {}, "Pick raters"), this.picks),
+      this.summary,
+    );
+  }
+
+  /** What to send with the next computation (only what the person changed). */
+  current(): RaterRequest {
+    return { ...this.request };
+  }
+
+  /** Shows the pool core applied. */
+  show(pool: RaterPool): void {
+    this.kind.value = pool.kind;
+    this.min.value = String(pool.minRatings);
+    const named = pool.names !== null;
+    this.kind.disabled = false;
+    const included = new Set(pool.choice.included);
+    replace(
+      this.picks,
+      ...pool.raters.map((r) =>
+        h(
+          "label",
+          { class: "rater-pick-item" },
+          h("input", {
+            type: "checkbox",
+            "data-rater": r.name,
+            checked: included.has(r.name),
+            onchange: () => this.picked(),
+          }),
+          ` ${r.name}`,
+          h("span", { class: "muted" }, ` ${r.kind}, ${r.ratings === 1 ? "1 rating" : `${r.ratings} ratings`}`),
+        ),
+      ),
+      named ? h("button", { type: "button", class: "link", id: `${this.prefix}-rater-default`, onclick: () => this.reset() }, "Back to the default") : null,
+    );
+    this.summary.textContent = `Raters: ${choiceText(pool.choice)}`;
+  }
+
+  private set(part: RaterRequest): void {
+    // Naming raters overrides kind and minimum in core; choosing either goes back from names.
+    const { names: _names, ...rest } = this.request;
+    this.request = { ...rest, ...part };
+    this.onChange(this.current());
+  }
+
+  private picked(): void {
+    const names = [...this.picks.querySelectorAll<HTMLInputElement>("input[data-rater]")].filter((i) => i.checked).map((i) => i.dataset.rater ?? "");
+    if (names.length === 0) return;
+    this.request = { names };
+    this.onChange(this.current());
+  }
+
+  private reset(): void {
+    this.request = {};
+    this.onChange(this.current());
+  }
+}
