@@ -22,7 +22,7 @@ pub use models::{
 };
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
-pub use raters::{reserved_rater_name, NO_RATER};
+pub use raters::{reserved_rater_name, ClaimOutcome, Claimant, NO_RATER};
 pub use ratings::{ProfileReview, RatingInput};
 pub use review::{Disagreement, ADJUDICATED_RATER};
 

@@ -120,7 +120,8 @@ impl Study {
         let sql = format!(
             "WITH q AS ({source}),
                   done AS (SELECT profile_id, COUNT(*) AS n FROM rating
-                            WHERE rater_id = ?1 AND value IS NOT NULL GROUP BY profile_id)
+                            WHERE rater_id = ?1 AND (value IS NOT NULL OR cant_judge = 1)
+                            GROUP BY profile_id)
              SELECT q.id, pe.name, c.name, COALESCE(done.n, 0), COALESCE(rv.flagged, 0)
                FROM q JOIN profile p ON p.id = q.id
                JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
@@ -152,7 +153,7 @@ impl Study {
             "WITH q AS ({source}),
                   n AS (SELECT COUNT(*) AS n FROM q),
                   done AS (SELECT r.dimension_id AS d, COUNT(*) AS k FROM rating r
-                            WHERE r.rater_id = ?1 AND r.value IS NOT NULL
+                            WHERE r.rater_id = ?1 AND (r.value IS NOT NULL OR r.cant_judge = 1)
                               AND r.profile_id IN (SELECT id FROM q)
                             GROUP BY r.dimension_id)
              SELECT d.name, COALESCE(done.k, 0), n.n
@@ -200,7 +201,8 @@ impl Study {
                    {neg} EXISTS (SELECT 1 FROM profile_review rv
                                   WHERE rv.rater_id = ?1 AND rv.profile_id = {id} AND rv.flagged = 1)
                    AND (SELECT COUNT(*) FROM rating r
-                         WHERE r.rater_id = ?1 AND r.profile_id = {id} AND r.value IS NOT NULL) < ?2
+                         WHERE r.rater_id = ?1 AND r.profile_id = {id}
+                           AND (r.value IS NOT NULL OR r.cant_judge = 1)) < ?2
                  ORDER BY {order} LIMIT 1",
                 neg = if flagged { "" } else { "NOT" }
             );

@@ -16,7 +16,8 @@ import { actionFor, type Action, type Target } from "./keys";
 import { isDone, nextProfile, position, progress } from "./queue";
 import { stepValue, valueForDigit } from "./scale";
 import { fillDimension, materialNodes } from "./renderer";
-import { RatingSession } from "./session";
+import { CANT_JUDGE, RatingSession } from "./session";
+import { instructionsPage } from "./instructions";
 import type { ReviewApi } from "../review/api";
 import { codebookNotice } from "../review/notice";
 import { Latest } from "../../asyncSection";
@@ -46,7 +47,9 @@ export class RatingScreen {
   private session: RatingSession | null = null;
   private queue: QueueEntryDto[] = [];
   private busy = false;
-  private overlay: "help" | "queue" | null = null;
+  private overlay: "help" | "queue" | "instructions" | null = null;
+  /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
+  private readonly visited: number[] = [];
   /** Bumped for each history read: only the latest one fills the panel. */
   /** The focused rating's history request (a newer focus voids an older answer). */
   private readonly history = new Latest();
@@ -74,7 +77,13 @@ export class RatingScreen {
     /** Asked whether the codebook changed since this rater last rated; none = not asked. */
     private readonly review: Pick<ReviewApi, "codebookChanged"> | null = null,
   ) {
-    this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
+    this.codebook = sessionInfo.codebook ?? {
+      name: null,
+      guidelines: "",
+      version: 0,
+      dimensions: [],
+      showPersonIds: false,
+    };
   }
 
   async mount(root: HTMLElement): Promise<void> {
@@ -113,6 +122,7 @@ export class RatingScreen {
           h("span", { class: "progress" }, progressBar, els.progressText),
           els.saveStatus,
           h("button", { class: "ghost", onclick: () => this.openQueue(), title: "Queue (q)" }, "Queue"),
+          h("button", { class: "ghost", id: "open-instructions", onclick: () => this.openInstructions() }, "Instructions"),
           h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: "Shortcuts (?)" }, "?"),
           h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
           h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
@@ -131,6 +141,7 @@ export class RatingScreen {
             h(
               "div",
               { class: "actions" },
+              h("button", { id: "previous", onclick: () => void this.previous() }, "Previous ", h("kbd", {}, "p")),
               h("button", { id: "skip", onclick: () => this.go("skip") }, "Skip ", h("kbd", {}, "s")),
               h(
                 "button",
@@ -150,6 +161,8 @@ export class RatingScreen {
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
     if (first === null) this.showEmpty("There are no profiles to rate in this study.");
     else await this.show(first);
+    // Before the first profile: what to do and how, once, until something is rated.
+    if (first !== null && this.queue.every((e) => e.rated === 0)) this.openInstructions();
   }
 
   unmount(): void {
@@ -188,13 +201,14 @@ export class RatingScreen {
     const p = progress(this.queue);
     this.els.progressBar.max = Math.max(1, p.assigned);
     this.els.progressBar.value = p.done;
+    // Every number here counts profiles (ratings per dimension are in the queue overlay).
     const extra = [
       p.partial ? `${p.partial} started` : "",
       p.flagged ? `${p.flagged} flagged` : "",
-      p.missing ? `${p.missing} to rate` : "",
     ].filter(Boolean);
     this.els.progressText.textContent =
-      `${p.done} / ${p.assigned} done` + (extra.length ? ` · ${extra.join(" · ")}` : "");
+      `${p.done} of ${p.assigned} profile${p.assigned === 1 ? "" : "s"} done` +
+      (extra.length ? ` · ${extra.join(" · ")}` : "");
   }
 
   private showEmpty(text: string): void {
@@ -211,6 +225,7 @@ export class RatingScreen {
   }
 
   private showView(view: ProfileView): void {
+    if (this.visited[this.visited.length - 1] !== view.profile.id) this.visited.push(view.profile.id);
     this.session = new RatingSession(this.backend, this.codebook, view, (what, dim) =>
       this.onSessionChange(what, dim),
     );
@@ -223,7 +238,7 @@ export class RatingScreen {
     const p = s.view.profile;
     const pos = position(this.queue, p.id);
     this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
-    replace(this.els.material, ...materialNodes(p, pos, this.queue.length));
+    replace(this.els.material, ...materialNodes(p, pos, this.queue.length, this.codebook.showPersonIds));
     this.els.material.scrollTop = 0;
     this.dimEls.clear();
     replace(this.els.dims, ...s.dims.map((d, i) => this.renderDim(d, i)));
@@ -451,6 +466,22 @@ export class RatingScreen {
     }
   }
 
+  /** Back to the profile shown before this one (in this visit), else the one before in the queue. */
+  async previous(): Promise<void> {
+    const cur = this.session?.profileId ?? null;
+    while (this.visited.length && this.visited[this.visited.length - 1] === cur) this.visited.pop();
+    let target = this.visited.pop() ?? null;
+    if (target === null && cur !== null) {
+      const i = this.queue.findIndex((e) => e.profileId === cur);
+      target = i > 0 ? this.queue[i - 1].profileId : null;
+    }
+    if (target === null) {
+      this.setMessage("This is the first profile.", "info");
+      return;
+    }
+    await this.jump(target);
+  }
+
   async jump(profileId: number): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -483,7 +514,7 @@ export class RatingScreen {
   }
 
   private onKey(ev: KeyboardEvent): void {
-    if (this.overlay === "queue") return; // the queue overlay handles its own keys
+    if (this.overlay === "queue" || this.overlay === "instructions") return; // they handle their own keys
     const target = this.classify(ev.target);
     const action = actionFor(ev, target);
     if (!action) return;
@@ -536,7 +567,8 @@ export class RatingScreen {
       }
       case "step": {
         if (!d) return;
-        const v = stepValue(d.scale, s.state(d.name).value, action.delta);
+        const cur = s.state(d.name).value;
+        const v = stepValue(d.scale, typeof cur === "number" ? cur : null, action.delta);
         if (v !== null) return s.set(d.name, v);
         return;
       }
@@ -546,6 +578,17 @@ export class RatingScreen {
           this.dimEls.get(s.focusedDim?.name ?? "")?.focus();
         }
         return;
+      case "cantJudge": {
+        if (!d) return;
+        const saved = s.set(d.name, s.state(d.name).value === CANT_JUDGE ? null : CANT_JUDGE);
+        if (s.state(d.name).value === CANT_JUDGE) s.move(1);
+        return saved;
+      }
+      case "confidence":
+        s.cycleConfidence();
+        return;
+      case "previous":
+        return this.previous();
       case "undo": {
         const undone = await s.undo();
         this.setMessage(
@@ -577,6 +620,13 @@ export class RatingScreen {
     const help = helpOverlay(() => this.closeOverlay());
     replace(this.els.overlay, help.el);
     help.focus();
+  }
+
+  private openInstructions(): void {
+    this.overlay = "instructions";
+    const page = instructionsPage(this.codebook, () => this.closeOverlay());
+    replace(this.els.overlay, page.el);
+    page.focus();
   }
 
   private openQueue(): void {
