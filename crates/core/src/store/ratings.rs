@@ -689,6 +689,7 @@ impl Study {
         for (id, d) in dims {
             dim_index.insert(id, ds.dimensions.len());
             ds.dimensions.push(DimensionData {
+                cant_judge: 0,
                 name: d.name.clone(),
                 level: d.level,
                 scale: Some(d.scale),
@@ -770,6 +771,11 @@ impl Study {
                 created_at: r.get(10)?,
                 seconds_spent: r.get(11)?,
             });
+        }
+        for (name, n) in self.cant_judge_counts()? {
+            if let Some(d) = ds.dimensions.iter_mut().find(|d| d.name == name) {
+                d.cant_judge = n;
+            }
         }
         ds.has_rater = !only_no_rater || ds.raters.is_empty();
         if !ds.has_rater {
@@ -973,7 +979,15 @@ mod tests {
             counts.iter().find(|c| c.0 == "openness").map(|c| c.1),
             Some(1)
         );
-        assert_eq!(s.queue(r).unwrap()[0].rated, 1, "it counts as done");
+        let rated = |s: &Study| {
+            s.queue(r)
+                .unwrap()
+                .into_iter()
+                .find(|q| q.profile_id == p)
+                .unwrap()
+                .rated
+        };
+        assert_eq!(rated(&s), 1, "it counts as done");
         let trail: Vec<_> = s
             .audit_log()
             .unwrap()
@@ -991,7 +1005,35 @@ mod tests {
         s.save_cant_judge(p, "Openness", r, None).unwrap();
         s.save_rating(&input(p, r, None)).unwrap();
         assert!(s.cant_judge_of(p, r).unwrap().is_empty());
-        assert_eq!(s.queue(r).unwrap()[0].rated, 0);
+        assert_eq!(rated(&s), 0);
         assert!(s.save_cant_judge(p, "nope", r, None).is_err());
+    }
+
+    #[test]
+    fn the_report_counts_cant_judge_and_the_hash_sees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        let before = s.dataset().unwrap();
+        s.save_cant_judge(p, "openness", r, None).unwrap();
+        let ds = s.dataset().unwrap();
+        assert_eq!(ds.cant_judge_count(), 1);
+        assert_eq!(
+            ds.rating_count(),
+            before.rating_count(),
+            "not an observation"
+        );
+        assert_ne!(
+            ds.content_hash(),
+            before.content_hash(),
+            "a report of before is stale"
+        );
+        let opts = crate::report::ReportOptions::new(chrono::Utc::now());
+        let html = crate::report::render_report(&ds, &opts).unwrap();
+        assert!(
+            html.contains("(1 can't judge, left out)"),
+            "counted in the report"
+        );
+        let plain = crate::report::render_report(&before, &opts).unwrap();
+        assert!(!plain.contains("can't judge"));
     }
 }
