@@ -16,6 +16,7 @@ export function instructionsPage(codebook: CodebookDto, onStart: () => void): Ov
     "div",
     { class: "panel instructions", id: "instructions", tabindex: -1 },
     h("h2", {}, codebook.name ? `Instructions: ${codebook.name}` : "Instructions"),
+    h("p", { class: "muted" }, "Read these before the first profile. They stay under the Instructions button."),
     guidelines,
     h("h3", {}, "Rating"),
     h(
@@ -43,13 +44,7 @@ export function instructionsPage(codebook: CodebookDto, onStart: () => void): Ov
     ),
     start,
   );
-  const el = h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Instructions" }, panel);
-  el.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" || ev.key === "Escape") {
-      ev.preventDefault();
-      ev.stopPropagation();
-      onStart();
-    }
-  });
+  // Not modal: the rating form stays usable beside it, and any rating key closes it.
+  const el = h("div", { class: "instructions-pane", role: "region", "aria-label": "Instructions" }, panel);
   return { el, focus: () => start.focus() };
 }

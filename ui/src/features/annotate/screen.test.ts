@@ -24,7 +24,7 @@ describe("RatingScreen", () => {
     await screen.mount(root);
     await settle();
     if (!keepInstructions && root.querySelector("#instructions")) {
-      key("Enter");
+      root.querySelector<HTMLElement>("#start-rating")?.click();
       await settle();
     }
     return screen;
@@ -42,15 +42,21 @@ describe("RatingScreen", () => {
     expect(page.querySelector("img")).toBeNull(); // shown as text, never made into HTML
     expect(page.textContent).toContain("<img src=x onerror=alert(1)>");
     expect(page.textContent).toContain("can't judge");
-    key("4"); // keys wait until the page is closed
-    await settle();
-    expect(b.ratings.get(1)?.size ?? 0).toBe(0);
-    key("Enter");
+    key("Enter"); // on the focused Start button: its click
+    (document.activeElement as HTMLElement).click();
     await settle();
     expect(root.querySelector("#instructions")).toBeNull();
     key("4");
     await settle();
     expect(b.ratings.get(1)?.get("extraversion")).toBe(4);
+    // Reopened, a rating key closes it and rates.
+    (root.querySelector("#open-instructions") as HTMLElement).click();
+    await settle();
+    expect(root.querySelector("#instructions")).not.toBeNull();
+    key("3");
+    await settle();
+    expect(root.querySelector("#instructions")).toBeNull();
+    expect(b.ratings.get(1)?.get("mood")).not.toBeUndefined();
     screen.unmount();
     // Once something is rated, the next visit starts at the profile.
     await mount(b, true);

@@ -47,7 +47,7 @@ export class RatingScreen {
   private session: RatingSession | null = null;
   private queue: QueueEntryDto[] = [];
   private busy = false;
-  private overlay: "help" | "queue" | "instructions" | null = null;
+  private overlay: "help" | "queue" | null = null;
   /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
   private readonly visited: number[] = [];
   /** Bumped for each history read: only the latest one fills the panel. */
@@ -64,6 +64,7 @@ export class RatingScreen {
     saveStatus: HTMLElement;
     message: HTMLElement;
     overlay: HTMLElement;
+    instructions: HTMLElement;
   };
   private readonly keyHandler = (ev: KeyboardEvent) => this.onKey(ev);
   private readonly codebook: CodebookDto;
@@ -99,6 +100,8 @@ export class RatingScreen {
       saveStatus: h("span", { class: "save-status", role: "status", "aria-live": "polite" }),
       message: h("div", { class: "message", role: "alert" }),
       overlay: h("div", { class: "overlay-host" }),
+      // Over the material only: the form and the top bar stay in reach, and rating keys work.
+      instructions: h("div", { class: "instructions-host" }),
     };
     this.els = els;
     const rater = this.sessionInfo.rater;
@@ -132,13 +135,16 @@ export class RatingScreen {
         h(
           "main",
           { class: "rate-main" },
-          h("div", { class: "left" }, els.material, els.codebook),
+          h("div", { class: "left" }, els.material, els.codebook, els.instructions),
           h(
             "section",
             { class: "form", "aria-label": "Ratings" },
             els.dims,
-            els.review,
             h(
+              "div",
+              { class: "form-footer" },
+              els.review,
+              h(
               "div",
               { class: "actions" },
               h("button", { id: "previous", onclick: () => void this.previous() }, "Previous ", h("kbd", {}, "p")),
@@ -149,6 +155,7 @@ export class RatingScreen {
                 "Save & next ",
                 h("kbd", {}, "Enter"),
               ),
+            ),
             ),
           ),
         ),
@@ -514,10 +521,18 @@ export class RatingScreen {
   }
 
   private onKey(ev: KeyboardEvent): void {
-    if (this.overlay === "queue" || this.overlay === "instructions") return; // they handle their own keys
+    if (this.overlay === "queue") return; // the queue overlay handles its own keys
     const target = this.classify(ev.target);
     const action = actionFor(ev, target);
     if (!action) return;
+    if (this.els.instructions.firstChild) {
+      // Any key of the rating screen closes the instructions; a rating key also rates.
+      this.closeInstructions();
+      if (action.type === "escape" || action.type === "next") {
+        ev.preventDefault();
+        return;
+      }
+    }
     if (this.overlay === "help") {
       if (action.type === "help" || action.type === "escape") {
         ev.preventDefault();
@@ -623,10 +638,14 @@ export class RatingScreen {
   }
 
   private openInstructions(): void {
-    this.overlay = "instructions";
-    const page = instructionsPage(this.codebook, () => this.closeOverlay());
-    replace(this.els.overlay, page.el);
+    const page = instructionsPage(this.codebook, () => this.closeInstructions());
+    replace(this.els.instructions, page.el);
     page.focus();
+  }
+
+  private closeInstructions(): void {
+    replace(this.els.instructions);
+    this.renderFocus();
   }
 
   private openQueue(): void {
