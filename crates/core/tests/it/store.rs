@@ -180,7 +180,12 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
         .map(|d| d.name)
         .collect();
     // Without an assignment the queue is the rater's own seeded order of every profile.
-    let order: Vec<i64> = s.queue(r.id).unwrap().iter().map(|q| q.profile_id).collect();
+    let order: Vec<i64> = s
+        .queue(r.id)
+        .unwrap()
+        .iter()
+        .map(|q| q.profile_id)
+        .collect();
     assert_eq!(order.len(), 3 * 3, "every profile");
     assert_eq!(s.next_unrated(r.id).unwrap(), Some(order[0]));
     for d in &dims {
