@@ -57,6 +57,7 @@ pub fn run() {
         .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
+            commands::annotate::gold_accuracy,
             commands::start::open_study,
             commands::start::create_study,
             commands::start::open_demo_study,

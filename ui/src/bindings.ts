@@ -633,6 +633,36 @@ detail: string,
  */
 packageId: string | null, };
 
+export type GoldAccuracy = { 
+/**
+ * The rater.
+ */
+rater: string, 
+/**
+ * `gold` or `attention`.
+ */
+kind: string, 
+/**
+ * Known values there are of this kind.
+ */
+items: number, 
+/**
+ * How many of them the rater rated (a value; "can't judge" is not one).
+ */
+rated: number, 
+/**
+ * Of those, how many equal the known value.
+ */
+exact: number, 
+/**
+ * `exact / rated`; `None` before the rater rated any.
+ */
+accuracy: number | null, 
+/**
+ * Mean absolute difference from the known value; `None` before the rater rated any.
+ */
+mean_abs_error: number | null, };
+
 export type AuditKindCount = { kind: string, count: number, };
 
 export type AuditTrail = { 

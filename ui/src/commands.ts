@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -40,6 +40,10 @@ export function listRaters(): Promise<RaterDto[]> {
 
 export function chooseRater(args: { name: string; kind: RaterKindDto }): Promise<SessionDto> {
   return invoke<SessionDto>("choose_rater", args);
+}
+
+export function goldAccuracy(): Promise<GoldAccuracy[]> {
+  return invoke<GoldAccuracy[]>("gold_accuracy");
 }
 
 export function queue(): Promise<QueueEntryDto[]> {

@@ -12,7 +12,7 @@ use crate::dto::{
 };
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::{AppState, Session};
-use chameleon_core::store::{ProfileReview, RatingInput};
+use chameleon_core::store::{GoldAccuracy, ProfileReview, RatingInput};
 use tauri::State;
 
 /// Whether annotators see person ids: hidden unless the codebook shows them, so they are not
@@ -158,6 +158,17 @@ pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
     };
     study.set_profile_review(rater.id, request.profile_id, &review)?;
     Ok(())
+}
+
+/// Each rater's accuracy on the gold profiles and attention checks, for the PI's review (no
+/// rater needed: it is the PI's view, never the annotator's).
+pub fn gold_accuracy_of(session: &Session) -> AppResult<Vec<GoldAccuracy>> {
+    Ok(session.study()?.gold_accuracy()?)
+}
+
+#[tauri::command]
+pub async fn gold_accuracy(state: State<'_, AppState>) -> AppResult<Vec<GoldAccuracy>> {
+    state.run(|session, _| gold_accuracy_of(session)).await
 }
 
 #[tauri::command]
@@ -364,6 +375,21 @@ mod tests {
         study.save_codebook(&cb).unwrap();
         assert_ne!(queue_of(&s).unwrap()[0].person, "");
         assert_ne!(profile_view(&s, p).unwrap().profile.person, "");
+    }
+
+    #[test]
+    fn gold_accuracy_reaches_the_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        s.study_mut()
+            .unwrap()
+            .set_gold(p, "openness", 4.0, chameleon_core::store::GoldKind::Gold)
+            .unwrap();
+        rate(&mut s, p, "openness", Some(4.0));
+        let acc = gold_accuracy_of(&s).unwrap();
+        let ann = acc.iter().find(|a| a.rater == "ann").unwrap();
+        assert_eq!((ann.rated, ann.exact, ann.accuracy), (1, 1, Some(1.0)));
     }
 
     #[test]

@@ -10,6 +10,7 @@ import type {
   CodebookEdit,
   CodebookSaved,
   Disagreements,
+  GoldAccuracy,
   ProfileRatings,
   Thresholds,
   Weights,
@@ -30,6 +31,8 @@ export interface ReviewApi {
   saveCodebook(codebook: CodebookEdit): Promise<CodebookSaved>;
   /** Whether the chosen rater rated under an older codebook than the current one. */
   codebookChanged(): Promise<boolean>;
+  /** Each rater's accuracy on the gold profiles and attention checks. */
+  goldAccuracy(): Promise<GoldAccuracy[]>;
 }
 
 export const tauriReviewApi: ReviewApi = {
@@ -43,4 +46,5 @@ export const tauriReviewApi: ReviewApi = {
   codebook: () => cmd.reviewCodebook(),
   saveCodebook: (codebook) => cmd.reviewSaveCodebook({ codebook }),
   codebookChanged: () => cmd.reviewCodebookChanged(),
+  goldAccuracy: () => cmd.goldAccuracy(),
 };

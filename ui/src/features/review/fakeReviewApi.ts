@@ -115,4 +115,7 @@ export class FakeReviewApi implements ReviewApi {
   async codebookChanged() {
     return true;
   }
+  async goldAccuracy() {
+    return [];
+  }
 }
