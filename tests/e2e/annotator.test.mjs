@@ -4,9 +4,10 @@
 // dimension and then marks it "can't judge", which must leave the dimension's α exactly as
 // before (the CLI and the app's agreement table agree); the rating screen keeps Save/Skip/the
 // note in view at 1280×800; and a second installation that tries to continue as that annotator
-// is refused, with the refusal in the audit trail.
-// With CHAMELEON_SHOTS=DIR it saves instructions.png, rating-1280x800.png, cant-judge.png and
-// identity-refused.png of the real window.
+// is refused, with the refusal in the audit trail. The PI's agreement view shows zoe's accuracy
+// on a gold profile imported with the CLI.
+// With CHAMELEON_SHOTS=DIR it saves instructions.png, rating-1280x800.png, cant-judge.png,
+// gold-accuracy.png and identity-refused.png of the real window.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -71,10 +72,10 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
   cli("import", "codebook", db, cbFile);
 
   test("rendered guidelines are inert, can't judge stays out of α, the form fits 1280×800", async () => {
-    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "ana"), CHAMELEON_STUDY: db }, "#identity-screen");
+    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "zoe"), CHAMELEON_STUDY: db }, "#identity-screen");
     try {
       const b = ctx.browser;
-      await chooseRater(b, "ana");
+      await chooseRater(b, "zoe");
       // Before the first profile: the instructions, the guidelines rendered into elements the
       // app chose, every payload as text.
       await b.$("#instructions").waitForDisplayed();
@@ -121,12 +122,12 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
         db,
         `SELECT r.value, r.cant_judge FROM rating r JOIN rater t ON t.id = r.rater_id
            JOIN dimension d ON d.id = r.dimension_id
-          WHERE t.name = 'ana' AND d.name = 'openness' AND r.profile_id = ?`,
+          WHERE t.name = 'zoe' AND d.name = 'openness' AND r.profile_id = ?`,
         [profile],
       );
       assert.deepEqual(rated, [[1, 0]]);
       const withValue = cliAlpha(db, "openness");
-      assert.notEqual(withValue, before, "ana's rating counts in α (so the next check can fail)");
+      assert.notEqual(withValue, before, "zoe's rating counts in α (so the next check can fail)");
 
       // 1280×800: Save, Skip and the note are in view without scrolling.
       const layout = await b.execute(() => {
@@ -139,7 +140,7 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
       assert.ok(layout.next && layout.skip && layout.note, `Save/Skip/Note in view at ${layout.w}×${layout.h}`);
       await shot("rating-1280x800.png");
 
-      // Back on openness, x: can't judge. Stored as such, and α is as if ana had not rated it.
+      // Back on openness, x: can't judge. Stored as such, and α is as if zoe had not rated it.
       await b.keys(Key.ArrowUp);
       await b.keys("x");
       await b.waitUntil(
@@ -152,7 +153,7 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
           db,
           `SELECT r.value, r.cant_judge FROM rating r JOIN rater t ON t.id = r.rater_id
              JOIN dimension d ON d.id = r.dimension_id
-            WHERE t.name = 'ana' AND d.name = 'openness' AND r.profile_id = ?`,
+            WHERE t.name = 'zoe' AND d.name = 'openness' AND r.profile_id = ?`,
           [profile],
         ),
         [[null, 1]],
@@ -162,6 +163,25 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
       assert.equal(after, before, "can't judge is left out of α");
       await shot("cant-judge.png");
 
+      // The focus moved on: 2 on the next dimension, which the PI then marks as gold (2) from
+      // the CLI.
+      await b.keys("2");
+      await settledStatuses(b);
+      const [[goldDim, person, context]] = sql(
+        db,
+        `SELECT d.name, pe.name, c.name FROM rating r JOIN rater t ON t.id = r.rater_id
+           JOIN dimension d ON d.id = r.dimension_id JOIN profile p ON p.id = r.profile_id
+           JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+          WHERE t.name = 'zoe' AND r.profile_id = ? AND r.value = 2`,
+        [profile],
+      );
+      const goldCsv = path.join(dir, "gold.csv");
+      const q = (x) => `"${x.replace(/"/g, '""')}"`;
+      writeFileSync(goldCsv, `person,context,dimension,value,kind\n${q(person)},${q(context)},${q(goldDim)},2,gold\n`);
+      cli("gold", "import", db, goldCsv);
+      const cliGold = JSON.parse(cli("gold", "accuracy", db, "--json")).find((r) => r.rater === "zoe");
+      assert.deepEqual([cliGold.rated, cliGold.exact, cliGold.accuracy], [1, 1, 1]);
+
       // The app's agreement table shows the same α.
       await b.$("#to-studio").click();
       await b.$("#agreement-table").waitForDisplayed({ timeout: 30000 });
@@ -169,30 +189,39 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
         () => document.querySelector('#agreement-table tr[data-dimension="openness"] .alpha')?.textContent ?? "",
       );
       assert.equal(shown.match(/-?\d+\.\d{3}/)?.[0], after.toFixed(3), "the app's α equals the CLI's");
+      // Gold accuracy in the PI's review: zoe's row says 1 of 1, 100 %.
+      const goldRow = b.$('#gold-accuracy tr[data-rater="zoe"][data-kind="gold"]');
+      await goldRow.waitForDisplayed({ timeout: 15000 });
+      const cells = await b.execute(() =>
+        [...document.querySelectorAll('#gold-accuracy tr[data-rater="zoe"] > *')].map((c) => c.textContent),
+      );
+      assert.deepEqual(cells, ["zoe", "gold profiles", "1 of 1", "1", "100 %", "0.00"]);
+      await b.execute(() => document.getElementById("gold-section")?.scrollIntoView());
+      await shot("gold-accuracy.png");
     } finally {
       await quit(ctx);
     }
   });
 
-  test("another installation cannot continue as ana", async () => {
+  test("another installation cannot continue as zoe", async () => {
     const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "bob"), CHAMELEON_STUDY: db }, "#identity-screen");
     try {
       const b = ctx.browser;
-      const ana = await b.$("//ul[contains(@class,'raters')]//button[contains(., 'ana')]");
-      await ana.waitForDisplayed();
-      await ana.click();
+      const zoe = await b.$("//ul[contains(@class,'raters')]//button[contains(., 'zoe')]");
+      await zoe.waitForDisplayed();
+      await zoe.click();
       const err = await b.$("#identity-screen .error-box");
       await err.waitForDisplayed();
-      assert.match(await err.getText(), /ana rates in this study from another installation .*Only the PI/s);
-      assert.equal(await b.$("#rate-screen").isExisting(), false, "no rating screen as ana");
+      assert.match(await err.getText(), /zoe rates in this study from another installation .*Only the PI/s);
+      assert.equal(await b.$("#rate-screen").isExisting(), false, "no rating screen as zoe");
       await shot("identity-refused.png");
       const audit = sql(db, "SELECT action, detail FROM audit_log WHERE action LIKE '%identity' ORDER BY id");
       assert.deepEqual(
         audit.map((a) => a[0]),
         ["claim_identity", "refused_identity"],
-        "ana's claim and the refusal are audited",
+        "zoe's claim and the refusal are audited",
       );
-      assert.equal(JSON.parse(audit[1][1]).rater, "ana");
+      assert.equal(JSON.parse(audit[1][1]).rater, "zoe");
       // Their own name is theirs to claim.
       await chooseRater(b, "bob");
       await b.$("#rate-screen").waitForDisplayed();
