@@ -43,11 +43,11 @@ pub fn claimant(paths: &AppPaths) -> AppResult<Claimant> {
             id
         }
     };
-    let label = format!(
-        "{} (installation {})",
-        default_actor(),
-        &id[..id.len().min(6)]
-    );
+    let short = &id[..id.len().min(6)];
+    let label = match default_actor() {
+        user if user == "unknown" => format!("installation {short}"),
+        user => format!("{user} (installation {short})"),
+    };
     Ok(Claimant { id, label })
 }
 
