@@ -42,6 +42,10 @@ export function chooseRater(args: { name: string; kind: RaterKindDto }): Promise
   return invoke<SessionDto>("choose_rater", args);
 }
 
+export function codebookChanges(): Promise<string[]> {
+  return invoke<string[]>("codebook_changes");
+}
+
 export function goldAccuracy(): Promise<GoldAccuracy[]> {
   return invoke<GoldAccuracy[]>("gold_accuracy");
 }

@@ -160,6 +160,22 @@ pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
     Ok(())
 }
 
+/// What changed in the codebook since this rater rated under an older version, one line per
+/// change ("Openness: definition").
+pub fn codebook_changes_of(session: &Session) -> AppResult<Vec<String>> {
+    let (study, rater) = session.rating_as()?;
+    Ok(study
+        .codebook_changes_for(rater.id)?
+        .into_iter()
+        .map(|(dimension, what)| format!("{dimension}: {what}"))
+        .collect())
+}
+
+#[tauri::command]
+pub async fn codebook_changes(state: State<'_, AppState>) -> AppResult<Vec<String>> {
+    state.run(|session, _| codebook_changes_of(session)).await
+}
+
 /// Each rater's accuracy on the gold profiles and attention checks, for the PI's review (no
 /// rater needed: it is the PI's view, never the annotator's).
 pub fn gold_accuracy_of(session: &Session) -> AppResult<Vec<GoldAccuracy>> {
@@ -375,6 +391,20 @@ mod tests {
         study.save_codebook(&cb).unwrap();
         assert_ne!(queue_of(&s).unwrap()[0].person, "");
         assert_ne!(profile_view(&s, p).unwrap().profile.person, "");
+    }
+
+    #[test]
+    fn the_rater_hears_what_changed_in_the_codebook() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        rate(&mut s, p, "openness", Some(4.0));
+        assert!(codebook_changes_of(&s).unwrap().is_empty());
+        let study = s.study_mut().unwrap();
+        let mut cb = study.codebook().unwrap().unwrap();
+        cb.dimensions[0].definition = "Curiosity only.".into();
+        study.save_codebook(&cb).unwrap();
+        assert_eq!(codebook_changes_of(&s).unwrap(), ["Openness: definition"]);
     }
 
     #[test]

@@ -269,6 +269,79 @@ impl Study {
         Ok(outcome)
     }
 
+    /// What changed in the codebook since the oldest version this rater rated under, per
+    /// dimension: `(dimension label, what)` with `what` one of "new dimension", "label",
+    /// "definition", "anchors", "scale" (a study keeps every dimension it had, so none is ever
+    /// removed). Empty when nothing they rated under changed.
+    pub fn codebook_changes_for(&self, rater_id: i64) -> Result<Vec<(String, String)>> {
+        let since: Option<i64> = self.conn().query_row(
+            "SELECT MIN(codebook_version) FROM rating WHERE rater_id = ?1",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let Some(since) = since else {
+            return Ok(Vec::new());
+        };
+        let load = |v: i64| -> Result<Option<Codebook>> {
+            let content: Option<String> = self
+                .conn()
+                .query_row(
+                    "SELECT content FROM codebook_version WHERE version = ?1",
+                    [v],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            content
+                .map(|c| {
+                    serde_json::from_str::<Codebook>(&c).map_err(|e| {
+                        CoreError::Invalid(format!("stored codebook is unreadable: {e}"))
+                    })
+                })
+                .transpose()
+        };
+        let (Some(old), Some(new)) = (load(since)?, self.codebook()?) else {
+            return Ok(Vec::new());
+        };
+        if new.version <= since {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for d in &new.dimensions {
+            let label = d.display_name().to_owned();
+            let Some(o) = old
+                .dimensions
+                .iter()
+                .find(|o| o.name.eq_ignore_ascii_case(&d.name))
+            else {
+                out.push((label, "new dimension".to_owned()));
+                continue;
+            };
+            if o.label != d.label {
+                out.push((label.clone(), "label".to_owned()));
+            }
+            if o.definition != d.definition {
+                out.push((label.clone(), "definition".to_owned()));
+            }
+            let anchors = |s: &Scale| match s {
+                Scale::Likert { anchors, .. } => anchors.clone(),
+                Scale::Nominal { categories } => categories.clone(),
+                Scale::Continuous { .. } => Vec::new(),
+            };
+            let range = |s: &Scale| match s {
+                Scale::Likert { min, max, .. } => Some((*min as f64, *max as f64)),
+                Scale::Continuous { min, max, .. } => Some((*min, *max)),
+                Scale::Nominal { .. } => None,
+            };
+            if range(&o.scale) != range(&d.scale) || o.level() != d.level() {
+                out.push((label.clone(), "scale".to_owned()));
+            }
+            if anchors(&o.scale) != anchors(&d.scale) {
+                out.push((label, "anchors".to_owned()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Which installation holds each claimed rater identity: rater name → its label.
     pub fn rater_claims(&self) -> Result<Vec<(String, String)>> {
         let mut st = self.conn().prepare(
@@ -374,5 +447,49 @@ mod tests {
             "a held identity claimed again adds nothing"
         );
         assert!(s.claim_rater(ana + 99, &who("ana")).is_err());
+    }
+
+    #[test]
+    fn a_rater_is_told_what_changed_since_they_rated() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::sample::demo(3, 2);
+        let mut s = Study::create(&dir.path().join("s.db")).unwrap();
+        std::fs::write(dir.path().join("p.jsonl"), &files.profiles_jsonl).unwrap();
+        s.import_profiles(&dir.path().join("p.jsonl")).unwrap();
+        s.save_codebook(&crate::sample::demo_codebook()).unwrap();
+        let ana = s.ensure_rater("ana", RaterKind::Human).unwrap().id;
+        assert!(
+            s.codebook_changes_for(ana).unwrap().is_empty(),
+            "nothing rated"
+        );
+        let p: i64 = s
+            .conn()
+            .query_row("SELECT MIN(id) FROM profile", [], |r| r.get(0))
+            .unwrap();
+        s.save_rating(&crate::store::RatingInput {
+            profile_id: p,
+            dimension: "openness".into(),
+            rater_id: ana,
+            value: Some(3.0),
+            seconds_spent: None,
+            note: None,
+            confidence: None,
+        })
+        .unwrap();
+        assert!(s.codebook_changes_for(ana).unwrap().is_empty());
+        let mut cb = s.codebook().unwrap().unwrap();
+        cb.dimensions[0].definition.push_str(" Also curiosity.");
+        if let Scale::Likert { anchors, .. } = &mut cb.dimensions[1].scale {
+            anchors[0].label = "hardly at all".into();
+        }
+        s.save_codebook(&cb).unwrap();
+        let changes = s.codebook_changes_for(ana).unwrap();
+        assert_eq!(
+            changes,
+            [
+                ("Openness".to_string(), "definition".to_string()),
+                ("Conscientiousness".to_string(), "anchors".to_string()),
+            ]
+        );
     }
 }

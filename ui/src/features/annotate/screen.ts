@@ -76,7 +76,7 @@ export class RatingScreen {
     /** A line about what is open, e.g. that the study is an annotator's package. */
     private readonly notice?: string,
     /** Asked whether the codebook changed since this rater last rated; none = not asked. */
-    private readonly review: Pick<ReviewApi, "codebookChanged"> | null = null,
+    private readonly review: Pick<ReviewApi, "codebookChanged" | "codebookChanges"> | null = null,
   ) {
     this.codebook = sessionInfo.codebook ?? {
       name: null,
