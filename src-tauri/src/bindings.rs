@@ -102,6 +102,7 @@ pub fn typescript() -> String {
         team::MergedPackage::decl(&cfg),
         team::MergeOutcome::decl(&cfg),
         store::AuditEntry::decl(&cfg),
+        store::GoldAccuracy::decl(&cfg),
         team::AuditKindCount::decl(&cfg),
         team::AuditTrail::decl(&cfg),
         chameleon_core::app::models::RunRequest::decl(&cfg),

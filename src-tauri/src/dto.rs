@@ -22,10 +22,12 @@ pub struct DimensionDto {
 #[serde(rename_all = "camelCase")]
 pub struct CodebookDto {
     pub name: Option<String>,
-    /// Markdown, shown to annotators as plain text.
+    /// Markdown, shown to annotators rendered into text nodes (never HTML).
     pub guidelines: String,
     pub version: i64,
     pub dimensions: Vec<DimensionDto>,
+    /// Annotators see person ids (hidden by default).
+    pub show_person_ids: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -120,6 +122,8 @@ pub struct RatingChangeDto {
 pub struct OwnRating {
     pub dimension: String,
     pub value: Option<f64>,
+    /// The rater marked the dimension "can't judge" (then `value` is `null`).
+    pub cant_judge: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, TS)]
@@ -149,6 +153,10 @@ pub struct SaveRatingRequest {
     /// `null` clears the rating (undo back to empty); history keeps the old value.
     pub value: Option<f64>,
     pub seconds_spent: Option<f64>,
+    /// "Can't judge" instead of a value (`value` must then be `null`): stored as such and
+    /// left out of every statistic.
+    #[serde(default)]
+    pub cant_judge: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -157,6 +165,7 @@ pub struct SavedRating {
     pub profile_id: i64,
     pub dimension: String,
     pub value: Option<f64>,
+    pub cant_judge: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -199,6 +208,7 @@ impl From<&model::Codebook> for CodebookDto {
             guidelines: c.guidelines.clone(),
             version: c.version,
             dimensions: c.dimensions.iter().map(DimensionDto::from).collect(),
+            show_person_ids: c.show_person_ids,
         }
     }
 }

@@ -65,6 +65,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::start::recent_studies,
             commands::start::forget_recent_study,
+            commands::annotate::gold_accuracy,
+            commands::annotate::codebook_changes,
             commands::start::open_study,
             commands::start::create_study,
             commands::start::open_demo_study,

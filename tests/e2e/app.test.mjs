@@ -1,7 +1,7 @@
 // End-to-end tests of the real app (tauri-driver + WebKitWebDriver under Xvfb), see issue 5.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Key } from "webdriverio";
@@ -167,7 +167,7 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       await ctx.browser.waitUntil(async () => (await shownProfile(ctx.browser)) === first);
       assert.deepEqual(await shownValues(ctx.browser), expected[first]);
       const progress = await ctx.browser.$(".progress-text").getText();
-      assert.match(progress, /^2 \/ 108 done/, `progress counts this rater's finished profiles: ${progress}`);
+      assert.match(progress, /^2 of 108 profiles done/, `progress counts this rater's finished profiles: ${progress}`);
     } finally {
       await quit(ctx);
     }
@@ -209,6 +209,11 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       assert.ok(lines.includes("2") && lines.includes("3"), `errors name lines 2 and 3: ${lines}`);
 
       await b.$("#profiles-path").setValue(profiles);
+      // Person ids are hidden from annotators unless the codebook shows them: shown here, so the
+      // hostile person id is on screen too.
+      const shownIds = path.join(dir, "codebook-show-ids.toml");
+      writeFileSync(shownIds, "show_person_ids = true\n" + readFileSync(path.join(demo, "codebook.toml"), "utf8"));
+      await b.$("#codebook-path").setValue(shownIds);
       await b.$("#study-path").setValue(path.join(dir, "hostile.chameleon"));
       await b.$("#create").click();
       await chooseRater(b, "e2e-security");

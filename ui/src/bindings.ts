@@ -8,9 +8,13 @@ label: string, definition: string, scale: Scale, level: Level, };
 
 export type CodebookDto = { name: string | null, 
 /**
- * Markdown, shown to annotators as plain text.
+ * Markdown, shown to annotators rendered into text nodes (never HTML).
  */
-guidelines: string, version: number, dimensions: Array<DimensionDto>, };
+guidelines: string, version: number, dimensions: Array<DimensionDto>, 
+/**
+ * Annotators see person ids (hidden by default).
+ */
+showPersonIds: boolean, };
 
 export type RaterKindDto = "human" | "model" | "adjudicated";
 
@@ -56,7 +60,11 @@ newValue: number | null,
  */
 changedAt: number, };
 
-export type OwnRating = { dimension: string, value: number | null, };
+export type OwnRating = { dimension: string, value: number | null, 
+/**
+ * The rater marked the dimension "can't judge" (then `value` is `null`).
+ */
+cantJudge: boolean, };
 
 export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
 
@@ -70,9 +78,14 @@ export type SaveRatingRequest = { profileId: number, dimension: string,
 /**
  * `null` clears the rating (undo back to empty); history keeps the old value.
  */
-value: number | null, secondsSpent: number | null, };
+value: number | null, secondsSpent: number | null, 
+/**
+ * "Can't judge" instead of a value (`value` must then be `null`): stored as such and
+ * left out of every statistic.
+ */
+cantJudge: boolean, };
 
-export type SavedRating = { profileId: number, dimension: string, value: number | null, };
+export type SavedRating = { profileId: number, dimension: string, value: number | null, cantJudge: boolean, };
 
 export type ReviewRequest = { profileId: number, flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
 
@@ -681,6 +694,36 @@ detail: string,
  * The package the change came from, for package exports and merges.
  */
 packageId: string | null, };
+
+export type GoldAccuracy = { 
+/**
+ * The rater.
+ */
+rater: string, 
+/**
+ * `gold` or `attention`.
+ */
+kind: string, 
+/**
+ * Known values there are of this kind.
+ */
+items: number, 
+/**
+ * How many of them the rater rated (a value; "can't judge" is not one).
+ */
+rated: number, 
+/**
+ * Of those, how many equal the known value.
+ */
+exact: number, 
+/**
+ * `exact / rated`; `None` before the rater rated any.
+ */
+accuracy: number | null, 
+/**
+ * Mean absolute difference from the known value; `None` before the rater rated any.
+ */
+mean_abs_error: number | null, };
 
 export type AuditKindCount = { kind: string, count: number, };
 

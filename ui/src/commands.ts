@@ -2,16 +2,12 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, Imported, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
 export function recentStudies(): Promise<RecentStudy[]> {
   return invoke<RecentStudy[]>("recent_studies");
-}
-
-export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]> {
-  return invoke<RecentStudy[]>("forget_recent_study", args);
 }
 
 export function openStudy(args: { path: string }): Promise<SessionDto> {
@@ -46,6 +42,14 @@ export function chooseRater(args: { name: string; kind: RaterKindDto }): Promise
   return invoke<SessionDto>("choose_rater", args);
 }
 
+export function codebookChanges(): Promise<string[]> {
+  return invoke<string[]>("codebook_changes");
+}
+
+export function goldAccuracy(): Promise<GoldAccuracy[]> {
+  return invoke<GoldAccuracy[]>("gold_accuracy");
+}
+
 export function queue(): Promise<QueueEntryDto[]> {
   return invoke<QueueEntryDto[]>("queue");
 }
@@ -74,15 +78,15 @@ export function saveReview(args: { request: ReviewRequest }): Promise<void> {
   return invoke<void>("save_review", args);
 }
 
-export function reviewAgreement(args: { raters: RaterRequest | null }): Promise<AgreementTable> {
-  return invoke<AgreementTable>("review_agreement", args);
+export function reviewAgreement(): Promise<AgreementTable> {
+  return invoke<AgreementTable>("review_agreement");
 }
 
-export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null; raters: RaterRequest | null }): Promise<AgreementDetail> {
+export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null }): Promise<AgreementDetail> {
   return invoke<AgreementDetail>("review_agreement_detail", args);
 }
 
-export function reviewAgreementIntervals(args: { resamples: number; seed: number | null; raters: RaterRequest | null }): Promise<AgreementIntervals> {
+export function reviewAgreementIntervals(args: { resamples: number; seed: number | null }): Promise<AgreementIntervals> {
   return invoke<AgreementIntervals>("review_agreement_intervals", args);
 }
 
@@ -164,16 +168,4 @@ export function auditTrail(args: { kind: string | null }): Promise<AuditTrail> {
 
 export function exportAuditCsv(args: { path: string; kind: string | null }): Promise<number> {
   return invoke<number>("export_audit_csv", args);
-}
-
-export function importRatingsFile(args: { path: string; shape: RatingsShape; model: boolean }): Promise<Imported> {
-  return invoke<Imported>("import_ratings_file", args);
-}
-
-export function addProfilesFile(args: { path: string }): Promise<Imported> {
-  return invoke<Imported>("add_profiles_file", args);
-}
-
-export function exportRatingsFile(args: { path: string; shape: RatingsShape }): Promise<number> {
-  return invoke<number>("export_ratings_file", args);
 }

@@ -56,6 +56,9 @@ enum Command {
     /// Annotator packages: export one annotator's work file, merge packages back.
     #[command(subcommand)]
     Package(cmd::team::PackageCommand),
+    /// Gold profiles and attention checks: import known values, each rater's accuracy.
+    #[command(subcommand)]
+    Gold(cmd::gold::GoldCommand),
     /// The study's append-only audit trail as CSV.
     Audit(cmd::team::AuditArgs),
     /// Language models as raters: rate through an OpenAI-compatible endpoint, list runs.
@@ -110,6 +113,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Assign(c) => cmd::team::assign(c),
         Command::Package(c) => cmd::team::package(c),
         Command::Audit(a) => cmd::team::audit(a),
+        Command::Gold(c) => cmd::gold::run(c),
         Command::Debug(c) => cmd::debug::run(c),
     }
 }

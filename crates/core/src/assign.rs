@@ -104,6 +104,19 @@ pub fn design(profiles: &[DesignProfile], params: &DesignParams) -> Result<Desig
         .collect())
 }
 
+/// The queue of a rater without an assignment: every profile, shuffled with `seed` and then
+/// spread so one person's contexts are far apart (back to back, the first rating of a person
+/// carries over into the next and inflates the very trait share the study measures).
+pub fn default_queue(profiles: &[DesignProfile], seed: u64) -> Vec<i64> {
+    let mut rng = SampleRng::new(seed);
+    let mut order: Vec<usize> = (0..profiles.len()).collect();
+    shuffle(&mut order, &mut rng);
+    spread_persons(&order, profiles)
+        .into_iter()
+        .map(|i| profiles[i].id)
+        .collect()
+}
+
 fn shuffle<T>(v: &mut [T], rng: &mut SampleRng) {
     for i in (1..v.len()).rev() {
         let j = rng.below(i + 1);
@@ -347,6 +360,37 @@ mod tests {
         assert!(
             loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 1,
             "balanced: {loads:?}"
+        );
+    }
+
+    #[test]
+    fn a_queue_without_a_design_spreads_each_persons_contexts_apart() {
+        // Imported person by person: p0/c0, p0/c1, p0/c2, p1/c0, ...
+        let profiles: Vec<DesignProfile> = (0..30)
+            .map(|i| DesignProfile {
+                id: i + 1,
+                person: i / 3,
+                context: i % 3,
+            })
+            .collect();
+        let q = default_queue(&profiles, 7);
+        let mut sorted = q.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=30).collect::<Vec<_>>(), "every profile once");
+        assert_eq!(q, default_queue(&profiles, 7), "seeded");
+        assert_ne!(q, default_queue(&profiles, 8));
+        let person = |id: i64| profiles[(id - 1) as usize].person;
+        let mut min_gap = usize::MAX;
+        for i in 0..q.len() {
+            for j in i + 1..q.len() {
+                if person(q[i]) == person(q[j]) {
+                    min_gap = min_gap.min(j - i);
+                }
+            }
+        }
+        assert!(
+            min_gap >= 5,
+            "a person's contexts come at least 5 apart, got {min_gap}: {q:?}"
         );
     }
 

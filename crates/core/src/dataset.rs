@@ -33,6 +33,9 @@ pub struct DimensionData {
     pub level: Option<Level>,
     /// Its ratings.
     pub observations: Vec<Observation>,
+    /// Ratings marked "can't judge": never an observation, counted so reports can say how many
+    /// were left out.
+    pub cant_judge: usize,
 }
 
 impl DimensionData {
@@ -128,6 +131,11 @@ impl Dataset {
         )
     }
 
+    /// Ratings marked "can't judge", over every dimension.
+    pub fn cant_judge_count(&self) -> usize {
+        self.dimensions.iter().map(|d| d.cant_judge).sum()
+    }
+
     /// Ratings over all dimensions.
     pub fn rating_count(&self) -> usize {
         self.dimensions.iter().map(|d| d.observations.len()).sum()
@@ -166,6 +174,11 @@ impl Dataset {
                 h2.update(&o.profile.to_le_bytes());
                 h2.update(&o.rater.map(|r| r as i64).unwrap_or(-1).to_le_bytes());
                 h2.update(&o.value.to_bits().to_le_bytes());
+            }
+            // Only when there are any, so data without them hashes as it always did.
+            if d.cant_judge > 0 {
+                h2.update(b"\xfecant_judge");
+                h2.update(&(d.cant_judge as u64).to_le_bytes());
             }
         }
         h2.finalize().to_hex().to_string()

@@ -354,6 +354,10 @@ pub struct Codebook {
     pub version: i64,
     /// The dimensions, in the order annotators see them.
     pub dimensions: Vec<Dimension>,
+    /// Annotators see whose profile they rate (`show_person_ids = true`); hidden by default,
+    /// so a context is judged without the person's other contexts in mind.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_person_ids: bool,
 }
 
 /// Who produced a rating.

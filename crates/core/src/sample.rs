@@ -75,10 +75,12 @@ pub fn demo_codebook() -> Codebook {
             "# Rating guidelines\n\nRate what **this material, in this context** shows about the \
 person, not what you guess they are like elsewhere. Read every text before rating.\n\n\
 - Use the whole scale; the midpoint means *some evidence both ways*, not *no evidence*.\n\
-- If the material says nothing about a dimension, choose the midpoint and lower your confidence.\n\
+- If the material says nothing about a dimension, choose *can't judge* (key x): it is left out \
+of the statistics. Do not use the midpoint for it.\n\
 - Do not look the person up elsewhere.\n"
                 .into(),
         version: 0,
+        show_person_ids: false,
         dimensions: vec![
             likert(
                 "openness",

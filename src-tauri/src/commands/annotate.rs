@@ -10,19 +10,26 @@ use crate::dto::{
     DimensionProgressDto, OwnRating, ProfileView, QueueEntryDto, RatingChangeDto, ReviewDto,
     ReviewRequest, SaveRatingRequest, SavedRating,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::{AppState, Session};
-use chameleon_core::store::{ProfileReview, RatingInput};
+use chameleon_core::store::{GoldAccuracy, ProfileReview, RatingInput};
 use tauri::State;
+
+/// Whether annotators see person ids: hidden unless the codebook shows them, so they are not
+/// even sent to the rating screen.
+fn persons_shown(study: &chameleon_core::store::Study) -> AppResult<bool> {
+    Ok(study.codebook()?.is_some_and(|c| c.show_person_ids))
+}
 
 pub fn queue_of(session: &Session) -> AppResult<Vec<QueueEntryDto>> {
     let (study, rater) = session.rating_as()?;
+    let shown = persons_shown(study)?;
     Ok(study
         .queue(rater.id)?
         .into_iter()
         .map(|q| QueueEntryDto {
             profile_id: q.profile_id,
-            person: q.person,
+            person: if shown { q.person } else { String::new() },
             context: q.context,
             rated: q.rated,
             total: q.dimensions,
@@ -65,15 +72,29 @@ pub fn rating_history_of(
 
 pub fn profile_view(session: &Session, profile_id: i64) -> AppResult<ProfileView> {
     let (study, rater) = session.rating_as()?;
-    let profile = study.profile(profile_id)?;
-    let ratings = study
+    let mut profile = study.profile(profile_id)?;
+    if !persons_shown(study)? {
+        profile.person = String::new();
+    }
+    let mut ratings: Vec<OwnRating> = study
         .ratings_of(profile_id, rater.id)?
         .into_iter()
         .map(|r| OwnRating {
             dimension: r.dimension,
             value: Some(r.value),
+            cant_judge: false,
         })
         .collect();
+    ratings.extend(
+        study
+            .cant_judge_of(profile_id, rater.id)?
+            .into_iter()
+            .map(|dimension| OwnRating {
+                dimension,
+                value: None,
+                cant_judge: true,
+            }),
+    );
     let r = study.profile_review(rater.id, profile_id)?;
     let review = ReviewDto {
         flagged: r.flagged,
@@ -90,6 +111,26 @@ pub fn profile_view(session: &Session, profile_id: i64) -> AppResult<ProfileView
 
 pub fn save(session: &mut Session, request: SaveRatingRequest) -> AppResult<SavedRating> {
     let (study, rater) = session.rating_as_mut()?;
+    if request.cant_judge {
+        if request.value.is_some() {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                "A rating is either a value or \"can't judge\", not both.",
+            ));
+        }
+        study.save_cant_judge(
+            request.profile_id,
+            &request.dimension,
+            rater.id,
+            request.seconds_spent,
+        )?;
+        return Ok(SavedRating {
+            profile_id: request.profile_id,
+            dimension: request.dimension,
+            value: None,
+            cant_judge: true,
+        });
+    }
     study.save_rating(&RatingInput {
         profile_id: request.profile_id,
         dimension: request.dimension.clone(),
@@ -103,6 +144,7 @@ pub fn save(session: &mut Session, request: SaveRatingRequest) -> AppResult<Save
         profile_id: request.profile_id,
         dimension: request.dimension,
         value: request.value,
+        cant_judge: false,
     })
 }
 
@@ -116,6 +158,33 @@ pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
     };
     study.set_profile_review(rater.id, request.profile_id, &review)?;
     Ok(())
+}
+
+/// What changed in the codebook since this rater rated under an older version, one line per
+/// change ("Openness: definition").
+pub fn codebook_changes_of(session: &Session) -> AppResult<Vec<String>> {
+    let (study, rater) = session.rating_as()?;
+    Ok(study
+        .codebook_changes_for(rater.id)?
+        .into_iter()
+        .map(|(dimension, what)| format!("{dimension}: {what}"))
+        .collect())
+}
+
+#[tauri::command]
+pub async fn codebook_changes(state: State<'_, AppState>) -> AppResult<Vec<String>> {
+    state.run(|session, _| codebook_changes_of(session)).await
+}
+
+/// Each rater's accuracy on the gold profiles and attention checks, for the PI's review (no
+/// rater needed: it is the PI's view, never the annotator's).
+pub fn gold_accuracy_of(session: &Session) -> AppResult<Vec<GoldAccuracy>> {
+    Ok(session.study()?.gold_accuracy()?)
+}
+
+#[tauri::command]
+pub async fn gold_accuracy(state: State<'_, AppState>) -> AppResult<Vec<GoldAccuracy>> {
+    state.run(|session, _| gold_accuracy_of(session)).await
 }
 
 #[tauri::command]
@@ -195,6 +264,7 @@ mod tests {
                 dimension: dim.into(),
                 value,
                 seconds_spent: Some(1.0),
+                cant_judge: false,
             },
         )
         .expect("save");
@@ -273,6 +343,7 @@ mod tests {
                 dimension: "openness".into(),
                 value: Some(9.0),
                 seconds_spent: None,
+                cant_judge: false,
             },
         )
         .unwrap_err();
@@ -308,8 +379,92 @@ mod tests {
     }
 
     #[test]
+    fn person_ids_reach_the_rating_screen_only_when_the_codebook_shows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        assert_eq!(queue_of(&s).unwrap()[0].person, "");
+        assert_eq!(profile_view(&s, p).unwrap().profile.person, "");
+        let study = s.study_mut().unwrap();
+        let mut cb = study.codebook().unwrap().unwrap();
+        cb.show_person_ids = true;
+        study.save_codebook(&cb).unwrap();
+        assert_ne!(queue_of(&s).unwrap()[0].person, "");
+        assert_ne!(profile_view(&s, p).unwrap().profile.person, "");
+    }
+
+    #[test]
+    fn the_rater_hears_what_changed_in_the_codebook() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        rate(&mut s, p, "openness", Some(4.0));
+        assert!(codebook_changes_of(&s).unwrap().is_empty());
+        let study = s.study_mut().unwrap();
+        let mut cb = study.codebook().unwrap().unwrap();
+        cb.dimensions[0].definition = "Curiosity only.".into();
+        study.save_codebook(&cb).unwrap();
+        assert_eq!(codebook_changes_of(&s).unwrap(), ["Openness: definition"]);
+    }
+
+    #[test]
+    fn gold_accuracy_reaches_the_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        s.study_mut()
+            .unwrap()
+            .set_gold(p, "openness", 4.0, chameleon_core::store::GoldKind::Gold)
+            .unwrap();
+        rate(&mut s, p, "openness", Some(4.0));
+        let acc = gold_accuracy_of(&s).unwrap();
+        let ann = acc.iter().find(|a| a.rater == "ann").unwrap();
+        assert_eq!((ann.rated, ann.exact, ann.accuracy), (1, 1, Some(1.0)));
+    }
+
+    #[test]
     fn commands_without_a_rater_say_so() {
         let s = Session::default();
         assert_eq!(queue_of(&s).unwrap_err().code, "no_study");
+    }
+
+    #[test]
+    fn cant_judge_comes_back_as_such_and_counts_as_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = session_as(&dir, "ann");
+        let p = queue_of(&s).unwrap()[0].profile_id;
+        rate(&mut s, p, "openness", Some(4.0));
+        let saved = save(
+            &mut s,
+            SaveRatingRequest {
+                profile_id: p,
+                dimension: "openness".into(),
+                value: None,
+                seconds_spent: Some(2.0),
+                cant_judge: true,
+            },
+        )
+        .unwrap();
+        assert!(saved.cant_judge && saved.value.is_none());
+        let view = profile_view(&s, p).unwrap();
+        let own: Vec<_> = view
+            .ratings
+            .iter()
+            .map(|r| (r.dimension.as_str(), r.value, r.cant_judge))
+            .collect();
+        assert_eq!(own, [("openness", None, true)]);
+        assert_eq!(queue_of(&s).unwrap()[0].rated, 1);
+        let both = save(
+            &mut s,
+            SaveRatingRequest {
+                profile_id: p,
+                dimension: "openness".into(),
+                value: Some(3.0),
+                seconds_spent: None,
+                cant_judge: true,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(both.code, "invalid");
     }
 }

@@ -284,7 +284,8 @@ pub fn session_dto(session: &Session) -> AppResult<SessionDto> {
 }
 
 /// Makes `study` the open one; the rater last chosen in it is chosen again.
-pub fn install(session: &mut Session, paths: &AppPaths, study: Study) -> AppResult<SessionDto> {
+pub fn install(session: &mut Session, paths: &AppPaths, mut study: Study) -> AppResult<SessionDto> {
+    super::identity::record_pi(&mut study, paths)?;
     let path = study.path().display().to_string();
     let last = recent::last_rater(&paths.recent_file(), &path);
     let rater = match last {

@@ -19,6 +19,7 @@ export const codebook: CodebookDto = {
   name: "test",
   guidelines: "Rate what the text shows.",
   version: 1,
+  showPersonIds: false,
   dimensions: [
     {
       name: "extraversion",
@@ -47,9 +48,9 @@ export const codebook: CodebookDto = {
 export class FakeBackend implements Backend {
   profiles: Profile[];
   /** profileId → dimension → value */
-  ratings = new Map<number, Map<string, number>>();
+  ratings = new Map<number, Map<string, number | "cant">>();
   reviews = new Map<number, ReviewDto>();
-  saveLog: { profileId: number; dimension: string; value: number | null }[] = [];
+  saveLog: { profileId: number; dimension: string; value: number | null; cantJudge?: boolean }[] = [];
   /** When set, the next saveRating calls fail with this error. */
   failSaves: AppError | null = null;
   rater: RaterDto = { id: 1, name: "ann", kind: "human" };
@@ -63,11 +64,14 @@ export class FakeBackend implements Backend {
     }));
   }
 
+  /** The codebook's guidelines as this study has them. */
+  guidelines = codebook.guidelines;
+
   session(): SessionDto {
     return {
       study: { path: "/tmp/x.chameleon", name: "x", profiles: this.profiles.length, dimensions: 3, raters: 1 },
       rater: this.rater,
-      codebook,
+      codebook: { ...codebook, guidelines: this.guidelines },
     };
   }
 
@@ -145,20 +149,26 @@ export class FakeBackend implements Backend {
     const own = this.ratings.get(id) ?? new Map();
     return {
       profile,
-      ratings: [...own.entries()].map(([dimension, value]) => ({ dimension, value })),
+      ratings: [...own.entries()].map(([dimension, value]) => ({
+        dimension,
+        value: value === "cant" ? null : value,
+        cantJudge: value === "cant",
+      })),
       review: this.reviews.get(id) ?? { flagged: false, note: null, confidence: null, secondsSpent: 0 },
     };
   }
 
-  async saveRating(r: { profileId: number; dimension: string; value: number | null }) {
+  async saveRating(r: { profileId: number; dimension: string; value: number | null; cantJudge?: boolean }) {
     await Promise.resolve();
     if (this.failSaves) throw this.failSaves;
-    this.saveLog.push({ profileId: r.profileId, dimension: r.dimension, value: r.value });
-    const m = this.ratings.get(r.profileId) ?? new Map<string, number>();
-    if (r.value === null) m.delete(r.dimension);
+    const cantJudge = r.cantJudge ?? false;
+    this.saveLog.push({ profileId: r.profileId, dimension: r.dimension, value: r.value, ...(cantJudge ? { cantJudge } : {}) });
+    const m = this.ratings.get(r.profileId) ?? new Map<string, number | "cant">();
+    if (cantJudge) m.set(r.dimension, "cant");
+    else if (r.value === null) m.delete(r.dimension);
     else m.set(r.dimension, r.value);
     this.ratings.set(r.profileId, m);
-    return { profileId: r.profileId, dimension: r.dimension, value: r.value };
+    return { profileId: r.profileId, dimension: r.dimension, value: r.value, cantJudge };
   }
 
   async saveReview(r: { profileId: number; flagged: boolean; note: string | null; confidence: number | null; secondsSpent: number }) {

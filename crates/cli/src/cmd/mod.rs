@@ -4,6 +4,7 @@ pub mod agreement;
 pub mod debug;
 pub mod decompose;
 pub mod export;
+pub mod gold;
 pub mod import;
 pub mod info;
 pub mod model;

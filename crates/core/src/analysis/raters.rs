@@ -335,6 +335,7 @@ mod tests {
             has_rater: true,
             rater_kinds_known: kinds_known,
             dimensions: vec![DimensionData {
+                cant_judge: 0,
                 name: "d".into(),
                 scale: None,
                 level: None,

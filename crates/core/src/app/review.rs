@@ -844,6 +844,8 @@ pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookS
         guidelines: edit.guidelines.clone(),
         version: 0,
         dimensions,
+        // Not in the editor: kept as the imported codebook set it.
+        show_person_ids: study.codebook()?.is_some_and(|c| c.show_person_ids),
     };
     let before = study.codebook()?.map(|c| c.version).unwrap_or(0);
     let report = study.save_codebook(&cb)?;

@@ -122,6 +122,8 @@ pub struct DatasetCounts {
     pub raters: usize,
     /// Ratings.
     pub ratings: usize,
+    /// Ratings marked "can't judge", left out of every number above and below.
+    pub cant_judge: usize,
 }
 
 /// Everything a report shows, computed once; serialized whole into the report's
@@ -322,6 +324,7 @@ fn compute_base(
             profiles: ds.profiles.len(),
             raters: ds.raters.len(),
             ratings: ds.rating_count(),
+            cant_judge: ds.cant_judge_count(),
         },
         agreement: run.report,
         agreement_warnings: run.warnings,

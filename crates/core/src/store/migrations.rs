@@ -242,13 +242,40 @@ CREATE TABLE model_failure (
 CREATE INDEX model_failure_by_run ON model_failure (run_id);
 "#;
 
+/// The annotator's side (issue 15): "can't judge" stored as such, identity claims, and gold
+/// profiles with known values.
+const V4: &str = r#"
+-- A rating row with value NULL and cant_judge = 1: the rater looked and could not judge the
+-- dimension. No statistic reads it (they read values); reports count it.
+ALTER TABLE rating ADD COLUMN cant_judge INTEGER NOT NULL DEFAULT 0 CHECK (cant_judge IN (0, 1));
+
+-- Who claimed a rater's identity in this study: the installation that first rated as them.
+-- Another installation takes it over only in the PI role, and that is audited.
+CREATE TABLE rater_claim (
+  rater_id INTEGER PRIMARY KEY REFERENCES rater(id),
+  claimed_by TEXT NOT NULL,
+  claimed_label TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL
+) STRICT;
+
+-- Known values of gold profiles ('gold') and attention checks ('attention').
+CREATE TABLE gold_value (
+  profile_id INTEGER NOT NULL REFERENCES profile(id),
+  dimension_id INTEGER NOT NULL REFERENCES dimension(id),
+  value REAL NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('gold', 'attention')),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (profile_id, dimension_id)
+) STRICT, WITHOUT ROWID;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 /// The schema version this build writes (`PRAGMA user_version` after migrating).
 pub fn latest_version() -> i64 {
-    3
+    4
 }
 
 #[cfg(test)]

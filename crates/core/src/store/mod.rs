@@ -5,6 +5,7 @@
 //! or power loss, not only a killed process; a rating is small and the cost is one fsync.
 
 pub(crate) mod audit;
+mod gold;
 mod migrations;
 mod models;
 mod package;
@@ -15,6 +16,7 @@ mod review;
 
 pub use crate::export::neutralise_formula;
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
+pub use gold::{GoldAccuracy, GoldKind};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use models::{
     prompt_hash, ModelAnswer, ModelFailure, ModelRunSummary, ModelSampleRating, ModelSamples,
@@ -22,7 +24,7 @@ pub use models::{
 };
 pub use package::{MergeReport, PackageInfo};
 pub use profiles::{DimensionProgress, QueueEntry};
-pub use raters::{reserved_rater_name, NO_RATER};
+pub use raters::{reserved_rater_name, ClaimOutcome, Claimant, NO_RATER};
 pub use ratings::{ProfileReview, RatingInput};
 pub use review::{Disagreement, ADJUDICATED_RATER};
 

@@ -96,7 +96,8 @@ impl Study {
     }
 
     /// SQL selecting `id, pos` of the rater's queue (parameter `?1` = the rater): their
-    /// assignments when the study has any for them, else every profile.
+    /// assignments when the study has any for them, else every profile in the rater's own
+    /// seeded order ([`crate::assign::default_queue`]).
     fn queue_source(&self, rater_id: i64) -> Result<&'static str> {
         let assigned: bool = self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
@@ -106,8 +107,67 @@ impl Study {
         Ok(if assigned {
             "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
         } else {
-            "SELECT p.id AS id, p.id AS pos FROM profile p"
+            self.fill_default_queue(rater_id)?;
+            "SELECT a.profile_id AS id, a.pos AS pos FROM temp.queue_order a WHERE a.rater_id = ?1"
         })
+    }
+
+    /// Puts the rater's default queue order in a table of this connection's temporary
+    /// database (never in the study file, so a read-only study has one too), remade when the
+    /// study's profiles changed. The seed is the study's id and the rater's, so each rater
+    /// has an order of their own that stays the same from one session to the next.
+    fn fill_default_queue(&self, rater_id: i64) -> Result<()> {
+        let c = self.conn();
+        c.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS queue_order (
+               rater_id INTEGER NOT NULL, profile_id INTEGER NOT NULL, pos INTEGER NOT NULL,
+               PRIMARY KEY (rater_id, profile_id)) WITHOUT ROWID;
+             CREATE INDEX IF NOT EXISTS temp.queue_order_pos ON queue_order (rater_id, pos);",
+        )?;
+        let current: bool = c.query_row(
+            "SELECT (SELECT COUNT(*) FROM temp.queue_order WHERE rater_id = ?1)
+                      = (SELECT COUNT(*) FROM profile)
+                AND NOT EXISTS (SELECT 1 FROM profile p WHERE NOT EXISTS
+                      (SELECT 1 FROM temp.queue_order q WHERE q.rater_id = ?1 AND q.profile_id = p.id))",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        if current {
+            return Ok(());
+        }
+        let profiles = c
+            .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
+            .query_map([], |r| {
+                Ok(crate::assign::DesignProfile {
+                    id: r.get(0)?,
+                    person: r.get(1)?,
+                    context: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let study_id: String = c
+            .query_row(
+                "SELECT value FROM study_meta WHERE key = 'study_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
+        let mut seed = [0u8; 8];
+        seed.copy_from_slice(&digest.as_bytes()[..8]);
+        let order = crate::assign::default_queue(&profiles, u64::from_le_bytes(seed));
+        c.execute(
+            "DELETE FROM temp.queue_order WHERE rater_id = ?1",
+            [rater_id],
+        )?;
+        let mut st = c.prepare(
+            "INSERT INTO temp.queue_order (rater_id, profile_id, pos) VALUES (?1, ?2, ?3)",
+        )?;
+        for (pos, id) in order.iter().enumerate() {
+            st.execute(params![rater_id, id, pos as i64])?;
+        }
+        Ok(())
     }
 
     /// The rater's profiles in queue order: their assignments when the study has any for
@@ -120,7 +180,8 @@ impl Study {
         let sql = format!(
             "WITH q AS ({source}),
                   done AS (SELECT profile_id, COUNT(*) AS n FROM rating
-                            WHERE rater_id = ?1 AND value IS NOT NULL GROUP BY profile_id)
+                            WHERE rater_id = ?1 AND (value IS NOT NULL OR cant_judge = 1)
+                            GROUP BY profile_id)
              SELECT q.id, pe.name, c.name, COALESCE(done.n, 0), COALESCE(rv.flagged, 0)
                FROM q JOIN profile p ON p.id = q.id
                JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
@@ -152,7 +213,7 @@ impl Study {
             "WITH q AS ({source}),
                   n AS (SELECT COUNT(*) AS n FROM q),
                   done AS (SELECT r.dimension_id AS d, COUNT(*) AS k FROM rating r
-                            WHERE r.rater_id = ?1 AND r.value IS NOT NULL
+                            WHERE r.rater_id = ?1 AND (r.value IS NOT NULL OR r.cant_judge = 1)
                               AND r.profile_id IN (SELECT id FROM q)
                             GROUP BY r.dimension_id)
              SELECT d.name, COALESCE(done.k, 0), n.n
@@ -191,16 +252,18 @@ impl Study {
         let (from, order) = if assigned {
             ("assignment a WHERE a.rater_id = ?1 AND", "a.position")
         } else {
-            ("profile a WHERE", "a.id")
+            self.fill_default_queue(rater_id)?;
+            ("temp.queue_order a WHERE a.rater_id = ?1 AND", "a.pos")
         };
-        let id = if assigned { "a.profile_id" } else { "a.id" };
+        let id = "a.profile_id";
         for flagged in [false, true] {
             let sql = format!(
                 "SELECT {id} FROM {from}
                    {neg} EXISTS (SELECT 1 FROM profile_review rv
                                   WHERE rv.rater_id = ?1 AND rv.profile_id = {id} AND rv.flagged = 1)
                    AND (SELECT COUNT(*) FROM rating r
-                         WHERE r.rater_id = ?1 AND r.profile_id = {id} AND r.value IS NOT NULL) < ?2
+                         WHERE r.rater_id = ?1 AND r.profile_id = {id}
+                           AND (r.value IS NOT NULL OR r.cant_judge = 1)) < ?2
                  ORDER BY {order} LIMIT 1",
                 neg = if flagged { "" } else { "NOT" }
             );

@@ -5,6 +5,38 @@ use crate::error::{CoreError, Result};
 use crate::model::{Codebook, Dimension, Level, Rater, RaterKind, Scale};
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// Who is at the keyboard, as far as an offline app can tell: an id the installation made
+/// for itself (kept in its config folder) and a label for people (the OS user, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimant {
+    /// The installation's own id.
+    pub id: String,
+    /// What the study shows for it ("ana on lab-pc-3").
+    pub label: String,
+}
+
+/// What claiming a rater's identity did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The identity was free and is now this installation's.
+    Claimed,
+    /// This installation held it already.
+    Held,
+    /// Another installation holds it; the study's PI may still rate as them (audited).
+    AsPi {
+        /// The label of the installation that holds the identity.
+        holder: String,
+    },
+    /// Another installation holds it and this one is not the study's PI: refused (audited).
+    Refused {
+        /// The label of the installation that holds the identity.
+        holder: String,
+    },
+}
+
+/// `study_meta` key naming the installation in the PI's role (its [`Claimant::id`]).
+const PI_KEY: &str = "pi_installation";
+
 /// Name of the rater that holds scores imported without a rater column (self-reports,
 /// scores from elsewhere). Such a study has only a profile level.
 pub const NO_RATER: &str = "(none)";
@@ -135,6 +167,193 @@ impl Study {
         Ok(r)
     }
 
+    /// The installation in the PI's role, if one is recorded: the one that created the study
+    /// in the app, or else the first that opened it ([`Study::ensure_pi`]).
+    pub fn pi_installation(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM study_meta WHERE key = ?1",
+                [PI_KEY],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records `claimant` in the PI's role unless one is recorded already; returns whether
+    /// `claimant` holds it. A read-only study records nothing.
+    pub fn ensure_pi(&mut self, claimant: &Claimant) -> Result<bool> {
+        if let Some(pi) = self.pi_installation()? {
+            return Ok(pi == claimant.id);
+        }
+        if self.read_only {
+            return Ok(false);
+        }
+        let now = self.now();
+        let tx = self.write("recording the PI")?;
+        tx.execute(
+            "INSERT OR IGNORE INTO study_meta (key, value) VALUES (?1, ?2)",
+            params![PI_KEY, claimant.id],
+        )?;
+        super::audit::audit(
+            &tx,
+            now,
+            &claimant.label,
+            "pi_role",
+            &serde_json::json!({"by": claimant.label}),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(self.pi_installation()?.as_deref() == Some(claimant.id.as_str()))
+    }
+
+    /// Claims the identity of `rater_id` for `claimant`: once per study, so an annotator's
+    /// ratings cannot be seen or changed from another installation (blind coding that holds in
+    /// a shared study). Another installation's identity is refused unless `claimant` is the
+    /// study's PI; both the switch and the refusal are audited.
+    pub fn claim_rater(&mut self, rater_id: i64, claimant: &Claimant) -> Result<ClaimOutcome> {
+        let holder: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT claimed_by, claimed_label FROM rater_claim WHERE rater_id = ?1",
+                [rater_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let rater: String = self
+            .conn()
+            .query_row("SELECT name FROM rater WHERE id = ?1", [rater_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("no rater {rater_id} in this study")))?;
+        if matches!(&holder, Some((id, _)) if *id == claimant.id) {
+            return Ok(ClaimOutcome::Held);
+        }
+        if self.read_only {
+            // Nothing can be written, ratings included: looking is all that is possible.
+            return Ok(match holder {
+                None => ClaimOutcome::Claimed,
+                Some((_, label)) => ClaimOutcome::Refused { holder: label },
+            });
+        }
+        let is_pi = self.pi_installation()?.as_deref() == Some(claimant.id.as_str());
+        let now = self.now();
+        let tx = self.write("claiming a rater's identity")?;
+        let outcome = match holder {
+            None => {
+                tx.execute(
+                    "INSERT INTO rater_claim (rater_id, claimed_by, claimed_label, claimed_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![rater_id, claimant.id, claimant.label, now],
+                )?;
+                ClaimOutcome::Claimed
+            }
+            Some((_, label)) if is_pi => ClaimOutcome::AsPi { holder: label },
+            Some((_, label)) => ClaimOutcome::Refused { holder: label },
+        };
+        let (action, holder) = match &outcome {
+            ClaimOutcome::Claimed | ClaimOutcome::Held => ("claim_identity", None),
+            ClaimOutcome::AsPi { holder } => ("switch_identity", Some(holder)),
+            ClaimOutcome::Refused { holder } => ("refused_identity", Some(holder)),
+        };
+        super::audit::audit(
+            &tx,
+            now,
+            &claimant.label,
+            action,
+            &serde_json::json!({"rater": rater, "held_by": holder, "by": claimant.label}),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// What changed in the codebook since the oldest version this rater rated under, per
+    /// dimension: `(dimension label, what)` with `what` one of "new dimension", "label",
+    /// "definition", "anchors", "scale" (a study keeps every dimension it had, so none is ever
+    /// removed). Empty when nothing they rated under changed.
+    pub fn codebook_changes_for(&self, rater_id: i64) -> Result<Vec<(String, String)>> {
+        let since: Option<i64> = self.conn().query_row(
+            "SELECT MIN(codebook_version) FROM rating WHERE rater_id = ?1",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        let Some(since) = since else {
+            return Ok(Vec::new());
+        };
+        let load = |v: i64| -> Result<Option<Codebook>> {
+            let content: Option<String> = self
+                .conn()
+                .query_row(
+                    "SELECT content FROM codebook_version WHERE version = ?1",
+                    [v],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            content
+                .map(|c| {
+                    serde_json::from_str::<Codebook>(&c).map_err(|e| {
+                        CoreError::Invalid(format!("stored codebook is unreadable: {e}"))
+                    })
+                })
+                .transpose()
+        };
+        let (Some(old), Some(new)) = (load(since)?, self.codebook()?) else {
+            return Ok(Vec::new());
+        };
+        if new.version <= since {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for d in &new.dimensions {
+            let label = d.display_name().to_owned();
+            let Some(o) = old
+                .dimensions
+                .iter()
+                .find(|o| o.name.eq_ignore_ascii_case(&d.name))
+            else {
+                out.push((label, "new dimension".to_owned()));
+                continue;
+            };
+            if o.label != d.label {
+                out.push((label.clone(), "label".to_owned()));
+            }
+            if o.definition != d.definition {
+                out.push((label.clone(), "definition".to_owned()));
+            }
+            let anchors = |s: &Scale| match s {
+                Scale::Likert { anchors, .. } => anchors.clone(),
+                Scale::Nominal { categories } => categories.clone(),
+                Scale::Continuous { .. } => Vec::new(),
+            };
+            let range = |s: &Scale| match s {
+                Scale::Likert { min, max, .. } => Some((*min as f64, *max as f64)),
+                Scale::Continuous { min, max, .. } => Some((*min, *max)),
+                Scale::Nominal { .. } => None,
+            };
+            if range(&o.scale) != range(&d.scale) || o.level() != d.level() {
+                out.push((label.clone(), "scale".to_owned()));
+            }
+            if anchors(&o.scale) != anchors(&d.scale) {
+                out.push((label, "anchors".to_owned()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Which installation holds each claimed rater identity: rater name → its label.
+    pub fn rater_claims(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn().prepare(
+            "SELECT t.name, c.claimed_label FROM rater_claim c JOIN rater t ON t.id = c.rater_id
+              ORDER BY t.name",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// The current codebook, `None` before one was imported or any dimension exists.
     pub fn codebook(&self) -> Result<Option<Codebook>> {
         let dims = load_dimensions(self.conn())?;
@@ -149,20 +368,128 @@ impl Study {
         if dims.is_empty() && latest.is_none() {
             return Ok(None);
         }
-        let (version, name, guidelines) = match latest {
+        let (version, name, guidelines, show_person_ids) = match latest {
             Some((v, content)) => {
                 let cb: Codebook = serde_json::from_str(&content).map_err(|e| {
                     CoreError::Invalid(format!("stored codebook is unreadable: {e}"))
                 })?;
-                (v, cb.name, cb.guidelines)
+                (v, cb.name, cb.guidelines, cb.show_person_ids)
             }
-            None => (0, None, String::new()),
+            None => (0, None, String::new(), false),
         };
         Ok(Some(Codebook {
             name,
             guidelines,
             version,
             dimensions: dims.into_iter().map(|d| d.1).collect(),
+            show_person_ids,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(id: &str) -> Claimant {
+        Claimant {
+            id: id.into(),
+            label: format!("{id}'s machine"),
+        }
+    }
+
+    #[test]
+    fn an_identity_is_claimed_once_and_only_the_pi_may_switch_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Study::create(&dir.path().join("s.db")).unwrap();
+        assert!(
+            s.ensure_pi(&who("pi")).unwrap(),
+            "the first to ask is the PI"
+        );
+        assert!(!s.ensure_pi(&who("ana")).unwrap(), "and stays so");
+        let ana = s.ensure_rater("ana", RaterKind::Human).unwrap().id;
+        assert_eq!(
+            s.claim_rater(ana, &who("ana")).unwrap(),
+            ClaimOutcome::Claimed
+        );
+        assert_eq!(s.claim_rater(ana, &who("ana")).unwrap(), ClaimOutcome::Held);
+        assert_eq!(
+            s.claim_rater(ana, &who("bob")).unwrap(),
+            ClaimOutcome::Refused {
+                holder: "ana's machine".into()
+            }
+        );
+        assert_eq!(
+            s.claim_rater(ana, &who("pi")).unwrap(),
+            ClaimOutcome::AsPi {
+                holder: "ana's machine".into()
+            }
+        );
+        assert_eq!(
+            s.rater_claims().unwrap(),
+            [("ana".to_string(), "ana's machine".to_string())],
+            "the PI's look does not take the identity over"
+        );
+        let actions: Vec<(String, String)> = s
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action.contains("identity"))
+            .map(|e| (e.actor, e.action))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("ana's machine".into(), "claim_identity".into()),
+                ("bob's machine".into(), "refused_identity".into()),
+                ("pi's machine".into(), "switch_identity".into()),
+            ],
+            "a held identity claimed again adds nothing"
+        );
+        assert!(s.claim_rater(ana + 99, &who("ana")).is_err());
+    }
+
+    #[test]
+    fn a_rater_is_told_what_changed_since_they_rated() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::sample::demo(3, 2);
+        let mut s = Study::create(&dir.path().join("s.db")).unwrap();
+        std::fs::write(dir.path().join("p.jsonl"), &files.profiles_jsonl).unwrap();
+        s.import_profiles(&dir.path().join("p.jsonl")).unwrap();
+        s.save_codebook(&crate::sample::demo_codebook()).unwrap();
+        let ana = s.ensure_rater("ana", RaterKind::Human).unwrap().id;
+        assert!(
+            s.codebook_changes_for(ana).unwrap().is_empty(),
+            "nothing rated"
+        );
+        let p: i64 = s
+            .conn()
+            .query_row("SELECT MIN(id) FROM profile", [], |r| r.get(0))
+            .unwrap();
+        s.save_rating(&crate::store::RatingInput {
+            profile_id: p,
+            dimension: "openness".into(),
+            rater_id: ana,
+            value: Some(3.0),
+            seconds_spent: None,
+            note: None,
+            confidence: None,
+        })
+        .unwrap();
+        assert!(s.codebook_changes_for(ana).unwrap().is_empty());
+        let mut cb = s.codebook().unwrap().unwrap();
+        cb.dimensions[0].definition.push_str(" Also curiosity.");
+        if let Scale::Likert { anchors, .. } = &mut cb.dimensions[1].scale {
+            anchors[0].label = "hardly at all".into();
+        }
+        s.save_codebook(&cb).unwrap();
+        let changes = s.codebook_changes_for(ana).unwrap();
+        assert_eq!(
+            changes,
+            [
+                ("Openness".to_string(), "definition".to_string()),
+                ("Conscientiousness".to_string(), "anchors".to_string()),
+            ]
+        );
     }
 }

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 /// `rate`, `edit` and `clear`.
 pub(crate) const ANNOTATE_SOURCE: &str = "annotate";
 
+/// `rating_history.source` of a rating turned into "can't judge" (the audit trail has its own
+/// `cant_judge` entry for it).
+pub(crate) const CANT_JUDGE_SOURCE: &str = "cant_judge";
+
 /// A rating as the annotator's screen sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RatingInput {
@@ -112,11 +116,13 @@ pub(crate) fn upsert_rating(
     conn: &Connection,
     a: &UpsertArgs<'_>,
 ) -> Result<(Upsert, Option<StoredRow>)> {
-    let existing: Option<(i64, StoredRow)> = if a.known_absent {
+    // The third field: the row is a "can't judge" (value NULL); any write here ends that.
+    let existing: Option<(i64, StoredRow, bool)> = if a.known_absent {
         None
     } else {
         conn.prepare_cached(
-            "SELECT id, value, created_at, updated_at, seconds_spent, codebook_version, note, confidence
+            "SELECT id, value, created_at, updated_at, seconds_spent, codebook_version, note, confidence,
+                    cant_judge
                FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
         )?
         .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| {
@@ -131,6 +137,7 @@ pub(crate) fn upsert_rating(
                     note: r.get(6)?,
                     confidence: r.get(7)?,
                 },
+                r.get::<_, i64>(8)? != 0,
             ))
         })
         .optional()?
@@ -183,7 +190,7 @@ pub(crate) fn upsert_rating(
             ])?;
             Ok((Upsert::Added, Some(row)))
         }
-        Some((id, mut row)) if row.value == a.value => {
+        Some((id, mut row, false)) if row.value == a.value => {
             // Same value again: keep the extra time spent, no history entry.
             if let (Policy::Latest, Some(s)) = (a.policy, a.seconds_spent) {
                 conn.prepare_cached("UPDATE rating SET seconds_spent = ?2 WHERE id = ?1")?
@@ -192,10 +199,10 @@ pub(crate) fn upsert_rating(
             }
             Ok((Upsert::Unchanged, row.value.is_some().then_some(row)))
         }
-        Some((_, row)) if a.policy == Policy::NewerWins && updated_at <= row.updated_at => {
+        Some((_, row, _)) if a.policy == Policy::NewerWins && updated_at <= row.updated_at => {
             Ok((Upsert::KeptNewer, row.value.is_some().then_some(row)))
         }
-        Some((id, old)) => {
+        Some((id, old, _)) => {
             let row = match a.policy {
                 Policy::Latest => StoredRow {
                     value: a.value,
@@ -219,7 +226,7 @@ pub(crate) fn upsert_rating(
             // One statement for both policies: the row above is what it writes.
             conn.prepare_cached(
                 "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
-                        codebook_version = ?5, note = ?6, confidence = ?7
+                        codebook_version = ?5, note = ?6, confidence = ?7, cant_judge = 0
                   WHERE id = ?1",
             )?
             .execute(params![
@@ -420,6 +427,148 @@ impl Study {
         Ok(saved.filter(|_| input.value.is_some()))
     }
 
+    /// Records that the rater could not judge `dimension` of the profile: stored as such (a
+    /// rating row without a value, flagged), any value given before is cleared with its
+    /// history kept, and the act is audited. No statistic reads it; reports count it
+    /// ([`Study::cant_judge_counts`]). Saving a value or clearing ends it.
+    pub fn save_cant_judge(
+        &mut self,
+        profile_id: i64,
+        dimension: &str,
+        rater_id: i64,
+        seconds_spent: Option<f64>,
+    ) -> Result<()> {
+        if let Some(t) = seconds_spent {
+            crate::checks::seconds_spent(t).map_err(CoreError::Invalid)?;
+        }
+        let now = self.now();
+        let tx = self.write("saving a rating")?;
+        let (dimension_id, dimension): (i64, String) = tx
+            .query_row(
+                "SELECT id, name FROM dimension WHERE name = ?1",
+                [dimension],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::Invalid(format!("no dimension named '{dimension}'")))?;
+        let rater: String = tx
+            .query_row("SELECT name FROM rater WHERE id = ?1", [rater_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| {
+                CoreError::Invalid(format!(
+                    "no profile {profile_id} or no rater {rater_id} in this study"
+                ))
+            })?;
+        let version = current_codebook_version(&tx)?;
+        let existing: Option<(i64, Option<f64>, bool)> = tx
+            .query_row(
+                "SELECT id, value, cant_judge FROM rating
+                  WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
+                params![profile_id, dimension_id, rater_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)),
+            )
+            .optional()?;
+        let (id, old) = match existing {
+            Some((_, None, true)) => {
+                // Already recorded: nothing changes, nor does the trail.
+                tx.commit()?;
+                return Ok(());
+            }
+            Some((id, old, _)) => {
+                tx.execute(
+                    "UPDATE rating SET value = NULL, cant_judge = 1, updated_at = ?2,
+                            seconds_spent = COALESCE(?3, seconds_spent), codebook_version = ?4
+                      WHERE id = ?1",
+                    params![id, now, seconds_spent, version],
+                )?;
+                (id, old)
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at,
+                                         updated_at, seconds_spent, codebook_version, cant_judge)
+                     VALUES (?1, ?2, ?3, NULL, ?4, ?4, ?5, ?6, 1)",
+                    params![
+                        profile_id,
+                        dimension_id,
+                        rater_id,
+                        now,
+                        seconds_spent,
+                        version
+                    ],
+                )
+                .map_err(|e| {
+                    missing_profile_or_rater(
+                        e,
+                        &UpsertArgs {
+                            profile_id,
+                            dimension_id,
+                            rater_id,
+                            value: None,
+                            now,
+                            created_at: None,
+                            updated_at: None,
+                            seconds_spent,
+                            codebook_version: version,
+                            note: None,
+                            confidence: None,
+                            source: CANT_JUDGE_SOURCE,
+                            known_absent: true,
+                            policy: Policy::Latest,
+                        },
+                    )
+                })?;
+                (tx.last_insert_rowid(), None)
+            }
+        };
+        tx.execute(
+            "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
+             VALUES (?1, ?2, NULL, ?3, ?4, ?5)",
+            params![id, old, rater_id, now, CANT_JUDGE_SOURCE],
+        )?;
+        super::audit::audit(
+            &tx,
+            now,
+            &rater,
+            "cant_judge",
+            &serde_json::json!({"profile_id": profile_id, "dimension": dimension, "previous": old}),
+            None,
+        )?;
+        tx.commit()?;
+        // The cache's own-changes count is stale now; the next save reloads it.
+        self.write_cache = None;
+        Ok(())
+    }
+
+    /// The dimensions of the profile the rater marked "can't judge".
+    pub fn cant_judge_of(&self, profile_id: i64, rater_id: i64) -> Result<Vec<String>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT d.name FROM rating r JOIN dimension d ON d.id = r.dimension_id
+              WHERE r.profile_id = ?1 AND r.rater_id = ?2 AND r.cant_judge = 1
+              ORDER BY d.position, d.id",
+        )?;
+        let rows = st
+            .query_map(params![profile_id, rater_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    }
+
+    /// Per dimension (codebook order), how many ratings are "can't judge": left out of every
+    /// statistic, so reports state the count beside the numbers.
+    pub fn cant_judge_counts(&self) -> Result<Vec<(String, usize)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT d.name, (SELECT COUNT(*) FROM rating r
+                              WHERE r.dimension_id = d.id AND r.cant_judge = 1)
+               FROM dimension d ORDER BY d.position, d.id",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn ratings_where(&self, filter: &str, p: impl rusqlite::Params) -> Result<Vec<Rating>> {
         let mut st = self.conn().prepare_cached(&format!(
             "{RATING_SELECT} WHERE r.value IS NOT NULL AND {filter} ORDER BY d.position, d.id"
@@ -540,6 +689,7 @@ impl Study {
         for (id, d) in dims {
             dim_index.insert(id, ds.dimensions.len());
             ds.dimensions.push(DimensionData {
+                cant_judge: 0,
                 name: d.name.clone(),
                 level: d.level,
                 scale: Some(d.scale),
@@ -621,6 +771,11 @@ impl Study {
                 created_at: r.get(10)?,
                 seconds_spent: r.get(11)?,
             });
+        }
+        for (name, n) in self.cant_judge_counts()? {
+            if let Some(d) = ds.dimensions.iter_mut().find(|d| d.name == name) {
+                d.cant_judge = n;
+            }
         }
         ds.has_rater = !only_no_rater || ds.raters.is_empty();
         if !ds.has_rater {
@@ -797,5 +952,88 @@ mod tests {
                 ("ana".into(), "clear".into(), detail("null")),
             ]
         );
+    }
+
+    #[test]
+    fn cant_judge_is_stored_as_such_and_left_out_of_the_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        let before = s.dataset().unwrap();
+        let n = |ds: &Dataset| {
+            ds.dimensions
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case("openness"))
+                .unwrap()
+                .observations
+                .len()
+        };
+        s.save_rating(&input(p, r, Some(3.0))).unwrap();
+        assert_eq!(n(&s.dataset().unwrap()), n(&before) + 1);
+        s.save_cant_judge(p, "openness", r, Some(4.0)).unwrap();
+        // The earlier value is cleared from every statistic, not replaced by a midpoint.
+        assert_eq!(n(&s.dataset().unwrap()), n(&before));
+        assert!(s.ratings_of(p, r).unwrap().is_empty());
+        assert_eq!(s.cant_judge_of(p, r).unwrap(), ["openness"]);
+        let counts = s.cant_judge_counts().unwrap();
+        assert_eq!(
+            counts.iter().find(|c| c.0 == "openness").map(|c| c.1),
+            Some(1)
+        );
+        let rated = |s: &Study| {
+            s.queue(r)
+                .unwrap()
+                .into_iter()
+                .find(|q| q.profile_id == p)
+                .unwrap()
+                .rated
+        };
+        assert_eq!(rated(&s), 1, "it counts as done");
+        let trail: Vec<_> = s
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "cant_judge")
+            .collect();
+        assert_eq!(trail.len(), 1, "audited once");
+        // Saving it again adds nothing; a value ends it.
+        s.save_cant_judge(p, "Openness", r, None).unwrap();
+        assert_eq!(s.history(p, "Openness", r).unwrap().len(), 2);
+        s.save_rating(&input(p, r, Some(5.0))).unwrap();
+        assert!(s.cant_judge_of(p, r).unwrap().is_empty());
+        assert_eq!(n(&s.dataset().unwrap()), n(&before) + 1);
+        // Clearing a "can't judge" leaves nothing behind.
+        s.save_cant_judge(p, "Openness", r, None).unwrap();
+        s.save_rating(&input(p, r, None)).unwrap();
+        assert!(s.cant_judge_of(p, r).unwrap().is_empty());
+        assert_eq!(rated(&s), 0);
+        assert!(s.save_cant_judge(p, "nope", r, None).is_err());
+    }
+
+    #[test]
+    fn the_report_counts_cant_judge_and_the_hash_sees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, p, r) = demo(dir.path());
+        let before = s.dataset().unwrap();
+        s.save_cant_judge(p, "openness", r, None).unwrap();
+        let ds = s.dataset().unwrap();
+        assert_eq!(ds.cant_judge_count(), 1);
+        assert_eq!(
+            ds.rating_count(),
+            before.rating_count(),
+            "not an observation"
+        );
+        assert_ne!(
+            ds.content_hash(),
+            before.content_hash(),
+            "a report of before is stale"
+        );
+        let opts = crate::report::ReportOptions::new(chrono::Utc::now());
+        let html = crate::report::render_report(&ds, &opts).unwrap();
+        assert!(
+            html.contains("(1 can't judge, left out)"),
+            "counted in the report"
+        );
+        let plain = crate::report::render_report(&before, &opts).unwrap();
+        assert!(!plain.contains("can't judge"));
     }
 }

@@ -173,6 +173,7 @@ impl Builder {
             return d;
         }
         self.ds.dimensions.push(DimensionData {
+            cant_judge: 0,
             name: name.to_owned(),
             scale: None,
             level: None,

@@ -44,6 +44,7 @@ fn issue11_item8_likert_scale_of_i64_min_is_refused_at_codebook_import() {
         name: None,
         guidelines: String::new(),
         version: 0,
+        show_person_ids: false,
         dimensions: vec![chameleon_core::model::Dimension {
             name: "x".into(),
             label: None,

@@ -179,10 +179,18 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
         .into_iter()
         .map(|d| d.name)
         .collect();
-    assert_eq!(s.next_unrated(r.id).unwrap(), Some(1));
+    // Without an assignment the queue is the rater's own seeded order of every profile.
+    let order: Vec<i64> = s
+        .queue(r.id)
+        .unwrap()
+        .iter()
+        .map(|q| q.profile_id)
+        .collect();
+    assert_eq!(order.len(), 3 * 3, "every profile");
+    assert_eq!(s.next_unrated(r.id).unwrap(), Some(order[0]));
     for d in &dims {
         s.save_rating(&RatingInput {
-            profile_id: 1,
+            profile_id: order[0],
             dimension: d.clone(),
             rater_id: r.id,
             value: Some(1.0),
@@ -194,12 +202,12 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
     }
     assert_eq!(
         s.next_unrated(r.id).unwrap(),
-        Some(2),
+        Some(order[1]),
         "a complete profile leaves the front of the queue"
     );
     s.set_profile_review(
         r.id,
-        2,
+        order[1],
         &chameleon_core::store::ProfileReview {
             flagged: true,
             ..Default::default()
@@ -208,14 +216,14 @@ fn queue_puts_unrated_first_and_respects_flags_and_assignments() {
     .unwrap();
     assert_eq!(
         s.next_unrated(r.id).unwrap(),
-        Some(3),
+        Some(order[2]),
         "flagged profiles wait until the end"
     );
     let q = s.queue(r.id).unwrap();
     assert!(q[0].is_complete() && q[1].flagged && !q[2].is_complete());
     // One more rating of the first dimension on profile 2: per-dimension progress tells them apart.
     s.save_rating(&RatingInput {
-        profile_id: 2,
+        profile_id: order[1],
         dimension: dims[0].clone(),
         rater_id: r.id,
         value: Some(2.0),

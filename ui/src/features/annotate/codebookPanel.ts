@@ -1,8 +1,10 @@
 // The rating screen's codebook panel for the focused dimension: its definition, range and
 // anchors, the rater's own history of this rating (filled in later by the screen) and the
-// study's guidelines. Text nodes only (dom.ts).
+// study's guidelines (Markdown rendered into text nodes, review/markdown.ts). Text nodes only
+// (dom.ts): nothing from the codebook ever becomes HTML.
 import type { DimensionDto } from "../../bindings";
 import { h } from "../../dom";
+import { renderMarkdown } from "../review/markdown";
 
 /** The panel's nodes; `history` is the element the screen fills with the rating's history. */
 export function codebookPanel(d: DimensionDto, guidelines: string, history: HTMLElement): HTMLElement[] {
@@ -32,7 +34,7 @@ export function codebookPanel(d: DimensionDto, guidelines: string, history: HTML
     // Under the scale, so the definition and anchors stay where the eye expects them.
     history,
     guidelines
-      ? h("details", {}, h("summary", {}, "Guidelines"), h("div", { class: "guidelines" }, guidelines))
+      ? h("details", {}, h("summary", {}, "Guidelines"), h("div", { class: "guidelines" }, renderMarkdown(guidelines)))
       : null,
   ];
   return nodes.filter((n): n is HTMLElement => n !== null);

@@ -12,6 +12,13 @@ describe("rating keyboard map", () => {
     expect(actionFor({ key: "z", ctrlKey: true }, "other")).toEqual({ type: "undo" });
     expect(actionFor({ key: "?" }, "other")).toEqual({ type: "help" });
   });
+  it("has keys for can't judge, confidence, the previous profile and the 11th point", () => {
+    expect(actionFor({ key: "x" }, "dimension")).toEqual({ type: "cantJudge" });
+    expect(actionFor({ key: "c" }, "dimension")).toEqual({ type: "confidence" });
+    expect(actionFor({ key: "p" }, "other")).toEqual({ type: "previous" });
+    expect(actionFor({ key: "-" }, "dimension")).toEqual({ type: "digit", digit: "-" });
+    expect(actionFor({ key: "x" }, "text")).toBeNull();
+  });
   it("leaves typing in a text field alone", () => {
     expect(actionFor({ key: "3" }, "text")).toBeNull();
     expect(actionFor({ key: "Backspace" }, "text")).toBeNull();

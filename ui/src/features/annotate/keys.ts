@@ -4,6 +4,9 @@
 
 export type Action =
   | { type: "digit"; digit: string }
+  | { type: "cantJudge" }
+  | { type: "confidence" }
+  | { type: "previous" }
   | { type: "focus"; delta: 1 | -1 }
   | { type: "step"; delta: 1 | -1 }
   | { type: "next" }
@@ -67,14 +70,22 @@ export function actionFor(ev: KeyLike, target: Target): Action | null {
       return { type: "note" };
     case "r":
       return { type: "retry" };
+    case "x":
+      return { type: "cantJudge" };
+    case "c":
+      return { type: "confidence" };
+    case "p":
+      return { type: "previous" };
   }
-  if (/^[0-9]$/.test(ev.key)) return { type: "digit", digit: ev.key };
+  // "-" (the key after 0) is the 11th point of a 0–10 scale.
+  if (/^[0-9-]$/.test(ev.key)) return { type: "digit", digit: ev.key };
   return null;
 }
 
 /** What the help overlay lists, in order. */
 export const SHORTCUTS: [string, string][] = [
-  ["1 … 9, 0", "rate the focused dimension and move to the next"],
+  ["1 … 9, 0, -", "rate the focused dimension and move to the next (- is the 11th point, e.g. 10 of 0–10)"],
+  ["x", "can't judge the focused dimension (left out of the statistics)"],
   ["Tab / ↓", "next dimension"],
   ["Shift+Tab / ↑", "previous dimension"],
   ["← / →", "previous / next point of the scale (slider: one step)"],
@@ -82,6 +93,8 @@ export const SHORTCUTS: [string, string][] = [
   ["Backspace / Ctrl+Z", "undo the last change"],
   ["s", "skip this profile for now"],
   ["f", "flag this profile for later (toggle)"],
+  ["c", "confidence: next of the five levels, then none"],
+  ["p", "back to the previous profile"],
   ["n", "write a note (Ctrl+Enter: save and next, Esc: back)"],
   ["q", "queue: progress per dimension, all profiles, jump to any"],
   ["r", "retry a save that failed"],

@@ -43,7 +43,7 @@ export interface QueueOverlayOptions {
 export function queueOverlay(o: QueueOverlayOptions): Overlay {
   const filter = h("input", {
     type: "search",
-    placeholder: "Filter by context, person or #id",
+    placeholder: o.codebook.showPersonIds ? "Filter by context, person or #id" : "Filter by context",
     "aria-label": "Filter profiles",
   });
   const onlyOpen = h("input", { type: "checkbox", id: "only-open" });
@@ -74,7 +74,7 @@ export function queueOverlay(o: QueueOverlayOptions): Overlay {
             },
             h("span", { class: "q-pos" }, String(position(o.queue, e.profileId))),
             h("span", { class: "q-context" }, e.context),
-            h("span", { class: "q-person" }, e.person),
+            o.codebook.showPersonIds ? h("span", { class: "q-person" }, e.person) : null,
             h("span", { class: `q-count${isDone(e) ? " done" : ""}` }, `${e.rated}/${e.total}`),
             e.flagged ? h("span", { class: "q-flag", title: "flagged" }, "⚑") : null,
           ),

@@ -4,12 +4,16 @@
 import type { DimensionDto, Profile } from "../../bindings";
 import { h, replace } from "../../dom";
 import { formatValue, options, snap, stepOf } from "./scale";
-import type { RatingSession } from "./session";
+import { CANT_JUDGE, type RatingSession } from "./session";
 
 const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
 
-/** The profile head (context, person, position in the queue) and its text cards. */
-export function materialNodes(p: Profile, pos: number, queueLength: number): HTMLElement[] {
+/**
+ * The profile head (context, position in the queue, the person only when the codebook shows
+ * person ids: hidden by default, so annotators judge the context and not whom they recognise)
+ * and its text cards.
+ */
+export function materialNodes(p: Profile, pos: number, queueLength: number, showPerson = false): HTMLElement[] {
   return [
     h(
       "div",
@@ -18,9 +22,8 @@ export function materialNodes(p: Profile, pos: number, queueLength: number): HTM
       h(
         "div",
         { class: "meta" },
-        h("span", {}, "Person ", h("strong", { class: "person" }, p.person)),
-        h("span", {}, pos > 0 ? `Profile ${pos} of ${queueLength}` : `Profile #${p.id}`),
-        h("span", { class: "pid" }, `#${p.id}`),
+        showPerson ? h("span", {}, "Person ", h("strong", { class: "person" }, p.person)) : null,
+        h("span", {}, pos > 0 ? `Profile ${pos} of ${queueLength}` : "Profile outside your queue"),
       ),
     ),
     ...(p.texts.length === 0
@@ -47,7 +50,9 @@ export function materialNodes(p: Profile, pos: number, queueLength: number): HTM
 /** Fills a dimension's element with its label, save status and control (options or a slider). */
 export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string, s: RatingSession): void {
   const st = s.state(d.name);
+  const cant = st.value === CANT_JUDGE;
   el.dataset.status = st.status;
+  el.dataset.cantJudge = cant ? "true" : "false";
   const head = h(
     "div",
     { class: "dim-head" },
@@ -56,6 +61,7 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
       "span",
       { class: `dim-status ${st.status}` },
       STATUS_TEXT[st.status],
+      cant && st.status === "saved" ? ": can't judge" : "",
       st.error ? `: ${st.error}` : "",
     ),
     st.status === "failed"
@@ -72,9 +78,9 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
       step: stepOf(scale),
       tabindex: -1,
       "aria-labelledby": labelId,
-      class: st.value === null ? "unset" : "",
+      class: typeof st.value === "number" ? "" : "unset",
     });
-    slider.value = String(st.value ?? (scale.min + scale.max) / 2);
+    slider.value = String(typeof st.value === "number" ? st.value : (scale.min + scale.max) / 2);
     const shown = h("output", { class: "slider-value" }, formatValue(scale, st.value));
     slider.addEventListener("input", () => {
       shown.textContent = formatValue(scale, Number(slider.value));
@@ -113,5 +119,22 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
       ),
     );
   }
+  const cantButton = h(
+    "button",
+    {
+      class: cant ? "small cant-judge on" : "small cant-judge",
+      role: "radio",
+      tabindex: -1,
+      "aria-checked": cant ? "true" : "false",
+      title: "Can't judge: stored as such and left out of every statistic (not a midpoint)",
+      onclick: () => {
+        void s.set(d.name, cant ? null : CANT_JUDGE);
+        el.focus();
+      },
+    },
+    h("kbd", {}, "x"),
+    " can't judge",
+  );
+  body.append(cantButton);
   replace(el, head, body);
 }

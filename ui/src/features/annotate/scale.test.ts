@@ -16,8 +16,16 @@ describe("scale keys", () => {
   });
   it("keys the n-th option when codes are not single digits", () => {
     expect(valueForDigit(nominal, "2")).toBe(20);
-    expect(valueForDigit(likert11, "0")).toBe(9); // 0..10: the 10th option is key 0, 10 has no key
-    expect(options(likert11)[10].key).toBeNull();
+  });
+  it("types every point of a 0–10 scale: digits as themselves, 10 as '-'", () => {
+    expect(valueForDigit(likert11, "0")).toBe(0);
+    expect(valueForDigit(likert11, "9")).toBe(9);
+    expect(valueForDigit(likert11, "-")).toBe(10);
+    expect(options(likert11).map((o) => o.key)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "-"]);
+    const eleven: Scale = { type: "nominal", categories: Array.from({ length: 12 }, (_, i) => ({ value: 100 + i, label: `c${i}` })) };
+    expect(valueForDigit(eleven, "-")).toBe(110); // the 11th option
+    expect(options(eleven)[11].key).toBeNull();
+    expect(valueForDigit(cont, "-")).toBeNull();
   });
   it("spreads digits over a continuous range and snaps to its step", () => {
     expect(valueForDigit(cont, "0")).toBe(0);
@@ -32,5 +40,6 @@ describe("scale keys", () => {
     expect(stepValue(cont, 0.5, 1)).toBe(0.6);
     expect(formatValue(likert5, 1)).toBe("1 · low");
     expect(formatValue(cont, null)).toBe("—");
+    expect(formatValue(likert5, "cant-judge")).toBe("can't judge");
   });
 });

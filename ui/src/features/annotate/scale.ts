@@ -22,19 +22,22 @@ export function options(scale: Scale): ScaleOption[] {
   } else {
     return [];
   }
-  // Single-digit codes are typed as themselves (a 1..5 or 0..9 scale); otherwise the n-th
-  // option is key n (the 10th is 0), and options beyond ten have no key.
-  const selfKeyed = raw.every((o) => Number.isInteger(o.value) && o.value >= 0 && o.value <= 9);
+  // Single-digit codes are typed as themselves (a 1..5 or 0..9 scale), and on a 0..10 scale
+  // 10 is "-" (the key after 0); otherwise the n-th option is key n (the 10th is 0, the 11th
+  // "-"), and options beyond eleven have no key.
+  const selfKeyed = raw.every((o) => Number.isInteger(o.value) && o.value >= 0 && o.value <= 10);
+  const byPosition = (i: number) => (i < 9 ? String(i + 1) : i === 9 ? "0" : i === 10 ? "-" : null);
   return raw.map((o, i) => ({
     ...o,
-    key: selfKeyed ? String(o.value) : i < 9 ? String(i + 1) : i === 9 ? "0" : null,
+    key: selfKeyed ? (o.value === 10 ? "-" : String(o.value)) : byPosition(i),
   }));
 }
 
 /** The value a digit key sets on this scale, or null when the digit means nothing here. */
 export function valueForDigit(scale: Scale, digit: string): number | null {
-  if (!/^[0-9]$/.test(digit)) return null;
+  if (!/^[0-9-]$/.test(digit)) return null;
   if (scale.type === "continuous") {
+    if (digit === "-") return null;
     // 0 = minimum, 9 = maximum, evenly in between.
     return snap(scale, scale.min + ((scale.max - scale.min) * Number(digit)) / 9);
   }
@@ -69,8 +72,9 @@ export function stepValue(scale: Scale, current: number | null, delta: 1 | -1): 
   return opts[Math.min(opts.length - 1, Math.max(0, i + delta))].value;
 }
 
-export function formatValue(scale: Scale, value: number | null): string {
+export function formatValue(scale: Scale, value: number | "cant-judge" | null): string {
   if (value === null) return "—";
+  if (value === "cant-judge") return "can't judge";
   if (scale.type === "continuous") {
     const step = stepOf(scale);
     const decimals = step >= 1 ? 0 : Math.min(4, Math.ceil(-Math.log10(step)));

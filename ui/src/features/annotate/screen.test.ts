@@ -19,12 +19,88 @@ describe("RatingScreen", () => {
     document.body.appendChild(root);
   });
 
-  async function mount(b: FakeBackend) {
+  async function mount(b: FakeBackend, keepInstructions = false) {
     const screen = new RatingScreen(b, b.session(), { onClose() {}, onSwitchRater() {}, onStudio() {} });
     await screen.mount(root);
     await settle();
+    if (!keepInstructions && root.querySelector("#instructions")) {
+      root.querySelector<HTMLElement>("#start-rating")?.click();
+      await settle();
+    }
     return screen;
   }
+
+  it("shows the instructions with rendered guidelines before the first profile", async () => {
+    const b = new FakeBackend();
+    b.guidelines = "# How to rate\n\nRate **only** the text.\n\n- one\n- two\n\n<img src=x onerror=alert(1)>";
+    const screen = await mount(b, true);
+    const page = root.querySelector("#instructions")!;
+    expect(page).not.toBeNull();
+    expect(page.querySelector("h3")?.textContent).toBe("How to rate");
+    expect(page.querySelector("strong")?.textContent).toBe("only");
+    expect(page.querySelectorAll("#instructions-guidelines li").length).toBe(2);
+    expect(page.querySelector("img")).toBeNull(); // shown as text, never made into HTML
+    expect(page.textContent).toContain("<img src=x onerror=alert(1)>");
+    expect(page.textContent).toContain("can't judge");
+    key("Enter"); // on the focused Start button: its click
+    (document.activeElement as HTMLElement).click();
+    await settle();
+    expect(root.querySelector("#instructions")).toBeNull();
+    key("4");
+    await settle();
+    expect(b.ratings.get(1)?.get("extraversion")).toBe(4);
+    // Reopened, a rating key closes it and rates.
+    (root.querySelector("#open-instructions") as HTMLElement).click();
+    await settle();
+    expect(root.querySelector("#instructions")).not.toBeNull();
+    key("3");
+    await settle();
+    expect(root.querySelector("#instructions")).toBeNull();
+    expect(b.ratings.get(1)?.get("mood")).not.toBeUndefined();
+    screen.unmount();
+    // Once something is rated, the next visit starts at the profile.
+    await mount(b, true);
+    expect(root.querySelector("#instructions")).toBeNull();
+  });
+
+  it("stores can't judge with x, counts it as done and undoes it", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    key("x");
+    await settle();
+    expect(b.ratings.get(1)?.get("extraversion")).toBe("cant");
+    expect(b.saveLog.at(-1)).toEqual({ profileId: 1, dimension: "extraversion", value: null, cantJudge: true });
+    const dim = root.querySelector<HTMLElement>('[data-dimension="extraversion"]')!;
+    expect(dim.dataset.cantJudge).toBe("true");
+    expect(dim.querySelector(".dim-status")?.textContent).toBe("Saved: can't judge");
+    expect(dim.querySelector(".cant-judge")?.getAttribute("aria-checked")).toBe("true");
+    expect(root.querySelector(".dim.focused")?.getAttribute("data-dimension")).toBe("mood");
+    key("Backspace");
+    await settle();
+    expect(b.ratings.get(1)?.has("extraversion")).toBe(false);
+    screen.unmount();
+  });
+
+  it("counts profiles only in the header, hides person ids, and has keys for confidence and going back", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    expect(root.querySelector(".progress-text")?.textContent).toMatch(/^0 of \d+ profiles done$/);
+    expect(root.querySelector(".person")).toBeNull();
+    key("c");
+    await settle();
+    expect(root.querySelector('.conf[aria-checked="true"]')?.textContent).toBe("1");
+    key("c");
+    await settle();
+    expect(root.querySelector('.conf[aria-checked="true"]')?.textContent).toBe("2");
+    key("s");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("2");
+    key("p");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("1");
+    expect(b.reviews.get(1)?.confidence).toBe(0.25);
+    screen.unmount();
+  });
 
   it("rates with number keys, advances focus, and moves on with Enter", async () => {
     const b = new FakeBackend();
@@ -80,15 +156,15 @@ describe("RatingScreen", () => {
     const b = new FakeBackend(3);
     const screen = await mount(b);
     const text = () => root.querySelector(".progress-text")?.textContent;
-    expect(text()).toBe("0 / 3 done · 9 to rate");
+    expect(text()).toBe("0 of 3 profiles done");
     key("4");
     await settle();
-    expect(text()).toBe("0 / 3 done · 1 started · 8 to rate");
+    expect(text()).toBe("0 of 3 profiles done · 1 started");
     key("9");
     await settle();
     key("1");
     await settle();
-    expect(text()).toBe("1 / 3 done · 6 to rate");
+    expect(text()).toBe("1 of 3 profiles done");
     key("q");
     await settle();
     const first = root.querySelector('#queue .queue-item[data-profile-id="1"] .q-count');

@@ -16,7 +16,8 @@ import { actionFor, type Action, type Target } from "./keys";
 import { isDone, nextProfile, position, progress } from "./queue";
 import { stepValue, valueForDigit } from "./scale";
 import { fillDimension, materialNodes } from "./renderer";
-import { RatingSession } from "./session";
+import { CANT_JUDGE, RatingSession } from "./session";
+import { instructionsPage } from "./instructions";
 import type { ReviewApi } from "../review/api";
 import { codebookNotice } from "../review/notice";
 import { Latest } from "../../asyncSection";
@@ -47,6 +48,8 @@ export class RatingScreen {
   private queue: QueueEntryDto[] = [];
   private busy = false;
   private overlay: "help" | "queue" | null = null;
+  /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
+  private readonly visited: number[] = [];
   /** Bumped for each history read: only the latest one fills the panel. */
   /** The focused rating's history request (a newer focus voids an older answer). */
   private readonly history = new Latest();
@@ -61,6 +64,7 @@ export class RatingScreen {
     saveStatus: HTMLElement;
     message: HTMLElement;
     overlay: HTMLElement;
+    instructions: HTMLElement;
   };
   private readonly keyHandler = (ev: KeyboardEvent) => this.onKey(ev);
   private readonly codebook: CodebookDto;
@@ -72,9 +76,15 @@ export class RatingScreen {
     /** A line about what is open, e.g. that the study is an annotator's package. */
     private readonly notice?: string,
     /** Asked whether the codebook changed since this rater last rated; none = not asked. */
-    private readonly review: Pick<ReviewApi, "codebookChanged"> | null = null,
+    private readonly review: Pick<ReviewApi, "codebookChanged" | "codebookChanges"> | null = null,
   ) {
-    this.codebook = sessionInfo.codebook ?? { name: null, guidelines: "", version: 0, dimensions: [] };
+    this.codebook = sessionInfo.codebook ?? {
+      name: null,
+      guidelines: "",
+      version: 0,
+      dimensions: [],
+      showPersonIds: false,
+    };
   }
 
   async mount(root: HTMLElement): Promise<void> {
@@ -90,6 +100,8 @@ export class RatingScreen {
       saveStatus: h("span", { class: "save-status", role: "status", "aria-live": "polite" }),
       message: h("div", { class: "message", role: "alert" }),
       overlay: h("div", { class: "overlay-host" }),
+      // Over the material only: the form and the top bar stay in reach, and rating keys work.
+      instructions: h("div", { class: "instructions-host" }),
     };
     this.els = els;
     const rater = this.sessionInfo.rater;
@@ -113,6 +125,7 @@ export class RatingScreen {
           h("span", { class: "progress" }, progressBar, els.progressText),
           els.saveStatus,
           h("button", { class: "ghost", onclick: () => this.openQueue(), title: "Queue (q)" }, "Queue"),
+          h("button", { class: "ghost", id: "open-instructions", onclick: () => this.openInstructions() }, "Instructions"),
           h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: "Shortcuts (?)" }, "?"),
           h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
           h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
@@ -122,15 +135,19 @@ export class RatingScreen {
         h(
           "main",
           { class: "rate-main" },
-          h("div", { class: "left" }, els.material, els.codebook),
+          h("div", { class: "left" }, els.material, els.codebook, els.instructions),
           h(
             "section",
             { class: "form", "aria-label": "Ratings" },
             els.dims,
-            els.review,
             h(
               "div",
+              { class: "form-footer" },
+              els.review,
+              h(
+              "div",
               { class: "actions" },
+              h("button", { id: "previous", onclick: () => void this.previous() }, "Previous ", h("kbd", {}, "p")),
               h("button", { id: "skip", onclick: () => this.go("skip") }, "Skip ", h("kbd", {}, "s")),
               h(
                 "button",
@@ -138,6 +155,7 @@ export class RatingScreen {
                 "Save & next ",
                 h("kbd", {}, "Enter"),
               ),
+            ),
             ),
           ),
         ),
@@ -150,6 +168,8 @@ export class RatingScreen {
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
     if (first === null) this.showEmpty("There are no profiles to rate in this study.");
     else await this.show(first);
+    // Before the first profile: what to do and how, once, until something is rated.
+    if (first !== null && this.queue.every((e) => e.rated === 0)) this.openInstructions();
   }
 
   unmount(): void {
@@ -188,13 +208,14 @@ export class RatingScreen {
     const p = progress(this.queue);
     this.els.progressBar.max = Math.max(1, p.assigned);
     this.els.progressBar.value = p.done;
+    // Every number here counts profiles (ratings per dimension are in the queue overlay).
     const extra = [
       p.partial ? `${p.partial} started` : "",
       p.flagged ? `${p.flagged} flagged` : "",
-      p.missing ? `${p.missing} to rate` : "",
     ].filter(Boolean);
     this.els.progressText.textContent =
-      `${p.done} / ${p.assigned} done` + (extra.length ? ` · ${extra.join(" · ")}` : "");
+      `${p.done} of ${p.assigned} profile${p.assigned === 1 ? "" : "s"} done` +
+      (extra.length ? ` · ${extra.join(" · ")}` : "");
   }
 
   private showEmpty(text: string): void {
@@ -211,6 +232,7 @@ export class RatingScreen {
   }
 
   private showView(view: ProfileView): void {
+    if (this.visited[this.visited.length - 1] !== view.profile.id) this.visited.push(view.profile.id);
     this.session = new RatingSession(this.backend, this.codebook, view, (what, dim) =>
       this.onSessionChange(what, dim),
     );
@@ -223,7 +245,7 @@ export class RatingScreen {
     const p = s.view.profile;
     const pos = position(this.queue, p.id);
     this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
-    replace(this.els.material, ...materialNodes(p, pos, this.queue.length));
+    replace(this.els.material, ...materialNodes(p, pos, this.queue.length, this.codebook.showPersonIds));
     this.els.material.scrollTop = 0;
     this.dimEls.clear();
     replace(this.els.dims, ...s.dims.map((d, i) => this.renderDim(d, i)));
@@ -451,6 +473,22 @@ export class RatingScreen {
     }
   }
 
+  /** Back to the profile shown before this one (in this visit), else the one before in the queue. */
+  async previous(): Promise<void> {
+    const cur = this.session?.profileId ?? null;
+    while (this.visited.length && this.visited[this.visited.length - 1] === cur) this.visited.pop();
+    let target = this.visited.pop() ?? null;
+    if (target === null && cur !== null) {
+      const i = this.queue.findIndex((e) => e.profileId === cur);
+      target = i > 0 ? this.queue[i - 1].profileId : null;
+    }
+    if (target === null) {
+      this.setMessage("This is the first profile.", "info");
+      return;
+    }
+    await this.jump(target);
+  }
+
   async jump(profileId: number): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -487,6 +525,14 @@ export class RatingScreen {
     const target = this.classify(ev.target);
     const action = actionFor(ev, target);
     if (!action) return;
+    if (this.els.instructions.firstChild) {
+      // Any key of the rating screen closes the instructions; a rating key also rates.
+      this.closeInstructions();
+      if (action.type === "escape" || action.type === "next") {
+        ev.preventDefault();
+        return;
+      }
+    }
     if (this.overlay === "help") {
       if (action.type === "help" || action.type === "escape") {
         ev.preventDefault();
@@ -536,7 +582,8 @@ export class RatingScreen {
       }
       case "step": {
         if (!d) return;
-        const v = stepValue(d.scale, s.state(d.name).value, action.delta);
+        const cur = s.state(d.name).value;
+        const v = stepValue(d.scale, typeof cur === "number" ? cur : null, action.delta);
         if (v !== null) return s.set(d.name, v);
         return;
       }
@@ -546,6 +593,17 @@ export class RatingScreen {
           this.dimEls.get(s.focusedDim?.name ?? "")?.focus();
         }
         return;
+      case "cantJudge": {
+        if (!d) return;
+        const saved = s.set(d.name, s.state(d.name).value === CANT_JUDGE ? null : CANT_JUDGE);
+        if (s.state(d.name).value === CANT_JUDGE) s.move(1);
+        return saved;
+      }
+      case "confidence":
+        s.cycleConfidence();
+        return;
+      case "previous":
+        return this.previous();
       case "undo": {
         const undone = await s.undo();
         this.setMessage(
@@ -577,6 +635,17 @@ export class RatingScreen {
     const help = helpOverlay(() => this.closeOverlay());
     replace(this.els.overlay, help.el);
     help.focus();
+  }
+
+  private openInstructions(): void {
+    const page = instructionsPage(this.codebook, () => this.closeInstructions());
+    replace(this.els.instructions, page.el);
+    page.focus();
+  }
+
+  private closeInstructions(): void {
+    replace(this.els.instructions);
+    this.renderFocus();
   }
 
   private openQueue(): void {

@@ -10,16 +10,21 @@ import type { CodebookDto, DimensionDto, ProfileView, ReviewRequest } from "../.
 
 export type SaveStatus = "empty" | "saving" | "saved" | "failed";
 
+/** "Can't judge": stored as such and left out of every statistic (never a midpoint). */
+export const CANT_JUDGE = "cant-judge";
+/** A dimension's value on screen: a point of its scale, "can't judge", or empty. */
+export type Value = number | typeof CANT_JUDGE | null;
+
 export interface DimState {
-  value: number | null;
+  value: Value;
   status: SaveStatus;
   error: string | null;
 }
 
 export interface Change {
   dimension: string;
-  before: number | null;
-  after: number | null;
+  before: Value;
+  after: Value;
 }
 
 export type Listener = (what: "dimension" | "focus" | "review" | "status", dimension?: string) => void;
@@ -48,7 +53,9 @@ export class RatingSession {
   ) {
     this.view = view;
     this.dims = codebook.dimensions;
-    const own = new Map(view.ratings.map((r) => [r.dimension.toLowerCase(), r.value]));
+    const own = new Map<string, Value>(
+      view.ratings.map((r) => [r.dimension.toLowerCase(), r.cantJudge ? CANT_JUDGE : r.value]),
+    );
     for (const d of this.dims) {
       const value = own.get(d.name.toLowerCase()) ?? null;
       this.states.set(d.name, { value, status: value === null ? "empty" : "saved", error: null });
@@ -75,7 +82,7 @@ export class RatingSession {
     return this.states.get(dimension) ?? { value: null, status: "empty", error: null };
   }
 
-  /** Rated dimensions (saved or on the way). */
+  /** Rated dimensions (saved or on the way; "can't judge" counts as done). */
   ratedCount(): number {
     return this.dims.filter((d) => this.state(d.name).value !== null).length;
   }
@@ -110,7 +117,7 @@ export class RatingSession {
   }
 
   /** Sets a dimension's value (recorded for undo) and saves it; resolves when the save is done. */
-  set(dimension: string, value: number | null): Promise<void> {
+  set(dimension: string, value: Value): Promise<void> {
     const before = this.state(dimension).value;
     if (before === value && this.state(dimension).status !== "failed") return Promise.resolve();
     this.undoStack.push({ dimension, before, after: value });
@@ -132,7 +139,7 @@ export class RatingSession {
     return Promise.all(jobs).then(() => undefined);
   }
 
-  private write(dimension: string, value: number | null): Promise<void> {
+  private write(dimension: string, value: Value): Promise<void> {
     const n = (this.seq.get(dimension) ?? 0) + 1;
     this.seq.set(dimension, n);
     this.states.set(dimension, { value, status: "saving", error: null });
@@ -142,7 +149,14 @@ export class RatingSession {
       let status: SaveStatus;
       let error: string | null = null;
       try {
-        await this.backend.saveRating({ profileId: this.profileId, dimension, value, secondsSpent });
+        const cantJudge = value === CANT_JUDGE;
+        await this.backend.saveRating({
+          profileId: this.profileId,
+          dimension,
+          value: cantJudge ? null : value,
+          secondsSpent,
+          cantJudge,
+        });
         status = value === null ? "empty" : "saved";
       } catch (e) {
         status = "failed";
@@ -193,6 +207,13 @@ export class RatingSession {
     this.flagged = !this.flagged;
     this.listener("review");
     await this.saveReview();
+  }
+
+  /** The confidence key: steps through the five levels, then back to none. */
+  cycleConfidence(): void {
+    const levels = [0, 0.25, 0.5, 0.75, 1];
+    const i = this.confidence === null ? -1 : levels.findIndex((v) => Math.abs(v - (this.confidence ?? 0)) < 1e-9);
+    this.setConfidence(i + 1 < levels.length ? levels[i + 1] : null);
   }
 
   setConfidence(c: number | null): void {

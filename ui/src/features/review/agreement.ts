@@ -7,6 +7,7 @@ import { h, replace } from "../../dom";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { KappaWeights, ReviewApi } from "./api";
 import { svgDataUrl } from "../../format";
+import { goldSection } from "./gold";
 import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
 import { AsyncSection, Latest } from "../../asyncSection";
 import { RaterControl } from "./raters";
@@ -105,6 +106,7 @@ export class AgreementView implements StudioView {
         this.raters.el,
         this.els.table,
         this.els.detail,
+        goldSection(() => this.api.goldAccuracy()),
       ),
     );
     this.els.status.textContent = "Computing agreement…";

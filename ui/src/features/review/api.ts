@@ -10,6 +10,7 @@ import type {
   CodebookEdit,
   CodebookSaved,
   Disagreements,
+  GoldAccuracy,
   ProfileRatings,
   RaterRequest,
   Thresholds,
@@ -32,6 +33,10 @@ export interface ReviewApi {
   saveCodebook(codebook: CodebookEdit): Promise<CodebookSaved>;
   /** Whether the chosen rater rated under an older codebook than the current one. */
   codebookChanged(): Promise<boolean>;
+  /** What changed in the codebook since the chosen rater rated ("Openness: definition"). */
+  codebookChanges(): Promise<string[]>;
+  /** Each rater's accuracy on the gold profiles and attention checks. */
+  goldAccuracy(): Promise<GoldAccuracy[]>;
 }
 
 export const tauriReviewApi: ReviewApi = {
@@ -45,4 +50,6 @@ export const tauriReviewApi: ReviewApi = {
   codebook: () => cmd.reviewCodebook(),
   saveCodebook: (codebook) => cmd.reviewSaveCodebook({ codebook }),
   codebookChanged: () => cmd.reviewCodebookChanged(),
+  codebookChanges: () => cmd.codebookChanges(),
+  goldAccuracy: () => cmd.goldAccuracy(),
 };

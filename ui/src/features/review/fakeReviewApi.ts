@@ -161,4 +161,10 @@ export class FakeReviewApi implements ReviewApi {
   async codebookChanged() {
     return true;
   }
+  async codebookChanges() {
+    return ["Openness: definition", "Mood: anchors"];
+  }
+  async goldAccuracy() {
+    return [];
+  }
 }

@@ -4,16 +4,27 @@
 import { h } from "../../dom";
 import type { ReviewApi } from "./api";
 
-export async function codebookNotice(api: Pick<ReviewApi, "codebookChanged">): Promise<HTMLElement | null> {
+export async function codebookNotice(
+  api: Pick<ReviewApi, "codebookChanged" | "codebookChanges">,
+): Promise<HTMLElement | null> {
   try {
     if (!(await api.codebookChanged())) return null;
   } catch {
     return null; // no backend (unit tests) or no rater: nothing to say
+  }
+  // What changed, per dimension (definition, anchors, scale, label, new or removed); without
+  // the list the notice still says that something did.
+  let changes: string[] = [];
+  try {
+    changes = await api.codebookChanges();
+  } catch {
+    changes = [];
   }
   return h(
     "div",
     { class: "codebook-changed", id: "codebook-changed", role: "status" },
     h("strong", {}, "Codebook changed. "),
     "The PI edited the codebook after you rated some profiles: check the definitions and guidelines below before you go on.",
+    changes.length ? h("ul", { class: "codebook-changes" }, ...changes.map((c) => h("li", {}, c))) : null,
   );
 }

@@ -167,7 +167,7 @@ fn meta(h: &mut String, d: &ReportData) {
          <tr><th>Generated</th><td>{}</td></tr>\n\
          <tr><th>Software</th><td>{} {}</td></tr>\n\
          <tr><th>Data hash (BLAKE3)</th><td class=\"hash\">{}</td></tr>\n\
-         <tr><th>Data</th><td>{} dimension(s), {} persons, {} contexts, {} profiles, {} raters, {} ratings</td></tr>\n\
+         <tr><th>Data</th><td>{} dimension(s), {} persons, {} contexts, {} profiles, {} raters, {} ratings{}</td></tr>\n\
          {}<tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
          <tr><th>Bootstrap</th><td>{}</td></tr>\n\
          </table>\n",
@@ -186,6 +186,11 @@ fn meta(h: &mut String, d: &ReportData) {
         c.profiles,
         c.raters,
         c.ratings,
+        if c.cant_judge > 0 {
+            format!(" ({} can't judge, left out)", c.cant_judge)
+        } else {
+            String::new()
+        },
         d.raters
             .as_ref()
             .map(|r| format!("<tr><th>Raters</th><td>{}</td></tr>\n", esc(r.summary().trim())))
