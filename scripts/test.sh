@@ -34,6 +34,10 @@ cargo clippy --workspace --all-targets "${FEATURES[@]}" -- -D warnings
 step "cargo test (stats, core, cli, app)"
 cargo test --workspace "${FEATURES[@]}"
 
+step "cargo test --features parquet (Parquet and Arrow IPC, off by default: docs/data-formats.md)"
+cargo clippy -p chameleon-core -p chameleon-cli --all-targets --features chameleon-cli/parquet -- -D warnings
+cargo test -p chameleon-core -p chameleon-cli --features chameleon-cli/parquet
+
 step "UI unit tests (vitest)"
 (cd "$ROOT/ui" && npm test)
 

@@ -48,9 +48,10 @@ fn load(name: &str) -> Vec<Vec<Vec<Option<f64>>>> {
 #[test]
 fn matches_psych_multilevel_reliability() {
     for name in ["small", "diary", "two_items"] {
-        let want: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir().join(format!("{name}.json"))).unwrap())
-                .unwrap();
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir().join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
         let got = multilevel_reliability(&load(name)).unwrap();
         let got = serde_json::to_value(&got).unwrap();
         for key in ["n_persons", "n_occasions", "n_items"] {

@@ -34,7 +34,9 @@ pub enum MultilevelError {
     },
     /// A cell is missing: the ANOVA estimates need every person to answer every item on
     /// every occasion.
-    #[error("person {person}, occasion {occasion}, item {item}: no value (the design must be complete)")]
+    #[error(
+        "person {person}, occasion {occasion}, item {item}: no value (the design must be complete)"
+    )]
     Missing {
         person: usize,
         occasion: usize,
@@ -198,11 +200,13 @@ pub fn multilevel_reliability(
     for p in 0..n {
         for o in 0..t {
             for i in 0..m {
-                ss_e += sq(at(p, o, i) - mpt[p * t + o] - mpi[p * m + i] - mti[o * m + i]
-                    + mp[p]
-                    + mt[o]
-                    + mi[i]
-                    - g);
+                ss_e += sq(
+                    at(p, o, i) - mpt[p * t + o] - mpi[p * m + i] - mti[o * m + i]
+                        + mp[p]
+                        + mt[o]
+                        + mi[i]
+                        - g,
+                );
             }
         }
     }
