@@ -4,6 +4,7 @@
 //! such a file is refused with how to build a chameleon that reads it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+#[cfg(feature = "parquet")]
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,11 +36,13 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+#[cfg(feature = "parquet")]
 fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&ok(args).stdout).expect("stdout is JSON")
 }
 
 /// Drops what names the input file, the only thing allowed to differ.
+#[cfg(feature = "parquet")]
 fn without_paths(mut v: Value) -> Value {
     if let Value::Object(m) = &mut v {
         m.retain(|k, _| !matches!(k.as_str(), "input" | "source" | "path" | "file"));
