@@ -30,7 +30,7 @@ ui_build
 step "cargo clippy -D warnings"
 cargo clippy --all-targets "${APP_FEATURES[@]}" -- -D warnings
 
-step "cargo test (stats, core, cli, app)"
+step "cargo test (stats, core, cli with Parquet, app)"
 cargo test "${APP_FEATURES[@]}"
 
 step "UI unit tests (vitest)"

@@ -25,4 +25,6 @@ ui_build() {
 # One feature set for every cargo command of the app scripts and scripts/test.sh: cargo unifies
 # features per command, so `-p chameleon-cli` alone would compile the shared dependencies again.
 # (Commands that build tests also unify dev-dependencies' features: e2e.sh adds --tests for that.)
-APP_FEATURES=(--workspace --features chameleon-studio/custom-protocol)
+# Parquet/Arrow (off by default in the crates: a plain `cargo build -p chameleon-cli` stays light)
+# is in this one set, so its tests run with everything else and nothing is compiled twice.
+APP_FEATURES=(--workspace --features chameleon-studio/custom-protocol,chameleon-cli/parquet)

@@ -37,6 +37,20 @@ impl RowError {
     }
 }
 
+impl RowError {
+    /// As displayed for a columnar file (Parquet, Arrow), where line r + 1 is row r and line 1
+    /// the schema (see `tidy::arrow`).
+    fn by_row(&self) -> String {
+        let at = match (self.line, &self.column) {
+            (0 | 1, None) => String::new(),
+            (0 | 1, Some(c)) => format!("column '{c}': "),
+            (l, None) => format!("row {}: ", l - 1),
+            (l, Some(c)) => format!("row {}, column '{c}': ", l - 1),
+        };
+        format!("{at}{}", self.message)
+    }
+}
+
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.column {
@@ -125,7 +139,13 @@ fn render_rows(path: &str, errors: &[RowError]) -> String {
     let mut out: Vec<String> = errors
         .iter()
         .take(SHOWN)
-        .map(|e| format!("  {path}: {e}"))
+        .map(|e| {
+            if crate::tidy::counts_rows(path) {
+                format!("  {path}: {}", e.by_row())
+            } else {
+                format!("  {path}: {e}")
+            }
+        })
         .collect();
     if errors.len() > SHOWN {
         out.push(format!("  … and {} more", errors.len() - SHOWN));

@@ -112,7 +112,49 @@ fn csv_err(e: csv::Error) -> CoreError {
     CoreError::Invalid(format!("writing CSV failed: {e}"))
 }
 
+/// Columns of a ratings export that stay text in a Parquet or Arrow file: ids and notes,
+/// even when every id is a number (`007` is a person, not 7).
+fn is_text_column(name: &str) -> bool {
+    matches!(
+        name,
+        "person" | "context" | "unit" | "rater" | "dimension" | "note" | "created_at"
+    )
+}
+
 impl Study {
+    /// Writes the ratings to `path` in the format its extension names: Parquet (`.parquet`),
+    /// Arrow IPC (`.arrow`, `.feather`), else CSV (`-` is stdout); long, or with `wide` one
+    /// column per dimension. Ids and notes are text columns, values float columns (text where
+    /// a value is a category label).
+    pub fn export_ratings_to(
+        &self,
+        path: &Path,
+        opts: RatingsExportOptions,
+        wide: bool,
+    ) -> Result<usize> {
+        let mut n = 0;
+        let mut write = |w: &mut dyn Write| -> Result<()> {
+            n = if wide {
+                self.export_ratings_wide(w, opts)?
+            } else {
+                self.export_ratings(w, opts)?
+            };
+            Ok(())
+        };
+        match crate::tidy::Columnar::of(path) {
+            None => write_atomically(path, write)?,
+            Some(kind) => {
+                if !crate::tidy::COLUMNAR_BUILT {
+                    return Err(crate::tidy::not_built(path, kind));
+                }
+                let mut csv = Vec::new();
+                write(&mut csv)?;
+                crate::tidy::write_columnar(path, kind, &csv, &is_text_column)?;
+            }
+        }
+        Ok(n)
+    }
+
     /// Writes every current rating as tidy long CSV, in the order they were first stored.
     pub fn export_ratings(&self, out: &mut dyn Write, opts: RatingsExportOptions) -> Result<usize> {
         let c = self.conn();

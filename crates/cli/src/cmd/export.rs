@@ -6,8 +6,12 @@ use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
 pub enum ExportCommand {
-    /// Ratings as tidy long CSV (the import format). FILE `-` is stdout.
-    #[command(after_help = "Example:\n  chameleon export ratings s.db ratings.csv")]
+    /// Ratings as tidy long CSV (the import format), or as Parquet or Arrow IPC when FILE ends
+    /// in .parquet, .arrow or .feather. FILE `-` is stdout.
+    #[command(
+        after_help = "Examples:\n  chameleon export ratings s.db ratings.csv\n  \
+                      chameleon export ratings s.db scores.parquet --wide"
+    )]
     Ratings {
         study: PathBuf,
         file: PathBuf,
@@ -17,7 +21,7 @@ pub enum ExportCommand {
         /// Include adjudicated values.
         #[arg(long)]
         adjudicated: bool,
-        /// Write a wide CSV: person,context[,rater] and one column per dimension (the shape
+        /// Write a wide table: person,context[,rater] and one column per dimension (the shape
         /// `import ratings --wide` reads).
         #[arg(long, conflicts_with = "provenance")]
         wide: bool,
@@ -44,15 +48,7 @@ pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
                 provenance,
                 include_adjudicated: adjudicated,
             };
-            let mut n = 0;
-            write_atomically(&file, |w| {
-                n = if wide {
-                    s.export_ratings_wide(w, opts)?
-                } else {
-                    s.export_ratings(w, opts)?
-                };
-                Ok(())
-            })?;
+            let n = s.export_ratings_to(&file, opts, wide)?;
             eprintln!("{n} ratings written");
         }
         ExportCommand::Profiles { study, file } => {

@@ -1,6 +1,8 @@
 //! `chameleon reliability FILE --scale NAME=item1,item2,-item3 ...`
 
-use chameleon_core::analysis::reliability::{reliability_with, ScaleReport, ScaleSpec};
+use chameleon_core::analysis::reliability::{
+    multilevel, reliability_with, MultilevelReport, ScaleReport, ScaleSpec,
+};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -12,8 +14,10 @@ use std::path::PathBuf;
                   One response is a rater's answers to the items for one profile; responses \
                   missing an item are left out (listwise). Cronbach's α raw and standardized, \
                   McDonald's ω total from a one-factor minres model, item–rest correlations and \
-                  α if an item is dropped, as R psych's alpha and omega(nfactors = 1). \
-                  See docs/reliability.md.")]
+                  α if an item is dropped, as R psych's alpha and omega(nfactors = 1). With \
+                  --multilevel: items × occasions (the contexts) nested in persons, one \
+                  response per person and context, as psych's multilevel.reliability: variance \
+                  components and R1F, RkF, R1R, RkR, Rc. See docs/reliability.md.")]
 pub struct ReliabilityArgs {
     /// A study file, a tidy long ratings CSV, or with --wide a wide one; items are its
     /// dimensions.
@@ -38,6 +42,10 @@ pub struct ReliabilityArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Multilevel reliability instead (Shrout & Lane; psych's mlr): the items answered in each
+    /// context (the occasions) by each person.
+    #[arg(long, conflicts_with = "bootstrap")]
+    pub multilevel: bool,
     /// A model run's ratings as one sample (0-based) instead of the samples' mean.
     #[arg(long, value_name = "I")]
     pub model_sample: Option<u32>,
@@ -59,6 +67,29 @@ pub fn run(args: ReliabilityArgs) -> anyhow::Result<()> {
         super::model_samples(args.model_sample),
         &args.shape,
     )?;
+    if args.multilevel {
+        let reports = multilevel(&ds, &args.scales, bounds)?;
+        for r in &reports {
+            if let Some(p) = &r.problem {
+                eprintln!("warning: scale '{}': {p}", r.scale);
+            }
+            if r.incomplete_persons > 0 {
+                eprintln!(
+                    "note: scale '{}': {} person(s) missing an item or a context left out",
+                    r.scale, r.incomplete_persons
+                );
+            }
+        }
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&reports)?);
+        } else {
+            print!(
+                "{}",
+                multilevel_table(&reports, &args.input.display().to_string())
+            );
+        }
+        return Ok(());
+    }
     let reports = reliability_with(&ds, &args.scales, bounds, args.bootstrap, args.seed)?;
     for r in &reports {
         if let Some(p) = &r.problem {
@@ -137,6 +168,47 @@ fn table(reports: &[ScaleReport], source: &str) -> String {
                 num(i.alpha_if_dropped),
                 num(i.loading)
             );
+        }
+    }
+    out
+}
+
+fn multilevel_table(reports: &[MultilevelReport], source: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Multilevel reliability — {source}");
+    for r in reports {
+        let _ = writeln!(out, "\n{}", r.scale);
+        let Some(m) = &r.reliability else {
+            let _ = writeln!(out, "  —  {}", r.problem.as_deref().unwrap_or_default());
+            continue;
+        };
+        let c = &m.components;
+        let _ = writeln!(
+            out,
+            "  {} persons × {} occasions × {} items",
+            m.n_persons, m.n_occasions, m.n_items
+        );
+        let total = c.total();
+        for (name, v) in [
+            ("person", c.person),
+            ("time", c.time),
+            ("item", c.item),
+            ("person × time", c.person_time),
+            ("person × item", c.person_item),
+            ("time × item", c.time_item),
+            ("residual", c.residual),
+        ] {
+            let share = if total != 0.0 { v / total } else { f64::NAN };
+            let _ = writeln!(out, "  {name:<16} {v:>9.4} {:>6.1}%", 100.0 * share);
+        }
+        for (name, v, what) in [
+            ("R1F", m.r1f, "one occasion, fixed occasions"),
+            ("RkF", m.rkf, "the average of the occasions, fixed"),
+            ("R1R", m.r1r, "one occasion, random"),
+            ("RkR", m.rkr, "the average of the occasions, random"),
+            ("Rc", m.rc, "change within a person"),
+        ] {
+            let _ = writeln!(out, "  {name:<4} {v:>6.3}  {what}");
         }
     }
     out

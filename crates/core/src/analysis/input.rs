@@ -108,6 +108,10 @@ const TIDY_COLUMNS: [&str; 11] = [
 /// Columns of the file's header line that the tidy reader does not know, read from at most
 /// the first 64 KiB (nothing when the header cannot be read).
 fn unknown_header_columns(path: &Path) -> Vec<String> {
+    if crate::tidy::Columnar::of(path).is_some() {
+        // Its schema is no text line; the reader's own errors name its columns.
+        return Vec::new();
+    }
     let mut head = Vec::new();
     let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
     if read.is_err() {

@@ -159,41 +159,7 @@ fn one_scale(
     let mut index: HashMap<(u32, Option<u32>), usize> = HashMap::new();
     let mut rows: Vec<Vec<Option<f64>>> = Vec::new();
     for (j, item) in spec.items.iter().enumerate() {
-        let Some(d) = ds.dimension(&item.dimension) else {
-            let known: Vec<&str> = ds.dimensions.iter().map(|d| d.name.as_str()).collect();
-            return Err(CoreError::Invalid(format!(
-                "scale '{}': '{}' is not a dimension of {} (it has {})",
-                quote(&spec.name),
-                quote(&item.dimension),
-                ds.source,
-                crate::checks::list_names(&known)
-            )));
-        };
-        if d.is_nominal() {
-            return Err(CoreError::Invalid(format!(
-                "scale '{}': item '{}' is nominal; a scale's items need ordered values",
-                quote(&spec.name),
-                quote(&d.name)
-            )));
-        }
-        let reverse = if item.reverse {
-            let (lo, hi) = match (&d.scale, bounds) {
-                (_, Some(b)) => b,
-                (Some(Scale::Likert { min, max, .. }), None) => (*min as f64, *max as f64),
-                (Some(Scale::Continuous { min, max, .. }), None) => (*min, *max),
-                _ => {
-                    return Err(CoreError::Invalid(format!(
-                        "scale '{}': item '{}' is reverse-keyed but its scale has no bounds \
-                         here: give --min and --max (or import a codebook)",
-                        quote(&spec.name),
-                        quote(&d.name)
-                    )))
-                }
-            };
-            Some(lo + hi)
-        } else {
-            None
-        };
+        let (d, reverse) = scored_item(ds, spec, item, bounds)?;
         for o in &d.observations {
             let r = *index.entry((o.profile, o.rater)).or_insert_with(|| {
                 rows.push(vec![None; k]);
@@ -270,6 +236,147 @@ fn one_scale(
                 bootstrap_failed: 0,
             }
         }
+    })
+}
+
+/// An item's dimension, and `min + max` when it is reverse-keyed (scored `min + max − value`).
+fn scored_item<'a>(
+    ds: &'a Dataset,
+    spec: &ScaleSpec,
+    item: &ItemSpec,
+    bounds: Option<(f64, f64)>,
+) -> Result<(&'a crate::dataset::DimensionData, Option<f64>)> {
+    let Some(d) = ds.dimension(&item.dimension) else {
+        let known: Vec<&str> = ds.dimensions.iter().map(|d| d.name.as_str()).collect();
+        return Err(CoreError::Invalid(format!(
+            "scale '{}': '{}' is not a dimension of {} (it has {})",
+            quote(&spec.name),
+            quote(&item.dimension),
+            ds.source,
+            crate::checks::list_names(&known)
+        )));
+    };
+    if d.is_nominal() {
+        return Err(CoreError::Invalid(format!(
+            "scale '{}': item '{}' is nominal; a scale's items need ordered values",
+            quote(&spec.name),
+            quote(&d.name)
+        )));
+    }
+    let reverse = if item.reverse {
+        let (lo, hi) = match (&d.scale, bounds) {
+            (_, Some(b)) => b,
+            (Some(Scale::Likert { min, max, .. }), None) => (*min as f64, *max as f64),
+            (Some(Scale::Continuous { min, max, .. }), None) => (*min, *max),
+            _ => {
+                return Err(CoreError::Invalid(format!(
+                    "scale '{}': item '{}' is reverse-keyed but its scale has no bounds \
+                     here: give --min and --max (or import a codebook)",
+                    quote(&spec.name),
+                    quote(&d.name)
+                )))
+            }
+        };
+        Some(lo + hi)
+    } else {
+        None
+    };
+    Ok((d, reverse))
+}
+
+/// The multilevel reliability of one scale (Shrout & Lane; psych's `mlr`): its items answered
+/// in each context (the occasions) by each person, one response per person × context (a
+/// self-report, or one rater). Persons missing a cell (an item in a context, or a context)
+/// are left out and counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct MultilevelReport {
+    /// The scale's name.
+    pub scale: String,
+    /// Persons left out for a missing item or context.
+    pub incomplete_persons: usize,
+    /// The components and coefficients, or `None` with `problem` saying why.
+    pub reliability: Option<chameleon_stats::reliability::multilevel::MultilevelReliability>,
+    /// Why there is no result.
+    pub problem: Option<String>,
+}
+
+/// [`MultilevelReport`] of each scale. Two raters rating one profile is an error: the design
+/// has persons, occasions and items, no raters.
+pub fn multilevel(
+    ds: &Dataset,
+    scales: &[ScaleSpec],
+    bounds: Option<(f64, f64)>,
+) -> Result<Vec<MultilevelReport>> {
+    scales
+        .iter()
+        .map(|s| multilevel_scale(ds, s, bounds))
+        .collect()
+}
+
+fn multilevel_scale(
+    ds: &Dataset,
+    spec: &ScaleSpec,
+    bounds: Option<(f64, f64)>,
+) -> Result<MultilevelReport> {
+    let k = spec.items.len();
+    let (np, nc) = (ds.persons.len(), ds.contexts.len());
+    let mut cells: Vec<Option<f64>> = vec![None; np * nc * k];
+    let mut rater_of: HashMap<u32, Option<u32>> = HashMap::new();
+    for (j, item) in spec.items.iter().enumerate() {
+        let (d, reverse) = scored_item(ds, spec, item, bounds)?;
+        for o in &d.observations {
+            if let Some(&r) = rater_of.get(&o.profile).filter(|r| **r != o.rater) {
+                let key = ds.profiles[o.profile as usize];
+                let name = |r: Option<u32>| {
+                    r.and_then(|r| ds.raters.get(r as usize))
+                        .map_or_else(|| "(none)".to_owned(), |r| r.name.clone())
+                };
+                return Err(CoreError::Invalid(format!(
+                    "scale '{}': {}/{} has responses from '{}' and '{}'; multilevel reliability \
+                     takes one response per person and context (a self-report, or one rater's)",
+                    quote(&spec.name),
+                    quote(&ds.persons[key.person as usize]),
+                    quote(&ds.contexts[key.context as usize]),
+                    quote(&name(r)),
+                    quote(&name(o.rater))
+                )));
+            }
+            rater_of.insert(o.profile, o.rater);
+            let key = ds.profiles[o.profile as usize];
+            cells[(key.person as usize * nc + key.context as usize) * k + j] =
+                Some(reverse.map_or(o.value, |s| s - o.value));
+        }
+    }
+    // Only the contexts the scale was answered in are its occasions.
+    let used: Vec<usize> = (0..nc)
+        .filter(|&c| (0..np).any(|p| (0..k).any(|j| cells[(p * nc + c) * k + j].is_some())))
+        .collect();
+    let mut y = Vec::new();
+    let mut incomplete_persons = 0;
+    for p in 0..np {
+        let person: Vec<Vec<Option<f64>>> = used
+            .iter()
+            .map(|&c| (0..k).map(|j| cells[(p * nc + c) * k + j]).collect())
+            .collect();
+        if person.iter().flatten().all(Option::is_none) {
+            continue;
+        }
+        if person.iter().flatten().any(Option::is_none) {
+            incomplete_persons += 1;
+            continue;
+        }
+        y.push(person);
+    }
+    let (reliability, problem) =
+        match chameleon_stats::reliability::multilevel::multilevel_reliability(&y) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+    Ok(MultilevelReport {
+        scale: spec.name.clone(),
+        incomplete_persons,
+        reliability,
+        problem,
     })
 }
 

@@ -3,7 +3,7 @@
 //! array). Rows with the same person and context append texts to one profile; a text already
 //! in the profile is not added again, so re-importing a file changes nothing.
 
-use super::{file_name, read_file, ImportReport};
+use super::{file_name, ImportReport};
 use crate::checks::{quote, MAX_RECORD_BYTES};
 use crate::error::{CoreError, Result, RowError};
 use crate::model::ProfileText;
@@ -465,8 +465,18 @@ impl ProfileInterner {
 impl Study {
     /// Imports profiles from a CSV or JSONL file (all or nothing).
     pub fn import_profiles(&mut self, path: &Path) -> Result<ImportReport> {
-        let bytes = read_file(path)?;
-        let rows = parse_profiles(&path.display().to_string(), path, &bytes)?;
+        let input = crate::tidy::Input::read(path)?;
+        // A columnar file arrives as CSV: sniff nothing from its name.
+        let hint = if input.is_columnar() {
+            Path::new("profiles.csv")
+        } else {
+            path
+        };
+        let mut rows = parse_profiles(&path.display().to_string(), hint, &input.bytes)
+            .map_err(|e| input.relabel(e))?;
+        for row in &mut rows {
+            row.line = input.line(row.line);
+        }
         self.prepare_bulk_write("import profiles")?.take()?;
         let now = self.now();
         let actor = self.actor().to_owned();

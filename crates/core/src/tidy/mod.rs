@@ -6,17 +6,22 @@
 //! Reading is all-or-nothing: every bad row is reported with its line and column, and no
 //! partial result escapes.
 
+mod arrow;
 mod builder;
 mod fields;
 mod header;
 mod lines;
 mod parallel;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod records;
 mod wide;
 
 use crate::dataset::Dataset;
 use crate::error::Result;
 // The pieces are one parser cut along its seams; they see each other through these globs.
+pub use arrow::{counts_rows, Columnar, COLUMNAR_BUILT};
+pub(crate) use arrow::{not_built, write_columnar, Input};
 use builder::*;
 use fields::*;
 pub use fields::{format_timestamp, parse_number, parse_timestamp};
@@ -75,8 +80,15 @@ pub struct TidyFile {
 
 /// Reads a tidy ratings file from disk.
 pub fn read_path(path: &Path) -> Result<TidyFile> {
-    let bytes = crate::checks::read_input_file(path)?;
-    parse(&path.display().to_string(), &bytes)
+    let input = Input::read(path)?;
+    let mut file =
+        parse(&path.display().to_string(), &input.bytes).map_err(|e| input.relabel(e))?;
+    if input.is_columnar() {
+        for r in &mut file.rows {
+            r.line = input.line(r.line);
+        }
+    }
+    Ok(file)
 }
 
 /// A quoted field of a ratings file (a note) may span at most this many lines: more is a
@@ -153,7 +165,18 @@ pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
 /// memory stays proportional to the ratings, not to the text. Also returns the notes for
 /// stderr (ignored columns, categories made from text values), one line each.
 pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
-    let bytes = crate::checks::read_input_file(path)?;
+    let input = Input::read(path)?;
+    if input.is_columnar() {
+        // Rendered from columns: the rows' lines need turning back into rows.
+        let file = read_path(path)?;
+        let (ds, mut notes) = file.to_dataset_noted(&path.display().to_string())?;
+        notes.splice(
+            0..0,
+            crate::checks::ignored_columns_note(&file.ignored_columns),
+        );
+        return Ok((ds, notes));
+    }
+    let bytes = input.bytes;
     let name = path.display().to_string();
     let chunks = rayon::current_num_threads().min(bytes.len() / PARALLEL_MIN_BYTES);
     let (b, layout) = if chunks > 1 {
@@ -174,6 +197,11 @@ impl TidyFile {
     /// Builds the analysis snapshot. Duplicate ratings (same person, context, rater and
     /// dimension twice) are errors naming both lines; missing values are dropped.
     pub fn to_dataset(&self, name: &str) -> Result<Dataset> {
+        Ok(self.to_dataset_noted(name)?.0)
+    }
+
+    /// As [`TidyFile::to_dataset`], with the notes for the user (categories made from text).
+    pub fn to_dataset_noted(&self, name: &str) -> Result<(Dataset, Vec<String>)> {
         let mut b = Builder::default();
         for r in &self.rows {
             b.push(&RowRef {
@@ -190,7 +218,7 @@ impl TidyFile {
                 confidence: r.confidence,
             });
         }
-        Ok(b.finish(name, self.has_rater)?.0)
+        b.finish(name, self.has_rater)
     }
 }
 

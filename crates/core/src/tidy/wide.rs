@@ -43,6 +43,16 @@ impl WideIds {
 const PERSON_NAMES: [&str; 5] = ["person", "participant", "subject", "respondent", "id"];
 const CONTEXT_NAMES: [&str; 3] = ["context", "situation", "occasion"];
 const RATER_NAMES: [&str; 4] = ["rater", "annotator", "coder", "judge"];
+/// Columns of a wide file that are never dimensions: notes and provenance, ignored with a note.
+const NOT_DIMENSIONS: [&str; 7] = [
+    "note",
+    "notes",
+    "comment",
+    "comments",
+    "created_at",
+    "seconds_spent",
+    "seconds",
+];
 
 /// A wide file read into long rows, with the notes for the user (which columns were taken as
 /// ids, which as dimensions).
@@ -58,8 +68,15 @@ pub struct WideFile {
 
 /// Reads a wide ratings file from disk.
 pub fn read_wide_path(path: &Path, ids: Option<&WideIds>) -> Result<WideFile> {
-    let bytes = crate::checks::read_input_file(path)?;
-    parse_wide(&path.display().to_string(), &bytes, ids)
+    let input = Input::read(path)?;
+    let mut wide =
+        parse_wide(&path.display().to_string(), &input.bytes, ids).map_err(|e| input.relabel(e))?;
+    if input.is_columnar() {
+        for r in &mut wide.file.rows {
+            r.line = input.line(r.line);
+        }
+    }
+    Ok(wide)
 }
 
 /// Reads a wide ratings file straight into an analysis snapshot, with its notes.
@@ -84,6 +101,9 @@ pub fn read_wide_dataset(path: &Path, ids: Option<&WideIds>) -> Result<(Dataset,
     }
     let (ds, more) = b.finish(&name, wide.file.has_rater)?;
     let mut notes = wide.notes;
+    notes.extend(crate::checks::ignored_columns_note(
+        &wide.file.ignored_columns,
+    ));
     notes.extend(more);
     Ok((ds, notes))
 }
@@ -193,7 +213,12 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
         .into_iter()
         .flatten()
         .collect();
-    let dims: Vec<usize> = (0..header.len()).filter(|i| !id_cols.contains(i)).collect();
+    // A rater's note or a timestamp beside the scores (a Qualtrics export's comment box) is
+    // no dimension: its text would be refused as a shifted column.
+    let (ignored, dims): (Vec<usize>, Vec<usize>) = (0..header.len())
+        .filter(|i| !id_cols.contains(i))
+        .partition(|&i| NOT_DIMENSIONS.contains(&header[i].to_ascii_lowercase().as_str()));
+    let ignored_columns: Vec<String> = ignored.iter().map(|&i| header[i].clone()).collect();
     if dims.is_empty() {
         return Err(one(
             name,
@@ -348,7 +373,7 @@ pub fn parse_wide(name: &str, input: &[u8], ids: Option<&WideIds>) -> Result<Wid
             has_rater: rater.is_some(),
             has_dimension: true,
             unit_layout: context.is_none(),
-            ignored_columns: Vec::new(),
+            ignored_columns,
         },
         dimensions,
         notes,
@@ -447,6 +472,15 @@ mod tests {
             "{:?}",
             w.notes
         );
+    }
+
+    #[test]
+    fn a_note_column_is_no_dimension() {
+        let csv = "person,context,warmth,Note\np1,c1,3,\"tired, distracted\"\np2,c1,4,\n";
+        let w = parse_wide("w.csv", csv.as_bytes(), None).unwrap();
+        assert_eq!(w.dimensions, ["warmth"]);
+        assert_eq!(w.file.ignored_columns, ["Note"]);
+        assert_eq!(w.file.rows.len(), 2);
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! Items are expected already scored (reverse-keyed items reversed with the scale's bounds).
 //! A person missing any item is left out (listwise); the caller says how many were.
 
+pub mod multilevel;
+
 use nalgebra::{DMatrix, SymmetricEigen};
 
 /// What can make a scale's reliability undefined.
