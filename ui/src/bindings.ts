@@ -741,6 +741,209 @@ total: number,
  */
 kinds: Array<AuditKindCount>, };
 
+export type ModelRunRequest = { endpoint: string, model: string, rater: string | null, 
+/**
+ * Environment variable holding the API key; the key itself never crosses the IPC boundary.
+ */
+apiKeyEnv: string | null, 
+/**
+ * A template text; the default built from the codebook when `None`.
+ */
+template: string | null, dimensions: Array<string>, samples: number, temperature: number, seed: number | null, maxTokens: number | null, timeoutSecs: number, concurrency: number, limit: number | null, };
+
+export type ConnectionCheck = { endpoint: string, 
+/**
+ * The models the server lists; `None` when it does not list them.
+ */
+models: Array<string> | null, 
+/**
+ * Whether the form's model is among them (`None` when the server lists none).
+ */
+modelFound: boolean | null, };
+
+export type PromptPreview = { endpoint: string, 
+/**
+ * Which profile: its place in import order (0-based) of `profiles`, its id, person and
+ * context.
+ */
+index: number, profiles: number, profileId: number, person: string, context: string, prompt: string, 
+/**
+ * The JSON body that would be POSTed to `{endpoint}/chat/completions`.
+ */
+request: string, };
+
+export type ModelRunPlan = { endpoint: string, rater: string, profiles: number, dimensions: Array<string>, samples: number, requests: number, 
+/**
+ * Ratings already there (skipped by the run).
+ */
+done: number, };
+
+export type ModelRunsView = { runs: Array<ModelRunSummary>, failures: Array<ModelFailure>, };
+
+export type ModelRunProgress = { 
+/**
+ * Requests answered (usable or not) so far, of `total`.
+ */
+done: number, total: number, ratings: number, failures: number, };
+
+export type ModelRunReport = { 
+/**
+ * `None` when nothing was left to do, or nothing was answered.
+ */
+run_id: number | null, endpoint: string, model: string, rater: string, profiles: number, dimensions: Array<string>, samples: number, 
+/**
+ * Ratings already there before the run (profile × dimension × sample).
+ */
+skipped: number, requests: number, ratings: number, failures: number, cancelled: boolean, };
+
+export type ModelRunSummary = { 
+/**
+ * The run's id.
+ */
+id: number, 
+/**
+ * The model rater's name.
+ */
+rater: string, 
+/**
+ * The endpoint's URL.
+ */
+endpoint: string, 
+/**
+ * The model's name.
+ */
+model: string, 
+/**
+ * Hash of the prompt template.
+ */
+prompt_hash: string, 
+/**
+ * Sampling temperature.
+ */
+temperature: number, 
+/**
+ * Samples per profile and dimension.
+ */
+samples: number, 
+/**
+ * Seed sent to the endpoint, if any.
+ */
+seed: number | null, 
+/**
+ * Dimensions rated.
+ */
+dimensions: Array<string>, 
+/**
+ * When it started, ms since the Unix epoch.
+ */
+started_at: number, 
+/**
+ * When it ended, if it did.
+ */
+finished_at: number | null, 
+/**
+ * `running`, `interrupted`, or how the run ended.
+ */
+status: string, 
+/**
+ * Requests made.
+ */
+requests: number, 
+/**
+ * Ratings stored.
+ */
+ratings: number, 
+/**
+ * Answers that failed.
+ */
+failures: number, 
+/**
+ * Prompt tokens in total.
+ */
+prompt_tokens: number, 
+/**
+ * Completion tokens in total.
+ */
+completion_tokens: number, 
+/**
+ * Median latency of the answered requests, in milliseconds.
+ */
+median_latency_ms: number | null, };
+
+export type ModelFailure = { 
+/**
+ * The run it happened in.
+ */
+run_id: number, 
+/**
+ * The person of the profile.
+ */
+person: string, 
+/**
+ * The context of the profile.
+ */
+context: string, 
+/**
+ * The profile's id.
+ */
+profile_id: number, 
+/**
+ * `None` when the whole answer was unusable.
+ */
+dimension: string | null, 
+/**
+ * Which sample of the profile (and dimension).
+ */
+sample: number, 
+/**
+ * Why the answer was not used.
+ */
+reason: string, 
+/**
+ * The answer as received.
+ */
+raw: string, 
+/**
+ * When, ms since the Unix epoch.
+ */
+at: number, };
+
+export type ModelsReport = { humans: Array<string>, models: Array<string>, blind_ratio: number, resamples: number, seed: number, 
+/**
+ * `"mean"` or `"sample N"`.
+ */
+samples: string, dimensions: Array<DimensionModels>, summary: Array<ModelSummary>, notes: Array<string>, };
+
+export type DimensionModels = { dimension: string, level: string, models: Array<ModelRow>, between_models: BetweenModels | null, };
+
+export type ModelRow = { model: string, 
+/**
+ * Profiles rated by the model and by at least one human.
+ */
+profiles: number, alpha: number | null, alpha_ci: [number, number] | null, icc: number | null, icc_ci: [number, number] | null, model_state_share: number | null, human_state_share: number | null, state_ratio: number | null, state_ratio_ci: [number, number] | null, state_blind: boolean | null, 
+/**
+ * Samples per profile of a model run (the most any profile has); `None` for imported ones.
+ */
+samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, notes: Array<string>, };
+
+export type BetweenModels = { models: Array<string>, formula: string, rater_person_share: number | null, 
+/**
+ * Each term's share of the variance, the residual included.
+ */
+shares: { [key in string]: number }, sign_agreement: Array<PairSign>, kendall_w: number | null, 
+/**
+ * Profiles rated by every model (Kendall's W is computed on them).
+ */
+kendall_units: number, notes: Array<string>, };
+
+export type PairSign = { a: string, b: string, 
+/**
+ * Persons both models rated whose effects are both non-zero.
+ */
+persons: number, agreement: number | null, };
+
+export type ModelSummary = { model: string, judged: number, blind_in: number, mean_state_ratio: number | null, state_blind: boolean, };
+
 export type Imported = { 
 /**
  * `ratings` or `profiles`.
@@ -787,3 +990,6 @@ export const MODEL_PRESETS: ModelPreset[] = [
     "description": "Each rater's own view of each person: raters (or language models) that favour or penalise the same persons differently."
   }
 ];
+
+/** A second launch asked to open a study; the payload is its path (src-tauri/src/instance.rs). */
+export const OPEN_REQUESTED = "open-requested";

@@ -2,12 +2,16 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, MergeOutcome, PackageSummary, ProfileRatings, ProfileView, QueueEntryDto, RaterDto, RaterKindDto, RatingChangeDto, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
 export function recentStudies(): Promise<RecentStudy[]> {
   return invoke<RecentStudy[]>("recent_studies");
+}
+
+export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]> {
+  return invoke<RecentStudy[]>("forget_recent_study", args);
 }
 
 export function openStudy(args: { path: string }): Promise<SessionDto> {
@@ -78,15 +82,15 @@ export function saveReview(args: { request: ReviewRequest }): Promise<void> {
   return invoke<void>("save_review", args);
 }
 
-export function reviewAgreement(): Promise<AgreementTable> {
-  return invoke<AgreementTable>("review_agreement");
+export function reviewAgreement(args: { raters: RaterRequest | null }): Promise<AgreementTable> {
+  return invoke<AgreementTable>("review_agreement", args);
 }
 
-export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null }): Promise<AgreementDetail> {
+export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null; raters: RaterRequest | null }): Promise<AgreementDetail> {
   return invoke<AgreementDetail>("review_agreement_detail", args);
 }
 
-export function reviewAgreementIntervals(args: { resamples: number; seed: number | null }): Promise<AgreementIntervals> {
+export function reviewAgreementIntervals(args: { resamples: number; seed: number | null; raters: RaterRequest | null }): Promise<AgreementIntervals> {
   return invoke<AgreementIntervals>("review_agreement_intervals", args);
 }
 
@@ -168,4 +172,44 @@ export function auditTrail(args: { kind: string | null }): Promise<AuditTrail> {
 
 export function exportAuditCsv(args: { path: string; kind: string | null }): Promise<number> {
   return invoke<number>("export_audit_csv", args);
+}
+
+export function importRatingsFile(args: { path: string; shape: RatingsShape; model: boolean }): Promise<Imported> {
+  return invoke<Imported>("import_ratings_file", args);
+}
+
+export function addProfilesFile(args: { path: string }): Promise<Imported> {
+  return invoke<Imported>("add_profiles_file", args);
+}
+
+export function exportRatingsFile(args: { path: string; shape: RatingsShape }): Promise<number> {
+  return invoke<number>("export_ratings_file", args);
+}
+
+export function modelsTestConnection(args: { endpoint: string; model: string; apiKeyEnv: string | null }): Promise<ConnectionCheck> {
+  return invoke<ConnectionCheck>("models_test_connection", args);
+}
+
+export function modelsPreview(args: { request: ModelRunRequest; index: number }): Promise<PromptPreview> {
+  return invoke<PromptPreview>("models_preview", args);
+}
+
+export function modelsPlan(args: { request: ModelRunRequest }): Promise<ModelRunPlan> {
+  return invoke<ModelRunPlan>("models_plan", args);
+}
+
+export function modelsRun(args: { request: ModelRunRequest; onProgress: Channel<ModelRunProgress> }): Promise<ModelRunReport> {
+  return invoke<ModelRunReport>("models_run", args);
+}
+
+export function modelsCancel(): Promise<boolean> {
+  return invoke<boolean>("models_cancel");
+}
+
+export function modelsRuns(): Promise<ModelRunsView> {
+  return invoke<ModelRunsView>("models_runs");
+}
+
+export function modelsReport(args: { resamples: number; seed: number; blindRatio: number }): Promise<ModelsReport> {
+  return invoke<ModelsReport>("models_report", args);
 }

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::State;
 
 /// Least time between two progress messages (the last one always goes).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);

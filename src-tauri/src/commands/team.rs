@@ -99,7 +99,6 @@ pub async fn export_audit_csv(
 /// `bad_input` with every bad row by line and column, as the CLI prints them.
 #[tauri::command]
 pub async fn import_ratings_file(
-    app: AppHandle,
     state: State<'_, AppState>,
     path: String,
     shape: RatingsShape,
@@ -110,31 +109,24 @@ pub async fn import_ratings_file(
     } else {
         RaterKind::Human
     };
-    let (report, changed) = state
+    state
         .run(move |s, _| {
-            let report = team::import_ratings(s.study_mut()?, Path::new(&path), shape, kind)?;
-            Ok((report, summary(s.study()?)?))
+            Ok(team::import_ratings(
+                s.study_mut()?,
+                Path::new(&path),
+                shape,
+                kind,
+            )?)
         })
-        .await?;
-    events::study_changed(&app, &changed);
-    Ok(report)
+        .await
 }
 
 /// Adds the profiles of a file (CSV or JSONL), all or nothing.
 #[tauri::command]
-pub async fn add_profiles_file(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    path: String,
-) -> AppResult<Imported> {
-    let (report, changed) = state
-        .run(move |s, _| {
-            let report = team::add_profiles(s.study_mut()?, Path::new(&path))?;
-            Ok((report, summary(s.study()?)?))
-        })
-        .await?;
-    events::study_changed(&app, &changed);
-    Ok(report)
+pub async fn add_profiles_file(state: State<'_, AppState>, path: String) -> AppResult<Imported> {
+    state
+        .run(move |s, _| Ok(team::add_profiles(s.study_mut()?, Path::new(&path))?))
+        .await
 }
 
 /// Writes the raw ratings (long or wide CSV); the rows written.
