@@ -11,7 +11,8 @@ use tauri::{AppHandle, Emitter, Manager, Wry};
 pub const OPEN_REQUESTED: &str = "open-requested";
 
 /// The study a command line names: the first argument after the program that is not an option,
-/// relative to `cwd` (the launching process's directory, not ours).
+/// relative to `cwd` (the launching process's directory, not ours), with `..` resolved when the
+/// file exists (the path is shown and remembered in Recent).
 pub fn study_argument<I, S>(args: I, cwd: &Path) -> Option<PathBuf>
 where
     I: IntoIterator<Item = S>,
@@ -23,11 +24,12 @@ where
         .map(Into::into)
         .find(|a| !a.is_empty() && !a.to_string_lossy().starts_with('-'))?;
     let path = PathBuf::from(arg);
-    Some(if path.is_absolute() {
+    let path = if path.is_absolute() {
         path
     } else {
         cwd.join(path)
-    })
+    };
+    Some(std::fs::canonicalize(&path).unwrap_or(path))
 }
 
 /// The D-Bus name that makes instances one: the app identifier's for the user's own folders,
@@ -84,6 +86,19 @@ mod tests {
         );
         assert_eq!(study_argument(["chameleon-studio"], cwd), None);
         assert_eq!(study_argument(["chameleon-studio", "-v", ""], cwd), None);
+    }
+
+    #[test]
+    fn an_existing_study_s_path_is_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let study = dir.path().join("s.chameleon");
+        std::fs::write(&study, b"").unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        assert_eq!(
+            study_argument(["chameleon-studio", "../s.chameleon"], &sub),
+            Some(std::fs::canonicalize(&study).unwrap())
+        );
     }
 
     #[test]
