@@ -2,17 +2,12 @@
 //! for the app (which calls the same `chameleon_core::app` functions).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod common;
+use common::{run, s};
+
 use chameleon_core::app::review;
 use chameleon_core::Study;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chameleon"))
-        .args(args)
-        .output()
-        .expect("run chameleon")
-}
 
 fn ok(args: &[&str]) -> String {
     let out = run(args);
@@ -22,10 +17,6 @@ fn ok(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn demo(dir: &Path) -> PathBuf {

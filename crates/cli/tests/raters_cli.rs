@@ -2,17 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod common;
+use common::{run, s};
+
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chameleon"))
-        .args(args)
-        .output()
-        .expect("run chameleon")
-}
 
 fn ok(args: &[&str]) -> String {
     let out = run(args);
@@ -26,10 +21,6 @@ fn ok(args: &[&str]) -> String {
 
 fn json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(args)).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The demo study: three annotators and the imported model rater `model-gpt`.

@@ -2,16 +2,11 @@
 //! scale bounds), and its bad input.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{run, s};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chameleon"))
-        .args(args)
-        .output()
-        .expect("run chameleon")
-}
+use serde_json::Value;
+use std::path::PathBuf;
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);
@@ -29,10 +24,6 @@ fn fixture(name: &str) -> (PathBuf, Value) {
         serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap())
             .unwrap();
     (dir.join(format!("{name}.csv")), want)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// `NAME=i1,-i2,...` from the fixture's items and reverse-keyed items.
