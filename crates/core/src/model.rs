@@ -60,8 +60,8 @@ pub struct Anchor {
 /// [`MAX_LIKERT_POINTS`] points wherever the scale comes from (a codebook file, a study or a
 /// package written by another tool): every consumer may then count its points.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", try_from = "ScaleRepr")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub enum Scale {
     /// Integer points `min..=max` (usually 1..k), some of them labelled.
     Likert {
@@ -125,6 +125,14 @@ enum ScaleRepr {
     Nominal {
         categories: Vec<Anchor>,
     },
+}
+
+// By hand rather than `#[serde(try_from)]`, which ts-rs cannot read (a warning on every build
+// of the bindings); the declaration it generates is the same.
+impl<'de> Deserialize<'de> for Scale {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Scale, D::Error> {
+        Scale::try_from(ScaleRepr::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 impl TryFrom<ScaleRepr> for Scale {
