@@ -6,6 +6,10 @@ use chameleon_core::analysis::decompose::{
 };
 use chameleon_core::analysis::minimum::Caution;
 use chameleon_core::analysis::raters::RaterSelection;
+use chameleon_core::report::tables::{
+    decomposition_table, model_components_table, model_fits_table,
+};
+use chameleon_core::report::TextStyle;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -151,9 +155,20 @@ pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn num(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.4}")).unwrap_or_else(|| "—".into())
-}
+/// The CLI's numbers: the report's tables (one model behind the text, CSV and HTML), 3
+/// decimals.
+const TEXT: TextStyle = TextStyle {
+    decimals: 3,
+    percent_decimals: 1,
+    missing_interval: "",
+};
+
+/// Interval tables: 4 decimals, a dash where an interval was not computed.
+const INTERVALS: TextStyle = TextStyle {
+    decimals: 4,
+    percent_decimals: 1,
+    missing_interval: "—",
+};
 
 fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", 100.0 * v))
@@ -181,109 +196,72 @@ fn write_table(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
     write_model(out, r)
 }
 
-/// The nested decomposition's tables (a run without `--model`).
+/// The nested decomposition's tables (a run without `--model`): views of the report's
+/// decomposition table.
 fn write_nested(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()> {
     writeln!(out, "State–trait decomposition ({})", r.method)?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{:<20} {:>7} {:>8} {:>8}  {:>9} {:>9} {:>8} {:>8} {:<16}",
-        "dimension",
-        "persons",
-        "profiles",
-        "ratings",
-        "σ²_trait",
-        "σ²_state",
-        "trait",
-        "state",
-        "95% CI trait"
-    )?;
-    for d in &r.dimensions {
-        let p = d.profile_level.as_ref();
-        let few = d.caution.as_ref();
-        let ci = d.ci.as_ref();
-        let shares = match few {
-            // One message over both share columns: the split is not a result.
-            Some(c) => format!("{:>17}", c.message),
-            None => format!(
-                "{:>8} {:>8}",
-                pct(p.map(|p| p.trait_share)),
-                pct(p.map(|p| p.state_share))
-            ),
-        };
-        writeln!(
-            out,
-            "{:<20} {:>7} {:>8} {:>8}  {:>9} {:>9} {} {:<16}",
-            d.dimension,
-            d.persons,
-            d.profiles,
-            d.ratings,
-            num(p.map(|p| p.person)),
-            num(p.map(|p| p.state)),
-            shares,
-            if few.is_some() {
-                String::new()
-            } else {
-                unless(
-                    interval(ci.and_then(|c| c.trait_share)),
-                    ci.and_then(|c| c.caution.as_ref()),
-                )
-            },
-        )?;
-    }
-    writeln!(
-        out,
-        "{:<20} {:>7} {:>8} {:>8}  {:>9} {:>9} {:>8} {:>8} {:<16}",
-        "pooled (mean)",
-        "",
-        "",
-        "",
-        "",
-        "",
-        unless(pct(r.pooled.trait_share), r.pooled.caution.as_ref()),
-        if r.pooled.caution.is_some() {
-            String::new()
-        } else {
-            pct(r.pooled.state_share)
-        },
-        if r.pooled.caution.is_some() {
-            String::new()
-        } else {
-            interval(r.pooled.ci.as_ref().and_then(|c| c.trait_share))
-        },
-    )?;
+    let all = decomposition_table(r);
+    let main = all
+        .view(&[
+            "dimension",
+            "persons",
+            "profiles",
+            "ratings",
+            "var_trait",
+            "var_state",
+            "trait_share",
+            "state_share",
+            "trait_share_ci",
+        ])
+        .labelled(&[
+            "dimension",
+            "persons",
+            "profiles",
+            "ratings",
+            "σ²_trait",
+            "σ²_state",
+            "trait",
+            "state",
+            "95% CI trait",
+        ]);
+    write!(out, "{}", main.to_text(&TEXT))?;
+    let n = r.dimensions.len();
     if r.dimensions.iter().any(|d| d.rater_level.is_some()) {
         writeln!(out)?;
         writeln!(
             out,
-            "Rater level: shares of the total variance, reliability of the k-rater mean"
+            "Rater level: shares of the total variance, reliability of the k-rater mean \
+             (pooled: dimensions standardised)"
         )?;
-        writeln!(
-            out,
-            "{:<20} {:>8} {:>8} {:>8} {:>8} {:>5} {:>8} {:>8} {:>8}",
-            "dimension", "person", "p×ctx", "rater", "resid.", "k", "rel_k", "consist.", "occ.spec"
-        )?;
-        for d in &r.dimensions {
-            if let Some(l) = &d.rater_level {
-                if let Some(c) = &d.caution {
-                    writeln!(out, "{:<20} {}", d.dimension, c.message)?;
-                    continue;
-                }
-                writeln!(
-                    out,
-                    "{:<20} {:>8} {:>8} {:>8} {:>8} {:>5.2} {:>8.3} {:>8.3} {:>8.3}",
-                    d.dimension,
-                    pct(Some(l.shares.person)),
-                    pct(Some(l.shares.person_context)),
-                    pct(Some(l.shares.rater)),
-                    pct(Some(l.shares.residual)),
-                    l.k,
-                    l.reliability_k,
-                    l.consistency,
-                    l.occasion_specificity
-                )?;
-            }
-        }
+        let rater_level = all
+            .view(&[
+                "dimension",
+                "rl_share_person",
+                "rl_share_person_context",
+                "rl_share_rater",
+                "rl_share_residual",
+                "rl_k",
+                "rl_reliability_k",
+                "rl_consistency",
+                "rl_occasion_specificity",
+            ])
+            .labelled(&[
+                "dimension",
+                "person",
+                "p×ctx",
+                "rater",
+                "resid.",
+                "k",
+                "rel_k",
+                "consist.",
+                "occ.spec",
+            ])
+            .rows_where(|i| match r.dimensions.get(i) {
+                Some(d) => d.rater_level.is_some(),
+                None => i == n && r.pooled.standardised.is_some(),
+            });
+        write!(out, "{}", rater_level.to_text(&TEXT))?;
     }
     for d in &r.dimensions {
         if let Some(c) = &d.context_check {
@@ -294,30 +272,37 @@ fn write_nested(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()
     Ok(())
 }
 
-/// The `--model` fits' tables and the state-blind raters.
+/// The `--model` fits' tables (views of the report's model tables) and the state-blind raters.
 fn write_model(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()> {
     if let Some(first) = r.dimensions.iter().find_map(|d| d.model.as_ref()) {
         writeln!(out)?;
-        writeln!(out, "Model {}: shares of the total variance", first.formula)?;
-        let labels: Vec<&str> = first.components.0.iter().map(|(k, _)| k.as_str()).collect();
-        write!(out, "{:<20}", "dimension")?;
-        for l in &labels {
-            write!(out, " {l:>14}")?;
-        }
-        writeln!(out, " {:>12}", "criterion")?;
-        for d in &r.dimensions {
-            if let Some(m) = &d.model {
-                write!(out, "{:<20}", d.dimension)?;
-                for l in &labels {
-                    write!(out, " {:>14}", pct(m.shares.get(l)))?;
-                }
-                writeln!(out, " {:>12}", num(m.reml_criterion.or(m.deviance)))?;
-            }
-        }
-        let span = |v: Option<[f64; 2]>| {
-            v.map(|[a, b]| format!("[{a:.4}, {b:.4}]"))
-                .unwrap_or_else(|| "—".into())
-        };
+        writeln!(
+            out,
+            "Model {}: variance components and shares",
+            first.formula
+        )?;
+        let components = model_components_table(r);
+        let shown = components
+            .view(&["dimension", "term", "levels", "variance", "share"])
+            .labelled(&["dimension", "term", "levels", "variance", "share"]);
+        write!(out, "{}", shown.to_text(&TEXT))?;
+        writeln!(out)?;
+        let fits = model_fits_table(r).labelled(&[
+            "dimension",
+            "intercept",
+            "SE",
+            "criterion",
+            "converged",
+            "boundary",
+        ]);
+        write!(out, "{}", fits.to_text(&TEXT))?;
+        // The rows of `components` are the fitted dimensions' terms, in order.
+        let row_dimension: Vec<&str> = r
+            .dimensions
+            .iter()
+            .filter_map(|d| d.model.as_ref().map(|m| (d, m)))
+            .flat_map(|(d, m)| m.components.0.iter().map(move |_| d.dimension.as_str()))
+            .collect();
         for d in &r.dimensions {
             let Some(m) = &d.model else { continue };
             if m.sd_ci95.is_none() && m.bootstrap.is_none() {
@@ -336,26 +321,17 @@ fn write_model(out: &mut impl Write, r: &DecomposeReport) -> std::io::Result<()>
                 })
                 .unwrap_or_default();
             writeln!(out, "{}: 95% intervals{how}", d.dimension)?;
-            writeln!(
-                out,
-                "{:<20} {:>24} {:>24} {:>24}",
-                "term", "SD (profile)", "variance (bootstrap)", "share (bootstrap)"
-            )?;
-            for (term, _) in &m.components.0 {
-                writeln!(
-                    out,
-                    "{:<20} {:>24} {:>24} {:>24}",
-                    term,
-                    span(m.sd_ci95.as_ref().and_then(|c| c.get(term))),
-                    span(
-                        m.components_ci95
-                            .as_ref()
-                            .and_then(|c| c.get(term))
-                            .flatten()
-                    ),
-                    span(m.shares_ci95.as_ref().and_then(|c| c.get(term)).flatten()),
-                )?;
-            }
+            let name = d.dimension.as_str();
+            let intervals = components
+                .view(&["term", "sd_ci", "variance_ci", "share_ci"])
+                .labelled(&[
+                    "term",
+                    "SD (profile)",
+                    "variance (bootstrap)",
+                    "share (bootstrap)",
+                ])
+                .rows_where(|i| row_dimension.get(i) == Some(&name));
+            write!(out, "{}", intervals.to_text(&INTERVALS))?;
         }
     }
     let sens: Vec<_> = r

@@ -275,19 +275,35 @@ impl Table {
         let mut rows: Vec<Vec<String>> =
             vec![self.columns.iter().map(|c| c.label.to_string()).collect()];
         rows.extend(self.rows.iter().map(|r| {
+            let mut previous: Option<&str> = None;
             self.columns
                 .iter()
                 .zip(r)
-                .map(|(c, cell)| text_cell_of(c, cell, style))
+                .map(|(c, cell)| {
+                    // One caution over neighbouring cells (a split that is not a result) is
+                    // said once, not in every column.
+                    let message = match cell {
+                        Cell::Caution(_, m) => Some(m.as_str()),
+                        _ => None,
+                    };
+                    let repeated = message.is_some() && message == previous;
+                    previous = message;
+                    if repeated {
+                        String::new()
+                    } else {
+                        text_cell_of(c, cell, style)
+                    }
+                })
                 .collect()
         }));
-        align(&rows)
+        let left: Vec<bool> = self.columns.iter().map(|c| c.text).collect();
+        align(&rows, &left)
     }
 }
 
-/// Left-aligned first column, right-aligned others, columns separated by two spaces, a rule
-/// under the first row.
-fn align(rows: &[Vec<String>]) -> String {
+/// Left-aligned first column and text columns (`left`), right-aligned others, columns
+/// separated by two spaces, a rule under the first row.
+fn align(rows: &[Vec<String>], left: &[bool]) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width: Vec<usize> = (0..ncol)
         .map(|c| {
@@ -304,6 +320,10 @@ fn align(rows: &[Vec<String>]) -> String {
         for (c, cell) in r.iter().enumerate() {
             let pad = " ".repeat(width[c] - cell.chars().count());
             if c == 0 {
+                line.push_str(cell);
+                line.push_str(&pad);
+            } else if left.get(c).copied().unwrap_or(false) {
+                line.push_str("  ");
                 line.push_str(cell);
                 line.push_str(&pad);
             } else {
@@ -461,6 +481,11 @@ mod tests {
         assert!(
             text.contains("too few data (n = 3)") && !text.contains("0.953"),
             "{text}"
+        );
+        assert_eq!(
+            text.matches("too few data").count(),
+            1,
+            "one caution over neighbouring cells is said once: {text}"
         );
         assert_eq!(Cell::Num(Some(1.0)).unless(None), Cell::Num(Some(1.0)));
     }

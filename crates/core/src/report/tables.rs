@@ -267,6 +267,75 @@ pub fn rater_sensitivity_csv(r: &DecomposeReport) -> Result<String> {
     rater_sensitivity_table(r).to_csv()
 }
 
+/// The `--model` fits' components: one row per dimension and term (the formula's terms, then
+/// `residual`) with its number of levels, variance, SD, the SD's profile interval and the
+/// bootstrap intervals of the variance and share (empty when not computed; a face drops those
+/// columns with [`Table::view`]).
+pub fn model_components_table(r: &DecomposeReport) -> Table {
+    let mut t = Table::new(vec![
+        Column::text("dimension", "Dimension"),
+        Column::text("term", "Term"),
+        Column::new("levels", "Levels"),
+        Column::new("variance", "Variance"),
+        Column::new("sd", "SD"),
+        Column::interval("sd_ci", "SD 95% profile CI"),
+        Column::interval("variance_ci", "Variance 95% CI"),
+        Column::new("share", "Share"),
+        Column::interval("share_ci", "Share 95% CI"),
+    ]);
+    for d in &r.dimensions {
+        let Some(m) = &d.model else { continue };
+        for (term, v) in &m.components.0 {
+            t.push(vec![
+                text(&d.dimension),
+                text(term),
+                m.levels.get(term).map_or(Cell::Empty, Cell::Count),
+                Cell::Num(Some(*v)),
+                Cell::Num(Some(v.max(0.0).sqrt())),
+                Cell::Interval(m.sd_ci95.as_ref().and_then(|c| c.get(term))),
+                Cell::Interval(
+                    m.components_ci95
+                        .as_ref()
+                        .and_then(|c| c.get(term))
+                        .flatten(),
+                ),
+                Cell::Num(m.shares.get(term)),
+                Cell::Interval(m.shares_ci95.as_ref().and_then(|c| c.get(term)).flatten()),
+            ]);
+        }
+    }
+    t
+}
+
+/// The `--model` fits themselves: one row per fitted dimension with the intercept, its SE, the
+/// criterion (REML or ML deviance), convergence and the terms at the boundary.
+pub fn model_fits_table(r: &DecomposeReport) -> Table {
+    let mut t = Table::new(vec![
+        Column::text("dimension", "Dimension"),
+        Column::new("intercept", "Intercept"),
+        Column::new("intercept_se", "SE"),
+        Column::new("criterion", "Criterion"),
+        Column::text("converged", "Converged"),
+        Column::text("boundary", "Boundary terms"),
+    ]);
+    for d in &r.dimensions {
+        let Some(m) = &d.model else { continue };
+        t.push(vec![
+            text(&d.dimension),
+            Cell::Num(Some(m.intercept)),
+            Cell::Num(Some(m.intercept_se)),
+            Cell::Num(m.reml_criterion.or(m.deviance)),
+            word(if m.converged { "yes" } else { "no" }),
+            if m.boundary.is_empty() {
+                word(super::table::DASH)
+            } else {
+                text(&m.boundary.join(", "))
+            },
+        ]);
+    }
+    t
+}
+
 /// The profile plot's data: one row per dimension, shown person and context (or position).
 pub fn person_profiles_table(p: &super::PersonProfiles) -> Table {
     let context = if p.by_position {

@@ -3,6 +3,7 @@
 
 use super::esc;
 use crate::report::table::{Cell, Column, Table};
+use crate::report::tables;
 use crate::report::{ReportData, CONTEXT_EFFECTS_SHOWN};
 use std::fmt::Write as _;
 
@@ -90,91 +91,26 @@ pub(super) fn model_section(h: &mut String, d: &ReportData) {
         "<section id=\"model\">\n<h2>Variance components: <code class=\"model-formula\">{}</code></h2>\n",
         esc(&m.formula)
     );
-    let fitted: Vec<_> = d
-        .decomposition
-        .dimensions
-        .iter()
-        .filter_map(|x| x.model.as_ref().map(|mr| (x, mr)))
-        .collect();
-    if fitted.is_empty() {
+    if d.decomposition.dimensions.iter().all(|x| x.model.is_none()) {
         h.push_str("<p>No dimension could be fitted (see the notes).</p>\n</section>\n");
         return;
     }
     let boot = m.bootstrap > 0;
-    let mut cols = vec![
-        Column::text("dimension", "Dimension"),
-        Column::text("term", "Term"),
-        Column::new("levels", "Levels"),
-        Column::new("variance", "Variance"),
-        Column::new("sd", "SD"),
-    ];
+    let mut keys = vec!["dimension", "term", "levels", "variance", "sd"];
     if m.profile_ci {
-        cols.push(Column::interval("sd_ci", "SD 95% profile CI"));
+        keys.push("sd_ci");
     }
     if boot {
-        cols.push(Column::interval("variance_ci", "Variance 95% CI"));
+        keys.push("variance_ci");
     }
-    cols.push(Column::new("share", "Share"));
+    keys.push("share");
     if boot {
-        cols.push(Column::interval("share_ci", "Share 95% CI"));
+        keys.push("share_ci");
     }
-    let mut components = Table::new(cols);
-    for (x, mr) in &fitted {
-        for (term, v) in &mr.components.0 {
-            let mut row = vec![
-                Cell::Text(x.dimension.clone()),
-                Cell::Text(term.clone()),
-                mr.levels.get(term).map_or(Cell::Empty, Cell::Count),
-                Cell::Num(Some(*v)),
-                Cell::Num(Some(v.max(0.0).sqrt())),
-            ];
-            if m.profile_ci {
-                row.push(Cell::Interval(
-                    mr.sd_ci95.as_ref().and_then(|c| c.get(term)),
-                ));
-            }
-            if boot {
-                row.push(Cell::Interval(
-                    mr.components_ci95
-                        .as_ref()
-                        .and_then(|c| c.get(term))
-                        .flatten(),
-                ));
-            }
-            row.push(Cell::Num(mr.shares.get(term)));
-            if boot {
-                row.push(Cell::Interval(
-                    mr.shares_ci95.as_ref().and_then(|c| c.get(term)).flatten(),
-                ));
-            }
-            components.push(row);
-        }
-    }
-    components.write_html(h);
-
-    let mut fits = Table::new(vec![
-        Column::text("dimension", "Dimension"),
-        Column::new("intercept", "Intercept"),
-        Column::new("intercept_se", "SE"),
-        Column::new("criterion", "Criterion"),
-        Column::text("converged", "Converged"),
-        Column::text("boundary", "Boundary terms"),
-    ]);
-    for (x, mr) in &fitted {
-        fits.push(vec![
-            Cell::Text(x.dimension.clone()),
-            Cell::Num(Some(mr.intercept)),
-            Cell::Num(Some(mr.intercept_se)),
-            Cell::Num(mr.reml_criterion.or(mr.deviance)),
-            Cell::Word(if mr.converged { "yes" } else { "no" }.into()),
-            if mr.boundary.is_empty() {
-                Cell::Word(crate::report::table::DASH.into())
-            } else {
-                Cell::Text(mr.boundary.join(", "))
-            },
-        ]);
-    }
-    fits.write_html(h);
+    tables::model_components_table(&d.decomposition)
+        .view(&keys)
+        .write_html(h);
+    tables::model_fits_table(&d.decomposition).write_html(h);
 
     if !m.context_effects.is_empty() {
         let _ = write!(
