@@ -254,3 +254,24 @@ export async function openDemoAnalysis(b) {
   await b.$("#tab-analysis").click();
   await b.$("#analysis-options").waitForDisplayed();
 }
+
+const AXE_SOURCE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "node_modules/axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules) over the current document of the real webview and
+ * returns its violations of impact "serious" or "critical", each as
+ * {id, impact, help, nodes: [selector…]}. axe is injected through WebDriver (the app's CSP
+ * allows no script from elsewhere, and the shipped UI never contains it).
+ */
+export async function seriousA11yViolations(browser) {
+  await browser.execute(AXE_SOURCE);
+  const result = await browser.executeAsync((done) => {
+    globalThis.axe
+      .run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] })
+      .then((r) => done(JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) })))))
+      .catch((e) => done(JSON.stringify({ error: String(e) })));
+  });
+  const parsed = JSON.parse(result);
+  if (parsed.error) throw new Error(`axe-core failed: ${parsed.error}`);
+  return parsed.filter((v) => v.impact === "serious" || v.impact === "critical");
+}

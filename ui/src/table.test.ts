@@ -12,4 +12,12 @@ describe("table", () => {
     expect(t.querySelectorAll("tbody tr").length).toBe(1);
     expect(table({ head: [], rows: [] }).tagName).toBe("TABLE");
   });
+
+  it("makes a scroll box reachable with the keyboard and named (WCAG 2.1.1)", () => {
+    const el = table({ head: ["a"], rows: [], scroll: true, label: "Past model runs" });
+    expect(el.getAttribute("tabindex")).toBe("0");
+    expect(el.getAttribute("role")).toBe("region");
+    expect(el.getAttribute("aria-label")).toBe("Past model runs");
+    expect(table({ head: [], rows: [], scroll: true }).getAttribute("aria-label")).toBe("Table");
+  });
 });

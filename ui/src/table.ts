@@ -11,6 +11,16 @@ export interface TableSpec {
   rows: HTMLTableRowElement[];
   /** Wrapped in `<div class="scroll">` (wide tables). */
   scroll?: boolean;
+  /** The scrolling box's accessible name (default: "Table"). */
+  label?: string;
+}
+
+/**
+ * The attributes of a box that scrolls sideways: reachable with the keyboard (Tab, then the
+ * arrow keys scroll it) and named for screen readers, as WCAG 2.1.1 asks of a scrollable region.
+ */
+export function scrollBox(label: string): Record<string, string | number> {
+  return { class: "scroll", tabindex: 0, role: "region", "aria-label": label };
 }
 
 export function table(spec: TableSpec): HTMLElement {
@@ -21,5 +31,5 @@ export function table(spec: TableSpec): HTMLElement {
     h("thead", {}, h("tr", {}, ...spec.head.map(th))),
     h("tbody", {}, ...spec.rows),
   );
-  return spec.scroll ? h("div", { class: "scroll" }, el) : el;
+  return spec.scroll ? h("div", scrollBox(spec.label ?? "Table"), el) : el;
 }

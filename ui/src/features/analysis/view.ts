@@ -20,7 +20,7 @@ import { folderOf, inFolderOf, pickDirectory, pickSavePath } from "../../dialogs
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import { choiceText, RaterControl } from "../review/raters";
-import { table } from "../../table";
+import { scrollBox, table } from "../../table";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import {
@@ -631,7 +631,7 @@ export class AnalysisView implements StudioView {
       );
     return h(
       "div",
-      { class: "scroll" },
+      scrollBox("Dimensions"),
       h(
         "table",
         { class: "analysis-table", id: "analysis-dimensions" },
@@ -715,6 +715,7 @@ export class AnalysisView implements StudioView {
         head: ["Dimension", ...terms, "Notes"],
         rows: m.dimensions.map(row),
         scroll: true,
+        label: "Model components",
       }),
       chosen ? this.renderEffects(withEffects, chosen) : null,
     );
@@ -787,7 +788,7 @@ export class AnalysisView implements StudioView {
       ),
       h(
         "div",
-        { class: "scroll" },
+        scrollBox("Raters' state sensitivity"),
         h(
           "table",
           { class: "analysis-table", id: "analysis-raters" },

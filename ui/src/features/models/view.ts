@@ -363,6 +363,7 @@ function failuresTable(failures: ModelFailure[]): HTMLElement {
       id: "models-failures",
       class: "analysis-table",
       scroll: true,
+      label: "Failed answers",
       head: ["Run", "Person", "Context", "Dimension", "Sample", "Reason", "Raw answer"],
       rows: failures.map((f) =>
         row(
@@ -384,6 +385,7 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
     id: "models-runs",
     class: "analysis-table",
     scroll: true,
+    label: "Past model runs",
     head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Ratings", "Failures", "Median latency", "Tokens in/out"],
     rows: runs.map((r) =>
       row(
@@ -448,6 +450,7 @@ function dimensionSection(d: DimensionModels): HTMLElement {
     table({
       class: "analysis-table models-dim-table",
       scroll: true,
+      label: `Models on ${d.dimension}`,
       head: ["Model", "Profiles", "α vs humans", "ICC vs consensus", "Model state share", "Human state share", "State ratio", "State-blind", "Samples", "Sample α"],
       rows: d.models.map((m) =>
         row(
