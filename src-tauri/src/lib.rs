@@ -6,6 +6,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod instance;
+pub mod locale;
 pub mod paths;
 pub mod recent;
 pub mod state;
@@ -71,6 +72,7 @@ pub fn run() {
             commands::start::create_study,
             commands::start::open_demo_study,
             commands::start::startup_study,
+            commands::start::system_languages,
             commands::start::current_session,
             commands::start::close_study,
             commands::identity::list_raters,

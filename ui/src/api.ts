@@ -37,6 +37,8 @@ export interface Backend {
   createStudy(request: CreateStudyRequest): Promise<SessionDto>;
   openDemoStudy(): Promise<SessionDto>;
   startupStudy(): Promise<SessionDto | null>;
+  /** The user's preferred languages from the environment (BCP 47; may be empty). */
+  systemLanguages(): Promise<string[]>;
   /** The open study re-read (counts, codebook, rater). */
   currentSession(): Promise<SessionDto>;
   closeStudy(): Promise<void>;
@@ -81,6 +83,7 @@ export const tauriBackend: Backend = {
   createStudy: (request) => cmd.createStudy({ request }),
   openDemoStudy: () => cmd.openDemoStudy(),
   startupStudy: () => cmd.startupStudy(),
+  systemLanguages: () => cmd.systemLanguages(),
   currentSession: () => cmd.currentSession(),
   closeStudy: () => cmd.closeStudy(),
   listRaters: () => cmd.listRaters(),

@@ -26,6 +26,10 @@ export function openDemoStudy(): Promise<SessionDto> {
   return invoke<SessionDto>("open_demo_study");
 }
 
+export function systemLanguages(): Promise<string[]> {
+  return invoke<string[]>("system_languages");
+}
+
 export function startupStudy(): Promise<SessionDto | null> {
   return invoke<SessionDto | null>("startup_study");
 }

@@ -17,6 +17,7 @@ import { tauriModelsApi } from "./features/models/api";
 import { ModelRuns } from "./features/models/runner";
 import { packageLabel } from "./features/team/logic";
 import { mountStart, renderError } from "./features/study/start";
+import { initLanguage, setEnvironmentLanguages } from "./i18n";
 import "./styles.css";
 
 /** Everything the screens talk to: the backend and each feature's API. */
@@ -51,6 +52,9 @@ export class App {
   }
 
   async boot(): Promise<void> {
+    // The annotator's language before any screen is drawn.
+    setEnvironmentLanguages(await this.backend.systemLanguages().catch(() => []));
+    initLanguage();
     // A study opened from the file manager while the app runs comes here, not to a second app.
     void this.backend.onOpenRequested((path) => void this.openRequested(path)).catch(() => {});
     try {

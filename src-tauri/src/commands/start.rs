@@ -140,6 +140,13 @@ pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDt
     install(session, paths, study)
 }
 
+/// The user's preferred languages from the environment (see `locale`), for the annotator's
+/// screens; empty when the environment names none.
+#[tauri::command]
+pub fn system_languages() -> Vec<String> {
+    crate::locale::preferred_languages(|k| std::env::var(k).ok())
+}
+
 /// The study named by `CHAMELEON_STUDY` or the command line, opened at start-up; `None` when
 /// neither names one.
 #[tauri::command]

@@ -85,6 +85,7 @@ export class FakeBackend implements Backend {
   async createStudy() { return this.session(); }
   async openDemoStudy() { return this.session(); }
   async startupStudy() { return null; }
+  async systemLanguages(): Promise<string[]> { return []; }
   async currentSession() { return this.session(); }
   async closeStudy() {}
   async listRaters() { return [this.rater]; }

@@ -5,6 +5,7 @@
 import type { DimensionDto } from "../../bindings";
 import { h } from "../../dom";
 import { renderMarkdown } from "../review/markdown";
+import { t } from "../../i18n";
 
 /** The panel's nodes; `history` is the element the screen fills with the rating's history. */
 export function codebookPanel(d: DimensionDto, guidelines: string, history: HTMLElement): HTMLElement[] {
@@ -16,10 +17,10 @@ export function codebookPanel(d: DimensionDto, guidelines: string, history: HTML
         : [];
   const range =
     d.scale.type === "continuous"
-      ? `Any value from ${d.scale.min} to ${d.scale.max}. Keys 0–9 jump along the range, ← → fine-tune.`
+      ? t().anyValue(d.scale.min, d.scale.max)
       : d.scale.type === "likert"
-        ? `Scale ${d.scale.min}–${d.scale.max} (${d.level}).`
-        : `Categories (${d.level}).`;
+        ? t().scaleRange(d.scale.min, d.scale.max, d.level)
+        : t().categoriesOf(d.level);
   const nodes: (HTMLElement | null)[] = [
     h("h3", {}, d.label),
     d.definition ? h("p", { class: "definition" }, d.definition) : null,
@@ -34,7 +35,7 @@ export function codebookPanel(d: DimensionDto, guidelines: string, history: HTML
     // Under the scale, so the definition and anchors stay where the eye expects them.
     history,
     guidelines
-      ? h("details", {}, h("summary", {}, "Guidelines"), h("div", { class: "guidelines" }, renderMarkdown(guidelines)))
+      ? h("details", {}, h("summary", {}, t().guidelines), h("div", { class: "guidelines" }, renderMarkdown(guidelines)))
       : null,
   ];
   return nodes.filter((n): n is HTMLElement => n !== null);

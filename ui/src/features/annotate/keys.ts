@@ -81,22 +81,3 @@ export function actionFor(ev: KeyLike, target: Target): Action | null {
   if (/^[0-9-]$/.test(ev.key)) return { type: "digit", digit: ev.key };
   return null;
 }
-
-/** What the help overlay lists, in order. */
-export const SHORTCUTS: [string, string][] = [
-  ["1 … 9, 0, -", "rate the focused dimension and move to the next (- is the 11th point, e.g. 10 of 0–10)"],
-  ["x", "can't judge the focused dimension (left out of the statistics)"],
-  ["Tab / ↓", "next dimension"],
-  ["Shift+Tab / ↑", "previous dimension"],
-  ["← / →", "previous / next point of the scale (slider: one step)"],
-  ["Enter", "save this profile and go to the next one"],
-  ["Backspace / Ctrl+Z", "undo the last change"],
-  ["s", "skip this profile for now"],
-  ["f", "flag this profile for later (toggle)"],
-  ["c", "confidence: next of the five levels, then none"],
-  ["p", "back to the previous profile"],
-  ["n", "write a note (Ctrl+Enter: save and next, Esc: back)"],
-  ["q", "queue: progress per dimension, all profiles, jump to any"],
-  ["r", "retry a save that failed"],
-  ["?", "show / hide these shortcuts"],
-];

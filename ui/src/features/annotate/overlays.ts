@@ -3,8 +3,8 @@
 import { toAppError } from "../../api";
 import type { CodebookDto, DimensionProgressDto, QueueEntryDto } from "../../bindings";
 import { append, h, replace } from "../../dom";
-import { SHORTCUTS } from "./keys";
 import { dimensionsRemaining, isDone, position } from "./queue";
+import { t } from "../../i18n";
 
 export interface Overlay {
   el: HTMLElement;
@@ -12,18 +12,18 @@ export interface Overlay {
 }
 
 export function helpOverlay(onClose: () => void): Overlay {
-  const close = h("button", { onclick: onClose }, "Close");
+  const close = h("button", { onclick: onClose }, t().close);
   const el = h(
     "div",
-    { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts" },
+    { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": t().keyboardShortcuts },
     h(
       "div",
       { class: "panel", id: "help" },
-      h("h2", {}, "Keyboard shortcuts"),
+      h("h2", {}, t().keyboardShortcuts),
       h(
         "table",
         { class: "shortcuts" },
-        h("tbody", {}, ...SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what)))),
+        h("tbody", {}, ...t().shortcuts.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what)))),
       ),
       close,
     ),
@@ -43,11 +43,11 @@ export interface QueueOverlayOptions {
 export function queueOverlay(o: QueueOverlayOptions): Overlay {
   const filter = h("input", {
     type: "search",
-    placeholder: o.codebook.showPersonIds ? "Filter by context, person or #id" : "Filter by context",
-    "aria-label": "Filter profiles",
+    placeholder: o.codebook.showPersonIds ? t().filterAll : t().filterContext,
+    "aria-label": t().filterProfiles,
   });
   const onlyOpen = h("input", { type: "checkbox", id: "only-open" });
-  const list = h("ol", { class: "queue-list", role: "listbox", "aria-label": "Profiles" });
+  const list = h("ol", { class: "queue-list", role: "listbox", "aria-label": t().profiles });
   const current = o.current;
   const fill = () => {
     const q = filter.value.trim().toLowerCase();
@@ -133,7 +133,7 @@ function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookD
     h(
       "h3",
       {},
-      "By dimension ",
+      t().byDimension,
       h("span", { class: "muted" }, incomplete === 0 ? "— all complete" : `— ${incomplete} of ${dims.length} incomplete`),
     ),
     h(

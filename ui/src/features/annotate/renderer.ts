@@ -5,8 +5,8 @@ import type { DimensionDto, Profile } from "../../bindings";
 import { h, replace } from "../../dom";
 import { formatValue, options, snap, stepOf } from "./scale";
 import { CANT_JUDGE, type RatingSession } from "./session";
+import { t } from "../../i18n";
 
-const STATUS_TEXT = { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" };
 
 /**
  * The profile head (context, position in the queue, the person only when the codebook shows
@@ -22,12 +22,12 @@ export function materialNodes(p: Profile, pos: number, queueLength: number, show
       h(
         "div",
         { class: "meta" },
-        showPerson ? h("span", {}, "Person ", h("strong", { class: "person" }, p.person)) : null,
-        h("span", {}, pos > 0 ? `Profile ${pos} of ${queueLength}` : "Profile outside your queue"),
+        showPerson ? h("span", {}, t().person, h("strong", { class: "person" }, p.person)) : null,
+        h("span", {}, pos > 0 ? t().profileOf(pos, queueLength) : t().profileOutsideQueue),
       ),
     ),
     ...(p.texts.length === 0
-      ? [h("p", { class: "empty" }, "This profile has no material.")]
+      ? [h("p", { class: "empty" }, t().noMaterial)]
       : p.texts.map((t, i) =>
           h(
             "article",
@@ -60,12 +60,12 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
     h(
       "span",
       { class: `dim-status ${st.status}` },
-      STATUS_TEXT[st.status],
-      cant && st.status === "saved" ? ": can't judge" : "",
+      t().status[st.status],
+      cant && st.status === "saved" ? t().cantJudgeSaved : "",
       st.error ? `: ${st.error}` : "",
     ),
     st.status === "failed"
-      ? h("button", { class: "small", onclick: () => void s.retry(), tabindex: -1 }, "Retry")
+      ? h("button", { class: "small", onclick: () => void s.retry(), tabindex: -1 }, t().retry)
       : null,
   );
   let body: HTMLElement;
@@ -126,14 +126,14 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
       role: "radio",
       tabindex: -1,
       "aria-checked": cant ? "true" : "false",
-      title: "Can't judge: stored as such and left out of every statistic (not a midpoint)",
+      title: t().cantJudgeTitle,
       onclick: () => {
         void s.set(d.name, cant ? null : CANT_JUDGE);
         el.focus();
       },
     },
     h("kbd", {}, "x"),
-    " can't judge",
+    t().cantJudge,
   );
   body.append(cantButton);
   replace(el, head, body);

@@ -23,6 +23,7 @@ import { codebookNotice } from "../review/notice";
 import { Latest } from "../../asyncSection";
 import { codebookPanel } from "./codebookPanel";
 import { helpOverlay, queueOverlay } from "./overlays";
+import { t } from "../../i18n";
 
 /** Measurements the e2e run reads: keypress → next profile shown, in ms. */
 interface PerfLog {
@@ -89,11 +90,11 @@ export class RatingScreen {
 
   async mount(root: HTMLElement): Promise<void> {
     this.root = root;
-    const progressBar = h("progress", { max: 1, value: 0, "aria-label": "Profiles done" });
+    const progressBar = h("progress", { max: 1, value: 0, "aria-label": t().profilesDone });
     const els = {
-      material: h("section", { class: "material", "aria-label": "Profile material", tabindex: -1 }),
+      material: h("section", { class: "material", "aria-label": t().profileMaterial, tabindex: -1 }),
       dims: h("div", { class: "dims" }),
-      codebook: h("aside", { class: "codebook", "aria-label": "Codebook", "aria-live": "polite" }),
+      codebook: h("aside", { class: "codebook", "aria-label": t().codebook, "aria-live": "polite" }),
       review: h("div", { class: "review" }),
       progressBar,
       progressText: h("span", { class: "progress-text" }),
@@ -117,18 +118,18 @@ export class RatingScreen {
           h(
             "span",
             { class: "who" },
-            "Rating as ",
+            t().ratingAs,
             h("strong", {}, rater?.name ?? "?"),
             " ",
-            h("button", { class: "link", onclick: () => this.hooks.onSwitchRater() }, "change"),
+            h("button", { class: "link", onclick: () => this.hooks.onSwitchRater() }, t().change),
           ),
           h("span", { class: "progress" }, progressBar, els.progressText),
           els.saveStatus,
-          h("button", { class: "ghost", onclick: () => this.openQueue(), title: "Queue (q)" }, "Queue"),
-          h("button", { class: "ghost", id: "open-instructions", onclick: () => this.openInstructions() }, "Instructions"),
-          h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: "Shortcuts (?)" }, "?"),
-          h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, "Review & analysis"),
-          h("button", { class: "ghost", onclick: () => this.close() }, "Close study"),
+          h("button", { class: "ghost", onclick: () => this.openQueue(), title: t().queueTitle }, t().queue),
+          h("button", { class: "ghost", id: "open-instructions", onclick: () => this.openInstructions() }, t().instructions),
+          h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: t().shortcutsTitle }, "?"),
+          h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, t().reviewAndAnalysis),
+          h("button", { class: "ghost", onclick: () => this.close() }, t().closeStudy),
         ),
         this.notice ? h("p", { class: "package-bar", id: "package-badge" }, this.notice) : null,
         els.message,
@@ -138,7 +139,7 @@ export class RatingScreen {
           h("div", { class: "left" }, els.material, els.codebook, els.instructions),
           h(
             "section",
-            { class: "form", "aria-label": "Ratings" },
+            { class: "form", "aria-label": t().ratings },
             els.dims,
             h(
               "div",
@@ -147,12 +148,12 @@ export class RatingScreen {
               h(
               "div",
               { class: "actions" },
-              h("button", { id: "previous", onclick: () => void this.previous() }, "Previous ", h("kbd", {}, "p")),
-              h("button", { id: "skip", onclick: () => this.go("skip") }, "Skip ", h("kbd", {}, "s")),
+              h("button", { id: "previous", onclick: () => void this.previous() }, t().previous, h("kbd", {}, "p")),
+              h("button", { id: "skip", onclick: () => this.go("skip") }, t().skip, h("kbd", {}, "s")),
               h(
                 "button",
                 { id: "next", class: "primary", onclick: () => this.go("next") },
-                "Save & next ",
+                t().saveAndNext,
                 h("kbd", {}, "Enter"),
               ),
             ),
@@ -166,7 +167,7 @@ export class RatingScreen {
     if (this.review) void codebookNotice(this.review).then((n) => n && els.message.before(n));
     await this.refreshQueue();
     const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
-    if (first === null) this.showEmpty("There are no profiles to rate in this study.");
+    if (first === null) this.showEmpty(t().noProfiles);
     else await this.show(first);
     // Before the first profile: what to do and how, once, until something is rated.
     if (first !== null && this.queue.every((e) => e.rated === 0)) this.openInstructions();
@@ -210,12 +211,11 @@ export class RatingScreen {
     this.els.progressBar.value = p.done;
     // Every number here counts profiles (ratings per dimension are in the queue overlay).
     const extra = [
-      p.partial ? `${p.partial} started` : "",
-      p.flagged ? `${p.flagged} flagged` : "",
+      p.partial ? t().started(p.partial) : "",
+      p.flagged ? t().flaggedCount(p.flagged) : "",
     ].filter(Boolean);
     this.els.progressText.textContent =
-      `${p.done} of ${p.assigned} profile${p.assigned === 1 ? "" : "s"} done` +
-      (extra.length ? ` · ${extra.join(" · ")}` : "");
+      t().profilesDoneOf(p.done, p.assigned) + (extra.length ? ` · ${extra.join(" · ")}` : "");
   }
 
   private showEmpty(text: string): void {
@@ -276,15 +276,15 @@ export class RatingScreen {
     const note = h("textarea", {
       id: "note",
       rows: 2,
-      placeholder: "Optional note on this profile (n)",
-      "aria-label": "Note",
+      placeholder: t().notePlaceholder,
+      "aria-label": t().note,
     });
     note.value = s.note;
     note.addEventListener("input", () => (s.note = note.value));
     const conf = h(
       "div",
-      { class: "confidence", role: "radiogroup", "aria-label": "Confidence" },
-      h("span", { class: "label" }, "Confidence"),
+      { class: "confidence", role: "radiogroup", "aria-label": t().confidence },
+      h("span", { class: "label" }, t().confidence),
       // Stored as 0..1; shown as five steps.
       ...[1, 2, 3, 4, 5].map((c) => {
         const v = (c - 1) / 4;
@@ -294,7 +294,7 @@ export class RatingScreen {
           {
             class: "small conf",
             role: "radio",
-            title: ["very unsure", "unsure", "so-so", "fairly sure", "sure"][c - 1],
+            title: t().confidenceLevels[c - 1],
             "aria-checked": on ? "true" : "false",
             onclick: () => s.setConfidence(on ? null : v),
           },
@@ -310,7 +310,7 @@ export class RatingScreen {
         "aria-pressed": s.flagged ? "true" : "false",
         onclick: () => void this.flag(),
       },
-      s.flagged ? "⚑ Flagged" : "⚐ Flag for later",
+      s.flagged ? t().flagged : t().flagForLater,
       " ",
       h("kbd", {}, "f"),
     );
@@ -373,13 +373,13 @@ export class RatingScreen {
     const failed = s.failed().length;
     el.className = "save-status";
     if (failed) {
-      el.textContent = `${failed} not saved — press r to retry`;
+      el.textContent = t().notSavedRetry(failed);
       el.classList.add("failed");
     } else if (s.saving()) {
-      el.textContent = "Saving…";
+      el.textContent = t().saving;
       el.classList.add("saving");
     } else {
-      el.textContent = s.ratedCount() ? "All changes saved" : "";
+      el.textContent = s.ratedCount() ? t().allSaved : "";
       el.classList.add("saved");
     }
   }
@@ -418,7 +418,7 @@ export class RatingScreen {
       await this.session.toggleFlag();
       await this.refreshQueue();
     } catch (e) {
-      this.setMessage(`Could not save the flag: ${toAppError(e).message}`);
+      this.setMessage(t().flagNotSaved(toAppError(e).message));
     }
   }
 
@@ -458,8 +458,8 @@ export class RatingScreen {
         const all = this.queue.length > 0 && this.queue.every(isDone);
         this.setMessage(
           all
-            ? "All profiles are rated. You can revisit any of them from the queue (q)."
-            : "No other profile is left to rate; this one is still incomplete.",
+            ? t().allRated
+            : t().noOtherLeft,
           "info",
         );
         return;
@@ -483,7 +483,7 @@ export class RatingScreen {
       target = i > 0 ? this.queue[i - 1].profileId : null;
     }
     if (target === null) {
-      this.setMessage("This is the first profile.", "info");
+      this.setMessage(t().firstProfile, "info");
       return;
     }
     await this.jump(target);
@@ -572,7 +572,7 @@ export class RatingScreen {
         if (!d) return;
         const v = valueForDigit(d.scale, action.digit);
         if (v === null) {
-          this.setMessage(`${action.digit} is not a value of ${d.label}.`, "info");
+          this.setMessage(t().notAValue(action.digit, d.label), "info");
           return;
         }
         this.setMessage(null);
@@ -607,7 +607,7 @@ export class RatingScreen {
       case "undo": {
         const undone = await s.undo();
         this.setMessage(
-          undone ? null : "Nothing to undo on this profile.",
+          undone ? null : t().nothingToUndo,
           "info",
         );
         if (undone) this.dimEls.get(undone.dimension)?.focus();

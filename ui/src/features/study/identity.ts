@@ -4,6 +4,7 @@ import { toAppError, type Backend } from "../../api";
 import type { RaterKindDto, SessionDto } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "./start";
+import { t } from "../../i18n";
 
 export async function mountIdentity(
   root: HTMLElement,
@@ -25,12 +26,12 @@ export async function mountIdentity(
       replace(errorHost, renderError(toAppError(e)));
     }
   };
-  const name = h("input", { type: "text", id: "rater-name", placeholder: "Your name or initials", autocomplete: "off" });
+  const name = h("input", { type: "text", id: "rater-name", placeholder: t().namePlaceholder, autocomplete: "off" });
   const kind = h(
     "select",
-    { id: "rater-kind", "aria-label": "Kind of rater" },
-    h("option", { value: "human" }, "Human annotator"),
-    h("option", { value: "model" }, "Model"),
+    { id: "rater-kind", "aria-label": t().kindOfRater },
+    h("option", { value: "human" }, t().humanAnnotator),
+    h("option", { value: "model" }, t().model),
   );
   const list = h("ul", { class: "raters" });
   const newRater = pkg
@@ -45,41 +46,41 @@ export async function mountIdentity(
             void choose(name.value, kind.value as RaterKindDto);
           },
         },
-        h("h2", {}, "New rater"),
-        h("div", { class: "field-row" }, h("label", { class: "field", for: "rater-name" }, h("span", {}, "Name"), name), kind),
-        h("button", { type: "submit", class: "primary" }, "Start rating"),
+        h("h2", {}, t().newRater),
+        h("div", { class: "field-row" }, h("label", { class: "field", for: "rater-name" }, h("span", {}, t().name), name), kind),
+        h("button", { type: "submit", class: "primary" }, t().startRating),
       );
   replace(
     root,
     h(
       "div",
       { class: "identity", id: "identity-screen" },
-      h("h1", {}, "Who is rating?"),
-      h("p", { class: "muted" }, `Study: ${session.study.name} — ${session.study.profiles === 1 ? "1 profile" : `${session.study.profiles} profiles`}, ${session.study.dimensions === 1 ? "1 dimension" : `${session.study.dimensions} dimensions`}.`),
+      h("h1", {}, t().whoIsRating),
+      h("p", { class: "muted" }, t().studySummary(session.study.name, session.study.profiles, session.study.dimensions)),
       pkg ? h("p", { class: "package-badge", id: "package-badge" }, pkg.notice) : null,
       errorHost,
-      h("div", { class: "card" }, h("h2", {}, "Continue as"), list),
+      h("div", { class: "card" }, h("h2", {}, t().continueAs), list),
       newRater,
       h(
         "div",
         { class: "card" },
-        h("h2", {}, "Reviewing, not rating?"),
-        h("p", { class: "muted" }, "Agreement, disagreements, codebook, state–trait analysis and team work need no rater."),
-        h("button", { id: "open-studio", onclick: onStudio }, "Review & analysis"),
+        h("h2", {}, t().reviewingNotRating),
+        h("p", { class: "muted" }, t().reviewingNeedsNoRater),
+        h("button", { id: "open-studio", onclick: onStudio }, t().reviewAndAnalysis),
       ),
-      h("button", { class: "ghost", onclick: onBack }, "← Back to start"),
+      h("button", { class: "ghost", onclick: onBack }, t().backToStart),
     ),
   );
   try {
     const raters = (await backend.listRaters()).filter(
       (r) => (r.kind === "human" || r.kind === "model") && (!pkg || r.name === pkg.rater),
     );
-    if (raters.length === 0) replace(list, h("li", { class: "empty" }, "No raters yet: create one below."));
+    if (raters.length === 0) replace(list, h("li", { class: "empty" }, t().noRatersYet));
     else
       replace(
         list,
         ...raters.map((r) =>
-          h("li", {}, h("button", { class: "rater", onclick: () => void choose(r.name, r.kind) }, r.name, h("span", { class: "muted" }, ` (${r.kind})`))),
+          h("li", {}, h("button", { class: "rater", onclick: () => void choose(r.name, r.kind) }, r.name, h("span", { class: "muted" }, ` (${t().raterKind(r.kind)})`))),
         ),
       );
   } catch (e) {

@@ -7,6 +7,7 @@ import { listenForDrops, type DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
 import { describeDrop, sortDroppedFiles, type DroppedFiles } from "./drop";
 import { errorHint } from "../../errors";
+import { LANGUAGES, languageOverride, overrideLanguage, systemLanguage, t, type Language } from "../../i18n";
 
 const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
 const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
@@ -158,6 +159,7 @@ export function mountStart(
       h("h1", {}, "Chameleon Studio"),
       busy,
       h("p", { class: "drop-hint" }, "Or drop a study file, or a profiles file and a codebook, on this window."),
+      languageChoice(),
     ),
     errorHost,
     dropNotice,
@@ -246,4 +248,19 @@ export function mountStart(
     (recentList.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
   };
   return { stop: drops.stop, ready: showRecent() };
+}
+
+/** The annotator screens' language: the system's, or one chosen here (kept on this machine). */
+function languageChoice(): HTMLElement {
+  const select = h(
+    "select",
+    { id: "language", "aria-label": t().language },
+    h("option", { value: "" }, `${t().systemLanguage} (${LANGUAGES.find((l) => l.code === systemLanguage())?.name ?? ""})`),
+    ...LANGUAGES.map((l) => h("option", { value: l.code }, l.name)),
+  );
+  select.value = languageOverride() ?? "";
+  select.addEventListener("change", () => {
+    overrideLanguage((select.value || null) as Language | null);
+  });
+  return h("label", { class: "language-choice" }, h("span", {}, `${t().language} `), select);
 }
