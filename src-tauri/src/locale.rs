@@ -18,8 +18,11 @@ pub fn preferred_languages(get: impl Fn(&str) -> Option<String>) -> Vec<String> 
     let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
         .into_iter()
         .find_map(|k| get(k).filter(|v| !v.is_empty()));
-    // glibc ignores LANGUAGE when the locale is C: so do we.
-    if locale.as_deref().is_some_and(|l| l != "C" && l != "POSIX") {
+    // glibc ignores LANGUAGE when the locale is C (C.UTF-8 too): so do we.
+    let base = locale
+        .as_deref()
+        .map(|l| l.split(['.', '@']).next().unwrap_or(""));
+    if base.is_some_and(|b| b != "C" && b != "POSIX") {
         if let Some(list) = get("LANGUAGE") {
             list.split(':').for_each(&mut push);
         }
