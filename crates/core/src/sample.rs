@@ -81,6 +81,7 @@ of the statistics. Do not use the midpoint for it.\n\
                 .into(),
         version: 0,
         show_person_ids: false,
+        scales: Vec::new(),
         dimensions: vec![
             likert(
                 "openness",
