@@ -1,13 +1,14 @@
 //! `chameleon reliability FILE --scale NAME=item1,item2,-item3 ...`
 
 use chameleon_core::analysis::reliability::{
-    multilevel, reliability_with, MultilevelReport, ScaleReport, ScaleSpec,
+    codebook_scales, multilevel, reliability_with, MultilevelReport, ScaleReport, ScaleSpec,
 };
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
+                  chameleon reliability study.chameleon --bootstrap 1000 --json\n  \
                   chameleon reliability items.csv --wide --scale extraversion=e1,-e2 \\\n    \
                   --scale agreeableness=-a1,a2 --min 1 --max 5\n  \
                   chameleon reliability s.db --scale warmth=w1,w2,-w3 --json\n\n\
@@ -25,8 +26,8 @@ pub struct ReliabilityArgs {
     #[command(flatten)]
     pub shape: super::WideArgs,
     /// A scale: NAME=item1,item2,-item3 (a leading `-` marks a reverse-keyed item). Repeat for
-    /// more scales.
-    #[arg(long = "scale", value_name = "NAME=ITEMS", required = true, value_parser = ScaleSpec::parse)]
+    /// more scales. Without it, a study's questionnaire scales (its codebook's `items`).
+    #[arg(long = "scale", value_name = "NAME=ITEMS", value_parser = ScaleSpec::parse)]
     pub scales: Vec<ScaleSpec>,
     /// Lowest point of the response scale, to reverse-key items (else the codebook's bounds).
     #[arg(long, requires = "max", allow_hyphen_values = true)]
@@ -51,7 +52,22 @@ pub struct ReliabilityArgs {
     pub model_sample: Option<u32>,
 }
 
-pub fn run(args: ReliabilityArgs) -> anyhow::Result<()> {
+pub fn run(mut args: ReliabilityArgs) -> anyhow::Result<()> {
+    if args.scales.is_empty() {
+        args.scales = if args.shape.wide {
+            Vec::new()
+        } else {
+            codebook_scales(&args.input)?
+        };
+        if args.scales.is_empty() {
+            return Err(chameleon_core::CoreError::Invalid(format!(
+                "{}: no scales: its codebook has no questionnaire scales (dimensions with \
+                 items); give them with --scale NAME=item1,item2,-item3",
+                args.input.display()
+            ))
+            .into());
+        }
+    }
     let bounds = match (args.min, args.max) {
         (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && lo < hi => Some((lo, hi)),
         (Some(lo), Some(hi)) => {

@@ -74,6 +74,36 @@ impl ScaleSpec {
     }
 }
 
+impl From<&crate::model::ItemScale> for ScaleSpec {
+    /// A codebook's questionnaire scale: its items with their keying.
+    fn from(s: &crate::model::ItemScale) -> ScaleSpec {
+        ScaleSpec {
+            name: s.name.clone(),
+            items: s
+                .items
+                .iter()
+                .map(|i| ItemSpec {
+                    dimension: i.name.clone(),
+                    reverse: i.reverse,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The questionnaire scales of a study's codebook (none for a ratings file or a study without
+/// scales).
+pub fn codebook_scales(path: &std::path::Path) -> Result<Vec<ScaleSpec>> {
+    if !crate::store::is_sqlite_file(path) {
+        return Ok(Vec::new());
+    }
+    let study = crate::store::Study::open_read_only(path)?;
+    Ok(study
+        .codebook()?
+        .map(|c| c.scales.iter().map(ScaleSpec::from).collect())
+        .unwrap_or_default())
+}
+
 /// One item of a scale in the results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemReport {
