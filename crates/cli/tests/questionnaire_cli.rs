@@ -184,3 +184,51 @@ fn a_bad_questionnaire_codebook_is_exit_2_naming_file_and_field() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--scale"));
 }
+
+#[test]
+fn the_demo_questionnaire_matches_psych() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/fixtures/reliability");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo_bfi10.json")).unwrap())
+            .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let study = tmp.path().join("demo.chameleon");
+    ok(&[
+        "sample",
+        "demo",
+        s(tmp.path()),
+        "--study",
+        s(&study),
+        "--questionnaire",
+    ]);
+    // The fixture psych read is what the generator writes.
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("questionnaire_ratings.csv")).unwrap(),
+        std::fs::read_to_string(dir.join("demo_bfi10.csv")).unwrap(),
+        "regenerate the fixture: see scripts/reference/reliability/psych_demo_bfi10.R"
+    );
+    let got = json(&["reliability", s(&study), "--json"]);
+    let got = got.as_array().unwrap();
+    assert_eq!(got.len(), 5);
+    for g in got {
+        let w = &want[g["scale"].as_str().unwrap()];
+        assert_eq!(g["n"], w["n"]);
+        close(&g["raw_alpha"], &w["raw_alpha"], 1e-6);
+        close(&g["std_alpha"], &w["std_alpha"], 1e-6);
+        close(&g["omega_total"], &w["omega_total"], 1e-4);
+        for (i, item) in g["items"].as_array().unwrap().iter().enumerate() {
+            close(&item["item_rest"], &w["item_rest"][i], 1e-6);
+        }
+    }
+    let ml = json(&["reliability", s(&study), "--multilevel", "--json"]);
+    for g in ml.as_array().unwrap() {
+        let w = &want[g["scale"].as_str().unwrap()]["multilevel"];
+        let r = &g["reliability"];
+        for (k, v) in w["components"].as_object().unwrap() {
+            close(&r["components"][k], v, 1e-9);
+        }
+        for k in ["r1f", "rkf", "r1r", "rkr", "rc"] {
+            close(&r[k], &w[k], 1e-9);
+        }
+    }
+}
