@@ -127,15 +127,22 @@ fn num(x: Option<f64>) -> String {
 fn table(reports: &[ScaleReport], source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Scale reliability — {source}\n");
+    // Wide enough for the longest scale name (BFI scale names run past 20 characters).
+    let w = reports
+        .iter()
+        .map(|r| r.scale.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
     let _ = writeln!(
         out,
-        "{:<20} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
+        "{:<w$} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
         "scale", "items", "n", "α", "α std", "ω tot", "mean r"
     );
     for r in reports {
         let _ = writeln!(
             out,
-            "{:<20} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
+            "{:<w$} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
             r.scale,
             r.items.len(),
             if r.incomplete > 0 {
@@ -153,7 +160,7 @@ fn table(reports: &[ScaleReport], source: &str) -> String {
         if let (Some([a0, a1]), Some([o0, o1])) = (r.raw_alpha_ci95, r.omega_total_ci95) {
             let _ = writeln!(
                 out,
-                "{:<20} 95% bootstrap: α [{a0:.3}, {a1:.3}], ω [{o0:.3}, {o1:.3}] ({} resamples{})",
+                "{:<w$} 95% bootstrap: α [{a0:.3}, {a1:.3}], ω [{o0:.3}, {o1:.3}] ({} resamples{})",
                 r.scale,
                 r.bootstrap,
                 if r.bootstrap_failed > 0 {
