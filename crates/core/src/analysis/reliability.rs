@@ -106,6 +106,7 @@ pub fn codebook_scales(path: &std::path::Path) -> Result<Vec<ScaleSpec>> {
 
 /// One item of a scale in the results.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemReport {
     /// The item's dimension.
     pub dimension: String,
@@ -123,6 +124,7 @@ pub struct ItemReport {
 
 /// One scale's reliability, or why it has none.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScaleReport {
     /// The scale's name.
     pub scale: String,
