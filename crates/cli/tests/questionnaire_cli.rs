@@ -90,7 +90,10 @@ fn reliability_of_a_codebook_scale_matches_psych() {
             close(&item["item_rest"], &want["item_rest"][i], 1e-6);
         }
         let table = String::from_utf8(ok(&["reliability", s(&study)]).stdout).unwrap();
-        assert!(table.contains("trait") && table.contains("item–rest"), "{table}");
+        assert!(
+            table.contains("trait") && table.contains("item–rest"),
+            "{table}"
+        );
     }
 }
 
@@ -100,12 +103,7 @@ fn a_scale_is_scored_into_the_analyses_and_never_stored() {
     // Two raters answer two items (one reverse-keyed) for four profiles; u4's second item is
     // missing, so with every item required u4 has no score from ana.
     let mut csv = String::from("person,context,rater,dimension,value\n");
-    for (p, e1, e2r) in [
-        ("u1", 1, 5),
-        ("u2", 2, 4),
-        ("u3", 4, 2),
-        ("u4", 5, 0),
-    ] {
+    for (p, e1, e2r) in [("u1", 1, 5), ("u2", 2, 4), ("u3", 4, 2), ("u4", 5, 0)] {
         for (rater, shift) in [("ana", 0), ("ben", 1)] {
             csv += &format!("{p},c,{rater},e1,{}\n", (e1 + shift).min(5));
             if e2r > 0 {
@@ -122,7 +120,10 @@ fn a_scale_is_scored_into_the_analyses_and_never_stored() {
     let out = ok(&["agreement", s(&study), "--json"]);
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = got.to_string();
-    assert!(text.contains("\"extraversion\""), "the scale is analysed: {text}");
+    assert!(
+        text.contains("\"extraversion\""),
+        "the scale is analysed: {text}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("scale 'extraversion': 2 response(s) with fewer than 2 of its 2 items"),
@@ -136,8 +137,11 @@ fn a_scale_is_scored_into_the_analyses_and_never_stored() {
     assert!(!exported.contains("extraversion"), "{exported}");
     // Rating the scale itself is refused: it is no dimension of the study.
     let bad = tmp.path().join("scale.csv");
-    std::fs::write(&bad, "person,context,rater,dimension,value\nu1,c,ana,extraversion,3\n")
-        .unwrap();
+    std::fs::write(
+        &bad,
+        "person,context,rater,dimension,value\nu1,c,ana,extraversion,3\n",
+    )
+    .unwrap();
     let out = run(&["import", "ratings", s(&study), s(&bad)]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -284,13 +284,19 @@ fn bfi10_toml() -> String {
          who ...\"\n# Each scale is scored from its items; the items are rated, the scales never.\n",
     );
     for (name, label, items) in BFI10 {
-        let _ = writeln!(out, "\n[[dimensions]]\nname = \"{name}\"\nlabel = \"{label}\"");
+        let _ = writeln!(
+            out,
+            "\n[[dimensions]]\nname = \"{name}\"\nlabel = \"{label}\""
+        );
         let _ = writeln!(
             out,
             "scale = {{ type = \"likert\", min = 1, max = 5, anchors = [{{ value = 1, label = \
              \"disagree strongly\" }}, {{ value = 5, label = \"agree strongly\" }}] }}"
         );
-        let _ = writeln!(out, "scoring = {{ rule = \"mean\", min_items = 2 }}\nitems = [");
+        let _ = writeln!(
+            out,
+            "scoring = {{ rule = \"mean\", min_items = 2 }}\nitems = ["
+        );
         for (item, text, reverse) in items {
             let _ = writeln!(
                 out,
@@ -400,7 +406,9 @@ fn bfi10_answers(seed: u64, latent: &[(String, &str, Vec<f64>, Vec<f64>)]) -> St
         for (t, (_, _, items)) in BFI10.iter().enumerate() {
             let l = 0.85 * traits[t] / 0.55 + 0.3 * states[t] / 0.95;
             for (item, _, reverse) in items {
-                let v = (3.0 + 0.95 * (l + 0.6 * rng.normal())).round().clamp(1.0, 5.0);
+                let v = (3.0 + 0.95 * (l + 0.6 * rng.normal()))
+                    .round()
+                    .clamp(1.0, 5.0);
                 let v = if *reverse { 6.0 - v } else { v };
                 let _ = writeln!(out, "{person},{context},self,{item},{v}");
             }
@@ -621,8 +629,10 @@ mod tests {
             p
         };
         let mut s = crate::Study::create(&dir.path().join("s.db")).unwrap();
-        s.import_profiles(&put("p.jsonl", &files.profiles_jsonl)).unwrap();
-        s.import_codebook(&put("c.toml", &files.codebook_toml)).unwrap();
+        s.import_profiles(&put("p.jsonl", &files.profiles_jsonl))
+            .unwrap();
+        s.import_codebook(&put("c.toml", &files.codebook_toml))
+            .unwrap();
         s.import_ratings(&put("r.csv", &files.ratings_csv), &Default::default())
             .unwrap();
         s.import_codebook(&put("q.toml", &files.questionnaire_toml))
@@ -634,7 +644,10 @@ mod tests {
         let cb = s.codebook().unwrap().unwrap();
         assert_eq!(cb.dimensions.len(), plain.dimensions.len() + 10);
         assert_eq!(cb.scales.len(), 5);
-        assert!(cb.scales.iter().all(|sc| sc.items.iter().filter(|i| i.reverse).count() == 1));
+        assert!(cb
+            .scales
+            .iter()
+            .all(|sc| sc.items.iter().filter(|i| i.reverse).count() == 1));
         assert_eq!(cb.guidelines, plain.guidelines, "the guidelines stay");
         let ds = s.dataset().unwrap();
         let specs: Vec<ScaleSpec> = cb.scales.iter().map(ScaleSpec::from).collect();
@@ -652,7 +665,10 @@ mod tests {
         // Each scale is a dimension of the analyses, scored per profile.
         let e = ds.dimension("bfi_extraversion").unwrap();
         assert_eq!(e.observations.len(), 108);
-        assert!(e.observations.iter().all(|o| (1.0..=5.0).contains(&o.value)));
+        assert!(e
+            .observations
+            .iter()
+            .all(|o| (1.0..=5.0).contains(&o.value)));
     }
 
     #[test]

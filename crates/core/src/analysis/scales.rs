@@ -197,8 +197,21 @@ mod tests {
             min_items: Some(2),
         };
         assert_eq!(score(&v, sum), Some(9.0), "prorated: mean 3 × 3 items");
-        assert_eq!(score(&[Some(1.0), Some(2.0)], Scoring { min_items: None, ..sum }), Some(3.0));
-        assert_eq!(score(&[None, None], mean(Some(1))), None, "nothing answered");
+        assert_eq!(
+            score(
+                &[Some(1.0), Some(2.0)],
+                Scoring {
+                    min_items: None,
+                    ..sum
+                }
+            ),
+            Some(3.0)
+        );
+        assert_eq!(
+            score(&[None, None], mean(Some(1))),
+            None,
+            "nothing answered"
+        );
         assert_eq!(score(&[], mean(None)), None, "no items, no score");
     }
 
@@ -228,10 +241,13 @@ mod tests {
     #[test]
     fn scores_per_profile_and_rater_with_reverse_keying_and_counts() {
         let mut ds = Dataset {
-            profiles: vec![ProfileKey {
-                person: 0,
-                context: 0,
-            }; 2],
+            profiles: vec![
+                ProfileKey {
+                    person: 0,
+                    context: 0,
+                };
+                2
+            ],
             dimensions: vec![
                 item("e1", &[(0, 0, 1.0), (0, 1, 2.0), (1, 0, 5.0)]),
                 item("e2", &[(0, 0, 4.0), (0, 1, 3.0)]),
@@ -282,6 +298,9 @@ mod tests {
         );
         assert!(ds.dimension("e1").is_some(), "the items stay");
         let notes = scoring_notes(&r, &[scale]);
-        assert!(notes[0].contains("1 response(s) with fewer than 2"), "{notes:?}");
+        assert!(
+            notes[0].contains("1 response(s) with fewer than 2"),
+            "{notes:?}"
+        );
     }
 }

@@ -94,7 +94,9 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
     };
     let (mut cb, origins, mut errors) = file.into_codebook(src);
     errors.extend(validate(&mut cb, src));
-    errors.extend(super::questionnaire::validate_scales(&mut cb, &origins, src));
+    errors.extend(super::questionnaire::validate_scales(
+        &mut cb, &origins, src,
+    ));
     if !errors.is_empty() {
         return Err(CoreError::input(name, errors));
     }

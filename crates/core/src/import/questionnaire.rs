@@ -339,7 +339,11 @@ items = [
     fn a_scale_becomes_its_items_as_dimensions_and_a_scale() {
         let cb = parse(BFI).unwrap();
         let names: Vec<&str> = cb.dimensions.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["warmth", "e1", "e2"], "items take the scale's place");
+        assert_eq!(
+            names,
+            ["warmth", "e1", "e2"],
+            "items take the scale's place"
+        );
         assert_eq!(cb.dimensions[1].label.as_deref(), Some("is reserved"));
         assert_eq!(cb.scales.len(), 1);
         let s = &cb.scales[0];
@@ -357,10 +361,9 @@ items = [
 
     #[test]
     fn a_codebook_without_items_is_unchanged() {
-        let cb = parse(
-            "[[dimensions]]\nname = \"warmth\"\nscale = { type = \"likert\", max = 7 }\n",
-        )
-        .unwrap();
+        let cb =
+            parse("[[dimensions]]\nname = \"warmth\"\nscale = { type = \"likert\", max = 7 }\n")
+                .unwrap();
         assert!(cb.scales.is_empty());
         assert!(!serde_json::to_string(&cb).unwrap().contains("scales"));
     }
