@@ -22,22 +22,23 @@ describe("questionnaire scales in the review", { concurrency: 1 }, () => {
       const b = ctx.browser;
       await b.$("#open-studio").click();
       await b.$("#agreement-table").waitForDisplayed({ timeout: 60000 });
-      await b.$("#scales-section table").waitForExist({ timeout: 60000 });
+      await b.$("#scales-table").waitForExist({ timeout: 60000 });
       const shown = await b.execute(() =>
-        [...document.querySelectorAll("#scales-section table")].map((t) => [
-          t.getAttribute("data-scale"),
-          t.querySelector("caption")?.textContent ?? "",
-          [...t.querySelectorAll("tbody tr")].map((r) => r.querySelector(".item-rest")?.textContent ?? ""),
+        [...document.querySelectorAll("#scales-table tbody tr")].map((r) => [
+          r.getAttribute("data-scale"),
+          r.querySelector(".alpha")?.textContent ?? "",
+          r.querySelector(".omega")?.textContent ?? "",
+          [...r.querySelectorAll(".item-rest")].map((i) => i.textContent.split(" ").pop()),
         ]),
       );
       assert.deepEqual(
         shown.map((s) => s[0]),
         expected.map((e) => e.scale),
       );
-      for (const [scale, caption, itemRest] of shown) {
+      for (const [scale, alpha, omega, itemRest] of shown) {
         const e = expected.find((x) => x.scale === scale);
-        assert.ok(caption.includes(`α ${e.raw_alpha.toFixed(2)} [`), `${scale}: ${caption}`);
-        assert.ok(caption.includes(`ω ${e.omega_total.toFixed(2)}`), `${scale}: ${caption}`);
+        assert.ok(alpha.startsWith(`${e.raw_alpha.toFixed(2)} [`), `${scale}: ${alpha}`);
+        assert.ok(omega.startsWith(`${e.omega_total.toFixed(2)} [`), `${scale}: ${omega}`);
         assert.deepEqual(
           itemRest,
           e.items.map((i) => i.item_rest.toFixed(2)),

@@ -300,7 +300,8 @@ fn bfi10_toml() -> String {
         for (item, text, reverse) in items {
             let _ = writeln!(
                 out,
-                "  {{ name = \"{item}\", text = \"... {text}\"{} }},",
+                "  {{ name = \"{item}\", text = \"{text}\", definition = \"I see myself as \
+                 someone who {text}.\"{} }},",
                 if reverse { ", reverse = true" } else { "" }
             );
         }

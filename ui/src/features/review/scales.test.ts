@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ScaleReport } from "../../bindings";
-import { scaleTable, scalesSection } from "./scales";
+import { scalesSection, scalesTable } from "./scales";
 
 const report = (over: Partial<ScaleReport>): ScaleReport => ({
   scale: "bfi_extraversion",
@@ -22,31 +22,28 @@ const report = (over: Partial<ScaleReport>): ScaleReport => ({
   ...over,
 });
 
+const cells = (t: HTMLElement) =>
+  [...t.querySelectorAll("tbody tr")].map((r) => [...r.children].map((c) => c.textContent));
+
 describe("scale reliability", () => {
   it("shows α with its interval, ω and each item's item–rest r, as text", () => {
-    const t = scaleTable(report({}));
-    expect(t.querySelector("caption")?.textContent).toBe(
-      "bfi_extraversion: α 0.77 [0.67, 0.84] · standardized α 0.77 · ω 0.77 [0.67, 0.85] · 108 responses",
-    );
-    const rows = [...t.querySelectorAll("tbody tr")].map((r) => [...r.children].map((c) => c.textContent));
-    expect(rows).toEqual([
-      ["bfi_e1r", "reversed", "0.62", "—"],
-      ["<b>bfi_e2</b>", "+", "0.60", "—"],
+    const t = scalesTable([report({}), report({ scale: "bfi_openness", incomplete: 3, omega_total_ci95: null })]);
+    expect(cells(t)).toEqual([
+      ["bfi_extraversion", "108", "0.77 [0.67, 0.84]", "0.77", "0.77 [0.67, 0.85]", "bfi_e1r (R) 0.62 · <b>bfi_e2</b> 0.60"],
+      ["bfi_openness", "108 (3 left out)", "0.77 [0.67, 0.84]", "0.77", "0.77", "bfi_e1r (R) 0.62 · <b>bfi_e2</b> 0.60"],
     ]);
     expect(t.querySelector("b")).toBeNull();
   });
 
   it("says why a scale has no reliability, and when there are no scales", async () => {
-    const t = scaleTable(report({ problem: "only 2 person(s) answered every item", raw_alpha: null, raw_alpha_ci95: null }));
-    expect(t.querySelector("caption")?.textContent).toBe(
-      "bfi_extraversion: no reliability (only 2 person(s) answered every item)",
-    );
+    const t = scalesTable([report({ problem: "only 2 person(s) answered every item", raw_alpha: null })]);
+    expect(cells(t)).toEqual([["bfi_extraversion", "No reliability: only 2 person(s) answered every item"]]);
     const empty = scalesSection(async () => []);
     await new Promise((r) => setTimeout(r, 0));
     expect(empty.querySelector("#scales-empty")).not.toBeNull();
     const two = scalesSection(async () => [report({}), report({ scale: "bfi_openness" })]);
     await new Promise((r) => setTimeout(r, 0));
-    expect([...two.querySelectorAll("table")].map((x) => x.getAttribute("data-scale"))).toEqual([
+    expect([...two.querySelectorAll("tbody tr")].map((x) => x.getAttribute("data-scale"))).toEqual([
       "bfi_extraversion",
       "bfi_openness",
     ]);

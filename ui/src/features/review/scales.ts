@@ -8,35 +8,54 @@ import { h, replace } from "../../dom";
 const num = (x: number | null | undefined) => (x === null || x === undefined ? "—" : x.toFixed(2));
 const ci = (c: number[] | null) => (c === null ? "" : ` [${num(c[0])}, ${num(c[1])}]`);
 
-/** One scale: its summary line and a row per item. */
-export function scaleTable(r: ScaleReport): HTMLElement {
-  const summary =
-    r.problem !== null
-      ? `${r.scale}: no reliability (${r.problem})`
-      : `${r.scale}: α ${num(r.raw_alpha)}${ci(r.raw_alpha_ci95)} · standardized α ${num(r.std_alpha)} · ` +
-        `ω ${num(r.omega_total)}${ci(r.omega_total_ci95)} · ${r.n} responses` +
-        (r.incomplete > 0 ? ` (${r.incomplete} missing an item left out)` : "");
+/** One row per scale: α [CI], standardized α, ω [CI], responses, and each item's item–rest r. */
+export function scalesTable(rows: ScaleReport[]): HTMLElement {
   return h(
     "table",
-    { class: "data-table scale-reliability", "data-scale": r.scale },
-    h("caption", {}, summary),
+    { class: "data-table", id: "scales-table" },
     h(
       "thead",
       {},
-      h("tr", {}, ...["Item", "Keyed", "Item–rest r", "α if dropped"].map((t) => h("th", { scope: "col" }, t))),
+      h(
+        "tr",
+        {},
+        ...["Scale", "Responses", "α [95 % CI]", "Standardized α", "ω total [95 % CI]", "Item–rest r"].map((t) =>
+          h("th", { scope: "col" }, t),
+        ),
+      ),
     ),
     h(
       "tbody",
       {},
-      ...r.items.map((i) =>
-        h(
-          "tr",
-          { "data-item": i.dimension },
-          h("th", { scope: "row" }, i.dimension),
-          h("td", {}, i.reverse ? "reversed" : "+"),
-          h("td", { class: "num item-rest" }, num(i.item_rest)),
-          h("td", { class: "num" }, num(i.alpha_if_dropped)),
-        ),
+      ...rows.map((r) =>
+        r.problem !== null
+          ? h(
+              "tr",
+              { "data-scale": r.scale },
+              h("th", { scope: "row" }, r.scale),
+              h("td", { class: "muted problem", colspan: "5" }, `No reliability: ${r.problem}`),
+            )
+          : h(
+              "tr",
+              { "data-scale": r.scale },
+              h("th", { scope: "row" }, r.scale),
+              h("td", { class: "num" }, r.incomplete > 0 ? `${r.n} (${r.incomplete} left out)` : String(r.n)),
+              h("td", { class: "num alpha" }, `${num(r.raw_alpha)}${ci(r.raw_alpha_ci95)}`),
+              h("td", { class: "num" }, num(r.std_alpha)),
+              h("td", { class: "num omega" }, `${num(r.omega_total)}${ci(r.omega_total_ci95)}`),
+              h(
+                "td",
+                { class: "items" },
+                ...r.items.flatMap((i, k) => [
+                  ...(k > 0 ? [h("span", { class: "muted" }, " · ")] : []),
+                  h(
+                    "span",
+                    { class: "item-rest", "data-item": i.dimension, title: i.reverse ? "reverse-keyed" : "" },
+                    `${i.dimension}${i.reverse ? " (R)" : ""} ${num(i.item_rest)}`,
+                  ),
+                ]),
+              ),
+            ),
       ),
     ),
   );
@@ -69,7 +88,8 @@ export function scalesSection(load: () => Promise<ScaleReport[]>): HTMLElement {
                 { class: "muted" },
                 `Cronbach's α and McDonald's ω total (one-factor), 95 % intervals from ${rows[0]?.bootstrap ?? 0} bootstrap resamples of the responses (seed 1).`,
               ),
-              ...rows.map(scaleTable),
+              scalesTable(rows),
+              h("p", { class: "muted" }, "(R): reverse-keyed, scored min + max − value."),
             ),
       ),
     (e) => replace(body, h("p", { class: "muted" }, `Scale reliability unavailable: ${toAppError(e).message}`)),
