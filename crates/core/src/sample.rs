@@ -231,9 +231,12 @@ pub struct DemoFiles {
     pub questionnaire_csv: String,
 }
 
+/// An item of the BFI-10: name, text, reverse-keyed.
+type BfiItem = (&'static str, &'static str, bool);
+
 /// The BFI-10 (Rammstedt & John, 2007): per trait (the demo's Big Five dimensions, in their
 /// order) its scale name, label, and two items (name, text, reverse-keyed).
-const BFI10: [(&str, &str, [(&str, &str, bool); 2]); 5] = [
+const BFI10: [(&str, &str, [BfiItem; 2]); 5] = [
     (
         "bfi_openness",
         "Openness (BFI-10, self-report)",

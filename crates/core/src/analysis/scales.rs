@@ -74,6 +74,9 @@ pub fn add_scale_scores(ds: &mut Dataset, scales: &[ItemScale]) -> Vec<ScaleScor
     out
 }
 
+/// One response: a profile and its rater (`None` in a file without raters).
+type Response = (u32, Option<u32>);
+
 fn score_scale(ds: &Dataset, s: &ItemScale) -> (Option<DimensionData>, ScaleScoring) {
     let k = s.items.len();
     let mut summary = ScaleScoring {
@@ -83,7 +86,7 @@ fn score_scale(ds: &Dataset, s: &ItemScale) -> (Option<DimensionData>, ScaleScor
         problem: None,
     };
     // (profile, rater) → keyed values and the latest rating time.
-    let mut rows: BTreeMap<(u32, Option<u32>), (Vec<Option<f64>>, Option<i64>)> = BTreeMap::new();
+    let mut rows: BTreeMap<Response, (Vec<Option<f64>>, Option<i64>)> = BTreeMap::new();
     let (mut lo, mut hi) = (0.0, 0.0);
     for (j, item) in s.items.iter().enumerate() {
         let Some(d) = ds.dimension(&item.name) else {
