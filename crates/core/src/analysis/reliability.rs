@@ -246,6 +246,8 @@ fn one_scale(
         }
         Err(e) => {
             let problem = match e {
+                // A codebook's scale before anyone rated its items: no rows, so no item count.
+                _ if rows.is_empty() => "no responses yet: none of its items is rated".to_owned(),
                 chameleon_stats::reliability::ReliabilityError::ConstantItem { item } => format!(
                     "item '{}' has the same value in every complete response (no variance)",
                     spec.items[item].dimension
@@ -469,5 +471,15 @@ mod tests {
         let flat = ds("person,context,a,b\np1,q,1,3\np2,q,2,3\np3,q,4,3\n");
         let r = &reliability(&flat, &[ScaleSpec::parse("s=a,b").unwrap()], None).unwrap()[0];
         assert!(r.problem.as_deref().unwrap().contains("item 'b'"), "{r:?}");
+        // A codebook's scale whose items nobody rated yet says so (not "0 items").
+        let mut unrated = flat.clone();
+        for d in &mut unrated.dimensions {
+            d.observations.clear();
+        }
+        let r = &reliability(&unrated, &[ScaleSpec::parse("s=a,b").unwrap()], None).unwrap()[0];
+        assert_eq!(
+            r.problem.as_deref(),
+            Some("no responses yet: none of its items is rated")
+        );
     }
 }
