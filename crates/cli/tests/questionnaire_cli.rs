@@ -144,6 +144,11 @@ fn a_scale_is_scored_into_the_analyses_and_never_stored() {
     .unwrap();
     let out = run(&["import", "ratings", s(&study), s(&bad)]);
     assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'extraversion' is a questionnaire scale") && err.contains("e2r"),
+        "{err}"
+    );
 }
 
 #[test]
