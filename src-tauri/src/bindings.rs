@@ -103,6 +103,8 @@ pub fn typescript() -> String {
         team::MergeOutcome::decl(&cfg),
         store::AuditEntry::decl(&cfg),
         store::GoldAccuracy::decl(&cfg),
+        chameleon_core::analysis::reliability::ItemReport::decl(&cfg),
+        chameleon_core::analysis::reliability::ScaleReport::decl(&cfg),
         team::AuditKindCount::decl(&cfg),
         team::AuditTrail::decl(&cfg),
         chameleon_core::app::models::RunRequest::decl(&cfg),

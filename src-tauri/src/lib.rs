@@ -93,6 +93,7 @@ pub fn run() {
             commands::review::review_adjudicate,
             commands::review::review_codebook,
             commands::review::review_save_codebook,
+            commands::review::review_scale_reliability,
             commands::review::review_codebook_changed,
             commands::analysis::analysis_state,
             commands::analysis::run_analysis,

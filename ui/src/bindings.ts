@@ -725,6 +725,86 @@ accuracy: number | null,
  */
 mean_abs_error: number | null, };
 
+export type ItemReport = { 
+/**
+ * The item's dimension.
+ */
+dimension: string, 
+/**
+ * Reverse-keyed.
+ */
+reverse: boolean, 
+/**
+ * Correlation with the sum of the other items (psych's `r.drop`).
+ */
+item_rest: number | null, 
+/**
+ * Raw α without this item.
+ */
+alpha_if_dropped: number | null, 
+/**
+ * Standardized α without this item.
+ */
+std_alpha_if_dropped: number | null, 
+/**
+ * Loading on the one factor of ω.
+ */
+loading: number | null, };
+
+export type ScaleReport = { 
+/**
+ * The scale's name.
+ */
+scale: string, 
+/**
+ * Responses (a rater's answers for one profile) with every item answered: those used.
+ */
+n: number, 
+/**
+ * Responses missing some item, left out.
+ */
+incomplete: number, 
+/**
+ * Cronbach's α (psych's `raw_alpha`).
+ */
+raw_alpha: number | null, 
+/**
+ * α from the correlations (psych's `std.alpha`).
+ */
+std_alpha: number | null, 
+/**
+ * Mean inter-item correlation.
+ */
+average_r: number | null, 
+/**
+ * McDonald's ω total (psych's `omega.tot`).
+ */
+omega_total: number | null, 
+/**
+ * Per item, in the scale's order.
+ */
+items: Array<ItemReport>, 
+/**
+ * Why the numbers are missing (a constant item, too few responses).
+ */
+problem: string | null, 
+/**
+ * 95% percentile bootstrap interval of raw α over responses (with `bootstrap` > 0).
+ */
+raw_alpha_ci95: [number, number] | null, 
+/**
+ * 95% percentile bootstrap interval of ω total.
+ */
+omega_total_ci95: [number, number] | null, 
+/**
+ * Resamples drawn, and those left out for having no reliability (a constant item).
+ */
+bootstrap: number, 
+/**
+ * Bootstrap resamples with no reliability, left out.
+ */
+bootstrap_failed: number, };
+
 export type AuditKindCount = { kind: string, count: number, };
 
 export type AuditTrail = { 

@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -88,6 +88,10 @@ export function saveReview(args: { request: ReviewRequest }): Promise<void> {
 
 export function reviewAgreement(args: { raters: RaterRequest | null }): Promise<AgreementTable> {
   return invoke<AgreementTable>("review_agreement", args);
+}
+
+export function reviewScaleReliability(): Promise<ScaleReport[]> {
+  return invoke<ScaleReport[]>("review_scale_reliability");
 }
 
 export function reviewAgreementDetail(args: { dimension: string; weights: Weights | null; raters: RaterRequest | null }): Promise<AgreementDetail> {

@@ -366,6 +366,72 @@ pub struct Codebook {
     /// so a context is judged without the person's other contexts in mind.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub show_person_ids: bool,
+    /// Questionnaire scales scored from items. Each item is one of `dimensions` (rated like
+    /// any dimension); a scale's score is computed from them and never stored as a rating.
+    /// A codebook file writes a scale as a dimension with `items` (see docs/data-formats.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scales: Vec<ItemScale>,
+}
+
+/// A questionnaire scale: a dimension whose score is computed from rated items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemScale {
+    /// The scale's name (unique among dimensions and scales, case-insensitive).
+    pub name: String,
+    /// A longer name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What the scale measures.
+    #[serde(default)]
+    pub definition: String,
+    /// Its items, each a dimension of the codebook, in order.
+    pub items: Vec<ScaleItem>,
+    /// How the items make the score.
+    #[serde(default)]
+    pub scoring: Scoring,
+}
+
+/// One item of an [`ItemScale`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScaleItem {
+    /// The dimension holding the item's ratings.
+    pub name: String,
+    /// Keyed negatively: scored `min + max − value` with the item's scale bounds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse: bool,
+}
+
+/// How a scale's score is made from its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Scoring {
+    /// Mean or sum of the (reverse-keyed) items.
+    #[serde(default)]
+    pub rule: ScoringRule,
+    /// Fewest items a response must answer to be scored; all items when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<usize>,
+}
+
+/// Mean or sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoringRule {
+    /// The mean of the answered items.
+    #[default]
+    Mean,
+    /// The sum of the items; with items missing (as `min_items` allows), the answered items'
+    /// mean times the number of items, so a skipped item does not lower the score.
+    Sum,
+}
+
+impl ScoringRule {
+    /// `mean` or `sum`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoringRule::Mean => "mean",
+            ScoringRule::Sum => "sum",
+        }
+    }
 }
 
 /// Who produced a rating.

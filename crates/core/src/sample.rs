@@ -81,6 +81,7 @@ of the statistics. Do not use the midpoint for it.\n\
                 .into(),
         version: 0,
         show_person_ids: false,
+        scales: Vec::new(),
         dimensions: vec![
             likert(
                 "openness",
@@ -222,6 +223,94 @@ pub struct DemoFiles {
     pub ratings_csv: String,
     /// `model_ratings.csv` (the language model).
     pub model_ratings_csv: String,
+    /// `questionnaire.toml`: the codebook with the BFI-10 added (ten items, two per trait, one
+    /// of each pair reverse-keyed, scored into five scales).
+    pub questionnaire_toml: String,
+    /// `questionnaire_ratings.csv`: each person's self-report on the BFI-10 in each context
+    /// (rater `self`), from the same traits and states the annotators see.
+    pub questionnaire_csv: String,
+}
+
+/// An item of the BFI-10: name, text, reverse-keyed.
+type BfiItem = (&'static str, &'static str, bool);
+
+/// The BFI-10 (Rammstedt & John, 2007): per trait (the demo's Big Five dimensions, in their
+/// order) its scale name, label, and two items (name, text, reverse-keyed).
+const BFI10: [(&str, &str, [BfiItem; 2]); 5] = [
+    (
+        "bfi_openness",
+        "Openness (BFI-10, self-report)",
+        [
+            ("bfi_o1r", "has few artistic interests", true),
+            ("bfi_o2", "has an active imagination", false),
+        ],
+    ),
+    (
+        "bfi_conscientiousness",
+        "Conscientiousness (BFI-10, self-report)",
+        [
+            ("bfi_c1r", "tends to be lazy", true),
+            ("bfi_c2", "does a thorough job", false),
+        ],
+    ),
+    (
+        "bfi_extraversion",
+        "Extraversion (BFI-10, self-report)",
+        [
+            ("bfi_e1r", "is reserved", true),
+            ("bfi_e2", "is outgoing, sociable", false),
+        ],
+    ),
+    (
+        "bfi_agreeableness",
+        "Agreeableness (BFI-10, self-report)",
+        [
+            ("bfi_a1", "is generally trusting", false),
+            ("bfi_a2r", "tends to find fault with others", true),
+        ],
+    ),
+    (
+        "bfi_neuroticism",
+        "Neuroticism (BFI-10, self-report)",
+        [
+            ("bfi_n1r", "is relaxed, handles stress well", true),
+            ("bfi_n2", "gets nervous easily", false),
+        ],
+    ),
+];
+
+/// The questionnaire part of the demo codebook, in a codebook file's form (a scale with its
+/// items), to append to the demo's `codebook.toml`.
+fn bfi10_toml() -> String {
+    let mut out = String::from(
+        "\n# BFI-10 (Rammstedt & John, 2007), answered by the person: \"I see myself as someone \
+         who ...\"\n# Each scale is scored from its items; the items are rated, the scales never.\n",
+    );
+    for (name, label, items) in BFI10 {
+        let _ = writeln!(
+            out,
+            "\n[[dimensions]]\nname = \"{name}\"\nlabel = \"{label}\""
+        );
+        let _ = writeln!(
+            out,
+            "scale = {{ type = \"likert\", min = 1, max = 5, anchors = [{{ value = 1, label = \
+             \"disagree strongly\" }}, {{ value = 5, label = \"agree strongly\" }}] }}"
+        );
+        let _ = writeln!(
+            out,
+            "scoring = {{ rule = \"mean\", min_items = 2 }}\nitems = ["
+        );
+        for (item, text, reverse) in items {
+            let _ = writeln!(
+                out,
+                "  {{ name = \"{item}\", text = \"{text}\", definition = \"I see myself as \
+                 someone who {text}.\"{} }},",
+                if reverse { ", reverse = true" } else { "" }
+            );
+        }
+        out.push_str("]\n");
+    }
+    out
 }
 
 /// A seeded demo study: `persons` persons × 3 contexts.
@@ -233,6 +322,9 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
     let mut profiles = String::new();
     let mut ratings = String::from("person,context,rater,dimension,value\n");
     let mut model = String::from("person,context,rater,dimension,value\n");
+    // (person, context, trait, state) of the Big Five, for the self-report drawn afterwards
+    // from its own generator: the annotators' data stay as they were without it.
+    let mut latent: Vec<(String, &str, Vec<f64>, Vec<f64>)> = Vec::new();
     let base = chrono::DateTime::parse_from_rfc3339("2024-03-01T09:00:00Z")
         .map(|d| d.timestamp())
         .unwrap_or(0);
@@ -241,6 +333,12 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
         let trait_: Vec<f64> = cb.dimensions.iter().map(|_| 0.55 * rng.normal()).collect();
         for (c, context) in CONTEXTS.iter().enumerate() {
             let state: Vec<f64> = cb.dimensions.iter().map(|_| 0.95 * rng.normal()).collect();
+            latent.push((
+                person.clone(),
+                *context,
+                trait_[..BFI10.len()].to_vec(),
+                state[..BFI10.len()].to_vec(),
+            ));
             let mood_score = state[5] + trait_[5] - state[6];
             let mood = if mood_score < -0.6 {
                 0
@@ -291,12 +389,36 @@ pub fn demo(seed: u64, persons: usize) -> DemoFiles {
             }
         }
     }
+    let codebook_toml = toml::to_string_pretty(&cb).unwrap_or_default();
     DemoFiles {
         profiles_jsonl: profiles,
-        codebook_toml: toml::to_string_pretty(&cb).unwrap_or_default(),
+        questionnaire_toml: format!("{codebook_toml}{}", bfi10_toml()),
+        codebook_toml,
         ratings_csv: ratings,
         model_ratings_csv: model,
+        questionnaire_csv: bfi10_answers(seed, &latent),
     }
+}
+
+/// The self-report: an item is 3 + the person's standardised trait (mostly) and state in the
+/// context (some) + item noise, rounded onto 1..5 and reversed where the item is keyed
+/// negatively, so each pair correlates about .6 (α about .75).
+fn bfi10_answers(seed: u64, latent: &[(String, &str, Vec<f64>, Vec<f64>)]) -> String {
+    let mut rng = SampleRng::new(seed ^ 0xBF10_0000_0000_0001);
+    let mut out = String::from("person,context,rater,dimension,value\n");
+    for (person, context, traits, states) in latent {
+        for (t, (_, _, items)) in BFI10.iter().enumerate() {
+            let l = 0.85 * traits[t] / 0.55 + 0.3 * states[t] / 0.95;
+            for (item, _, reverse) in items {
+                let v = (3.0 + 0.95 * (l + 0.6 * rng.normal()))
+                    .round()
+                    .clamp(1.0, 5.0);
+                let v = if *reverse { 6.0 - v } else { v };
+                let _ = writeln!(out, "{person},{context},self,{item},{v}");
+            }
+        }
+    }
+    out
 }
 
 /// Maps a latent z-like score onto a scale point.
@@ -497,6 +619,60 @@ mod tests {
                 d.name
             );
         }
+    }
+
+    #[test]
+    fn demo_questionnaire_scores_into_five_reliable_scales() {
+        use crate::analysis::reliability::{multilevel, reliability, ScaleSpec};
+        let files = demo(2024, 36);
+        let plain = demo_codebook();
+        let dir = tempfile::tempdir().unwrap();
+        let put = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let mut s = crate::Study::create(&dir.path().join("s.db")).unwrap();
+        s.import_profiles(&put("p.jsonl", &files.profiles_jsonl))
+            .unwrap();
+        s.import_codebook(&put("c.toml", &files.codebook_toml))
+            .unwrap();
+        s.import_ratings(&put("r.csv", &files.ratings_csv), &Default::default())
+            .unwrap();
+        s.import_codebook(&put("q.toml", &files.questionnaire_toml))
+            .unwrap();
+        let q = s
+            .import_ratings(&put("q.csv", &files.questionnaire_csv), &Default::default())
+            .unwrap();
+        assert_eq!(q.added, 36 * 3 * 10, "ten items per profile");
+        let cb = s.codebook().unwrap().unwrap();
+        assert_eq!(cb.dimensions.len(), plain.dimensions.len() + 10);
+        assert_eq!(cb.scales.len(), 5);
+        assert!(cb
+            .scales
+            .iter()
+            .all(|sc| sc.items.iter().filter(|i| i.reverse).count() == 1));
+        assert_eq!(cb.guidelines, plain.guidelines, "the guidelines stay");
+        let ds = s.dataset().unwrap();
+        let specs: Vec<ScaleSpec> = cb.scales.iter().map(ScaleSpec::from).collect();
+        for r in reliability(&ds, &specs, None).unwrap() {
+            let (a, o) = (r.raw_alpha.unwrap(), r.omega_total.unwrap());
+            assert_eq!(r.n, 108, "{}", r.scale);
+            assert!((0.6..0.9).contains(&a), "{}: α {a}", r.scale);
+            assert!((0.6..0.9).contains(&o), "{}: ω {o}", r.scale);
+            assert!(r.items.iter().all(|i| i.item_rest.unwrap() > 0.4), "{r:?}");
+        }
+        for m in multilevel(&ds, &specs, None).unwrap() {
+            let m = m.reliability.unwrap();
+            assert!(m.rkf > 0.5, "{m:?}");
+        }
+        // Each scale is a dimension of the analyses, scored per profile.
+        let e = ds.dimension("bfi_extraversion").unwrap();
+        assert_eq!(e.observations.len(), 108);
+        assert!(e
+            .observations
+            .iter()
+            .all(|o| (1.0..=5.0).contains(&o.value)));
     }
 
     #[test]

@@ -53,6 +53,29 @@ pub async fn review_agreement(
     blocking(move || cache.table(&input, &raters.unwrap_or_default())).await
 }
 
+/// Resamples of the scale reliability's bootstrap intervals in the review (seed 1).
+const SCALE_RESAMPLES: usize = 1000;
+
+/// The reliability of the codebook's questionnaire scales: α with its interval, ω, item–rest.
+#[tauri::command]
+pub async fn review_scale_reliability(
+    state: State<'_, AppState>,
+) -> AppResult<Vec<chameleon_core::analysis::reliability::ScaleReport>> {
+    use chameleon_core::analysis::reliability::{reliability_with, ScaleSpec};
+    let (ds, scales) = state
+        .run(|s, _| {
+            let study = s.study()?;
+            let scales = study.codebook()?.map(|c| c.scales).unwrap_or_default();
+            Ok((study.dataset()?, scales))
+        })
+        .await?;
+    blocking(move || {
+        let specs: Vec<ScaleSpec> = scales.iter().map(ScaleSpec::from).collect();
+        Ok(reliability_with(&ds, &specs, None, SCALE_RESAMPLES, 1)?)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn review_agreement_detail(
     state: State<'_, AppState>,

@@ -1,13 +1,14 @@
 //! `chameleon reliability FILE --scale NAME=item1,item2,-item3 ...`
 
 use chameleon_core::analysis::reliability::{
-    multilevel, reliability_with, MultilevelReport, ScaleReport, ScaleSpec,
+    codebook_scales, multilevel, reliability_with, MultilevelReport, ScaleReport, ScaleSpec,
 };
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
+                  chameleon reliability study.chameleon --bootstrap 1000 --json\n  \
                   chameleon reliability items.csv --wide --scale extraversion=e1,-e2 \\\n    \
                   --scale agreeableness=-a1,a2 --min 1 --max 5\n  \
                   chameleon reliability s.db --scale warmth=w1,w2,-w3 --json\n\n\
@@ -25,8 +26,8 @@ pub struct ReliabilityArgs {
     #[command(flatten)]
     pub shape: super::WideArgs,
     /// A scale: NAME=item1,item2,-item3 (a leading `-` marks a reverse-keyed item). Repeat for
-    /// more scales.
-    #[arg(long = "scale", value_name = "NAME=ITEMS", required = true, value_parser = ScaleSpec::parse)]
+    /// more scales. Without it, a study's questionnaire scales (its codebook's `items`).
+    #[arg(long = "scale", value_name = "NAME=ITEMS", value_parser = ScaleSpec::parse)]
     pub scales: Vec<ScaleSpec>,
     /// Lowest point of the response scale, to reverse-key items (else the codebook's bounds).
     #[arg(long, requires = "max", allow_hyphen_values = true)]
@@ -51,7 +52,22 @@ pub struct ReliabilityArgs {
     pub model_sample: Option<u32>,
 }
 
-pub fn run(args: ReliabilityArgs) -> anyhow::Result<()> {
+pub fn run(mut args: ReliabilityArgs) -> anyhow::Result<()> {
+    if args.scales.is_empty() {
+        args.scales = if args.shape.wide {
+            Vec::new()
+        } else {
+            codebook_scales(&args.input)?
+        };
+        if args.scales.is_empty() {
+            return Err(chameleon_core::CoreError::Invalid(format!(
+                "{}: no scales: its codebook has no questionnaire scales (dimensions with \
+                 items); give them with --scale NAME=item1,item2,-item3",
+                args.input.display()
+            ))
+            .into());
+        }
+    }
     let bounds = match (args.min, args.max) {
         (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && lo < hi => Some((lo, hi)),
         (Some(lo), Some(hi)) => {
@@ -111,15 +127,22 @@ fn num(x: Option<f64>) -> String {
 fn table(reports: &[ScaleReport], source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Scale reliability — {source}\n");
+    // Wide enough for the longest scale name (BFI scale names run past 20 characters).
+    let w = reports
+        .iter()
+        .map(|r| r.scale.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
     let _ = writeln!(
         out,
-        "{:<20} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
+        "{:<w$} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
         "scale", "items", "n", "α", "α std", "ω tot", "mean r"
     );
     for r in reports {
         let _ = writeln!(
             out,
-            "{:<20} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
+            "{:<w$} {:>5} {:>10} {:>7} {:>7} {:>7} {:>7}",
             r.scale,
             r.items.len(),
             if r.incomplete > 0 {
@@ -137,7 +160,7 @@ fn table(reports: &[ScaleReport], source: &str) -> String {
         if let (Some([a0, a1]), Some([o0, o1])) = (r.raw_alpha_ci95, r.omega_total_ci95) {
             let _ = writeln!(
                 out,
-                "{:<20} 95% bootstrap: α [{a0:.3}, {a1:.3}], ω [{o0:.3}, {o1:.3}] ({} resamples{})",
+                "{:<w$} 95% bootstrap: α [{a0:.3}, {a1:.3}], ω [{o0:.3}, {o1:.3}] ({} resamples{})",
                 r.scale,
                 r.bootstrap,
                 if r.bootstrap_failed > 0 {

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 #[derive(clap::Subcommand)]
 pub enum SampleCommand {
     /// Write the demo study's files (profiles.jsonl, codebook.toml, ratings.csv,
-    /// model_ratings.csv) into DIR, or build the study itself with --study.
+    /// model_ratings.csv, and the BFI-10 questionnaire's questionnaire.toml and
+    /// questionnaire_ratings.csv) into DIR, or build the study itself with --study.
     #[command(
-        after_help = "Examples:\n  chameleon sample demo demo/\n  chameleon sample demo demo/ --study demo.db"
+        after_help = "Examples:\n  chameleon sample demo demo/\n  chameleon sample demo demo/ --study demo.db\n  \
+                      chameleon sample demo demo/ --study demo.db --questionnaire"
     )]
     Demo {
         dir: PathBuf,
@@ -19,6 +21,10 @@ pub enum SampleCommand {
         /// Also create this study from the files (profiles, codebook, ratings, model ratings).
         #[arg(long)]
         study: Option<PathBuf>,
+        /// With --study: the codebook with the BFI-10 (ten self-report items scored into five
+        /// scales) and each person's answers in each context (rater `self`).
+        #[arg(long, requires = "study")]
+        questionnaire: bool,
     },
     /// Write Chameleon-scale tidy ratings (default 1,667 persons × 3 contexts × 3 of 12 raters
     /// × 10 dimensions = 150,030 ratings).
@@ -67,6 +73,7 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             persons,
             seed,
             study,
+            questionnaire,
         } => {
             std::fs::create_dir_all(&dir)?;
             let files = sample::demo(seed, persons);
@@ -75,6 +82,8 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             write(&p("codebook.toml"), &files.codebook_toml)?;
             write(&p("ratings.csv"), &files.ratings_csv)?;
             write(&p("model_ratings.csv"), &files.model_ratings_csv)?;
+            write(&p("questionnaire.toml"), &files.questionnaire_toml)?;
+            write(&p("questionnaire_ratings.csv"), &files.questionnaire_csv)?;
             println!("{}", dir.display());
             if let Some(path) = study {
                 let mut s = chameleon_core::Study::create(&path)?;
@@ -87,6 +96,10 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
                         rater_kind: chameleon_core::model::RaterKind::Model,
                     },
                 )?;
+                if questionnaire {
+                    s.import_codebook(&p("questionnaire.toml"))?;
+                    s.import_ratings(&p("questionnaire_ratings.csv"), &Default::default())?;
+                }
                 println!("{}", path.display());
             }
         }

@@ -29,13 +29,15 @@ pub fn load_with(path: &Path, samples: crate::store::ModelSamples) -> Result<Loa
     crate::checks::check_regular_file(path)?;
     if crate::store::is_sqlite_file(path) {
         let study = crate::store::Study::open_read_only(path)?;
-        let dataset = study
-            .dataset_for(false, samples)
+        let (dataset, scoring) = study
+            .dataset_scored(false, samples)
             .map_err(|e| e.in_file(path))?;
-        return Ok(Loaded {
-            dataset,
-            warnings: Vec::new(),
-        });
+        let scales = study.codebook()?.map(|c| c.scales).unwrap_or_default();
+        let warnings = crate::analysis::scales::scoring_notes(&scoring, &scales)
+            .into_iter()
+            .map(|note| format!("{}: {note}", path.display()))
+            .collect();
+        return Ok(Loaded { dataset, warnings });
     }
     let (dataset, notes) = match crate::tidy::read_dataset(path) {
         Ok(v) => v,

@@ -9,6 +9,7 @@ pub mod input;
 pub mod minimum;
 pub mod raters;
 pub mod reliability;
+pub mod scales;
 
 /// How Cohen's kappa weights disagreements: by scale position, or by rank (R psych).
 pub use chameleon_stats::agreement::KappaWeights;

@@ -74,8 +74,39 @@ impl ScaleSpec {
     }
 }
 
+impl From<&crate::model::ItemScale> for ScaleSpec {
+    /// A codebook's questionnaire scale: its items with their keying.
+    fn from(s: &crate::model::ItemScale) -> ScaleSpec {
+        ScaleSpec {
+            name: s.name.clone(),
+            items: s
+                .items
+                .iter()
+                .map(|i| ItemSpec {
+                    dimension: i.name.clone(),
+                    reverse: i.reverse,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The questionnaire scales of a study's codebook (none for a ratings file or a study without
+/// scales).
+pub fn codebook_scales(path: &std::path::Path) -> Result<Vec<ScaleSpec>> {
+    if !crate::store::is_sqlite_file(path) {
+        return Ok(Vec::new());
+    }
+    let study = crate::store::Study::open_read_only(path)?;
+    Ok(study
+        .codebook()?
+        .map(|c| c.scales.iter().map(ScaleSpec::from).collect())
+        .unwrap_or_default())
+}
+
 /// One item of a scale in the results.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemReport {
     /// The item's dimension.
     pub dimension: String,
@@ -93,6 +124,7 @@ pub struct ItemReport {
 
 /// One scale's reliability, or why it has none.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScaleReport {
     /// The scale's name.
     pub scale: String,
@@ -214,6 +246,8 @@ fn one_scale(
         }
         Err(e) => {
             let problem = match e {
+                // A codebook's scale before anyone rated its items: no rows, so no item count.
+                _ if rows.is_empty() => "no responses yet: none of its items is rated".to_owned(),
                 chameleon_stats::reliability::ReliabilityError::ConstantItem { item } => format!(
                     "item '{}' has the same value in every complete response (no variance)",
                     spec.items[item].dimension
@@ -437,5 +471,15 @@ mod tests {
         let flat = ds("person,context,a,b\np1,q,1,3\np2,q,2,3\np3,q,4,3\n");
         let r = &reliability(&flat, &[ScaleSpec::parse("s=a,b").unwrap()], None).unwrap()[0];
         assert!(r.problem.as_deref().unwrap().contains("item 'b'"), "{r:?}");
+        // A codebook's scale whose items nobody rated yet says so (not "0 items").
+        let mut unrated = flat.clone();
+        for d in &mut unrated.dimensions {
+            d.observations.clear();
+        }
+        let r = &reliability(&unrated, &[ScaleSpec::parse("s=a,b").unwrap()], None).unwrap()[0];
+        assert_eq!(
+            r.problem.as_deref(),
+            Some("no responses yet: none of its items is rated")
+        );
     }
 }

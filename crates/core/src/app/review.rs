@@ -846,6 +846,8 @@ pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookS
         dimensions,
         // Not in the editor: kept as the imported codebook set it.
         show_person_ids: study.codebook()?.is_some_and(|c| c.show_person_ids),
+        // Not in the editor either: the questionnaire scales are kept as imported.
+        scales: study.codebook()?.map(|c| c.scales).unwrap_or_default(),
     };
     let before = study.codebook()?.map(|c| c.version).unwrap_or(0);
     let report = study.save_codebook(&cb)?;

@@ -69,7 +69,7 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
         Some("toml") => false,
         _ => src.trim_start().starts_with('{'),
     };
-    let mut cb: Codebook = if json {
+    let file: super::questionnaire::FileCodebook = if json {
         serde_json::from_str(src).map_err(|e| {
             CoreError::input(
                 name,
@@ -92,7 +92,11 @@ pub fn parse_codebook(name: &str, path_hint: &Path, bytes: &[u8]) -> Result<Code
             )
         })?
     };
-    let errors = validate(&mut cb, src);
+    let (mut cb, origins, mut errors) = file.into_codebook(src);
+    errors.extend(validate(&mut cb, src));
+    errors.extend(super::questionnaire::validate_scales(
+        &mut cb, &origins, src,
+    ));
     if !errors.is_empty() {
         return Err(CoreError::input(name, errors));
     }
@@ -160,7 +164,8 @@ impl Study {
     /// refused when a scale change would leave existing ratings off the scale.
     pub fn save_codebook(&mut self, codebook: &Codebook) -> Result<ImportReport> {
         let mut cb = codebook.clone();
-        let errors = validate(&mut cb, "");
+        let mut errors = validate(&mut cb, "");
+        errors.extend(super::questionnaire::validate_scales(&mut cb, &[], ""));
         if !errors.is_empty() {
             return Err(CoreError::input("codebook", errors));
         }
@@ -185,6 +190,25 @@ impl Study {
             ..Default::default()
         };
         let mut errors = Vec::new();
+        for s in &cb.scales {
+            // A scale is no dimension row: its name must not be one the study already rates.
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM dimension WHERE name = ?1)",
+                [&s.name],
+                |r| r.get(0),
+            )?;
+            if taken {
+                errors.push(RowError::new(
+                    line_of(src, &format!("\"{}\"", s.name)),
+                    Some("scales"),
+                    format!(
+                        "scale '{}': the study already has a dimension of that name (with its \
+                         ratings); a scale's score is computed, so give the scale another name",
+                        crate::checks::quote(&s.name)
+                    ),
+                ));
+            }
+        }
         for (pos, d) in cb.dimensions.iter().enumerate() {
             let existing: Option<(i64, String, Option<String>, String, String)> = tx
                 .query_row(

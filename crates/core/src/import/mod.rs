@@ -4,6 +4,7 @@
 
 mod codebook;
 mod profiles;
+mod questionnaire;
 mod ratings;
 
 pub use codebook::parse_codebook;

@@ -12,7 +12,7 @@ use crate::store::raters::{find_rater, insert_rater, NO_RATER};
 use crate::store::ratings::{current_codebook_version, upsert_rating, Policy, Upsert, UpsertArgs};
 use crate::store::Study;
 use crate::tidy::TidyRow;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -148,6 +148,36 @@ impl Study {
                 r.get(0)
             })?;
 
+        // A questionnaire scale is no dimension: its score is computed, so a rating of it is
+        // refused saying which items to rate instead.
+        let scale_items: HashMap<String, Vec<String>> = tx
+            .query_row(
+                "SELECT content FROM codebook_version ORDER BY version DESC LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|c| serde_json::from_str::<crate::model::Codebook>(&c).ok())
+            .map(|cb| {
+                cb.scales
+                    .into_iter()
+                    .map(|s| {
+                        let items = s.items.into_iter().map(|i| i.name).collect();
+                        (s.name.to_lowercase(), items)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let not_a_dimension = |name: &str, what: String| match scale_items.get(&name.to_lowercase())
+        {
+            Some(items) => format!(
+                "'{}' is a questionnaire scale of the codebook: its score is computed from its \
+                 items ({}), so rate those instead",
+                quote(name),
+                crate::checks::list_names(items)
+            ),
+            None => what,
+        };
         // Dimensions: known ones with their scale; unknown ones are errors under a codebook,
         // else created with an inferred scale.
         let mut dims: HashMap<String, DimInfo> = HashMap::new();
@@ -235,9 +265,12 @@ impl Study {
                         errors.push(RowError::new(
                             1,
                             Some(&row.dimension),
-                            format!(
-                                "column '{}' is not a dimension of the study's codebook",
-                                quote(&row.dimension)
+                            not_a_dimension(
+                                &row.dimension,
+                                format!(
+                                    "column '{}' is not a dimension of the study's codebook",
+                                    quote(&row.dimension)
+                                ),
                             ),
                         ));
                     }
@@ -245,9 +278,12 @@ impl Study {
                 None if has_codebook => errors.push(RowError::new(
                     row.line,
                     Some("dimension"),
-                    format!(
-                        "unknown dimension '{}': it is not in the study's codebook",
-                        quote(&row.dimension)
+                    not_a_dimension(
+                        &row.dimension,
+                        format!(
+                            "unknown dimension '{}': it is not in the study's codebook",
+                            quote(&row.dimension)
+                        ),
                     ),
                 )),
                 None => {

@@ -368,14 +368,14 @@ impl Study {
         if dims.is_empty() && latest.is_none() {
             return Ok(None);
         }
-        let (version, name, guidelines, show_person_ids) = match latest {
+        let (version, name, guidelines, show_person_ids, scales) = match latest {
             Some((v, content)) => {
                 let cb: Codebook = serde_json::from_str(&content).map_err(|e| {
                     CoreError::Invalid(format!("stored codebook is unreadable: {e}"))
                 })?;
-                (v, cb.name, cb.guidelines, cb.show_person_ids)
+                (v, cb.name, cb.guidelines, cb.show_person_ids, cb.scales)
             }
-            None => (0, None, String::new(), false),
+            None => (0, None, String::new(), false, Vec::new()),
         };
         Ok(Some(Codebook {
             name,
@@ -383,6 +383,7 @@ impl Study {
             version,
             dimensions: dims.into_iter().map(|d| d.1).collect(),
             show_person_ids,
+            scales,
         }))
     }
 }

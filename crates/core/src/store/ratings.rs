@@ -673,7 +673,32 @@ impl Study {
 
     /// As [`Study::dataset_with`], with a model rater's value taken from its samples as
     /// `samples` says (imported model ratings, which have no samples, are used as stored).
+    /// Questionnaire scales of the codebook are scored into dimensions of their own (see
+    /// [`crate::analysis::scales`]); their items stay.
     pub fn dataset_for(
+        &self,
+        include_adjudicated: bool,
+        samples: super::models::ModelSamples,
+    ) -> Result<Dataset> {
+        self.dataset_scored(include_adjudicated, samples)
+            .map(|(ds, _)| ds)
+    }
+
+    /// As [`Study::dataset_for`], with what scoring each questionnaire scale did (responses
+    /// scored and left unscored for too few items), for the notes shown with results.
+    pub fn dataset_scored(
+        &self,
+        include_adjudicated: bool,
+        samples: super::models::ModelSamples,
+    ) -> Result<(Dataset, Vec<crate::analysis::scales::ScaleScoring>)> {
+        let mut ds = self.dataset_of_ratings(include_adjudicated, samples)?;
+        let scales = self.codebook()?.map(|c| c.scales).unwrap_or_default();
+        let scoring = crate::analysis::scales::add_scale_scores(&mut ds, &scales);
+        Ok((ds, scoring))
+    }
+
+    /// The stored ratings only: no scale scores.
+    fn dataset_of_ratings(
         &self,
         include_adjudicated: bool,
         samples: super::models::ModelSamples,

@@ -45,6 +45,7 @@ fn issue11_item8_likert_scale_of_i64_min_is_refused_at_codebook_import() {
         guidelines: String::new(),
         version: 0,
         show_person_ids: false,
+        scales: Vec::new(),
         dimensions: vec![chameleon_core::model::Dimension {
             name: "x".into(),
             label: None,

@@ -8,6 +8,7 @@ import type { StudioContext, StudioView } from "../studio/view";
 import type { KappaWeights, ReviewApi } from "./api";
 import { svgDataUrl } from "../../format";
 import { goldSection } from "./gold";
+import { scalesSection } from "./scales";
 import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
 import { AsyncSection, Latest } from "../../asyncSection";
 import { RaterControl } from "./raters";
@@ -107,6 +108,7 @@ export class AgreementView implements StudioView {
         this.els.table,
         this.els.detail,
         goldSection(() => this.api.goldAccuracy()),
+        scalesSection(() => this.api.scaleReliability()),
       ),
     );
     this.els.status.textContent = "Computing agreement…";

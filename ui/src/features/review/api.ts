@@ -13,6 +13,7 @@ import type {
   GoldAccuracy,
   ProfileRatings,
   RaterRequest,
+  ScaleReport,
   Thresholds,
   Weights,
 } from "../../bindings";
@@ -37,6 +38,8 @@ export interface ReviewApi {
   codebookChanges(): Promise<string[]>;
   /** Each rater's accuracy on the gold profiles and attention checks. */
   goldAccuracy(): Promise<GoldAccuracy[]>;
+  /** α [CI], ω and item–rest of each questionnaire scale of the codebook. */
+  scaleReliability(): Promise<ScaleReport[]>;
 }
 
 export const tauriReviewApi: ReviewApi = {
@@ -52,4 +55,5 @@ export const tauriReviewApi: ReviewApi = {
   codebookChanged: () => cmd.reviewCodebookChanged(),
   codebookChanges: () => cmd.codebookChanges(),
   goldAccuracy: () => cmd.goldAccuracy(),
+  scaleReliability: () => cmd.reviewScaleReliability(),
 };

@@ -167,4 +167,7 @@ export class FakeReviewApi implements ReviewApi {
   async goldAccuracy() {
     return [];
   }
+  async scaleReliability() {
+    return [];
+  }
 }
