@@ -5,6 +5,7 @@
 use crate::error::AppResult;
 use crate::state::{blocking, AppState};
 use chameleon_core::app::analysis::{AnalysisOptions, Method, RaterRequest};
+use chameleon_core::app::gold::{self, GoldRequest, GoldView};
 use chameleon_core::app::review::{
     self as rv, Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, CodebookEdit,
     CodebookSaved, Disagreements, DisagreementsInput, ProfileRatings, ReviewInput, Weights,
@@ -138,6 +139,42 @@ pub async fn review_save_codebook(
 ) -> AppResult<CodebookSaved> {
     state
         .run(move |s, _| Ok(rv::save_codebook(s.study_mut()?, &codebook)?))
+        .await
+}
+
+/// The gold section: every known value, and the profiles and dimensions one can mark.
+#[tauri::command]
+pub async fn review_gold(state: State<'_, AppState>) -> AppResult<GoldView> {
+    state.run(|s, _| Ok(gold::gold_view(s.study()?)?)).await
+}
+
+/// Marks a profile's value on a dimension as known (gold, or an attention check); audited as
+/// the PI's action.
+#[tauri::command]
+pub async fn review_set_gold(
+    state: State<'_, AppState>,
+    request: GoldRequest,
+) -> AppResult<GoldView> {
+    state
+        .run(move |s, _| Ok(gold::set_gold(s.study_mut()?, &request)?))
+        .await
+}
+
+/// Removes a profile's known values (of one dimension, or all); audited.
+#[tauri::command]
+pub async fn review_clear_gold(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    dimension: Option<String>,
+) -> AppResult<GoldView> {
+    state
+        .run(move |s, _| {
+            Ok(gold::clear_gold(
+                s.study_mut()?,
+                profile_id,
+                dimension.as_deref(),
+            )?)
+        })
         .await
 }
 

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod formula;
+pub mod gold;
 pub mod models;
 pub mod review;
 pub mod team;

@@ -16,7 +16,7 @@ mod review;
 
 pub use crate::export::neutralise_formula;
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
-pub use gold::{GoldAccuracy, GoldKind};
+pub use gold::{GoldAccuracy, GoldKind, GoldMark};
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use models::{
     prompt_hash, ModelAnswer, ModelFailure, ModelRunSummary, ModelSampleRating, ModelSamples,

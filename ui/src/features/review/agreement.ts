@@ -106,7 +106,7 @@ export class AgreementView implements StudioView {
         this.raters.el,
         this.els.table,
         this.els.detail,
-        goldSection(() => this.api.goldAccuracy()),
+        goldSection(this.api, () => void this.reload()),
       ),
     );
     this.els.status.textContent = "Computing agreement…";

@@ -11,6 +11,8 @@ import type {
   CodebookSaved,
   Disagreements,
   GoldAccuracy,
+  GoldRequest,
+  GoldView,
   ProfileRatings,
   RaterRequest,
   Thresholds,
@@ -37,6 +39,12 @@ export interface ReviewApi {
   codebookChanges(): Promise<string[]>;
   /** Each rater's accuracy on the gold profiles and attention checks. */
   goldAccuracy(): Promise<GoldAccuracy[]>;
+  /** The known values, and the profiles and dimensions one can mark. */
+  gold(): Promise<GoldView>;
+  /** Marks a profile's value as known (audited as the PI's action). */
+  setGold(request: GoldRequest): Promise<GoldView>;
+  /** Removes a profile's marks (of one dimension, or all). */
+  clearGold(profileId: number, dimension: string | null): Promise<GoldView>;
 }
 
 export const tauriReviewApi: ReviewApi = {
@@ -52,4 +60,7 @@ export const tauriReviewApi: ReviewApi = {
   codebookChanged: () => cmd.reviewCodebookChanged(),
   codebookChanges: () => cmd.codebookChanges(),
   goldAccuracy: () => cmd.goldAccuracy(),
+  gold: () => cmd.reviewGold(),
+  setGold: (request) => cmd.reviewSetGold({ request }),
+  clearGold: (profileId, dimension) => cmd.reviewClearGold({ profileId, dimension }),
 };

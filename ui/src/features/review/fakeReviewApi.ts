@@ -5,6 +5,8 @@ import type {
   AgreementTable,
   CodebookEdit,
   Disagreements,
+  GoldRequest,
+  GoldView,
   ProfileRatings,
   RaterPool,
   RaterRequest,
@@ -166,5 +168,29 @@ export class FakeReviewApi implements ReviewApi {
   }
   async goldAccuracy() {
     return [];
+  }
+  goldView: GoldView = {
+    marks: [],
+    profiles: [
+      { profileId: 1, label: "p1/home" },
+      { profileId: 2, label: "p2/work" },
+    ],
+    dimensions: [{ name: "openness", label: "Openness", min: 1, max: 5, values: [1, 2, 3, 4, 5] }],
+  };
+  async gold() {
+    return structuredClone(this.goldView);
+  }
+  async setGold(r: GoldRequest) {
+    const d = this.goldView.dimensions.find((x) => x.name === r.dimension);
+    if (!d || r.value < d.min || r.value > d.max) throw { code: "invalid", rows: [], path: null, message: `${r.dimension}: ${r.value} is outside ${d?.min}..${d?.max}` };
+    const p = this.goldView.profiles.find((x) => x.profileId === r.profileId)!;
+    const [person, context] = p.label.split("/");
+    this.goldView.marks = this.goldView.marks.filter((m) => !(m.profileId === r.profileId && m.dimension === r.dimension));
+    this.goldView.marks.push({ profileId: r.profileId, person, context, dimension: r.dimension, value: r.value, kind: r.kind });
+    return structuredClone(this.goldView);
+  }
+  async clearGold(profileId: number, dimension: string | null) {
+    this.goldView.marks = this.goldView.marks.filter((m) => !(m.profileId === profileId && (dimension === null || m.dimension === dimension)));
+    return structuredClone(this.goldView);
   }
 }

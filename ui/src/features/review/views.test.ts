@@ -195,7 +195,7 @@ describe("codebook editor", () => {
     api.saveCodebook = async () => {
       throw {
         code: "bad_input",
-        message: "codebook: 1 problem(s) found, nothing was changed",
+        message: "codebook: 1 problem found, nothing was changed",
         rows: [{ line: 1, column: "scale", message: "extraversion: existing ratings would fall off the new scale (5 is not a point of the Likert scale 1..3)" }],
         path: "codebook",
       };
