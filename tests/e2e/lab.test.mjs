@@ -2,7 +2,8 @@
 // "too few data" instead of a share or a coloured alpha; agreement pools humans with enough
 // ratings by default (the CLI's numbers) and takes another pool; ratings are imported from the
 // app, a bad file refused with its line; an export of a result older than the ratings is
-// refused and writes nothing. With CHAMELEON_SHOTS=DIR it saves a screenshot of each.
+// refused and writes nothing; a gold profile marked in the app shows the accuracy table and is
+// left out of the statistics, which say so. With CHAMELEON_SHOTS=DIR it saves a screenshot of each.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -200,6 +201,73 @@ describe("the PI's lab workflow, end to end (issue 15)", { concurrency: 1 }, () 
       const csv = readFileSync(path.join(out, "decomposition.csv"), "utf8");
       assert.match(csv.split("\n")[0], /,data_hash,computed_at$/);
       assert.match(readFileSync(path.join(out, "trait_state_shares.svg"), "utf8"), /<desc>data hash [0-9a-f]{64}; computed /);
+    } finally {
+      await quit(ctx);
+    }
+  });
+
+  test("the PI marks a gold profile in the app: accuracy shown, the statistics leave it out and say so", async () => {
+    const dir = tmpdir("lab-gold");
+    const db = path.join(dir, "demo.chameleon");
+    cli("sample", "demo", path.join(dir, "files"), "--study", db);
+    const unitsBefore = JSON.parse(cli("agreement", db, "--json")).dimensions[0].units;
+    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data"), CHAMELEON_STUDY: db }, "#identity-screen");
+    try {
+      const b = ctx.browser;
+      await openStudio(b, "agreement");
+      await b.$("#agreement-table").waitForDisplayed({ timeout: 30000 });
+      await b.$("#gold-form").waitForDisplayed({ timeout: 15000 });
+      assert.ok(await b.$("#gold-marks-empty").isExisting());
+      // The first profile, the first dimension, its top value, as a gold value.
+      const label = await b.execute(() => document.querySelector("#gold-profile").selectedOptions[0].textContent);
+      const dimension = await b.$("#gold-dimension").getValue();
+      const max = await b.$("#gold-value").getAttribute("max");
+      await b.$("#gold-value").setValue(max);
+      await b.$("#gold-mark").click();
+      await b.waitUntil(async () => (await b.$("#gold-status").getText()).includes("marked"), { timeoutMsg: "no mark" });
+      // person/context (a context may itself hold a slash, as the demo's subreddits do).
+      const cut = label.indexOf("/");
+      const [person, context] = [label.slice(0, cut), label.slice(cut + 1)];
+      assert.deepEqual(sql(db, "SELECT pe.name, c.name, d.name, g.value, g.kind FROM gold_value g JOIN profile p ON p.id = g.profile_id JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id JOIN dimension d ON d.id = g.dimension_id"), [
+        [person, context, dimension, Number(max), "gold"],
+      ]);
+      const audit = sql(db, "SELECT actor, detail FROM audit_log WHERE action = 'gold'");
+      assert.equal(audit.length, 1);
+      assert.match(audit[0][1], new RegExp(`"profile":"${label}"`), "the audit names the profile as person/context");
+      // The accuracy table, as the CLI's.
+      const cliRows = JSON.parse(cli("gold", "accuracy", db, "--json"));
+      assert.ok(cliRows.length > 0, "raters rated the marked profile");
+      await b.waitUntil(async () => (await b.$$("#gold-accuracy tbody tr")).length === cliRows.length, { timeoutMsg: "no accuracy table" });
+      const first = cliRows[0];
+      const cells = await b.execute(
+        (r) => [...document.querySelectorAll(`#gold-accuracy tr[data-rater="${r}"][data-kind="gold"] > *`)].map((c) => c.textContent),
+        first.rater,
+      );
+      assert.equal(cells[2], `${first.rated} of ${first.items}`);
+      assert.equal(cells[3], String(first.exact));
+      // The statistics leave it out, and say so with the numbers (the CLI too).
+      const said = `1 gold profile left out of the statistics: ${label}`;
+      await b.waitUntil(async () => (await b.$("#agreement-rater-choice").getText()).includes(said), { timeoutMsg: "the agreement does not say it" });
+      const after = JSON.parse(cli("agreement", db, "--json"));
+      assert.deepEqual(after.raters.known_left_out, { gold: [label], attention: [] });
+      assert.equal(after.dimensions[0].units, unitsBefore - 1);
+      await b.execute(() => document.getElementById("gold-section")?.scrollIntoView({ block: "start" }));
+      await shot("lab-gold-marked.png");
+      await b.$("#tab-analysis").click();
+      await b.$("#analysis-options").waitForDisplayed();
+      await runAnalysis(b);
+      const analysisSummary = await b.$("#analysis-rater-summary").getText();
+      assert.ok(analysisSummary.includes(said), analysisSummary);
+      await shot("lab-gold-analysis.png");
+      // The mark removed: the profile is back in the statistics.
+      await b.$("#tab-agreement").click();
+      await b.$("#gold-form").waitForDisplayed({ timeout: 15000 });
+      await b.$("#gold-marks .gold-remove").waitForDisplayed({ timeout: 15000 });
+      await b.$("#gold-marks .gold-remove").click();
+      await b.$("#gold-marks-empty").waitForDisplayed({ timeout: 15000 });
+      assert.equal(sql(db, "SELECT count(*) FROM gold_value")[0][0], 0);
+      assert.equal(sql(db, "SELECT count(*) FROM audit_log WHERE action = 'gold'")[0][0], 2);
+      assert.equal(JSON.parse(cli("agreement", db, "--json")).dimensions[0].units, unitsBefore);
     } finally {
       await quit(ctx);
     }

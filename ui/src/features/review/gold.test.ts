@@ -49,8 +49,8 @@ describe("marking gold profiles", () => {
     await tick();
     expect(api.goldView.marks).toEqual([{ profileId: 2, person: "p2", context: "work", dimension: "openness", value: 4, kind: "attention" }]);
     const row = [...el.querySelectorAll("#gold-marks tbody tr > *")].map((c) => c.textContent);
-    expect(row).toEqual(["p2/work", "openness", "4", "attention check", "Remove"]);
-    expect($<HTMLElement>("#gold-status").textContent).toBe("p2/work marked: openness = 4 (attention check).");
+    expect(row).toEqual(["p2/work", "Openness", "4", "attention check", "Remove"]);
+    expect($<HTMLElement>("#gold-status").textContent).toBe("p2/work marked: Openness = 4 (attention check).");
     expect(changed).toBe(1);
     // The choice kept after the re-render.
     expect($<HTMLSelectElement>("#gold-profile").value).toBe("2");

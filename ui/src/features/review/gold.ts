@@ -58,7 +58,7 @@ export interface GoldApi {
 const KIND_LABEL: Record<string, string> = { gold: "gold value", attention: "attention check" };
 
 /** The marks, one row per known value, each with its Remove button. */
-export function marksTable(marks: GoldMark[], remove: (m: GoldMark) => void): HTMLElement {
+export function marksTable(marks: GoldMark[], remove: (m: GoldMark) => void, label: (dimension: string) => string = (d) => d): HTMLElement {
   if (marks.length === 0) return h("p", { class: "muted", id: "gold-marks-empty" }, "No profile is marked.");
   return h(
     "table",
@@ -72,7 +72,7 @@ export function marksTable(marks: GoldMark[], remove: (m: GoldMark) => void): HT
           "tr",
           { "data-profile": String(m.profileId), "data-dimension": m.dimension },
           h("th", { scope: "row" }, `${m.person}/${m.context}`),
-          h("td", {}, m.dimension),
+          h("td", {}, label(m.dimension)),
           h("td", { class: "num" }, String(m.value)),
           h("td", {}, KIND_LABEL[m.kind] ?? m.kind),
           h("td", {}, h("button", { type: "button", class: "link gold-remove", onclick: () => remove(m) }, "Remove")),
@@ -151,7 +151,11 @@ export class GoldMarking {
     this.profile.value = p && view.profiles.some((x) => String(x.profileId) === p) ? p : String(view.profiles[0]?.profileId ?? "");
     this.dimension.value = d && view.dimensions.some((x) => x.name === d) ? d : (view.dimensions[0]?.name ?? "");
     this.dimensionChanged();
-    replace(this.list, marksTable(view.marks, (m) => void this.remove(m)));
+    replace(this.list, marksTable(view.marks, (m) => void this.remove(m), (d) => this.label(d)));
+  }
+
+  private label(dimension: string): string {
+    return this.view?.dimensions.find((x) => x.name === dimension)?.label ?? dimension;
   }
 
   private dimensionChanged(): void {
@@ -178,7 +182,7 @@ export class GoldMarking {
           kind: this.kind.value,
         }),
       );
-      this.status.textContent = `${label} marked: ${this.dimension.value} = ${value} (${KIND_LABEL[this.kind.value]}).`;
+      this.status.textContent = `${label} marked: ${this.label(this.dimension.value)} = ${value} (${KIND_LABEL[this.kind.value]}).`;
       this.changed();
     } catch (e) {
       this.status.textContent = toAppError(e).message;
@@ -188,7 +192,7 @@ export class GoldMarking {
   private async remove(m: GoldMark): Promise<void> {
     try {
       this.show(await this.api.clearGold(m.profileId, m.dimension));
-      this.status.textContent = `Mark removed: ${m.person}/${m.context}, ${m.dimension}.`;
+      this.status.textContent = `Mark removed: ${m.person}/${m.context}, ${this.label(m.dimension)}.`;
       this.changed();
     } catch (e) {
       this.status.textContent = toAppError(e).message;
