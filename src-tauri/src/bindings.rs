@@ -63,6 +63,8 @@ pub fn typescript() -> String {
         rv::DimensionEdit::decl(&cfg),
         rv::CodebookEdit::decl(&cfg),
         rv::CodebookSaved::decl(&cfg),
+        chameleon_core::app::codebook_diff::ChangeKind::decl(&cfg),
+        chameleon_core::app::codebook_diff::CodebookChange::decl(&cfg),
         an::ResampleBounds::decl(&cfg),
         an::Method::decl(&cfg),
         an::KindChoice::decl(&cfg),

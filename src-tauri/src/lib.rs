@@ -92,6 +92,8 @@ pub fn run() {
             commands::review::review_codebook,
             commands::review::review_save_codebook,
             commands::review::review_codebook_changed,
+            commands::review::review_codebook_diff,
+            commands::start::rename_study,
             commands::review::review_gold,
             commands::review::review_set_gold,
             commands::review::review_clear_gold,

@@ -39,6 +39,8 @@ export interface Backend {
   startupStudy(): Promise<SessionDto | null>;
   /** The open study re-read (counts, codebook, rater). */
   currentSession(): Promise<SessionDto>;
+  /** Names the open study (the file keeps its name); audited; Recent shows the new name. */
+  renameStudy(name: string): Promise<SessionDto>;
   closeStudy(): Promise<void>;
   listRaters(): Promise<RaterDto[]>;
   chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
@@ -82,6 +84,7 @@ export const tauriBackend: Backend = {
   openDemoStudy: () => cmd.openDemoStudy(),
   startupStudy: () => cmd.startupStudy(),
   currentSession: () => cmd.currentSession(),
+  renameStudy: (name) => cmd.renameStudy({ name }),
   closeStudy: () => cmd.closeStudy(),
   listRaters: () => cmd.listRaters(),
   chooseRater: (name, kind) => cmd.chooseRater({ name, kind }),

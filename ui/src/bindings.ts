@@ -344,6 +344,26 @@ export type CodebookSaved = { codebook: CodebookEdit, added: number, updated: nu
  */
 changed: boolean, };
 
+export type ChangeKind = "added" | "removed" | "label" | "definition" | "scale" | "anchors" | "name" | "guidelines";
+
+export type CodebookChange = { 
+/**
+ * The dimension's label (its name without one); `None` for the study's name and guidelines.
+ */
+dimension: string | null, 
+/**
+ * What changed.
+ */
+kind: ChangeKind, 
+/**
+ * Before (absent for an added dimension).
+ */
+before: string | null, 
+/**
+ * After (absent for a removed dimension).
+ */
+after: string | null, };
+
 export type ResampleBounds = { 
 /**
  * Fewest resamples an interval can be computed from (0 = no intervals is always allowed).

@@ -5,6 +5,7 @@
 use crate::error::AppResult;
 use crate::state::{blocking, AppState};
 use chameleon_core::app::analysis::{AnalysisOptions, Method, RaterRequest};
+use chameleon_core::app::codebook_diff::CodebookChange;
 use chameleon_core::app::gold::{self, GoldRequest, GoldView};
 use chameleon_core::app::review::{
     self as rv, Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, CodebookEdit,
@@ -175,6 +176,17 @@ pub async fn review_clear_gold(
                 dimension.as_deref(),
             )?)
         })
+        .await
+}
+
+/// What saving `codebook` would change, for the PI to confirm (nothing is saved).
+#[tauri::command]
+pub async fn review_codebook_diff(
+    state: State<'_, AppState>,
+    codebook: CodebookEdit,
+) -> AppResult<Vec<CodebookChange>> {
+    state
+        .run(move |s, _| Ok(rv::codebook_diff(s.study()?, &codebook)?))
         .await
 }
 

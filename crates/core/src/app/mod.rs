@@ -8,6 +8,7 @@
 //! from which `src-tauri` generates `ui/src/bindings.ts`.
 
 pub mod analysis;
+pub mod codebook_diff;
 pub mod formula;
 pub mod gold;
 pub mod models;

@@ -7,6 +7,7 @@ import type {
   AgreementDetail,
   AgreementIntervals,
   AgreementTable,
+  CodebookChange,
   CodebookEdit,
   CodebookSaved,
   Disagreements,
@@ -33,6 +34,8 @@ export interface ReviewApi {
   adjudicate(request: Adjudication): Promise<Disagreements>;
   codebook(): Promise<CodebookEdit>;
   saveCodebook(codebook: CodebookEdit): Promise<CodebookSaved>;
+  /** What saving `codebook` would change (core's diff against the stored one; nothing saved). */
+  codebookDiff(codebook: CodebookEdit): Promise<CodebookChange[]>;
   /** Whether the chosen rater rated under an older codebook than the current one. */
   codebookChanged(): Promise<boolean>;
   /** What changed in the codebook since the chosen rater rated ("Openness: definition"). */
@@ -57,6 +60,7 @@ export const tauriReviewApi: ReviewApi = {
   adjudicate: (request) => cmd.reviewAdjudicate({ request }),
   codebook: () => cmd.reviewCodebook(),
   saveCodebook: (codebook) => cmd.reviewSaveCodebook({ codebook }),
+  codebookDiff: (codebook) => cmd.reviewCodebookDiff({ codebook }),
   codebookChanged: () => cmd.reviewCodebookChanged(),
   codebookChanges: () => cmd.codebookChanges(),
   goldAccuracy: () => cmd.goldAccuracy(),

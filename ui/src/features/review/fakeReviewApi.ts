@@ -2,6 +2,7 @@
 import type {
   Adjudication,
   AgreementDetail,
+  CodebookChange,
   AgreementTable,
   CodebookEdit,
   Disagreements,
@@ -159,6 +160,26 @@ export class FakeReviewApi implements ReviewApi {
     this.saved.push(structuredClone(cb));
     this.codebookData = { ...structuredClone(cb), version: cb.version + 1 };
     return { codebook: structuredClone(this.codebookData), added: 0, updated: 1, changed: true };
+  }
+  /** A small stand-in for core's diff: enough kinds for the editor's tests. */
+  async codebookDiff(cb: CodebookEdit): Promise<CodebookChange[]> {
+    const old = this.codebookData;
+    const out: CodebookChange[] = [];
+    if (old.guidelines.trim() !== cb.guidelines.trim()) out.push({ dimension: null, kind: "guidelines", before: old.guidelines, after: cb.guidelines });
+    for (const d of cb.dimensions) {
+      const o = old.dimensions.find((x) => x.name.toLowerCase() === d.name.toLowerCase());
+      const label = d.label ?? d.name;
+      if (!o) {
+        out.push({ dimension: label, kind: "added", before: null, after: d.scale.type });
+        continue;
+      }
+      if (o.definition !== d.definition) out.push({ dimension: label, kind: "definition", before: o.definition, after: d.definition });
+      const range = (s: typeof d.scale) => (s.type === "nominal" ? s.type : `${s.type} ${s.min}–${s.max}`);
+      if (range(o.scale) !== range(d.scale)) out.push({ dimension: label, kind: "scale", before: range(o.scale), after: range(d.scale) });
+      const anchors = (s: typeof d.scale) => JSON.stringify(s.type === "likert" ? s.anchors : s.type === "nominal" ? s.categories : []);
+      if (anchors(o.scale) !== anchors(d.scale)) out.push({ dimension: label, kind: "anchors", before: anchors(o.scale), after: anchors(d.scale) });
+    }
+    return out;
   }
   async codebookChanged() {
     return true;
