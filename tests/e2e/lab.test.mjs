@@ -3,7 +3,9 @@
 // ratings by default (the CLI's numbers) and takes another pool; ratings are imported from the
 // app, a bad file refused with its line; an export of a result older than the ratings is
 // refused and writes nothing; a gold profile marked in the app shows the accuracy table and is
-// left out of the statistics, which say so. With CHAMELEON_SHOTS=DIR it saves a screenshot of each.
+// left out of the statistics, which say so; a codebook save shows its diff and asks, anchors
+// survive a shrunk range; a rename reaches the header and Recent. With CHAMELEON_SHOTS=DIR it
+// saves a screenshot of each.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -268,6 +270,68 @@ describe("the PI's lab workflow, end to end (issue 15)", { concurrency: 1 }, () 
       assert.equal(sql(db, "SELECT count(*) FROM gold_value")[0][0], 0);
       assert.equal(sql(db, "SELECT count(*) FROM audit_log WHERE action = 'gold'")[0][0], 2);
       assert.equal(JSON.parse(cli("agreement", db, "--json")).dimensions[0].units, unitsBefore);
+    } finally {
+      await quit(ctx);
+    }
+  });
+
+  test("a codebook save shows its diff and asks; anchors survive a shrunk range; the study is renamed", async () => {
+    const dir = tmpdir("lab-codebook");
+    const db = path.join(dir, "demo.chameleon");
+    cli("sample", "demo", path.join(dir, "files"), "--study", db);
+    const version = () => sql(db, "SELECT max(version) FROM codebook_version")[0][0];
+    const v0 = version();
+    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data"), CHAMELEON_STUDY: db }, "#identity-screen");
+    try {
+      const b = ctx.browser;
+      await openStudio(b, "codebook");
+      await b.$("#cb-dims").waitForDisplayed({ timeout: 30000 });
+      // Positive affect (1–7, "extreme" at 7): shrunk to 5 and grown back, the anchor is kept.
+      const max = await b.$("#cb-5-max");
+      await max.setValue("5");
+      await b.waitUntil(async () => !(await b.$("#cb-5-anchor-7").isExisting()), { timeoutMsg: "the range did not shrink" });
+      await max.setValue("7");
+      await b.$("#cb-5-anchor-7").waitForDisplayed();
+      assert.equal(await b.$("#cb-5-anchor-7").getValue(), "extreme");
+      // A definition changed: the save shows it and asks.
+      await b.$("#cb-0-definition").setValue("Curious, imaginative, open to new ideas.");
+      await b.$("#save-codebook").click();
+      await b.$("#codebook-confirm").waitForDisplayed({ timeout: 15000 });
+      const items = await b.execute(() => [...document.querySelectorAll("#codebook-changes li")].map((li) => li.textContent));
+      assert.equal(items.length, 1, items.join(" | "));
+      assert.match(items[0], /^Openness — definition: .+ → Curious, imaginative, open to new ideas\.$/);
+      assert.equal(await b.$("#codebook-confirm-save").getText(), `Save as version ${v0 + 1}`);
+      await shot("lab-codebook-diff.png");
+      await b.$("#codebook-cancel-save").click();
+      await b.$("#codebook-cancelled").waitForDisplayed();
+      assert.equal(version(), v0, "Cancel saved nothing");
+      await b.$("#save-codebook").click();
+      await b.$("#codebook-confirm-save").waitForDisplayed({ timeout: 15000 });
+      await b.$("#codebook-confirm-save").click();
+      await b.waitUntil(async () => (await b.$("#codebook-version").getText()) === `version ${v0 + 1}`, { timeoutMsg: "not saved" });
+      assert.equal(version(), v0 + 1);
+      assert.match(sql(db, "SELECT definition FROM dimension WHERE name = 'openness'")[0][0], /open to new ideas/);
+      const anchors = JSON.parse(sql(db, "SELECT scale FROM dimension WHERE name = 'positive_affect'")[0][0]).anchors;
+      assert.deepEqual(anchors.map((a) => [a.value, a.label]), [[1, "none"], [7, "extreme"]], "the anchors were saved as they were");
+
+      // Rename: the header shows the codebook's name, then the PI's; Recent follows.
+      const headerName = () => b.execute(() => document.getElementById("study-name")?.textContent ?? "");
+      assert.equal(await headerName(), "Chameleon demo: Big Five and affect");
+      await b.$("#study-name").click();
+      await b.$("#study-name-input").waitForDisplayed();
+      await b.$("#study-name-input").setValue("Spring pilot 2026");
+      await shot("lab-rename.png");
+      await b.$("#study-name-save").click();
+      await b.waitUntil(async () => (await headerName()) === "Spring pilot 2026", { timeoutMsg: "not renamed" });
+      assert.deepEqual(sql(db, "SELECT value FROM study_meta WHERE key = 'name'"), [["Spring pilot 2026"]]);
+      const audit = sql(db, "SELECT detail FROM audit_log WHERE action = 'rename'");
+      assert.equal(audit.length, 1);
+      assert.deepEqual(JSON.parse(audit[0][0]), { from: "Chameleon demo: Big Five and affect", to: "Spring pilot 2026" });
+      await b.$("button=Close study").click();
+      await b.$("#start-screen").waitForDisplayed({ timeout: 15000 });
+      await b.waitUntil(async () => (await b.$$("#recent .recent-name")).length > 0, { timeoutMsg: "no recent list" });
+      assert.equal(await b.execute(() => document.querySelector("#recent .recent-name")?.textContent), "Spring pilot 2026");
+      await shot("lab-recent-renamed.png");
     } finally {
       await quit(ctx);
     }

@@ -371,7 +371,7 @@ export class CodebookView implements StudioView {
       h(
         "div",
         { class: "cb-confirm", id: "codebook-confirm", role: "alertdialog", "aria-labelledby": "codebook-confirm-title" },
-        h("p", { class: "error-title", id: "codebook-confirm-title" }, `Save these ${changes.length === 1 ? "change" : `${changes.length} changes`} as a new codebook version?`),
+        h("p", { class: "cb-confirm-title", id: "codebook-confirm-title" }, `Save ${changes.length === 1 ? "this change" : `these ${changes.length} changes`} as a new codebook version?`),
         changeList(changes),
         h("p", { class: "muted" }, "Annotators who rated under the earlier version are told what changed."),
         h("div", { class: "cb-confirm-actions" }, confirm, cancel),

@@ -235,6 +235,7 @@ describe("codebook editor", () => {
     const li = el.querySelector("#codebook-changes li")!;
     expect(li.textContent).toBe("Extraversion — definition: Outgoing. → Outgoing, <b>talkative</b>.");
     expect(li.querySelector("b")).toBeNull();
+    expect(el.querySelector("#codebook-confirm-title")?.textContent).toBe("Save this change as a new codebook version?");
     expect(document.activeElement?.id).toBe("codebook-confirm-save");
     (el.querySelector("#codebook-cancel-save") as HTMLButtonElement).click();
     await tick();
