@@ -61,7 +61,8 @@ fn known_profiles_are_left_out_of_agreement_decomposition_reliability_and_the_re
         ),
     )
     .unwrap();
-    ok(&["gold", "import", s(&study), s(&gold)]);
+    let said = String::from_utf8(ok(&["gold", "import", s(&study), s(&gold)]).stdout).unwrap();
+    assert!(said.starts_with("imported 2 known values from"), "{said}");
     let gold_name = format!("{}/{}", picked[0].0, picked[0].1);
     let check_name = format!("{}/{}", picked[1].0, picked[1].1);
 
@@ -97,4 +98,7 @@ fn known_profiles_are_left_out_of_agreement_decomposition_reliability_and_the_re
         "the report says so"
     );
     assert!(html.contains(&gold_name));
+    // The data row in words, without "(s)".
+    assert!(!html.contains("(s)"), "no 'dimension(s)' in the report");
+    assert!(html.contains(" dimensions, ") && html.contains(" persons, "));
 }

@@ -428,7 +428,10 @@ mod tests {
         let recent = crate::recent::load(&paths.recent_file());
         assert_eq!(recent[0].name, "Spring pilot");
         assert!(rename(&mut again, &paths, "").is_err());
-        assert_eq!(again.study().unwrap().display_name().unwrap(), "Spring pilot");
+        assert_eq!(
+            again.study().unwrap().display_name().unwrap(),
+            "Spring pilot"
+        );
     }
 
     #[test]

@@ -182,9 +182,7 @@ fn anchors_text(a: &[Anchor]) -> String {
         return "none".into();
     }
     a.iter()
-        .map(|x| {
-            format!("{} = {}", x.value, x.label)
-        })
+        .map(|x| format!("{} = {}", x.value, x.label))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -270,7 +268,13 @@ mod tests {
         ]);
         new.name = Some("main".into());
         let changes = codebook_diff(&old, &new);
-        let got: Vec<(Option<&str>, ChangeKind, Option<&str>, Option<&str>)> = changes
+        type Row<'a> = (
+            Option<&'a str>,
+            ChangeKind,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let got: Vec<Row> = changes
             .iter()
             .map(|c| {
                 (

@@ -298,15 +298,17 @@ const RATER_SERIES: [Series; 4] = [
 pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
     let dec = &data.decomposition;
     let mut out = Vec::new();
-    let boot = |bars: &[Bar]| if data.bootstrap > 0 && has_whiskers(bars) {
-        format!(
-            " Whiskers and dot: 95% percentile interval of the trait share from {} \
+    let boot = |bars: &[Bar]| {
+        if data.bootstrap > 0 && has_whiskers(bars) {
+            format!(
+                " Whiskers and dot: 95% percentile interval of the trait share from {} \
              person-cluster bootstrap resamples (seed {}).",
-            data.bootstrap,
-            data.seed.unwrap_or_default()
-        )
-    } else {
-        String::new()
+                data.bootstrap,
+                data.seed.unwrap_or_default()
+            )
+        } else {
+            String::new()
+        }
     };
     let bars: Vec<Bar> = dec.dimensions.iter().filter_map(profile_bar).collect();
     if !bars.is_empty() {

@@ -46,7 +46,9 @@ impl Study {
     pub fn rename(&mut self, name: &str) -> Result<String> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(CoreError::Invalid("the study's name cannot be empty".into()));
+            return Err(CoreError::Invalid(
+                "the study's name cannot be empty".into(),
+            ));
         }
         if name.chars().count() > MAX_NAME_CHARS {
             return Err(CoreError::Invalid(format!(
@@ -97,7 +99,10 @@ mod tests {
         assert!(s.rename("  ").is_err());
         assert!(s.rename("a\nb").is_err());
         assert!(s.rename(&"x".repeat(MAX_NAME_CHARS + 1)).is_err());
-        assert_eq!(s.rename("  Warmth pilot, spring ").unwrap(), "Warmth pilot, spring");
+        assert_eq!(
+            s.rename("  Warmth pilot, spring ").unwrap(),
+            "Warmth pilot, spring"
+        );
         assert_eq!(s.display_name().unwrap(), "Warmth pilot, spring");
         let detail: String = s
             .conn()
@@ -112,6 +117,10 @@ mod tests {
         assert_eq!(v["to"], "Warmth pilot, spring");
         drop(s);
         let s = Study::open_read_only(&dir.path().join("pilot-3.db")).unwrap();
-        assert_eq!(s.display_name().unwrap(), "Warmth pilot, spring", "stored in the file");
+        assert_eq!(
+            s.display_name().unwrap(),
+            "Warmth pilot, spring",
+            "stored in the file"
+        );
     }
 }

@@ -251,7 +251,10 @@ fn codebook_edits_are_versioned_and_bad_ones_change_nothing() {
     good.guidelines.push_str("\n\n## New\nRead *everything*.");
     good.dimensions[0].definition = "Curious, imaginative.".into();
     // What the save would change, before it is made (and nothing is saved by asking).
-    assert!(codebook_diff(&study, &cb).unwrap().is_empty(), "the stored one: no change");
+    assert!(
+        codebook_diff(&study, &cb).unwrap().is_empty(),
+        "the stored one: no change"
+    );
     let diff = codebook_diff(&study, &good).unwrap();
     let kinds: Vec<_> = diff.iter().map(|c| c.kind.as_str()).collect();
     assert_eq!(kinds, ["guidelines", "definition"]);
