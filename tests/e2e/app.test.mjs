@@ -93,7 +93,8 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       );
       const title = await ctx.browser.getTitle();
       const windows = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
-      assert.match(windows, /"study — e2e-annotator — Chameleon Studio"/, "the native window title shows the study");
+      // The study's name is its codebook's until the PI renames it.
+      assert.match(windows, /"Chameleon demo: Big Five and affect — e2e-annotator — Chameleon Studio"/, "the native window title shows the study");
       const first = await shownProfile(ctx.browser);
       // Profile 1: all eight dimensions.
       let st = await rateWithKeys(ctx.browser, ["3", "4", "2", "5", "1", "6", "2", "3"]);

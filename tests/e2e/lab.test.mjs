@@ -324,6 +324,8 @@ describe("the PI's lab workflow, end to end (issue 15)", { concurrency: 1 }, () 
       await b.$("#study-name-save").click();
       await b.waitUntil(async () => (await headerName()) === "Spring pilot 2026", { timeoutMsg: "not renamed" });
       assert.deepEqual(sql(db, "SELECT value FROM study_meta WHERE key = 'name'"), [["Spring pilot 2026"]]);
+      const windows = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
+      assert.match(windows, /"Spring pilot 2026 — Chameleon Studio"/, "the window title follows the rename");
       const audit = sql(db, "SELECT detail FROM audit_log WHERE action = 'rename'");
       assert.equal(audit.length, 1);
       assert.deepEqual(JSON.parse(audit[0][0]), { from: "Chameleon demo: Big Five and affect", to: "Spring pilot 2026" });

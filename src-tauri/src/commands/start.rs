@@ -49,10 +49,17 @@ pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<
 }
 
 #[tauri::command]
-pub async fn rename_study(state: State<'_, AppState>, name: String) -> AppResult<SessionDto> {
-    state
+pub async fn rename_study(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> AppResult<SessionDto> {
+    let dto = state
         .run(move |session, paths| rename(session, paths, &name))
-        .await
+        .await?;
+    // The window title names the study too.
+    announce(&app, &dto);
+    Ok(dto)
 }
 
 #[tauri::command]
