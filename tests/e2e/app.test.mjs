@@ -150,7 +150,7 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
         [third],
       );
       assert.deepEqual(hist.at(-1), [2, null], "the undo is in the history, the old value kept");
-      assert.match(title, /study/, "the window title names the study");
+      assert.match(title, /^Chameleon demo: Big Five and affect — /, "the window title names the study (its codebook's name)");
 
       // Restart: the recent list opens the study, the rater is remembered, values shown again.
       ctx = await launch(env, "#start-screen");
