@@ -142,6 +142,46 @@ describe("the annotator's side, end to end", { concurrency: 1 }, () => {
       });
       assert.ok(layout.next && layout.skip && layout.note, `Save/Skip/Note in view at ${layout.w}×${layout.h}`);
       await shot("rating-1280x800.png");
+      // A 7-point row beside its "can't judge" button: every point in one line, none cut.
+      const row7 = await b.execute(() => {
+        const dim = document.querySelector('.dim[data-dimension="positive_affect"]');
+        dim?.scrollIntoView({ block: "center" });
+        const keys = [...(dim?.querySelectorAll(".options .option") ?? [])].map((e) => e.getBoundingClientRect());
+        const tops = new Set(keys.map((r) => Math.round(r.top)));
+        const right = dim?.getBoundingClientRect().right ?? 0;
+        return { n: keys.length, lines: tops.size, inside: keys.every((r) => r.right <= right + 1 && r.width >= 24) };
+      });
+      assert.ok(row7.n >= 7 && row7.lines === 1 && row7.inside, `7-point row: ${JSON.stringify(row7)}`);
+      await shot("rating-7-point.png");
+      // 200 % (the app's zoom keys, as a user would): the material stays in view at the top,
+      // and Save, Skip and the note can be reached.
+      for (let i = 0; i < 5; i++) await b.keys([Key.Ctrl, "="]);
+      await pause(1000);
+      const zoomed = await b.execute(() => {
+        const r = (sel) => document.querySelector(sel)?.getBoundingClientRect();
+        const m = r(".left .material");
+        document.querySelector("#next")?.scrollIntoView({ block: "nearest" });
+        const inView = (sel) => {
+          const x = r(sel);
+          return !!x && x.top >= 0 && x.bottom <= window.innerHeight && x.left >= 0 && x.right <= window.innerWidth;
+        };
+        const after = r(".left .material");
+        return {
+          w: window.innerWidth,
+          h: window.innerHeight,
+          material: !!m && m.top >= 0 && m.top < window.innerHeight / 2 && m.height > 40,
+          materialStays: !!after && after.top >= 0 && after.bottom > 40,
+          next: inView("#next"),
+          skip: inView("#skip"),
+          note: inView("#note"),
+        };
+      });
+      await shot("rating-zoom200.png");
+      for (let i = 0; i < 5; i++) await b.keys([Key.Ctrl, "-"]);
+      await pause(500);
+      assert.ok(zoomed.w < 700, `zoomed in (${zoomed.w}×${zoomed.h} CSS px)`);
+      assert.ok(zoomed.material && zoomed.materialStays, `material in view at 200 %: ${JSON.stringify(zoomed)}`);
+      assert.ok(zoomed.next && zoomed.skip && zoomed.note, `Save/Skip/Note reachable at 200 %: ${JSON.stringify(zoomed)}`);
 
       // Back on openness, x: can't judge. Stored as such, and α is as if zoe had not rated it.
       await b.keys(Key.ArrowUp);

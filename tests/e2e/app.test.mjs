@@ -93,7 +93,8 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
       );
       const title = await ctx.browser.getTitle();
       const windows = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
-      assert.match(windows, /"study — e2e-annotator — Chameleon Studio"/, "the native window title shows the study");
+      // The study's name is its codebook's until the PI renames it.
+      assert.match(windows, /"Chameleon demo: Big Five and affect — e2e-annotator — Chameleon Studio"/, "the native window title shows the study");
       const first = await shownProfile(ctx.browser);
       // Profile 1: all eight dimensions.
       let st = await rateWithKeys(ctx.browser, ["3", "4", "2", "5", "1", "6", "2", "3"]);
@@ -149,7 +150,7 @@ describe("Chameleon Studio, end to end", { concurrency: 1 }, () => {
         [third],
       );
       assert.deepEqual(hist.at(-1), [2, null], "the undo is in the history, the old value kept");
-      assert.match(title, /study/, "the window title names the study");
+      assert.match(title, /^Chameleon demo: Big Five and affect — /, "the window title names the study (its codebook's name)");
 
       // Restart: the recent list opens the study, the rater is remembered, values shown again.
       ctx = await launch(env, "#start-screen");

@@ -2,7 +2,10 @@
 // "too few data" instead of a share or a coloured alpha; agreement pools humans with enough
 // ratings by default (the CLI's numbers) and takes another pool; ratings are imported from the
 // app, a bad file refused with its line; an export of a result older than the ratings is
-// refused and writes nothing. With CHAMELEON_SHOTS=DIR it saves a screenshot of each.
+// refused and writes nothing; a gold profile marked in the app shows the accuracy table and is
+// left out of the statistics, which say so; a codebook save shows its diff and asks, anchors
+// survive a shrunk range; a rename reaches the header and Recent. With CHAMELEON_SHOTS=DIR it
+// saves a screenshot of each.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -200,6 +203,137 @@ describe("the PI's lab workflow, end to end (issue 15)", { concurrency: 1 }, () 
       const csv = readFileSync(path.join(out, "decomposition.csv"), "utf8");
       assert.match(csv.split("\n")[0], /,data_hash,computed_at$/);
       assert.match(readFileSync(path.join(out, "trait_state_shares.svg"), "utf8"), /<desc>data hash [0-9a-f]{64}; computed /);
+    } finally {
+      await quit(ctx);
+    }
+  });
+
+  test("the PI marks a gold profile in the app: accuracy shown, the statistics leave it out and say so", async () => {
+    const dir = tmpdir("lab-gold");
+    const db = path.join(dir, "demo.chameleon");
+    cli("sample", "demo", path.join(dir, "files"), "--study", db);
+    const unitsBefore = JSON.parse(cli("agreement", db, "--json")).dimensions[0].units;
+    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data"), CHAMELEON_STUDY: db }, "#identity-screen");
+    try {
+      const b = ctx.browser;
+      await openStudio(b, "agreement");
+      await b.$("#agreement-table").waitForDisplayed({ timeout: 30000 });
+      await b.$("#gold-form").waitForDisplayed({ timeout: 15000 });
+      assert.ok(await b.$("#gold-marks-empty").isExisting());
+      // The first profile, the first dimension, its top value, as a gold value.
+      const label = await b.execute(() => document.querySelector("#gold-profile").selectedOptions[0].textContent);
+      const dimension = await b.$("#gold-dimension").getValue();
+      const max = await b.$("#gold-value").getAttribute("max");
+      await b.$("#gold-value").setValue(max);
+      await b.$("#gold-mark").click();
+      await b.waitUntil(async () => (await b.$("#gold-status").getText()).includes("marked"), { timeoutMsg: "no mark" });
+      // person/context (a context may itself hold a slash, as the demo's subreddits do).
+      const cut = label.indexOf("/");
+      const [person, context] = [label.slice(0, cut), label.slice(cut + 1)];
+      assert.deepEqual(sql(db, "SELECT pe.name, c.name, d.name, g.value, g.kind FROM gold_value g JOIN profile p ON p.id = g.profile_id JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id JOIN dimension d ON d.id = g.dimension_id"), [
+        [person, context, dimension, Number(max), "gold"],
+      ]);
+      const audit = sql(db, "SELECT actor, detail FROM audit_log WHERE action = 'gold'");
+      assert.equal(audit.length, 1);
+      assert.match(audit[0][1], new RegExp(`"profile":"${label}"`), "the audit names the profile as person/context");
+      // The accuracy table, as the CLI's.
+      const cliRows = JSON.parse(cli("gold", "accuracy", db, "--json"));
+      assert.ok(cliRows.length > 0, "raters rated the marked profile");
+      await b.waitUntil(async () => (await b.$$("#gold-accuracy tbody tr")).length === cliRows.length, { timeoutMsg: "no accuracy table" });
+      const first = cliRows[0];
+      const cells = await b.execute(
+        (r) => [...document.querySelectorAll(`#gold-accuracy tr[data-rater="${r}"][data-kind="gold"] > *`)].map((c) => c.textContent),
+        first.rater,
+      );
+      assert.equal(cells[2], `${first.rated} of ${first.items}`);
+      assert.equal(cells[3], String(first.exact));
+      // The statistics leave it out, and say so with the numbers (the CLI too).
+      const said = `1 gold profile left out of the statistics: ${label}`;
+      await b.waitUntil(async () => (await b.$("#agreement-rater-choice").getText()).includes(said), { timeoutMsg: "the agreement does not say it" });
+      const after = JSON.parse(cli("agreement", db, "--json"));
+      assert.deepEqual(after.raters.known_left_out, { gold: [label], attention: [] });
+      assert.equal(after.dimensions[0].units, unitsBefore - 1);
+      await b.execute(() => document.getElementById("gold-section")?.scrollIntoView({ block: "start" }));
+      await shot("lab-gold-marked.png");
+      await b.$("#tab-analysis").click();
+      await b.$("#analysis-options").waitForDisplayed();
+      await runAnalysis(b);
+      const analysisSummary = await b.$("#analysis-rater-summary").getText();
+      assert.ok(analysisSummary.includes(said), analysisSummary);
+      await shot("lab-gold-analysis.png");
+      // The mark removed: the profile is back in the statistics.
+      await b.$("#tab-agreement").click();
+      await b.$("#gold-form").waitForDisplayed({ timeout: 15000 });
+      await b.$("#gold-marks .gold-remove").waitForDisplayed({ timeout: 15000 });
+      await b.$("#gold-marks .gold-remove").click();
+      await b.$("#gold-marks-empty").waitForDisplayed({ timeout: 15000 });
+      assert.equal(sql(db, "SELECT count(*) FROM gold_value")[0][0], 0);
+      assert.equal(sql(db, "SELECT count(*) FROM audit_log WHERE action = 'gold'")[0][0], 2);
+      assert.equal(JSON.parse(cli("agreement", db, "--json")).dimensions[0].units, unitsBefore);
+    } finally {
+      await quit(ctx);
+    }
+  });
+
+  test("a codebook save shows its diff and asks; anchors survive a shrunk range; the study is renamed", async () => {
+    const dir = tmpdir("lab-codebook");
+    const db = path.join(dir, "demo.chameleon");
+    cli("sample", "demo", path.join(dir, "files"), "--study", db);
+    const version = () => sql(db, "SELECT max(version) FROM codebook_version")[0][0];
+    const v0 = version();
+    const ctx = await launch({ CHAMELEON_DATA_DIR: path.join(dir, "data"), CHAMELEON_STUDY: db }, "#identity-screen");
+    try {
+      const b = ctx.browser;
+      await openStudio(b, "codebook");
+      await b.$("#cb-dims").waitForDisplayed({ timeout: 30000 });
+      // Positive affect (1–7, "extreme" at 7): shrunk to 5 and grown back, the anchor is kept.
+      const max = await b.$("#cb-5-max");
+      await max.setValue("5");
+      await b.waitUntil(async () => !(await b.$("#cb-5-anchor-7").isExisting()), { timeoutMsg: "the range did not shrink" });
+      await max.setValue("7");
+      await b.$("#cb-5-anchor-7").waitForDisplayed();
+      assert.equal(await b.$("#cb-5-anchor-7").getValue(), "extreme");
+      // A definition changed: the save shows it and asks.
+      await b.$("#cb-0-definition").setValue("Curious, imaginative, open to new ideas.");
+      await b.$("#save-codebook").click();
+      await b.$("#codebook-confirm").waitForDisplayed({ timeout: 15000 });
+      const items = await b.execute(() => [...document.querySelectorAll("#codebook-changes li")].map((li) => li.textContent));
+      assert.equal(items.length, 1, items.join(" | "));
+      assert.match(items[0], /^Openness — definition: .+ → Curious, imaginative, open to new ideas\.$/);
+      assert.equal(await b.$("#codebook-confirm-save").getText(), `Save as version ${v0 + 1}`);
+      await shot("lab-codebook-diff.png");
+      await b.$("#codebook-cancel-save").click();
+      await b.$("#codebook-cancelled").waitForDisplayed();
+      assert.equal(version(), v0, "Cancel saved nothing");
+      await b.$("#save-codebook").click();
+      await b.$("#codebook-confirm-save").waitForDisplayed({ timeout: 15000 });
+      await b.$("#codebook-confirm-save").click();
+      await b.waitUntil(async () => (await b.$("#codebook-version").getText()) === `version ${v0 + 1}`, { timeoutMsg: "not saved" });
+      assert.equal(version(), v0 + 1);
+      assert.match(sql(db, "SELECT definition FROM dimension WHERE name = 'openness'")[0][0], /open to new ideas/);
+      const anchors = JSON.parse(sql(db, "SELECT scale FROM dimension WHERE name = 'positive_affect'")[0][0]).anchors;
+      assert.deepEqual(anchors.map((a) => [a.value, a.label]), [[1, "none"], [7, "extreme"]], "the anchors were saved as they were");
+
+      // Rename: the header shows the codebook's name, then the PI's; Recent follows.
+      const headerName = () => b.execute(() => document.getElementById("study-name")?.textContent ?? "");
+      assert.equal(await headerName(), "Chameleon demo: Big Five and affect");
+      await b.$("#study-name").click();
+      await b.$("#study-name-input").waitForDisplayed();
+      await b.$("#study-name-input").setValue("Spring pilot 2026");
+      await shot("lab-rename.png");
+      await b.$("#study-name-save").click();
+      await b.waitUntil(async () => (await headerName()) === "Spring pilot 2026", { timeoutMsg: "not renamed" });
+      assert.deepEqual(sql(db, "SELECT value FROM study_meta WHERE key = 'name'"), [["Spring pilot 2026"]]);
+      const windows = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
+      assert.match(windows, /"Spring pilot 2026 — Chameleon Studio"/, "the window title follows the rename");
+      const audit = sql(db, "SELECT detail FROM audit_log WHERE action = 'rename'");
+      assert.equal(audit.length, 1);
+      assert.deepEqual(JSON.parse(audit[0][0]), { from: "Chameleon demo: Big Five and affect", to: "Spring pilot 2026" });
+      await b.$("button=Close study").click();
+      await b.$("#start-screen").waitForDisplayed({ timeout: 15000 });
+      await b.waitUntil(async () => (await b.$$("#recent .recent-name")).length > 0, { timeoutMsg: "no recent list" });
+      assert.equal(await b.execute(() => document.querySelector("#recent .recent-name")?.textContent), "Spring pilot 2026");
+      await shot("lab-recent-renamed.png");
     } finally {
       await quit(ctx);
     }

@@ -139,7 +139,11 @@ describe("review views, end to end", { concurrency: 1 }, () => {
       const version = sql(db, "SELECT MAX(version) FROM codebook_version")[0][0];
       await b.$("#cb-0-definition").addValue(" Includes aesthetic interests.");
       await b.$("#save-codebook").click();
-      await b.waitUntil(async () => /version \d+/.test(await b.$("#codebook-messages").getText()), {
+      // The change is shown first; the save is made on confirmation.
+      await b.$("#codebook-confirm-save").waitForDisplayed({ timeout: 15000 });
+      assert.match(await b.$("#codebook-changes").getText(), /definition/);
+      await b.$("#codebook-confirm-save").click();
+      await b.waitUntil(async () => /^Saved as version \d+/.test(await b.$("#codebook-messages").getText()), {
         timeoutMsg: "the codebook was not saved",
       });
       assert.equal(sql(db, "SELECT MAX(version) FROM codebook_version")[0][0], version + 1);

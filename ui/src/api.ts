@@ -41,6 +41,8 @@ export interface Backend {
   systemLanguages(): Promise<string[]>;
   /** The open study re-read (counts, codebook, rater). */
   currentSession(): Promise<SessionDto>;
+  /** Names the open study (the file keeps its name); audited; Recent shows the new name. */
+  renameStudy(name: string): Promise<SessionDto>;
   closeStudy(): Promise<void>;
   listRaters(): Promise<RaterDto[]>;
   chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
@@ -85,6 +87,7 @@ export const tauriBackend: Backend = {
   startupStudy: () => cmd.startupStudy(),
   systemLanguages: () => cmd.systemLanguages(),
   currentSession: () => cmd.currentSession(),
+  renameStudy: (name) => cmd.renameStudy({ name }),
   closeStudy: () => cmd.closeStudy(),
   listRaters: () => cmd.listRaters(),
   chooseRater: (name, kind) => cmd.chooseRater({ name, kind }),

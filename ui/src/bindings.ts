@@ -344,6 +344,26 @@ export type CodebookSaved = { codebook: CodebookEdit, added: number, updated: nu
  */
 changed: boolean, };
 
+export type ChangeKind = "added" | "removed" | "label" | "definition" | "scale" | "anchors" | "name" | "guidelines";
+
+export type CodebookChange = { 
+/**
+ * The dimension's label (its name without one); `None` for the study's name and guidelines.
+ */
+dimension: string | null, 
+/**
+ * What changed.
+ */
+kind: ChangeKind, 
+/**
+ * Before (absent for an added dimension).
+ */
+before: string | null, 
+/**
+ * After (absent for a removed dimension).
+ */
+after: string | null, };
+
 export type ResampleBounds = { 
 /**
  * Fewest resamples an interval can be computed from (0 = no intervals is always allowed).
@@ -405,6 +425,16 @@ model: string | null,
  */
 raters?: RaterRequest, };
 
+export type KnownLeftOut = { 
+/**
+ * Gold profiles left out.
+ */
+gold: Array<string>, 
+/**
+ * Attention-check profiles left out.
+ */
+attention: Array<string>, };
+
 export type Excluded = { 
 /**
  * The rater's name.
@@ -431,7 +461,12 @@ excluded: Array<Excluded>,
 /**
  * Said once with the numbers (a CSV without kinds, data without raters).
  */
-note?: string, };
+note?: string, 
+/**
+ * Profiles left out of every statistic because their values are known (gold profiles,
+ * attention checks); absent when there are none.
+ */
+known_left_out?: KnownLeftOut, };
 
 export type RaterPool = { choice: RaterChoice, kind: KindChoice, minRatings: number, names: Array<string> | null, raters: Array<RaterCount>, };
 
@@ -803,7 +838,101 @@ bootstrap: number,
 /**
  * Bootstrap resamples with no reliability, left out.
  */
-bootstrap_failed: number, };
+bootstrap_failed: number, 
+/**
+ * Gold and attention-check profiles left out (a study's; absent when none).
+ */
+known_left_out: KnownLeftOut | null, };
+
+export type GoldMark = { 
+/**
+ * The profile.
+ */
+profileId: number, 
+/**
+ * Its person.
+ */
+person: string, 
+/**
+ * Its context.
+ */
+context: string, 
+/**
+ * The dimension whose value is known.
+ */
+dimension: string, 
+/**
+ * The known value.
+ */
+value: number, 
+/**
+ * `gold` or `attention`.
+ */
+kind: string, };
+
+export type GoldProfile = { 
+/**
+ * The profile.
+ */
+profileId: number, 
+/**
+ * `person/context`, as the statistics name it.
+ */
+label: string, };
+
+export type GoldDimension = { 
+/**
+ * The dimension's name (the key).
+ */
+name: string, 
+/**
+ * Its label, else its name.
+ */
+label: string, 
+/**
+ * Lowest allowed value.
+ */
+min: number, 
+/**
+ * Highest allowed value.
+ */
+max: number, 
+/**
+ * The allowed values when the scale has points or codes; `None` for a continuous scale.
+ */
+values: Array<number> | null, };
+
+export type GoldView = { 
+/**
+ * Every known value, profile by profile.
+ */
+marks: Array<GoldMark>, 
+/**
+ * Every profile of the study.
+ */
+profiles: Array<GoldProfile>, 
+/**
+ * The codebook's dimensions.
+ */
+dimensions: Array<GoldDimension>, };
+
+export type GoldRequest = { 
+/**
+ * The profile.
+ */
+profileId: number, 
+/**
+ * The dimension.
+ */
+dimension: string, 
+/**
+ * The known value.
+ */
+value: number, 
+/**
+ * `gold` or `attention`.
+ */
+kind: string, };
 
 export type AuditKindCount = { kind: string, count: number, };
 

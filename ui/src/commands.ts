@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKindDto, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -12,6 +12,10 @@ export function recentStudies(): Promise<RecentStudy[]> {
 
 export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]> {
   return invoke<RecentStudy[]>("forget_recent_study", args);
+}
+
+export function renameStudy(args: { name: string }): Promise<SessionDto> {
+  return invoke<SessionDto>("rename_study", args);
 }
 
 export function openStudy(args: { path: string }): Promise<SessionDto> {
@@ -124,6 +128,22 @@ export function reviewCodebook(): Promise<CodebookEdit> {
 
 export function reviewSaveCodebook(args: { codebook: CodebookEdit }): Promise<CodebookSaved> {
   return invoke<CodebookSaved>("review_save_codebook", args);
+}
+
+export function reviewGold(): Promise<GoldView> {
+  return invoke<GoldView>("review_gold");
+}
+
+export function reviewSetGold(args: { request: GoldRequest }): Promise<GoldView> {
+  return invoke<GoldView>("review_set_gold", args);
+}
+
+export function reviewClearGold(args: { profileId: number; dimension: string | null }): Promise<GoldView> {
+  return invoke<GoldView>("review_clear_gold", args);
+}
+
+export function reviewCodebookDiff(args: { codebook: CodebookEdit }): Promise<CodebookChange[]> {
+  return invoke<CodebookChange[]>("review_codebook_diff", args);
 }
 
 export function reviewCodebookChanged(): Promise<boolean> {

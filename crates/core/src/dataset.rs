@@ -92,6 +92,69 @@ pub struct Dataset {
     pub rater_kinds_known: bool,
     /// The dimensions, in codebook (or file) order.
     pub dimensions: Vec<DimensionData>,
+    /// Profiles whose values are known (gold profiles, attention checks): their ratings test
+    /// the raters, so they never enter a statistic; named here so every output can say so.
+    pub known_left_out: KnownLeftOut,
+}
+
+/// The profiles a study's statistics leave out because their values are known, by kind, each
+/// named `person/context`. A profile with any attention check counts as one; else as gold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KnownLeftOut {
+    /// Gold profiles left out.
+    pub gold: Vec<String>,
+    /// Attention-check profiles left out.
+    pub attention: Vec<String>,
+}
+
+impl KnownLeftOut {
+    /// True when no profile was left out.
+    pub fn is_empty(&self) -> bool {
+        self.gold.is_empty() && self.attention.is_empty()
+    }
+
+    /// A copy when any profile was left out (for outputs that omit the field otherwise).
+    pub fn present(&self) -> Option<KnownLeftOut> {
+        (!self.is_empty()).then(|| self.clone())
+    }
+
+    /// Profiles left out, of both kinds.
+    pub fn len(&self) -> usize {
+        self.gold.len() + self.attention.len()
+    }
+
+    /// The sentence printed with the numbers ("2 gold profiles and 1 attention check left
+    /// out of the statistics: ..."); `None` when there are none.
+    pub fn sentence(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        if !self.gold.is_empty() {
+            parts.push(count(self.gold.len(), "gold profile", "gold profiles"));
+        }
+        if !self.attention.is_empty() {
+            parts.push(count(
+                self.attention.len(),
+                "attention check",
+                "attention checks",
+            ));
+        }
+        let names: Vec<&str> = self
+            .gold
+            .iter()
+            .chain(&self.attention)
+            .map(String::as_str)
+            .collect();
+        Some(format!(
+            "{} left out of the statistics: {}",
+            parts.join(" and "),
+            names.join(", ")
+        ))
+    }
 }
 
 impl Dataset {
@@ -180,6 +243,20 @@ impl Dataset {
                 h2.update(b"\xfecant_judge");
                 h2.update(&(d.cant_judge as u64).to_le_bytes());
             }
+        }
+        // The same: a profile marked gold changes what the outputs say even without ratings.
+        if !self.known_left_out.is_empty() {
+            h2.update(b"\xfeknown");
+            for n in self
+                .known_left_out
+                .gold
+                .iter()
+                .chain(&self.known_left_out.attention)
+            {
+                h2.update(&(n.len() as u64).to_le_bytes());
+                h2.update(n.as_bytes());
+            }
+            h2.update(&(self.known_left_out.gold.len() as u64).to_le_bytes());
         }
         h2.finalize().to_hex().to_string()
     }

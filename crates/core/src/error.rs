@@ -60,6 +60,15 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// "1 problem", "3 problems".
+fn problems(n: usize) -> String {
+    if n == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{n} problems")
+    }
+}
+
 /// Everything core can fail with; the message is what a user reads.
 // Each variant is described by its `#[error]` message (what a user reads); the fields are the
 // values that message names.
@@ -68,7 +77,7 @@ impl std::fmt::Display for RowError {
 #[non_exhaustive]
 pub enum CoreError {
     /// The input file has problems; nothing was written.
-    #[error("{path}: {} problem(s) found, nothing was changed:\n{}", .errors.len(), render_rows(.path, .errors))]
+    #[error("{path}: {} found, nothing was changed:\n{}", problems(.errors.len()), render_rows(.path, .errors))]
     Input { path: String, errors: Vec<RowError> },
 
     #[error("{path}: not a Chameleon study (it is not an SQLite database made by this app)")]

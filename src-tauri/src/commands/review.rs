@@ -5,6 +5,8 @@
 use crate::error::AppResult;
 use crate::state::{blocking, AppState};
 use chameleon_core::app::analysis::{AnalysisOptions, Method, RaterRequest};
+use chameleon_core::app::codebook_diff::CodebookChange;
+use chameleon_core::app::gold::{self, GoldRequest, GoldView};
 use chameleon_core::app::review::{
     self as rv, Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, CodebookEdit,
     CodebookSaved, Disagreements, DisagreementsInput, ProfileRatings, ReviewInput, Weights,
@@ -161,6 +163,53 @@ pub async fn review_save_codebook(
 ) -> AppResult<CodebookSaved> {
     state
         .run(move |s, _| Ok(rv::save_codebook(s.study_mut()?, &codebook)?))
+        .await
+}
+
+/// The gold section: every known value, and the profiles and dimensions one can mark.
+#[tauri::command]
+pub async fn review_gold(state: State<'_, AppState>) -> AppResult<GoldView> {
+    state.run(|s, _| Ok(gold::gold_view(s.study()?)?)).await
+}
+
+/// Marks a profile's value on a dimension as known (gold, or an attention check); audited as
+/// the PI's action.
+#[tauri::command]
+pub async fn review_set_gold(
+    state: State<'_, AppState>,
+    request: GoldRequest,
+) -> AppResult<GoldView> {
+    state
+        .run(move |s, _| Ok(gold::set_gold(s.study_mut()?, &request)?))
+        .await
+}
+
+/// Removes a profile's known values (of one dimension, or all); audited.
+#[tauri::command]
+pub async fn review_clear_gold(
+    state: State<'_, AppState>,
+    profile_id: i64,
+    dimension: Option<String>,
+) -> AppResult<GoldView> {
+    state
+        .run(move |s, _| {
+            Ok(gold::clear_gold(
+                s.study_mut()?,
+                profile_id,
+                dimension.as_deref(),
+            )?)
+        })
+        .await
+}
+
+/// What saving `codebook` would change, for the PI to confirm (nothing is saved).
+#[tauri::command]
+pub async fn review_codebook_diff(
+    state: State<'_, AppState>,
+    codebook: CodebookEdit,
+) -> AppResult<Vec<CodebookChange>> {
+    state
+        .run(move |s, _| Ok(rv::codebook_diff(s.study()?, &codebook)?))
         .await
 }
 

@@ -40,6 +40,28 @@ pub async fn forget_recent_study(
         .await
 }
 
+/// Renames the open study (its file keeps its name); audited as the PI's action, and Recent
+/// shows the new name.
+pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<SessionDto> {
+    session.study_mut()?.rename(name)?;
+    remember(paths, session)?;
+    session_dto(session)
+}
+
+#[tauri::command]
+pub async fn rename_study(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    name: String,
+) -> AppResult<SessionDto> {
+    let dto = state
+        .run(move |session, paths| rename(session, paths, &name))
+        .await?;
+    // The window title names the study too.
+    announce(&app, &dto);
+    Ok(dto)
+}
+
 #[tauri::command]
 pub async fn open_study(
     app: AppHandle,
@@ -274,7 +296,7 @@ pub fn summary(study: &Study) -> AppResult<StudySummary> {
     let size = study.size()?;
     Ok(StudySummary {
         path: study.path().display().to_string(),
-        name: study_name(study.path()),
+        name: study.display_name()?,
         profiles: size.profiles,
         dimensions: size.dimensions,
         raters: size.raters,
@@ -312,7 +334,7 @@ pub fn remember(paths: &AppPaths, session: &Session) -> AppResult<()> {
     let study = session.study()?;
     let entry = RecentStudy {
         path: study.path().display().to_string(),
-        name: study_name(study.path()),
+        name: study.display_name()?,
         last_opened: now_ms(),
         last_rater: session.rater.as_ref().map(|r| r.name.clone()),
         exists: true,
@@ -413,7 +435,17 @@ mod tests {
         );
         let recent = crate::recent::load(&paths.recent_file());
         assert_eq!(recent.len(), 1);
-        assert!(recent[0].exists && recent[0].name == "demo");
+        // The name is the codebook's until the PI gives one.
+        assert!(recent[0].exists && recent[0].name == "Chameleon demo: Big Five and affect");
+        let renamed = rename(&mut again, &paths, " Spring pilot ").unwrap();
+        assert_eq!(renamed.study.name, "Spring pilot");
+        let recent = crate::recent::load(&paths.recent_file());
+        assert_eq!(recent[0].name, "Spring pilot");
+        assert!(rename(&mut again, &paths, "").is_err());
+        assert_eq!(
+            again.study().unwrap().display_name().unwrap(),
+            "Spring pilot"
+        );
     }
 
     #[test]

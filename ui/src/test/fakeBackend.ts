@@ -69,7 +69,7 @@ export class FakeBackend implements Backend {
 
   session(): SessionDto {
     return {
-      study: { path: "/tmp/x.chameleon", name: "x", profiles: this.profiles.length, dimensions: 3, raters: 1 },
+      study: { path: "/tmp/x.chameleon", name: this.studyName, profiles: this.profiles.length, dimensions: 3, raters: 1 },
       rater: this.rater,
       codebook: { ...codebook, guidelines: this.guidelines },
     };
@@ -87,6 +87,12 @@ export class FakeBackend implements Backend {
   async startupStudy() { return null; }
   async systemLanguages(): Promise<string[]> { return []; }
   async currentSession() { return this.session(); }
+  studyName = "x";
+  async renameStudy(name: string) {
+    if (!name.trim()) throw { code: "invalid", message: "the study's name cannot be empty", rows: [], path: null };
+    this.studyName = name.trim();
+    return this.session();
+  }
   async closeStudy() {}
   async listRaters() { return [this.rater]; }
   async chooseRater() { return this.session(); }

@@ -24,7 +24,12 @@ pub fn run(c: GoldCommand) -> anyhow::Result<()> {
     match c {
         GoldCommand::Import { study, file } => {
             let n = Study::open(&study)?.import_gold(&file)?;
-            println!("imported {n} known value(s) from {}", file.display());
+            let what = if n == 1 {
+                "known value"
+            } else {
+                "known values"
+            };
+            println!("imported {n} {what} from {}", file.display());
         }
         GoldCommand::Accuracy { study, json } => {
             let rows = Study::open_read_only(&study)?.gold_accuracy()?;

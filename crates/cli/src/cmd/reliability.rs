@@ -83,6 +83,9 @@ pub fn run(mut args: ReliabilityArgs) -> anyhow::Result<()> {
         super::model_samples(args.model_sample),
         &args.shape,
     )?;
+    if let Some(k) = ds.known_left_out.sentence() {
+        eprintln!("note: {k}");
+    }
     if args.multilevel {
         let reports = multilevel(&ds, &args.scales, bounds)?;
         for r in &reports {

@@ -115,6 +115,11 @@ pub struct RaterChoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub note: Option<String>,
+    /// Profiles left out of every statistic because their values are known (gold profiles,
+    /// attention checks); absent when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub known_left_out: Option<crate::dataset::KnownLeftOut>,
 }
 
 impl RaterChoice {
@@ -138,6 +143,9 @@ impl RaterChoice {
         if let Some(n) = &self.note {
             out.push_str(&format!("Note: {n}\n"));
         }
+        if let Some(k) = self.known_left_out.as_ref().and_then(|k| k.sentence()) {
+            out.push_str(&format!("Note: {k}\n"));
+        }
         out
     }
 }
@@ -159,6 +167,7 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
             included: Vec::new(),
             excluded: Vec::new(),
             note: Some("the data have no rater column: every rating is kept".into()),
+            known_left_out: ds.known_left_out.present(),
         });
     }
     if let Some(names) = &sel.names {
@@ -260,6 +269,7 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
             included,
             excluded,
             note,
+            known_left_out: ds.known_left_out.present(),
         });
     }
     let mut new_index = vec![None; ds.raters.len()];
@@ -288,6 +298,7 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
         included,
         excluded,
         note,
+        known_left_out: ds.known_left_out.present(),
     })
 }
 
@@ -341,6 +352,7 @@ mod tests {
                 level: None,
                 observations,
             }],
+            known_left_out: Default::default(),
         }
     }
 

@@ -152,6 +152,9 @@ pub struct ScaleReport {
     pub bootstrap: usize,
     /// Bootstrap resamples with no reliability, left out.
     pub bootstrap_failed: usize,
+    /// Gold and attention-check profiles left out (a study's; absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_left_out: Option<crate::dataset::KnownLeftOut>,
 }
 
 /// The reliability of each scale. `bounds` (min, max) score reverse-keyed items whose
@@ -242,6 +245,7 @@ fn one_scale(
                 omega_total_ci95: ci.as_ref().and_then(|c| c.omega_total),
                 bootstrap: ci.as_ref().map_or(0, |c| c.resamples),
                 bootstrap_failed: ci.as_ref().map_or(0, |c| c.failed),
+                known_left_out: ds.known_left_out.present(),
             }
         }
         Err(e) => {
@@ -268,6 +272,7 @@ fn one_scale(
                 omega_total_ci95: None,
                 bootstrap: 0,
                 bootstrap_failed: 0,
+                known_left_out: ds.known_left_out.present(),
             }
         }
     })
@@ -332,6 +337,9 @@ pub struct MultilevelReport {
     pub reliability: Option<chameleon_stats::reliability::multilevel::MultilevelReliability>,
     /// Why there is no result.
     pub problem: Option<String>,
+    /// Gold and attention-check profiles left out (a study's; absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_left_out: Option<crate::dataset::KnownLeftOut>,
 }
 
 /// [`MultilevelReport`] of each scale. Two raters rating one profile is an error: the design
@@ -411,6 +419,7 @@ fn multilevel_scale(
         incomplete_persons,
         reliability,
         problem,
+        known_left_out: ds.known_left_out.present(),
     })
 }
 

@@ -8,7 +8,9 @@
 //! from which `src-tauri` generates `ui/src/bindings.ts`.
 
 pub mod analysis;
+pub mod codebook_diff;
 pub mod formula;
+pub mod gold;
 pub mod models;
 pub mod review;
 pub mod team;

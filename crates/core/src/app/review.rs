@@ -806,9 +806,33 @@ pub fn codebook_for_edit(study: &Study) -> Result<CodebookEdit> {
     })
 }
 
-/// Saves through the store's versioned `save_codebook`: validated as a whole (unique names,
-/// well formed scales, existing ratings still on their scale) and refused whole on any problem.
-pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookSaved> {
+/// What saving `edit` would change against the stored codebook, for the PI to confirm before
+/// a new version is made (empty: the save would make none). A dimension missing from the edit
+/// is not listed as removed: the store keeps every dimension it has.
+pub fn codebook_diff(
+    study: &Study,
+    edit: &CodebookEdit,
+) -> Result<Vec<super::codebook_diff::CodebookChange>> {
+    let new = edit_to_codebook(study, edit)?;
+    let Some(old) = study.codebook()? else {
+        return Ok(super::codebook_diff::codebook_diff(
+            &model::Codebook {
+                dimensions: Vec::new(),
+                guidelines: String::new(),
+                name: None,
+                ..new.clone()
+            },
+            &new,
+        ));
+    };
+    Ok(super::codebook_diff::codebook_diff(&old, &new)
+        .into_iter()
+        .filter(|c| c.kind != super::codebook_diff::ChangeKind::Removed)
+        .collect())
+}
+
+/// The codebook an edit stands for, trimmed as the save stores it.
+fn edit_to_codebook(study: &Study, edit: &CodebookEdit) -> Result<model::Codebook> {
     let dimensions = edit
         .dimensions
         .iter()
@@ -839,7 +863,7 @@ pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookS
             level: d.level,
         })
         .collect();
-    let cb = model::Codebook {
+    Ok(model::Codebook {
         name: edit.name.clone(),
         guidelines: edit.guidelines.clone(),
         version: 0,
@@ -848,7 +872,13 @@ pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookS
         show_person_ids: study.codebook()?.is_some_and(|c| c.show_person_ids),
         // Not in the editor either: the questionnaire scales are kept as imported.
         scales: study.codebook()?.map(|c| c.scales).unwrap_or_default(),
-    };
+    })
+}
+
+/// Saves through the store's versioned `save_codebook`: validated as a whole (unique names,
+/// well formed scales, existing ratings still on their scale) and refused whole on any problem.
+pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookSaved> {
+    let cb = edit_to_codebook(study, edit)?;
     let before = study.codebook()?.map(|c| c.version).unwrap_or(0);
     let report = study.save_codebook(&cb)?;
     let codebook = codebook_for_edit(study)?;

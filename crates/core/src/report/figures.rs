@@ -192,7 +192,7 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         let x0 = label_width.min(WIDTH / 3) as i32 + 12;
         legend
             .draw(&Text::new(
-                if bars.iter().any(|b| b.ci.is_some()) {
+                if has_whiskers(bars) {
                     "Label: share of the first (blue) component. Whiskers: its 95% bootstrap interval."
                 } else {
                     "Label: share of the first (blue) component."
@@ -204,6 +204,12 @@ fn stacked_bars(title: &str, bars: &[Bar], series: &[Series]) -> Result<String> 
         root.present().map_err(fig_err)?;
     }
     Ok(svg)
+}
+
+/// Whether any whisker is drawn: a bar with an interval and no caution (a cautioned row shows
+/// its caution instead, so no legend or caption may speak of whiskers for it).
+fn has_whiskers(bars: &[Bar]) -> bool {
+    bars.iter().any(|b| b.ci.is_some() && b.caution.is_none())
 }
 
 /// A sentence for captions when some share is outside [0, 1] (negative moment estimates).
@@ -292,15 +298,17 @@ const RATER_SERIES: [Series; 4] = [
 pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
     let dec = &data.decomposition;
     let mut out = Vec::new();
-    let boot = if data.bootstrap > 0 {
-        format!(
-            " Whiskers and dot: 95% percentile interval of the trait share from {} \
+    let boot = |bars: &[Bar]| {
+        if data.bootstrap > 0 && has_whiskers(bars) {
+            format!(
+                " Whiskers and dot: 95% percentile interval of the trait share from {} \
              person-cluster bootstrap resamples (seed {}).",
-            data.bootstrap,
-            data.seed.unwrap_or_default()
-        )
-    } else {
-        String::new()
+                data.bootstrap,
+                data.seed.unwrap_or_default()
+            )
+        } else {
+            String::new()
+        }
     };
     let bars: Vec<Bar> = dec.dimensions.iter().filter_map(profile_bar).collect();
     if !bars.is_empty() {
@@ -309,8 +317,9 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             title: "Trait and state shares per dimension".into(),
             caption: format!(
                 "Profile level (s_pc = μ + T_p + S_pc): trait share σ²_T / (σ²_T + σ²_S) and \
-                 state share per dimension, {} estimates.{boot}{}{}",
+                 state share per dimension, {} estimates.{}{}{}",
                 dec.method.to_uppercase(),
+                boot(&bars),
                 clipped_note(&bars),
                 caution_note(&bars)
             ),
@@ -329,7 +338,7 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
             caption: format!(
                 "Rater level (y_pcr = μ + T_p + S_pc + R_r + E_pcr): each variance component's \
                  share of the total rating variance.{}{}{}",
-                if data.bootstrap > 0 {
+                if data.bootstrap > 0 && has_whiskers(&bars) {
                     " Whiskers: 95% bootstrap interval of the person (trait) share."
                 } else {
                     ""
@@ -373,7 +382,7 @@ pub fn all(data: &ReportData) -> Result<Vec<Figure>> {
                 } else {
                     "."
                 },
-                if dec.pooled.ci.is_some() {
+                if has_whiskers(&bars) {
                     " Whiskers: 95% bootstrap interval of the pooled trait share."
                 } else {
                     ""

@@ -124,6 +124,9 @@ pub struct DatasetCounts {
     pub ratings: usize,
     /// Ratings marked "can't judge", left out of every number above and below.
     pub cant_judge: usize,
+    /// Gold and attention-check profiles, left out of every number (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_left_out: Option<crate::dataset::KnownLeftOut>,
 }
 
 /// Everything a report shows, computed once; serialized whole into the report's
@@ -325,6 +328,7 @@ fn compute_base(
             raters: ds.raters.len(),
             ratings: ds.rating_count(),
             cant_judge: ds.cant_judge_count(),
+            known_left_out: ds.known_left_out.present(),
         },
         agreement: run.report,
         agreement_warnings: run.warnings,

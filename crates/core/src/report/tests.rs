@@ -838,3 +838,24 @@ fn a_pilot_s_cautioned_shares_are_named_not_drawn_and_figures_name_their_data_is
         assert!(f.svg.trim_end().ends_with("</svg>"));
     }
 }
+
+#[test]
+fn no_legend_or_caption_speaks_of_whiskers_that_a_cautioned_row_does_not_draw() {
+    let mut opts = ReportOptions::new(fixed_time());
+    opts.bootstrap = 20;
+    let pilot = never_cancel(|c| compute(&demo_dataset(3), &opts, c)).expect("computes");
+    for f in figures(&pilot).expect("figures") {
+        if f.name == "person_profiles" {
+            continue;
+        }
+        assert!(!f.svg.contains("Whiskers"), "{}: legend", f.name);
+        assert!(!f.caption.contains("Whiskers"), "{}: {}", f.name, f.caption);
+    }
+    let healthy = never_cancel(|c| compute(&demo_dataset(40), &opts, c)).expect("computes");
+    let shares = figures(&healthy).expect("figures");
+    let shares = shares
+        .iter()
+        .find(|f| f.name == "trait_state_shares")
+        .unwrap();
+    assert!(shares.svg.contains("Whiskers") && shares.caption.contains("Whiskers"));
+}

@@ -70,13 +70,14 @@ impl Study {
         let now = self.now();
         let actor = self.actor().to_owned();
         let tx = self.write("marking a gold value")?;
+        let label = profile_label(&tx, profile_id)?;
         put_gold(&tx, profile_id, dimension, value, kind, now).map_err(CoreError::Invalid)?;
         super::audit::audit(
             &tx,
             now,
             &actor,
             "gold",
-            &serde_json::json!({"profile_id": profile_id, "dimension": dimension, "value": value, "kind": kind.as_str()}),
+            &serde_json::json!({"profile": label, "dimension": dimension, "value": value, "kind": kind.as_str()}),
             None,
         )?;
         tx.commit()?;
@@ -216,12 +217,118 @@ impl Study {
         Ok(rows)
     }
 
+    /// Removes the known values of a profile (of one dimension, or all of them); audited as a
+    /// PI action. The number of values removed (0 when it had none).
+    pub fn clear_gold(&mut self, profile_id: i64, dimension: Option<&str>) -> Result<usize> {
+        let now = self.now();
+        let actor = self.actor().to_owned();
+        let tx = self.write("removing a gold mark")?;
+        let label = profile_label(&tx, profile_id)?;
+        let n = match dimension {
+            Some(d) => tx.execute(
+                "DELETE FROM gold_value WHERE profile_id = ?1
+                   AND dimension_id = (SELECT id FROM dimension WHERE name = ?2)",
+                params![profile_id, d],
+            )?,
+            None => tx.execute("DELETE FROM gold_value WHERE profile_id = ?1", [profile_id])?,
+        };
+        if n > 0 {
+            super::audit::audit(
+                &tx,
+                now,
+                &actor,
+                "gold",
+                &serde_json::json!({"removed": n, "profile": label, "dimension": dimension}),
+                None,
+            )?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Every known value, profile by profile (for the PI's list of marks).
+    pub fn gold_marks(&self) -> Result<Vec<GoldMark>> {
+        let mut st = self.conn().prepare(
+            "SELECT g.profile_id, pe.name, c.name, d.name, g.value, g.kind
+               FROM gold_value g JOIN profile p ON p.id = g.profile_id
+               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+               JOIN dimension d ON d.id = g.dimension_id
+              ORDER BY pe.name, c.name, d.position, d.id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(GoldMark {
+                    profile_id: r.get(0)?,
+                    person: r.get(1)?,
+                    context: r.get(2)?,
+                    dimension: r.get(3)?,
+                    value: r.get(4)?,
+                    kind: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The profiles the statistics leave out because their values are known, named
+    /// `person/context` (the dataset's profile label), gold and attention checks apart.
+    pub fn known_left_out(&self) -> Result<crate::dataset::KnownLeftOut> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT pe.name || '/' || c.name, MAX(g.kind = 'attention')
+               FROM gold_value g JOIN profile p ON p.id = g.profile_id
+               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+              GROUP BY g.profile_id ORDER BY pe.name, c.name",
+        )?;
+        let mut out = crate::dataset::KnownLeftOut::default();
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+        for row in rows {
+            let (name, attention) = row?;
+            if attention {
+                out.attention.push(name);
+            } else {
+                out.gold.push(name);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many known values the study has (gold and attention checks together).
     pub fn gold_count(&self) -> Result<i64> {
         Ok(self
             .conn()
             .query_row("SELECT COUNT(*) FROM gold_value", [], |r| r.get(0))?)
     }
+}
+
+/// One known value of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct GoldMark {
+    /// The profile.
+    pub profile_id: i64,
+    /// Its person.
+    pub person: String,
+    /// Its context.
+    pub context: String,
+    /// The dimension whose value is known.
+    pub dimension: String,
+    /// The known value.
+    pub value: f64,
+    /// `gold` or `attention`.
+    pub kind: String,
+}
+
+/// `person/context` of a profile, for the audit trail; an error naming it when absent.
+fn profile_label(conn: &rusqlite::Connection, profile_id: i64) -> Result<String> {
+    conn.query_row(
+        "SELECT pe.name || '/' || c.name FROM profile p JOIN person pe ON pe.id = p.person_id
+           JOIN context c ON c.id = p.context_id WHERE p.id = ?1",
+        [profile_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::Invalid(format!("no profile {profile_id}")))
 }
 
 /// Stores one known value; the error is the sentence for the user.
@@ -350,5 +457,88 @@ mod tests {
             row("bob", "attention").is_none(),
             "can't judge is no answer"
         );
+    }
+
+    #[test]
+    fn gold_and_attention_profiles_stay_out_of_the_statistics_and_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::sample::demo(3, 4);
+        let mut s = Study::create(&dir.path().join("s.db")).unwrap();
+        std::fs::write(dir.path().join("p.jsonl"), &files.profiles_jsonl).unwrap();
+        std::fs::write(dir.path().join("c.toml"), &files.codebook_toml).unwrap();
+        std::fs::write(dir.path().join("r.csv"), &files.ratings_csv).unwrap();
+        s.import_profiles(&dir.path().join("p.jsonl")).unwrap();
+        s.import_codebook(&dir.path().join("c.toml")).unwrap();
+        s.import_ratings(&dir.path().join("r.csv"), &Default::default())
+            .unwrap();
+        let before = s.dataset().unwrap();
+        assert!(before.known_left_out.is_empty());
+        let (gold, attention) = (0u32, 1u32);
+        let id_of = |ds: &crate::dataset::Dataset, p: u32| -> i64 {
+            let k = ds.profiles[p as usize];
+            s.conn()
+                .query_row(
+                    "SELECT p.id FROM profile p JOIN person pe ON pe.id = p.person_id
+                       JOIN context c ON c.id = p.context_id WHERE pe.name = ?1 AND c.name = ?2",
+                    [
+                        &ds.persons[k.person as usize],
+                        &ds.contexts[k.context as usize],
+                    ],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let (g, a) = (id_of(&before, gold), id_of(&before, attention));
+        let (gl, al) = (before.profile_label(gold), before.profile_label(attention));
+        let on = |ds: &crate::dataset::Dataset, label: &str| -> usize {
+            ds.dimensions
+                .iter()
+                .flat_map(|d| &d.observations)
+                .filter(|o| ds.profile_label(o.profile) == label)
+                .count()
+        };
+        assert!(on(&before, &gl) > 0 && on(&before, &al) > 0);
+        s.set_gold(g, "openness", 3.0, GoldKind::Gold).unwrap();
+        s.set_gold(a, "openness", 1.0, GoldKind::Attention).unwrap();
+        let ds = s.dataset().unwrap();
+        // No rating of either profile, of any dimension, is analysed.
+        assert_eq!((on(&ds, &gl), on(&ds, &al)), (0, 0));
+        assert_eq!(
+            ds.rating_count(),
+            before.rating_count() - on(&before, &gl) - on(&before, &al)
+        );
+        assert_eq!(ds.known_left_out.gold, vec![gl.clone()]);
+        assert_eq!(ds.known_left_out.attention, vec![al.clone()]);
+        assert_ne!(ds.content_hash(), before.content_hash());
+        let said = ds.known_left_out.sentence().unwrap();
+        assert!(
+            said.starts_with("1 gold profile and 1 attention check left out") && said.contains(&gl),
+            "{said}"
+        );
+        // The rater choice every output prints carries it.
+        let mut pooled = ds.clone();
+        let choice = crate::analysis::raters::select_raters(
+            &mut pooled,
+            &crate::analysis::raters::RaterSelection::all(),
+        )
+        .unwrap();
+        assert!(choice.summary().contains(&said), "{}", choice.summary());
+        // Accuracy is still computed on them, and removing the marks brings them back.
+        assert!(!s.gold_accuracy().unwrap().is_empty());
+        assert_eq!(s.gold_marks().unwrap().len(), 2);
+        assert_eq!(s.clear_gold(g, None).unwrap(), 1);
+        assert_eq!(s.clear_gold(a, Some("openness")).unwrap(), 1);
+        let after = s.dataset().unwrap();
+        assert_eq!(after.rating_count(), before.rating_count());
+        assert_eq!(after.content_hash(), before.content_hash());
+        let audit: i64 = s
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'gold'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audit, 4);
     }
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod audit;
 mod gold;
+mod meta;
 mod migrations;
 mod models;
 mod package;
@@ -16,7 +17,8 @@ mod review;
 
 pub use crate::export::neutralise_formula;
 pub use audit::{backups_dir, default_actor, AuditEntry, DEFAULT_BACKUPS_KEPT};
-pub use gold::{GoldAccuracy, GoldKind};
+pub use gold::{GoldAccuracy, GoldKind, GoldMark};
+pub use meta::MAX_NAME_CHARS;
 pub use migrations::{latest_version, APPLICATION_ID};
 pub use models::{
     prompt_hash, ModelAnswer, ModelFailure, ModelRunSummary, ModelSampleRating, ModelSamples,

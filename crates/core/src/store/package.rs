@@ -268,6 +268,71 @@ struct PackageRating {
     codebook_version: i64,
     note: Option<String>,
     confidence: Option<f64>,
+    /// "Can't judge" (value NULL): stored as such, never as a cleared rating.
+    cant_judge: bool,
+}
+
+/// Writes a merged "can't judge" of `rater_id`, the newer change winning as for values; what
+/// it did, as [`upsert_rating`] says it.
+fn merge_cant_judge(
+    conn: &Connection,
+    pr: &PackageRating,
+    rater_id: i64,
+    source: &str,
+) -> Result<Upsert> {
+    let existing: Option<(i64, Option<f64>, bool, i64)> = conn
+        .query_row(
+            "SELECT id, value, cant_judge, updated_at FROM rating
+              WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
+            params![pr.profile_id, pr.dimension_id, rater_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0, r.get(3)?)),
+        )
+        .optional()?;
+    let (id, old, outcome) = match existing {
+        Some((_, None, true, _)) => return Ok(Upsert::Unchanged),
+        Some((_, _, _, updated_at)) if pr.updated_at <= updated_at => return Ok(Upsert::KeptNewer),
+        Some((id, old, _, _)) => {
+            conn.execute(
+                "UPDATE rating SET value = NULL, cant_judge = 1, updated_at = ?2,
+                        seconds_spent = ?3, codebook_version = ?4, note = ?5, confidence = ?6
+                  WHERE id = ?1",
+                params![
+                    id,
+                    pr.updated_at,
+                    pr.seconds_spent,
+                    pr.codebook_version,
+                    pr.note,
+                    pr.confidence
+                ],
+            )?;
+            (id, old, Upsert::Updated)
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
+                                     seconds_spent, codebook_version, note, confidence, cant_judge)
+                 VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+                params![
+                    pr.profile_id,
+                    pr.dimension_id,
+                    rater_id,
+                    pr.created_at,
+                    pr.updated_at,
+                    pr.seconds_spent,
+                    pr.codebook_version,
+                    pr.note,
+                    pr.confidence
+                ],
+            )?;
+            (conn.last_insert_rowid(), None, Upsert::Added)
+        }
+    };
+    conn.execute(
+        "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
+         VALUES (?1, ?2, NULL, ?3, ?4, ?5)",
+        params![id, old, rater_id, pr.updated_at, source],
+    )?;
+    Ok(outcome)
 }
 
 impl Study {
@@ -477,26 +542,31 @@ impl Study {
         let source = format!("package {}", info.package_id);
         let tx = self.write("merging a package")?;
         for pr in &ratings {
-            // The one rating writer, with the merge's policy: the newer change wins.
-            let (outcome, _) = upsert_rating(
-                &tx,
-                &UpsertArgs {
-                    profile_id: pr.profile_id,
-                    dimension_id: pr.dimension_id,
-                    rater_id,
-                    value: pr.value,
-                    now,
-                    created_at: Some(pr.created_at),
-                    updated_at: Some(pr.updated_at),
-                    seconds_spent: pr.seconds_spent,
-                    codebook_version: pr.codebook_version,
-                    note: pr.note.as_deref(),
-                    confidence: pr.confidence,
-                    source: &source,
-                    known_absent: false,
-                    policy: Policy::NewerWins,
-                },
-            )?;
+            let outcome = if pr.cant_judge {
+                merge_cant_judge(&tx, pr, rater_id, &source)?
+            } else {
+                // The one rating writer, with the merge's policy: the newer change wins.
+                upsert_rating(
+                    &tx,
+                    &UpsertArgs {
+                        profile_id: pr.profile_id,
+                        dimension_id: pr.dimension_id,
+                        rater_id,
+                        value: pr.value,
+                        now,
+                        created_at: Some(pr.created_at),
+                        updated_at: Some(pr.updated_at),
+                        seconds_spent: pr.seconds_spent,
+                        codebook_version: pr.codebook_version,
+                        note: pr.note.as_deref(),
+                        confidence: pr.confidence,
+                        source: &source,
+                        known_absent: false,
+                        policy: Policy::NewerWins,
+                    },
+                )?
+                .0
+            };
             match outcome {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
@@ -681,7 +751,7 @@ impl Study {
         let read = || -> rusqlite::Result<Vec<PackageRating>> {
             let mut st = c.prepare(
                 "SELECT profile_id, dimension_id, value, created_at, updated_at, seconds_spent,
-                        codebook_version, note, confidence FROM rating ORDER BY id",
+                        codebook_version, note, confidence, cant_judge FROM rating ORDER BY id",
             )?;
             let v = st
                 .query_map([], |r| {
@@ -695,6 +765,7 @@ impl Study {
                         codebook_version: r.get(6)?,
                         note: r.get(7)?,
                         confidence: r.get(8)?,
+                        cant_judge: r.get::<_, i64>(9)? != 0,
                     })
                 })?
                 .collect();
@@ -763,16 +834,20 @@ impl Study {
         };
         // The study's own copy of each rating: one the package did not change may be older than
         // the export; one it adds or changes cannot be.
-        let mine: HashMap<(i64, i64), (Option<f64>, i64)> = {
+        let mine: HashMap<(i64, i64), (Option<f64>, bool, i64)> = {
             let mut st = self
                 .conn()
                 .prepare(
-                    "SELECT profile_id, dimension_id, value, updated_at FROM rating WHERE rater_id = ?1",
+                    "SELECT profile_id, dimension_id, value, cant_judge, updated_at FROM rating
+                      WHERE rater_id = ?1",
                 )
                 .map_err(|e| e.to_string())?;
             let v = st
                 .query_map([rater_id], |r| {
-                    Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?)))
+                    Ok((
+                        (r.get(0)?, r.get(1)?),
+                        (r.get(2)?, r.get::<_, i64>(3)? != 0, r.get(4)?),
+                    ))
                 })
                 .and_then(|rows| rows.collect::<rusqlite::Result<HashMap<_, _>>>())
                 .map_err(|e| e.to_string())?;
@@ -802,8 +877,10 @@ impl Study {
                 continue;
             }
             let changes = match mine.get(&(r.profile_id, r.dimension_id)) {
-                None => r.value.is_some(),
-                Some((old, updated_at)) => *old != r.value && r.updated_at > *updated_at,
+                None => r.value.is_some() || r.cant_judge,
+                Some((old, old_cant, updated_at)) => {
+                    (*old, *old_cant) != (r.value, r.cant_judge) && r.updated_at > *updated_at
+                }
             };
             if let Err(m) = times.check(r.created_at, r.updated_at, changes) {
                 problems.push(at(m));

@@ -560,7 +560,8 @@ impl Study {
     pub fn cant_judge_counts(&self) -> Result<Vec<(String, usize)>> {
         let mut st = self.conn().prepare_cached(
             "SELECT d.name, (SELECT COUNT(*) FROM rating r
-                              WHERE r.dimension_id = d.id AND r.cant_judge = 1)
+                              WHERE r.dimension_id = d.id AND r.cant_judge = 1
+                                AND r.profile_id NOT IN (SELECT profile_id FROM gold_value))
                FROM dimension d ORDER BY d.position, d.id",
         )?;
         let rows = st
@@ -732,6 +733,7 @@ impl Study {
                JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
                JOIN rater t ON t.id = r.rater_id JOIN dimension d ON d.id = r.dimension_id
               WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
+                AND r.profile_id NOT IN (SELECT profile_id FROM gold_value)
               ORDER BY r.dimension_id, r.id",
             super::models::MODEL_VALUE_SQL
         ))?;
@@ -802,6 +804,7 @@ impl Study {
                 d.cant_judge = n;
             }
         }
+        ds.known_left_out = self.known_left_out()?;
         ds.has_rater = !only_no_rater || ds.raters.is_empty();
         if !ds.has_rater {
             ds.raters.clear();

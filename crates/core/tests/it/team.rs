@@ -453,3 +453,92 @@ fn wrong_tampered_truncated_and_unassigned_packages_are_refused() {
         .expect_err("read-only study");
     assert!(matches!(err, CoreError::ReadOnly { .. }), "{err}");
 }
+
+#[test]
+fn cant_judge_and_gold_marks_survive_export_and_merge() {
+    let t = team();
+    let mut s = Study::open(&t.study).unwrap();
+    let dev1 = s.rater("dev1").unwrap().unwrap();
+    let queue = s.queue(dev1.id).unwrap();
+    let (a, b, c) = (
+        queue[0].profile_id,
+        queue[1].profile_id,
+        queue[2].profile_id,
+    );
+    let dim = s.codebook().unwrap().unwrap().dimensions[0].clone();
+    let known = dim.scale.categories().unwrap()[0];
+    s.set_gold(a, &dim.name, known, chameleon_core::store::GoldKind::Gold)
+        .unwrap();
+    // A package exported after the mark: the known values stay in the study (the annotator
+    // can read the package file, so an answer in it would unblind the check).
+    let package = t.f.path("dev1-gold.chameleon");
+    s.export_package("dev1", &package).unwrap();
+    assert_eq!(count(&package, "SELECT COUNT(*) FROM gold_value"), 0);
+
+    let mut pkg = Study::open(&package).unwrap();
+    let rater = pkg.rater("dev1").unwrap().unwrap();
+    let rate = |pkg: &mut Study, p: i64, v: f64| {
+        pkg.save_rating(&RatingInput {
+            profile_id: p,
+            dimension: dim.name.clone(),
+            rater_id: rater.id,
+            value: Some(v),
+            seconds_spent: None,
+            note: None,
+            confidence: None,
+        })
+        .unwrap();
+    };
+    rate(&mut pkg, a, known);
+    rate(&mut pkg, c, known);
+    pkg.save_cant_judge(b, &dim.name, rater.id, Some(4.0))
+        .unwrap();
+    drop(pkg);
+    let r = s.merge_package(&package).unwrap();
+    assert_eq!((r.added, r.updated), (3, 0), "{r}");
+    assert_eq!(s.cant_judge_of(b, dev1.id).unwrap(), vec![dim.name.clone()]);
+    assert!(s
+        .ratings_of(b, dev1.id)
+        .unwrap()
+        .iter()
+        .all(|x| x.dimension != dim.name));
+    // The study's gold mark is kept, and the merged rating counts for accuracy only.
+    assert_eq!(s.gold_count().unwrap(), 1);
+    let acc = s.gold_accuracy().unwrap();
+    let mine = acc.iter().find(|x| x.rater == "dev1").unwrap();
+    assert_eq!((mine.rated, mine.exact), (1, 1));
+    let ds = s.dataset().unwrap();
+    assert_eq!(ds.known_left_out.gold.len(), 1);
+    assert_eq!(ds.dimension(&dim.name).unwrap().cant_judge, 1);
+    // The same package again: nothing changes.
+    let again = s.merge_package(&package).unwrap();
+    assert_eq!(
+        (again.added, again.updated, again.unchanged),
+        (0, 0, 3),
+        "{again}"
+    );
+
+    // Later the annotator changes their mind: the value on c becomes "can't judge".
+    let mut pkg = Study::open(&package).unwrap();
+    pkg.set_clock(Arc::new(|| 4_102_444_800_000)); // 2100-01-01
+    pkg.save_cant_judge(c, &dim.name, rater.id, None).unwrap();
+    drop(pkg);
+    s.set_clock(Arc::new(|| 4_102_444_800_000 + 86_400_000));
+    let r = s.merge_package(&package).unwrap();
+    assert_eq!((r.added, r.updated), (0, 1), "{r}");
+    assert_eq!(s.cant_judge_of(c, dev1.id).unwrap(), vec![dim.name.clone()]);
+    assert_eq!(
+        s.dataset()
+            .unwrap()
+            .dimension(&dim.name)
+            .unwrap()
+            .cant_judge,
+        2
+    );
+    let h = s.history(c, &dim.name, dev1.id).unwrap();
+    assert_eq!(
+        h.last().unwrap().old_value,
+        Some(known),
+        "the value stays in history"
+    );
+}

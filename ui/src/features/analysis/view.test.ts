@@ -165,6 +165,9 @@ describe("analysis view: cautions and raters (issue 15)", () => {
     expect(root.querySelector("#analysis-pooled")!.textContent).not.toContain("95.3%");
     expect(root.querySelector("#analysis-raters tr[data-rater=ana]")!.textContent).toContain("too few data (n = 4)");
     expect(root.querySelector("#analysis-rater-summary")!.textContent).toBe("Raters: all raters — 2 included");
+    // Said once: the rater control's own line stays hidden in this view.
+    const visible = [...root.querySelectorAll("p")].filter((p) => !p.closest("[hidden]") && p.textContent!.startsWith("Raters:"));
+    expect(visible.length).toBe(1);
     expect(root.querySelector("#analysis-dimensions")!.parentElement!.textContent).toContain("Rel. (k): reliability");
     // The PI picks humans: the next run sends it.
     const kind = root.querySelector("#analysis-rater-kind") as HTMLSelectElement;

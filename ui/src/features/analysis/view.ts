@@ -133,10 +133,14 @@ export class AnalysisView implements StudioView {
   private progressEl: HTMLProgressElement | null = null;
   private progressTextEl: HTMLElement | null = null;
   /** Which raters the next run pools (default: every rater, as `decompose` and `report`). */
-  private readonly raters = new RaterControl("analysis", () => {
-    this.status = { text: "Rater choice changed: press Run to analyse these raters.", kind: "info" };
-    this.render();
-  });
+  private readonly raters = new RaterControl(
+    "analysis",
+    () => {
+      this.status = { text: "Rater choice changed: press Run to analyse these raters.", kind: "info" };
+      this.render();
+    },
+    { summary: false },
+  );
 
   constructor(private readonly runs: AnalysisRuns) {}
 

@@ -95,10 +95,14 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
       shown,
     );
   } else {
+    const opts = options(d.scale);
+    // Seven points or more beside "can't judge" leave each button narrow: a key that is the
+    // shown number itself is then left out (the number says it), so the two do not collide.
+    const dense = opts.length >= 7;
     body = h(
       "div",
-      { class: `options ${d.scale.type}` },
-      ...options(d.scale).map((o) =>
+      { class: `options ${d.scale.type}${dense ? " dense" : ""}` },
+      ...opts.map((o) =>
         h(
           "button",
           {
@@ -112,7 +116,7 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
               el.focus();
             },
           },
-          o.key ? h("kbd", {}, o.key) : null,
+          o.key && !(dense && d.scale.type === "likert" && o.key === String(o.value)) ? h("kbd", {}, o.key) : null,
           h("span", { class: "value" }, d.scale.type === "likert" ? String(o.value) : ""),
           o.label ? h("span", { class: "anchor" }, o.label) : null,
         ),

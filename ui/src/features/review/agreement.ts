@@ -107,7 +107,7 @@ export class AgreementView implements StudioView {
         this.raters.el,
         this.els.table,
         this.els.detail,
-        goldSection(() => this.api.goldAccuracy()),
+        goldSection(this.api, () => void this.reload()),
         scalesSection(() => this.api.scaleReliability()),
       ),
     );

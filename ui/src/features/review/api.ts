@@ -7,10 +7,13 @@ import type {
   AgreementDetail,
   AgreementIntervals,
   AgreementTable,
+  CodebookChange,
   CodebookEdit,
   CodebookSaved,
   Disagreements,
   GoldAccuracy,
+  GoldRequest,
+  GoldView,
   ProfileRatings,
   RaterRequest,
   ScaleReport,
@@ -32,6 +35,8 @@ export interface ReviewApi {
   adjudicate(request: Adjudication): Promise<Disagreements>;
   codebook(): Promise<CodebookEdit>;
   saveCodebook(codebook: CodebookEdit): Promise<CodebookSaved>;
+  /** What saving `codebook` would change (core's diff against the stored one; nothing saved). */
+  codebookDiff(codebook: CodebookEdit): Promise<CodebookChange[]>;
   /** Whether the chosen rater rated under an older codebook than the current one. */
   codebookChanged(): Promise<boolean>;
   /** What changed in the codebook since the chosen rater rated ("Openness: definition"). */
@@ -40,6 +45,12 @@ export interface ReviewApi {
   goldAccuracy(): Promise<GoldAccuracy[]>;
   /** α [CI], ω and item–rest of each questionnaire scale of the codebook. */
   scaleReliability(): Promise<ScaleReport[]>;
+  /** The known values, and the profiles and dimensions one can mark. */
+  gold(): Promise<GoldView>;
+  /** Marks a profile's value as known (audited as the PI's action). */
+  setGold(request: GoldRequest): Promise<GoldView>;
+  /** Removes a profile's marks (of one dimension, or all). */
+  clearGold(profileId: number, dimension: string | null): Promise<GoldView>;
 }
 
 export const tauriReviewApi: ReviewApi = {
@@ -52,8 +63,12 @@ export const tauriReviewApi: ReviewApi = {
   adjudicate: (request) => cmd.reviewAdjudicate({ request }),
   codebook: () => cmd.reviewCodebook(),
   saveCodebook: (codebook) => cmd.reviewSaveCodebook({ codebook }),
+  codebookDiff: (codebook) => cmd.reviewCodebookDiff({ codebook }),
   codebookChanged: () => cmd.reviewCodebookChanged(),
   codebookChanges: () => cmd.codebookChanges(),
   goldAccuracy: () => cmd.goldAccuracy(),
   scaleReliability: () => cmd.reviewScaleReliability(),
+  gold: () => cmd.reviewGold(),
+  setGold: (request) => cmd.reviewSetGold({ request }),
+  clearGold: (profileId, dimension) => cmd.reviewClearGold({ profileId, dimension }),
 };

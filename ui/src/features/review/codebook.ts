@@ -2,7 +2,7 @@
 // Markdown with a live preview rendered to safe DOM nodes. Saving goes through core's versioned
 // save: an invalid codebook is refused whole with every problem listed, and nothing changes.
 import { toAppError } from "../../api";
-import type { Anchor, CodebookEdit, DimensionEdit, Level, Scale } from "../../bindings";
+import type { Anchor, CodebookChange, CodebookEdit, DimensionEdit, Level, Scale } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
@@ -45,8 +45,43 @@ export function defaultScale(type: Scale["type"]): Scale {
   return { type, categories: [{ value: 1, label: "" }, { value: 2, label: "" }] };
 }
 
+const CHANGE_TEXT: Record<CodebookChange["kind"], string> = {
+  added: "new dimension",
+  removed: "removed",
+  label: "label",
+  definition: "definition",
+  scale: "scale",
+  anchors: "anchors",
+  name: "study name",
+  guidelines: "guidelines",
+};
+
+/** Long texts (a definition, the guidelines) shortened for the list of changes. */
+const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The changes a save would make, one item each: "Openness — definition: "old" → "new"". */
+export function changeList(changes: CodebookChange[]): HTMLElement {
+  return h(
+    "ul",
+    { class: "cb-changes", id: "codebook-changes" },
+    ...changes.map((c) =>
+      h(
+        "li",
+        { "data-kind": c.kind },
+        h("strong", {}, c.dimension ? `${c.dimension} — ${CHANGE_TEXT[c.kind]}` : CHANGE_TEXT[c.kind]),
+        c.kind === "guidelines"
+          ? ": edited"
+          : `: ${c.before === null ? "" : `${clip(c.before) || "(none)"} → `}${c.after === null ? "" : clip(c.after) || "(none)"}`,
+      ),
+    ),
+  );
+}
+
 export class CodebookView implements StudioView {
   private cb: CodebookEdit | null = null;
+  /** Every anchor label typed for a Likert dimension, kept while the range leaves its point out,
+   * so that shrinking the range and growing it back restores it. */
+  private readonly anchorMemory = new WeakMap<DimensionEdit, Map<number, string>>();
   /** Names of dimensions already in the study: matched by name, so they cannot be renamed. */
   private stored = new Set<string>();
   private els!: { dims: HTMLElement; preview: HTMLElement; messages: HTMLElement; guidelines: HTMLTextAreaElement };
@@ -224,15 +259,30 @@ export class CodebookView implements StudioView {
                 id: id(`anchor-${v}`),
                 placeholder: "anchor label (optional)",
                 value: s.anchors.find((a) => a.value === v)?.label ?? "",
-                oninput: (e: Event) => setAnchor(s.anchors, v, (e.target as HTMLInputElement).value),
+                oninput: (e: Event) => {
+                  const label = (e.target as HTMLInputElement).value;
+                  setAnchor(s.anchors, v, label);
+                  remembered.set(v, label);
+                },
               }),
             ),
           ),
         );
       };
+      let memory = this.anchorMemory.get(d);
+      if (!memory) {
+        memory = new Map();
+        this.anchorMemory.set(d, memory);
+      }
+      const remembered = memory;
       const bound = (key: "min" | "max") => (v: number) => {
+        for (const a of s.anchors) remembered.set(a.value, a.label);
         s[key] = v;
-        s.anchors = s.anchors.filter((a) => a.value >= s.min && a.value <= s.max);
+        // Out of range: kept in memory (hidden), not saved; back in range: shown again.
+        s.anchors = [...remembered]
+          .filter(([value, label]) => value >= s.min && value <= s.max && label.trim() !== "")
+          .sort(([a], [b]) => a - b)
+          .map(([value, label]) => ({ value, label }));
         renderAnchors();
       };
       renderAnchors();
@@ -283,6 +333,7 @@ export class CodebookView implements StudioView {
     return rows;
   }
 
+  /** Checks, then shows what the save would change and asks; saves only on confirmation. */
   private async save(): Promise<void> {
     if (!this.cb) return;
     const problems = checkCodebook(this.cb);
@@ -290,6 +341,47 @@ export class CodebookView implements StudioView {
       replace(this.els.messages, h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, "Not saved:"), h("ul", {}, ...problems.map((p) => h("li", {}, p)))));
       return;
     }
+    let changes: CodebookChange[];
+    try {
+      changes = await this.api.codebookDiff(this.cb);
+    } catch (e) {
+      replace(this.els.messages, renderError(toAppError(e)));
+      return;
+    }
+    if (changes.length === 0) {
+      replace(this.els.messages, h("p", { class: "ok-box", id: "codebook-unchanged" }, "Nothing to save: the stored codebook is the same."));
+      return;
+    }
+    const version = (this.cb.version ?? 0) + 1;
+    const confirm = h("button", { type: "button", class: "primary", id: "codebook-confirm-save", onclick: () => void this.commit() }, `Save as version ${version}`);
+    const cancel = h(
+      "button",
+      {
+        type: "button",
+        id: "codebook-cancel-save",
+        onclick: () => {
+          replace(this.els.messages, h("p", { class: "muted", id: "codebook-cancelled" }, "Not saved: the edits are still here, the stored codebook is unchanged."));
+          document.getElementById("save-codebook")?.focus();
+        },
+      },
+      "Cancel",
+    );
+    replace(
+      this.els.messages,
+      h(
+        "div",
+        { class: "cb-confirm", id: "codebook-confirm", role: "alertdialog", "aria-labelledby": "codebook-confirm-title" },
+        h("p", { class: "cb-confirm-title", id: "codebook-confirm-title" }, `Save ${changes.length === 1 ? "this change" : `these ${changes.length} changes`} as a new codebook version?`),
+        changeList(changes),
+        h("p", { class: "muted" }, "Annotators who rated under the earlier version are told what changed."),
+        h("div", { class: "cb-confirm-actions" }, confirm, cancel),
+      ),
+    );
+    confirm.focus();
+  }
+
+  private async commit(): Promise<void> {
+    if (!this.cb) return;
     try {
       const saved = await this.api.saveCodebook(this.cb);
       this.setCodebook(saved.codebook);

@@ -2,9 +2,12 @@
 import type {
   Adjudication,
   AgreementDetail,
+  CodebookChange,
   AgreementTable,
   CodebookEdit,
   Disagreements,
+  GoldRequest,
+  GoldView,
   ProfileRatings,
   RaterPool,
   RaterRequest,
@@ -158,6 +161,26 @@ export class FakeReviewApi implements ReviewApi {
     this.codebookData = { ...structuredClone(cb), version: cb.version + 1 };
     return { codebook: structuredClone(this.codebookData), added: 0, updated: 1, changed: true };
   }
+  /** A small stand-in for core's diff: enough kinds for the editor's tests. */
+  async codebookDiff(cb: CodebookEdit): Promise<CodebookChange[]> {
+    const old = this.codebookData;
+    const out: CodebookChange[] = [];
+    if (old.guidelines.trim() !== cb.guidelines.trim()) out.push({ dimension: null, kind: "guidelines", before: old.guidelines, after: cb.guidelines });
+    for (const d of cb.dimensions) {
+      const o = old.dimensions.find((x) => x.name.toLowerCase() === d.name.toLowerCase());
+      const label = d.label ?? d.name;
+      if (!o) {
+        out.push({ dimension: label, kind: "added", before: null, after: d.scale.type });
+        continue;
+      }
+      if (o.definition !== d.definition) out.push({ dimension: label, kind: "definition", before: o.definition, after: d.definition });
+      const range = (s: typeof d.scale) => (s.type === "nominal" ? s.type : `${s.type} ${s.min}–${s.max}`);
+      if (range(o.scale) !== range(d.scale)) out.push({ dimension: label, kind: "scale", before: range(o.scale), after: range(d.scale) });
+      const anchors = (s: typeof d.scale) => JSON.stringify(s.type === "likert" ? s.anchors : s.type === "nominal" ? s.categories : []);
+      if (anchors(o.scale) !== anchors(d.scale)) out.push({ dimension: label, kind: "anchors", before: anchors(o.scale), after: anchors(d.scale) });
+    }
+    return out;
+  }
   async codebookChanged() {
     return true;
   }
@@ -169,5 +192,29 @@ export class FakeReviewApi implements ReviewApi {
   }
   async scaleReliability() {
     return [];
+  }
+  goldView: GoldView = {
+    marks: [],
+    profiles: [
+      { profileId: 1, label: "p1/home" },
+      { profileId: 2, label: "p2/work" },
+    ],
+    dimensions: [{ name: "openness", label: "Openness", min: 1, max: 5, values: [1, 2, 3, 4, 5] }],
+  };
+  async gold() {
+    return structuredClone(this.goldView);
+  }
+  async setGold(r: GoldRequest) {
+    const d = this.goldView.dimensions.find((x) => x.name === r.dimension);
+    if (!d || r.value < d.min || r.value > d.max) throw { code: "invalid", rows: [], path: null, message: `${r.dimension}: ${r.value} is outside ${d?.min}..${d?.max}` };
+    const p = this.goldView.profiles.find((x) => x.profileId === r.profileId)!;
+    const [person, context] = p.label.split("/");
+    this.goldView.marks = this.goldView.marks.filter((m) => !(m.profileId === r.profileId && m.dimension === r.dimension));
+    this.goldView.marks.push({ profileId: r.profileId, person, context, dimension: r.dimension, value: r.value, kind: r.kind });
+    return structuredClone(this.goldView);
+  }
+  async clearGold(profileId: number, dimension: string | null) {
+    this.goldView.marks = this.goldView.marks.filter((m) => !(m.profileId === profileId && (dimension === null || m.dimension === dimension)));
+    return structuredClone(this.goldView);
   }
 }

@@ -3,7 +3,7 @@
 // what the person changed; core applies it over the view's default (agreement: humans with
 // enough ratings, as the CLI's `agreement`; analysis: every rater) and answers with the pool
 // in effect, which this control then shows next to the numbers.
-import type { KindChoice, RaterChoice, RaterPool, RaterRequest } from "../../bindings";
+import type { KindChoice, KnownLeftOut, RaterChoice, RaterPool, RaterRequest } from "../../bindings";
 import { h, replace } from "../../dom";
 
 const KIND_TEXT: Record<KindChoice, string> = { human: "Humans", model: "Models", any: "All kinds" };
@@ -13,7 +13,20 @@ export function choiceText(c: RaterChoice): string {
   let out = `${c.selection} — ${c.included.length} included`;
   if (c.excluded.length) out += `; excluded: ${c.excluded.map((e) => `${e.name} (${e.reason})`).join(", ")}`;
   if (c.note) out += `. Note: ${c.note}`;
+  const left = c.known_left_out ? leftOutText(c.known_left_out) : null;
+  if (left) out += `. ${left}`;
   return out;
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** Core's sentence for the profiles with known values (KnownLeftOut::sentence): "1 gold profile and 2 attention checks left out of the statistics: p1/home, …". */
+export function leftOutText(k: KnownLeftOut): string | null {
+  const parts: string[] = [];
+  if (k.gold.length) parts.push(count(k.gold.length, "gold profile", "gold profiles"));
+  if (k.attention.length) parts.push(count(k.attention.length, "attention check", "attention checks"));
+  if (!parts.length) return null;
+  return `${parts.join(" and ")} left out of the statistics: ${[...k.gold, ...k.attention].join(", ")}`;
 }
 
 export class RaterControl {
@@ -24,10 +37,12 @@ export class RaterControl {
   private readonly picks: HTMLElement;
   private readonly summary: HTMLElement;
 
-  /** `prefix` keeps the ids of two views apart ("agreement", "analysis"). */
+  /** `prefix` keeps the ids of two views apart ("agreement", "analysis"). `summary: false`
+   * when the view prints the choice with its numbers itself (analysis: said once, not twice). */
   constructor(
     private readonly prefix: string,
     private readonly onChange: (req: RaterRequest) => void,
+    opts: { summary?: boolean } = {},
   ) {
     this.kind = h(
       "select",
@@ -42,7 +57,7 @@ export class RaterControl {
       onchange: () => this.set({ minRatings: Math.max(0, Math.round(Number(this.min.value) || 0)) }),
     });
     this.picks = h("div", { class: "rater-picks", id: `${prefix}-rater-picks` });
-    this.summary = h("p", { class: "rater-choice note", id: `${prefix}-rater-choice`, role: "status" });
+    this.summary = h("p", { class: "rater-choice note", id: `${prefix}-rater-choice`, role: "status", hidden: opts.summary === false });
     this.el = h(
       "fieldset",
       { class: "rater-control", id: `${prefix}-raters-control` },

@@ -4,6 +4,7 @@ import { scalesSection, scalesTable } from "./scales";
 
 const report = (over: Partial<ScaleReport>): ScaleReport => ({
   scale: "bfi_extraversion",
+  known_left_out: null,
   n: 108,
   incomplete: 0,
   raw_alpha: 0.768,

@@ -183,6 +183,13 @@ describe("codebook editor", () => {
     max.dispatchEvent(new Event("input"));
     (el.querySelector("#save-codebook") as HTMLButtonElement).click();
     await tick();
+    // What the save changes is shown first; only the confirmation saves.
+    expect(api.saved).toEqual([]);
+    const items = [...el.querySelectorAll("#codebook-changes li")].map((li) => li.getAttribute("data-kind"));
+    expect(items).toEqual(["guidelines", "added"]);
+    expect(el.querySelector("#codebook-confirm-save")?.textContent).toBe("Save as version 2");
+    (el.querySelector("#codebook-confirm-save") as HTMLButtonElement).click();
+    await tick();
     await tick();
     expect(api.saved.length).toBe(1);
     expect(api.saved[0].guidelines).toBe("<script>x()</script> **ok**");
@@ -195,7 +202,7 @@ describe("codebook editor", () => {
     api.saveCodebook = async () => {
       throw {
         code: "bad_input",
-        message: "codebook: 1 problem(s) found, nothing was changed",
+        message: "codebook: 1 problem found, nothing was changed",
         rows: [{ line: 1, column: "scale", message: "extraversion: existing ratings would fall off the new scale (5 is not a point of the Likert scale 1..3)" }],
         path: "codebook",
       };
@@ -206,10 +213,72 @@ describe("codebook editor", () => {
     max.dispatchEvent(new Event("input"));
     (el.querySelector("#save-codebook") as HTMLButtonElement).click();
     await tick();
+    (el.querySelector("#codebook-confirm-save") as HTMLButtonElement).click();
+    await tick();
     const text = el.querySelector("#codebook-messages")?.textContent ?? "";
     expect(text).toMatch(/nothing was changed/);
     expect(text).toMatch(/fall off the new scale/);
     expect(el.querySelector("#codebook-version")?.textContent).toBe("version 1");
+  });
+
+  it("shows the diff before a save, and Cancel saves nothing", async () => {
+    const api = new FakeReviewApi();
+    await new CodebookView(api).mount(el, ctx());
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    expect(el.querySelector("#codebook-unchanged")).not.toBeNull();
+    const def = el.querySelector("#cb-0-definition") as HTMLTextAreaElement;
+    def.value = "Outgoing, <b>talkative</b>.";
+    def.dispatchEvent(new Event("input"));
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    const li = el.querySelector("#codebook-changes li")!;
+    expect(li.textContent).toBe("Extraversion — definition: Outgoing. → Outgoing, <b>talkative</b>.");
+    expect(li.querySelector("b")).toBeNull();
+    expect(el.querySelector("#codebook-confirm-title")?.textContent).toBe("Save this change as a new codebook version?");
+    expect(document.activeElement?.id).toBe("codebook-confirm-save");
+    (el.querySelector("#codebook-cancel-save") as HTMLButtonElement).click();
+    await tick();
+    expect(api.saved).toEqual([]);
+    expect(el.querySelector("#codebook-cancelled")).not.toBeNull();
+    expect(el.querySelector("#codebook-version")?.textContent).toBe("version 1");
+    expect((el.querySelector("#cb-0-definition") as HTMLTextAreaElement).value).toBe("Outgoing, <b>talkative</b>."); // the edit stays
+  });
+
+  it("keeps anchor labels when the range shrinks and grows back", async () => {
+    const api = new FakeReviewApi();
+    api.codebookData.dimensions[0].scale = { type: "likert", min: 1, max: 7, anchors: [{ value: 1, label: "not at all" }, { value: 7, label: "very" }] };
+    await new CodebookView(api).mount(el, ctx());
+    const max = () => el.querySelector("#cb-0-max") as HTMLInputElement;
+    const set = (v: string) => {
+      max().value = v;
+      max().dispatchEvent(new Event("input"));
+    };
+    set("5");
+    expect(el.querySelector("#cb-0-anchor-7")).toBeNull();
+    const a5 = el.querySelector("#cb-0-anchor-5") as HTMLInputElement;
+    a5.value = "quite";
+    a5.dispatchEvent(new Event("input"));
+    set("3");
+    set("7");
+    expect((el.querySelector("#cb-0-anchor-7") as HTMLInputElement).value).toBe("very");
+    expect((el.querySelector("#cb-0-anchor-5") as HTMLInputElement).value).toBe("quite");
+    expect((el.querySelector("#cb-0-anchor-1") as HTMLInputElement).value).toBe("not at all");
+    // While shrunk, the hidden anchors are not saved (they would be off the scale).
+    set("5");
+    (el.querySelector("#save-codebook") as HTMLButtonElement).click();
+    await tick();
+    (el.querySelector("#codebook-confirm-save") as HTMLButtonElement).click();
+    await tick();
+    expect(api.saved[0].dimensions[0].scale).toEqual({
+      type: "likert",
+      min: 1,
+      max: 5,
+      anchors: [
+        { value: 1, label: "not at all" },
+        { value: 5, label: "quite" },
+      ],
+    });
   });
 
   it("refuses min ≥ max before asking the store", async () => {

@@ -50,4 +50,29 @@ describe("studio shell", () => {
     expect(annotated).toBe(true);
     expect(log.at(-1)).toBe("unmount b");
   });
+
+  it("renames the study from its name in the header; a blank name is refused, Cancel keeps it", async () => {
+    const b = new FakeBackend();
+    const shell = new StudioScreen(b, b.session(), [entry("a", [])], { onAnnotate: () => {}, onClose: () => {} });
+    await shell.mount(root);
+    const name = () => root.querySelector("#study-name") as HTMLButtonElement;
+    expect(name().textContent).toBe("x");
+    name().click();
+    const input = root.querySelector("#study-name-input") as HTMLInputElement;
+    expect(document.activeElement).toBe(input);
+    input.value = "  ";
+    (root.querySelector("#study-rename") as HTMLFormElement).requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(root.querySelector("#study-name-message")?.textContent).toMatch(/cannot be empty/);
+    expect(b.studyName).toBe("x");
+    (root.querySelector("#study-name-cancel") as HTMLButtonElement).click();
+    expect(name().textContent).toBe("x");
+    name().click();
+    (root.querySelector("#study-name-input") as HTMLInputElement).value = "Spring pilot";
+    (root.querySelector("#study-rename") as HTMLFormElement).requestSubmit();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(b.studyName).toBe("Spring pilot");
+    expect(name().textContent).toBe("Spring pilot");
+    expect(document.activeElement).toBe(name());
+  });
 });

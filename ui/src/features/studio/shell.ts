@@ -47,7 +47,7 @@ export class StudioScreen {
         h(
           "header",
           { class: "topbar" },
-          h("span", { class: "brand", title: this.session.study.path }, this.session.study.name),
+          this.nameEl(),
           h("nav", { class: "tabs", role: "tablist", "aria-label": "Review and analysis" }, ...tabs),
           h("span", { class: "spacer" }),
           h("button", { class: "ghost", id: "to-annotate", onclick: () => this.leave(this.hooks.onAnnotate) }, "Annotate"),
@@ -59,6 +59,56 @@ export class StudioScreen {
     const start = first ?? this.views[0]?.id;
     if (start) await this.show(start);
     else replace(content, h("p", { class: "empty" }, "No review views are available."));
+  }
+
+  /** The study's name; a click (or Enter) turns it into a field that renames the study. */
+  private nameEl(): HTMLElement {
+    const show = () =>
+      h(
+        "button",
+        {
+          class: "brand ghost",
+          id: "study-name",
+          title: `${this.session.study.path} — click to rename the study`,
+          "aria-label": `Study ${this.session.study.name}: rename`,
+          onclick: () => edit(),
+        },
+        this.session.study.name,
+      );
+    const host = h("span", { class: "brand-host" }, show());
+    const edit = () => {
+      const input = h("input", { type: "text", id: "study-name-input", value: this.session.study.name, maxlength: "120", "aria-label": "Study name" });
+      const message = h("span", { class: "form-message", id: "study-name-message", role: "status" });
+      const back = () => {
+        replace(host, show());
+        document.getElementById("study-name")?.focus();
+      };
+      const save = async () => {
+        if (input.value.trim() === this.session.study.name) return back();
+        try {
+          this.session = await this.backend.renameStudy(input.value);
+          back();
+        } catch (e) {
+          message.textContent = toAppError(e).message;
+          input.focus();
+        }
+      };
+      const form = h(
+        "form",
+        { class: "rename-form", id: "study-rename", onsubmit: (e: Event) => (e.preventDefault(), void save()) },
+        input,
+        h("button", { type: "submit", class: "small", id: "study-name-save" }, "Rename"),
+        h("button", { type: "button", class: "small ghost", id: "study-name-cancel", onclick: back }, "Cancel"),
+        message,
+      );
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Escape") back();
+      });
+      replace(host, form);
+      input.select();
+      input.focus();
+    };
+    return host;
   }
 
   async show(id: string, param?: string): Promise<void> {

@@ -77,7 +77,7 @@ export class FakeTeamApi implements TeamApi {
     if (path.includes("bad")) {
       const err: AppError = {
         code: "bad_input",
-        message: `${path}: 1 problem(s) found, nothing was changed:\nline 3, column 'value': not a number`,
+        message: `${path}: 1 problem found, nothing was changed:\nline 3, column 'value': not a number`,
         rows: [{ line: 3, column: "value", message: "'x' is not a number" }],
         path,
       };

@@ -250,6 +250,16 @@ fn codebook_edits_are_versioned_and_bad_ones_change_nothing() {
     let mut good = cb.clone();
     good.guidelines.push_str("\n\n## New\nRead *everything*.");
     good.dimensions[0].definition = "Curious, imaginative.".into();
+    // What the save would change, before it is made (and nothing is saved by asking).
+    assert!(
+        codebook_diff(&study, &cb).unwrap().is_empty(),
+        "the stored one: no change"
+    );
+    let diff = codebook_diff(&study, &good).unwrap();
+    let kinds: Vec<_> = diff.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["guidelines", "definition"]);
+    assert_eq!(diff[1].after.as_deref(), Some("Curious, imaginative."));
+    assert_eq!(codebook_for_edit(&study).unwrap().version, cb.version);
     let saved = save_codebook(&mut study, &good).unwrap();
     assert!(saved.changed && saved.updated == 1);
     assert_eq!(saved.codebook.version, cb.version + 1);

@@ -8,6 +8,7 @@ mod model;
 mod models;
 
 use super::ReportData;
+use crate::app::analysis::plural;
 use crate::error::{CoreError, Result};
 use std::fmt::Write as _;
 
@@ -167,8 +168,8 @@ fn meta(h: &mut String, d: &ReportData) {
          <tr><th>Generated</th><td>{}</td></tr>\n\
          <tr><th>Software</th><td>{} {}</td></tr>\n\
          <tr><th>Data hash (BLAKE3)</th><td class=\"hash\">{}</td></tr>\n\
-         <tr><th>Data</th><td>{} dimension(s), {} persons, {} contexts, {} profiles, {} raters, {} ratings{}</td></tr>\n\
-         {}<tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
+         <tr><th>Data</th><td>{}, {}, {}, {}, {}, {}{}</td></tr>\n\
+         {}{}<tr><th>Decomposition estimator</th><td>{}</td></tr>\n\
          <tr><th>Bootstrap</th><td>{}</td></tr>\n\
          </table>\n",
         d.study
@@ -180,20 +181,31 @@ fn meta(h: &mut String, d: &ReportData) {
         esc(d.software),
         esc(d.version),
         esc(&d.data_hash),
-        c.dimensions,
-        c.persons,
-        c.contexts,
-        c.profiles,
-        c.raters,
-        c.ratings,
+        plural(c.dimensions, "dimension"),
+        plural(c.persons, "person"),
+        plural(c.contexts, "context"),
+        plural(c.profiles, "profile"),
+        plural(c.raters, "rater"),
+        plural(c.ratings, "rating"),
         if c.cant_judge > 0 {
             format!(" ({} can't judge, left out)", c.cant_judge)
         } else {
             String::new()
         },
+        // Said on its own row when no rater choice (whose summary says it) is shown.
+        match (&c.known_left_out, &d.raters) {
+            (Some(k), None) => k
+                .sentence()
+                .map(|s| format!("<tr><th>Left out</th><td>{}</td></tr>\n", esc(&s)))
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
         d.raters
             .as_ref()
-            .map(|r| format!("<tr><th>Raters</th><td>{}</td></tr>\n", esc(r.summary().trim())))
+            .map(|r| format!(
+                "<tr><th>Raters</th><td>{}</td></tr>\n",
+                esc(r.summary().trim())
+            ))
             .unwrap_or_default(),
         esc(&d.method.to_uppercase()),
         esc(&bootstrap),
