@@ -87,6 +87,8 @@ pub fn typescript() -> String {
         formula::ModelComponent::decl(&cfg),
         formula::EffectView::decl(&cfg),
         formula::TermEffectsView::decl(&cfg),
+        formula::PersonDisagreement::decl(&cfg),
+        formula::ModelBootstrapView::decl(&cfg),
         formula::ModelDimension::decl(&cfg),
         formula::ModelResult::decl(&cfg),
         AnalysisStateDto::decl(&cfg),

@@ -401,6 +401,11 @@ adjudicated: boolean,
  */
 model: string | null, 
 /**
+ * Profile-likelihood 95 % intervals of the model's standard deviations, as
+ * `chameleon decompose --model … --profile-ci`.
+ */
+profileCi: boolean, 
+/**
  * Raters to pool; absent = every rater.
  */
 raters?: RaterRequest, };
@@ -556,13 +561,49 @@ export type ModelComponent = { term: string, variance: number, share: number,
  */
 levels: number | null, 
 /**
- * 95 % interval of the share, where the run computed one.
+ * 95 % bootstrap interval of the share, where the run computed one.
  */
-shareCi: Array<number> | null, };
+shareCi: Array<number> | null, 
+/**
+ * 95 % bootstrap interval of the variance.
+ */
+varianceCi: Array<number> | null, 
+/**
+ * 95 % profile-likelihood interval of the standard deviation.
+ */
+sdCi: Array<number> | null, };
 
 export type EffectView = { level: string, mode: number, sd: number, };
 
 export type TermEffectsView = { term: string, effects: Array<EffectView>, };
+
+export type PersonDisagreement = { person: string, 
+/**
+ * Raters with a mode for this person.
+ */
+raters: number, 
+/**
+ * Highest mode minus lowest mode.
+ */
+spread: number, 
+/**
+ * The rater who places the person highest, with the mode and its conditional SD.
+ */
+highest: EffectView, 
+/**
+ * The rater who places the person lowest.
+ */
+lowest: EffectView, };
+
+export type ModelBootstrapView = { 
+/**
+ * `parametric` (as lme4's `bootMer`) or `person-cluster`.
+ */
+method: string, resamples: number, seed: number, 
+/**
+ * Resamples whose refit failed, left out of the intervals.
+ */
+failed: number, };
 
 export type ModelDimension = { dimension: string, components: Array<ModelComponent>, intercept: number, interceptSe: number, remlCriterion: number, converged: boolean, 
 /**
@@ -570,9 +611,23 @@ export type ModelDimension = { dimension: string, components: Array<ModelCompone
  */
 boundary: Array<string>, 
 /**
- * Conditional modes of the shared (non-person) single-factor terms: contexts, raters.
+ * Conditional modes of the terms with effects: contexts, raters (leniency), and each
+ * rater's view of each person (`rater:person`, levels `rater:person`).
  */
-effects: Array<TermEffectsView>, warnings: Array<string>, };
+effects: Array<TermEffectsView>, 
+/**
+ * With a `rater:person` term: the persons ranked by how much the raters disagree about
+ * them (largest spread first).
+ */
+disagreement: Array<PersonDisagreement>, 
+/**
+ * The bootstrap behind `shareCi` and `varianceCi`, when one ran.
+ */
+bootstrap: ModelBootstrapView | null, 
+/**
+ * `sdCi` holds profile-likelihood intervals.
+ */
+profileCi: boolean, warnings: Array<string>, };
 
 export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
 

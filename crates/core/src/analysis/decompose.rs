@@ -580,6 +580,10 @@ pub struct LevelEffect {
     pub level: String,
     pub mode: f64,
     pub sd: f64,
+    /// The level's factor names one by one (`[rater, person]` for `rater:person`): `level`
+    /// joins them with ':', which names holding a ':' would make ambiguous.
+    #[serde(skip)]
+    pub names: Vec<String>,
 }
 
 /// The conditional modes of one term in one dimension, highest first.
@@ -678,15 +682,12 @@ impl PreparedModel {
                         }
                         .unwrap_or_else(|| id.to_string())
                     };
-                    let level = if kind.factors().len() == 2 {
-                        format!("{}:{}", name(0), name(1))
-                    } else {
-                        name(0)
-                    };
+                    let names: Vec<String> = (0..kind.factors().len()).map(name).collect();
                     LevelEffect {
-                        level,
+                        level: names.join(":"),
                         mode: e.mode,
                         sd: e.sd,
+                        names,
                     }
                 })
                 .collect();

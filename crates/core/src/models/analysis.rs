@@ -181,10 +181,61 @@ pub struct SampleValue {
     pub value: f64,
 }
 
+/// What the model-rater analyses read from a study: its dataset with the model values
+/// `samples` says (every dimension, every rater) and the per-sample ratings of its runs.
+#[derive(Debug, Clone)]
+pub struct ModelRaterData {
+    pub dataset: Dataset,
+    /// Per dimension name, the per-sample ratings of model runs.
+    pub samples: HashMap<String, Vec<SampleValue>>,
+}
+
 /// The analyses on a study: its dataset with the model values `opts.samples` says and the
 /// per-sample ratings of its model runs.
 pub fn analyse_study(study: &Study, opts: &ModelAnalysisOptions) -> Result<ModelsReport> {
-    let ds = study.dataset_for(false, opts.samples)?;
+    let input = read_study(study, opts.samples)?;
+    Ok(analyse(&input.dataset, &input.samples, opts))
+}
+
+/// [`ModelRaterData`] of `study` when it has a rater of kind model, else `None` (a study
+/// without one gets no model-raters section).
+pub fn model_rater_data(study: &Study, samples: ModelSamples) -> Result<Option<ModelRaterData>> {
+    let input = read_study(study, samples)?;
+    Ok(input
+        .dataset
+        .raters
+        .iter()
+        .any(|r| r.kind == RaterKind::Model)
+        .then_some(input))
+}
+
+/// The report's model-raters section (`chameleon report` and the app's report alike): the
+/// analyses with the report's resamples and seed, the default threshold and the samples'
+/// mean, only `dimensions` (all when empty, matched ignoring case); `None` without model
+/// raters.
+pub fn report_section(
+    input: &ModelRaterData,
+    resamples: usize,
+    seed: u64,
+    dimensions: &[String],
+) -> Result<Option<ModelsReport>> {
+    let opts = ModelAnalysisOptions::new(resamples, seed, DEFAULT_BLIND_RATIO, ModelSamples::Mean)?;
+    let mut r = analyse(&input.dataset, &input.samples, &opts);
+    if r.models.is_empty() {
+        return Ok(None);
+    }
+    if !dimensions.is_empty() {
+        r.dimensions.retain(|x| {
+            dimensions
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&x.dimension))
+        });
+    }
+    Ok(Some(r))
+}
+
+fn read_study(study: &Study, samples_of: ModelSamples) -> Result<ModelRaterData> {
+    let ds = study.dataset_for(false, samples_of)?;
     let mut profile_index: HashMap<(String, String), u32> = HashMap::new();
     for (i, p) in ds.profiles.iter().enumerate() {
         profile_index.insert(
@@ -223,7 +274,10 @@ pub fn analyse_study(study: &Study, opts: &ModelAnalysisOptions) -> Result<Model
             value: s.value,
         });
     }
-    Ok(analyse(&ds, &samples, opts))
+    Ok(ModelRaterData {
+        dataset: ds,
+        samples,
+    })
 }
 
 /// The analyses on a dataset; `samples` holds, per dimension name, the per-sample ratings of

@@ -105,6 +105,9 @@ pub struct ModelSection {
     /// Per fitted dimension, the conditional modes of the `context` term, highest first
     /// (empty when the formula has no context term).
     pub context_effects: Vec<DimensionEffects>,
+    /// The same for the `rater` (leniency) and `rater:person` terms (a rater's own view of a
+    /// person), in the formula's order; empty without such terms.
+    pub rater_effects: Vec<DimensionEffects>,
 }
 
 /// Counts of the analysed dataset.
@@ -218,12 +221,27 @@ pub fn compute_with_model(
             .term_index("context")
             .map(|t| m.effects(ds, &fits, t, criterion))
             .unwrap_or_default();
+        let rater_effects = m
+            .formula()
+            .terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                matches!(
+                    t.kind,
+                    chameleon_stats::variance::formula::TermKind::Rater
+                        | chameleon_stats::variance::formula::TermKind::RaterPerson
+                )
+            })
+            .flat_map(|(t, _)| m.effects(ds, &fits, t, criterion))
+            .collect();
         data.model = Some(ModelSection {
             formula: m.formula().text.clone(),
             criterion,
             profile_ci: mo.profile_ci,
             bootstrap: opts.bootstrap,
             context_effects,
+            rater_effects,
         });
     }
     Ok(data)
