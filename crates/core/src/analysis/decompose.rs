@@ -632,6 +632,11 @@ impl PreparedModel {
         &self.formula
     }
 
+    /// Dimensions with a model to fit (the rest are nominal or without data).
+    pub fn fittable(&self) -> usize {
+        self.models.iter().filter(|m| m.is_ok()).count()
+    }
+
     /// The term of the formula written `label` (as written, or in lme4's canonical spelling).
     pub fn term_index(&self, label: &str) -> Result<usize, crate::CoreError> {
         let compact: String = label.chars().filter(|c| !c.is_whitespace()).collect();

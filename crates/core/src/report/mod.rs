@@ -196,7 +196,20 @@ pub fn compute_with_model(
     model: Option<(&PreparedModel, ReportModelOptions)>,
     control: &Control,
 ) -> std::result::Result<ReportData, VarianceError> {
-    let mut data = compute_base(ds, opts, control)?;
+    // One progress over both phases: the report's resamples, then the model's per dimension.
+    let b = opts.bootstrap as u64;
+    let total = b * (1 + model.map_or(0, |(m, _)| m.fittable() as u64));
+    let base_progress = |done: u64, _: u64| (control.progress)(done, total);
+    let base_control = Control {
+        progress: &base_progress,
+        cancel: control.cancel,
+    };
+    let mut data = compute_base(ds, opts, &base_control)?;
+    let model_progress = |done: u64, _: u64| (control.progress)((b + done).min(total), total);
+    let control = &Control {
+        progress: &model_progress,
+        cancel: control.cancel,
+    };
     if let Some((m, mo)) = model {
         let criterion = if mo.ml {
             ModelCriterion::Ml

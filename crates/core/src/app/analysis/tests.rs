@@ -314,13 +314,23 @@ fn a_model_run_has_the_clis_intervals_rater_person_effects_and_both_report_secti
     };
     let snap = snapshot(&study, &req).unwrap();
     let cancel = AtomicBool::new(false);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let record = |done: u64, total: u64| seen.lock().unwrap().push((done, total));
     let control = Control {
-        progress: &|_, _| {},
+        progress: &record,
         cancel: &cancel,
     };
     let s = compute(&snap, &req, &control, chrono::Utc::now())
         .unwrap()
         .expect("not cancelled");
+    // One bar over the report's resamples and the model's, per fitted dimension.
+    let seen = seen.into_inner().unwrap();
+    let fitted = s.result.model.as_ref().map_or(0, |m| m.dimensions.len()) as u64;
+    assert!(
+        seen.iter().all(|&(_, t)| t == 20 * (1 + fitted)),
+        "{seen:?}"
+    );
+    assert_eq!(seen.iter().map(|p| p.0).max(), Some(20 * (1 + fitted)));
     let cli = decompose_cli_path(&snap.dataset, formula, 20, 7);
     let view = s.result.model.as_ref().expect("the model view");
     assert!(!view.dimensions.is_empty());
