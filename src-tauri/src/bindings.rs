@@ -119,6 +119,7 @@ pub fn typescript() -> String {
         chameleon_core::models::analysis::ModelsReport::decl(&cfg),
         chameleon_core::models::analysis::DimensionModels::decl(&cfg),
         chameleon_core::models::analysis::ModelRow::decl(&cfg),
+        chameleon_core::analysis::minimum::Caution::decl(&cfg),
         chameleon_core::models::analysis::BetweenModels::decl(&cfg),
         chameleon_core::models::analysis::PairSign::decl(&cfg),
         chameleon_core::models::analysis::ModelSummary::decl(&cfg),

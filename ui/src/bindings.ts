@@ -979,9 +979,48 @@ profiles: number, alpha: number | null, alpha_ci: [number, number] | null, icc: 
 /**
  * Samples per profile of a model run (the most any profile has); `None` for imported ones.
  */
-samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, notes: Array<string>, };
+samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, 
+/**
+ * Set when α and ICC rest on fewer shared profiles than
+ * [`minimum::UNITS_FOR_AGREEMENT`] asks or have a degenerate interval: every face shows
+ * the message instead of them.
+ */
+agreement_caution: Caution | null, 
+/**
+ * Set when the state shares rest on fewer persons with two profiles than
+ * [`minimum::PERSONS_WITH_TWO_CONTEXTS`] asks (the model is then not judged state-blind)
+ * or the ratio's interval is degenerate.
+ */
+state_caution: Caution | null, 
+/**
+ * Set when the sample α rests on too few profiles with two or more samples.
+ */
+sample_caution: Caution | null, notes: Array<string>, };
+
+export type Caution = { 
+/**
+ * The rule's name (`units`, `persons_with_two_contexts`, …).
+ */
+rule: string, 
+/**
+ * The count found (absent for a degenerate interval or a boundary share).
+ */
+n: number | null, 
+/**
+ * The rule's minimum, when the caution is about a count.
+ */
+minimum: number | null, 
+/**
+ * What the faces print where the value would be.
+ */
+message: string, };
 
 export type BetweenModels = { models: Array<string>, formula: string, rater_person_share: number | null, 
+/**
+ * Set when the share rests on fewer persons rated by two or more models than
+ * [`minimum::PERSONS_WITH_TWO_RATERS`] asks: shown instead of it.
+ */
+caution: Caution | null, 
 /**
  * Each term's share of the variance, the residual included.
  */

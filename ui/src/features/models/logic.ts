@@ -110,6 +110,11 @@ export function withCi(x: number | null, ci: [number, number] | null, digits = 3
   return ci ? `${v} [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : v;
 }
 
+/** `shown`, or a minimum-n caution's message in its place ("too few data (n = 3)"). */
+export function unless(shown: string, caution: { message: string } | null | undefined): string {
+  return caution ? caution.message : shown;
+}
+
 export function share(x: number | null): string {
   return x === null || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(1)}%`;
 }
