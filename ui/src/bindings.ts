@@ -849,7 +849,25 @@ run_id: number | null, endpoint: string, model: string, rater: string, profiles:
 /**
  * Ratings already there before the run (profile × dimension × sample).
  */
-skipped: number, requests: number, ratings: number, failures: number, cancelled: boolean, };
+skipped: number, 
+/**
+ * Requests made and recorded: `answered` + `failed`.
+ */
+requests: number, 
+/**
+ * Requests answered with JSON.
+ */
+answered: number, 
+/**
+ * Requests that failed as a whole after their retries (recorded as failures; a rerun
+ * sends them again).
+ */
+failed: number, 
+/**
+ * Requests in flight when the run was stopped (Cancel, or an error): they were waited
+ * for, and are counted in `answered` or `failed` when their answer could be recorded.
+ */
+in_flight_at_stop: number, ratings: number, failures: number, cancelled: boolean, };
 
 export type ModelRunSummary = { 
 /**
@@ -901,15 +919,29 @@ finished_at: number | null,
  */
 status: string, 
 /**
- * Requests made.
+ * Requests made and recorded: `answered` + `failed`. (Requests in flight when a run was
+ * killed are not recorded; a rerun sends them again.)
  */
 requests: number, 
+/**
+ * Requests answered with JSON (stored with their provenance, ratings or not).
+ */
+answered: number, 
+/**
+ * Requests that failed as a whole (not JSON, an HTTP error, a timeout, after their
+ * retries): no rating. A rerun sends them again.
+ */
+failed: number, 
+/**
+ * Dimensions of answered requests left out as off the scale (a rerun asks them again).
+ */
+invalid: number, 
 /**
  * Ratings stored.
  */
 ratings: number, 
 /**
- * Answers that failed.
+ * Failure records: `failed` + `invalid`.
  */
 failures: number, 
 /**

@@ -94,13 +94,15 @@ export function planLine(p: ModelRunPlan): string {
 }
 
 export function progressLine(p: ModelRunProgress): string {
-  return `${p.done} of ${p.total} requests answered · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
+  return `${p.done} of ${p.total} requests done · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
 }
 
 export function outcomeLine(r: ModelRunReport): string {
   if (r.requests === 0 && !r.cancelled && r.run_id === null) return `Nothing left to ask: every rating of ${r.rater} is there.`;
   const head = r.cancelled ? "Cancelled" : "Finished";
-  return `${head}: ${plural(r.requests, "request")} answered, ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.`;
+  const inFlight = r.in_flight_at_stop > 0 ? ` In flight at the stop, and waited for: ${plural(r.in_flight_at_stop, "request")}.` : "";
+  const retry = r.failed > 0 ? " Run again to retry the failed ones." : "";
+  return `${head}: ${plural(r.requests, "request")} (${r.answered} answered, ${r.failed} failed), ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.${inFlight}${retry}`;
 }
 
 /** A value with its interval: "0.712 [0.60, 0.80]". */

@@ -143,9 +143,9 @@ describe("models view", () => {
     expect(api.calls).toContain("cancel");
     expect($(el, "#models-progress-text").textContent).toContain("cancelling");
     const reports = api.calls.filter((c) => c === "report").length;
-    api.finish!({ run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 3, dimensions: ["openness"], samples: 2, skipped: 0, requests: 3, ratings: 3, failures: 0, cancelled: true });
+    api.finish!({ run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 3, dimensions: ["openness"], samples: 2, skipped: 0, requests: 3, answered: 3, failed: 0, in_flight_at_stop: 0, ratings: 3, failures: 0, cancelled: true });
     await tick();
-    expect($(el, "#models-progress-text").textContent).toMatch(/^Cancelled: 3 requests answered/);
+    expect($(el, "#models-progress-text").textContent).toMatch(/^Cancelled: 3 requests \(3 answered, 0 failed\)/);
     expect(el.querySelector<HTMLElement>("#models-view")!.parentElement!.dataset.modelsRun).toBe("cancelled");
     expect(api.calls.filter((c) => c === "report").length).toBe(reports + 1);
   });

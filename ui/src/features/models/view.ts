@@ -390,7 +390,7 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
     id: "models-runs",
     class: "analysis-table",
     scroll: true,
-    head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Ratings", "Failures", "Median latency", "Tokens in/out"],
+    head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Answered", "Failed", "Ratings", "Invalid", "Median latency", "Tokens in/out"],
     rows: runs.map((r) =>
       row(
         `#${r.id}`,
@@ -402,8 +402,10 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
         String(r.samples),
         String(r.temperature),
         String(r.requests),
+        String(r.answered),
+        String(r.failed),
         String(r.ratings),
-        String(r.failures),
+        String(r.invalid),
         r.median_latency_ms === null ? "–" : `${r.median_latency_ms} ms`,
         `${r.prompt_tokens} / ${r.completion_tokens}`,
       ),
