@@ -646,6 +646,8 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
     if dataset.rating_count() == 0 {
         return Err(CoreError::NoRatings);
     }
+    // Read again for the model-raters section only when there is a model rater (under the lock).
+    let has_model_raters = dataset.raters.iter().any(|r| r.kind == RaterKind::Model);
     let pool = pool_raters(
         &mut dataset,
         &req.raters.clone().unwrap_or_default(),
@@ -657,10 +659,11 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
         study_name: study.codebook()?.and_then(|c| c.name),
         raters: Some(pool.choice.clone()),
         pool,
-        model_raters: crate::models::analysis::model_rater_data(
-            study,
-            crate::store::ModelSamples::Mean,
-        )?,
+        model_raters: if has_model_raters {
+            crate::models::analysis::model_rater_data(study, crate::store::ModelSamples::Mean)?
+        } else {
+            None
+        },
     })
 }
 
