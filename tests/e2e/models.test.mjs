@@ -201,7 +201,11 @@ describe("Models tab, end to end", { concurrency: 1 }, () => {
     assert.ok(shownFailures.some((cells) => cells[6].includes("oops")));
     const shownRun = await b.execute(() => [...document.querySelector("#models-runs tbody tr").children].map((td) => td.textContent));
     assert.equal(shownRun[1], MODEL);
-    assert.equal(shownRun[9], String(run.ratings));
+    // Every request counted, as `model runs` counts them: the whole failures too.
+    assert.deepEqual(shownRun.slice(8, 12), [run.requests, run.answered, run.failed, run.ratings].map(String));
+    assert.equal(run.requests, run.answered + run.failed);
+    assert.equal(run.failed, SAMPLES, "the not-JSON answers of profile 2");
+    assert.equal(run.requests, PROFILES * SAMPLES, "one request per profile and sample");
 
     // Analyses: both models (the demo's imported one and the run), the demo's flagged.
     await b.waitUntil(async () => (await b.$$("#models-summary tbody tr")).length === 2, {

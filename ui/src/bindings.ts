@@ -421,6 +421,11 @@ adjudicated: boolean,
  */
 model: string | null, 
 /**
+ * Profile-likelihood 95 % intervals of the model's standard deviations, as
+ * `chameleon decompose --model … --profile-ci`.
+ */
+profileCi: boolean, 
+/**
  * Raters to pool; absent = every rater.
  */
 raters?: RaterRequest, };
@@ -591,13 +596,49 @@ export type ModelComponent = { term: string, variance: number, share: number,
  */
 levels: number | null, 
 /**
- * 95 % interval of the share, where the run computed one.
+ * 95 % bootstrap interval of the share, where the run computed one.
  */
-shareCi: Array<number> | null, };
+shareCi: Array<number> | null, 
+/**
+ * 95 % bootstrap interval of the variance.
+ */
+varianceCi: Array<number> | null, 
+/**
+ * 95 % profile-likelihood interval of the standard deviation.
+ */
+sdCi: Array<number> | null, };
 
 export type EffectView = { level: string, mode: number, sd: number, };
 
 export type TermEffectsView = { term: string, effects: Array<EffectView>, };
+
+export type PersonDisagreement = { person: string, 
+/**
+ * Raters with a mode for this person.
+ */
+raters: number, 
+/**
+ * Highest mode minus lowest mode.
+ */
+spread: number, 
+/**
+ * The rater who places the person highest, with the mode and its conditional SD.
+ */
+highest: EffectView, 
+/**
+ * The rater who places the person lowest.
+ */
+lowest: EffectView, };
+
+export type ModelBootstrapView = { 
+/**
+ * `parametric` (as lme4's `bootMer`) or `person-cluster`.
+ */
+method: string, resamples: number, seed: number, 
+/**
+ * Resamples whose refit failed, left out of the intervals.
+ */
+failed: number, };
 
 export type ModelDimension = { dimension: string, components: Array<ModelComponent>, intercept: number, interceptSe: number, remlCriterion: number, converged: boolean, 
 /**
@@ -605,9 +646,23 @@ export type ModelDimension = { dimension: string, components: Array<ModelCompone
  */
 boundary: Array<string>, 
 /**
- * Conditional modes of the shared (non-person) single-factor terms: contexts, raters.
+ * Conditional modes of the terms with effects: contexts, raters (leniency), and each
+ * rater's view of each person (`rater:person`, levels `rater:person`).
  */
-effects: Array<TermEffectsView>, warnings: Array<string>, };
+effects: Array<TermEffectsView>, 
+/**
+ * With a `rater:person` term: the persons ranked by how much the raters disagree about
+ * them (largest spread first).
+ */
+disagreement: Array<PersonDisagreement>, 
+/**
+ * The bootstrap behind `shareCi` and `varianceCi`, when one ran.
+ */
+bootstrap: ModelBootstrapView | null, 
+/**
+ * `sdCi` holds profile-likelihood intervals.
+ */
+profileCi: boolean, warnings: Array<string>, };
 
 export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
 
@@ -1003,7 +1058,25 @@ run_id: number | null, endpoint: string, model: string, rater: string, profiles:
 /**
  * Ratings already there before the run (profile × dimension × sample).
  */
-skipped: number, requests: number, ratings: number, failures: number, cancelled: boolean, };
+skipped: number, 
+/**
+ * Requests made and recorded: `answered` + `failed`.
+ */
+requests: number, 
+/**
+ * Requests answered with JSON.
+ */
+answered: number, 
+/**
+ * Requests that failed as a whole after their retries (recorded as failures; a rerun
+ * sends them again).
+ */
+failed: number, 
+/**
+ * Requests in flight when the run was stopped (Cancel, or an error): they were waited
+ * for, and are counted in `answered` or `failed` when their answer could be recorded.
+ */
+in_flight_at_stop: number, ratings: number, failures: number, cancelled: boolean, };
 
 export type ModelRunSummary = { 
 /**
@@ -1055,15 +1128,29 @@ finished_at: number | null,
  */
 status: string, 
 /**
- * Requests made.
+ * Requests made and recorded: `answered` + `failed`. (Requests in flight when a run was
+ * killed are not recorded; a rerun sends them again.)
  */
 requests: number, 
+/**
+ * Requests answered with JSON (stored with their provenance, ratings or not).
+ */
+answered: number, 
+/**
+ * Requests that failed as a whole (not JSON, an HTTP error, a timeout, after their
+ * retries): no rating. A rerun sends them again.
+ */
+failed: number, 
+/**
+ * Dimensions of answered requests left out as off the scale (a rerun asks them again).
+ */
+invalid: number, 
 /**
  * Ratings stored.
  */
 ratings: number, 
 /**
- * Answers that failed.
+ * Failure records: `failed` + `invalid`.
  */
 failures: number, 
 /**
@@ -1133,9 +1220,48 @@ profiles: number, alpha: number | null, alpha_ci: [number, number] | null, icc: 
 /**
  * Samples per profile of a model run (the most any profile has); `None` for imported ones.
  */
-samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, notes: Array<string>, };
+samples: number | null, sample_alpha: number | null, sample_alpha_ci: [number, number] | null, 
+/**
+ * Set when α and ICC rest on fewer shared profiles than
+ * [`minimum::UNITS_FOR_AGREEMENT`] asks or have a degenerate interval: every face shows
+ * the message instead of them.
+ */
+agreement_caution: Caution | null, 
+/**
+ * Set when the state shares rest on fewer persons with two profiles than
+ * [`minimum::PERSONS_WITH_TWO_CONTEXTS`] asks (the model is then not judged state-blind)
+ * or the ratio's interval is degenerate.
+ */
+state_caution: Caution | null, 
+/**
+ * Set when the sample α rests on too few profiles with two or more samples.
+ */
+sample_caution: Caution | null, notes: Array<string>, };
+
+export type Caution = { 
+/**
+ * The rule's name (`units`, `persons_with_two_contexts`, …).
+ */
+rule: string, 
+/**
+ * The count found (absent for a degenerate interval or a boundary share).
+ */
+n: number | null, 
+/**
+ * The rule's minimum, when the caution is about a count.
+ */
+minimum: number | null, 
+/**
+ * What the faces print where the value would be.
+ */
+message: string, };
 
 export type BetweenModels = { models: Array<string>, formula: string, rater_person_share: number | null, 
+/**
+ * Set when the share rests on fewer persons rated by two or more models than
+ * [`minimum::PERSONS_WITH_TWO_RATERS`] asks: shown instead of it.
+ */
+caution: Caution | null, 
 /**
  * Each term's share of the variance, the residual included.
  */

@@ -638,9 +638,24 @@ fn ctrl_c_finishes_the_requests_in_flight_commits_them_and_exits_130() {
     );
     let profiles = count(&study, "SELECT COUNT(*) FROM profile");
     assert!(answered < profiles);
+    // Every request the server saw is counted, by the run's own summary and by `model runs`.
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("{asked} request(s): {asked} answered, 0 failed")),
+        "{said}"
+    );
+    assert!(err.contains("in flight at the stop"), "{err}");
+    let runs: serde_json::Value =
+        serde_json::from_slice(&ok(&["model", "runs", s(&study), "--json"]).stdout).unwrap();
+    assert_eq!(runs["runs"][0]["requests"], asked as i64);
+    assert_eq!(runs["runs"][0]["answered"], asked as i64);
+    assert_eq!(runs["runs"][0]["failed"], 0);
     ok(&args);
     assert_eq!(
         count(&study, "SELECT COUNT(*) FROM model_rating"),
         profiles * 2
     );
+    let text = String::from_utf8_lossy(&ok(&["model", "runs", s(&study)]).stdout).into_owned();
+    assert!(text.contains("requests = answered + failed"), "{text}");
+    assert!(text.contains("sent again"), "{text}");
 }

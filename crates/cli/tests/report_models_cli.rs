@@ -138,3 +138,50 @@ fn data_without_model_raters_has_no_models_section() {
     assert!(models_section(&html).is_none());
     assert!(embedded(&html).get("models").is_none());
 }
+
+/// Two persons (six profiles): α, ICC and the state shares rest on too few data; the JSON
+/// carries the caution, the text and the report show it instead of the numbers (issue #14,
+/// with #15's minimum-n rules), and the model is not judged state-blind on two persons.
+#[test]
+fn too_few_profiles_give_cautions_not_results_in_json_text_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("S.db");
+    ok(&[
+        "sample",
+        "demo",
+        s(&dir.path().join("files")),
+        "--study",
+        s(&study),
+        "--persons",
+        "2",
+    ]);
+    let json: Value =
+        serde_json::from_slice(&ok(&["model", "report", s(&study), "--json"]).stdout).unwrap();
+    let rows: Vec<&Value> = json["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["models"].as_array().unwrap())
+        .collect();
+    assert!(!rows.is_empty());
+    for m in &rows {
+        assert_eq!(m["agreement_caution"]["rule"], "units", "{m}");
+        assert_eq!(m["agreement_caution"]["message"], "too few data (n = 6)");
+        if !m["model_state_share"].is_null() {
+            assert_eq!(m["state_caution"]["message"], "too few data (n = 2)", "{m}");
+            assert!(m["state_blind"].is_null(), "{m}");
+        }
+    }
+    assert!(json["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["state_blind"] == false && s["judged"] == 0));
+    let text = String::from_utf8(ok(&["model", "report", s(&study)]).stdout).unwrap();
+    assert!(text.contains("too few data (n = 6)"), "{text}");
+    let out = dir.path().join("r.html");
+    ok(&["report", s(&study), s(&out)]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let section = models_section(&html).expect("the models section");
+    assert!(section.contains("too few data (n = 6)"), "{section}");
+}

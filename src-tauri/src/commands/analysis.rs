@@ -292,6 +292,7 @@ pub fn view_state(
                     seed: 1,
                     adjudicated: false,
                     model: None,
+                    profile_ci: false,
                     raters: None,
                 },
             )?,

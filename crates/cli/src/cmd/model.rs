@@ -221,11 +221,13 @@ fn rate(a: RateArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "{}: {} request(s) answered, {} rating(s) saved, {} failure(s){}",
+            "{}: {} request(s): {} answered, {} failed; {} rating(s) saved, {} failure(s){}",
             report
                 .run_id
                 .map_or("nothing to do".to_owned(), |id| format!("run {id}")),
             report.requests,
+            report.answered,
+            report.failed,
             report.ratings,
             report.failures,
             if report.skipped > 0 {
@@ -240,6 +242,12 @@ fn rate(a: RateArgs) -> anyhow::Result<()> {
                 a.study.display()
             );
         }
+    }
+    if report.in_flight_at_stop > 0 {
+        eprintln!(
+            "{} request(s) were in flight at the stop: waited for and counted above",
+            report.in_flight_at_stop
+        );
     }
     if report.cancelled {
         eprintln!("cancelled: run the same command again to resume");
@@ -270,12 +278,22 @@ fn runs(a: RunsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:>4} {:<20} {:<20} {:<10} {:>7} {:>5} {:>9} {:>8} {:>9}  endpoint",
-        "run", "rater", "model", "status", "samples", "temp", "requests", "ratings", "failures"
+        "{:>4} {:<20} {:<20} {:<11} {:>7} {:>5} {:>8} {:>8} {:>6} {:>7} {:>7}  endpoint",
+        "run",
+        "rater",
+        "model",
+        "status",
+        "samples",
+        "temp",
+        "requests",
+        "answered",
+        "failed",
+        "ratings",
+        "invalid"
     );
     for r in &runs {
         println!(
-            "{:>4} {:<20} {:<20} {:<10} {:>7} {:>5} {:>9} {:>8} {:>9}  {}",
+            "{:>4} {:<20} {:<20} {:<11} {:>7} {:>5} {:>8} {:>8} {:>6} {:>7} {:>7}  {}",
             r.id,
             r.rater,
             r.model,
@@ -283,11 +301,20 @@ fn runs(a: RunsArgs) -> anyhow::Result<()> {
             r.samples,
             r.temperature,
             r.requests,
+            r.answered,
+            r.failed,
             r.ratings,
-            r.failures,
+            r.invalid,
             r.endpoint
         );
     }
+    println!();
+    println!(
+        "requests = answered + failed. Failed requests and invalid (off-scale) dimensions leave \
+         no rating and are sent again by the next `chameleon model rate` with the same rater; \
+         requests in flight when a run was killed (status interrupted) were not recorded and \
+         are sent again too."
+    );
     if a.failures && !failures.is_empty() {
         println!();
         println!(

@@ -1,6 +1,7 @@
 //! `chameleon model report STUDY`: humans vs each model rater, state sensitivity, sample
 //! consistency and models vs models (`chameleon_core::models::analysis`).
 
+use chameleon_core::analysis::minimum::Caution;
 use chameleon_core::models::analysis::{analyse_study, ModelAnalysisOptions, DEFAULT_BLIND_RATIO};
 use chameleon_core::store::ModelSamples;
 use chameleon_core::Study;
@@ -38,6 +39,11 @@ fn f(x: Option<f64>) -> String {
 
 fn ci(x: Option<[f64; 2]>) -> String {
     x.map_or(String::new(), |[a, b]| format!(" [{a:.2}, {b:.2}]"))
+}
+
+/// `shown`, or the caution's message in its place.
+fn unless(shown: String, caution: Option<&Caution>) -> String {
+    caution.map_or(shown, |c| c.message.clone())
 }
 
 pub fn run(a: ReportArgs) -> anyhow::Result<()> {
@@ -89,21 +95,33 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
                 "  {:<22} {:>8} {:>22} {:>22} {:>8} {:>8} {:>22} {:>18}",
                 m.model,
                 m.profiles,
-                format!("{}{}", f(m.alpha), ci(m.alpha_ci)),
-                format!("{}{}", f(m.icc), ci(m.icc_ci)),
-                f(m.model_state_share),
-                f(m.human_state_share),
-                format!(
-                    "{}{}{}",
-                    f(m.state_ratio),
-                    ci(m.state_ratio_ci),
-                    if m.state_blind == Some(true) {
-                        " BLIND"
-                    } else {
-                        ""
-                    }
+                unless(
+                    format!("{}{}", f(m.alpha), ci(m.alpha_ci)),
+                    m.agreement_caution.as_ref()
                 ),
-                format!("{}{}", f(m.sample_alpha), ci(m.sample_alpha_ci)),
+                unless(
+                    format!("{}{}", f(m.icc), ci(m.icc_ci)),
+                    m.agreement_caution.as_ref()
+                ),
+                unless(f(m.model_state_share), m.state_caution.as_ref()),
+                unless(f(m.human_state_share), m.state_caution.as_ref()),
+                unless(
+                    format!(
+                        "{}{}{}",
+                        f(m.state_ratio),
+                        ci(m.state_ratio_ci),
+                        if m.state_blind == Some(true) {
+                            " BLIND"
+                        } else {
+                            ""
+                        }
+                    ),
+                    m.state_caution.as_ref()
+                ),
+                unless(
+                    format!("{}{}", f(m.sample_alpha), ci(m.sample_alpha_ci)),
+                    m.sample_caution.as_ref()
+                ),
             );
             for n in &m.notes {
                 eprintln!("note: {} on {}: {n}", m.model, d.dimension);
@@ -112,7 +130,7 @@ pub fn run(a: ReportArgs) -> anyhow::Result<()> {
         if let Some(b) = &d.between_models {
             println!(
                 "  between models: rater:person share {} · Kendall's W {} on {} profiles",
-                f(b.rater_person_share),
+                unless(f(b.rater_person_share), b.caution.as_ref()),
                 f(b.kendall_w),
                 b.kendall_units
             );

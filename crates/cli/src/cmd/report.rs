@@ -128,27 +128,16 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
 fn model_raters(
     args: &ReportArgs,
 ) -> anyhow::Result<Option<chameleon_core::models::analysis::ModelsReport>> {
-    use chameleon_core::models::analysis::{
-        analyse_study, ModelAnalysisOptions, DEFAULT_BLIND_RATIO,
-    };
+    use chameleon_core::models::analysis::{model_rater_data, report_section};
     if !chameleon_core::store::is_sqlite_file(&args.input) {
         return Ok(None);
     }
     let study = chameleon_core::Study::open_read_only(&args.input)?;
-    let opts = ModelAnalysisOptions::new(
-        args.bootstrap,
-        args.seed,
-        DEFAULT_BLIND_RATIO,
-        chameleon_core::store::ModelSamples::Mean,
-    )?;
-    let mut r = analyse_study(&study, &opts)?;
-    if r.models.is_empty() {
+    let Some(input) = model_rater_data(&study, chameleon_core::store::ModelSamples::Mean)? else {
         return Ok(None);
-    }
-    if let Some(d) = &args.dimension {
-        r.dimensions.retain(|x| x.dimension.eq_ignore_ascii_case(d));
-    }
-    Ok(Some(r))
+    };
+    let dims: Vec<String> = args.dimension.iter().cloned().collect();
+    Ok(report_section(&input, args.bootstrap, args.seed, &dims)?)
 }
 
 /// The codebook's name when the input is a study that has one.

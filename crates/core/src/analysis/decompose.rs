@@ -580,6 +580,10 @@ pub struct LevelEffect {
     pub level: String,
     pub mode: f64,
     pub sd: f64,
+    /// The level's factor names one by one (`[rater, person]` for `rater:person`): `level`
+    /// joins them with ':', which names holding a ':' would make ambiguous.
+    #[serde(skip)]
+    pub names: Vec<String>,
 }
 
 /// The conditional modes of one term in one dimension, highest first.
@@ -626,6 +630,11 @@ pub fn prepare_model(ds: &Dataset, text: &str) -> Result<PreparedModel, crate::C
 impl PreparedModel {
     pub fn formula(&self) -> &Formula {
         &self.formula
+    }
+
+    /// Dimensions with a model to fit (the rest are nominal or without data).
+    pub fn fittable(&self) -> usize {
+        self.models.iter().filter(|m| m.is_ok()).count()
     }
 
     /// The term of the formula written `label` (as written, or in lme4's canonical spelling).
@@ -678,15 +687,12 @@ impl PreparedModel {
                         }
                         .unwrap_or_else(|| id.to_string())
                     };
-                    let level = if kind.factors().len() == 2 {
-                        format!("{}:{}", name(0), name(1))
-                    } else {
-                        name(0)
-                    };
+                    let names: Vec<String> = (0..kind.factors().len()).map(name).collect();
                     LevelEffect {
-                        level,
+                        level: names.join(":"),
                         mode: e.mode,
                         sd: e.sd,
+                        names,
                     }
                 })
                 .collect();

@@ -55,8 +55,17 @@ pub const CLUSTERS_FOR_INTERVAL: Rule = Rule {
     minimum: 20,
 };
 
+/// Persons rated by two or more raters: a `rater:person` component (raters' own views of a
+/// person) is separated from the residual only through them.
+pub const PERSONS_WITH_TWO_RATERS: Rule = Rule {
+    name: "persons_with_two_raters",
+    what: "persons rated by two or more raters",
+    minimum: 10,
+};
+
 /// Why a value is not presented as a result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Caution {
     /// The rule's name (`units`, `persons_with_two_contexts`, …).
     pub rule: &'static str,

@@ -152,6 +152,10 @@ pub struct AnalysisRequest {
     /// An lme4 formula also fitted per dimension (REML), as `chameleon decompose --model`.
     #[serde(default)]
     pub model: Option<String>,
+    /// Profile-likelihood 95 % intervals of the model's standard deviations, as
+    /// `chameleon decompose --model … --profile-ci`.
+    #[serde(default)]
+    pub profile_ci: bool,
     /// Raters to pool; absent = every rater.
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -307,7 +311,11 @@ impl AnalysisRequest {
             self.raters
         );
         let text = match &self.model {
-            Some(m) => format!("{text}\u{1}{}", m.split_whitespace().collect::<String>()),
+            Some(m) => format!(
+                "{text}\u{1}{}\u{1}{}",
+                m.split_whitespace().collect::<String>(),
+                self.profile_ci
+            ),
             None => text,
         };
         blake3::hash(text.as_bytes()).to_hex()[..32].to_string()
@@ -606,6 +614,9 @@ pub struct Snapshot {
     pub raters: Option<RaterChoice>,
     /// The same for the view's rater control.
     pub pool: RaterPool,
+    /// The study's model raters' data, when it has any: the report's model-raters section
+    /// is computed from it ([`crate::models::analysis::analyse`], as `chameleon report`).
+    pub model_raters: Option<crate::models::analysis::ModelRaterData>,
 }
 
 /// Copies the analysed data out of the study: every current rating (or the adjudicated
@@ -635,6 +646,8 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
     if dataset.rating_count() == 0 {
         return Err(CoreError::NoRatings);
     }
+    // Read again for the model-raters section only when there is a model rater (under the lock).
+    let has_model_raters = dataset.raters.iter().any(|r| r.kind == RaterKind::Model);
     let pool = pool_raters(
         &mut dataset,
         &req.raters.clone().unwrap_or_default(),
@@ -646,6 +659,11 @@ pub fn snapshot(study: &Study, req: &AnalysisRequest) -> Result<Snapshot> {
         study_name: study.codebook()?.and_then(|c| c.name),
         raters: Some(pool.choice.clone()),
         pool,
+        model_raters: if has_model_raters {
+            crate::models::analysis::model_rater_data(study, crate::store::ModelSamples::Mean)?
+        } else {
+            None
+        },
     })
 }
 
@@ -728,19 +746,34 @@ pub fn compute(
         Some(text) => Some(super::formula::prepare(&snap.dataset, text)?),
         None => None,
     };
-    let mut data = match report::compute(&snap.dataset, &ropts, control) {
+    let model_opts = crate::report::ReportModelOptions {
+        ml: false,
+        profile_ci: req.profile_ci,
+    };
+    // The path of `chameleon report --model` (and of `decompose --model`'s fit and intervals).
+    let mut data = match report::compute_with_model(
+        &snap.dataset,
+        &ropts,
+        prepared.as_ref().map(|m| (m, model_opts)),
+        control,
+    ) {
         Ok(d) => d,
         Err(VarianceError::Cancelled) => return Ok(None),
         Err(e) => return Err(CoreError::AnalysisFailed(e.to_string())),
     };
     data.raters = snap.raters.clone();
-    let model = prepared
-        .as_ref()
-        .map(|m| super::formula::fit(&snap.dataset, m, &mut data.decomposition));
-    // The fit itself cannot be interrupted: a cancel asked for meanwhile still cancels.
     if control.is_cancelled() {
         return Ok(None);
     }
+    if let Some(input) = &snap.model_raters {
+        data.models = crate::models::analysis::report_section(
+            input,
+            opts.resamples(),
+            opts.seed(),
+            &req.dimensions,
+        )?;
+    }
+    let model = super::formula::view(&data);
     let html = report::render_html(&data)?;
     let figures = report::figures(&data)?
         .into_iter()

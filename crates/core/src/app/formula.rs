@@ -4,10 +4,11 @@
 //! [`crate::analysis::decompose::PreparedModel`]'s, the same as `chameleon decompose --model`.
 
 use crate::analysis::decompose::{
-    prepare_model, DecomposeReport, LevelEffect, ModelCriterion, PreparedModel,
+    prepare_model, DimensionEffects, LevelEffect, ModelBootstrapMethod, PreparedModel,
 };
 use crate::dataset::Dataset;
 use crate::error::{CoreError, Result};
+use crate::report::ReportData;
 use serde::{Deserialize, Serialize};
 
 /// One preset of the model picker: the paper's designs, in lme4 syntax.
@@ -94,8 +95,28 @@ pub struct ModelComponent {
     pub share: f64,
     /// Levels of the term (`null` for the residual).
     pub levels: Option<u32>,
-    /// 95 % interval of the share, where the run computed one.
+    /// 95 % bootstrap interval of the share, where the run computed one.
     pub share_ci: Option<Vec<f64>>,
+    /// 95 % bootstrap interval of the variance.
+    #[serde(default)]
+    pub variance_ci: Option<Vec<f64>>,
+    /// 95 % profile-likelihood interval of the standard deviation.
+    #[serde(default)]
+    pub sd_ci: Option<Vec<f64>>,
+}
+
+/// How a fit's bootstrap intervals were made (the `"bootstrap"` object of the CLI's JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelBootstrapView {
+    /// `parametric` (as lme4's `bootMer`) or `person-cluster`.
+    pub method: String,
+    pub resamples: u32,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seed: u64,
+    /// Resamples whose refit failed, left out of the intervals.
+    pub failed: u32,
 }
 
 /// One level's conditional mode with its conditional SD.
@@ -117,6 +138,23 @@ pub struct TermEffectsView {
     pub effects: Vec<EffectView>,
 }
 
+/// One person as the raters of a `rater:person` term see them: how far apart the raters'
+/// own views of the person lie (the spread of the person's `rater:person` modes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PersonDisagreement {
+    pub person: String,
+    /// Raters with a mode for this person.
+    pub raters: u32,
+    /// Highest mode minus lowest mode.
+    pub spread: f64,
+    /// The rater who places the person highest, with the mode and its conditional SD.
+    pub highest: EffectView,
+    /// The rater who places the person lowest.
+    pub lowest: EffectView,
+}
+
 /// One dimension's fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -130,8 +168,19 @@ pub struct ModelDimension {
     pub converged: bool,
     /// Terms estimated at 0.
     pub boundary: Vec<String>,
-    /// Conditional modes of the shared (non-person) single-factor terms: contexts, raters.
+    /// Conditional modes of the terms with effects: contexts, raters (leniency), and each
+    /// rater's view of each person (`rater:person`, levels `rater:person`).
     pub effects: Vec<TermEffectsView>,
+    /// With a `rater:person` term: the persons ranked by how much the raters disagree about
+    /// them (largest spread first).
+    #[serde(default)]
+    pub disagreement: Vec<PersonDisagreement>,
+    /// The bootstrap behind `shareCi` and `varianceCi`, when one ran.
+    #[serde(default)]
+    pub bootstrap: Option<ModelBootstrapView>,
+    /// `sdCi` holds profile-likelihood intervals.
+    #[serde(default)]
+    pub profile_ci: bool,
     pub warnings: Vec<String>,
 }
 
@@ -149,37 +198,24 @@ pub fn prepare(ds: &Dataset, text: &str) -> Result<PreparedModel> {
     prepare_model(ds, text)
 }
 
-/// Fits `model` into `report` (its `"model"` objects, as the CLI's `--model`) and returns the
-/// view of it, with the ranked conditional modes of every context and rater term.
-pub fn fit(ds: &Dataset, model: &PreparedModel, report: &mut DecomposeReport) -> ModelResult {
-    let criterion = ModelCriterion::Reml;
-    let fits = model.fit_into(report, criterion);
-    let effect_terms: Vec<usize> = model
-        .formula()
-        .terms
+/// The view of a report's formula model: the `"model"` objects of its decomposition (fitted
+/// with their intervals by [`crate::report::compute_with_model`], as `chameleon decompose
+/// --model` and `chameleon report --model` fit them) and the ranked conditional modes of its
+/// context, rater and rater:person terms. `None` when the report fits no formula.
+pub fn view(data: &ReportData) -> Option<ModelResult> {
+    let section = data.model.as_ref()?;
+    let effects: Vec<&DimensionEffects> = section
+        .context_effects
         .iter()
-        .enumerate()
-        .filter(|(_, t)| matches!(t.label.as_str(), "context" | "rater"))
-        .map(|(i, _)| i)
+        .chain(&section.rater_effects)
         .collect();
-    let mut effects: Vec<(String, TermEffectsView)> = Vec::new();
-    for &t in &effect_terms {
-        let term = model.formula().terms[t].label.clone();
-        for d in model.effects(ds, &fits, t, criterion) {
-            effects.push((
-                d.dimension,
-                TermEffectsView {
-                    term: term.clone(),
-                    effects: d.levels.into_iter().map(effect_view).collect(),
-                },
-            ));
-        }
-    }
-    let dimensions = report
+    let dimensions = data
+        .decomposition
         .dimensions
         .iter()
         .filter_map(|d| {
             let m = d.model.as_ref()?;
+            let pair = |v: Option<[f64; 2]>| v.map(|v| v.to_vec());
             let components = m
                 .components
                 .0
@@ -189,39 +225,110 @@ pub fn fit(ds: &Dataset, model: &PreparedModel, report: &mut DecomposeReport) ->
                     variance: *variance,
                     share: m.shares.get(term).unwrap_or(f64::NAN),
                     levels: m.levels.get(term).map(|n| n as u32),
-                    share_ci: m
-                        .shares_ci95
-                        .as_ref()
-                        .and_then(|ci| ci.get(term).flatten())
-                        .map(|v| v.to_vec()),
+                    share_ci: pair(m.shares_ci95.as_ref().and_then(|ci| ci.get(term).flatten())),
+                    variance_ci: pair(
+                        m.components_ci95
+                            .as_ref()
+                            .and_then(|ci| ci.get(term).flatten()),
+                    ),
+                    sd_ci: pair(m.sd_ci95.as_ref().and_then(|ci| ci.get(term))),
                 })
                 .collect();
+            let mine: Vec<&DimensionEffects> = effects
+                .iter()
+                .copied()
+                .filter(|e| e.dimension == d.dimension)
+                .collect();
+            let disagreement = mine
+                .iter()
+                .find(|e| is_rater_person(&e.term))
+                .map(|e| disagreement(&e.levels))
+                .unwrap_or_default();
             Some(ModelDimension {
                 dimension: d.dimension.clone(),
                 components,
                 intercept: m.intercept,
                 intercept_se: m.intercept_se,
-                reml_criterion: m.reml_criterion.unwrap_or(f64::NAN),
+                reml_criterion: m.reml_criterion.or(m.deviance).unwrap_or(f64::NAN),
                 converged: m.converged,
                 boundary: m.boundary.clone(),
-                effects: effects
+                effects: mine
                     .iter()
-                    .filter(|(dim, _)| *dim == d.dimension)
-                    .map(|(_, e)| e.clone())
+                    .map(|e| TermEffectsView {
+                        term: e.term.clone(),
+                        effects: e.levels.iter().map(effect_view).collect(),
+                    })
                     .collect(),
+                disagreement,
+                bootstrap: m.bootstrap.as_ref().map(|b| ModelBootstrapView {
+                    method: match b.method {
+                        ModelBootstrapMethod::Parametric => "parametric".into(),
+                        ModelBootstrapMethod::PersonCluster => "person-cluster".into(),
+                    },
+                    resamples: b.resamples as u32,
+                    seed: b.seed,
+                    failed: b.failed as u32,
+                }),
+                profile_ci: m.sd_ci95.is_some(),
                 warnings: m.warnings.clone(),
             })
         })
         .collect();
-    ModelResult {
-        formula: model.formula().text.clone(),
+    Some(ModelResult {
+        formula: section.formula.clone(),
         dimensions,
-    }
+    })
 }
 
-fn effect_view(e: LevelEffect) -> EffectView {
+/// `rater:person` as written either way round.
+fn is_rater_person(term: &str) -> bool {
+    matches!(term, "rater:person" | "person:rater")
+}
+
+/// Persons ranked by the spread of their `rater:person` modes (levels `rater:person`).
+fn disagreement(levels: &[LevelEffect]) -> Vec<PersonDisagreement> {
+    let mut by_person: Vec<(&str, Vec<EffectView>)> = Vec::new();
+    for l in levels {
+        let [rater, person] = l.names.as_slice() else {
+            continue;
+        };
+        let person = person.as_str();
+        let e = EffectView {
+            level: rater.clone(),
+            mode: l.mode,
+            sd: l.sd,
+        };
+        match by_person.iter_mut().find(|(p, _)| *p == person) {
+            Some((_, v)) => v.push(e),
+            None => by_person.push((person, vec![e])),
+        }
+    }
+    let mut out: Vec<PersonDisagreement> = by_person
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .filter_map(|(person, v)| {
+            let hi = v.iter().max_by(|a, b| a.mode.total_cmp(&b.mode))?.clone();
+            let lo = v.iter().min_by(|a, b| a.mode.total_cmp(&b.mode))?.clone();
+            Some(PersonDisagreement {
+                person: person.to_owned(),
+                raters: v.len() as u32,
+                spread: hi.mode - lo.mode,
+                highest: hi,
+                lowest: lo,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.spread
+            .total_cmp(&a.spread)
+            .then_with(|| a.person.cmp(&b.person))
+    });
+    out
+}
+
+fn effect_view(e: &LevelEffect) -> EffectView {
     EffectView {
-        level: e.level,
+        level: e.level.clone(),
         mode: e.mode,
         sd: e.sd,
     }
@@ -230,7 +337,6 @@ fn effect_view(e: LevelEffect) -> EffectView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::decompose::{run_decomposition, DecomposeRunOptions};
     use crate::analysis::Control;
 
     fn demo() -> Dataset {
@@ -265,10 +371,22 @@ mod tests {
             progress: &|_, _| {},
             cancel: &cancel,
         };
-        let mut report =
-            run_decomposition(&ds, &DecomposeRunOptions::default(), &control).expect("report");
         let model = prepare(&ds, PRESETS[1].formula).expect("a valid preset");
-        let view = fit(&ds, &model, &mut report);
+        let data = crate::report::compute_with_model(
+            &ds,
+            &crate::report::ReportOptions::new(chrono::Utc::now()),
+            Some((
+                &model,
+                crate::report::ReportModelOptions {
+                    ml: false,
+                    profile_ci: false,
+                },
+            )),
+            &control,
+        )
+        .expect("report");
+        let report = &data.decomposition;
+        let view = view(&data).expect("a model view");
         let first = &view.dimensions[0];
         let reported = report.dimensions[0].model.as_ref().expect("model object");
         let ctx = first

@@ -18,6 +18,7 @@
 //! Every statistic is computed by `chameleon-stats` (alpha, ICC, the profile-level REML
 //! decomposition, the mixed-model engine, Kendall's W); this module selects the data.
 
+use crate::analysis::minimum::{self, Caution};
 use crate::dataset::{Dataset, DimensionData};
 use crate::error::{CoreError, Result};
 use crate::model::{Level, RaterKind};
@@ -131,6 +132,16 @@ pub struct ModelRow {
     pub samples: Option<u32>,
     pub sample_alpha: Option<f64>,
     pub sample_alpha_ci: Option<[f64; 2]>,
+    /// Set when α and ICC rest on fewer shared profiles than
+    /// [`minimum::UNITS_FOR_AGREEMENT`] asks or have a degenerate interval: every face shows
+    /// the message instead of them.
+    pub agreement_caution: Option<Caution>,
+    /// Set when the state shares rest on fewer persons with two profiles than
+    /// [`minimum::PERSONS_WITH_TWO_CONTEXTS`] asks (the model is then not judged state-blind)
+    /// or the ratio's interval is degenerate.
+    pub state_caution: Option<Caution>,
+    /// Set when the sample α rests on too few profiles with two or more samples.
+    pub sample_caution: Option<Caution>,
     pub notes: Vec<String>,
 }
 
@@ -140,6 +151,9 @@ pub struct BetweenModels {
     pub models: Vec<String>,
     pub formula: String,
     pub rater_person_share: Option<f64>,
+    /// Set when the share rests on fewer persons rated by two or more models than
+    /// [`minimum::PERSONS_WITH_TWO_RATERS`] asks: shown instead of it.
+    pub caution: Option<Caution>,
     /// Each term's share of the variance, the residual included.
     pub shares: BTreeMap<String, f64>,
     pub sign_agreement: Vec<PairSign>,
@@ -181,10 +195,61 @@ pub struct SampleValue {
     pub value: f64,
 }
 
+/// What the model-rater analyses read from a study: its dataset with the model values
+/// `samples` says (every dimension, every rater) and the per-sample ratings of its runs.
+#[derive(Debug, Clone)]
+pub struct ModelRaterData {
+    pub dataset: Dataset,
+    /// Per dimension name, the per-sample ratings of model runs.
+    pub samples: HashMap<String, Vec<SampleValue>>,
+}
+
 /// The analyses on a study: its dataset with the model values `opts.samples` says and the
 /// per-sample ratings of its model runs.
 pub fn analyse_study(study: &Study, opts: &ModelAnalysisOptions) -> Result<ModelsReport> {
-    let ds = study.dataset_for(false, opts.samples)?;
+    let input = read_study(study, opts.samples)?;
+    Ok(analyse(&input.dataset, &input.samples, opts))
+}
+
+/// [`ModelRaterData`] of `study` when it has a rater of kind model, else `None` (a study
+/// without one gets no model-raters section).
+pub fn model_rater_data(study: &Study, samples: ModelSamples) -> Result<Option<ModelRaterData>> {
+    let input = read_study(study, samples)?;
+    Ok(input
+        .dataset
+        .raters
+        .iter()
+        .any(|r| r.kind == RaterKind::Model)
+        .then_some(input))
+}
+
+/// The report's model-raters section (`chameleon report` and the app's report alike): the
+/// analyses with the report's resamples and seed, the default threshold and the samples'
+/// mean, only `dimensions` (all when empty, matched ignoring case); `None` without model
+/// raters.
+pub fn report_section(
+    input: &ModelRaterData,
+    resamples: usize,
+    seed: u64,
+    dimensions: &[String],
+) -> Result<Option<ModelsReport>> {
+    let opts = ModelAnalysisOptions::new(resamples, seed, DEFAULT_BLIND_RATIO, ModelSamples::Mean)?;
+    let mut r = analyse(&input.dataset, &input.samples, &opts);
+    if r.models.is_empty() {
+        return Ok(None);
+    }
+    if !dimensions.is_empty() {
+        r.dimensions.retain(|x| {
+            dimensions
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&x.dimension))
+        });
+    }
+    Ok(Some(r))
+}
+
+fn read_study(study: &Study, samples_of: ModelSamples) -> Result<ModelRaterData> {
+    let ds = study.dataset_for(false, samples_of)?;
     let mut profile_index: HashMap<(String, String), u32> = HashMap::new();
     for (i, p) in ds.profiles.iter().enumerate() {
         profile_index.insert(
@@ -223,7 +288,10 @@ pub fn analyse_study(study: &Study, opts: &ModelAnalysisOptions) -> Result<Model
             value: s.value,
         });
     }
-    Ok(analyse(&ds, &samples, opts))
+    Ok(ModelRaterData {
+        dataset: ds,
+        samples,
+    })
 }
 
 /// The analyses on a dataset; `samples` holds, per dimension name, the per-sample ratings of
@@ -451,6 +519,13 @@ fn dimension(
             (row.icc, row.icc_ci) = with_ci(&pairs, opts, stream + 1, &icc);
             state(ds, d, humans, values, opts, stream + 2, &mut row);
         }
+        if row.alpha.is_some() || row.icc.is_some() {
+            row.agreement_caution = minimum::first([
+                minimum::UNITS_FOR_AGREEMENT.check(pairs.len()),
+                minimum::degenerate_interval(row.alpha_ci),
+                minimum::degenerate_interval(row.icc_ci),
+            ]);
+        }
         sample_consistency(d, m, samples, level, opts, stream + 3, &mut row);
         rows.push(row);
     }
@@ -530,6 +605,14 @@ fn state(
             }
         }
     }
+    let two = persons.iter().filter(|p| p.len() >= 2).count();
+    if row.model_state_share.is_some() {
+        row.state_caution = minimum::PERSONS_WITH_TWO_CONTEXTS.check(two);
+        if row.state_caution.is_some() {
+            // A verdict from a handful of persons would flag (or clear) a model on noise.
+            row.state_blind = None;
+        }
+    }
     if row.state_ratio.is_some() && opts.resamples > 0 && persons.len() >= 2 {
         let draws: Vec<f64> = (0..opts.resamples as u64)
             .into_par_iter()
@@ -543,6 +626,9 @@ fn state(
             })
             .collect();
         row.state_ratio_ci = percentile_interval(&draws, 0.95);
+        if row.state_caution.is_none() {
+            row.state_caution = minimum::degenerate_interval(row.state_ratio_ci);
+        }
     }
 }
 
@@ -568,6 +654,7 @@ fn sample_consistency(
         return;
     }
     let units: Vec<Vec<(u32, f64)>> = by.into_values().collect();
+    let repeated = units.iter().filter(|u| u.len() >= 2).count();
     let met = metric(level);
     let stat = |u: &[&Vec<(u32, f64)>]| -> Option<f64> {
         let mut r = Vec::new();
@@ -599,6 +686,12 @@ fn sample_consistency(
             })
             .collect();
         row.sample_alpha_ci = percentile_interval(&draws, 0.95);
+    }
+    if row.sample_alpha.is_some() {
+        row.sample_caution = minimum::first([
+            minimum::UNITS_FOR_AGREEMENT.check(repeated),
+            minimum::degenerate_interval(row.sample_alpha_ci),
+        ]);
     }
 }
 
@@ -697,10 +790,21 @@ fn between_models(
             (None, 0)
         }
     };
+    let mut models_of: BTreeMap<u32, usize> = BTreeMap::new();
+    for v in values.values() {
+        let persons: std::collections::BTreeSet<u32> =
+            v.keys().map(|p| ds.profiles[*p as usize].person).collect();
+        for p in persons {
+            *models_of.entry(p).or_default() += 1;
+        }
+    }
+    let shared = models_of.values().filter(|n| **n >= 2).count();
+    let caution = rater_person_share.and(minimum::PERSONS_WITH_TWO_RATERS.check(shared));
     BetweenModels {
         models: raters.iter().map(|&r| name_of(r)).collect(),
         formula: MODELS_FORMULA.into(),
         rater_person_share,
+        caution,
         shares,
         sign_agreement,
         kendall_w,
@@ -713,4 +817,105 @@ fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RaterKind;
+    use crate::RatingsImportOptions;
+
+    /// The demo study with only `persons`' ratings, humans and the imported model alike.
+    fn demo_of(dir: &std::path::Path, persons: &[&str]) -> Study {
+        let files = crate::sample::demo(2024, 36);
+        let keep = |csv: &str| -> String {
+            csv.lines()
+                .enumerate()
+                .filter(|(i, l)| *i == 0 || persons.iter().any(|p| l.starts_with(&format!("{p},"))))
+                .map(|(_, l)| format!("{l}\n"))
+                .collect()
+        };
+        let put = |name: &str, text: &str| {
+            let p = dir.join(name);
+            std::fs::write(&p, text).expect("write a demo file");
+            p
+        };
+        let mut study = Study::create(&dir.join("few.chameleon")).expect("study");
+        study
+            .import_profiles(&put("profiles.jsonl", &files.profiles_jsonl))
+            .expect("profiles");
+        study
+            .import_codebook(&put("codebook.toml", &files.codebook_toml))
+            .expect("codebook");
+        study
+            .import_ratings(
+                &put("ratings.csv", &keep(&files.ratings_csv)),
+                &Default::default(),
+            )
+            .expect("ratings");
+        study
+            .import_ratings(
+                &put("model.csv", &keep(&files.model_ratings_csv)),
+                &RatingsImportOptions {
+                    rater_kind: RaterKind::Model,
+                },
+            )
+            .expect("model ratings");
+        study
+    }
+
+    #[test]
+    fn a_three_profile_model_study_gives_cautions_not_results_issue_14() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let study = demo_of(dir.path(), &["u001"]);
+        let opts = ModelAnalysisOptions::new(50, 1, DEFAULT_BLIND_RATIO, ModelSamples::Mean)
+            .expect("options");
+        let r = analyse_study(&study, &opts).expect("analyses");
+        assert_eq!(r.models, ["model-gpt"]);
+        let rows: Vec<&ModelRow> = r.dimensions.iter().flat_map(|d| &d.models).collect();
+        assert!(!rows.is_empty());
+        for m in &rows {
+            assert_eq!(m.profiles, 3, "{m:?}");
+            assert!(m.alpha.is_some(), "{m:?}");
+            let c = m.agreement_caution.as_ref().expect("α/ICC caution");
+            assert_eq!((c.rule, c.n, c.minimum), ("units", Some(3), Some(10)));
+            assert_eq!(c.message, "too few data (n = 3)");
+        }
+
+        // Two persons in three contexts each: state shares exist but rest on two persons; the
+        // model is not judged state-blind on them.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let study = demo_of(dir.path(), &["u001", "u002"]);
+        let r = analyse_study(&study, &opts).expect("analyses");
+        let judged: Vec<&ModelRow> = r
+            .dimensions
+            .iter()
+            .flat_map(|d| &d.models)
+            .filter(|m| m.model_state_share.is_some())
+            .collect();
+        assert!(!judged.is_empty(), "{:?}", r.dimensions);
+        for m in &judged {
+            let c = m.state_caution.as_ref().expect("state caution");
+            assert_eq!(
+                (c.rule, c.message.as_str()),
+                ("persons_with_two_contexts", "too few data (n = 2)")
+            );
+            assert_eq!(m.state_blind, None, "not judged on two persons: {m:?}");
+        }
+        assert!(
+            r.summary.iter().all(|s| s.judged == 0 && !s.state_blind),
+            "{:?}",
+            r.summary
+        );
+
+        // The full demo: no caution on the counts, and its state-blind model is judged.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (full, _) = crate::app::testing::demo(dir.path());
+        let r = analyse_study(&full, &ModelAnalysisOptions::default()).expect("analyses");
+        for m in r.dimensions.iter().flat_map(|d| &d.models) {
+            assert!(m.agreement_caution.is_none(), "{m:?}");
+            assert!(m.state_caution.is_none(), "{m:?}");
+        }
+        assert!(r.summary.iter().any(|s| s.judged > 0), "{:?}", r.summary);
+    }
 }

@@ -258,7 +258,16 @@ pub struct RunReport {
     pub samples: u32,
     /// Ratings already there before the run (profile × dimension × sample).
     pub skipped: usize,
+    /// Requests made and recorded: `answered` + `failed`.
     pub requests: usize,
+    /// Requests answered with JSON.
+    pub answered: usize,
+    /// Requests that failed as a whole after their retries (recorded as failures; a rerun
+    /// sends them again).
+    pub failed: usize,
+    /// Requests in flight when the run was stopped (Cancel, or an error): they were waited
+    /// for, and are counted in `answered` or `failed` when their answer could be recorded.
+    pub in_flight_at_stop: usize,
     pub ratings: usize,
     pub failures: usize,
     pub cancelled: bool,
@@ -304,6 +313,9 @@ pub fn run(
         samples: opts.samples,
         skipped: plan.done,
         requests: 0,
+        answered: 0,
+        failed: 0,
+        in_flight_at_stop: 0,
         ratings: 0,
         failures: 0,
         cancelled: false,
@@ -385,6 +397,10 @@ pub fn run(
         }
         drop(tx);
         for answered in rx {
+            // Workers take no new request once halted: what arrives now was in flight.
+            if halted() {
+                report.in_flight_at_stop += 1;
+            }
             if matches!(answered, Answered::Fatal(_)) {
                 if let Answered::Fatal(e) = answered {
                     stop.store(true, Ordering::SeqCst);
@@ -419,6 +435,7 @@ pub fn run(
                     }
                 },
             };
+            let is_answer = matches!(answered, Answered::Answer(_));
             let committed = match &answered {
                 Answered::Answer(a) => {
                     state.ratings += a.values.len();
@@ -440,6 +457,11 @@ pub fn run(
                 stop.store(true, Ordering::SeqCst);
                 commit_error = Some(e.into());
                 continue;
+            }
+            if is_answer {
+                report.answered += 1;
+            } else {
+                report.failed += 1;
             }
             state.done += 1;
             progress(&state);

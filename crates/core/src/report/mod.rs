@@ -105,6 +105,9 @@ pub struct ModelSection {
     /// Per fitted dimension, the conditional modes of the `context` term, highest first
     /// (empty when the formula has no context term).
     pub context_effects: Vec<DimensionEffects>,
+    /// The same for the `rater` (leniency) and `rater:person` terms (a rater's own view of a
+    /// person), in the formula's order; empty without such terms.
+    pub rater_effects: Vec<DimensionEffects>,
 }
 
 /// Counts of the analysed dataset.
@@ -196,7 +199,20 @@ pub fn compute_with_model(
     model: Option<(&PreparedModel, ReportModelOptions)>,
     control: &Control,
 ) -> std::result::Result<ReportData, VarianceError> {
-    let mut data = compute_base(ds, opts, control)?;
+    // One progress over both phases: the report's resamples, then the model's per dimension.
+    let b = opts.bootstrap as u64;
+    let total = b * (1 + model.map_or(0, |(m, _)| m.fittable() as u64));
+    let base_progress = |done: u64, _: u64| (control.progress)(done, total);
+    let base_control = Control {
+        progress: &base_progress,
+        cancel: control.cancel,
+    };
+    let mut data = compute_base(ds, opts, &base_control)?;
+    let model_progress = |done: u64, _: u64| (control.progress)((b + done).min(total), total);
+    let control = &Control {
+        progress: &model_progress,
+        cancel: control.cancel,
+    };
     if let Some((m, mo)) = model {
         let criterion = if mo.ml {
             ModelCriterion::Ml
@@ -221,12 +237,27 @@ pub fn compute_with_model(
             .term_index("context")
             .map(|t| m.effects(ds, &fits, t, criterion))
             .unwrap_or_default();
+        let rater_effects = m
+            .formula()
+            .terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                matches!(
+                    t.kind,
+                    chameleon_stats::variance::formula::TermKind::Rater
+                        | chameleon_stats::variance::formula::TermKind::RaterPerson
+                )
+            })
+            .flat_map(|(t, _)| m.effects(ds, &fits, t, criterion))
+            .collect();
         data.model = Some(ModelSection {
             formula: m.formula().text.clone(),
             criterion,
             profile_ci: mo.profile_ci,
             bootstrap: opts.bootstrap,
             context_effects,
+            rater_effects,
         });
     }
     Ok(data)

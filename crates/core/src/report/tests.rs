@@ -769,6 +769,18 @@ fn a_model_report_names_the_formula_and_shows_components_intervals_and_context_e
         assert!(html.contains(&row), "{row}");
     }
     assert!(effects.levels[0].mode > effects.levels[7].mode);
+    // Rater leniency: every rater's mode, in the rater effects table.
+    let raters = &data.model.as_ref().expect("model section").rater_effects;
+    assert_eq!(raters.len(), 1, "one dimension, one rater term");
+    assert_eq!(raters[0].term, "rater");
+    assert!(html.contains("<h3>Rater effects</h3>"));
+    for l in &raters[0].levels {
+        let row = format!(
+            "<td class=\"text\">rater</td><td class=\"text\">{}</td><td class=\"num\">{:.4}</td>",
+            l.level, l.mode
+        );
+        assert!(html.contains(&row), "{row}");
+    }
     // The embedded data carry the model section and the fits unrounded.
     let json = embedded(&html);
     assert_eq!(json["model"]["formula"], formula);

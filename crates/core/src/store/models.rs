@@ -86,11 +86,19 @@ pub struct ModelRunSummary {
     pub finished_at: Option<i64>,
     /// `running`, `interrupted`, or how the run ended.
     pub status: String,
-    /// Requests made.
+    /// Requests made and recorded: `answered` + `failed`. (Requests in flight when a run was
+    /// killed are not recorded; a rerun sends them again.)
     pub requests: i64,
+    /// Requests answered with JSON (stored with their provenance, ratings or not).
+    pub answered: i64,
+    /// Requests that failed as a whole (not JSON, an HTTP error, a timeout, after their
+    /// retries): no rating. A rerun sends them again.
+    pub failed: i64,
+    /// Dimensions of answered requests left out as off the scale (a rerun asks them again).
+    pub invalid: i64,
     /// Ratings stored.
     pub ratings: i64,
-    /// Answers that failed.
+    /// Failure records: `failed` + `invalid`.
     pub failures: i64,
     /// Prompt tokens in total.
     pub prompt_tokens: i64,
@@ -447,7 +455,9 @@ impl Study {
                       WHERE q.run_id = r.id),
                     (SELECT COUNT(*) FROM model_failure f WHERE f.run_id = r.id),
                     (SELECT COALESCE(SUM(prompt_tokens), 0) FROM model_request q WHERE q.run_id = r.id),
-                    (SELECT COALESCE(SUM(completion_tokens), 0) FROM model_request q WHERE q.run_id = r.id)
+                    (SELECT COALESCE(SUM(completion_tokens), 0) FROM model_request q WHERE q.run_id = r.id),
+                    (SELECT COUNT(*) FROM model_failure f
+                      WHERE f.run_id = r.id AND f.dimension_id IS NULL)
                FROM model_run r JOIN rater t ON t.id = r.rater_id ORDER BY r.id",
         )?;
         let mut runs = st
@@ -466,7 +476,10 @@ impl Study {
                     started_at: r.get(9)?,
                     finished_at: r.get(10)?,
                     status: r.get(11)?,
-                    requests: r.get(12)?,
+                    requests: r.get::<_, i64>(12)? + r.get::<_, i64>(17)?,
+                    answered: r.get(12)?,
+                    failed: r.get(17)?,
+                    invalid: r.get::<_, i64>(14)? - r.get::<_, i64>(17)?,
                     ratings: r.get(13)?,
                     failures: r.get(14)?,
                     prompt_tokens: r.get(15)?,

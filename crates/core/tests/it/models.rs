@@ -282,12 +282,34 @@ fn errors_and_bad_answers_are_retried_and_what_stays_unusable_is_a_failure_not_a
     assert!(off.reason.contains("9 is not a point"), "{}", off.reason);
     assert!(off.raw.contains("\\\"openness\\\":9"), "{}", off.raw);
     assert_eq!(study.model_runs().unwrap()[0].failures, 2);
+    // Every request is counted where the run lists it: the one that stayed unusable too.
+    let first = &study.model_runs().unwrap()[0];
+    assert_eq!(
+        (first.requests, first.answered, first.failed, first.invalid),
+        (ids.len() as i64, ids.len() as i64 - 1, 1, 1),
+        "{first:?}"
+    );
+    assert_eq!((r.answered, r.failed), (ids.len() - 1, 1), "{r:?}");
+    assert_eq!(r.requests, r.answered + r.failed);
+    assert_eq!(r.in_flight_at_stop, 0, "nothing was stopped");
 
-    // A rerun asks again only what is missing, and completes.
+    // A rerun asks again only what is missing — the failed request and the off-scale
+    // dimension — and completes.
     fixed.store(true, std::sync::atomic::Ordering::SeqCst);
     let before = server.log.lock().unwrap().len();
     let again = go(&mut study, &o).unwrap();
     assert_eq!(again.requests, 2, "profiles 1 and 2 only: {again:?}");
+    let second = &study.model_runs().unwrap()[1];
+    assert_eq!(
+        (
+            second.requests,
+            second.answered,
+            second.failed,
+            second.invalid
+        ),
+        (2, 2, 0, 0),
+        "{second:?}"
+    );
     let asked: Vec<Vec<String>> = server.log.lock().unwrap()[before..]
         .iter()
         .map(|r| r.schema_dimensions())
@@ -401,6 +423,10 @@ fn cancelling_stops_new_requests_commits_what_arrived_and_a_rerun_completes() {
     let total = study.profile_ids().unwrap().len();
     assert!(r.requests >= 3 && r.requests < total, "{r:?}");
     assert_eq!(study.model_runs().unwrap()[0].status, "cancelled");
+    // The other worker's request was in flight at the Cancel: waited for, committed, counted.
+    assert!(r.in_flight_at_stop >= 1, "{r:?}");
+    assert_eq!(r.requests, r.answered + r.failed);
+    assert_eq!(study.model_runs().unwrap()[0].requests, r.requests as i64);
     let dims = study.codebook().unwrap().unwrap().dimensions.len();
     assert_eq!(
         study.model_done(MODEL).unwrap().len(),

@@ -20,6 +20,7 @@ fn opts(bootstrap: u32) -> AnalysisRequest {
         seed: 7,
         adjudicated: false,
         model: None,
+        profile_ci: false,
         raters: None,
     }
 }

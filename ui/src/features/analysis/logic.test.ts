@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ciText, effectInterval, effectsSvg, exportStem, parseOptions, pct, plottedEffects, progressText, svgDataUrl, variance } from "./logic";
+import { ciText, disagreementRows, effectInterval, effectsSvg, exportStem, intervalMethods, optionsText, parseOptions, pct, plottedEffects, progressText, svgDataUrl, valueInterval, variance } from "./logic";
 
 const form = { dimensions: ["a", "b"], method: "reml", resamples: "1000", seed: "1", adjudicated: false };
 
@@ -14,7 +14,7 @@ describe("analysis logic", () => {
 
   it("checks the options and sends all dimensions as 'all'", () => {
     const ok = parseOptions(form, ["a", "b"]);
-    expect(ok).toEqual({ options: { dimensions: [], method: "reml", bootstrap: 1000, seed: 1, adjudicated: false, model: null } });
+    expect(ok).toEqual({ options: { dimensions: [], method: "reml", bootstrap: 1000, seed: 1, adjudicated: false, model: null, profileCi: false } });
     const model = parseOptions({ ...form, model: "  value ~ 1 + (1|person)  " }, ["a", "b"]);
     expect("options" in model && model.options.model).toBe("value ~ 1 + (1|person)");
     const some = parseOptions({ ...form, dimensions: ["b"], resamples: "0" }, ["a", "b"]);
@@ -67,5 +67,36 @@ describe("analysis logic", () => {
     expect(plot.svg).toContain("a&lt;&amp;&gt;");
     expect(plot.svg.match(/<circle/g)?.length).toBe(2);
     expect(plot.height).toBeGreaterThan(2 * 18);
+  });
+
+  it("asks for profile intervals only with a model and names each interval method", () => {
+    const withModel = parseOptions({ ...form, model: "value ~ 1 + (1|person)", profileCi: true }, ["a", "b"]);
+    expect("options" in withModel && withModel.options.profileCi).toBe(true);
+    const noModel = parseOptions({ ...form, model: "", profileCi: true }, ["a", "b"]);
+    expect("options" in noModel && noModel.options.profileCi).toBe(false);
+    expect(optionsText({ dimensions: [], method: "reml", bootstrap: 200, seed: 7, adjudicated: false, model: "value ~ 1 + (1|person)", profileCi: true })).toContain("profile intervals");
+    expect(intervalMethods({ bootstrap: null, profileCi: false })).toEqual([]);
+    const both = intervalMethods({ bootstrap: { method: "parametric", resamples: 200, seed: 7, failed: 2 }, profileCi: true });
+    expect(both).toHaveLength(2);
+    expect(both[0]).toContain("parametric bootstrap");
+    expect(both[0]).toContain("200 resamples, seed 7");
+    expect(both[0]).toContain("2 refits failed");
+    expect(both[1]).toContain("profile-likelihood");
+    expect(intervalMethods({ bootstrap: { method: "person-cluster", resamples: 50, seed: 1, failed: 0 }, profileCi: false })[0]).toContain("person-cluster");
+    expect(valueInterval([0.012345, 0.5])).toBe("[0.01235, 0.5000]");
+    expect(valueInterval(null)).toBe("");
+  });
+
+  it("plots each disagreed-about person's highest and lowest rater, in core's order", () => {
+    const p = (person: string, hi: number, lo: number) => ({
+      person,
+      raters: 3,
+      spread: hi - lo,
+      highest: { level: "gpt", mode: hi, sd: 0.1 },
+      lowest: { level: "ann", mode: lo, sd: 0.2 },
+    });
+    const rows = disagreementRows([p("p1", 0.9, -0.8), p("p2", 0.3, -0.1), p("p3", 0.1, 0)], 2);
+    expect(rows.map((r) => r.level)).toEqual(["p1 · gpt", "p1 · ann", "p2 · gpt", "p2 · ann"]);
+    expect(rows[1]).toEqual({ level: "p1 · ann", mode: -0.8, sd: 0.2 });
   });
 });

@@ -1,6 +1,6 @@
 // Pure helpers of the analysis view: formatting, option checks, the rater × dimension
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
-import { RESAMPLES, type AnalysisRequest, type EffectView, type Method } from "../../bindings";
+import { RESAMPLES, type AnalysisRequest, type EffectView, type Method, type ModelDimension, type PersonDisagreement } from "../../bindings";
 
 export { share as pct, shareInterval as ciText, svgDataUrl } from "../../format";
 
@@ -17,6 +17,8 @@ export interface OptionsForm {
   adjudicated: boolean;
   /** An lme4 formula to fit as well; empty = none. */
   model?: string;
+  /** Profile-likelihood intervals of the model's SDs (`--profile-ci`). */
+  profileCi?: boolean;
 }
 
 /** Checks what the form holds; either options to run with or a message for the user. */
@@ -42,6 +44,7 @@ export function parseOptions(f: OptionsForm, all: string[]): { options: Analysis
       seed: Number(seed),
       adjudicated: f.adjudicated,
       model: f.model?.trim() ? f.model.trim() : null,
+      profileCi: Boolean(f.model?.trim()) && f.profileCi === true,
     },
   };
 }
@@ -112,6 +115,43 @@ export function effectsSvg(effects: EffectView[], title: string): { svg: string;
   return { svg: parts.join(""), width, height };
 }
 
+/** A variance or SD interval as shown: "[0.0123, 0.456]" (four significant digits). */
+export function valueInterval(ci: number[] | null | undefined): string {
+  if (!ci || ci.length !== 2) return "";
+  return `[${variance(ci[0])}, ${variance(ci[1])}]`;
+}
+
+/**
+ * How a model fit's intervals were made, said beside the numbers (the CLI's JSON names the same:
+ * `"bootstrap": {"method", "resamples", "seed"}` and `"sd_ci95"`); empty when none were computed.
+ */
+export function intervalMethods(d: Pick<ModelDimension, "bootstrap" | "profileCi">): string[] {
+  const out: string[] = [];
+  const b = d.bootstrap;
+  if (b) {
+    const how =
+      b.method === "parametric"
+        ? "parametric bootstrap (simulated from the fit and refitted, as lme4's bootMer)"
+        : "person-cluster bootstrap (persons resampled with all their ratings)";
+    const failed = b.failed > 0 ? `; ${b.failed} refits failed and are left out` : "";
+    out.push(`Variance and share: 95% percentile intervals of a ${how}, ${b.resamples} resamples, seed ${b.seed}${failed}.`);
+  }
+  if (d.profileCi) out.push("SD: 95% profile-likelihood intervals (as lme4's confint, method = \"profile\").");
+  return out;
+}
+
+/**
+ * The persons the raters disagree about most as plot rows: for each of the `n` first persons
+ * (core ranks them by spread), the rater who places them highest and the one who places them
+ * lowest, with the conditional SD of each `rater:person` mode.
+ */
+export function disagreementRows(persons: PersonDisagreement[], n = 8): EffectView[] {
+  return persons.slice(0, n).flatMap((p) => [
+    { level: `${p.person} · ${p.highest.level}`, mode: p.highest.mode, sd: p.highest.sd },
+    { level: `${p.person} · ${p.lowest.level}`, mode: p.lowest.mode, sd: p.lowest.sd },
+  ]);
+}
+
 /** "123 / 1000 resamples (12%)". */
 export function progressText(done: number, total: number): string {
   if (total <= 0) return "Fitting…";
@@ -131,6 +171,7 @@ export function optionsText(o: AnalysisRequest): string {
   parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
   if (o.adjudicated) parts.push("adjudicated values as profile scores");
   if (o.model) parts.push(`model ${o.model}`);
+  if (o.model && o.profileCi) parts.push("profile intervals");
   if (o.dimensions.length) parts.push(o.dimensions.length === 1 ? "1 dimension" : `${o.dimensions.length} dimensions`);
   return parts.join(" · ");
 }

@@ -71,10 +71,10 @@ function modelResult(formula: string): ModelResult {
       {
         dimension: "extraversion",
         components: [
-          { term: "person", variance: 0.8, share: 0.4, levels: 10, shareCi: null },
-          { term: "context", variance: 0.2, share: 0.1, levels: 3, shareCi: [0.02, 0.3] },
-          { term: "person:context", variance: 0.6, share: 0.3, levels: 30, shareCi: null },
-          { term: "residual", variance: 0.4, share: 0.2, levels: null, shareCi: null },
+          { term: "person", variance: 0.8, share: 0.4, levels: 10, shareCi: null, varianceCi: null, sdCi: null },
+          { term: "context", variance: 0.2, share: 0.1, levels: 3, shareCi: [0.02, 0.3], varianceCi: null, sdCi: null },
+          { term: "person:context", variance: 0.6, share: 0.3, levels: 30, shareCi: null, varianceCi: null, sdCi: null },
+          { term: "residual", variance: 0.4, share: 0.2, levels: null, shareCi: null, varianceCi: null, sdCi: null },
         ],
         intercept: 4,
         interceptSe: 0.2,
@@ -91,6 +91,9 @@ function modelResult(formula: string): ModelResult {
             ],
           },
         ],
+        disagreement: [],
+        bootstrap: null,
+        profileCi: false,
         warnings: [],
       },
     ],
@@ -138,7 +141,7 @@ describe("analysis view: cautions and raters (issue 15)", () => {
     const root = document.createElement("div");
     document.body.appendChild(root);
     const api = new FakeApi();
-    const opts: AnalysisRequest = { dimensions: [], method: "reml", bootstrap: 0, seed: 1, adjudicated: false, model: null };
+    const opts: AnalysisRequest = { dimensions: [], method: "reml", bootstrap: 0, seed: 1, adjudicated: false, model: null, profileCi: false };
     const r = result("k9", 0.953, opts);
     r.dimensions[0].caution = "too few data (n = 3)";
     r.pooled.caution = "too few data (n = 3)";
@@ -211,7 +214,7 @@ describe("analysis view", () => {
     await tick();
     expect(api.runs.length).toBe(1);
     const run = api.runs[0];
-    expect(run.options).toEqual({ dimensions: ["extraversion", "topic"], method: "reml", bootstrap: 200, seed: 1, adjudicated: false, model: null });
+    expect(run.options).toEqual({ dimensions: ["extraversion", "topic"], method: "reml", bootstrap: 200, seed: 1, adjudicated: false, model: null, profileCi: false });
     expect($<HTMLButtonElement>("#analysis-cancel")).not.toBeNull();
     run.progress({ runId: run.runId, done: 50, total: 200 });
     expect($<HTMLProgressElement>("#analysis-progress")!.value).toBe(50);
@@ -231,7 +234,7 @@ describe("analysis view", () => {
   });
 
   it("a cancelled run says so and keeps the previous result", async () => {
-    const o = { dimensions: [], method: "reml" as const, bootstrap: 10, seed: 1, adjudicated: false, model: null };
+    const o = { dimensions: [], method: "reml" as const, bootstrap: 10, seed: 1, adjudicated: false, model: null, profileCi: false };
     api.stateDto = { result: result("old", 0.3, o), currentHash: "hash-old", stale: false };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -250,7 +253,7 @@ describe("analysis view", () => {
   });
 
   it("marks a stale result and re-runs it with its own options", async () => {
-    const o = { dimensions: ["extraversion"], method: "anova" as const, bootstrap: 0, seed: 9, adjudicated: true, model: null };
+    const o = { dimensions: ["extraversion"], method: "anova" as const, bootstrap: 0, seed: 9, adjudicated: true, model: null, profileCi: false };
     api.stateDto = { result: result("old", 0.3, o), currentHash: "other", stale: true };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -332,6 +335,46 @@ describe("analysis view", () => {
     expect($<HTMLImageElement>("#effects-context img")!.src).toMatch(/^data:image\/svg\+xml;base64,/);
   });
 
+  it("a model run with intervals names the method beside them and shows whom the raters disagree about", async () => {
+    const view = new AnalysisView(runs);
+    await view.mount(root, ctx());
+    const select = $<HTMLSelectElement>("#analysis-model-preset")!;
+    select.value = "model-raters";
+    select.dispatchEvent(new Event("change"));
+    await tick();
+    const profile = $<HTMLInputElement>("#analysis-profile-ci")!;
+    expect(profile.disabled).toBe(false);
+    profile.checked = true;
+    profile.dispatchEvent(new Event("change"));
+    $<HTMLFormElement>("#analysis-options")!.requestSubmit();
+    await tick();
+    expect(api.runs[0].options.profileCi).toBe(true);
+    const formula = MODEL_PRESETS.find((p) => p.id === "model-raters")!.formula;
+    const m = modelResult(formula);
+    const d = m.dimensions[0];
+    d.components[1].varianceCi = [0.05, 0.61];
+    d.components[1].sdCi = [0.1, 0.8];
+    d.bootstrap = { method: "parametric", resamples: 200, seed: 7, failed: 0 };
+    d.profileCi = true;
+    d.effects.push({ term: "rater:person", effects: [{ level: "gpt:p1", mode: 0.5, sd: 0.1 }, { level: "ann:p1", mode: -0.4, sd: 0.2 }] });
+    d.disagreement = [{ person: "p1", raters: 2, spread: 0.9, highest: { level: "gpt", mode: 0.5, sd: 0.1 }, lowest: { level: "ann", mode: -0.4, sd: 0.2 } }];
+    api.runs[0].resolve({ status: "done", result: { ...result("m", 0.3, api.runs[0].options), model: m }, cached: false });
+    await tick();
+    const methods = [...root.querySelectorAll(".analysis-interval-method")].map((p) => p.textContent);
+    expect(methods[0]).toContain("parametric bootstrap");
+    expect(methods[0]).toContain("200 resamples, seed 7");
+    expect(methods[1]).toContain("profile-likelihood");
+    const ctxRow = $(`#analysis-intervals-table tr[data-term="context"]`)!;
+    expect(ctxRow.getAttribute("data-share-ci")).toBe("0.02,0.3");
+    expect(ctxRow.textContent).toContain("[0.05000, 0.6100]");
+    expect(ctxRow.textContent).toContain("[0.1000, 0.8000]");
+    expect(ctxRow.textContent).toContain("[2.0, 30.0]");
+    expect($("#analysis-effects h3")!.textContent).toContain("rater × person");
+    expect($("#effects-disagreement tbody tr")!.getAttribute("data-person")).toBe("p1");
+    expect($("#effects-disagreement tbody tr")!.textContent).toContain("gpt +0.500");
+    expect($("#effects-rater\\:person")).not.toBeNull();
+  });
+
   it("rejects bad options without running", async () => {
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());
@@ -345,7 +388,7 @@ describe("analysis view", () => {
   });
 
   it("exports through the dialogs (answered by the test hook)", async () => {
-    const o = { dimensions: [], method: "reml" as const, bootstrap: 0, seed: 1, adjudicated: false, model: null };
+    const o = { dimensions: [], method: "reml" as const, bootstrap: 0, seed: 1, adjudicated: false, model: null, profileCi: false };
     api.stateDto = { result: result("k", 0.3, o), currentHash: "hash-k", stale: false };
     const view = new AnalysisView(runs);
     await view.mount(root, ctx());

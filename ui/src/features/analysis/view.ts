@@ -30,12 +30,15 @@ import {
   effectsSvg,
   exportStem,
   optionsText,
+  disagreementRows,
+  intervalMethods,
   parseOptions,
   pct,
   plottedEffects,
   progressText,
   shortHash,
   svgDataUrl,
+  valueInterval,
   variance,
 } from "./logic";
 
@@ -121,6 +124,8 @@ export class AnalysisView implements StudioView {
     /** "none", a preset's id, or "custom". */
     preset: "none",
     formula: "",
+    /** Profile-likelihood intervals of the model's SDs. */
+    profileCi: false,
   };
   /** Core's verdict on `form.formula`, once it answered for exactly that text. */
   private formulaCheck: FormulaCheck | null = null;
@@ -190,6 +195,7 @@ export class AnalysisView implements StudioView {
     this.form.dimensions = new Set(o.dimensions.length ? o.dimensions : this.allDimensions());
     const model = o.model ?? "";
     this.form.formula = model;
+    this.form.profileCi = o.profileCi === true;
     this.form.preset = model ? (MODEL_PRESETS.find((p) => p.formula === model)?.id ?? "custom") : "none";
     if (model) this.checkFormula();
   }
@@ -292,6 +298,7 @@ export class AnalysisView implements StudioView {
         seed: this.form.seed,
         adjudicated: this.form.adjudicated,
         model: this.form.preset === "none" ? "" : this.form.formula,
+        profileCi: this.form.profileCi,
       },
       this.allDimensions(),
     );
@@ -497,6 +504,23 @@ export class AnalysisView implements StudioView {
       h("label", { class: "field analysis-formula-field" }, h("span", {}, "Formula"), field),
       msg,
       preset ? h("p", { class: "muted analysis-preset-note" }, preset.description) : null,
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          id: "analysis-profile-ci",
+          checked: this.form.profileCi,
+          disabled: running || this.form.preset === "none",
+          onchange: (e: Event) => (this.form.profileCi = (e.target as HTMLInputElement).checked),
+        }),
+        "Profile-likelihood intervals of the SDs",
+      ),
+      h(
+        "p",
+        { class: "muted" },
+        "The bootstrap resamples and seed above also give the model's intervals of its variances and shares: a parametric bootstrap when a term is shared across persons (contexts, raters), a person-cluster bootstrap otherwise.",
+      ),
     );
   }
 
@@ -712,7 +736,7 @@ export class AnalysisView implements StudioView {
       { class: "analysis-model-result", id: "analysis-model", "data-formula": m.formula },
       h("h2", {}, "Model"),
       h("p", {}, h("code", { class: "analysis-formula-shown" }, m.formula)),
-      h("p", { class: "muted" }, "Each cell: the component's share of the total variance, its variance in brackets (REML, as lme4)."),
+      h("p", { class: "muted" }, "Each cell: the component's share of the total variance with its 95% interval, its variance in brackets (REML, as lme4)."),
       table({
         id: "analysis-model-table",
         class: "analysis-table",
@@ -721,7 +745,54 @@ export class AnalysisView implements StudioView {
         scroll: true,
         label: "Model components",
       }),
+      this.renderModelIntervals(m),
       chosen ? this.renderEffects(withEffects, chosen) : null,
+    );
+  }
+
+  /** Every component with its intervals, and how they were made (one line per method). */
+  private renderModelIntervals(m: ModelResult): HTMLElement | null {
+    const withIntervals = m.dimensions.filter((d) => d.bootstrap !== null || d.profileCi);
+    if (withIntervals.length === 0) return null;
+    const methods: string[] = [];
+    for (const d of withIntervals) for (const t of intervalMethods(d)) if (!methods.includes(t)) methods.push(t);
+    const sd = (v: number) => (v >= 0 ? Math.sqrt(v) : Number.NaN);
+    const rows = withIntervals.flatMap((d) =>
+      d.components.map((c) =>
+        h(
+          "tr",
+          {
+            "data-dimension": d.dimension,
+            "data-term": c.term,
+            "data-variance": String(c.variance),
+            "data-share": String(c.share),
+            "data-variance-ci": c.varianceCi ? c.varianceCi.join(",") : "",
+            "data-share-ci": c.shareCi ? c.shareCi.join(",") : "",
+            "data-sd-ci": c.sdCi ? c.sdCi.join(",") : "",
+          },
+          h("th", { scope: "row", class: "name" }, d.dimension),
+          h("td", {}, c.term),
+          h("td", { class: "num" }, variance(c.variance)),
+          h("td", { class: "num ci" }, valueInterval(c.varianceCi)),
+          h("td", { class: "num" }, variance(sd(c.variance))),
+          h("td", { class: "num ci" }, valueInterval(c.sdCi)),
+          h("td", { class: "num" }, pct(c.share)),
+          h("td", { class: "num ci" }, ciText(c.shareCi)),
+        ),
+      ),
+    );
+    return h(
+      "div",
+      { class: "analysis-model-intervals", id: "analysis-model-intervals" },
+      h("h3", {}, "Components with 95% intervals"),
+      ...methods.map((t) => h("p", { class: "analysis-interval-method", "data-method": t.startsWith("SD") ? "profile" : "bootstrap" }, t)),
+      table({
+        id: "analysis-intervals-table",
+        class: "analysis-table",
+        head: ["Dimension", "Term", "Variance", "95% CI", "SD", "95% profile CI", "Share", "95% CI"],
+        rows,
+        scroll: true,
+      }),
     );
   }
 
@@ -740,12 +811,13 @@ export class AnalysisView implements StudioView {
     return h(
       "div",
       { class: "analysis-effects", id: "analysis-effects" },
-      h("h3", {}, "Context and rater effects ", select),
+      h("h3", {}, d.disagreement.length > 0 ? "Context, rater and rater × person effects " : "Context and rater effects ", select),
       h(
         "p",
         { class: "muted" },
         "Conditional modes (how far each level raises or lowers the dimension), ranked, with 95% intervals (mode ± 1.96 conditional SD, as lme4's ranef with condVar).",
       ),
+      d.disagreement.length > 0 ? this.renderDisagreement(d) : null,
       ...d.effects.map((t) => {
         const { shown, hidden } = plottedEffects(t.effects);
         const plot = effectsSvg(shown, `${d.dimension}: ${t.term} effects`);
@@ -773,6 +845,39 @@ export class AnalysisView implements StudioView {
             }),
           }),
         );
+      }),
+    );
+  }
+
+  /** The persons the raters disagree about most: each one's highest and lowest rater. */
+  private renderDisagreement(d: ModelDimension): HTMLElement {
+    const n = 8;
+    const rows = disagreementRows(d.disagreement, n);
+    const plot = effectsSvg(rows, `${d.dimension}: persons the raters disagree about most`);
+    const shown = Math.min(n, d.disagreement.length);
+    return h(
+      "figure",
+      { class: "analysis-figure", id: "effects-disagreement" },
+      h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: `Persons the raters disagree about most on ${d.dimension}`, width: plot.width, height: plot.height }),
+      h(
+        "figcaption",
+        {},
+        `The ${shown} of ${d.disagreement.length} persons whose raters' own views (rater:person modes) lie furthest apart: for each, the rater who places them highest and the one who places them lowest, with 95% intervals.`,
+      ),
+      table({
+        class: "analysis-table disagreement-table",
+        head: ["Person", "Raters", "Spread", "Highest", "Lowest"],
+        rows: d.disagreement.slice(0, n).map((p) =>
+          h(
+            "tr",
+            { "data-person": p.person, "data-spread": String(p.spread) },
+            h("th", { scope: "row" }, p.person),
+            h("td", { class: "num" }, String(p.raters)),
+            h("td", { class: "num" }, p.spread.toFixed(3)),
+            h("td", {}, `${p.highest.level} ${p.highest.mode >= 0 ? "+" : ""}${p.highest.mode.toFixed(3)}`),
+            h("td", {}, `${p.lowest.level} ${p.lowest.mode >= 0 ? "+" : ""}${p.lowest.mode.toFixed(3)}`),
+          ),
+        ),
       }),
     );
   }

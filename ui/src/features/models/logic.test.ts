@@ -30,8 +30,8 @@ describe("models lines", () => {
   });
 
   it("says how a run ended", () => {
-    const r = { run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 2, dimensions: ["a"], samples: 1, skipped: 0, requests: 2, ratings: 1, failures: 1, cancelled: true };
-    expect(outcomeLine(r)).toBe("Cancelled: 2 requests answered, 1 rating stored as m, 1 failure.");
+    const r = { run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 2, dimensions: ["a"], samples: 1, skipped: 0, requests: 2, answered: 1, failed: 1, in_flight_at_stop: 1, ratings: 1, failures: 1, cancelled: true };
+    expect(outcomeLine(r)).toBe("Cancelled: 2 requests (1 answered, 1 failed), 1 rating stored as m, 1 failure. In flight at the stop, and waited for: 1 request. Run again to retry the failed ones.");
   });
 
   it("prints a value with its interval", () => {

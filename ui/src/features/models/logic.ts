@@ -94,13 +94,15 @@ export function planLine(p: ModelRunPlan): string {
 }
 
 export function progressLine(p: ModelRunProgress): string {
-  return `${p.done} of ${p.total} requests answered · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
+  return `${p.done} of ${p.total} requests done · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
 }
 
 export function outcomeLine(r: ModelRunReport): string {
   if (r.requests === 0 && !r.cancelled && r.run_id === null) return `Nothing left to ask: every rating of ${r.rater} is there.`;
   const head = r.cancelled ? "Cancelled" : "Finished";
-  return `${head}: ${plural(r.requests, "request")} answered, ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.`;
+  const inFlight = r.in_flight_at_stop > 0 ? ` In flight at the stop, and waited for: ${plural(r.in_flight_at_stop, "request")}.` : "";
+  const retry = r.failed > 0 ? " Run again to retry the failed ones." : "";
+  return `${head}: ${plural(r.requests, "request")} (${r.answered} answered, ${r.failed} failed), ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.${inFlight}${retry}`;
 }
 
 /** A value with its interval: "0.712 [0.60, 0.80]". */
@@ -108,6 +110,11 @@ export function withCi(x: number | null, ci: [number, number] | null, digits = 3
   if (x === null || !Number.isFinite(x)) return "–";
   const v = x.toFixed(digits);
   return ci ? `${v} [${ci[0].toFixed(2)}, ${ci[1].toFixed(2)}]` : v;
+}
+
+/** `shown`, or a minimum-n caution's message in its place ("too few data (n = 3)"). */
+export function unless(shown: string, caution: { message: string } | null | undefined): string {
+  return caution ? caution.message : shown;
 }
 
 export function share(x: number | null): string {

@@ -29,7 +29,7 @@ const REPORT: ModelsReport = {
         {
           model: "model-gpt", profiles: 8, alpha: 0.4, alpha_ci: null, icc: 0.5, icc_ci: null, model_state_share: 0.02,
           human_state_share: 0.3, state_ratio: 0.07, state_ratio_ci: null, state_blind: true, samples: null,
-          sample_alpha: null, sample_alpha_ci: null, notes: [],
+          sample_alpha: null, sample_alpha_ci: null, agreement_caution: null, state_caution: null, sample_caution: null, notes: [],
         },
       ],
       between_models: null,
@@ -143,9 +143,9 @@ describe("models view", () => {
     expect(api.calls).toContain("cancel");
     expect($(el, "#models-progress-text").textContent).toContain("cancelling");
     const reports = api.calls.filter((c) => c === "report").length;
-    api.finish!({ run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 3, dimensions: ["openness"], samples: 2, skipped: 0, requests: 3, ratings: 3, failures: 0, cancelled: true });
+    api.finish!({ run_id: 1, endpoint: "e", model: "m", rater: "m", profiles: 3, dimensions: ["openness"], samples: 2, skipped: 0, requests: 3, answered: 3, failed: 0, in_flight_at_stop: 0, ratings: 3, failures: 0, cancelled: true });
     await tick();
-    expect($(el, "#models-progress-text").textContent).toMatch(/^Cancelled: 3 requests answered/);
+    expect($(el, "#models-progress-text").textContent).toMatch(/^Cancelled: 3 requests \(3 answered, 0 failed\)/);
     expect(el.querySelector<HTMLElement>("#models-view")!.parentElement!.dataset.modelsRun).toBe("cancelled");
     expect(api.calls.filter((c) => c === "report").length).toBe(reports + 1);
   });
@@ -157,5 +157,26 @@ describe("models view", () => {
     const row = $(el, '#models-summary tr[data-model="model-gpt"]');
     expect(row.dataset.stateBlind).toBe("true");
     expect(row.querySelector(".badge-blind")?.textContent).toBe("state-blind");
+  });
+
+  it("shows a minimum-n caution instead of a share or an alpha from too few data", async () => {
+    const api = new FakeModelsApi();
+    const few: ModelsReport = structuredClone(REPORT);
+    const m = few.dimensions[0].models[0];
+    m.model_state_share = 1;
+    m.state_ratio = 1;
+    m.state_ratio_ci = [1, 1];
+    m.state_blind = null;
+    m.state_caution = { rule: "persons_with_two_contexts", n: 1, minimum: 10, message: "too few data (n = 1)" };
+    m.agreement_caution = { rule: "units", n: 3, minimum: 10, message: "too few data (n = 3)" };
+    api.report = async () => few;
+    await mounted(api);
+    await tick();
+    const cells = [...el.querySelectorAll(".models-dim-table tbody td")].map((td) => td.textContent);
+    expect(cells).not.toContain("100.0%");
+    expect(cells.join(" ")).not.toContain("[1.00, 1.00]");
+    expect(cells.filter((c) => c === "too few data (n = 1)")).toHaveLength(3);
+    expect(cells.filter((c) => c === "too few data (n = 3)")).toHaveLength(2);
+    expect(el.querySelector('.models-dim-table .caution[data-rule="units"]')).not.toBeNull();
   });
 });

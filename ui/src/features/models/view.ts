@@ -5,6 +5,7 @@
 // sample consistency, and how much the models disagree about persons. Every request goes from
 // Rust; nothing is sent before Test connection or Run, and the endpoint is shown before a run.
 import type {
+  Caution,
   AppError,
   DimensionModels,
   ModelFailure,
@@ -19,7 +20,7 @@ import { table } from "../../table";
 import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { ModelRuns } from "./runner";
-import { outcomeLine, planLine, progressLine, share, toRequest, when, withCi, type ModelForm } from "./logic";
+import { outcomeLine, planLine, progressLine, share, toRequest, unless, when, withCi, type ModelForm } from "./logic";
 
 /** How long typing pauses before the plan (what Run would send, and where) is asked for. */
 const PLAN_MS = 250;
@@ -349,6 +350,11 @@ export class ModelsView implements StudioView {
   }
 }
 
+/** A value, or its caution's message marked as such (core's minimum-n rules). */
+function cautioned(shown: string, caution: Caution | null): string | HTMLElement {
+  return caution ? h("span", { class: "caution", "data-rule": caution.rule }, unless(shown, caution)) : shown;
+}
+
 function row(...cells: (string | HTMLElement)[]): HTMLTableRowElement {
   return h("tr", {}, ...cells.map((c) => h("td", {}, c)));
 }
@@ -386,7 +392,7 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
     class: "analysis-table",
     scroll: true,
     label: "Past model runs",
-    head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Ratings", "Failures", "Median latency", "Tokens in/out"],
+    head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Answered", "Failed", "Ratings", "Invalid", "Median latency", "Tokens in/out"],
     rows: runs.map((r) =>
       row(
         `#${r.id}`,
@@ -398,8 +404,10 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
         String(r.samples),
         String(r.temperature),
         String(r.requests),
+        String(r.answered),
+        String(r.failed),
         String(r.ratings),
-        String(r.failures),
+        String(r.invalid),
         r.median_latency_ms === null ? "–" : `${r.median_latency_ms} ms`,
         `${r.prompt_tokens} / ${r.completion_tokens}`,
       ),
@@ -456,14 +464,14 @@ function dimensionSection(d: DimensionModels): HTMLElement {
         row(
           m.model,
           String(m.profiles),
-          withCi(m.alpha, m.alpha_ci),
-          withCi(m.icc, m.icc_ci),
-          share(m.model_state_share),
-          share(m.human_state_share),
-          withCi(m.state_ratio, m.state_ratio_ci, 2),
+          cautioned(withCi(m.alpha, m.alpha_ci), m.agreement_caution),
+          cautioned(withCi(m.icc, m.icc_ci), m.agreement_caution),
+          cautioned(share(m.model_state_share), m.state_caution),
+          cautioned(share(m.human_state_share), m.state_caution),
+          cautioned(withCi(m.state_ratio, m.state_ratio_ci, 2), m.state_caution),
           blindBadge(m.state_blind),
           m.samples === null ? "imported" : String(m.samples),
-          withCi(m.sample_alpha, m.sample_alpha_ci),
+          cautioned(withCi(m.sample_alpha, m.sample_alpha_ci), m.sample_caution),
         ),
       ),
     }),
@@ -475,7 +483,7 @@ function dimensionSection(d: DimensionModels): HTMLElement {
             "p",
             {},
             h("strong", {}, "Models disagreeing about persons: "),
-            `rater:person share ${share(b.rater_person_share)} (${b.formula}); Kendall's W ${withCi(b.kendall_w, null)} on ${b.kendall_units} profiles rated by every model.`,
+            `rater:person share ${unless(share(b.rater_person_share), b.caution)} (${b.formula}); Kendall's W ${withCi(b.kendall_w, null)} on ${b.kendall_units} profiles rated by every model.`,
           ),
           b.sign_agreement.length
             ? table({

@@ -10,6 +10,7 @@ fn request(bootstrap: u32) -> AnalysisRequest {
         seed: 7,
         adjudicated: false,
         model: None,
+        profile_ci: false,
         raters: None,
     }
 }
@@ -264,4 +265,157 @@ fn every_table_row_names_its_data_hash_and_time_issue_15() {
         let suffix = format!(",{},{}", s.result.data_hash, s.result.computed_at);
         assert!(lines.all(|l| l.ends_with(&suffix)), "{name}");
     }
+}
+
+/// `chameleon decompose --model F --bootstrap N --seed S --profile-ci` on the same data: the
+/// CLI's path (no nested decomposition, the fit and its intervals).
+fn decompose_cli_path(
+    ds: &Dataset,
+    formula: &str,
+    resamples: usize,
+    seed: u64,
+) -> crate::analysis::decompose::DecomposeReport {
+    use crate::analysis::decompose::{
+        model_only_report, prepare_model, ModelCriterion, ModelIntervalOptions,
+    };
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        progress: &|_, _| {},
+        cancel: &cancel,
+    };
+    let m = prepare_model(ds, formula).unwrap();
+    let mut report = model_only_report(ds, DecomposeMethod::Reml);
+    let fits = m.fit_into(&mut report, ModelCriterion::Reml);
+    m.intervals_into(
+        ds,
+        &mut report,
+        &fits,
+        ModelCriterion::Reml,
+        &ModelIntervalOptions {
+            profile_ci: true,
+            bootstrap: resamples,
+            seed,
+        },
+        &control,
+    )
+    .unwrap();
+    report
+}
+
+#[test]
+fn a_model_run_has_the_clis_intervals_rater_person_effects_and_both_report_sections_issue_12() {
+    let dir = tempfile::tempdir().unwrap();
+    let (study, _) = demo(dir.path());
+    let formula = crate::app::formula::PRESETS[3].formula;
+    let req = AnalysisRequest {
+        model: Some(formula.into()),
+        profile_ci: true,
+        ..request(20)
+    };
+    let snap = snapshot(&study, &req).unwrap();
+    let cancel = AtomicBool::new(false);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let record = |done: u64, total: u64| seen.lock().unwrap().push((done, total));
+    let control = Control {
+        progress: &record,
+        cancel: &cancel,
+    };
+    let s = compute(&snap, &req, &control, chrono::Utc::now())
+        .unwrap()
+        .expect("not cancelled");
+    // One bar over the report's resamples and the model's, per fitted dimension.
+    let seen = seen.into_inner().unwrap();
+    let fitted = s.result.model.as_ref().map_or(0, |m| m.dimensions.len()) as u64;
+    assert!(
+        seen.iter().all(|&(_, t)| t == 20 * (1 + fitted)),
+        "{seen:?}"
+    );
+    assert_eq!(seen.iter().map(|p| p.0).max(), Some(20 * (1 + fitted)));
+    let cli = decompose_cli_path(&snap.dataset, formula, 20, 7);
+    let view = s.result.model.as_ref().expect("the model view");
+    assert!(!view.dimensions.is_empty());
+    for d in &view.dimensions {
+        let want = cli
+            .dimensions
+            .iter()
+            .find(|x| x.dimension == d.dimension)
+            .and_then(|x| x.model.as_ref())
+            .expect("the CLI fits the same dimension");
+        let b = d.bootstrap.as_ref().expect("the bootstrap is named");
+        assert_eq!(
+            (b.method.as_str(), b.resamples, b.seed),
+            ("parametric", 20, 7),
+            "crossed terms: the parametric bootstrap"
+        );
+        assert!(d.profile_ci);
+        for c in &d.components {
+            assert_eq!(Some(c.variance), want.components.get(&c.term));
+            let ci = |v: Option<[f64; 2]>| v.map(|v| v.to_vec());
+            assert_eq!(
+                c.share_ci,
+                ci(want
+                    .shares_ci95
+                    .as_ref()
+                    .and_then(|x| x.get(&c.term).flatten())),
+                "{} {}",
+                d.dimension,
+                c.term
+            );
+            assert_eq!(
+                c.variance_ci,
+                ci(want
+                    .components_ci95
+                    .as_ref()
+                    .and_then(|x| x.get(&c.term).flatten()))
+            );
+            assert_eq!(
+                c.sd_ci,
+                ci(want.sd_ci95.as_ref().and_then(|x| x.get(&c.term)))
+            );
+        }
+        assert!(
+            d.components.iter().any(|c| c.share_ci.is_some()),
+            "{}: some share has an interval",
+            d.dimension
+        );
+        let terms: Vec<&str> = d.effects.iter().map(|e| e.term.as_str()).collect();
+        assert_eq!(
+            terms,
+            ["context", "rater", "rater:person"],
+            "{}",
+            d.dimension
+        );
+        let rp = &d.effects[2];
+        assert!(rp.effects.windows(2).all(|w| w[0].mode >= w[1].mode));
+        // Every person rated by two or more raters is ranked, largest spread first, and the
+        // spread is the distance between the two raters it names.
+        assert!(!d.disagreement.is_empty(), "{}", d.dimension);
+        assert!(d
+            .disagreement
+            .windows(2)
+            .all(|w| w[0].spread >= w[1].spread));
+        for p in &d.disagreement {
+            assert!((p.spread - (p.highest.mode - p.lowest.mode)).abs() < 1e-12);
+            let level = format!("{}:{}", p.highest.level, p.person);
+            assert!(
+                rp.effects
+                    .iter()
+                    .any(|e| e.level == level && e.mode == p.highest.mode),
+                "{level}"
+            );
+        }
+    }
+    // The app's report is `chameleon report`'s: the formula model and the model raters.
+    assert!(s.html.contains("<section id=\"model\">"), "formula section");
+    assert!(
+        s.html.contains("<section id=\"models\">"),
+        "model raters section"
+    );
+    assert!(s.html.contains("parametric"), "the bootstrap is named");
+    // Profile intervals are part of the cache key.
+    let without = AnalysisRequest {
+        profile_ci: false,
+        ..req.clone()
+    };
+    assert_ne!(req.cache_key("h"), without.cache_key("h"));
 }

@@ -148,5 +148,44 @@ pub(super) fn model_section(h: &mut String, d: &ReportData) {
         }
         effects.write_html(h);
     }
+    if !m.rater_effects.is_empty() {
+        let _ = write!(
+            h,
+            "<h3>Rater effects</h3>\n<p class=\"note\">Conditional modes of the rater terms: \
+             <code>rater</code> is each rater's leniency, <code>rater:person</code> a rater's own \
+             view of a person (the {n} highest and {n} lowest rater × person levels per \
+             dimension), with conditional SDs and mode ± 1.96 SD.</p>\n",
+            n = CONTEXT_EFFECTS_SHOWN
+        );
+        let mut effects = Table::new(vec![
+            Column::text("dimension", "Dimension"),
+            Column::text("term", "Term"),
+            Column::text("level", "Level"),
+            Column::new("effect", "Effect"),
+            Column::new("conditional_sd", "Conditional SD"),
+            Column::interval("interval", "±1.96 SD"),
+        ]);
+        for e in &m.rater_effects {
+            let n = e.levels.len();
+            let k = CONTEXT_EFFECTS_SHOWN;
+            let shown: Vec<usize> = if n <= 2 * k {
+                (0..n).collect()
+            } else {
+                (0..k).chain(n - k..n).collect()
+            };
+            for i in shown {
+                let l = &e.levels[i];
+                effects.push(vec![
+                    Cell::Text(e.dimension.clone()),
+                    Cell::Text(e.term.clone()),
+                    Cell::Text(l.level.clone()),
+                    Cell::Num(Some(l.mode)),
+                    Cell::Num(Some(l.sd)),
+                    Cell::Interval(Some([l.mode - 1.96 * l.sd, l.mode + 1.96 * l.sd])),
+                ]);
+            }
+        }
+        effects.write_html(h);
+    }
     h.push_str("</section>\n");
 }

@@ -94,10 +94,10 @@ pub(super) fn models_section(h: &mut String, d: &ReportData) {
             Cell::Text(d.dimension.clone()),
             Cell::Text(m.model.clone()),
             Cell::Count(m.profiles),
-            Cell::Num(m.alpha),
-            Cell::Interval(m.alpha_ci),
-            Cell::Num(m.icc),
-            Cell::Interval(m.icc_ci),
+            Cell::Num(m.alpha).unless(m.agreement_caution.as_ref()),
+            Cell::Interval(m.alpha_ci).unless(m.agreement_caution.as_ref()),
+            Cell::Num(m.icc).unless(m.agreement_caution.as_ref()),
+            Cell::Interval(m.icc_ci).unless(m.agreement_caution.as_ref()),
         ]);
     }
     vs.write_html(h);
@@ -116,10 +116,10 @@ pub(super) fn models_section(h: &mut String, d: &ReportData) {
         state.push(vec![
             Cell::Text(d.dimension.clone()),
             Cell::Text(m.model.clone()),
-            Cell::Num(m.model_state_share),
-            Cell::Num(m.human_state_share),
-            Cell::Num(m.state_ratio),
-            Cell::Interval(m.state_ratio_ci),
+            Cell::Num(m.model_state_share).unless(m.state_caution.as_ref()),
+            Cell::Num(m.human_state_share).unless(m.state_caution.as_ref()),
+            Cell::Num(m.state_ratio).unless(m.state_caution.as_ref()),
+            Cell::Interval(m.state_ratio_ci).unless(m.state_caution.as_ref()),
             Cell::Flag(m.state_blind),
         ]);
     }
@@ -140,8 +140,8 @@ pub(super) fn models_section(h: &mut String, d: &ReportData) {
                 Cell::Text(d.dimension.clone()),
                 Cell::Text(m.model.clone()),
                 m.samples.map_or(Cell::Empty, |k| Cell::Count(k as usize)),
-                Cell::Num(m.sample_alpha),
-                Cell::Interval(m.sample_alpha_ci),
+                Cell::Num(m.sample_alpha).unless(m.sample_caution.as_ref()),
+                Cell::Interval(m.sample_alpha_ci).unless(m.sample_caution.as_ref()),
             ]);
         }
         samples.write_html(h);
@@ -172,7 +172,7 @@ pub(super) fn models_section(h: &mut String, d: &ReportData) {
             share.push(vec![
                 Cell::Text(d.dimension.clone()),
                 Cell::Count(b.models.len()),
-                Cell::Num(b.rater_person_share),
+                Cell::Num(b.rater_person_share).unless(b.caution.as_ref()),
                 Cell::Num(b.kendall_w),
                 Cell::Count(b.kendall_units),
             ]);
