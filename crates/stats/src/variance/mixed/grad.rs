@@ -287,7 +287,17 @@ impl Model {
 
     /// [`Derivatives`] at `θ`; `None` where the criterion is undefined or a `θ_k` is so close
     /// to 0 that `g_k / θ_k` loses its digits (the caller falls back to finite differences).
+    #[cfg(test)]
     pub(crate) fn derivatives(&self, theta: &[f64], criterion: Criterion) -> Option<Derivatives> {
+        self.derivatives_with(theta, criterion).map(|(d, _)| d)
+    }
+
+    /// [`Model::derivatives`] and the evaluation at `θ` they come with.
+    pub(crate) fn derivatives_with(
+        &self,
+        theta: &[f64],
+        criterion: Criterion,
+    ) -> Option<(Derivatives, super::Evaluation)> {
         let p = self.pieces(theta, criterion)?;
         let k = theta.len();
         let kk = k * k;
@@ -314,10 +324,13 @@ impl Model {
         if gradient.iter().chain(&hessian).any(|v| !v.is_finite()) {
             return None;
         }
-        Some(Derivatives {
-            value: e.criterion,
-            gradient,
-            hessian,
-        })
+        Some((
+            Derivatives {
+                value: e.criterion,
+                gradient,
+                hessian,
+            },
+            *e,
+        ))
     }
 }

@@ -616,10 +616,18 @@ impl Model {
             _ => vec![1.0; k],
         };
         let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
-        let f = |x: &[f64]| self.evaluate(x, criterion).map(|e| e.criterion);
+        // Every evaluation made, so the report's one at the optimum is not computed again.
+        let seen: std::cell::RefCell<Vec<(Vec<f64>, Evaluation)>> = Default::default();
+        let remember = |x: &[f64], e: &Evaluation| seen.borrow_mut().push((x.to_vec(), *e));
+        let f = |x: &[f64]| {
+            let e = self.evaluate(x, criterion)?;
+            remember(x, &e);
+            Some(e.criterion)
+        };
         let derivs = |x: &[f64]| {
-            self.derivatives(x, criterion)
-                .map(|d| (d.value, d.gradient, d.hessian))
+            let (d, e) = self.derivatives_with(x, criterion)?;
+            remember(x, &e);
+            Some((d.value, d.gradient, d.hessian))
         };
         let min = minimize(
             f,
@@ -630,6 +638,7 @@ impl Model {
                 max_iter: 200,
                 step_rel: 1e-4,
                 step_min: 1e-5,
+                finish: 1e4 * decrement_tol,
             },
         )
         .ok_or(ModelError::Undefined)?;
@@ -642,6 +651,7 @@ impl Model {
                 t[i] = 0.0;
                 evaluations += 1;
                 if let Some(e) = self.evaluate(&t, criterion) {
+                    remember(&t, &e);
                     if e.criterion <= best + decrement_tol {
                         theta = t;
                         best = best.min(e.criterion);
@@ -649,16 +659,29 @@ impl Model {
                 }
             }
         }
-        let e = self
-            .evaluate(&theta, criterion)
-            .ok_or(ModelError::Undefined)?;
+        // The criterion is even in each θ_k (a sign flips the effects, exactly), so an
+        // evaluation at −θ_k is the one at θ_k.
+        let known = seen
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(x, _)| x.iter().zip(&theta).all(|(a, b)| a.abs() == *b))
+            .map(|(_, e)| *e);
+        let (e, extra) = match known {
+            Some(e) => (e, 0),
+            None => (
+                self.evaluate(&theta, criterion)
+                    .ok_or(ModelError::Undefined)?,
+                1,
+            ),
+        };
         Ok(self.summarise(
             &theta,
             &e,
             criterion,
             min.converged,
             min.iterations,
-            evaluations + 1,
+            evaluations + extra,
         ))
     }
 
