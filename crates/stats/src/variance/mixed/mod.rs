@@ -17,6 +17,7 @@ mod dense;
 mod effects;
 mod eval;
 mod grad;
+mod moments;
 mod optim;
 mod profile;
 
@@ -123,7 +124,9 @@ pub enum Criterion {
 /// Options of [`Model::fit`].
 #[derive(Debug, Clone, Default)]
 pub struct FitOptions {
-    /// Starting `θ` per term (formula order); default all 1, as lme4.
+    /// Starting `θ` per term (formula order); default the moment estimates
+    /// (Henderson's Method I, `mixed/moments.rs`), all 1 (lme4's start) where they give no
+    /// positive residual.
     pub start: Option<Vec<f64>>,
     /// Newton's stopping decrement; default [`prec::REML_DECREMENT`].
     pub decrement_tol: Option<f64>,
@@ -613,7 +616,8 @@ impl Model {
         let k = self.kinds.len();
         let x0: Vec<f64> = match &opts.start {
             Some(s) if s.len() == k => s.iter().map(|v| v.abs()).collect(),
-            _ => vec![1.0; k],
+            // lme4 starts at θ = 1; moment estimates are an iteration or two closer.
+            _ => self.moment_start().unwrap_or_else(|| vec![1.0; k]),
         };
         let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
         // Every evaluation made, so the report's one at the optimum is not computed again.
