@@ -115,6 +115,7 @@ impl Model {
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
         let mut sloc: Vec<f64> = Vec::new();
+        let mut linv: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
             let touched = &self.touched[sig.block.touched.0 as usize..sig.block.touched.1 as usize];
@@ -127,7 +128,8 @@ impl Model {
             let x = &fac[off + m * m..off + m * m + m * gl];
             off += m * m + m * gl;
             // diag(A⁻¹) from L⁻¹'s columns; diag(Y S⁻¹ Y') with Y = L⁻ᵀ (L⁻¹ B) = A⁻¹ B.
-            let mut linv = vec![0.0; m * m];
+            linv.clear();
+            linv.resize(m * m, 0.0);
             for i in 0..m {
                 linv[i * m + i] = 1.0;
             }
@@ -236,13 +238,19 @@ impl Model {
                 let x = &fac[off + m * m..off + m * m + m * gl];
                 forward(l, m, &mut an, k);
                 for i in 0..m {
+                    let ai = &an[i * k..i * k + k];
                     for t in 0..k {
-                        let ut = an[i * k + t];
+                        let ut = ai[t];
                         for u in 0..k {
-                            q[t * k + u] += ut * an[i * k + u];
+                            q[t * k + u] += ut * ai[u];
                         }
-                        for a in 0..gl {
-                            ag[touched[a] as usize * k + t] -= x[i * gl + a] * ut;
+                    }
+                    // Row by row of W'x: each entry still takes its i in order.
+                    for (a, &ta) in touched.iter().enumerate() {
+                        let xa = x[i * gl + a];
+                        let row = &mut ag[ta as usize * k..ta as usize * k + k];
+                        for t in 0..k {
+                            row[t] -= xa * ai[t];
                         }
                     }
                 }
