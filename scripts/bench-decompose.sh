@@ -13,7 +13,8 @@
 # 4. The shared-context G-study of issue #12 (1,667 persons × 3 of 150 shared contexts × 3 of
 #    12 raters × 10 dimensions): `chameleon decompose --model FORMULA` as a whole process vs an
 #    Rscript process fitting the same formula with lme4 (scripts/reference/decompose/
-#    lme4_model_bench.R); medians, wall and CPU ratios. CONTEXTS overrides the 150.
+#    lme4_model_bench.R); medians, wall and CPU ratios. CONTEXTS overrides the 150. Then ours
+#    on the same file with 36-character UUID ids (lab-style ids: the reader's interning).
 # 5. The same formula at 20× the persons (3M ratings) over 645 shared contexts (the Chameleon
 #    data's subreddits; BIG_CONTEXTS overrides): wall, CPU and peak memory (/usr/bin/time -v).
 # 6. `--profile-ci` on section 4's data, one dimension (PROFILE_DIMS="dim0 dim1" for more: lme4
@@ -104,6 +105,21 @@ if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace
 else
   echo "Rscript with lme4 not found: skipping the lme4 column"
 fi
+# Lab-style ids: the same file with every person, context and rater a 36-character UUID (ours
+# only: lme4's time hardly depends on the ids' length).
+python3 -c "
+import sys, uuid
+ids = {}
+def u(x):
+    return ids.setdefault(x, str(uuid.uuid5(uuid.NAMESPACE_OID, x)))
+with open(sys.argv[1]) as f, open(sys.argv[2], 'w') as o:
+    o.write(f.readline())
+    for line in f:
+        p, c, r, rest = line.split(',', 3)
+        o.write(f'{u(\"p\" + p)},{u(\"c\" + c)},{u(\"r\" + r)},{rest}')
+" "$OUT/shared.csv" "$OUT/shared_uuid.csv"
+O=$(RAYON_NUM_THREADS=$THREADS median_of 5 "$BIN" decompose "$OUT/shared_uuid.csv" --json --model "$MODEL")
+printf "the same with 36-character UUID ids (ours):              %.3f s wall, %.3f s CPU\n" "$(wall "$O")" "$(cpu "$O")"
 
 echo
 echo "== 5. large shared-context G-study: $MODEL, $((PERSONS * SCALE)) persons, $BIG_CONTEXTS shared contexts"

@@ -311,21 +311,22 @@ impl Model {
             return None;
         }
         let red = self.reduce(theta);
-        self.solve_global(&red, criterion)
+        self.solve_global(red, criterion)
             .map(|(e, sol, _)| (e, sol))
     }
 
-    /// The criterion from a reduction: factors the global block and solves it.
+    /// The criterion from a reduction: factors the global block (in place: it is most of
+    /// the reduction's memory) and solves it.
     pub(crate) fn solve_global(
         &self,
-        red: &Reduced,
+        red: Reduced,
         criterion: Criterion,
     ) -> Option<(Evaluation, DVector<f64>, Vec<f64>)> {
         if !red.logdet.is_finite() {
             return None;
         }
         let g = self.g;
-        let mut l = red.s.clone();
+        let mut l = red.s;
         if !dense::cholesky(&mut l, g) {
             return None;
         }

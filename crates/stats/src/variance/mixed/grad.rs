@@ -76,20 +76,28 @@ impl Model {
         }
         let mut fac = Vec::new();
         let red = self.reduce_keeping(theta, Some(&mut fac));
-        let (e, sol, chol) = self.solve_global(&red, criterion)?;
         let g = self.g;
+        // ML's trace needs the random-effects part of the unfactored block.
+        let srr: Option<Vec<f64>> = match criterion {
+            Criterion::Reml => None,
+            Criterion::Ml => {
+                let q = g - 1;
+                let mut srr = vec![0.0; q * q];
+                for i in 0..q {
+                    srr[i * q..i * q + q].copy_from_slice(&red.s[i * g..i * g + q]);
+                }
+                Some(srr)
+            }
+        };
+        let (e, sol, chol) = self.solve_global(red, criterion)?;
         // The inverse whose diagonal gives tr_k: of C's global Schur complement (REML), or of
         // its random-effects part alone (ML: C_uu excludes the intercept; its row stays 0).
-        let sinv_rows: Vec<f64> = match criterion {
-            Criterion::Reml => dense::inverse(&chol, g),
-            Criterion::Ml => {
+        let sinv_rows: Vec<f64> = match srr {
+            None => dense::inverse(&chol, g),
+            Some(mut srr) => {
                 let q = g - 1;
                 let mut full = vec![0.0; g * g];
                 if q > 0 {
-                    let mut srr = vec![0.0; q * q];
-                    for i in 0..q {
-                        srr[i * q..i * q + q].copy_from_slice(&red.s[i * g..i * g + q]);
-                    }
                     if !dense::cholesky(&mut srr, q) {
                         return None;
                     }
@@ -115,6 +123,7 @@ impl Model {
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
         let mut sloc: Vec<f64> = Vec::new();
+        let mut linv: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
             let touched = &self.touched[sig.block.touched.0 as usize..sig.block.touched.1 as usize];
@@ -127,7 +136,8 @@ impl Model {
             let x = &fac[off + m * m..off + m * m + m * gl];
             off += m * m + m * gl;
             // diag(A⁻¹) from L⁻¹'s columns; diag(Y S⁻¹ Y') with Y = L⁻ᵀ (L⁻¹ B) = A⁻¹ B.
-            let mut linv = vec![0.0; m * m];
+            linv.clear();
+            linv.resize(m * m, 0.0);
             for i in 0..m {
                 linv[i * m + i] = 1.0;
             }
@@ -236,13 +246,19 @@ impl Model {
                 let x = &fac[off + m * m..off + m * m + m * gl];
                 forward(l, m, &mut an, k);
                 for i in 0..m {
+                    let ai = &an[i * k..i * k + k];
                     for t in 0..k {
-                        let ut = an[i * k + t];
+                        let ut = ai[t];
                         for u in 0..k {
-                            q[t * k + u] += ut * an[i * k + u];
+                            q[t * k + u] += ut * ai[u];
                         }
-                        for a in 0..gl {
-                            ag[touched[a] as usize * k + t] -= x[i * gl + a] * ut;
+                    }
+                    // Row by row of W'x: each entry still takes its i in order.
+                    for (a, &ta) in touched.iter().enumerate() {
+                        let xa = x[i * gl + a];
+                        let row = &mut ag[ta as usize * k..ta as usize * k + k];
+                        for t in 0..k {
+                            row[t] -= xa * ai[t];
                         }
                     }
                 }
@@ -287,7 +303,17 @@ impl Model {
 
     /// [`Derivatives`] at `θ`; `None` where the criterion is undefined or a `θ_k` is so close
     /// to 0 that `g_k / θ_k` loses its digits (the caller falls back to finite differences).
+    #[cfg(test)]
     pub(crate) fn derivatives(&self, theta: &[f64], criterion: Criterion) -> Option<Derivatives> {
+        self.derivatives_with(theta, criterion).map(|(d, _)| d)
+    }
+
+    /// [`Model::derivatives`] and the evaluation at `θ` they come with.
+    pub(crate) fn derivatives_with(
+        &self,
+        theta: &[f64],
+        criterion: Criterion,
+    ) -> Option<(Derivatives, super::Evaluation)> {
         let p = self.pieces(theta, criterion)?;
         let k = theta.len();
         let kk = k * k;
@@ -314,10 +340,13 @@ impl Model {
         if gradient.iter().chain(&hessian).any(|v| !v.is_finite()) {
             return None;
         }
-        Some(Derivatives {
-            value: e.criterion,
-            gradient,
-            hessian,
-        })
+        Some((
+            Derivatives {
+                value: e.criterion,
+                gradient,
+                hessian,
+            },
+            *e,
+        ))
     }
 }

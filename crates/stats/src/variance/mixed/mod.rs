@@ -17,6 +17,7 @@ mod dense;
 mod effects;
 mod eval;
 mod grad;
+mod moments;
 mod optim;
 mod profile;
 
@@ -51,9 +52,18 @@ impl std::hash::Hasher for FxHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // A signature key is a slice of words: hash them whole (a byte copy per word was
+        // most of grouping the blocks).
+        let words = bytes.chunks_exact(8);
+        let rest = words.remainder();
+        for w in words {
             let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
             self.add(u64::from_le_bytes(b));
         }
     }
@@ -123,7 +133,9 @@ pub enum Criterion {
 /// Options of [`Model::fit`].
 #[derive(Debug, Clone, Default)]
 pub struct FitOptions {
-    /// Starting `θ` per term (formula order); default all 1, as lme4.
+    /// Starting `θ` per term (formula order); default the moment estimates
+    /// (Henderson's Method I, `mixed/moments.rs`), all 1 (lme4's start) where they give no
+    /// positive residual.
     pub start: Option<Vec<f64>>,
     /// Newton's stopping decrement; default [`prec::REML_DECREMENT`].
     pub decrement_tol: Option<f64>,
@@ -262,6 +274,108 @@ fn key(kind: TermKind, o: &Observation) -> [u32; 2] {
     [f(fs[0]), fs.get(1).map(|&x| f(x)).unwrap_or(0)]
 }
 
+/// Numbers the levels of one term in order of first appearance: a dense table over the ids
+/// when they span few enough (the ids are a data set's dense indices, so they usually do),
+/// else a hash map.
+enum LevelIndex {
+    Dense {
+        stride: usize,
+        slots: Vec<u32>,
+        len: u32,
+    },
+    Sparse(HashMap<[u32; 2], u32>),
+}
+
+impl LevelIndex {
+    fn new(kind: TermKind, rows: &[Observation]) -> LevelIndex {
+        let fs = kind.factors();
+        let span = |f: Factor| {
+            rows.iter()
+                .map(|o| match f {
+                    Factor::Person => o.person,
+                    Factor::Context => o.context,
+                    Factor::Rater => o.rater,
+                })
+                .max()
+                .map_or(0, |m| m as usize + 1)
+        };
+        let a = span(fs[0]);
+        let b = fs.get(1).map_or(1, |&f| span(f));
+        // A table up to twice the rows plus 256k slots: zeroing it costs less than hashing.
+        match a.checked_mul(b) {
+            Some(size) if size <= 2 * rows.len() + (1 << 18) => LevelIndex::Dense {
+                stride: b,
+                slots: vec![u32::MAX; size],
+                len: 0,
+            },
+            _ => LevelIndex::Sparse(HashMap::default()),
+        }
+    }
+
+    /// The index of `kind`'s levels in `rows` numbered in id order, and their ids.
+    fn sorted(kind: TermKind, rows: &[Observation]) -> (LevelIndex, Vec<[u32; 2]>) {
+        let mut map = LevelIndex::new(kind, rows);
+        let keys = match &mut map {
+            LevelIndex::Dense { stride, slots, len } => {
+                for o in rows {
+                    let k = key(kind, o);
+                    slots[k[0] as usize * *stride + k[1] as usize] = 0;
+                }
+                let mut keys = Vec::new();
+                for (i, slot) in slots.iter_mut().enumerate() {
+                    if *slot == 0 {
+                        *slot = *len;
+                        *len += 1;
+                        let b = if kind.factors().len() == 2 {
+                            i % *stride
+                        } else {
+                            0
+                        };
+                        keys.push([(i / *stride) as u32, b as u32]);
+                    }
+                }
+                keys
+            }
+            LevelIndex::Sparse(_) => {
+                let mut keys: Vec<[u32; 2]> = rows.iter().map(|o| key(kind, o)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                for &k in &keys {
+                    map.level(k);
+                }
+                keys
+            }
+        };
+        (map, keys)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            LevelIndex::Dense { len, .. } => *len as usize,
+            LevelIndex::Sparse(map) => map.len(),
+        }
+    }
+
+    /// The level of `k`, numbered next when new.
+    #[inline]
+    fn level(&mut self, k: [u32; 2]) -> u32 {
+        match self {
+            LevelIndex::Dense { stride, slots, len } => {
+                let slot = &mut slots[k[0] as usize * *stride + k[1] as usize];
+                if *slot == u32::MAX {
+                    *slot = *len;
+                    *len += 1;
+                }
+                *slot
+            }
+            LevelIndex::Sparse(map) => {
+                let next = map.len() as u32;
+                *map.entry(k).or_insert(next)
+            }
+        }
+    }
+}
+
 /// Checks that `formula` can be fitted to `rows`: every factor present, every term with two
 /// or more levels, and no term grouping the observations exactly as another term does or as
 /// the residual does (each level one observation) — such a pair's variances are not separately
@@ -289,14 +403,8 @@ pub fn check_design(
     let mut ids: Vec<Vec<u32>> = Vec::with_capacity(formula.terms.len());
     let mut levels = Vec::with_capacity(formula.terms.len());
     for t in &formula.terms {
-        let mut map: HashMap<[u32; 2], u32> = HashMap::default();
-        let v: Vec<u32> = rows
-            .iter()
-            .map(|o| {
-                let next = map.len() as u32;
-                *map.entry(key(t.kind, o)).or_insert(next)
-            })
-            .collect();
+        let mut map = LevelIndex::new(t.kind, rows);
+        let v: Vec<u32> = rows.iter().map(|o| map.level(key(t.kind, o))).collect();
         if map.len() < 2 {
             return Err(ModelError::SingleLevel {
                 term: t.label.clone(),
@@ -318,11 +426,17 @@ pub fn check_design(
             if levels[i] != levels[j] {
                 continue;
             }
-            let mut joint: HashMap<(u32, u32), ()> = HashMap::default();
-            for (a, b) in ids[i].iter().zip(&ids[j]) {
-                joint.insert((*a, *b), ());
-            }
-            if joint.len() == levels[i] {
+            // As many levels: the same grouping when each level of one meets a single level
+            // of the other.
+            let mut partner = vec![u32::MAX; levels[i]];
+            let same = ids[i].iter().zip(&ids[j]).all(|(&a, &b)| {
+                let p = &mut partner[a as usize];
+                if *p == u32::MAX {
+                    *p = b;
+                }
+                *p == b
+            });
+            if same {
                 return Err(ModelError::Inseparable {
                     term: t.label.clone(),
                     other: format!("'{}'", formula.terms[j].label),
@@ -356,21 +470,19 @@ impl Model {
             (o.person, o.context, rater(o))
         });
         // Global indices of the crossed terms' levels, the intercept last.
-        let mut global_maps: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
+        // Per crossed term: its levels numbered in id order, and where they start.
+        let mut global_maps: Vec<Option<(LevelIndex, u32)>> = Vec::with_capacity(kinds.len());
         let mut level_ids: Vec<Vec<[u32; 2]>> = vec![Vec::new(); kinds.len()];
         let mut global_term = Vec::new();
         for (t, &kind) in kinds.iter().enumerate() {
             if kind.nested_in_person() {
+                global_maps.push(None);
                 continue;
             }
-            let mut keys: Vec<[u32; 2]> = rows.iter().map(|o| key(kind, o)).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            for k in keys {
-                global_maps[t].insert(k, global_term.len() as u32);
-                level_ids[t].push(k);
-                global_term.push(t);
-            }
+            let (map, keys) = LevelIndex::sorted(kind, rows);
+            global_maps.push(Some((map, global_term.len() as u32)));
+            global_term.extend(std::iter::repeat_n(t, keys.len()));
+            level_ids[t] = keys;
         }
         let g = global_term.len() + 1;
         let intercept = (g - 1) as u32;
@@ -385,7 +497,8 @@ impl Model {
             let touched_start = touched.len();
             let nested_start = nested.len();
             touched.push(intercept);
-            let mut local: Vec<HashMap<[u32; 2], u32>> = vec![HashMap::default(); kinds.len()];
+            // A person has a handful of nested effects: a linear search of its own list
+            // beats a hash map per person and term.
             let mut m = 0u32;
             while i < order.len() && rows[order[i] as usize].person == person {
                 let first = rows[order[i] as usize];
@@ -409,15 +522,21 @@ impl Model {
                 for (t, &kind) in kinds.iter().enumerate() {
                     let k = key(kind, &first);
                     if kind.nested_in_person() {
-                        let next = m;
-                        let e = *local[t].entry(k).or_insert(next);
-                        if e == next {
-                            m += 1;
-                            nested.push((t as u32, k));
-                        }
+                        let own = &nested[nested_start..];
+                        let e = match own.iter().position(|&(tt, kk)| tt == t as u32 && kk == k) {
+                            Some(e) => e as u32,
+                            None => {
+                                nested.push((t as u32, k));
+                                m += 1;
+                                m - 1
+                            }
+                        };
                         cell.idx[t] = e;
                     } else {
-                        let gi = global_maps[t][&k];
+                        let gi = match &mut global_maps[t] {
+                            Some((map, first)) => *first + map.level(k),
+                            None => u32::MAX,
+                        };
                         cell.idx[t] = gi;
                         let list = &mut touched[touched_start..];
                         let p = match list.iter().position(|&x| x == gi) {
@@ -474,8 +593,11 @@ impl Model {
     /// Fills [`Model::cross`] and [`Model::cross_rhs`].
     fn sum_crossed(&mut self) {
         let intercept = (self.g - 1) as u32;
-        let mut pairs: HashMap<(u32, u32), f64> = HashMap::default();
-        let mut sums: Vec<f64> = vec![0.0; self.g];
+        // Dense as the global block itself (the reduction allocates g × g anyway); each
+        // entry still sums its cells in cell order.
+        let g = self.g;
+        let mut pairs: Vec<f64> = vec![0.0; g * g];
+        let mut sums: Vec<f64> = vec![0.0; g];
         let mut gi: Vec<u32> = Vec::with_capacity(7);
         for c in &self.cells {
             gi.clear();
@@ -488,15 +610,17 @@ impl Model {
             for &a in &gi {
                 sums[a as usize] += c.sum;
                 for &b in &gi {
-                    *pairs.entry((a, b)).or_insert(0.0) += c.n;
+                    pairs[a as usize * g + b as usize] += c.n;
                 }
             }
         }
-        let mut cross: Vec<(u32, u32, f64)> =
-            pairs.into_iter().map(|((a, b), w)| (a, b, w)).collect();
-        // Memory order for the scatter (and a result independent of the hash's order).
-        cross.sort_unstable_by_key(|&(a, b, _)| (a, b));
-        self.cross = cross;
+        // Memory order for the scatter. A pair is present when a cell has it (n ≥ 1 each).
+        self.cross = pairs
+            .iter()
+            .enumerate()
+            .filter(|&(_, &w)| w != 0.0)
+            .map(|(i, &w)| ((i / g) as u32, (i % g) as u32, w))
+            .collect();
         self.cross_rhs = sums
             .into_iter()
             .enumerate()
@@ -509,12 +633,12 @@ impl Model {
     /// person (the reference the grouping is tested against).
     pub(crate) fn group_signatures(&mut self, group: bool) {
         let mut index: HashMap<Vec<u64>, usize> = HashMap::default();
-        // Per signature: its persons' unscaled nested sums.
-        let mut members: Vec<Vec<Vec<f64>>> = Vec::new();
         let mut sigs: Vec<Signature> = Vec::new();
         let mut sig_cells: Vec<Cell> = Vec::new();
         let mut key: Vec<u64> = Vec::new();
         let mut sig_of = Vec::with_capacity(self.blocks.len());
+        // Each person's unscaled nested sums, at its block's range of `nested`.
+        let mut rs = vec![0.0; self.nested.len()];
         for (b, block) in self.blocks.iter().enumerate() {
             let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
@@ -533,7 +657,7 @@ impl Model {
             } else {
                 key.push(b as u64);
             }
-            let mut r = vec![0.0; block.m as usize];
+            let r = &mut rs[block.nested.0 as usize..block.nested.1 as usize];
             for c in cells {
                 for (t, kind) in self.kinds.iter().enumerate() {
                     if kind.nested_in_person() {
@@ -541,9 +665,9 @@ impl Model {
                     }
                 }
             }
-            sig_of.push(*index.get(&key).unwrap_or(&sigs.len()) as u32);
             match index.get(&key) {
                 Some(&s) => {
+                    sig_of.push(s as u32);
                     let sig = &mut sigs[s];
                     if !sig.pooled {
                         let (a, b) = sig.block.cells;
@@ -557,9 +681,9 @@ impl Model {
                     for (k, c) in cells.iter().enumerate() {
                         sig_cells[start + k].sum += c.sum;
                     }
-                    members[s].push(r);
                 }
                 None => {
+                    sig_of.push(sigs.len() as u32);
                     index.insert(key.clone(), sigs.len());
                     sigs.push(Signature {
                         block: block.clone(),
@@ -567,26 +691,30 @@ impl Model {
                         pooled: false,
                         r2: (0, 0),
                     });
-                    members.push(vec![r]);
                 }
             }
         }
+        // Σ_p r_p r_p' per pooled signature, its persons in block order.
         let mut sig_r2 = Vec::new();
-        for (sig, rs) in sigs.iter_mut().zip(&members) {
-            if rs.len() < 2 {
-                continue;
-            }
+        for sig in sigs.iter_mut().filter(|s| s.pooled) {
             let m = sig.block.m as usize;
             let start = sig_r2.len();
             sig_r2.resize(start + m * m, 0.0);
-            for r in rs {
-                for i in 0..m {
-                    for j in 0..m {
-                        sig_r2[start + i * m + j] += r[i] * r[j];
-                    }
+            sig.r2 = (start as u32, sig_r2.len() as u32);
+        }
+        for (block, &s) in self.blocks.iter().zip(&sig_of) {
+            let sig = &sigs[s as usize];
+            if !sig.pooled {
+                continue;
+            }
+            let m = block.m as usize;
+            let r = &rs[block.nested.0 as usize..block.nested.1 as usize];
+            let out = &mut sig_r2[sig.r2.0 as usize..sig.r2.1 as usize];
+            for i in 0..m {
+                for j in 0..m {
+                    out[i * m + j] += r[i] * r[j];
                 }
             }
-            sig.r2 = (start as u32, sig_r2.len() as u32);
         }
         self.signatures = sigs;
         self.sig_cells = sig_cells;
@@ -613,13 +741,22 @@ impl Model {
         let k = self.kinds.len();
         let x0: Vec<f64> = match &opts.start {
             Some(s) if s.len() == k => s.iter().map(|v| v.abs()).collect(),
-            _ => vec![1.0; k],
+            // lme4 starts at θ = 1; moment estimates are an iteration or two closer.
+            _ => self.moment_start().unwrap_or_else(|| vec![1.0; k]),
         };
         let decrement_tol = opts.decrement_tol.unwrap_or(prec::REML_DECREMENT);
-        let f = |x: &[f64]| self.evaluate(x, criterion).map(|e| e.criterion);
+        // Every evaluation made, so the report's one at the optimum is not computed again.
+        let seen: std::cell::RefCell<Vec<(Vec<f64>, Evaluation)>> = Default::default();
+        let remember = |x: &[f64], e: &Evaluation| seen.borrow_mut().push((x.to_vec(), *e));
+        let f = |x: &[f64]| {
+            let e = self.evaluate(x, criterion)?;
+            remember(x, &e);
+            Some(e.criterion)
+        };
         let derivs = |x: &[f64]| {
-            self.derivatives(x, criterion)
-                .map(|d| (d.value, d.gradient, d.hessian))
+            let (d, e) = self.derivatives_with(x, criterion)?;
+            remember(x, &e);
+            Some((d.value, d.gradient, d.hessian))
         };
         let min = minimize(
             f,
@@ -630,6 +767,7 @@ impl Model {
                 max_iter: 200,
                 step_rel: 1e-4,
                 step_min: 1e-5,
+                finish: 1e4 * decrement_tol,
             },
         )
         .ok_or(ModelError::Undefined)?;
@@ -642,6 +780,7 @@ impl Model {
                 t[i] = 0.0;
                 evaluations += 1;
                 if let Some(e) = self.evaluate(&t, criterion) {
+                    remember(&t, &e);
                     if e.criterion <= best + decrement_tol {
                         theta = t;
                         best = best.min(e.criterion);
@@ -649,16 +788,29 @@ impl Model {
                 }
             }
         }
-        let e = self
-            .evaluate(&theta, criterion)
-            .ok_or(ModelError::Undefined)?;
+        // The criterion is even in each θ_k (a sign flips the effects, exactly), so an
+        // evaluation at −θ_k is the one at θ_k.
+        let known = seen
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(x, _)| x.iter().zip(&theta).all(|(a, b)| a.abs() == *b))
+            .map(|(_, e)| *e);
+        let (e, extra) = match known {
+            Some(e) => (e, 0),
+            None => (
+                self.evaluate(&theta, criterion)
+                    .ok_or(ModelError::Undefined)?,
+                1,
+            ),
+        };
         Ok(self.summarise(
             &theta,
             &e,
             criterion,
             min.converged,
             min.iterations,
-            evaluations + 1,
+            evaluations + extra,
         ))
     }
 

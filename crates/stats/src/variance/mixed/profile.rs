@@ -61,6 +61,7 @@ const INNER: Options = Options {
     decrement_tol: 1e-8,
     step_rel: 1e-4,
     step_min: 1e-6,
+    finish: 0.0,
 };
 
 impl Model {
