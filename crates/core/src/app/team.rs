@@ -485,13 +485,6 @@ pub fn export_ratings(study: &Study, path: &Path, shape: RatingsShape) -> Result
         provenance: shape == RatingsShape::Long,
         include_adjudicated: false,
     };
-    let mut n = 0;
-    write_atomically(path, |w| {
-        n = match shape {
-            RatingsShape::Long => study.export_ratings(w, opts)?,
-            RatingsShape::Wide => study.export_ratings_wide(w, opts)?,
-        };
-        Ok(())
-    })?;
-    Ok(n)
+    // The format the file's extension names, as `chameleon export ratings` writes it.
+    study.export_ratings_to(path, opts, shape == RatingsShape::Wide)
 }

@@ -19,6 +19,16 @@ export interface TeamDialogs {
 
 export const nativeDialogs: TeamDialogs = { pickSavePath, pickFiles };
 
+/** Ratings files the import reads: CSV, Parquet and Arrow (as the CLI). */
+export const RATINGS_FILTERS = [
+  { name: "Ratings (CSV, Parquet, Arrow)", extensions: ["csv", "tsv", "txt", "parquet", "arrow", "feather"] },
+];
+/** What an export can write, by the extension chosen. */
+export const EXPORT_FILTERS = [
+  { name: "CSV", extensions: ["csv"] },
+  { name: "Parquet", extensions: ["parquet"] },
+  { name: "Arrow IPC", extensions: ["arrow", "feather"] },
+];
 export const PACKAGE_FILTERS = [{ name: "Chameleon package", extensions: ["chameleon", "db", "sqlite"] }];
 
 export class TeamView implements StudioView {
@@ -167,7 +177,7 @@ export class TeamView implements StudioView {
     const imported = (r: Imported) =>
       `${r.source}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged.${r.notices.length ? ` ${r.notices.join("; ")}.` : ""}`;
     const importRatings = async () => {
-      const [path] = await this.dialogs.pickFiles("Import ratings", [{ name: "CSV", extensions: ["csv", "tsv", "txt"] }], false, start());
+      const [path] = await this.dialogs.pickFiles("Import ratings", RATINGS_FILTERS, false, start());
       if (!path) return;
       await run("Importing ratings", async () => imported(await this.api.importRatings(path, shape.value as RatingsShape, model.checked)));
     };
@@ -178,7 +188,7 @@ export class TeamView implements StudioView {
     };
     const exportRatings = async (s: RatingsShape) => {
       const stem = this.studyPath.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, "") || "study";
-      const path = await this.dialogs.pickSavePath(`Export ratings (${s} CSV)`, inFolderOf(this.studyPath, `${stem}-ratings${s === "wide" ? "-wide" : ""}.csv`), [{ name: "CSV", extensions: ["csv"] }]);
+      const path = await this.dialogs.pickSavePath(`Export ratings (${s}: CSV, Parquet or Arrow by the extension)`, inFolderOf(this.studyPath, `${stem}-ratings${s === "wide" ? "-wide" : ""}.csv`), EXPORT_FILTERS);
       if (!path) return;
       await run("Exporting ratings", async () => {
         const n = await this.api.exportRatings(path, s);
@@ -202,8 +212,8 @@ export class TeamView implements StudioView {
         { class: "team-data-tools" },
         h("button", { type: "button", id: "import-ratings", onclick: () => void importRatings() }, "Import ratings…"),
         h("button", { type: "button", id: "add-profiles", onclick: () => void addProfiles() }, "Add profiles…"),
-        h("button", { type: "button", id: "export-ratings-long", class: "small", onclick: () => void exportRatings("long") }, "Export ratings (long CSV)…"),
-        h("button", { type: "button", id: "export-ratings-wide", class: "small", onclick: () => void exportRatings("wide") }, "Export ratings (wide CSV)…"),
+        h("button", { type: "button", id: "export-ratings-long", class: "small", onclick: () => void exportRatings("long") }, "Export ratings (long)…"),
+        h("button", { type: "button", id: "export-ratings-wide", class: "small", onclick: () => void exportRatings("wide") }, "Export ratings (wide)…"),
       ),
       status,
       errors,

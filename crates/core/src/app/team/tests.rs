@@ -262,6 +262,24 @@ fn ratings_import_from_the_app_is_all_or_nothing_with_lines_and_exports_both_sha
     assert!(std::fs::read_to_string(&wide)
         .unwrap()
         .starts_with("person,context,rater,"));
+    // Parquet and Arrow by the extension, as the CLI: read back, the same ratings.
+    if crate::tidy::COLUMNAR_BUILT {
+        for (name, shape) in [
+            ("long.parquet", RatingsShape::Long),
+            ("wide.parquet", RatingsShape::Wide),
+            ("long.arrow", RatingsShape::Long),
+        ] {
+            let out = dir.path().join(name);
+            assert_eq!(export_ratings(&study, &out, shape).unwrap(), n, "{name}");
+            let back_dir = dir.path().join(format!("back-{name}"));
+            std::fs::create_dir(&back_dir).unwrap();
+            let (mut back, _) = demo(&back_dir);
+            let r = import_ratings(&mut back, &out, shape, crate::model::RaterKind::Human).unwrap();
+            // The demo's ratings come back unchanged, the one imported above is added.
+            assert_eq!((r.added, r.updated), (1, 0), "{name}");
+            assert_eq!(back.dataset().unwrap().rating_count(), n, "{name}");
+        }
+    }
 }
 
 #[test]
