@@ -191,3 +191,53 @@ fn bad_wide_input_is_exit_2_naming_line_and_column_and_imports_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("column 'nope'"));
 }
+
+#[test]
+fn category_labels_on_request_long_and_wide_the_long_reads_back_to_the_same_codes() {
+    let d = demo();
+    let (study, _) = wide_of(&d);
+    for (name, wide) in [("labels.csv", false), ("labels-wide.csv", true)] {
+        let out = d.dir.join(name);
+        let mut args = vec!["export", "ratings", s(&study), s(&out), "--labels"];
+        if wide {
+            args.push("--wide");
+        }
+        ok(&args);
+        let text = std::fs::read_to_string(&out).unwrap();
+        // The nominal dimension's cells are its labels, never its codes; the others numbers.
+        // No quoting in the demo's ids and labels: plain splits suffice.
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |h: &str| header.iter().position(|x| *x == h).unwrap();
+        let mut emotions = Vec::new();
+        for line in lines {
+            let r: Vec<&str> = line.split(',').collect();
+            if wide {
+                if !r[col("dominant_emotion")].is_empty() {
+                    emotions.push(r[col("dominant_emotion")].to_owned());
+                }
+            } else if r[col("dimension")] == "dominant_emotion" {
+                emotions.push(r[col("value")].to_owned());
+            }
+        }
+        assert!(!emotions.is_empty(), "{name}");
+        assert!(
+            emotions.iter().all(|e| e.parse::<f64>().is_err()),
+            "labels, not codes: {emotions:?}"
+        );
+        if !wide {
+            // A long file's labels import back to the same codes. (A wide file takes codes:
+            // a text cell there is more often a shifted column, docs/data-formats.md.)
+            let back = study_with_codebook(&d, &format!("back-{name}.db"));
+            ok(&["import", "ratings", s(&back), s(&out)]);
+            assert_eq!(long_rows(&back), long_rows(&study), "{name}");
+        }
+    }
+    // Without --labels the codes, as before.
+    let plain = ok(&["export", "ratings", s(&study), "-"]);
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(plain
+        .lines()
+        .any(|l| l.contains(",dominant_emotion,")
+            && l.split(',').nth(4).unwrap().parse::<f64>().is_ok()));
+}

@@ -16,6 +16,57 @@ pub struct RatingsExportOptions {
     pub provenance: bool,
     /// Includes adjudicated values (as their rater).
     pub include_adjudicated: bool,
+    /// Writes a nominal dimension's values as their category labels instead of their codes
+    /// (what `import ratings` reads back into the same codes).
+    pub labels: bool,
+}
+
+/// The category labels of each nominal dimension, by dimension id (empty unless asked for).
+fn category_labels(
+    study: &Study,
+    opts: RatingsExportOptions,
+) -> Result<std::collections::HashMap<i64, std::collections::HashMap<i64, String>>> {
+    let mut out = std::collections::HashMap::new();
+    if !opts.labels {
+        return Ok(out);
+    }
+    let mut st = study
+        .conn()
+        .prepare("SELECT id, name, scale FROM dimension")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, name, scale) = row?;
+        let scale: crate::model::Scale =
+            serde_json::from_str(&scale).map_err(|e| CoreError::StoredValue {
+                path: Some(study.path().to_owned()),
+                message: format!("dimension '{name}': {e}"),
+            })?;
+        if let crate::model::Scale::Nominal { categories } = scale {
+            out.insert(
+                id,
+                categories.into_iter().map(|c| (c.value, c.label)).collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A stored value as written: its category's label when `labels` has one for it.
+fn value_text(v: f64, labels: Option<&std::collections::HashMap<i64, String>>) -> String {
+    let code = (v.fract() == 0.0).then_some(v as i64);
+    match (labels, code) {
+        (Some(l), Some(c)) => l
+            .get(&c)
+            .map(|s| neutralise_formula(s))
+            .unwrap_or_else(|| format_value(v)),
+        _ => format_value(v),
+    }
 }
 
 /// Writes `contents` produced by `f` to `path` atomically (temp file in the same folder, then
@@ -174,8 +225,9 @@ impl Study {
             header.extend(["created_at", "seconds_spent", "note", "confidence"]);
         }
         w.write_record(&header).map_err(csv_err)?;
+        let labels = category_labels(self, opts)?;
         let mut st = c.prepare(
-            "SELECT pe.name, cx.name, t.name, d.name, r.value, r.created_at, r.seconds_spent, r.note, r.confidence
+            "SELECT pe.name, cx.name, t.name, d.name, r.value, r.created_at, r.seconds_spent, r.note, r.confidence, d.id
                FROM rating r JOIN profile p ON p.id = r.profile_id
                JOIN person pe ON pe.id = p.person_id JOIN context cx ON cx.id = p.context_id
                JOIN rater t ON t.id = r.rater_id JOIN dimension d ON d.id = r.dimension_id
@@ -192,7 +244,7 @@ impl Study {
                 rec.push(text(r.get(2)?));
             }
             rec.push(text(r.get(3)?));
-            rec.push(format_value(r.get(4)?));
+            rec.push(value_text(r.get(4)?, labels.get(&r.get::<_, i64>(9)?)));
             if opts.provenance {
                 rec.push(crate::tidy::format_timestamp(r.get(5)?));
                 rec.push(
@@ -245,6 +297,9 @@ impl Study {
               WHERE r.value IS NOT NULL AND (?1 OR t.kind <> 'adjudicated')
               ORDER BY r.id",
         )?;
+        let labels = category_labels(self, opts)?;
+        let column_labels: Vec<Option<&std::collections::HashMap<i64, String>>> =
+            dims.iter().map(|(id, _)| labels.get(id)).collect();
         let column: std::collections::HashMap<i64, usize> = dims
             .iter()
             .enumerate()
@@ -284,7 +339,8 @@ impl Study {
                 rec.extend(
                     values
                         .iter()
-                        .map(|v| v.map(format_value).unwrap_or_default()),
+                        .zip(&column_labels)
+                        .map(|(v, l)| v.map(|v| value_text(v, *l)).unwrap_or_default()),
                 );
             }
             w.write_record(&rec).map_err(csv_err)?;

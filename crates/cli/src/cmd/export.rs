@@ -25,6 +25,10 @@ pub enum ExportCommand {
         /// `import ratings --wide` reads).
         #[arg(long, conflicts_with = "provenance")]
         wide: bool,
+        /// Write nominal dimensions' values as their category labels instead of their codes
+        /// (import ratings reads either).
+        #[arg(long)]
+        labels: bool,
     },
     /// Profiles as JSONL. FILE `-` is stdout.
     #[command(after_help = "Example:\n  chameleon export profiles s.db profiles.jsonl")]
@@ -42,11 +46,13 @@ pub fn run(cmd: ExportCommand) -> anyhow::Result<()> {
             provenance,
             adjudicated,
             wide,
+            labels,
         } => {
             let s = Study::open_read_only(&study)?;
             let opts = RatingsExportOptions {
                 provenance,
                 include_adjudicated: adjudicated,
+                labels,
             };
             let n = s.export_ratings_to(&file, opts, wide)?;
             eprintln!("{n} ratings written");

@@ -484,6 +484,7 @@ pub fn export_ratings(study: &Study, path: &Path, shape: RatingsShape) -> Result
     let opts = crate::export::RatingsExportOptions {
         provenance: shape == RatingsShape::Long,
         include_adjudicated: false,
+        labels: false,
     };
     // The format the file's extension names, as `chameleon export ratings` writes it.
     study.export_ratings_to(path, opts, shape == RatingsShape::Wide)

@@ -358,6 +358,7 @@ fn exported_ratings_neutralise_formulas_in_every_text_field_and_keep_negative_va
         RatingsExportOptions {
             provenance: true,
             include_adjudicated: false,
+            labels: false,
         },
     )
     .unwrap();
