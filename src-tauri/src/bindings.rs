@@ -19,7 +19,6 @@ pub fn typescript() -> String {
     let decls = [
         DimensionDto::decl(&cfg),
         CodebookDto::decl(&cfg),
-        RaterKindDto::decl(&cfg),
         RaterDto::decl(&cfg),
         StudySummary::decl(&cfg),
         SessionDto::decl(&cfg),

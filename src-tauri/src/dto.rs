@@ -30,20 +30,12 @@ pub struct CodebookDto {
     pub show_person_ids: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum RaterKindDto {
-    Human,
-    Model,
-    Adjudicated,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RaterDto {
     pub id: i64,
     pub name: String,
-    pub kind: RaterKindDto,
+    pub kind: model::RaterKind,
 }
 
 /// What the start screen shows about an open study.
@@ -213,32 +205,12 @@ impl From<&model::Codebook> for CodebookDto {
     }
 }
 
-impl From<model::RaterKind> for RaterKindDto {
-    fn from(k: model::RaterKind) -> Self {
-        match k {
-            model::RaterKind::Human => RaterKindDto::Human,
-            model::RaterKind::Model => RaterKindDto::Model,
-            model::RaterKind::Adjudicated => RaterKindDto::Adjudicated,
-        }
-    }
-}
-
-impl From<RaterKindDto> for model::RaterKind {
-    fn from(k: RaterKindDto) -> Self {
-        match k {
-            RaterKindDto::Human => model::RaterKind::Human,
-            RaterKindDto::Model => model::RaterKind::Model,
-            RaterKindDto::Adjudicated => model::RaterKind::Adjudicated,
-        }
-    }
-}
-
 impl From<&model::Rater> for RaterDto {
     fn from(r: &model::Rater) -> Self {
         RaterDto {
             id: r.id,
             name: r.name.clone(),
-            kind: r.kind.into(),
+            kind: r.kind,
         }
     }
 }

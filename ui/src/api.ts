@@ -13,7 +13,7 @@ import type {
   ProfileView,
   QueueEntryDto,
   RaterDto,
-  RaterKindDto,
+  RaterKind,
   RatingChangeDto,
   RecentStudy,
   ReviewRequest,
@@ -45,7 +45,7 @@ export interface Backend {
   renameStudy(name: string): Promise<SessionDto>;
   closeStudy(): Promise<void>;
   listRaters(): Promise<RaterDto[]>;
-  chooseRater(name: string, kind: RaterKindDto): Promise<SessionDto>;
+  chooseRater(name: string, kind: RaterKind): Promise<SessionDto>;
   queue(): Promise<QueueEntryDto[]>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
   dimensionProgress(): Promise<DimensionProgressDto[]>;

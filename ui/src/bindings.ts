@@ -16,9 +16,7 @@ guidelines: string, version: number, dimensions: Array<DimensionDto>,
  */
 showPersonIds: boolean, };
 
-export type RaterKindDto = "human" | "model" | "adjudicated";
-
-export type RaterDto = { id: number, name: string, kind: RaterKindDto, };
+export type RaterDto = { id: number, name: string, kind: RaterKind, };
 
 export type StudySummary = { path: string, 
 /**

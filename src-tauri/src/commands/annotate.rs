@@ -244,15 +244,15 @@ pub async fn save_review(state: State<'_, AppState>, request: ReviewRequest) -> 
 mod tests {
     use super::*;
     use crate::commands::{identity, start};
-    use crate::dto::RaterKindDto;
     use crate::paths::AppPaths;
+    use chameleon_core::model::RaterKind;
 
     /// A session on a fresh demo study in a temp dir, rating as `name`.
     fn session_as(dir: &tempfile::TempDir, name: &str) -> (Session, AppPaths) {
         let paths = AppPaths::under(dir.path().to_path_buf());
         let mut session = Session::default();
         start::open_demo(&mut session, &paths).expect("the demo study opens");
-        identity::choose(&mut session, &paths, name, RaterKindDto::Human).expect("rater chosen");
+        identity::choose(&mut session, &paths, name, RaterKind::Human).expect("rater chosen");
         (session, paths)
     }
 
@@ -318,7 +318,7 @@ mod tests {
         let (mut s, paths) = session_as(&dir, "ann");
         let p = queue_of(&s).unwrap()[0].profile_id;
         rate(&mut s, p, "openness", Some(5.0));
-        identity::choose(&mut s, &paths, "bob", RaterKindDto::Human).unwrap();
+        identity::choose(&mut s, &paths, "bob", RaterKind::Human).unwrap();
         let view = profile_view(&s, p).unwrap();
         assert!(
             view.ratings.is_empty(),

@@ -3,10 +3,11 @@
 //! is refused unless it holds the study's PI role (see `Study::claim_rater`).
 
 use crate::commands::start::{announce, remember, session_dto};
-use crate::dto::{RaterDto, RaterKindDto, SessionDto};
+use crate::dto::{RaterDto, SessionDto};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::state::{AppState, Session};
+use chameleon_core::model::RaterKind;
 use chameleon_core::store::{default_actor, ClaimOutcome, Claimant, Study};
 use std::hash::{BuildHasher, Hasher};
 use tauri::{AppHandle, State};
@@ -76,7 +77,7 @@ pub async fn choose_rater(
     app: AppHandle,
     state: State<'_, AppState>,
     name: String,
-    kind: RaterKindDto,
+    kind: RaterKind,
 ) -> AppResult<SessionDto> {
     let dto = state
         .run(move |session, paths| choose(session, paths, &name, kind))
@@ -90,7 +91,7 @@ pub fn choose(
     session: &mut Session,
     paths: &AppPaths,
     name: &str,
-    kind: RaterKindDto,
+    kind: RaterKind,
 ) -> AppResult<SessionDto> {
     let name = name.trim();
     if name.is_empty() {
@@ -102,7 +103,7 @@ pub fn choose(
     let me = claimant(paths)?;
     let study = session.study_mut()?;
     study.ensure_pi(&me)?;
-    let rater = study.ensure_rater(name, kind.into())?;
+    let rater = study.ensure_rater(name, kind)?;
     match study.claim_rater(rater.id, &me)? {
         ClaimOutcome::Refused { holder } => {
             return Err(AppError::new(
@@ -140,18 +141,18 @@ mod tests {
         let ana = AppPaths::under(dir.path().join("ana"));
         let mut a = Session::default();
         start::install(&mut a, &ana, Study::open(&study).unwrap()).unwrap();
-        choose(&mut a, &ana, "ana", RaterKindDto::Human).unwrap();
+        choose(&mut a, &ana, "ana", RaterKind::Human).unwrap();
         // Bob's installation may not rate as ana, nor does it keep a rater after trying.
         let bob = AppPaths::under(dir.path().join("bob"));
         let mut b = Session::default();
         start::install(&mut b, &bob, Study::open(&study).unwrap()).unwrap();
-        let err = choose(&mut b, &bob, "ana", RaterKindDto::Human).unwrap_err();
+        let err = choose(&mut b, &bob, "ana", RaterKind::Human).unwrap_err();
         assert_eq!(err.code, "invalid");
         assert!(err.message.contains("Only the PI"), "{}", err.message);
         assert!(b.rater.is_none());
-        choose(&mut b, &bob, "bob", RaterKindDto::Human).expect("his own name is free");
+        choose(&mut b, &bob, "bob", RaterKind::Human).expect("his own name is free");
         // The PI (who created the demo study) may, and it is audited.
-        choose(&mut s, &pi, "ana", RaterKindDto::Human).expect("the PI may look");
+        choose(&mut s, &pi, "ana", RaterKind::Human).expect("the PI may look");
         let log = s.study().unwrap().audit_log().unwrap();
         let actions: Vec<&str> = log
             .iter()

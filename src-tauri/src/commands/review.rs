@@ -228,9 +228,9 @@ pub async fn review_codebook_changed(state: State<'_, AppState>) -> AppResult<bo
 mod tests {
     use super::*;
     use crate::commands::{identity, start};
-    use crate::dto::RaterKindDto;
     use crate::paths::AppPaths;
     use crate::state::Session;
+    use chameleon_core::model::RaterKind;
 
     #[test]
     fn the_agreement_table_is_cached_by_content_and_shows_fresh_thresholds() {
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(again.thresholds, t, "thresholds are read fresh");
         assert_eq!(again.rows.len(), first.rows.len());
         let key = cache.0.lock().unwrap().as_ref().unwrap().0.clone();
-        identity::choose(&mut s, &paths, "dana", RaterKindDto::Human).unwrap();
+        identity::choose(&mut s, &paths, "dana", RaterKind::Human).unwrap();
         assert_eq!(
             format!(
                 "{}\u{1}{all:?}",

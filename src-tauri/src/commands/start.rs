@@ -369,7 +369,7 @@ pub fn announce(app: &AppHandle, dto: &SessionDto) {
 mod tests {
     use super::*;
     use crate::commands::identity;
-    use crate::dto::RaterKindDto;
+    use chameleon_core::model::RaterKind;
 
     #[test]
     fn a_leading_tilde_is_the_home_folder_issue_15() {
@@ -425,7 +425,7 @@ mod tests {
         let first = open_demo(&mut session, &paths).unwrap();
         assert!(first.rater.is_none(), "a new study asks who is rating");
         assert_eq!(first.codebook.as_ref().map(|c| c.dimensions.len()), Some(8));
-        identity::choose(&mut session, &paths, "ann", RaterKindDto::Human).unwrap();
+        identity::choose(&mut session, &paths, "ann", RaterKind::Human).unwrap();
         let mut again = Session::default();
         let dto = open_demo(&mut again, &paths).unwrap();
         assert_eq!(

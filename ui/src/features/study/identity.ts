@@ -1,7 +1,7 @@
 // "Who is rating": pick an existing rater or create one (name + kind). Ratings are stored under
 // that rater. Only names are shown here, never anyone's ratings.
 import { toAppError, type Backend } from "../../api";
-import type { RaterKindDto, SessionDto } from "../../bindings";
+import type { RaterKind, SessionDto } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "./start";
 import { t } from "../../i18n";
@@ -18,7 +18,7 @@ export async function mountIdentity(
   pkg?: { notice: string; rater: string },
 ): Promise<void> {
   const errorHost = h("div", { class: "error-host" });
-  const choose = async (name: string, kind: RaterKindDto) => {
+  const choose = async (name: string, kind: RaterKind) => {
     replace(errorHost);
     try {
       onChosen(await backend.chooseRater(name, kind));
@@ -43,7 +43,7 @@ export async function mountIdentity(
           id: "new-rater",
           onsubmit: (ev: Event) => {
             ev.preventDefault();
-            void choose(name.value, kind.value as RaterKindDto);
+            void choose(name.value, kind.value as RaterKind);
           },
         },
         h("h2", {}, t().newRater),

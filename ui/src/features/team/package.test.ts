@@ -1,7 +1,7 @@
 // An annotator's package in the app: it says so, and works as its one annotator.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Backend } from "../../api";
-import type { RaterKindDto } from "../../bindings";
+import type { RaterKind } from "../../bindings";
 import { App, type AppApis } from "../../main";
 import type { AnalysisApi } from "../analysis/api";
 import { AnalysisRuns } from "../analysis/view";
@@ -41,7 +41,7 @@ describe("a package in the app", () => {
 
   it("opens as its annotator and says whose package it is on the rating screen", async () => {
     const b = new FakeBackend();
-    const chosen: [string, RaterKindDto][] = [];
+    const chosen: [string, RaterKind][] = [];
     const choose: Backend["chooseRater"] = async (name, kind) => {
       chosen.push([name, kind]);
       return b.session();
