@@ -205,14 +205,16 @@ impl Study {
         let mut new_dims: Vec<NewDim> = Vec::new();
         // Each row's value as stored: its number, or the code of its category label.
         let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
-        let mut seen: HashMap<(String, String, String, String), u64> = HashMap::new();
+        // Borrowed from the file's rows: no copies of the ids per row.
+        let mut seen: HashMap<(&str, &str, &str, String), u64> =
+            HashMap::with_capacity(file.rows.len());
         let mut unknown_columns = std::collections::HashSet::new();
         for row in &file.rows {
             values.push(row.value);
             let key = (
-                row.person.clone(),
-                row.context.clone(),
-                row.rater.clone().unwrap_or_default(),
+                row.person.as_str(),
+                row.context.as_str(),
+                row.rater.as_deref().unwrap_or_default(),
                 row.dimension.to_lowercase(),
             );
             if let Some(first) = seen.insert(key, row.line) {
