@@ -46,7 +46,7 @@ describe("translations, end to end", { concurrency: 1 }, () => {
       assert.ok(statuses.includes("saved"), `a rating is saved: ${statuses}`);
       const status = await b.execute(() => document.querySelector('.dim[data-status="saved"] .dim-status')?.textContent ?? "");
       assert.equal(status, "Gespeichert");
-      assert.match(await b.$(".save-status").getText(), /Alle Änderungen gespeichert/);
+      assert.match(await b.$(".save-status").getText(), /Alles gespeichert/);
       await b.keys("?");
       assert.equal(await b.$("#help h2").getText(), "Tastenkürzel");
       await b.keys(Key.Escape);

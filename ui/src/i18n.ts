@@ -158,7 +158,7 @@ const de: Messages = {
   flagForLater: "⚐ Für später markieren",
   saving: "Wird gespeichert…",
   notSavedRetry: (n) => `${fmt(n)} nicht gespeichert — r drücken, um es erneut zu versuchen`,
-  allSaved: "Alle Änderungen gespeichert",
+  allSaved: "Alles gespeichert",
   flagNotSaved: (why) => `Die Markierung konnte nicht gespeichert werden: ${why}`,
   allRated: "Alle Profile sind bewertet. Über die Warteschlange (q) können Sie jedes erneut öffnen.",
   noOtherLeft: "Kein anderes Profil ist mehr offen; dieses ist noch unvollständig.",
