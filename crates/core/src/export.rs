@@ -30,23 +30,7 @@ fn category_labels(
     if !opts.labels {
         return Ok(out);
     }
-    let mut st = study
-        .conn()
-        .prepare("SELECT id, name, scale FROM dimension")?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, name, scale) = row?;
-        let scale: crate::model::Scale =
-            serde_json::from_str(&scale).map_err(|e| CoreError::StoredValue {
-                path: Some(study.path().to_owned()),
-                message: format!("dimension '{name}': {e}"),
-            })?;
+    for (id, _, scale) in crate::store::dimension_scales(study.conn(), study.path())? {
         if let crate::model::Scale::Nominal { categories } = scale {
             out.insert(
                 id,

@@ -180,27 +180,10 @@ impl Study {
         };
         // Dimensions: known ones with their scale; unknown ones are errors under a codebook,
         // else created with an inferred scale.
-        let mut dims: HashMap<String, DimInfo> = HashMap::new();
-        {
-            let mut st = tx.prepare("SELECT id, name, scale FROM dimension")?;
-            let rows = st.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (id, n, s) = row?;
-                // A scale this app cannot read (another tool wrote the study) stops the
-                // import rather than letting every value through unchecked.
-                let scale = serde_json::from_str(&s).map_err(|e| CoreError::StoredValue {
-                    path: Some(study_path.clone()),
-                    message: format!("dimension '{}': {e}", quote(&n)),
-                })?;
-                dims.insert(n.to_lowercase(), DimInfo { id, scale });
-            }
-        }
+        let mut dims: HashMap<String, DimInfo> = crate::store::dimension_scales(&tx, &study_path)?
+            .into_iter()
+            .map(|(id, n, scale)| (n.to_lowercase(), DimInfo { id, scale }))
+            .collect();
         let mut errors = Vec::new();
         let mut new_dims: Vec<NewDim> = Vec::new();
         // Each row's value as stored: its number, or the code of its category label.

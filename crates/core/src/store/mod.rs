@@ -596,6 +596,32 @@ impl Study {
     }
 }
 
+/// Every stored dimension's id, name and scale. A scale this app cannot read (another tool
+/// wrote the study) is an error naming the dimension, rather than a value let through unchecked.
+pub(crate) fn dimension_scales(
+    conn: &Connection,
+    path: &Path,
+) -> Result<Vec<(i64, String, crate::model::Scale)>> {
+    let mut st = conn.prepare("SELECT id, name, scale FROM dimension")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, scale) = row?;
+        let scale = serde_json::from_str(&scale).map_err(|e| CoreError::StoredValue {
+            path: Some(path.to_owned()),
+            message: format!("dimension '{}': {e}", crate::checks::quote(&name)),
+        })?;
+        out.push((id, name, scale));
+    }
+    Ok(out)
+}
+
 pub(crate) fn map_write_error(path: &Path, action: &str, e: rusqlite::Error) -> CoreError {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {

@@ -128,22 +128,10 @@ pub(super) fn model_section(h: &mut String, d: &ReportData) {
             Column::interval("interval", "±1.96 SD"),
         ]);
         for e in &m.context_effects {
-            let n = e.levels.len();
-            let k = CONTEXT_EFFECTS_SHOWN;
-            let shown: Vec<usize> = if n <= 2 * k {
-                (0..n).collect()
-            } else {
-                (0..k).chain(n - k..n).collect()
-            };
-            for i in shown {
-                let l = &e.levels[i];
-                effects.push(vec![
-                    Cell::Text(e.dimension.clone()),
-                    Cell::Text(l.level.clone()),
-                    Cell::Num(Some(l.mode)),
-                    Cell::Num(Some(l.sd)),
-                    Cell::Interval(Some([l.mode - 1.96 * l.sd, l.mode + 1.96 * l.sd])),
-                ]);
+            for l in extremes(&e.levels) {
+                let mut row = vec![Cell::Text(e.dimension.clone()), Cell::Text(l.level.clone())];
+                row.extend(mode_cells(l.mode, l.sd));
+                effects.push(row);
             }
         }
         effects.write_html(h);
@@ -166,26 +154,34 @@ pub(super) fn model_section(h: &mut String, d: &ReportData) {
             Column::interval("interval", "±1.96 SD"),
         ]);
         for e in &m.rater_effects {
-            let n = e.levels.len();
-            let k = CONTEXT_EFFECTS_SHOWN;
-            let shown: Vec<usize> = if n <= 2 * k {
-                (0..n).collect()
-            } else {
-                (0..k).chain(n - k..n).collect()
-            };
-            for i in shown {
-                let l = &e.levels[i];
-                effects.push(vec![
+            for l in extremes(&e.levels) {
+                let mut row = vec![
                     Cell::Text(e.dimension.clone()),
                     Cell::Text(e.term.clone()),
                     Cell::Text(l.level.clone()),
-                    Cell::Num(Some(l.mode)),
-                    Cell::Num(Some(l.sd)),
-                    Cell::Interval(Some([l.mode - 1.96 * l.sd, l.mode + 1.96 * l.sd])),
-                ]);
+                ];
+                row.extend(mode_cells(l.mode, l.sd));
+                effects.push(row);
             }
         }
         effects.write_html(h);
     }
     h.push_str("</section>\n");
+}
+
+/// The levels a report shows of a ranked effects list: all of a short one, else the
+/// [`CONTEXT_EFFECTS_SHOWN`] highest and lowest.
+fn extremes<T>(levels: &[T]) -> impl Iterator<Item = &T> {
+    let (n, k) = (levels.len(), CONTEXT_EFFECTS_SHOWN);
+    let (top, bottom) = if n <= 2 * k { (n, n) } else { (k, n - k) };
+    levels[..top].iter().chain(&levels[bottom..])
+}
+
+/// A conditional mode, its SD and the interval mode ± 1.96 SD.
+fn mode_cells(mode: f64, sd: f64) -> [Cell; 3] {
+    [
+        Cell::Num(Some(mode)),
+        Cell::Num(Some(sd)),
+        Cell::Interval(Some([mode - 1.96 * sd, mode + 1.96 * sd])),
+    ]
 }
