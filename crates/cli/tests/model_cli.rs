@@ -3,13 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+mod common;
+use common::{ok, run, s};
+
 #[path = "../../core/tests/support/openai_server.rs"]
 mod openai_server;
 
 use openai_server::{fake_answer, material, person_line, request_problems, Reply, Request, Server};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,24 +21,6 @@ const BLIND: &str = "fake-blind";
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_chameleon"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run chameleon")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "chameleon {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The demo study (36 persons × 3 contexts, three annotators and the imported model-gpt).
