@@ -4,40 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
-use common::{ok, run, s};
+use common::{fixture_items, ok, reliability_fixture as fixture, run, s};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn fixture(name: &str) -> (PathBuf, Value) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/fixtures/reliability");
-    let want =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap())
-            .unwrap();
-    (dir.join(format!("{name}.csv")), want)
-}
-
 /// A codebook whose one scale holds the fixture's items, 1..5, reverse-keyed as psych's.
 fn codebook(want: &Value) -> String {
-    let reverse: Vec<&str> = want["reverse"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let items: Vec<String> = want["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            let i = v.as_str().unwrap();
+    let items: Vec<String> = fixture_items(want)
+        .into_iter()
+        .map(|(i, reverse)| {
             format!(
                 "  {{ name = \"{i}\", text = \"item {i}\"{} }},",
-                if reverse.contains(&i) {
-                    ", reverse = true"
-                } else {
-                    ""
-                }
+                if reverse { ", reverse = true" } else { "" }
             )
         })
         .collect();

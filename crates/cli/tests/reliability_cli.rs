@@ -3,10 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 mod common;
-use common::{run, s};
+use common::{fixture_items, reliability_fixture as fixture, run, s};
 
 use serde_json::Value;
-use std::path::PathBuf;
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);
@@ -18,29 +17,12 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
-fn fixture(name: &str) -> (PathBuf, Value) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/fixtures/reliability");
-    let want =
-        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap())
-            .unwrap();
-    (dir.join(format!("{name}.csv")), want)
-}
-
 /// `NAME=i1,-i2,...` from the fixture's items and reverse-keyed items.
 fn scale_arg(want: &Value) -> String {
-    let reverse: Vec<&str> = want["reverse"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let items: Vec<String> = want["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| {
-            let i = v.as_str().unwrap();
-            if reverse.contains(&i) {
+    let items: Vec<String> = fixture_items(want)
+        .into_iter()
+        .map(|(i, reverse)| {
+            if reverse {
                 format!("-{i}")
             } else {
                 i.to_owned()
