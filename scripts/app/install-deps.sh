@@ -4,9 +4,10 @@
 set -euo pipefail
 PKGS=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
       libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick
-      fonts-dejavu-core dbus-daemon xdg-utils shared-mime-info rpm)
+      fonts-dejavu-core dbus-daemon xdg-utils shared-mime-info rpm squashfs-tools)
 # fonts-dejavu-core: text in PNG figures (resvg); dbus-daemon: the e2e tests' session bus;
-# xdg-utils, shared-mime-info, rpm: the packages test (scripts/app/package-test.sh)
+# xdg-utils, shared-mime-info, rpm: the packages test (scripts/app/package-test.sh);
+# squashfs-tools: the AppImage (scripts/app/appimage.sh)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
