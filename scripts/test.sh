@@ -2,7 +2,8 @@
 # The README's test command. On a fresh Debian 12 machine (with Rust, Node 20 and Python 3):
 # installs the system packages it needs, then runs formatting and lint checks, every Rust test
 # (stats, core, CLI, app commands), the UI unit tests and the end-to-end tests of the real app
-# under Xvfb, and the packages test (the .deb installed, a study opened with xdg-open).
+# under Xvfb, and the packages test (the AppImage started; the .deb installed, a study opened
+# with xdg-open).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -39,7 +40,7 @@ step "UI unit tests (vitest)"
 step "end-to-end tests of the real app (tauri-driver, WebKitWebDriver, Xvfb)"
 "$ROOT/scripts/app/e2e.sh"
 
-step "packages: .deb and .rpm of the built app; the .deb installed, a study opened with xdg-open"
+step "packages: .deb, .rpm and AppImage of the built app; the AppImage started, the .deb installed, a study opened with xdg-open"
 "$ROOT/scripts/app/package-test.sh"
 
 step "all tests passed"
