@@ -214,7 +214,7 @@ export async function shownValues(browser) {
   return executeStable(browser, () =>
     Object.fromEntries(
       [...document.querySelectorAll(".dim")].map((d) => {
-        const b = d.querySelector('[aria-checked="true"]');
+        const b = d.querySelector('[aria-selected="true"], [aria-pressed="true"]');
         return [d.getAttribute("data-dimension"), b ? Number(b.getAttribute("data-value")) : null];
       }),
     ),

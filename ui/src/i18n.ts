@@ -85,6 +85,7 @@ const en = {
   rateEach: (n: number) => `Rate each of the ${n} dimensions from this profile's material alone.`,
   cantJudgeHow: ["When the material says nothing about a dimension, choose ", "can't judge", " (key x). It is stored as such and left out of the statistics; a midpoint would count as a rating."] as [string, string, string],
   savedAsYouType: "Your ratings are saved as you type; other raters never see them, and you never see theirs.",
+  screenReaderKeys: "With a screen reader: each dimension is a list of its points. In Orca 43, press Orca+Z once so that the digit keys rate instead of jumping to headings.",
   keyboardShortcuts: "Keyboard shortcuts",
   close: "Close",
   // Queue
@@ -188,6 +189,7 @@ const de: Messages = {
   rateEach: (n) => `Bewerten Sie jede der ${fmt(n)} Dimensionen allein anhand des Materials dieses Profils.`,
   cantJudgeHow: ["Wenn das Material zu einer Dimension nichts aussagt, wählen Sie ", "nicht beurteilbar", " (Taste x). Das wird als solches gespeichert und aus der Statistik herausgenommen; ein Mittelwert würde als Bewertung zählen."],
   savedAsYouType: "Ihre Bewertungen werden bei der Eingabe gespeichert; andere Bewerter sehen sie nie, und Sie sehen deren Bewertungen nie.",
+  screenReaderKeys: "Mit einem Bildschirmleser: Jede Dimension ist eine Liste ihrer Stufen. In Orca 43 einmal Orca+Z drücken, damit die Zifferntasten bewerten, statt zu Überschriften zu springen.",
   keyboardShortcuts: "Tastenkürzel",
   close: "Schließen",
   filterAll: "Nach Kontext, Person oder #ID filtern",

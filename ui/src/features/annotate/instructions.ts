@@ -31,6 +31,7 @@ export function instructionsPage(codebook: CodebookDto, onStart: () => void): Ov
         t().cantJudgeHow[2],
       ),
       h("li", {}, t().savedAsYouType),
+      h("li", {}, t().screenReaderKeys),
     ),
     h(
       "details",

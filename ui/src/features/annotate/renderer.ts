@@ -59,7 +59,7 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
     h("span", { class: "dim-label", id: labelId }, d.label),
     h(
       "span",
-      { class: `dim-status ${st.status}` },
+      { class: `dim-status ${st.status}`, id: `${labelId}-status` },
       t().status[st.status],
       cant && st.status === "saved" ? t().cantJudgeSaved : "",
       st.error ? `: ${st.error}` : "",
@@ -101,20 +101,25 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
     const dense = opts.length >= 7;
     body = h(
       "div",
-      { class: `options ${d.scale.type}${dense ? " dense" : ""}` },
-      ...opts.map((o) =>
+      {
+        class: `options ${d.scale.type}${dense ? " dense" : ""}`,
+        // A listbox of the points: see focusStop for why not radio buttons.
+        role: "listbox",
+        "aria-labelledby": labelId,
+        "aria-describedby": `${labelId}-status`,
+        "aria-orientation": "horizontal",
+      },
+      ...opts.map((o, i) =>
         h(
           "button",
           {
             class: "option",
-            role: "radio",
+            role: "option",
+            id: `${labelId}-o${i}`,
             tabindex: -1,
-            "aria-checked": st.value === o.value ? "true" : "false",
+            "aria-selected": st.value === o.value ? "true" : "false",
             "data-value": o.value,
-            onclick: () => {
-              void s.set(d.name, o.value);
-              el.focus();
-            },
+            onclick: () => void s.set(d.name, o.value),
           },
           o.key && !(dense && d.scale.type === "likert" && o.key === String(o.value)) ? h("kbd", {}, o.key) : null,
           h("span", { class: "value" }, d.scale.type === "likert" ? String(o.value) : ""),
@@ -127,18 +132,73 @@ export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string,
     "button",
     {
       class: cant ? "small cant-judge on" : "small cant-judge",
-      role: "radio",
+      // One more option of the listbox; beside a slider, a toggle button.
+      role: d.scale.type === "continuous" ? null : "option",
+      id: `${labelId}-cant`,
       tabindex: -1,
-      "aria-checked": cant ? "true" : "false",
+      "aria-selected": d.scale.type === "continuous" ? null : cant ? "true" : "false",
+      "aria-pressed": d.scale.type === "continuous" ? (cant ? "true" : "false") : null,
       title: t().cantJudgeTitle,
-      onclick: () => {
-        void s.set(d.name, cant ? null : CANT_JUDGE);
-        el.focus();
-      },
+      // Read at the click: the button outlives a change (see patchOptions).
+      onclick: () => void s.set(d.name, s.state(d.name).value === CANT_JUDGE ? null : CANT_JUDGE),
     },
     h("kbd", {}, "x"),
     t().cantJudge,
   );
   body.append(cantButton);
-  replace(el, head, body);
+  const hadFocus = el.contains(document.activeElement) && document.activeElement !== el;
+  if (!patchOptions(el, head, body)) replace(el, head, body);
+  const stop = focusStop(el);
+  if (stop) stop.tabIndex = 0;
+  // The focus stays in the dimension, on the chosen option (or the new slider).
+  if (hadFocus && stop && document.activeElement !== stop) stop.focus({ preventScroll: true });
+}
+
+/**
+ * Brings a drawn listbox up to date in place instead of drawing it again, when it shows the
+ * same options: a screen reader loses track of a focus that leaves a removed element (Orca then
+ * announces the next dimension's option without the dimension's name). Returns false when the
+ * options differ (or for a slider), and the caller draws the dimension anew.
+ */
+function patchOptions(el: HTMLElement, head: HTMLElement, body: HTMLElement): boolean {
+  const [oldHead, oldBody] = [el.children[0], el.children[1]];
+  if (!(oldHead instanceof HTMLElement) || !(oldBody instanceof HTMLElement) || el.children.length !== 2) return false;
+  if (body.getAttribute("role") !== "listbox" || oldBody.className !== body.className) return false;
+  const [olds, news] = [[...oldBody.children], [...body.children]];
+  const same =
+    olds.length === news.length &&
+    olds.every((o, i) => o.id === news[i].id && o.getAttribute("data-value") === news[i].getAttribute("data-value"));
+  if (!same) return false;
+  olds.forEach((o, i) => {
+    const n = news[i];
+    o.className = n.className;
+    (o as HTMLElement).tabIndex = -1;
+    for (const a of ["aria-selected", "aria-pressed"]) {
+      const v = n.getAttribute(a);
+      if (v === null) o.removeAttribute(a);
+      else o.setAttribute(a, v);
+    }
+  });
+  el.replaceChild(head, oldHead);
+  return true;
+}
+
+/**
+ * The one control of a dimension that takes the focus (roving focus): its chosen option, else
+ * its first, or its slider. A focused option of a listbox is where screen readers leave their
+ * browse mode (Orca's WebKitGTK and web scripts, NVDA), so the rating keys reach the app and
+ * each change is announced as the newly selected option; focus on a radio button or on the
+ * group itself leaves Orca in browse mode, where digits jump to headings
+ * (docs/accessibility.md, the walk-through).
+ */
+function focusStop(el: HTMLElement): HTMLElement | null {
+  return (
+    el.querySelector<HTMLElement>('[role="option"][aria-selected="true"]') ??
+    el.querySelector<HTMLElement>('[role="option"], input[type="range"]')
+  );
+}
+
+/** Moves the focus into a dimension: onto its chosen option, first option or slider. */
+export function focusDimension(el: HTMLElement, options: FocusOptions = {}): void {
+  (focusStop(el) ?? el).focus(options);
 }

@@ -73,7 +73,7 @@ describe("RatingScreen", () => {
     const dim = root.querySelector<HTMLElement>('[data-dimension="extraversion"]')!;
     expect(dim.dataset.cantJudge).toBe("true");
     expect(dim.querySelector(".dim-status")?.textContent).toBe("Saved: can't judge");
-    expect(dim.querySelector(".cant-judge")?.getAttribute("aria-checked")).toBe("true");
+    expect(dim.querySelector(".cant-judge")?.getAttribute("aria-selected")).toBe("true");
     expect(root.querySelector(".dim.focused")?.getAttribute("data-dimension")).toBe("mood");
     key("Backspace");
     await settle();
@@ -123,6 +123,47 @@ describe("RatingScreen", () => {
     await settle();
     expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("2");
     expect(b.reviews.get(1)?.secondsSpent).toBeGreaterThanOrEqual(0);
+    screen.unmount();
+  });
+
+  it("puts the focus on the chosen option of each dimension's listbox, for screen readers", async () => {
+    const b = new FakeBackend();
+    const screen = await mount(b);
+    const active = () => document.activeElement as HTMLElement;
+    const dim = () => active().closest<HTMLElement>(".dim")!;
+    // Nothing rated yet: the first option of the first dimension's listbox, which is named by
+    // the dimension and described by its status.
+    expect(active().getAttribute("role")).toBe("option");
+    expect(dim().getAttribute("data-dimension")).toBe("extraversion");
+    const listbox = active().closest<HTMLElement>('[role="listbox"]')!;
+    expect(listbox.getAttribute("aria-labelledby")).toBe(dim().getAttribute("aria-labelledby"));
+    expect(document.getElementById(listbox.getAttribute("aria-describedby") ?? "")?.textContent).toBe("Not rated");
+    expect(dim().querySelectorAll('[role="option"]').length).toBe(6); // 5 points and can't judge
+    // One tab stop per dimension.
+    expect(dim().querySelectorAll('[tabindex="0"]').length).toBe(1);
+    key("4"); // rates and moves on: a continuous dimension's slider takes the focus
+    await settle();
+    expect(active().getAttribute("type")).toBe("range");
+    key("Tab", { shiftKey: true }); // back: the chosen option
+    await settle();
+    expect(active().getAttribute("data-value")).toBe("4");
+    expect(active().getAttribute("aria-selected")).toBe("true");
+    const five = active().parentElement!.querySelector('[data-value="5"]');
+    key("ArrowRight"); // a step: the focus follows the value, onto the same (updated) element
+    await settle();
+    expect(active().getAttribute("data-value")).toBe("5");
+    expect(active().getAttribute("aria-selected")).toBe("true");
+    expect(active()).toBe(five); // updated in place: a screen reader keeps track of the focus
+    expect(active().parentElement!.querySelectorAll('[aria-selected="true"]').length).toBe(1);
+    key("x"); // can't judge is an option too; it moves on to the next dimension
+    await settle();
+    const cant = root.querySelector('[data-dimension="extraversion"] .cant-judge');
+    expect(cant?.getAttribute("role")).toBe("option");
+    expect(cant?.getAttribute("aria-selected")).toBe("true");
+    // Beside a slider, can't judge is a toggle button (an option needs a listbox).
+    const sliderCant = root.querySelector('[data-dimension="mood"] .cant-judge');
+    expect(sliderCant?.getAttribute("role")).toBeNull();
+    expect(sliderCant?.getAttribute("aria-pressed")).toBe("false");
     screen.unmount();
   });
 
@@ -213,7 +254,7 @@ describe("RatingScreen", () => {
     await settle();
     const status = root.querySelector('[data-dimension="extraversion"] .dim-status')!;
     expect(status.textContent).toBe("Not saved: disk full");
-    expect(root.querySelector('[data-dimension="extraversion"] [aria-checked="true"]')?.getAttribute("data-value")).toBe("3");
+    expect(root.querySelector('[data-dimension="extraversion"] [aria-selected="true"]')?.getAttribute("data-value")).toBe("3");
     key("Enter");
     await settle();
     expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("1"); // stays

@@ -15,7 +15,7 @@ import { h, replace } from "../../dom";
 import { actionFor, type Action, type Target } from "./keys";
 import { isDone, nextProfile, position, progress } from "./queue";
 import { stepValue, valueForDigit } from "./scale";
-import { fillDimension, materialNodes } from "./renderer";
+import { fillDimension, focusDimension, materialNodes } from "./renderer";
 import { CANT_JUDGE, RatingSession } from "./session";
 import { instructionsPage } from "./instructions";
 import type { ReviewApi } from "../review/api";
@@ -260,11 +260,11 @@ export class RatingScreen {
     const labelId = `dim-label-${index}`;
     const el = h("div", {
       class: "dim",
-      role: d.scale.type === "continuous" ? "group" : "radiogroup",
-      tabindex: 0,
+      role: "group",
+      // One tab stop per dimension, on its chosen option or slider (see focusDimension).
       "aria-labelledby": labelId,
       "data-dimension": d.name,
-      onfocus: () => s.focus(index),
+      onfocusin: () => s.focus(index),
     });
     this.dimEls.set(d.name, el);
     fillDimension(el, d, labelId, this.session!);
@@ -355,9 +355,10 @@ export class RatingScreen {
     s.dims.forEach((d, i) => this.dimEls.get(d.name)?.classList.toggle("focused", i === s.focused));
     const el = s.focusedDim && this.dimEls.get(s.focusedDim.name);
     const active = document.activeElement;
-    const typing = active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement;
-    if (el && !typing && active !== el && this.overlay === null) {
-      el.focus({ preventScroll: true });
+    const typing =
+      active instanceof HTMLTextAreaElement || (active instanceof HTMLInputElement && active.type !== "range");
+    if (el && !typing && !el.contains(active) && this.overlay === null) {
+      focusDimension(el, { preventScroll: true });
       el.scrollIntoView({ block: "nearest" });
     }
     this.renderCodebook();
@@ -557,7 +558,10 @@ export class RatingScreen {
       case "queue":
         return this.openQueue();
       case "escape":
-        if (target === "text" && s?.focusedDim) this.dimEls.get(s.focusedDim.name)?.focus();
+        if (target === "text" && s?.focusedDim) {
+          const el = this.dimEls.get(s.focusedDim.name);
+          if (el) focusDimension(el);
+        }
         this.setMessage(null);
         return;
       case "next":
@@ -576,6 +580,7 @@ export class RatingScreen {
           return;
         }
         this.setMessage(null);
+        // Set, then move: a screen reader says the chosen value, then the next dimension.
         const saved = s.set(d.name, v);
         s.move(1);
         return saved;
@@ -590,7 +595,8 @@ export class RatingScreen {
       case "focus":
         if (target === "dimension" || target === "other") {
           s.move(action.delta);
-          this.dimEls.get(s.focusedDim?.name ?? "")?.focus();
+          const el = this.dimEls.get(s.focusedDim?.name ?? "");
+          if (el) focusDimension(el);
         }
         return;
       case "cantJudge": {
@@ -610,7 +616,8 @@ export class RatingScreen {
           undone ? null : t().nothingToUndo,
           "info",
         );
-        if (undone) this.dimEls.get(undone.dimension)?.focus();
+        const el = undone && this.dimEls.get(undone.dimension);
+        if (el) focusDimension(el);
         return;
       }
       case "flag":
