@@ -25,8 +25,10 @@ cd "$W"
 sleep 1
 # Orca first, as on a user's desktop, so it sees the app's window appear.
 orca -u "$W/prefs" --debug-file "$W/orca.log" > /dev/null 2>&1 &
+orca=$!
 sleep 5
 CHAMELEON_DATA_DIR="$W/data" "$APP_BIN" "$W/study.chameleon" > "$W/app.log" 2>&1 &
+app=$!
 for _ in $(seq 60); do grep -q "opened study" "$W/data/logs/chameleon-studio.log" 2> /dev/null && break; sleep 1; done
 sleep 4
 k() { echo "$(date +%T.%N | cut -c1-12) KEY ${2:-$1}" >> "$W/keys.log"; xdotool key "$1"; sleep 2; }
@@ -42,7 +44,8 @@ k shift+Tab          # back to Conscientiousness
 k Down               # on to Extraversion
 k Return             # save and go to the next profile
 sleep 1
-pkill orca; pkill -f "$APP_BIN"; sleep 1
+# By process id: a pattern would also match builds whose command line names the app.
+kill "$orca" "$app" 2> /dev/null; sleep 1
 WALK
 chmod +x "$W/walk.sh"
 W="$W" APP_BIN="$APP_BIN" timeout 240 dbus-run-session -- \
