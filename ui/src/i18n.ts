@@ -1,8 +1,14 @@
-// The annotator's words, one typed catalogue per language: English is the reference, and
-// German must have every key with the same shape (the type checker refuses a missing or extra
-// one). The language comes from the system locale (WebKit's navigator.languages, from
+// Every word the UI shows, in typed catalogues per language. The annotator's words (`t()`, this
+// file): English is the reference, and German must have every key with the same shape (the type
+// checker refuses a missing or extra one). The PI's words (`pi()`, i18n/studio.ts: review,
+// analysis, models, team, audit, the studio shell and the start screen): English is complete,
+// and German falls back to it on purpose — German PI screens are English for now, one line in
+// STUDIO below away from a translation that the type checker would then hold key for key.
+// Texts from Rust (core's messages and cautions, report text) are data, not catalogue entries.
+// The language comes from the system locale (WebKit's navigator.languages, from
 // LANGUAGE/LC_ALL/LANG) unless the start screen's choice overrides it; numbers and dates are
-// formatted for the same locale. The PI's screens are English only for now.
+// formatted for the same locale.
+import { studioEn, type StudioMessages } from "./i18n/studio";
 
 export type Language = "en" | "de";
 
@@ -110,6 +116,9 @@ const en = {
     ["r", "retry a save that failed"],
     ["?", "show / hide these shortcuts"],
   ] as [string, string][],
+  // "Codebook changed" on the rating screen
+  codebookChanged: "Codebook changed. ",
+  codebookChangedHelp: "The PI edited the codebook after you rated some profiles: check the definitions and guidelines below before you go on.",
   // Start screen
   language: "Language",
   systemLanguage: "System",
@@ -212,11 +221,18 @@ const de: Messages = {
     ["r", "ein fehlgeschlagenes Speichern erneut versuchen"],
     ["?", "diese Tastenkürzel zeigen / verbergen"],
   ],
+  codebookChanged: "Codebuch geändert. ",
+  codebookChangedHelp: "Die Studienleitung hat das Codebuch geändert, nachdem Sie einige Profile bewertet haben: Bitte prüfen Sie die Definitionen und Richtlinien unten, bevor Sie weitermachen.",
   language: "Sprache",
   systemLanguage: "System",
 };
 
 const CATALOGUES: Record<Language, Messages> = { en, de };
+/** The PI's screens: German is English for now (a choice, not a gap: no German key is missing,
+ * the whole section is the English one). */
+const STUDIO: Record<Language, StudioMessages> = { en: studioEn, de: studioEn };
+/** Catalogues a test puts in place of the real ones (the pseudo-translation check). */
+let testCatalogues: { messages: Messages; studio: StudioMessages } | null = null;
 const OVERRIDE_KEY = "chameleon.language";
 
 let language: Language = "en";
@@ -295,7 +311,22 @@ export function currentLanguage(): Language {
 
 /** The current language's words. */
 export function t(): Messages {
-  return CATALOGUES[language];
+  return testCatalogues?.messages ?? CATALOGUES[language];
+}
+
+/** The current language's words for the PI's screens. */
+export function pi(): StudioMessages {
+  return testCatalogues?.studio ?? STUDIO[language];
+}
+
+/** The PI's catalogue of a language (tests compare them). */
+export function studioCatalogue(l: Language): StudioMessages {
+  return STUDIO[l];
+}
+
+/** Tests only: render with these catalogues (null: the real ones again). */
+export function setCataloguesForTests(c: { messages: Messages; studio: StudioMessages } | null): void {
+  testCatalogues = c;
 }
 
 /** The catalogue of a language (tests compare them). */

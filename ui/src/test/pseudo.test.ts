@@ -1,0 +1,95 @@
+// Every literal on the PI's screens (and the annotator's) comes from the catalogue: each view is
+// rendered from the fakes under a pseudo catalogue (every string wrapped in ⟦…⟧), and whatever
+// text or label is left unwrapped must be data the fakes handed in (names, numbers, Rust's
+// messages). A string typed into a view instead of i18n fails here with where it appeared.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeBackend } from "./fakeBackend";
+import type { StudioContext } from "../features/studio/view";
+import { AgreementView } from "../features/review/agreement";
+import { CodebookView } from "../features/review/codebook";
+import { DisagreementsView } from "../features/review/disagreements";
+import { FakeReviewApi } from "../features/review/fakeReviewApi";
+import { codebookNotice } from "../features/review/notice";
+import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await tick();
+};
+
+let el: HTMLElement;
+let data: DataSeen;
+
+function ctx(): StudioContext {
+  const b = data.watch(new FakeBackend());
+  const s = b.session();
+  return { backend: b, session: s, refreshSession: async () => s, show: () => {} };
+}
+
+const click = async (sel: string) => {
+  const b = el.querySelector(sel) as HTMLElement | null;
+  expect(b, sel).not.toBeNull();
+  b?.click();
+  await settle();
+};
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  el = document.createElement("div");
+  document.body.append(el);
+  data = new DataSeen();
+  usePseudo(true);
+});
+afterEach(() => usePseudo(false));
+
+describe("pseudo-translation", () => {
+  it("wraps every string of a catalogue, in functions and lists too", () => {
+    const p = pseudo({ a: "x", f: (n: number) => `${n} y`, l: ["u", "v"], o: { k: "w" } });
+    expect(p.a).toBe("⟦x⟧");
+    expect(p.f(2)).toBe("⟦2 y⟧");
+    expect(p.l).toEqual(["⟦u⟧", "⟦v⟧"]);
+    expect(p.o.k).toBe("⟦w⟧");
+  });
+
+  it("finds a literal next to catalogue text and data", () => {
+    data.add({ name: "ana" });
+    const host = document.createElement("div");
+    host.append("⟦Rated by ⟧", "ana", " — ", "12");
+    const b = document.createElement("button");
+    b.setAttribute("aria-label", "Close");
+    b.textContent = "⟦Open⟧ now";
+    host.append(b);
+    expect(untranslated(host, data)).toEqual(['text "now" in <button>', 'aria-label "Close" on <button>']);
+  });
+
+  it("review: agreement, its detail, gold and scales", async () => {
+    const api = data.watch(new FakeReviewApi());
+    await new AgreementView(api).mount(el, ctx());
+    await settle();
+    await click("#agreement-table tbody tr button");
+    await click("#compute-intervals");
+    expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("review: disagreements and an opened profile", async () => {
+    const api = data.watch(new FakeReviewApi());
+    await new DisagreementsView(api).mount(el, ctx());
+    await settle();
+    await click(".open-profile");
+    (el.querySelector("#save-adjudication") as HTMLButtonElement).click();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("review: the codebook editor and its confirmation", async () => {
+    const api = data.watch(new FakeReviewApi());
+    await new CodebookView(api).mount(el, ctx());
+    await click("#add-dimension");
+    await click("#save-codebook");
+    expect(untranslated(el, data)).toEqual([]);
+    const notice = await codebookNotice(data.watch({ codebookChanged: async () => true, codebookChanges: async () => ["openness: definition"] }));
+    expect(notice).not.toBeNull();
+    if (notice) el.replaceChildren(notice);
+    expect(untranslated(el, data)).toEqual([]);
+  });
+});
