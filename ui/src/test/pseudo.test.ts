@@ -10,7 +10,19 @@ import { CodebookView } from "../features/review/codebook";
 import { DisagreementsView } from "../features/review/disagreements";
 import { FakeReviewApi } from "../features/review/fakeReviewApi";
 import { codebookNotice } from "../features/review/notice";
+import { AuditView } from "../features/team/audit";
+import { FakeTeamApi } from "../features/team/fakeTeamApi";
+import { auditDetail } from "../features/team/logic";
+import { TeamView, type TeamDialogs } from "../features/team/view";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
+
+/** Native dialogs that answer from a list (the paths are data). */
+function dialogs(answers: string[][]): TeamDialogs {
+  return {
+    pickSavePath: async () => answers.shift()?.[0] ?? null,
+    pickFiles: async () => answers.shift() ?? [],
+  };
+}
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const settle = async () => {
@@ -90,6 +102,50 @@ describe("pseudo-translation", () => {
     const notice = await codebookNotice(data.watch({ codebookChanged: async () => true, codebookChanges: async () => ["openness: definition"] }));
     expect(notice).not.toBeNull();
     if (notice) el.replaceChildren(notice);
+    expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("team: assignments, design, import, export, merge report", async () => {
+    const api = data.watch(new FakeTeamApi());
+    const answers = [["/s/ana.chameleon"], ["/s/ok.chameleon", "/s/bad.chameleon"], ["/s/r.csv"], ["/s/out.csv"]];
+    data.add(answers);
+    const view = new TeamView(api, dialogs(answers));
+    await view.mount(el, ctx());
+    await click(".export-package");
+    await click("#merge-packages");
+    await click("#import-ratings");
+    await click("#export-ratings-long");
+    (el.querySelector("#team-pool") as HTMLTextAreaElement).value = "ana, ana";
+    (el.querySelector("#team-design") as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    (el.querySelector("#team-pool") as HTMLTextAreaElement).value = "ana, ben";
+    (el.querySelector("#team-design") as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    view.unmount();
+  });
+
+  it("team: an annotator's package, and a read-only study", async () => {
+    const api = data.watch(new FakeTeamApi());
+    api.package = { packageId: "pk1", studyId: "s1", studyName: "pilot", rater: "ana", profiles: 10, ratings: 3 } as FakeTeamApi["package"];
+    await new TeamView(api, dialogs([])).mount(el, ctx());
+    expect(untranslated(el, data)).toEqual([]);
+    const ro = data.watch(new FakeTeamApi());
+    ro.readOnly = true;
+    const view = new TeamView(ro, dialogs([]));
+    await view.mount(el, ctx());
+    expect(untranslated(el, data)).toEqual([]);
+    view.unmount();
+  });
+
+  it("team: the audit trail", async () => {
+    const api = data.watch(new FakeTeamApi());
+    const view = new AuditView(api, dialogs([["/s/audit.csv"]]));
+    await view.mount(el, ctx());
+    await settle();
+    for (const e of (await api.auditTrail(null)).entries) data.add(auditDetail(e));
+    await click("#audit-export");
     expect(untranslated(el, data)).toEqual([]);
   });
 });
