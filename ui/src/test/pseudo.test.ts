@@ -14,6 +14,10 @@ import { AuditView } from "../features/team/audit";
 import { FakeTeamApi } from "../features/team/fakeTeamApi";
 import { auditDetail } from "../features/team/logic";
 import { TeamView, type TeamDialogs } from "../features/team/view";
+import { reviewViews } from "../features/review/views";
+import { StudioScreen } from "../features/studio/shell";
+import { mountStart, renderError } from "../features/study/start";
+import { mountIdentity } from "../features/study/identity";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
 
 /** Native dialogs that answer from a list (the paths are data). */
@@ -102,6 +106,44 @@ describe("pseudo-translation", () => {
     const notice = await codebookNotice(data.watch({ codebookChanged: async () => true, codebookChanges: async () => ["openness: definition"] }));
     expect(notice).not.toBeNull();
     if (notice) el.replaceChildren(notice);
+    expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("the start screen, with a drop and an error with rows", async () => {
+    const b = data.watch(new FakeBackend());
+    const start = mountStart(el, b, () => {});
+    await start.ready;
+    await settle();
+    (el.querySelector("#create-form") as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    const err = { code: "locked" as const, message: "bad file\nmore", rows: [{ line: 3, column: "name", message: "empty name" }], path: null };
+    data.add(err);
+    el.replaceChildren(renderError(err));
+    expect(untranslated(el, data)).toEqual([]);
+    start.stop();
+  });
+
+  it("who is rating (the annotator's catalogue)", async () => {
+    const b = data.watch(new FakeBackend());
+    await mountIdentity(el, b, b.session(), () => {}, () => {}, () => {});
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("the studio shell, its tabs and the rename form", async () => {
+    const b = data.watch(new FakeBackend());
+    const shell = new StudioScreen(b, b.session(), reviewViews(data.watch(new FakeReviewApi())), { onAnnotate: () => {}, onClose: () => {} });
+    await shell.mount(el);
+    await settle();
+    await click("#study-name");
+    (el.querySelector("#study-name-input") as HTMLInputElement).value = " ";
+    (el.querySelector("#study-rename") as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    shell.unmount();
+    const empty = new StudioScreen(b, b.session(), [], { onAnnotate: () => {}, onClose: () => {} });
+    await empty.mount(el);
     expect(untranslated(el, data)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // recorder of the data the fakes hand the views (names, Rust's messages), and a walk over a
 // rendered view that lists every visible text and labelling attribute that is neither from the
 // catalogue nor data. A literal typed into a view shows up in that list.
-import { catalogue, setCataloguesForTests, studioCatalogue } from "../i18n";
+import { catalogue, LANGUAGES, setCataloguesForTests, studioCatalogue } from "../i18n";
 
 const OPEN = "⟦";
 const CLOSE = "⟧";
@@ -23,12 +23,14 @@ export function usePseudo(on: boolean): void {
 
 /** Every string the fakes return or throw: data, allowed on screen untranslated. */
 export class DataSeen {
-  readonly strings = new Set<string>();
+  /** Names no language translates: the app's, and each language's own name for itself. */
+  readonly strings = new Set<string>(["Chameleon Studio", ...LANGUAGES.map((l) => l.name)]);
 
   add(v: unknown, depth = 0): void {
     if (depth > 12 || v === null || v === undefined) return;
     if (typeof v === "string") {
-      if (v.trim()) this.strings.add(v.trim());
+      // Views show a message's first line on its own, too.
+      for (const s of [v, ...v.split("\n")]) if (s.trim()) this.strings.add(s.trim());
     } else if (Array.isArray(v)) for (const x of v) this.add(x, depth + 1);
     else if (v instanceof Map) for (const [k, x] of v) (this.add(k, depth + 1), this.add(x, depth + 1));
     else if (typeof v === "object") for (const x of Object.values(v as object)) this.add(x, depth + 1);
@@ -67,6 +69,9 @@ export class DataSeen {
 /** Text that is no word: numbers, punctuation, symbols. */
 const NO_WORD = /^[\s\d.,:;%+\-−–—()[\]{}/\\=<>≤≥×·|…#→←↑↓✓✗⚑⚐αωκρσ±*'"‘’“”?!_&^~@$]*$/u;
 
+/** An example file name (a placeholder): no word to translate. */
+const FILE_NAME = /^[\w-]+\.[a-z]{2,8}$/;
+
 function leftover(s: string, data: DataSeen, sorted: string[]): string[] {
   // Innermost first: a catalogue function may be handed another entry's text.
   let rest = s;
@@ -77,7 +82,7 @@ function leftover(s: string, data: DataSeen, sorted: string[]): string[] {
   const bad: string[] = [];
   for (const raw of rest.split("\u0000")) {
     let piece = raw.trim();
-    if (!piece || NO_WORD.test(piece) || piece.length === 1 || data.strings.has(piece)) continue;
+    if (!piece || NO_WORD.test(piece) || piece.length === 1 || FILE_NAME.test(piece) || data.strings.has(piece)) continue;
     for (const d of sorted) if (piece.includes(d)) piece = piece.split(d).join(" ");
     if (!NO_WORD.test(piece) && piece.trim().length > 1) bad.push(raw.trim());
   }
