@@ -368,6 +368,103 @@ export const studioEn = {
     notUsed: (files: string[]) =>
       ` Not used: ${files.join(", ")} (a study is .chameleon, .db or .sqlite; profiles .jsonl, .csv or .json; a codebook .toml or codebook….json).`,
   },
+  models: {
+    testConnection: "Test connection",
+    run: "Run",
+    cancel: "Cancel",
+    recompute: "Recompute",
+    endpoint: "Endpoint",
+    endpointHelp:
+      "An OpenAI-compatible chat-completions server: Ollama, llama.cpp's server, vLLM or LM Studio on this machine or the lab's, or a cloud endpoint you choose. Nothing is sent until you press Test connection or Run.",
+    baseUrl: "Base URL",
+    model: "Model",
+    modelPlaceholder: "e.g. llama3.2",
+    raterName: "Rater name",
+    raterPlaceholder: "the model's name",
+    apiKeyEnv: "API key variable",
+    apiKeyPlaceholder: "e.g. OPENAI_API_KEY",
+    apiKeyHint: "The name of an environment variable; the key is read from it and never stored.",
+    samples: "Samples per profile",
+    temperature: "Temperature",
+    seed: "Seed",
+    none: "none",
+    concurrency: "Requests at once",
+    timeout: "Timeout (s)",
+    limit: "First N profiles",
+    all: "all",
+    previewTitle: "Prompt preview",
+    profile: "Profile ",
+    showPrompt: "Show prompt",
+    runTitle: "Run",
+    failures: "Failures",
+    pastRuns: "Past runs",
+    analyses: "Analyses",
+    resamples: "Bootstrap resamples ",
+    asking: (endpoint: string) => `Asking ${endpoint} for its models…`,
+    listed: (models: string[] | null) =>
+      models === null ? "it does not list its models" : `it lists ${models.length}: ${models.slice(0, 8).join(", ")}${models.length > 8 ? ", …" : ""}`,
+    noSuchModel: (endpoint: string, model: string, listed: string) => `${endpoint} answered, but has no model "${model}" (${listed}).`,
+    connected: (endpoint: string, listed: string) => `Connected to ${endpoint}: ${listed}.`,
+    previewOf: (n: number, total: number, profile: string, endpoint: string) =>
+      `Profile ${n} of ${total}: ${profile}. Sent as one user message to ${endpoint}/chat/completions.`,
+    requestBody: "Request body (JSON)",
+    askingEndpoint: (endpoint: string) => `Asking ${endpoint}…`,
+    cancelling: (progress: string) => `${progress} · cancelling after the requests in flight…`,
+    stopped: "The run stopped.",
+    noRuns: "No model runs yet. Model ratings imported from a CSV (rater kind model) are analysed too.",
+    computing: (resamples: number) => `Computing (${resamples} resamples)…`,
+    noFailures: "No failures: every answer was JSON on the scale.",
+    failuresHelp: "Answers that were not JSON or were off the scale after their retries: recorded here with the raw text, never as ratings.",
+    failedAnswers: "Failed answers",
+    failuresHead: ["Run", "Person", "Context", "Dimension", "Sample", "Reason", "Raw answer"] as string[],
+    allDimensions: "all",
+    empty: "(empty)",
+    pastModelRuns: "Past model runs",
+    runsHead: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Answered", "Failed", "Ratings", "Invalid", "Median latency", "Tokens in/out"] as string[],
+    ms: (ms: number) => `${ms} ms`,
+    blindTitle: "carries less than the threshold of the humans' state share",
+    stateBlind: "state-blind",
+    no: "no",
+    noModels: "The study has no model raters yet: run a model above, or import model ratings (rater kind model).",
+    intervals: (resamples: number, seed: number | bigint) =>
+      resamples > 0 ? `95% percentile intervals from ${resamples} resamples (seed ${seed})` : "no intervals (0 resamples)",
+    reportHead: (models: number, humans: number, samples: string, ci: string, ratio: string) =>
+      `${models} model rater(s) against ${humans} human rater(s); model values: ${samples}; ${ci}. A model is flagged state-blind when it carries less than ${ratio} of the humans' state share on half or more of the dimensions where it could be judged.`,
+    sensitivity: "State sensitivity by model",
+    summaryHead: ["Model", "Mean state ratio", "Blind in", "State-blind"] as string[],
+    of: (a: number, b: number) => `${a} of ${b}`,
+    modelsOn: (dimension: string) => `Models on ${dimension}`,
+    dimensionHead: ["Model", "Profiles", "α vs humans", "ICC vs consensus", "Model state share", "Human state share", "State ratio", "State-blind", "Samples", "Sample α"] as string[],
+    imported: "imported",
+    between: "Models disagreeing about persons: ",
+    betweenText: (share: string, formula: string, w: string, units: number) =>
+      `rater:person share ${share} (${formula}); Kendall's W ${w} on ${units} profiles rated by every model.`,
+    signHead: ["Model A", "Model B", "Persons", "Same sign of person effect"] as string[],
+    // logic: the form's checks and the run's lines
+    notWhole: (label: string, text: string) => `${label}: "${text}" is not a whole number`,
+    atLeast: (label: string, min: number) => `${label}: at least ${min}`,
+    notNumber: (label: string, text: string) => `${label}: "${text}" is not a number`,
+    enterEndpoint: (example: string) => `Base URL: enter the endpoint (e.g. ${example})`,
+    enterModel: "Model: enter the model's name as the server knows it",
+    notTheKey: "API key variable: enter the environment variable's name (e.g. OPENAI_API_KEY), not the key",
+    fieldSamples: "Samples",
+    fieldTimeout: "Timeout",
+    fieldProfiles: "Profiles",
+    plan: (profiles: number, dimensions: number, samples: number, requests: number, done: number, rater: string, endpoint: string) => {
+      const what = `${plural(profiles, "profile", "profiles")} × ${plural(dimensions, "dimension", "dimensions")} × ${plural(samples, "sample", "samples")}`;
+      if (requests === 0) return `Nothing left to ask: ${what} are already rated by ${rater}.`;
+      const skipped = done > 0 ? `; ${done} already rated, skipped` : "";
+      return `Run sends ${plural(requests, "request", "requests")} to ${endpoint} as rater ${rater} (${what}${skipped}).`;
+    },
+    progress: (done: number, total: number, ratings: number, failures: number) =>
+      `${done} of ${total} requests done · ${plural(ratings, "rating", "ratings")} · ${plural(failures, "failure", "failures")}`,
+    nothingLeft: (rater: string) => `Nothing left to ask: every rating of ${rater} is there.`,
+    outcome: (cancelled: boolean, requests: number, answered: number, failed: number, ratings: number, rater: string, failures: number, inFlight: number) =>
+      `${cancelled ? "Cancelled" : "Finished"}: ${plural(requests, "request", "requests")} (${answered} answered, ${failed} failed), ${plural(ratings, "rating", "ratings")} stored as ${rater}, ${plural(failures, "failure", "failures")}.` +
+      (inFlight > 0 ? ` In flight at the stop, and waited for: ${plural(inFlight, "request", "requests")}.` : "") +
+      (failed > 0 ? " Run again to retry the failed ones." : ""),
+    utc: (time: string) => `${time} UTC`,
+  },
   shell: {
     tabsLabel: "Review and analysis",
     annotate: "Annotate",

@@ -18,7 +18,84 @@ import { reviewViews } from "../features/review/views";
 import { StudioScreen } from "../features/studio/shell";
 import { mountStart, renderError } from "../features/study/start";
 import { mountIdentity } from "../features/study/identity";
+import type { ModelsApi } from "../features/models/api";
+import { ModelRuns } from "../features/models/runner";
+import { ModelsView } from "../features/models/view";
+import type { ModelRunReport, ModelRunRequest, ModelsReport } from "../bindings";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
+
+const MODELS_REPORT = {
+  humans: ["ana", "ben"],
+  models: ["gpt", "llama"],
+  blind_ratio: 0.5,
+  resamples: 100,
+  seed: 1,
+  samples: "mean",
+  dimensions: [
+    {
+      dimension: "openness",
+      level: "interval",
+      models: [
+        {
+          model: "gpt", profiles: 8, alpha: 0.4, alpha_ci: [0.2, 0.6], icc: 0.5, icc_ci: null, model_state_share: 0.02,
+          human_state_share: 0.3, state_ratio: 0.07, state_ratio_ci: null, state_blind: true, samples: null,
+          sample_alpha: null, sample_alpha_ci: null, agreement_caution: { rule: "min-units", n: 3, minimum: 10, message: "too few data (n = 3)" },
+          state_caution: null, sample_caution: null, notes: ["one note"],
+        },
+        {
+          model: "llama", profiles: 8, alpha: 0.6, alpha_ci: null, icc: 0.5, icc_ci: null, model_state_share: 0.2,
+          human_state_share: 0.3, state_ratio: 0.7, state_ratio_ci: null, state_blind: false, samples: 3,
+          sample_alpha: 0.9, sample_alpha_ci: null, agreement_caution: null, state_caution: null, sample_caution: null, notes: [],
+        },
+      ],
+      between_models: {
+        models: ["gpt", "llama"], formula: "value ~ (1|person) + (1|rater:person)", rater_person_share: 0.1, caution: null, shares: {},
+        sign_agreement: [{ a: "gpt", b: "llama", persons: 4, agreement: 0.75 }], kendall_w: 0.6, kendall_units: 8, notes: ["a note"],
+      },
+    },
+  ],
+  summary: [
+    { model: "gpt", judged: 1, blind_in: 1, mean_state_ratio: 0.07, state_blind: true },
+    { model: "llama", judged: 1, blind_in: 0, mean_state_ratio: 0.7, state_blind: false },
+  ],
+  notes: ["core's note"],
+} as unknown as ModelsReport;
+
+/** The Rust side of the Models tab, enough to show every part of it. */
+class PseudoModelsApi implements ModelsApi {
+  finish: ((r: ModelRunReport) => void) | null = null;
+  found = true;
+  async testConnection(endpoint: string) {
+    return { endpoint, models: ["m", "other"], modelFound: this.found };
+  }
+  async preview(request: ModelRunRequest, index: number) {
+    return { endpoint: request.endpoint, index, profiles: 3, profileId: 7, person: "p1", context: "work", prompt: "Rate: hi", request: "{}" };
+  }
+  async plan(request: ModelRunRequest) {
+    return { endpoint: request.endpoint, rater: request.model, profiles: 3, dimensions: ["openness"], samples: 1, requests: 3, done: 1 };
+  }
+  run(_request: ModelRunRequest, onProgress: (p: { done: number; total: number; ratings: number; failures: number }) => void): Promise<ModelRunReport> {
+    onProgress({ done: 1, total: 3, ratings: 1, failures: 0 });
+    return new Promise((resolve) => (this.finish = resolve));
+  }
+  async cancel() {
+    return true;
+  }
+  async runs() {
+    return {
+      runs: [
+        {
+          id: 1, rater: "gpt", endpoint: "http://localhost:11434/v1", model: "gpt", prompt_hash: "h", temperature: 0, samples: 1, started_at: 0,
+          status: "finished", requests: 3, answered: 2, failed: 1, ratings: 2, invalid: 1, median_latency_ms: 120, prompt_tokens: 10, completion_tokens: 5,
+        },
+      ],
+      failures: [{ run_id: 1, person: "p1", context: "work", profile_id: 7, dimension: null, sample: 0, reason: "not JSON", raw: "", at: 0 }],
+    } as unknown as Awaited<ReturnType<ModelsApi["runs"]>>;
+  }
+  async report() {
+    return MODELS_REPORT;
+  }
+}
 
 /** Native dialogs that answer from a list (the paths are data). */
 function dialogs(answers: string[][]): TeamDialogs {
@@ -145,6 +222,40 @@ describe("pseudo-translation", () => {
     const empty = new StudioScreen(b, b.session(), [], { onAnnotate: () => {}, onClose: () => {} });
     await empty.mount(el);
     expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("models: endpoint, preview, a run with progress and its outcome, failures, runs, analyses", async () => {
+    const fake = new PseudoModelsApi();
+    const api = data.watch(fake);
+    const runs = new ModelRuns(api);
+    const view = new ModelsView(runs);
+    await view.mount(el, ctx());
+    const type = (id: string, value: string) => {
+      const input = el.querySelector(`#models-${id}`) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event("input"));
+    };
+    type("model", "m");
+    type("samples", "x");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(untranslated(el, data)).toEqual([]);
+    type("samples", "1");
+    await new Promise((r) => setTimeout(r, 300));
+    await click("#models-test");
+    await click("#models-preview-button");
+    await click("#models-run");
+    expect(untranslated(el, data)).toEqual([]);
+    await click("#models-cancel");
+    expect(untranslated(el, data)).toEqual([]);
+    const report = { run_id: 2, endpoint: "http://localhost:11434/v1", model: "m", rater: "m", profiles: 3, dimensions: ["openness"], samples: 1, skipped: 0, requests: 3, answered: 2, failed: 1, in_flight_at_stop: 1, ratings: 2, failures: 1, cancelled: true };
+    data.add(report);
+    fake.finish?.(report);
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    fake.found = false;
+    await click("#models-test");
+    expect(untranslated(el, data)).toEqual([]);
+    view.unmount();
   });
 
   it("team: assignments, design, import, export, merge report", async () => {
