@@ -22,7 +22,35 @@ import type { ModelsApi } from "../features/models/api";
 import { ModelRuns } from "../features/models/runner";
 import { ModelsView } from "../features/models/view";
 import type { ModelRunReport, ModelRunRequest, ModelsReport } from "../bindings";
+import type { AnalysisApi } from "../features/analysis/api";
+import { AnalysisRuns, AnalysisView } from "../features/analysis/view";
+import { studioViews } from "../features/studio/views";
+import { MODEL_PRESETS, type AnalysisProgressDto, type AnalysisRequest, type AnalysisStateDto, type RunOutcomeDto } from "../bindings";
+import { analysisResult, modelResult } from "./analysisFixture";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
+
+/** The Rust side of the analysis: a stored result, runs the test finishes, formula checks. */
+class PseudoAnalysisApi implements AnalysisApi {
+  stateDto: AnalysisStateDto = { result: null, currentHash: "h0", stale: false };
+  pending: { progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void; runId: number }[] = [];
+  async state() {
+    return this.stateDto;
+  }
+  run(_options: AnalysisRequest, runId: number, progress: (p: AnalysisProgressDto) => void) {
+    return new Promise<RunOutcomeDto>((resolve) => this.pending.push({ progress, resolve, runId }));
+  }
+  async cancel() {
+    return 1;
+  }
+  async export() {
+    return ["/tmp/a.csv", "/tmp/b.csv"];
+  }
+  async checkFormula(formula: string) {
+    return formula.includes("bad")
+      ? { formula, terms: [], error: "unknown factor 'bad'" }
+      : { formula, terms: ["person", "context"], error: null };
+  }
+}
 
 const MODELS_REPORT = {
   humans: ["ana", "ben"],
@@ -256,6 +284,69 @@ describe("pseudo-translation", () => {
     await click("#models-test");
     expect(untranslated(el, data)).toEqual([]);
     view.unmount();
+  });
+
+  it("analysis: options, a run with progress and cancel, a result with a model, stale", async () => {
+    data.add(MODEL_PRESETS);
+    const fake = new PseudoAnalysisApi();
+    const api = data.watch(fake);
+    const view = new AnalysisView(new AnalysisRuns(api));
+    await view.mount(el, ctx());
+    expect(untranslated(el, data)).toEqual([]);
+    const none = [...el.querySelectorAll("#analysis-options button")].find((b) => b.textContent === "⟦None⟧") as HTMLButtonElement;
+    none.click();
+    (el.querySelector("#analysis-options") as HTMLFormElement).requestSubmit();
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    const preset = el.querySelector("#analysis-model-preset") as HTMLSelectElement;
+    preset.value = MODEL_PRESETS[0].id;
+    preset.dispatchEvent(new Event("change"));
+    await settle();
+    const all = [...el.querySelectorAll("#analysis-options button")].find((b) => b.textContent === "⟦All⟧") as HTMLButtonElement;
+    all.click();
+    (el.querySelector("#analysis-options") as HTMLFormElement).requestSubmit();
+    await settle();
+    const run = fake.pending[0];
+    run.progress({ runId: run.runId, done: 10, total: 200 } as AnalysisProgressDto);
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    await click("#analysis-cancel");
+    expect(untranslated(el, data)).toEqual([]);
+    const options: AnalysisRequest = { dimensions: ["extraversion"], method: "reml", bootstrap: 200, seed: 1, adjudicated: true, model: MODEL_PRESETS[0].formula, profileCi: true };
+    const r = analysisResult("k1", 0.6, options);
+    r.model = modelResult(MODEL_PRESETS[0].formula);
+    r.raterSensitivity[0].caution = "too few data (n = 4)";
+    r.raterSensitivity[1].ci = [0.01, 0.05];
+    r.dimensions[0].negative = ["rater"];
+    r.pooled.standardised = { person: 0.3, personContext: 0.3, rater: 0.2, residual: 0.2 };
+    r.raters = { selection: "all raters", included: ["ana", "=gpt"], excluded: [] };
+    data.add(r);
+    run.resolve({ status: "done", cached: false, result: r } as RunOutcomeDto);
+    await settle();
+    expect(el.querySelector("#analysis-model")).not.toBeNull();
+    expect(untranslated(el, data)).toEqual([]);
+    view.unmount();
+    fake.stateDto = { result: r, currentHash: "other", stale: true };
+    const again = new AnalysisView(new AnalysisRuns(api));
+    await again.mount(el, ctx());
+    expect(el.querySelector("#analysis-stale")).not.toBeNull();
+    expect(untranslated(el, data)).toEqual([]);
+    again.unmount();
+  });
+
+  it("the studio's tabs, every view", async () => {
+    data.add(MODEL_PRESETS);
+    for (const e of (await new FakeTeamApi().auditTrail(null)).entries) data.add(auditDetail(e));
+    const b = data.watch(new FakeBackend());
+    const models = new ModelRuns(data.watch(new PseudoModelsApi()));
+    const views = studioViews({ review: data.watch(new FakeReviewApi()), analysisRuns: new AnalysisRuns(data.watch(new PseudoAnalysisApi())), team: data.watch(new FakeTeamApi()), modelRuns: models });
+    const shell = new StudioScreen(b, b.session(), views, { onAnnotate: () => {}, onClose: () => {} });
+    await shell.mount(el);
+    for (const v of views) {
+      await click(`#tab-${v.id}`);
+      expect(untranslated(el, data), v.id).toEqual([]);
+    }
+    shell.unmount();
   });
 
   it("team: assignments, design, import, export, merge report", async () => {
