@@ -27,6 +27,7 @@ import { AnalysisRuns, AnalysisView } from "../features/analysis/view";
 import { studioViews } from "../features/studio/views";
 import { MODEL_PRESETS, type AnalysisProgressDto, type AnalysisRequest, type AnalysisStateDto, type RunOutcomeDto } from "../bindings";
 import { analysisResult, modelResult } from "./analysisFixture";
+import { RatingScreen } from "../features/annotate/screen";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
 
 /** The Rust side of the analysis: a stored result, runs the test finishes, formula checks. */
@@ -234,6 +235,29 @@ describe("pseudo-translation", () => {
     await mountIdentity(el, b, b.session(), () => {}, () => {}, () => {});
     await settle();
     expect(untranslated(el, data)).toEqual([]);
+  });
+
+  it("the rating screen: instructions, a profile, shortcuts, the queue (the annotator's catalogue)", async () => {
+    const b = data.watch(new FakeBackend());
+    const key = (k: string) => document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    const screen = new RatingScreen(b, b.session(), { onClose() {}, onSwitchRater() {}, onStudio() {} });
+    await screen.mount(el);
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    await click("#start-rating");
+    key("4");
+    await settle();
+    expect(untranslated(el, data)).toEqual([]);
+    key("?");
+    await settle();
+    expect(el.querySelector("#help")).not.toBeNull();
+    expect(untranslated(el, data)).toEqual([]);
+    key("Escape");
+    key("q");
+    await settle();
+    expect(el.querySelector("#queue")).not.toBeNull();
+    expect(untranslated(el, data)).toEqual([]);
+    screen.unmount();
   });
 
   it("the studio shell, its tabs and the rename form", async () => {

@@ -91,8 +91,9 @@ function leftover(s: string, data: DataSeen, sorted: string[]): string[] {
 
 const ATTRIBUTES = ["aria-label", "title", "placeholder", "alt", "aria-description", "aria-roledescription"];
 
-/** Where a view shows data as it is (material, Markdown the PI typed), not the UI's words. */
-const DATA_HOSTS = "textarea, .md-preview, .adjudication-material, .profile-material, pre";
+/** Where a view shows data as it is (material, Markdown the PI typed), not the UI's words; and
+ * key caps, named as on the keyboard (the shortcuts' catalogue entries name them in words). */
+const DATA_HOSTS = "textarea, .md-preview, .adjudication-material, .profile-material, pre, kbd";
 
 /** What the rendered tree shows that is neither from the catalogue nor data. */
 export function untranslated(root: Element, data: DataSeen): string[] {
