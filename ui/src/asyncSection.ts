@@ -5,6 +5,7 @@
 import { h, replace } from "./dom";
 import { toAppError } from "./api";
 import { renderError } from "./features/study/start";
+import { t } from "./i18n";
 
 export class Latest {
   private n = 0;
@@ -35,7 +36,7 @@ export class AsyncSection {
    * Shows `loading`, awaits `fetch` and hands its value to `render`, or shows the error box.
    * Resolves to whether `render` ran (false: failed, or a newer load or `stop()` came first).
    */
-  async load<T>(fetch: () => Promise<T>, render: (value: T) => void, loading = "Loading…"): Promise<boolean> {
+  async load<T>(fetch: () => Promise<T>, render: (value: T) => void, loading = t().loading): Promise<boolean> {
     const fresh = this.latest.next();
     replace(this.el, h("p", { class: "busy" }, loading));
     let value: T;

@@ -1,28 +1,29 @@
 // What a person can do about an error, by its code. `ErrorCode` is generated from the Rust enum
 // (bindings.ts): a code added there stops this switch from type-checking until it is handled.
 import type { ErrorCode } from "./bindings";
+import { t } from "./i18n";
 
 /** A next step for errors with one; `null` where the message already says everything. */
 export function errorHint(code: ErrorCode): string | null {
   switch (code) {
     case "locked":
-      return "Another window or program has this study open: close it there, then try again.";
+      return t().errorHints.locked;
     case "read_only":
-      return "The study cannot be written here: copy it to a folder you can write to, or check its permissions.";
+      return t().errorHints.readOnly;
     case "newer_schema":
-      return "This study was written by a newer Chameleon Studio: update the app to open it.";
+      return t().errorHints.newerSchema;
     case "not_a_study":
-      return "Choose a .chameleon study file.";
+      return t().errorHints.notAStudy;
     case "no_such_study":
-      return "The file may have been moved or deleted: open it again from where it is now.";
+      return t().errorHints.noSuchStudy;
     case "damaged":
-      return "Restore the study file from a backup or a colleague's copy.";
+      return t().errorHints.damaged;
     case "no_study":
-      return "Open a study first.";
+      return t().errorHints.noStudy;
     case "no_rater":
-      return "Choose who is rating first.";
+      return t().errorHints.noRater;
     case "already_running":
-      return "Wait for the running analysis to finish, or cancel it.";
+      return t().errorHints.alreadyRunning;
     case "bad_input":
     case "already_exists":
     case "invalid":

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { catalogue, chooseLanguage, fmt, initLanguage, overrideLanguage, setEnvironmentLanguages, systemLanguage, t } from "./i18n";
+import { catalogue, chooseLanguage, fmt, initLanguage, overrideLanguage, pi, setEnvironmentLanguages, studioCatalogue, systemLanguage, t } from "./i18n";
 import { mountIdentity } from "./features/study/identity";
 import type { Backend } from "./api";
 import type { SessionDto } from "./bindings";
@@ -46,6 +46,13 @@ describe("i18n", () => {
     for (const k of Object.keys(en)) {
       if (typeof en[k] === "string" && !same.has(k)) expect(de[k], k).not.toBe(en[k]);
     }
+  });
+
+  it("shows the PI's screens in English under German, on purpose (the whole catalogue, not gaps)", () => {
+    expect(studioCatalogue("de")).toBe(studioCatalogue("en"));
+    overrideLanguage("de");
+    expect(pi().review.agreementTitle).toBe("Agreement per dimension");
+    expect(t().errorHints.locked).toMatch(/Ein anderes Fenster/);
   });
 
   it("formats numbers for the language", () => {

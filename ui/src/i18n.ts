@@ -1,8 +1,14 @@
-// The annotator's words, one typed catalogue per language: English is the reference, and
-// German must have every key with the same shape (the type checker refuses a missing or extra
-// one). The language comes from the system locale (WebKit's navigator.languages, from
+// Every word the UI shows, in typed catalogues per language. The annotator's words (`t()`, this
+// file): English is the reference, and German must have every key with the same shape (the type
+// checker refuses a missing or extra one). The PI's words (`pi()`, i18n/studio.ts: review,
+// analysis, models, team, audit, the studio shell and the start screen): English is complete,
+// and German falls back to it on purpose — German PI screens are English for now, one line in
+// STUDIO below away from a translation that the type checker would then hold key for key.
+// Texts from Rust (core's messages and cautions, report text) are data, not catalogue entries.
+// The language comes from the system locale (WebKit's navigator.languages, from
 // LANGUAGE/LC_ALL/LANG) unless the start screen's choice overrides it; numbers and dates are
-// formatted for the same locale. The PI's screens are English only for now.
+// formatted for the same locale.
+import { studioEn, type StudioMessages } from "./i18n/studio";
 
 export type Language = "en" | "de";
 
@@ -69,6 +75,7 @@ const en = {
   profileOutsideQueue: "Profile outside your queue",
   status: { empty: "Not rated", saving: "Saving…", saved: "Saved", failed: "Not saved" },
   cantJudgeSaved: ": can't judge",
+  cantJudgeValue: "can't judge",
   cantJudge: " can't judge",
   cantJudgeTitle: "Can't judge: stored as such and left out of every statistic (not a midpoint)",
   anyValue: (min: number, max: number) => `Any value from ${min} to ${max}. Keys 0–9 jump along the range, ← → fine-tune.`,
@@ -77,6 +84,10 @@ const en = {
   person: "Person ",
   noMaterial: "This profile has no material.",
   retry: "Retry",
+  notSavedNames: (names: string) => `Not saved: ${names}. Press r to retry, or Backspace to undo.`,
+  reviewNotSaved: (why: string) => `The note and time on this profile were not saved: ${why}`,
+  changedTimes: (n: number, chain: string, last: string) => `Changed ${n} ${n === 1 ? "time" : "times"}: ${chain} (last ${last})`,
+  textN: (n: number) => `Text ${n}`,
   // Instructions
   instructionsOf: (codebook: string | null) => (codebook ? `Instructions: ${codebook}` : "Instructions"),
   readBefore: "Read these before the first profile. They stay under the Instructions button.",
@@ -94,6 +105,15 @@ const en = {
   filterProfiles: "Filter profiles",
   profiles: "Profiles",
   byDimension: "By dimension ",
+  flaggedTitle: "flagged",
+  noProfileMatches: "No profile matches.",
+  progressByDimension: "Progress by dimension",
+  progressUnavailable: (why: string) => `Progress by dimension unavailable: ${why}`,
+  notDoneOnly: " not done only",
+  allComplete: "— all complete",
+  incompleteOf: (incomplete: number, total: number) => `— ${incomplete} of ${total} incomplete`,
+  dimensionRated: (label: string) => `${label} rated`,
+  toGo: (rated: number, assigned: number, missing: number) => `${rated}/${assigned} · ${missing} to go`,
   shortcuts: [
     ["1 … 9, 0, -", "rate the focused dimension and move to the next (- is the 11th point, e.g. 10 of 0–10)"],
     ["x", "can't judge the focused dimension (left out of the statistics)"],
@@ -111,6 +131,26 @@ const en = {
     ["r", "retry a save that failed"],
     ["?", "show / hide these shortcuts"],
   ] as [string, string][],
+  // "Codebook changed" on the rating screen
+  codebookChanged: "Codebook changed. ",
+  codebookChangedHelp: "The PI edited the codebook after you rated some profiles: check the definitions and guidelines below before you go on.",
+  // Errors (on every screen) and shared pieces
+  errorLine: "Line",
+  errorColumn: "Column",
+  errorProblem: "Problem",
+  errorHints: {
+    locked: "Another window or program has this study open: close it there, then try again.",
+    readOnly: "The study cannot be written here: copy it to a folder you can write to, or check its permissions.",
+    newerSchema: "This study was written by a newer Chameleon Studio: update the app to open it.",
+    notAStudy: "Choose a .chameleon study file.",
+    noSuchStudy: "The file may have been moved or deleted: open it again from where it is now.",
+    damaged: "Restore the study file from a backup or a colleague's copy.",
+    noStudy: "Open a study first.",
+    noRater: "Choose who is rating first.",
+    alreadyRunning: "Wait for the running analysis to finish, or cancel it.",
+  },
+  loading: "Loading…",
+  table: "Table",
   // Start screen
   language: "Language",
   systemLanguage: "System",
@@ -174,6 +214,7 @@ const de: Messages = {
   profileOutsideQueue: "Profil außerhalb Ihrer Warteschlange",
   status: { empty: "Nicht bewertet", saving: "Wird gespeichert…", saved: "Gespeichert", failed: "Nicht gespeichert" },
   cantJudgeSaved: ": nicht beurteilbar",
+  cantJudgeValue: "nicht beurteilbar",
   cantJudge: " nicht beurteilbar",
   cantJudgeTitle: "Nicht beurteilbar: als solches gespeichert und aus jeder Statistik herausgenommen (kein Mittelwert)",
   anyValue: (min, max) => `Jeder Wert von ${fmt(min)} bis ${fmt(max)}. Tasten 0–9 springen im Bereich, ← → zur Feineinstellung.`,
@@ -182,6 +223,10 @@ const de: Messages = {
   person: "Person ",
   noMaterial: "Dieses Profil hat kein Material.",
   retry: "Erneut versuchen",
+  notSavedNames: (names) => `Nicht gespeichert: ${names}. r drücken, um es erneut zu versuchen, oder Rücktaste, um es rückgängig zu machen.`,
+  reviewNotSaved: (why) => `Notiz und Zeit dieses Profils wurden nicht gespeichert: ${why}`,
+  changedTimes: (n, chain, last) => `${fmt(n)}-mal geändert: ${chain} (zuletzt ${last})`,
+  textN: (n) => `Text ${fmt(n)}`,
   instructionsOf: (codebook) => (codebook ? `Anleitung: ${codebook}` : "Anleitung"),
   readBefore: "Bitte vor dem ersten Profil lesen. Die Anleitung bleibt unter der Schaltfläche „Anleitung“ erreichbar.",
   noGuidelines: "Dieses Codebuch hat keine Richtlinien.",
@@ -197,6 +242,15 @@ const de: Messages = {
   filterProfiles: "Profile filtern",
   profiles: "Profile",
   byDimension: "Nach Dimension ",
+  flaggedTitle: "markiert",
+  noProfileMatches: "Kein Profil passt.",
+  progressByDimension: "Fortschritt nach Dimension",
+  progressUnavailable: (why) => `Fortschritt nach Dimension nicht verfügbar: ${why}`,
+  notDoneOnly: " nur unerledigte",
+  allComplete: "— alle vollständig",
+  incompleteOf: (incomplete, total) => `— ${fmt(incomplete)} von ${fmt(total)} unvollständig`,
+  dimensionRated: (label) => `${label} bewertet`,
+  toGo: (rated, assigned, missing) => `${fmt(rated)}/${fmt(assigned)} · noch ${fmt(missing)}`,
   shortcuts: [
     ["1 … 9, 0, -", "die gewählte Dimension bewerten und zur nächsten gehen (- ist der 11. Punkt, z. B. 10 von 0–10)"],
     ["x", "die gewählte Dimension ist nicht beurteilbar (aus der Statistik herausgenommen)"],
@@ -214,11 +268,34 @@ const de: Messages = {
     ["r", "ein fehlgeschlagenes Speichern erneut versuchen"],
     ["?", "diese Tastenkürzel zeigen / verbergen"],
   ],
+  codebookChanged: "Codebuch geändert. ",
+  codebookChangedHelp: "Die Studienleitung hat das Codebuch geändert, nachdem Sie einige Profile bewertet haben: Bitte prüfen Sie die Definitionen und Richtlinien unten, bevor Sie weitermachen.",
+  errorLine: "Zeile",
+  errorColumn: "Spalte",
+  errorProblem: "Fehler",
+  errorHints: {
+    locked: "Ein anderes Fenster oder Programm hat diese Studie geöffnet: dort schließen und erneut versuchen.",
+    readOnly: "Die Studie kann hier nicht geschrieben werden: in einen beschreibbaren Ordner kopieren oder die Rechte prüfen.",
+    newerSchema: "Diese Studie stammt von einem neueren Chameleon Studio: bitte die App aktualisieren.",
+    notAStudy: "Bitte eine .chameleon-Studiendatei wählen.",
+    noSuchStudy: "Die Datei wurde vielleicht verschoben oder gelöscht: bitte dort öffnen, wo sie jetzt liegt.",
+    damaged: "Die Studiendatei aus einer Sicherung oder der Kopie einer Kollegin wiederherstellen.",
+    noStudy: "Bitte zuerst eine Studie öffnen.",
+    noRater: "Bitte zuerst wählen, wer bewertet.",
+    alreadyRunning: "Warten, bis die laufende Analyse fertig ist, oder sie abbrechen.",
+  },
+  loading: "Wird geladen…",
+  table: "Tabelle",
   language: "Sprache",
   systemLanguage: "System",
 };
 
 const CATALOGUES: Record<Language, Messages> = { en, de };
+/** The PI's screens: German is English for now (a choice, not a gap: no German key is missing,
+ * the whole section is the English one). */
+const STUDIO: Record<Language, StudioMessages> = { en: studioEn, de: studioEn };
+/** Catalogues a test puts in place of the real ones (the pseudo-translation check). */
+let testCatalogues: { messages: Messages; studio: StudioMessages } | null = null;
 const OVERRIDE_KEY = "chameleon.language";
 
 let language: Language = "en";
@@ -297,7 +374,22 @@ export function currentLanguage(): Language {
 
 /** The current language's words. */
 export function t(): Messages {
-  return CATALOGUES[language];
+  return testCatalogues?.messages ?? CATALOGUES[language];
+}
+
+/** The current language's words for the PI's screens. */
+export function pi(): StudioMessages {
+  return testCatalogues?.studio ?? STUDIO[language];
+}
+
+/** The PI's catalogue of a language (tests compare them). */
+export function studioCatalogue(l: Language): StudioMessages {
+  return STUDIO[l];
+}
+
+/** Tests only: render with these catalogues (null: the real ones again). */
+export function setCataloguesForTests(c: { messages: Messages; studio: StudioMessages } | null): void {
+  testCatalogues = c;
 }
 
 /** The catalogue of a language (tests compare them). */

@@ -2,6 +2,7 @@
 // asked. Views build their cells; this keeps the markup (and so the styles and the tests'
 // selectors) the same everywhere.
 import { h, type Child } from "./dom";
+import { t } from "./i18n";
 
 export interface TableSpec {
   id?: string;
@@ -31,5 +32,5 @@ export function table(spec: TableSpec): HTMLElement {
     h("thead", {}, h("tr", {}, ...spec.head.map(th))),
     h("tbody", {}, ...spec.rows),
   );
-  return spec.scroll ? h("div", scrollBox(spec.label ?? "Table"), el) : el;
+  return spec.scroll ? h("div", scrollBox(spec.label ?? t().table), el) : el;
 }

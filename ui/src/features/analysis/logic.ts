@@ -1,6 +1,7 @@
 // Pure helpers of the analysis view: formatting, option checks, the rater × dimension
 // sensitivity matrix. No DOM, no IPC (unit-tested in logic.test.ts).
 import { RESAMPLES, type AnalysisRequest, type EffectView, type Method, type ModelDimension, type PersonDisagreement } from "../../bindings";
+import { pi } from "../../i18n";
 
 export { share as pct, shareInterval as ciText, svgDataUrl } from "../../format";
 
@@ -23,17 +24,17 @@ export interface OptionsForm {
 
 /** Checks what the form holds; either options to run with or a message for the user. */
 export function parseOptions(f: OptionsForm, all: string[]): { options: AnalysisRequest } | { error: string } {
-  if (f.dimensions.length === 0) return { error: "Choose at least one dimension." };
+  if (f.dimensions.length === 0) return { error: pi().analysis.chooseDimension };
   const resamples = f.resamples.trim();
   const n = Number(resamples);
   if (!/^\d+$/.test(resamples) || (n !== 0 && (n < RESAMPLES.min || n > RESAMPLES.max))) {
-    return { error: `Bootstrap resamples must be 0 (no intervals) or a whole number from ${RESAMPLES.min} to ${RESAMPLES.max}.` };
+    return { error: pi().analysis.badResamples(RESAMPLES.min, RESAMPLES.max) };
   }
   const seed = f.seed.trim();
   if (!/^\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) {
-    return { error: "The seed must be a whole number (0 or more)." };
+    return { error: pi().analysis.badSeed };
   }
-  if (f.method !== "reml" && f.method !== "anova") return { error: "Choose REML or ANOVA." };
+  if (f.method !== "reml" && f.method !== "anova") return { error: pi().analysis.badMethod };
   // All dimensions chosen = "all": the same cache entry whatever the order of the checkboxes.
   const everything = all.length > 0 && all.every((d) => f.dimensions.includes(d));
   return {
@@ -130,13 +131,10 @@ export function intervalMethods(d: Pick<ModelDimension, "bootstrap" | "profileCi
   const b = d.bootstrap;
   if (b) {
     const how =
-      b.method === "parametric"
-        ? "parametric bootstrap (simulated from the fit and refitted, as lme4's bootMer)"
-        : "person-cluster bootstrap (persons resampled with all their ratings)";
-    const failed = b.failed > 0 ? `; ${b.failed} refits failed and are left out` : "";
-    out.push(`Variance and share: 95% percentile intervals of a ${how}, ${b.resamples} resamples, seed ${b.seed}${failed}.`);
+      b.method === "parametric" ? pi().analysis.parametric : pi().analysis.cluster;
+    out.push(pi().analysis.bootstrapMethod(how, b.resamples, b.seed, b.failed));
   }
-  if (d.profileCi) out.push("SD: 95% profile-likelihood intervals (as lme4's confint, method = \"profile\").");
+  if (d.profileCi) out.push(pi().analysis.profileMethod);
   return out;
 }
 
@@ -154,9 +152,9 @@ export function disagreementRows(persons: PersonDisagreement[], n = 8): EffectVi
 
 /** "123 / 1000 resamples (12%)". */
 export function progressText(done: number, total: number): string {
-  if (total <= 0) return "Fitting…";
+  if (total <= 0) return pi().analysis.fitting;
   const p = Math.floor((100 * done) / total);
-  return `${done} / ${total} resamples (${p}%)`;
+  return pi().analysis.progress(done, total, p);
 }
 
 
@@ -168,11 +166,11 @@ export function shortHash(h: string): string {
 /** Describes the options a result was computed with. */
 export function optionsText(o: AnalysisRequest): string {
   const parts = [o.method.toUpperCase()];
-  parts.push(o.bootstrap > 0 ? `${o.bootstrap} resamples, seed ${o.seed}` : "no bootstrap");
-  if (o.adjudicated) parts.push("adjudicated values as profile scores");
-  if (o.model) parts.push(`model ${o.model}`);
-  if (o.model && o.profileCi) parts.push("profile intervals");
-  if (o.dimensions.length) parts.push(o.dimensions.length === 1 ? "1 dimension" : `${o.dimensions.length} dimensions`);
+  parts.push(o.bootstrap > 0 ? pi().analysis.optResamples(o.bootstrap, o.seed) : pi().analysis.optNoBootstrap);
+  if (o.adjudicated) parts.push(pi().analysis.optAdjudicated);
+  if (o.model) parts.push(pi().analysis.optModel(o.model));
+  if (o.model && o.profileCi) parts.push(pi().analysis.optProfile);
+  if (o.dimensions.length) parts.push(pi().analysis.optDimensions(o.dimensions.length));
   return parts.join(" · ");
 }
 

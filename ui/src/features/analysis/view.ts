@@ -41,6 +41,7 @@ import {
   valueInterval,
   variance,
 } from "./logic";
+import { pi } from "../../i18n";
 
 /** How long typing pauses before the formula is checked. */
 const FORMULA_CHECK_MS = 250;
@@ -141,7 +142,7 @@ export class AnalysisView implements StudioView {
   private readonly raters = new RaterControl(
     "analysis",
     () => {
-      this.status = { text: "Rater choice changed: press Run to analyse these raters.", kind: "info" };
+      this.status = { text: pi().analysis.raterChoiceChanged, kind: "info" };
       this.render();
     },
     { summary: false },
@@ -154,7 +155,7 @@ export class AnalysisView implements StudioView {
     this.ctx = ctx;
     for (const d of this.defaultDimensions()) this.form.dimensions.add(d);
     this.unsubscribe = this.runs.subscribe(() => this.onRunChange());
-    replace(el, h("p", { class: "busy" }, "Loading the analysis…"));
+    replace(el, h("p", { class: "busy" }, pi().analysis.loading));
     try {
       this.state = await this.runs.api.state();
       this.result = this.state.result;
@@ -232,9 +233,9 @@ export class AnalysisView implements StudioView {
     el.classList.toggle("error", !!c?.error);
     el.classList.toggle("ok", !!c && !c.error);
     if (!this.form.formula.trim()) el.textContent = "";
-    else if (!c) el.textContent = "Checking…";
+    else if (!c) el.textContent = pi().analysis.checking;
     else if (c.error) el.textContent = c.error;
-    else el.textContent = `Fits: ${c.terms.map((t) => `(1|${t})`).join(" + ")} + residual.`;
+    else el.textContent = pi().analysis.fits(c.terms.map((t) => `(1|${t})`).join(" + "));
   }
 
   private onRunChange(): void {
@@ -251,7 +252,7 @@ export class AnalysisView implements StudioView {
       // Progress only: update in place.
       this.progressEl.max = Math.max(run.total, 1);
       this.progressEl.value = run.done;
-      this.progressTextEl.textContent = run.cancelling ? "Cancelling…" : progressText(run.done, run.total);
+      this.progressTextEl.textContent = run.cancelling ? pi().analysis.cancelling : progressText(run.done, run.total);
       if (!run.cancelling) return;
     }
     if (!run && this.runs.lastOutcome) this.takeOutcome();
@@ -271,7 +272,7 @@ export class AnalysisView implements StudioView {
     const o = last.outcome;
     if (o?.status === "cancelled") {
       this.status = {
-        text: this.result ? "Run cancelled. The previous result is still shown." : "Run cancelled.",
+        text: this.result ? pi().analysis.cancelledKept : pi().analysis.cancelled,
         kind: "warn",
       };
     } else if (o?.result) {
@@ -282,8 +283,8 @@ export class AnalysisView implements StudioView {
       }
       this.status = {
         text: o.cached
-          ? "Same data and options as an earlier run: result from the cache."
-          : `Done in ${o.result.seconds.toFixed(1)} s.`,
+          ? pi().analysis.cached
+          : pi().analysis.done(o.result.seconds.toFixed(1)),
         kind: "ok",
       };
     }
@@ -304,7 +305,7 @@ export class AnalysisView implements StudioView {
     );
     const c = this.formulaCheck;
     if (!("error" in parsed) && parsed.options.model && c?.error && c.formula.replace(/\s+/g, "") === parsed.options.model.replace(/\s+/g, "")) {
-      this.status = { text: `The model cannot be fitted: ${c.error}`, kind: "error" };
+      this.status = { text: pi().analysis.cannotFit(c.error), kind: "error" };
       this.render();
       return;
     }
@@ -330,10 +331,10 @@ export class AnalysisView implements StudioView {
       h(
         "div",
         { class: "analysis", id: "analysis-view" },
-        h("h1", {}, "State–trait analysis"),
+        h("h1", {}, pi().analysis.title),
         this.renderOptions(),
         this.error ? renderError(toAppError(this.error)) : null,
-        this.result ? this.renderResult(this.result) : h("p", { class: "empty", id: "analysis-empty" }, "No result yet: choose the options and press Run."),
+        this.result ? this.renderResult(this.result) : h("p", { class: "empty", id: "analysis-empty" }, pi().analysis.noResult),
       ),
     );
   }
@@ -377,13 +378,13 @@ export class AnalysisView implements StudioView {
       h(
         "fieldset",
         { class: "analysis-dims" },
-        h("legend", {}, "Dimensions"),
+        h("legend", {}, pi().analysis.dimensions),
         h("div", { class: "analysis-dim-list" }, ...boxes),
         h(
           "div",
           { class: "analysis-dim-tools" },
-          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(true) }, "All"),
-          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(false) }, "None"),
+          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(true) }, pi().analysis.all),
+          h("button", { type: "button", class: "small", disabled: running, onclick: () => setAll(false) }, pi().analysis.none),
         ),
       ),
       h(
@@ -392,7 +393,7 @@ export class AnalysisView implements StudioView {
         h(
           "label",
           { class: "field" },
-          h("span", {}, "Estimator"),
+          h("span", {}, pi().analysis.estimator),
           h(
             "select",
             {
@@ -400,14 +401,14 @@ export class AnalysisView implements StudioView {
               disabled: running,
               onchange: (e: Event) => (this.form.method = (e.target as HTMLSelectElement).value as Method),
             },
-            h("option", { value: "reml", selected: this.form.method === "reml" }, "REML (default)"),
-            h("option", { value: "anova", selected: this.form.method === "anova" }, "ANOVA (method of moments)"),
+            h("option", { value: "reml", selected: this.form.method === "reml" }, pi().analysis.reml),
+            h("option", { value: "anova", selected: this.form.method === "anova" }, pi().analysis.anova),
           ),
         ),
         h(
           "label",
           { class: "field" },
-          h("span", { title: "Person-cluster bootstrap resamples for the 95% intervals; 0 = no intervals" }, "Resamples (0 = none)"),
+          h("span", { title: pi().analysis.resamplesTitle }, pi().analysis.resamples),
           h("input", {
             type: "number",
             id: "analysis-resamples",
@@ -421,7 +422,7 @@ export class AnalysisView implements StudioView {
         h(
           "label",
           { class: "field" },
-          h("span", {}, "Seed"),
+          h("span", {}, pi().analysis.seed),
           h("input", {
             type: "number",
             id: "analysis-seed",
@@ -442,7 +443,7 @@ export class AnalysisView implements StudioView {
             disabled: running,
             onchange: (e: Event) => (this.form.adjudicated = (e.target as HTMLInputElement).checked),
           }),
-          "Adjudicated values as profile scores",
+          pi().analysis.adjudicated,
         ),
         this.renderRunBar(),
       ),
@@ -460,7 +461,7 @@ export class AnalysisView implements StudioView {
       id: "analysis-formula",
       spellcheck: false,
       autocomplete: "off",
-      placeholder: "value ~ 1 + (1|person) + (1|context) + (1|person:context)",
+      placeholder: pi().analysis.formulaPlaceholder,
       value: this.form.formula,
       disabled: running || this.form.preset === "none",
       oninput: (e: Event) => {
@@ -476,11 +477,11 @@ export class AnalysisView implements StudioView {
     return h(
       "fieldset",
       { class: "analysis-model card", id: "analysis-model-options" },
-      h("legend", {}, "Variance-components model (lme4 formula, REML)"),
+      h("legend", {}, pi().analysis.modelLegend),
       h(
         "label",
         { class: "field" },
-        h("span", {}, "Model"),
+        h("span", {}, pi().analysis.model),
         h(
           "select",
           {
@@ -496,12 +497,12 @@ export class AnalysisView implements StudioView {
               this.checkFormula();
             },
           },
-          h("option", { value: "none", selected: this.form.preset === "none" }, "None: the decomposition only"),
+          h("option", { value: "none", selected: this.form.preset === "none" }, pi().analysis.modelNone),
           ...MODEL_PRESETS.map((p) => h("option", { value: p.id, selected: this.form.preset === p.id }, p.name)),
-          h("option", { value: "custom", selected: this.form.preset === "custom" }, "Custom formula"),
+          h("option", { value: "custom", selected: this.form.preset === "custom" }, pi().analysis.custom),
         ),
       ),
-      h("label", { class: "field analysis-formula-field" }, h("span", {}, "Formula"), field),
+      h("label", { class: "field analysis-formula-field" }, h("span", {}, pi().analysis.formula), field),
       msg,
       preset ? h("p", { class: "muted analysis-preset-note" }, preset.description) : null,
       h(
@@ -514,12 +515,12 @@ export class AnalysisView implements StudioView {
           disabled: running || this.form.preset === "none",
           onchange: (e: Event) => (this.form.profileCi = (e.target as HTMLInputElement).checked),
         }),
-        "Profile-likelihood intervals of the SDs",
+        pi().analysis.profileCi,
       ),
       h(
         "p",
         { class: "muted" },
-        "The bootstrap resamples and seed above also give the model's intervals of its variances and shares: a parametric bootstrap when a term is shared across persons (contexts, raters), a person-cluster bootstrap otherwise.",
+        pi().analysis.modelBootstrap,
       ),
     );
   }
@@ -532,23 +533,23 @@ export class AnalysisView implements StudioView {
       const text = h(
         "span",
         { id: "analysis-progress-text", class: "muted", "aria-live": "polite" },
-        run.cancelling ? "Cancelling…" : progressText(run.done, run.total),
+        run.cancelling ? pi().analysis.cancelling : progressText(run.done, run.total),
       );
       this.progressEl = progress;
       this.progressTextEl = text;
       bar.append(
-        h("button", { class: "primary", id: "analysis-run", disabled: true }, "Running…"),
+        h("button", { class: "primary", id: "analysis-run", disabled: true }, pi().analysis.running),
         h(
           "button",
           { id: "analysis-cancel", disabled: run.cancelling, onclick: () => void this.runs.cancel() },
-          "Cancel",
+          pi().analysis.cancel,
         ),
         progress,
         text,
       );
     } else {
       bar.append(
-        h("button", { class: "primary", id: "analysis-run", type: "submit" }, "Run"),
+        h("button", { class: "primary", id: "analysis-run", type: "submit" }, pi().analysis.run),
       );
     }
     if (this.status) {
@@ -568,27 +569,27 @@ export class AnalysisView implements StudioView {
         ? h(
             "div",
             { class: "analysis-stale", id: "analysis-stale", role: "alert" },
-            h("strong", {}, "Stale — ratings changed since this result was computed: exports are refused until it is run again."),
-            h("button", { class: "small", id: "analysis-rerun", disabled: this.runs.active !== null, onclick: () => { this.adoptOptions(r); this.start(); } }, "Re-run"),
+            h("strong", {}, pi().analysis.stale),
+            h("button", { class: "small", id: "analysis-rerun", disabled: this.runs.active !== null, onclick: () => { this.adoptOptions(r); this.start(); } }, pi().analysis.rerun),
           )
         : null,
       h(
         "p",
         { class: "analysis-meta muted" },
-        `Computed ${r.computedAt.replace("T", " ").replace("Z", " UTC")} · ${optionsText(r.options)} · data ${shortHash(r.dataHash)}`,
+        pi().analysis.computed(r.computedAt.replace("T", " ").replace("Z", " UTC"), optionsText(r.options), shortHash(r.dataHash)),
       ),
-      r.raters ? h("p", { class: "analysis-meta muted", id: "analysis-rater-summary" }, `Raters: ${choiceText(r.raters)}`) : null,
+      r.raters ? h("p", { class: "analysis-meta muted", id: "analysis-rater-summary" }, pi().review.ratersChoice(choiceText(r.raters))) : null,
       this.renderPooled(r),
-      h("h2", {}, "Per dimension"),
+      h("h2", {}, pi().analysis.perDimension),
       this.renderDimensions(r),
       r.model ? this.renderModel(r.model) : null,
       this.renderExports(r),
       this.renderFigure(r, fig("rater_level_shares")),
       this.renderFigure(r, fig("trait_state_shares")),
       this.renderFigure(r, fig("pooled_split")),
-      h("h2", {}, "Per-rater state sensitivity"),
+      h("h2", {}, pi().analysis.perRater),
       this.renderRaters(r),
-      h("h2", {}, "Persons across contexts"),
+      h("h2", {}, pi().analysis.personsAcross),
       this.renderFigure(r, fig("person_profiles")),
     );
   }
@@ -601,22 +602,22 @@ export class AnalysisView implements StudioView {
       h(
         "p",
         { class: "analysis-headline" },
-        h("span", { class: "muted" }, "Pooled: "),
+        h("span", { class: "muted" }, pi().analysis.pooled),
         ...(p.caution
-          ? [h("span", { class: "caution", id: "pooled-caution", title: `trait ${pct(p.traitShare)}: not a result` }, `Trait and state: ${p.caution}`)]
+          ? [h("span", { class: "caution", id: "pooled-caution", title: pi().analysis.traitNotAResult(pct(p.traitShare)) }, pi().analysis.traitAndState(p.caution))]
           : [
-              h("span", { class: "share-trait" }, `Trait ${pct(p.traitShare)}`),
+              h("span", { class: "share-trait" }, pi().analysis.trait(pct(p.traitShare))),
               p.traitCi ? h("span", { class: "muted" }, ` ${ciText(p.traitCi)}`) : null,
               h("span", { class: "sep" }, " · "),
-              h("span", { class: "share-state" }, `State ${pct(p.stateShare)}`),
+              h("span", { class: "share-state" }, pi().analysis.state(pct(p.stateShare))),
             ]),
-        h("span", { class: "muted" }, ` — mean over ${p.dimensions === 1 ? "1 dimension" : `${p.dimensions} dimensions`}, profile level`),
+        h("span", { class: "muted" }, pi().analysis.meanOver(p.dimensions)),
       ),
       p.standardised && !p.caution
         ? h(
             "p",
             { class: "analysis-sub muted" },
-            `Rater level, dimensions standardised: trait ${pct(p.standardised.person)} · state ${pct(p.standardised.personContext)} · rater ${pct(p.standardised.rater)} · residual ${pct(p.standardised.residual)}`,
+            pi().analysis.standardised(pct(p.standardised.person), pct(p.standardised.personContext), pct(p.standardised.rater), pct(p.standardised.residual)),
           )
         : null,
     );
@@ -626,7 +627,7 @@ export class AnalysisView implements StudioView {
     // A caution (too few persons with two contexts, a boundary fit) replaces the shares.
     const shares = (d: DimensionResult) =>
       d.caution
-        ? [h("td", { class: "caution trait-share", colspan: 3, title: `trait ${pct(d.traitShare)}: not a result` }, d.caution)]
+        ? [h("td", { class: "caution trait-share", colspan: 3, title: pi().analysis.traitNotAResult(pct(d.traitShare)) }, d.caution)]
         : [
             h("td", { class: "num trait-share" }, pct(d.traitShare)),
             h("td", { class: "ci" }, ciText(d.traitCi), d.ciCaution ? h("span", { class: "caution ci-caution" }, ` ${d.ciCaution}`) : null),
@@ -654,12 +655,12 @@ export class AnalysisView implements StudioView {
           "td",
           { class: "notes" },
           // The model's own warnings are in the model's table.
-          [...d.negative.map((n) => `negative estimate (${n})`), ...d.warnings.filter((w) => !(r.model && w.startsWith("model: ")))].join("; "),
+          [...d.negative.map((n) => pi().analysis.negative(n)), ...d.warnings.filter((w) => !(r.model && w.startsWith("model: ")))].join("; "),
         ),
       );
     return h(
       "div",
-      scrollBox("Dimensions"),
+      scrollBox(pi().analysis.dimensions),
       h(
         "table",
         { class: "analysis-table", id: "analysis-dimensions" },
@@ -669,23 +670,23 @@ export class AnalysisView implements StudioView {
           h(
             "tr",
             {},
-            h("th", { rowspan: 2 }, "Dimension"),
-            h("th", { colspan: 3, class: "group" }, "Profile level"),
-            h("th", { colspan: 5, class: "group" }, "Rater level (share of rating variance)"),
-            h("th", { rowspan: 2 }, "Persons"),
-            h("th", { rowspan: 2 }, "Notes"),
+            h("th", { rowspan: 2 }, pi().analysis.dimension),
+            h("th", { colspan: 3, class: "group" }, pi().analysis.profileLevel),
+            h("th", { colspan: 5, class: "group" }, pi().analysis.raterLevel),
+            h("th", { rowspan: 2 }, pi().analysis.persons),
+            h("th", { rowspan: 2 }, pi().analysis.notes),
           ),
           h(
             "tr",
             {},
-            h("th", {}, "Trait"),
-            h("th", {}, "95% CI"),
-            h("th", {}, "State"),
-            h("th", {}, "Trait"),
-            h("th", {}, "State"),
-            h("th", {}, "Rater"),
-            h("th", {}, "Residual"),
-            h("th", { title: "Reliability of a profile score averaged over its k raters" }, "Rel. (k)"),
+            h("th", {}, pi().analysis.traitHeader),
+            h("th", {}, pi().analysis.ci),
+            h("th", {}, pi().analysis.stateHeader),
+            h("th", {}, pi().analysis.traitHeader),
+            h("th", {}, pi().analysis.stateHeader),
+            h("th", {}, pi().analysis.rater),
+            h("th", {}, pi().analysis.residual),
+            h("th", { title: pi().analysis.relTitle }, pi().analysis.rel),
           ),
         ),
         h("tbody", {}, ...r.dimensions.map(row)),
@@ -693,8 +694,7 @@ export class AnalysisView implements StudioView {
       h(
         "p",
         { class: "note" },
-        "Rel. (k): reliability of a profile's mean over its k raters (the share of that mean's variance due to the profile). " +
-          "A share from fewer than 10 persons with two contexts, or at 0 % / 100 % (a variance estimated at zero), is shown as a caution, not a result.",
+        pi().analysis.dimensionsNote,
       ),
     );
   }
@@ -711,7 +711,7 @@ export class AnalysisView implements StudioView {
           const c = d.components.find((x) => x.term === t);
           return h(
             "td",
-            { class: "num", "data-term": t, "data-variance": c ? String(c.variance) : "", title: c?.levels ? `${c.levels} levels` : "" },
+            { class: "num", "data-term": t, "data-variance": c ? String(c.variance) : "", title: c?.levels ? pi().analysis.levels(c.levels) : "" },
             h("span", { class: "share" }, pct(c?.share)),
             c?.shareCi ? h("span", { class: "muted ci" }, ` ${ciText(c.shareCi)}`) : null,
             h("span", { class: "muted variance" }, ` (${variance(c?.variance)})`),
@@ -734,16 +734,16 @@ export class AnalysisView implements StudioView {
     return h(
       "section",
       { class: "analysis-model-result", id: "analysis-model", "data-formula": m.formula },
-      h("h2", {}, "Model"),
+      h("h2", {}, pi().analysis.model),
       h("p", {}, h("code", { class: "analysis-formula-shown" }, m.formula)),
-      h("p", { class: "muted" }, "Each cell: the component's share of the total variance with its 95% interval, its variance in brackets (REML, as lme4)."),
+      h("p", { class: "muted" }, pi().analysis.modelNote),
       table({
         id: "analysis-model-table",
         class: "analysis-table",
-        head: ["Dimension", ...terms, "Notes"],
+        head: [pi().analysis.dimension, ...terms, pi().analysis.notes],
         rows: m.dimensions.map(row),
         scroll: true,
-        label: "Model components",
+        label: pi().analysis.modelComponents,
       }),
       this.renderModelIntervals(m),
       chosen ? this.renderEffects(withEffects, chosen) : null,
@@ -784,12 +784,12 @@ export class AnalysisView implements StudioView {
     return h(
       "div",
       { class: "analysis-model-intervals", id: "analysis-model-intervals" },
-      h("h3", {}, "Components with 95% intervals"),
-      ...methods.map((t) => h("p", { class: "analysis-interval-method", "data-method": t.startsWith("SD") ? "profile" : "bootstrap" }, t)),
+      h("h3", {}, pi().analysis.componentsWithIntervals),
+      ...methods.map((t) => h("p", { class: "analysis-interval-method", "data-method": t === pi().analysis.profileMethod ? "profile" : "bootstrap" }, t)),
       table({
         id: "analysis-intervals-table",
         class: "analysis-table",
-        head: ["Dimension", "Term", "Variance", "95% CI", "SD", "95% profile CI", "Share", "95% CI"],
+        head: pi().analysis.intervalsHead,
         rows,
         scroll: true,
       }),
@@ -811,28 +811,28 @@ export class AnalysisView implements StudioView {
     return h(
       "div",
       { class: "analysis-effects", id: "analysis-effects" },
-      h("h3", {}, d.disagreement.length > 0 ? "Context, rater and rater × person effects " : "Context and rater effects ", select),
+      h("h3", {}, d.disagreement.length > 0 ? pi().analysis.effectsWithPersons : pi().analysis.effects, select),
       h(
         "p",
         { class: "muted" },
-        "Conditional modes (how far each level raises or lowers the dimension), ranked, with 95% intervals (mode ± 1.96 conditional SD, as lme4's ranef with condVar).",
+        pi().analysis.effectsNote,
       ),
       d.disagreement.length > 0 ? this.renderDisagreement(d) : null,
       ...d.effects.map((t) => {
         const { shown, hidden } = plottedEffects(t.effects);
-        const plot = effectsSvg(shown, `${d.dimension}: ${t.term} effects`);
+        const plot = effectsSvg(shown, pi().analysis.effectsTitle(d.dimension, t.term));
         return h(
           "figure",
           { class: "analysis-figure", id: `effects-${t.term}`, "data-term": t.term },
-          h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: `${t.term} effects on ${d.dimension}`, width: plot.width, height: plot.height }),
+          h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: pi().analysis.effectsAlt(t.term, d.dimension), width: plot.width, height: plot.height }),
           h(
             "figcaption",
             {},
-            hidden > 0 ? `The ${shown.length / 2} highest and lowest of ${t.effects.length} levels.` : `All ${t.effects.length} levels.`,
+            pi().analysis.levelsShown(hidden > 0 ? shown.length / 2 : null, t.effects.length),
           ),
           table({
             class: "analysis-table effects-table",
-            head: [t.term, "Mode", "95% interval"],
+            head: [t.term, pi().analysis.mode, pi().analysis.interval],
             rows: shown.map((e) => {
               const [a, b] = effectInterval(e);
               return h(
@@ -853,20 +853,20 @@ export class AnalysisView implements StudioView {
   private renderDisagreement(d: ModelDimension): HTMLElement {
     const n = 8;
     const rows = disagreementRows(d.disagreement, n);
-    const plot = effectsSvg(rows, `${d.dimension}: persons the raters disagree about most`);
+    const plot = effectsSvg(rows, pi().analysis.disagreeTitle(d.dimension));
     const shown = Math.min(n, d.disagreement.length);
     return h(
       "figure",
       { class: "analysis-figure", id: "effects-disagreement" },
-      h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: `Persons the raters disagree about most on ${d.dimension}`, width: plot.width, height: plot.height }),
+      h("img", { class: "analysis-figure-img", src: svgDataUrl(plot.svg), alt: pi().analysis.disagreeAlt(d.dimension), width: plot.width, height: plot.height }),
       h(
         "figcaption",
         {},
-        `The ${shown} of ${d.disagreement.length} persons whose raters' own views (rater:person modes) lie furthest apart: for each, the rater who places them highest and the one who places them lowest, with 95% intervals.`,
+        pi().analysis.disagreeCaption(shown, d.disagreement.length),
       ),
       table({
         class: "analysis-table disagreement-table",
-        head: ["Person", "Raters", "Spread", "Highest", "Lowest"],
+        head: pi().analysis.disagreeHead,
         rows: d.disagreement.slice(0, n).map((p) =>
           h(
             "tr",
@@ -886,25 +886,25 @@ export class AnalysisView implements StudioView {
     // The matrix (means, the state-blind rule) is computed in core; cells index the rows.
     const m = r.raterMatrix;
     const cell = (i: number | null) => (i === null ? null : (r.raterSensitivity[i] ?? null));
-    if (m.raters.length === 0) return h("p", { class: "empty" }, "These data have no raters.");
+    if (m.raters.length === 0) return h("p", { class: "empty" }, pi().analysis.noRaters);
     return h(
       "div",
       {},
       h(
         "p",
         { class: "muted" },
-        "Within-person (state) share of each rater's own ratings. A rater whose ratings of a person do not move across contexts (state share below 10%) is state-blind.",
+        pi().analysis.ratersNote,
       ),
       h(
         "div",
-        scrollBox("Raters' state sensitivity"),
+        scrollBox(pi().analysis.ratersLabel),
         h(
           "table",
           { class: "analysis-table", id: "analysis-raters" },
           h(
             "thead",
             {},
-            h("tr", {}, h("th", {}, "Rater"), h("th", {}, "Kind"), ...m.dimensions.map((d) => h("th", { title: d }, this.label(d))), h("th", {}, "Mean"), h("th", {}, "")),
+            h("tr", {}, h("th", {}, pi().analysis.rater), h("th", {}, pi().analysis.kind), ...m.dimensions.map((d) => h("th", { title: d }, this.label(d))), h("th", {}, pi().analysis.mean), h("th", {}, "")),
           ),
           h(
             "tbody",
@@ -917,15 +917,15 @@ export class AnalysisView implements StudioView {
                 h("td", {}, row.kind),
                 ...row.cells.map(cell).map((c) =>
                   c?.caution
-                    ? h("td", { class: "caution", title: `${pct(c.stateShare)} from ${c.ratings} ratings: not a result` }, c.caution)
+                    ? h("td", { class: "caution", title: pi().analysis.shareNotAResult(pct(c.stateShare), c.ratings) }, c.caution)
                     : h(
                         "td",
-                        { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? `95% CI ${ciText(c.ci)}${c.ciCaution ? ` (${c.ciCaution})` : ""}` : (c?.note ?? "") },
+                        { class: `num${c?.stateBlind ? " blind" : ""}`, title: c?.ci ? pi().analysis.ciTitle(ciText(c.ci), c.ciCaution) : (c?.note ?? "") },
                         c ? pct(c.stateShare) : "",
                       ),
                 ),
                 h("td", { class: "num" }, pct(row.mean)),
-                h("td", {}, row.stateBlind ? h("span", { class: "badge-blind" }, "state-blind") : ""),
+                h("td", {}, row.stateBlind ? h("span", { class: "badge-blind" }, pi().analysis.stateBlind) : ""),
               ),
             ),
           ),
@@ -958,8 +958,8 @@ export class AnalysisView implements StudioView {
         h(
           "span",
           { class: "analysis-figure-tools" },
-          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "svg") }, "SVG…"),
-          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "png") }, "PNG…"),
+          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "svg") }, pi().analysis.svg),
+          h("button", { class: "small", onclick: () => void this.exportFigure(r, f, "png") }, pi().analysis.png),
         ),
       ),
     );
@@ -969,12 +969,12 @@ export class AnalysisView implements StudioView {
     return h(
       "div",
       { class: "analysis-exports" },
-      h("span", { class: "muted" }, "Export:"),
-      h("button", { class: "small", id: "analysis-export-report", onclick: () => void this.exportReport(r) }, "Report (HTML)…"),
-      h("button", { class: "small", id: "analysis-export-all", onclick: () => void this.exportAll(r) }, "Everything to a folder…"),
-      h("span", { class: "muted" }, "· tables as CSV:"),
+      h("span", { class: "muted" }, pi().analysis.export),
+      h("button", { class: "small", id: "analysis-export-report", onclick: () => void this.exportReport(r) }, pi().analysis.reportHtml),
+      h("button", { class: "small", id: "analysis-export-all", onclick: () => void this.exportAll(r) }, pi().analysis.everything),
+      h("span", { class: "muted" }, pi().analysis.tablesCsv),
       ...r.tables.map((t) =>
-        h("button", { class: "small", title: t.title, onclick: () => void this.exportTable(r, t.name) }, `${t.name}…`),
+        h("button", { class: "small", title: t.title, onclick: () => void this.exportTable(r, t.name) }, pi().analysis.tableButton(t.name)),
       ),
     );
   }
@@ -988,22 +988,22 @@ export class AnalysisView implements StudioView {
   }
 
   private async exportReport(r: AnalysisResult): Promise<void> {
-    const path = await pickSavePath("Save the report", this.inStudyFolder(`${this.stem()}-report.html`), [{ name: "HTML", extensions: ["html"] }]);
+    const path = await pickSavePath(pi().analysis.saveReport, this.inStudyFolder(`${this.stem()}-report.html`), [{ name: "HTML", extensions: ["html"] }]);
     if (path) await this.doExport(r, { kind: "report", path });
   }
 
   private async exportAll(r: AnalysisResult): Promise<void> {
-    const dir = await pickDirectory("Folder for the report, tables and figures", folderOf(this.ctx?.session.study.path ?? ""));
+    const dir = await pickDirectory(pi().analysis.folder, folderOf(this.ctx?.session.study.path ?? ""));
     if (dir) await this.doExport(r, { kind: "all", dir });
   }
 
   private async exportTable(r: AnalysisResult, name: string): Promise<void> {
-    const path = await pickSavePath(`Save ${name}.csv`, this.inStudyFolder(`${this.stem()}-${name}.csv`), [{ name: "CSV", extensions: ["csv"] }]);
+    const path = await pickSavePath(pi().analysis.saveTable(name), this.inStudyFolder(`${this.stem()}-${name}.csv`), [{ name: "CSV", extensions: ["csv"] }]);
     if (path) await this.doExport(r, { kind: "table", name, path });
   }
 
   private async exportFigure(r: AnalysisResult, f: FigureView, format: "svg" | "png"): Promise<void> {
-    const path = await pickSavePath(`Save ${f.title}`, this.inStudyFolder(`${this.stem()}-${f.name}.${format}`), [
+    const path = await pickSavePath(pi().analysis.saveFigure(f.title), this.inStudyFolder(`${this.stem()}-${f.name}.${format}`), [
       { name: format.toUpperCase(), extensions: [format] },
     ]);
     if (path) await this.doExport(r, { kind: "figure", name: f.name, format, path });
@@ -1013,7 +1013,7 @@ export class AnalysisView implements StudioView {
     try {
       const written = await this.runs.api.export(r.key, req);
       this.status = {
-        text: written.length === 1 ? `Saved ${written[0]}` : `Saved ${written.length} files.`,
+        text: pi().analysis.saved(written),
         kind: "ok",
       };
       this.error = null;

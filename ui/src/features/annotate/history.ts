@@ -1,6 +1,7 @@
 // The rating screen's line about the focused rating's earlier values: changes are kept in the
 // study, and an annotator who revisits a profile sees what they had before.
 import type { DimensionDto, RatingChangeDto } from "../../bindings";
+import { t } from "../../i18n";
 
 /** How a value of `d` reads: a category's label for nominal dimensions, else the number. */
 export function valueLabel(d: DimensionDto, v: number | null): string {
@@ -20,7 +21,7 @@ export function historyText(d: DimensionDto, changes: readonly RatingChangeDto[]
   const chain = (values[0] === null ? values.slice(1) : values).map((v) => valueLabel(d, v));
   const n = changes.length - 1;
   const last = changes[changes.length - 1].changedAt;
-  return `Changed ${n} ${n === 1 ? "time" : "times"}: ${chain.join(" → ")} (last ${formatTime(last)})`;
+  return t().changedTimes(n, chain.join(" → "), formatTime(last));
 }
 
 function shortTime(ms: number): string {

@@ -76,28 +76,28 @@ export function queueOverlay(o: QueueOverlayOptions): Overlay {
             h("span", { class: "q-context" }, e.context),
             o.codebook.showPersonIds ? h("span", { class: "q-person" }, e.person) : null,
             h("span", { class: `q-count${isDone(e) ? " done" : ""}` }, `${e.rated}/${e.total}`),
-            e.flagged ? h("span", { class: "q-flag", title: "flagged" }, "⚑") : null,
+            e.flagged ? h("span", { class: "q-flag", title: t().flaggedTitle }, "⚑") : null,
           ),
         ),
       ),
     );
-    if (rows.length === 0) append(list, h("li", { class: "empty" }, "No profile matches."));
+    if (rows.length === 0) append(list, h("li", { class: "empty" }, t().noProfileMatches));
   };
   filter.addEventListener("input", fill);
   onlyOpen.addEventListener("change", fill);
-  const byDimension = h("div", { class: "queue-dims", id: "queue-dimensions", "aria-label": "Progress by dimension" });
+  const byDimension = h("div", { class: "queue-dims", id: "queue-dimensions", "aria-label": t().progressByDimension });
   void o.progress().then(
     (rows) => replace(byDimension, ...dimensionProgressRows(rows, o.codebook)),
-    (e) => replace(byDimension, h("p", { class: "muted" }, `Progress by dimension unavailable: ${toAppError(e).message}`)),
+    (e) => replace(byDimension, h("p", { class: "muted" }, t().progressUnavailable(toAppError(e).message))),
   );
   const panel = h(
     "div",
     { class: "panel queue-panel", id: "queue" },
-    h("h2", {}, "Queue"),
+    h("h2", {}, t().queue),
     byDimension,
-    h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, " not done only")),
+    h("div", { class: "queue-tools" }, filter, h("label", {}, onlyOpen, t().notDoneOnly)),
     list,
-    h("button", { onclick: () => o.onClose() }, "Close ", h("kbd", {}, "Esc")),
+    h("button", { onclick: () => o.onClose() }, `${t().close} `, h("kbd", {}, "Esc")),
   );
   panel.addEventListener("keydown", (ev) => {
     const items = [...list.querySelectorAll<HTMLButtonElement>("button.queue-item")];
@@ -113,7 +113,7 @@ export function queueOverlay(o: QueueOverlayOptions): Overlay {
       (i <= 0 ? filter : items[i - 1]).focus();
     }
   });
-  const el = h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": "Queue" }, panel);
+  const el = h("div", { class: "overlay", role: "dialog", "aria-modal": "true", "aria-label": t().queue }, panel);
   fill();
   return {
     el,
@@ -134,7 +134,7 @@ function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookD
       "h3",
       {},
       t().byDimension,
-      h("span", { class: "muted" }, incomplete === 0 ? "— all complete" : `— ${incomplete} of ${dims.length} incomplete`),
+      h("span", { class: "muted" }, incomplete === 0 ? t().allComplete : t().incompleteOf(incomplete, dims.length)),
     ),
     h(
       "ul",
@@ -144,8 +144,8 @@ function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookD
           "li",
           { "data-dimension": d.dimension, class: d.missing > 0 ? "incomplete" : "complete" },
           h("span", { class: "dp-label" }, d.label),
-          h("progress", { max: Math.max(1, d.assigned), value: d.rated, "aria-label": `${d.label} rated` }),
-          h("span", { class: "dp-count" }, d.missing > 0 ? `${d.rated}/${d.assigned} · ${d.missing} to go` : `${d.rated}/${d.assigned} ✓`),
+          h("progress", { max: Math.max(1, d.assigned), value: d.rated, "aria-label": t().dimensionRated(d.label) }),
+          h("span", { class: "dp-count" }, d.missing > 0 ? t().toGo(d.rated, d.assigned, d.missing) : `${d.rated}/${d.assigned} ✓`),
         ),
       ),
     ),

@@ -7,6 +7,8 @@ import { formatValue, options, snap, stepOf } from "./scale";
 import { CANT_JUDGE, type RatingSession } from "./session";
 import { t } from "../../i18n";
 
+/** "Text 2" (the material's `t` shadows the catalogue inside the card builder). */
+const textLabel = (n: number): string => t().textN(n);
 
 /**
  * The profile head (context, position in the queue, the person only when the codebook shows
@@ -31,7 +33,7 @@ export function materialNodes(p: Profile, pos: number, queueLength: number, show
       : p.texts.map((t, i) =>
           h(
             "article",
-            { class: "text-card", "aria-label": `Text ${i + 1}` },
+            { class: "text-card", "aria-label": textLabel(i + 1) },
             t.title ? h("h2", { class: "text-title" }, t.title) : null,
             t.created_at || t.url
               ? h(

@@ -1,6 +1,7 @@
 // What a dimension's scale offers the keyboard and the screen: its options with their key hints,
 // and how digits and arrow keys map to values. Pure functions, unit-tested.
 import type { Scale } from "../../bindings";
+import { t } from "../../i18n";
 
 export interface ScaleOption {
   value: number;
@@ -74,7 +75,7 @@ export function stepValue(scale: Scale, current: number | null, delta: 1 | -1): 
 
 export function formatValue(scale: Scale, value: number | "cant-judge" | null): string {
   if (value === null) return "—";
-  if (value === "cant-judge") return "can't judge";
+  if (value === "cant-judge") return t().cantJudgeValue;
   if (scale.type === "continuous") {
     const step = stepOf(scale);
     const decimals = step >= 1 ? 0 : Math.min(4, Math.ceil(-Math.log10(step)));

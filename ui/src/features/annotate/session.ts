@@ -7,6 +7,7 @@
 // order they were made, so the file always ends up with the last value shown.
 import { toAppError, type Backend } from "../../api";
 import type { CodebookDto, DimensionDto, ProfileView, ReviewRequest } from "../../bindings";
+import { t } from "../../i18n";
 
 export type SaveStatus = "empty" | "saving" | "saved" | "failed";
 
@@ -229,12 +230,12 @@ export class RatingSession {
     const failed = await this.flush();
     if (failed.length > 0) {
       const names = failed.map((f) => this.dims.find((d) => d.name === f)?.label ?? f);
-      return `Not saved: ${names.join(", ")}. Press r to retry, or Backspace to undo.`;
+      return t().notSavedNames(names.join(", "));
     }
     try {
       await this.saveReview();
     } catch (e) {
-      return `The note and time on this profile were not saved: ${toAppError(e).message}`;
+      return t().reviewNotSaved(toAppError(e).message);
     }
     return null;
   }

@@ -2,6 +2,7 @@
 // the bounds again; these catch what is not a number before anything is asked), and the lines
 // the view shows for a plan, a run's progress and its outcome.
 import type { ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunSummary } from "../../bindings";
+import { pi } from "../../i18n";
 
 /** The default endpoint: a model server on this machine (Ollama's port), never a remote host. */
 export const DEFAULT_ENDPOINT = "http://localhost:11434/v1";
@@ -38,30 +39,30 @@ export type Checked = { request: ModelRunRequest; error: null } | { request: nul
 
 function int(label: string, text: string, min: number): number | string {
   const t = text.trim();
-  if (!/^\d+$/.test(t)) return `${label}: "${t}" is not a whole number`;
+  if (!/^\d+$/.test(t)) return pi().models.notWhole(label, t);
   const n = Number(t);
-  return n < min ? `${label}: at least ${min}` : n;
+  return n < min ? pi().models.atLeast(label, min) : n;
 }
 
 function real(label: string, text: string): number | string {
   const t = text.trim();
   const n = Number(t);
-  return t === "" || !Number.isFinite(n) ? `${label}: "${t}" is not a number` : n;
+  return t === "" || !Number.isFinite(n) ? pi().models.notNumber(label, t) : n;
 }
 
 /** The form as a run request, or the first field that is not a number. */
 export function toRequest(f: ModelForm): Checked {
   const fail = (error: string): Checked => ({ request: null, error });
-  if (!f.endpoint.trim()) return fail("Base URL: enter the endpoint (e.g. " + DEFAULT_ENDPOINT + ")");
-  if (!f.model.trim()) return fail("Model: enter the model's name as the server knows it");
+  if (!f.endpoint.trim()) return fail(pi().models.enterEndpoint(DEFAULT_ENDPOINT));
+  if (!f.model.trim()) return fail(pi().models.enterModel);
   if (/\s/.test(f.apiKeyEnv.trim()) || /^sk-/.test(f.apiKeyEnv.trim()))
-    return fail("API key variable: enter the environment variable's name (e.g. OPENAI_API_KEY), not the key");
-  const samples = int("Samples", f.samples, 1);
-  const temperature = real("Temperature", f.temperature);
-  const concurrency = int("Requests at once", f.concurrency, 1);
-  const timeout = real("Timeout", f.timeout);
-  const limit = f.limit.trim() === "" ? null : int("Profiles", f.limit, 1);
-  const seed = f.seed.trim() === "" ? null : int("Seed", f.seed, 0);
+    return fail(pi().models.notTheKey);
+  const samples = int(pi().models.fieldSamples, f.samples, 1);
+  const temperature = real(pi().models.temperature, f.temperature);
+  const concurrency = int(pi().models.concurrency, f.concurrency, 1);
+  const timeout = real(pi().models.fieldTimeout, f.timeout);
+  const limit = f.limit.trim() === "" ? null : int(pi().models.fieldProfiles, f.limit, 1);
+  const seed = f.seed.trim() === "" ? null : int(pi().models.seed, f.seed, 0);
   for (const v of [samples, temperature, concurrency, timeout, limit, seed]) if (typeof v === "string") return fail(v);
   return {
     error: null,
@@ -83,26 +84,18 @@ export function toRequest(f: ModelForm): Checked {
   };
 }
 
-const plural = (n: number, one: string, many = one + "s") => `${n} ${n === 1 ? one : many}`;
-
 /** Shown next to Run: what would be sent, and where. */
 export function planLine(p: ModelRunPlan): string {
-  const what = `${plural(p.profiles, "profile")} × ${plural(p.dimensions.length, "dimension")} × ${plural(p.samples, "sample")}`;
-  if (p.requests === 0) return `Nothing left to ask: ${what} are already rated by ${p.rater}.`;
-  const skipped = p.done > 0 ? `; ${p.done} already rated, skipped` : "";
-  return `Run sends ${plural(p.requests, "request")} to ${p.endpoint} as rater ${p.rater} (${what}${skipped}).`;
+  return pi().models.plan(p.profiles, p.dimensions.length, p.samples, p.requests, p.done, p.rater, p.endpoint);
 }
 
 export function progressLine(p: ModelRunProgress): string {
-  return `${p.done} of ${p.total} requests done · ${plural(p.ratings, "rating")} · ${plural(p.failures, "failure")}`;
+  return pi().models.progress(p.done, p.total, p.ratings, p.failures);
 }
 
 export function outcomeLine(r: ModelRunReport): string {
-  if (r.requests === 0 && !r.cancelled && r.run_id === null) return `Nothing left to ask: every rating of ${r.rater} is there.`;
-  const head = r.cancelled ? "Cancelled" : "Finished";
-  const inFlight = r.in_flight_at_stop > 0 ? ` In flight at the stop, and waited for: ${plural(r.in_flight_at_stop, "request")}.` : "";
-  const retry = r.failed > 0 ? " Run again to retry the failed ones." : "";
-  return `${head}: ${plural(r.requests, "request")} (${r.answered} answered, ${r.failed} failed), ${plural(r.ratings, "rating")} stored as ${r.rater}, ${plural(r.failures, "failure")}.${inFlight}${retry}`;
+  if (r.requests === 0 && !r.cancelled && r.run_id === null) return pi().models.nothingLeft(r.rater);
+  return pi().models.outcome(r.cancelled, r.requests, r.answered, r.failed, r.ratings, r.rater, r.failures, r.in_flight_at_stop);
 }
 
 /** A value with its interval: "0.712 [0.60, 0.80]". */
@@ -123,7 +116,7 @@ export function share(x: number | null): string {
 
 export function when(ms: number | null): string {
   if (ms === null) return "–";
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return pi().models.utc(new Date(ms).toISOString().replace("T", " ").slice(0, 16));
 }
 
 export function runLabel(r: ModelRunSummary): string {

@@ -21,6 +21,7 @@ import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { ModelRuns } from "./runner";
 import { outcomeLine, planLine, progressLine, share, toRequest, unless, when, withCi, type ModelForm } from "./logic";
+import { pi } from "../../i18n";
 
 /** How long typing pauses before the plan (what Run would send, and where) is asked for. */
 const PLAN_MS = 250;
@@ -91,11 +92,11 @@ export class ModelsView implements StudioView {
   }
 
   private render(): void {
-    const testButton = h("button", { id: "models-test", onclick: () => void this.testConnection() }, "Test connection");
+    const testButton = h("button", { id: "models-test", onclick: () => void this.testConnection() }, pi().models.testConnection);
     const previewIndex = h("input", { id: "models-preview-index", type: "number", min: "1", value: "1", class: "models-narrow" });
-    const run = h("button", { id: "models-run", class: "primary", onclick: () => void this.startRun() }, "Run");
-    const cancel = h("button", { id: "models-cancel", onclick: () => void this.runs.cancel() }, "Cancel");
-    const analyse = h("button", { id: "models-analyse", onclick: () => void this.loadAnalyses() }, "Recompute");
+    const run = h("button", { id: "models-run", class: "primary", onclick: () => void this.startRun() }, pi().models.run);
+    const cancel = h("button", { id: "models-cancel", onclick: () => void this.runs.cancel() }, pi().models.cancel);
+    const analyse = h("button", { id: "models-analyse", onclick: () => void this.loadAnalyses() }, pi().models.recompute);
     this.els = {
       testStatus: h("p", { id: "models-test-status", class: "analysis-status", role: "status", "aria-live": "polite" }),
       testButton,
@@ -122,62 +123,62 @@ export class ModelsView implements StudioView {
         h(
           "section",
           { class: "card", "aria-labelledby": "models-endpoint-h" },
-          h("h2", { id: "models-endpoint-h" }, "Endpoint"),
+          h("h2", { id: "models-endpoint-h" }, pi().models.endpoint),
           h(
             "p",
             { class: "muted small-print" },
-            "An OpenAI-compatible chat-completions server: Ollama, llama.cpp's server, vLLM or LM Studio on this machine or the lab's, or a cloud endpoint you choose. Nothing is sent until you press Test connection or Run.",
+            pi().models.endpointHelp,
           ),
           h(
             "div",
             { class: "field-row" },
-            this.field("endpoint", "Base URL"),
-            this.field("model", "Model", { placeholder: "e.g. llama3.2" }),
-            this.field("rater", "Rater name", { placeholder: "the model's name" }),
-            this.field("apiKeyEnv", "API key variable", { placeholder: "e.g. OPENAI_API_KEY" }, "The name of an environment variable; the key is read from it and never stored."),
+            this.field("endpoint", pi().models.baseUrl),
+            this.field("model", pi().models.model, { placeholder: pi().models.modelPlaceholder }),
+            this.field("rater", pi().models.raterName, { placeholder: pi().models.raterPlaceholder }),
+            this.field("apiKeyEnv", pi().models.apiKeyEnv, { placeholder: pi().models.apiKeyPlaceholder }, pi().models.apiKeyHint),
           ),
           h(
             "div",
             { class: "field-row" },
-            this.field("samples", "Samples per profile", { type: "number", min: "1" }),
-            this.field("temperature", "Temperature", { type: "number", min: "0", max: "2", step: "0.1" }),
-            this.field("seed", "Seed", { type: "number", min: "0", placeholder: "none" }),
-            this.field("concurrency", "Requests at once", { type: "number", min: "1" }),
-            this.field("timeout", "Timeout (s)", { type: "number", min: "1" }),
-            this.field("limit", "First N profiles", { type: "number", min: "1", placeholder: "all" }),
+            this.field("samples", pi().models.samples, { type: "number", min: "1" }),
+            this.field("temperature", pi().models.temperature, { type: "number", min: "0", max: "2", step: "0.1" }),
+            this.field("seed", pi().models.seed, { type: "number", min: "0", placeholder: pi().models.none }),
+            this.field("concurrency", pi().models.concurrency, { type: "number", min: "1" }),
+            this.field("timeout", pi().models.timeout, { type: "number", min: "1" }),
+            this.field("limit", pi().models.limit, { type: "number", min: "1", placeholder: pi().models.all }),
           ),
           h("div", { class: "models-bar" }, testButton, e.testStatus),
         ),
         h(
           "section",
           { class: "card", "aria-labelledby": "models-preview-h" },
-          h("h2", { id: "models-preview-h" }, "Prompt preview"),
+          h("h2", { id: "models-preview-h" }, pi().models.previewTitle),
           h(
             "div",
             { class: "models-bar" },
-            h("label", { class: "field-inline" }, "Profile ", previewIndex),
-            h("button", { id: "models-preview-button", onclick: () => void this.showPreview() }, "Show prompt"),
+            h("label", { class: "field-inline" }, pi().models.profile, previewIndex),
+            h("button", { id: "models-preview-button", onclick: () => void this.showPreview() }, pi().models.showPrompt),
           ),
           e.preview,
         ),
         h(
           "section",
           { class: "card", "aria-labelledby": "models-run-h" },
-          h("h2", { id: "models-run-h" }, "Run"),
+          h("h2", { id: "models-run-h" }, pi().models.runTitle),
           e.plan,
           h("div", { class: "models-bar" }, run, cancel, e.progress, e.progressText),
           e.outcome,
         ),
-        h("section", { class: "card", "aria-labelledby": "models-failures-h" }, h("h2", { id: "models-failures-h" }, "Failures"), e.failures),
-        h("section", { class: "card", "aria-labelledby": "models-runs-h" }, h("h2", { id: "models-runs-h" }, "Past runs"), e.runs),
+        h("section", { class: "card", "aria-labelledby": "models-failures-h" }, h("h2", { id: "models-failures-h" }, pi().models.failures), e.failures),
+        h("section", { class: "card", "aria-labelledby": "models-runs-h" }, h("h2", { id: "models-runs-h" }, pi().models.pastRuns), e.runs),
         h(
           "section",
           { class: "card", "aria-labelledby": "models-analyses-h" },
-          h("h2", { id: "models-analyses-h" }, "Analyses"),
+          h("h2", { id: "models-analyses-h" }, pi().models.analyses),
           h(
             "div",
             { class: "models-bar" },
-            h("label", { class: "field-inline" }, "Bootstrap resamples ", e.resamples),
+            h("label", { class: "field-inline" }, pi().models.resamples, e.resamples),
             analyse,
           ),
           e.analyses,
@@ -225,14 +226,14 @@ export class ModelsView implements StudioView {
   private async testConnection(): Promise<void> {
     const f = this.runs.form;
     this.els.testButton.disabled = true;
-    this.setStatus(this.els.testStatus, `Asking ${f.endpoint.trim()} for its models…`, "info");
+    this.setStatus(this.els.testStatus, pi().models.asking(f.endpoint.trim()), "info");
     try {
       const c = await this.runs.api.testConnection(f.endpoint.trim(), f.model.trim(), f.apiKeyEnv.trim() || null);
       if (this.unmounted) return;
-      const listed = c.models === null ? "it does not list its models" : `it lists ${c.models.length}: ${c.models.slice(0, 8).join(", ")}${c.models.length > 8 ? ", …" : ""}`;
+      const listed = pi().models.listed(c.models);
       if (c.modelFound === false)
-        this.setStatus(this.els.testStatus, `${c.endpoint} answered, but has no model "${f.model.trim()}" (${listed}).`, "warn");
-      else this.setStatus(this.els.testStatus, `Connected to ${c.endpoint}: ${listed}.`, "ok");
+        this.setStatus(this.els.testStatus, pi().models.noSuchModel(c.endpoint, f.model.trim(), listed), "warn");
+      else this.setStatus(this.els.testStatus, pi().models.connected(c.endpoint, listed), "ok");
     } catch (err) {
       if (!this.unmounted) this.setStatus(this.els.testStatus, toAppError(err).message, "error");
     } finally {
@@ -255,10 +256,10 @@ export class ModelsView implements StudioView {
         h(
           "p",
           { class: "muted", id: "models-preview-of" },
-          `Profile ${p.index + 1} of ${p.profiles}: ${p.person} · ${p.context}. Sent as one user message to ${p.endpoint}/chat/completions.`,
+          pi().models.previewOf(p.index + 1, p.profiles, `${p.person} · ${p.context}`, p.endpoint),
         ),
         h("pre", { id: "models-prompt", class: "models-pre" }, p.prompt),
-        h("details", {}, h("summary", {}, "Request body (JSON)"), h("pre", { id: "models-request", class: "models-pre" }, p.request)),
+        h("details", {}, h("summary", {}, pi().models.requestBody), h("pre", { id: "models-request", class: "models-pre" }, p.request)),
       );
     } catch (err) {
       if (!this.unmounted) replace(this.els.preview, renderError(toAppError(err)));
@@ -284,8 +285,8 @@ export class ModelsView implements StudioView {
       const p = active.progress;
       e.progress.max = Math.max(1, p?.total ?? 1);
       e.progress.value = p?.done ?? 0;
-      const base = p ? progressLine(p) : `Asking ${active.request.endpoint}…`;
-      this.setStatus(e.progressText, active.cancelling ? `${base} · cancelling after the requests in flight…` : base, "info");
+      const base = p ? progressLine(p) : pi().models.askingEndpoint(active.request.endpoint);
+      this.setStatus(e.progressText, active.cancelling ? pi().models.cancelling(base) : base, "info");
       this.el.dataset.modelsRun = "running";
       return;
     }
@@ -301,7 +302,7 @@ export class ModelsView implements StudioView {
     }
     if (last.error) {
       replace(e.outcome, renderError(toAppError(last.error)));
-      this.setStatus(e.progressText, "The run stopped.", "error");
+      this.setStatus(e.progressText, pi().models.stopped, "error");
     } else if (last.report) {
       const r = last.report;
       e.progress.max = Math.max(1, r.requests);
@@ -326,7 +327,7 @@ export class ModelsView implements StudioView {
     replace(
       this.els.runs,
       v.runs.length === 0
-        ? h("p", { class: "empty" }, "No model runs yet. Model ratings imported from a CSV (rater kind model) are analysed too.")
+        ? h("p", { class: "empty" }, pi().models.noRuns)
         : runsTable(v.runs),
     );
   }
@@ -335,7 +336,7 @@ export class ModelsView implements StudioView {
     const seq = ++this.reportSeq;
     const resamples = Math.max(0, Math.floor(Number(this.els.resamples.value) || 0));
     this.els.analyse.disabled = true;
-    replace(this.els.analyses, h("p", { class: "busy", id: "models-analyses-busy" }, `Computing (${resamples} resamples)…`));
+    replace(this.els.analyses, h("p", { class: "busy", id: "models-analyses-busy" }, pi().models.computing(resamples)));
     try {
       const r = await this.runs.api.report(resamples, 1, 0.5);
       if (seq !== this.reportSeq || this.unmounted) return;
@@ -360,26 +361,26 @@ function row(...cells: (string | HTMLElement)[]): HTMLTableRowElement {
 }
 
 function failuresTable(failures: ModelFailure[]): HTMLElement {
-  if (failures.length === 0) return h("p", { class: "empty", id: "models-no-failures" }, "No failures: every answer was JSON on the scale.");
+  if (failures.length === 0) return h("p", { class: "empty", id: "models-no-failures" }, pi().models.noFailures);
   return h(
     "div",
     {},
-    h("p", { class: "muted small-print" }, "Answers that were not JSON or were off the scale after their retries: recorded here with the raw text, never as ratings."),
+    h("p", { class: "muted small-print" }, pi().models.failuresHelp),
     table({
       id: "models-failures",
       class: "analysis-table",
       scroll: true,
-      label: "Failed answers",
-      head: ["Run", "Person", "Context", "Dimension", "Sample", "Reason", "Raw answer"],
+      label: pi().models.failedAnswers,
+      head: pi().models.failuresHead,
       rows: failures.map((f) =>
         row(
           `#${f.run_id}`,
           f.person,
           f.context,
-          f.dimension ?? "all",
+          f.dimension ?? pi().models.allDimensions,
           String(f.sample + 1),
           f.reason,
-          h("details", {}, h("summary", {}, f.raw.slice(0, 40) || "(empty)"), h("pre", { class: "models-pre" }, f.raw)),
+          h("details", {}, h("summary", {}, f.raw.slice(0, 40) || pi().models.empty), h("pre", { class: "models-pre" }, f.raw)),
         ),
       ),
     }),
@@ -391,8 +392,8 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
     id: "models-runs",
     class: "analysis-table",
     scroll: true,
-    label: "Past model runs",
-    head: ["Run", "Rater", "Model", "Endpoint", "Started", "Status", "Samples", "Temp.", "Requests", "Answered", "Failed", "Ratings", "Invalid", "Median latency", "Tokens in/out"],
+    label: pi().models.pastModelRuns,
+    head: pi().models.runsHead,
     rows: runs.map((r) =>
       row(
         `#${r.id}`,
@@ -408,7 +409,7 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
         String(r.failed),
         String(r.ratings),
         String(r.invalid),
-        r.median_latency_ms === null ? "–" : `${r.median_latency_ms} ms`,
+        r.median_latency_ms === null ? "–" : pi().models.ms(r.median_latency_ms),
         `${r.prompt_tokens} / ${r.completion_tokens}`,
       ),
     ),
@@ -417,28 +418,28 @@ function runsTable(runs: ModelRunSummary[]): HTMLElement {
 
 function blindBadge(blind: boolean | null): HTMLElement | string {
   if (blind === null) return "–";
-  return blind ? h("span", { class: "badge-blind", title: "carries less than the threshold of the humans' state share" }, "state-blind") : "no";
+  return blind ? h("span", { class: "badge-blind", title: pi().models.blindTitle }, pi().models.stateBlind) : pi().models.no;
 }
 
 export function renderReport(r: ModelsReport): HTMLElement {
   if (r.models.length === 0)
-    return h("p", { class: "empty", id: "models-no-models" }, "The study has no model raters yet: run a model above, or import model ratings (rater kind model).");
-  const ci = r.resamples > 0 ? `95% percentile intervals from ${r.resamples} resamples (seed ${r.seed})` : "no intervals (0 resamples)";
+    return h("p", { class: "empty", id: "models-no-models" }, pi().models.noModels);
+  const ci = pi().models.intervals(r.resamples, r.seed);
   return h(
     "div",
     { id: "models-report" },
     h(
       "p",
       { class: "muted small-print" },
-      `${r.models.length} model rater(s) against ${r.humans.length} human rater(s); model values: ${r.samples}; ${ci}. A model is flagged state-blind when it carries less than ${share(r.blind_ratio)} of the humans' state share on half or more of the dimensions where it could be judged.`,
+      pi().models.reportHead(r.models.length, r.humans.length, r.samples, ci, share(r.blind_ratio)),
     ),
-    h("h3", {}, "State sensitivity by model"),
+    h("h3", {}, pi().models.sensitivity),
     table({
       id: "models-summary",
       class: "analysis-table",
-      head: ["Model", "Mean state ratio", "Blind in", "State-blind"],
+      head: pi().models.summaryHead,
       rows: r.summary.map((s) => {
-        const tr = row(s.model, withCi(s.mean_state_ratio, null, 2), `${s.blind_in} of ${s.judged}`, blindBadge(s.state_blind));
+        const tr = row(s.model, withCi(s.mean_state_ratio, null, 2), pi().models.of(s.blind_in, s.judged), blindBadge(s.state_blind));
         tr.dataset.model = s.model;
         tr.dataset.stateBlind = String(s.state_blind);
         return tr;
@@ -458,8 +459,8 @@ function dimensionSection(d: DimensionModels): HTMLElement {
     table({
       class: "analysis-table models-dim-table",
       scroll: true,
-      label: `Models on ${d.dimension}`,
-      head: ["Model", "Profiles", "α vs humans", "ICC vs consensus", "Model state share", "Human state share", "State ratio", "State-blind", "Samples", "Sample α"],
+      label: pi().models.modelsOn(d.dimension),
+      head: pi().models.dimensionHead,
       rows: d.models.map((m) =>
         row(
           m.model,
@@ -470,7 +471,7 @@ function dimensionSection(d: DimensionModels): HTMLElement {
           cautioned(share(m.human_state_share), m.state_caution),
           cautioned(withCi(m.state_ratio, m.state_ratio_ci, 2), m.state_caution),
           blindBadge(m.state_blind),
-          m.samples === null ? "imported" : String(m.samples),
+          m.samples === null ? pi().models.imported : String(m.samples),
           cautioned(withCi(m.sample_alpha, m.sample_alpha_ci), m.sample_caution),
         ),
       ),
@@ -482,13 +483,13 @@ function dimensionSection(d: DimensionModels): HTMLElement {
           h(
             "p",
             {},
-            h("strong", {}, "Models disagreeing about persons: "),
-            `rater:person share ${unless(share(b.rater_person_share), b.caution)} (${b.formula}); Kendall's W ${withCi(b.kendall_w, null)} on ${b.kendall_units} profiles rated by every model.`,
+            h("strong", {}, pi().models.between),
+            pi().models.betweenText(unless(share(b.rater_person_share), b.caution), b.formula, withCi(b.kendall_w, null), b.kendall_units),
           ),
           b.sign_agreement.length
             ? table({
                 class: "analysis-table",
-                head: ["Model A", "Model B", "Persons", "Same sign of person effect"],
+                head: pi().models.signHead,
                 rows: b.sign_agreement.map((p) => row(p.a, p.b, String(p.persons), share(p.agreement))),
               })
             : null,

@@ -9,18 +9,16 @@ import type { KappaWeights, ReviewApi } from "./api";
 import { svgDataUrl } from "../../format";
 import { goldSection } from "./gold";
 import { scalesSection } from "./scales";
-import { band, BAND_TEXT, checkThresholds, fmt, fmtPercent } from "./logic";
+import { band, checkThresholds, fmt, fmtPercent } from "./logic";
 import { AsyncSection, Latest } from "../../asyncSection";
 import { RaterControl } from "./raters";
+import { pi } from "../../i18n";
 
-const ICC_TEXT: Record<string, string> = {
-  ICC1: "ICC(1,1): one-way random effects, one rater",
-  ICC2: "ICC(2,1): two-way random effects, absolute agreement, one rater",
-};
+const iccText = (form: string): string => pi().review.iccText[form] ?? form;
 
 function methodText(m: string): string {
-  if (m === "anova") return "Shrout & Fleiss ANOVA on the complete design";
-  if (m.startsWith("variance-components")) return "variance components (incomplete design)";
+  if (m === "anova") return pi().review.methodAnova;
+  if (m.startsWith("variance-components")) return pi().review.methodComponents;
   return m;
 }
 
@@ -65,7 +63,7 @@ export class AgreementView implements StudioView {
       step: "100",
       value: String(RESAMPLES.recommended),
     });
-    const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, "Compute intervals");
+    const compute = h("button", { id: "compute-intervals", type: "button", onclick: () => void this.computeIntervals() }, pi().review.computeIntervals);
     this.raters = new RaterControl("agreement", () => void this.reload());
     this.els = {
       table: h("div", { class: "agreement-table-host" }),
@@ -84,21 +82,21 @@ export class AgreementView implements StudioView {
         h(
           "div",
           { class: "review-toolbar" },
-          h("h2", {}, "Agreement per dimension"),
+          h("h2", {}, pi().review.agreementTitle),
           h(
             "form",
             { class: "thresholds", id: "thresholds-form", onsubmit: (e: Event) => (e.preventDefault(), void this.saveThresholds()) },
-            h("label", { for: "threshold-good" }, h("span", { class: "swatch band-good" }), "good α ≥"),
+            h("label", { for: "threshold-good" }, h("span", { class: "swatch band-good" }), pi().review.goodAtLeast),
             good,
-            h("label", { for: "threshold-tentative" }, h("span", { class: "swatch band-tentative" }), "tentative α ≥"),
+            h("label", { for: "threshold-tentative" }, h("span", { class: "swatch band-tentative" }), pi().review.tentativeAtLeast),
             tentative,
-            h("span", { class: "legend-poor" }, h("span", { class: "swatch band-poor" }), "below: poor"),
-            h("button", { type: "submit" }, "Set"),
+            h("span", { class: "legend-poor" }, h("span", { class: "swatch band-poor" }), pi().review.belowPoor),
+            h("button", { type: "submit" }, pi().review.set),
           ),
           h(
             "div",
             { class: "intervals" },
-            h("label", { for: "ci-resamples" }, "Resamples"),
+            h("label", { for: "ci-resamples" }, pi().review.resamples),
             resamples,
             compute,
           ),
@@ -111,7 +109,7 @@ export class AgreementView implements StudioView {
         scalesSection(() => this.api.scaleReliability()),
       ),
     );
-    this.els.status.textContent = "Computing agreement…";
+    this.els.status.textContent = pi().review.computingAgreement;
     this.table = await this.api.agreement(this.raters.current());
     if (!this.life.live) return;
     this.els.status.textContent = "";
@@ -125,7 +123,7 @@ export class AgreementView implements StudioView {
 
   /** The table again over the raters now chosen (intervals and the open detail follow). */
   private async reload(): Promise<void> {
-    this.els.status.textContent = "Computing agreement…";
+    this.els.status.textContent = pi().review.computingAgreement;
     try {
       const table = await this.api.agreement(this.raters.current());
       if (!this.life.live) return;
@@ -153,7 +151,7 @@ export class AgreementView implements StudioView {
     const t = this.table;
     if (!t) return;
     if (t.rows.length === 0) {
-      replace(this.els.table, h("p", { class: "empty" }, "The codebook has no dimensions yet."));
+      replace(this.els.table, h("p", { class: "empty" }, pi().review.noDimensions));
       return;
     }
     const ci = new Map((this.intervals?.rows ?? []).map((r) => [r.dimension, r.ci]));
@@ -189,15 +187,15 @@ export class AgreementView implements StudioView {
         r.caution
           ? h(
               "td",
-              { class: "num alpha caution", "data-value": r.alpha === null ? "" : String(r.alpha), title: `α = ${fmt(r.alpha)} from ${r.pairableUnits} units with two or more ratings: not a result` },
+              { class: "num alpha caution", "data-value": r.alpha === null ? "" : String(r.alpha), title: pi().review.notAResult(fmt(r.alpha), r.pairableUnits) },
               r.caution,
             )
           : h(
               "td",
-              { class: "num alpha", "data-value": r.alpha === null ? "" : String(r.alpha), title: BAND_TEXT[b] },
+              { class: "num alpha", "data-value": r.alpha === null ? "" : String(r.alpha), title: pi().review.band[b] },
               h("span", { class: "band-dot", "aria-hidden": "true" }),
               fmt(r.alpha),
-              h("span", { class: "sr-only" }, ` (${BAND_TEXT[b]})`),
+              h("span", { class: "sr-only" }, ` (${pi().review.band[b]})`),
             ),
         h(
           "td",
@@ -206,7 +204,7 @@ export class AgreementView implements StudioView {
           intervalCaution ? h("span", { class: "caution ci-caution" }, ` ${intervalCaution}`) : null,
         ),
         r.caution
-          ? h("td", { class: "num caution", title: `${r.iccForm} = ${fmt(r.icc)}: not a result` }, "—")
+          ? h("td", { class: "num caution", title: pi().review.iccNotAResult(r.iccForm, fmt(r.icc)) }, "—")
           : h("td", { class: "num", title: `${r.iccForm}, ${methodText(r.iccMethod)}` }, fmt(r.icc)),
         h("td", { class: "num" }, fmtPercent(r.percentExact)),
         h("td", { class: "num" }, r.percentWithinOne === null ? "—" : fmtPercent(r.percentWithinOne)),
@@ -225,14 +223,14 @@ export class AgreementView implements StudioView {
           h(
             "tr",
             {},
-            h("th", { scope: "col" }, "Dimension"),
-            h("th", { scope: "col" }, "Level"),
-            h("th", { scope: "col", class: "num", title: "Krippendorff's alpha at the dimension's level of measurement" }, "α"),
-            h("th", { scope: "col", class: "num" }, this.intervals ? `95% CI (${this.intervals.resamples} resamples)` : "95% CI"),
-            h("th", { scope: "col", class: "num", title: ICC_TEXT[iccForm] ?? iccForm }, iccForm),
-            h("th", { scope: "col", class: "num" }, "% exact"),
-            h("th", { scope: "col", class: "num" }, "% ±1"),
-            h("th", { scope: "col", class: "num", title: "profiles with a rating / raters" }, "units / raters"),
+            h("th", { scope: "col" }, pi().review.dimension),
+            h("th", { scope: "col" }, pi().review.level),
+            h("th", { scope: "col", class: "num", title: pi().review.alphaTitle }, "α"),
+            h("th", { scope: "col", class: "num" }, pi().review.ciHeader(this.intervals ? this.intervals.resamples : null)),
+            h("th", { scope: "col", class: "num", title: iccText(iccForm) }, iccForm),
+            h("th", { scope: "col", class: "num" }, pi().review.exact),
+            h("th", { scope: "col", class: "num" }, pi().review.withinOne),
+            h("th", { scope: "col", class: "num", title: pi().review.unitsRatersTitle }, pi().review.unitsRaters),
           ),
         ),
         h("tbody", {}, ...rows),
@@ -240,16 +238,13 @@ export class AgreementView implements StudioView {
       h(
         "p",
         { class: "note" },
-        `α: Krippendorff's alpha at each dimension's level. ${ICC_TEXT[iccForm] ?? iccForm}` +
-          (icc ? `, estimated by ${methodText(icc.iccMethod)}.` : ".") +
-          " % exact: pairwise exact agreement; % ±1: within one scale point (ordered discrete scales)." +
-          " Adjudicated values are not counted.",
+        pi().review.agreementNote(iccText(iccForm), icc ? methodText(icc.iccMethod) : null),
       ),
       t.warnings.length
         ? h(
             "details",
             { class: "warnings" },
-            h("summary", {}, t.warnings.length === 1 ? "1 note on the statistics" : `${t.warnings.length} notes on the statistics`),
+            h("summary", {}, pi().review.statisticsNotes(t.warnings.length)),
             h("ul", {}, ...t.warnings.map((w) => h("li", {}, w))),
           )
         : null,
@@ -267,7 +262,7 @@ export class AgreementView implements StudioView {
     try {
       const t = await this.api.setThresholds({ good, tentative });
       if (this.table) this.table.thresholds = t;
-      this.els.status.textContent = "Thresholds saved in the study.";
+      this.els.status.textContent = pi().review.thresholdsSaved;
       this.renderTable();
     } catch (e) {
       this.els.status.textContent = toAppError(e).message;
@@ -277,12 +272,12 @@ export class AgreementView implements StudioView {
   private async computeIntervals(): Promise<void> {
     const n = Math.round(Number(this.els.resamples.value));
     this.els.compute.disabled = true;
-    this.els.status.textContent = `Computing intervals from ${n} resamples…`;
+    this.els.status.textContent = pi().review.computingIntervals(n);
     try {
       const result = await this.api.agreementIntervals(n, undefined, this.raters.current());
       if (!this.life.live) return;
       this.intervals = result;
-      this.els.status.textContent = `Intervals: 95% percentile, ${result.resamples} resamples of profiles, seed ${result.seed}.`;
+      this.els.status.textContent = pi().review.intervalsDone(result.resamples, result.seed);
       this.renderTable();
     } catch (e) {
       if (this.life.live) this.els.status.textContent = toAppError(e).message;
@@ -310,13 +305,13 @@ export class AgreementView implements StudioView {
         onchange: (e: Event) => void this.openDimension(d.dimension, (e.target as HTMLSelectElement).value as KappaWeights),
       },
       ...(["unweighted", "linear", "quadratic"] as const).map((w) =>
-        h("option", { value: w, selected: w === d.weights }, w === d.weights && !this.weights ? `${w} (default)` : w),
+        h("option", { value: w, selected: w === d.weights }, w === d.weights && !this.weights ? pi().review.weightDefault(pi().review.weights[w]) : pi().review.weights[w]),
       ),
     );
     const figure = (id: string, svg: string | null, alt: string, caption: string) =>
       svg
         ? h("figure", { class: "review-figure" }, h("img", { id, src: svgDataUrl(svg), alt }), h("figcaption", {}, caption))
-        : h("p", { class: "empty" }, `${alt}: not enough data.`);
+        : h("p", { class: "empty" }, pi().review.notEnoughData(alt));
     const raterRows = d.raters.map((r) =>
       h(
         "tr",
@@ -324,14 +319,14 @@ export class AgreementView implements StudioView {
         h("th", { scope: "row" }, r.rater, r.kind !== "human" ? h("span", { class: "kind" }, ` ${r.kind}`) : null),
         h("td", { class: "num" }, String(r.n)),
         ...(r.caution
-          ? [h("td", { class: "caution", colspan: "4", title: "leniency, agreement and drift need more ratings" }, r.caution)]
+          ? [h("td", { class: "caution", colspan: "4", title: pi().review.raterCautionTitle }, r.caution)]
           : [
               h("td", { class: "num" }, fmt(r.leniency, 2)),
               h("td", { class: "num" }, fmtPercent(r.consensusAgreement)),
               h("td", { class: "num" }, fmt(r.consensusR, 2)),
               h("td", { class: "num drift", title: r.drift.map((x) => fmt(x, 2)).join(" → ") }, driftText(r.drift)),
             ]),
-        h("td", { class: "num" }, r.medianSeconds === null ? "—" : `${r.medianSeconds.toFixed(0)} s`),
+        h("td", { class: "num" }, r.medianSeconds === null ? "—" : pi().review.seconds(r.medianSeconds.toFixed(0))),
       ),
     );
     replace(
@@ -340,12 +335,12 @@ export class AgreementView implements StudioView {
         "div",
         { class: "detail-head" },
         h("h3", {}, d.label, h("span", { class: "muted" }, ` · ${d.level}`)),
-        h("label", { for: "kappa-weights" }, "Kappa weights "),
+        h("label", { for: "kappa-weights" }, pi().review.kappaWeights),
         weights,
         h(
           "button",
           { class: "ghost", id: "to-disagreements", onclick: () => this.ctx.show("disagreements", d.dimension) },
-          "Disagreements on this dimension →",
+          pi().review.toDisagreements,
         ),
       ),
       h(
@@ -354,13 +349,13 @@ export class AgreementView implements StudioView {
         figure(
           "kappa-heatmap",
           d.heatmapSvg,
-          `Pairwise Cohen's kappa (${d.weights}) of ${d.label}`,
-          `Cohen's kappa (${d.weights} weights) for every pair of raters with shared profiles.`,
+          pi().review.kappaAlt(pi().review.weights[d.weights] ?? d.weights, d.label),
+          pi().review.kappaCaption(pi().review.weights[d.weights] ?? d.weights),
         ),
         h(
           "div",
           { class: "rater-table-host" },
-          h("h4", {}, "Raters"),
+          h("h4", {}, pi().review.raters),
           h(
             "div",
             { class: "table-scroll" },
@@ -373,13 +368,13 @@ export class AgreementView implements StudioView {
                 h(
                   "tr",
                   {},
-                  h("th", { scope: "col" }, "Rater"),
-                  h("th", { scope: "col", class: "num" }, "n"),
-                  h("th", { scope: "col", class: "num", title: "mean deviation from the other raters (+ = rates higher)" }, "Leniency"),
-                  h("th", { scope: "col", class: "num", title: "percent of pairs with another rater on a shared profile that agree exactly" }, "% agree w/ others"),
-                  h("th", { scope: "col", class: "num", title: "correlation with the leave-one-out consensus (mean of the other raters)" }, "r w/ consensus"),
-                  h("th", { scope: "col", class: "num", title: d.driftMeasure }, "Drift (early → late)"),
-                  h("th", { scope: "col", class: "num", title: "median seconds per profile" }, "Median time"),
+                  h("th", { scope: "col" }, pi().review.rater),
+                  h("th", { scope: "col", class: "num" }, pi().review.n),
+                  h("th", { scope: "col", class: "num", title: pi().review.leniencyTitle }, pi().review.leniency),
+                  h("th", { scope: "col", class: "num", title: pi().review.agreeTitle }, pi().review.agree),
+                  h("th", { scope: "col", class: "num", title: pi().review.consensusTitle }, pi().review.consensus),
+                  h("th", { scope: "col", class: "num", title: d.driftMeasure }, pi().review.drift),
+                  h("th", { scope: "col", class: "num", title: pi().review.medianTimeTitle }, pi().review.medianTime),
                 ),
               ),
               h("tbody", {}, ...raterRows),
@@ -389,16 +384,16 @@ export class AgreementView implements StudioView {
             ? h(
                 "p",
                 { class: "note" },
-                `Pairs share ${Math.min(...d.pairs.map((p) => p.units))}–${Math.max(...d.pairs.map((p) => p.units))} profiles. Drift: ${d.driftMeasure}, first → last fifth of each rater's ratings (all five in the chart).`,
+                pi().review.pairsNote(Math.min(...d.pairs.map((p) => p.units)), Math.max(...d.pairs.map((p) => p.units)), d.driftMeasure),
               )
             : null,
-          figure("drift-chart", d.driftSvg, `Drift of each rater on ${d.label}`, `Drift: ${d.driftMeasure}, in five blocks of each rater's ratings, earliest first.`),
+          figure("drift-chart", d.driftSvg, pi().review.driftAlt(d.label), pi().review.driftCaption(d.driftMeasure)),
         ),
       ),
       h(
         "div",
         { class: "figure-row" },
-        figure("distribution-chart", d.distributionSvg, `Distribution of ratings per rater on ${d.label}`, "Share of each rater's ratings per scale point."),
+        figure("distribution-chart", d.distributionSvg, pi().review.distributionAlt(d.label), pi().review.distributionCaption),
       ),
     );
   }

@@ -8,6 +8,7 @@ import { renderError } from "../study/start";
 import type { StudioContext, StudioView } from "../studio/view";
 import type { ReviewApi } from "./api";
 import { renderMarkdown } from "./markdown";
+import { pi } from "../../i18n";
 
 const LEVELS = ["", "nominal", "ordinal", "interval", "ratio"] as const;
 
@@ -17,21 +18,21 @@ export function checkCodebook(cb: CodebookEdit): string[] {
   const seen = new Set<string>();
   cb.dimensions.forEach((d, i) => {
     const name = d.name.trim();
-    const who = name || `dimension ${i + 1}`;
-    if (!name) out.push(`Dimension ${i + 1} needs a name.`);
-    else if (seen.has(name.toLowerCase())) out.push(`The name "${name}" is used twice.`);
+    const who = name || pi().codebook.dimensionN(i + 1);
+    if (!name) out.push(pi().codebook.needsName(i + 1));
+    else if (seen.has(name.toLowerCase())) out.push(pi().codebook.usedTwice(name));
     seen.add(name.toLowerCase());
     const s = d.scale;
     if (s.type === "likert" || s.type === "continuous") {
-      if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) out.push(`${who}: enter the scale's minimum and maximum.`);
-      else if (s.min >= s.max) out.push(`${who}: the minimum (${s.min}) must be below the maximum (${s.max}).`);
+      if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) out.push(pi().codebook.enterMinMax(who));
+      else if (s.min >= s.max) out.push(pi().codebook.minBelowMax(who, s.min, s.max));
     }
-    if (s.type === "likert" && !(Number.isInteger(s.min) && Number.isInteger(s.max))) out.push(`${who}: Likert points are whole numbers.`);
+    if (s.type === "likert" && !(Number.isInteger(s.min) && Number.isInteger(s.max))) out.push(pi().codebook.likertWhole(who));
     if (s.type === "nominal") {
-      if (s.categories.length < 2) out.push(`${who}: a nominal scale needs at least two categories.`);
+      if (s.categories.length < 2) out.push(pi().codebook.twoCategories(who));
       const codes = new Set<number>();
       for (const c of s.categories) {
-        if (codes.has(c.value)) out.push(`${who}: category code ${c.value} appears twice.`);
+        if (codes.has(c.value)) out.push(pi().codebook.codeTwice(who, c.value));
         codes.add(c.value);
       }
     }
@@ -45,16 +46,7 @@ export function defaultScale(type: Scale["type"]): Scale {
   return { type, categories: [{ value: 1, label: "" }, { value: 2, label: "" }] };
 }
 
-const CHANGE_TEXT: Record<CodebookChange["kind"], string> = {
-  added: "new dimension",
-  removed: "removed",
-  label: "label",
-  definition: "definition",
-  scale: "scale",
-  anchors: "anchors",
-  name: "study name",
-  guidelines: "guidelines",
-};
+const changeText = (kind: CodebookChange["kind"]): string => pi().codebook.change[kind];
 
 /** Long texts (a definition, the guidelines) shortened for the list of changes. */
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -68,10 +60,10 @@ export function changeList(changes: CodebookChange[]): HTMLElement {
       h(
         "li",
         { "data-kind": c.kind },
-        h("strong", {}, c.dimension ? `${c.dimension} — ${CHANGE_TEXT[c.kind]}` : CHANGE_TEXT[c.kind]),
+        h("strong", {}, c.dimension ? `${c.dimension} — ${changeText(c.kind)}` : changeText(c.kind)),
         c.kind === "guidelines"
-          ? ": edited"
-          : `: ${c.before === null ? "" : `${clip(c.before) || "(none)"} → `}${c.after === null ? "" : clip(c.after) || "(none)"}`,
+          ? pi().codebook.edited
+          : `: ${c.before === null ? "" : `${clip(c.before) || pi().codebook.none} → `}${c.after === null ? "" : clip(c.after) || pi().codebook.none}`,
       ),
     ),
   );
@@ -99,7 +91,7 @@ export class CodebookView implements StudioView {
     });
     this.els = {
       dims: h("div", { class: "cb-dims", id: "cb-dims" }),
-      preview: h("div", { class: "md-preview", id: "guidelines-preview", "aria-label": "Guidelines preview" }),
+      preview: h("div", { class: "md-preview", id: "guidelines-preview", "aria-label": pi().codebook.guidelinesPreview }),
       messages: h("div", { class: "cb-messages", id: "codebook-messages", role: "status", "aria-live": "polite" }),
       guidelines,
     };
@@ -111,23 +103,23 @@ export class CodebookView implements StudioView {
         h(
           "div",
           { class: "review-toolbar" },
-          h("h2", {}, "Codebook"),
-          h("span", { class: "muted", id: "codebook-version" }, `version ${this.cb?.version ?? 0}`),
+          h("h2", {}, pi().codebook.title),
+          h("span", { class: "muted", id: "codebook-version" }, pi().codebook.version(this.cb?.version ?? 0)),
           h("span", { class: "spacer" }),
-          h("button", { type: "button", id: "add-dimension", onclick: () => this.addDimension() }, "Add dimension"),
-          h("button", { type: "button", class: "primary", id: "save-codebook", onclick: () => void this.save() }, "Save codebook"),
+          h("button", { type: "button", id: "add-dimension", onclick: () => this.addDimension() }, pi().codebook.addDimension),
+          h("button", { type: "button", class: "primary", id: "save-codebook", onclick: () => void this.save() }, pi().codebook.save),
         ),
         this.els.messages,
         h(
           "div",
           { class: "cb-layout" },
-          h("section", { "aria-label": "Dimensions" }, this.els.dims),
+          h("section", { "aria-label": pi().codebook.dimensions }, this.els.dims),
           h(
             "section",
-            { class: "cb-guidelines", "aria-label": "Guidelines" },
-            h("h3", {}, h("label", { for: "guidelines-input" }, "Guidelines (Markdown)")),
+            { class: "cb-guidelines", "aria-label": pi().codebook.guidelines },
+            h("h3", {}, h("label", { for: "guidelines-input" }, pi().codebook.guidelinesMarkdown)),
             guidelines,
-            h("h3", {}, "Preview"),
+            h("h3", {}, pi().codebook.preview),
             this.els.preview,
           ),
         ),
@@ -179,36 +171,36 @@ export class CodebookView implements StudioView {
           document.getElementById(id("scale"))?.focus();
         },
       },
-      h("option", { value: "likert", selected: d.scale.type === "likert" }, "Likert"),
-      h("option", { value: "continuous", selected: d.scale.type === "continuous" }, "Continuous"),
-      h("option", { value: "nominal", selected: d.scale.type === "nominal" }, "Nominal"),
+      h("option", { value: "likert", selected: d.scale.type === "likert" }, pi().codebook.likert),
+      h("option", { value: "continuous", selected: d.scale.type === "continuous" }, pi().codebook.continuous),
+      h("option", { value: "nominal", selected: d.scale.type === "nominal" }, pi().codebook.nominal),
     );
     const level = h(
       "select",
       { id: id("level"), onchange: (e: Event) => (d.level = ((e.target as HTMLSelectElement).value || null) as Level | null) },
-      ...LEVELS.map((l) => h("option", { value: l, selected: (d.level ?? "") === l }, l || "as the scale implies")),
+      ...LEVELS.map((l) => h("option", { value: l, selected: (d.level ?? "") === l }, l ? (pi().codebook.levels[l] ?? l) : pi().codebook.levelImplied)),
     );
     return h(
       "fieldset",
       { class: "cb-dim", "data-index": i },
-      h("legend", {}, d.name || "New dimension", d.ratings ? h("span", { class: "muted" }, ` · ${d.ratings} ratings`) : null),
+      h("legend", {}, d.name || pi().codebook.newDimension, d.ratings ? h("span", { class: "muted" }, pi().codebook.ratings(d.ratings)) : null),
       h(
         "div",
         { class: "cb-row" },
-        text("name", "Name", d.name, (v) => (d.name = v), stored ? { readonly: true, title: "Stored dimensions are matched by name and keep it.", class: "cb-name" } : { class: "cb-name" }),
-        text("label", "Label", d.label ?? "", (v) => (d.label = v || null)),
+        text("name", pi().codebook.name, d.name, (v) => (d.name = v), stored ? { readonly: true, title: pi().codebook.storedName, class: "cb-name" } : { class: "cb-name" }),
+        text("label", pi().codebook.label, d.label ?? "", (v) => (d.label = v || null)),
       ),
       h(
         "label",
         { class: "field", for: id("definition") },
-        h("span", {}, "Definition"),
+        h("span", {}, pi().codebook.definition),
         h("textarea", { id: id("definition"), rows: 2, oninput: (e: Event) => (d.definition = (e.target as HTMLTextAreaElement).value) }, d.definition),
       ),
       h(
         "div",
         { class: "cb-row" },
-        h("label", { class: "field", for: id("scale") }, h("span", {}, "Scale"), kind),
-        h("label", { class: "field", for: id("level") }, h("span", {}, "Level"), level),
+        h("label", { class: "field", for: id("scale") }, h("span", {}, pi().codebook.scale), kind),
+        h("label", { class: "field", for: id("level") }, h("span", {}, pi().codebook.level), level),
       ),
       this.scaleFields(d, id),
     );
@@ -235,9 +227,9 @@ export class CodebookView implements StudioView {
       return h(
         "div",
         { class: "cb-row" },
-        this.num(id("min"), "Min", s.min, (v) => (s.min = v), { step: "any" }),
-        this.num(id("max"), "Max", s.max, (v) => (s.max = v), { step: "any" }),
-        this.num(id("step"), "Step (optional)", s.step ?? null, (v) => (s.step = Number.isFinite(v) ? v : null), { step: "any" }),
+        this.num(id("min"), pi().codebook.min, s.min, (v) => (s.min = v), { step: "any" }),
+        this.num(id("max"), pi().codebook.max, s.max, (v) => (s.max = v), { step: "any" }),
+        this.num(id("step"), pi().codebook.step, s.step ?? null, (v) => (s.step = Number.isFinite(v) ? v : null), { step: "any" }),
       );
     }
     if (s.type === "likert") {
@@ -257,7 +249,7 @@ export class CodebookView implements StudioView {
               h("input", {
                 type: "text",
                 id: id(`anchor-${v}`),
-                placeholder: "anchor label (optional)",
+                placeholder: pi().codebook.anchorPlaceholder,
                 value: s.anchors.find((a) => a.value === v)?.label ?? "",
                 oninput: (e: Event) => {
                   const label = (e.target as HTMLInputElement).value;
@@ -289,7 +281,7 @@ export class CodebookView implements StudioView {
       return h(
         "div",
         {},
-        h("div", { class: "cb-row" }, this.num(id("min"), "From", s.min, bound("min"), { step: "1" }), this.num(id("max"), "To", s.max, bound("max"), { step: "1" })),
+        h("div", { class: "cb-row" }, this.num(id("min"), pi().codebook.from, s.min, bound("min"), { step: "1" }), this.num(id("max"), pi().codebook.to, s.max, bound("max"), { step: "1" })),
         anchors,
       );
     }
@@ -301,16 +293,16 @@ export class CodebookView implements StudioView {
           h(
             "div",
             { class: "anchor" },
-            this.num(id(`code-${k}`), "Code", c.value, (v) => (c.value = v), { step: "1" }),
+            this.num(id(`code-${k}`), pi().codebook.code, c.value, (v) => (c.value = v), { step: "1" }),
             h("input", {
               type: "text",
-              "aria-label": `Label of category ${k + 1}`,
+              "aria-label": pi().codebook.categoryLabel(k + 1),
               value: c.label,
               oninput: (e: Event) => (c.label = (e.target as HTMLInputElement).value),
             }),
             h(
               "button",
-              { type: "button", class: "ghost", "aria-label": `Remove category ${k + 1}`, onclick: () => (s.categories.splice(k, 1), render()) },
+              { type: "button", class: "ghost", "aria-label": pi().codebook.removeCategory(k + 1), onclick: () => (s.categories.splice(k, 1), render()) },
               "×",
             ),
           ),
@@ -326,7 +318,7 @@ export class CodebookView implements StudioView {
               render();
             },
           },
-          "Add category",
+          pi().codebook.addCategory,
         ),
       );
     render();
@@ -338,7 +330,7 @@ export class CodebookView implements StudioView {
     if (!this.cb) return;
     const problems = checkCodebook(this.cb);
     if (problems.length) {
-      replace(this.els.messages, h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, "Not saved:"), h("ul", {}, ...problems.map((p) => h("li", {}, p)))));
+      replace(this.els.messages, h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, pi().codebook.notSaved), h("ul", {}, ...problems.map((p) => h("li", {}, p)))));
       return;
     }
     let changes: CodebookChange[];
@@ -349,31 +341,31 @@ export class CodebookView implements StudioView {
       return;
     }
     if (changes.length === 0) {
-      replace(this.els.messages, h("p", { class: "ok-box", id: "codebook-unchanged" }, "Nothing to save: the stored codebook is the same."));
+      replace(this.els.messages, h("p", { class: "ok-box", id: "codebook-unchanged" }, pi().codebook.nothingToSave));
       return;
     }
     const version = (this.cb.version ?? 0) + 1;
-    const confirm = h("button", { type: "button", class: "primary", id: "codebook-confirm-save", onclick: () => void this.commit() }, `Save as version ${version}`);
+    const confirm = h("button", { type: "button", class: "primary", id: "codebook-confirm-save", onclick: () => void this.commit() }, pi().codebook.saveAsVersion(version));
     const cancel = h(
       "button",
       {
         type: "button",
         id: "codebook-cancel-save",
         onclick: () => {
-          replace(this.els.messages, h("p", { class: "muted", id: "codebook-cancelled" }, "Not saved: the edits are still here, the stored codebook is unchanged."));
+          replace(this.els.messages, h("p", { class: "muted", id: "codebook-cancelled" }, pi().codebook.cancelled));
           document.getElementById("save-codebook")?.focus();
         },
       },
-      "Cancel",
+      pi().codebook.cancel,
     );
     replace(
       this.els.messages,
       h(
         "div",
         { class: "cb-confirm", id: "codebook-confirm", role: "alertdialog", "aria-labelledby": "codebook-confirm-title" },
-        h("p", { class: "cb-confirm-title", id: "codebook-confirm-title" }, `Save ${changes.length === 1 ? "this change" : `these ${changes.length} changes`} as a new codebook version?`),
+        h("p", { class: "cb-confirm-title", id: "codebook-confirm-title" }, pi().codebook.confirm(changes.length)),
         changeList(changes),
-        h("p", { class: "muted" }, "Annotators who rated under the earlier version are told what changed."),
+        h("p", { class: "muted" }, pi().codebook.annotatorsTold),
         h("div", { class: "cb-confirm-actions" }, confirm, cancel),
       ),
     );
@@ -385,15 +377,15 @@ export class CodebookView implements StudioView {
     try {
       const saved = await this.api.saveCodebook(this.cb);
       this.setCodebook(saved.codebook);
-      document.getElementById("codebook-version")!.textContent = `version ${saved.codebook.version}`;
+      document.getElementById("codebook-version")!.textContent = pi().codebook.version(saved.codebook.version);
       replace(
         this.els.messages,
         h(
           "p",
           { class: "ok-box" },
           saved.changed
-            ? `Saved as version ${saved.codebook.version} (${saved.added} added, ${saved.updated} changed). Annotators who rated under the earlier version see "codebook changed".`
-            : "Nothing changed: the stored codebook is the same.",
+            ? pi().codebook.saved(saved.codebook.version, saved.added, saved.updated)
+            : pi().codebook.nothingChanged,
         ),
       );
       this.renderDims();
@@ -404,7 +396,7 @@ export class CodebookView implements StudioView {
       replace(
         this.els.messages,
         err.rows.length
-          ? h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, "Not saved; nothing was changed:"), h("ul", {}, ...err.rows.map((r) => h("li", {}, r.message))))
+          ? h("div", { class: "error-box", role: "alert" }, h("p", { class: "error-title" }, pi().codebook.notSavedNothing), h("ul", {}, ...err.rows.map((r) => h("li", {}, r.message))))
           : renderError(err),
       );
     }

@@ -10,6 +10,7 @@ import type { StudioContext, StudioView } from "../studio/view";
 import type { ReviewApi } from "./api";
 import { aliasMap, fmt, nextOpen, shownName, sortDisagreements, type SortKey } from "./logic";
 import { Latest } from "../../asyncSection";
+import { pi } from "../../i18n";
 
 /** Values of a scale the PI can pick from; `null` for a continuous range (typed in). */
 export function scaleChoices(scale: Scale): { value: number; label: string }[] | null {
@@ -57,7 +58,7 @@ export class DisagreementsView implements StudioView {
     this.dims = (ctx.session.codebook?.dimensions ?? []).map((d) => ({ name: d.name, label: d.label }));
     this.scales = new Map((ctx.session.codebook?.dimensions ?? []).map((d) => [d.name, d.scale]));
     if (this.dims.length === 0) {
-      replace(el, h("p", { class: "empty" }, "The codebook has no dimensions yet."));
+      replace(el, h("p", { class: "empty" }, pi().review.noDimensions));
       return;
     }
     const first = this.dims.find((d) => d.name === param)?.name ?? this.dims[0].name;
@@ -84,10 +85,10 @@ export class DisagreementsView implements StudioView {
           this.render();
         },
       },
-      h("option", { value: "disagreement" }, "most disagreement first"),
-      h("option", { value: "open" }, "unsettled first"),
-      h("option", { value: "spread" }, "largest spread first"),
-      h("option", { value: "profile" }, "by person and context"),
+      h("option", { value: "disagreement" }, pi().review.sortMost),
+      h("option", { value: "open" }, pi().review.sortOpen),
+      h("option", { value: "spread" }, pi().review.sortSpread),
+      h("option", { value: "profile" }, pi().review.sortProfile),
     );
     this.els = {
       list: h("div", {
@@ -109,19 +110,19 @@ export class DisagreementsView implements StudioView {
         h(
           "div",
           { class: "review-toolbar" },
-          h("h2", {}, "Disagreements"),
-          h("label", { for: "disagreement-dimension" }, "Dimension "),
+          h("h2", {}, pi().review.disagreements),
+          h("label", { for: "disagreement-dimension" }, pi().review.dimensionPick),
           dim,
-          h("label", { for: "disagreement-sort" }, "Sort "),
+          h("label", { for: "disagreement-sort" }, pi().review.sort),
           sort,
-          h("label", { class: "check", for: "hide-names" }, hide, " Hide rater names"),
+          h("label", { class: "check", for: "hide-names" }, hide, pi().review.hideNames),
           this.els.alphas,
           this.els.status,
         ),
         h("div", { class: "disagreement-layout" }, this.els.list, this.els.profile),
       ),
     );
-    replace(this.els.profile, h("p", { class: "empty" }, "Open a profile from the list to see its material and settle its value."));
+    replace(this.els.profile, h("p", { class: "empty" }, pi().review.openAProfile));
     await this.load(first);
   }
 
@@ -131,7 +132,7 @@ export class DisagreementsView implements StudioView {
   }
 
   private async load(dimension: string): Promise<void> {
-    this.els.status.textContent = "Loading…";
+    this.els.status.textContent = pi().review.loading;
     try {
       this.data = await this.api.disagreements(dimension);
     } catch (e) {
@@ -142,7 +143,7 @@ export class DisagreementsView implements StudioView {
     this.els.status.textContent = "";
     this.current = null;
     this.render();
-    replace(this.els.profile, h("p", { class: "empty" }, "Open a profile from the list to see its material and settle its value."));
+    replace(this.els.profile, h("p", { class: "empty" }, pi().review.openAProfile));
   }
 
   private listKey(e: KeyboardEvent): void {
@@ -166,17 +167,17 @@ export class DisagreementsView implements StudioView {
     if (!d) return;
     replace(
       this.els.alphas,
-      h("span", {}, "α before ", h("strong", { id: "alpha-before" }, fmt(d.alphaBefore))),
+      h("span", {}, pi().review.alphaBefore, h("strong", { id: "alpha-before" }, fmt(d.alphaBefore))),
       h(
         "span",
-        { title: "Adjudicated profiles count with their settled value only, so α after is the agreement on the profiles still unsettled." },
-        "α after adjudication ",
+        { title: pi().review.alphaAfterTitle },
+        pi().review.alphaAfter,
         h("strong", { id: "alpha-after" }, fmt(d.alphaAfter)),
       ),
-      h("span", { class: "muted", id: "adjudicated-count" }, `${d.adjudicated} of ${d.profiles.length} settled`),
+      h("span", { class: "muted", id: "adjudicated-count" }, pi().review.settledOf(d.adjudicated, d.profiles.length)),
     );
     if (d.profiles.length === 0) {
-      replace(this.els.list, h("p", { class: "empty" }, "No profile has ratings from two raters on this dimension yet."));
+      replace(this.els.list, h("p", { class: "empty" }, pi().review.noPairs));
       return;
     }
     const aliases = this.aliases();
@@ -193,10 +194,10 @@ export class DisagreementsView implements StudioView {
             "tr",
             {},
             h("th", { scope: "col", class: "num" }, "#"),
-            h("th", { scope: "col" }, "Profile"),
-            h("th", { scope: "col" }, "Values"),
-            h("th", { scope: "col", class: "num", title: "0 = agreement, 1 = as far apart as the scale allows" }, "Disagreement"),
-            h("th", { scope: "col" }, "Settled"),
+            h("th", { scope: "col" }, pi().review.profile),
+            h("th", { scope: "col" }, pi().review.values),
+            h("th", { scope: "col", class: "num", title: pi().review.disagreementTitle }, pi().review.disagreement),
+            h("th", { scope: "col" }, pi().review.settled),
           ),
         ),
         h("tbody", {}, ...rows),
@@ -254,7 +255,7 @@ export class DisagreementsView implements StudioView {
       ? h(
           "select",
           { id: "adjudicated-value" },
-          h("option", { value: "", selected: row?.adjudicated == null }, "choose…"),
+          h("option", { value: "", selected: row?.adjudicated == null }, pi().review.choose),
           ...choices.map((c) => h("option", { value: String(c.value), selected: row?.adjudicated === c.value }, c.label)),
         )
       : h("input", {
@@ -265,12 +266,12 @@ export class DisagreementsView implements StudioView {
           max: d.scale.type === "continuous" ? String(d.scale.max) : undefined,
           value: row?.adjudicated ?? "",
         });
-    const note = h("textarea", { id: "adjudication-note", rows: 2, placeholder: "Why this value (optional)" }, row?.note ?? "");
+    const note = h("textarea", { id: "adjudication-note", rows: 2, placeholder: pi().review.notePlaceholder }, row?.note ?? "");
     const message = h("p", { class: "form-message", role: "alert" });
     const save = async () => {
       const v = Number(value.value);
       if (value.value === "" || !Number.isFinite(v)) {
-        message.textContent = "Choose the settled value first.";
+        message.textContent = pi().review.chooseFirst;
         value.focus();
         return;
       }
@@ -279,7 +280,7 @@ export class DisagreementsView implements StudioView {
         if (!this.life.live) return;
         this.data = updated;
         const next = nextOpen(sortDisagreements(updated.profiles, this.sort), view.profile.id);
-        this.els.status.textContent = `Saved ${valueText(v, d.scale)} for ${view.profile.person} · ${view.profile.context}.`;
+        this.els.status.textContent = pi().review.savedValue(valueText(v, d.scale), `${view.profile.person} · ${view.profile.context}`);
         if (next !== null) await this.openProfile(next);
         else {
           this.current = view.profile.id;
@@ -309,11 +310,11 @@ export class DisagreementsView implements StudioView {
           }
         },
       },
-      h("label", { for: "adjudicated-value" }, `Settled value of ${d.label}`),
+      h("label", { for: "adjudicated-value" }, pi().review.settledValueOf(d.label)),
       value,
-      h("label", { for: "adjudication-note" }, "Note"),
+      h("label", { for: "adjudication-note" }, pi().review.note),
       note,
-      h("button", { type: "submit", class: "primary", id: "save-adjudication" }, "Save & next ", h("kbd", {}, "Ctrl+Enter")),
+      h("button", { type: "submit", class: "primary", id: "save-adjudication" }, pi().review.saveAndNext, h("kbd", {}, pi().review.ctrlEnter)),
       message,
     );
     // Columns in the order of the names shown (Rater A, B, … when hidden).
@@ -324,7 +325,7 @@ export class DisagreementsView implements StudioView {
     const values = h(
       "table",
       { class: "data side-by-side", id: "side-by-side" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Dimension"), ...head, h("th", { scope: "col", class: "num" }, "Settled"))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, pi().review.dimension), ...head, h("th", { scope: "col", class: "num" }, pi().review.settled))),
       h(
         "tbody",
         {},
@@ -360,7 +361,7 @@ export class DisagreementsView implements StudioView {
       h("h3", {}, `${view.profile.person} · ${view.profile.context}`),
       values,
       form,
-      h("h4", {}, "Material"),
+      h("h4", {}, pi().review.material),
       h("div", { class: "adjudication-material" }, ...texts),
     );
     value.focus();

@@ -4,6 +4,7 @@
 import { toAppError } from "../../api";
 import type { GoldAccuracy, GoldMark, GoldRequest, GoldView } from "../../bindings";
 import { h, replace } from "../../dom";
+import { pi } from "../../i18n";
 
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)} %`);
 const num = (x: number | null) => (x === null ? "—" : x.toFixed(2));
@@ -13,7 +14,7 @@ export function goldTable(rows: GoldAccuracy[]): HTMLElement {
     return h(
       "p",
       { class: "muted", id: "gold-empty" },
-      "No gold profiles or attention checks yet: mark one below, or import known values with chameleon gold import.",
+      pi().review.noGold,
     );
   }
   return h(
@@ -25,7 +26,7 @@ export function goldTable(rows: GoldAccuracy[]): HTMLElement {
       h(
         "tr",
         {},
-        ...["Rater", "Kind", "Rated", "Exact", "Accuracy", "Mean |error|"].map((t) => h("th", { scope: "col" }, t)),
+        ...pi().review.goldHeaders.map((t) => h("th", { scope: "col" }, t)),
       ),
     ),
     h(
@@ -36,8 +37,8 @@ export function goldTable(rows: GoldAccuracy[]): HTMLElement {
           "tr",
           { "data-rater": r.rater, "data-kind": r.kind },
           h("th", { scope: "row" }, r.rater),
-          h("td", {}, r.kind === "attention" ? "attention checks" : "gold profiles"),
-          h("td", { class: "num" }, `${r.rated} of ${r.items}`),
+          h("td", {}, r.kind === "attention" ? pi().review.goldKindRows.attention : pi().review.goldKindRows.gold),
+          h("td", { class: "num" }, pi().review.ratedOf(r.rated, r.items)),
           h("td", { class: "num" }, String(r.exact)),
           h("td", { class: "num accuracy" }, pct(r.accuracy)),
           h("td", { class: "num" }, num(r.mean_abs_error)),
@@ -55,15 +56,15 @@ export interface GoldApi {
   clearGold(profileId: number, dimension: string | null): Promise<GoldView>;
 }
 
-const KIND_LABEL: Record<string, string> = { gold: "gold value", attention: "attention check" };
+const kindLabel = (kind: string): string => pi().review.markKind[kind] ?? kind;
 
 /** The marks, one row per known value, each with its Remove button. */
 export function marksTable(marks: GoldMark[], remove: (m: GoldMark) => void, label: (dimension: string) => string = (d) => d): HTMLElement {
-  if (marks.length === 0) return h("p", { class: "muted", id: "gold-marks-empty" }, "No profile is marked.");
+  if (marks.length === 0) return h("p", { class: "muted", id: "gold-marks-empty" }, pi().review.noMarks);
   return h(
     "table",
     { class: "data-table", id: "gold-marks" },
-    h("thead", {}, h("tr", {}, ...["Profile", "Dimension", "Known value", "Kind", ""].map((t) => h("th", { scope: "col" }, t)))),
+    h("thead", {}, h("tr", {}, ...pi().review.marksHeaders.map((t) => h("th", { scope: "col" }, t)))),
     h(
       "tbody",
       {},
@@ -74,8 +75,8 @@ export function marksTable(marks: GoldMark[], remove: (m: GoldMark) => void, lab
           h("th", { scope: "row" }, `${m.person}/${m.context}`),
           h("td", {}, label(m.dimension)),
           h("td", { class: "num" }, String(m.value)),
-          h("td", {}, KIND_LABEL[m.kind] ?? m.kind),
-          h("td", {}, h("button", { type: "button", class: "link gold-remove", onclick: () => remove(m) }, "Remove")),
+          h("td", {}, kindLabel(m.kind)),
+          h("td", {}, h("button", { type: "button", class: "link gold-remove", onclick: () => remove(m) }, pi().review.remove)),
         ),
       ),
     ),
@@ -93,8 +94,8 @@ export class GoldMarking {
   private readonly kind = h(
     "select",
     { id: "gold-kind" },
-    h("option", { value: "gold" }, "gold value"),
-    h("option", { value: "attention" }, "attention check"),
+    h("option", { value: "gold" }, pi().review.markKind.gold),
+    h("option", { value: "attention" }, pi().review.markKind.attention),
   );
   private readonly hint = h("span", { class: "muted", id: "gold-value-hint" });
   private readonly status = h("p", { class: "review-status", id: "gold-status", role: "status", "aria-live": "polite" });
@@ -107,25 +108,25 @@ export class GoldMarking {
     this.el = h(
       "div",
       { class: "gold-marking" },
-      h("h4", {}, "Mark a profile"),
+      h("h4", {}, pi().review.markTitle),
       h(
         "p",
         { class: "muted" },
-        "A profile with a known value tests the raters: its ratings count for accuracy and are left out of every statistic.",
+        pi().review.markHelp,
       ),
       h(
         "form",
         { id: "gold-form", class: "gold-form", onsubmit: (e: Event) => (e.preventDefault(), void this.mark()) },
-        h("label", { for: "gold-profile" }, "Profile "),
+        h("label", { for: "gold-profile" }, pi().review.profileLabel),
         this.profile,
-        h("label", { for: "gold-dimension" }, " dimension "),
+        h("label", { for: "gold-dimension" }, pi().review.dimensionLabel),
         this.dimension,
-        h("label", { for: "gold-value" }, " value "),
+        h("label", { for: "gold-value" }, pi().review.valueLabel),
         this.value,
         this.hint,
-        h("label", { for: "gold-kind" }, " as "),
+        h("label", { for: "gold-kind" }, pi().review.asLabel),
         this.kind,
-        h("button", { type: "submit", id: "gold-mark" }, "Mark"),
+        h("button", { type: "submit", id: "gold-mark" }, pi().review.mark),
       ),
       this.status,
       this.list,
@@ -136,7 +137,7 @@ export class GoldMarking {
     try {
       this.show(await this.api.gold());
     } catch (e) {
-      this.status.textContent = `Marks unavailable: ${toAppError(e).message}`;
+      this.status.textContent = pi().review.marksUnavailable(toAppError(e).message);
     }
   }
 
@@ -163,13 +164,13 @@ export class GoldMarking {
     if (!d) return;
     this.value.min = String(d.min);
     this.value.max = String(d.max);
-    this.hint.textContent = d.values ? ` (${d.values.join(", ")})` : ` (${d.min} to ${d.max})`;
+    this.hint.textContent = d.values ? ` (${d.values.join(", ")})` : pi().review.valueRange(d.min, d.max);
   }
 
   private async mark(): Promise<void> {
     const value = Number(this.value.value);
     if (this.value.value.trim() === "" || !Number.isFinite(value)) {
-      this.status.textContent = "Enter the known value.";
+      this.status.textContent = pi().review.enterKnownValue;
       return;
     }
     const label = this.profile.selectedOptions[0]?.textContent ?? "";
@@ -182,7 +183,7 @@ export class GoldMarking {
           kind: this.kind.value,
         }),
       );
-      this.status.textContent = `${label} marked: ${this.label(this.dimension.value)} = ${value} (${KIND_LABEL[this.kind.value]}).`;
+      this.status.textContent = pi().review.marked(label, this.label(this.dimension.value), value, kindLabel(this.kind.value));
       this.changed();
     } catch (e) {
       this.status.textContent = toAppError(e).message;
@@ -192,7 +193,7 @@ export class GoldMarking {
   private async remove(m: GoldMark): Promise<void> {
     try {
       this.show(await this.api.clearGold(m.profileId, m.dimension));
-      this.status.textContent = `Mark removed: ${m.person}/${m.context}, ${this.label(m.dimension)}.`;
+      this.status.textContent = pi().review.markRemoved(`${m.person}/${m.context}`, this.label(m.dimension));
       this.changed();
     } catch (e) {
       this.status.textContent = toAppError(e).message;
@@ -202,11 +203,11 @@ export class GoldMarking {
 
 /** The section: the accuracy table (reloaded after each mark) and the marking form. */
 export function goldSection(api: GoldApi, changed: () => void = () => {}): HTMLElement {
-  const body = h("div", {}, h("p", { class: "muted" }, "Loading…"));
+  const body = h("div", {}, h("p", { class: "muted" }, pi().review.loading));
   const loadAccuracy = () =>
     api.goldAccuracy().then(
       (rows) => replace(body, goldTable(rows)),
-      (e) => replace(body, h("p", { class: "muted" }, `Accuracy unavailable: ${toAppError(e).message}`)),
+      (e) => replace(body, h("p", { class: "muted" }, pi().review.accuracyUnavailable(toAppError(e).message))),
     );
   const marking = new GoldMarking(api, () => {
     void loadAccuracy();
@@ -215,7 +216,7 @@ export function goldSection(api: GoldApi, changed: () => void = () => {}): HTMLE
   const el = h(
     "section",
     { class: "gold-section", id: "gold-section" },
-    h("h3", {}, "Gold profiles and attention checks"),
+    h("h3", {}, pi().review.goldTitle),
     body,
     marking.el,
   );

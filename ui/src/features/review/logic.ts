@@ -1,6 +1,7 @@
 // The review views' pure logic: threshold bands, number formatting, rater-name hiding, sorting,
 // SVG data URIs. Kept apart from the DOM so vitest checks it directly.
 import type { DisagreementRow, RaterAlias, Thresholds } from "../../bindings";
+import { pi } from "../../i18n";
 
 export { num as fmt, percent as fmtPercent } from "../../format";
 
@@ -14,20 +15,16 @@ export function band(alpha: number | null | undefined, t: Thresholds): Band {
   return "poor";
 }
 
-export const BAND_TEXT: Record<Band, string> = {
-  good: "good",
-  tentative: "tentative",
-  poor: "below tentative",
-  none: "not computable",
-};
+/** The band in words (the PI's catalogue). */
+export const bandText = (b: Band): string => pi().review.band[b];
 
 
 
 /** Checks threshold inputs before they go to the study; a sentence when they are not usable. */
 export function checkThresholds(good: number, tentative: number): string | null {
-  if (!Number.isFinite(good) || !Number.isFinite(tentative)) return "Enter both thresholds as numbers.";
-  if (good < -1 || good > 1 || tentative < -1 || tentative > 1) return "Thresholds lie between −1 and 1.";
-  if (tentative > good) return "The tentative threshold must not be above the good one.";
+  if (!Number.isFinite(good) || !Number.isFinite(tentative)) return pi().review.thresholdsNotNumbers;
+  if (good < -1 || good > 1 || tentative < -1 || tentative > 1) return pi().review.thresholdsRange;
+  if (tentative > good) return pi().review.thresholdsOrder;
   return null;
 }
 
@@ -37,7 +34,7 @@ export function aliasMap(aliases: RaterAlias[]): Map<string, string> {
 }
 
 export function shownName(name: string, aliases: Map<string, string>, hide: boolean): string {
-  return hide ? (aliases.get(name) ?? "Rater ?") : name;
+  return hide ? (aliases.get(name) ?? pi().review.unknownAlias) : name;
 }
 
 export type SortKey = "disagreement" | "spread" | "profile" | "open";

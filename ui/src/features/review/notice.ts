@@ -3,6 +3,7 @@
 // than silently meaning something else.
 import { h } from "../../dom";
 import type { ReviewApi } from "./api";
+import { t } from "../../i18n";
 
 export async function codebookNotice(
   api: Pick<ReviewApi, "codebookChanged" | "codebookChanges">,
@@ -23,8 +24,8 @@ export async function codebookNotice(
   return h(
     "div",
     { class: "codebook-changed", id: "codebook-changed", role: "status" },
-    h("strong", {}, "Codebook changed. "),
-    "The PI edited the codebook after you rated some profiles: check the definitions and guidelines below before you go on.",
+    h("strong", {}, t().codebookChanged),
+    t().codebookChangedHelp,
     changes.length ? h("ul", { class: "codebook-changes" }, ...changes.map((c) => h("li", {}, c))) : null,
   );
 }

@@ -5,28 +5,26 @@
 // in effect, which this control then shows next to the numbers.
 import type { KindChoice, KnownLeftOut, RaterChoice, RaterPool, RaterRequest } from "../../bindings";
 import { h, replace } from "../../dom";
+import { pi } from "../../i18n";
 
-const KIND_TEXT: Record<KindChoice, string> = { human: "Humans", model: "Models", any: "All kinds" };
 
 /** The choice in words, as the CLI prints it: "kind human; at least 10 ratings — 3 included; excluded: …". */
 export function choiceText(c: RaterChoice): string {
-  let out = `${c.selection} — ${c.included.length} included`;
-  if (c.excluded.length) out += `; excluded: ${c.excluded.map((e) => `${e.name} (${e.reason})`).join(", ")}`;
-  if (c.note) out += `. Note: ${c.note}`;
+  let out = pi().review.choice(c.selection, c.included.length);
+  if (c.excluded.length) out += pi().review.excluded(c.excluded.map((e) => `${e.name} (${e.reason})`).join(", "));
+  if (c.note) out += pi().review.choiceNote(c.note);
   const left = c.known_left_out ? leftOutText(c.known_left_out) : null;
   if (left) out += `. ${left}`;
   return out;
 }
 
-const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** Core's sentence for the profiles with known values (KnownLeftOut::sentence): "1 gold profile and 2 attention checks left out of the statistics: p1/home, …". */
 export function leftOutText(k: KnownLeftOut): string | null {
   const parts: string[] = [];
-  if (k.gold.length) parts.push(count(k.gold.length, "gold profile", "gold profiles"));
-  if (k.attention.length) parts.push(count(k.attention.length, "attention check", "attention checks"));
+  if (k.gold.length) parts.push(pi().review.goldProfiles(k.gold.length));
+  if (k.attention.length) parts.push(pi().review.attentionChecks(k.attention.length));
   if (!parts.length) return null;
-  return `${parts.join(" and ")} left out of the statistics: ${[...k.gold, ...k.attention].join(", ")}`;
+  return pi().review.leftOut(parts, [...k.gold, ...k.attention].join(", "));
 }
 
 export class RaterControl {
@@ -47,7 +45,7 @@ export class RaterControl {
     this.kind = h(
       "select",
       { id: `${prefix}-rater-kind`, onchange: () => this.set({ kind: this.kind.value as KindChoice }) },
-      ...(["human", "model", "any"] as const).map((k) => h("option", { value: k }, KIND_TEXT[k])),
+      ...(["human", "model", "any"] as const).map((k) => h("option", { value: k }, pi().review.kindText[k])),
     );
     this.min = h("input", {
       type: "number",
@@ -61,13 +59,13 @@ export class RaterControl {
     this.el = h(
       "fieldset",
       { class: "rater-control", id: `${prefix}-raters-control` },
-      h("legend", {}, "Raters"),
-      h("label", { for: `${prefix}-rater-kind` }, "Kind "),
+      h("legend", {}, pi().review.raters),
+      h("label", { for: `${prefix}-rater-kind` }, pi().review.kind),
       this.kind,
-      h("label", { for: `${prefix}-min-ratings` }, " at least "),
+      h("label", { for: `${prefix}-min-ratings` }, pi().review.atLeast),
       this.min,
-      h("span", {}, " ratings "),
-      h("details", { class: "rater-pick" }, h("summary", {}, "Pick raters"), this.picks),
+      h("span", {}, pi().review.ratingsAfter),
+      h("details", { class: "rater-pick" }, h("summary", {}, pi().review.pickRaters), this.picks),
       this.summary,
     );
   }
@@ -97,12 +95,12 @@ export class RaterControl {
             onchange: () => this.picked(),
           }),
           ` ${r.name}`,
-          h("span", { class: "muted" }, ` ${r.kind}, ${r.ratings === 1 ? "1 rating" : `${r.ratings} ratings`}`),
+          h("span", { class: "muted" }, pi().review.raterRatings(r.kind, r.ratings)),
         ),
       ),
-      named ? h("button", { type: "button", class: "link", id: `${this.prefix}-rater-default`, onclick: () => this.reset() }, "Back to the default") : null,
+      named ? h("button", { type: "button", class: "link", id: `${this.prefix}-rater-default`, onclick: () => this.reset() }, pi().review.backToDefault) : null,
     );
-    this.summary.textContent = `Raters: ${choiceText(pool.choice)}`;
+    this.summary.textContent = pi().review.ratersChoice(choiceText(pool.choice));
   }
 
   private set(part: RaterRequest): void {

@@ -4,6 +4,7 @@
 import { toAppError } from "../../api";
 import type { ScaleReport } from "../../bindings";
 import { h, replace } from "../../dom";
+import { pi } from "../../i18n";
 
 const num = (x: number | null | undefined) => (x === null || x === undefined ? "—" : x.toFixed(2));
 const ci = (c: number[] | null) => (c === null ? "" : ` [${num(c[0])}, ${num(c[1])}]`);
@@ -19,7 +20,7 @@ export function scalesTable(rows: ScaleReport[]): HTMLElement {
       h(
         "tr",
         {},
-        ...["Scale", "Responses", "α [95 % CI]", "Standardized α", "ω total [95 % CI]", "Item–rest r"].map((t) =>
+        ...pi().review.scaleHeaders.map((t) =>
           h("th", { scope: "col" }, t),
         ),
       ),
@@ -33,13 +34,13 @@ export function scalesTable(rows: ScaleReport[]): HTMLElement {
               "tr",
               { "data-scale": r.scale },
               h("th", { scope: "row" }, r.scale),
-              h("td", { class: "muted problem", colspan: "5" }, `No reliability: ${r.problem}`),
+              h("td", { class: "muted problem", colspan: "5" }, pi().review.noReliability(r.problem)),
             )
           : h(
               "tr",
               { "data-scale": r.scale },
               h("th", { scope: "row" }, r.scale),
-              h("td", { class: "num" }, r.incomplete > 0 ? `${r.n} (${r.incomplete} left out)` : String(r.n)),
+              h("td", { class: "num" }, r.incomplete > 0 ? pi().review.leftOutCount(r.n, r.incomplete) : String(r.n)),
               h("td", { class: "num alpha" }, `${num(r.raw_alpha)}${ci(r.raw_alpha_ci95)}`),
               h("td", { class: "num" }, num(r.std_alpha)),
               h("td", { class: "num omega" }, `${num(r.omega_total)}${ci(r.omega_total_ci95)}`),
@@ -50,8 +51,8 @@ export function scalesTable(rows: ScaleReport[]): HTMLElement {
                   ...(k > 0 ? [h("span", { class: "muted" }, " · ")] : []),
                   h(
                     "span",
-                    { class: "item-rest", "data-item": i.dimension, title: i.reverse ? "reverse-keyed" : "" },
-                    `${i.dimension}${i.reverse ? " (R)" : ""} ${num(i.item_rest)}`,
+                    { class: "item-rest", "data-item": i.dimension, title: i.reverse ? pi().review.reverseKeyed : "" },
+                    `${i.dimension}${i.reverse ? pi().review.reverseMark : ""} ${num(i.item_rest)}`,
                   ),
                 ]),
               ),
@@ -63,11 +64,11 @@ export function scalesTable(rows: ScaleReport[]): HTMLElement {
 
 /** The section, filled when the reliability arrives (none when the codebook has no scales). */
 export function scalesSection(load: () => Promise<ScaleReport[]>): HTMLElement {
-  const body = h("div", {}, h("p", { class: "muted" }, "Computing scale reliability…"));
+  const body = h("div", {}, h("p", { class: "muted" }, pi().review.computingScales));
   const el = h(
     "section",
     { class: "scales-section", id: "scales-section" },
-    h("h3", {}, "Questionnaire scales"),
+    h("h3", {}, pi().review.scalesTitle),
     body,
   );
   load().then(
@@ -78,7 +79,7 @@ export function scalesSection(load: () => Promise<ScaleReport[]>): HTMLElement {
           ? h(
               "p",
               { class: "muted", id: "scales-empty" },
-              "No questionnaire scales in the codebook (a dimension with items; see docs/reliability.md).",
+              pi().review.noScales,
             )
           : h(
               "div",
@@ -86,13 +87,13 @@ export function scalesSection(load: () => Promise<ScaleReport[]>): HTMLElement {
               h(
                 "p",
                 { class: "muted" },
-                `Cronbach's α and McDonald's ω total (one-factor), 95 % intervals from ${rows[0]?.bootstrap ?? 0} bootstrap resamples of the responses (seed 1).`,
+                pi().review.scalesNote(rows[0]?.bootstrap ?? 0),
               ),
               scalesTable(rows),
-              h("p", { class: "muted" }, "(R): reverse-keyed, scored min + max − value."),
+              h("p", { class: "muted" }, pi().review.reverseNote),
             ),
       ),
-    (e) => replace(body, h("p", { class: "muted" }, `Scale reliability unavailable: ${toAppError(e).message}`)),
+    (e) => replace(body, h("p", { class: "muted" }, pi().review.scalesUnavailable(toAppError(e).message))),
   );
   return el;
 }

@@ -4,11 +4,12 @@ import { AgreementView } from "./agreement";
 import type { ReviewApi } from "./api";
 import { CodebookView } from "./codebook";
 import { DisagreementsView } from "./disagreements";
+import { pi } from "../../i18n";
 
 export function reviewViews(api: ReviewApi): StudioViewEntry[] {
   return [
-    { id: "agreement", label: "Agreement", create: () => new AgreementView(api) },
-    { id: "disagreements", label: "Disagreements", create: () => new DisagreementsView(api) },
-    { id: "codebook", label: "Codebook", create: () => new CodebookView(api) },
+    { id: "agreement", label: pi().shell.tabs.agreement, create: () => new AgreementView(api) },
+    { id: "disagreements", label: pi().shell.tabs.disagreements, create: () => new DisagreementsView(api) },
+    { id: "codebook", label: pi().shell.tabs.codebook, create: () => new CodebookView(api) },
   ];
 }

@@ -7,6 +7,7 @@ import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioView, StudioViewEntry } from "./view";
 import { Latest } from "../../asyncSection";
+import { pi } from "../../i18n";
 
 export interface StudioHooks {
   onAnnotate(): void;
@@ -48,17 +49,17 @@ export class StudioScreen {
           "header",
           { class: "topbar" },
           this.nameEl(),
-          h("nav", { class: "tabs", role: "tablist", "aria-label": "Review and analysis" }, ...tabs),
+          h("nav", { class: "tabs", role: "tablist", "aria-label": pi().shell.tabsLabel }, ...tabs),
           h("span", { class: "spacer" }),
-          h("button", { class: "ghost", id: "to-annotate", onclick: () => this.leave(this.hooks.onAnnotate) }, "Annotate"),
-          h("button", { class: "ghost", onclick: () => this.leave(this.hooks.onClose) }, "Close study"),
+          h("button", { class: "ghost", id: "to-annotate", onclick: () => this.leave(this.hooks.onAnnotate) }, pi().shell.annotate),
+          h("button", { class: "ghost", onclick: () => this.leave(this.hooks.onClose) }, pi().shell.closeStudy),
         ),
         content,
       ),
     );
     const start = first ?? this.views[0]?.id;
     if (start) await this.show(start);
-    else replace(content, h("p", { class: "empty" }, "No review views are available."));
+    else replace(content, h("p", { class: "empty" }, pi().shell.noViews));
   }
 
   /** The study's name; a click (or Enter) turns it into a field that renames the study. */
@@ -69,15 +70,15 @@ export class StudioScreen {
         {
           class: "brand ghost",
           id: "study-name",
-          title: `${this.session.study.path} — click to rename the study`,
-          "aria-label": `Study ${this.session.study.name}: rename`,
+          title: pi().shell.renameTitle(this.session.study.path),
+          "aria-label": pi().shell.renameLabel(this.session.study.name),
           onclick: () => edit(),
         },
         this.session.study.name,
       );
     const host = h("span", { class: "brand-host" }, show());
     const edit = () => {
-      const input = h("input", { type: "text", id: "study-name-input", value: this.session.study.name, maxlength: "120", "aria-label": "Study name" });
+      const input = h("input", { type: "text", id: "study-name-input", value: this.session.study.name, maxlength: "120", "aria-label": pi().shell.studyName });
       const message = h("span", { class: "form-message", id: "study-name-message", role: "status" });
       const back = () => {
         replace(host, show());
@@ -97,8 +98,8 @@ export class StudioScreen {
         "form",
         { class: "rename-form", id: "study-rename", onsubmit: (e: Event) => (e.preventDefault(), void save()) },
         input,
-        h("button", { type: "submit", class: "small", id: "study-name-save" }, "Rename"),
-        h("button", { type: "button", class: "small ghost", id: "study-name-cancel", onclick: back }, "Cancel"),
+        h("button", { type: "submit", class: "small", id: "study-name-save" }, pi().shell.rename),
+        h("button", { type: "button", class: "small ghost", id: "study-name-cancel", onclick: back }, pi().shell.cancel),
         message,
       );
       input.addEventListener("keydown", (e) => {

@@ -10,6 +10,7 @@ import type { TeamApi } from "../team/api";
 import { AuditView } from "../team/audit";
 import { TeamView } from "../team/view";
 import type { StudioViewEntry } from "./view";
+import { pi } from "../../i18n";
 
 export interface StudioApis {
   review: ReviewApi;
@@ -24,9 +25,9 @@ export function studioViews(apis: StudioApis): StudioViewEntry[] {
   const modelRuns = apis.modelRuns;
   return [
     ...reviewViews(apis.review),
-    { id: "analysis", label: "Analysis", create: () => new AnalysisView(apis.analysisRuns) },
-    ...(modelRuns ? [{ id: "models", label: "Models", create: () => new ModelsView(modelRuns) }] : []),
-    { id: "team", label: "Team", create: () => new TeamView(apis.team) },
-    { id: "audit", label: "Audit trail", create: () => new AuditView(apis.team) },
+    { id: "analysis", label: pi().shell.tabs.analysis, create: () => new AnalysisView(apis.analysisRuns) },
+    ...(modelRuns ? [{ id: "models", label: pi().shell.tabs.models, create: () => new ModelsView(modelRuns) }] : []),
+    { id: "team", label: pi().shell.tabs.team, create: () => new TeamView(apis.team) },
+    { id: "audit", label: pi().shell.tabs.audit, create: () => new AuditView(apis.team) },
   ];
 }

@@ -1,5 +1,6 @@
 // Which of the files dropped on the start screen is a study, a profiles file or a codebook,
 // told by the file name the way the "Browse…" filters tell them.
+import { pi } from "../../i18n";
 
 export interface DroppedFiles {
   study: string | null;
@@ -42,12 +43,10 @@ export function sortDroppedFiles(paths: readonly string[]): DroppedFiles {
 /** A line for the start screen saying where the dropped files went. */
 export function describeDrop(d: DroppedFiles): string {
   const parts: string[] = [];
-  if (d.profiles) parts.push(`profiles file ${baseName(d.profiles)}`);
-  if (d.codebook) parts.push(`codebook ${baseName(d.codebook)}`);
-  if (d.study) parts.push(`study ${baseName(d.study)}`);
-  const used = parts.length ? `Filled in the ${parts.join(", the ")}.` : "";
-  const unused = d.unused.length
-    ? ` Not used: ${d.unused.map(baseName).join(", ")} (a study is .chameleon, .db or .sqlite; profiles .jsonl, .csv or .json; a codebook .toml or codebook….json).`
-    : "";
+  if (d.profiles) parts.push(pi().start.dropProfiles(baseName(d.profiles)));
+  if (d.codebook) parts.push(pi().start.dropCodebook(baseName(d.codebook)));
+  if (d.study) parts.push(pi().start.dropStudy(baseName(d.study)));
+  const used = parts.length ? pi().start.filledIn(parts) : "";
+  const unused = d.unused.length ? pi().start.notUsed(d.unused.map(baseName)) : "";
   return (used + unused).trim();
 }

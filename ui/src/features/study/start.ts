@@ -7,11 +7,11 @@ import { listenForDrops, type DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
 import { describeDrop, sortDroppedFiles, type DroppedFiles } from "./drop";
 import { errorHint } from "../../errors";
-import { LANGUAGES, languageOverride, overrideLanguage, systemLanguage, t, type Language } from "../../i18n";
+import { LANGUAGES, languageOverride, overrideLanguage, pi, systemLanguage, t, type Language } from "../../i18n";
 
-const STUDY_FILTER = [{ name: "Chameleon study", extensions: ["chameleon", "db", "sqlite"] }];
-const PROFILE_FILTER = [{ name: "Profiles (JSONL or CSV)", extensions: ["jsonl", "json", "csv"] }];
-const CODEBOOK_FILTER = [{ name: "Codebook (TOML or JSON)", extensions: ["toml", "json"] }];
+const STUDY_FILTER = [{ get name() { return pi().start.studyFilter; }, extensions: ["chameleon", "db", "sqlite"] }];
+const PROFILE_FILTER = [{ get name() { return pi().start.profilesFilter; }, extensions: ["jsonl", "json", "csv"] }];
+const CODEBOOK_FILTER = [{ get name() { return pi().start.codebookFilter; }, extensions: ["toml", "json"] }];
 
 export function renderError(err: AppError): HTMLElement {
   return h(
@@ -23,7 +23,7 @@ export function renderError(err: AppError): HTMLElement {
       ? h(
           "table",
           { class: "row-errors" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Line"), h("th", {}, "Column"), h("th", {}, "Problem"))),
+          h("thead", {}, h("tr", {}, h("th", {}, t().errorLine), h("th", {}, t().errorColumn), h("th", {}, t().errorProblem))),
           h(
             "tbody",
             {},
@@ -56,7 +56,7 @@ export function mountStart(
   const attempt = async (what: string, f: () => Promise<SessionDto>) => {
     replace(errorHost);
     dropNotice.textContent = "";
-    busy.textContent = `${what}…`;
+    busy.textContent = pi().start.working(what);
     try {
       const s = await f();
       busy.textContent = "";
@@ -85,11 +85,11 @@ export function mountStart(
           }
         },
       },
-      "Browse…",
+      pi().start.browse,
     );
 
   // Open
-  const open = pathField("open-path", "Study file", "/path/to/study.chameleon");
+  const open = pathField("open-path", pi().start.studyFile, pi().start.studyFilePlaceholder);
   const openForm = h(
     "form",
     {
@@ -98,18 +98,18 @@ export function mountStart(
       onsubmit: (ev: Event) => {
         ev.preventDefault();
         const p = open.input.value.trim();
-        if (p) void attempt("Opening", () => backend.openStudy(p));
+        if (p) void attempt(pi().start.opening, () => backend.openStudy(p));
       },
     },
-    h("h2", {}, "Open a study"),
-    h("div", { class: "field-row" }, open.row, browse(open.input, "Open a study", STUDY_FILTER)),
-    h("button", { type: "submit", class: "primary" }, "Open"),
+    h("h2", {}, pi().start.openTitle),
+    h("div", { class: "field-row" }, open.row, browse(open.input, pi().start.openTitle, STUDY_FILTER)),
+    h("button", { type: "submit", class: "primary" }, pi().start.open),
   );
 
   // Create
-  const profiles = pathField("profiles-path", "Profiles file", "profiles.jsonl");
-  const codebook = pathField("codebook-path", "Codebook file", "codebook.toml");
-  const target = pathField("study-path", "Save study as (optional)", "default: app data folder");
+  const profiles = pathField("profiles-path", pi().start.profilesFile, "profiles.jsonl");
+  const codebook = pathField("codebook-path", pi().start.codebookFile, "codebook.toml");
+  const target = pathField("study-path", pi().start.saveAs, pi().start.saveAsPlaceholder);
   const createForm = h(
     "form",
     {
@@ -122,33 +122,33 @@ export function mountStart(
         if (!pp || !cp) {
           replace(
             errorHost,
-            renderError({ code: "invalid", message: "Choose a profiles file and a codebook file.", rows: [], path: null }),
+            renderError({ code: "invalid", message: pi().start.chooseFiles, rows: [], path: null }),
           );
           return;
         }
         const tp = target.input.value.trim();
-        void attempt("Creating the study", () =>
+        void attempt(pi().start.creating, () =>
           backend.createStudy({ profilesPath: pp, codebookPath: cp, path: tp === "" ? null : tp }),
         );
       },
     },
-    h("h2", {}, "Create a study"),
-    h("div", { class: "field-row" }, profiles.row, browse(profiles.input, "Profiles file", PROFILE_FILTER)),
-    h("div", { class: "field-row" }, codebook.row, browse(codebook.input, "Codebook file", CODEBOOK_FILTER)),
+    h("h2", {}, pi().start.createTitle),
+    h("div", { class: "field-row" }, profiles.row, browse(profiles.input, pi().start.profilesFile, PROFILE_FILTER)),
+    h("div", { class: "field-row" }, codebook.row, browse(codebook.input, pi().start.codebookFile, CODEBOOK_FILTER)),
     h("div", { class: "field-row" }, target.row),
-    h("button", { type: "submit", class: "primary", id: "create" }, "Create study"),
+    h("button", { type: "submit", class: "primary", id: "create" }, pi().start.create),
   );
 
   const demo = h(
     "div",
     { class: "card" },
-    h("h2", {}, "Try it out"),
-    h("p", {}, "A small study with made-up profiles and a Big Five codebook."),
-    h("button", { id: "open-demo", onclick: () => void attempt("Opening the demo", () => backend.openDemoStudy()) }, "Open the demo study"),
+    h("h2", {}, pi().start.demoTitle),
+    h("p", {}, pi().start.demoHelp),
+    h("button", { id: "open-demo", onclick: () => void attempt(pi().start.openingDemo, () => backend.openDemoStudy()) }, pi().start.openDemo),
   );
 
   const recentList = h("ul", { class: "recent", id: "recent" });
-  const recentCard = h("div", { class: "card" }, h("h2", {}, "Recent studies"), recentList);
+  const recentCard = h("div", { class: "card" }, h("h2", {}, pi().start.recent), recentList);
 
   const screen = h(
     "div",
@@ -158,7 +158,7 @@ export function mountStart(
       { class: "start-head" },
       h("h1", {}, "Chameleon Studio"),
       busy,
-      h("p", { class: "drop-hint" }, "Or drop a study file, or a profiles file and a codebook, on this window."),
+      h("p", { class: "drop-hint" }, pi().start.dropHint),
       languageChoice(),
     ),
     errorHost,
@@ -182,7 +182,7 @@ export function mountStart(
     const d = sortDroppedFiles(e.paths);
     replace(errorHost);
     if (d.study && !d.profiles && !d.codebook && d.unused.length === 0) {
-      void attempt("Opening", () => backend.openStudy(d.study as string));
+      void attempt(pi().start.opening, () => backend.openStudy(d.study as string));
       return;
     }
     if (d.study) open.input.value = d.study;
@@ -204,7 +204,7 @@ export function mountStart(
       replace(errorHost, renderError(toAppError(e)));
     }
     if (recent.length === 0) {
-      replace(recentList, h("li", { class: "empty" }, "None yet."));
+      replace(recentList, h("li", { class: "empty" }, pi().start.noneYet));
     } else {
       replace(
         recentList,
@@ -218,17 +218,17 @@ export function mountStart(
                 class: "recent-item",
                 disabled: !r.exists,
                 title: r.path,
-                onclick: () => void attempt("Opening", () => backend.openStudy(r.path)),
+                onclick: () => void attempt(pi().start.opening, () => backend.openStudy(r.path)),
               },
               h("span", { class: "recent-name" }, r.name),
-              h("span", { class: "recent-path" }, r.exists ? r.path : `${r.path} (missing)`),
+              h("span", { class: "recent-path" }, r.exists ? r.path : pi().start.missing(r.path)),
             ),
             h(
               "button",
               {
                 class: "ghost small recent-remove",
-                title: "Remove from this list (the study file stays)",
-                "aria-label": `Remove ${r.name} from Recent`,
+                title: pi().start.removeTitle,
+                "aria-label": pi().start.removeLabel(r.name),
                 onclick: () =>
                   void (async () => {
                     try {
@@ -239,7 +239,7 @@ export function mountStart(
                     await showRecent();
                   })(),
               },
-              "Remove",
+              pi().start.remove,
             ),
           ),
         ),

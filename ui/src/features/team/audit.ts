@@ -8,6 +8,7 @@ import type { StudioContext, StudioView } from "../studio/view";
 import type { TeamApi } from "./api";
 import { auditDetail, formatTime } from "./logic";
 import { nativeDialogs, type TeamDialogs } from "./view";
+import { pi } from "../../i18n";
 
 export class AuditView implements StudioView {
   private kind: string | null = null;
@@ -21,7 +22,7 @@ export class AuditView implements StudioView {
 
   async mount(el: HTMLElement, _ctx: StudioContext, param?: string): Promise<void> {
     this.kind = param || null;
-    const filter = h("select", { id: "audit-kind", "aria-label": "Kind of entry", onchange: () => void this.load(filter.value || null) });
+    const filter = h("select", { id: "audit-kind", "aria-label": pi().team.auditKind, onchange: () => void this.load(filter.value || null) });
     this.els = {
       filter,
       list: h("div", { class: "audit-list" }),
@@ -36,13 +37,13 @@ export class AuditView implements StudioView {
         h(
           "div",
           { class: "team-head" },
-          h("h2", { id: "audit-h" }, "Audit trail"),
-          h("label", { class: "inline", for: "audit-kind" }, "Show ", filter),
+          h("h2", { id: "audit-h" }, pi().team.auditTitle),
+          h("label", { class: "inline", for: "audit-kind" }, pi().team.show, filter),
           h("span", { class: "spacer" }),
-          h("button", { id: "audit-refresh", class: "small", onclick: () => void this.load(this.kind) }, "Refresh"),
-          h("button", { id: "audit-export", onclick: () => void this.exportCsv() }, "Export CSV…"),
+          h("button", { id: "audit-refresh", class: "small", onclick: () => void this.load(this.kind) }, pi().team.refresh),
+          h("button", { id: "audit-export", onclick: () => void this.exportCsv() }, pi().team.exportCsv),
         ),
-        h("p", { class: "muted" }, "Every rating, edit, adjudication, import, assignment, export and merge, newest first. The log is append-only."),
+        h("p", { class: "muted" }, pi().team.auditHelp),
         this.els.errors,
         this.els.status,
         this.els.list,
@@ -69,16 +70,16 @@ export class AuditView implements StudioView {
     const all = trail.kinds.reduce((s, k) => s + k.count, 0);
     replace(
       this.els.filter,
-      h("option", { value: "" }, `All kinds (${all})`),
+      h("option", { value: "" }, pi().team.allKinds(all)),
       ...trail.kinds.map((k) => h("option", { value: k.kind }, `${k.kind} (${k.count})`)),
     );
     this.els.filter.value = kind ?? "";
     this.els.status.textContent =
       trail.entries.length < trail.total
-        ? `Showing the newest ${trail.entries.length} of ${trail.total} entries.`
-        : `${trail.total} ${trail.total === 1 ? "entry" : "entries"}.`;
+        ? pi().team.showingNewest(trail.entries.length, trail.total)
+        : pi().team.entries(trail.total);
     if (trail.entries.length === 0) {
-      replace(this.els.list, h("p", { class: "empty" }, "No entries."));
+      replace(this.els.list, h("p", { class: "empty" }, pi().team.noEntries));
       return;
     }
     replace(
@@ -92,11 +93,11 @@ export class AuditView implements StudioView {
           h(
             "tr",
             {},
-            h("th", { scope: "col" }, "When"),
-            h("th", { scope: "col" }, "Who"),
-            h("th", { scope: "col" }, "What"),
-            h("th", { scope: "col" }, "Details"),
-            h("th", { scope: "col" }, "Package"),
+            h("th", { scope: "col" }, pi().team.when),
+            h("th", { scope: "col" }, pi().team.who),
+            h("th", { scope: "col" }, pi().team.what),
+            h("th", { scope: "col" }, pi().team.details),
+            h("th", { scope: "col" }, pi().team.package),
           ),
         ),
         h(
@@ -121,11 +122,11 @@ export class AuditView implements StudioView {
   private async exportCsv(): Promise<void> {
     replace(this.els.errors);
     const name = this.kind ? `audit-${this.kind}.csv` : "audit.csv";
-    const path = await this.dialogs.pickSavePath("Export the audit trail", name, [{ name: "CSV", extensions: ["csv"] }]);
+    const path = await this.dialogs.pickSavePath(pi().team.exportAuditTitle, name, [{ name: "CSV", extensions: ["csv"] }]);
     if (!path) return;
     try {
       const n = await this.api.exportAuditCsv(path, this.kind);
-      this.els.status.textContent = `Wrote ${n} ${n === 1 ? "entry" : "entries"} to ${path}.`;
+      this.els.status.textContent = pi().team.wroteEntries(n, path);
     } catch (e) {
       replace(this.els.errors, renderError(toAppError(e)));
     }

@@ -1,6 +1,7 @@
 // The team view's pure logic: reading the pool, which dropped paths to merge, how reports and
 // audit entries read. No DOM here, so it is tested directly.
 import type { AuditEntry, MergeOutcome, MergedPackage, PackageSummary } from "../../bindings";
+import { pi } from "../../i18n";
 
 export { bytes as formatBytes } from "../../format";
 
@@ -57,15 +58,13 @@ export function percentDone(done: number, assigned: number): number {
 }
 
 export function packageLabel(p: PackageSummary): string {
-  return p.studyName ? `Package for ${p.rater} from study ${p.studyName}` : `Package for ${p.rater}`;
+  return pi().team.packageLabel(p.rater, p.studyName);
 }
 
 /** One line per report, for the status under the table and screen readers. */
 export function reportSummary(r: MergedPackage): string {
-  if (r.refused) return `${r.fileName}: refused — ${r.refused}`;
-  const parts = [`${r.added} added`, `${r.updated} updated`, `${r.unchanged} unchanged`];
-  if (r.keptNewer > 0) parts.push(`${r.keptNewer} kept (study newer)`);
-  return `${r.fileName} (${r.rater ?? "?"}): ${parts.join(", ")}`;
+  if (r.refused) return pi().team.reportRefused(r.fileName, r.refused);
+  return pi().team.report(r.fileName, r.rater, r.added, r.updated, r.unchanged, r.keptNewer);
 }
 
 export function outcomeSummary(o: MergeOutcome): string {
@@ -73,8 +72,7 @@ export function outcomeSummary(o: MergeOutcome): string {
   const merged = o.reports.length - refused;
   const added = o.reports.reduce((s, r) => s + r.added, 0);
   const updated = o.reports.reduce((s, r) => s + r.updated, 0);
-  const head = `${merged} package${merged === 1 ? "" : "s"} merged (${added} ratings added, ${updated} updated)`;
-  return refused > 0 ? `${head}, ${refused} refused: nothing was changed for ${refused === 1 ? "it" : "them"}.` : `${head}.`;
+  return pi().team.outcome(merged, added, updated, refused);
 }
 
 /** An audit entry's JSON detail as short `key: value` text (the raw text if it is not JSON). */

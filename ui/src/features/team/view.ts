@@ -10,6 +10,7 @@ import type { StudioContext, StudioView } from "../studio/view";
 import { listenForDrops } from "../../drops";
 import type { DropEvent, TeamApi } from "./api";
 import { formatBytes, outcomeSummary, packageLabel, packagePaths, parsePool, percentDone, reportSummary } from "./logic";
+import { pi } from "../../i18n";
 
 /** The native dialogs the view uses (a fake in tests). */
 export interface TeamDialogs {
@@ -21,7 +22,7 @@ export const nativeDialogs: TeamDialogs = { pickSavePath, pickFiles };
 
 /** Ratings files the import reads: CSV, Parquet and Arrow (as the CLI). */
 export const RATINGS_FILTERS = [
-  { name: "Ratings (CSV, Parquet, Arrow)", extensions: ["csv", "tsv", "txt", "parquet", "arrow", "feather"] },
+  { get name() { return pi().team.ratingsFilter; }, extensions: ["csv", "tsv", "txt", "parquet", "arrow", "feather"] },
 ];
 /** What an export can write, by the extension chosen. */
 export const EXPORT_FILTERS = [
@@ -29,7 +30,7 @@ export const EXPORT_FILTERS = [
   { name: "Parquet", extensions: ["parquet"] },
   { name: "Arrow IPC", extensions: ["arrow", "feather"] },
 ];
-export const PACKAGE_FILTERS = [{ name: "Chameleon package", extensions: ["chameleon", "db", "sqlite"] }];
+export const PACKAGE_FILTERS = [{ get name() { return pi().team.packageFilter; }, extensions: ["chameleon", "db", "sqlite"] }];
 
 export class TeamView implements StudioView {
   private el!: HTMLElement;
@@ -70,7 +71,7 @@ export class TeamView implements StudioView {
       (handler) => this.api.onFileDrop(handler),
       (e) => this.onDrop(e),
       // Without the webview's drop events the button still merges; say so instead of a dead zone.
-      () => replace(this.els.dropTitle, "Dropping files is not available here: use Merge packages…"),
+      () => replace(this.els.dropTitle, pi().team.noDrops),
     );
     this.stopDrops = drops.stop;
     await drops.ready;
@@ -87,9 +88,9 @@ export class TeamView implements StudioView {
     const mergeButton = h(
       "button",
       { id: "merge-packages", class: "primary", onclick: () => void this.pickAndMerge() },
-      "Merge packages…",
+      pi().team.mergeButton,
     );
-    const dropTitle = h("p", { class: "drop-title" }, "Drop annotators' package files anywhere on this window");
+    const dropTitle = h("p", { class: "drop-title" }, pi().team.dropTitle);
     this.els = {
       dropTitle,
       table: h("div", { class: "team-table-host" }),
@@ -101,7 +102,7 @@ export class TeamView implements StudioView {
         "div",
         { id: "drop-zone", class: "drop-zone" },
         dropTitle,
-        h("p", { class: "muted" }, "Each package is merged in its own transaction, after a snapshot of the study; a refused one changes nothing."),
+        h("p", { class: "muted" }, pi().team.dropHelp),
         mergeButton,
       ),
       mergeButton,
@@ -115,7 +116,7 @@ export class TeamView implements StudioView {
         "div",
         { class: "team", id: "team-view" },
         o.readOnly
-          ? h("p", { class: "message info", id: "team-read-only" }, "This study is open read-only: designing, exporting and merging are off.")
+          ? h("p", { class: "message info", id: "team-read-only" }, pi().team.readOnly)
           : null,
         errors,
         h(
@@ -130,16 +131,16 @@ export class TeamView implements StudioView {
               h(
                 "div",
                 { class: "team-head" },
-                h("h2", { id: "team-assign-h" }, "Assignments"),
-                h("button", { id: "team-refresh", class: "small", onclick: () => void this.refresh() }, "Refresh"),
+                h("h2", { id: "team-assign-h" }, pi().team.assignments),
+                h("button", { id: "team-refresh", class: "small", onclick: () => void this.refresh() }, pi().team.refresh),
               ),
               this.els.table,
               this.els.exportStatus,
             ),
             h(
               "section",
-              { class: "card team-merge", "aria-labelledby": "team-merge-h", title: `Snapshots before merges go to ${o.backupsDir}` },
-              h("h2", { id: "team-merge-h" }, "Merge packages"),
+              { class: "card team-merge", "aria-labelledby": "team-merge-h", title: pi().team.snapshotsTo(o.backupsDir) },
+              h("h2", { id: "team-merge-h" }, pi().team.mergeTitle),
               this.els.dropZone,
               this.els.mergeStatus,
               this.els.report,
@@ -159,14 +160,14 @@ export class TeamView implements StudioView {
     const shape = h(
       "select",
       { id: "import-shape" },
-      h("option", { value: "long" }, "long (one rating per row)"),
-      h("option", { value: "wide" }, "wide (a column per dimension)"),
+      h("option", { value: "long" }, pi().team.shapeLong),
+      h("option", { value: "wide" }, pi().team.shapeWide),
     );
     const model = h("input", { type: "checkbox", id: "import-model" });
     const start = () => folderOf(this.studyPath);
     const run = async (what: string, f: () => Promise<string>) => {
       replace(errors);
-      status.textContent = `${what}…`;
+      status.textContent = pi().team.working(what);
       try {
         status.textContent = await f();
       } catch (e) {
@@ -175,45 +176,45 @@ export class TeamView implements StudioView {
       }
     };
     const imported = (r: Imported) =>
-      `${r.source}: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged.${r.notices.length ? ` ${r.notices.join("; ")}.` : ""}`;
+      pi().team.imported(r.source, r.added, r.updated, r.unchanged, r.notices);
     const importRatings = async () => {
-      const [path] = await this.dialogs.pickFiles("Import ratings", RATINGS_FILTERS, false, start());
+      const [path] = await this.dialogs.pickFiles(pi().team.importTitle, RATINGS_FILTERS, false, start());
       if (!path) return;
-      await run("Importing ratings", async () => imported(await this.api.importRatings(path, shape.value as RatingsShape, model.checked)));
+      await run(pi().team.importing, async () => imported(await this.api.importRatings(path, shape.value as RatingsShape, model.checked)));
     };
     const addProfiles = async () => {
-      const [path] = await this.dialogs.pickFiles("Add profiles", [{ name: "Profiles", extensions: ["jsonl", "csv"] }], false, start());
+      const [path] = await this.dialogs.pickFiles(pi().team.addProfilesTitle, [{ name: pi().team.profilesFilter, extensions: ["jsonl", "csv"] }], false, start());
       if (!path) return;
-      await run("Adding profiles", async () => imported(await this.api.addProfiles(path)));
+      await run(pi().team.addingProfiles, async () => imported(await this.api.addProfiles(path)));
     };
     const exportRatings = async (s: RatingsShape) => {
       const stem = this.studyPath.split(/[\\/]/).pop()?.replace(/\.[^.]*$/, "") || "study";
-      const path = await this.dialogs.pickSavePath(`Export ratings (${s}: CSV, Parquet or Arrow by the extension)`, inFolderOf(this.studyPath, `${stem}-ratings${s === "wide" ? "-wide" : ""}.csv`), EXPORT_FILTERS);
+      const path = await this.dialogs.pickSavePath(pi().team.exportTitle(s), inFolderOf(this.studyPath, `${stem}-ratings${s === "wide" ? "-wide" : ""}.csv`), EXPORT_FILTERS);
       if (!path) return;
-      await run("Exporting ratings", async () => {
+      await run(pi().team.exporting, async () => {
         const n = await this.api.exportRatings(path, s);
-        return `Wrote ${n === 1 ? "1 row" : `${n} rows`} to ${path}.`;
+        return pi().team.wroteRows(n, path);
       });
     };
     return h(
       "section",
       { class: "card team-data", id: "team-data", "aria-labelledby": "team-data-h" },
-      h("h2", { id: "team-data-h" }, "Study data"),
-      h("p", { class: "muted" }, "Each file goes in whole or not at all: a file with a problem changes nothing and its problems are listed by line."),
+      h("h2", { id: "team-data-h" }, pi().team.studyData),
+      h("p", { class: "muted" }, pi().team.dataHelp),
       h(
         "div",
         { class: "field-row" },
-        h("label", { for: "import-shape" }, "Ratings file "),
+        h("label", { for: "import-shape" }, pi().team.ratingsFile),
         shape,
-        h("label", { class: "analysis-check" }, model, " from a model"),
+        h("label", { class: "analysis-check" }, model, pi().team.fromModel),
       ),
       h(
         "div",
         { class: "team-data-tools" },
-        h("button", { type: "button", id: "import-ratings", onclick: () => void importRatings() }, "Import ratings…"),
-        h("button", { type: "button", id: "add-profiles", onclick: () => void addProfiles() }, "Add profiles…"),
-        h("button", { type: "button", id: "export-ratings-long", class: "small", onclick: () => void exportRatings("long") }, "Export ratings (long)…"),
-        h("button", { type: "button", id: "export-ratings-wide", class: "small", onclick: () => void exportRatings("wide") }, "Export ratings (wide)…"),
+        h("button", { type: "button", id: "import-ratings", onclick: () => void importRatings() }, pi().team.importButton),
+        h("button", { type: "button", id: "add-profiles", onclick: () => void addProfiles() }, pi().team.addProfilesButton),
+        h("button", { type: "button", id: "export-ratings-long", class: "small", onclick: () => void exportRatings("long") }, pi().team.exportLong),
+        h("button", { type: "button", id: "export-ratings-wide", class: "small", onclick: () => void exportRatings("wide") }, pi().team.exportWide),
       ),
       status,
       errors,
@@ -225,7 +226,7 @@ export class TeamView implements StudioView {
     const pool = h("textarea", {
       id: "team-pool",
       rows: 4,
-      placeholder: "ana, ben, chloe — or one name per line",
+      placeholder: pi().team.poolPlaceholder,
       "aria-describedby": "team-pool-hint",
     });
     pool.value = (last?.pool ?? o.rows.map((r) => r.rater)).join(", ");
@@ -239,9 +240,7 @@ export class TeamView implements StudioView {
       const kk = Number(k.value) || 0;
       const p = Number(extra.value) || 0;
       hint.textContent =
-        p > 0
-          ? `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}; ${p} % of each context's profiles (drawn per context) get ${kk + 1}.`
-          : `Every profile gets ${kk} annotator${kk === 1 ? "" : "s"}.`;
+        pi().team.designHint(kk, p);
     };
     k.addEventListener("input", updateHint);
     extra.addEventListener("input", updateHint);
@@ -251,10 +250,10 @@ export class TeamView implements StudioView {
       replace(this.els.errors);
       const { names, duplicates } = parsePool(pool.value);
       if (duplicates.length > 0) {
-        replace(this.els.errors, renderError(message(`${duplicates.join(", ")} appear${duplicates.length === 1 ? "s" : ""} twice in the pool.`)));
+        replace(this.els.errors, renderError(message(pi().team.duplicates(duplicates))));
         return;
       }
-      status.textContent = "Designing…";
+      status.textContent = pi().team.designing;
       try {
         const rows = await this.api.designAssignments({
           pool: names,
@@ -264,7 +263,7 @@ export class TeamView implements StudioView {
           allowSamePersonInARow: same.checked,
         });
         this.renderTable(rows);
-        status.textContent = `Assigned ${rows.reduce((s, r) => s + r.assigned, 0)} profile slots to ${rows.length} annotators.`;
+        status.textContent = pi().team.assigned(rows.reduce((s, r) => s + r.assigned, 0), rows.length);
       } catch (e) {
         status.textContent = "";
         replace(this.els.errors, renderError(toAppError(e)));
@@ -273,22 +272,22 @@ export class TeamView implements StudioView {
     return h(
       "form",
       { class: "card team-design", id: "team-design", "aria-labelledby": "team-design-h", onsubmit: (ev: Event) => void submit(ev) },
-      h("h2", { id: "team-design-h" }, "Design assignments"),
-      h("label", { class: "field", for: "team-pool" }, h("span", {}, "Pool of annotators"), pool),
-      h("p", { class: "muted team-hint", id: "team-pool-hint" }, "Replaces these annotators' earlier assignments; ratings are kept."),
+      h("h2", { id: "team-design-h" }, pi().team.designTitle),
+      h("label", { class: "field", for: "team-pool" }, h("span", {}, pi().team.pool), pool),
+      h("p", { class: "muted team-hint", id: "team-pool-hint" }, pi().team.poolHint),
       h(
         "div",
         { class: "field-row" },
-        h("label", { class: "field", for: "team-k" }, h("span", {}, "k per profile"), k),
-        h("label", { class: "field", for: "team-extra" }, h("span", {}, "p % get k + 1"), extra),
-        h("label", { class: "field", for: "team-seed" }, h("span", {}, "Seed"), seed),
+        h("label", { class: "field", for: "team-k" }, h("span", {}, pi().team.k), k),
+        h("label", { class: "field", for: "team-extra" }, h("span", {}, pi().team.extra), extra),
+        h("label", { class: "field", for: "team-seed" }, h("span", {}, pi().team.seed), seed),
       ),
       hint,
-      h("label", { class: "check", for: "team-same-person" }, same, " Allow the same person twice in a row"),
+      h("label", { class: "check", for: "team-same-person" }, same, pi().team.samePerson),
       h(
         "div",
         { class: "actions" },
-        h("button", { type: "submit", class: "primary", id: "team-design-submit", disabled: o.readOnly }, "Design assignments"),
+        h("button", { type: "submit", class: "primary", id: "team-design-submit", disabled: o.readOnly }, pi().team.designSubmit),
       ),
       status,
     );
@@ -296,7 +295,7 @@ export class TeamView implements StudioView {
 
   private renderTable(rows: AssignmentRow[]): void {
     if (rows.length === 0) {
-      replace(this.els.table, h("p", { class: "empty", id: "assignment-table" }, "No assignments yet: design them with the form."));
+      replace(this.els.table, h("p", { class: "empty", id: "assignment-table" }, pi().team.noAssignments));
       return;
     }
     replace(
@@ -310,11 +309,11 @@ export class TeamView implements StudioView {
           h(
             "tr",
             {},
-            h("th", { scope: "col" }, "Annotator"),
-            h("th", { scope: "col", class: "num" }, "Assigned"),
-            h("th", { scope: "col", class: "num" }, "Done"),
-            h("th", { scope: "col" }, "Progress"),
-            h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Package")),
+            h("th", { scope: "col" }, pi().team.annotator),
+            h("th", { scope: "col", class: "num" }, pi().team.assignedHeader),
+            h("th", { scope: "col", class: "num" }, pi().team.done),
+            h("th", { scope: "col" }, pi().team.progress),
+            h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, pi().team.package)),
           ),
         ),
         h(
@@ -334,8 +333,8 @@ export class TeamView implements StudioView {
                 h(
                   "div",
                   { class: "team-progress" },
-                  h("progress", { max: r.assigned || 1, value: r.done, "aria-label": `${r.rater}: ${pct} % done` }),
-                  h("span", { class: "pct" }, `${pct} %`),
+                  h("progress", { max: r.assigned || 1, value: r.done, "aria-label": pi().team.percentDone(r.rater, pct) }),
+                  h("span", { class: "pct" }, pi().team.percent(pct)),
                 ),
               ),
               h(
@@ -344,7 +343,7 @@ export class TeamView implements StudioView {
                 h(
                   "button",
                   { class: "small export-package", "data-rater": r.rater, disabled: this.readOnly, onclick: () => void this.exportFor(r.rater) },
-                  "Export package…",
+                  pi().team.exportPackage,
                 ),
               ),
             );
@@ -365,15 +364,15 @@ export class TeamView implements StudioView {
 
   private async exportFor(rater: string): Promise<void> {
     replace(this.els.errors);
-    const path = await this.dialogs.pickSavePath(`Export ${rater}'s package`, inFolderOf(this.studyPath, `${safeFileStem(rater)}.chameleon`), PACKAGE_FILTERS);
+    const path = await this.dialogs.pickSavePath(pi().team.exportPackageTitle(rater), inFolderOf(this.studyPath, `${safeFileStem(rater)}.chameleon`), PACKAGE_FILTERS);
     if (!path) return;
-    this.els.exportStatus.textContent = `Writing ${rater}'s package…`;
+    this.els.exportStatus.textContent = pi().team.writingPackage(rater);
     try {
       const p = await this.api.exportPackage(rater, path);
       replace(
         this.els.exportStatus,
-        h("strong", {}, `Wrote ${p.rater}'s package`),
-        `: ${p.profiles === 1 ? "1 profile" : `${p.profiles} profiles`}, ${p.ratings} of their earlier ratings, ${formatBytes(p.bytes)} — `,
+        h("strong", {}, pi().team.wrotePackage(p.rater)),
+        pi().team.packageContents(p.profiles, p.ratings, formatBytes(p.bytes)),
         h("span", { class: "path" }, p.path),
       );
     } catch (e) {
@@ -383,7 +382,7 @@ export class TeamView implements StudioView {
   }
 
   private async pickAndMerge(): Promise<void> {
-    const picked = await this.dialogs.pickFiles("Merge packages", PACKAGE_FILTERS, true, folderOf(this.studyPath));
+    const picked = await this.dialogs.pickFiles(pi().team.mergeTitle, PACKAGE_FILTERS, true, folderOf(this.studyPath));
     await this.merge(picked);
   }
 
@@ -408,7 +407,7 @@ export class TeamView implements StudioView {
     try {
       while (this.pending.length > 0 && !this.unmounted) {
         const batch = [...this.pending];
-        this.els.mergeStatus.textContent = `Merging ${batch.length} package${batch.length === 1 ? "" : "s"}…`;
+        this.els.mergeStatus.textContent = pi().team.merging(batch.length);
         try {
           const outcome = await this.api.mergePackages(batch);
           if (this.unmounted) return;
@@ -455,13 +454,13 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
       h("th", { scope: "row" }, h("span", { class: "pkg-name" }, r.fileName), h("span", { class: "path" }, r.path)),
       h("td", {}, r.rater ?? "—"),
       ...(r.refused
-        ? [h("td", { class: "refusal", colspan: 5 }, h("strong", {}, "Refused: "), r.refused, h("span", { class: "muted" }, " — nothing was changed."))]
+        ? [h("td", { class: "refusal", colspan: 5 }, h("strong", {}, pi().team.refused), r.refused, h("span", { class: "muted" }, pi().team.nothingChanged))]
         : [
             h("td", { class: "num added" }, r.added),
             h("td", { class: "num updated" }, r.updated),
             h("td", { class: "num unchanged" }, r.unchanged),
             h("td", { class: "num kept" }, r.keptNewer),
-            h("td", { class: "ok" }, "Merged"),
+            h("td", { class: "ok" }, pi().team.merged),
           ]),
     ),
   );
@@ -477,13 +476,13 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, "Package"),
-          h("th", { scope: "col" }, "Annotator"),
-          h("th", { scope: "col", class: "num" }, "Added"),
-          h("th", { scope: "col", class: "num" }, "Updated"),
-          h("th", { scope: "col", class: "num" }, "Unchanged"),
-          h("th", { scope: "col", class: "num", title: "The study already had a newer value: kept" }, "Kept (newer)"),
-          h("th", { scope: "col" }, "Result"),
+          h("th", { scope: "col" }, pi().team.package),
+          h("th", { scope: "col" }, pi().team.annotator),
+          h("th", { scope: "col", class: "num" }, pi().team.added),
+          h("th", { scope: "col", class: "num" }, pi().team.updated),
+          h("th", { scope: "col", class: "num" }, pi().team.unchanged),
+          h("th", { scope: "col", class: "num", title: pi().team.keptTitle }, pi().team.kept),
+          h("th", { scope: "col" }, pi().team.result),
         ),
       ),
       h("tbody", {}, ...rows),
@@ -496,7 +495,7 @@ export function renderMergeReport(o: MergeOutcome): HTMLElement {
 function mergeSnapshotNote(o: MergeOutcome): HTMLElement | null {
   // Every merged package has its snapshot; with none merged there is nothing to undo.
   const first = o.reports.find((r) => r.snapshot)?.snapshot;
-  return first ? h("p", { class: "muted small-print", id: "merge-backups" }, `The study as it was before these merges: ${first}`) : null;
+  return first ? h("p", { class: "muted small-print", id: "merge-backups" }, pi().team.before(first)) : null;
 }
 
 /** What the team view shows when the open study is an annotator's package. */
@@ -509,24 +508,24 @@ export function renderPackageInfo(p: PackageSummary, rows: AssignmentRow[]): HTM
     h(
       "p",
       {},
-      "This file is an annotator package. Rate its profiles as ",
+      pi().team.packageIs,
       h("strong", {}, p.rater),
-      " as usual, close it, and send the file back to the PI, who merges it in the Team view of the study.",
+      pi().team.packageSendBack,
     ),
     h(
       "dl",
       { class: "team-facts" },
-      h("dt", {}, "Annotator"),
+      h("dt", {}, pi().team.annotator),
       h("dd", {}, p.rater),
-      h("dt", {}, "From study"),
+      h("dt", {}, pi().team.fromStudy),
       h("dd", {}, p.studyName ?? p.studyId),
-      h("dt", {}, "Profiles"),
+      h("dt", {}, pi().team.profiles),
       h("dd", {}, p.profiles),
-      h("dt", {}, "Done"),
-      h("dd", {}, mine ? `${mine.done} of ${mine.assigned === 1 ? "1 profile" : `${mine.assigned} profiles`} (${percentDone(mine.done, mine.assigned)} %)` : "—"),
-      h("dt", {}, "Ratings"),
+      h("dt", {}, pi().team.done),
+      h("dd", {}, mine ? pi().team.doneOf(mine.done, mine.assigned, percentDone(mine.done, mine.assigned)) : "—"),
+      h("dt", {}, pi().team.ratings),
       h("dd", {}, p.ratings),
-      h("dt", {}, "Package id"),
+      h("dt", {}, pi().team.packageId),
       h("dd", { class: "path" }, p.packageId),
     ),
   );
