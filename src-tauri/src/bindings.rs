@@ -3,10 +3,9 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
-use crate::commands::analysis::{AnalysisProgressDto, AnalysisStateDto, RunOutcomeDto, RunStatus};
 use crate::dto::*;
 use crate::error::{AppError, ErrorCode, RowErrorDto};
-use chameleon_core::app::analysis::{self as an, RESAMPLES};
+use chameleon_core::app::analysis::{self as an, jobs, RESAMPLES};
 use chameleon_core::app::{formula, review as rv, team};
 use chameleon_core::{assign, model, review, store};
 use ts_rs::{Config, TS};
@@ -74,7 +73,7 @@ pub fn typescript() -> String {
         chameleon_core::analysis::raters::Excluded::decl(&cfg),
         chameleon_core::analysis::raters::RaterChoice::decl(&cfg),
         an::RaterPool::decl(&cfg),
-        AnalysisProgressDto::decl(&cfg),
+        jobs::AnalysisProgress::decl(&cfg),
         an::Shares::decl(&cfg),
         an::DimensionResult::decl(&cfg),
         an::PooledResult::decl(&cfg),
@@ -93,9 +92,9 @@ pub fn typescript() -> String {
         formula::ModelBootstrapView::decl(&cfg),
         formula::ModelDimension::decl(&cfg),
         formula::ModelResult::decl(&cfg),
-        AnalysisStateDto::decl(&cfg),
-        RunStatus::decl(&cfg),
-        RunOutcomeDto::decl(&cfg),
+        jobs::LatestAnalysis::decl(&cfg),
+        jobs::RunStatus::decl(&cfg),
+        jobs::RunOutcome::decl(&cfg),
         an::FigureFormat::decl(&cfg),
         an::ExportRequest::decl(&cfg),
         team::PackageSummary::decl(&cfg),

@@ -105,7 +105,7 @@ rows: Array<RowErrorDto>,
  */
 path: string | null, };
 
-export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" | "read_only" | "no_such_study" | "damaged" | "already_exists" | "invalid" | "package" | "no_ratings" | "analysis_failed" | "io" | "database" | "migration" | "no_study" | "no_rater" | "already_running" | "not_found" | "internal";
+export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" | "read_only" | "no_such_study" | "damaged" | "already_exists" | "invalid" | "package" | "no_ratings" | "analysis_failed" | "io" | "database" | "migration" | "already_running" | "not_found" | "no_study" | "no_rater" | "internal";
 
 export type Level = "nominal" | "ordinal" | "interval" | "ratio";
 
@@ -473,7 +473,19 @@ known_left_out?: KnownLeftOut, };
 
 export type RaterPool = { choice: RaterChoice, kind: KindChoice, minRatings: number, names: Array<string> | null, raters: Array<RaterCount>, };
 
-export type AnalysisProgressDto = { runId: number, done: number, total: number, };
+export type AnalysisProgress = { 
+/**
+ * The run's id (the caller's).
+ */
+runId: number, 
+/**
+ * Steps done so far.
+ */
+done: number, 
+/**
+ * Steps of the whole run.
+ */
+total: number, };
 
 export type Shares = { person: number, personContext: number, rater: number, residual: number, };
 
@@ -664,7 +676,11 @@ profileCi: boolean, warnings: Array<string>, };
 
 export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
 
-export type AnalysisStateDto = { result: AnalysisResult | null, 
+export type LatestAnalysis = { 
+/**
+ * The latest result, if any was computed.
+ */
+result: AnalysisResult | null, 
 /**
  * Hash of the study's data now (with the result's adjudicated setting).
  */
@@ -676,7 +692,15 @@ stale: boolean, };
 
 export type RunStatus = "done" | "cancelled";
 
-export type RunOutcomeDto = { status: RunStatus, result: AnalysisResult | null, 
+export type RunOutcome = { 
+/**
+ * How the run ended.
+ */
+status: RunStatus, 
+/**
+ * The result, when done.
+ */
+result: AnalysisResult | null, 
 /**
  * The result came from the cache (same data, same options).
  */

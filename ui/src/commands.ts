@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKind, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKind, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -150,12 +150,12 @@ export function reviewCodebookChanged(): Promise<boolean> {
   return invoke<boolean>("review_codebook_changed");
 }
 
-export function analysisState(): Promise<AnalysisStateDto> {
-  return invoke<AnalysisStateDto>("analysis_state");
+export function analysisState(): Promise<LatestAnalysis> {
+  return invoke<LatestAnalysis>("analysis_state");
 }
 
-export function runAnalysis(args: { options: AnalysisRequest; runId: number; onProgress: Channel<AnalysisProgressDto> }): Promise<RunOutcomeDto> {
-  return invoke<RunOutcomeDto>("run_analysis", args);
+export function runAnalysis(args: { options: AnalysisRequest; runId: number; onProgress: Channel<AnalysisProgress> }): Promise<RunOutcome> {
+  return invoke<RunOutcome>("run_analysis", args);
 }
 
 export function cancelAnalysis(args: { runId: number | null }): Promise<number> {

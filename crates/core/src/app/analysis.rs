@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
 
+pub mod jobs;
+
 /// Pixels per SVG unit of exported PNG figures (print-friendly), for every face.
 pub const PNG_SCALE: f32 = 2.0;
 

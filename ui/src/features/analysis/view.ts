@@ -5,14 +5,14 @@
 import type {
   Method,
   AnalysisResult,
-  AnalysisStateDto,
+  LatestAnalysis,
   DimensionResult,
   ExportRequest,
   FigureView,
   FormulaCheck,
   ModelDimension,
   ModelResult,
-  RunOutcomeDto,
+  RunOutcome,
 } from "../../bindings";
 import { MODEL_PRESETS } from "../../bindings";
 import { toAppError } from "../../api";
@@ -53,13 +53,13 @@ export interface ActiveRun {
   done: number;
   total: number;
   cancelling: boolean;
-  promise: Promise<RunOutcomeDto>;
+  promise: Promise<RunOutcome>;
 }
 
 export class AnalysisRuns {
   active: ActiveRun | null = null;
   /** What the last run ended with, until a view showed it. */
-  lastOutcome: { outcome: RunOutcomeDto | null; error: unknown } | null = null;
+  lastOutcome: { outcome: RunOutcome | null; error: unknown } | null = null;
   private listeners = new Set<Listener>();
   private nextId = Math.floor(Math.random() * 1_000_000) + 1;
 
@@ -92,7 +92,7 @@ export class AnalysisRuns {
     return run;
   }
 
-  private finish(run: ActiveRun, outcome: RunOutcomeDto | null, error: unknown): void {
+  private finish(run: ActiveRun, outcome: RunOutcome | null, error: unknown): void {
     if (this.active === run) this.active = null;
     this.lastOutcome = { outcome, error };
     this.emit();
@@ -110,7 +110,7 @@ export class AnalysisRuns {
 export class AnalysisView implements StudioView {
   private el: HTMLElement | null = null;
   private ctx: StudioContext | null = null;
-  private state: AnalysisStateDto | null = null;
+  private state: LatestAnalysis | null = null;
   private result: AnalysisResult | null = null;
   private unsubscribe: (() => void) | null = null;
   private status: { text: string; kind: "info" | "ok" | "warn" | "error" } | null = null;
