@@ -6,7 +6,7 @@
 use crate::dto::*;
 use crate::error::{AppError, ErrorCode, RowErrorDto};
 use chameleon_core::app::analysis::{self as an, jobs, RESAMPLES};
-use chameleon_core::app::{formula, review as rv, team};
+use chameleon_core::app::{annotate, formula, review as rv, team};
 use chameleon_core::{assign, model, review, store};
 use ts_rs::{Config, TS};
 
@@ -18,19 +18,19 @@ pub fn typescript() -> String {
     let decls = [
         DimensionDto::decl(&cfg),
         CodebookDto::decl(&cfg),
-        RaterDto::decl(&cfg),
-        StudySummary::decl(&cfg),
+        model::Rater::decl(&cfg),
+        chameleon_core::app::start::StudySummary::decl(&cfg),
         SessionDto::decl(&cfg),
         RecentStudy::decl(&cfg),
-        QueueEntryDto::decl(&cfg),
-        DimensionProgressDto::decl(&cfg),
-        RatingChangeDto::decl(&cfg),
-        OwnRating::decl(&cfg),
-        ReviewDto::decl(&cfg),
-        ProfileView::decl(&cfg),
-        SaveRatingRequest::decl(&cfg),
-        SavedRating::decl(&cfg),
-        ReviewRequest::decl(&cfg),
+        annotate::QueueItem::decl(&cfg),
+        annotate::OwnProgress::decl(&cfg),
+        annotate::OwnChange::decl(&cfg),
+        annotate::OwnRating::decl(&cfg),
+        annotate::OwnNotes::decl(&cfg),
+        annotate::ProfileView::decl(&cfg),
+        annotate::SaveRatingRequest::decl(&cfg),
+        annotate::SavedRating::decl(&cfg),
+        annotate::ReviewRequest::decl(&cfg),
         CreateStudyRequest::decl(&cfg),
         RowErrorDto::decl(&cfg),
         AppError::decl(&cfg),

@@ -9,12 +9,12 @@ import type {
   AppError,
   ErrorCode,
   CreateStudyRequest,
-  DimensionProgressDto,
+  OwnProgress,
   ProfileView,
-  QueueEntryDto,
-  RaterDto,
+  QueueItem,
+  Rater,
   RaterKind,
-  RatingChangeDto,
+  OwnChange,
   RecentStudy,
   ReviewRequest,
   SaveRatingRequest,
@@ -44,13 +44,13 @@ export interface Backend {
   /** Names the open study (the file keeps its name); audited; Recent shows the new name. */
   renameStudy(name: string): Promise<SessionDto>;
   closeStudy(): Promise<void>;
-  listRaters(): Promise<RaterDto[]>;
+  listRaters(): Promise<Rater[]>;
   chooseRater(name: string, kind: RaterKind): Promise<SessionDto>;
-  queue(): Promise<QueueEntryDto[]>;
+  queue(): Promise<QueueItem[]>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
-  dimensionProgress(): Promise<DimensionProgressDto[]>;
+  dimensionProgress(): Promise<OwnProgress[]>;
   /** Every value this rater gave one dimension of a profile, oldest first (their own only). */
-  ratingHistory(profileId: number, dimension: string): Promise<RatingChangeDto[]>;
+  ratingHistory(profileId: number, dimension: string): Promise<OwnChange[]>;
   nextUnrated(): Promise<number | null>;
   loadProfile(profileId: number): Promise<ProfileView>;
   saveRating(request: SaveRatingRequest): Promise<SavedRating>;

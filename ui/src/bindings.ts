@@ -16,15 +16,43 @@ guidelines: string, version: number, dimensions: Array<DimensionDto>,
  */
 showPersonIds: boolean, };
 
-export type RaterDto = { id: number, name: string, kind: RaterKind, };
-
-export type StudySummary = { path: string, 
+export type Rater = { 
 /**
- * The file name without extension.
+ * The rater's id.
  */
-name: string, profiles: number, dimensions: number, raters: number, };
+id: number, 
+/**
+ * The rater's name (unique).
+ */
+name: string, 
+/**
+ * Human, model or adjudicated.
+ */
+kind: RaterKind, };
 
-export type SessionDto = { study: StudySummary, rater: RaterDto | null, codebook: CodebookDto | null, };
+export type StudySummary = { 
+/**
+ * The study file.
+ */
+path: string, 
+/**
+ * The study's name (the PI's, else the codebook's, else the file's).
+ */
+name: string, 
+/**
+ * Profiles in the study.
+ */
+profiles: number, 
+/**
+ * Dimensions of the codebook.
+ */
+dimensions: number, 
+/**
+ * Raters known to the study.
+ */
+raters: number, };
+
+export type SessionDto = { study: StudySummary, rater: Rater | null, codebook: CodebookDto | null, };
 
 export type RecentStudy = { path: string, name: string, 
 /**
@@ -40,11 +68,47 @@ lastRater: string | null,
  */
 exists: boolean, };
 
-export type QueueEntryDto = { profileId: number, person: string, context: string, rated: number, total: number, flagged: boolean, };
+export type QueueItem = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The person's name; empty unless the codebook shows person ids.
+ */
+person: string, 
+/**
+ * The context's name.
+ */
+context: string, 
+/**
+ * Dimensions this rater has rated on the profile.
+ */
+rated: number, 
+/**
+ * Dimensions in the codebook.
+ */
+total: number, 
+/**
+ * Set aside for later by the rater.
+ */
+flagged: boolean, };
 
-export type DimensionProgressDto = { dimension: string, rated: number, assigned: number, };
+export type OwnProgress = { 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * Profiles of the queue this rater has rated on it.
+ */
+rated: number, 
+/**
+ * Profiles in the queue.
+ */
+assigned: number, };
 
-export type RatingChangeDto = { 
+export type OwnChange = { 
 /**
  * `None` for the first rating.
  */
@@ -58,34 +122,115 @@ newValue: number | null,
  */
 changedAt: number, };
 
-export type OwnRating = { dimension: string, value: number | null, 
+export type OwnRating = { 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * The value; `null` when not rated or "can't judge".
+ */
+value: number | null, 
 /**
  * The rater marked the dimension "can't judge" (then `value` is `null`).
  */
 cantJudge: boolean, };
 
-export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
+export type OwnNotes = { 
+/**
+ * Set aside for later.
+ */
+flagged: boolean, 
+/**
+ * The rater's note.
+ */
+note: string | null, 
+/**
+ * The rater's confidence, 0–1.
+ */
+confidence: number | null, 
+/**
+ * Seconds spent on the profile in total.
+ */
+secondsSpent: number, };
 
 export type ProfileView = { 
 /**
- * Core's profile as stored (its texts shown as text, a URL never as a link).
+ * Core's profile as stored (its texts shown as text, a URL never as a link); the person
+ * empty unless the codebook shows person ids.
  */
-profile: Profile, ratings: Array<OwnRating>, review: ReviewDto, };
+profile: Profile, 
+/**
+ * This rater's own ratings.
+ */
+ratings: Array<OwnRating>, 
+/**
+ * This rater's own notes.
+ */
+review: OwnNotes, };
 
-export type SaveRatingRequest = { profileId: number, dimension: string, 
+export type SaveRatingRequest = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
 /**
  * `null` clears the rating (undo back to empty); history keeps the old value.
  */
-value: number | null, secondsSpent: number | null, 
+value: number | null, 
+/**
+ * Time on the profile since the last save.
+ */
+secondsSpent: number | null, 
 /**
  * "Can't judge" instead of a value (`value` must then be `null`): stored as such and
  * left out of every statistic.
  */
 cantJudge: boolean, };
 
-export type SavedRating = { profileId: number, dimension: string, value: number | null, cantJudge: boolean, };
+export type SavedRating = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * The value saved.
+ */
+value: number | null, 
+/**
+ * Saved as "can't judge".
+ */
+cantJudge: boolean, };
 
-export type ReviewRequest = { profileId: number, flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
+export type ReviewRequest = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * Set aside for later.
+ */
+flagged: boolean, 
+/**
+ * The rater's note.
+ */
+note: string | null, 
+/**
+ * The rater's confidence, 0–1.
+ */
+confidence: number | null, 
+/**
+ * Seconds spent on the profile in total.
+ */
+secondsSpent: number, };
 
 export type CreateStudyRequest = { 
 /**

@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKind, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, OwnChange, OwnProgress, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueItem, Rater, RaterKind, RaterRequest, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -46,8 +46,8 @@ export function closeStudy(): Promise<void> {
   return invoke<void>("close_study");
 }
 
-export function listRaters(): Promise<RaterDto[]> {
-  return invoke<RaterDto[]>("list_raters");
+export function listRaters(): Promise<Rater[]> {
+  return invoke<Rater[]>("list_raters");
 }
 
 export function chooseRater(args: { name: string; kind: RaterKind }): Promise<SessionDto> {
@@ -62,16 +62,16 @@ export function goldAccuracy(): Promise<GoldAccuracy[]> {
   return invoke<GoldAccuracy[]>("gold_accuracy");
 }
 
-export function queue(): Promise<QueueEntryDto[]> {
-  return invoke<QueueEntryDto[]>("queue");
+export function queue(): Promise<QueueItem[]> {
+  return invoke<QueueItem[]>("queue");
 }
 
-export function dimensionProgress(): Promise<DimensionProgressDto[]> {
-  return invoke<DimensionProgressDto[]>("dimension_progress");
+export function dimensionProgress(): Promise<OwnProgress[]> {
+  return invoke<OwnProgress[]>("dimension_progress");
 }
 
-export function ratingHistory(args: { profileId: number; dimension: string }): Promise<RatingChangeDto[]> {
-  return invoke<RatingChangeDto[]>("rating_history", args);
+export function ratingHistory(args: { profileId: number; dimension: string }): Promise<OwnChange[]> {
+  return invoke<OwnChange[]>("rating_history", args);
 }
 
 export function nextUnrated(): Promise<number | null> {

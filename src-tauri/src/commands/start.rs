@@ -1,22 +1,14 @@
 //! Start screen: open, create, the demo study, recent studies.
 
-use crate::dto::{
-    CodebookDto, CreateStudyRequest, RaterDto, RecentStudy, SessionDto, StudySummary,
-};
+use crate::dto::{CodebookDto, CreateStudyRequest, RecentStudy, SessionDto};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::recent;
 use crate::state::{AppState, Session};
-use chameleon_core::model::RaterKind;
+use chameleon_core::app::start::{self as st, new_study_path, summary};
 use chameleon_core::store::Study;
-use chameleon_core::RatingsImportOptions;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, State};
-
-/// File extension of studies the app creates.
-pub const STUDY_EXT: &str = "chameleon";
-const DEMO_SEED: u64 = 2024;
-const DEMO_PERSONS: usize = 36;
 
 #[tauri::command]
 pub async fn recent_studies(state: State<'_, AppState>) -> AppResult<Vec<RecentStudy>> {
@@ -33,9 +25,8 @@ pub async fn forget_recent_study(
 ) -> AppResult<Vec<RecentStudy>> {
     state
         .run(move |_, paths| {
-            recent::forget(&paths.recent_file(), &path).map_err(|e| {
-                crate::error::AppError::new(crate::error::ErrorCode::Io, e.to_string())
-            })
+            recent::forget(&paths.recent_file(), &path)
+                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
         })
         .await
 }
@@ -93,9 +84,9 @@ pub async fn create_study(
                 .filter(|p| !p.is_empty())
             {
                 Some(p) => expand_home(p),
-                None => fresh_path(&paths.studies_dir(), stem_of(&request.profiles_path))?,
+                None => new_study_path(&paths.studies_dir(), &request.profiles_path)?,
             };
-            let study = create_from_files(
+            let study = st::create_study(
                 &target,
                 &expand_home(&request.profiles_path),
                 &expand_home(&request.codebook_path),
@@ -138,27 +129,10 @@ pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppR
 }
 
 pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDto> {
-    let target = paths.studies_dir().join(format!("demo.{STUDY_EXT}"));
-    let study = if target.exists() {
-        Study::open(&target)?
-    } else {
-        let files = paths.data_dir.join("demo-files");
-        std::fs::create_dir_all(&files)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", files.display())))?;
-        write_demo_files(&files)?;
-        let mut study = create_from_files(
-            &target,
-            &files.join("profiles.jsonl"),
-            &files.join("codebook.toml"),
-        )?;
-        // Other raters' ratings, for the PI's screens; annotators never see them.
-        study.import_ratings(&files.join("ratings.csv"), &Default::default())?;
-        let model = RatingsImportOptions {
-            rater_kind: RaterKind::Model,
-        };
-        study.import_ratings(&files.join("model_ratings.csv"), &model)?;
-        study
-    };
+    let study = chameleon_core::app::start::open_demo(
+        &paths.studies_dir(),
+        &paths.data_dir.join("demo-files"),
+    )?;
     install(session, paths, study)
 }
 
@@ -218,96 +192,11 @@ pub async fn close_study(app: AppHandle, state: State<'_, AppState>) -> AppResul
     Ok(())
 }
 
-/// The demo study's files (same generator and seed as `chameleon sample demo`).
-fn write_demo_files(dir: &Path) -> AppResult<()> {
-    let files = chameleon_core::sample::demo(DEMO_SEED, DEMO_PERSONS);
-    for (name, text) in [
-        ("profiles.jsonl", &files.profiles_jsonl),
-        ("codebook.toml", &files.codebook_toml),
-        ("ratings.csv", &files.ratings_csv),
-        ("model_ratings.csv", &files.model_ratings_csv),
-    ] {
-        let p = dir.join(name);
-        std::fs::write(&p, text)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
-    }
-    Ok(())
-}
-
-/// A new study file with the profiles and codebook imported; on any import error the half-made
-/// file is removed again so a retry starts clean.
-pub fn create_from_files(target: &Path, profiles: &Path, codebook: &Path) -> AppResult<Study> {
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
-    }
-    let mut study = Study::create(target)?;
-    let imported = study
-        .import_profiles(profiles)
-        .and_then(|_| study.import_codebook(codebook))
-        .map(|_| ());
-    if let Err(e) = imported {
-        drop(study);
-        remove_study_files(target);
-        return Err(e.into());
-    }
-    tracing::info!(study = %target.display(), "created study");
-    Ok(study)
-}
-
-fn remove_study_files(target: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = target.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-}
-
-fn stem_of(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "study".to_owned())
-}
-
-/// `dir/stem.chameleon`, or `dir/stem-2.chameleon`… when taken.
-fn fresh_path(dir: &Path, stem: String) -> AppResult<PathBuf> {
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}.{STUDY_EXT}")
-        } else {
-            format!("{stem}-{n}.{STUDY_EXT}")
-        };
-        let p = dir.join(name);
-        if !p.exists() {
-            return Ok(p);
-        }
-    }
-    Err(AppError::new(
-        ErrorCode::AlreadyExists,
-        format!("no free file name for {stem} in {}", dir.display()),
-    ))
-}
-
-pub use chameleon_core::app::team::study_name;
-
-pub fn summary(study: &Study) -> AppResult<StudySummary> {
-    let size = study.size()?;
-    Ok(StudySummary {
-        path: study.path().display().to_string(),
-        name: study.display_name()?,
-        profiles: size.profiles,
-        dimensions: size.dimensions,
-        raters: size.raters,
-    })
-}
-
 pub fn session_dto(session: &Session) -> AppResult<SessionDto> {
     let study = session.study()?;
     Ok(SessionDto {
         study: summary(study)?,
-        rater: session.rater.as_ref().map(RaterDto::from),
+        rater: session.rater.clone(),
         codebook: study.codebook()?.as_ref().map(CodebookDto::from),
     })
 }
@@ -392,32 +281,6 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_profiles_file_reports_lines_and_leaves_no_study_behind() {
-        let dir = tempfile::tempdir().unwrap();
-        write_demo_files(dir.path()).unwrap();
-        let bad = dir.path().join("bad.jsonl");
-        std::fs::write(
-            &bad,
-            "{\"person\":\"a\",\"context\":\"c\",\"text\":\"ok\"}\n{\"person\":\"b\"\nnot json\n",
-        )
-        .unwrap();
-        let target = dir.path().join("s.chameleon");
-        let err = create_from_files(&target, &bad, &dir.path().join("codebook.toml"))
-            .err()
-            .unwrap();
-        assert_eq!(err.code, "bad_input");
-        let lines: Vec<u64> = err.rows.iter().map(|r| r.line).collect();
-        assert!(
-            lines.contains(&2) && lines.contains(&3),
-            "every bad line is reported: {lines:?}"
-        );
-        assert!(
-            !target.exists(),
-            "a failed create must not leave a half-made study"
-        );
-    }
-
-    #[test]
     fn reopening_a_study_remembers_the_rater_and_lists_it_first() {
         let dir = tempfile::tempdir().unwrap();
         let paths = AppPaths::under(dir.path().to_path_buf());
@@ -445,19 +308,6 @@ mod tests {
         assert_eq!(
             again.study().unwrap().display_name().unwrap(),
             "Spring pilot"
-        );
-    }
-
-    #[test]
-    fn new_studies_get_free_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = fresh_path(dir.path(), "profiles".into()).unwrap();
-        std::fs::write(&a, b"x").unwrap();
-        let b = fresh_path(dir.path(), "profiles".into()).unwrap();
-        assert_eq!(
-            b.file_name().unwrap(),
-            "profiles-2.chameleon",
-            "never overwrite a study"
         );
     }
 }

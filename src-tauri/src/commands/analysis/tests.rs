@@ -35,7 +35,8 @@ fn opts(bootstrap: u32) -> AnalysisRequest {
 #[test]
 #[ignore]
 fn bench_chameleon_scale() {
-    use crate::commands::start::{create_from_files, install, session_dto};
+    use crate::commands::start::{install, session_dto};
+    use chameleon_core::app::start::create_study as create_from_files;
     use chameleon_core::sample::{write_bench_profiles, write_bench_ratings, BenchShape};
     let resamples: u32 = std::env::var("BENCH_RESAMPLES")
         .ok()

@@ -6,8 +6,8 @@ import type {
   CodebookDto,
   DimensionDto,
   ProfileView,
-  QueueEntryDto,
-  RatingChangeDto,
+  QueueItem,
+  OwnChange,
   SessionDto,
 } from "../../bindings";
 import { historyText } from "./history";
@@ -46,7 +46,7 @@ export interface RatingScreenHooks {
 export class RatingScreen {
   private root!: HTMLElement;
   private session: RatingSession | null = null;
-  private queue: QueueEntryDto[] = [];
+  private queue: QueueItem[] = [];
   private busy = false;
   private overlay: "help" | "queue" | null = null;
   /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
@@ -338,7 +338,7 @@ export class RatingScreen {
     const s = this.session;
     if (!s) return;
     const fresh = this.history.next();
-    let changes: RatingChangeDto[];
+    let changes: OwnChange[];
     try {
       changes = await this.backend.ratingHistory(s.profileId, d.name);
     } catch {
