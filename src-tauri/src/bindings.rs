@@ -16,11 +16,11 @@ pub fn typescript() -> String {
     // Ids and counts are far below 2^53: plain numbers on the TypeScript side.
     let cfg = Config::new().with_large_int("number");
     let decls = [
-        DimensionDto::decl(&cfg),
-        CodebookDto::decl(&cfg),
+        chameleon_core::app::start::DimensionView::decl(&cfg),
+        chameleon_core::app::start::CodebookView::decl(&cfg),
         model::Rater::decl(&cfg),
         chameleon_core::app::start::StudySummary::decl(&cfg),
-        SessionDto::decl(&cfg),
+        chameleon_core::app::start::SessionView::decl(&cfg),
         RecentStudy::decl(&cfg),
         annotate::QueueItem::decl(&cfg),
         annotate::OwnProgress::decl(&cfg),

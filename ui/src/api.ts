@@ -19,7 +19,7 @@ import type {
   ReviewRequest,
   SaveRatingRequest,
   SavedRating,
-  SessionDto,
+  SessionView,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -33,19 +33,19 @@ export interface Backend {
   recentStudies(): Promise<RecentStudy[]>;
   /** Takes a study off the recent list (its file stays); the list left. */
   forgetRecent(path: string): Promise<RecentStudy[]>;
-  openStudy(path: string): Promise<SessionDto>;
-  createStudy(request: CreateStudyRequest): Promise<SessionDto>;
-  openDemoStudy(): Promise<SessionDto>;
-  startupStudy(): Promise<SessionDto | null>;
+  openStudy(path: string): Promise<SessionView>;
+  createStudy(request: CreateStudyRequest): Promise<SessionView>;
+  openDemoStudy(): Promise<SessionView>;
+  startupStudy(): Promise<SessionView | null>;
   /** The user's preferred languages from the environment (BCP 47; may be empty). */
   systemLanguages(): Promise<string[]>;
   /** The open study re-read (counts, codebook, rater). */
-  currentSession(): Promise<SessionDto>;
+  currentSession(): Promise<SessionView>;
   /** Names the open study (the file keeps its name); audited; Recent shows the new name. */
-  renameStudy(name: string): Promise<SessionDto>;
+  renameStudy(name: string): Promise<SessionView>;
   closeStudy(): Promise<void>;
   listRaters(): Promise<Rater[]>;
-  chooseRater(name: string, kind: RaterKind): Promise<SessionDto>;
+  chooseRater(name: string, kind: RaterKind): Promise<SessionView>;
   queue(): Promise<QueueItem[]>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
   dimensionProgress(): Promise<OwnProgress[]>;

@@ -1,16 +1,44 @@
 // Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.
 
-export type DimensionDto = { name: string, 
+export type DimensionView = { 
 /**
- * What the UI shows: the label, or the name when there is none.
+ * The dimension's name.
  */
-label: string, definition: string, scale: Scale, level: Level, };
+name: string, 
+/**
+ * What a screen shows: the label, or the name when there is none.
+ */
+label: string, 
+/**
+ * What the dimension means, for annotators.
+ */
+definition: string, 
+/**
+ * How it is rated.
+ */
+scale: Scale, 
+/**
+ * The level of measurement (the codebook's, else the scale's).
+ */
+level: Level, };
 
-export type CodebookDto = { name: string | null, 
+export type CodebookView = { 
+/**
+ * The codebook's name.
+ */
+name: string | null, 
 /**
  * Markdown, shown to annotators rendered into text nodes (never HTML).
  */
-guidelines: string, version: number, dimensions: Array<DimensionDto>, 
+guidelines: string, 
+/**
+ * The codebook's version.
+ */
+version: number, 
+/**
+ * The dimensions, in the order annotators see them.
+ */
+dimensions: Array<DimensionView>, 
 /**
  * Annotators see person ids (hidden by default).
  */
@@ -52,7 +80,19 @@ dimensions: number,
  */
 raters: number, };
 
-export type SessionDto = { study: StudySummary, rater: Rater | null, codebook: CodebookDto | null, };
+export type SessionView = { 
+/**
+ * The study.
+ */
+study: StudySummary, 
+/**
+ * The rater chosen, if any.
+ */
+rater: Rater | null, 
+/**
+ * The study's codebook, once imported.
+ */
+codebook: CodebookView | null, };
 
 export type RecentStudy = { path: string, name: string, 
 /**

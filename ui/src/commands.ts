@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, OwnChange, OwnProgress, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueItem, Rater, RaterKind, RaterRequest, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, OwnChange, OwnProgress, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueItem, Rater, RaterKind, RaterRequest, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionView, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -14,32 +14,32 @@ export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]
   return invoke<RecentStudy[]>("forget_recent_study", args);
 }
 
-export function renameStudy(args: { name: string }): Promise<SessionDto> {
-  return invoke<SessionDto>("rename_study", args);
+export function renameStudy(args: { name: string }): Promise<SessionView> {
+  return invoke<SessionView>("rename_study", args);
 }
 
-export function openStudy(args: { path: string }): Promise<SessionDto> {
-  return invoke<SessionDto>("open_study", args);
+export function openStudy(args: { path: string }): Promise<SessionView> {
+  return invoke<SessionView>("open_study", args);
 }
 
-export function createStudy(args: { request: CreateStudyRequest }): Promise<SessionDto> {
-  return invoke<SessionDto>("create_study", args);
+export function createStudy(args: { request: CreateStudyRequest }): Promise<SessionView> {
+  return invoke<SessionView>("create_study", args);
 }
 
-export function openDemoStudy(): Promise<SessionDto> {
-  return invoke<SessionDto>("open_demo_study");
+export function openDemoStudy(): Promise<SessionView> {
+  return invoke<SessionView>("open_demo_study");
 }
 
 export function systemLanguages(): Promise<string[]> {
   return invoke<string[]>("system_languages");
 }
 
-export function startupStudy(): Promise<SessionDto | null> {
-  return invoke<SessionDto | null>("startup_study");
+export function startupStudy(): Promise<SessionView | null> {
+  return invoke<SessionView | null>("startup_study");
 }
 
-export function currentSession(): Promise<SessionDto> {
-  return invoke<SessionDto>("current_session");
+export function currentSession(): Promise<SessionView> {
+  return invoke<SessionView>("current_session");
 }
 
 export function closeStudy(): Promise<void> {
@@ -50,8 +50,8 @@ export function listRaters(): Promise<Rater[]> {
   return invoke<Rater[]>("list_raters");
 }
 
-export function chooseRater(args: { name: string; kind: RaterKind }): Promise<SessionDto> {
-  return invoke<SessionDto>("choose_rater", args);
+export function chooseRater(args: { name: string; kind: RaterKind }): Promise<SessionView> {
+  return invoke<SessionView>("choose_rater", args);
 }
 
 export function codebookChanges(): Promise<string[]> {

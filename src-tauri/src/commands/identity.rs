@@ -2,11 +2,11 @@
 //! claimed once per study by the installation that first rates as it; another installation
 //! is refused unless it holds the study's PI role (see `Study::claim_rater`).
 
-use crate::commands::start::{announce, remember, session_dto};
-use crate::dto::SessionDto;
+use crate::commands::start::{announce, remember, session_view};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::state::{AppState, Session};
+use chameleon_core::app::start::SessionView;
 use chameleon_core::model::{Rater, RaterKind};
 use chameleon_core::store::{default_actor, Claimant, Study};
 use std::hash::{BuildHasher, Hasher};
@@ -69,7 +69,7 @@ pub async fn choose_rater(
     state: State<'_, AppState>,
     name: String,
     kind: RaterKind,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| choose(session, paths, &name, kind))
         .await?;
@@ -83,12 +83,12 @@ pub fn choose(
     paths: &AppPaths,
     name: &str,
     kind: RaterKind,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let me = claimant(paths)?;
     let rater = chameleon_core::app::annotate::choose_rater(session.study_mut()?, &me, name, kind)?;
     session.rater = Some(rater);
     remember(paths, session)?;
-    session_dto(session)
+    session_view(session)
 }
 
 #[cfg(test)]

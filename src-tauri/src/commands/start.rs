@@ -1,11 +1,11 @@
 //! Start screen: open, create, the demo study, recent studies.
 
-use crate::dto::{CodebookDto, CreateStudyRequest, RecentStudy, SessionDto};
+use crate::dto::{CreateStudyRequest, RecentStudy};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::recent;
 use crate::state::{AppState, Session};
-use chameleon_core::app::start::{self as st, new_study_path, summary};
+use chameleon_core::app::start::{self as st, new_study_path, SessionView};
 use chameleon_core::store::Study;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, State};
@@ -33,10 +33,10 @@ pub async fn forget_recent_study(
 
 /// Renames the open study (its file keeps its name); audited as the PI's action, and Recent
 /// shows the new name.
-pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<SessionDto> {
+pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<SessionView> {
     session.study_mut()?.rename(name)?;
     remember(paths, session)?;
-    session_dto(session)
+    session_view(session)
 }
 
 #[tauri::command]
@@ -44,7 +44,7 @@ pub async fn rename_study(
     app: AppHandle,
     state: State<'_, AppState>,
     name: String,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| rename(session, paths, &name))
         .await?;
@@ -58,7 +58,7 @@ pub async fn open_study(
     app: AppHandle,
     state: State<'_, AppState>,
     path: String,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| {
             let study = Study::open(&expand_home(&path))?;
@@ -74,7 +74,7 @@ pub async fn create_study(
     app: AppHandle,
     state: State<'_, AppState>,
     request: CreateStudyRequest,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| {
             let target = match request
@@ -122,13 +122,13 @@ fn expand_home_with(path: &str, home: Option<std::ffi::OsString>) -> PathBuf {
 
 /// Opens the bundled demo study, creating it in the data dir on first use.
 #[tauri::command]
-pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<SessionDto> {
+pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<SessionView> {
     let dto = state.run(open_demo).await?;
     announce(&app, &dto);
     Ok(dto)
 }
 
-pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDto> {
+pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionView> {
     let study = chameleon_core::app::start::open_demo(
         &paths.studies_dir(),
         &paths.data_dir.join("demo-files"),
@@ -149,7 +149,7 @@ pub fn system_languages() -> Vec<String> {
 pub async fn startup_study(
     app: AppHandle,
     state: State<'_, AppState>,
-) -> AppResult<Option<SessionDto>> {
+) -> AppResult<Option<SessionView>> {
     // The environment (tests, scripts) first, then the command line (the file manager,
     // `xdg-open study.chameleon`).
     let from_env = std::env::var_os(crate::paths::STUDY_ENV)
@@ -174,8 +174,8 @@ pub async fn startup_study(
 
 /// The open study as the UI shows it, re-read after a view changed it (codebook, ratings).
 #[tauri::command]
-pub async fn current_session(state: State<'_, AppState>) -> AppResult<SessionDto> {
-    state.run(|session, _| session_dto(session)).await
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<SessionView> {
+    state.run(|session, _| session_view(session)).await
 }
 
 #[tauri::command]
@@ -192,17 +192,17 @@ pub async fn close_study(app: AppHandle, state: State<'_, AppState>) -> AppResul
     Ok(())
 }
 
-pub fn session_dto(session: &Session) -> AppResult<SessionDto> {
-    let study = session.study()?;
-    Ok(SessionDto {
-        study: summary(study)?,
-        rater: session.rater.clone(),
-        codebook: study.codebook()?.as_ref().map(CodebookDto::from),
-    })
+/// The open study as the UI shows it (core's view) with the session's rater.
+pub fn session_view(session: &Session) -> AppResult<SessionView> {
+    Ok(st::session_view(session.study()?, session.rater.as_ref())?)
 }
 
 /// Makes `study` the open one; the rater last chosen in it is chosen again.
-pub fn install(session: &mut Session, paths: &AppPaths, mut study: Study) -> AppResult<SessionDto> {
+pub fn install(
+    session: &mut Session,
+    paths: &AppPaths,
+    mut study: Study,
+) -> AppResult<SessionView> {
     super::identity::record_pi(&mut study, paths)?;
     let path = study.path().display().to_string();
     let last = recent::last_rater(&paths.recent_file(), &path);
@@ -216,7 +216,7 @@ pub fn install(session: &mut Session, paths: &AppPaths, mut study: Study) -> App
     };
     remember(paths, session)?;
     tracing::info!(study = %path, "opened study");
-    session_dto(session)
+    session_view(session)
 }
 
 pub fn remember(paths: &AppPaths, session: &Session) -> AppResult<()> {
@@ -242,7 +242,7 @@ fn now_ms() -> i64 {
 }
 
 /// Window title and the coalesced change event.
-pub fn announce(app: &AppHandle, dto: &SessionDto) {
+pub fn announce(app: &AppHandle, dto: &SessionView) {
     let title = match &dto.rater {
         Some(r) => format!("{} — {} — Chameleon Studio", dto.study.name, r.name),
         None => format!("{} — Chameleon Studio", dto.study.name),

@@ -3,7 +3,7 @@ import type { Backend } from "../api";
 import type { DropEvent } from "../drops";
 import type {
   AppError,
-  CodebookDto,
+  CodebookView,
   OwnProgress,
   Profile,
   ProfileView,
@@ -12,10 +12,10 @@ import type {
   Rater,
   RecentStudy,
   OwnNotes,
-  SessionDto,
+  SessionView,
 } from "../bindings";
 
-export const codebook: CodebookDto = {
+export const codebook: CodebookView = {
   name: "test",
   guidelines: "Rate what the text shows.",
   version: 1,
@@ -67,7 +67,7 @@ export class FakeBackend implements Backend {
   /** The codebook's guidelines as this study has them. */
   guidelines = codebook.guidelines;
 
-  session(): SessionDto {
+  session(): SessionView {
     return {
       study: { path: "/tmp/x.chameleon", name: this.studyName, profiles: this.profiles.length, dimensions: 3, raters: 1 },
       rater: this.rater,

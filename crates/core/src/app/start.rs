@@ -3,7 +3,7 @@
 //! and what the screen shows about an open study.
 
 use crate::error::{CoreError, Result};
-use crate::model::RaterKind;
+use crate::model::{Codebook, Dimension, Level, Rater, RaterKind, Scale};
 use crate::store::Study;
 use crate::RatingsImportOptions;
 use serde::Serialize;
@@ -42,6 +42,89 @@ pub fn summary(study: &Study) -> Result<StudySummary> {
         profiles: size.profiles,
         dimensions: size.dimensions,
         raters: size.raters,
+    })
+}
+
+/// A dimension as the screens show it: the codebook's, with the label to show computed once
+/// (the label, else the name) and the level of measurement resolved.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DimensionView {
+    /// The dimension's name.
+    pub name: String,
+    /// What a screen shows: the label, or the name when there is none.
+    pub label: String,
+    /// What the dimension means, for annotators.
+    pub definition: String,
+    /// How it is rated.
+    pub scale: Scale,
+    /// The level of measurement (the codebook's, else the scale's).
+    pub level: Level,
+}
+
+/// The codebook as the screens read it. The codebook file's own format (snake_case, optional
+/// fields) stays [`Codebook`]'s; this is its view on the wire.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct CodebookView {
+    /// The codebook's name.
+    pub name: Option<String>,
+    /// Markdown, shown to annotators rendered into text nodes (never HTML).
+    pub guidelines: String,
+    /// The codebook's version.
+    pub version: i64,
+    /// The dimensions, in the order annotators see them.
+    pub dimensions: Vec<DimensionView>,
+    /// Annotators see person ids (hidden by default).
+    pub show_person_ids: bool,
+}
+
+impl From<&Dimension> for DimensionView {
+    fn from(d: &Dimension) -> Self {
+        DimensionView {
+            name: d.name.clone(),
+            label: d.display_name().to_owned(),
+            definition: d.definition.clone(),
+            scale: d.scale.clone(),
+            level: d.level(),
+        }
+    }
+}
+
+impl From<&Codebook> for CodebookView {
+    fn from(c: &Codebook) -> Self {
+        CodebookView {
+            name: c.name.clone(),
+            guidelines: c.guidelines.clone(),
+            version: c.version,
+            dimensions: c.dimensions.iter().map(DimensionView::from).collect(),
+            show_person_ids: c.show_person_ids,
+        }
+    }
+}
+
+/// An open study as the app shows it: what it holds, who rates (once chosen) and what they
+/// rate by.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// The study.
+    pub study: StudySummary,
+    /// The rater chosen, if any.
+    pub rater: Option<Rater>,
+    /// The study's codebook, once imported.
+    pub codebook: Option<CodebookView>,
+}
+
+/// [`SessionView`] of `study` rated by `rater`.
+pub fn session_view(study: &Study, rater: Option<&Rater>) -> Result<SessionView> {
+    Ok(SessionView {
+        study: summary(study)?,
+        rater: rater.cloned(),
+        codebook: study.codebook()?.as_ref().map(CodebookView::from),
     })
 }
 
@@ -209,6 +292,14 @@ mod tests {
         let study = open_demo(&studies, &files).unwrap();
         let s = summary(&study).unwrap();
         assert_eq!((s.profiles, s.dimensions), (108, 8));
+        let view = session_view(&study, None).unwrap();
+        let json = serde_json::to_value(&view).unwrap();
+        let cb = &json["codebook"];
+        // camelCase on the wire, the label computed, the level resolved.
+        assert_eq!(cb["showPersonIds"], false);
+        assert_eq!(cb["dimensions"][0]["label"], "Openness");
+        assert_eq!(cb["dimensions"][0]["level"], "ordinal");
+        assert!(cb.get("show_person_ids").is_none());
         assert!(study
             .raters()
             .unwrap()

@@ -35,7 +35,7 @@ fn opts(bootstrap: u32) -> AnalysisRequest {
 #[test]
 #[ignore]
 fn bench_chameleon_scale() {
-    use crate::commands::start::{install, session_dto};
+    use crate::commands::start::{install, session_view};
     use chameleon_core::app::start::create_study as create_from_files;
     use chameleon_core::sample::{write_bench_profiles, write_bench_ratings, BenchShape};
     let resamples: u32 = std::env::var("BENCH_RESAMPLES")
@@ -69,7 +69,7 @@ fn bench_chameleon_scale() {
     let mut idle: Vec<f64> = (0..5)
         .map(|_| {
             let c0 = Instant::now();
-            app.run_now(|s, _| session_dto(s)).unwrap();
+            app.run_now(|s, _| session_view(s)).unwrap();
             c0.elapsed().as_secs_f64() * 1e3
         })
         .collect();
@@ -96,7 +96,7 @@ fn bench_chameleon_scale() {
             });
             while !done.load(Ordering::Relaxed) {
                 let c0 = Instant::now();
-                app.run_now(|s, _| session_dto(s))
+                app.run_now(|s, _| session_view(s))
                     .expect("current_session answers");
                 latencies.push(c0.elapsed().as_secs_f64() * 1e3);
                 std::thread::sleep(Duration::from_millis(20));

@@ -1,5 +1,5 @@
 // Queue logic: what comes next, and the progress numbers. Only this rater's own counts.
-import type { CodebookDto, OwnProgress, QueueItem } from "../../bindings";
+import type { CodebookView, OwnProgress, QueueItem } from "../../bindings";
 
 export const isDone = (e: QueueItem): boolean => e.total > 0 && e.rated >= e.total;
 
@@ -51,7 +51,7 @@ export interface DimensionRemaining {
 }
 
 /** Per-dimension progress in the order given (codebook order), labelled from the codebook. */
-export function dimensionsRemaining(rows: OwnProgress[], codebook: CodebookDto): DimensionRemaining[] {
+export function dimensionsRemaining(rows: OwnProgress[], codebook: CodebookView): DimensionRemaining[] {
   return rows.map((r) => ({
     dimension: r.dimension,
     label: codebook.dimensions.find((d) => d.name === r.dimension)?.label || r.dimension,
