@@ -295,6 +295,21 @@ pub fn pool_raters(
 }
 
 impl AnalysisRequest {
+    /// Every dimension and rater, REML, the raters' own ratings: the view's defaults with
+    /// `bootstrap` resamples and `seed`.
+    pub fn every_dimension(bootstrap: u32, seed: u64) -> AnalysisRequest {
+        AnalysisRequest {
+            dimensions: Vec::new(),
+            method: Method::Reml,
+            bootstrap,
+            seed,
+            adjudicated: false,
+            model: None,
+            profile_ci: false,
+            raters: None,
+        }
+    }
+
     pub fn checked(&self) -> Result<AnalysisOptions> {
         AnalysisOptions::new(self.bootstrap as usize, self.seed, self.method)
     }

@@ -8,21 +8,11 @@ use chameleon_core::analysis::decompose::{
 };
 use chameleon_core::analysis::Control;
 use chameleon_core::app::analysis::jobs::RunStatus;
-use chameleon_core::app::analysis::Method;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 fn opts(bootstrap: u32) -> AnalysisRequest {
-    AnalysisRequest {
-        dimensions: Vec::new(),
-        method: Method::Reml,
-        bootstrap,
-        seed: 7,
-        adjudicated: false,
-        model: None,
-        profile_ci: false,
-        raters: None,
-    }
+    AnalysisRequest::every_dimension(bootstrap, 7)
 }
 
 /// The Chameleon-scale measurement of issue #6 (not a timed assertion): a 1,000-resample run

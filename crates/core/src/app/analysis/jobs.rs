@@ -10,7 +10,7 @@
 
 use super::{
     compute, current_hash, ensure_current, export, AnalysisRequest, AnalysisResult, ExportRequest,
-    Method, Snapshot, StoredAnalysis,
+    Snapshot, StoredAnalysis,
 };
 use crate::analysis::Control;
 use crate::error::{CoreError, Result};
@@ -260,19 +260,9 @@ impl AnalysisJobs {
             })
         });
         let Some(stored) = stored else {
-            let every = AnalysisRequest {
-                dimensions: Vec::new(),
-                method: Method::Reml,
-                bootstrap: 0,
-                seed: 1,
-                adjudicated: false,
-                model: None,
-                profile_ci: false,
-                raters: None,
-            };
             return Ok(LatestAnalysis {
                 result: None,
-                current_hash: current_hash(study, &every)?,
+                current_hash: current_hash(study, &AnalysisRequest::every_dimension(0, 1))?,
                 stale: false,
             });
         };

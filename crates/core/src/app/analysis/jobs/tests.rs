@@ -6,16 +6,7 @@ use crate::model::RaterKind;
 use crate::store::RatingInput;
 
 fn opts(bootstrap: u32) -> AnalysisRequest {
-    AnalysisRequest {
-        dimensions: Vec::new(),
-        method: Method::Reml,
-        bootstrap,
-        seed: 7,
-        adjudicated: false,
-        model: None,
-        profile_ci: false,
-        raters: None,
-    }
+    AnalysisRequest::every_dimension(bootstrap, 7)
 }
 
 fn jobs(dir: &std::path::Path) -> AnalysisJobs {
