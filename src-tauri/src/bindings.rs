@@ -3,11 +3,10 @@
 //! (`UPDATE_BINDINGS=1 cargo test -p chameleon-studio bindings`); the test fails when the
 //! committed file is stale.
 
-use crate::commands::analysis::{AnalysisProgressDto, AnalysisStateDto, RunOutcomeDto, RunStatus};
 use crate::dto::*;
 use crate::error::{AppError, ErrorCode, RowErrorDto};
-use chameleon_core::app::analysis::{self as an, RESAMPLES};
-use chameleon_core::app::{formula, review as rv, team};
+use chameleon_core::app::analysis::{self as an, jobs, RESAMPLES};
+use chameleon_core::app::{annotate, formula, review as rv, team};
 use chameleon_core::{assign, model, review, store};
 use ts_rs::{Config, TS};
 
@@ -17,21 +16,21 @@ pub fn typescript() -> String {
     // Ids and counts are far below 2^53: plain numbers on the TypeScript side.
     let cfg = Config::new().with_large_int("number");
     let decls = [
-        DimensionDto::decl(&cfg),
-        CodebookDto::decl(&cfg),
-        RaterDto::decl(&cfg),
-        StudySummary::decl(&cfg),
-        SessionDto::decl(&cfg),
+        chameleon_core::app::start::DimensionView::decl(&cfg),
+        chameleon_core::app::start::CodebookView::decl(&cfg),
+        model::Rater::decl(&cfg),
+        chameleon_core::app::start::StudySummary::decl(&cfg),
+        chameleon_core::app::start::SessionView::decl(&cfg),
         RecentStudy::decl(&cfg),
-        QueueEntryDto::decl(&cfg),
-        DimensionProgressDto::decl(&cfg),
-        RatingChangeDto::decl(&cfg),
-        OwnRating::decl(&cfg),
-        ReviewDto::decl(&cfg),
-        ProfileView::decl(&cfg),
-        SaveRatingRequest::decl(&cfg),
-        SavedRating::decl(&cfg),
-        ReviewRequest::decl(&cfg),
+        annotate::QueueItem::decl(&cfg),
+        annotate::OwnProgress::decl(&cfg),
+        annotate::OwnChange::decl(&cfg),
+        annotate::OwnRating::decl(&cfg),
+        annotate::OwnNotes::decl(&cfg),
+        annotate::ProfileView::decl(&cfg),
+        annotate::SaveRatingRequest::decl(&cfg),
+        annotate::SavedRating::decl(&cfg),
+        annotate::ReviewRequest::decl(&cfg),
         CreateStudyRequest::decl(&cfg),
         RowErrorDto::decl(&cfg),
         AppError::decl(&cfg),
@@ -74,7 +73,7 @@ pub fn typescript() -> String {
         chameleon_core::analysis::raters::Excluded::decl(&cfg),
         chameleon_core::analysis::raters::RaterChoice::decl(&cfg),
         an::RaterPool::decl(&cfg),
-        AnalysisProgressDto::decl(&cfg),
+        jobs::AnalysisProgress::decl(&cfg),
         an::Shares::decl(&cfg),
         an::DimensionResult::decl(&cfg),
         an::PooledResult::decl(&cfg),
@@ -93,9 +92,9 @@ pub fn typescript() -> String {
         formula::ModelBootstrapView::decl(&cfg),
         formula::ModelDimension::decl(&cfg),
         formula::ModelResult::decl(&cfg),
-        AnalysisStateDto::decl(&cfg),
-        RunStatus::decl(&cfg),
-        RunOutcomeDto::decl(&cfg),
+        jobs::LatestAnalysis::decl(&cfg),
+        jobs::RunStatus::decl(&cfg),
+        jobs::RunOutcome::decl(&cfg),
         an::FigureFormat::decl(&cfg),
         an::ExportRequest::decl(&cfg),
         team::PackageSummary::decl(&cfg),

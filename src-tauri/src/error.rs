@@ -33,11 +33,13 @@ pub enum ErrorCode {
     Io,
     Database,
     Migration,
-    /// The app's own: no study open, no rater chosen, a run id in use, a result gone.
+    /// A run id in use (core's analysis jobs; the shell's model run slot).
+    AlreadyRunning,
+    /// An analysis result no longer kept.
+    NotFound,
+    /// The app's own: no study open, no rater chosen.
     NoStudy,
     NoRater,
-    AlreadyRunning,
-    NotFound,
     Internal,
 }
 
@@ -58,6 +60,8 @@ impl ErrorCode {
             "package" => ErrorCode::Package,
             "no_ratings" => ErrorCode::NoRatings,
             "analysis_failed" => ErrorCode::AnalysisFailed,
+            "already_running" => ErrorCode::AlreadyRunning,
+            "not_found" => ErrorCode::NotFound,
             "io" => ErrorCode::Io,
             "database" => ErrorCode::Database,
             "migration" => ErrorCode::Migration,
@@ -186,6 +190,8 @@ mod tests {
             },
             CoreError::NoRatings,
             CoreError::AnalysisFailed("x".into()),
+            CoreError::AlreadyRunning(1),
+            CoreError::ResultGone,
         ];
         for e in &errors {
             assert_eq!(ErrorCode::of(e).as_str(), e.code(), "{e}");

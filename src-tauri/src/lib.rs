@@ -55,10 +55,10 @@ pub fn run() {
         // First, so a second launch hands its study over before anything else starts.
         .plugin(single_instance)
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::new(paths))
         .manage(std::sync::Arc::new(
-            commands::analysis::AnalysisState::default(),
+            chameleon_core::app::analysis::jobs::AnalysisJobs::new(paths.analysis_dir()),
         ))
+        .manage(AppState::new(paths))
         .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
         .manage(std::sync::Arc::new(
             commands::models::ModelRunState::default(),

@@ -54,6 +54,11 @@ impl AppPaths {
         }
     }
 
+    /// Where the latest analysis result of each study is kept (core's `AnalysisJobs`).
+    pub fn analysis_dir(&self) -> PathBuf {
+        self.data_dir.join("analysis")
+    }
+
     /// Where new studies go when the user does not pick a path.
     pub fn studies_dir(&self) -> PathBuf {
         self.data_dir.join("studies")

@@ -9,17 +9,17 @@ import type {
   AppError,
   ErrorCode,
   CreateStudyRequest,
-  DimensionProgressDto,
+  OwnProgress,
   ProfileView,
-  QueueEntryDto,
-  RaterDto,
+  QueueItem,
+  Rater,
   RaterKind,
-  RatingChangeDto,
+  OwnChange,
   RecentStudy,
   ReviewRequest,
   SaveRatingRequest,
   SavedRating,
-  SessionDto,
+  SessionView,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -33,24 +33,24 @@ export interface Backend {
   recentStudies(): Promise<RecentStudy[]>;
   /** Takes a study off the recent list (its file stays); the list left. */
   forgetRecent(path: string): Promise<RecentStudy[]>;
-  openStudy(path: string): Promise<SessionDto>;
-  createStudy(request: CreateStudyRequest): Promise<SessionDto>;
-  openDemoStudy(): Promise<SessionDto>;
-  startupStudy(): Promise<SessionDto | null>;
+  openStudy(path: string): Promise<SessionView>;
+  createStudy(request: CreateStudyRequest): Promise<SessionView>;
+  openDemoStudy(): Promise<SessionView>;
+  startupStudy(): Promise<SessionView | null>;
   /** The user's preferred languages from the environment (BCP 47; may be empty). */
   systemLanguages(): Promise<string[]>;
   /** The open study re-read (counts, codebook, rater). */
-  currentSession(): Promise<SessionDto>;
+  currentSession(): Promise<SessionView>;
   /** Names the open study (the file keeps its name); audited; Recent shows the new name. */
-  renameStudy(name: string): Promise<SessionDto>;
+  renameStudy(name: string): Promise<SessionView>;
   closeStudy(): Promise<void>;
-  listRaters(): Promise<RaterDto[]>;
-  chooseRater(name: string, kind: RaterKind): Promise<SessionDto>;
-  queue(): Promise<QueueEntryDto[]>;
+  listRaters(): Promise<Rater[]>;
+  chooseRater(name: string, kind: RaterKind): Promise<SessionView>;
+  queue(): Promise<QueueItem[]>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
-  dimensionProgress(): Promise<DimensionProgressDto[]>;
+  dimensionProgress(): Promise<OwnProgress[]>;
   /** Every value this rater gave one dimension of a profile, oldest first (their own only). */
-  ratingHistory(profileId: number, dimension: string): Promise<RatingChangeDto[]>;
+  ratingHistory(profileId: number, dimension: string): Promise<OwnChange[]>;
   nextUnrated(): Promise<number | null>;
   loadProfile(profileId: number): Promise<ProfileView>;
   saveRating(request: SaveRatingRequest): Promise<SavedRating>;

@@ -1,30 +1,98 @@
 // Generated from src-tauri/src/{dto,error}.rs and chameleon-core's `ts` types by scripts/app/bindings.sh. Do not edit.
 
-export type DimensionDto = { name: string, 
+export type DimensionView = { 
 /**
- * What the UI shows: the label, or the name when there is none.
+ * The dimension's name.
  */
-label: string, definition: string, scale: Scale, level: Level, };
+name: string, 
+/**
+ * What a screen shows: the label, or the name when there is none.
+ */
+label: string, 
+/**
+ * What the dimension means, for annotators.
+ */
+definition: string, 
+/**
+ * How it is rated.
+ */
+scale: Scale, 
+/**
+ * The level of measurement (the codebook's, else the scale's).
+ */
+level: Level, };
 
-export type CodebookDto = { name: string | null, 
+export type CodebookView = { 
+/**
+ * The codebook's name.
+ */
+name: string | null, 
 /**
  * Markdown, shown to annotators rendered into text nodes (never HTML).
  */
-guidelines: string, version: number, dimensions: Array<DimensionDto>, 
+guidelines: string, 
+/**
+ * The codebook's version.
+ */
+version: number, 
+/**
+ * The dimensions, in the order annotators see them.
+ */
+dimensions: Array<DimensionView>, 
 /**
  * Annotators see person ids (hidden by default).
  */
 showPersonIds: boolean, };
 
-export type RaterDto = { id: number, name: string, kind: RaterKind, };
-
-export type StudySummary = { path: string, 
+export type Rater = { 
 /**
- * The file name without extension.
+ * The rater's id.
  */
-name: string, profiles: number, dimensions: number, raters: number, };
+id: number, 
+/**
+ * The rater's name (unique).
+ */
+name: string, 
+/**
+ * Human, model or adjudicated.
+ */
+kind: RaterKind, };
 
-export type SessionDto = { study: StudySummary, rater: RaterDto | null, codebook: CodebookDto | null, };
+export type StudySummary = { 
+/**
+ * The study file.
+ */
+path: string, 
+/**
+ * The study's name (the PI's, else the codebook's, else the file's).
+ */
+name: string, 
+/**
+ * Profiles in the study.
+ */
+profiles: number, 
+/**
+ * Dimensions of the codebook.
+ */
+dimensions: number, 
+/**
+ * Raters known to the study.
+ */
+raters: number, };
+
+export type SessionView = { 
+/**
+ * The study.
+ */
+study: StudySummary, 
+/**
+ * The rater chosen, if any.
+ */
+rater: Rater | null, 
+/**
+ * The study's codebook, once imported.
+ */
+codebook: CodebookView | null, };
 
 export type RecentStudy = { path: string, name: string, 
 /**
@@ -40,11 +108,47 @@ lastRater: string | null,
  */
 exists: boolean, };
 
-export type QueueEntryDto = { profileId: number, person: string, context: string, rated: number, total: number, flagged: boolean, };
+export type QueueItem = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The person's name; empty unless the codebook shows person ids.
+ */
+person: string, 
+/**
+ * The context's name.
+ */
+context: string, 
+/**
+ * Dimensions this rater has rated on the profile.
+ */
+rated: number, 
+/**
+ * Dimensions in the codebook.
+ */
+total: number, 
+/**
+ * Set aside for later by the rater.
+ */
+flagged: boolean, };
 
-export type DimensionProgressDto = { dimension: string, rated: number, assigned: number, };
+export type OwnProgress = { 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * Profiles of the queue this rater has rated on it.
+ */
+rated: number, 
+/**
+ * Profiles in the queue.
+ */
+assigned: number, };
 
-export type RatingChangeDto = { 
+export type OwnChange = { 
 /**
  * `None` for the first rating.
  */
@@ -58,34 +162,115 @@ newValue: number | null,
  */
 changedAt: number, };
 
-export type OwnRating = { dimension: string, value: number | null, 
+export type OwnRating = { 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * The value; `null` when not rated or "can't judge".
+ */
+value: number | null, 
 /**
  * The rater marked the dimension "can't judge" (then `value` is `null`).
  */
 cantJudge: boolean, };
 
-export type ReviewDto = { flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
+export type OwnNotes = { 
+/**
+ * Set aside for later.
+ */
+flagged: boolean, 
+/**
+ * The rater's note.
+ */
+note: string | null, 
+/**
+ * The rater's confidence, 0–1.
+ */
+confidence: number | null, 
+/**
+ * Seconds spent on the profile in total.
+ */
+secondsSpent: number, };
 
 export type ProfileView = { 
 /**
- * Core's profile as stored (its texts shown as text, a URL never as a link).
+ * Core's profile as stored (its texts shown as text, a URL never as a link); the person
+ * empty unless the codebook shows person ids.
  */
-profile: Profile, ratings: Array<OwnRating>, review: ReviewDto, };
+profile: Profile, 
+/**
+ * This rater's own ratings.
+ */
+ratings: Array<OwnRating>, 
+/**
+ * This rater's own notes.
+ */
+review: OwnNotes, };
 
-export type SaveRatingRequest = { profileId: number, dimension: string, 
+export type SaveRatingRequest = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
 /**
  * `null` clears the rating (undo back to empty); history keeps the old value.
  */
-value: number | null, secondsSpent: number | null, 
+value: number | null, 
+/**
+ * Time on the profile since the last save.
+ */
+secondsSpent: number | null, 
 /**
  * "Can't judge" instead of a value (`value` must then be `null`): stored as such and
  * left out of every statistic.
  */
 cantJudge: boolean, };
 
-export type SavedRating = { profileId: number, dimension: string, value: number | null, cantJudge: boolean, };
+export type SavedRating = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * The dimension's name.
+ */
+dimension: string, 
+/**
+ * The value saved.
+ */
+value: number | null, 
+/**
+ * Saved as "can't judge".
+ */
+cantJudge: boolean, };
 
-export type ReviewRequest = { profileId: number, flagged: boolean, note: string | null, confidence: number | null, secondsSpent: number, };
+export type ReviewRequest = { 
+/**
+ * The profile's id.
+ */
+profileId: number, 
+/**
+ * Set aside for later.
+ */
+flagged: boolean, 
+/**
+ * The rater's note.
+ */
+note: string | null, 
+/**
+ * The rater's confidence, 0–1.
+ */
+confidence: number | null, 
+/**
+ * Seconds spent on the profile in total.
+ */
+secondsSpent: number, };
 
 export type CreateStudyRequest = { 
 /**
@@ -105,7 +290,7 @@ rows: Array<RowErrorDto>,
  */
 path: string | null, };
 
-export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" | "read_only" | "no_such_study" | "damaged" | "already_exists" | "invalid" | "package" | "no_ratings" | "analysis_failed" | "io" | "database" | "migration" | "no_study" | "no_rater" | "already_running" | "not_found" | "internal";
+export type ErrorCode = "bad_input" | "not_a_study" | "newer_schema" | "locked" | "read_only" | "no_such_study" | "damaged" | "already_exists" | "invalid" | "package" | "no_ratings" | "analysis_failed" | "io" | "database" | "migration" | "already_running" | "not_found" | "no_study" | "no_rater" | "internal";
 
 export type Level = "nominal" | "ordinal" | "interval" | "ratio";
 
@@ -473,7 +658,19 @@ known_left_out?: KnownLeftOut, };
 
 export type RaterPool = { choice: RaterChoice, kind: KindChoice, minRatings: number, names: Array<string> | null, raters: Array<RaterCount>, };
 
-export type AnalysisProgressDto = { runId: number, done: number, total: number, };
+export type AnalysisProgress = { 
+/**
+ * The run's id (the caller's).
+ */
+runId: number, 
+/**
+ * Steps done so far.
+ */
+done: number, 
+/**
+ * Steps of the whole run.
+ */
+total: number, };
 
 export type Shares = { person: number, personContext: number, rater: number, residual: number, };
 
@@ -664,7 +861,11 @@ profileCi: boolean, warnings: Array<string>, };
 
 export type ModelResult = { formula: string, dimensions: Array<ModelDimension>, };
 
-export type AnalysisStateDto = { result: AnalysisResult | null, 
+export type LatestAnalysis = { 
+/**
+ * The latest result, if any was computed.
+ */
+result: AnalysisResult | null, 
 /**
  * Hash of the study's data now (with the result's adjudicated setting).
  */
@@ -676,7 +877,15 @@ stale: boolean, };
 
 export type RunStatus = "done" | "cancelled";
 
-export type RunOutcomeDto = { status: RunStatus, result: AnalysisResult | null, 
+export type RunOutcome = { 
+/**
+ * How the run ended.
+ */
+status: RunStatus, 
+/**
+ * The result, when done.
+ */
+result: AnalysisResult | null, 
 /**
  * The result came from the cache (same data, same options).
  */

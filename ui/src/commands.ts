@@ -2,7 +2,7 @@
 // scripts/app/bindings.sh. Do not edit: the only file that calls `invoke`.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgressDto, AnalysisRequest, AnalysisStateDto, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, DimensionProgressDto, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueEntryDto, RaterDto, RaterKind, RaterRequest, RatingChangeDto, RatingsShape, RecentStudy, ReviewRequest, RunOutcomeDto, SaveRatingRequest, SavedRating, ScaleReport, SessionDto, TeamOverview, Thresholds, Weights } from "./bindings";
+import type { Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, AnalysisProgress, AnalysisRequest, AssignmentRow, AuditTrail, CodebookChange, CodebookEdit, CodebookSaved, ConnectionCheck, CreateStudyRequest, DesignRequest, Disagreements, ExportRequest, ExportedPackage, FormulaCheck, GoldAccuracy, GoldRequest, GoldView, Imported, LatestAnalysis, MergeOutcome, ModelRunPlan, ModelRunProgress, ModelRunReport, ModelRunRequest, ModelRunsView, ModelsReport, OwnChange, OwnProgress, PackageSummary, ProfileRatings, ProfileView, PromptPreview, QueueItem, Rater, RaterKind, RaterRequest, RatingsShape, RecentStudy, ReviewRequest, RunOutcome, SaveRatingRequest, SavedRating, ScaleReport, SessionView, TeamOverview, Thresholds, Weights } from "./bindings";
 
 export { Channel };
 
@@ -14,44 +14,44 @@ export function forgetRecentStudy(args: { path: string }): Promise<RecentStudy[]
   return invoke<RecentStudy[]>("forget_recent_study", args);
 }
 
-export function renameStudy(args: { name: string }): Promise<SessionDto> {
-  return invoke<SessionDto>("rename_study", args);
+export function renameStudy(args: { name: string }): Promise<SessionView> {
+  return invoke<SessionView>("rename_study", args);
 }
 
-export function openStudy(args: { path: string }): Promise<SessionDto> {
-  return invoke<SessionDto>("open_study", args);
+export function openStudy(args: { path: string }): Promise<SessionView> {
+  return invoke<SessionView>("open_study", args);
 }
 
-export function createStudy(args: { request: CreateStudyRequest }): Promise<SessionDto> {
-  return invoke<SessionDto>("create_study", args);
+export function createStudy(args: { request: CreateStudyRequest }): Promise<SessionView> {
+  return invoke<SessionView>("create_study", args);
 }
 
-export function openDemoStudy(): Promise<SessionDto> {
-  return invoke<SessionDto>("open_demo_study");
+export function openDemoStudy(): Promise<SessionView> {
+  return invoke<SessionView>("open_demo_study");
 }
 
 export function systemLanguages(): Promise<string[]> {
   return invoke<string[]>("system_languages");
 }
 
-export function startupStudy(): Promise<SessionDto | null> {
-  return invoke<SessionDto | null>("startup_study");
+export function startupStudy(): Promise<SessionView | null> {
+  return invoke<SessionView | null>("startup_study");
 }
 
-export function currentSession(): Promise<SessionDto> {
-  return invoke<SessionDto>("current_session");
+export function currentSession(): Promise<SessionView> {
+  return invoke<SessionView>("current_session");
 }
 
 export function closeStudy(): Promise<void> {
   return invoke<void>("close_study");
 }
 
-export function listRaters(): Promise<RaterDto[]> {
-  return invoke<RaterDto[]>("list_raters");
+export function listRaters(): Promise<Rater[]> {
+  return invoke<Rater[]>("list_raters");
 }
 
-export function chooseRater(args: { name: string; kind: RaterKind }): Promise<SessionDto> {
-  return invoke<SessionDto>("choose_rater", args);
+export function chooseRater(args: { name: string; kind: RaterKind }): Promise<SessionView> {
+  return invoke<SessionView>("choose_rater", args);
 }
 
 export function codebookChanges(): Promise<string[]> {
@@ -62,16 +62,16 @@ export function goldAccuracy(): Promise<GoldAccuracy[]> {
   return invoke<GoldAccuracy[]>("gold_accuracy");
 }
 
-export function queue(): Promise<QueueEntryDto[]> {
-  return invoke<QueueEntryDto[]>("queue");
+export function queue(): Promise<QueueItem[]> {
+  return invoke<QueueItem[]>("queue");
 }
 
-export function dimensionProgress(): Promise<DimensionProgressDto[]> {
-  return invoke<DimensionProgressDto[]>("dimension_progress");
+export function dimensionProgress(): Promise<OwnProgress[]> {
+  return invoke<OwnProgress[]>("dimension_progress");
 }
 
-export function ratingHistory(args: { profileId: number; dimension: string }): Promise<RatingChangeDto[]> {
-  return invoke<RatingChangeDto[]>("rating_history", args);
+export function ratingHistory(args: { profileId: number; dimension: string }): Promise<OwnChange[]> {
+  return invoke<OwnChange[]>("rating_history", args);
 }
 
 export function nextUnrated(): Promise<number | null> {
@@ -150,12 +150,12 @@ export function reviewCodebookChanged(): Promise<boolean> {
   return invoke<boolean>("review_codebook_changed");
 }
 
-export function analysisState(): Promise<AnalysisStateDto> {
-  return invoke<AnalysisStateDto>("analysis_state");
+export function analysisState(): Promise<LatestAnalysis> {
+  return invoke<LatestAnalysis>("analysis_state");
 }
 
-export function runAnalysis(args: { options: AnalysisRequest; runId: number; onProgress: Channel<AnalysisProgressDto> }): Promise<RunOutcomeDto> {
-  return invoke<RunOutcomeDto>("run_analysis", args);
+export function runAnalysis(args: { options: AnalysisRequest; runId: number; onProgress: Channel<AnalysisProgress> }): Promise<RunOutcome> {
+  return invoke<RunOutcome>("run_analysis", args);
 }
 
 export function cancelAnalysis(args: { runId: number | null }): Promise<number> {

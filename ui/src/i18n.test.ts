@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { catalogue, chooseLanguage, fmt, initLanguage, overrideLanguage, pi, setEnvironmentLanguages, studioCatalogue, systemLanguage, t } from "./i18n";
 import { mountIdentity } from "./features/study/identity";
 import type { Backend } from "./api";
-import type { SessionDto } from "./bindings";
+import type { SessionView } from "./bindings";
 
 /** Every key's shape: a string, a function of n arguments, or an array of n entries. */
 function shape(v: unknown): string {
@@ -69,7 +69,7 @@ describe("i18n", () => {
     expect(document.documentElement.lang).toBe("de");
     const root = document.createElement("div");
     const backend = { listRaters: async () => [] } as unknown as Backend;
-    const session = { study: { path: "/s.chameleon", name: "pilot", profiles: 12, dimensions: 1, raters: 0 }, rater: null, codebook: null } as unknown as SessionDto;
+    const session = { study: { path: "/s.chameleon", name: "pilot", profiles: 12, dimensions: 1, raters: 0 }, rater: null, codebook: null } as unknown as SessionView;
     await mountIdentity(root, backend, session, () => {}, () => {}, () => {});
     expect(root.querySelector("h1")?.textContent).toBe("Wer bewertet?");
     expect(root.textContent).toContain("Studie: pilot — 12 Profile, 1 Dimension.");

@@ -3,7 +3,7 @@
 // composition root: it builds every API object over Tauri's IPC and hands them down, so no
 // screen or view constructs its own (tests hand in fakes the same way).
 import { tauriBackend, toAppError, type Backend } from "./api";
-import type { SessionDto } from "./bindings";
+import type { SessionView } from "./bindings";
 import { h, replace } from "./dom";
 import { RatingScreen } from "./features/annotate/screen";
 import { StudioScreen } from "./features/studio/shell";
@@ -101,12 +101,12 @@ export class App {
     await start.ready;
   }
 
-  private title(s: SessionDto): void {
+  private title(s: SessionView): void {
     // The shell sets the native window title; the document title says the same.
     document.title = [s.study.name, s.rater?.name, "Chameleon Studio"].filter(Boolean).join(" — ");
   }
 
-  async opened(s: SessionDto): Promise<void> {
+  async opened(s: SessionView): Promise<void> {
     this.title(s);
     const pkg = await this.packageOf();
     if (!s.rater && pkg) {
@@ -135,7 +135,7 @@ export class App {
     }
   }
 
-  async identity(s: SessionDto, pkg?: { notice: string; rater: string }): Promise<void> {
+  async identity(s: SessionView, pkg?: { notice: string; rater: string }): Promise<void> {
     this.leaveScreens();
     await mountIdentity(
       this.root,
@@ -150,7 +150,7 @@ export class App {
 
   async studio(view?: string): Promise<void> {
     this.leaveScreens();
-    let s: SessionDto;
+    let s: SessionView;
     try {
       s = await this.backend.currentSession();
     } catch (e) {

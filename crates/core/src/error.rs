@@ -130,6 +130,14 @@ pub enum CoreError {
     #[error("the analysis failed: {0}")]
     AnalysisFailed(String),
 
+    /// A run id (chosen by the caller) that a running job already uses.
+    #[error("analysis run {0} is already running")]
+    AlreadyRunning(u32),
+
+    /// A computed result asked for by its key is no longer kept.
+    #[error("That analysis result is no longer available; run the analysis again.")]
+    ResultGone,
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -180,6 +188,8 @@ impl CoreError {
             CoreError::Package { .. } => "package",
             CoreError::NoRatings => "no_ratings",
             CoreError::AnalysisFailed(_) => "analysis_failed",
+            CoreError::AlreadyRunning(_) => "already_running",
+            CoreError::ResultGone => "not_found",
             CoreError::Io { .. } => "io",
             CoreError::Sqlite(_) => "database",
             CoreError::Migration(_) => "migration",

@@ -469,6 +469,7 @@ impl RaterKind {
 }
 
 /// A rater of the study.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rater {
     /// The rater's id.

@@ -1,202 +1,54 @@
-//! Rating screen and queue: this rater's queue, one profile with this rater's own ratings (never
-//! anyone else's: blind coding), saving a rating, and the per-profile review (flag, note,
-//! confidence, time on profile). Every save is committed by the store before the command returns,
-//! so the UI shows "Saved" only for what is on disk.
-//!
-//! Each command is a plain function over the [`Session`] (unit-tested below) wrapped by a
-//! `#[tauri::command]` that runs it off the UI thread.
+//! Rating screen and queue: adapts core's use cases ([`chameleon_core::app::annotate`]) for
+//! the rater the session holds. Every save is committed by the store before the command
+//! returns, so the UI shows "Saved" only for what is on disk.
 
-use crate::dto::{
-    DimensionProgressDto, OwnRating, ProfileView, QueueEntryDto, RatingChangeDto, ReviewDto,
-    ReviewRequest, SaveRatingRequest, SavedRating,
+use crate::error::AppResult;
+use crate::state::AppState;
+use chameleon_core::app::annotate::{
+    self as an, OwnChange, OwnProgress, ProfileView, QueueItem, ReviewRequest, SaveRatingRequest,
+    SavedRating,
 };
-use crate::error::{AppError, AppResult, ErrorCode};
-use crate::state::{AppState, Session};
-use chameleon_core::store::{GoldAccuracy, ProfileReview, RatingInput};
+use chameleon_core::store::GoldAccuracy;
 use tauri::State;
 
-/// Whether annotators see person ids: hidden unless the codebook shows them, so they are not
-/// even sent to the rating screen.
-fn persons_shown(study: &chameleon_core::store::Study) -> AppResult<bool> {
-    Ok(study.codebook()?.is_some_and(|c| c.show_person_ids))
-}
-
-pub fn queue_of(session: &Session) -> AppResult<Vec<QueueEntryDto>> {
-    let (study, rater) = session.rating_as()?;
-    let shown = persons_shown(study)?;
-    Ok(study
-        .queue(rater.id)?
-        .into_iter()
-        .map(|q| QueueEntryDto {
-            profile_id: q.profile_id,
-            person: if shown { q.person } else { String::new() },
-            context: q.context,
-            rated: q.rated,
-            total: q.dimensions,
-            flagged: q.flagged,
-        })
-        .collect())
-}
-
-pub fn dimension_progress_of(session: &Session) -> AppResult<Vec<DimensionProgressDto>> {
-    let (study, rater) = session.rating_as()?;
-    Ok(study
-        .dimension_progress(rater.id)?
-        .into_iter()
-        .map(|d| DimensionProgressDto {
-            dimension: d.dimension,
-            rated: d.rated,
-            assigned: d.assigned,
-        })
-        .collect())
-}
-
-/// Every value this rater has given `dimension` of the profile, oldest first: changes are
-/// kept, and the rating screen shows them. Only this rater's own rating (blind coding).
-pub fn rating_history_of(
-    session: &Session,
-    profile_id: i64,
-    dimension: &str,
-) -> AppResult<Vec<RatingChangeDto>> {
-    let (study, rater) = session.rating_as()?;
-    Ok(study
-        .history(profile_id, dimension, rater.id)?
-        .into_iter()
-        .map(|c| RatingChangeDto {
-            old_value: c.old_value,
-            new_value: c.new_value,
-            changed_at: c.changed_at,
-        })
-        .collect())
-}
-
-pub fn profile_view(session: &Session, profile_id: i64) -> AppResult<ProfileView> {
-    let (study, rater) = session.rating_as()?;
-    let mut profile = study.profile(profile_id)?;
-    if !persons_shown(study)? {
-        profile.person = String::new();
-    }
-    let mut ratings: Vec<OwnRating> = study
-        .ratings_of(profile_id, rater.id)?
-        .into_iter()
-        .map(|r| OwnRating {
-            dimension: r.dimension,
-            value: Some(r.value),
-            cant_judge: false,
-        })
-        .collect();
-    ratings.extend(
-        study
-            .cant_judge_of(profile_id, rater.id)?
-            .into_iter()
-            .map(|dimension| OwnRating {
-                dimension,
-                value: None,
-                cant_judge: true,
-            }),
-    );
-    let r = study.profile_review(rater.id, profile_id)?;
-    let review = ReviewDto {
-        flagged: r.flagged,
-        note: r.note,
-        confidence: r.confidence,
-        seconds_spent: r.seconds_spent,
-    };
-    Ok(ProfileView {
-        profile,
-        ratings,
-        review,
-    })
-}
-
-pub fn save(session: &mut Session, request: SaveRatingRequest) -> AppResult<SavedRating> {
-    let (study, rater) = session.rating_as_mut()?;
-    if request.cant_judge {
-        if request.value.is_some() {
-            return Err(AppError::new(
-                ErrorCode::Invalid,
-                "A rating is either a value or \"can't judge\", not both.",
-            ));
-        }
-        study.save_cant_judge(
-            request.profile_id,
-            &request.dimension,
-            rater.id,
-            request.seconds_spent,
-        )?;
-        return Ok(SavedRating {
-            profile_id: request.profile_id,
-            dimension: request.dimension,
-            value: None,
-            cant_judge: true,
-        });
-    }
-    study.save_rating(&RatingInput {
-        profile_id: request.profile_id,
-        dimension: request.dimension.clone(),
-        rater_id: rater.id,
-        value: request.value,
-        seconds_spent: request.seconds_spent,
-        note: None,
-        confidence: None,
-    })?;
-    Ok(SavedRating {
-        profile_id: request.profile_id,
-        dimension: request.dimension,
-        value: request.value,
-        cant_judge: false,
-    })
-}
-
-pub fn review(session: &mut Session, request: ReviewRequest) -> AppResult<()> {
-    let (study, rater) = session.rating_as_mut()?;
-    let review = ProfileReview {
-        flagged: request.flagged,
-        note: request.note,
-        confidence: request.confidence,
-        seconds_spent: request.seconds_spent,
-    };
-    study.set_profile_review(rater.id, request.profile_id, &review)?;
-    Ok(())
-}
-
-/// What changed in the codebook since this rater rated under an older version, one line per
-/// change ("Openness: definition").
-pub fn codebook_changes_of(session: &Session) -> AppResult<Vec<String>> {
-    let (study, rater) = session.rating_as()?;
-    Ok(study
-        .codebook_changes_for(rater.id)?
-        .into_iter()
-        .map(|(dimension, what)| format!("{dimension}: {what}"))
-        .collect())
-}
-
+/// What changed in the codebook since this rater rated under an older version.
 #[tauri::command]
 pub async fn codebook_changes(state: State<'_, AppState>) -> AppResult<Vec<String>> {
-    state.run(|session, _| codebook_changes_of(session)).await
+    state
+        .run(|session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(an::codebook_changes(study, rater.id)?)
+        })
+        .await
 }
 
 /// Each rater's accuracy on the gold profiles and attention checks, for the PI's review (no
 /// rater needed: it is the PI's view, never the annotator's).
-pub fn gold_accuracy_of(session: &Session) -> AppResult<Vec<GoldAccuracy>> {
-    Ok(session.study()?.gold_accuracy()?)
-}
-
 #[tauri::command]
 pub async fn gold_accuracy(state: State<'_, AppState>) -> AppResult<Vec<GoldAccuracy>> {
-    state.run(|session, _| gold_accuracy_of(session)).await
+    state
+        .run(|session, _| Ok(session.study()?.gold_accuracy()?))
+        .await
 }
 
 #[tauri::command]
-pub async fn queue(state: State<'_, AppState>) -> AppResult<Vec<QueueEntryDto>> {
-    state.run(|session, _| queue_of(session)).await
+pub async fn queue(state: State<'_, AppState>) -> AppResult<Vec<QueueItem>> {
+    state
+        .run(|session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(an::queue(study, rater.id)?)
+        })
+        .await
 }
 
 #[tauri::command]
-pub async fn dimension_progress(
-    state: State<'_, AppState>,
-) -> AppResult<Vec<DimensionProgressDto>> {
-    state.run(|session, _| dimension_progress_of(session)).await
+pub async fn dimension_progress(state: State<'_, AppState>) -> AppResult<Vec<OwnProgress>> {
+    state
+        .run(|session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(an::dimension_progress(study, rater.id)?)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -204,9 +56,12 @@ pub async fn rating_history(
     state: State<'_, AppState>,
     profile_id: i64,
     dimension: String,
-) -> AppResult<Vec<RatingChangeDto>> {
+) -> AppResult<Vec<OwnChange>> {
     state
-        .run(move |session, _| rating_history_of(session, profile_id, &dimension))
+        .run(move |session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(an::rating_history(study, rater.id, profile_id, &dimension)?)
+        })
         .await
 }
 
@@ -223,7 +78,10 @@ pub async fn next_unrated(state: State<'_, AppState>) -> AppResult<Option<i64>> 
 #[tauri::command]
 pub async fn load_profile(state: State<'_, AppState>, profile_id: i64) -> AppResult<ProfileView> {
     state
-        .run(move |session, _| profile_view(session, profile_id))
+        .run(move |session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(an::profile_view(study, rater.id, profile_id)?)
+        })
         .await
 }
 
@@ -232,12 +90,22 @@ pub async fn save_rating(
     state: State<'_, AppState>,
     request: SaveRatingRequest,
 ) -> AppResult<SavedRating> {
-    state.run(move |session, _| save(session, request)).await
+    state
+        .run(move |session, _| {
+            let (study, rater) = session.rating_as_mut()?;
+            Ok(an::save(study, rater.id, request)?)
+        })
+        .await
 }
 
 #[tauri::command]
 pub async fn save_review(state: State<'_, AppState>, request: ReviewRequest) -> AppResult<()> {
-    state.run(move |session, _| review(session, request)).await
+    state
+        .run(move |session, _| {
+            let (study, rater) = session.rating_as_mut()?;
+            Ok(an::review(study, rater.id, request)?)
+        })
+        .await
 }
 
 #[cfg(test)]
@@ -245,7 +113,41 @@ mod tests {
     use super::*;
     use crate::commands::{identity, start};
     use crate::paths::AppPaths;
+    use crate::state::Session;
     use chameleon_core::model::RaterKind;
+
+    // The commands' bodies over a plain session, so the tests walk the command's path.
+    fn queue_of(s: &Session) -> AppResult<Vec<QueueItem>> {
+        let (study, rater) = s.rating_as()?;
+        Ok(an::queue(study, rater.id)?)
+    }
+    fn dimension_progress_of(s: &Session) -> AppResult<Vec<OwnProgress>> {
+        let (study, rater) = s.rating_as()?;
+        Ok(an::dimension_progress(study, rater.id)?)
+    }
+    fn rating_history_of(s: &Session, profile_id: i64, dim: &str) -> AppResult<Vec<OwnChange>> {
+        let (study, rater) = s.rating_as()?;
+        Ok(an::rating_history(study, rater.id, profile_id, dim)?)
+    }
+    fn profile_view(s: &Session, profile_id: i64) -> AppResult<ProfileView> {
+        let (study, rater) = s.rating_as()?;
+        Ok(an::profile_view(study, rater.id, profile_id)?)
+    }
+    fn save(s: &mut Session, request: SaveRatingRequest) -> AppResult<SavedRating> {
+        let (study, rater) = s.rating_as_mut()?;
+        Ok(an::save(study, rater.id, request)?)
+    }
+    fn review(s: &mut Session, request: ReviewRequest) -> AppResult<()> {
+        let (study, rater) = s.rating_as_mut()?;
+        Ok(an::review(study, rater.id, request)?)
+    }
+    fn codebook_changes_of(s: &Session) -> AppResult<Vec<String>> {
+        let (study, rater) = s.rating_as()?;
+        Ok(an::codebook_changes(study, rater.id)?)
+    }
+    fn gold_accuracy_of(s: &Session) -> AppResult<Vec<GoldAccuracy>> {
+        Ok(s.study()?.gold_accuracy()?)
+    }
 
     /// A session on a fresh demo study in a temp dir, rating as `name`.
     fn session_as(dir: &tempfile::TempDir, name: &str) -> (Session, AppPaths) {

@@ -2,13 +2,13 @@
 //! claimed once per study by the installation that first rates as it; another installation
 //! is refused unless it holds the study's PI role (see `Study::claim_rater`).
 
-use crate::commands::start::{announce, remember, session_dto};
-use crate::dto::{RaterDto, SessionDto};
+use crate::commands::start::{announce, remember, session_view};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::state::{AppState, Session};
-use chameleon_core::model::RaterKind;
-use chameleon_core::store::{default_actor, ClaimOutcome, Claimant, Study};
+use chameleon_core::app::start::SessionView;
+use chameleon_core::model::{Rater, RaterKind};
+use chameleon_core::store::{default_actor, Claimant, Study};
 use std::hash::{BuildHasher, Hasher};
 use tauri::{AppHandle, State};
 
@@ -59,17 +59,8 @@ pub fn record_pi(study: &mut Study, paths: &AppPaths) -> AppResult<bool> {
 }
 
 #[tauri::command]
-pub async fn list_raters(state: State<'_, AppState>) -> AppResult<Vec<RaterDto>> {
-    state
-        .run(|session, _| {
-            Ok(session
-                .study()?
-                .raters()?
-                .iter()
-                .map(RaterDto::from)
-                .collect())
-        })
-        .await
+pub async fn list_raters(state: State<'_, AppState>) -> AppResult<Vec<Rater>> {
+    state.run(|session, _| Ok(session.study()?.raters()?)).await
 }
 
 #[tauri::command]
@@ -78,7 +69,7 @@ pub async fn choose_rater(
     state: State<'_, AppState>,
     name: String,
     kind: RaterKind,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| choose(session, paths, &name, kind))
         .await?;
@@ -86,43 +77,18 @@ pub async fn choose_rater(
     Ok(dto)
 }
 
-/// Makes `name` the rater (created with `kind` if new) and remembers the choice for the study.
+/// Makes `name` the rater (core's rules) and remembers the choice for the study.
 pub fn choose(
     session: &mut Session,
     paths: &AppPaths,
     name: &str,
     kind: RaterKind,
-) -> AppResult<SessionDto> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::Invalid,
-            "Enter a name for who is rating.",
-        ));
-    }
+) -> AppResult<SessionView> {
     let me = claimant(paths)?;
-    let study = session.study_mut()?;
-    study.ensure_pi(&me)?;
-    let rater = study.ensure_rater(name, kind)?;
-    match study.claim_rater(rater.id, &me)? {
-        ClaimOutcome::Refused { holder } => {
-            return Err(AppError::new(
-                ErrorCode::Invalid,
-                format!(
-                    "{} rates in this study from another installation ({holder}). Only the PI can \
-                     open their ratings; choose your own name or create a new rater.",
-                    rater.name
-                ),
-            ))
-        }
-        ClaimOutcome::AsPi { holder } => {
-            tracing::info!(rater = %rater.name, %holder, "the PI opened another installation's rater");
-        }
-        ClaimOutcome::Claimed | ClaimOutcome::Held => {}
-    }
+    let rater = chameleon_core::app::annotate::choose_rater(session.study_mut()?, &me, name, kind)?;
     session.rater = Some(rater);
     remember(paths, session)?;
-    session_dto(session)
+    session_view(session)
 }
 
 #[cfg(test)]

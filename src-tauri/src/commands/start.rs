@@ -1,22 +1,14 @@
 //! Start screen: open, create, the demo study, recent studies.
 
-use crate::dto::{
-    CodebookDto, CreateStudyRequest, RaterDto, RecentStudy, SessionDto, StudySummary,
-};
+use crate::dto::{CreateStudyRequest, RecentStudy};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paths::AppPaths;
 use crate::recent;
 use crate::state::{AppState, Session};
-use chameleon_core::model::RaterKind;
+use chameleon_core::app::start::{self as st, new_study_path, SessionView};
 use chameleon_core::store::Study;
-use chameleon_core::RatingsImportOptions;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, State};
-
-/// File extension of studies the app creates.
-pub const STUDY_EXT: &str = "chameleon";
-const DEMO_SEED: u64 = 2024;
-const DEMO_PERSONS: usize = 36;
 
 #[tauri::command]
 pub async fn recent_studies(state: State<'_, AppState>) -> AppResult<Vec<RecentStudy>> {
@@ -33,19 +25,18 @@ pub async fn forget_recent_study(
 ) -> AppResult<Vec<RecentStudy>> {
     state
         .run(move |_, paths| {
-            recent::forget(&paths.recent_file(), &path).map_err(|e| {
-                crate::error::AppError::new(crate::error::ErrorCode::Io, e.to_string())
-            })
+            recent::forget(&paths.recent_file(), &path)
+                .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
         })
         .await
 }
 
 /// Renames the open study (its file keeps its name); audited as the PI's action, and Recent
 /// shows the new name.
-pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<SessionDto> {
+pub fn rename(session: &mut Session, paths: &AppPaths, name: &str) -> AppResult<SessionView> {
     session.study_mut()?.rename(name)?;
     remember(paths, session)?;
-    session_dto(session)
+    session_view(session)
 }
 
 #[tauri::command]
@@ -53,7 +44,7 @@ pub async fn rename_study(
     app: AppHandle,
     state: State<'_, AppState>,
     name: String,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| rename(session, paths, &name))
         .await?;
@@ -67,7 +58,7 @@ pub async fn open_study(
     app: AppHandle,
     state: State<'_, AppState>,
     path: String,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| {
             let study = Study::open(&expand_home(&path))?;
@@ -83,7 +74,7 @@ pub async fn create_study(
     app: AppHandle,
     state: State<'_, AppState>,
     request: CreateStudyRequest,
-) -> AppResult<SessionDto> {
+) -> AppResult<SessionView> {
     let dto = state
         .run(move |session, paths| {
             let target = match request
@@ -93,9 +84,9 @@ pub async fn create_study(
                 .filter(|p| !p.is_empty())
             {
                 Some(p) => expand_home(p),
-                None => fresh_path(&paths.studies_dir(), stem_of(&request.profiles_path))?,
+                None => new_study_path(&paths.studies_dir(), &request.profiles_path)?,
             };
-            let study = create_from_files(
+            let study = st::create_study(
                 &target,
                 &expand_home(&request.profiles_path),
                 &expand_home(&request.codebook_path),
@@ -131,34 +122,17 @@ fn expand_home_with(path: &str, home: Option<std::ffi::OsString>) -> PathBuf {
 
 /// Opens the bundled demo study, creating it in the data dir on first use.
 #[tauri::command]
-pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<SessionDto> {
+pub async fn open_demo_study(app: AppHandle, state: State<'_, AppState>) -> AppResult<SessionView> {
     let dto = state.run(open_demo).await?;
     announce(&app, &dto);
     Ok(dto)
 }
 
-pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionDto> {
-    let target = paths.studies_dir().join(format!("demo.{STUDY_EXT}"));
-    let study = if target.exists() {
-        Study::open(&target)?
-    } else {
-        let files = paths.data_dir.join("demo-files");
-        std::fs::create_dir_all(&files)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", files.display())))?;
-        write_demo_files(&files)?;
-        let mut study = create_from_files(
-            &target,
-            &files.join("profiles.jsonl"),
-            &files.join("codebook.toml"),
-        )?;
-        // Other raters' ratings, for the PI's screens; annotators never see them.
-        study.import_ratings(&files.join("ratings.csv"), &Default::default())?;
-        let model = RatingsImportOptions {
-            rater_kind: RaterKind::Model,
-        };
-        study.import_ratings(&files.join("model_ratings.csv"), &model)?;
-        study
-    };
+pub fn open_demo(session: &mut Session, paths: &AppPaths) -> AppResult<SessionView> {
+    let study = chameleon_core::app::start::open_demo(
+        &paths.studies_dir(),
+        &paths.data_dir.join("demo-files"),
+    )?;
     install(session, paths, study)
 }
 
@@ -175,7 +149,7 @@ pub fn system_languages() -> Vec<String> {
 pub async fn startup_study(
     app: AppHandle,
     state: State<'_, AppState>,
-) -> AppResult<Option<SessionDto>> {
+) -> AppResult<Option<SessionView>> {
     // The environment (tests, scripts) first, then the command line (the file manager,
     // `xdg-open study.chameleon`).
     let from_env = std::env::var_os(crate::paths::STUDY_ENV)
@@ -200,8 +174,8 @@ pub async fn startup_study(
 
 /// The open study as the UI shows it, re-read after a view changed it (codebook, ratings).
 #[tauri::command]
-pub async fn current_session(state: State<'_, AppState>) -> AppResult<SessionDto> {
-    state.run(|session, _| session_dto(session)).await
+pub async fn current_session(state: State<'_, AppState>) -> AppResult<SessionView> {
+    state.run(|session, _| session_view(session)).await
 }
 
 #[tauri::command]
@@ -218,102 +192,17 @@ pub async fn close_study(app: AppHandle, state: State<'_, AppState>) -> AppResul
     Ok(())
 }
 
-/// The demo study's files (same generator and seed as `chameleon sample demo`).
-fn write_demo_files(dir: &Path) -> AppResult<()> {
-    let files = chameleon_core::sample::demo(DEMO_SEED, DEMO_PERSONS);
-    for (name, text) in [
-        ("profiles.jsonl", &files.profiles_jsonl),
-        ("codebook.toml", &files.codebook_toml),
-        ("ratings.csv", &files.ratings_csv),
-        ("model_ratings.csv", &files.model_ratings_csv),
-    ] {
-        let p = dir.join(name);
-        std::fs::write(&p, text)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", p.display())))?;
-    }
-    Ok(())
-}
-
-/// A new study file with the profiles and codebook imported; on any import error the half-made
-/// file is removed again so a retry starts clean.
-pub fn create_from_files(target: &Path, profiles: &Path, codebook: &Path) -> AppResult<Study> {
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
-    }
-    let mut study = Study::create(target)?;
-    let imported = study
-        .import_profiles(profiles)
-        .and_then(|_| study.import_codebook(codebook))
-        .map(|_| ());
-    if let Err(e) = imported {
-        drop(study);
-        remove_study_files(target);
-        return Err(e.into());
-    }
-    tracing::info!(study = %target.display(), "created study");
-    Ok(study)
-}
-
-fn remove_study_files(target: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = target.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
-    }
-}
-
-fn stem_of(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "study".to_owned())
-}
-
-/// `dir/stem.chameleon`, or `dir/stem-2.chameleon`… when taken.
-fn fresh_path(dir: &Path, stem: String) -> AppResult<PathBuf> {
-    for n in 1..1000 {
-        let name = if n == 1 {
-            format!("{stem}.{STUDY_EXT}")
-        } else {
-            format!("{stem}-{n}.{STUDY_EXT}")
-        };
-        let p = dir.join(name);
-        if !p.exists() {
-            return Ok(p);
-        }
-    }
-    Err(AppError::new(
-        ErrorCode::AlreadyExists,
-        format!("no free file name for {stem} in {}", dir.display()),
-    ))
-}
-
-pub use chameleon_core::app::team::study_name;
-
-pub fn summary(study: &Study) -> AppResult<StudySummary> {
-    let size = study.size()?;
-    Ok(StudySummary {
-        path: study.path().display().to_string(),
-        name: study.display_name()?,
-        profiles: size.profiles,
-        dimensions: size.dimensions,
-        raters: size.raters,
-    })
-}
-
-pub fn session_dto(session: &Session) -> AppResult<SessionDto> {
-    let study = session.study()?;
-    Ok(SessionDto {
-        study: summary(study)?,
-        rater: session.rater.as_ref().map(RaterDto::from),
-        codebook: study.codebook()?.as_ref().map(CodebookDto::from),
-    })
+/// The open study as the UI shows it (core's view) with the session's rater.
+pub fn session_view(session: &Session) -> AppResult<SessionView> {
+    Ok(st::session_view(session.study()?, session.rater.as_ref())?)
 }
 
 /// Makes `study` the open one; the rater last chosen in it is chosen again.
-pub fn install(session: &mut Session, paths: &AppPaths, mut study: Study) -> AppResult<SessionDto> {
+pub fn install(
+    session: &mut Session,
+    paths: &AppPaths,
+    mut study: Study,
+) -> AppResult<SessionView> {
     super::identity::record_pi(&mut study, paths)?;
     let path = study.path().display().to_string();
     let last = recent::last_rater(&paths.recent_file(), &path);
@@ -327,7 +216,7 @@ pub fn install(session: &mut Session, paths: &AppPaths, mut study: Study) -> App
     };
     remember(paths, session)?;
     tracing::info!(study = %path, "opened study");
-    session_dto(session)
+    session_view(session)
 }
 
 pub fn remember(paths: &AppPaths, session: &Session) -> AppResult<()> {
@@ -353,7 +242,7 @@ fn now_ms() -> i64 {
 }
 
 /// Window title and the coalesced change event.
-pub fn announce(app: &AppHandle, dto: &SessionDto) {
+pub fn announce(app: &AppHandle, dto: &SessionView) {
     let title = match &dto.rater {
         Some(r) => format!("{} — {} — Chameleon Studio", dto.study.name, r.name),
         None => format!("{} — Chameleon Studio", dto.study.name),
@@ -392,32 +281,6 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_profiles_file_reports_lines_and_leaves_no_study_behind() {
-        let dir = tempfile::tempdir().unwrap();
-        write_demo_files(dir.path()).unwrap();
-        let bad = dir.path().join("bad.jsonl");
-        std::fs::write(
-            &bad,
-            "{\"person\":\"a\",\"context\":\"c\",\"text\":\"ok\"}\n{\"person\":\"b\"\nnot json\n",
-        )
-        .unwrap();
-        let target = dir.path().join("s.chameleon");
-        let err = create_from_files(&target, &bad, &dir.path().join("codebook.toml"))
-            .err()
-            .unwrap();
-        assert_eq!(err.code, "bad_input");
-        let lines: Vec<u64> = err.rows.iter().map(|r| r.line).collect();
-        assert!(
-            lines.contains(&2) && lines.contains(&3),
-            "every bad line is reported: {lines:?}"
-        );
-        assert!(
-            !target.exists(),
-            "a failed create must not leave a half-made study"
-        );
-    }
-
-    #[test]
     fn reopening_a_study_remembers_the_rater_and_lists_it_first() {
         let dir = tempfile::tempdir().unwrap();
         let paths = AppPaths::under(dir.path().to_path_buf());
@@ -445,19 +308,6 @@ mod tests {
         assert_eq!(
             again.study().unwrap().display_name().unwrap(),
             "Spring pilot"
-        );
-    }
-
-    #[test]
-    fn new_studies_get_free_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = fresh_path(dir.path(), "profiles".into()).unwrap();
-        std::fs::write(&a, b"x").unwrap();
-        let b = fresh_path(dir.path(), "profiles".into()).unwrap();
-        assert_eq!(
-            b.file_name().unwrap(),
-            "profiles-2.chameleon",
-            "never overwrite a study"
         );
     }
 }

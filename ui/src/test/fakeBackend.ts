@@ -3,19 +3,19 @@ import type { Backend } from "../api";
 import type { DropEvent } from "../drops";
 import type {
   AppError,
-  CodebookDto,
-  DimensionProgressDto,
+  CodebookView,
+  OwnProgress,
   Profile,
   ProfileView,
-  QueueEntryDto,
-  RatingChangeDto,
-  RaterDto,
+  QueueItem,
+  OwnChange,
+  Rater,
   RecentStudy,
-  ReviewDto,
-  SessionDto,
+  OwnNotes,
+  SessionView,
 } from "../bindings";
 
-export const codebook: CodebookDto = {
+export const codebook: CodebookView = {
   name: "test",
   guidelines: "Rate what the text shows.",
   version: 1,
@@ -49,11 +49,11 @@ export class FakeBackend implements Backend {
   profiles: Profile[];
   /** profileId → dimension → value */
   ratings = new Map<number, Map<string, number | "cant">>();
-  reviews = new Map<number, ReviewDto>();
+  reviews = new Map<number, OwnNotes>();
   saveLog: { profileId: number; dimension: string; value: number | null; cantJudge?: boolean }[] = [];
   /** When set, the next saveRating calls fail with this error. */
   failSaves: AppError | null = null;
-  rater: RaterDto = { id: 1, name: "ann", kind: "human" };
+  rater: Rater = { id: 1, name: "ann", kind: "human" };
 
   constructor(n = 3, texts?: (i: number) => Profile["texts"]) {
     this.profiles = Array.from({ length: n }, (_, i) => ({
@@ -67,7 +67,7 @@ export class FakeBackend implements Backend {
   /** The codebook's guidelines as this study has them. */
   guidelines = codebook.guidelines;
 
-  session(): SessionDto {
+  session(): SessionView {
     return {
       study: { path: "/tmp/x.chameleon", name: this.studyName, profiles: this.profiles.length, dimensions: 3, raters: 1 },
       rater: this.rater,
@@ -114,7 +114,7 @@ export class FakeBackend implements Backend {
     };
   }
 
-  async queue(): Promise<QueueEntryDto[]> {
+  async queue(): Promise<QueueItem[]> {
     return this.profiles.map((p) => ({
       profileId: p.id,
       person: p.person,
@@ -125,7 +125,7 @@ export class FakeBackend implements Backend {
     }));
   }
 
-  async dimensionProgress(): Promise<DimensionProgressDto[]> {
+  async dimensionProgress(): Promise<OwnProgress[]> {
     return codebook.dimensions.map((d) => ({
       dimension: d.name,
       rated: this.profiles.filter((p) => this.ratings.get(p.id)?.has(d.name)).length,
@@ -134,8 +134,8 @@ export class FakeBackend implements Backend {
   }
 
   /** Built from the save log as the store keeps it: a save of the same value adds nothing. */
-  async ratingHistory(profileId: number, dimension: string): Promise<RatingChangeDto[]> {
-    const out: RatingChangeDto[] = [];
+  async ratingHistory(profileId: number, dimension: string): Promise<OwnChange[]> {
+    const out: OwnChange[] = [];
     let current: number | null = null;
     this.saveLog.forEach((s, i) => {
       if (s.profileId !== profileId || s.dimension !== dimension || s.value === current) return;

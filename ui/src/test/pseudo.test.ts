@@ -25,20 +25,20 @@ import type { ModelRunReport, ModelRunRequest, ModelsReport } from "../bindings"
 import type { AnalysisApi } from "../features/analysis/api";
 import { AnalysisRuns, AnalysisView } from "../features/analysis/view";
 import { studioViews } from "../features/studio/views";
-import { MODEL_PRESETS, type AnalysisProgressDto, type AnalysisRequest, type AnalysisStateDto, type RunOutcomeDto } from "../bindings";
+import { MODEL_PRESETS, type AnalysisProgress, type AnalysisRequest, type LatestAnalysis, type RunOutcome } from "../bindings";
 import { analysisResult, modelResult } from "./analysisFixture";
 import { RatingScreen } from "../features/annotate/screen";
 import { DataSeen, pseudo, untranslated, usePseudo } from "./pseudo";
 
 /** The Rust side of the analysis: a stored result, runs the test finishes, formula checks. */
 class PseudoAnalysisApi implements AnalysisApi {
-  stateDto: AnalysisStateDto = { result: null, currentHash: "h0", stale: false };
-  pending: { progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void; runId: number }[] = [];
+  stateDto: LatestAnalysis = { result: null, currentHash: "h0", stale: false };
+  pending: { progress: (p: AnalysisProgress) => void; resolve: (o: RunOutcome) => void; runId: number }[] = [];
   async state() {
     return this.stateDto;
   }
-  run(_options: AnalysisRequest, runId: number, progress: (p: AnalysisProgressDto) => void) {
-    return new Promise<RunOutcomeDto>((resolve) => this.pending.push({ progress, resolve, runId }));
+  run(_options: AnalysisRequest, runId: number, progress: (p: AnalysisProgress) => void) {
+    return new Promise<RunOutcome>((resolve) => this.pending.push({ progress, resolve, runId }));
   }
   async cancel() {
     return 1;
@@ -331,7 +331,7 @@ describe("pseudo-translation", () => {
     (el.querySelector("#analysis-options") as HTMLFormElement).requestSubmit();
     await settle();
     const run = fake.pending[0];
-    run.progress({ runId: run.runId, done: 10, total: 200 } as AnalysisProgressDto);
+    run.progress({ runId: run.runId, done: 10, total: 200 } as AnalysisProgress);
     await settle();
     expect(untranslated(el, data)).toEqual([]);
     await click("#analysis-cancel");
@@ -345,7 +345,7 @@ describe("pseudo-translation", () => {
     r.pooled.standardised = { person: 0.3, personContext: 0.3, rater: 0.2, residual: 0.2 };
     r.raters = { selection: "all raters", included: ["ana", "=gpt"], excluded: [] };
     data.add(r);
-    run.resolve({ status: "done", cached: false, result: r } as RunOutcomeDto);
+    run.resolve({ status: "done", cached: false, result: r } as RunOutcome);
     await settle();
     expect(el.querySelector("#analysis-model")).not.toBeNull();
     expect(untranslated(el, data)).toEqual([]);

@@ -14,9 +14,9 @@ pub enum SampleCommand {
     )]
     Demo {
         dir: PathBuf,
-        #[arg(long, default_value_t = 36)]
+        #[arg(long, default_value_t = chameleon_core::app::start::DEMO_PERSONS)]
         persons: usize,
-        #[arg(long, default_value_t = 2024)]
+        #[arg(long, default_value_t = chameleon_core::app::start::DEMO_SEED)]
         seed: u64,
         /// Also create this study from the files (profiles, codebook, ratings, model ratings).
         #[arg(long)]
@@ -55,17 +55,6 @@ pub enum SampleCommand {
     },
 }
 
-fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    chameleon_core::export::write_atomically(path, |w| {
-        w.write_all(text.as_bytes())
-            .map_err(|source| chameleon_core::CoreError::Io {
-                path: path.to_owned(),
-                source,
-            })
-    })?;
-    Ok(())
-}
-
 pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
     match cmd {
         SampleCommand::Demo {
@@ -75,31 +64,11 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             study,
             questionnaire,
         } => {
-            std::fs::create_dir_all(&dir)?;
-            let files = sample::demo(seed, persons);
-            let p = |n: &str| dir.join(n);
-            write(&p("profiles.jsonl"), &files.profiles_jsonl)?;
-            write(&p("codebook.toml"), &files.codebook_toml)?;
-            write(&p("ratings.csv"), &files.ratings_csv)?;
-            write(&p("model_ratings.csv"), &files.model_ratings_csv)?;
-            write(&p("questionnaire.toml"), &files.questionnaire_toml)?;
-            write(&p("questionnaire_ratings.csv"), &files.questionnaire_csv)?;
+            // The app's demo study is made by the same two calls.
+            chameleon_core::app::start::write_demo_files(&dir, seed, persons)?;
             println!("{}", dir.display());
             if let Some(path) = study {
-                let mut s = chameleon_core::Study::create(&path)?;
-                s.import_profiles(&p("profiles.jsonl"))?;
-                s.import_codebook(&p("codebook.toml"))?;
-                s.import_ratings(&p("ratings.csv"), &Default::default())?;
-                s.import_ratings(
-                    &p("model_ratings.csv"),
-                    &chameleon_core::RatingsImportOptions {
-                        rater_kind: chameleon_core::model::RaterKind::Model,
-                    },
-                )?;
-                if questionnaire {
-                    s.import_codebook(&p("questionnaire.toml"))?;
-                    s.import_ratings(&p("questionnaire_ratings.csv"), &Default::default())?;
-                }
+                chameleon_core::app::start::create_demo_study(&path, &dir, questionnaire)?;
                 println!("{}", path.display());
             }
         }

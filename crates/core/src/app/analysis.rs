@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
 
+pub mod jobs;
+
 /// Pixels per SVG unit of exported PNG figures (print-friendly), for every face.
 pub const PNG_SCALE: f32 = 2.0;
 
@@ -293,6 +295,21 @@ pub fn pool_raters(
 }
 
 impl AnalysisRequest {
+    /// Every dimension and rater, REML, the raters' own ratings: the view's defaults with
+    /// `bootstrap` resamples and `seed`.
+    pub fn every_dimension(bootstrap: u32, seed: u64) -> AnalysisRequest {
+        AnalysisRequest {
+            dimensions: Vec::new(),
+            method: Method::Reml,
+            bootstrap,
+            seed,
+            adjudicated: false,
+            model: None,
+            profile_ci: false,
+            raters: None,
+        }
+    }
+
     pub fn checked(&self) -> Result<AnalysisOptions> {
         AnalysisOptions::new(self.bootstrap as usize, self.seed, self.method)
     }

@@ -8,11 +8,13 @@
 //! from which `src-tauri` generates `ui/src/bindings.ts`.
 
 pub mod analysis;
+pub mod annotate;
 pub mod codebook_diff;
 pub mod formula;
 pub mod gold;
 pub mod models;
 pub mod review;
+pub mod start;
 pub mod team;
 
 #[cfg(test)]

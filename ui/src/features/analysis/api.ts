@@ -3,18 +3,18 @@
 import * as cmd from "../../commands";
 import type {
   AnalysisRequest,
-  AnalysisProgressDto,
-  AnalysisStateDto,
+  AnalysisProgress,
+  LatestAnalysis,
   ExportRequest,
   FormulaCheck,
-  RunOutcomeDto,
+  RunOutcome,
 } from "../../bindings";
 
 export interface AnalysisApi {
   /** The last result of the open study and whether its data changed since. */
-  state(): Promise<AnalysisStateDto>;
+  state(): Promise<LatestAnalysis>;
   /** Runs the analysis; `onProgress` gets (done, total) of the bootstrap. */
-  run(options: AnalysisRequest, runId: number, onProgress: (p: AnalysisProgressDto) => void): Promise<RunOutcomeDto>;
+  run(options: AnalysisRequest, runId: number, onProgress: (p: AnalysisProgress) => void): Promise<RunOutcome>;
   /** Asks the run to stop; it then answers `{status: "cancelled"}`. */
   cancel(runId: number): Promise<number>;
   /** Writes a report, table, figure or everything; the paths written. */
@@ -26,7 +26,7 @@ export interface AnalysisApi {
 export const tauriAnalysisApi: AnalysisApi = {
   state: () => cmd.analysisState(),
   run: (options, runId, onProgress) => {
-    const channel = new cmd.Channel<AnalysisProgressDto>();
+    const channel = new cmd.Channel<AnalysisProgress>();
     channel.onmessage = onProgress;
     return cmd.runAnalysis({ options, runId, onProgress: channel });
   },

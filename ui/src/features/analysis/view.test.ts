@@ -4,11 +4,11 @@ import type {
   AnalysisRequest,
   FormulaCheck,
   ModelResult,
-  AnalysisProgressDto,
+  AnalysisProgress,
   AnalysisResult,
-  AnalysisStateDto,
+  LatestAnalysis,
   ExportRequest,
-  RunOutcomeDto,
+  RunOutcome,
 } from "../../bindings";
 import { FakeBackend } from "../../test/fakeBackend";
 import type { StudioContext } from "../studio/view";
@@ -101,8 +101,8 @@ function modelResult(formula: string): ModelResult {
 }
 
 class FakeApi implements AnalysisApi {
-  stateDto: AnalysisStateDto = { result: null, currentHash: "h0", stale: false };
-  runs: { options: AnalysisRequest; runId: number; progress: (p: AnalysisProgressDto) => void; resolve: (o: RunOutcomeDto) => void }[] = [];
+  stateDto: LatestAnalysis = { result: null, currentHash: "h0", stale: false };
+  runs: { options: AnalysisRequest; runId: number; progress: (p: AnalysisProgress) => void; resolve: (o: RunOutcome) => void }[] = [];
   cancelled: number[] = [];
   exports: ExportRequest[] = [];
   checks: string[] = [];
@@ -115,8 +115,8 @@ class FakeApi implements AnalysisApi {
   async state() {
     return this.stateDto;
   }
-  run(options: AnalysisRequest, runId: number, progress: (p: AnalysisProgressDto) => void) {
-    return new Promise<RunOutcomeDto>((resolve) => this.runs.push({ options, runId, progress, resolve }));
+  run(options: AnalysisRequest, runId: number, progress: (p: AnalysisProgress) => void) {
+    return new Promise<RunOutcome>((resolve) => this.runs.push({ options, runId, progress, resolve }));
   }
   async cancel(runId: number) {
     this.cancelled.push(runId);

@@ -4,18 +4,21 @@
 // files the exports and the HTML report hold), shown as data-URL images (CSP-safe).
 import type {
   Method,
+  AnalysisProgress,
+  AnalysisRequest,
   AnalysisResult,
-  AnalysisStateDto,
+  LatestAnalysis,
   DimensionResult,
   ExportRequest,
   FigureView,
   FormulaCheck,
   ModelDimension,
   ModelResult,
-  RunOutcomeDto,
+  RunOutcome,
 } from "../../bindings";
 import { MODEL_PRESETS } from "../../bindings";
 import { toAppError } from "../../api";
+import { Run, Runs } from "../../runs";
 import { folderOf, inFolderOf, pickDirectory, pickSavePath } from "../../dialogs";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
@@ -46,72 +49,24 @@ import { pi } from "../../i18n";
 /** How long typing pauses before the formula is checked. */
 const FORMULA_CHECK_MS = 250;
 
-type Listener = () => void;
+/** The analysis run in flight, shared by every mount of the view (a run outlives its view). */
+export type ActiveRun = Run<AnalysisRequest, AnalysisProgress, RunOutcome>;
 
-/** The run in flight, shared by every mount of the view (a run outlives its view). */
-export interface ActiveRun {
-  runId: number;
-  done: number;
-  total: number;
-  cancelling: boolean;
-  promise: Promise<RunOutcomeDto>;
+export class AnalysisRuns extends Runs<AnalysisRequest, AnalysisProgress, RunOutcome> {
+  constructor(readonly api: AnalysisApi) {
+    super({ run: (options, id, onProgress) => api.run(options, id, onProgress), cancel: (id) => api.cancel(id) });
+  }
 }
 
-export class AnalysisRuns {
-  active: ActiveRun | null = null;
-  /** What the last run ended with, until a view showed it. */
-  lastOutcome: { outcome: RunOutcomeDto | null; error: unknown } | null = null;
-  private listeners = new Set<Listener>();
-  private nextId = Math.floor(Math.random() * 1_000_000) + 1;
-
-  constructor(readonly api: AnalysisApi) {}
-
-  subscribe(l: Listener): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-
-  private emit(): void {
-    for (const l of [...this.listeners]) l();
-  }
-
-  start(options: Parameters<AnalysisApi["run"]>[0]): ActiveRun {
-    const runId = this.nextId++;
-    const run: ActiveRun = { runId, done: 0, total: options.bootstrap, cancelling: false, promise: Promise.resolve(null as never) };
-    run.promise = this.api.run(options, runId, (p) => {
-      if (p.runId !== runId) return;
-      run.done = p.done;
-      run.total = p.total;
-      this.emit();
-    });
-    this.active = run;
-    run.promise.then(
-      (outcome) => this.finish(run, outcome, null),
-      (error) => this.finish(run, null, error),
-    );
-    this.emit();
-    return run;
-  }
-
-  private finish(run: ActiveRun, outcome: RunOutcomeDto | null, error: unknown): void {
-    if (this.active === run) this.active = null;
-    this.lastOutcome = { outcome, error };
-    this.emit();
-  }
-
-  async cancel(): Promise<void> {
-    const run = this.active;
-    if (!run) return;
-    run.cancelling = true;
-    this.emit();
-    await this.api.cancel(run.runId);
-  }
+/** Resamples done and asked for ("0 of the requested" until the first message). */
+function runProgress(run: ActiveRun): { done: number; total: number } {
+  return { done: run.progress?.done ?? 0, total: run.progress?.total ?? run.request.bootstrap };
 }
 
 export class AnalysisView implements StudioView {
   private el: HTMLElement | null = null;
   private ctx: StudioContext | null = null;
-  private state: AnalysisStateDto | null = null;
+  private state: LatestAnalysis | null = null;
   private result: AnalysisResult | null = null;
   private unsubscribe: (() => void) | null = null;
   private status: { text: string; kind: "info" | "ok" | "warn" | "error" } | null = null;
@@ -163,7 +118,7 @@ export class AnalysisView implements StudioView {
     } catch (e) {
       this.error = e;
     }
-    if (this.runs.lastOutcome && !this.runs.active) this.takeOutcome();
+    if (this.runs.last && !this.runs.active) this.takeOutcome();
     this.render();
   }
 
@@ -246,30 +201,33 @@ export class AnalysisView implements StudioView {
       // the bar move even when a run is over before they could sample it.
       const n = Number(this.el.dataset.progressUpdates ?? "0") + 1;
       this.el.dataset.progressUpdates = String(n);
-      this.el.dataset.progressLast = `${run.done}/${run.total}`;
+      const { done, total } = runProgress(run);
+      this.el.dataset.progressLast = `${done}/${total}`;
     }
     if (run && this.progressEl && this.progressTextEl) {
       // Progress only: update in place.
-      this.progressEl.max = Math.max(run.total, 1);
-      this.progressEl.value = run.done;
-      this.progressTextEl.textContent = run.cancelling ? pi().analysis.cancelling : progressText(run.done, run.total);
+      const { done, total } = runProgress(run);
+      this.progressEl.max = Math.max(total, 1);
+      this.progressEl.value = done;
+      this.progressTextEl.textContent = run.cancelling ? pi().analysis.cancelling : progressText(done, total);
       if (!run.cancelling) return;
     }
-    if (!run && this.runs.lastOutcome) this.takeOutcome();
+    if (!run && this.runs.last) this.takeOutcome();
     this.render();
   }
 
   /** Shows what the last run ended with (done, cancelled or failed). */
   private takeOutcome(): void {
-    const last = this.runs.lastOutcome;
-    this.runs.lastOutcome = null;
+    // Shown once: the next mount of the view starts from the study's latest result.
+    const last = this.runs.last;
+    this.runs.last = null;
     if (!last) return;
     if (last.error) {
       this.error = last.error;
       this.status = null;
       return;
     }
-    const o = last.outcome;
+    const o = last.result;
     if (o?.status === "cancelled") {
       this.status = {
         text: this.result ? pi().analysis.cancelledKept : pi().analysis.cancelled,
@@ -529,11 +487,12 @@ export class AnalysisView implements StudioView {
     const run = this.runs.active;
     const bar = h("div", { class: "analysis-runbar" });
     if (run) {
-      const progress = h("progress", { id: "analysis-progress", max: Math.max(run.total, 1), value: run.done });
+      const { done, total } = runProgress(run);
+      const progress = h("progress", { id: "analysis-progress", max: Math.max(total, 1), value: done });
       const text = h(
         "span",
         { id: "analysis-progress-text", class: "muted", "aria-live": "polite" },
-        run.cancelling ? pi().analysis.cancelling : progressText(run.done, run.total),
+        run.cancelling ? pi().analysis.cancelling : progressText(done, total),
       );
       this.progressEl = progress;
       this.progressTextEl = text;

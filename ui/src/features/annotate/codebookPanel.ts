@@ -2,13 +2,13 @@
 // anchors, the rater's own history of this rating (filled in later by the screen) and the
 // study's guidelines (Markdown rendered into text nodes, review/markdown.ts). Text nodes only
 // (dom.ts): nothing from the codebook ever becomes HTML.
-import type { DimensionDto } from "../../bindings";
+import type { DimensionView } from "../../bindings";
 import { h } from "../../dom";
 import { renderMarkdown } from "../review/markdown";
 import { t } from "../../i18n";
 
 /** The panel's nodes; `history` is the element the screen fills with the rating's history. */
-export function codebookPanel(d: DimensionDto, guidelines: string, history: HTMLElement): HTMLElement[] {
+export function codebookPanel(d: DimensionView, guidelines: string, history: HTMLElement): HTMLElement[] {
   const anchors =
     d.scale.type === "likert"
       ? d.scale.anchors

@@ -1,13 +1,13 @@
 // The instructions page shown before the first profile (and from the "Instructions" button):
 // the study's guidelines rendered from Markdown into text nodes only (review/markdown.ts: no
 // HTML is ever made from the material), what "can't judge" is for, and the keys.
-import type { CodebookDto } from "../../bindings";
+import type { CodebookView } from "../../bindings";
 import { h } from "../../dom";
 import { renderMarkdown } from "../review/markdown";
 import type { Overlay } from "./overlays";
 import { t } from "../../i18n";
 
-export function instructionsPage(codebook: CodebookDto, onStart: () => void): Overlay {
+export function instructionsPage(codebook: CodebookView, onStart: () => void): Overlay {
   const start = h("button", { class: "primary", id: "start-rating", onclick: onStart }, `${t().startRating} `, h("kbd", {}, "Enter"));
   const guidelines = h("div", { class: "guidelines", id: "instructions-guidelines" });
   if (codebook.guidelines.trim()) guidelines.append(renderMarkdown(codebook.guidelines));

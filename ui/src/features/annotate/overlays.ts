@@ -1,7 +1,7 @@
 // The rating screen's overlays: the keyboard shortcuts and the queue (filter, jump, progress by
 // dimension). Each returns its element and what to focus once it is shown.
 import { toAppError } from "../../api";
-import type { CodebookDto, DimensionProgressDto, QueueEntryDto } from "../../bindings";
+import type { CodebookView, OwnProgress, QueueItem } from "../../bindings";
 import { append, h, replace } from "../../dom";
 import { dimensionsRemaining, isDone, position } from "./queue";
 import { t } from "../../i18n";
@@ -32,10 +32,10 @@ export function helpOverlay(onClose: () => void): Overlay {
 }
 
 export interface QueueOverlayOptions {
-  queue: QueueEntryDto[];
+  queue: QueueItem[];
   current: number | undefined;
-  codebook: CodebookDto;
-  progress: () => Promise<DimensionProgressDto[]>;
+  codebook: CodebookView;
+  progress: () => Promise<OwnProgress[]>;
   onJump: (profileId: number) => void;
   onClose: () => void;
 }
@@ -125,7 +125,7 @@ export function queueOverlay(o: QueueOverlayOptions): Overlay {
 }
 
 /** The queue panel's "by dimension" table: which dimensions are still incomplete, and by how much. */
-function dimensionProgressRows(rows: DimensionProgressDto[], codebook: CodebookDto): HTMLElement[] {
+function dimensionProgressRows(rows: OwnProgress[], codebook: CodebookView): HTMLElement[] {
   const dims = dimensionsRemaining(rows, codebook);
   if (dims.length === 0) return [];
   const incomplete = dims.filter((d) => d.missing > 0).length;

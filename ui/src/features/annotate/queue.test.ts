@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { QueueEntryDto } from "../../bindings";
+import type { QueueItem } from "../../bindings";
 import { nextProfile, progress } from "./queue";
 
-const e = (id: number, rated: number, flagged = false): QueueEntryDto => ({
+const e = (id: number, rated: number, flagged = false): QueueItem => ({
   profileId: id, person: "p", context: "c", rated, total: 3, flagged,
 });
 

@@ -1,14 +1,14 @@
 // Queue logic: what comes next, and the progress numbers. Only this rater's own counts.
-import type { CodebookDto, DimensionProgressDto, QueueEntryDto } from "../../bindings";
+import type { CodebookView, OwnProgress, QueueItem } from "../../bindings";
 
-export const isDone = (e: QueueEntryDto): boolean => e.total > 0 && e.rated >= e.total;
+export const isDone = (e: QueueItem): boolean => e.total > 0 && e.rated >= e.total;
 
 /**
  * The profile after `currentId`: the first one not fully rated, searching forward from the
  * current position and wrapping around, never the current one (so skipping moves on). Flagged
  * profiles come after the unflagged ones. `null` when nothing else is left to rate.
  */
-export function nextProfile(queue: QueueEntryDto[], currentId: number | null): number | null {
+export function nextProfile(queue: QueueItem[], currentId: number | null): number | null {
   const start = currentId === null ? -1 : queue.findIndex((e) => e.profileId === currentId);
   const order = [...queue.slice(start + 1), ...queue.slice(0, Math.max(0, start))];
   const open = order.filter((e) => !isDone(e) && e.profileId !== currentId);
@@ -26,7 +26,7 @@ export interface Progress {
   missing: number;
 }
 
-export function progress(queue: QueueEntryDto[]): Progress {
+export function progress(queue: QueueItem[]): Progress {
   let done = 0, flagged = 0, partial = 0, missing = 0;
   for (const e of queue) {
     if (isDone(e)) done++;
@@ -37,7 +37,7 @@ export function progress(queue: QueueEntryDto[]): Progress {
   return { done, assigned: queue.length, flagged, partial, missing };
 }
 
-export function position(queue: QueueEntryDto[], id: number): number {
+export function position(queue: QueueItem[], id: number): number {
   return queue.findIndex((e) => e.profileId === id) + 1;
 }
 
@@ -51,7 +51,7 @@ export interface DimensionRemaining {
 }
 
 /** Per-dimension progress in the order given (codebook order), labelled from the codebook. */
-export function dimensionsRemaining(rows: DimensionProgressDto[], codebook: CodebookDto): DimensionRemaining[] {
+export function dimensionsRemaining(rows: OwnProgress[], codebook: CodebookView): DimensionRemaining[] {
   return rows.map((r) => ({
     dimension: r.dimension,
     label: codebook.dimensions.find((d) => d.name === r.dimension)?.label || r.dimension,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { DimensionDto } from "../../bindings";
+import type { DimensionView } from "../../bindings";
 import { fillDimension } from "./renderer";
 import type { RatingSession } from "./session";
 
 const session = { state: () => ({ status: "idle", value: null, error: null }), set: async () => {}, retry: async () => {} } as unknown as RatingSession;
 
 function row(max: number): HTMLElement {
-  const d = { name: "mood", label: "Mood", definition: "", scale: { type: "likert", min: 1, max, anchors: [] }, level: null } as unknown as DimensionDto;
+  const d = { name: "mood", label: "Mood", definition: "", scale: { type: "likert", min: 1, max, anchors: [] }, level: null } as unknown as DimensionView;
   const el = document.createElement("div");
   fillDimension(el, d, "l", session);
   return el;

@@ -1,7 +1,7 @@
 // The rating screen's renderer: the profile's material (as text nodes only, see dom.ts) and
 // one dimension's rating control with its save status. State lives in the RatingSession; the
 // screen decides when to render.
-import type { DimensionDto, Profile } from "../../bindings";
+import type { DimensionView, Profile } from "../../bindings";
 import { h, replace } from "../../dom";
 import { formatValue, options, snap, stepOf } from "./scale";
 import { CANT_JUDGE, type RatingSession } from "./session";
@@ -50,7 +50,7 @@ export function materialNodes(p: Profile, pos: number, queueLength: number, show
 }
 
 /** Fills a dimension's element with its label, save status and control (options or a slider). */
-export function fillDimension(el: HTMLElement, d: DimensionDto, labelId: string, s: RatingSession): void {
+export function fillDimension(el: HTMLElement, d: DimensionView, labelId: string, s: RatingSession): void {
   const st = s.state(d.name);
   const cant = st.value === CANT_JUDGE;
   el.dataset.status = st.status;

@@ -3,12 +3,12 @@
 // profile material goes into the DOM as text nodes (see dom.ts), never as HTML.
 import { toAppError, type Backend } from "../../api";
 import type {
-  CodebookDto,
-  DimensionDto,
+  CodebookView,
+  DimensionView,
   ProfileView,
-  QueueEntryDto,
-  RatingChangeDto,
-  SessionDto,
+  QueueItem,
+  OwnChange,
+  SessionView,
 } from "../../bindings";
 import { historyText } from "./history";
 import { h, replace } from "../../dom";
@@ -46,7 +46,7 @@ export interface RatingScreenHooks {
 export class RatingScreen {
   private root!: HTMLElement;
   private session: RatingSession | null = null;
-  private queue: QueueEntryDto[] = [];
+  private queue: QueueItem[] = [];
   private busy = false;
   private overlay: "help" | "queue" | null = null;
   /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
@@ -68,11 +68,11 @@ export class RatingScreen {
     instructions: HTMLElement;
   };
   private readonly keyHandler = (ev: KeyboardEvent) => this.onKey(ev);
-  private readonly codebook: CodebookDto;
+  private readonly codebook: CodebookView;
 
   constructor(
     private readonly backend: Backend,
-    private readonly sessionInfo: SessionDto,
+    private readonly sessionInfo: SessionView,
     private readonly hooks: RatingScreenHooks,
     /** A line about what is open, e.g. that the study is an annotator's package. */
     private readonly notice?: string,
@@ -255,7 +255,7 @@ export class RatingScreen {
     this.setMessage(null);
   }
 
-  private renderDim(d: DimensionDto, index: number): HTMLElement {
+  private renderDim(d: DimensionView, index: number): HTMLElement {
     const s = this.session!;
     const labelId = `dim-label-${index}`;
     const el = h("div", {
@@ -334,11 +334,11 @@ export class RatingScreen {
   }
 
   /** Fills `el` with the focused rating's earlier values, unless the focus moved on meanwhile. */
-  private async loadHistory(d: DimensionDto, el: HTMLElement): Promise<void> {
+  private async loadHistory(d: DimensionView, el: HTMLElement): Promise<void> {
     const s = this.session;
     if (!s) return;
     const fresh = this.history.next();
-    let changes: RatingChangeDto[];
+    let changes: OwnChange[];
     try {
       changes = await this.backend.ratingHistory(s.profileId, d.name);
     } catch {

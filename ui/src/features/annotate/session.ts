@@ -6,7 +6,7 @@
 // the value on screen with its error until retried or undone; saves run one at a time, in the
 // order they were made, so the file always ends up with the last value shown.
 import { toAppError, type Backend } from "../../api";
-import type { CodebookDto, DimensionDto, ProfileView, ReviewRequest } from "../../bindings";
+import type { CodebookView, DimensionView, ProfileView, ReviewRequest } from "../../bindings";
 import { t } from "../../i18n";
 
 export type SaveStatus = "empty" | "saving" | "saved" | "failed";
@@ -32,7 +32,7 @@ export type Listener = (what: "dimension" | "focus" | "review" | "status", dimen
 
 export class RatingSession {
   readonly view: ProfileView;
-  readonly dims: DimensionDto[];
+  readonly dims: DimensionView[];
   readonly states = new Map<string, DimState>();
   focused = 0;
   flagged: boolean;
@@ -47,7 +47,7 @@ export class RatingSession {
 
   constructor(
     private readonly backend: Backend,
-    codebook: CodebookDto,
+    codebook: CodebookView,
     view: ProfileView,
     private readonly listener: Listener = () => {},
     private readonly now: () => number = () => performance.now(),
@@ -75,7 +75,7 @@ export class RatingSession {
     return this.view.profile.id;
   }
 
-  get focusedDim(): DimensionDto | undefined {
+  get focusedDim(): DimensionView | undefined {
     return this.dims[this.focused];
   }
 

@@ -293,7 +293,7 @@ export class ModelsView implements StudioView {
     const last = this.runs.last;
     if (!last) return;
     if (this.el.dataset.modelsRun === "running" || this.el.dataset.modelsRun === undefined) {
-      this.el.dataset.modelsRun = last.error ? "failed" : last.report?.cancelled ? "cancelled" : "finished";
+      this.el.dataset.modelsRun = last.error ? "failed" : last.result?.cancelled ? "cancelled" : "finished";
       // The run changed the study: the runs, failures, plan and analyses follow.
       void this.loadRuns();
       void this.loadAnalyses();
@@ -303,8 +303,8 @@ export class ModelsView implements StudioView {
     if (last.error) {
       replace(e.outcome, renderError(toAppError(last.error)));
       this.setStatus(e.progressText, pi().models.stopped, "error");
-    } else if (last.report) {
-      const r = last.report;
+    } else if (last.result) {
+      const r = last.result;
       e.progress.max = Math.max(1, r.requests);
       e.progress.value = r.requests;
       this.setStatus(e.progressText, outcomeLine(r), r.failures > 0 || r.cancelled ? "warn" : "ok");

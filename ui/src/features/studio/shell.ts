@@ -2,7 +2,7 @@
 // analysis, team) for the open study. Annotating stays on the rating screen; the shell links back.
 import type { Backend } from "../../api";
 import { toAppError } from "../../api";
-import type { SessionDto } from "../../bindings";
+import type { SessionView } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "../study/start";
 import type { StudioView, StudioViewEntry } from "./view";
@@ -23,7 +23,7 @@ export class StudioScreen {
 
   constructor(
     private readonly backend: Backend,
-    private session: SessionDto,
+    private session: SessionView,
     private readonly views: StudioViewEntry[],
     private readonly hooks: StudioHooks,
   ) {}

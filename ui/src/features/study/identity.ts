@@ -1,7 +1,7 @@
 // "Who is rating": pick an existing rater or create one (name + kind). Ratings are stored under
 // that rater. Only names are shown here, never anyone's ratings.
 import { toAppError, type Backend } from "../../api";
-import type { RaterKind, SessionDto } from "../../bindings";
+import type { RaterKind, SessionView } from "../../bindings";
 import { h, replace } from "../../dom";
 import { renderError } from "./start";
 import { t } from "../../i18n";
@@ -9,8 +9,8 @@ import { t } from "../../i18n";
 export async function mountIdentity(
   root: HTMLElement,
   backend: Backend,
-  session: SessionDto,
-  onChosen: (s: SessionDto) => void,
+  session: SessionView,
+  onChosen: (s: SessionView) => void,
   onBack: () => void,
   onStudio: () => void,
   /** In an annotator's package: say so, and offer only its annotator (a new rater's ratings

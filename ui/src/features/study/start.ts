@@ -2,7 +2,7 @@
 // file (import errors listed with their line numbers), or open the bundled demo study. Files
 // dropped on the window open a study or fill in the create form.
 import { toAppError, type Backend } from "../../api";
-import type { AppError, SessionDto } from "../../bindings";
+import type { AppError, SessionView } from "../../bindings";
 import { listenForDrops, type DropEvent } from "../../drops";
 import { h, replace } from "../../dom";
 import { describeDrop, sortDroppedFiles, type DroppedFiles } from "./drop";
@@ -47,13 +47,13 @@ function firstLine(s: string): string {
 export function mountStart(
   root: HTMLElement,
   backend: Backend,
-  onOpened: (s: SessionDto) => void,
+  onOpened: (s: SessionView) => void,
 ): { stop: () => void; ready: Promise<void> } {
   const errorHost = h("div", { class: "error-host" });
   const busy = h("span", { class: "busy", role: "status", "aria-live": "polite" });
   const dropNotice = h("p", { class: "drop-notice", id: "drop-notice", role: "status", "aria-live": "polite" });
 
-  const attempt = async (what: string, f: () => Promise<SessionDto>) => {
+  const attempt = async (what: string, f: () => Promise<SessionView>) => {
     replace(errorHost);
     dropNotice.textContent = "";
     busy.textContent = pi().start.working(what);

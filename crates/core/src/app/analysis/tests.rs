@@ -3,16 +3,7 @@ use crate::app::testing::demo;
 use std::sync::atomic::AtomicBool;
 
 fn request(bootstrap: u32) -> AnalysisRequest {
-    AnalysisRequest {
-        dimensions: Vec::new(),
-        method: Method::Reml,
-        bootstrap,
-        seed: 7,
-        adjudicated: false,
-        model: None,
-        profile_ci: false,
-        raters: None,
-    }
+    AnalysisRequest::every_dimension(bootstrap, 7)
 }
 
 #[test]
