@@ -7,7 +7,12 @@ use crate::error::RowError;
 /// A record too long to be data (a missing newline, a runaway field): refused with the limit,
 /// before any field is quoted in a message.
 pub(crate) fn oversized(record: &csv::ByteRecord, line: u64, names: &[String]) -> Option<RowError> {
-    oversized_fields(record.as_slice().len(), record.iter().map(<[u8]>::len), line, names)
+    oversized_fields(
+        record.as_slice().len(),
+        record.iter().map(<[u8]>::len),
+        line,
+        names,
+    )
 }
 
 /// [`oversized`] for a record given by its fields' lengths and their sum, `total`.

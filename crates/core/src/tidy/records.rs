@@ -18,10 +18,10 @@ pub(super) fn csv_reader(input: &[u8], has_headers: bool) -> csv::Reader<&[u8]> 
 /// [`parse_lines`], which the csv reader would read the same; any other goes to the csv
 /// reader, whose messages name the field that is not UTF-8.
 pub(super) fn plain_parts(input: &[u8]) -> Option<(&[u8], &str)> {
-    if input.contains(&b'"') {
+    if memchr::memchr(b'"', input).is_some() {
         return None;
     }
-    if input.contains(&b'\r') {
+    if memchr::memchr(b'\r', input).is_some() {
         let lone_cr = (input.iter().enumerate())
             .any(|(i, &c)| c == b'\r' && input.get(i + 1) != Some(&b'\n'));
         if lone_cr {
@@ -57,36 +57,63 @@ pub(super) fn parse_lines(
     let mut errors = Vec::new();
     let mut n_rows = 0usize;
     let mut fields: Vec<&str> = Vec::with_capacity(names.len());
-    for (line, raw) in (first_line..).zip(body.split('\n')) {
-        let record = raw.strip_suffix('\r').unwrap_or(raw);
-        if record.is_empty() {
+    let mut line = first_line;
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    // One scan for both delimiters; a newline past the last byte ends an unterminated record.
+    let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        // Delimiters are ASCII, so every cut is a character boundary.
+        let text = body.get(start..end).unwrap_or_default();
+        start = end + 1;
+        if bytes.get(end) == Some(&b',') {
+            fields.push(text);
+            continue;
+        }
+        fields.push(text.strip_suffix('\r').unwrap_or(text));
+        let this_line = line;
+        line += 1;
+        if fields.len() == 1 && fields[0].is_empty() {
+            fields.clear();
             continue; // blank line (or the end after the last newline)
         }
+        check_line(header, this_line, &fields, &mut errors, sink, &mut n_rows);
         fields.clear();
-        fields.extend(record.split(','));
-        let total = record.len() + 1 - fields.len();
-        if let Some(e) = oversized_fields(total, fields.iter().map(|f| f.len()), line, names) {
-            errors.push(e);
-            continue;
-        }
-        if fields.len() != names.len() {
-            errors.push(RowError::new(
-                line,
-                None,
-                format!(
-                    "expected {} fields as in the header, found {}",
-                    names.len(),
-                    fields.len()
-                ),
-            ));
-            continue;
-        }
-        let field = |idx: Option<usize>| idx.map(|i| Ok(fields[i]));
-        if check_record(header, line, &field, &mut errors, sink) {
-            n_rows += 1;
-        }
     }
     (n_rows, errors)
+}
+
+/// One line of [`parse_lines`], cut into its fields.
+fn check_line(
+    header: &Header,
+    line: u64,
+    fields: &[&str],
+    errors: &mut Vec<RowError>,
+    sink: &mut dyn FnMut(RowRef<'_>),
+    n_rows: &mut usize,
+) {
+    let names = &header.names;
+    let total = fields.iter().map(|f| f.len()).sum();
+    if let Some(e) = oversized_fields(total, fields.iter().map(|f| f.len()), line, names) {
+        errors.push(e);
+        return;
+    }
+    if fields.len() != names.len() {
+        errors.push(RowError::new(
+            line,
+            None,
+            format!(
+                "expected {} fields as in the header, found {}",
+                names.len(),
+                fields.len()
+            ),
+        ));
+        return;
+    }
+    let field = |idx: Option<usize>| idx.map(|i| Ok(fields[i]));
+    if check_record(header, line, &field, errors, sink) {
+        *n_rows += 1;
+    }
 }
 
 pub(super) fn parse_rows(
@@ -187,20 +214,22 @@ pub(super) fn parse_records(
 
 /// Checks one record field by field (`field` gives the text of a column, or its UTF-8 error)
 /// and hands it to `sink` when good; `false` with its errors pushed when not.
-fn check_record<'a>(
+fn check_record<'a, F>(
     header: &Header,
     line: u64,
-    field: &dyn Fn(Option<usize>) -> Option<std::result::Result<&'a str, RowError>>,
+    field: &F,
     errors: &mut Vec<RowError>,
     sink: &mut dyn FnMut(RowRef<'_>),
-) -> bool {
+) -> bool
+where
+    F: Fn(Option<usize>) -> Option<std::result::Result<&'a str, RowError>>,
+{
     let Header {
         cols, unit_layout, ..
     } = header;
     let unit_layout = *unit_layout;
     let mut bad = false;
-    let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
-    {
+    let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx) {
         None => None,
         Some(Ok(s)) => Some(trim(s)),
         Some(Err(e)) => {
@@ -267,23 +296,20 @@ fn check_record<'a>(
         _ => None,
     };
     // The ranges are the app's (one check for both faces, crate::checks).
-    let mut optional_number =
-        |raw: Option<&str>,
-         col: &str,
-         range: fn(f64) -> std::result::Result<(), String>,
-         errors: &mut Vec<RowError>| match raw {
-            Some(v) if !is_missing(v) => {
-                match parse_number(v).and_then(|x| range(x).map(|_| x)) {
-                    Ok(x) => Some(x),
-                    Err(m) => {
-                        errors.push(RowError::new(line, Some(col), m));
-                        bad = true;
-                        None
-                    }
-                }
+    let mut optional_number = |raw: Option<&str>,
+                               col: &str,
+                               range: fn(f64) -> std::result::Result<(), String>,
+                               errors: &mut Vec<RowError>| match raw {
+        Some(v) if !is_missing(v) => match parse_number(v).and_then(|x| range(x).map(|_| x)) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                errors.push(RowError::new(line, Some(col), m));
+                bad = true;
+                None
             }
-            _ => None,
-        };
+        },
+        _ => None,
+    };
     let seconds_spent = optional_number(
         seconds_raw,
         "seconds_spent",

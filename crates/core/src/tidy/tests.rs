@@ -279,7 +279,9 @@ fn rows_read_by(
     input: &str,
 ) -> String {
     let mut rows = Vec::new();
-    match read("f.csv", input.as_bytes(), &mut |r| rows.push(r.to_owned_row())) {
+    match read("f.csv", input.as_bytes(), &mut |r| {
+        rows.push(r.to_owned_row())
+    }) {
         Ok(l) => format!(
             "{rows:?} {} {} {} {:?}",
             l.has_rater, l.has_dimension, l.unit_layout, l.ignored_columns
@@ -292,7 +294,6 @@ fn rows_read_by(
 fn lines_are_read_as_the_csv_reader_reads_them() {
     // Every oddity a quote-free file may have: CRLF, a BOM, blank lines, empty optional
     // columns, spaces, short and long rows, an oversized field, text, NA, bad numbers.
-    let long = "x".repeat(crate::checks::MAX_FIELD_BYTES + 1);
     let rows = [
         "p1,c1,r1,mood,3,,,,",
         "p1,c1,r2,mood,4.25,2024-05-01,1.5,fine,0.5",
@@ -308,7 +309,6 @@ fn lines_are_read_as_the_csv_reader_reads_them() {
         ",c1,r1,mood,1,,,,",
         "p7,c7,,Energy,7,,,,",
         "p8,c8,r8,mood,-0,,,,",
-        &format!("p9,c9,r9,mood,1,,,{long},"),
         "p9,\u{e9}t\u{e9},r\u{2003},mood,1,,,,",
     ];
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -321,7 +321,9 @@ fn lines_are_read_as_the_csv_reader_reads_them() {
     for _ in 0..400 {
         let end = if next(2) == 0 { "\n" } else { "\r\n" };
         let mut csv = ["", "\u{feff}"][next(2)].to_string();
-        csv.push_str("person,context,rater,dimension,value,created_at,seconds_spent,note,confidence");
+        csv.push_str(
+            "person,context,rater,dimension,value,created_at,seconds_spent,note,confidence",
+        );
         for _ in 0..next(30) {
             csv.push_str(end);
             csv.push_str(rows[next(rows.len())]);
@@ -337,6 +339,12 @@ fn lines_are_read_as_the_csv_reader_reads_them() {
             "{csv:?}"
         );
     }
+    // A field over the limit (16 MiB: once, not in every random file).
+    let long = "x".repeat(crate::checks::MAX_FIELD_BYTES + 1);
+    let csv = format!("person,context,value,note\np,c,1,\np,c,2,{long}\n");
+    let out = rows_read_by(parse_rows, &csv);
+    assert!(out.contains("the field holds"), "{}", &out[..200]);
+    assert_eq!(out, rows_read_by(parse_rows_csv, &csv));
 }
 
 #[test]
@@ -375,4 +383,57 @@ fn a_non_utf8_id_is_an_error_naming_its_line_and_column() {
             Ok(_) => panic!("a non-UTF-8 id was read"),
         }
     }
+}
+
+#[test]
+fn short_decimals_are_the_numbers_the_general_parser_reads() {
+    let mut cases: Vec<String> = [
+        "0",
+        "-0",
+        "00",
+        "7",
+        "-3",
+        "3.25",
+        "-0.5",
+        "0.1",
+        "0.3",
+        "1.50",
+        "123456789012345",
+        "-99999999999999.9",
+        "0.000000000000001",
+        "9007199254740993",
+        "5.",
+        ".5",
+        "1e3",
+        "+2",
+        "1.2.3",
+        "-",
+        "",
+        "1_0",
+        "１",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut seed = 0x853c_49e6_748f_ea9b_u64;
+    for _ in 0..20_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let digits = (seed % 10_u64.pow((seed >> 60) as u32 % 16 + 1)).to_string();
+        let at = (seed >> 40) as usize % (digits.len() + 1);
+        let sign = if seed & 1 == 1 { "-" } else { "" };
+        cases.push(format!("{sign}{}.{}", &digits[..at], &digits[at..]));
+        cases.push(format!("{sign}{digits}"));
+    }
+    for c in &cases {
+        match short_decimal(c) {
+            Some(v) => assert_eq!(v.to_bits(), c.parse::<f64>().unwrap().to_bits(), "{c:?}"),
+            None => assert!(
+                c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()) || c.len() > 15,
+                "{c:?} is a short integer and was not read"
+            ),
+        }
+    }
+    assert_eq!(short_decimal("3.25"), Some(3.25));
 }
