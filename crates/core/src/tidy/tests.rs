@@ -273,11 +273,11 @@ fn infinite_values_are_rejected() {
     assert!(e[0].message.contains("finite"));
 }
 
-/// Rows (or the errors) of `input` read by `read` (`parse_rows` or `parse_rows_csv`), as text.
-fn rows_read_by(
-    read: fn(&str, &[u8], &mut dyn FnMut(RowRef<'_>)) -> Result<Layout>,
-    input: &str,
-) -> String {
+/// `parse_rows` or `parse_rows_csv`.
+type RowsReader = fn(&str, &[u8], &mut dyn FnMut(RowRef<'_>)) -> Result<Layout>;
+
+/// Rows (or the errors) of `input` read by `read`, as text.
+fn rows_read_by(read: RowsReader, input: &str) -> String {
     let mut rows = Vec::new();
     match read("f.csv", input.as_bytes(), &mut |r| {
         rows.push(r.to_owned_row())
