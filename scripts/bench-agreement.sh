@@ -6,6 +6,11 @@
 #
 #   scripts/bench-agreement.sh            # RUNS=15 THREADS=2 by default
 #
+# Then whole processes side by side, wall and CPU time: `chameleon agreement FILE --json` (all
+# statistics; on THREADS threads and on one) against a Python process computing
+# krippendorff's alpha at the four levels (scripts/reference/agreement/krippendorff_process.py),
+# on the file with short ids and on the same file with 36-character UUID ids.
+#
 # Needs python3 with krippendorff, numpy and pandas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,13 +22,15 @@ mkdir -p "$OUT"
 case "$OUT" in /*) ;; *) OUT="$(pwd)/$OUT" ;; esac  # BENCH_OUT may be relative or absolute
 DATA="$OUT/agreement-bench.csv"
 
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 cargo build --release -q -p chameleon-cli
 if [ ! -s "$DATA" ]; then
   "$TARGET/release/chameleon" sample bench "$DATA" --persons 1667 --contexts 3 \
     --raters-per-profile 3 --rater-pool 12 --dimensions 10 --seed 1 >&2
 fi
 
-echo "== data: $DATA ($(($(wc -l <"$DATA") - 1)) ratings), $THREADS threads, median of $RUNS runs"
+echo "== data: $DATA ($(($(wc -l <"$DATA") - 1)) ratings), $THREADS threads, median of $RUNS runs; $(load_now)"
 RUST=$(RAYON_NUM_THREADS=$THREADS cargo bench -q -p chameleon-stats --bench agreement -- "$DATA" "$RUNS" 2>/dev/null)
 echo "$RUST" | grep -v '^rust_alpha_interval='
 PY=$(python3 scripts/reference/agreement/bench_krippendorff.py "$DATA" "$RUNS")
@@ -69,3 +76,16 @@ full = float(kv["full_table_ms"])
 print(f"full agreement table, 10 dimensions: {full:.2f} ms (target < 100 ms): "
       f"{'OK' if full < 100 else 'OVER TARGET'}")
 PYEOF
+
+echo
+echo "== whole processes (medians: ours of 7, Python of ${PY_RUNS:-3}); $(load_now)"
+long_ids "$DATA" "$OUT/agreement-bench-uuid.csv"
+for f in "$DATA" "$OUT/agreement-bench-uuid.csv"; do
+  ids=$([ "$f" = "$DATA" ] && echo "short ids" || echo "UUID ids")
+  PY=$(median_of "${PY_RUNS:-3}" python3 scripts/reference/agreement/krippendorff_process.py "$f")
+  O2=$(RAYON_NUM_THREADS=$THREADS median_of 7 "$TARGET/release/chameleon" agreement "$f" --json)
+  O1=$(RAYON_NUM_THREADS=1 median_of 7 "$TARGET/release/chameleon" agreement "$f" --json)
+  printf "%-44s %7.3f s wall %7.3f s CPU\n" "Python krippendorff, 4 levels, $ids" "$(wall "$PY")" "$(cpu "$PY")"
+  ratio_row "chameleon agreement --json, $ids, $THREADS thr" "$O2" "$PY" 30
+  ratio_row "chameleon agreement --json, $ids, 1 thread" "$O1" "$PY" 30
+done

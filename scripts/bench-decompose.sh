@@ -44,54 +44,51 @@ fi
 "$BIN" sample bench "$OUT/base.csv" --persons "$PERSONS" --seed 1 >&2
 "$BIN" sample bench "$OUT/big.csv" --persons $((PERSONS * SCALE)) --seed 2 >&2
 
-# "wall cpu" seconds (cpu = user + sys) of the run with the median wall time out of N
-# (stdout discarded). CPU time is printed because a loaded machine stretches wall time.
-median_of() {
-  local n=$1; shift
-  local t runs
-  t=$(mktemp)
-  runs=$(mktemp)
-  for _ in $(seq "$n"); do
-    /usr/bin/time -f "%e %U %S" -o "$t" "$@" > /dev/null 2>> "$OUT/stderr.log"
-    tail -n 1 "$t" >> "$runs"
-  done
-  python3 -c "
-import sys
-runs = sorted((float(w), float(u) + float(s)) for w, u, s in (l.split() for l in open(sys.argv[1])))
-w, c = runs[(len(runs) - 1) // 2]
-print(f'{w} {c}')" "$runs"
-  rm -f "$t" "$runs"
-}
-wall() { echo "$1" | cut -d' ' -f1; }
-cpu() { echo "$1" | cut -d' ' -f2; }
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
-echo "== 1. point estimates, both levels, 10 dimensions, $(($(wc -l < "$OUT/base.csv") - 1)) ratings (medians: ours of 7 runs, lme4 of ${R_RUNS:-3})"
-O=$(RAYON_NUM_THREADS=$THREADS median_of 7 "$BIN" decompose "$OUT/base.csv" --json)
-OURS=$(wall "$O")
-printf "chameleon decompose (whole process, %s threads): %.3f s wall, %.3f s CPU\n" "$THREADS" "$OURS" "$(cpu "$O")"
+echo "== 1. point estimates, both levels, 10 dimensions, $(($(wc -l < "$OUT/base.csv") - 1)) ratings (medians: ours of 7 runs, lme4 of ${R_RUNS:-3}); $(load_now)"
+# Short ids (p1, c1, r1) and the same file with 36-character UUIDs; ours on $THREADS threads
+# and on one (RAYON_NUM_THREADS=1: a ratio that does not rest on the second core).
+long_ids "$OUT/base.csv" "$OUT/base_uuid.csv"
+HAVE_LME4=
 if command -v Rscript > /dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' 2> /dev/null; then
-  RR=$(median_of "${R_RUNS:-3}" Rscript scripts/reference/decompose/lme4_bench.R "$OUT/base.csv")
-  R=$(wall "$RR")
-  printf "Rscript lme4 (whole process):                  %.3f s wall, %.3f s CPU\n" "$R" "$(cpu "$RR")"
-  python3 -c "print(f'ratio lme4 / chameleon: {$R / $OURS:.0f}x wall, {$(cpu "$RR") / $(cpu "$O"):.0f}x CPU  (target >= 100x)')"
+  HAVE_LME4=1
 else
-  echo "Rscript with lme4 not found: skipping the lme4 column"
+  echo "Rscript with lme4 not found: only our times"
 fi
+for f in base base_uuid; do
+  ids=$([ "$f" = base ] && echo "short ids" || echo "UUID ids")
+  O2=$(RAYON_NUM_THREADS=$THREADS median_of 7 "$BIN" decompose "$OUT/$f.csv" --json)
+  O1=$(RAYON_NUM_THREADS=1 median_of 7 "$BIN" decompose "$OUT/$f.csv" --json)
+  if [ -n "$HAVE_LME4" ]; then
+    RR=$(median_of "${R_RUNS:-3}" Rscript scripts/reference/decompose/lme4_bench.R "$OUT/$f.csv")
+    printf "%-44s %7.3f s wall %7.3f s CPU\n" "Rscript lme4, $ids (whole process)" "$(wall "$RR")" "$(cpu "$RR")"
+    ratio_row "chameleon decompose, $ids, $THREADS threads" "$O2" "$RR" 100
+    ratio_row "chameleon decompose, $ids, 1 thread" "$O1" "$RR" 100
+  else
+    printf "%-44s %7.3f s wall %7.3f s CPU\n" "chameleon decompose, $ids, $THREADS threads" "$(wall "$O2")" "$(cpu "$O2")"
+    printf "%-44s %7.3f s wall %7.3f s CPU\n" "chameleon decompose, $ids, 1 thread" "$(wall "$O1")" "$(cpu "$O1")"
+  fi
+done
+echo "(targets: <= 0.030 s wall; lme4 / chameleon >= 100x CPU, >= 200x wall)"
 
 echo
-echo "== 2. bootstrap: $RESAMPLES resamples × 10 dimensions, $THREADS threads (median of 3)"
+echo "== 2. bootstrap: $RESAMPLES resamples × 10 dimensions, $THREADS threads (median of 3); $(load_now)"
 BOOT=$(RAYON_NUM_THREADS=$THREADS median_of 3 "$BIN" decompose "$OUT/base.csv" --json --bootstrap "$RESAMPLES" --seed 1)
-printf "chameleon decompose --bootstrap %s: %.2f s wall, %.2f s CPU  (target <= 5 s wall on 2 cores)\n" "$RESAMPLES" "$(wall "$BOOT")" "$(cpu "$BOOT")"
+printf "chameleon decompose --bootstrap %s: %.2f s wall, %.2f s CPU  (target <= 1 s wall on 2 cores)\n" "$RESAMPLES" "$(wall "$BOOT")" "$(cpu "$BOOT")"
+BOOT=$(RAYON_NUM_THREADS=$THREADS median_of 3 "$BIN" report "$OUT/base.csv" "$OUT/report-boot.html" --bootstrap "$RESAMPLES" --seed 1)
+printf "chameleon report --bootstrap %s:     %.2f s wall, %.2f s CPU  (target <= 1.5 s wall on 2 cores)\n" "$RESAMPLES" "$(wall "$BOOT")" "$(cpu "$BOOT")"
 
 echo
-echo "== 3. ${SCALE}x size: $(($(wc -l < "$OUT/big.csv") - 1)) ratings, point estimates"
+echo "== 3. ${SCALE}x size: $(($(wc -l < "$OUT/big.csv") - 1)) ratings, point estimates; $(load_now)"
 RAYON_NUM_THREADS=$THREADS /usr/bin/time -v "$BIN" decompose "$OUT/big.csv" --json > /dev/null 2> "$OUT/big.time"
 WALL=$(grep "Elapsed (wall clock)" "$OUT/big.time" | awk '{print $NF}')
 RSS=$(grep "Maximum resident set size" "$OUT/big.time" | awk '{print $NF}')
 CPU=$(grep -E "User time|System time" "$OUT/big.time" | awk '{s += $NF} END {print s}')
-echo "wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 5 s, < 1024 MiB)"
+echo "wall $WALL (m:ss), CPU ${CPU} s, peak memory $((RSS / 1024)) MiB  (targets: <= 0.5 s, <= 400 MiB)"
 
 echo
 echo "== 4. shared-context G-study: $MODEL, $CONTEXTS shared contexts (medians: ours of 5, lme4 of ${R_RUNS:-3})"
@@ -107,17 +104,7 @@ else
 fi
 # Lab-style ids: the same file with every person, context and rater a 36-character UUID (ours
 # only: lme4's time hardly depends on the ids' length).
-python3 -c "
-import sys, uuid
-ids = {}
-def u(x):
-    return ids.setdefault(x, str(uuid.uuid5(uuid.NAMESPACE_OID, x)))
-with open(sys.argv[1]) as f, open(sys.argv[2], 'w') as o:
-    o.write(f.readline())
-    for line in f:
-        p, c, r, rest = line.split(',', 3)
-        o.write(f'{u(\"p\" + p)},{u(\"c\" + c)},{u(\"r\" + r)},{rest}')
-" "$OUT/shared.csv" "$OUT/shared_uuid.csv"
+long_ids "$OUT/shared.csv" "$OUT/shared_uuid.csv"
 O=$(RAYON_NUM_THREADS=$THREADS median_of 5 "$BIN" decompose "$OUT/shared_uuid.csv" --json --model "$MODEL")
 printf "the same with 36-character UUID ids (ours):              %.3f s wall, %.3f s CPU\n" "$(wall "$O")" "$(cpu "$O")"
 

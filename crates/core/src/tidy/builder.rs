@@ -58,7 +58,14 @@ pub(super) struct Builder {
     /// repeat them and skip the hash lookups.
     pub(super) last_profile: Option<(String, String, u32)>,
     pub(super) last_dimension: Option<(String, usize)>,
+    /// The raters of the last few rows (a profile's raters take turns row by row), looked up
+    /// by comparison before the hash table; `next_recent` is the slot a miss replaces.
+    pub(super) recent_raters: Vec<(String, u32)>,
+    pub(super) next_recent: usize,
 }
+
+/// How many recent raters [`Builder::push`] remembers.
+const RECENT_RATERS: usize = 8;
 
 /// Text values of one dimension in a file without a codebook: categories numbered 1, 2, … in
 /// the order first seen (case-insensitive, the first spelling names the category). A dimension
@@ -107,7 +114,7 @@ impl Builder {
                 id
             }
         };
-        let rater = row.rater.map(|r| self.rater(r));
+        let rater = row.rater.map(|r| self.recent_rater(r));
         let d = match &self.last_dimension {
             Some((name, d)) if name == row.dimension => *d,
             _ => {
@@ -148,6 +155,20 @@ impl Builder {
             profiles.push(key);
             (profiles.len() - 1) as u32
         })
+    }
+
+    fn recent_rater(&mut self, name: &str) -> u32 {
+        if let Some((_, id)) = self.recent_raters.iter().find(|(n, _)| n == name) {
+            return *id;
+        }
+        let id = self.rater(name);
+        if self.recent_raters.len() < RECENT_RATERS {
+            self.recent_raters.push((name.to_owned(), id));
+        } else {
+            self.recent_raters[self.next_recent] = (name.to_owned(), id);
+            self.next_recent = (self.next_recent + 1) % RECENT_RATERS;
+        }
+        id
     }
 
     pub(super) fn rater(&mut self, name: &str) -> u32 {
@@ -344,6 +365,11 @@ impl Builder {
         }
         self.ds.source = name.to_owned();
         self.ds.has_rater = has_rater;
+        // The vectors grew by doubling: up to half of each is spare, held for the whole
+        // analysis otherwise (a large allocation shrinks in place).
+        for d in &mut self.ds.dimensions {
+            d.observations.shrink_to_fit();
+        }
         Ok((self.ds, notes))
     }
 }

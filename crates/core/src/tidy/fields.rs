@@ -35,11 +35,51 @@ pub(super) enum Cell<'a> {
 /// A number, or text that is not one; a number out of range (`1e999`, `inf`) is an error.
 pub(super) fn parse_value(s: &str) -> std::result::Result<Cell<'_>, String> {
     let t = trim(s);
+    if let Some(v) = short_decimal(t) {
+        return Ok(Cell::Number(v));
+    }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Cell::Number(v)),
         Ok(_) => Err(format!("'{}' is not a finite number", quote(t))),
         Err(_) => Ok(Cell::Text(t)),
     }
+}
+
+/// The usual rating (`5`, `-2`, `3.25`): at most 15 digits with an optional sign and point,
+/// read without the general parser. Both the digits as an integer (below 2^53) and the power
+/// of ten (at most 10^15) are exact doubles, so their quotient is the correctly rounded value
+/// of the decimal, the very number `str::parse` gives (its own fast path does the same).
+pub(super) fn short_decimal(t: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let b = t.as_bytes();
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let (mut m, mut n, mut decimals) = (0u64, 0usize, None);
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                n += 1;
+            }
+            // A point between digits only: `5.` and `.5` go to the general parser.
+            b'.' if decimals.is_none() && i > 0 && i + 1 < digits.len() => {
+                decimals = Some(digits.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if n > 15 {
+        return None;
+    }
+    let x = m as f64 / POW10[decimals.unwrap_or(0)];
+    Some(if negative { -x } else { x })
 }
 
 /// Accepts RFC 3339 timestamps (`2024-05-01T12:00:00Z`), plain dates and ms since the epoch.

@@ -7,7 +7,21 @@ use crate::error::RowError;
 /// A record too long to be data (a missing newline, a runaway field): refused with the limit,
 /// before any field is quoted in a message.
 pub(crate) fn oversized(record: &csv::ByteRecord, line: u64, names: &[String]) -> Option<RowError> {
-    let total = record.as_slice().len();
+    oversized_fields(
+        record.as_slice().len(),
+        record.iter().map(<[u8]>::len),
+        line,
+        names,
+    )
+}
+
+/// [`oversized`] for a record given by its fields' lengths and their sum, `total`.
+pub(crate) fn oversized_fields(
+    total: usize,
+    lens: impl Iterator<Item = usize>,
+    line: u64,
+    names: &[String],
+) -> Option<RowError> {
     if total > MAX_RECORD_BYTES {
         return Some(RowError::new(
             line,
@@ -18,17 +32,11 @@ pub(crate) fn oversized(record: &csv::ByteRecord, line: u64, names: &[String]) -
     if total <= MAX_FIELD_BYTES {
         return None;
     }
-    let (i, f) = record
-        .iter()
-        .enumerate()
-        .find(|(_, f)| f.len() > MAX_FIELD_BYTES)?;
+    let (i, len) = lens.enumerate().find(|&(_, len)| len > MAX_FIELD_BYTES)?;
     Some(RowError::new(
         line,
         names.get(i).map(String::as_str),
-        format!(
-            "the field holds {} bytes; a field may hold at most {MAX_FIELD_BYTES}",
-            f.len()
-        ),
+        format!("the field holds {len} bytes; a field may hold at most {MAX_FIELD_BYTES}"),
     ))
 }
 

@@ -26,7 +26,7 @@ use builder::*;
 use fields::*;
 pub use fields::{format_timestamp, parse_number, parse_timestamp};
 use header::*;
-pub(crate) use lines::{check_quotes, oversized, LineCounter};
+pub(crate) use lines::{check_quotes, oversized, oversized_fields, LineCounter};
 use parallel::*;
 use records::*;
 use std::path::Path;

@@ -23,36 +23,24 @@ pub(super) fn build(name: &str, input: &[u8]) -> Result<(Builder, Layout)> {
 }
 
 /// The same result as [`build`], from `chunks` pieces of the file parsed side by side and
-/// merged in file order. Only files whose records are exactly their lines can be cut at any
-/// newline: with a quote anywhere (a field may hold a newline) or a bare carriage return (an
-/// old Mac line end) the file is read in one pass.
+/// merged in file order. Only files whose records are exactly their lines ([`plain_parts`])
+/// can be cut at any newline: any other is read in one pass.
 pub(super) fn build_in_parallel(
     name: &str,
     input: &[u8],
     chunks: usize,
 ) -> Result<(Builder, Layout)> {
-    let lone_cr = input
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'\r' && input.get(i + 1) != Some(&b'\n'));
-    let Some(header_end) = input.iter().position(|&c| c == b'\n') else {
+    let Some((header_line, body)) = plain_parts(input) else {
         return build(name, input);
     };
-    // A blank first line: the csv reader skips it and takes the next line as the header.
-    let first_line = &input[..header_end];
-    let first_line = first_line
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(first_line);
-    let blank_first_line = first_line.iter().all(|&c| c == b'\r');
-    if lone_cr || blank_first_line || input.contains(&b'"') {
-        return build(name, input);
-    }
-    let mut rdr = csv_reader(&input[..=header_end], true);
-    let header = header_of(name, &mut rdr)?;
-    let pieces = split_at_lines(&input[header_end + 1..], chunks);
-    let mut first_lines = Vec::with_capacity(pieces.len());
-    let mut line = 2;
-    for piece in &pieces {
+    let header = header_of_line(name, header_line)?;
+    let mut pieces = Vec::with_capacity(chunks);
+    let mut first_lines = Vec::with_capacity(chunks);
+    let (mut line, mut at) = (2, 0);
+    for piece in split_at_lines(body.as_bytes(), chunks) {
+        // Cut after a newline: a character boundary.
+        pieces.push(&body[at..at + piece.len()]);
+        at += piece.len();
         first_lines.push(line);
         line += piece.iter().filter(|&&c| c == b'\n').count() as u64;
     }
@@ -61,10 +49,7 @@ pub(super) fn build_in_parallel(
         .zip(first_lines)
         .map(|(piece, first_line)| {
             let mut b = Builder::default();
-            let rdr = csv_reader(piece, false);
-            let lines = LineCounter::starting_at(piece, first_line);
-            let (rows, errors) =
-                parse_records(&header, rdr, lines, first_line - 1, &mut |r| b.push(&r));
+            let (rows, errors) = parse_lines(&header, piece, first_line, &mut |r| b.push(&r));
             (b, rows, errors)
         })
         .collect();

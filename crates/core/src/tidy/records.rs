@@ -11,7 +11,126 @@ pub(super) fn csv_reader(input: &[u8], has_headers: bool) -> csv::Reader<&[u8]> 
         .from_reader(input)
 }
 
+/// A file whose records are exactly its lines, split as `(header line, body)`: no quote
+/// anywhere (a quoted field may hold a newline or a comma), no bare carriage return (an old
+/// Mac line end), valid UTF-8 throughout (checked once here, not field by field), and a
+/// header on the first line. Such a file is cut at its newlines and commas by
+/// [`parse_lines`], which the csv reader would read the same; any other goes to the csv
+/// reader, whose messages name the field that is not UTF-8.
+pub(super) fn plain_parts(input: &[u8]) -> Option<(&[u8], &str)> {
+    if memchr::memchr(b'"', input).is_some() {
+        return None;
+    }
+    if memchr::memchr(b'\r', input).is_some() {
+        let lone_cr = (input.iter().enumerate())
+            .any(|(i, &c)| c == b'\r' && input.get(i + 1) != Some(&b'\n'));
+        if lone_cr {
+            return None;
+        }
+    }
+    let text = std::str::from_utf8(input).ok()?;
+    let header_end = text.find('\n')?;
+    // A blank first line: the csv reader skips it and takes the next line as the header.
+    let first_line = &text[..header_end];
+    let first_line = first_line.strip_prefix('\u{feff}').unwrap_or(first_line);
+    if first_line.bytes().all(|c| c == b'\r') {
+        return None;
+    }
+    Some((&input[..=header_end], &text[header_end + 1..]))
+}
+
+/// The header of a file's first line (with its newline), read by the csv reader as the whole
+/// file's would be (a byte-order mark dropped, fields unquoted).
+pub(super) fn header_of_line(name: &str, header_line: &[u8]) -> Result<Header> {
+    header_of(name, &mut csv_reader(header_line, true))
+}
+
+/// [`parse_records`] for the body of a [`plain_parts`] file (or a piece of it cut at a
+/// newline, whose first line is `first_line`): each line a record, each comma a field's end.
+pub(super) fn parse_lines(
+    header: &Header,
+    body: &str,
+    first_line: u64,
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> (usize, Vec<RowError>) {
+    let names = &header.names;
+    let mut errors = Vec::new();
+    let mut n_rows = 0usize;
+    let mut fields: Vec<&str> = Vec::with_capacity(names.len());
+    let mut line = first_line;
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    // One scan for both delimiters; a newline past the last byte ends an unterminated record.
+    let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        // Delimiters are ASCII, so every cut is a character boundary.
+        let text = body.get(start..end).unwrap_or_default();
+        start = end + 1;
+        if bytes.get(end) == Some(&b',') {
+            fields.push(text);
+            continue;
+        }
+        fields.push(text.strip_suffix('\r').unwrap_or(text));
+        let this_line = line;
+        line += 1;
+        if fields.len() == 1 && fields[0].is_empty() {
+            fields.clear();
+            continue; // blank line (or the end after the last newline)
+        }
+        check_line(header, this_line, &fields, &mut errors, sink, &mut n_rows);
+        fields.clear();
+    }
+    (n_rows, errors)
+}
+
+/// One line of [`parse_lines`], cut into its fields.
+fn check_line(
+    header: &Header,
+    line: u64,
+    fields: &[&str],
+    errors: &mut Vec<RowError>,
+    sink: &mut dyn FnMut(RowRef<'_>),
+    n_rows: &mut usize,
+) {
+    let names = &header.names;
+    let total = fields.iter().map(|f| f.len()).sum();
+    if let Some(e) = oversized_fields(total, fields.iter().map(|f| f.len()), line, names) {
+        errors.push(e);
+        return;
+    }
+    if fields.len() != names.len() {
+        errors.push(RowError::new(
+            line,
+            None,
+            format!(
+                "expected {} fields as in the header, found {}",
+                names.len(),
+                fields.len()
+            ),
+        ));
+        return;
+    }
+    let field = |idx: Option<usize>| idx.map(|i| Ok(fields[i]));
+    if check_record(header, line, &field, errors, sink) {
+        *n_rows += 1;
+    }
+}
+
 pub(super) fn parse_rows(
+    name: &str,
+    input: &[u8],
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> Result<Layout> {
+    if let Some((header_line, body)) = plain_parts(input) {
+        let header = header_of_line(name, header_line)?;
+        let (rows, errors) = parse_lines(&header, body, 2, sink);
+        return conclude(name, header, rows, errors);
+    }
+    parse_rows_csv(name, input, sink)
+}
+
+/// [`parse_rows`] by the csv reader, for any file.
+pub(super) fn parse_rows_csv(
     name: &str,
     input: &[u8],
     sink: &mut dyn FnMut(RowRef<'_>),
@@ -38,13 +157,7 @@ pub(super) fn parse_records(
     line_offset: u64,
     sink: &mut dyn FnMut(RowRef<'_>),
 ) -> (usize, Vec<RowError>) {
-    let Header {
-        cols,
-        names,
-        unit_layout,
-        ..
-    } = header;
-    let unit_layout = *unit_layout;
+    let names = &header.names;
     let mut errors = Vec::new();
     let mut n_rows = 0usize;
     let mut record = csv::ByteRecord::new();
@@ -92,123 +205,140 @@ pub(super) fn parse_records(
                 RowError::new(line, Some(&names[i]), "the field is not valid UTF-8 text")
             }))
         };
-        let mut bad = false;
-        let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx)
-        {
-            None => None,
-            Some(Ok(s)) => Some(trim(s)),
-            Some(Err(e)) => {
-                errors.push(e);
-                *bad = true;
-                None
-            }
-        };
-        let person_raw = if unit_layout {
-            text(cols.unit, &mut bad, &mut errors)
-        } else {
-            text(cols.person, &mut bad, &mut errors)
-        };
-        let context_raw = if unit_layout {
-            person_raw
-        } else {
-            text(cols.context, &mut bad, &mut errors)
-        };
-        let rater_raw = text(cols.rater, &mut bad, &mut errors);
-        let dimension_raw = text(cols.dimension, &mut bad, &mut errors);
-        let value_raw = text(cols.value, &mut bad, &mut errors);
-        let created_raw = text(cols.created_at, &mut bad, &mut errors);
-        let seconds_raw = text(cols.seconds, &mut bad, &mut errors);
-        let note_raw = text(cols.note, &mut bad, &mut errors);
-        let confidence_raw = text(cols.confidence, &mut bad, &mut errors);
-        if bad {
-            continue;
+        if check_record(header, line, &field, &mut errors, sink) {
+            n_rows += 1;
         }
-        let id_col = if unit_layout { "unit" } else { "person" };
-        let person = require(person_raw, id_col, line, &mut errors, &mut bad);
-        let context = require(
-            context_raw,
-            if unit_layout { "unit" } else { "context" },
-            line,
-            &mut errors,
-            &mut bad,
-        );
-        let rater = rater_raw.map(|r| require(Some(r), "rater", line, &mut errors, &mut bad));
-        let dimension = match dimension_raw {
-            None => DEFAULT_DIMENSION,
-            Some(d) => require(Some(d), "dimension", line, &mut errors, &mut bad),
-        };
-        let (value, label) = match value_raw {
-            Some(v) if !is_missing(v) => match parse_value(v) {
-                Ok(Cell::Number(x)) => (Some(x), None),
-                Ok(Cell::Text(t)) => (None, Some(t)),
-                Err(m) => {
-                    errors.push(RowError::new(line, Some("value"), m));
-                    bad = true;
-                    (None, None)
-                }
-            },
-            _ => (None, None),
-        };
-        let created_at = match created_raw {
-            Some(v) if !is_missing(v) => match parse_timestamp(v) {
-                Ok(x) => Some(x),
-                Err(m) => {
-                    errors.push(RowError::new(line, Some("created_at"), m));
-                    bad = true;
-                    None
-                }
-            },
-            _ => None,
-        };
-        // The ranges are the app's (one check for both faces, crate::checks).
-        let mut optional_number =
-            |raw: Option<&str>,
-             col: &str,
-             range: fn(f64) -> std::result::Result<(), String>,
-             errors: &mut Vec<RowError>| match raw {
-                Some(v) if !is_missing(v) => {
-                    match parse_number(v).and_then(|x| range(x).map(|_| x)) {
-                        Ok(x) => Some(x),
-                        Err(m) => {
-                            errors.push(RowError::new(line, Some(col), m));
-                            bad = true;
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
-        let seconds_spent = optional_number(
-            seconds_raw,
-            "seconds_spent",
-            crate::checks::seconds_spent,
-            &mut errors,
-        );
-        let confidence = optional_number(
-            confidence_raw,
-            "confidence",
-            crate::checks::confidence,
-            &mut errors,
-        );
-        if bad {
-            continue;
-        }
-        n_rows += 1;
-        sink(RowRef {
-            line,
-            person,
-            context,
-            rater,
-            dimension,
-            value,
-            label,
-            created_at,
-            seconds_spent,
-            note: note_raw.filter(|n| !n.is_empty()),
-            confidence,
-        });
     }
     (n_rows, errors)
+}
+
+/// Checks one record field by field (`field` gives the text of a column, or its UTF-8 error)
+/// and hands it to `sink` when good; `false` with its errors pushed when not.
+fn check_record<'a, F>(
+    header: &Header,
+    line: u64,
+    field: &F,
+    errors: &mut Vec<RowError>,
+    sink: &mut dyn FnMut(RowRef<'_>),
+) -> bool
+where
+    F: Fn(Option<usize>) -> Option<std::result::Result<&'a str, RowError>>,
+{
+    let Header {
+        cols, unit_layout, ..
+    } = header;
+    let unit_layout = *unit_layout;
+    let mut bad = false;
+    let text = |idx: Option<usize>, bad: &mut bool, errors: &mut Vec<RowError>| match field(idx) {
+        None => None,
+        Some(Ok(s)) => Some(trim(s)),
+        Some(Err(e)) => {
+            errors.push(e);
+            *bad = true;
+            None
+        }
+    };
+    let person_raw = if unit_layout {
+        text(cols.unit, &mut bad, errors)
+    } else {
+        text(cols.person, &mut bad, errors)
+    };
+    let context_raw = if unit_layout {
+        person_raw
+    } else {
+        text(cols.context, &mut bad, errors)
+    };
+    let rater_raw = text(cols.rater, &mut bad, errors);
+    let dimension_raw = text(cols.dimension, &mut bad, errors);
+    let value_raw = text(cols.value, &mut bad, errors);
+    let created_raw = text(cols.created_at, &mut bad, errors);
+    let seconds_raw = text(cols.seconds, &mut bad, errors);
+    let note_raw = text(cols.note, &mut bad, errors);
+    let confidence_raw = text(cols.confidence, &mut bad, errors);
+    if bad {
+        return false;
+    }
+    let id_col = if unit_layout { "unit" } else { "person" };
+    let person = require(person_raw, id_col, line, errors, &mut bad);
+    let context = require(
+        context_raw,
+        if unit_layout { "unit" } else { "context" },
+        line,
+        errors,
+        &mut bad,
+    );
+    let rater = rater_raw.map(|r| require(Some(r), "rater", line, errors, &mut bad));
+    let dimension = match dimension_raw {
+        None => DEFAULT_DIMENSION,
+        Some(d) => require(Some(d), "dimension", line, errors, &mut bad),
+    };
+    let (value, label) = match value_raw {
+        Some(v) if !is_missing(v) => match parse_value(v) {
+            Ok(Cell::Number(x)) => (Some(x), None),
+            Ok(Cell::Text(t)) => (None, Some(t)),
+            Err(m) => {
+                errors.push(RowError::new(line, Some("value"), m));
+                bad = true;
+                (None, None)
+            }
+        },
+        _ => (None, None),
+    };
+    let created_at = match created_raw {
+        Some(v) if !is_missing(v) => match parse_timestamp(v) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                errors.push(RowError::new(line, Some("created_at"), m));
+                bad = true;
+                None
+            }
+        },
+        _ => None,
+    };
+    // The ranges are the app's (one check for both faces, crate::checks).
+    let mut optional_number = |raw: Option<&str>,
+                               col: &str,
+                               range: fn(f64) -> std::result::Result<(), String>,
+                               errors: &mut Vec<RowError>| match raw {
+        Some(v) if !is_missing(v) => match parse_number(v).and_then(|x| range(x).map(|_| x)) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                errors.push(RowError::new(line, Some(col), m));
+                bad = true;
+                None
+            }
+        },
+        _ => None,
+    };
+    let seconds_spent = optional_number(
+        seconds_raw,
+        "seconds_spent",
+        crate::checks::seconds_spent,
+        errors,
+    );
+    let confidence = optional_number(
+        confidence_raw,
+        "confidence",
+        crate::checks::confidence,
+        errors,
+    );
+    if bad {
+        return false;
+    }
+    sink(RowRef {
+        line,
+        person,
+        context,
+        rater,
+        dimension,
+        value,
+        label,
+        created_at,
+        seconds_spent,
+        note: note_raw.filter(|n| !n.is_empty()),
+        confidence,
+    });
+    true
 }
 
 /// The outcome of reading a whole file: its errors, or the layout when there were none.

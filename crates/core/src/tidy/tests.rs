@@ -272,3 +272,168 @@ fn infinite_values_are_rejected() {
     let e = errs(parse("t.csv", "unit,rater,value\nu1,A,inf\n".as_bytes()));
     assert!(e[0].message.contains("finite"));
 }
+
+/// `parse_rows` or `parse_rows_csv`.
+type RowsReader = fn(&str, &[u8], &mut dyn FnMut(RowRef<'_>)) -> Result<Layout>;
+
+/// Rows (or the errors) of `input` read by `read`, as text.
+fn rows_read_by(read: RowsReader, input: &str) -> String {
+    let mut rows = Vec::new();
+    match read("f.csv", input.as_bytes(), &mut |r| {
+        rows.push(r.to_owned_row())
+    }) {
+        Ok(l) => format!(
+            "{rows:?} {} {} {} {:?}",
+            l.has_rater, l.has_dimension, l.unit_layout, l.ignored_columns
+        ),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+#[test]
+fn lines_are_read_as_the_csv_reader_reads_them() {
+    // Every oddity a quote-free file may have: CRLF, a BOM, blank lines, empty optional
+    // columns, spaces, short and long rows, an oversized field, text, NA, bad numbers.
+    let rows = [
+        "p1,c1,r1,mood,3,,,,",
+        "p1,c1,r2,mood,4.25,2024-05-01,1.5,fine,0.5",
+        "p2,c1,r1,MOOD,NA,NA,NA,NA,NA",
+        "p2,c2,r1,energy,,,,,",
+        "p3,c1,r3,energy,x,,,,",
+        "p3,c2,r3,energy,2,,,,,extra",
+        "p4,c9,r1,mood,1e400,,,,",
+        "p4,c9,r1,mood,2,yesterday,-1,,2",
+        "",
+        " p5 , c1 , r1 , mood , 2 , , 3 , a note , 1 ",
+        "p6,c1",
+        ",c1,r1,mood,1,,,,",
+        "p7,c7,,Energy,7,,,,",
+        "p8,c8,r8,mood,-0,,,,",
+        "p9,\u{e9}t\u{e9},r\u{2003},mood,1,,,,",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..400 {
+        let end = if next(2) == 0 { "\n" } else { "\r\n" };
+        let mut csv = ["", "\u{feff}"][next(2)].to_string();
+        csv.push_str(
+            "person,context,rater,dimension,value,created_at,seconds_spent,note,confidence",
+        );
+        for _ in 0..next(30) {
+            csv.push_str(end);
+            csv.push_str(rows[next(rows.len())]);
+        }
+        if next(2) == 0 {
+            csv.push_str(end);
+        }
+        // A header alone, without a newline, goes to the csv reader.
+        assert_eq!(plain_parts(csv.as_bytes()).is_some(), csv.contains('\n'));
+        assert_eq!(
+            rows_read_by(parse_rows, &csv),
+            rows_read_by(parse_rows_csv, &csv),
+            "{csv:?}"
+        );
+    }
+    // A field over the limit (16 MiB: once, not in every random file).
+    let long = "x".repeat(crate::checks::MAX_FIELD_BYTES + 1);
+    let csv = format!("person,context,value,note\np,c,1,\np,c,2,{long}\n");
+    let out = rows_read_by(parse_rows, &csv);
+    assert!(out.contains("the field holds"), "{}", &out[..200]);
+    assert_eq!(out, rows_read_by(parse_rows_csv, &csv));
+}
+
+#[test]
+fn only_quote_free_utf8_files_are_read_line_by_line() {
+    for plain in ["person,context,value\np,c,1\n", "\u{feff}a\r\nb"] {
+        assert!(plain_parts(plain.as_bytes()).is_some(), "{plain:?}");
+    }
+    let other: [&[u8]; 5] = [
+        b"person,context,value\np,\"c\",1\n",
+        b"person,context,value\rp,c,1\r",
+        b"person,context,value\np,\xff,1\n",
+        b"\nperson,context,value\np,c,1\n",
+        b"person,context,value",
+    ];
+    for input in other {
+        assert!(plain_parts(input).is_none(), "{input:?}");
+    }
+}
+
+#[test]
+fn a_non_utf8_id_is_an_error_naming_its_line_and_column() {
+    let mut csv = b"person,context,rater,value\n".to_vec();
+    for i in 0..5000 {
+        csv.extend_from_slice(format!("p{i},c,r,1\n").as_bytes());
+    }
+    csv.extend_from_slice(b"p\xe9,c,r,1\n");
+    let expected = vec![RowError::new(
+        5002,
+        Some("person"),
+        "the field is not valid UTF-8 text",
+    )];
+    for r in [build("f.csv", &csv), build_in_parallel("f.csv", &csv, 2)] {
+        match r {
+            Err(CoreError::Input { errors, .. }) => assert_eq!(errors, expected),
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("a non-UTF-8 id was read"),
+        }
+    }
+}
+
+#[test]
+fn short_decimals_are_the_numbers_the_general_parser_reads() {
+    let mut cases: Vec<String> = [
+        "0",
+        "-0",
+        "00",
+        "7",
+        "-3",
+        "3.25",
+        "-0.5",
+        "0.1",
+        "0.3",
+        "1.50",
+        "123456789012345",
+        "-99999999999999.9",
+        "0.000000000000001",
+        "9007199254740993",
+        "5.",
+        ".5",
+        "1e3",
+        "+2",
+        "1.2.3",
+        "-",
+        "",
+        "1_0",
+        "１",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut seed = 0x853c_49e6_748f_ea9b_u64;
+    for _ in 0..20_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let digits = (seed % 10_u64.pow((seed >> 60) as u32 % 16 + 1)).to_string();
+        let at = (seed >> 40) as usize % (digits.len() + 1);
+        let sign = if seed & 1 == 1 { "-" } else { "" };
+        cases.push(format!("{sign}{}.{}", &digits[..at], &digits[at..]));
+        cases.push(format!("{sign}{digits}"));
+    }
+    for c in &cases {
+        match short_decimal(c) {
+            Some(v) => assert_eq!(v.to_bits(), c.parse::<f64>().unwrap().to_bits(), "{c:?}"),
+            None => assert!(
+                c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()) || c.len() > 15,
+                "{c:?} is a short integer and was not read"
+            ),
+        }
+    }
+    assert_eq!(short_decimal("3.25"), Some(3.25));
+}
