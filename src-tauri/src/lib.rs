@@ -59,7 +59,9 @@ pub fn run() {
             chameleon_core::app::analysis::jobs::AnalysisJobs::new(paths.analysis_dir()),
         ))
         .manage(AppState::new(paths))
-        .manage(std::sync::Arc::new(commands::review::ReviewCache::default()))
+        .manage(std::sync::Arc::new(
+            chameleon_core::app::review::AgreementCache::default(),
+        ))
         .manage(std::sync::Arc::new(
             commands::models::ModelRunState::default(),
         ))

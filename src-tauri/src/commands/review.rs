@@ -1,44 +1,21 @@
 //! The PI's review views over `chameleon_core::app::review`. The views' data are copied out of
-//! the study under the session lock, then computed without it (and the agreement table is
-//! cached by the content hash of what it was computed from).
+//! the study under the session lock, then computed without it (the agreement table through
+//! core's `AgreementCache`, keyed by the content hash of what it was computed from).
 
 use crate::error::AppResult;
 use crate::state::{blocking, AppState};
+use chameleon_core::analysis::reliability::ScaleReport;
 use chameleon_core::app::analysis::{AnalysisOptions, Method, RaterRequest};
 use chameleon_core::app::codebook_diff::CodebookChange;
 use chameleon_core::app::gold::{self, GoldRequest, GoldView};
 use chameleon_core::app::review::{
-    self as rv, Adjudication, AgreementDetail, AgreementIntervals, AgreementTable, CodebookEdit,
-    CodebookSaved, Disagreements, DisagreementsInput, ProfileRatings, ReviewInput, Weights,
+    self as rv, Adjudication, AgreementCache, AgreementDetail, AgreementIntervals, AgreementTable,
+    CodebookEdit, CodebookSaved, Disagreements, DisagreementsInput, ProfileRatings, ReviewInput,
+    Weights,
 };
 use chameleon_core::review::Thresholds;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tauri::State;
-
-/// The latest agreement table and the content hash of its input (managed next to
-/// [`AppState`]): reopening the dashboard on unchanged data recomputes nothing.
-#[derive(Default)]
-pub struct ReviewCache(Mutex<Option<(String, AgreementTable)>>);
-
-impl ReviewCache {
-    pub fn table(&self, input: &ReviewInput, raters: &RaterRequest) -> AppResult<AgreementTable> {
-        let key = format!("{}\u{1}{raters:?}", input.content_hash());
-        if let Ok(guard) = self.0.lock() {
-            if let Some((k, t)) = guard.as_ref().filter(|(k, _)| *k == key) {
-                tracing::debug!(key = %k, "agreement table from the cache");
-                return Ok(AgreementTable {
-                    thresholds: input.thresholds,
-                    ..t.clone()
-                });
-            }
-        }
-        let table = rv::agreement_table(input, raters)?;
-        if let Ok(mut guard) = self.0.lock() {
-            *guard = Some((key, table.clone()));
-        }
-        Ok(table)
-    }
-}
 
 async fn input(state: &AppState) -> AppResult<ReviewInput> {
     state.run(|s, _| Ok(ReviewInput::of(s.study()?)?)).await
@@ -47,23 +24,17 @@ async fn input(state: &AppState) -> AppResult<ReviewInput> {
 #[tauri::command]
 pub async fn review_agreement(
     state: State<'_, AppState>,
-    cache: State<'_, Arc<ReviewCache>>,
+    cache: State<'_, Arc<AgreementCache>>,
     raters: Option<RaterRequest>,
 ) -> AppResult<AgreementTable> {
     let input = input(&state).await?;
     let cache = Arc::clone(&cache);
-    blocking(move || cache.table(&input, &raters.unwrap_or_default())).await
+    blocking(move || Ok(cache.table(&input, &raters.unwrap_or_default())?)).await
 }
-
-/// Resamples of the scale reliability's bootstrap intervals in the review (seed 1).
-const SCALE_RESAMPLES: usize = 1000;
 
 /// The reliability of the codebook's questionnaire scales: α with its interval, ω, item–rest.
 #[tauri::command]
-pub async fn review_scale_reliability(
-    state: State<'_, AppState>,
-) -> AppResult<Vec<chameleon_core::analysis::reliability::ScaleReport>> {
-    use chameleon_core::analysis::reliability::{reliability_with, ScaleSpec};
+pub async fn review_scale_reliability(state: State<'_, AppState>) -> AppResult<Vec<ScaleReport>> {
     let (ds, scales) = state
         .run(|s, _| {
             let study = s.study()?;
@@ -71,11 +42,7 @@ pub async fn review_scale_reliability(
             Ok((study.dataset()?, scales))
         })
         .await?;
-    blocking(move || {
-        let specs: Vec<ScaleSpec> = scales.iter().map(ScaleSpec::from).collect();
-        Ok(reliability_with(&ds, &specs, None, SCALE_RESAMPLES, 1)?)
-    })
-    .await
+    blocking(move || Ok(rv::scale_reliability(&ds, &scales)?)).await
 }
 
 #[tauri::command]
@@ -222,46 +189,4 @@ pub async fn review_codebook_changed(state: State<'_, AppState>) -> AppResult<bo
             _ => Ok(false),
         })
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::commands::{identity, start};
-    use crate::paths::AppPaths;
-    use crate::state::Session;
-    use chameleon_core::model::RaterKind;
-
-    #[test]
-    fn the_agreement_table_is_cached_by_content_and_shows_fresh_thresholds() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = AppPaths::under(dir.path().to_path_buf());
-        let mut s = Session::default();
-        start::open_demo(&mut s, &paths).expect("the demo study opens");
-        let cache = ReviewCache::default();
-        let all = RaterRequest::default();
-        let first = cache
-            .table(&ReviewInput::of(s.study().unwrap()).unwrap(), &all)
-            .unwrap();
-        let t = Thresholds {
-            good: 0.7,
-            tentative: 0.6,
-        };
-        rv::set_thresholds(s.study_mut().unwrap(), t).unwrap();
-        let again = cache
-            .table(&ReviewInput::of(s.study().unwrap()).unwrap(), &all)
-            .unwrap();
-        assert_eq!(again.thresholds, t, "thresholds are read fresh");
-        assert_eq!(again.rows.len(), first.rows.len());
-        let key = cache.0.lock().unwrap().as_ref().unwrap().0.clone();
-        identity::choose(&mut s, &paths, "dana", RaterKind::Human).unwrap();
-        assert_eq!(
-            format!(
-                "{}\u{1}{all:?}",
-                ReviewInput::of(s.study().unwrap()).unwrap().content_hash()
-            ),
-            key,
-            "a new rater without ratings changes no data"
-        );
-    }
 }

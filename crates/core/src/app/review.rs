@@ -890,5 +890,51 @@ pub fn save_codebook(study: &mut Study, edit: &CodebookEdit) -> Result<CodebookS
     })
 }
 
+/// The latest agreement table and the content hash of its input (and the rater request):
+/// reopening the dashboard on unchanged data recomputes nothing. A face holds one for its
+/// lifetime.
+#[derive(Debug, Default)]
+pub struct AgreementCache(std::sync::Mutex<Option<(String, AgreementTable)>>);
+
+impl AgreementCache {
+    /// [`agreement_table`] of `input`, from the cache when its data and `raters` are
+    /// unchanged (the thresholds are always the input's: they are no data).
+    pub fn table(&self, input: &ReviewInput, raters: &RaterRequest) -> Result<AgreementTable> {
+        let key = Self::key(input, raters);
+        if let Ok(guard) = self.0.lock() {
+            if let Some((k, t)) = guard.as_ref().filter(|(k, _)| *k == key) {
+                tracing::debug!(key = %k, "agreement table from the cache");
+                return Ok(AgreementTable {
+                    thresholds: input.thresholds,
+                    ..t.clone()
+                });
+            }
+        }
+        let table = agreement_table(input, raters)?;
+        if let Ok(mut guard) = self.0.lock() {
+            *guard = Some((key, table.clone()));
+        }
+        Ok(table)
+    }
+
+    fn key(input: &ReviewInput, raters: &RaterRequest) -> String {
+        format!("{}\u{1}{raters:?}", input.content_hash())
+    }
+}
+
+/// Resamples of the scale reliability's bootstrap intervals in the review (seed 1).
+pub const SCALE_RESAMPLES: usize = 1000;
+
+/// The reliability of `scales` (the codebook's questionnaire scales) on `ds`: α with its
+/// interval, ω, item–rest, as the review shows it.
+pub fn scale_reliability(
+    ds: &Dataset,
+    scales: &[model::ItemScale],
+) -> Result<Vec<crate::analysis::reliability::ScaleReport>> {
+    use crate::analysis::reliability::{reliability_with, ScaleSpec};
+    let specs: Vec<ScaleSpec> = scales.iter().map(ScaleSpec::from).collect();
+    reliability_with(ds, &specs, None, SCALE_RESAMPLES, 1)
+}
+
 #[cfg(test)]
 mod tests;

@@ -346,3 +346,27 @@ fn a_pilot_shows_a_caution_instead_of_alpha_issue_15() {
         Some(format!("too few data (n = {})", row.pairable_units).as_str())
     );
 }
+
+#[test]
+fn the_agreement_table_is_cached_by_content_and_shows_fresh_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut study, _) = demo(dir.path());
+    let cache = AgreementCache::default();
+    let all = RaterRequest::default();
+    let first = cache.table(&input(&study), &all).unwrap();
+    let t = Thresholds {
+        good: 0.7,
+        tentative: 0.6,
+    };
+    set_thresholds(&mut study, t).unwrap();
+    let again = cache.table(&input(&study), &all).unwrap();
+    assert_eq!(again.thresholds, t, "thresholds are read fresh");
+    assert_eq!(again.rows.len(), first.rows.len());
+    let key = cache.0.lock().unwrap().as_ref().unwrap().0.clone();
+    study.ensure_rater("dana", RaterKind::Human).unwrap();
+    assert_eq!(
+        AgreementCache::key(&input(&study), &all),
+        key,
+        "a new rater without ratings changes no data"
+    );
+}
