@@ -71,17 +71,19 @@ pub(crate) fn cholesky(a: &mut [f64], m: usize) -> bool {
 /// Solves `L x = b` in place for each of the `cols` columns of the row-major `m × cols` `b`.
 pub(crate) fn forward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     for i in 0..m {
-        let d = l[i * m + i];
+        // One division per row, not per entry (the blocks are small and many).
+        let r = 1.0 / l[i * m + i];
+        let (done, rest) = b.split_at_mut(i * cols);
+        let bi = &mut rest[..cols];
         for k in 0..i {
             let lik = l[i * m + k];
-            if lik != 0.0 {
-                for c in 0..cols {
-                    b[i * cols + c] -= lik * b[k * cols + c];
-                }
+            let bk = &done[k * cols..k * cols + cols];
+            for c in 0..cols {
+                bi[c] -= lik * bk[c];
             }
         }
-        for c in 0..cols {
-            b[i * cols + c] /= d;
+        for v in bi.iter_mut() {
+            *v *= r;
         }
     }
 }

@@ -49,17 +49,18 @@ pub(crate) struct Pieces {
 /// Solves `L' x = b` in place (`l` lower-triangular row-major `m × m`, `b` `m × cols`).
 fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     for i in (0..m).rev() {
+        let r = 1.0 / l[i * m + i];
+        let (head, tail) = b.split_at_mut((i + 1) * cols);
+        let bi = &mut head[i * cols..];
         for k in (i + 1)..m {
             let lki = l[k * m + i];
-            if lki != 0.0 {
-                for c in 0..cols {
-                    b[i * cols + c] -= lki * b[k * cols + c];
-                }
+            let bk = &tail[(k - i - 1) * cols..(k - i) * cols];
+            for c in 0..cols {
+                bi[c] -= lki * bk[c];
             }
         }
-        let d = l[i * m + i];
-        for c in 0..cols {
-            b[i * cols + c] /= d;
+        for v in bi.iter_mut() {
+            *v *= r;
         }
     }
 }
@@ -122,7 +123,8 @@ impl Model {
         let mut offsets = Vec::with_capacity(self.signatures.len());
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
-        let mut sloc: Vec<f64> = Vec::new();
+        let mut yt: Vec<f64> = Vec::new();
+        let mut dq: Vec<f64> = Vec::new();
         let mut linv: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
@@ -145,21 +147,37 @@ impl Model {
             y.clear();
             y.extend_from_slice(x);
             backward(l, m, &mut y, gl);
-            // S⁻¹ at this signature's touched pairs, gathered once (random access into a
-            // matrix far larger than the cache), then m quadratic forms on it.
-            sloc.clear();
-            for &ta in touched {
-                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
-                sloc.extend(touched.iter().map(|&tb| row[tb as usize]));
-            }
+            // diag(Y S⁻¹ Y') over S⁻¹'s lower triangle at the touched pairs (symmetric:
+            // half the products), with Y by columns so each pair updates m contiguous sums.
+            yt.clear();
+            yt.resize(gl * m, 0.0);
             for i in 0..m {
-                let mut d: f64 = (0..m).map(|j| linv[j * m + i] * linv[j * m + i]).sum();
-                let yi = &y[i * gl..i * gl + gl];
                 for a in 0..gl {
-                    if yi[a] != 0.0 {
-                        d += yi[a] * dense::dot(&sloc[a * gl..a * gl + gl], yi);
+                    yt[a * m + i] = y[i * gl + a];
+                }
+            }
+            dq.clear();
+            dq.resize(m, 0.0);
+            for (a, &ta) in touched.iter().enumerate() {
+                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
+                let ya = &yt[a * m..a * m + m];
+                let saa = row[ta as usize];
+                for i in 0..m {
+                    dq[i] += saa * ya[i] * ya[i];
+                }
+                for (b, &tb) in touched[..a].iter().enumerate() {
+                    let sab = 2.0 * row[tb as usize];
+                    let yb = &yt[b * m..b * m + m];
+                    for i in 0..m {
+                        dq[i] += sab * ya[i] * yb[i];
                     }
                 }
+            }
+            for i in 0..m {
+                let d: f64 = (0..m)
+                    .map(|j| linv[j * m + i] * linv[j * m + i])
+                    .sum::<f64>()
+                    + dq[i];
                 let t = self.nested[sig.block.nested.0 as usize + i].0 as usize;
                 tr[t] += sig.count * d;
             }
@@ -383,8 +401,8 @@ impl Model {
                             an[i][t] -= lij * aj[t];
                         }
                     }
-                    for t in 0..K {
-                        an[i][t] /= d;
+                    for v in an[i].iter_mut() {
+                        *v /= d;
                     }
                 }
                 for (i, ai) in an.iter().enumerate() {
