@@ -158,15 +158,17 @@ impl Model {
             }
             dq.clear();
             dq.resize(m, 0.0);
+            // `S⁻¹` holds its lower triangle only.
+            let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
             for (a, &ta) in touched.iter().enumerate() {
-                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
+                let ta = ta as usize;
                 let ya = &yt[a * m..a * m + m];
-                let saa = row[ta as usize];
+                let saa = lower(ta, ta);
                 for i in 0..m {
                     dq[i] += saa * ya[i] * ya[i];
                 }
                 for (b, &tb) in touched[..a].iter().enumerate() {
-                    let sab = 2.0 * row[tb as usize];
+                    let sab = 2.0 * lower(ta, tb as usize);
                     let yb = &yt[b * m..b * m + m];
                     for i in 0..m {
                         dq[i] += sab * ya[i] * yb[i];
