@@ -71,17 +71,19 @@ pub(crate) fn cholesky(a: &mut [f64], m: usize) -> bool {
 /// Solves `L x = b` in place for each of the `cols` columns of the row-major `m × cols` `b`.
 pub(crate) fn forward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     for i in 0..m {
-        let d = l[i * m + i];
+        // One division per row, not per entry (the blocks are small and many).
+        let r = 1.0 / l[i * m + i];
+        let (done, rest) = b.split_at_mut(i * cols);
+        let bi = &mut rest[..cols];
         for k in 0..i {
             let lik = l[i * m + k];
-            if lik != 0.0 {
-                for c in 0..cols {
-                    b[i * cols + c] -= lik * b[k * cols + c];
-                }
+            let bk = &done[k * cols..k * cols + cols];
+            for c in 0..cols {
+                bi[c] -= lik * bk[c];
             }
         }
-        for c in 0..cols {
-            b[i * cols + c] /= d;
+        for v in bi.iter_mut() {
+            *v *= r;
         }
     }
 }
@@ -206,6 +208,7 @@ impl Model {
             rhs[i as usize] += v * scale(i);
         }
         let mut r2: Vec<f64> = Vec::new();
+        let mut bt: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let block = &sig.block;
             let count = sig.count;
@@ -259,28 +262,40 @@ impl Model {
                 forward(&amat, m, &mut ra, 1);
                 quad += ra.iter().map(|v| v * v).sum::<f64>();
             }
+            // `L⁻¹B` by columns: each touched position's m entries contiguous.
+            bt.clear();
+            bt.resize(gl * m, 0.0);
+            for i in 0..m {
+                for k in 0..gl {
+                    bt[k * m + i] = bmat[i * gl + k];
+                }
+            }
             for k in 0..gl {
                 let gk = touched[k] as usize;
+                let bk = &bt[k * m..k * m + m];
                 let mut r = 0.0;
                 for i in 0..m {
-                    r += bmat[i * gl + k] * ra[i];
+                    r += bk[i] * ra[i];
                 }
                 rhs[gk] -= r;
-                // B'B is symmetric and each entry's sum runs in the same order either way,
-                // so computing the lower half and mirroring it gives the same bits at half
-                // the cost (this update is most of an evaluation).
+                // B'B is symmetric: only the lower triangle of `s` is written (and read by
+                // the factorisation); it is mirrored once at the end.
                 for l in 0..=k {
+                    let bl = &bt[l * m..l * m + m];
                     let mut v = 0.0;
                     for i in 0..m {
-                        v += bmat[i * gl + k] * bmat[i * gl + l];
+                        v += bk[i] * bl[i];
                     }
                     let v = count * v;
                     let gl_ = touched[l] as usize;
-                    s[gk * g + gl_] -= v;
-                    if l != k {
-                        s[gl_ * g + gk] -= v;
-                    }
+                    let (a, b) = if gk >= gl_ { (gk, gl_) } else { (gl_, gk) };
+                    s[a * g + b] -= v;
                 }
+            }
+        }
+        for i in 0..g {
+            for j in 0..i {
+                s[j * g + i] = s[i * g + j];
             }
         }
         for i in 0..g - 1 {

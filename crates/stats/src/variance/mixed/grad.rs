@@ -49,17 +49,18 @@ pub(crate) struct Pieces {
 /// Solves `L' x = b` in place (`l` lower-triangular row-major `m × m`, `b` `m × cols`).
 fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     for i in (0..m).rev() {
+        let r = 1.0 / l[i * m + i];
+        let (head, tail) = b.split_at_mut((i + 1) * cols);
+        let bi = &mut head[i * cols..];
         for k in (i + 1)..m {
             let lki = l[k * m + i];
-            if lki != 0.0 {
-                for c in 0..cols {
-                    b[i * cols + c] -= lki * b[k * cols + c];
-                }
+            let bk = &tail[(k - i - 1) * cols..(k - i) * cols];
+            for c in 0..cols {
+                bi[c] -= lki * bk[c];
             }
         }
-        let d = l[i * m + i];
-        for c in 0..cols {
-            b[i * cols + c] /= d;
+        for v in bi.iter_mut() {
+            *v *= r;
         }
     }
 }
@@ -122,7 +123,8 @@ impl Model {
         let mut offsets = Vec::with_capacity(self.signatures.len());
         let mut off = 0usize;
         let mut y: Vec<f64> = Vec::new();
-        let mut sloc: Vec<f64> = Vec::new();
+        let mut yt: Vec<f64> = Vec::new();
+        let mut dq: Vec<f64> = Vec::new();
         let mut linv: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let m = sig.block.m as usize;
@@ -145,125 +147,56 @@ impl Model {
             y.clear();
             y.extend_from_slice(x);
             backward(l, m, &mut y, gl);
-            // S⁻¹ at this signature's touched pairs, gathered once (random access into a
-            // matrix far larger than the cache), then m quadratic forms on it.
-            sloc.clear();
-            for &ta in touched {
-                let row = &sinv_rows[ta as usize * g..ta as usize * g + g];
-                sloc.extend(touched.iter().map(|&tb| row[tb as usize]));
-            }
+            // diag(Y S⁻¹ Y') over S⁻¹'s lower triangle at the touched pairs (symmetric:
+            // half the products), with Y by columns so each pair updates m contiguous sums.
+            yt.clear();
+            yt.resize(gl * m, 0.0);
             for i in 0..m {
-                let mut d: f64 = (0..m).map(|j| linv[j * m + i] * linv[j * m + i]).sum();
-                let yi = &y[i * gl..i * gl + gl];
                 for a in 0..gl {
-                    if yi[a] != 0.0 {
-                        d += yi[a] * dense::dot(&sloc[a * gl..a * gl + gl], yi);
+                    yt[a * m + i] = y[i * gl + a];
+                }
+            }
+            dq.clear();
+            dq.resize(m, 0.0);
+            // `S⁻¹` holds its lower triangle only.
+            let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
+            for (a, &ta) in touched.iter().enumerate() {
+                let ta = ta as usize;
+                let ya = &yt[a * m..a * m + m];
+                let saa = lower(ta, ta);
+                for i in 0..m {
+                    dq[i] += saa * ya[i] * ya[i];
+                }
+                for (b, &tb) in touched[..a].iter().enumerate() {
+                    let sab = 2.0 * lower(ta, tb as usize);
+                    let yb = &yt[b * m..b * m + m];
+                    for i in 0..m {
+                        dq[i] += sab * ya[i] * yb[i];
                     }
                 }
+            }
+            for i in 0..m {
+                let d: f64 = (0..m)
+                    .map(|j| linv[j * m + i] * linv[j * m + i])
+                    .sum::<f64>()
+                    + dq[i];
                 let t = self.nested[sig.block.nested.0 as usize + i].0 as usize;
                 tr[t] += sig.count * d;
             }
         }
         // Person by person: ŵ of the nested effects, x_k per cell, W'x_k and the residuals.
         let kk = k * k;
-        let mut xx = vec![0.0; kk];
-        let mut q = vec![0.0; kk];
-        let mut rz = vec![0.0; k];
-        let mut ag = vec![0.0; g * k];
-        let int = g - 1;
-        let (mut wn, mut an, mut xc) = (Vec::new(), Vec::new(), vec![0.0; k]);
-        for (b, block) in self.blocks.iter().enumerate() {
-            let m = block.m as usize;
-            let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
-            let gl = touched.len();
-            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
-            let off = offsets[self.sig_of[b] as usize];
-            let term_of = |li: usize| self.nested[block.nested.0 as usize + li].0 as usize;
-            wn.clear();
-            wn.resize(m, 0.0);
-            an.clear();
-            an.resize(m * k, 0.0);
-            if m > 0 {
-                let l = &fac[off..off + m * m];
-                let x = &fac[off + m * m..off + m * m + m * gl];
-                for c in cells {
-                    for (t, kind) in self.kinds.iter().enumerate() {
-                        if kind.nested_in_person() {
-                            wn[c.idx[t] as usize] += theta[t] * c.sum;
-                        }
-                    }
-                }
-                forward(l, m, &mut wn, 1);
-                for i in 0..m {
-                    let mut v = 0.0;
-                    for a in 0..gl {
-                        v += x[i * gl + a] * sol[touched[a] as usize];
-                    }
-                    wn[i] -= v;
-                }
-                backward(l, m, &mut wn, 1);
-                for (li, w) in wn.iter().enumerate() {
-                    wsq[term_of(li)] += w * w;
-                }
-            }
-            for c in cells {
-                let mut fit = sol[int];
-                for (t, kind) in self.kinds.iter().enumerate() {
-                    xc[t] = if kind.nested_in_person() {
-                        wn[c.idx[t] as usize]
-                    } else {
-                        sol[c.idx[t] as usize]
-                    };
-                    fit += theta[t] * xc[t];
-                }
-                let res = c.sum - c.n * fit;
-                for t in 0..k {
-                    rz[t] += xc[t] * res;
-                    for u in 0..k {
-                        xx[t * k + u] += c.n * xc[t] * xc[u];
-                    }
-                }
-                for (t2, kind) in self.kinds.iter().enumerate() {
-                    let sc = theta[t2] * c.n;
-                    if kind.nested_in_person() {
-                        let li = c.idx[t2] as usize;
-                        for t in 0..k {
-                            an[li * k + t] += sc * xc[t];
-                        }
-                    } else {
-                        let gi = c.idx[t2] as usize;
-                        for t in 0..k {
-                            ag[gi * k + t] += sc * xc[t];
-                        }
-                    }
-                }
-                for t in 0..k {
-                    ag[int * k + t] += c.n * xc[t];
-                }
-            }
-            if m > 0 {
-                let l = &fac[off..off + m * m];
-                let x = &fac[off + m * m..off + m * m + m * gl];
-                forward(l, m, &mut an, k);
-                for i in 0..m {
-                    let ai = &an[i * k..i * k + k];
-                    for t in 0..k {
-                        let ut = ai[t];
-                        for u in 0..k {
-                            q[t * k + u] += ut * ai[u];
-                        }
-                    }
-                    // Row by row of W'x: each entry still takes its i in order.
-                    for (a, &ta) in touched.iter().enumerate() {
-                        let xa = x[i * gl + a];
-                        let row = &mut ag[ta as usize * k..ta as usize * k + k];
-                        for t in 0..k {
-                            row[t] -= xa * ai[t];
-                        }
-                    }
-                }
-            }
-        }
+        let pass = match k {
+            1 => self.person_pass::<1>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            2 => self.person_pass::<2>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            3 => self.person_pass::<3>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            4 => self.person_pass::<4>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            5 => self.person_pass::<5>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            6 => self.person_pass::<6>(theta, sol.as_slice(), &fac, &offsets, &mut wsq),
+            // A formula has one to six terms (`formula::parse`).
+            _ => return None,
+        };
+        let PersonPass { xx, q, rz, ag } = pass;
         // v' S⁻¹ v for the global parts, one solve per term.
         let mut qg = vec![0.0; kk];
         let mut cols: Vec<Vec<f64>> = (0..k)
@@ -348,5 +281,158 @@ impl Model {
             },
             *e,
         ))
+    }
+}
+
+/// The person-by-person sums of [`Model::pieces`] (`k × k` row-major, `k`, `g × k`).
+struct PersonPass {
+    xx: Vec<f64>,
+    q: Vec<f64>,
+    rz: Vec<f64>,
+    ag: Vec<f64>,
+}
+
+impl Model {
+    /// ŵ of each person's nested effects (its `|ŵ_k|²` added to `wsq`), then per cell `x_k`,
+    /// the residual, and `W'x_k` with its nested part eliminated. `K` is the number of
+    /// terms, so the per-cell `K × K` sums stay in registers.
+    fn person_pass<const K: usize>(
+        &self,
+        theta: &[f64],
+        sol: &[f64],
+        fac: &[f64],
+        offsets: &[usize],
+        wsq: &mut [f64],
+    ) -> PersonPass {
+        let g = self.g;
+        let mut th = [0.0; K];
+        th.copy_from_slice(&theta[..K]);
+        let mut nested = [false; K];
+        for (t, kind) in self.kinds.iter().enumerate().take(K) {
+            nested[t] = kind.nested_in_person();
+        }
+        let mut xx = [[0.0; K]; K];
+        let mut q = [[0.0; K]; K];
+        let mut rz = [0.0; K];
+        let mut ag = vec![0.0; g * K];
+        let int = sol[g - 1];
+        // Per block: ŵ of the nested effects, then the global solution at its touched
+        // positions (the intercept is position 0), so a cell's `x_t` is `w[slot_t]`.
+        let mut w: Vec<f64> = Vec::new();
+        // Per block row (nested effects, then touched positions): `Σ_cells θ_t n x`.
+        let mut acc: Vec<[f64; K]> = Vec::new();
+        for (b, block) in self.blocks.iter().enumerate() {
+            let m = block.m as usize;
+            let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
+            let gl = touched.len();
+            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let off = offsets[self.sig_of[b] as usize];
+            w.clear();
+            w.resize(m, 0.0);
+            w.extend(touched.iter().map(|&ta| sol[ta as usize]));
+            acc.clear();
+            acc.resize(m + gl, [0.0; K]);
+            let (l, x) = if m > 0 {
+                (
+                    &fac[off..off + m * m],
+                    &fac[off + m * m..off + m * m + m * gl],
+                )
+            } else {
+                (&fac[..0], &fac[..0])
+            };
+            if m > 0 {
+                let (wn, wg) = w.split_at_mut(m);
+                for c in cells {
+                    for t in 0..K {
+                        if nested[t] {
+                            wn[c.idx[t] as usize] += th[t] * c.sum;
+                        }
+                    }
+                }
+                forward(l, m, wn, 1);
+                for i in 0..m {
+                    wn[i] -= dense::dot(&x[i * gl..i * gl + gl], wg);
+                }
+                backward(l, m, wn, 1);
+                for (li, v) in wn.iter().enumerate() {
+                    wsq[self.nested[block.nested.0 as usize + li].0 as usize] += v * v;
+                }
+            }
+            for c in cells {
+                let mut slot = [0usize; K];
+                let mut xc = [0.0; K];
+                let mut fit = int;
+                for t in 0..K {
+                    slot[t] = if nested[t] {
+                        c.idx[t] as usize
+                    } else {
+                        m + c.pos[t] as usize
+                    };
+                    xc[t] = w[slot[t]];
+                    fit += th[t] * xc[t];
+                }
+                let res = c.sum - c.n * fit;
+                for t in 0..K {
+                    rz[t] += xc[t] * res;
+                    let nx = c.n * xc[t];
+                    for u in 0..K {
+                        xx[t][u] += nx * xc[u];
+                    }
+                }
+                for t2 in 0..K {
+                    let sc = th[t2] * c.n;
+                    let row = &mut acc[slot[t2]];
+                    for t in 0..K {
+                        row[t] += sc * xc[t];
+                    }
+                }
+                let row = &mut acc[m];
+                for t in 0..K {
+                    row[t] += c.n * xc[t];
+                }
+            }
+            let (an, agl) = acc.split_at_mut(m);
+            if m > 0 {
+                // L⁻¹ of the nested rows, then their share of the global rows removed.
+                for i in 0..m {
+                    let d = l[i * m + i];
+                    for j in 0..i {
+                        let lij = l[i * m + j];
+                        let aj = an[j];
+                        for t in 0..K {
+                            an[i][t] -= lij * aj[t];
+                        }
+                    }
+                    for v in an[i].iter_mut() {
+                        *v /= d;
+                    }
+                }
+                for (i, ai) in an.iter().enumerate() {
+                    for t in 0..K {
+                        for u in 0..K {
+                            q[t][u] += ai[t] * ai[u];
+                        }
+                    }
+                    let xi = &x[i * gl..i * gl + gl];
+                    for (row, &xa) in agl.iter_mut().zip(xi) {
+                        for t in 0..K {
+                            row[t] -= xa * ai[t];
+                        }
+                    }
+                }
+            }
+            for (row, &ta) in agl.iter().zip(touched) {
+                let out = &mut ag[ta as usize * K..ta as usize * K + K];
+                for t in 0..K {
+                    out[t] += row[t];
+                }
+            }
+        }
+        PersonPass {
+            xx: xx.iter().flatten().copied().collect(),
+            q: q.iter().flatten().copied().collect(),
+            rz: rz.to_vec(),
+            ag,
+        }
     }
 }
