@@ -35,9 +35,10 @@ cargo test "${APP_FEATURES[@]}"
 
 step "query engine: decompose on DataFusion (crates/engine, the CLI's engine feature)"
 # Not in the app's feature set: DataFusion compiles only here (unoptimised in debug builds, see
-# the root Cargo.toml), and the tests compare it with the in-memory engine.
-cargo test -p chameleon-engine
-cargo test -p chameleon-cli --features engine --test engine_cli
+# the root Cargo.toml), and the tests compare it with the in-memory engine. One command for the
+# engine's and the CLI's tests: separate ones would resolve features apart and compile
+# DataFusion twice.
+cargo test -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --lib --test engine_cli
 cargo clippy -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --all-targets -- -D warnings
 
 step "UI unit tests (vitest)"

@@ -4,9 +4,11 @@
 use super::decompose::DecomposeArgs;
 
 /// The one engine so far (`--engine`'s value).
+#[cfg(feature = "engine")]
 pub const DATAFUSION: &str = "datafusion";
 
-/// What the engine path cannot do yet, as a sentence, if `args` asks for it.
+/// What the engine path cannot do yet, if `args` asks for it.
+#[cfg(feature = "engine")]
 fn unsupported(args: &DecomposeArgs) -> Option<&'static str> {
     if args.bootstrap > 0 {
         Some("--bootstrap")
@@ -27,10 +29,10 @@ fn unsupported(args: &DecomposeArgs) -> Option<&'static str> {
 }
 
 #[cfg(not(feature = "engine"))]
-pub fn run(_args: DecomposeArgs, _engine: &str) -> anyhow::Result<()> {
+pub fn run(_args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     anyhow::bail!(
-        "this build of chameleon has no query engine: --engine needs the `engine` feature \
-         (cargo build --release -p chameleon-cli --features engine; docs/scale.md)"
+        "this build of chameleon has no query engine: --engine {engine} needs the `engine` \
+         feature (cargo build --release -p chameleon-cli --features engine; docs/scale.md)"
     )
 }
 
