@@ -264,7 +264,9 @@ fn csv_schema(path: &Path) -> Result<Schema, EngineError> {
     std::io::BufReader::new(file)
         .read_line(&mut header)
         .map_err(|e| input_err(format!("line 1: {e}")))?;
-    let header = header.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
+    let header = header
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n']);
     if header.is_empty() {
         return Err(input_err("line 1: no header".into()));
     }
@@ -391,6 +393,18 @@ fn check_columns(path: &Path, schema: &DFSchema) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// The mean rounded to 24 significant bits. The REML fit does not depend on the centre (it only
+/// keeps the sums of squares free of cancellation), and the rounding absorbs the last-bit
+/// differences of a sum taken over different partitions, so that every partitioning centres
+/// on the same number and gives the same bits.
+fn stable_centre(mean: f64) -> f64 {
+    if mean == 0.0 || !mean.is_finite() {
+        return mean;
+    }
+    let q = (mean.abs().log2().floor() - 23.0).exp2();
+    (mean / q).round() * q
+}
+
 /// Pass 1, stage A and stage B on `ratings`.
 pub async fn run_plan(
     ratings: Ratings,
@@ -423,7 +437,10 @@ pub async fn run_plan(
             if d.is_null(i) {
                 continue;
             }
-            centre_of.insert(d.value(i).to_owned(), s.value(i) / n.value(i) as f64);
+            centre_of.insert(
+                d.value(i).to_owned(),
+                stable_centre(s.value(i) / n.value(i) as f64),
+            );
         }
     }
     if centre_of.is_empty() {
@@ -442,7 +459,11 @@ pub async fn run_plan(
         centre,
     ]);
     let mut stream = df
-        .filter(ident("dimension").is_not_null().and(ident("person").is_not_null()))?
+        .filter(
+            ident("dimension")
+                .is_not_null()
+                .and(ident("person").is_not_null()),
+        )?
         .aggregate(
             vec![ident("dimension"), ident("person")],
             vec![summary.alias("summary")],
@@ -528,42 +549,91 @@ pub async fn run_plan(
     Ok(out)
 }
 
-/// Writes a tidy ratings CSV as `parts` Parquet files in `dir`, rows spread by a hash of
-/// (rater, context) so that one person's ratings span files: multi-file input for tests and
+/// Writes a tidy ratings CSV as `parts` Parquet files `part-N.parquet` in `dir`, rows dealt
+/// round-robin so that one person's ratings span files: multi-file input for tests and
 /// benchmarks.
 pub fn csv_to_parquet_parts(csv: &Path, dir: &Path, parts: usize) -> Result<(), EngineError> {
     use datafusion::dataframe::DataFrameWriteOptions;
-    use datafusion::logical_expr::Partitioning;
+    use std::io::{BufRead, Write};
+    let io = |p: &Path, e: std::io::Error| EngineError::Input {
+        path: p.to_owned(),
+        message: e.to_string(),
+    };
+    let parts = parts.max(1);
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let reader = std::io::BufReader::new(std::fs::File::open(csv).map_err(|e| io(csv, e))?);
+    let mut lines = reader.lines();
+    let header = match lines.next() {
+        Some(h) => h.map_err(|e| io(csv, e))?,
+        None => String::new(),
+    };
+    let temp: Vec<PathBuf> = (0..parts)
+        .map(|i| dir.join(format!("part-{i}.csv.tmp")))
+        .collect();
+    let mut writers = Vec::with_capacity(parts);
+    for t in &temp {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(t).map_err(|e| io(t, e))?);
+        writeln!(w, "{header}").map_err(|e| io(t, e))?;
+        writers.push(w);
+    }
+    for (i, line) in lines.enumerate() {
+        let line = line.map_err(|e| io(csv, e))?;
+        writeln!(writers[i % parts], "{line}").map_err(|e| io(&temp[i % parts], e))?;
+    }
+    for (w, t) in writers.into_iter().zip(&temp) {
+        w.into_inner()
+            .map_err(|e| io(t, e.into_error()))?
+            .sync_all()
+            .map_err(|e| io(t, e))?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(EngineError::Runtime)?;
     let text = |p: &Path| {
-        p.to_str().map(str::to_owned).ok_or_else(|| EngineError::Input {
-            path: p.to_owned(),
-            message: "the path is not valid UTF-8".into(),
-        })
+        p.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| EngineError::Input {
+                path: p.to_owned(),
+                message: "the path is not valid UTF-8".into(),
+            })
     };
-    let (csv_text, dir_text) = (text(csv)?, format!("{}/", text(dir)?));
-    rt.block_on(async {
-        let ctx = SessionContext::new();
-        let df = ctx
-            .read_csv(csv_text, CsvReadOptions::new().has_header(true))
-            .await?
-            .repartition(Partitioning::Hash(
-                vec![ident("rater"), ident("context")],
-                parts.max(1),
-            ))?;
-        df.write_parquet(&dir_text, DataFrameWriteOptions::new(), None)
-            .await?;
-        Ok(())
-    })
+    for (i, t) in temp.iter().enumerate() {
+        let (src, dst) = (text(t)?, text(&dir.join(format!("part-{i}.parquet")))?);
+        rt.block_on(async {
+            let ctx = SessionContext::new();
+            let options = CsvReadOptions::new()
+                .has_header(true)
+                .file_extension(".tmp");
+            ctx.read_csv(src, options)
+                .await?
+                .write_parquet(
+                    &dst,
+                    DataFrameWriteOptions::new().with_single_file_output(true),
+                    None,
+                )
+                .await?;
+            Ok::<(), EngineError>(())
+        })?;
+        std::fs::remove_file(t).map_err(|e| io(t, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn centres_absorb_last_bit_differences() {
+        let m = 4.123_456_789_f64;
+        let next = f64::from_bits(m.to_bits() + 1);
+        assert_eq!(stable_centre(m), stable_centre(next));
+        assert!((stable_centre(m) - m).abs() < 1e-6 * m);
+        assert_eq!(stable_centre(0.0), 0.0);
+        assert_eq!(stable_centre(-2.5), -2.5);
+    }
 
     #[test]
     fn sizes_parse_with_binary_multiples() {

@@ -47,11 +47,7 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     if let Some(what) = unsupported(&args) {
         anyhow::bail!("--engine {DATAFUSION} does not support {what} yet (docs/scale.md)");
     }
-    let memory_limit = args
-        .memory_limit
-        .as_deref()
-        .map(parse_size)
-        .transpose()?;
+    let memory_limit = args.memory_limit.as_deref().map(parse_size).transpose()?;
     let opts = EngineOptions {
         memory_limit,
         target_partitions: args.target_partitions,

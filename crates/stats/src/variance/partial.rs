@@ -418,7 +418,10 @@ mod tests {
         let via = decompose(&prepare(&sums, centre, true).unwrap(), &[], &opts);
         let a = serde_json::to_value(&direct).unwrap();
         let b = serde_json::to_value(&via).unwrap();
-        assert_eq!(a, b, "the summaries must reproduce the ratings' decomposition");
+        assert_eq!(
+            a, b,
+            "the summaries must reproduce the ratings' decomposition"
+        );
         assert!(a["rater_level"].is_object());
     }
 
