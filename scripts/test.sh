@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command. On a fresh Debian 12 machine (with Rust, Node 20 and Python 3):
 # installs the system packages it needs, then runs formatting and lint checks, every Rust test
-# (stats, core, CLI, app commands), the UI unit tests and the end-to-end tests of the real app
-# under Xvfb, and the packages test (the AppImage started; the .deb installed, a study opened
-# with xdg-open).
+# (stats, core, CLI, app commands), the query engine's tests, the UI unit tests and the
+# end-to-end tests of the real app under Xvfb, and the packages test (the AppImage started; the
+# .deb installed, a study opened with xdg-open).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -33,6 +33,14 @@ cargo clippy --all-targets "${APP_FEATURES[@]}" -- -D warnings
 
 step "cargo test (stats, core, cli with Parquet, app)"
 cargo test "${APP_FEATURES[@]}"
+
+step "query engine: decompose on DataFusion (crates/engine, the CLI's engine feature)"
+# Not in the app's feature set: DataFusion compiles only here (unoptimised in debug builds, see
+# the root Cargo.toml), and the tests compare it with the in-memory engine. One command for the
+# engine's and the CLI's tests: separate ones would resolve features apart and compile
+# DataFusion twice.
+cargo test -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --lib --test engine_cli
+cargo clippy -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --all-targets -- -D warnings
 
 step "UI unit tests (vitest)"
 (cd "$ROOT/ui" && npm test)

@@ -27,4 +27,6 @@ ui_build() {
 # (Commands that build tests also unify dev-dependencies' features: e2e.sh adds --tests for that.)
 # Parquet/Arrow (off by default in the crates: a plain `cargo build -p chameleon-cli` stays light)
 # is in this one set, so its tests run with everything else and nothing is compiled twice.
-APP_FEATURES=(--workspace --features chameleon-studio/custom-protocol,chameleon-cli/parquet)
+# The query engine (crates/engine, DataFusion) is excluded: the app never uses it, and its own
+# step in scripts/test.sh builds it with the CLI's `engine` feature (docs/scale.md).
+APP_FEATURES=(--workspace --exclude chameleon-engine --features chameleon-studio/custom-protocol,chameleon-cli/parquet)

@@ -63,9 +63,24 @@ pub struct DecomposeArgs {
     /// Default: every rater (docs/decompose.md).
     #[command(flatten)]
     pub raters: super::RaterArgs,
+    /// Run on a query engine instead of in memory: `datafusion` (out of core; DATA a ratings
+    /// CSV, a Parquet file or a folder of Parquet files). Needs a build with the `engine`
+    /// feature (docs/scale.md).
+    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
+    pub engine: Option<String>,
+    /// With --engine: the query's memory pool (e.g. 512M, 2G); beyond it the aggregation
+    /// spills to disk.
+    #[arg(long, value_name = "SIZE", requires = "engine")]
+    pub memory_limit: Option<String>,
+    /// With --engine: partitions of the query (default: the number of cores).
+    #[arg(long, value_name = "N", requires = "engine")]
+    pub target_partitions: Option<usize>,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {
+    if let Some(engine) = args.engine.clone() {
+        return super::engine::run(args, &engine);
+    }
     // Phase times for RUST_LOG=debug (where a run's time goes: reading, checking, fitting).
     let started = std::time::Instant::now();
     let mut ds = super::load_shaped(

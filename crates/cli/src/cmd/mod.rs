@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod debug;
 pub mod decompose;
+pub mod engine;
 pub mod export;
 pub mod gold;
 pub mod import;
@@ -163,8 +164,20 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
             .is_some_and(CoreError::is_bad_input)
             || c.downcast_ref::<chameleon_core::models::ModelError>()
                 .is_some_and(chameleon_core::models::ModelError::is_bad_input)
+            || engine_bad_input(c)
     });
     ExitCode::from(if bad_input { 2 } else { 1 })
+}
+
+#[cfg(feature = "engine")]
+fn engine_bad_input(c: &(dyn std::error::Error + 'static)) -> bool {
+    c.downcast_ref::<chameleon_engine::EngineError>()
+        .is_some_and(chameleon_engine::EngineError::is_bad_input)
+}
+
+#[cfg(not(feature = "engine"))]
+fn engine_bad_input(_: &(dyn std::error::Error + 'static)) -> bool {
+    false
 }
 
 /// The error and its causes on one line, each cause only when the message does not already

@@ -153,6 +153,9 @@ pub struct Prepared {
     rater: Option<Design>,
     per_rater: Vec<(u32, Design)>,
     n_ratings: usize,
+    /// Ratings per profile (harmonic mean) when built from summaries (`variance::partial`);
+    /// `None`: computed from the ratings passed to [`decompose`].
+    k: Option<f64>,
 }
 
 impl Prepared {
@@ -207,7 +210,26 @@ impl Prepared {
             rater,
             per_rater,
             n_ratings: ratings.len(),
+            k: None,
         })
+    }
+
+    /// Designs built from per-person summaries (`variance::partial`), with `k` the harmonic
+    /// mean of the ratings per profile.
+    pub(super) fn from_designs(
+        profile: Design,
+        rater: Option<Design>,
+        per_rater: Vec<(u32, Design)>,
+        n_ratings: usize,
+        k: f64,
+    ) -> Prepared {
+        Prepared {
+            profile,
+            rater,
+            per_rater,
+            n_ratings,
+            k: Some(k),
+        }
     }
 }
 
@@ -425,7 +447,10 @@ pub fn decompose(
             warnings.push("rater level: one rater only, the rater variance is set to 0".into());
         }
         match fit_level(d, opts.method, None, None, opts.parallel) {
-            Ok(f) => Some(rater_level(f, harmonic_k(ratings), rater_term)),
+            Ok(f) => {
+                let k = prepared.k.unwrap_or_else(|| harmonic_k(ratings));
+                Some(rater_level(f, k, rater_term))
+            }
             Err(e) => {
                 warnings.push(format!("rater level: {e}"));
                 None

@@ -20,6 +20,7 @@ pub mod formula;
 #[allow(missing_docs)]
 pub mod mixed;
 pub mod optimize;
+pub mod partial;
 pub mod reml;
 pub mod suff;
 

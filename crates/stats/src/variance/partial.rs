@@ -1,0 +1,446 @@
+//! The decomposition from per-person summaries instead of ratings, for engines that aggregate
+//! the ratings elsewhere (the DataFusion path of issue #17: a GROUP BY person whose partial
+//! states merge in any order).
+//!
+//! A person's summary is, per profile, the sum of its raw values and, per (profile, rater) cell,
+//! the count, the raw sum and the sums of the values centred on the dimension's mean. These are
+//! exactly the numbers [`Design::new`] accumulates, so [`prepare`] builds the same three kinds
+//! of design as [`Prepared::new`] (rater level, profile means, each rater's profile means)
+//! without a rating in memory: O(cells), whatever the number of ratings.
+
+use super::decompose::Prepared;
+use super::design::{Cell, Design, PersonBlock, PersonRater, ProfileBlock, Rating, Terms};
+use super::VarianceError;
+
+/// The ratings of one profile by one rater, summarised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellSummary {
+    /// The rater (an id below the number of raters).
+    pub rater: u32,
+    /// Number of ratings.
+    pub n: f64,
+    /// Sum of the raw values.
+    pub raw_sum: f64,
+    /// Sum of the values minus the dimension's centre.
+    pub sum: f64,
+    /// Sum of the squared centred values.
+    pub sumsq: f64,
+}
+
+/// One profile of a person: its raw sum (its ratings summed in one pass) and its cells by
+/// ascending rater.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileSummary {
+    /// Sum of the profile's raw values.
+    pub raw_sum: f64,
+    /// Cells, by ascending rater id.
+    pub cells: Vec<CellSummary>,
+}
+
+/// One person's summary: profiles in ascending profile order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonSummary {
+    /// The person id (bootstrap weights are indexed by it).
+    pub person: u32,
+    /// The person's profiles.
+    pub profiles: Vec<ProfileSummary>,
+}
+
+/// Builds the designs of one dimension from person summaries (ascending person id; profile
+/// ids are assigned in order). `centre` is the value the `sum`/`sumsq` fields were centred
+/// on; `has_rater` as in [`Prepared::new`].
+pub fn prepare(
+    persons: &[PersonSummary],
+    centre: f64,
+    has_rater: bool,
+) -> Result<Prepared, VarianceError> {
+    let n_ratings: f64 = persons
+        .iter()
+        .flat_map(|p| &p.profiles)
+        .flat_map(|c| &c.cells)
+        .map(|c| c.n)
+        .sum();
+    if n_ratings == 0.0 {
+        return Err(VarianceError::Empty);
+    }
+    let finite = persons
+        .iter()
+        .flat_map(|p| &p.profiles)
+        .flat_map(|c| &c.cells)
+        .all(|c| c.raw_sum.is_finite());
+    if !finite {
+        return Err(VarianceError::NonFinite);
+    }
+    // Profile means, as `profile_means` makes them (one observation per profile, rater 0).
+    let mut means = Vec::new();
+    let mut profile_id = 0u32;
+    for p in persons {
+        for c in &p.profiles {
+            let n: f64 = c.cells.iter().map(|c| c.n).sum();
+            means.push(Rating {
+                person: p.person,
+                profile: profile_id,
+                rater: 0,
+                value: c.raw_sum / n,
+            });
+            profile_id += 1;
+        }
+    }
+    let profile = Design::new(&means, Terms::PERSON_ONLY)?;
+    let mut k = 1.0;
+    let (rater, per_rater) = if has_rater {
+        let mut terms = Terms::RATER_LEVEL;
+        let probe = from_cells(persons, centre, terms)?;
+        if probe.n_rater_levels() < 2 {
+            terms.rater = false;
+        }
+        let rater = if terms.rater {
+            probe
+        } else {
+            from_cells(persons, centre, terms)?
+        };
+        k = harmonic_k(persons);
+        let n_raters = persons
+            .iter()
+            .flat_map(|p| &p.profiles)
+            .flat_map(|c| &c.cells)
+            .map(|c| c.rater as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut by_rater: Vec<Vec<Rating>> = vec![Vec::new(); n_raters];
+        let mut profile_id = 0u32;
+        for p in persons {
+            for c in &p.profiles {
+                for cell in &c.cells {
+                    by_rater[cell.rater as usize].push(Rating {
+                        person: p.person,
+                        profile: profile_id,
+                        rater: 0,
+                        value: cell.raw_sum / cell.n,
+                    });
+                }
+                profile_id += 1;
+            }
+        }
+        let mut per_rater = Vec::new();
+        for (id, rs) in by_rater.into_iter().enumerate() {
+            if !rs.is_empty() {
+                per_rater.push((id as u32, Design::new(&rs, Terms::PERSON_ONLY)?));
+            }
+        }
+        (Some(rater), per_rater)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(Prepared::from_designs(
+        profile,
+        rater,
+        per_rater,
+        n_ratings as usize,
+        k,
+    ))
+}
+
+/// Harmonic mean of the ratings per profile, summed in profile order like `harmonic_k`.
+fn harmonic_k(persons: &[PersonSummary]) -> f64 {
+    let (mut count, mut inv) = (0.0, 0.0);
+    for c in persons.iter().flat_map(|p| &p.profiles) {
+        let n: f64 = c.cells.iter().map(|c| c.n).sum();
+        count += 1.0;
+        inv += 1.0 / n;
+    }
+    if inv > 0.0 {
+        count / inv
+    } else {
+        1.0
+    }
+}
+
+/// [`Design::new`]'s accumulation with a cell of `n` ratings in place of `n` single ratings.
+fn from_cells(
+    summaries: &[PersonSummary],
+    centre: f64,
+    terms: Terms,
+) -> Result<Design, VarianceError> {
+    let n_raters = summaries
+        .iter()
+        .flat_map(|p| &p.profiles)
+        .flat_map(|c| &c.cells)
+        .map(|c| c.rater as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut rater_seen = vec![false; n_raters];
+    let slim = !terms.rater && !terms.person_context;
+    let mut persons = Vec::with_capacity(summaries.len());
+    let mut profiles = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut person_raters: Vec<PersonRater> = Vec::new();
+    let mut local_of = vec![u32::MAX; n_raters];
+    let mut n_ratings = 0.0;
+    for p in summaries {
+        let pr_start = person_raters.len();
+        let prof_start = profiles.len();
+        let (mut pn, mut ps, mut pss) = (0.0, 0.0, 0.0);
+        for prof in &p.profiles {
+            let cell_start = cells.len();
+            let (mut cn, mut cs, mut css) = (0.0, 0.0, 0.0);
+            for c in &prof.cells {
+                rater_seen[c.rater as usize] = true;
+                cn += c.n;
+                cs += c.sum;
+                css += c.sumsq;
+                pss += c.sumsq;
+                n_ratings += c.n;
+                if slim {
+                    continue;
+                }
+                let r = c.rater as usize;
+                if local_of[r] == u32::MAX {
+                    local_of[r] = (person_raters.len() - pr_start) as u32;
+                    person_raters.push(PersonRater {
+                        rater: c.rater,
+                        n: 0.0,
+                        sum: 0.0,
+                        sumsq: 0.0,
+                    });
+                }
+                let local = local_of[r];
+                let pr = &mut person_raters[pr_start + local as usize];
+                pr.n += c.n;
+                pr.sum += c.sum;
+                pr.sumsq += c.sumsq;
+                cells.push(Cell {
+                    local,
+                    n: c.n,
+                    sum: c.sum,
+                    sumsq: c.sumsq,
+                });
+            }
+            profiles.push(ProfileBlock {
+                cells: (cell_start as u32, cells.len() as u32),
+                n: cn,
+                sum: cs,
+                sumsq: css,
+            });
+            pn += cn;
+            ps += cs;
+        }
+        for pr in &person_raters[pr_start..] {
+            local_of[pr.rater as usize] = u32::MAX;
+        }
+        persons.push(PersonBlock {
+            id: p.person,
+            profiles: (prof_start as u32, profiles.len() as u32),
+            raters: (pr_start as u32, person_raters.len() as u32),
+            n: pn,
+            sum: ps,
+            sumsq: pss,
+        });
+    }
+    if persons.is_empty() {
+        return Err(VarianceError::Empty);
+    }
+    let max_person_id = persons.iter().map(|p| p.id).max().unwrap_or(0);
+    let (sizes, profile_size, person_sig, sigs) =
+        signatures(&persons, &profiles, terms.person_context);
+    Ok(Design {
+        sizes,
+        profile_size,
+        person_sig,
+        sigs,
+        terms,
+        n_profiles: profiles.len(),
+        persons,
+        profiles,
+        cells,
+        person_raters,
+        n_raters,
+        n_rater_levels: rater_seen.iter().filter(|&&s| s).count(),
+        n_ratings: n_ratings as usize,
+        max_person_id,
+        centre,
+    })
+}
+
+// A copy of design.rs's `signatures` (private there, and that file is being tuned in
+// parallel): the test `summaries_give_the_in_memory_decomposition` fails if the two drift apart.
+type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
+
+/// Groups profiles by size and persons by the multiset of their profile sizes. Without a
+/// person:context term, profiles do not enter the model and each person counts as one profile
+/// of its total size.
+fn signatures(
+    persons: &[PersonBlock],
+    profiles: &[ProfileBlock],
+    person_context: bool,
+) -> Signatures {
+    if !person_context {
+        let mut size_of: std::collections::BTreeMap<u64, u16> = Default::default();
+        for p in persons {
+            let next = size_of.len() as u16;
+            size_of.entry(p.n.to_bits()).or_insert(next);
+        }
+        let mut sizes = vec![0.0; size_of.len()];
+        for (bits, &i) in &size_of {
+            sizes[i as usize] = f64::from_bits(*bits);
+        }
+        let person_sig: Vec<u32> = persons
+            .iter()
+            .map(|p| size_of[&p.n.to_bits()] as u32)
+            .collect();
+        let sigs = (0..sizes.len())
+            .map(|i| (vec![i as u16], vec![1.0]))
+            .collect();
+        return (sizes, vec![0; profiles.len()], person_sig, sigs);
+    }
+    let mut size_of: std::collections::BTreeMap<u64, u16> = std::collections::BTreeMap::new();
+    for p in profiles {
+        let next = size_of.len() as u16;
+        size_of.entry(p.n.to_bits()).or_insert(next);
+    }
+    let mut sizes = vec![0.0; size_of.len()];
+    for (bits, &i) in &size_of {
+        sizes[i as usize] = f64::from_bits(*bits);
+    }
+    let profile_size: Vec<u16> = profiles.iter().map(|p| size_of[&p.n.to_bits()]).collect();
+    let mut table: std::collections::HashMap<Vec<(u16, u32)>, u32> = Default::default();
+    let mut sigs = Vec::new();
+    let mut person_sig = Vec::with_capacity(persons.len());
+    let mut key: Vec<(u16, u32)> = Vec::new();
+    for p in persons {
+        key.clear();
+        for q in p.profiles.0..p.profiles.1 {
+            let s = profile_size[q as usize];
+            match key.iter_mut().find(|(k, _)| *k == s) {
+                Some(e) => e.1 += 1,
+                None => key.push((s, 1)),
+            }
+        }
+        key.sort_unstable();
+        let id = match table.get(key.as_slice()) {
+            Some(&id) => id,
+            None => {
+                let id = table.len() as u32;
+                table.insert(key.clone(), id);
+                sigs.push((
+                    key.iter().map(|k| k.0).collect(),
+                    key.iter().map(|k| k.1 as f64).collect(),
+                ));
+                id
+            }
+        };
+        person_sig.push(id);
+    }
+    (sizes, profile_size, person_sig, sigs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::variance::decompose::{decompose, DecomposeOptions};
+
+    /// Summaries of sorted ratings, summed exactly as `Design::new` sums them.
+    fn summarise(ratings: &[Rating]) -> (Vec<PersonSummary>, f64) {
+        let mut sorted = ratings.to_vec();
+        sorted.sort_by_key(|r| (r.person, r.profile, r.rater));
+        let centre = ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64;
+        let mut out: Vec<PersonSummary> = Vec::new();
+        let mut last: Option<(u32, u32)> = None;
+        for r in &sorted {
+            if out.last().map(|p| p.person) != Some(r.person) {
+                out.push(PersonSummary {
+                    person: r.person,
+                    profiles: Vec::new(),
+                });
+            }
+            let p = out.last_mut().unwrap();
+            if last != Some((r.person, r.profile)) {
+                p.profiles.push(ProfileSummary {
+                    raw_sum: 0.0,
+                    cells: Vec::new(),
+                });
+            }
+            last = Some((r.person, r.profile));
+            let prof = p.profiles.last_mut().unwrap();
+            prof.raw_sum += r.value;
+            let y = r.value - centre;
+            match prof.cells.last_mut() {
+                Some(c) if c.rater == r.rater => {
+                    c.n += 1.0;
+                    c.raw_sum += r.value;
+                    c.sum += y;
+                    c.sumsq += y * y;
+                }
+                _ => prof.cells.push(CellSummary {
+                    rater: r.rater,
+                    n: 1.0,
+                    raw_sum: r.value,
+                    sum: y,
+                    sumsq: y * y,
+                }),
+            }
+        }
+        (out, centre)
+    }
+
+    fn ratings() -> Vec<Rating> {
+        // 12 persons × 3 profiles × 3 raters with one repeated cell, deterministic values.
+        let mut out = Vec::new();
+        for p in 0..12u32 {
+            for c in 0..3u32 {
+                for r in 0..3u32 {
+                    let v = ((p * 7 + c * 3 + r * 5) % 9) as f64 * 0.5 + (p % 4) as f64;
+                    out.push(Rating {
+                        person: p,
+                        profile: p * 3 + c,
+                        rater: r,
+                        value: v,
+                    });
+                }
+            }
+        }
+        out.push(Rating {
+            person: 2,
+            profile: 7,
+            rater: 1,
+            value: 6.5,
+        });
+        out
+    }
+
+    #[test]
+    fn summaries_give_the_in_memory_decomposition() {
+        let rs = ratings();
+        let opts = DecomposeOptions::default();
+        let direct = decompose(&Prepared::new(&rs, true).unwrap(), &rs, &opts);
+        let (sums, centre) = summarise(&rs);
+        let via = decompose(&prepare(&sums, centre, true).unwrap(), &[], &opts);
+        let a = serde_json::to_value(&direct).unwrap();
+        let b = serde_json::to_value(&via).unwrap();
+        assert_eq!(
+            a, b,
+            "the summaries must reproduce the ratings' decomposition"
+        );
+        assert!(a["rater_level"].is_object());
+    }
+
+    #[test]
+    fn without_raters_only_the_profile_level() {
+        let rs = ratings();
+        let opts = DecomposeOptions::default();
+        let direct = decompose(&Prepared::new(&rs, false).unwrap(), &rs, &opts);
+        let (sums, centre) = summarise(&rs);
+        let via = decompose(&prepare(&sums, centre, false).unwrap(), &[], &opts);
+        assert_eq!(
+            serde_json::to_value(&direct).unwrap(),
+            serde_json::to_value(&via).unwrap()
+        );
+        assert!(via.rater_level.is_none());
+    }
+
+    #[test]
+    fn no_ratings_is_an_error() {
+        assert!(matches!(prepare(&[], 0.0, true), Err(VarianceError::Empty)));
+    }
+}
