@@ -136,27 +136,29 @@ fn spread_persons(queue: &[usize], profiles: &[DesignProfile]) -> Vec<usize> {
         }
         groups.entry(p).or_default().push_back(i);
     }
+    // Persons by (profiles left, earliest first seen): a heap, so a queue of 100k profiles is
+    // ordered in n log n rather than a scan of every person per profile.
+    let mut heap: std::collections::BinaryHeap<(usize, std::cmp::Reverse<usize>, i64)> = first_seen
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (groups[p].len(), std::cmp::Reverse(k), *p))
+        .collect();
     let mut out = Vec::with_capacity(queue.len());
     let mut last: Option<i64> = None;
-    while out.len() < queue.len() {
-        let pick = first_seen
-            .iter()
-            .filter(|p| Some(**p) != last && groups.get(p).is_some_and(|g| !g.is_empty()))
-            .max_by_key(|p| {
-                (
-                    groups[p].len(),
-                    std::cmp::Reverse(first_seen.iter().position(|x| x == *p)),
-                )
-            })
-            .or_else(|| {
-                first_seen
-                    .iter()
-                    .find(|p| groups.get(p).is_some_and(|g| !g.is_empty()))
-            })
-            .copied();
-        let Some(p) = pick else { break };
+    while let Some(top) = heap.pop() {
+        let (len, k, p) = match heap.peek() {
+            Some(_) if Some(top.2) == last => {
+                let Some(second) = heap.pop() else { break };
+                heap.push(top);
+                second
+            }
+            _ => top,
+        };
         if let Some(i) = groups.get_mut(&p).and_then(|g| g.pop_front()) {
             out.push(i);
+        }
+        if len > 1 {
+            heap.push((len - 1, k, p));
         }
         last = Some(p);
     }
@@ -302,6 +304,90 @@ impl Study {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The earlier spread (a scan of every person per profile), kept as the order to match.
+    fn spread_by_scan(queue: &[usize], profiles: &[DesignProfile]) -> Vec<usize> {
+        let mut groups: BTreeMap<i64, std::collections::VecDeque<usize>> = BTreeMap::new();
+        let mut first_seen: Vec<i64> = Vec::new();
+        for &i in queue {
+            let p = profiles[i].person;
+            if !groups.contains_key(&p) {
+                first_seen.push(p);
+            }
+            groups.entry(p).or_default().push_back(i);
+        }
+        let mut out = Vec::new();
+        let mut last = None;
+        while out.len() < queue.len() {
+            let pick = first_seen
+                .iter()
+                .filter(|p| Some(**p) != last && groups.get(p).is_some_and(|g| !g.is_empty()))
+                .max_by_key(|p| {
+                    (
+                        groups[p].len(),
+                        std::cmp::Reverse(first_seen.iter().position(|x| x == *p)),
+                    )
+                })
+                .or_else(|| {
+                    first_seen
+                        .iter()
+                        .find(|p| groups.get(p).is_some_and(|g| !g.is_empty()))
+                })
+                .copied();
+            let Some(p) = pick else { break };
+            out.push(groups.get_mut(&p).unwrap().pop_front().unwrap());
+            last = Some(p);
+        }
+        out
+    }
+
+    #[test]
+    fn the_spread_by_heap_is_the_order_of_the_scan() {
+        let mut rng = SampleRng::new(5);
+        for case in 0..200 {
+            let persons = 1 + rng.below(12) as i64;
+            let n = rng.below(60);
+            let profiles: Vec<DesignProfile> = (0..n)
+                .map(|i| DesignProfile {
+                    id: i as i64,
+                    // Uneven groups, one person often dominant.
+                    person: if rng.below(3) == 0 {
+                        0
+                    } else {
+                        rng.below(persons as usize) as i64
+                    },
+                    context: i as i64,
+                })
+                .collect();
+            let mut order: Vec<usize> = (0..n).collect();
+            shuffle(&mut order, &mut rng);
+            assert_eq!(
+                spread_persons(&order, &profiles),
+                spread_by_scan(&order, &profiles),
+                "case {case}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_default_queue_of_100k_profiles_is_ordered_in_seconds_not_hours() {
+        // The scan took hours at this size: the rating screen never opened.
+        let profiles: Vec<DesignProfile> = (0..100_000)
+            .map(|i| DesignProfile {
+                id: i,
+                person: i / 3,
+                context: i % 3,
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        let q = default_queue(&profiles, 1);
+        assert_eq!(q.len(), profiles.len());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
+    }
 
     fn profiles(persons: i64, contexts: i64) -> Vec<DesignProfile> {
         let mut v = Vec::new();

@@ -9,7 +9,7 @@ use crate::checks::quote;
 use crate::error::{CoreError, Result, RowError};
 use crate::model::{Anchor, Level, RaterKind, Scale};
 use crate::store::raters::{find_rater, insert_rater, NO_RATER};
-use crate::store::ratings::{current_codebook_version, upsert_rating, Policy, Upsert, UpsertArgs};
+use crate::store::ratings::{current_codebook_version, Policy, Upsert, UpsertArgs};
 use crate::store::Study;
 use crate::tidy::TidyRow;
 use rusqlite::{params, OptionalExtension};
@@ -128,6 +128,22 @@ impl Study {
         opts: &RatingsImportOptions,
         wide: bool,
     ) -> Result<ImportReport> {
+        // A page cache that holds the pages the import touches (SQLite's default is 2 MiB):
+        // without it, pages are spilled to the WAL and read back mid-transaction. Only memory
+        // and speed: durability is the connection's own (WAL, synchronous = FULL).
+        let restore = crate::store::BulkCache::set(self.conn())?;
+        let result = self.import_tidy_rows(path, file, opts, wide);
+        restore.reset(self.conn())?;
+        result
+    }
+
+    fn import_tidy_rows(
+        &mut self,
+        path: &Path,
+        file: &crate::tidy::TidyFile,
+        opts: &RatingsImportOptions,
+        wide: bool,
+    ) -> Result<ImportReport> {
         let name = path.display().to_string();
         let snapshot = self.prepare_bulk_write("import ratings")?;
         let now = self.now();
@@ -186,19 +202,43 @@ impl Study {
             .collect();
         let mut errors = Vec::new();
         let mut new_dims: Vec<NewDim> = Vec::new();
+        // By a row's dimension index: its entry in `new_dims`.
+        let mut new_dim_of: Vec<Option<usize>> = Vec::new();
         // Each row's value as stored: its number, or the code of its category label.
         let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
         // Borrowed from the file's rows: no copies of the ids per row.
-        let mut seen: HashMap<(&str, &str, &str, String), u64> =
+        let mut seen: HashMap<(&str, &str, &str, u32), u64> =
             HashMap::with_capacity(file.rows.len());
         let mut unknown_columns = std::collections::HashSet::new();
+        // Each row's dimension as an index into `dim_names` (lower-cased): a file names a handful
+        // of dimensions in long runs, so a row costs a string comparison, not a lower-casing.
+        let mut dim_names: Vec<String> = Vec::new();
+        let mut dim_of_row: Vec<u32> = Vec::with_capacity(file.rows.len());
+        let mut last_dim: Option<(&str, u32)> = None;
         for row in &file.rows {
             values.push(row.value);
+            let di = match last_dim {
+                Some((name, i)) if name == row.dimension => i,
+                _ => {
+                    let lower = row.dimension.to_lowercase();
+                    let i = match dim_names.iter().position(|n| *n == lower) {
+                        Some(i) => i as u32,
+                        None => {
+                            dim_names.push(lower);
+                            (dim_names.len() - 1) as u32
+                        }
+                    };
+                    last_dim = Some((row.dimension.as_str(), i));
+                    i
+                }
+            };
+            dim_of_row.push(di);
+            let lower = dim_names[di as usize].as_str();
             let key = (
                 row.person.as_str(),
                 row.context.as_str(),
                 row.rater.as_deref().unwrap_or_default(),
-                row.dimension.to_lowercase(),
+                di,
             );
             if let Some(first) = seen.insert(key, row.line) {
                 errors.push(RowError::new(
@@ -224,7 +264,7 @@ impl Study {
                     format!("'{NO_RATER}' is a reserved rater name"),
                 ));
             }
-            match dims.get(&row.dimension.to_lowercase()) {
+            match dims.get(lower) {
                 Some(info) => {
                     if let Some(label) = &row.label {
                         match code_of(&row.dimension, &info.scale, label) {
@@ -246,7 +286,7 @@ impl Study {
                     }
                 }
                 None if has_codebook && wide => {
-                    if unknown_columns.insert(row.dimension.to_lowercase()) {
+                    if unknown_columns.insert(lower.to_owned()) {
                         errors.push(RowError::new(
                             1,
                             Some(&row.dimension),
@@ -272,10 +312,13 @@ impl Study {
                     ),
                 )),
                 None => {
-                    let lower = row.dimension.to_lowercase();
-                    let i = match new_dims.iter().position(|d| d.name.to_lowercase() == lower) {
+                    if new_dim_of.len() <= di as usize {
+                        new_dim_of.resize(di as usize + 1, None);
+                    }
+                    let i = match new_dim_of[di as usize] {
                         Some(i) => i,
                         None => {
+                            new_dim_of[di as usize] = Some(new_dims.len());
                             new_dims.push(NewDim {
                                 name: row.dimension.clone(),
                                 values: Vec::new(),
@@ -373,18 +416,36 @@ impl Study {
         }
 
         let version = current_codebook_version(&tx)?;
+        let rated = file.rows.len() - values.iter().filter(|v| v.is_none()).count();
         let study_has_no_ratings: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM rating)", [], |r| r.get(0))?;
+        let rebuilt = crate::store::ratings::BulkIndexes::drop_for(&tx, rated)?;
+        let dim_ids: Vec<i64> = dim_names
+            .iter()
+            .map(|n| dims.get(n).map(|d| d.id))
+            .collect::<Option<_>>()
+            .ok_or_else(|| CoreError::Invalid("a dimension of the file was not created".into()))?;
+        let mut writer = crate::store::ratings::RatingWriter::new(&tx)?;
+        // Into a study without ratings every row is new: written many per statement.
+        let mut bulk = match study_has_no_ratings {
+            true => Some(crate::store::ratings::BulkInsert::new(&tx)?),
+            false => None,
+        };
         let mut raters: HashMap<String, i64> = HashMap::new();
         let mut profiles = ProfileInterner::new();
         let mut created_raters = Vec::new();
         let mut kept_kinds = Vec::new();
-        for (row, value) in file.rows.iter().zip(&values) {
+        // Rows come in runs of one profile and of one rater: the previous row's ids are checked
+        // before any map.
+        let mut last_profile: Option<(&str, &str, i64)> = None;
+        let mut last_rater: Option<(&str, i64)> = None;
+        for ((row, value), &di) in file.rows.iter().zip(&values).zip(&dim_of_row) {
             let Some(value) = *value else { continue };
             let rater_name = row.rater.as_deref().unwrap_or(NO_RATER);
-            let rater_id = match raters.get(rater_name) {
-                Some(&id) => id,
-                None => {
+            let rater_id = match (last_rater, raters.get(rater_name)) {
+                (Some((name, id)), _) if name == rater_name => id,
+                (_, Some(&id)) => id,
+                (_, None) => {
                     let r = match find_rater(&tx, rater_name)? {
                         Some(r) => {
                             if r.kind != opts.rater_kind && rater_name != NO_RATER {
@@ -402,19 +463,36 @@ impl Study {
                     r.id
                 }
             };
-            let profile_id = profiles.get(&tx, &row.person, &row.context)?;
-            let dim = &dims[&row.dimension.to_lowercase()];
-            let mut a = args(
-                row, profile_id, dim.id, rater_id, value, now, version, &source,
+            last_rater = Some((rater_name, rater_id));
+            let profile_id = match last_profile {
+                Some((p, c, id)) if p == row.person && c == row.context => id,
+                _ => profiles.get(&tx, &row.person, &row.context)?,
+            };
+            last_profile = Some((&row.person, &row.context, profile_id));
+            let a = args(
+                row,
+                profile_id,
+                dim_ids[di as usize],
+                rater_id,
+                value,
+                now,
+                version,
+                &source,
             );
-            a.known_absent = study_has_no_ratings;
-            let (outcome, _) = upsert_rating(&tx, &a)?;
+            let outcome = match bulk.as_mut() {
+                Some(bulk) => bulk.push(&a)?,
+                None => writer.upsert(&a)?.0,
+            };
             match outcome {
                 Upsert::Added => report.added += 1,
                 Upsert::Updated | Upsert::Cleared => report.updated += 1,
                 Upsert::Unchanged | Upsert::KeptNewer => report.unchanged += 1,
             }
         }
+        drop(writer);
+        bulk.map(crate::store::ratings::BulkInsert::finish)
+            .transpose()?;
+        rebuilt.restore(&tx)?;
         // One note per kind of event, however many raters: a file of a million raters must
         // not print a million lines.
         match created_raters.len() {

@@ -177,6 +177,36 @@ pub fn default_study_dir() -> Result<PathBuf> {
         .ok_or_else(|| CoreError::Invalid("no home directory to keep studies in".into()))
 }
 
+/// A bulk write's connection settings, kept to be set back: a page cache large enough for the
+/// pages it touches and temporary b-trees (index builds) in memory. Neither changes what is
+/// written or when it is synced.
+pub(crate) struct BulkCache {
+    cache_size: i64,
+    temp_store: i64,
+}
+
+/// The bulk write's page cache, in KiB (SQLite's negative `cache_size`).
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
+impl BulkCache {
+    pub(crate) fn set(conn: &Connection) -> Result<BulkCache> {
+        let cache_size = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        let temp_store = conn.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(BulkCache {
+            cache_size,
+            temp_store,
+        })
+    }
+
+    pub(crate) fn reset(self, conn: &Connection) -> Result<()> {
+        conn.pragma_update(None, "cache_size", self.cache_size)?;
+        conn.pragma_update(None, "temp_store", self.temp_store)?;
+        Ok(())
+    }
+}
+
 fn map_open_error(path: &Path, e: rusqlite::Error) -> CoreError {
     use rusqlite::ErrorCode;
     match e.sqlite_error_code() {

@@ -116,138 +116,370 @@ pub(crate) fn upsert_rating(
     conn: &Connection,
     a: &UpsertArgs<'_>,
 ) -> Result<(Upsert, Option<StoredRow>)> {
-    // The third field: the row is a "can't judge" (value NULL); any write here ends that.
-    let existing: Option<(i64, StoredRow, bool)> = if a.known_absent {
-        None
-    } else {
-        conn.prepare_cached(
-            "SELECT id, value, created_at, updated_at, seconds_spent, codebook_version, note, confidence,
-                    cant_judge
-               FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
-        )?
-        .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| {
-            Ok((
-                r.get(0)?,
-                StoredRow {
-                    value: r.get(1)?,
-                    created_at: r.get(2)?,
-                    updated_at: r.get(3)?,
-                    seconds_spent: r.get(4)?,
-                    codebook_version: r.get(5)?,
-                    note: r.get(6)?,
-                    confidence: r.get(7)?,
-                },
-                r.get::<_, i64>(8)? != 0,
-            ))
-        })
-        .optional()?
-    };
-    let updated_at = a.updated_at.unwrap_or(a.now);
-    let mut history = conn.prepare_cached(
-        "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    match existing {
-        None => {
-            let Some(value) = a.value else {
-                return Ok((Upsert::Unchanged, None));
-            };
-            let row = StoredRow {
-                value: Some(value),
-                created_at: a.created_at.unwrap_or(updated_at),
-                updated_at: a.updated_at.or(a.created_at).unwrap_or(a.now),
-                seconds_spent: a.seconds_spent,
-                codebook_version: a.codebook_version,
-                note: a.note.map(str::to_owned),
-                confidence: a.confidence,
-            };
-            conn.prepare_cached(
+    RatingWriter::new(conn)?.upsert(a)
+}
+
+/// The statements of [`upsert_rating`], prepared once: a bulk write (an import of 150k ratings)
+/// holds one writer for all its rows instead of looking each statement up in the connection's
+/// cache per row (which hashes its SQL text every time).
+pub(crate) struct RatingWriter<'c> {
+    lookup: rusqlite::CachedStatement<'c>,
+    insert: rusqlite::CachedStatement<'c>,
+    history: rusqlite::CachedStatement<'c>,
+    update: rusqlite::CachedStatement<'c>,
+    add_time: rusqlite::CachedStatement<'c>,
+    conn: &'c Connection,
+}
+
+impl<'c> RatingWriter<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<RatingWriter<'c>> {
+        Ok(RatingWriter {
+            lookup: conn.prepare_cached(
+                "SELECT id, value, created_at, updated_at, seconds_spent, codebook_version, note, confidence,
+                        cant_judge
+                   FROM rating WHERE profile_id = ?1 AND dimension_id = ?2 AND rater_id = ?3",
+            )?,
+            insert: conn.prepare_cached(
                 "INSERT INTO rating (profile_id, dimension_id, rater_id, value, created_at, updated_at,
                                      seconds_spent, codebook_version, note, confidence)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                a.profile_id,
-                a.dimension_id,
-                a.rater_id,
-                value,
-                row.created_at,
-                row.updated_at,
-                row.seconds_spent,
-                row.codebook_version,
-                row.note,
-                row.confidence
-            ])
-            .map_err(|e| missing_profile_or_rater(e, a))?;
-            let id = conn.last_insert_rowid();
-            history.execute(params![
-                id,
-                None::<f64>,
-                value,
-                a.rater_id,
-                updated_at,
-                a.source
-            ])?;
-            Ok((Upsert::Added, Some(row)))
-        }
-        Some((id, mut row, false)) if row.value == a.value => {
-            // Same value again: keep the extra time spent, no history entry.
-            if let (Policy::Latest, Some(s)) = (a.policy, a.seconds_spent) {
-                conn.prepare_cached("UPDATE rating SET seconds_spent = ?2 WHERE id = ?1")?
-                    .execute(params![id, s])?;
-                row.seconds_spent = Some(s);
-            }
-            Ok((Upsert::Unchanged, row.value.is_some().then_some(row)))
-        }
-        Some((_, row, _)) if a.policy == Policy::NewerWins && updated_at <= row.updated_at => {
-            Ok((Upsert::KeptNewer, row.value.is_some().then_some(row)))
-        }
-        Some((id, old, _)) => {
-            let row = match a.policy {
-                Policy::Latest => StoredRow {
-                    value: a.value,
-                    created_at: old.created_at,
-                    updated_at,
-                    seconds_spent: a.seconds_spent.or(old.seconds_spent),
-                    codebook_version: a.codebook_version,
-                    note: a.note.map(str::to_owned).or(old.note),
-                    confidence: a.confidence.or(old.confidence),
-                },
-                Policy::NewerWins => StoredRow {
-                    value: a.value,
-                    created_at: old.created_at,
-                    updated_at,
+            )?,
+            history: conn.prepare_cached(
+                "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            update: conn.prepare_cached(
+                "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
+                        codebook_version = ?5, note = ?6, confidence = ?7, cant_judge = 0
+                  WHERE id = ?1",
+            )?,
+            add_time: conn.prepare_cached("UPDATE rating SET seconds_spent = ?2 WHERE id = ?1")?,
+            conn,
+        })
+    }
+
+    /// See [`upsert_rating`].
+    pub(crate) fn upsert(&mut self, a: &UpsertArgs<'_>) -> Result<(Upsert, Option<StoredRow>)> {
+        // The third field: the row is a "can't judge" (value NULL); any write here ends that.
+        let existing: Option<(i64, StoredRow, bool)> = if a.known_absent {
+            None
+        } else {
+            self.lookup
+                .query_row(params![a.profile_id, a.dimension_id, a.rater_id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        StoredRow {
+                            value: r.get(1)?,
+                            created_at: r.get(2)?,
+                            updated_at: r.get(3)?,
+                            seconds_spent: r.get(4)?,
+                            codebook_version: r.get(5)?,
+                            note: r.get(6)?,
+                            confidence: r.get(7)?,
+                        },
+                        r.get::<_, i64>(8)? != 0,
+                    ))
+                })
+                .optional()?
+        };
+        let updated_at = a.updated_at.unwrap_or(a.now);
+        match existing {
+            None => {
+                let Some(value) = a.value else {
+                    return Ok((Upsert::Unchanged, None));
+                };
+                let row = StoredRow {
+                    value: Some(value),
+                    created_at: a.created_at.unwrap_or(updated_at),
+                    updated_at: a.updated_at.or(a.created_at).unwrap_or(a.now),
                     seconds_spent: a.seconds_spent,
                     codebook_version: a.codebook_version,
                     note: a.note.map(str::to_owned),
                     confidence: a.confidence,
-                },
-            };
-            // One statement for both policies: the row above is what it writes.
-            conn.prepare_cached(
-                "UPDATE rating SET value = ?2, updated_at = ?3, seconds_spent = ?4,
-                        codebook_version = ?5, note = ?6, confidence = ?7, cant_judge = 0
-                  WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                row.value,
-                row.updated_at,
-                row.seconds_spent,
-                row.codebook_version,
-                row.note,
-                row.confidence
-            ])?;
-            history.execute(params![
-                id, old.value, a.value, a.rater_id, updated_at, a.source
-            ])?;
-            let outcome = if a.value.is_none() {
-                Upsert::Cleared
-            } else {
-                Upsert::Updated
-            };
-            Ok((outcome, row.value.is_some().then_some(row)))
+                };
+                self.insert
+                    .execute(params![
+                        a.profile_id,
+                        a.dimension_id,
+                        a.rater_id,
+                        value,
+                        row.created_at,
+                        row.updated_at,
+                        row.seconds_spent,
+                        row.codebook_version,
+                        row.note,
+                        row.confidence
+                    ])
+                    .map_err(|e| missing_profile_or_rater(e, a))?;
+                let id = self.conn.last_insert_rowid();
+                self.history.execute(params![
+                    id,
+                    None::<f64>,
+                    value,
+                    a.rater_id,
+                    updated_at,
+                    a.source
+                ])?;
+                Ok((Upsert::Added, Some(row)))
+            }
+            Some((id, mut row, false)) if row.value == a.value => {
+                // Same value again: keep the extra time spent, no history entry.
+                if let (Policy::Latest, Some(s)) = (a.policy, a.seconds_spent) {
+                    self.add_time.execute(params![id, s])?;
+                    row.seconds_spent = Some(s);
+                }
+                Ok((Upsert::Unchanged, row.value.is_some().then_some(row)))
+            }
+            Some((_, row, _)) if a.policy == Policy::NewerWins && updated_at <= row.updated_at => {
+                Ok((Upsert::KeptNewer, row.value.is_some().then_some(row)))
+            }
+            Some((id, old, _)) => {
+                let row = match a.policy {
+                    Policy::Latest => StoredRow {
+                        value: a.value,
+                        created_at: old.created_at,
+                        updated_at,
+                        seconds_spent: a.seconds_spent.or(old.seconds_spent),
+                        codebook_version: a.codebook_version,
+                        note: a.note.map(str::to_owned).or(old.note),
+                        confidence: a.confidence.or(old.confidence),
+                    },
+                    Policy::NewerWins => StoredRow {
+                        value: a.value,
+                        created_at: old.created_at,
+                        updated_at,
+                        seconds_spent: a.seconds_spent,
+                        codebook_version: a.codebook_version,
+                        note: a.note.map(str::to_owned),
+                        confidence: a.confidence,
+                    },
+                };
+                // One statement for both policies: the row above is what it writes.
+                self.update.execute(params![
+                    id,
+                    row.value,
+                    row.updated_at,
+                    row.seconds_spent,
+                    row.codebook_version,
+                    row.note,
+                    row.confidence
+                ])?;
+                self.history.execute(params![
+                    id, old.value, a.value, a.rater_id, updated_at, a.source
+                ])?;
+                let outcome = if a.value.is_none() {
+                    Upsert::Cleared
+                } else {
+                    Upsert::Updated
+                };
+                Ok((outcome, row.value.is_some().then_some(row)))
+            }
         }
+    }
+}
+
+/// New ratings written many rows per statement, each with its history entry: an import into a
+/// study without ratings, where every row is an insert. The rows are what
+/// [`RatingWriter::upsert`] would write for an absent rating, with the ids SQLite would give
+/// them (one past the largest, in order), so the study reads the same afterwards.
+pub(crate) struct BulkInsert<'c, 'a> {
+    conn: &'c Connection,
+    next_id: i64,
+    rows: Vec<BulkRow<'a>>,
+    full: Option<(rusqlite::Statement<'c>, rusqlite::Statement<'c>)>,
+}
+
+struct BulkRow<'a> {
+    id: i64,
+    profile_id: i64,
+    dimension_id: i64,
+    rater_id: i64,
+    value: f64,
+    created_at: i64,
+    updated_at: i64,
+    seconds_spent: Option<f64>,
+    codebook_version: i64,
+    note: Option<&'a str>,
+    confidence: Option<f64>,
+    changed_at: i64,
+    source: &'a str,
+}
+
+/// Rows per statement: enough to spread a statement's fixed cost, few enough for SQLite's limit
+/// of bound parameters (11 per row).
+const BULK_ROWS: usize = 100;
+
+const BULK_RATING_COLUMNS: &str =
+    "INSERT INTO rating (id, profile_id, dimension_id, rater_id, value,
+    created_at, updated_at, seconds_spent, codebook_version, note, confidence) VALUES ";
+const BULK_HISTORY_COLUMNS: &str =
+    "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source) VALUES ";
+
+fn bulk_sql(columns: &str, width: usize, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; width].join(","));
+    format!("{columns}{}", vec![one; rows].join(","))
+}
+
+impl<'c, 'a> BulkInsert<'c, 'a> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<BulkInsert<'c, 'a>> {
+        let next_id: i64 =
+            conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM rating", [], |r| {
+                r.get(0)
+            })?;
+        Ok(BulkInsert {
+            conn,
+            next_id,
+            rows: Vec::with_capacity(BULK_ROWS),
+            full: None,
+        })
+    }
+
+    /// Adds a rating known to be absent (written by [`BulkInsert::finish`] at the latest);
+    /// `None` for a cleared value, which adds nothing.
+    pub(crate) fn push(&mut self, a: &UpsertArgs<'a>) -> Result<Upsert> {
+        let Some(value) = a.value else {
+            return Ok(Upsert::Unchanged);
+        };
+        let changed_at = a.updated_at.unwrap_or(a.now);
+        self.rows.push(BulkRow {
+            id: self.next_id,
+            profile_id: a.profile_id,
+            dimension_id: a.dimension_id,
+            rater_id: a.rater_id,
+            value,
+            created_at: a.created_at.unwrap_or(changed_at),
+            updated_at: a.updated_at.or(a.created_at).unwrap_or(a.now),
+            seconds_spent: a.seconds_spent,
+            codebook_version: a.codebook_version,
+            note: a.note,
+            confidence: a.confidence,
+            changed_at,
+            source: a.source,
+        });
+        self.next_id += 1;
+        if self.rows.len() == BULK_ROWS {
+            self.flush()?;
+        }
+        Ok(Upsert::Added)
+    }
+
+    /// Writes the rows still held.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let mut partial;
+        let (rating, history) = if self.rows.len() == BULK_ROWS {
+            if self.full.is_none() {
+                self.full = Some((
+                    self.conn
+                        .prepare(&bulk_sql(BULK_RATING_COLUMNS, 11, BULK_ROWS))?,
+                    self.conn
+                        .prepare(&bulk_sql(BULK_HISTORY_COLUMNS, 6, BULK_ROWS))?,
+                ));
+            }
+            match self.full.as_mut() {
+                Some((r, h)) => (r, h),
+                None => return Err(CoreError::Invalid("bulk statements missing".into())),
+            }
+        } else {
+            let n = self.rows.len();
+            partial = (
+                self.conn.prepare(&bulk_sql(BULK_RATING_COLUMNS, 11, n))?,
+                self.conn.prepare(&bulk_sql(BULK_HISTORY_COLUMNS, 6, n))?,
+            );
+            (&mut partial.0, &mut partial.1)
+        };
+        let mut i = 1;
+        for r in &self.rows {
+            rating.raw_bind_parameter(i, r.id)?;
+            rating.raw_bind_parameter(i + 1, r.profile_id)?;
+            rating.raw_bind_parameter(i + 2, r.dimension_id)?;
+            rating.raw_bind_parameter(i + 3, r.rater_id)?;
+            rating.raw_bind_parameter(i + 4, r.value)?;
+            rating.raw_bind_parameter(i + 5, r.created_at)?;
+            rating.raw_bind_parameter(i + 6, r.updated_at)?;
+            rating.raw_bind_parameter(i + 7, r.seconds_spent)?;
+            rating.raw_bind_parameter(i + 8, r.codebook_version)?;
+            rating.raw_bind_parameter(i + 9, r.note)?;
+            rating.raw_bind_parameter(i + 10, r.confidence)?;
+            i += 11;
+        }
+        rating.raw_execute()?;
+        let mut i = 1;
+        for r in &self.rows {
+            history.raw_bind_parameter(i, r.id)?;
+            history.raw_bind_parameter(i + 1, None::<f64>)?;
+            history.raw_bind_parameter(i + 2, r.value)?;
+            history.raw_bind_parameter(i + 3, r.rater_id)?;
+            history.raw_bind_parameter(i + 4, r.changed_at)?;
+            history.raw_bind_parameter(i + 5, r.source)?;
+            i += 6;
+        }
+        history.raw_execute()?;
+        self.rows.clear();
+        Ok(())
+    }
+}
+
+/// A bulk write's secondary indexes on the ratings and their history, dropped inside its
+/// transaction and built again (one sort each) before it commits: for an import of many rows
+/// into a study with few, that is cheaper than a b-tree insert per row and index. The
+/// uniqueness index stays, so the rows are still checked one by one. Everything happens in the
+/// caller's transaction: a failed import rolls the drop back with the rows.
+#[must_use = "the dropped indexes are built again by restore"]
+pub(crate) struct BulkIndexes {
+    create: Vec<String>,
+}
+
+/// Below this many rows an import inserts into the indexes as they stand.
+pub(crate) const BULK_INDEX_ROWS: usize = 10_000;
+
+impl BulkIndexes {
+    /// Drops the indexes when `rows` new ratings outnumber the stored history (which holds at
+    /// least one row per rating); else drops nothing.
+    pub(crate) fn drop_for(conn: &Connection, rows: usize) -> Result<BulkIndexes> {
+        let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+        if rows < BULK_INDEX_ROWS as i64 {
+            return Ok(BulkIndexes { create: Vec::new() });
+        }
+        // Counting stops at `rows`: a study of millions is not scanned to find it is large.
+        let stored: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM rating_history LIMIT ?1)",
+            [rows],
+            |r| r.get(0),
+        )?;
+        if stored >= rows {
+            return Ok(BulkIndexes { create: Vec::new() });
+        }
+        // The schema's own statements (autoindexes have none and are kept), so the rebuilt
+        // indexes are the ones the migrations made, whatever a later migration adds.
+        let indexes: Vec<(String, String)> = conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                  WHERE type = 'index' AND tbl_name = 'rating'
+                    AND sql IS NOT NULL ORDER BY name",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(BulkIndexes {
+            create: indexes.into_iter().map(|(_, sql)| sql).collect(),
+        })
+    }
+
+    /// Builds the dropped indexes again.
+    pub(crate) fn restore(self, conn: &Connection) -> Result<()> {
+        for sql in &self.create {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
     }
 }
 
@@ -902,6 +1134,79 @@ mod tests {
             let stored = s.ratings_of(p, r).unwrap().pop();
             assert_eq!(saved.unwrap(), stored.filter(|_| value.is_some()));
         }
+    }
+
+    #[test]
+    fn a_large_import_into_an_empty_study_writes_many_rows_per_statement_and_keeps_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let shape = crate::sample::BenchShape {
+            persons: 100,
+            contexts: 3,
+            raters_per_profile: 2,
+            rater_pool: 4,
+            dimensions: 20,
+            seed: 7,
+        };
+        let file = dir.path().join("r.csv");
+        let n =
+            crate::sample::write_bench_ratings(shape, &mut std::fs::File::create(&file).unwrap())
+                .unwrap();
+        assert!(n >= BULK_INDEX_ROWS, "{n} rows take the bulk path");
+        let mut s = Study::create(&dir.path().join("s.db")).unwrap();
+        let schema = |s: &Study| -> Vec<(String, Option<String>)> {
+            s.conn
+                .prepare("SELECT name, sql FROM sqlite_schema ORDER BY name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let before = schema(&s);
+        let opts = crate::import::RatingsImportOptions::default();
+        let mut report = None;
+        let sql = statements_of(&mut s, |s| {
+            report = Some(s.import_ratings(&file, &opts).unwrap())
+        });
+        assert_eq!(report.unwrap().added, n);
+        // Row by row this was two statements per rating (profiles and raters are still
+        // created one statement each).
+        assert!(
+            sql.len() < n / 5,
+            "{} statements for {n} ratings",
+            sql.len()
+        );
+        assert_eq!(
+            schema(&s),
+            before,
+            "the dropped indexes are built again as they were"
+        );
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        let (ratings, history, matched): (i64, i64, i64) = s
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM rating), (SELECT COUNT(*) FROM rating_history),
+                        (SELECT COUNT(*) FROM rating r JOIN rating_history h ON h.rating_id = r.id
+                          WHERE h.old_value IS NULL AND h.new_value = r.value
+                            AND h.changed_by = r.rater_id AND h.id = r.id)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (ratings, history, matched),
+            (n as i64, n as i64, n as i64),
+            "one history entry per rating"
+        );
+        // The second import goes row by row through the rebuilt uniqueness index: all found.
+        let again = s.import_ratings(&file, &opts).unwrap();
+        assert_eq!((again.added, again.updated, again.unchanged), (0, 0, n));
+        // The page cache is set back after the import.
+        let cache: i64 = s
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .unwrap();
+        assert_eq!(cache, -2000);
     }
 
     #[test]
