@@ -164,12 +164,12 @@ pub(crate) fn sort_order(ratings: &[Rating]) -> Vec<u32> {
     keyed.into_iter().map(|k| k.3).collect()
 }
 
-type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
+pub(super) type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
 
 /// Groups profiles by size and persons by the multiset of their profile sizes. Without a
 /// person:context term, profiles do not enter the model and each person counts as one profile
-/// of its total size.
-fn signatures(
+/// of its total size. Also used by the engine's summaries (partial.rs).
+pub(super) fn signatures(
     persons: &[PersonBlock],
     profiles: &[ProfileBlock],
     person_context: bool,

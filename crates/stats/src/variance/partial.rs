@@ -9,7 +9,9 @@
 //! without a rating in memory: O(cells), whatever the number of ratings.
 
 use super::decompose::Prepared;
-use super::design::{Cell, Design, PersonBlock, PersonRater, ProfileBlock, Rating, Terms};
+use super::design::{
+    signatures, Cell, Design, PersonBlock, PersonRater, ProfileBlock, Rating, Terms,
+};
 use super::VarianceError;
 
 /// The ratings of one profile by one rater, summarised.
@@ -260,78 +262,6 @@ fn from_cells(
         max_person_id,
         centre,
     })
-}
-
-// A copy of design.rs's `signatures` (private there, and that file is being tuned in
-// parallel): the test `summaries_give_the_in_memory_decomposition` fails if the two drift apart.
-type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
-
-/// Groups profiles by size and persons by the multiset of their profile sizes. Without a
-/// person:context term, profiles do not enter the model and each person counts as one profile
-/// of its total size.
-fn signatures(
-    persons: &[PersonBlock],
-    profiles: &[ProfileBlock],
-    person_context: bool,
-) -> Signatures {
-    if !person_context {
-        let mut size_of: std::collections::BTreeMap<u64, u16> = Default::default();
-        for p in persons {
-            let next = size_of.len() as u16;
-            size_of.entry(p.n.to_bits()).or_insert(next);
-        }
-        let mut sizes = vec![0.0; size_of.len()];
-        for (bits, &i) in &size_of {
-            sizes[i as usize] = f64::from_bits(*bits);
-        }
-        let person_sig: Vec<u32> = persons
-            .iter()
-            .map(|p| size_of[&p.n.to_bits()] as u32)
-            .collect();
-        let sigs = (0..sizes.len())
-            .map(|i| (vec![i as u16], vec![1.0]))
-            .collect();
-        return (sizes, vec![0; profiles.len()], person_sig, sigs);
-    }
-    let mut size_of: std::collections::BTreeMap<u64, u16> = std::collections::BTreeMap::new();
-    for p in profiles {
-        let next = size_of.len() as u16;
-        size_of.entry(p.n.to_bits()).or_insert(next);
-    }
-    let mut sizes = vec![0.0; size_of.len()];
-    for (bits, &i) in &size_of {
-        sizes[i as usize] = f64::from_bits(*bits);
-    }
-    let profile_size: Vec<u16> = profiles.iter().map(|p| size_of[&p.n.to_bits()]).collect();
-    let mut table: std::collections::HashMap<Vec<(u16, u32)>, u32> = Default::default();
-    let mut sigs = Vec::new();
-    let mut person_sig = Vec::with_capacity(persons.len());
-    let mut key: Vec<(u16, u32)> = Vec::new();
-    for p in persons {
-        key.clear();
-        for q in p.profiles.0..p.profiles.1 {
-            let s = profile_size[q as usize];
-            match key.iter_mut().find(|(k, _)| *k == s) {
-                Some(e) => e.1 += 1,
-                None => key.push((s, 1)),
-            }
-        }
-        key.sort_unstable();
-        let id = match table.get(key.as_slice()) {
-            Some(&id) => id,
-            None => {
-                let id = table.len() as u32;
-                table.insert(key.clone(), id);
-                sigs.push((
-                    key.iter().map(|k| k.0).collect(),
-                    key.iter().map(|k| k.1 as f64).collect(),
-                ));
-                id
-            }
-        };
-        person_sig.push(id);
-    }
-    (sizes, profile_size, person_sig, sigs)
 }
 
 #[cfg(test)]
