@@ -1,5 +1,5 @@
-// A state–trait result and a model fit in small, for the pseudo-translation test (as the
-// analysis view test builds them: what core returns, with every part the view can show).
+// A state–trait result and a model fit in small (what core returns, with every part the view
+// can show), for the analysis view test and the pseudo-translation test.
 import type { AnalysisRequest, AnalysisResult, ModelResult } from "../bindings";
 
 export function analysisResult(key: string, trait: number, options: AnalysisRequest): AnalysisResult {

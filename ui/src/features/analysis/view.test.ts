@@ -5,7 +5,6 @@ import type {
   FormulaCheck,
   ModelResult,
   AnalysisProgress,
-  AnalysisResult,
   LatestAnalysis,
   ExportRequest,
   RunOutcome,
@@ -14,54 +13,7 @@ import { FakeBackend } from "../../test/fakeBackend";
 import type { StudioContext } from "../studio/view";
 import type { AnalysisApi } from "./api";
 import { AnalysisRuns, AnalysisView } from "./view";
-
-function result(key: string, trait: number, options: AnalysisRequest): AnalysisResult {
-  return {
-    key,
-    dataHash: `hash-${key}`,
-    options,
-    computedAt: "2026-01-02T03:04:05Z",
-    method: options.method,
-    bootstrap: options.bootstrap,
-    seconds: 1.5,
-    dimensions: [
-      {
-        dimension: "extraversion",
-        persons: 10,
-        profiles: 30,
-        ratings: 90,
-        traitShare: trait,
-        stateShare: 1 - trait,
-        traitCi: [trait - 0.1, trait + 0.1],
-        raterLevel: { person: 0.2, personContext: 0.5, rater: 0.1, residual: 0.2 },
-        personShareCi: null,
-        personContextShareCi: null,
-        reliabilityK: 0.8,
-        negative: [],
-        warnings: [],
-        caution: null,
-        ciCaution: null,
-      },
-    ],
-    pooled: { traitShare: trait, stateShare: 1 - trait, traitCi: null, dimensions: 1, standardised: null, caution: null },
-    raterSensitivity: [
-      { dimension: "extraversion", rater: "ana", kind: "human", ratings: 30, stateShare: 0.7, ci: null, stateBlind: false, note: null, caution: null, ciCaution: null },
-      { dimension: "extraversion", rater: "=gpt", kind: "model", ratings: 30, stateShare: 0.02, ci: null, stateBlind: true, note: null, caution: null, ciCaution: null },
-    ],
-    raterPool: null,
-    // What core's rater_matrix makes of the two rows above.
-    raterMatrix: {
-      dimensions: ["extraversion"],
-      raters: [
-        { rater: "ana", kind: "human", cells: [0], mean: 0.7, stateBlind: false },
-        { rater: "=gpt", kind: "model", cells: [1], mean: 0.02, stateBlind: true },
-      ],
-    },
-    figures: [{ name: "pooled_split", title: "Pooled", caption: "c", svg: "<svg xmlns='http://www.w3.org/2000/svg'/>", width: 900, height: 200 }],
-    tables: [{ name: "decomposition", title: "Decomposition" }],
-    model: null,
-  };
-}
+import { analysisResult as result } from "../../test/analysisFixture";
 
 /** What core's formula fit returns for the "with context effects" preset, in small. */
 function modelResult(formula: string): ModelResult {
