@@ -176,20 +176,30 @@ pub(crate) fn solve(l: &[f64], m: usize, b: &mut [f64]) {
 /// The lower triangle (diagonal included; the rest 0) of `A⁻¹` (row-major) from the factor
 /// `L` of [`cholesky`]: `U = L⁻ᵀ` row by row, then `A⁻¹ = U U'`, both as contiguous dot
 /// products. Symmetric: the upper triangle would only double the (strided) writes.
+#[cfg(test)]
 pub(crate) fn inverse(l: &[f64], m: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; m * m];
+    inverse_leading(l, m, m, &mut inv);
+    inv
+}
+
+/// [`inverse`] of the leading `m × m` block of `A` (row stride `ld ≥ m`) from the factor `L`
+/// of all of `A`, written into the leading block of `inv` (stride `ld`; nothing else is
+/// touched). The leading block of a Cholesky factor is the factor of the leading block, so
+/// the inverse of `A` without its last rows and columns needs no factorisation of its own.
+pub(crate) fn inverse_leading(l: &[f64], ld: usize, m: usize, inv: &mut [f64]) {
     // U upper-triangular, row-major: U[j][i] = (L⁻¹)[i][j] for i ≥ j.
     let mut u = vec![0.0; m * m];
     for i in 0..m {
-        let lii = l[i * m + i];
+        let lii = l[i * ld + i];
         u[i * m + i] = 1.0 / lii;
-        let li = &l[i * m..i * m + i];
+        let li = &l[i * ld..i * ld + i];
         for j in 0..i {
             // (L⁻¹)[i][j] = −Σ_{k=j}^{i−1} L[i][k] (L⁻¹)[k][j] / L[i][i].
             let v = -dot(&li[j..i], &u[j * m + j..j * m + i]) / lii;
             u[j * m + i] = v;
         }
     }
-    let mut inv = vec![0.0; m * m];
     let mut a0 = 0;
     while a0 < m {
         let rows = (m - a0).min(4);
@@ -213,7 +223,7 @@ pub(crate) fn inverse(l: &[f64], m: usize) -> Vec<f64> {
                 let d = dot4x4(ua, ub, len);
                 for r in 0..4 {
                     for c in 0..4 {
-                        inv[(a0 + r) * m + b0 + c] = d[r][c];
+                        inv[(a0 + r) * ld + b0 + c] = d[r][c];
                     }
                 }
                 b0 += 4;
@@ -221,7 +231,7 @@ pub(crate) fn inverse(l: &[f64], m: usize) -> Vec<f64> {
             for b in b0..a0 {
                 let d = dot4(ua, &u[b * m + a0..b * m + m]);
                 for r in 0..4 {
-                    inv[(a0 + r) * m + b] = d[r];
+                    inv[(a0 + r) * ld + b] = d[r];
                 }
             }
         }
@@ -229,12 +239,11 @@ pub(crate) fn inverse(l: &[f64], m: usize) -> Vec<f64> {
             let start = if rows == 4 { a0 } else { 0 };
             for b in start..=a {
                 let v = dot(&u[a * m + a..a * m + m], &u[b * m + a..b * m + m]);
-                inv[a * m + b] = v;
+                inv[a * ld + b] = v;
             }
         }
         a0 += rows;
     }
-    inv
 }
 
 #[cfg(test)]
@@ -279,6 +288,24 @@ mod tests {
             solve(&l, m, &mut b);
             for i in 0..m {
                 assert!((b[i] - x_ref[i]).abs() < 1e-12);
+            }
+            // The leading block's inverse from the whole factor, as ML's trace takes it.
+            if m > 1 {
+                let q = m - 1;
+                let lead = nalgebra::DMatrix::from_fn(q, q, |i, j| s[i * m + j]);
+                let lead_inv = lead.cholesky().unwrap().inverse();
+                let mut out = vec![7.0; m * m];
+                inverse_leading(&l, m, q, &mut out);
+                for i in 0..m {
+                    for j in 0..m {
+                        let want = if i < q && j <= i {
+                            lead_inv[(i, j)]
+                        } else {
+                            7.0
+                        };
+                        assert!((out[i * m + j] - want).abs() < 1e-12, "{m}: ({i}, {j})");
+                    }
+                }
             }
             let mut bad = s.clone();
             bad[0] = -1.0;

@@ -78,38 +78,17 @@ impl Model {
         let mut fac = Vec::new();
         let red = self.reduce_keeping(theta, Some(&mut fac));
         let g = self.g;
-        // ML's trace needs the random-effects part of the unfactored block.
-        let srr: Option<Vec<f64>> = match criterion {
-            Criterion::Reml => None,
-            Criterion::Ml => {
-                let q = g - 1;
-                let mut srr = vec![0.0; q * q];
-                for i in 0..q {
-                    srr[i * q..i * q + q].copy_from_slice(&red.s[i * g..i * g + q]);
-                }
-                Some(srr)
-            }
-        };
         let (e, sol, chol) = self.solve_global(red, criterion)?;
         // The inverse whose diagonal gives tr_k: of C's global Schur complement (REML), or of
         // its random-effects part alone (ML: C_uu excludes the intercept; its row stays 0).
-        let sinv_rows: Vec<f64> = match srr {
-            None => dense::inverse(&chol, g),
-            Some(mut srr) => {
-                let q = g - 1;
-                let mut full = vec![0.0; g * g];
-                if q > 0 {
-                    if !dense::cholesky(&mut srr, q) {
-                        return None;
-                    }
-                    let inv = dense::inverse(&srr, q);
-                    for i in 0..q {
-                        full[i * g..i * g + q].copy_from_slice(&inv[i * q..i * q + q]);
-                    }
-                }
-                full
-            }
+        // The intercept is the last row, so the factor of the random-effects part is the
+        // leading `(g − 1) × (g − 1)` block of the global factor.
+        let mut sinv_rows = vec![0.0; g * g];
+        let inverted = match criterion {
+            Criterion::Reml => g,
+            Criterion::Ml => g - 1,
         };
+        dense::inverse_leading(&chol, g, inverted, &mut sinv_rows);
         let sinv = |i: usize, j: usize| sinv_rows[i * g + j];
         let mut tr = vec![0.0; k];
         for (gi, &t) in self.global_term.iter().enumerate() {
