@@ -185,6 +185,17 @@ impl Model {
         let g = self.g;
         if let Some(k) = keep.as_deref_mut() {
             k.clear();
+            // Sized once: grown by doubling, the factors (about a megabyte at the Chameleon
+            // scale) were copied twice over and their fresh pages faulted in per call.
+            let size: usize = self
+                .signatures
+                .iter()
+                .map(|sig| {
+                    let m = sig.block.m as usize;
+                    m * m + m * (sig.block.touched.1 - sig.block.touched.0) as usize
+                })
+                .sum();
+            k.reserve_exact(size);
         }
         let mut s = vec![0.0; g * g];
         let mut rhs = vec![0.0; g];
