@@ -392,7 +392,9 @@ pub fn run_decomposition(
             match Prepared::new(&ratings, ds.has_rater) {
                 Ok(p) => {
                     let d = decompose(&p, &ratings, &dec_opts);
-                    (Some(p), Some(d), Vec::new())
+                    // The designs serve the bootstrap only: without one they go now, not
+                    // after every dimension (tens of MB each at millions of ratings).
+                    (Some(p).filter(|_| opts.bootstrap > 0), Some(d), Vec::new())
                 }
                 // Whoever shows a dimension's warnings names the dimension.
                 Err(e) => (None, None, vec![e.to_string()]),
