@@ -392,7 +392,9 @@ pub fn run_decomposition(
             match Prepared::new(&ratings, ds.has_rater) {
                 Ok(p) => {
                     let d = decompose(&p, &ratings, &dec_opts);
-                    (Some(p), Some(d), Vec::new())
+                    // The designs serve the bootstrap only: without one they go now, not
+                    // after every dimension (tens of MB each at millions of ratings).
+                    (Some(p).filter(|_| opts.bootstrap > 0), Some(d), Vec::new())
                 }
                 // Whoever shows a dimension's warnings names the dimension.
                 Err(e) => (None, None, vec![e.to_string()]),
@@ -515,30 +517,40 @@ pub fn model_rows(ds: &Dataset, dim: &DimensionData) -> Vec<Observation> {
 
 /// One observation per profile: the mean of its ratings (the profile level's score).
 fn profile_score_rows(ds: &Dataset, dim: &DimensionData) -> Vec<Observation> {
-    let mut sums: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
+    // Profile ids are dense: a table indexed by them sums each profile in observation order
+    // and lists them ascending, as an ordered map would, without its per-rating lookups.
+    let mut sums = vec![(0.0, 0.0); ds.profiles.len()];
     for o in dim.observations.iter().filter(|o| o.value.is_finite()) {
-        let e = sums.entry(o.profile).or_insert((0.0, 0.0));
+        let e = &mut sums[o.profile as usize];
         e.0 += o.value;
         e.1 += 1.0;
     }
-    sums.into_iter()
-        .map(|(profile, (sum, n))| {
-            let p = ds.profiles[profile as usize];
-            Observation {
-                person: p.person,
-                context: p.context,
-                rater: 0,
-                value: sum / n,
-            }
+    (sums.into_iter().zip(&ds.profiles))
+        .filter(|((_, n), _)| *n > 0.0)
+        .map(|((sum, n), p)| Observation {
+            person: p.person,
+            context: p.context,
+            rater: 0,
+            value: sum / n,
         })
         .collect()
 }
 
 /// True when some context holds profiles of two or more persons.
 fn contexts_shared(rows: &[Observation]) -> bool {
-    let mut first: BTreeMap<u32, u32> = BTreeMap::new();
-    rows.iter()
-        .any(|o| *first.entry(o.context).or_insert(o.person) != o.person)
+    let n = rows
+        .iter()
+        .map(|o| o.context as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut first = vec![u32::MAX; n];
+    rows.iter().any(|o| {
+        let f = &mut first[o.context as usize];
+        if *f == u32::MAX {
+            *f = o.person;
+        }
+        *f != o.person
+    })
 }
 
 const CONTEXT_CHECK_FORMULA: &str = "score ~ 1 + (1|person) + (1|context)";
@@ -1022,26 +1034,17 @@ fn dimension_report(
 
 /// Persons of `dim` rated in two or more contexts.
 fn persons_with_two_contexts(ds: &Dataset, dim: &DimensionData) -> usize {
-    let mut seen: Vec<(u32, u32)> = dim
-        .observations
-        .iter()
-        .map(|o| {
-            let k = ds.profiles[o.profile as usize];
-            (k.person, k.context)
-        })
-        .collect();
-    seen.sort_unstable();
-    seen.dedup();
-    let mut n = 0;
-    let mut i = 0;
-    while i < seen.len() {
-        let j = seen[i..].partition_point(|p| p.0 == seen[i].0) + i;
-        if j - i >= 2 {
-            n += 1;
-        }
-        i = j;
+    // A profile is one (person, context): a person's distinct contexts are its distinct
+    // profiles, counted through tables indexed by the dense ids rather than a sort.
+    let mut seen = vec![false; ds.profiles.len()];
+    for o in &dim.observations {
+        seen[o.profile as usize] = true;
     }
-    n
+    let mut contexts = vec![0u32; ds.persons.len()];
+    for (key, _) in ds.profiles.iter().zip(&seen).filter(|(_, s)| **s) {
+        contexts[key.person as usize] += 1;
+    }
+    contexts.iter().filter(|&&n| n >= 2).count()
 }
 
 /// Marks every value of `d` that a minimum-n rule keeps from being a result, and degenerate

@@ -41,8 +41,10 @@ impl std::hash::Hasher for FxHasher {
 
 pub(super) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// Interns rows into a [`Dataset`] as they stream by.
-#[derive(Default)]
+/// Interns rows into a [`Dataset`] as they stream by. The dataset's dimensions get their
+/// names here but no observations: the ratings are gathered in [`Column`]s (16 bytes a row
+/// rather than an observation's 56 and a duplicate key's 16) and turned into observations
+/// once, at [`Builder::finish`], at their final size.
 pub(super) struct Builder {
     pub(super) ds: Dataset,
     pub(super) persons: FxMap<String, u32>,
@@ -50,22 +52,163 @@ pub(super) struct Builder {
     pub(super) profiles: FxMap<ProfileKey, u32>,
     pub(super) raters: FxMap<String, u32>,
     pub(super) dims: FxMap<String, usize>,
-    /// Per dimension: (profile, rater or u32::MAX, line) of every row, for duplicate checks.
-    pub(super) keys: Vec<Vec<(u32, u32, u64)>>,
+    /// Per dimension: every row, missing ratings included (for the duplicate check).
+    pub(super) columns: Vec<Column>,
+    /// Keep every row's line, which only a duplicate's message needs. A builder without them
+    /// finds duplicates all the same, and its caller reads the file again with lines to name
+    /// them ([`Builder::unlocated_duplicates`]).
+    pub(super) keep_lines: bool,
+    /// [`Builder::unlocated_duplicates`] found none.
+    pub(super) duplicates_checked: bool,
     /// Per dimension: the text values seen, which become nominal categories.
     pub(super) labels: Vec<Labels>,
     /// The previous row's profile and dimension: files come grouped by profile, so most rows
-    /// repeat them and skip the hash lookups.
-    pub(super) last_profile: Option<(String, String, u32)>,
-    pub(super) last_dimension: Option<(String, usize)>,
+    /// repeat them and skip the hash lookups (compared by the names in the tables).
+    pub(super) last_profile: Option<u32>,
+    pub(super) last_dimension: Option<usize>,
     /// The raters of the last few rows (a profile's raters take turns row by row), looked up
     /// by comparison before the hash table; `next_recent` is the slot a miss replaces.
-    pub(super) recent_raters: Vec<(String, u32)>,
+    pub(super) recent_raters: Vec<u32>,
     pub(super) next_recent: usize,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new(true)
+    }
 }
 
 /// How many recent raters [`Builder::push`] remembers.
 const RECENT_RATERS: usize = 8;
+
+/// One dimension's rows as columns, in file order. An optional column stays empty until a
+/// row has a value for it, and then holds one entry per row.
+#[derive(Default)]
+pub(super) struct Column {
+    pub(super) profile: Vec<u32>,
+    /// `u32::MAX`: no rater.
+    pub(super) rater: Vec<u32>,
+    /// NaN: a missing rating (every value read is finite).
+    pub(super) value: Vec<f64>,
+    pub(super) created_at: Vec<Option<i64>>,
+    pub(super) seconds_spent: Vec<Option<f64>>,
+    /// Empty unless the builder keeps lines.
+    pub(super) line: Vec<u64>,
+}
+
+/// Pushes `v` onto an optional column of `len` rows so far: nothing while it has never had a
+/// value, else padded with `none` up to the row.
+fn push_optional<T: Copy>(col: &mut Vec<T>, len: usize, v: Option<T>, none: T) {
+    match v {
+        Some(v) => {
+            col.resize(len, none);
+            col.push(v);
+        }
+        None if !col.is_empty() => col.push(none),
+        None => {}
+    }
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        self.profile.len()
+    }
+
+    fn push(
+        &mut self,
+        profile: u32,
+        rater: Option<u32>,
+        value: f64,
+        row: &RowRef<'_>,
+        lines: bool,
+    ) {
+        let n = self.len();
+        self.profile.push(profile);
+        push_optional(&mut self.rater, n, rater, u32::MAX);
+        self.value.push(value);
+        push_optional(&mut self.created_at, n, row.created_at.map(Some), None);
+        push_optional(
+            &mut self.seconds_spent,
+            n,
+            row.seconds_spent.map(Some),
+            None,
+        );
+        if lines {
+            self.line.push(row.line);
+        }
+    }
+
+    /// Pads the optional columns to the rows (a column may end before the last rows).
+    fn pad(&mut self) {
+        let n = self.len();
+        if !self.rater.is_empty() {
+            self.rater.resize(n, u32::MAX);
+        }
+        if !self.created_at.is_empty() {
+            self.created_at.resize(n, None);
+        }
+        if !self.seconds_spent.is_empty() {
+            self.seconds_spent.resize(n, None);
+        }
+    }
+
+    /// The observations: the rows with a rating, in file order.
+    fn observations(&self) -> Vec<Observation> {
+        let kept = self.value.iter().filter(|v| !v.is_nan()).count();
+        let mut out = Vec::with_capacity(kept);
+        for (i, (&profile, &value)) in self.profile.iter().zip(&self.value).enumerate() {
+            if value.is_nan() {
+                continue;
+            }
+            out.push(Observation {
+                profile,
+                rater: self.rater.get(i).copied().filter(|&r| r != u32::MAX),
+                value,
+                created_at: self.created_at.get(i).copied().flatten(),
+                seconds_spent: self.seconds_spent.get(i).copied().flatten(),
+            });
+        }
+        out
+    }
+
+    /// Two rows with one profile and one rater. Files list a profile's ratings together, so
+    /// each profile's rows are checked among themselves in one pass; a profile coming back
+    /// later in the dimension sends the whole dimension to a sort.
+    pub(super) fn has_duplicates(&self, n_profiles: usize) -> bool {
+        if self.rater.is_empty() {
+            return false;
+        }
+        let mut done = vec![false; n_profiles];
+        let mut run: Vec<u32> = Vec::new();
+        let mut i = 0;
+        while i < self.len() {
+            let p = self.profile[i];
+            let mut j = i + 1;
+            while j < self.len() && self.profile[j] == p {
+                j += 1;
+            }
+            if std::mem::replace(&mut done[p as usize], true) {
+                return self.has_duplicates_sorted();
+            }
+            run.clear();
+            run.extend_from_slice(&self.rater[i..j]);
+            run.sort_unstable();
+            if run.windows(2).any(|w| w[0] == w[1]) {
+                return true;
+            }
+            i = j;
+        }
+        false
+    }
+
+    pub(super) fn has_duplicates_sorted(&self) -> bool {
+        let mut keys: Vec<u64> = (self.profile.iter().zip(&self.rater))
+            .map(|(&p, &r)| (u64::from(p) << 32) | u64::from(r))
+            .collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    }
+}
 
 /// Text values of one dimension in a file without a codebook: categories numbered 1, 2, … in
 /// the order first seen (case-insensitive, the first spelling names the category). A dimension
@@ -103,27 +246,53 @@ pub(super) fn intern(map: &mut FxMap<String, u32>, table: &mut Vec<String>, s: &
 }
 
 impl Builder {
+    /// A builder keeping lines for duplicate messages (`keep_lines`) or not.
+    pub(super) fn new(keep_lines: bool) -> Builder {
+        Builder {
+            ds: Dataset::default(),
+            persons: FxMap::default(),
+            contexts: FxMap::default(),
+            profiles: FxMap::default(),
+            raters: FxMap::default(),
+            dims: FxMap::default(),
+            columns: Vec::new(),
+            keep_lines,
+            duplicates_checked: false,
+            labels: Vec::new(),
+            last_profile: None,
+            last_dimension: None,
+            recent_raters: Vec::new(),
+            next_recent: 0,
+        }
+    }
+
     pub(super) fn push(&mut self, row: &RowRef<'_>) {
-        let profile = match &self.last_profile {
-            Some((p, c, id)) if p == row.person && c == row.context => *id,
-            _ => {
+        let same_profile = self.last_profile.filter(|&id| {
+            let k = self.ds.profiles[id as usize];
+            self.ds.persons[k.person as usize] == row.person
+                && self.ds.contexts[k.context as usize] == row.context
+        });
+        let profile = match same_profile {
+            Some(id) => id,
+            None => {
                 let person = intern(&mut self.persons, &mut self.ds.persons, row.person);
                 let context = intern(&mut self.contexts, &mut self.ds.contexts, row.context);
                 let id = self.profile(ProfileKey { person, context });
-                self.last_profile = Some((row.person.to_owned(), row.context.to_owned(), id));
+                self.last_profile = Some(id);
                 id
             }
         };
         let rater = row.rater.map(|r| self.recent_rater(r));
-        let d = match &self.last_dimension {
-            Some((name, d)) if name == row.dimension => *d,
-            _ => {
+        let same_dimension =
+            (self.last_dimension).filter(|&d| self.ds.dimensions[d].name == row.dimension);
+        let d = match same_dimension {
+            Some(d) => d,
+            None => {
                 let d = self.dimension(row.dimension);
-                self.last_dimension = Some((row.dimension.to_owned(), d));
+                self.last_dimension = Some(d);
                 d
             }
         };
-        self.keys[d].push((profile, rater.unwrap_or(u32::MAX), row.line));
         let labels = &mut self.labels[d];
         let value = match (row.value, row.label) {
             (Some(v), _) => {
@@ -138,15 +307,8 @@ impl Builder {
             }
             (None, None) => None,
         };
-        if let Some(value) = value {
-            self.ds.dimensions[d].observations.push(Observation {
-                profile,
-                rater,
-                value,
-                created_at: row.created_at,
-                seconds_spent: row.seconds_spent,
-            });
-        }
+        let lines = self.keep_lines;
+        self.columns[d].push(profile, rater, value.unwrap_or(f64::NAN), row, lines);
     }
 
     pub(super) fn profile(&mut self, key: ProfileKey) -> u32 {
@@ -158,14 +320,16 @@ impl Builder {
     }
 
     fn recent_rater(&mut self, name: &str) -> u32 {
-        if let Some((_, id)) = self.recent_raters.iter().find(|(n, _)| n == name) {
-            return *id;
+        let raters = &self.ds.raters;
+        if let Some(&id) = (self.recent_raters.iter()).find(|&&id| raters[id as usize].name == name)
+        {
+            return id;
         }
         let id = self.rater(name);
         if self.recent_raters.len() < RECENT_RATERS {
-            self.recent_raters.push((name.to_owned(), id));
+            self.recent_raters.push(id);
         } else {
-            self.recent_raters[self.next_recent] = (name.to_owned(), id);
+            self.recent_raters[self.next_recent] = id;
             self.next_recent = (self.next_recent + 1) % RECENT_RATERS;
         }
         id
@@ -186,6 +350,12 @@ impl Builder {
 
     /// Dimension names are case-insensitive; the first spelling seen names the dimension.
     pub(super) fn dimension(&mut self, name: &str) -> usize {
+        // A file's few dimensions take turns row by row: comparing names beats hashing them.
+        if self.ds.dimensions.len() <= 16 {
+            if let Some(d) = (self.ds.dimensions.iter()).position(|dim| dim.name == name) {
+                return d;
+            }
+        }
         if let Some(&d) = self.dims.get(name) {
             return d;
         }
@@ -200,7 +370,7 @@ impl Builder {
             level: None,
             observations: Vec::new(),
         });
-        self.keys.push(Vec::new());
+        self.columns.push(Column::default());
         self.labels.push(Labels::default());
         let d = self.ds.dimensions.len() - 1;
         self.dims.insert(lower, d);
@@ -228,11 +398,11 @@ impl Builder {
         let raters: Vec<u32> = (part.ds.raters.iter())
             .map(|r| self.rater(&r.name))
             .collect();
-        for ((dim, keys), labels) in part
+        for ((dim, mut col), labels) in part
             .ds
             .dimensions
             .into_iter()
-            .zip(part.keys)
+            .zip(part.columns)
             .zip(part.labels)
         {
             let d = self.dimension(&dim.name);
@@ -254,27 +424,55 @@ impl Builder {
             if mine.first_number.is_none() {
                 mine.first_number = labels.first_number;
             }
-            self.keys[d].extend(keys.into_iter().map(|(p, r, line)| {
-                let r = if r == u32::MAX { r } else { raters[r as usize] };
-                (profiles[p as usize], r, line)
-            }));
-            self.ds.dimensions[d]
-                .observations
-                .extend(dim.observations.into_iter().map(|o| {
-                    Observation {
-                        profile: profiles[o.profile as usize],
-                        rater: o.rater.map(|r| raters[r as usize]),
-                        value: match &recode {
-                            Some(codes) => codes
-                                .get((o.value as usize).wrapping_sub(1))
-                                .copied()
-                                .unwrap_or(o.value),
-                            None => o.value,
-                        },
-                        ..o
-                    }
+            col.pad();
+            let mine = &mut self.columns[d];
+            mine.pad();
+            let n = mine.len();
+            mine.profile
+                .extend(col.profile.iter().map(|&p| profiles[p as usize]));
+            if !col.rater.is_empty() {
+                mine.rater.resize(n, u32::MAX);
+                mine.rater.extend(col.rater.iter().map(|&r| match r {
+                    u32::MAX => r,
+                    r => raters[r as usize],
                 }));
+            }
+            mine.value.extend(col.value.iter().map(|&v| {
+                match &recode {
+                    // A missing rating (NaN) stays missing.
+                    Some(codes) if !v.is_nan() => codes
+                        .get((v as usize).wrapping_sub(1))
+                        .copied()
+                        .unwrap_or(v),
+                    _ => v,
+                }
+            }));
+            if !col.created_at.is_empty() {
+                mine.created_at.resize(n, None);
+                mine.created_at.extend_from_slice(&col.created_at);
+            }
+            if !col.seconds_spent.is_empty() {
+                mine.seconds_spent.resize(n, None);
+                mine.seconds_spent.extend_from_slice(&col.seconds_spent);
+            }
+            mine.line.extend_from_slice(&col.line);
         }
+    }
+
+    /// A fast builder's check before [`Builder::finish`]: true when some profile was rated
+    /// twice by one rater on a dimension, whose message needs the lines this builder did not
+    /// keep (the caller reads the file again with them). A builder keeping lines never says so.
+    pub(super) fn unlocated_duplicates(&mut self, has_rater: bool) -> bool {
+        if self.keep_lines || !has_rater {
+            return false;
+        }
+        let n_profiles = self.ds.profiles.len();
+        let found = self.columns.iter_mut().any(|c| {
+            c.pad();
+            c.has_duplicates(n_profiles)
+        });
+        self.duplicates_checked = !found;
+        found
     }
 
     /// Text values on a dimension that also holds numbers, one error per dimension.
@@ -328,12 +526,22 @@ impl Builder {
         // Without a rater column, two rows for one person × context are replicate
         // observations (ids repeating across studies, as in psychTools' msqR), as lme4 reads
         // them (issue #12); with raters, a rater rating a profile twice stays an error.
-        let keys = if has_rater {
-            &mut self.keys[..]
-        } else {
-            &mut []
-        };
-        for (d, keys) in keys.iter_mut().enumerate() {
+        if has_rater
+            && !self.keep_lines
+            && !self.duplicates_checked
+            && self.unlocated_duplicates(has_rater)
+        {
+            return Err(CoreError::Invalid(format!(
+                "{name}: duplicate ratings, read without the lines to name them"
+            )));
+        }
+        let located = has_rater && self.keep_lines;
+        for (d, col) in self.columns.iter_mut().enumerate().filter(|_| located) {
+            col.pad();
+            let mut keys: Vec<(u32, u32, u64)> = (col.profile.iter().zip(&col.rater))
+                .zip(&col.line)
+                .map(|((&p, &r), &line)| (p, r, line))
+                .collect();
             keys.sort_unstable();
             for w in keys.windows(2) {
                 if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
@@ -365,10 +573,10 @@ impl Builder {
         }
         self.ds.source = name.to_owned();
         self.ds.has_rater = has_rater;
-        // The vectors grew by doubling: up to half of each is spare, held for the whole
-        // analysis otherwise (a large allocation shrinks in place).
-        for d in &mut self.ds.dimensions {
-            d.observations.shrink_to_fit();
+        // Each dimension's columns give way to its observations, made at their final size.
+        for (d, mut col) in self.ds.dimensions.iter_mut().zip(self.columns) {
+            col.pad();
+            d.observations = col.observations();
         }
         Ok((self.ds, notes))
     }

@@ -179,11 +179,7 @@ pub fn read_dataset(path: &Path) -> Result<(Dataset, Vec<String>)> {
     let bytes = input.bytes;
     let name = path.display().to_string();
     let chunks = rayon::current_num_threads().min(bytes.len() / PARALLEL_MIN_BYTES);
-    let (b, layout) = if chunks > 1 {
-        build_in_parallel(&name, &bytes, chunks)?
-    } else {
-        build(&name, &bytes)?
-    };
+    let (b, layout) = build_fast(&name, &bytes, chunks)?;
     drop(bytes);
     let (ds, mut notes) = b.finish(&name, layout.has_rater)?;
     notes.splice(

@@ -7,9 +7,9 @@ use rayon::prelude::*;
 /// Below this many bytes per thread, splitting the file costs more than it saves.
 pub(super) const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 
-/// One pass over the whole file.
-pub(super) fn build(name: &str, input: &[u8]) -> Result<(Builder, Layout)> {
-    let mut b = Builder::default();
+/// One pass over the whole file, keeping every row's line or not (see [`Builder::new`]).
+pub(super) fn build(name: &str, input: &[u8], keep_lines: bool) -> Result<(Builder, Layout)> {
+    let mut b = Builder::new(keep_lines);
     match parse_rows(name, input, &mut |r| b.push(&r)) {
         Ok(layout) => Ok((b, layout)),
         Err(CoreError::Input { path, mut errors }) => {
@@ -22,6 +22,20 @@ pub(super) fn build(name: &str, input: &[u8]) -> Result<(Builder, Layout)> {
     }
 }
 
+/// The builder of the whole file in `chunks` pieces (one when below 2), without lines: only a
+/// duplicate's message needs them, and then the file is read again with them.
+pub(super) fn build_fast(name: &str, input: &[u8], chunks: usize) -> Result<(Builder, Layout)> {
+    let (mut b, layout) = if chunks > 1 {
+        build_in_parallel(name, input, chunks, false)?
+    } else {
+        build(name, input, false)?
+    };
+    if b.unlocated_duplicates(layout.has_rater) {
+        b = build(name, input, true)?.0;
+    }
+    Ok((b, layout))
+}
+
 /// The same result as [`build`], from `chunks` pieces of the file parsed side by side and
 /// merged in file order. Only files whose records are exactly their lines ([`plain_parts`])
 /// can be cut at any newline: any other is read in one pass.
@@ -29,9 +43,10 @@ pub(super) fn build_in_parallel(
     name: &str,
     input: &[u8],
     chunks: usize,
+    keep_lines: bool,
 ) -> Result<(Builder, Layout)> {
     let Some((header_line, body)) = plain_parts(input) else {
-        return build(name, input);
+        return build(name, input, keep_lines);
     };
     let header = header_of_line(name, header_line)?;
     let mut pieces = Vec::with_capacity(chunks);
@@ -48,7 +63,7 @@ pub(super) fn build_in_parallel(
         .par_iter()
         .zip(first_lines)
         .map(|(piece, first_line)| {
-            let mut b = Builder::default();
+            let mut b = Builder::new(keep_lines);
             let (rows, errors) = parse_lines(&header, piece, first_line, &mut |r| b.push(&r));
             (b, rows, errors)
         })
@@ -66,7 +81,7 @@ pub(super) fn build_in_parallel(
         rows += n;
         errors.extend(errs);
     }
-    let whole = whole.unwrap_or_default();
+    let whole = whole.unwrap_or_else(|| Builder::new(keep_lines));
     if !errors.is_empty() {
         errors.extend(whole.label_errors());
         errors.sort_by_key(|e| e.line);

@@ -10,10 +10,17 @@ fn outcome(r: Result<(Builder, Layout)>) -> String {
 }
 
 /// Every piece count gives what one pass gives, wherever the cuts fall.
+/// Also without lines (`build_fast`, the pieces of `read_dataset`), in one piece or several.
 fn same_in_parallel(csv: &str) -> String {
-    let one = outcome(build("f.csv", csv.as_bytes()));
-    for chunks in [2, 3, 7] {
-        let many = outcome(build_in_parallel("f.csv", csv.as_bytes(), chunks));
+    let one = outcome(build("f.csv", csv.as_bytes(), true));
+    for chunks in [0, 2, 3, 7] {
+        let many = outcome(build_fast("f.csv", csv.as_bytes(), chunks));
+        if chunks > 0 {
+            assert_eq!(
+                many,
+                outcome(build_in_parallel("f.csv", csv.as_bytes(), chunks, true))
+            );
+        }
         // The outcomes are long: show where they part.
         let at = one
             .chars()
@@ -376,7 +383,7 @@ fn a_non_utf8_id_is_an_error_naming_its_line_and_column() {
         Some("person"),
         "the field is not valid UTF-8 text",
     )];
-    for r in [build("f.csv", &csv), build_in_parallel("f.csv", &csv, 2)] {
+    for r in [build("f.csv", &csv, true), build_fast("f.csv", &csv, 2)] {
         match r {
             Err(CoreError::Input { errors, .. }) => assert_eq!(errors, expected),
             Err(e) => panic!("{e:?}"),
@@ -436,4 +443,70 @@ fn short_decimals_are_the_numbers_the_general_parser_reads() {
         }
     }
     assert_eq!(short_decimal("3.25"), Some(3.25));
+}
+
+#[test]
+fn duplicates_are_found_without_lines_however_the_rows_are_ordered() {
+    let column = |rows: &[(u32, u32)]| Column {
+        profile: rows.iter().map(|r| r.0).collect(),
+        rater: rows.iter().map(|r| r.1).collect(),
+        value: vec![1.0; rows.len()],
+        ..Column::default()
+    };
+    // Grouped by profile (the one-pass check), a profile coming back (the sort), and a long
+    // run of one profile.
+    let long: Vec<(u32, u32)> = (0..100).map(|r| (0, r)).collect();
+    let mut long_dup = long.clone();
+    long_dup.push((0, 57));
+    for (rows, dup) in [
+        (&[(0, 0), (0, 1), (1, 0), (1, 1)][..], false),
+        (&[(0, 0), (0, 1), (1, 0), (0, 0)][..], true),
+        (&[(0, 0), (1, 0), (0, 1), (1, 1)][..], false),
+        (&[(0, 0), (1, 0), (0, 1), (1, 0)][..], true),
+        (&[(1, 2), (1, 3), (1, 2)][..], true),
+        (&long[..], false),
+        (&long_dup[..], true),
+    ] {
+        assert_eq!(column(rows).has_duplicates(2), dup, "{rows:?}");
+        // The sort agrees with the one pass.
+        assert_eq!(column(rows).has_duplicates_sorted(), dup, "{rows:?}");
+    }
+    // Without a rater column there is nothing to check.
+    let no_rater = Column {
+        profile: vec![0, 0],
+        value: vec![1.0, 2.0],
+        ..Column::default()
+    };
+    assert!(!no_rater.has_duplicates(1));
+}
+
+#[test]
+fn a_duplicate_in_a_file_read_without_lines_is_named_by_both_lines() {
+    // Missing ratings count as ratings given: rated NA twice is a duplicate too.
+    for (csv, first, second) in [
+        (
+            "person,context,rater,value\np,c,r,1\np,d,r,2\np,c,r,3\n",
+            2,
+            4,
+        ),
+        (
+            "person,context,rater,value\np,c,r,NA\np,c,s,2\np,c,r,\n",
+            2,
+            4,
+        ),
+        (
+            "person,context,rater,value\np,c,r,1\nq,c,r,2\np,c,r,1\n",
+            2,
+            4,
+        ),
+    ] {
+        for chunks in [0, 2] {
+            let e = outcome(build_fast("f.csv", csv.as_bytes(), chunks));
+            assert!(
+                e.contains(&format!("line: {second}")) && e.contains(&format!("line {first}")),
+                "{csv}: {e}"
+            );
+            assert_eq!(e, outcome(build("f.csv", csv.as_bytes(), true)));
+        }
+    }
 }

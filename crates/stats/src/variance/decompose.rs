@@ -403,13 +403,32 @@ fn rater_level(fit: LevelFit, k: f64, rater_term: bool) -> RaterLevel {
 /// Harmonic mean of the number of ratings per profile (summed in profile order, so the value
 /// is the same in every process).
 fn harmonic_k(ratings: &[Rating]) -> f64 {
-    let mut counts: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
-    for r in ratings {
-        *counts.entry(r.profile).or_insert(0.0) += 1.0;
+    let (mut profiles, mut inv) = (0usize, 0.0f64);
+    let bound = ratings
+        .iter()
+        .map(|r| r.profile as usize + 1)
+        .max()
+        .unwrap_or(0);
+    if bound <= 4 * ratings.len() + 1024 {
+        // Dense ids (a dataset's): counted in a table indexed by them, summed ascending.
+        let mut counts = vec![0.0f64; bound];
+        for r in ratings {
+            counts[r.profile as usize] += 1.0;
+        }
+        for &c in counts.iter().filter(|&&c| c > 0.0) {
+            profiles += 1;
+            inv += 1.0 / c;
+        }
+    } else {
+        let mut ids: Vec<u32> = ratings.iter().map(|r| r.profile).collect();
+        ids.sort_unstable();
+        for run in ids.chunk_by(|a, b| a == b) {
+            profiles += 1;
+            inv += 1.0 / run.len() as f64;
+        }
     }
-    let inv: f64 = counts.values().map(|c| 1.0 / c).sum();
     if inv > 0.0 {
-        counts.len() as f64 / inv
+        profiles as f64 / inv
     } else {
         1.0
     }
