@@ -394,20 +394,25 @@ fn text_hash(t: &ProfileText) -> String {
     h.finalize().to_hex()[..32].to_string()
 }
 
-/// Id of the named row in a `(id, name UNIQUE)` table, inserting it when absent.
-pub(crate) fn intern(
+/// Id of the named row in a `(id, name UNIQUE)` table, inserting it when absent; `known_new`
+/// when the caller knows it is absent (no lookup).
+fn intern(
     conn: &Connection,
     table: &str,
     name: &str,
     cache: &mut HashMap<String, i64>,
+    known_new: bool,
 ) -> Result<i64> {
     if let Some(&id) = cache.get(name) {
         return Ok(id);
     }
-    let id: Option<i64> = conn
-        .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))?
-        .query_row([name], |r| r.get(0))
-        .optional()?;
+    let id: Option<i64> = match known_new {
+        true => None,
+        false => conn
+            .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))?
+            .query_row([name], |r| r.get(0))
+            .optional()?,
+    };
     let id = match id {
         Some(id) => id,
         None => {
@@ -420,11 +425,16 @@ pub(crate) fn intern(
     Ok(id)
 }
 
-/// Id of the profile of `person` in `context`, creating it (and them) when absent.
+/// Id of the profile of `person` in `context`, creating it (and them) when absent. One
+/// interner makes all of its transaction's persons, contexts and profiles.
 pub(crate) struct ProfileInterner {
     persons: HashMap<String, i64>,
     contexts: HashMap<String, i64>,
     profiles: HashMap<(i64, i64), (i64, bool)>,
+    /// Whether the person, context and profile tables were empty when first used: then what
+    /// the maps above lack is not in the table either, and is inserted without a lookup (the
+    /// study a lab imports its ratings into first has none).
+    empty: Option<[bool; 3]>,
     pub created: usize,
 }
 
@@ -434,20 +444,39 @@ impl ProfileInterner {
             persons: HashMap::new(),
             contexts: HashMap::new(),
             profiles: HashMap::new(),
+            empty: None,
             created: 0,
         }
     }
 
+    fn empty(&mut self, conn: &Connection) -> Result<[bool; 3]> {
+        if let Some(e) = self.empty {
+            return Ok(e);
+        }
+        let e = conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM person), NOT EXISTS (SELECT 1 FROM context),
+                    NOT EXISTS (SELECT 1 FROM profile)",
+            [],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]),
+        )?;
+        self.empty = Some(e);
+        Ok(e)
+    }
+
     pub(crate) fn get(&mut self, conn: &Connection, person: &str, context: &str) -> Result<i64> {
-        let p = intern(conn, "person", person, &mut self.persons)?;
-        let c = intern(conn, "context", context, &mut self.contexts)?;
+        let [no_persons, no_contexts, no_profiles] = self.empty(conn)?;
+        let p = intern(conn, "person", person, &mut self.persons, no_persons)?;
+        let c = intern(conn, "context", context, &mut self.contexts, no_contexts)?;
         if let Some(&(id, _)) = self.profiles.get(&(p, c)) {
             return Ok(id);
         }
-        let id: Option<i64> = conn
-            .prepare_cached("SELECT id FROM profile WHERE person_id = ?1 AND context_id = ?2")?
-            .query_row(params![p, c], |r| r.get(0))
-            .optional()?;
+        let id: Option<i64> = match no_profiles {
+            true => None,
+            false => conn
+                .prepare_cached("SELECT id FROM profile WHERE person_id = ?1 AND context_id = ?2")?
+                .query_row(params![p, c], |r| r.get(0))
+                .optional()?,
+        };
         let (id, new) = match id {
             Some(id) => (id, false),
             None => {

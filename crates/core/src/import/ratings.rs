@@ -11,7 +11,7 @@ use crate::model::{Anchor, Level, RaterKind, Scale};
 use crate::store::raters::{find_rater, insert_rater, NO_RATER};
 use crate::store::ratings::{current_codebook_version, Policy, Upsert, UpsertArgs};
 use crate::store::Study;
-use crate::tidy::TidyRow;
+use crate::tidy::{FxMap, TidyRow};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -206,9 +206,13 @@ impl Study {
         let mut new_dim_of: Vec<Option<usize>> = Vec::new();
         // Each row's value as stored: its number, or the code of its category label.
         let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
-        // Borrowed from the file's rows: no copies of the ids per row.
-        let mut seen: HashMap<(&str, &str, &str, u32), u64> =
-            HashMap::with_capacity(file.rows.len());
+        // Each row's profile and rater as an index into these tables (borrowed from the file's
+        // rows, in order of first appearance): the duplicate check and the writes hash small
+        // numbers, and an id's text is hashed once per run of rows that share it.
+        let mut ids = RowIds::default();
+        let mut ids_of_row: Vec<(u32, u32)> = Vec::with_capacity(file.rows.len());
+        let mut seen: FxMap<(u32, u32, u32), u64> =
+            FxMap::with_capacity_and_hasher(file.rows.len(), Default::default());
         let mut unknown_columns = std::collections::HashSet::new();
         // Each row's dimension as an index into `dim_names` (lower-cased): a file names a handful
         // of dimensions in long runs, so a row costs a string comparison, not a lower-casing.
@@ -234,13 +238,11 @@ impl Study {
             };
             dim_of_row.push(di);
             let lower = dim_names[di as usize].as_str();
-            let key = (
-                row.person.as_str(),
-                row.context.as_str(),
-                row.rater.as_deref().unwrap_or_default(),
-                di,
-            );
-            if let Some(first) = seen.insert(key, row.line) {
+            // A file has a rater on every row or on none, so the rater-less rows' stand-in name
+            // meets no rater of the same file.
+            let (profile, rater) = ids.of(row);
+            ids_of_row.push((profile, rater));
+            if let Some(first) = seen.insert((profile, rater, di), row.line) {
                 errors.push(RowError::new(
                     row.line,
                     None,
@@ -427,25 +429,25 @@ impl Study {
             .ok_or_else(|| CoreError::Invalid("a dimension of the file was not created".into()))?;
         let mut writer = crate::store::ratings::RatingWriter::new(&tx)?;
         // Into a study without ratings every row is new: written many per statement.
-        let mut bulk = match study_has_no_ratings {
-            true => Some(crate::store::ratings::BulkInsert::new(&tx)?),
+        let mut bulk = match study_has_no_ratings && bulk_allowed() {
+            true => Some(crate::store::ratings::BulkInsert::new(&tx, now, &source)?),
             false => None,
         };
-        let mut raters: HashMap<String, i64> = HashMap::new();
+        // The study's ids of the file's raters and profiles, by their index in `ids`: found or
+        // created at their first row with a value, in file order as row by row.
+        let mut rater_ids: Vec<Option<i64>> = vec![None; ids.raters.len()];
+        let mut profile_ids: Vec<Option<i64>> = vec![None; ids.profiles.len()];
         let mut profiles = ProfileInterner::new();
         let mut created_raters = Vec::new();
         let mut kept_kinds = Vec::new();
-        // Rows come in runs of one profile and of one rater: the previous row's ids are checked
-        // before any map.
-        let mut last_profile: Option<(&str, &str, i64)> = None;
-        let mut last_rater: Option<(&str, i64)> = None;
-        for ((row, value), &di) in file.rows.iter().zip(&values).zip(&dim_of_row) {
+        for (((row, value), &di), &(pi, ri)) in
+            (file.rows.iter().zip(&values).zip(&dim_of_row)).zip(&ids_of_row)
+        {
             let Some(value) = *value else { continue };
-            let rater_name = row.rater.as_deref().unwrap_or(NO_RATER);
-            let rater_id = match (last_rater, raters.get(rater_name)) {
-                (Some((name, id)), _) if name == rater_name => id,
-                (_, Some(&id)) => id,
-                (_, None) => {
+            let rater_id = match rater_ids[ri as usize] {
+                Some(id) => id,
+                None => {
+                    let rater_name = ids.raters[ri as usize];
                     let r = match find_rater(&tx, rater_name)? {
                         Some(r) => {
                             if r.kind != opts.rater_kind && rater_name != NO_RATER {
@@ -459,16 +461,19 @@ impl Study {
                             r
                         }
                     };
-                    raters.insert(rater_name.to_owned(), r.id);
+                    rater_ids[ri as usize] = Some(r.id);
                     r.id
                 }
             };
-            last_rater = Some((rater_name, rater_id));
-            let profile_id = match last_profile {
-                Some((p, c, id)) if p == row.person && c == row.context => id,
-                _ => profiles.get(&tx, &row.person, &row.context)?,
+            let profile_id = match profile_ids[pi as usize] {
+                Some(id) => id,
+                None => {
+                    let (person, context) = ids.profiles[pi as usize];
+                    let id = profiles.get(&tx, person, context)?;
+                    profile_ids[pi as usize] = Some(id);
+                    id
+                }
             };
-            last_profile = Some((&row.person, &row.context, profile_id));
             let a = args(
                 row,
                 profile_id,
@@ -530,6 +535,80 @@ impl Study {
     }
 }
 
+/// A file's profiles (person, context) and raters (the name, [`NO_RATER`] for a file without
+/// raters) in order of first appearance, each row's as an index. Rows come in runs of one
+/// profile, and a profile's raters take turns: the previous row's profile and the last few
+/// raters are compared before any hashing.
+#[derive(Default)]
+struct RowIds<'f> {
+    profiles: Vec<(&'f str, &'f str)>,
+    profile_of: FxMap<(&'f str, &'f str), u32>,
+    raters: Vec<&'f str>,
+    rater_of: FxMap<&'f str, u32>,
+    last_profile: Option<(&'f str, &'f str, u32)>,
+    recent_raters: [Option<(&'f str, u32)>; RECENT_RATERS],
+    next_recent: usize,
+}
+
+/// How many recent raters [`RowIds::of`] compares before its hash table.
+const RECENT_RATERS: usize = 4;
+
+impl<'f> RowIds<'f> {
+    /// The row's profile and rater indexes.
+    fn of(&mut self, row: &'f TidyRow) -> (u32, u32) {
+        let (person, context) = (row.person.as_str(), row.context.as_str());
+        let profile = match self.last_profile {
+            Some((p, c, i)) if p == person && c == context => i,
+            _ => {
+                let next = self.profiles.len() as u32;
+                let i = *self.profile_of.entry((person, context)).or_insert(next);
+                if i == next {
+                    self.profiles.push((person, context));
+                }
+                self.last_profile = Some((person, context, i));
+                i
+            }
+        };
+        let name = row.rater.as_deref().unwrap_or(NO_RATER);
+        let recent = self
+            .recent_raters
+            .iter()
+            .flatten()
+            .find(|(n, _)| *n == name);
+        let rater = match recent {
+            Some(&(_, i)) => i,
+            None => {
+                let next = self.raters.len() as u32;
+                let i = *self.rater_of.entry(name).or_insert(next);
+                if i == next {
+                    self.raters.push(name);
+                }
+                self.recent_raters[self.next_recent] = Some((name, i));
+                self.next_recent = (self.next_recent + 1) % RECENT_RATERS;
+                i
+            }
+        };
+        (profile, rater)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by the tests that compare the bulk path with the row-by-row one (their oracle).
+    static ROW_BY_ROW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An import into a study without ratings may write them in bulk (always, outside tests).
+#[cfg(not(test))]
+fn bulk_allowed() -> bool {
+    true
+}
+
+#[cfg(test)]
+fn bulk_allowed() -> bool {
+    !ROW_BY_ROW.with(|c| c.get())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn args<'a>(
     row: &'a TidyRow,
@@ -566,3 +645,7 @@ fn describe(s: &Scale) -> String {
         Scale::Nominal { categories } => format!("nominal ({} categories)", categories.len()),
     }
 }
+
+#[cfg(test)]
+#[path = "ratings_tests.rs"]
+mod tests;

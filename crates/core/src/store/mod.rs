@@ -178,11 +178,16 @@ pub fn default_study_dir() -> Result<PathBuf> {
 }
 
 /// A bulk write's connection settings, kept to be set back: a page cache large enough for the
-/// pages it touches and temporary b-trees (index builds) in memory. Neither changes what is
-/// written or when it is synced.
+/// pages it touches, temporary b-trees (index builds) in memory, and no foreign-key checks.
+/// None changes what is written or when it is synced. The foreign keys are off because a bulk
+/// write only writes ids it read or inserted itself inside its one write transaction (which no
+/// other connection can change under it), so each check (a parent lookup per reference, five
+/// per imported rating) could only pass; SQLite ignores the pragma inside a transaction, so it
+/// is set before the write starts.
 pub(crate) struct BulkCache {
     cache_size: i64,
     temp_store: i64,
+    foreign_keys: bool,
 }
 
 /// The bulk write's page cache, in KiB (SQLite's negative `cache_size`).
@@ -192,17 +197,21 @@ impl BulkCache {
     pub(crate) fn set(conn: &Connection) -> Result<BulkCache> {
         let cache_size = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
         let temp_store = conn.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+        let foreign_keys = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
         conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "foreign_keys", false)?;
         Ok(BulkCache {
             cache_size,
             temp_store,
+            foreign_keys,
         })
     }
 
     pub(crate) fn reset(self, conn: &Connection) -> Result<()> {
         conn.pragma_update(None, "cache_size", self.cache_size)?;
         conn.pragma_update(None, "temp_store", self.temp_store)?;
+        conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
         Ok(())
     }
 }

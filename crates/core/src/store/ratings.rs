@@ -278,15 +278,20 @@ impl<'c> RatingWriter<'c> {
     }
 }
 
-/// New ratings written many rows per statement, each with its history entry: an import into a
-/// study without ratings, where every row is an insert. The rows are what
-/// [`RatingWriter::upsert`] would write for an absent rating, with the ids SQLite would give
-/// them (one past the largest, in order), so the study reads the same afterwards.
+/// New ratings written many rows per statement, then their history entries in one statement
+/// that reads them back: an import into a study without ratings, where every row is an insert
+/// and every entry has the same time and source. The rows are what [`RatingWriter::upsert`]
+/// would write for an absent rating, with the ids SQLite would give them (one past the
+/// largest, in order), and the history entries are numbered in the same order, so the study
+/// reads the same afterwards.
 pub(crate) struct BulkInsert<'c, 'a> {
     conn: &'c Connection,
+    first_id: i64,
     next_id: i64,
+    changed_at: i64,
+    source: &'a str,
     rows: Vec<BulkRow<'a>>,
-    full: Option<(rusqlite::Statement<'c>, rusqlite::Statement<'c>)>,
+    full: Option<rusqlite::Statement<'c>>,
 }
 
 struct BulkRow<'a> {
@@ -301,8 +306,6 @@ struct BulkRow<'a> {
     codebook_version: i64,
     note: Option<&'a str>,
     confidence: Option<f64>,
-    changed_at: i64,
-    source: &'a str,
 }
 
 /// Rows per statement: enough to spread a statement's fixed cost, few enough for SQLite's limit
@@ -312,8 +315,6 @@ const BULK_ROWS: usize = 100;
 const BULK_RATING_COLUMNS: &str =
     "INSERT INTO rating (id, profile_id, dimension_id, rater_id, value,
     created_at, updated_at, seconds_spent, codebook_version, note, confidence) VALUES ";
-const BULK_HISTORY_COLUMNS: &str =
-    "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source) VALUES ";
 
 fn bulk_sql(columns: &str, width: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; width].join(","));
@@ -321,14 +322,22 @@ fn bulk_sql(columns: &str, width: usize, rows: usize) -> String {
 }
 
 impl<'c, 'a> BulkInsert<'c, 'a> {
-    pub(crate) fn new(conn: &'c Connection) -> Result<BulkInsert<'c, 'a>> {
+    /// A bulk insert whose history entries are all made at `changed_at` by `source`.
+    pub(crate) fn new(
+        conn: &'c Connection,
+        changed_at: i64,
+        source: &'a str,
+    ) -> Result<BulkInsert<'c, 'a>> {
         let next_id: i64 =
             conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM rating", [], |r| {
                 r.get(0)
             })?;
         Ok(BulkInsert {
             conn,
+            first_id: next_id,
             next_id,
+            changed_at,
+            source,
             rows: Vec::with_capacity(BULK_ROWS),
             full: None,
         })
@@ -341,6 +350,11 @@ impl<'c, 'a> BulkInsert<'c, 'a> {
             return Ok(Upsert::Unchanged);
         };
         let changed_at = a.updated_at.unwrap_or(a.now);
+        if changed_at != self.changed_at || a.source != self.source {
+            return Err(CoreError::Invalid(
+                "a bulk insert's ratings share one history time and source".into(),
+            ));
+        }
         self.rows.push(BulkRow {
             id: self.next_id,
             profile_id: a.profile_id,
@@ -353,8 +367,6 @@ impl<'c, 'a> BulkInsert<'c, 'a> {
             codebook_version: a.codebook_version,
             note: a.note,
             confidence: a.confidence,
-            changed_at,
-            source: a.source,
         });
         self.next_id += 1;
         if self.rows.len() == BULK_ROWS {
@@ -363,9 +375,16 @@ impl<'c, 'a> BulkInsert<'c, 'a> {
         Ok(Upsert::Added)
     }
 
-    /// Writes the rows still held.
+    /// Writes the rows still held, then one history entry per rating written, in id order (the
+    /// order [`RatingWriter::upsert`] appends them in).
     pub(crate) fn finish(mut self) -> Result<()> {
-        self.flush()
+        self.flush()?;
+        self.conn.execute(
+            "INSERT INTO rating_history (rating_id, old_value, new_value, changed_by, changed_at, source)
+             SELECT id, NULL, value, rater_id, ?1, ?2 FROM rating WHERE id >= ?3 ORDER BY id",
+            params![self.changed_at, self.source, self.first_id],
+        )?;
+        Ok(())
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -373,26 +392,23 @@ impl<'c, 'a> BulkInsert<'c, 'a> {
             return Ok(());
         }
         let mut partial;
-        let (rating, history) = if self.rows.len() == BULK_ROWS {
+        let rating = if self.rows.len() == BULK_ROWS {
             if self.full.is_none() {
-                self.full = Some((
-                    self.conn
-                        .prepare(&bulk_sql(BULK_RATING_COLUMNS, 11, BULK_ROWS))?,
-                    self.conn
-                        .prepare(&bulk_sql(BULK_HISTORY_COLUMNS, 6, BULK_ROWS))?,
-                ));
+                self.full = Some(self.conn.prepare(&bulk_sql(
+                    BULK_RATING_COLUMNS,
+                    11,
+                    BULK_ROWS,
+                ))?);
             }
             match self.full.as_mut() {
-                Some((r, h)) => (r, h),
-                None => return Err(CoreError::Invalid("bulk statements missing".into())),
+                Some(r) => r,
+                None => return Err(CoreError::Invalid("bulk statement missing".into())),
             }
         } else {
-            let n = self.rows.len();
-            partial = (
-                self.conn.prepare(&bulk_sql(BULK_RATING_COLUMNS, 11, n))?,
-                self.conn.prepare(&bulk_sql(BULK_HISTORY_COLUMNS, 6, n))?,
-            );
-            (&mut partial.0, &mut partial.1)
+            partial = self
+                .conn
+                .prepare(&bulk_sql(BULK_RATING_COLUMNS, 11, self.rows.len()))?;
+            &mut partial
         };
         let mut i = 1;
         for r in &self.rows {
@@ -410,17 +426,6 @@ impl<'c, 'a> BulkInsert<'c, 'a> {
             i += 11;
         }
         rating.raw_execute()?;
-        let mut i = 1;
-        for r in &self.rows {
-            history.raw_bind_parameter(i, r.id)?;
-            history.raw_bind_parameter(i + 1, None::<f64>)?;
-            history.raw_bind_parameter(i + 2, r.value)?;
-            history.raw_bind_parameter(i + 3, r.rater_id)?;
-            history.raw_bind_parameter(i + 4, r.changed_at)?;
-            history.raw_bind_parameter(i + 5, r.source)?;
-            i += 6;
-        }
-        history.raw_execute()?;
         self.rows.clear();
         Ok(())
     }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// The multiply-rotate hash rustc uses for its own tables: several times faster than SipHash
 /// on short ids, and the keys here come from one local file, not from an adversary.
 #[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -39,7 +39,7 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-pub(super) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// Interns rows into a [`Dataset`] as they stream by. The dataset's dimensions get their
 /// names here but no observations: the ratings are gathered in [`Column`]s (16 bytes a row

@@ -22,6 +22,7 @@ use crate::error::Result;
 // The pieces are one parser cut along its seams; they see each other through these globs.
 pub use arrow::{counts_rows, Columnar, COLUMNAR_BUILT};
 pub(crate) use arrow::{not_built, write_columnar, Input};
+pub(crate) use builder::FxMap;
 use builder::*;
 use fields::*;
 pub use fields::{format_timestamp, parse_number, parse_timestamp};
