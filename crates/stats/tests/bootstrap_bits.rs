@@ -59,7 +59,11 @@ fn agreement_cases(out: &mut Vec<String>) {
         let table = RatingTable::new(&ratings).unwrap();
         let scale = Categories::from_data(&table);
         let rank = Categories::from_data(&table).with_weights(KappaWeights::Rank);
-        for (label, cats) in [("none", None), ("scale", Some(&scale)), ("rank", Some(&rank))] {
+        for (label, cats) in [
+            ("none", None),
+            ("scale", Some(&scale)),
+            ("rank", Some(&rank)),
+        ] {
             let ci = bootstrap(&table, cats, 203, 11, 0.95).unwrap();
             out.push(format!("agreement {name} {label}: {ci:?}"));
         }
@@ -73,7 +77,13 @@ fn decomposition_cases(out: &mut Vec<String>) {
         progress: &|_, _| {},
         cancel: &never,
     };
-    for name in ["balanced", "boundary", "edge_no_replication", "tiny", "unbalanced"] {
+    for name in [
+        "balanced",
+        "boundary",
+        "edge_no_replication",
+        "tiny",
+        "unbalanced",
+    ] {
         let (mut persons, mut profiles, mut raters) =
             (HashMap::new(), HashMap::new(), HashMap::new());
         let ratings: Vec<VRating> = rows(dir.join(format!("{name}.csv")))

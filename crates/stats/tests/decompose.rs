@@ -535,7 +535,13 @@ fn a_block_of_resamples_weighs_each_as_it_would_alone_issue19() {
                 let alone = basis.weighted(w);
                 for theta in [[0.7, 1.3, 0.4], [1.5, 0.2, 0.9]] {
                     let bits = |e: Option<chameleon_stats::variance::design::Evaluation>| {
-                        e.map(|e| (e.criterion.to_bits(), e.pwrss.to_bits(), e.intercept.to_bits()))
+                        e.map(|e| {
+                            (
+                                e.criterion.to_bits(),
+                                e.pwrss.to_bits(),
+                                e.intercept.to_bits(),
+                            )
+                        })
                     };
                     assert_eq!(
                         bits(block[l].evaluate(&d, theta)),

@@ -89,7 +89,10 @@ pub fn bootstrap_with(
     let alpha = AlphaUnits::new(table, [true; 4]);
     let fleiss = FleissUnits::new(table);
     let pairs = cats.map(|c| PairUnits::new(table, c));
-    let keys: Vec<(u32, u32)> = pairs.as_ref().map(|p| p.keys().to_vec()).unwrap_or_default();
+    let keys: Vec<(u32, u32)> = pairs
+        .as_ref()
+        .map(|p| p.keys().to_vec())
+        .unwrap_or_default();
     let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
     let done = AtomicU64::new(0);
     let total = resamples as u64;
@@ -114,7 +117,9 @@ pub fn bootstrap_with(
                 v(a.ordinal),
                 v(a.interval),
                 v(a.ratio),
-                v(fleiss.kappa(table, Some(w), &mut sc.margin).map(|f| f.value)),
+                v(fleiss
+                    .kappa(table, Some(w), &mut sc.margin)
+                    .map(|f| f.value)),
             ]);
             if let Some(p) = &pairs {
                 // A pair without a shared unit in this resample skips it.

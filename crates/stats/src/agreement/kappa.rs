@@ -108,8 +108,7 @@ impl FleissUnits {
         p.resize(table.distinct.len(), 0.0);
         // P̄ over pairable units; p_c over every rated unit (Gwet's form; equal to Fleiss' when
         // every rated unit has the same number m ≥ 2 of ratings).
-        let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) =
-            (0.0f64, 0.0f64, 0.0f64, 0usize);
+        let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) = (0.0f64, 0.0f64, 0.0f64, 0usize);
         let mut sizes = None::<u32>;
         let mut constant = true;
         for (j, &u) in self.unit.iter().enumerate() {
@@ -195,9 +194,7 @@ struct PairAcc<'a> {
 /// raters used one and the same category). Pairs are ordered by (a, b).
 pub fn cohen_pairs(table: &RatingTable, cats: &Categories) -> Vec<CohenPair> {
     let mut out = Vec::new();
-    PairUnits::new(table, cats).pairs(None, &mut PairScratch::default(), |_, p| {
-        out.extend(p)
-    });
+    PairUnits::new(table, cats).pairs(None, &mut PairScratch::default(), |_, p| out.extend(p));
     out
 }
 
