@@ -511,3 +511,45 @@ fn recorded_person_contributions_reproduce_weighted_statistics() {
         }
     }
 }
+
+#[test]
+fn a_block_of_resamples_weighs_each_as_it_would_alone_issue19() {
+    use chameleon_stats::variance::suff::SuffBasis;
+    for name in FITTABLE {
+        let (ratings, _) = load(name);
+        for terms in [Terms::RATER_LEVEL, Terms::PERSON_ONLY] {
+            let d = Design::new(&ratings, terms).unwrap();
+            let basis = SuffBasis::new(&d);
+            // More resamples than one block holds, some persons drawn by no resample.
+            let ws: Vec<Vec<f64>> = (0..11)
+                .map(|s| {
+                    (0..d.person_id_bound())
+                        .map(|i| ((i * 7 + s * 3) % 4) as f64)
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&[f64]> = ws.iter().map(|w| &w[..]).collect();
+            let block = basis.weighted_block(&refs);
+            assert_eq!(block.len(), ws.len(), "one result per resample");
+            for (l, w) in ws.iter().enumerate() {
+                let alone = basis.weighted(w);
+                for theta in [[0.7, 1.3, 0.4], [1.5, 0.2, 0.9]] {
+                    let bits = |e: Option<chameleon_stats::variance::design::Evaluation>| {
+                        e.map(|e| {
+                            (
+                                e.criterion.to_bits(),
+                                e.pwrss.to_bits(),
+                                e.intercept.to_bits(),
+                            )
+                        })
+                    };
+                    assert_eq!(
+                        bits(block[l].evaluate(&d, theta)),
+                        bits(alone.evaluate(&d, theta)),
+                        "{name} {terms:?}: resample {l} in a block must be bit for bit itself alone"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -99,125 +99,194 @@ pub(crate) fn alpha_weighted(
     weights: Option<&[u32]>,
     want: [bool; 4],
 ) -> AlphaSet {
-    let [want_nom, want_ord, want_int, want_rat] = want;
-    let v = table.distinct.len();
-    let w = |u: usize| weights.map_or(1.0, |w| w[u] as f64);
-    // Margins n_c over pairable units.
-    let mut margin = vec![0.0f64; v];
-    for u in 0..table.n_units {
-        let r = table.range(u);
-        let wu = w(u);
-        if r.len() < 2 || wu == 0.0 {
-            continue;
-        }
-        for &i in &table.vix[r] {
-            margin[i as usize] += wu;
-        }
-    }
-    let n: f64 = margin.iter().sum();
-    if n == 0.0 {
-        let e = Err(AgreementError::NoPairableUnits);
-        return AlphaSet {
-            nominal: e.clone(),
-            ordinal: e.clone(),
-            interval: e.clone(),
-            ratio: e,
-        };
-    }
-    // Mid-ranks of the values for the ordinal metric.
-    let mut rank = vec![0.0f64; v];
-    let mut below = 0.0;
-    for c in 0..v {
-        rank[c] = below + margin[c] / 2.0;
-        below += margin[c];
-    }
-    let ratio_ok = match table.distinct.first() {
-        _ if !want_rat => Err(AgreementError::NoVariation),
-        Some(&min) if min < 0.0 => Err(AgreementError::NegativeForRatio { value: min }),
-        _ => Ok(()),
-    };
+    AlphaUnits::new(table, want).alpha(table, weights, &mut Vec::new(), &mut Vec::new())
+}
 
-    // Observed disagreement numerators Σ_u Σ_{i≠j} δ²_ij / (m_u − 1).
-    let (mut do_nom, mut do_ord, mut do_int, mut do_rat) = (0.0, 0.0, 0.0, 0.0);
-    let mut counts: Vec<u32> = Vec::new();
-    for u in 0..table.n_units {
-        let r = table.range(u);
-        let m = r.len();
-        let wu = w(u);
-        if m < 2 || wu == 0.0 {
-            continue;
-        }
-        let scale = wu / (m as f64 - 1.0);
-        let vals = &table.value[r.clone()];
-        let idx = &table.vix[r];
-        if want_int {
-            do_int += scale * 2.0 * m as f64 * centred_ss(vals.iter().copied());
-        }
-        if want_ord {
-            do_ord += scale * 2.0 * m as f64 * centred_ss(idx.iter().map(|&i| rank[i as usize]));
-        }
-        if ratio_ok.is_ok() {
+/// The parts of alpha's observed disagreement that do not depend on the units' weights, per
+/// pairable unit, computed once so that a bootstrap resample only weighs them (all four levels
+/// read the same pass). Only the ordinal part depends on the resample (through the mid-ranks).
+pub(crate) struct AlphaUnits {
+    want: [bool; 4],
+    ratio_ok: Result<(), AgreementError>,
+    /// Pairable units (two or more ratings), ascending.
+    unit: Vec<u32>,
+    /// Their ratings `start..start + m` in table order.
+    start: Vec<u32>,
+    m: Vec<f64>,
+    /// Σ (x − mean)² of the unit's values (interval).
+    int: Vec<f64>,
+    /// Σ over the unit's pairs of the ratio δ² (ratio; 0 when not wanted or not defined).
+    rat: Vec<f64>,
+    /// m² − Σ_c n_uc² (nominal).
+    nom: Vec<f64>,
+}
+
+impl AlphaUnits {
+    /// The weight-free parts of the levels flagged in `want` (order of [`Metric::ALL`]).
+    pub(crate) fn new(table: &RatingTable, want: [bool; 4]) -> AlphaUnits {
+        let [want_nom, _, want_int, want_rat] = want;
+        let ratio_ok = match table.distinct.first() {
+            _ if !want_rat => Err(AgreementError::NoVariation),
+            Some(&min) if min < 0.0 => Err(AgreementError::NegativeForRatio { value: min }),
+            _ => Ok(()),
+        };
+        let pairable = (0..table.n_units).filter(|&u| table.range(u).len() >= 2);
+        let mut a = AlphaUnits {
+            want,
+            ratio_ok,
+            unit: Vec::new(),
+            start: Vec::new(),
+            m: Vec::new(),
+            int: Vec::new(),
+            rat: Vec::new(),
+            nom: Vec::new(),
+        };
+        let mut counts: Vec<u32> = Vec::new();
+        for u in pairable {
+            let r = table.range(u);
+            let m = r.len();
+            let vals = &table.value[r.clone()];
+            a.unit.push(u as u32);
+            a.start.push(r.start as u32);
+            a.m.push(m as f64);
+            a.int.push(if want_int {
+                centred_ss(vals.iter().copied())
+            } else {
+                0.0
+            });
             let mut s = 0.0;
-            for a in 0..m {
-                for b in (a + 1)..m {
-                    s += ratio_delta2(vals[a], vals[b]);
+            if a.ratio_ok.is_ok() {
+                for i in 0..m {
+                    for j in (i + 1)..m {
+                        s += ratio_delta2(vals[i], vals[j]);
+                    }
                 }
             }
-            do_rat += scale * 2.0 * s;
-        }
-        if !want_nom {
-            continue;
-        }
-        // nominal: m² − Σ_c n_uc²
-        counts.clear();
-        counts.extend_from_slice(idx);
-        counts.sort_unstable();
-        let mut same = 0.0;
-        let mut run = 1.0f64;
-        for k in 1..=m {
-            if k < m && counts[k] == counts[k - 1] {
-                run += 1.0;
-            } else {
-                same += run * run;
-                run = 1.0;
+            a.rat.push(s);
+            let mut same = 0.0;
+            if want_nom {
+                counts.clear();
+                counts.extend_from_slice(&table.vix[r]);
+                counts.sort_unstable();
+                let mut run = 1.0f64;
+                for k in 1..=m {
+                    if k < m && counts[k] == counts[k - 1] {
+                        run += 1.0;
+                    } else {
+                        same += run * run;
+                        run = 1.0;
+                    }
+                }
             }
+            a.nom.push((m * m) as f64 - same);
         }
-        do_nom += scale * ((m * m) as f64 - same);
+        a
     }
 
-    // Expected disagreement numerators Σ_ck n_c n_k δ²_ck.
-    let de_nom = n * n - margin.iter().map(|x| x * x).sum::<f64>();
-    let de_int = 2.0 * n * weighted_centred_ss(&table.distinct, &margin);
-    let de_ord = 2.0 * n * weighted_centred_ss(&rank, &margin);
-    let finish = |d_o: f64, d_e: f64| -> Result<f64, AgreementError> {
-        // A non-finite sum is an overflow of the squared differences (values near ±1e154 and
-        // beyond), not an absence of variation.
-        if !d_e.is_finite() || !d_o.is_finite() {
-            Err(table.overflow())
-        } else if d_e <= 0.0 {
-            Err(AgreementError::NoVariation)
-        } else {
-            Ok(1.0 - (n - 1.0) * d_o / d_e)
-        }
-    };
-    let ratio = ratio_ok.and_then(|()| {
-        let mut de = 0.0;
-        for c in 0..v {
-            if margin[c] == 0.0 {
+    /// Alpha with unit `u` counted `weights[u]` times, or once; `margin` and `rank` are
+    /// scratch space (their contents on entry do not matter).
+    pub(crate) fn alpha(
+        &self,
+        table: &RatingTable,
+        weights: Option<&[u32]>,
+        margin: &mut Vec<f64>,
+        rank: &mut Vec<f64>,
+    ) -> AlphaSet {
+        let [want_nom, want_ord, want_int, _] = self.want;
+        let v = table.distinct.len();
+        let w = |u: u32| weights.map_or(1.0, |w| w[u as usize] as f64);
+        // Margins n_c over pairable units.
+        margin.clear();
+        margin.resize(v, 0.0);
+        for (j, &u) in self.unit.iter().enumerate() {
+            let wu = w(u);
+            if wu == 0.0 {
                 continue;
             }
-            let row: f64 = (c + 1..v)
-                .map(|k| margin[k] * ratio_delta2(table.distinct[c], table.distinct[k]))
-                .sum();
-            de += 2.0 * margin[c] * row;
+            let s = self.start[j] as usize;
+            for &i in &table.vix[s..s + self.m[j] as usize] {
+                margin[i as usize] += wu;
+            }
         }
-        finish(do_rat, de)
-    });
-    AlphaSet {
-        nominal: finish(do_nom, de_nom),
-        ordinal: finish(do_ord, de_ord),
-        interval: finish(do_int, de_int),
-        ratio,
+        let n: f64 = margin.iter().sum();
+        if n == 0.0 {
+            let e = Err(AgreementError::NoPairableUnits);
+            return AlphaSet {
+                nominal: e.clone(),
+                ordinal: e.clone(),
+                interval: e.clone(),
+                ratio: e,
+            };
+        }
+        // Mid-ranks of the values for the ordinal metric.
+        rank.clear();
+        rank.resize(v, 0.0);
+        let mut below = 0.0;
+        for c in 0..v {
+            rank[c] = below + margin[c] / 2.0;
+            below += margin[c];
+        }
+        let ratio_ok = self.ratio_ok.clone();
+
+        // Observed disagreement numerators Σ_u Σ_{i≠j} δ²_ij / (m_u − 1).
+        let (mut do_nom, mut do_ord, mut do_int, mut do_rat) = (0.0, 0.0, 0.0, 0.0);
+        for (j, &u) in self.unit.iter().enumerate() {
+            let wu = w(u);
+            if wu == 0.0 {
+                continue;
+            }
+            let m = self.m[j];
+            let scale = wu / (m - 1.0);
+            if want_int {
+                do_int += scale * 2.0 * m * self.int[j];
+            }
+            if want_ord {
+                let s = self.start[j] as usize;
+                let idx = &table.vix[s..s + m as usize];
+                do_ord += scale * 2.0 * m * centred_ss(idx.iter().map(|&i| rank[i as usize]));
+            }
+            if ratio_ok.is_ok() {
+                do_rat += scale * 2.0 * self.rat[j];
+            }
+            if want_nom {
+                do_nom += scale * self.nom[j];
+            }
+        }
+
+        // Expected disagreement numerators Σ_ck n_c n_k δ²_ck.
+        let de_nom = n * n - margin.iter().map(|x| x * x).sum::<f64>();
+        let de_int = 2.0 * n * weighted_centred_ss(&table.distinct, margin);
+        let de_ord = 2.0 * n * weighted_centred_ss(rank, margin);
+        let finish = |d_o: f64, d_e: f64| -> Result<f64, AgreementError> {
+            // A non-finite sum is an overflow of the squared differences (values near ±1e154
+            // and beyond), not an absence of variation.
+            if !d_e.is_finite() || !d_o.is_finite() {
+                Err(table.overflow())
+            } else if d_e <= 0.0 {
+                Err(AgreementError::NoVariation)
+            } else {
+                Ok(1.0 - (n - 1.0) * d_o / d_e)
+            }
+        };
+        let ratio = ratio_ok.and_then(|()| {
+            let mut de = 0.0;
+            for c in 0..v {
+                if margin[c] == 0.0 {
+                    continue;
+                }
+                let row: f64 = (c + 1..v)
+                    .map(|k| margin[k] * ratio_delta2(table.distinct[c], table.distinct[k]))
+                    .sum();
+                de += 2.0 * margin[c] * row;
+            }
+            finish(do_rat, de)
+        });
+        AlphaSet {
+            nominal: finish(do_nom, de_nom),
+            ordinal: finish(do_ord, de_ord),
+            interval: finish(do_int, de_int),
+            ratio,
+        }
     }
 }
 

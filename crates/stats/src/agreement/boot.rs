@@ -1,7 +1,7 @@
 //! Bootstrap confidence intervals by resampling units.
 
-use super::alpha::alpha_weighted;
-use super::kappa::{cohen_pairs_weighted, fleiss_weighted};
+use super::alpha::AlphaUnits;
+use super::kappa::{FleissUnits, PairScratch, PairUnits};
 use super::{AgreementError, Categories, RatingTable};
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
 use rayon::prelude::*;
@@ -85,13 +85,13 @@ pub fn bootstrap_with(
     if units.is_empty() {
         return Err(AgreementError::NoPairableUnits);
     }
-    let keys: Vec<(u32, u32)> = cats
-        .map(|c| {
-            super::cohen_pairs(table, c)
-                .iter()
-                .map(|p| (p.a, p.b))
-                .collect()
-        })
+    // What every resample shares, found once: each statistic's weight-free parts per unit.
+    let alpha = AlphaUnits::new(table, [true; 4]);
+    let fleiss = FleissUnits::new(table);
+    let pairs = cats.map(|c| PairUnits::new(table, c));
+    let keys: Vec<(u32, u32)> = pairs
+        .as_ref()
+        .map(|p| p.keys().to_vec())
         .unwrap_or_default();
     let v = |r: Result<f64, AgreementError>| r.unwrap_or(f64::NAN);
     let done = AtomicU64::new(0);
@@ -99,40 +99,34 @@ pub fn bootstrap_with(
     // Per resample: alpha ×4, Fleiss, then 3 kappas per pair in `keys` order.
     let draws: Vec<Vec<f64>> = (0..resamples)
         .into_par_iter()
-        .map(|b| {
+        .map_init(Scratch::default, |sc, b| {
             if control.is_cancelled() {
                 return Err(AgreementError::Cancelled);
             }
             let mut rng = ResampleRng::new(seed, b as u64);
-            let mut w = vec![0u32; table.n_units];
+            sc.weights.clear();
+            sc.weights.resize(table.n_units, 0);
             for _ in 0..units.len() {
-                w[units[rng.index(units.len())]] += 1;
+                sc.weights[units[rng.index(units.len())]] += 1;
             }
-            let a = alpha_weighted(table, Some(&w), [true; 4]);
-            let mut out = vec![
+            let w = &sc.weights[..];
+            let a = alpha.alpha(table, Some(w), &mut sc.margin, &mut sc.rank);
+            let mut out = Vec::with_capacity(5 + 3 * keys.len());
+            out.extend([
                 v(a.nominal),
                 v(a.ordinal),
                 v(a.interval),
                 v(a.ratio),
-                v(fleiss_weighted(table, Some(&w)).map(|f| f.value)),
-            ];
-            if let Some(c) = cats {
-                let got = cohen_pairs_weighted(table, c, Some(&w));
-                let mut it = got.into_iter().peekable();
-                for key in &keys {
-                    // Both lists are sorted by (a, b); a resample may lack some pairs.
-                    while it.peek().is_some_and(|p| (p.a, p.b) < *key) {
-                        it.next();
-                    }
-                    match it.peek() {
-                        Some(p) if (p.a, p.b) == *key => {
-                            out.push(v(p.kappa.clone()));
-                            out.push(v(p.kappa_linear.clone()));
-                            out.push(v(p.kappa_quadratic.clone()));
-                        }
-                        _ => out.extend([f64::NAN; 3]),
-                    }
-                }
+                v(fleiss
+                    .kappa(table, Some(w), &mut sc.margin)
+                    .map(|f| f.value)),
+            ]);
+            if let Some(p) = &pairs {
+                // A pair without a shared unit in this resample skips it.
+                p.pairs(Some(w), &mut sc.pairs, |_, got| match got {
+                    Some(p) => out.extend([v(p.kappa), v(p.kappa_linear), v(p.kappa_quadratic)]),
+                    None => out.extend([f64::NAN; 3]),
+                });
             }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             (control.progress)(n, total);
@@ -165,4 +159,13 @@ pub fn bootstrap_with(
         fleiss_kappa: col(4),
         pairs,
     })
+}
+
+/// One worker's buffers, reused from resample to resample.
+#[derive(Default)]
+struct Scratch {
+    weights: Vec<u32>,
+    margin: Vec<f64>,
+    rank: Vec<f64>,
+    pairs: PairScratch,
 }

@@ -44,65 +44,115 @@ pub(crate) fn fleiss_weighted(
     table: &RatingTable,
     weights: Option<&[u32]>,
 ) -> Result<FleissKappa, AgreementError> {
-    let q = table.distinct.len();
-    let mut p = vec![0.0f64; q];
-    // P̄ over pairable units; p_c over every rated unit (Gwet's form; equal to Fleiss' when
-    // every rated unit has the same number m ≥ 2 of ratings).
-    let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) = (0.0f64, 0.0f64, 0.0f64, 0usize);
-    let mut sizes = None::<usize>;
-    let mut constant = true;
-    let mut idx: Vec<u32> = Vec::new();
-    for u in 0..table.n_units {
-        let r = table.range(u);
-        let m = r.len();
-        let wu = weights.map_or(1.0, |w| w[u] as f64);
-        if m == 0 || wu == 0.0 {
-            continue;
+    FleissUnits::new(table).kappa(table, weights, &mut Vec::new())
+}
+
+/// The weight-free parts of Fleiss' kappa per rated unit, computed once so that a bootstrap
+/// resample only weighs them.
+pub(crate) struct FleissUnits {
+    /// Rated units, ascending, and their numbers of ratings.
+    unit: Vec<u32>,
+    m: Vec<u32>,
+    /// Σ_c n_uc (n_uc − 1).
+    same: Vec<f64>,
+    /// `runs[runs_at[j]..runs_at[j + 1]]`: unit j's categories (ascending) and their counts.
+    runs_at: Vec<u32>,
+    runs: Vec<(u32, f64)>,
+}
+
+impl FleissUnits {
+    pub(crate) fn new(table: &RatingTable) -> FleissUnits {
+        let mut f = FleissUnits {
+            unit: Vec::new(),
+            m: Vec::new(),
+            same: Vec::new(),
+            runs_at: vec![0],
+            runs: Vec::new(),
+        };
+        let mut idx: Vec<u32> = Vec::new();
+        for u in 0..table.n_units {
+            let r = table.range(u);
+            let m = r.len();
+            if m == 0 {
+                continue;
+            }
+            idx.clear();
+            idx.extend_from_slice(&table.vix[r]);
+            idx.sort_unstable();
+            let mut same = 0.0;
+            let mut start = 0;
+            for k in 1..=m {
+                if k == m || idx[k] != idx[start] {
+                    let c = (k - start) as f64;
+                    same += c * (c - 1.0);
+                    f.runs.push((idx[start], c));
+                    start = k;
+                }
+            }
+            f.unit.push(u as u32);
+            f.m.push(m as u32);
+            f.same.push(same);
+            f.runs_at.push(f.runs.len() as u32);
         }
-        match sizes {
-            None => sizes = Some(m),
-            Some(s) if s != m => constant = false,
-            _ => {}
-        }
-        idx.clear();
-        idx.extend_from_slice(&table.vix[r]);
-        idx.sort_unstable();
-        let mf = m as f64;
-        let mut same = 0.0;
-        let mut start = 0;
-        for k in 1..=m {
-            if k == m || idx[k] != idx[start] {
-                let c = (k - start) as f64;
-                same += c * (c - 1.0);
-                p[idx[start] as usize] += wu * c / mf;
-                start = k;
+        f
+    }
+
+    /// Fleiss' kappa with unit `u` counted `weights[u]` times, or once; `p` is scratch space.
+    pub(crate) fn kappa(
+        &self,
+        table: &RatingTable,
+        weights: Option<&[u32]>,
+        p: &mut Vec<f64>,
+    ) -> Result<FleissKappa, AgreementError> {
+        p.clear();
+        p.resize(table.distinct.len(), 0.0);
+        // P̄ over pairable units; p_c over every rated unit (Gwet's form; equal to Fleiss' when
+        // every rated unit has the same number m ≥ 2 of ratings).
+        let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) = (0.0f64, 0.0f64, 0.0f64, 0usize);
+        let mut sizes = None::<u32>;
+        let mut constant = true;
+        for (j, &u) in self.unit.iter().enumerate() {
+            let m = self.m[j];
+            let wu = weights.map_or(1.0, |w| w[u as usize] as f64);
+            if wu == 0.0 {
+                continue;
+            }
+            match sizes {
+                None => sizes = Some(m),
+                Some(s) if s != m => constant = false,
+                _ => {}
+            }
+            let mf = m as f64;
+            let runs = &self.runs[self.runs_at[j] as usize..self.runs_at[j + 1] as usize];
+            for &(cat, c) in runs {
+                p[cat as usize] += wu * c / mf;
+            }
+            n_rated += wu;
+            if m >= 2 {
+                n_used += 1;
+                p_bar += wu * self.same[j] / (mf * (mf - 1.0));
+                n_pairable += wu;
             }
         }
-        n_rated += wu;
-        if m >= 2 {
-            n_used += 1;
-            p_bar += wu * same / (mf * (mf - 1.0));
-            n_pairable += wu;
+        if n_pairable == 0.0 {
+            return Err(AgreementError::NoPairableUnits);
         }
+        p_bar /= n_pairable;
+        let p_e: f64 = p.iter().map(|x| (x / n_rated) * (x / n_rated)).sum();
+        if 1.0 - p_e <= f64::EPSILON {
+            return Err(AgreementError::NoVariation);
+        }
+        let form = if constant {
+            FleissForm::Classic
+        } else {
+            FleissForm::Generalised
+        };
+        Ok(FleissKappa {
+            value: (p_bar - p_e) / (1.0 - p_e),
+            form,
+            units: n_used,
+        })
     }
-    if n_pairable == 0.0 {
-        return Err(AgreementError::NoPairableUnits);
-    }
-    p_bar /= n_pairable;
-    let p_e: f64 = p.iter().map(|x| (x / n_rated) * (x / n_rated)).sum();
-    if 1.0 - p_e <= f64::EPSILON {
-        return Err(AgreementError::NoVariation);
-    }
-    let form = if constant {
-        FleissForm::Classic
-    } else {
-        FleissForm::Generalised
-    };
-    Ok(FleissKappa {
-        value: (p_bar - p_e) / (1.0 - p_e),
-        form,
-        units: n_used,
-    })
 }
 
 /// Cohen's kappa of one pair of raters on their shared units.
@@ -122,16 +172,14 @@ pub struct CohenPair {
     pub kappa_quadratic: Result<f64, AgreementError>,
 }
 
-struct PairAcc {
+/// A pair's accumulated counts (sums of integer weights, so exact and order-free in f64).
+struct PairAcc<'a> {
     n: f64,
     agree: f64,
     lin: f64,
     quad: f64,
-    ma: Vec<f64>,
-    mb: Vec<f64>,
-    /// Joint counts by (category of a, category of b), kept only for [`KappaWeights::Rank`],
-    /// whose distances depend on the categories the pair used.
-    joint: HashMap<(u32, u32), f64>,
+    ma: &'a [f64],
+    mb: &'a [f64],
 }
 
 /// Cohen's kappa (Cohen 1960) and weighted kappa (Cohen 1968) for every pair of raters that
@@ -145,75 +193,205 @@ struct PairAcc {
 /// `prec::EXACT_REL`. [`AgreementError::NoVariation`] when the expected disagreement is 0 (both
 /// raters used one and the same category). Pairs are ordered by (a, b).
 pub fn cohen_pairs(table: &RatingTable, cats: &Categories) -> Vec<CohenPair> {
-    cohen_pairs_weighted(table, cats, None)
+    let mut out = Vec::new();
+    PairUnits::new(table, cats).pairs(None, &mut PairScratch::default(), |_, p| out.extend(p));
+    out
 }
 
-/// [`cohen_pairs`] with each unit counted `weights[u]` times (a bootstrap resample).
-pub(crate) fn cohen_pairs_weighted(
-    table: &RatingTable,
-    cats: &Categories,
-    weights: Option<&[u32]>,
-) -> Vec<CohenPair> {
-    let q = cats.len();
-    let rank = cats.weights == KappaWeights::Rank;
-    let mut slot: HashMap<(u32, u32), usize> = HashMap::new();
-    let mut accs: Vec<((u32, u32), PairAcc)> = Vec::new();
-    for u in 0..table.n_units {
-        let r = table.range(u);
-        let w = weights.map_or(1.0, |w| w[u] as f64);
-        if r.len() < 2 || w == 0.0 {
-            continue;
+/// The pairs of raters of every pairable unit with their categories, found once, so that a
+/// bootstrap resample only adds up its units' weights into each pair's counts.
+pub(crate) struct PairUnits {
+    q: usize,
+    rank: bool,
+    /// Rater pairs sharing a unit, ascending by (a, b); a pair's index is its slot.
+    keys: Vec<(u32, u32)>,
+    /// Pairable units, ascending, and `occ[occ_at[j]..occ_at[j + 1]]` their pairs.
+    unit: Vec<u32>,
+    occ_at: Vec<u32>,
+    occ: Vec<Occurrence>,
+    /// With [`KappaWeights::Rank`]: the distinct (slot, category of a, category of b) cells,
+    /// ordered by slot, and `cells_at[slot]..cells_at[slot + 1]` each slot's.
+    cells: Vec<(u32, u32)>,
+    cells_at: Vec<u32>,
+}
+
+#[derive(Clone, Copy)]
+struct Occurrence {
+    slot: u32,
+    x: u32,
+    y: u32,
+    /// The joint cell (with [`KappaWeights::Rank`]), else 0.
+    cell: u32,
+}
+
+/// Per-resample accumulators of [`PairUnits::pairs`], reused across resamples.
+#[derive(Default)]
+pub(crate) struct PairScratch {
+    n: Vec<f64>,
+    agree: Vec<f64>,
+    lin: Vec<f64>,
+    quad: Vec<f64>,
+    ma: Vec<f64>,
+    mb: Vec<f64>,
+    joint: Vec<f64>,
+}
+
+impl PairUnits {
+    pub(crate) fn new(table: &RatingTable, cats: &Categories) -> PairUnits {
+        let rank = cats.weights == KappaWeights::Rank;
+        let mut slot: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut raw: Vec<((u32, u32), u32, u32)> = Vec::new();
+        let mut unit = Vec::new();
+        let mut occ_at = vec![0u32];
+        for u in 0..table.n_units {
+            let r = table.range(u);
+            if r.len() < 2 {
+                continue;
+            }
+            let raters = &table.rater[r.clone()];
+            let ci = &cats.of_rating[r];
+            for i in 0..raters.len() {
+                for j in (i + 1)..raters.len() {
+                    let key = (raters[i], raters[j]);
+                    let n = slot.len() as u32;
+                    slot.entry(key).or_insert(n);
+                    raw.push((key, ci[i], ci[j]));
+                }
+            }
+            unit.push(u as u32);
+            occ_at.push(raw.len() as u32);
         }
-        let raters = &table.rater[r.clone()];
-        let ci = &cats.of_rating[r];
-        for i in 0..raters.len() {
-            for j in (i + 1)..raters.len() {
-                let key = (raters[i], raters[j]);
-                let s = *slot.entry(key).or_insert_with(|| {
-                    accs.push((
-                        key,
-                        PairAcc {
-                            n: 0.0,
-                            agree: 0.0,
-                            lin: 0.0,
-                            quad: 0.0,
-                            ma: vec![0.0; q],
-                            mb: vec![0.0; q],
-                            joint: HashMap::new(),
-                        },
-                    ));
-                    accs.len() - 1
-                });
-                let acc = &mut accs[s].1;
-                let (x, y) = (ci[i] as usize, ci[j] as usize);
+        let mut keys: Vec<(u32, u32)> = slot.keys().copied().collect();
+        keys.sort_unstable();
+        for (i, k) in keys.iter().enumerate() {
+            slot.insert(*k, i as u32);
+        }
+        let mut occ: Vec<Occurrence> = raw
+            .iter()
+            .map(|&(key, x, y)| Occurrence {
+                slot: slot[&key],
+                x,
+                y,
+                cell: 0,
+            })
+            .collect();
+        let (mut cells, mut cells_at) = (Vec::new(), Vec::new());
+        if rank {
+            let mut distinct: Vec<(u32, u32, u32)> =
+                occ.iter().map(|o| (o.slot, o.x, o.y)).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            cells_at = vec![0u32; keys.len() + 1];
+            for &(s, _, _) in &distinct {
+                cells_at[s as usize + 1] += 1;
+            }
+            for s in 0..keys.len() {
+                cells_at[s + 1] += cells_at[s];
+            }
+            for o in &mut occ {
+                o.cell = distinct
+                    .binary_search(&(o.slot, o.x, o.y))
+                    .unwrap_or_default() as u32;
+            }
+            cells = distinct.iter().map(|&(_, x, y)| (x, y)).collect();
+        }
+        PairUnits {
+            q: cats.len(),
+            rank,
+            keys,
+            unit,
+            occ_at,
+            occ,
+            cells,
+            cells_at,
+        }
+    }
+
+    /// The rater pairs, in slot order (ascending by (a, b)).
+    pub(crate) fn keys(&self) -> &[(u32, u32)] {
+        &self.keys
+    }
+
+    /// Every pair's kappas with unit `u` counted `weights[u]` times, or once, passed to
+    /// `out(slot, …)` in slot order; `None` for a pair without a shared unit of weight > 0.
+    pub(crate) fn pairs(
+        &self,
+        weights: Option<&[u32]>,
+        sc: &mut PairScratch,
+        mut out: impl FnMut(usize, Option<CohenPair>),
+    ) {
+        let (q, np) = (self.q, self.keys.len());
+        for v in [&mut sc.n, &mut sc.agree, &mut sc.lin, &mut sc.quad] {
+            v.clear();
+            v.resize(np, 0.0);
+        }
+        for v in [&mut sc.ma, &mut sc.mb] {
+            v.clear();
+            v.resize(np * q, 0.0);
+        }
+        sc.joint.clear();
+        sc.joint.resize(self.cells.len(), 0.0);
+        for (j, &u) in self.unit.iter().enumerate() {
+            let w = weights.map_or(1.0, |w| w[u as usize] as f64);
+            if w == 0.0 {
+                continue;
+            }
+            for o in &self.occ[self.occ_at[j] as usize..self.occ_at[j + 1] as usize] {
+                let (s, x, y) = (o.slot as usize, o.x as usize, o.y as usize);
                 let d = x.abs_diff(y) as f64;
-                acc.n += w;
-                acc.agree += if x == y { w } else { 0.0 };
-                acc.lin += w * d;
-                acc.quad += w * d * d;
-                acc.ma[x] += w;
-                acc.mb[y] += w;
-                if rank {
-                    *acc.joint.entry((x as u32, y as u32)).or_insert(0.0) += w;
+                sc.n[s] += w;
+                sc.agree[s] += if x == y { w } else { 0.0 };
+                sc.lin[s] += w * d;
+                sc.quad[s] += w * d * d;
+                sc.ma[s * q + x] += w;
+                sc.mb[s * q + y] += w;
+                if self.rank {
+                    sc.joint[o.cell as usize] += w;
                 }
             }
         }
-    }
-    accs.sort_by_key(|(k, _)| *k);
-    accs.into_iter()
-        .map(|((a, b), acc)| {
-            if rank {
-                finish_pair(a, b, &by_rank(acc))
+        for (s, &(a, b)) in self.keys.iter().enumerate() {
+            if sc.n[s] == 0.0 {
+                out(s, None);
+                continue;
+            }
+            let acc = PairAcc {
+                n: sc.n[s],
+                agree: sc.agree[s],
+                lin: sc.lin[s],
+                quad: sc.quad[s],
+                ma: &sc.ma[s * q..(s + 1) * q],
+                mb: &sc.mb[s * q..(s + 1) * q],
+            };
+            let pair = if self.rank {
+                let r = self.cells_at[s] as usize..self.cells_at[s + 1] as usize;
+                let joint = self.cells[r.clone()].iter().zip(&sc.joint[r]);
+                let (lin, quad, ma, mb) = by_rank(&acc, joint);
+                finish_pair(
+                    a,
+                    b,
+                    &PairAcc {
+                        lin,
+                        quad,
+                        ma: &ma,
+                        mb: &mb,
+                        ..acc
+                    },
+                )
             } else {
                 finish_pair(a, b, &acc)
-            }
-        })
-        .collect()
+            };
+            out(s, Some(pair));
+        }
+    }
 }
 
-/// The pair's accumulators over only the categories it used, renumbered by rank (R psych's
-/// factor levels of the two columns), with the observed distances recomputed on those ranks.
-fn by_rank(acc: PairAcc) -> PairAcc {
+/// The pair's distances and margins over only the categories it used, renumbered by rank (R
+/// psych's factor levels of the two columns): (linear, quadratic, margins of a, of b).
+fn by_rank<'a>(
+    acc: &PairAcc<'_>,
+    joint: impl Iterator<Item = (&'a (u32, u32), &'a f64)>,
+) -> (f64, f64, Vec<f64>, Vec<f64>) {
     let mut rank = vec![u32::MAX; acc.ma.len()];
     let mut used = 0u32;
     for (i, r) in rank.iter_mut().enumerate() {
@@ -230,26 +408,21 @@ fn by_rank(acc: PairAcc) -> PairAcc {
             .collect()
     };
     let (mut lin, mut quad) = (0.0, 0.0);
-    for (&(x, y), &w) in &acc.joint {
+    for (&(x, y), &w) in joint {
+        if w == 0.0 {
+            continue;
+        }
         let d = rank[x as usize].abs_diff(rank[y as usize]) as f64;
         lin += w * d;
         quad += w * d * d;
     }
-    PairAcc {
-        n: acc.n,
-        agree: acc.agree,
-        lin,
-        quad,
-        ma: keep(&acc.ma),
-        mb: keep(&acc.mb),
-        joint: HashMap::new(),
-    }
+    (lin, quad, keep(acc.ma), keep(acc.mb))
 }
 
-fn finish_pair(a: u32, b: u32, acc: &PairAcc) -> CohenPair {
+fn finish_pair(a: u32, b: u32, acc: &PairAcc<'_>) -> CohenPair {
     let n = acc.n;
     // Expected disagreement sums Σ_ij ma_i mb_j w_ij (exact in f64 for integer counts < 2^53).
-    let e_unw = n * n - acc.ma.iter().zip(&acc.mb).map(|(x, y)| x * y).sum::<f64>();
+    let e_unw = n * n - acc.ma.iter().zip(acc.mb).map(|(x, y)| x * y).sum::<f64>();
     let (mut s0a, mut s1a) = (0.0, 0.0); // Σ_{i<j} ma_i, Σ_{i<j} i·ma_i
     let (tot_a, tot_ia): (f64, f64) = acc
         .ma
@@ -272,8 +445,8 @@ fn finish_pair(a: u32, b: u32, acc: &PairAcc) -> CohenPair {
             (s1 + i * x, s2 + i * i * x)
         })
     };
-    let (a1, a2) = moments(&acc.ma);
-    let (b1, b2) = moments(&acc.mb);
+    let (a1, a2) = moments(acc.ma);
+    let (b1, b2) = moments(acc.mb);
     let e_quad = a2 * n + n * b2 - 2.0 * a1 * b1;
     // Observed sums are over n pairs, expected over n² cells: κ = 1 − n·Σo / Σe.
     let k = |obs: f64, exp: f64| {

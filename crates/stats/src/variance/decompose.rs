@@ -11,7 +11,7 @@
 use super::anova::fit_moments;
 use super::design::{Design, Rating, Terms};
 use super::reml::{check_identifiable, fit_reml, fit_reml_suff, FitOptions};
-use super::suff::SuffBasis;
+use super::suff::{Suff, SuffBasis, LANES};
 use super::{Components, VarianceError};
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
 use crate::prec;
@@ -637,29 +637,44 @@ pub fn bootstrap_decomposition(
         .collect();
     let done = AtomicU64::new(0);
     let total = opts.resamples as u64;
-    // Per resample: per dimension, a vector of statistics (NaN = failed).
-    let per_resample: Vec<Vec<Vec<f64>>> = (0..opts.resamples)
+    // Per resample: per dimension, a vector of statistics (NaN = failed). Resamples go in
+    // blocks of `LANES` that weigh each recorded basis once for the whole block; every
+    // resample's numbers are those it would get alone.
+    let starts: Vec<usize> = (0..opts.resamples).step_by(LANES).collect();
+    let per_block: Vec<Vec<Vec<Vec<f64>>>> = starts
         .into_par_iter()
-        .map(|b| {
+        .map(|start| {
             if control.is_cancelled() {
                 return Err(VarianceError::Cancelled);
             }
-            let mut rng = ResampleRng::new(opts.seed, b as u64);
-            let mut weights = vec![0.0; bound];
-            for _ in 0..persons.len() {
-                weights[persons[rng.index(persons.len())] as usize] += 1.0;
-            }
-            let out = prepared
-                .iter()
-                .zip(full)
-                .zip(&bases)
-                .map(|((p, f), bs)| resample_stats(p, f, bs, opts.method, &weights))
+            let lanes = LANES.min(opts.resamples - start);
+            let weights: Vec<Vec<f64>> = (start..start + lanes)
+                .map(|b| {
+                    let mut rng = ResampleRng::new(opts.seed, b as u64);
+                    let mut weights = vec![0.0; bound];
+                    for _ in 0..persons.len() {
+                        weights[persons[rng.index(persons.len())] as usize] += 1.0;
+                    }
+                    weights
+                })
                 .collect();
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            (control.progress)(n, total);
+            let ws: Vec<&[f64]> = weights.iter().map(|w| &w[..]).collect();
+            let mut out: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(prepared.len()); lanes];
+            for ((p, f), bs) in prepared.iter().zip(full).zip(&bases) {
+                let suffs = bs.as_ref().map(|b| b.weighted_block(&ws));
+                for (l, o) in out.iter_mut().enumerate() {
+                    let suffs = suffs.as_ref().map(|s| s.lane(l));
+                    o.push(resample_stats(p, f, suffs, opts.method, ws[l]));
+                }
+            }
+            for _ in 0..lanes {
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                (control.progress)(n, total);
+            }
             Ok(out)
         })
         .collect::<Result<_, _>>()?;
+    let per_resample: Vec<Vec<Vec<f64>>> = per_block.into_iter().flatten().collect();
     let mut dimensions = Vec::with_capacity(prepared.len());
     for (d, f) in full.iter().enumerate() {
         let column = |i: usize| -> Vec<f64> { per_resample.iter().map(|r| r[d][i]).collect() };
@@ -725,17 +740,57 @@ struct BasesOf {
     per_rater: Vec<SuffBasis>,
 }
 
-/// Refits a design on a resample: from the recorded basis under REML, else from the design.
+impl BasesOf {
+    /// Every design's statistics for a block of resamples (`weights[l]`: resample `l`).
+    fn weighted_block(&self, weights: &[&[f64]]) -> BlockSuffs {
+        BlockSuffs {
+            profile: self.profile.weighted_block(weights),
+            rater: self.rater.as_ref().map(|b| b.weighted_block(weights)),
+            per_rater: self
+                .per_rater
+                .iter()
+                .map(|b| b.weighted_block(weights))
+                .collect(),
+        }
+    }
+}
+
+/// [`BasesOf`] weighed for a block of resamples: per design, one [`Suff`] per resample.
+struct BlockSuffs {
+    profile: Vec<Suff>,
+    rater: Option<Vec<Suff>>,
+    per_rater: Vec<Vec<Suff>>,
+}
+
+impl BlockSuffs {
+    fn lane(&self, l: usize) -> LaneSuffs<'_> {
+        LaneSuffs {
+            profile: &self.profile[l],
+            rater: self.rater.as_ref().map(|r| &r[l]),
+            per_rater: self.per_rater.iter().map(|r| &r[l]).collect(),
+        }
+    }
+}
+
+/// One resample's statistics of every design of a dimension.
+struct LaneSuffs<'a> {
+    profile: &'a Suff,
+    rater: Option<&'a Suff>,
+    per_rater: Vec<&'a Suff>,
+}
+
+/// Refits a design on a resample: from its weighted statistics under REML, else from the
+/// design.
 fn refit(
     design: &Design,
-    basis: Option<&SuffBasis>,
+    suff: Option<&Suff>,
     method: Method,
     start: Option<[f64; 3]>,
     w: &[f64],
 ) -> Result<LevelFit, VarianceError> {
-    match (basis, start) {
-        (Some(b), Some(start)) if method == Method::Reml => {
-            let f = fit_reml_suff(design, &b.weighted(w), start, prec::BOOTSTRAP_DECREMENT)?;
+    match (suff, start) {
+        (Some(s), Some(start)) if method == Method::Reml => {
+            let f = fit_reml_suff(design, s, start, prec::BOOTSTRAP_DECREMENT)?;
             Ok((f.components, Some(f.reml_criterion), Vec::new(), f.theta))
         }
         _ => fit_level(design, method, start, Some(w), false),
@@ -745,25 +800,25 @@ fn refit(
 fn resample_stats(
     p: &Prepared,
     full: &Decomposition,
-    bases: &Bases,
+    suffs: Option<LaneSuffs<'_>>,
     method: Method,
     w: &[f64],
 ) -> Vec<f64> {
     let np = PROFILE_STATS.len();
     let nr = RATER_STATS.len();
     let mut out = vec![f64::NAN; np + nr + p.per_rater.len()];
-    let b = bases.as_ref();
+    let b = suffs.as_ref();
     // A level without a full-data estimate gets no interval either.
     if let Some(full_profile) = &full.profile_level {
         let start = Some(full_profile.theta);
-        if let Ok(f) = refit(&p.profile, b.map(|b| &b.profile), method, start, w) {
+        if let Ok(f) = refit(&p.profile, b.map(|b| b.profile), method, start, w) {
             let l = profile_level(f);
             out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
         }
     }
     if let (Some(d), Some(r)) = (&p.rater, &full.rater_level) {
-        let basis = b.and_then(|b| b.rater.as_ref());
-        if let Ok(f) = refit(d, basis, method, Some(r.theta), w) {
+        let suff = b.and_then(|b| b.rater);
+        if let Ok(f) = refit(d, suff, method, Some(r.theta), w) {
             let l = rater_level(f, r.k, r.rater_term);
             let c = l.components;
             let s = l.shares;
@@ -788,8 +843,8 @@ fn resample_stats(
         if s.state_share.is_none() {
             continue;
         }
-        let basis = b.map(|b| &b.per_rater[i]);
-        if let Ok(f) = refit(d, basis, method, Some(s.theta), w) {
+        let suff = b.map(|b| b.per_rater[i]);
+        if let Ok(f) = refit(d, suff, method, Some(s.theta), w) {
             out[np + nr + i] = profile_level(f).state_share;
         }
     }

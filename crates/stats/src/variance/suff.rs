@@ -186,49 +186,87 @@ impl SuffBasis {
 
     /// The statistics of a resample with person weights indexed by person id.
     pub fn weighted(&self, weights: &[f64]) -> Suff {
-        let mut data = vec![0.0; self.layout.len];
+        self.weighted_block(&[weights]).remove(0)
+    }
+
+    /// The statistics of up to [`LANES`] resamples in one pass over the recorded entries,
+    /// `weights[l]` for resample `l` (by person id). Every statistic of a resample is added up
+    /// in person order, as one resample alone would add it, so each result is bit for bit the
+    /// same whatever the other resamples of the block; the block lets one read of an entry
+    /// serve every resample, and the resamples' additions, which do not depend on each other,
+    /// run side by side instead of waiting on one chain of additions.
+    /// More than [`LANES`] resamples are weighed [`LANES`] at a time.
+    pub fn weighted_block(&self, weights: &[&[f64]]) -> Vec<Suff> {
+        weights
+            .chunks(LANES)
+            .flat_map(|lanes| self.weighted_lanes(lanes))
+            .collect()
+    }
+
+    /// [`SuffBasis::weighted_block`] of at most [`LANES`] resamples.
+    fn weighted_lanes(&self, weights: &[&[f64]]) -> Vec<Suff> {
+        let mut acc = vec![[0.0f64; LANES]; self.layout.len];
+        let mut m = [0.0f64; LANES];
+        // One person's weight in every lane; false when no lane draws them.
+        let lanes_of = |id: u32, m: &mut [f64; LANES]| {
+            for (l, w) in weights.iter().enumerate() {
+                m[l] = w.get(id as usize).copied().unwrap_or(0.0);
+            }
+            m.iter().any(|&x| x != 0.0)
+        };
         if !self.one_way.is_empty() {
             // The entries `person` writes for a one-way design (k = 1, one pseudo-profile).
             let (b0, r0) = (self.layout.b0, self.layout.r0);
             for (&id, &(o, n, t, ss)) in self.ids.iter().zip(&self.one_way) {
-                let m = weights.get(id as usize).copied().unwrap_or(0.0);
-                if m == 0.0 {
+                if !lanes_of(id, &mut m) {
                     continue;
                 }
                 let o = o as usize;
-                data[N] += m * n;
-                data[YY] += m * ss;
-                data[b0] += m * n;
-                data[r0] += m * t;
-                data[o] += m;
-                data[o + 1] += m * (t * t);
-                data[o + 2] += m * (n * n);
-                data[o + 3] += m * (n * t);
+                add(&mut acc[N], &m, n);
+                add(&mut acc[YY], &m, ss);
+                add(&mut acc[b0], &m, n);
+                add(&mut acc[r0], &m, t);
+                add(&mut acc[o], &m, 1.0);
+                add(&mut acc[o + 1], &m, t * t);
+                add(&mut acc[o + 2], &m, n * n);
+                add(&mut acc[o + 3], &m, n * t);
+            }
+        } else {
+            for (b, &id) in self.ids.iter().enumerate() {
+                if !lanes_of(id, &mut m) {
+                    continue;
+                }
+                let r = self.packed_offsets[b] as usize..self.packed_offsets[b + 1] as usize;
+                for &e in &self.packed[r] {
+                    add(&mut acc[(e >> 16) as usize], &m, (e & 0xffff) as f64);
+                }
+                let r = self.offsets[b] as usize..self.offsets[b + 1] as usize;
+                for (&i, &v) in self.index[r.clone()].iter().zip(&self.value[r]) {
+                    add(&mut acc[i as usize], &m, v);
+                }
             }
         }
-        for (b, &id) in self.ids.iter().enumerate() {
-            if self.one_way.len() > b {
-                break;
-            }
-            let m = weights.get(id as usize).copied().unwrap_or(0.0);
-            if m == 0.0 {
-                continue;
-            }
-            let r = self.packed_offsets[b] as usize..self.packed_offsets[b + 1] as usize;
-            for &e in &self.packed[r] {
-                data[(e >> 16) as usize] += m * (e & 0xffff) as f64;
-            }
-            let r = self.offsets[b] as usize..self.offsets[b + 1] as usize;
-            for (&i, &v) in self.index[r.clone()].iter().zip(&self.value[r]) {
-                data[i as usize] += m * v;
-            }
-        }
-        Suff {
-            layout: self.layout.clone(),
-            sizes: self.sizes.clone(),
-            centre: self.centre,
-            data,
-        }
+        (0..weights.len())
+            .map(|l| Suff {
+                layout: self.layout.clone(),
+                sizes: self.sizes.clone(),
+                centre: self.centre,
+                data: acc.iter().map(|a| a[l]).collect(),
+            })
+            .collect()
+    }
+}
+
+/// Resamples weighed together by [`SuffBasis::weighted_block`].
+pub const LANES: usize = 8;
+
+/// `acc[l] += m[l] · v` in every lane where `m[l]` is non-zero: a lane that did not draw the
+/// person adds nothing, as a resample alone skips them (even where `0 · v` would be NaN).
+#[inline(always)]
+fn add(acc: &mut [f64; LANES], m: &[f64; LANES], v: f64) {
+    for l in 0..LANES {
+        let p = m[l] * v;
+        acc[l] += if m[l] != 0.0 { p } else { 0.0 };
     }
 }
 
