@@ -95,46 +95,20 @@ impl Study {
             .optional()?)
     }
 
-    /// SQL selecting `id, pos` of the rater's queue (parameter `?1` = the rater): their
-    /// assignments when the study has any for them, else every profile in the rater's own
-    /// seeded order ([`crate::assign::default_queue`]).
-    pub(crate) fn queue_source(&self, rater_id: i64) -> Result<&'static str> {
-        let assigned: bool = self.conn().query_row(
+    /// Whether the study has assignments for the rater (then their queue is those, in order).
+    pub(crate) fn has_assignments(&self, rater_id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
             [rater_id],
             |r| r.get(0),
-        )?;
-        Ok(if assigned {
-            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
-        } else {
-            self.fill_default_queue(rater_id)?;
-            "SELECT a.profile_id AS id, a.pos AS pos FROM temp.queue_order a WHERE a.rater_id = ?1"
-        })
+        )?)
     }
 
-    /// Puts the rater's default queue order in a table of this connection's temporary
-    /// database (never in the study file, so a read-only study has one too), remade when the
-    /// study's profiles changed. The seed is the study's id and the rater's, so each rater
-    /// has an order of their own that stays the same from one session to the next.
-    fn fill_default_queue(&self, rater_id: i64) -> Result<()> {
+    /// The queue of a rater without assignments: every profile, in the rater's own seeded
+    /// order ([`crate::assign::default_queue`]). The seed is the study's id and the rater's, so
+    /// each rater has an order of their own that stays the same from one session to the next.
+    pub(crate) fn default_order(&self, rater_id: i64) -> Result<Vec<i64>> {
         let c = self.conn();
-        c.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS queue_order (
-               rater_id INTEGER NOT NULL, profile_id INTEGER NOT NULL, pos INTEGER NOT NULL,
-               PRIMARY KEY (rater_id, profile_id)) WITHOUT ROWID;
-             CREATE INDEX IF NOT EXISTS temp.queue_order_pos ON queue_order (rater_id, pos);",
-        )?;
-        let current: bool = c.query_row(
-            "SELECT (SELECT COUNT(*) FROM temp.queue_order WHERE rater_id = ?1)
-                      = (SELECT COUNT(*) FROM profile)
-                AND NOT EXISTS (SELECT 1 FROM profile p WHERE NOT EXISTS
-                      (SELECT 1 FROM temp.queue_order q WHERE q.rater_id = ?1 AND q.profile_id = p.id))",
-            [rater_id],
-            |r| r.get(0),
-        )?;
-        if current {
-            return Ok(());
-        }
         let profiles = c
             .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
             .query_map([], |r| {
@@ -145,29 +119,14 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let study_id: String = c
-            .query_row(
-                "SELECT value FROM study_meta WHERE key = 'study_id'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
+        let study_id = self.study_id()?;
         let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
         let mut seed = [0u8; 8];
         seed.copy_from_slice(&digest.as_bytes()[..8]);
-        let order = crate::assign::default_queue(&profiles, u64::from_le_bytes(seed));
-        c.execute(
-            "DELETE FROM temp.queue_order WHERE rater_id = ?1",
-            [rater_id],
-        )?;
-        let mut st = c.prepare(
-            "INSERT INTO temp.queue_order (rater_id, profile_id, pos) VALUES (?1, ?2, ?3)",
-        )?;
-        for (pos, id) in order.iter().enumerate() {
-            st.execute(params![rater_id, id, pos as i64])?;
-        }
-        Ok(())
+        Ok(crate::assign::default_queue(
+            &profiles,
+            u64::from_le_bytes(seed),
+        ))
     }
 
     /// The rater's profiles in queue order: their assignments when the study has any for

@@ -104,25 +104,36 @@ impl QueueState {
             .enumerate()
             .map(|(i, (id, _))| (*id, i))
             .collect();
-        let source = study.queue_source(rater_id)?;
-        let sql = format!(
-            "WITH q AS ({source})
-             SELECT q.id, pe.name, c.name FROM q JOIN profile p ON p.id = q.id
-               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
-              ORDER BY q.pos, q.id"
-        );
-        let entries = c
-            .prepare(&sql)?
-            .query_map([rater_id], |r| {
-                Ok(Entry {
-                    profile_id: r.get(0)?,
-                    person: r.get(1)?,
-                    context: r.get(2)?,
-                    rated: 0,
-                    flagged: false,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let entry = |profile_id: i64, person: String, context: String| Entry {
+            profile_id,
+            person,
+            context,
+            rated: 0,
+            flagged: false,
+        };
+        let entries: Vec<Entry> = if study.has_assignments(rater_id)? {
+            c.prepare(
+                "SELECT a.profile_id, pe.name, c.name FROM assignment a
+                   JOIN profile p ON p.id = a.profile_id
+                   JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
+                  WHERE a.rater_id = ?1 ORDER BY a.position, a.profile_id",
+            )?
+            .query_map([rater_id], |r| Ok(entry(r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?
+        } else {
+            let mut names: HashMap<i64, (String, String)> = c
+                .prepare(
+                    "SELECT p.id, pe.name, c.name FROM profile p
+                       JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+                .collect::<rusqlite::Result<_>>()?;
+            study
+                .default_order(rater_id)?
+                .into_iter()
+                .filter_map(|id| names.remove(&id).map(|(pe, cx)| entry(id, pe, cx)))
+                .collect()
+        };
         let slot = entries
             .iter()
             .enumerate()
@@ -161,8 +172,6 @@ impl QueueState {
         for i in 0..state.entries.len() {
             state.file(i);
         }
-        // The queries above may have written this connection's temporary queue order.
-        state.stamp = Stamp::with(data_version, c);
         Ok(state)
     }
 
@@ -246,7 +255,7 @@ impl QueueState {
     }
 
     /// Per dimension in codebook order: its name and the entries rated on it.
-    pub(crate) fn per_dimension(&self) -> impl Iterator<Item = (&str, i64)> {
+    pub(crate) fn per_dimension(&self) -> impl Iterator<Item = (&str, i64)> + '_ {
         self.dimensions
             .iter()
             .zip(&self.per_dimension)
@@ -316,7 +325,7 @@ mod tests {
         let dims: i64 = self
             .conn()
             .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
-        let source = s.queue_source(rater_id)?;
+        let source = queue_source(s, rater_id)?;
         let sql = format!(
             "WITH q AS ({source}),
                   done AS (SELECT profile_id, COUNT(*) AS n FROM rating
@@ -348,7 +357,7 @@ mod tests {
     /// Per dimension (codebook order), how many profiles of the rater's queue (see
     /// [`Study::queue`]) the rater has rated on it: what is still incomplete where.
     fn dimension_progress_by_scan(s: &Study, rater_id: i64) -> Result<Vec<DimensionProgress>> {
-        let source = s.queue_source(rater_id)?;
+        let source = queue_source(s, rater_id)?;
         let sql = format!(
             "WITH q AS ({source}),
                   n AS (SELECT COUNT(*) AS n FROM q),
@@ -392,7 +401,7 @@ mod tests {
         let (from, order) = if assigned {
             ("assignment a WHERE a.rater_id = ?1 AND", "a.position")
         } else {
-            s.fill_default_queue(rater_id)?;
+            fill_default_queue(s, rater_id)?;
             ("temp.queue_order a WHERE a.rater_id = ?1 AND", "a.pos")
         };
         let id = "a.profile_id";
@@ -416,6 +425,81 @@ mod tests {
             }
         }
         Ok(None)
+    }
+
+    /// SQL selecting `id, pos` of the rater's queue (parameter `?1` = the rater): their
+    /// assignments when the study has any for them, else every profile in the rater's own
+    /// seeded order ([`crate::assign::default_queue`]).
+    fn queue_source(s: &Study, rater_id: i64) -> Result<&'static str> {
+        let assigned: bool = s.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        Ok(if assigned {
+            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
+        } else {
+            fill_default_queue(s, rater_id)?;
+            "SELECT a.profile_id AS id, a.pos AS pos FROM temp.queue_order a WHERE a.rater_id = ?1"
+        })
+    }
+
+    /// Puts the rater's default queue order in a table of this connection's temporary
+    /// database (never in the study file, so a read-only study has one too), remade when the
+    /// study's profiles changed. The seed is the study's id and the rater's, so each rater
+    /// has an order of their own that stays the same from one session to the next.
+    fn fill_default_queue(s: &Study, rater_id: i64) -> Result<()> {
+        let c = s.conn();
+        c.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS queue_order (
+               rater_id INTEGER NOT NULL, profile_id INTEGER NOT NULL, pos INTEGER NOT NULL,
+               PRIMARY KEY (rater_id, profile_id)) WITHOUT ROWID;
+             CREATE INDEX IF NOT EXISTS temp.queue_order_pos ON queue_order (rater_id, pos);",
+        )?;
+        let current: bool = c.query_row(
+            "SELECT (SELECT COUNT(*) FROM temp.queue_order WHERE rater_id = ?1)
+                      = (SELECT COUNT(*) FROM profile)
+                AND NOT EXISTS (SELECT 1 FROM profile p WHERE NOT EXISTS
+                      (SELECT 1 FROM temp.queue_order q WHERE q.rater_id = ?1 AND q.profile_id = p.id))",
+            [rater_id],
+            |r| r.get(0),
+        )?;
+        if current {
+            return Ok(());
+        }
+        let profiles = c
+            .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
+            .query_map([], |r| {
+                Ok(crate::assign::DesignProfile {
+                    id: r.get(0)?,
+                    person: r.get(1)?,
+                    context: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let study_id: String = c
+            .query_row(
+                "SELECT value FROM study_meta WHERE key = 'study_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default();
+        let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
+        let mut seed = [0u8; 8];
+        seed.copy_from_slice(&digest.as_bytes()[..8]);
+        let order = crate::assign::default_queue(&profiles, u64::from_le_bytes(seed));
+        c.execute(
+            "DELETE FROM temp.queue_order WHERE rater_id = ?1",
+            [rater_id],
+        )?;
+        let mut st = c.prepare(
+            "INSERT INTO temp.queue_order (rater_id, profile_id, pos) VALUES (?1, ?2, ?3)",
+        )?;
+        for (pos, id) in order.iter().enumerate() {
+            st.execute(params![rater_id, id, pos as i64])?;
+        }
+        Ok(())
     }
 
     /// What the rating screen is told about `rater`: by the state and by the scans.
@@ -609,6 +693,8 @@ mod tests {
         let ana = s.ensure_rater("ana", RaterKind::Human).unwrap().id;
         let ben = s.ensure_rater("ben", RaterKind::Human).unwrap().id;
         let dims = dimension_names(&s);
+        // The scans keep their order in a temporary table: filled here, before the count.
+        check(&s, ana, "the start");
         let generation = s.queue_generation(ana).unwrap();
         let first = s.next_unrated(ana).unwrap().unwrap();
         for d in &dims {
