@@ -322,7 +322,7 @@ mod tests {
     /// The rater's profiles in queue order: their assignments when the study has any for
     /// them, else every profile of the study.
     fn queue_by_scan(s: &Study, rater_id: i64) -> Result<Vec<QueueEntry>> {
-        let dims: i64 = self
+        let dims: i64 = s
             .conn()
             .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
         let source = queue_source(s, rater_id)?;
@@ -385,7 +385,7 @@ mod tests {
     /// The first profile in the rater's queue that is not yet fully rated, preferring
     /// profiles not flagged for later; `None` when everything is done.
     fn next_unrated_by_scan(s: &Study, rater_id: i64) -> Result<Option<i64>> {
-        let dims: i64 = self
+        let dims: i64 = s
             .conn()
             .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
         if dims == 0 {
@@ -416,7 +416,7 @@ mod tests {
                  ORDER BY {order} LIMIT 1",
                 neg = if flagged { "" } else { "NOT" }
             );
-            let hit: Option<i64> = self
+            let hit: Option<i64> = s
                 .conn()
                 .query_row(&sql, params![rater_id, dims], |r| r.get(0))
                 .optional()?;
@@ -798,7 +798,7 @@ mod tests {
                 .queue(pkg_ana)
                 .unwrap()
                 .into_iter()
-                .find(|e| e.is_complete())
+                .find(|e| e.is_complete() && e.profile_id != next)
                 .unwrap()
                 .profile_id;
             rate(&mut pkg, done, &dims[0], pkg_ana, None);
