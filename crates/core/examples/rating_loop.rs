@@ -20,8 +20,8 @@
 //!     cargo run --release -p chameleon-core --example rating_loop
 //!     STUDY=/tmp/loop.db PERSONS=33334 RATED_PERSONS=6667 LOOPS=40 cargo run ...
 
-use chameleon_core::sample::{write_bench_profiles, write_bench_ratings, BenchShape};
 use chameleon_core::app::annotate::{self as an, ReviewRequest, SaveRatingRequest};
+use chameleon_core::sample::{write_bench_profiles, write_bench_ratings, BenchShape};
 use chameleon_core::store::Study;
 use std::time::Instant;
 
@@ -78,7 +78,10 @@ fn time<T>(into: &mut Vec<f64>, f: impl FnOnce() -> T) -> T {
 
 fn load() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    load.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The app's start, from the file to the first profile's view: `Study::open`, the rater

@@ -270,7 +270,11 @@ impl QueueState {
 impl Study {
     /// Runs `f` on the rater's current queue state, reading it first when there is none for
     /// this rater or it is stale.
-    pub(crate) fn with_queue<T>(&self, rater_id: i64, f: impl FnOnce(&QueueState) -> T) -> Result<T> {
+    pub(crate) fn with_queue<T>(
+        &self,
+        rater_id: i64,
+        f: impl FnOnce(&QueueState) -> T,
+    ) -> Result<T> {
         let now = Stamp::of(self.conn())?;
         let current = self
             .queue_state
@@ -504,7 +508,11 @@ mod tests {
 
     /// What the rating screen is told about `rater`: by the state and by the scans.
     fn check(s: &Study, rater: i64, what: &str) {
-        assert_eq!(s.queue(rater).unwrap(), queue_by_scan(s, rater).unwrap(), "queue after {what}");
+        assert_eq!(
+            s.queue(rater).unwrap(),
+            queue_by_scan(s, rater).unwrap(),
+            "queue after {what}"
+        );
         assert_eq!(
             s.dimension_progress(rater).unwrap(),
             dimension_progress_by_scan(s, rater).unwrap(),
@@ -527,8 +535,10 @@ mod tests {
     fn study(dir: &Path, persons: usize) -> Study {
         let files = crate::sample::demo(7, persons);
         let mut s = Study::create(&dir.join("s.db")).unwrap();
-        s.import_profiles(&put(dir, "p.jsonl", &files.profiles_jsonl)).unwrap();
-        s.import_codebook(&put(dir, "c.toml", &files.codebook_toml)).unwrap();
+        s.import_profiles(&put(dir, "p.jsonl", &files.profiles_jsonl))
+            .unwrap();
+        s.import_codebook(&put(dir, "c.toml", &files.codebook_toml))
+            .unwrap();
         s
     }
 
@@ -589,8 +599,11 @@ mod tests {
             // the default queue.
             for &r in &raters {
                 if rng.below(2) == 0 {
-                    let mut mine: Vec<i64> =
-                        profiles.iter().copied().filter(|_| rng.below(3) > 0).collect();
+                    let mut mine: Vec<i64> = profiles
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.below(3) > 0)
+                        .collect();
                     for i in (1..mine.len()).rev() {
                         mine.swap(i, rng.below(i + 1));
                     }
@@ -604,7 +617,11 @@ mod tests {
                 let p = profiles[rng.below(profiles.len())];
                 let d = &dims[rng.below(dims.len())];
                 // Mostly the current rater, sometimes another one through the same study.
-                let r = if rng.below(5) == 0 { raters[rng.below(raters.len())] } else { me };
+                let r = if rng.below(5) == 0 {
+                    raters[rng.below(raters.len())]
+                } else {
+                    me
+                };
                 let what = match rng.below(20) {
                     0..=8 => {
                         let value = Some(1.0 + rng.below(3) as f64);
@@ -678,7 +695,10 @@ mod tests {
                 };
                 check(&s, me, &format!("{what} (case {case}, step {step})"));
             }
-            assert!(untracked, "case {case} wrote behind the state's back at least once");
+            assert!(
+                untracked,
+                "case {case} wrote behind the state's back at least once"
+            );
             assert!(
                 s.queue_generation(me).unwrap() > generation,
                 "untracked writes made the state read again"
@@ -717,8 +737,13 @@ mod tests {
             generation,
             "no write of the screen made the state read again"
         );
-        s.set_gold(first, &dims[0], 1.0, crate::store::GoldKind::Gold).unwrap();
-        assert_eq!(s.queue_generation(ana).unwrap(), generation + 1, "any other write does");
+        s.set_gold(first, &dims[0], 1.0, crate::store::GoldKind::Gold)
+            .unwrap();
+        assert_eq!(
+            s.queue_generation(ana).unwrap(),
+            generation + 1,
+            "any other write does"
+        );
     }
 
     /// Undo (the value before, or empty), clear, an import and a package merge: the progress
@@ -764,7 +789,13 @@ mod tests {
                 "SELECT pe.name, c.name FROM profile p JOIN person pe ON pe.id = p.person_id
                    JOIN context c ON c.id = p.context_id WHERE p.id = ?1",
                 [mine[2].profile_id],
-                |r| Ok(format!("{},{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                |r| {
+                    Ok(format!(
+                        "{},{}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?
+                    ))
+                },
             )
             .unwrap();
         let mut csv = String::from("person,context,rater,dimension,value\n");
@@ -808,8 +839,21 @@ mod tests {
         let report = s.merge_package(&package).unwrap();
         assert_eq!(report.refused, None, "{report}");
         check(&s, ana, "a package merge");
-        assert_ne!(s.dimension_progress(ana).unwrap(), before, "the merge is counted");
-        let p1_now = s.queue(ana).unwrap().into_iter().find(|e| e.profile_id == p1).unwrap();
-        assert_eq!(p1_now.rated, dims.len() as i64 - 1, "the package's clear arrived");
+        assert_ne!(
+            s.dimension_progress(ana).unwrap(),
+            before,
+            "the merge is counted"
+        );
+        let p1_now = s
+            .queue(ana)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.profile_id == p1)
+            .unwrap();
+        assert_eq!(
+            p1_now.rated,
+            dims.len() as i64 - 1,
+            "the package's clear arrived"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Writing ratings (one transaction each, history appended) and reading them back, including
 //! the analysis snapshot.
 
-use super::raters::NO_RATER;
 use super::queue::QueueChange;
+use super::raters::NO_RATER;
 use super::Study;
 use crate::dataset::{Dataset, DimensionData, Observation, ProfileKey, RaterEntry};
 use crate::error::{CoreError, Result};
