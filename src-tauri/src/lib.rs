@@ -83,6 +83,7 @@ pub fn run() {
             commands::annotate::dimension_progress,
             commands::annotate::rating_history,
             commands::annotate::next_unrated,
+            commands::annotate::queue_generation,
             commands::annotate::load_profile,
             commands::annotate::save_rating,
             commands::annotate::save_review,

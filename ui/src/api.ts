@@ -47,6 +47,12 @@ export interface Backend {
   listRaters(): Promise<Rater[]>;
   chooseRater(name: string, kind: RaterKind): Promise<SessionView>;
   queue(): Promise<QueueItem[]>;
+  /**
+   * Changes when the queue changed other than through this screen's own ratings and flags (an
+   * import, a merge, another window): the screen keeps its copy of `queue()` in step with its
+   * own saves and fetches the list again only when this moved.
+   */
+  queueGeneration(): Promise<number>;
   /** Per dimension, how many of the queue's profiles this rater has rated on it. */
   dimensionProgress(): Promise<OwnProgress[]>;
   /** Every value this rater gave one dimension of a profile, oldest first (their own only). */
@@ -92,6 +98,7 @@ export const tauriBackend: Backend = {
   listRaters: () => cmd.listRaters(),
   chooseRater: (name, kind) => cmd.chooseRater({ name, kind }),
   queue: () => cmd.queue(),
+  queueGeneration: () => cmd.queueGeneration(),
   dimensionProgress: () => cmd.dimensionProgress(),
   ratingHistory: (profileId, dimension) => cmd.ratingHistory({ profileId, dimension }),
   nextUnrated: () => cmd.nextUnrated(),

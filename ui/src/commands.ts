@@ -74,6 +74,10 @@ export function ratingHistory(args: { profileId: number; dimension: string }): P
   return invoke<OwnChange[]>("rating_history", args);
 }
 
+export function queueGeneration(): Promise<number> {
+  return invoke<number>("queue_generation");
+}
+
 export function nextUnrated(): Promise<number | null> {
   return invoke<number | null>("next_unrated");
 }

@@ -65,6 +65,18 @@ pub async fn rating_history(
         .await
 }
 
+/// Changes when the rater's queue changed other than through this window's own ratings and
+/// flags: the rating screen keeps its copy of [`queue`] and fetches it again only then.
+#[tauri::command]
+pub async fn queue_generation(state: State<'_, AppState>) -> AppResult<u64> {
+    state
+        .run(|session, _| {
+            let (study, rater) = session.rating_as()?;
+            Ok(study.queue_generation(rater.id)?)
+        })
+        .await
+}
+
 #[tauri::command]
 pub async fn next_unrated(state: State<'_, AppState>) -> AppResult<Option<i64>> {
     state

@@ -114,7 +114,15 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** Bumped by a test to stand for a change made elsewhere (an import, another window). */
+  generation = 0;
+  queueCalls = 0;
+  async queueGeneration(): Promise<number> {
+    return this.generation;
+  }
+
   async queue(): Promise<QueueItem[]> {
+    this.queueCalls++;
     return this.profiles.map((p) => ({
       profileId: p.id,
       person: p.person,

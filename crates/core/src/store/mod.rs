@@ -11,6 +11,7 @@ mod migrations;
 mod models;
 mod package;
 mod profiles;
+mod queue;
 pub(crate) mod raters;
 pub(crate) mod ratings;
 mod review;
@@ -56,6 +57,10 @@ pub struct Study {
     closed: bool,
     /// Dimensions, raters and codebook version for [`Study::save_rating`], while current.
     write_cache: Option<ratings::WriteCache>,
+    /// The chosen rater's queue and progress while current ([`queue`]).
+    queue_state: std::cell::RefCell<Option<queue::QueueState>>,
+    /// Queue states read so far (see [`Study::queue_generation`]).
+    queue_generation: std::cell::Cell<u64>,
 }
 
 /// `study_meta` key of an annotator package: `1` while an app has it open for writing, `0` once
@@ -266,6 +271,8 @@ impl Study {
             backups_kept: DEFAULT_BACKUPS_KEPT,
             closed: false,
             write_cache: None,
+            queue_state: Default::default(),
+            queue_generation: Default::default(),
         };
         study.configure()?;
         study
@@ -352,6 +359,8 @@ impl Study {
             backups_kept: DEFAULT_BACKUPS_KEPT,
             closed: false,
             write_cache: None,
+            queue_state: Default::default(),
+            queue_generation: Default::default(),
         };
         if read_only {
             study.conn.pragma_update(None, "query_only", true)?;

@@ -95,46 +95,20 @@ impl Study {
             .optional()?)
     }
 
-    /// SQL selecting `id, pos` of the rater's queue (parameter `?1` = the rater): their
-    /// assignments when the study has any for them, else every profile in the rater's own
-    /// seeded order ([`crate::assign::default_queue`]).
-    fn queue_source(&self, rater_id: i64) -> Result<&'static str> {
-        let assigned: bool = self.conn().query_row(
+    /// Whether the study has assignments for the rater (then their queue is those, in order).
+    pub(crate) fn has_assignments(&self, rater_id: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
             [rater_id],
             |r| r.get(0),
-        )?;
-        Ok(if assigned {
-            "SELECT a.profile_id AS id, a.position AS pos FROM assignment a WHERE a.rater_id = ?1"
-        } else {
-            self.fill_default_queue(rater_id)?;
-            "SELECT a.profile_id AS id, a.pos AS pos FROM temp.queue_order a WHERE a.rater_id = ?1"
-        })
+        )?)
     }
 
-    /// Puts the rater's default queue order in a table of this connection's temporary
-    /// database (never in the study file, so a read-only study has one too), remade when the
-    /// study's profiles changed. The seed is the study's id and the rater's, so each rater
-    /// has an order of their own that stays the same from one session to the next.
-    fn fill_default_queue(&self, rater_id: i64) -> Result<()> {
+    /// The queue of a rater without assignments: every profile, in the rater's own seeded
+    /// order ([`crate::assign::default_queue`]). The seed is the study's id and the rater's, so
+    /// each rater has an order of their own that stays the same from one session to the next.
+    pub(crate) fn default_order(&self, rater_id: i64) -> Result<Vec<i64>> {
         let c = self.conn();
-        c.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS queue_order (
-               rater_id INTEGER NOT NULL, profile_id INTEGER NOT NULL, pos INTEGER NOT NULL,
-               PRIMARY KEY (rater_id, profile_id)) WITHOUT ROWID;
-             CREATE INDEX IF NOT EXISTS temp.queue_order_pos ON queue_order (rater_id, pos);",
-        )?;
-        let current: bool = c.query_row(
-            "SELECT (SELECT COUNT(*) FROM temp.queue_order WHERE rater_id = ?1)
-                      = (SELECT COUNT(*) FROM profile)
-                AND NOT EXISTS (SELECT 1 FROM profile p WHERE NOT EXISTS
-                      (SELECT 1 FROM temp.queue_order q WHERE q.rater_id = ?1 AND q.profile_id = p.id))",
-            [rater_id],
-            |r| r.get(0),
-        )?;
-        if current {
-            return Ok(());
-        }
         let profiles = c
             .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
             .query_map([], |r| {
@@ -145,137 +119,62 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let study_id: String = c
-            .query_row(
-                "SELECT value FROM study_meta WHERE key = 'study_id'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
+        let study_id = self.study_id()?;
         let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
         let mut seed = [0u8; 8];
         seed.copy_from_slice(&digest.as_bytes()[..8]);
-        let order = crate::assign::default_queue(&profiles, u64::from_le_bytes(seed));
-        c.execute(
-            "DELETE FROM temp.queue_order WHERE rater_id = ?1",
-            [rater_id],
-        )?;
-        let mut st = c.prepare(
-            "INSERT INTO temp.queue_order (rater_id, profile_id, pos) VALUES (?1, ?2, ?3)",
-        )?;
-        for (pos, id) in order.iter().enumerate() {
-            st.execute(params![rater_id, id, pos as i64])?;
-        }
-        Ok(())
+        Ok(crate::assign::default_queue(
+            &profiles,
+            u64::from_le_bytes(seed),
+        ))
     }
 
     /// The rater's profiles in queue order: their assignments when the study has any for
     /// them, else every profile of the study.
     pub fn queue(&self, rater_id: i64) -> Result<Vec<QueueEntry>> {
-        let dims: i64 = self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
-        let source = self.queue_source(rater_id)?;
-        let sql = format!(
-            "WITH q AS ({source}),
-                  done AS (SELECT profile_id, COUNT(*) AS n FROM rating
-                            WHERE rater_id = ?1 AND (value IS NOT NULL OR cant_judge = 1)
-                            GROUP BY profile_id)
-             SELECT q.id, pe.name, c.name, COALESCE(done.n, 0), COALESCE(rv.flagged, 0)
-               FROM q JOIN profile p ON p.id = q.id
-               JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id
-               LEFT JOIN done ON done.profile_id = q.id
-               LEFT JOIN profile_review rv ON rv.profile_id = q.id AND rv.rater_id = ?1
-              ORDER BY q.pos, q.id"
-        );
-        let mut st = self.conn().prepare(&sql)?;
-        let rows = st
-            .query_map([rater_id], |r| {
-                Ok(QueueEntry {
-                    profile_id: r.get(0)?,
-                    person: r.get(1)?,
-                    context: r.get(2)?,
-                    rated: r.get(3)?,
-                    dimensions: dims,
-                    flagged: r.get::<_, i64>(4)? != 0,
+        self.with_queue(rater_id, |q| {
+            let dimensions = q.dimension_count();
+            q.entries()
+                .iter()
+                .map(|e| QueueEntry {
+                    profile_id: e.profile_id,
+                    person: e.person.clone(),
+                    context: e.context.clone(),
+                    rated: i64::from(e.rated),
+                    dimensions,
+                    flagged: e.flagged,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+                .collect()
+        })
     }
 
     /// Per dimension (codebook order), how many profiles of the rater's queue (see
     /// [`Study::queue`]) the rater has rated on it: what is still incomplete where.
     pub fn dimension_progress(&self, rater_id: i64) -> Result<Vec<DimensionProgress>> {
-        let source = self.queue_source(rater_id)?;
-        let sql = format!(
-            "WITH q AS ({source}),
-                  n AS (SELECT COUNT(*) AS n FROM q),
-                  done AS (SELECT r.dimension_id AS d, COUNT(*) AS k FROM rating r
-                            WHERE r.rater_id = ?1 AND (r.value IS NOT NULL OR r.cant_judge = 1)
-                              AND r.profile_id IN (SELECT id FROM q)
-                            GROUP BY r.dimension_id)
-             SELECT d.name, COALESCE(done.k, 0), n.n
-               FROM dimension d CROSS JOIN n LEFT JOIN done ON done.d = d.id
-              ORDER BY d.position, d.id"
-        );
-        let mut st = self.conn().prepare(&sql)?;
-        let rows = st
-            .query_map([rater_id], |r| {
-                Ok(DimensionProgress {
-                    dimension: r.get(0)?,
-                    rated: r.get(1)?,
-                    assigned: r.get(2)?,
+        self.with_queue(rater_id, |q| {
+            let assigned = q.entries().len() as i64;
+            q.per_dimension()
+                .map(|(name, rated)| DimensionProgress {
+                    dimension: name.to_owned(),
+                    rated,
+                    assigned,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+                .collect()
+        })
     }
 
     /// The first profile in the rater's queue that is not yet fully rated, preferring
     /// profiles not flagged for later; `None` when everything is done.
     pub fn next_unrated(&self, rater_id: i64) -> Result<Option<i64>> {
-        let dims: i64 = self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM dimension", [], |r| r.get(0))?;
-        if dims == 0 {
-            return Ok(None);
-        }
-        let assigned: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM assignment WHERE rater_id = ?1)",
-            [rater_id],
-            |r| r.get(0),
-        )?;
-        // Two ordered scans that stop at the first hit (the queue order comes from an index:
-        // assignment_queue or the profile rowid): first profiles not flagged, then flagged ones.
-        let (from, order) = if assigned {
-            ("assignment a WHERE a.rater_id = ?1 AND", "a.position")
-        } else {
-            self.fill_default_queue(rater_id)?;
-            ("temp.queue_order a WHERE a.rater_id = ?1 AND", "a.pos")
-        };
-        let id = "a.profile_id";
-        for flagged in [false, true] {
-            let sql = format!(
-                "SELECT {id} FROM {from}
-                   {neg} EXISTS (SELECT 1 FROM profile_review rv
-                                  WHERE rv.rater_id = ?1 AND rv.profile_id = {id} AND rv.flagged = 1)
-                   AND (SELECT COUNT(*) FROM rating r
-                         WHERE r.rater_id = ?1 AND r.profile_id = {id}
-                           AND (r.value IS NOT NULL OR r.cant_judge = 1)) < ?2
-                 ORDER BY {order} LIMIT 1",
-                neg = if flagged { "" } else { "NOT" }
-            );
-            let hit: Option<i64> = self
-                .conn()
-                .query_row(&sql, params![rater_id, dims], |r| r.get(0))
-                .optional()?;
-            if hit.is_some() {
-                return Ok(hit);
-            }
-        }
-        Ok(None)
+        self.with_queue(rater_id, |q| q.next_unrated())
+    }
+
+    /// A number that changes whenever the rater's queue changed other than through this open
+    /// study's own ratings and flags (an import, a merge, new assignments, another window's
+    /// commit): a face that keeps a copy of [`Study::queue`] and applies its own saves to it
+    /// fetches the list again only when this moved.
+    pub fn queue_generation(&self, rater_id: i64) -> Result<u64> {
+        self.with_queue(rater_id, |q| q.generation())
     }
 
     /// Gives `rater_id` the profiles in `profile_ids`, in that order (appended after any

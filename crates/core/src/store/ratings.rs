@@ -1,6 +1,7 @@
 //! Writing ratings (one transaction each, history appended) and reading them back, including
 //! the analysis snapshot.
 
+use super::queue::QueueChange;
 use super::raters::NO_RATER;
 use super::Study;
 use crate::dataset::{Dataset, DimensionData, Observation, ProfileKey, RaterEntry};
@@ -597,6 +598,7 @@ impl Study {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| super::map_write_error(path, "saving a rating", e))?;
         let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let before = super::queue::Stamp::with(data_version, &tx);
         let current = self
             .write_cache
             .as_ref()
@@ -659,8 +661,18 @@ impl Study {
                 confidence: row.confidence,
             })
         });
+        let dimension_id = *dimension_id;
         tx.commit()?;
         cache.own_changes = self.conn.total_changes();
+        self.queue_after_write(
+            before,
+            input.rater_id,
+            QueueChange::Rated {
+                profile_id: input.profile_id,
+                dimension_id,
+                done: input.value.is_some(),
+            },
+        );
         Ok(saved.filter(|_| input.value.is_some()))
     }
 
@@ -680,6 +692,7 @@ impl Study {
         }
         let now = self.now();
         let tx = self.write("saving a rating")?;
+        let before = super::queue::Stamp::of(&tx)?;
         let (dimension_id, dimension): (i64, String) = tx
             .query_row(
                 "SELECT id, name FROM dimension WHERE name = ?1",
@@ -776,6 +789,15 @@ impl Study {
         tx.commit()?;
         // The cache's own-changes count is stale now; the next save reloads it.
         self.write_cache = None;
+        self.queue_after_write(
+            before,
+            rater_id,
+            QueueChange::Rated {
+                profile_id,
+                dimension_id,
+                done: true,
+            },
+        );
         Ok(())
     }
 
@@ -887,6 +909,7 @@ impl Study {
         crate::checks::seconds_spent(review.seconds_spent).map_err(CoreError::Invalid)?;
         let now = self.now();
         let tx = self.write("saving the profile note")?;
+        let before = super::queue::Stamp::of(&tx)?;
         tx.execute(
             "INSERT INTO profile_review (rater_id, profile_id, flagged, note, confidence, seconds_spent, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -895,6 +918,14 @@ impl Study {
             params![rater_id, profile_id, review.flagged as i64, review.note, review.confidence, review.seconds_spent, now],
         )?;
         tx.commit()?;
+        self.queue_after_write(
+            before,
+            rater_id,
+            QueueChange::Flagged {
+                profile_id,
+                flagged: review.flagged,
+            },
+        );
         Ok(())
     }
 

@@ -18,6 +18,25 @@ describe("queue", () => {
     expect(nextProfile([e(1, 0), e(2, 0, true), e(3, 0)], 1)).toBe(3);
     expect(nextProfile([e(1, 0), e(2, 0, true)], 1)).toBe(2);
   });
+  it("picks what the earlier copy-and-filter version picked, on random queues", () => {
+    // The version before the one-pass loop, kept as the order to match.
+    const byCopies = (queue: QueueItem[], currentId: number | null): number | null => {
+      const start = currentId === null ? -1 : queue.findIndex((x) => x.profileId === currentId);
+      const order = [...queue.slice(start + 1), ...queue.slice(0, Math.max(0, start))];
+      const open = order.filter((x) => !(x.total > 0 && x.rated >= x.total) && x.profileId !== currentId);
+      return (open.find((x) => !x.flagged) ?? open[0])?.profileId ?? null;
+    };
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let c = 0; c < 500; c++) {
+      const q = Array.from({ length: rand(12) }, (_, i) => e(i + 1, rand(4), rand(3) === 0));
+      const current = rand(4) === 0 ? null : rand(q.length + 2);
+      expect(nextProfile(q, current), JSON.stringify({ q, current })).toBe(byCopies(q, current));
+    }
+  });
   it("counts progress of this rater only", () => {
     expect(progress([e(1, 3), e(2, 1, true), e(3, 0)])).toEqual({ done: 1, assigned: 3, flagged: 1, partial: 1, missing: 5 });
   });

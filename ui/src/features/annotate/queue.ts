@@ -9,11 +9,19 @@ export const isDone = (e: QueueItem): boolean => e.total > 0 && e.rated >= e.tot
  * profiles come after the unflagged ones. `null` when nothing else is left to rate.
  */
 export function nextProfile(queue: QueueItem[], currentId: number | null): number | null {
+  // One pass without copies: the queue can hold 100k profiles and this runs on every Enter.
+  const n = queue.length;
   const start = currentId === null ? -1 : queue.findIndex((e) => e.profileId === currentId);
-  const order = [...queue.slice(start + 1), ...queue.slice(0, Math.max(0, start))];
-  const open = order.filter((e) => !isDone(e) && e.profileId !== currentId);
-  const first = open.find((e) => !e.flagged) ?? open[0];
-  return first ? first.profileId : null;
+  let firstOpen: QueueItem | null = null;
+  for (let k = 0; k < n; k++) {
+    const i = (start + 1 + k) % n;
+    if (i === start) continue;
+    const e = queue[i];
+    if (isDone(e) || e.profileId === currentId) continue;
+    if (!e.flagged) return e.profileId;
+    firstOpen ??= e;
+  }
+  return firstOpen ? firstOpen.profileId : null;
 }
 
 export interface Progress {

@@ -213,6 +213,34 @@ describe("RatingScreen", () => {
     screen.unmount();
   });
 
+  it("keeps its queue copy in step with its own saves and fetches it again only after a change elsewhere", async () => {
+    const b = new FakeBackend(4);
+    const screen = await mount(b);
+    const text = () => root.querySelector(".progress-text")?.textContent;
+    const fetched = b.queueCalls;
+    for (const k of ["4", "9", "1"]) {
+      key(k);
+      await settle();
+    }
+    key("Enter");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("2");
+    expect(b.queueCalls, "Enter after the screen's own saves: no new queue list").toBe(fetched);
+    expect(text()).toBe("1 of 4 profiles done");
+    // Profile 3 rated elsewhere (an import): the generation moves, the list is fetched again,
+    // and Enter skips what is done now.
+    b.ratings.set(3, new Map([["extraversion", 1], ["mood", 1], ["topic", 10]]));
+    b.generation++;
+    key("Enter");
+    await settle();
+    expect(b.queueCalls).toBe(fetched + 1);
+    expect(text()).toBe("2 of 4 profiles done");
+    key("Enter");
+    await settle();
+    expect(root.querySelector(".rate")?.getAttribute("data-profile-id")).toBe("4");
+    screen.unmount();
+  });
+
   it("shows in the queue panel which dimensions are still incomplete", async () => {
     const b = new FakeBackend(3);
     b.ratings.set(1, new Map([["extraversion", 3], ["mood", 50], ["topic", 10]]));

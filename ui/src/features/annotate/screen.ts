@@ -47,6 +47,8 @@ export class RatingScreen {
   private root!: HTMLElement;
   private session: RatingSession | null = null;
   private queue: QueueItem[] = [];
+  /** The backend's queue generation `queue` was fetched at (see `Backend.queueGeneration`). */
+  private queueGeneration: number | null = null;
   private busy = false;
   private overlay: "help" | "queue" | null = null;
   /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
@@ -190,8 +192,30 @@ export class RatingScreen {
   }
 
   private async refreshQueue(): Promise<void> {
+    // The generation first: a change between the two calls leaves it behind, so the next
+    // check fetches again.
+    const generation = await this.backend.queueGeneration();
     this.queue = await this.backend.queue();
+    this.queueGeneration = generation;
     this.renderProgress();
+  }
+
+  /**
+   * The queue list after this screen's own saves, which are already in it: fetched again (100k
+   * entries at a lab's scale) only when something else changed it.
+   */
+  private async syncQueue(): Promise<void> {
+    if ((await this.backend.queueGeneration()) !== this.queueGeneration) await this.refreshQueue();
+    else this.renderProgress();
+  }
+
+  /** The current profile's queue entry brought up to what the screen saved. */
+  private updateCurrentEntry(): void {
+    const s = this.session;
+    const entry = s && this.queue.find((e) => e.profileId === s.profileId);
+    if (!s || !entry) return;
+    entry.rated = s.ratedCount();
+    entry.flagged = s.flagged;
   }
 
   /** Keeps the current profile's queue entry, and so the progress line, in step with what is saved. */
@@ -417,7 +441,8 @@ export class RatingScreen {
     if (!this.session) return;
     try {
       await this.session.toggleFlag();
-      await this.refreshQueue();
+      this.updateCurrentEntry();
+      await this.syncQueue();
     } catch (e) {
       this.setMessage(t().flagNotSaved(toAppError(e).message));
     }
@@ -440,15 +465,13 @@ export class RatingScreen {
     this.busy = true;
     try {
       if (!(await this.leaveCurrent())) return;
-      // The cached queue, with the profile just left brought up to date, decides what comes
-      // next; loading it and refreshing the queue then run together (one round trip less).
+      // The queue copy, with the profile just left brought up to date, decides what comes next;
+      // loading it and checking the copy is still current then run together.
       const cur = this.session;
-      const cached = this.queue.map((e) =>
-        cur && e.profileId === cur.profileId ? { ...e, rated: cur.ratedCount(), flagged: cur.flagged } : e,
-      );
-      let next = nextProfile(cached, cur?.profileId ?? null);
+      this.updateCurrentEntry();
+      let next = nextProfile(this.queue, cur?.profileId ?? null);
       if (next !== null) {
-        const [view] = await Promise.all([this.backend.loadProfile(next), this.refreshQueue()]);
+        const [view] = await Promise.all([this.backend.loadProfile(next), this.syncQueue()]);
         this.showView(view);
         if (kind === "next") this.recordNav(t0);
         return;
@@ -496,7 +519,8 @@ export class RatingScreen {
     try {
       this.closeOverlay();
       if (!(await this.leaveCurrent())) return;
-      await this.refreshQueue();
+      this.updateCurrentEntry();
+      await this.syncQueue();
       await this.show(profileId);
     } catch (e) {
       this.setMessage(toAppError(e).message);
