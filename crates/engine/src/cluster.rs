@@ -83,8 +83,8 @@ impl ClusterAddress {
 
 /// A driver session whose queries run on the cluster at `url`, the aggregates registered.
 ///
-/// Checks first that a scheduler answers there (a gRPC call within [`CONNECT_TIMEOUT`]), so that an unreachable or refusing address is a clear error before
-/// any planning. `opts.target_partitions` travels with each query to the scheduler; memory
+/// Checks first that a scheduler answers there (a gRPC call within [`CONNECT_TIMEOUT`]), so
+/// that an unreachable or refusing address is a clear error before any planning. `opts.target_partitions` travels with each query to the scheduler; memory
 /// limits are the executors' own (`chameleon-executor --memory-limit`).
 pub async fn remote_session(
     url: &str,
