@@ -14,8 +14,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
-# The engine step's features, so this reuses its build (only the two servers are linked anew).
-cargo build -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --bins
+# Exactly the build of scripts/test.sh's engine step (the same command, not run): after that
+# step nothing is compiled here. A `cargo build` instead would resolve features without the
+# dev-dependencies and could compile shared crates again. The integration tests are what make
+# cargo build the plain binaries (chameleon from the CLI's, the two servers from the engine's).
+cargo test -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --lib \
+  --test engine_cli --test servers --no-run
 BIN="$CARGO_TARGET_DIR/debug"
 
 WORK="$(mktemp -d)"
