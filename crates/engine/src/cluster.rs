@@ -23,6 +23,8 @@ use datafusion::common::Result as DfResult;
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
+use std::future::Future;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -158,7 +160,7 @@ pub fn function_registry() -> BallistaFunctionRegistry {
 
 /// Logging of the two server binaries: Ballista logs through `log`, shown on stderr; `RUST_LOG`
 /// filters (default `info`: a line per job and per task).
-pub fn init_server_logging() {
+fn init_server_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -166,6 +168,32 @@ pub fn init_server_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+}
+
+/// The `main` of the two server binaries: logging, then `serve`'s server until it stops; an
+/// error (bad arguments, a port taken, the scheduler unreachable) is exit code 2, named on
+/// stderr after the binary.
+pub fn server_main<F, E>(name: &str, serve: impl FnOnce() -> Result<F, String>) -> ExitCode
+where
+    F: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    init_server_logging();
+    let run = || {
+        let server = serve()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        runtime.block_on(server).map_err(|e| e.to_string())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// A scheduler and `executors` executors in this process, on loopback ports the system picks:

@@ -2,9 +2,11 @@
 //! (docs/scale.md). Ballista's stock executor would fail every task of our plans: it cannot
 //! decode `person_summary`. Stops on SIGTERM or Ctrl-C.
 
+use ballista_core::error::BallistaError;
 use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
 use chameleon_engine::cluster::{function_registry, ClusterAddress};
 use clap::Parser;
+use std::future::Future;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -41,17 +43,10 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    chameleon_engine::cluster::init_server_logging();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("chameleon-executor: {e}");
-            ExitCode::from(2)
-        }
-    }
+    chameleon_engine::cluster::server_main("chameleon-executor", || run(args))
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(args: Args) -> Result<impl Future<Output = Result<(), BallistaError>>, String> {
     let scheduler = ClusterAddress::parse(&args.scheduler).map_err(|e| e.to_string())?;
     let memory_pool_size = args
         .memory_limit
@@ -85,11 +80,5 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(v) = args.vcores {
         config.vcores = v.max(1);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime
-        .block_on(start_executor_process(Arc::new(config)))
-        .map_err(|e| e.to_string())
+    Ok(start_executor_process(Arc::new(config)))
 }

@@ -2,11 +2,13 @@
 //! aggregates (docs/scale.md), so that the plans `chameleon decompose --cluster` sends decode.
 //! In-memory cluster state (one scheduler). Stops on SIGTERM or Ctrl-C.
 
+use ballista_core::error::BallistaError;
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
 use chameleon_engine::cluster::scheduler_session;
 use clap::Parser;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,17 +30,10 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    chameleon_engine::cluster::init_server_logging();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("chameleon-scheduler: {e}");
-            ExitCode::from(2)
-        }
-    }
+    chameleon_engine::cluster::server_main("chameleon-scheduler", || run(args))
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(args: Args) -> Result<impl Future<Output = Result<(), BallistaError>>, String> {
     let addr: SocketAddr = format!("{}:{}", args.bind_host, args.bind_port)
         .parse()
         .map_err(|e| format!("--bind-host {}: {e}", args.bind_host))?;
@@ -49,14 +44,8 @@ fn run(args: Args) -> Result<(), String> {
         override_session_builder: Some(Arc::new(scheduler_session)),
         ..Default::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime
-        .block_on(async {
-            let cluster = BallistaCluster::new_from_config(&config).await?;
-            start_server(cluster, addr, Arc::new(config)).await
-        })
-        .map_err(|e| e.to_string())
+    Ok(async move {
+        let cluster = BallistaCluster::new_from_config(&config).await?;
+        start_server(cluster, addr, Arc::new(config)).await
+    })
 }
