@@ -34,12 +34,16 @@ cargo clippy --all-targets "${APP_FEATURES[@]}" -- -D warnings
 step "cargo test (stats, core, cli with Parquet, app)"
 cargo test "${APP_FEATURES[@]}"
 
-step "query engine: decompose on DataFusion (crates/engine, the CLI's engine feature)"
+step "query engine: decompose on DataFusion and on a Ballista cluster (crates/engine, the CLI's engine feature)"
 # Not in the app's feature set: DataFusion compiles only here (unoptimised in debug builds, see
 # the root Cargo.toml), and the tests compare it with the in-memory engine. One command for the
 # engine's and the CLI's tests: separate ones would resolve features apart and compile
-# DataFusion twice.
-cargo test -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --lib --test engine_cli
+# DataFusion twice. The engine's integration test `servers` makes this build the cluster's
+# server binaries too (chameleon-scheduler, chameleon-executor), with the same features.
+cargo test -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --lib --test engine_cli --test servers
+# A Ballista scheduler and two executors as processes on loopback ports (issue #17), run from
+# the binaries built above (its own build, the same command with --no-run, finds all fresh).
+"$ROOT/scripts/cluster-loopback.sh"
 cargo clippy -p chameleon-engine -p chameleon-cli --features chameleon-cli/engine --all-targets -- -D warnings
 
 step "UI unit tests (vitest)"

@@ -4,7 +4,8 @@
 //! numbers agree to 1e-12 relative where no optimiser is involved (counts, `--method anova`)
 //! and to the optimiser's accuracy (2e-6, floor 1e-3) for REML estimates (the optimiser stops at a point that moves with last-bit
 //! differences of the sums, which are taken in a different order); bad Parquet columns are
-//! exit 2 naming file and column.
+//! exit 2 naming file and column. On a Ballista cluster (`--cluster`) the JSON is the local
+//! engine's, bit for bit; an unreachable cluster is exit 2 naming its address.
 #![cfg(feature = "engine")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
@@ -255,4 +256,87 @@ fn bad_parquet_columns_are_exit_2_naming_file_and_column_issue17() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("lots"), "{err}");
+}
+
+/// `--cluster` (issue #17, Ballista): a scheduler and two executors in this test's process
+/// (`StandaloneCluster`, the same code as `chameleon-scheduler` and `chameleon-executor`) give
+/// the local engine's JSON bit for bit, on CSV and on Parquet parts, at any partitioning.
+#[test]
+fn a_cluster_of_two_executors_gives_the_local_bits_issue17() {
+    let cluster = chameleon_engine::cluster::StandaloneCluster::start(2, 2).unwrap();
+    let url = cluster.url();
+    for name in ["unbalanced.csv", "boundary.csv"] {
+        let path = fixture(name);
+        for method in ["reml", "anova"] {
+            let local = engine_json(&path, &["--method", method]);
+            for parts in ["1", "4"] {
+                let remote = engine_json(
+                    &path,
+                    &[
+                        "--method",
+                        method,
+                        "--cluster",
+                        &url,
+                        "--target-partitions",
+                        parts,
+                    ],
+                );
+                assert_eq!(remote, local, "{name} {method}, {parts} partitions");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bench.csv");
+    let (code, _, err) = run(&[
+        "sample",
+        "bench",
+        csv.to_str().unwrap(),
+        "--persons",
+        "120",
+        "--dimensions",
+        "2",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let parts = dir.path().join("parts");
+    chameleon_engine::csv_to_parquet_parts(&csv, &parts, 3).unwrap();
+    let local = engine_json(&csv, &[]);
+    let remote = engine_json(&parts, &["--cluster", &url, "--target-partitions", "3"]);
+    assert_eq!(remote, local, "Parquet parts on the cluster");
+    compare(&memory_json(&csv), &remote, REML);
+}
+
+/// A cluster address that is malformed, closed, or answered by something that is no
+/// scheduler: exit 2, the address named, nothing on stdout.
+#[test]
+fn an_unreachable_cluster_is_exit_2_naming_it_issue17() {
+    let path = fixture("tiny.csv");
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // Accepts and hangs up at once, as a wrong service or a firewall's reset would.
+    let rude = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let rude_port = rude.local_addr().unwrap().port();
+    std::thread::spawn(move || rude.incoming().take(64).for_each(drop));
+    for url in [
+        format!("df://127.0.0.1:{closed}"),
+        format!("df://127.0.0.1:{rude_port}"),
+        "127.0.0.1:50050".to_owned(),
+        "df://127.0.0.1".to_owned(),
+    ] {
+        let (code, out, err) = run(&[
+            "decompose",
+            path.to_str().unwrap(),
+            "--engine",
+            "datafusion",
+            "--cluster",
+            &url,
+            "--json",
+        ]);
+        assert_eq!(code, 2, "{url}: {err}");
+        assert!(out.is_empty(), "{url}: nothing on stdout");
+        assert!(err.contains(&url), "{url}: {err}");
+    }
 }

@@ -14,6 +14,7 @@
 //! folder of Parquet files (hive-style partition folders included). Arrow here is
 //! DataFusion's own (59); nothing of it crosses into chameleon-core.
 
+pub mod cluster;
 pub mod udaf;
 
 pub use chameleon_stats::variance::decompose::Method;
@@ -61,6 +62,23 @@ pub enum EngineError {
     /// DataFusion failed while planning or running the query.
     #[error("query failed: {0}")]
     Query(#[from] DataFusionError),
+    /// `--cluster`: the address is malformed, or no Ballista scheduler answers there.
+    #[error("cluster {address}: {message}")]
+    Cluster {
+        /// The address as given (`df://HOST:PORT`).
+        address: String,
+        /// Why.
+        message: String,
+    },
+    /// `--cluster`: the query failed on the cluster (an executor lost, a task failed beyond
+    /// Ballista's retries). Nothing is reported from a failed query.
+    #[error("cluster {address}: query failed: {source}")]
+    ClusterQuery {
+        /// The scheduler's address.
+        address: String,
+        /// The query's error.
+        source: DataFusionError,
+    },
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
@@ -71,7 +89,10 @@ impl EngineError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            EngineError::Column { .. } | EngineError::Input { .. } | EngineError::MemoryLimit(_)
+            EngineError::Column { .. }
+                | EngineError::Input { .. }
+                | EngineError::MemoryLimit(_)
+                | EngineError::Cluster { .. }
         )
     }
 }
@@ -87,6 +108,9 @@ pub struct EngineOptions {
     pub method: Method,
     /// Only this dimension.
     pub dimension: Option<String>,
+    /// Run on the Ballista cluster at this `df://HOST:PORT` (src/cluster.rs); `None`: in
+    /// this process.
+    pub cluster: Option<String>,
 }
 
 impl Default for EngineOptions {
@@ -96,6 +120,7 @@ impl Default for EngineOptions {
             target_partitions: None,
             method: Method::Reml,
             dimension: None,
+            cluster: None,
         }
     }
 }
@@ -160,8 +185,15 @@ pub fn session(opts: &EngineOptions) -> Result<SessionContext, EngineError> {
         runtime = runtime.with_memory_limit(bytes, 1.0);
     }
     let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
-    ctx.register_udaf(udaf::person_summary());
+    register_functions(&ctx);
     Ok(ctx)
+}
+
+/// Registers every aggregate the engine's plans call. The one place for them: the local
+/// session, the cluster's scheduler and executors ([`cluster`]) all call it, so a plan that
+/// runs here also decodes there.
+pub fn register_functions(ctx: &SessionContext) {
+    ctx.register_udaf(udaf::person_summary());
 }
 
 /// [`decompose_path`] on the caller's runtime.
@@ -169,9 +201,20 @@ pub async fn decompose_async(
     path: &Path,
     opts: &EngineOptions,
 ) -> Result<Vec<DimensionResult>, EngineError> {
-    let ctx = session(opts)?;
+    let Some(url) = &opts.cluster else {
+        let ctx = session(opts)?;
+        let ratings = read_ratings(&ctx, path).await?;
+        return run_plan(ratings, opts).await;
+    };
+    let ctx = cluster::remote_session(url, opts).await?;
     let ratings = read_ratings(&ctx, path).await?;
-    run_plan(ratings, opts).await
+    run_plan(ratings, opts).await.map_err(|e| match e {
+        EngineError::Query(source) => EngineError::ClusterQuery {
+            address: url.clone(),
+            source,
+        },
+        e => e,
+    })
 }
 
 /// The ratings as `person, context, rater, dimension` (text) and `value` (f64), rows without

@@ -75,6 +75,10 @@ pub struct DecomposeArgs {
     /// With --engine: partitions of the query (default: the number of cores).
     #[arg(long, value_name = "N", requires = "engine")]
     pub target_partitions: Option<usize>,
+    /// With --engine: run the query on the Apache Ballista cluster whose scheduler listens at
+    /// df://HOST:PORT (executors: `chameleon-executor`; docs/scale.md).
+    #[arg(long, value_name = "df://HOST:PORT", requires = "engine")]
+    pub cluster: Option<String>,
 }
 
 pub fn run(args: DecomposeArgs) -> anyhow::Result<()> {

@@ -47,6 +47,13 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     if let Some(what) = unsupported(&args) {
         anyhow::bail!("--engine {DATAFUSION} does not support {what} yet (docs/scale.md)");
     }
+    if args.cluster.is_some() && args.memory_limit.is_some() {
+        // The executors run the query: their memory is theirs to set.
+        anyhow::bail!(
+            "--memory-limit applies to a query in this process; on a cluster give each \
+             executor its own (chameleon-executor --memory-limit SIZE; docs/scale.md)"
+        );
+    }
     let memory_limit = args.memory_limit.as_deref().map(parse_size).transpose()?;
     let opts = EngineOptions {
         memory_limit,
@@ -57,6 +64,7 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
             Method::Reml
         },
         dimension: args.dimension.clone(),
+        cluster: args.cluster.clone(),
     };
     let started = std::time::Instant::now();
     let results = decompose_path(&args.input, &opts)?;
