@@ -4,9 +4,11 @@
 set -euo pipefail
 PKGS=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
       libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver imagemagick
-      fonts-dejavu-core dbus-daemon xdg-utils shared-mime-info rpm squashfs-tools)
+      fonts-dejavu-core dbus-daemon xdg-utils libfile-mimeinfo-perl shared-mime-info rpm squashfs-tools)
 # fonts-dejavu-core: text in PNG figures (resvg); dbus-daemon: the e2e tests' session bus;
 # xdg-utils, shared-mime-info, rpm: the packages test (scripts/app/package-test.sh);
+# libfile-mimeinfo-perl: xdg-mime's file-type lookup outside a desktop session (without it
+# xdg-mime asks `file`, which reads a study as SQLite by its magic and ignores the glob);
 # squashfs-tools: the AppImage (scripts/app/appimage.sh)
 missing=()
 for p in "${PKGS[@]}"; do

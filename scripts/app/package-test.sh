@@ -38,8 +38,10 @@ grep -qx 'MimeType=application/x-chameleon-study;' <<< "$desktop" || fail "the d
 grep -qx 'Name=Chameleon Studio' <<< "$desktop" || fail "the desktop entry's name: $desktop"
 # The .rpm: the same files (read with rpm when it is installed; a header check otherwise).
 if command -v rpm > /dev/null; then
-  rpm -qlp "$RPM" | grep -qx /usr/share/mime/packages/chameleon-studio.xml || fail "$RPM lacks the MIME XML"
-  rpm -qlp "$RPM" | grep -qx /usr/bin/chameleon-studio || fail "$RPM lacks the binary"
+  # The list is read once: `rpm … | grep -q` under pipefail fails when grep stops reading early.
+  rpm_files=$(rpm -qlp "$RPM") || fail "rpm cannot read $RPM"
+  grep -qx /usr/share/mime/packages/chameleon-studio.xml <<< "$rpm_files" || fail "$RPM lacks the MIME XML"
+  grep -qx /usr/bin/chameleon-studio <<< "$rpm_files" || fail "$RPM lacks the binary"
 else
   head -c 4 "$RPM" | od -An -tx1 | grep -q "ed ab ee db" || fail "$RPM is not an rpm file"
 fi
