@@ -11,6 +11,8 @@ median_of() {
   t=$(mktemp)
   runs=$(mktemp)
   for _ in $(seq "$n"); do
+    # An untimed step before each run when the caller names one (a fresh copy of a study).
+    if [ -n "${BEFORE_RUN:-}" ]; then "$BEFORE_RUN"; fi
     /usr/bin/time -f "%e %U %S" -o "$t" "$@" > /dev/null 2>> "$OUT/stderr.log"
     tail -n 1 "$t" >> "$runs"
   done

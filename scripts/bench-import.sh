@@ -36,29 +36,19 @@ N=$(($(wc -l < "$OUT/short.csv") - 1))
 rm -f "$OUT/empty.db"
 "$BIN" study new "$OUT/empty.db" > /dev/null
 
-# "wall cpu" of the run with the median wall time out of RUNS: each run imports FILE into a
-# fresh copy of the empty study (FRESH=1) or into $OUT/again.db as it stands (FRESH=0).
+# Each timed run imports into a fresh copy of the empty study, made untimed before it.
+fresh_copy() {
+  rm -f "$OUT/s.db" "$OUT/s.db-wal" "$OUT/s.db-shm"
+  cp "$OUT/empty.db" "$OUT/s.db"
+}
+# "wall cpu" of the run with the median wall time out of RUNS: FILE into a fresh copy of the
+# empty study (FRESH=1) or into $OUT/again.db as it stands (FRESH=0).
 import_median() {
-  local file=$1 fresh=$2 t runs
-  t=$(mktemp)
-  runs=$(mktemp)
-  for _ in $(seq "$RUNS"); do
-    if [ "$fresh" = 1 ]; then
-      rm -f "$OUT/s.db" "$OUT/s.db-wal" "$OUT/s.db-shm"
-      cp "$OUT/empty.db" "$OUT/s.db"
-      db="$OUT/s.db"
-    else
-      db="$OUT/again.db"
-    fi
-    /usr/bin/time -f "%e %U %S" -o "$t" "$BIN" import ratings "$db" "$file" > /dev/null 2>> "$OUT/stderr.log"
-    tail -n 1 "$t" >> "$runs"
-  done
-  python3 -c "
-import sys
-runs = sorted((float(w), float(u) + float(s)) for w, u, s in (l.split() for l in open(sys.argv[1])))
-w, c = runs[(len(runs) - 1) // 2]
-print(f'{w} {c}')" "$runs"
-  rm -f "$t" "$runs"
+  if [ "$2" = 1 ]; then
+    BEFORE_RUN=fresh_copy median_of "$RUNS" "$BIN" import ratings "$OUT/s.db" "$1"
+  else
+    median_of "$RUNS" "$BIN" import ratings "$OUT/again.db" "$1"
+  fi
 }
 
 row() {

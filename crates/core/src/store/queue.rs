@@ -471,28 +471,9 @@ mod tests {
         if current {
             return Ok(());
         }
-        let profiles = c
-            .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
-            .query_map([], |r| {
-                Ok(crate::assign::DesignProfile {
-                    id: r.get(0)?,
-                    person: r.get(1)?,
-                    context: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let study_id: String = c
-            .query_row(
-                "SELECT value FROM study_meta WHERE key = 'study_id'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
-        let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
-        let mut seed = [0u8; 8];
-        seed.copy_from_slice(&digest.as_bytes()[..8]);
-        let order = crate::assign::default_queue(&profiles, u64::from_le_bytes(seed));
+        // The order itself is the product's (`default_order`); what the oracle keeps is the
+        // temp-table scan the screen's reads used to make over it.
+        let order = s.default_order(rater_id)?;
         c.execute(
             "DELETE FROM temp.queue_order WHERE rater_id = ?1",
             [rater_id],
