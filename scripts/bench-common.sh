@@ -2,6 +2,18 @@
 # medians of whole processes with their CPU time, ratios side by side, and lab-style long ids.
 # Needs $OUT (a scratch directory) set by the caller.
 
+# The binary to time: $CHAMELEON_BIN when set (already built), else a release build of the CLI
+# with cargo's extra ARGS (`--features engine`). Sets BIN.
+bench_bin() {
+  if [ -n "${CHAMELEON_BIN:-}" ]; then
+    BIN="$CHAMELEON_BIN"
+  else
+    echo "building chameleon $* (release)…" >&2
+    cargo build --release -q -p chameleon-cli "$@"
+    BIN="${CARGO_TARGET_DIR:-target}/release/chameleon"
+  fi
+}
+
 # "wall cpu" seconds (cpu = user + sys) of the run with the median wall time out of N
 # (stdout discarded, stderr appended to $OUT/stderr.log). CPU time is printed because a
 # loaded machine stretches wall time.

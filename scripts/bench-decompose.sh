@@ -33,19 +33,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
 
-if [ -n "${CHAMELEON_BIN:-}" ]; then
-  BIN="$CHAMELEON_BIN"   # an already built release binary
-else
-  echo "building chameleon (release)…" >&2
-  cargo build --release -q -p chameleon-cli
-  BIN="$CARGO_TARGET_DIR/release/chameleon"
-fi
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
+bench_bin
 
 "$BIN" sample bench "$OUT/base.csv" --persons "$PERSONS" --seed 1 >&2
 "$BIN" sample bench "$OUT/big.csv" --persons $((PERSONS * SCALE)) --seed 2 >&2
 
-# shellcheck source=scripts/bench-common.sh
-. scripts/bench-common.sh
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo

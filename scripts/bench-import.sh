@@ -19,16 +19,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
 
-if [ -n "${CHAMELEON_BIN:-}" ]; then
-  BIN="$CHAMELEON_BIN"
-else
-  echo "building chameleon (release)…" >&2
-  cargo build --release -q -p chameleon-cli
-  BIN="$CARGO_TARGET_DIR/release/chameleon"
-fi
-
 # shellcheck source=scripts/bench-common.sh
 . scripts/bench-common.sh
+bench_bin
+
 
 "$BIN" sample bench "$OUT/short.csv" --persons "$PERSONS" --seed 1 >&2
 long_ids "$OUT/short.csv" "$OUT/uuid.csv"

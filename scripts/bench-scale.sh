@@ -18,13 +18,9 @@ MEMORY_MAX="${MEMORY_MAX:-30000000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
-if [ -n "${CHAMELEON_BIN:-}" ]; then
-  BIN="$CHAMELEON_BIN"
-else
-  echo "building chameleon with the engine (release)…" >&2
-  cargo build --release -q -p chameleon-cli --features engine
-  BIN="$CARGO_TARGET_DIR/release/chameleon"
-fi
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
+bench_bin --features engine
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (GNU time)" >&2; exit 1; }
 
 measure() { # label, command…: prints wall seconds and peak RSS in MiB
