@@ -40,7 +40,8 @@ impl Model {
         let q = self.g - 1;
         // Inverse of the random-effects-only Schur complement (no intercept row).
         let sinv = if q > 0 {
-            let srr = DMatrix::from_fn(q, q, |i, j| red.s[i * self.g + j]);
+            // The reduction holds its lower triangle only.
+            let srr = DMatrix::from_fn(q, q, |i, j| red.s[i.max(j) * self.g + i.min(j)]);
             srr.cholesky()?.inverse()
         } else {
             DMatrix::zeros(0, 0)

@@ -35,13 +35,25 @@ pub struct Evaluation {
 
 /// The global Schur complement at `θ` with everything the criterion needs besides it.
 pub(crate) struct Reduced {
-    /// `g × g`, row-major, symmetric.
+    /// `g × g`, row-major, symmetric: the lower triangle holds it (all that the
+    /// factorisations read); the strict upper triangle is not meaningful.
     pub(crate) s: Vec<f64>,
     pub(crate) rhs: Vec<f64>,
     /// `log |A_p|` summed over person blocks.
     pub(crate) logdet: f64,
     /// `Σ_p ρ_p' A_p⁻¹ ρ_p`.
     pub(crate) quad: f64,
+}
+
+/// Where [`Model::eliminate`] adds its person's share of the reduction.
+struct Eliminated<'a> {
+    s: &'a mut [f64],
+    rhs: &'a mut [f64],
+    logdet: &'a mut f64,
+    quad: &'a mut f64,
+    keep: Option<&'a mut Vec<f64>>,
+    /// Scratch for `B` by columns, kept across persons.
+    columns: Vec<f64>,
 }
 
 /// In-place Cholesky of the row-major `m × m` matrix `a` (lower triangle used and
@@ -98,7 +110,7 @@ fn transpose(a: &mut [f64], m: usize) {
 }
 
 /// Per-cell scaled design entries: nested (local index, θ) and crossed (position, scale).
-#[inline]
+#[inline(always)]
 fn entries(
     model: &Model,
     cell: &Cell,
@@ -212,14 +224,16 @@ impl Model {
                 None => 1.0,
             }
         };
+        let scales: Vec<f64> = (0..g as u32).map(scale).collect();
         for &(i, j, w) in &self.cross {
-            s[i as usize * g + j as usize] += w * scale(i) * scale(j);
+            s[i as usize * g + j as usize] += w * scales[i as usize] * scales[j as usize];
         }
         for &(i, v) in &self.cross_rhs {
-            rhs[i as usize] += v * scale(i);
+            rhs[i as usize] += v * scales[i as usize];
         }
         let mut r2: Vec<f64> = Vec::new();
         let mut bt: Vec<f64> = Vec::new();
+        let mut columns: Vec<f64> = Vec::new();
         for sig in &self.signatures {
             let block = &sig.block;
             let count = sig.count;
@@ -234,6 +248,38 @@ impl Model {
             let gl = touched.len();
             if m == 0 {
                 continue;
+            }
+            if sig.r2.1 == sig.r2.0 {
+                let mut out = Eliminated {
+                    s: &mut s,
+                    rhs: &mut rhs,
+                    logdet: &mut logdet,
+                    quad: &mut quad,
+                    keep: keep.as_deref_mut(),
+                    columns: std::mem::take(&mut columns),
+                };
+                let done = match m {
+                    1 => Some(self.eliminate::<1>(cells, touched, theta, count, &mut out)),
+                    2 => Some(self.eliminate::<2>(cells, touched, theta, count, &mut out)),
+                    3 => Some(self.eliminate::<3>(cells, touched, theta, count, &mut out)),
+                    4 => Some(self.eliminate::<4>(cells, touched, theta, count, &mut out)),
+                    5 => Some(self.eliminate::<5>(cells, touched, theta, count, &mut out)),
+                    6 => Some(self.eliminate::<6>(cells, touched, theta, count, &mut out)),
+                    _ => None,
+                };
+                columns = out.columns;
+                match done {
+                    Some(true) => continue,
+                    Some(false) => {
+                        return Reduced {
+                            s: Vec::new(),
+                            rhs,
+                            logdet: f64::NAN,
+                            quad,
+                        }
+                    }
+                    None => {}
+                }
             }
             // `ra` is `Λ` times the group's summed sums: linear, so its share of W'y is exact.
             self.cells_system(cells, m, gl, theta, &mut amat, &mut bmat, &mut ra);
@@ -290,7 +336,7 @@ impl Model {
                 }
                 rhs[gk] -= r;
                 // B'B is symmetric: only the lower triangle of `s` is written (and read by
-                // the factorisation); it is mirrored once at the end.
+                // the factorisation and by `conditional_modes`).
                 for l in 0..=k {
                     let bl = &bt[l * m..l * m + m];
                     let mut v = 0.0;
@@ -304,11 +350,6 @@ impl Model {
                 }
             }
         }
-        for i in 0..g {
-            for j in 0..i {
-                s[j * g + i] = s[i * g + j];
-            }
-        }
         for i in 0..g - 1 {
             s[i * g + i] += 1.0;
         }
@@ -318,6 +359,109 @@ impl Model {
             logdet,
             quad,
         }
+    }
+
+    /// One person's (or an unpooled signature's) share of [`Model::reduce_keeping`] with
+    /// its `M` nested effects known at compile time, so the `M`-long loops unroll and `B`
+    /// is built by columns (no transposition). The same operations in the same order as the
+    /// general path, so the result is bit-identical; false when `A` is not positive definite.
+    // Index loops, as in `cholesky` and `forward`: the same operations in the same order.
+    #[allow(clippy::needless_range_loop)]
+    fn eliminate<const M: usize>(
+        &self,
+        cells: &[Cell],
+        touched: &[u32],
+        theta: &[f64],
+        count: f64,
+        out: &mut Eliminated<'_>,
+    ) -> bool {
+        let g = self.g;
+        let gl = touched.len();
+        let mut ae = [(0usize, 0.0f64); 3];
+        let mut be = [(0usize, 0.0f64); 4];
+        let mut a = [[0.0f64; M]; M];
+        for (i, row) in a.iter_mut().enumerate() {
+            row[i] = 1.0;
+        }
+        let mut ra = [0.0f64; M];
+        // `B` by columns: each touched position's M entries together.
+        let b = &mut out.columns;
+        b.clear();
+        b.resize(gl * M, 0.0);
+        for c in cells {
+            let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
+            for &(li, ti) in &ae[..na] {
+                ra[li] += c.sum * ti;
+                for &(lj, tj) in &ae[..na] {
+                    a[li][lj] += c.n * ti * tj;
+                }
+                for &(pj, sj) in &be[..nb] {
+                    b[pj * M + li] += c.n * ti * sj;
+                }
+            }
+        }
+        // `cholesky`, on the array.
+        for j in 0..M {
+            let mut d = a[j][j];
+            for k in 0..j {
+                d -= a[j][k] * a[j][k];
+            }
+            if d.is_nan() || d <= 0.0 {
+                return false;
+            }
+            let d = d.sqrt();
+            a[j][j] = d;
+            for i in (j + 1)..M {
+                let mut v = a[i][j];
+                for k in 0..j {
+                    v -= a[i][k] * a[j][k];
+                }
+                a[i][j] = v / d;
+            }
+        }
+        for (i, row) in a.iter().enumerate() {
+            *out.logdet += count * 2.0 * row[i].ln();
+        }
+        let recip: [f64; M] = std::array::from_fn(|i| 1.0 / a[i][i]);
+        let solve = |col: &mut [f64]| {
+            for i in 0..M {
+                for k in 0..i {
+                    col[i] -= a[i][k] * col[k];
+                }
+                col[i] *= recip[i];
+            }
+        };
+        for col in b.chunks_exact_mut(M) {
+            solve(col);
+        }
+        if let Some(k) = out.keep.as_deref_mut() {
+            k.extend(a.iter().flatten());
+            for i in 0..M {
+                k.extend(b.chunks_exact(M).map(|col| col[i]));
+            }
+        }
+        solve(&mut ra);
+        *out.quad += ra.iter().map(|v| v * v).sum::<f64>();
+        let b = &out.columns;
+        for (k, bk) in b.chunks_exact(M).enumerate() {
+            let gk = touched[k] as usize;
+            let mut r = 0.0;
+            for i in 0..M {
+                r += bk[i] * ra[i];
+            }
+            out.rhs[gk] -= r;
+            for (l, bl) in b[..(k + 1) * M].chunks_exact(M).enumerate() {
+                let mut v = 0.0;
+                for i in 0..M {
+                    v += bk[i] * bl[i];
+                }
+                let v = count * v;
+                let gl_ = touched[l] as usize;
+                let (x, y) = if gk >= gl_ { (gk, gl_) } else { (gl_, gk) };
+                out.s[x * g + y] -= v;
+            }
+        }
+        true
     }
 
     /// The profiled criterion at `θ`; `None` where it is undefined (no residual variation

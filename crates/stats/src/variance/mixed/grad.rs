@@ -65,6 +65,52 @@ fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     }
 }
 
+/// [`forward`] and [`backward`] of one column, unrolled for the few nested effects a person
+/// usually has (same operations, same order).
+fn forward_vector(l: &[f64], m: usize, b: &mut [f64]) {
+    fn fixed<const M: usize>(l: &[f64], b: &mut [f64]) {
+        let (l, b) = (&l[..M * M], &mut b[..M]);
+        for i in 0..M {
+            let r = 1.0 / l[i * M + i];
+            for k in 0..i {
+                b[i] -= l[i * M + k] * b[k];
+            }
+            b[i] *= r;
+        }
+    }
+    match m {
+        1 => fixed::<1>(l, b),
+        2 => fixed::<2>(l, b),
+        3 => fixed::<3>(l, b),
+        4 => fixed::<4>(l, b),
+        5 => fixed::<5>(l, b),
+        6 => fixed::<6>(l, b),
+        _ => forward(l, m, b, 1),
+    }
+}
+
+fn backward_vector(l: &[f64], m: usize, b: &mut [f64]) {
+    fn fixed<const M: usize>(l: &[f64], b: &mut [f64]) {
+        let (l, b) = (&l[..M * M], &mut b[..M]);
+        for i in (0..M).rev() {
+            let r = 1.0 / l[i * M + i];
+            for k in (i + 1)..M {
+                b[i] -= l[k * M + i] * b[k];
+            }
+            b[i] *= r;
+        }
+    }
+    match m {
+        1 => fixed::<1>(l, b),
+        2 => fixed::<2>(l, b),
+        3 => fixed::<3>(l, b),
+        4 => fixed::<4>(l, b),
+        5 => fixed::<5>(l, b),
+        6 => fixed::<6>(l, b),
+        _ => backward(l, m, b, 1),
+    }
+}
+
 impl Model {
     /// [`Derivatives`] at `θ`; `None` where the criterion is undefined or a `θ_k` is so close
     /// to 0 that `g_k / θ_k` loses its digits (the caller falls back to finite differences).
@@ -105,6 +151,7 @@ impl Model {
         let mut yt: Vec<f64> = Vec::new();
         let mut dq: Vec<f64> = Vec::new();
         let mut linv: Vec<f64> = Vec::new();
+        let mut share = [0.0f64; 6];
         for sig in &self.signatures {
             let m = sig.block.m as usize;
             let touched = &self.touched[sig.block.touched.0 as usize..sig.block.touched.1 as usize];
@@ -116,6 +163,22 @@ impl Model {
             let l = &fac[off..off + m * m];
             let x = &fac[off + m * m..off + m * m + m * gl];
             off += m * m + m * gl;
+            match m {
+                1 => self.trace_share::<1>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                2 => self.trace_share::<2>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                3 => self.trace_share::<3>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                4 => self.trace_share::<4>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                5 => self.trace_share::<5>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                6 => self.trace_share::<6>(l, x, touched, &sinv_rows, &mut yt, &mut share),
+                _ => {}
+            }
+            if m <= 6 {
+                for (i, d) in share[..m].iter().enumerate() {
+                    let t = self.nested[sig.block.nested.0 as usize + i].0 as usize;
+                    tr[t] += sig.count * d;
+                }
+                continue;
+            }
             // diag(A⁻¹) from L⁻¹'s columns; diag(Y S⁻¹ Y') with Y = L⁻ᵀ (L⁻¹ B) = A⁻¹ B.
             linv.clear();
             linv.resize(m * m, 0.0);
@@ -201,6 +264,78 @@ impl Model {
             ai,
             rz,
         })
+    }
+
+    /// One signature's `diag(A⁻¹) + diag(Y S⁻¹ Y')` of [`Model::pieces`] with its `M` nested
+    /// effects known at compile time (`l` its factor, `x` its `L⁻¹B`, `y` scratch): the same
+    /// operations in the same order as the general loop, so bit-identical, with the `M`-long
+    /// loops unrolled and `Y` solved by columns (no transposition).
+    // Index loops, as in the general kernels: the same operations in the same order.
+    #[allow(clippy::needless_range_loop)]
+    fn trace_share<const M: usize>(
+        &self,
+        l: &[f64],
+        x: &[f64],
+        touched: &[u32],
+        sinv_rows: &[f64],
+        y: &mut Vec<f64>,
+        share: &mut [f64; 6],
+    ) {
+        let g = self.g;
+        let gl = touched.len();
+        let lf = |i: usize, j: usize| l[i * M + j];
+        let recip: [f64; M] = std::array::from_fn(|i| 1.0 / lf(i, i));
+        // L⁻¹ (`forward` on the identity).
+        let mut linv = [[0.0f64; M]; M];
+        for i in 0..M {
+            linv[i][i] = 1.0;
+        }
+        for i in 0..M {
+            for k in 0..i {
+                let lik = lf(i, k);
+                for c in 0..M {
+                    let v = lik * linv[k][c];
+                    linv[i][c] -= v;
+                }
+            }
+            for v in linv[i].iter_mut() {
+                *v *= recip[i];
+            }
+        }
+        // Y = L⁻ᵀ (L⁻¹B) by columns (`backward`).
+        y.clear();
+        y.resize(gl * M, 0.0);
+        for (a, col) in y.chunks_exact_mut(M).enumerate() {
+            for i in 0..M {
+                col[i] = x[i * gl + a];
+            }
+            for i in (0..M).rev() {
+                for k in (i + 1)..M {
+                    col[i] -= lf(k, i) * col[k];
+                }
+                col[i] *= recip[i];
+            }
+        }
+        let mut dq = [0.0f64; M];
+        let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
+        for (a, &ta) in touched.iter().enumerate() {
+            let ta = ta as usize;
+            let ya = &y[a * M..a * M + M];
+            let saa = lower(ta, ta);
+            for i in 0..M {
+                dq[i] += saa * ya[i] * ya[i];
+            }
+            for (b, &tb) in touched[..a].iter().enumerate() {
+                let sab = 2.0 * lower(ta, tb as usize);
+                let yb = &y[b * M..b * M + M];
+                for i in 0..M {
+                    dq[i] += sab * ya[i] * yb[i];
+                }
+            }
+        }
+        for i in 0..M {
+            share[i] = (0..M).map(|j| linv[j][i] * linv[j][i]).sum::<f64>() + dq[i];
+        }
     }
 
     /// `∂F/∂θ` at `θ` and a given `s` (the residual variance; `F` as in the module's notes).
@@ -328,11 +463,11 @@ impl Model {
                         }
                     }
                 }
-                forward(l, m, wn, 1);
+                forward_vector(l, m, wn);
                 for i in 0..m {
                     wn[i] -= dense::dot(&x[i * gl..i * gl + gl], wg);
                 }
-                backward(l, m, wn, 1);
+                backward_vector(l, m, wn);
                 for (li, v) in wn.iter().enumerate() {
                     wsq[self.nested[block.nested.0 as usize + li].0 as usize] += v * v;
                 }

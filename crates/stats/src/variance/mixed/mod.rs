@@ -465,10 +465,12 @@ impl Model {
         let kinds: Vec<TermKind> = formula.terms.iter().map(|t| t.kind).collect();
         let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
         let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        order.sort_by_key(|&i| {
-            let o = &rows[i as usize];
-            (o.person, o.context, rater(o))
-        });
+        let cell_key = |o: &Observation| (o.person, o.context, rater(o));
+        // Row order within a cell is kept (the index breaks ties), as a stable sort would;
+        // readers often give the rows in this order already.
+        if !rows.is_sorted_by_key(cell_key) {
+            order.sort_unstable_by_key(|&i| (cell_key(&rows[i as usize]), i));
+        }
         // Global indices of the crossed terms' levels, the intercept last.
         // Per crossed term: its levels numbered in id order, and where they start.
         let mut global_maps: Vec<Option<(LevelIndex, u32)>> = Vec::with_capacity(kinds.len());
@@ -632,7 +634,8 @@ impl Model {
     /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
     /// person (the reference the grouping is tested against).
     pub(crate) fn group_signatures(&mut self, group: bool) {
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::default();
+        let mut index: HashMap<Vec<u64>, usize> =
+            HashMap::with_capacity_and_hasher(self.blocks.len(), Default::default());
         let mut sigs: Vec<Signature> = Vec::new();
         let mut sig_cells: Vec<Cell> = Vec::new();
         let mut key: Vec<u64> = Vec::new();
@@ -647,9 +650,11 @@ impl Model {
                 key.push(u64::from(block.m));
                 key.push(touched.len() as u64);
                 key.extend(touched.iter().map(|&t| u64::from(t)));
+                // Slots past the formula's terms are unused (the same in every cell).
+                let terms = self.kinds.len();
                 for c in cells {
                     key.push(c.n.to_bits());
-                    key.extend(c.idx.iter().zip(&c.pos).map(|(&i, &p)| {
+                    key.extend(c.idx[..terms].iter().zip(&c.pos[..terms]).map(|(&i, &p)| {
                         // Crossed indices are already in `touched`; nested ones are local.
                         (u64::from(i) << 32) | u64::from(p)
                     }));
