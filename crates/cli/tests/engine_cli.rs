@@ -105,16 +105,22 @@ fn memory_json(path: &Path) -> Value {
     json(&["decompose", path.to_str().unwrap(), "--json"])
 }
 
-fn engine_json(path: &Path, extra: &[&str]) -> Value {
+/// `chameleon decompose PATH --engine datafusion EXTRA…`.
+fn run_engine(path: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec![
         "decompose",
         path.to_str().unwrap(),
         "--engine",
         "datafusion",
-        "--json",
     ];
     args.extend_from_slice(extra);
-    json(&args)
+    run(&args)
+}
+
+fn engine_json(path: &Path, extra: &[&str]) -> Value {
+    let (code, out, err) = run_engine(path, &[&["--json"][..], extra].concat());
+    assert_eq!(code, 0, "{extra:?} must succeed: {err}");
+    serde_json::from_str(&out).expect("stdout must be one JSON document")
 }
 
 /// REML estimates: the optimiser's accuracy, as against lme4's strict refits
@@ -221,12 +227,7 @@ fn bad_parquet_columns_are_exit_2_naming_file_and_column_issue17() {
     .unwrap();
     let parts = dir.path().join("parts");
     chameleon_engine::csv_to_parquet_parts(&csv, &parts, 1).unwrap();
-    let (code, out, err) = run(&[
-        "decompose",
-        parts.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-    ]);
+    let (code, out, err) = run_engine(&parts, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
     assert!(err.contains(".parquet") && err.contains("'value'"), "{err}");
@@ -239,23 +240,11 @@ fn bad_parquet_columns_are_exit_2_naming_file_and_column_issue17() {
     .unwrap();
     let parts2 = dir.path().join("parts2");
     chameleon_engine::csv_to_parquet_parts(&csv2, &parts2, 1).unwrap();
-    let (code, _, err) = run(&[
-        "decompose",
-        parts2.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-    ]);
+    let (code, _, err) = run_engine(&parts2, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("'value'") && err.contains("Utf8"), "{err}");
     // An unreadable memory limit is bad input too.
-    let (code, _, err) = run(&[
-        "decompose",
-        csv2.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "--memory-limit",
-        "lots",
-    ]);
+    let (code, _, err) = run_engine(&csv2, &["--memory-limit", "lots"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("lots"), "{err}");
 }
@@ -477,28 +466,14 @@ fn the_poisson_bootstrap_agrees_with_the_multinomial_one_issue17() {
 fn bootstrap_bad_input_is_exit_2_and_failed_resamples_are_counted_issue17() {
     let tiny = fixture("tiny.csv");
     for n in ["1", "100001", "lots"] {
-        let (code, out, err) = run(&[
-            "decompose",
-            tiny.to_str().unwrap(),
-            "--engine",
-            "datafusion",
-            "--bootstrap",
-            n,
-        ]);
+        let (code, out, err) = run_engine(&tiny, &["--bootstrap", n]);
         assert_eq!(code, 2, "--bootstrap {n}: {err}");
         assert!(out.is_empty(), "--bootstrap {n}: nothing on stdout");
         assert!(err.contains("--bootstrap"), "{err}");
     }
     // One profile per person: no dimension can be decomposed, nothing to resample.
     let none = fixture("edge_no_replication.csv");
-    let (code, out, err) = run(&[
-        "decompose",
-        none.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "--bootstrap",
-        "100",
-    ]);
+    let (code, out, err) = run_engine(&none, &["--bootstrap", "100"]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
     assert!(
@@ -506,15 +481,7 @@ fn bootstrap_bad_input_is_exit_2_and_failed_resamples_are_counted_issue17() {
         "{err}"
     );
     // Two persons: a Poisson resample weighs both with probability (1 − e^-1)² = 0.40.
-    let (code, out, err) = run(&[
-        "decompose",
-        tiny.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "--bootstrap",
-        "200",
-        "--json",
-    ]);
+    let (code, out, err) = run_engine(&tiny, &["--bootstrap", "200", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let ci = &v["dimensions"][0]["ci"];
@@ -546,15 +513,7 @@ fn an_unreachable_cluster_is_exit_2_naming_it_issue17() {
         "127.0.0.1:50050".to_owned(),
         "df://127.0.0.1".to_owned(),
     ] {
-        let (code, out, err) = run(&[
-            "decompose",
-            path.to_str().unwrap(),
-            "--engine",
-            "datafusion",
-            "--cluster",
-            &url,
-            "--json",
-        ]);
+        let (code, out, err) = run_engine(&path, &["--cluster", &url, "--json"]);
         assert_eq!(code, 2, "{url}: {err}");
         assert!(out.is_empty(), "{url}: nothing on stdout");
         assert!(err.contains(&url), "{url}: {err}");
