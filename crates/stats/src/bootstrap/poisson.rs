@@ -166,8 +166,7 @@ mod tests {
     #[test]
     fn inversion_is_exact_at_the_table_boundaries() {
         assert_eq!(poisson1_from_bits(0), 0);
-        for k in 0..18 {
-            let t = THRESHOLDS[k];
+        for (k, &t) in THRESHOLDS.iter().enumerate().take(18) {
             assert_eq!(poisson1_from_bits(t - 1), k as u32, "just below T_{k}");
             assert_eq!(poisson1_from_bits(t), k as u32 + 1, "at T_{k}");
         }
