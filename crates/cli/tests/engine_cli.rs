@@ -5,7 +5,9 @@
 //! and to the optimiser's accuracy (2e-6, floor 1e-3) for REML estimates (the optimiser stops at a point that moves with last-bit
 //! differences of the sums, which are taken in a different order); bad Parquet columns are
 //! exit 2 naming file and column. On a Ballista cluster (`--cluster`) the JSON is the local
-//! engine's, bit for bit; an unreachable cluster is exit 2 naming its address.
+//! engine's, bit for bit; an unreachable cluster is exit 2 naming its address. The Poisson
+//! bootstrap (`--bootstrap N`) gives the same intervals on any partitioning and on the cluster,
+//! and agrees with the in-memory multinomial bootstrap within Monte-Carlo error.
 #![cfg(feature = "engine")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
@@ -103,16 +105,22 @@ fn memory_json(path: &Path) -> Value {
     json(&["decompose", path.to_str().unwrap(), "--json"])
 }
 
-fn engine_json(path: &Path, extra: &[&str]) -> Value {
+/// `chameleon decompose PATH --engine datafusion EXTRA…`.
+fn run_engine(path: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec![
         "decompose",
         path.to_str().unwrap(),
         "--engine",
         "datafusion",
-        "--json",
     ];
     args.extend_from_slice(extra);
-    json(&args)
+    run(&args)
+}
+
+fn engine_json(path: &Path, extra: &[&str]) -> Value {
+    let (code, out, err) = run_engine(path, &[&["--json"][..], extra].concat());
+    assert_eq!(code, 0, "{extra:?} must succeed: {err}");
+    serde_json::from_str(&out).expect("stdout must be one JSON document")
 }
 
 /// REML estimates: the optimiser's accuracy, as against lme4's strict refits
@@ -219,12 +227,7 @@ fn bad_parquet_columns_are_exit_2_naming_file_and_column_issue17() {
     .unwrap();
     let parts = dir.path().join("parts");
     chameleon_engine::csv_to_parquet_parts(&csv, &parts, 1).unwrap();
-    let (code, out, err) = run(&[
-        "decompose",
-        parts.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-    ]);
+    let (code, out, err) = run_engine(&parts, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
     assert!(err.contains(".parquet") && err.contains("'value'"), "{err}");
@@ -237,23 +240,11 @@ fn bad_parquet_columns_are_exit_2_naming_file_and_column_issue17() {
     .unwrap();
     let parts2 = dir.path().join("parts2");
     chameleon_engine::csv_to_parquet_parts(&csv2, &parts2, 1).unwrap();
-    let (code, _, err) = run(&[
-        "decompose",
-        parts2.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-    ]);
+    let (code, _, err) = run_engine(&parts2, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("'value'") && err.contains("Utf8"), "{err}");
     // An unreadable memory limit is bad input too.
-    let (code, _, err) = run(&[
-        "decompose",
-        csv2.to_str().unwrap(),
-        "--engine",
-        "datafusion",
-        "--memory-limit",
-        "lots",
-    ]);
+    let (code, _, err) = run_engine(&csv2, &["--memory-limit", "lots"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("lots"), "{err}");
 }
@@ -305,6 +296,202 @@ fn a_cluster_of_two_executors_gives_the_local_bits_issue17() {
     let remote = engine_json(&parts, &["--cluster", &url, "--target-partitions", "3"]);
     assert_eq!(remote, local, "Parquet parts on the cluster");
     compare(&memory_json(&csv), &remote, REML);
+    // The Poisson bootstrap: the cluster's intervals are the local ones, bit for bit.
+    let boot = ["--bootstrap", "50", "--seed", "4"];
+    let local = engine_json(&csv, &boot);
+    assert_eq!(local["bootstrap"]["method"], "poisson");
+    let mut args = boot.to_vec();
+    args.extend(["--cluster", &url, "--target-partitions", "3"]);
+    assert_eq!(
+        engine_json(&parts, &args),
+        local,
+        "bootstrap on the cluster"
+    );
+}
+
+/// Bench data (`chameleon sample bench`: persons × 3 contexts × 3 of 12 raters).
+fn bench(dir: &Path, persons: &str, dimensions: &str, seed: &str) -> PathBuf {
+    let csv = dir.join("bench.csv");
+    let (code, _, err) = run(&[
+        "sample",
+        "bench",
+        csv.to_str().unwrap(),
+        "--persons",
+        persons,
+        "--dimensions",
+        dimensions,
+        "--seed",
+        seed,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    csv
+}
+
+/// Every interval of a dimension's `ci` (`profile_level`, `rater_level`) and each rater's, by
+/// name.
+fn intervals(d: &Value) -> Vec<(String, [f64; 2])> {
+    let pair = |v: &Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+    let mut out = Vec::new();
+    for level in ["profile_level", "rater_level"] {
+        for (k, v) in d["ci"][level].as_object().unwrap() {
+            out.push((format!("{level}.{k}"), pair(v)));
+        }
+    }
+    for s in d["rater_sensitivity"].as_array().unwrap() {
+        if !s["ci"].is_null() {
+            out.push((format!("rater {}", s["rater"]), pair(&s["ci"])));
+        }
+    }
+    // Raters by name (in memory they come in order of appearance).
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The Poisson bootstrap (`--engine datafusion --bootstrap N`, issue #17) gives the same
+/// intervals, bit for bit, on one CSV and on four Parquet files, at 1 and 4 partitions: a
+/// person's weight is keyed by its id, not by where its rows arrive.
+#[test]
+fn the_poisson_bootstrap_is_the_same_on_any_partitioning_issue17() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = bench(dir.path(), "200", "2", "5");
+    let parts = dir.path().join("parts");
+    chameleon_engine::csv_to_parquet_parts(&csv, &parts, 4).unwrap();
+    let boot = ["--bootstrap", "100", "--seed", "9"];
+    let first = engine_json(&csv, &[&boot[..], &["--target-partitions", "1"]].concat());
+    let b = &first["bootstrap"];
+    assert_eq!(b["method"], "poisson");
+    assert_eq!(b["resamples"], 100);
+    assert_eq!(b["seed"], 9);
+    assert!(b["pooled_ci"]["trait_share"].is_array(), "{b}");
+    for d in first["dimensions"].as_array().unwrap() {
+        let ci = &d["ci"];
+        assert_eq!(ci["resamples"], 100);
+        assert_eq!(ci["failed_profile_level"], 0);
+        let [lo, hi] = [
+            ci["trait_share"][0].as_f64().unwrap(),
+            ci["trait_share"][1].as_f64().unwrap(),
+        ];
+        let share = d["profile_level"]["trait_share"].as_f64().unwrap();
+        assert!(lo < share && share < hi, "{lo} < {share} < {hi}");
+        assert!(intervals(d).len() > 17, "every statistic has an interval");
+    }
+    for (path, p) in [(&csv, "4"), (&parts, "1"), (&parts, "4")] {
+        let again = engine_json(path, &[&boot[..], &["--target-partitions", p]].concat());
+        assert_eq!(again, first, "{} on {p} partitions", path.display());
+    }
+    // Another seed, other intervals; the point estimates stay those without a bootstrap.
+    let other = engine_json(&csv, &["--bootstrap", "100", "--seed", "10"]);
+    assert_ne!(other["dimensions"][0]["ci"], first["dimensions"][0]["ci"]);
+    let plain = engine_json(&csv, &[]);
+    assert_eq!(
+        plain["dimensions"][0]["profile_level"],
+        first["dimensions"][0]["profile_level"]
+    );
+    // `--bootstrap 0` is no bootstrap, as in memory.
+    assert_eq!(engine_json(&csv, &["--bootstrap", "0"]), plain);
+}
+
+/// The Poisson bootstrap against the in-memory multinomial person bootstrap on
+/// Chameleon-scale data (`chameleon sample bench`: 1,667 persons × 3 contexts × 3 of 12
+/// raters, one dimension), N = 1,000 resamples each: every interval endpoint (profile and
+/// rater level, each rater's state share, the pooled shares) within 4 Monte-Carlo SEs of the
+/// difference of two independent bootstraps. For a roughly normal statistic a 2.5 % or 97.5 %
+/// endpoint has an MC SE of `√(p(1−p)/N) / φ(1.96) · σ ≈ 0.68 · width / √N` (`width` = 3.92 σ),
+/// so the difference of two bootstraps `0.96 · width / √N`; required within 4 of those,
+/// `0.12 · width` at N = 1,000 (measured: at most 0.057 · width). A Poisson(2) weight (intervals
+/// narrower by √2: each endpoint 0.15 · width inside) fails. Standard errors are compared in
+/// `chameleon-stats` (`poisson_and_multinomial_bootstraps_agree_within_monte_carlo_error`).
+#[test]
+fn the_poisson_bootstrap_agrees_with_the_multinomial_one_issue17() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = bench(dir.path(), "1667", "1", "3");
+    let boot = ["--bootstrap", "1000", "--seed", "1"];
+    let memory = json(
+        &[
+            &["decompose", csv.to_str().unwrap(), "--json"][..],
+            &boot[..],
+        ]
+        .concat(),
+    );
+    let engine = engine_json(&csv, &boot);
+    let n = 1000f64;
+    let tol = 4.0 * 0.96 / n.sqrt();
+    let (m, e) = (&memory["dimensions"][0], &engine["dimensions"][0]);
+    let (mi, ei) = (intervals(m), intervals(e));
+    assert_eq!(mi.len(), ei.len(), "the same intervals");
+    assert!(mi.len() >= 17 + 12, "every statistic and rater");
+    let pooled = |name: &str| {
+        let get = |v: &Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+        (
+            name.to_owned(),
+            get(&memory["pooled"]["ci"][name]),
+            get(&engine["bootstrap"]["pooled_ci"][name]),
+        )
+    };
+    let pooled = [pooled("trait_share"), pooled("state_share")];
+    let mut worst = 0.0f64;
+    for (name, a, b) in mi
+        .iter()
+        .zip(&ei)
+        .map(|((na, a), (nb, b))| {
+            assert_eq!(na, nb);
+            (na.clone(), *a, *b)
+        })
+        .chain(pooled)
+    {
+        let width = ((a[1] - a[0]) + (b[1] - b[0])) / 2.0;
+        if width == 0.0 {
+            // A share at its boundary in every resample (none in these data).
+            assert_eq!(a, b, "{name}");
+            continue;
+        }
+        for k in 0..2 {
+            let off = (a[k] - b[k]).abs() / width;
+            worst = worst.max(off);
+            assert!(
+                off <= tol,
+                "{name}: endpoint {k}: multinomial {a:?}, Poisson {b:?} ({off:.3} widths apart)"
+            );
+        }
+    }
+    assert!(worst > 0.0, "two different bootstraps");
+    assert_eq!(e["ci"]["failed_profile_level"], 0);
+    assert_eq!(e["ci"]["failed_rater_level"], 0);
+}
+
+/// Bad input to the bootstrap: a resample count out of range, or data with nothing to
+/// resample: exit 2, nothing on stdout. Data so small that Poisson resamples weigh fewer than
+/// two persons: those resamples are counted as failed, with a warning.
+#[test]
+fn bootstrap_bad_input_is_exit_2_and_failed_resamples_are_counted_issue17() {
+    let tiny = fixture("tiny.csv");
+    for n in ["1", "100001", "lots"] {
+        let (code, out, err) = run_engine(&tiny, &["--bootstrap", n]);
+        assert_eq!(code, 2, "--bootstrap {n}: {err}");
+        assert!(out.is_empty(), "--bootstrap {n}: nothing on stdout");
+        assert!(err.contains("--bootstrap"), "{err}");
+    }
+    // One profile per person: no dimension can be decomposed, nothing to resample.
+    let none = fixture("edge_no_replication.csv");
+    let (code, out, err) = run_engine(&none, &["--bootstrap", "100"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("--bootstrap") && err.contains("nothing to resample"),
+        "{err}"
+    );
+    // Two persons: a Poisson resample weighs both with probability (1 − e^-1)² = 0.40.
+    let (code, out, err) = run_engine(&tiny, &["--bootstrap", "200", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ci = &v["dimensions"][0]["ci"];
+    let failed = ci["failed_profile_level"].as_u64().unwrap();
+    assert!((90..=150).contains(&failed), "{failed} of 200 failed");
+    assert_eq!(ci["caution"]["rule"], "clusters_for_interval");
+    assert!(
+        err.contains("Poisson bootstrap: ") && err.contains(&format!("{failed} of 200")),
+        "{err}"
+    );
 }
 
 /// A cluster address that is malformed, closed, or answered by something that is no
@@ -326,15 +513,7 @@ fn an_unreachable_cluster_is_exit_2_naming_it_issue17() {
         "127.0.0.1:50050".to_owned(),
         "df://127.0.0.1".to_owned(),
     ] {
-        let (code, out, err) = run(&[
-            "decompose",
-            path.to_str().unwrap(),
-            "--engine",
-            "datafusion",
-            "--cluster",
-            &url,
-            "--json",
-        ]);
+        let (code, out, err) = run_engine(&path, &["--cluster", &url, "--json"]);
         assert_eq!(code, 2, "{url}: {err}");
         assert!(out.is_empty(), "{url}: nothing on stdout");
         assert!(err.contains(&url), "{url}: {err}");

@@ -9,6 +9,10 @@
 //!   depend on the partitioning) become the designs of `chameleon_stats::variance::partial`,
 //!   and the REML fits run there as in memory. The driver holds O(cells) numbers, never the
 //!   ratings.
+//! - `--bootstrap N`: the Poisson(1) person-weight bootstrap, on the driver from the same
+//!   designs ([`bootstrap_weighted`] with [`PersonWeights::Poisson`]): each person's weight in
+//!   resample `b` is a function of `(seed, b, person_key(person id))`, so the intervals do not
+//!   depend on the partitioning, the executors or the threads.
 //!
 //! Input: a tidy ratings CSV (`person,context,rater,dimension,value`), a Parquet file, or a
 //! folder of Parquet files (hive-style partition folders included). Arrow here is
@@ -19,7 +23,12 @@ pub mod udaf;
 
 pub use chameleon_stats::variance::decompose::Method;
 
-use chameleon_stats::variance::decompose::{decompose, DecomposeOptions, Decomposition};
+use chameleon_stats::bootstrap::poisson::person_key;
+use chameleon_stats::bootstrap::Control;
+use chameleon_stats::variance::decompose::{
+    bootstrap_weighted, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
+    DimensionIntervals, PersonWeights, Prepared,
+};
 use chameleon_stats::variance::partial::{self, CellSummary, PersonSummary, ProfileSummary};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
@@ -79,9 +88,15 @@ pub enum EngineError {
         /// The query's error.
         source: DataFusionError,
     },
+    /// `--bootstrap`: the data give nothing to resample (no dimension could be decomposed).
+    #[error("--bootstrap: {0}")]
+    Bootstrap(String),
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
+    /// The caller cancelled the bootstrap.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl EngineError {
@@ -93,6 +108,7 @@ impl EngineError {
                 | EngineError::Input { .. }
                 | EngineError::MemoryLimit(_)
                 | EngineError::Cluster { .. }
+                | EngineError::Bootstrap(_)
         )
     }
 }
@@ -111,6 +127,12 @@ pub struct EngineOptions {
     /// Run on the Ballista cluster at this `df://HOST:PORT` (src/cluster.rs); `None`: in
     /// this process.
     pub cluster: Option<String>,
+    /// Poisson bootstrap resamples (0: none).
+    pub bootstrap: usize,
+    /// The bootstrap's seed.
+    pub seed: u64,
+    /// Confidence level of the bootstrap's percentile intervals.
+    pub level: f64,
 }
 
 impl Default for EngineOptions {
@@ -121,6 +143,9 @@ impl Default for EngineOptions {
             method: Method::Reml,
             dimension: None,
             cluster: None,
+            bootstrap: 0,
+            seed: 1,
+            level: 0.95,
         }
     }
 }
@@ -134,6 +159,41 @@ pub struct DimensionResult {
     pub raters: Vec<String>,
     /// The decomposition, or why there is none.
     pub decomposition: Result<Decomposition, String>,
+    /// With `--bootstrap`: the Poisson bootstrap's intervals (`None` without a decomposition).
+    pub intervals: Option<DimensionIntervals>,
+}
+
+/// What a run gives: every dimension, and the bootstrap's pooled intervals.
+#[derive(Debug, Clone)]
+pub struct EngineRun {
+    /// Per dimension, in name order.
+    pub dimensions: Vec<DimensionResult>,
+    /// With `--bootstrap`.
+    pub bootstrap: Option<PoissonBootstrap>,
+}
+
+/// The Poisson bootstrap over all dimensions (each dimension's intervals are in its
+/// [`DimensionResult::intervals`]).
+#[derive(Debug, Clone)]
+pub struct PoissonBootstrap {
+    /// Resamples drawn.
+    pub resamples: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Confidence level.
+    pub level: f64,
+    /// The mean over dimensions of the profile-level trait share, per resample: its interval.
+    pub pooled_trait_share: Option<[f64; 2]>,
+    /// The same for the state share.
+    pub pooled_state_share: Option<[f64; 2]>,
+}
+
+/// One dimension after stage B: its designs (kept for a bootstrap) and decomposition.
+struct Fitted {
+    dimension: String,
+    raters: Vec<String>,
+    prepared: Option<Prepared>,
+    decomposition: Result<Decomposition, String>,
 }
 
 /// Parses `512M`, `2G`, `64K`, `1.5G` or a byte count (binary multiples).
@@ -161,16 +221,20 @@ pub fn parse_size(text: &str) -> Result<usize, EngineError> {
     Ok(bytes as usize)
 }
 
-/// Decomposes every dimension of `path` (blocking; runs its own async runtime).
+/// Decomposes every dimension of `path` (blocking; runs its own async runtime); `control`
+/// reports the bootstrap's progress and lets the caller cancel it.
 pub fn decompose_path(
     path: &Path,
     opts: &EngineOptions,
-) -> Result<Vec<DimensionResult>, EngineError> {
+    control: &Control,
+) -> Result<EngineRun, EngineError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(EngineError::Runtime)?;
-    rt.block_on(decompose_async(path, opts))
+    let (fitted, persons) = rt.block_on(decompose_async(path, opts))?;
+    drop(rt);
+    poisson_bootstrap(fitted, &persons, opts, control)
 }
 
 /// A session with the memory pool and partitions of `opts`, the aggregate registered.
@@ -196,11 +260,12 @@ pub fn register_functions(ctx: &SessionContext) {
     ctx.register_udaf(udaf::person_summary());
 }
 
-/// [`decompose_path`] on the caller's runtime.
-pub async fn decompose_async(
+/// Pass 1 and stages A and B of [`decompose_path`] on the caller's runtime: the fitted
+/// dimensions and every person id, sorted (a person's index there is its id in the designs).
+async fn decompose_async(
     path: &Path,
     opts: &EngineOptions,
-) -> Result<Vec<DimensionResult>, EngineError> {
+) -> Result<(Vec<Fitted>, Vec<String>), EngineError> {
     let Some(url) = &opts.cluster else {
         let ctx = session(opts)?;
         let ratings = read_ratings(&ctx, path).await?;
@@ -449,10 +514,10 @@ fn stable_centre(mean: f64) -> f64 {
 }
 
 /// Pass 1, stage A and stage B on `ratings`.
-pub async fn run_plan(
+async fn run_plan(
     ratings: Ratings,
     opts: &EngineOptions,
-) -> Result<Vec<DimensionResult>, EngineError> {
+) -> Result<(Vec<Fitted>, Vec<String>), EngineError> {
     let Ratings { mut df, has_rater } = ratings;
     if let Some(d) = &opts.dimension {
         df = df.filter(ident("dimension").eq(lit(d.as_str())))?;
@@ -487,7 +552,7 @@ pub async fn run_plan(
         }
     }
     if centre_of.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     // Stage A: one summary per (dimension, person).
     let mut centre = case(ident("dimension"));
@@ -528,6 +593,21 @@ pub async fn run_plan(
                 .push((p.value(i).to_owned(), s.value(i).to_vec()));
         }
     }
+    // Person ids across dimensions, in name order: the bootstrap weighs a person in every
+    // dimension alike (within a dimension the order is the names' either way).
+    let persons: Vec<String> = by_dim
+        .values()
+        .flatten()
+        .map(|(p, _)| p.as_str())
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let person_id: HashMap<&str, u32> = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u32))
+        .collect();
     // Stage B on the driver, dimensions in name order.
     let dec_opts = DecomposeOptions {
         method: opts.method,
@@ -539,7 +619,7 @@ pub async fn run_plan(
         persons.sort_by(|a, b| a.0.cmp(&b.0));
         let mut decoded = Vec::with_capacity(persons.len());
         let mut names: BTreeSet<String> = BTreeSet::new();
-        for (_, bytes) in &persons {
+        for (person, bytes) in &persons {
             let profiles = udaf::decode(bytes)?;
             for (_, cells) in &profiles {
                 for cell in cells {
@@ -548,7 +628,10 @@ pub async fn run_plan(
                     }
                 }
             }
-            decoded.push(profiles);
+            decoded.push((
+                person_id.get(person.as_str()).copied().unwrap_or(0),
+                profiles,
+            ));
         }
         drop(persons);
         let raters: Vec<String> = names.into_iter().collect();
@@ -559,9 +642,8 @@ pub async fn run_plan(
             .collect();
         let summaries: Vec<PersonSummary> = decoded
             .into_iter()
-            .enumerate()
-            .map(|(i, profiles)| PersonSummary {
-                person: i as u32,
+            .map(|(person, profiles)| PersonSummary {
+                person,
                 profiles: profiles
                     .into_iter()
                     .map(|(raw_sum, cells)| ProfileSummary {
@@ -580,16 +662,109 @@ pub async fn run_plan(
                     .collect(),
             })
             .collect();
-        let decomposition = partial::prepare(&summaries, *c, has_rater)
-            .map(|p| decompose(&p, &[], &dec_opts))
-            .map_err(|e| e.to_string());
-        out.push(DimensionResult {
+        let (prepared, decomposition) = match partial::prepare(&summaries, *c, has_rater) {
+            Ok(p) => {
+                let d = decompose(&p, &[], &dec_opts);
+                // The designs serve the bootstrap only.
+                (Some(p).filter(|_| opts.bootstrap > 0), Ok(d))
+            }
+            Err(e) => (None, Err(e.to_string())),
+        };
+        out.push(Fitted {
             dimension: dimension.clone(),
             raters,
+            prepared,
             decomposition,
         });
     }
-    Ok(out)
+    Ok((out, persons))
+}
+
+/// The Poisson bootstrap of the decomposed dimensions (with `opts.bootstrap > 0`), on the
+/// driver from the designs stage B built: the weights × summaries products are the in-memory
+/// person bootstrap's (`SuffBasis::weighted_block`), with each person's weight
+/// `poisson1_weight(seed, b, person_key(id))`. `persons[i]` is the id of person `i`.
+fn poisson_bootstrap(
+    fitted: Vec<Fitted>,
+    persons: &[String],
+    opts: &EngineOptions,
+    control: &Control,
+) -> Result<EngineRun, EngineError> {
+    let mut intervals: Vec<Option<DimensionIntervals>> = vec![None; fitted.len()];
+    let mut bootstrap = None;
+    if opts.bootstrap > 0 {
+        let (mut idx, mut prepared, mut full) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, f) in fitted.iter().enumerate() {
+            // A dimension with no level fitted has nothing to refit.
+            let Ok(d) = &f.decomposition else { continue };
+            if let (Some(p), true) = (
+                &f.prepared,
+                d.profile_level.is_some() || d.rater_level.is_some(),
+            ) {
+                idx.push(i);
+                prepared.push(p);
+                full.push(d);
+            }
+        }
+        if prepared.is_empty() {
+            let why: Vec<String> = fitted
+                .iter()
+                .map(|f| match &f.decomposition {
+                    Err(e) => format!("{}: {e}", f.dimension),
+                    Ok(d) => format!("{}: {}", f.dimension, d.warnings.join("; ")),
+                })
+                .collect();
+            return Err(EngineError::Bootstrap(if why.is_empty() {
+                "no ratings to resample".into()
+            } else {
+                format!(
+                    "no dimension could be decomposed, so there is nothing to resample ({})",
+                    why.join("; ")
+                )
+            }));
+        }
+        let keys: Vec<u64> = persons.iter().map(|p| person_key(p)).collect();
+        let b = bootstrap_weighted(
+            &prepared,
+            &full,
+            &BootstrapOptions {
+                resamples: opts.bootstrap,
+                seed: opts.seed,
+                level: opts.level,
+                method: opts.method,
+            },
+            PersonWeights::Poisson { keys: &keys },
+            control,
+        )
+        .map_err(|e| match e {
+            chameleon_stats::variance::VarianceError::Cancelled => EngineError::Cancelled,
+            e => EngineError::Bootstrap(e.to_string()),
+        })?;
+        for (i, iv) in idx.into_iter().zip(b.dimensions) {
+            intervals[i] = Some(iv);
+        }
+        bootstrap = Some(PoissonBootstrap {
+            resamples: b.resamples,
+            seed: b.seed,
+            level: b.level,
+            pooled_trait_share: b.pooled_trait_share,
+            pooled_state_share: b.pooled_state_share,
+        });
+    }
+    let dimensions = fitted
+        .into_iter()
+        .zip(intervals)
+        .map(|(f, intervals)| DimensionResult {
+            dimension: f.dimension,
+            raters: f.raters,
+            decomposition: f.decomposition,
+            intervals,
+        })
+        .collect();
+    Ok(EngineRun {
+        dimensions,
+        bootstrap,
+    })
 }
 
 /// Writes a tidy ratings CSV as `parts` Parquet files `part-N.parquet` in `dir`, rows dealt

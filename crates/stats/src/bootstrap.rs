@@ -2,7 +2,10 @@
 //!
 //! Each resample `b` draws from its own ChaCha8 stream (`seed`, stream `b`), so the indices
 //! drawn for resample `b` never depend on which thread runs it or in which order: results are
-//! identical for a given seed whatever the thread count.
+//! identical for a given seed whatever the thread count. [`poisson`] draws Poisson(1) person
+//! weights from a counter keyed by the person instead (the engine's bootstrap, issue #17).
+
+pub mod poisson;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};

@@ -10,9 +10,7 @@ pub const DATAFUSION: &str = "datafusion";
 /// What the engine path cannot do yet, if `args` asks for it.
 #[cfg(feature = "engine")]
 fn unsupported(args: &DecomposeArgs) -> Option<&'static str> {
-    if args.bootstrap > 0 {
-        Some("--bootstrap")
-    } else if args.model.is_some() {
+    if args.model.is_some() {
         Some("--model")
     } else if args.model_sample.is_some() {
         Some("--model-sample")
@@ -38,6 +36,7 @@ pub fn run(_args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
 
 #[cfg(feature = "engine")]
 pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
+    use chameleon_core::analysis::decompose::CiReport;
     use chameleon_engine::{decompose_path, parse_size, EngineOptions, Method};
     use std::io::Write;
 
@@ -65,16 +64,33 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
         },
         dimension: args.dimension.clone(),
         cluster: args.cluster.clone(),
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        level: chameleon_core::analysis::CI_LEVEL,
     };
     let started = std::time::Instant::now();
-    let results = decompose_path(&args.input, &opts)?;
+    let run = super::with_bootstrap_progress(args.bootstrap, |control| {
+        decompose_path(&args.input, &opts, control)
+    })?;
     tracing::debug!(elapsed = ?started.elapsed(), "engine done");
     let mut dimensions = Vec::new();
-    for r in &results {
+    for r in &run.dimensions {
         let (mut value, mut warnings) = match &r.decomposition {
             Ok(d) => (serde_json::to_value(d)?, d.warnings.clone()),
             Err(e) => (serde_json::json!({}), vec![e.clone()]),
         };
+        if let (Some(iv), Ok(d)) = (&r.intervals, &r.decomposition) {
+            // The in-memory report's `ci` (docs/decomposition.md), from Poisson resamples.
+            let mut ci = CiReport::from_intervals(iv, args.bootstrap);
+            ci.set_caution(d.persons);
+            warnings.extend(failed_resamples(&ci));
+            value["ci"] = serde_json::to_value(&ci)?;
+            if let Some(list) = value["rater_sensitivity"].as_array_mut() {
+                for (s, iv) in list.iter_mut().zip(&iv.rater_state_share) {
+                    s["ci"] = serde_json::to_value(iv)?;
+                }
+            }
+        }
         // Rater ids are the engine's own (names in sorted order): show names.
         if let Some(list) = value
             .get_mut("rater_sensitivity")
@@ -106,11 +122,23 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
             );
         }
     }
-    let report = serde_json::json!({
+    let mut report = serde_json::json!({
         "engine": DATAFUSION,
         "method": opts.method.as_str(),
         "dimensions": dimensions,
     });
+    if let Some(b) = &run.bootstrap {
+        report["bootstrap"] = serde_json::json!({
+            "method": "poisson",
+            "resamples": b.resamples,
+            "seed": b.seed,
+            "level": b.level,
+            "pooled_ci": {
+                "trait_share": b.pooled_trait_share,
+                "state_share": b.pooled_state_share,
+            },
+        });
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &report)?;
@@ -121,6 +149,25 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The warnings of a dimension's resamples that could not be fitted (left out, counted).
+#[cfg(feature = "engine")]
+fn failed_resamples(ci: &chameleon_core::analysis::decompose::CiReport) -> Vec<String> {
+    [
+        ("profile", ci.failed_profile_level),
+        ("rater", ci.failed_rater_level),
+    ]
+    .into_iter()
+    .filter(|&(_, n)| n > 0)
+    .map(|(level, n)| {
+        format!(
+            "Poisson bootstrap: {n} of {} resamples could not be fitted at the {level} level \
+             (fewer than two persons weighted, or no fit) and are left out of its intervals",
+            ci.resamples
+        )
+    })
+    .collect()
+}
+
 #[cfg(feature = "engine")]
 fn write_text(out: &mut impl std::io::Write, report: &serde_json::Value) -> std::io::Result<()> {
     let pct = |v: &serde_json::Value| {
@@ -128,16 +175,22 @@ fn write_text(out: &mut impl std::io::Write, report: &serde_json::Value) -> std:
             .map(|x| format!("{:.1}%", 100.0 * x))
             .unwrap_or_else(|| "—".into())
     };
+    let interval = |v: &serde_json::Value| match (v[0].as_f64(), v[1].as_f64()) {
+        (Some(a), Some(b)) => format!("[{:.1}, {:.1}]", 100.0 * a, 100.0 * b),
+        _ => String::new(),
+    };
+    let boot = &report["bootstrap"];
+    let ci_header = if boot.is_object() { "95% CI trait" } else { "" };
     writeln!(
         out,
-        "{:<20} {:>8} {:>9} {:>10} {:>11} {:>11} {:>13}",
-        "dimension", "persons", "profiles", "ratings", "trait", "state", "reliability_k"
+        "{:<20} {:>8} {:>9} {:>10} {:>11} {:>11} {:>13} {:>14}",
+        "dimension", "persons", "profiles", "ratings", "trait", "state", "reliability_k", ci_header
     )?;
     for d in report["dimensions"].as_array().into_iter().flatten() {
         let pl = &d["profile_level"];
         writeln!(
             out,
-            "{:<20} {:>8} {:>9} {:>10} {:>11} {:>11} {:>13}",
+            "{:<20} {:>8} {:>9} {:>10} {:>11} {:>11} {:>13} {:>14}",
             d["dimension"].as_str().unwrap_or(""),
             d["persons"].to_string(),
             d["profiles"].to_string(),
@@ -145,6 +198,14 @@ fn write_text(out: &mut impl std::io::Write, report: &serde_json::Value) -> std:
             pct(&pl["trait_share"]),
             pct(&pl["state_share"]),
             pct(&d["rater_level"]["reliability_k"]),
+            interval(&d["ci"]["trait_share"]),
+        )?;
+    }
+    if boot.is_object() {
+        writeln!(
+            out,
+            "\nPoisson bootstrap: {} resamples, seed {}, percentile intervals at {}",
+            boot["resamples"], boot["seed"], boot["level"]
         )?;
     }
     Ok(())

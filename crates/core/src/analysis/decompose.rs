@@ -328,6 +328,39 @@ pub struct CiReport {
     pub caution: Option<Caution>,
 }
 
+impl CiReport {
+    /// The report of a dimension's bootstrap intervals (`resamples` drawn), without a caution.
+    pub fn from_intervals(iv: &DimensionIntervals, resamples: usize) -> CiReport {
+        let find = |name: &str| {
+            iv.profile_level
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| *v)
+        };
+        CiReport {
+            trait_share: find("trait_share"),
+            state_share: find("state_share"),
+            level: super::CI_LEVEL,
+            resamples,
+            profile_level: iv.profile_level.iter().copied().collect(),
+            rater_level: iv.rater_level.iter().copied().collect(),
+            failed_profile_level: iv.failed_profile,
+            failed_rater_level: iv.failed_rater,
+            caution: None,
+        }
+    }
+
+    /// Sets the caution of intervals resampled from `persons` persons: too few clusters, or a
+    /// trait-share interval of zero width (docs/decomposition.md, *Too few data*).
+    pub fn set_caution(&mut self, persons: usize) {
+        use super::minimum::{degenerate_interval, first, CLUSTERS_FOR_INTERVAL};
+        self.caution = first([
+            CLUSTERS_FOR_INTERVAL.check(persons),
+            degenerate_interval(self.trait_share),
+        ]);
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PooledReport {
     /// Mean over dimensions of the profile-level trait share (the paper's headline).
@@ -981,25 +1014,7 @@ fn dimension_report(
             }
         })
         .collect();
-    let ci = iv.map(|iv| {
-        let find = |name: &str| {
-            iv.profile_level
-                .iter()
-                .find(|(n, _)| *n == name)
-                .and_then(|(_, v)| *v)
-        };
-        CiReport {
-            trait_share: find("trait_share"),
-            state_share: find("state_share"),
-            level: super::CI_LEVEL,
-            resamples: opts.bootstrap,
-            profile_level: iv.profile_level.iter().copied().collect(),
-            rater_level: iv.rater_level.iter().copied().collect(),
-            failed_profile_level: iv.failed_profile,
-            failed_rater_level: iv.failed_rater,
-            caution: None,
-        }
-    });
+    let ci = iv.map(|iv| CiReport::from_intervals(&iv, opts.bootstrap));
     let negative_components = (opts.method == Method::Anova).then(|| NegativeComponents {
         profile_level: d
             .profile_level
@@ -1051,8 +1066,7 @@ fn persons_with_two_contexts(ds: &Dataset, dim: &DimensionData) -> usize {
 /// intervals and boundary shares (docs/decompose.md).
 fn cautions(ds: &Dataset, dim: &DimensionData, d: &mut DimensionReport) {
     use super::minimum::{
-        boundary_share, degenerate_interval, first, CLUSTERS_FOR_INTERVAL,
-        PERSONS_WITH_TWO_CONTEXTS, RATINGS_PER_RATER,
+        boundary_share, degenerate_interval, first, PERSONS_WITH_TWO_CONTEXTS, RATINGS_PER_RATER,
     };
     d.persons_with_two_contexts = persons_with_two_contexts(ds, dim);
     if let Some(p) = &d.profile_level {
@@ -1063,10 +1077,7 @@ fn cautions(ds: &Dataset, dim: &DimensionData, d: &mut DimensionReport) {
     }
     let persons = d.persons;
     if let Some(ci) = &mut d.ci {
-        ci.caution = first([
-            CLUSTERS_FOR_INTERVAL.check(persons),
-            degenerate_interval(ci.trait_share),
-        ]);
+        ci.set_caution(persons);
     }
     for s in &mut d.rater_sensitivity {
         s.caution = RATINGS_PER_RATER.check(s.ratings);

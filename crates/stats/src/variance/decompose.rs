@@ -13,6 +13,7 @@ use super::design::{Design, Rating, Terms};
 use super::reml::{check_identifiable, fit_reml, fit_reml_suff, FitOptions};
 use super::suff::{Suff, SuffBasis, LANES};
 use super::{Components, VarianceError};
+use crate::bootstrap::poisson::poisson1_weight;
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
 use crate::prec;
 use rayon::prelude::*;
@@ -598,6 +599,45 @@ pub struct BootstrapResult {
     pub pooled_state_share: Option<[f64; 2]>,
 }
 
+/// How a bootstrap resample weighs the persons (a person of weight `m` counts as `m`
+/// independent copies of their profiles and ratings).
+#[derive(Debug, Clone, Copy)]
+pub enum PersonWeights<'a> {
+    /// The person-cluster bootstrap: as many persons as there are drawn with replacement from
+    /// [`ResampleRng::new`]`(seed, b)`; a weight is how often the person was drawn.
+    Multinomial,
+    /// The Poisson bootstrap: every person's weight an independent Poisson(1) draw
+    /// [`poisson1_weight`]`(seed, b, keys[id])`, a function of the person's key alone (so the
+    /// same whatever the order, partitioning or machine the person came from). `keys` is
+    /// indexed by person id; a person id beyond it is keyed by the id itself.
+    Poisson {
+        /// The key of each person id ([`crate::bootstrap::poisson::person_key`] of its name).
+        keys: &'a [u64],
+    },
+}
+
+impl PersonWeights<'_> {
+    /// The weights of resample `b` by person id (`bound` ids; `persons` the ids present).
+    fn draw(&self, seed: u64, b: u64, persons: &[u32], bound: usize) -> Vec<f64> {
+        let mut weights = vec![0.0; bound];
+        match self {
+            PersonWeights::Multinomial => {
+                let mut rng = ResampleRng::new(seed, b);
+                for _ in 0..persons.len() {
+                    weights[persons[rng.index(persons.len())] as usize] += 1.0;
+                }
+            }
+            PersonWeights::Poisson { keys } => {
+                for &id in persons {
+                    let key = keys.get(id as usize).copied().unwrap_or(u64::from(id));
+                    weights[id as usize] = f64::from(poisson1_weight(seed, b, key));
+                }
+            }
+        }
+        weights
+    }
+}
+
 /// Person-cluster bootstrap: resample persons with replacement (all their profiles and ratings
 /// come along, the same persons for every dimension), refit every dimension with warm starts
 /// from `full`, and take percentile intervals. Resample `b` draws from
@@ -609,6 +649,33 @@ pub fn bootstrap_decomposition(
     opts: &BootstrapOptions,
     control: &Control,
 ) -> Result<BootstrapResult, VarianceError> {
+    bootstrap_weighted(prepared, full, opts, PersonWeights::Multinomial, control)
+}
+
+/// [`bootstrap_decomposition`] with the persons weighed by `scheme` ([`PersonWeights`]): the
+/// same refits, intervals and failure counts. Under [`PersonWeights::Poisson`] a resample in
+/// which fewer than two persons of a design have a weight (likely with few persons: each is
+/// left out with probability e^-1) is counted as failed for that level.
+pub fn bootstrap_weighted(
+    prepared: &[&Prepared],
+    full: &[&Decomposition],
+    opts: &BootstrapOptions,
+    scheme: PersonWeights<'_>,
+    control: &Control,
+) -> Result<BootstrapResult, VarianceError> {
+    let per_resample = resample_table(prepared, full, opts, scheme, control)?;
+    Ok(summarise_resamples(&per_resample, full, opts))
+}
+
+/// Per resample, per dimension, the statistics in [`PROFILE_STATS`], [`RATER_STATS`], rater
+/// state shares order (NaN where the resample could not be fitted).
+fn resample_table(
+    prepared: &[&Prepared],
+    full: &[&Decomposition],
+    opts: &BootstrapOptions,
+    scheme: PersonWeights<'_>,
+    control: &Control,
+) -> Result<Vec<Vec<Vec<f64>>>, VarianceError> {
     let mut bound = 0usize;
     for p in prepared {
         bound = bound.max(p.profile.person_id_bound());
@@ -635,6 +702,7 @@ pub fn bootstrap_decomposition(
             Method::Anova => None,
         })
         .collect();
+    let check_persons = matches!(scheme, PersonWeights::Poisson { .. });
     let done = AtomicU64::new(0);
     let total = opts.resamples as u64;
     // Per resample: per dimension, a vector of statistics (NaN = failed). Resamples go in
@@ -649,14 +717,7 @@ pub fn bootstrap_decomposition(
             }
             let lanes = LANES.min(opts.resamples - start);
             let weights: Vec<Vec<f64>> = (start..start + lanes)
-                .map(|b| {
-                    let mut rng = ResampleRng::new(opts.seed, b as u64);
-                    let mut weights = vec![0.0; bound];
-                    for _ in 0..persons.len() {
-                        weights[persons[rng.index(persons.len())] as usize] += 1.0;
-                    }
-                    weights
-                })
+                .map(|b| scheme.draw(opts.seed, b as u64, &persons, bound))
                 .collect();
             let ws: Vec<&[f64]> = weights.iter().map(|w| &w[..]).collect();
             let mut out: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(prepared.len()); lanes];
@@ -664,7 +725,14 @@ pub fn bootstrap_decomposition(
                 let suffs = bs.as_ref().map(|b| b.weighted_block(&ws));
                 for (l, o) in out.iter_mut().enumerate() {
                     let suffs = suffs.as_ref().map(|s| s.lane(l));
-                    o.push(resample_stats(p, f, suffs, opts.method, ws[l]));
+                    o.push(resample_stats(
+                        p,
+                        f,
+                        suffs,
+                        opts.method,
+                        ws[l],
+                        check_persons,
+                    ));
                 }
             }
             for _ in 0..lanes {
@@ -674,8 +742,16 @@ pub fn bootstrap_decomposition(
             Ok(out)
         })
         .collect::<Result<_, _>>()?;
-    let per_resample: Vec<Vec<Vec<f64>>> = per_block.into_iter().flatten().collect();
-    let mut dimensions = Vec::with_capacity(prepared.len());
+    Ok(per_block.into_iter().flatten().collect())
+}
+
+/// Percentile intervals and failure counts of [`resample_table`]'s statistics.
+fn summarise_resamples(
+    per_resample: &[Vec<Vec<f64>>],
+    full: &[&Decomposition],
+    opts: &BootstrapOptions,
+) -> BootstrapResult {
+    let mut dimensions = Vec::with_capacity(full.len());
     for (d, f) in full.iter().enumerate() {
         let column = |i: usize| -> Vec<f64> { per_resample.iter().map(|r| r[d][i]).collect() };
         let iv = |i: usize| percentile_interval(&column(i), opts.level);
@@ -721,14 +797,14 @@ pub fn bootstrap_decomposition(
             })
             .collect()
     };
-    Ok(BootstrapResult {
+    BootstrapResult {
         resamples: opts.resamples,
         seed: opts.seed,
         level: opts.level,
         dimensions,
         pooled_trait_share: percentile_interval(&pooled(2), opts.level),
         pooled_state_share: percentile_interval(&pooled(3), opts.level),
-    })
+    }
 }
 
 /// Per-person sufficient-statistic contributions of one dimension's designs (REML only).
@@ -779,7 +855,18 @@ struct LaneSuffs<'a> {
     per_rater: Vec<&'a Suff>,
 }
 
-/// Refits a design on a resample: from its weighted statistics under REML, else from the
+/// Persons of `design` with a weight in `w`, counted up to 2.
+fn weighted_persons(design: &Design, w: &[f64]) -> usize {
+    design
+        .person_ids()
+        .filter(|&id| w.get(id as usize).is_some_and(|&m| m > 0.0))
+        .take(2)
+        .count()
+}
+
+/// Refits a design on a resample (`check_persons`: fewer than two weighted persons is a
+/// failed fit, not one with the person term at 0 — the Poisson scheme; the multinomial one
+/// keeps its recorded behaviour, in which a resample drawing one person refits as is): from its weighted statistics under REML, else from the
 /// design.
 fn refit(
     design: &Design,
@@ -787,7 +874,11 @@ fn refit(
     method: Method,
     start: Option<[f64; 3]>,
     w: &[f64],
+    check_persons: bool,
 ) -> Result<LevelFit, VarianceError> {
+    if check_persons && weighted_persons(design, w) < 2 {
+        return Err(VarianceError::TooFewPersons);
+    }
     match (suff, start) {
         (Some(s), Some(start)) if method == Method::Reml => {
             let f = fit_reml_suff(design, s, start, prec::BOOTSTRAP_DECREMENT)?;
@@ -803,6 +894,7 @@ fn resample_stats(
     suffs: Option<LaneSuffs<'_>>,
     method: Method,
     w: &[f64],
+    check_persons: bool,
 ) -> Vec<f64> {
     let np = PROFILE_STATS.len();
     let nr = RATER_STATS.len();
@@ -811,14 +903,21 @@ fn resample_stats(
     // A level without a full-data estimate gets no interval either.
     if let Some(full_profile) = &full.profile_level {
         let start = Some(full_profile.theta);
-        if let Ok(f) = refit(&p.profile, b.map(|b| b.profile), method, start, w) {
+        if let Ok(f) = refit(
+            &p.profile,
+            b.map(|b| b.profile),
+            method,
+            start,
+            w,
+            check_persons,
+        ) {
             let l = profile_level(f);
             out[..np].copy_from_slice(&[l.person, l.state, l.trait_share, l.state_share]);
         }
     }
     if let (Some(d), Some(r)) = (&p.rater, &full.rater_level) {
         let suff = b.and_then(|b| b.rater);
-        if let Ok(f) = refit(d, suff, method, Some(r.theta), w) {
+        if let Ok(f) = refit(d, suff, method, Some(r.theta), w, check_persons) {
             let l = rater_level(f, r.k, r.rater_term);
             let c = l.components;
             let s = l.shares;
@@ -844,7 +943,7 @@ fn resample_stats(
             continue;
         }
         let suff = b.map(|b| b.per_rater[i]);
-        if let Ok(f) = refit(d, suff, method, Some(s.theta), w) {
+        if let Ok(f) = refit(d, suff, method, Some(s.theta), w, check_persons) {
             out[np + nr + i] = profile_level(f).state_share;
         }
     }
@@ -926,6 +1025,203 @@ mod tests {
                 "{method:?}: {:?}",
                 d.warnings
             );
+        }
+    }
+
+    /// Ratings shaped as `chameleon sample bench` makes them (core's `write_bench_ratings`):
+    /// per person a trait (SD 0.59), per profile a state (0.99), 3 of 12 raters with a
+    /// leniency (0.3) and noise (0.5), scaled by 1.2 around 4 and rounded onto 1..7.
+    fn bench_like(persons: u32) -> Vec<Rating> {
+        use crate::bootstrap::poisson::uniform_bits;
+        let mut draws = 0u64;
+        let mut uniform = || {
+            draws += 1;
+            (uniform_bits(99, 0, draws) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        let mut normal = || {
+            let (u, v) = (uniform(), uniform());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        };
+        let leniency: Vec<f64> = (0..12).map(|_| 0.3 * normal()).collect();
+        let mut out = Vec::new();
+        for p in 0..persons {
+            let t = 0.59 * normal();
+            for c in 0..3u32 {
+                let state = 0.99 * normal();
+                let first = (p * 5 + c * 7) % 12;
+                for r in [first, (first + 1) % 12, (first + 5) % 12] {
+                    let e = 0.5 * normal();
+                    let y = (4.0 + 1.2 * (t + state + leniency[r as usize] + e))
+                        .round()
+                        .clamp(1.0, 7.0);
+                    out.push(Rating {
+                        person: p,
+                        profile: p * 3 + c,
+                        rater: r,
+                        value: y,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The Poisson bootstrap against the multinomial (person-cluster) one on Chameleon-scale
+    /// data (1,667 persons × 3 contexts × 3 of 12 raters), N = 1,000 resamples each (issue
+    /// #17). Standard errors: the relative SE of a bootstrap SE is about `1/√(2N)`, so two
+    /// independent ones differ by `1/√N` (3.2 %) relative; required within 4 of those
+    /// (12.6 %) for every profile- and rater-level share and component. A Poisson(2) weight
+    /// would shrink every SE by √2 (29 %) and fails. Interval endpoints: within 4 Monte-Carlo
+    /// SEs of the difference of two bootstraps (`√2` × the SE of one, from the order
+    /// statistics `N p ± √(N p (1 − p))` of the multinomial sample, as the bootMer
+    /// comparison of docs/decomposition.md does).
+    #[test]
+    fn poisson_and_multinomial_bootstraps_agree_within_monte_carlo_error_issue17() {
+        use crate::bootstrap::poisson::person_key;
+        let rs = bench_like(1667);
+        let prepared = Prepared::new(&rs, true).unwrap();
+        let full = decompose(&prepared, &rs, &DecomposeOptions::default());
+        let n = 1000;
+        let opts = BootstrapOptions {
+            resamples: n,
+            seed: 3,
+            level: 0.95,
+            method: Method::Reml,
+        };
+        let keys: Vec<u64> = (0..1667).map(|p| person_key(&format!("p{p}"))).collect();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &cancel,
+        };
+        let table = |scheme| {
+            resample_table(&[&prepared], &[&full], &opts, scheme, &control)
+                .unwrap()
+                .into_iter()
+                .map(|mut dims| dims.remove(0))
+                .collect::<Vec<Vec<f64>>>()
+        };
+        let multinomial = table(PersonWeights::Multinomial);
+        let poisson = table(PersonWeights::Poisson { keys: &keys });
+        let np = PROFILE_STATS.len();
+        let names = PROFILE_STATS.iter().chain(RATER_STATS.iter());
+        let nf = n as f64;
+        for (i, name) in names.enumerate() {
+            let column = |t: &[Vec<f64>]| -> Vec<f64> { t.iter().map(|r| r[i]).collect() };
+            let (m, p) = (column(&multinomial), column(&poisson));
+            assert!(
+                m.iter().chain(&p).all(|v| v.is_finite()),
+                "{name}: no resample fails at this size"
+            );
+            let sd = |v: &[f64]| {
+                let mean = v.iter().sum::<f64>() / nf;
+                (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt()
+            };
+            let (sm, sp) = (sd(&m), sd(&p));
+            if sm == 0.0 {
+                // A share fixed at 0 (a component at its boundary in every resample).
+                assert_eq!(sp, 0.0, "{name}");
+                continue;
+            }
+            let rel = (sp / sm - 1.0).abs();
+            assert!(
+                rel < 4.0 / nf.sqrt(),
+                "{name}: bootstrap SE {sp} (Poisson) vs {sm} (multinomial), {rel:.3} apart"
+            );
+            let (mut ms, mut ps) = (m.clone(), p.clone());
+            ms.sort_by(f64::total_cmp);
+            ps.sort_by(f64::total_cmp);
+            for q in [0.025, 0.975] {
+                let half = (nf * q * (1.0 - q)).sqrt();
+                let lo = ((nf * q - half).floor() as usize).min(n - 1);
+                let hi = ((nf * q + half).ceil() as usize).min(n - 1);
+                let se = (ms[hi] - ms[lo]) / 2.0;
+                let (a, b) = (
+                    crate::bootstrap::quantile_sorted(&ms, q),
+                    crate::bootstrap::quantile_sorted(&ps, q),
+                );
+                assert!(
+                    (a - b).abs() <= 4.0 * std::f64::consts::SQRT_2 * se,
+                    "{name} at {q}: {b} (Poisson) vs {a} (multinomial), MC SE {se}"
+                );
+            }
+            if i == 2 {
+                // The trait share: the headline, and the SEs are of a sizeable interval.
+                assert!(sm > 0.005, "{name}: SE {sm}");
+            }
+        }
+        assert!(full.rater_level.is_some() && np == 4);
+    }
+
+    /// A Poisson resample that weighs fewer than two persons is a failed fit, counted; the
+    /// weights are the persons' keys', so listing the persons under other ids (as another
+    /// partitioning would number them) gives the same intervals.
+    #[test]
+    fn poisson_resamples_of_too_few_persons_fail_and_ids_do_not_matter_issue17() {
+        use crate::bootstrap::poisson::person_key;
+        let rs = ratings(|p, c, r| (p * 3 + c * 2 + r) as f64 % 5.0 + p as f64 * 0.3);
+        let keys: Vec<u64> = (0..5).map(|p| person_key(&format!("p{p}"))).collect();
+        let prepared = Prepared::new(&rs, true).unwrap();
+        let full = decompose(&prepared, &rs, &DecomposeOptions::default());
+        let opts = BootstrapOptions {
+            resamples: 200,
+            seed: 9,
+            level: 0.95,
+            method: Method::Reml,
+        };
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let control = Control {
+            progress: &|_, _| {},
+            cancel: &cancel,
+        };
+        let run = |prepared: &Prepared, full: &Decomposition, keys: &[u64]| {
+            let b = bootstrap_weighted(
+                &[prepared],
+                &[full],
+                &opts,
+                PersonWeights::Poisson { keys },
+                &control,
+            )
+            .unwrap();
+            serde_json::to_string(&b).unwrap()
+        };
+        let plain = run(&prepared, &full, &keys);
+        // Five persons: P(at most one weighted) = e^-5 + 5 e^-4 (1 − e^-1) ≈ 6.5 %.
+        let b: serde_json::Value = serde_json::from_str(&plain).unwrap();
+        let failed = b["dimensions"][0]["failed_profile"].as_u64().unwrap();
+        assert!((3..=30).contains(&failed), "{failed} of 200 failed");
+        assert_eq!(b["dimensions"][0]["failed_rater"].as_u64().unwrap(), failed);
+        // Person ids reversed (person p is now 4 − p), keys moved with them.
+        let moved: Vec<Rating> = rs
+            .iter()
+            .map(|r| Rating {
+                person: 4 - r.person,
+                ..*r
+            })
+            .collect();
+        let moved_keys: Vec<u64> = (0..5).rev().map(|p| keys[p]).collect();
+        let prepared2 = Prepared::new(&moved, true).unwrap();
+        let full2 = decompose(&prepared2, &moved, &DecomposeOptions::default());
+        let again = run(&prepared2, &full2, &moved_keys);
+        let (x, y): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_str(&plain).unwrap(),
+            serde_json::from_str(&again).unwrap(),
+        );
+        assert_eq!(
+            x["dimensions"][0]["failed_profile"],
+            y["dimensions"][0]["failed_profile"]
+        );
+        let close = |a: &serde_json::Value, b: &serde_json::Value| {
+            (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-6
+        };
+        let (ix, iy) = (
+            &x["dimensions"][0]["profile_level"],
+            &y["dimensions"][0]["profile_level"],
+        );
+        for k in 0..4 {
+            for e in 0..2 {
+                assert!(close(&ix[k][1][e], &iy[k][1][e]), "{ix} vs {iy}");
+            }
         }
     }
 }

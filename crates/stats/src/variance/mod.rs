@@ -26,8 +26,8 @@ pub mod suff;
 
 pub use anova::{fit_moments, MomentsFit};
 pub use decompose::{
-    bootstrap_decomposition, decompose, BootstrapOptions, BootstrapResult, DecomposeOptions,
-    Decomposition, Method,
+    bootstrap_decomposition, bootstrap_weighted, decompose, BootstrapOptions, BootstrapResult,
+    DecomposeOptions, Decomposition, Method, PersonWeights,
 };
 pub use design::{Design, Rating, Terms};
 pub use reml::{fit_reml, fit_unit_rater, FitOptions, RemlFit};
