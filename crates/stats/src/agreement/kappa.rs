@@ -500,6 +500,19 @@ mod tests {
     use crate::agreement::Rating;
 
     #[test]
+    fn pair_slots_number_pairs_in_order_by_either_path_issue19() {
+        let pairs = [(3u32, 7u32), (0, 1), (3, 7), (1, 2), (0, 1), (0, 9)];
+        let want_keys = vec![(0, 1), (0, 9), (1, 2), (3, 7)];
+        let want_slots = vec![3, 0, 3, 2, 0, 1];
+        // 10 raters: the dense table; 2,000 raters (4M pairs): the sorted distinct pairs.
+        for n in [10, 2000] {
+            let (keys, slots) = pair_slots(pairs.iter().copied(), n);
+            assert_eq!(keys, want_keys, "pairs ascending by (a, b) with {n} raters");
+            assert_eq!(slots, want_slots, "each occurrence's slot with {n} raters");
+        }
+    }
+
+    #[test]
     fn cohen_textbook_and_rotation() {
         // 2×2 table 20/5/10/15: po = .7, pe = .5, κ = .4 (Cohen's classic example).
         let mut rows = Vec::new();
