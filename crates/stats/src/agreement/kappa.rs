@@ -1,7 +1,6 @@
 //! Fleiss' kappa over all raters and Cohen's kappa for every pair of raters.
 
 use super::{AgreementError, Categories, KappaWeights, RatingTable};
-use std::collections::HashMap;
 
 /// Which form of Fleiss' kappa was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +238,6 @@ pub(crate) struct PairScratch {
 impl PairUnits {
     pub(crate) fn new(table: &RatingTable, cats: &Categories) -> PairUnits {
         let rank = cats.weights == KappaWeights::Rank;
-        let mut slot: HashMap<(u32, u32), u32> = HashMap::new();
         let mut raw: Vec<((u32, u32), u32, u32)> = Vec::new();
         let mut unit = Vec::new();
         let mut occ_at = vec![0u32];
@@ -252,24 +250,18 @@ impl PairUnits {
             let ci = &cats.of_rating[r];
             for i in 0..raters.len() {
                 for j in (i + 1)..raters.len() {
-                    let key = (raters[i], raters[j]);
-                    let n = slot.len() as u32;
-                    slot.entry(key).or_insert(n);
-                    raw.push((key, ci[i], ci[j]));
+                    raw.push(((raters[i], raters[j]), ci[i], ci[j]));
                 }
             }
             unit.push(u as u32);
             occ_at.push(raw.len() as u32);
         }
-        let mut keys: Vec<(u32, u32)> = slot.keys().copied().collect();
-        keys.sort_unstable();
-        for (i, k) in keys.iter().enumerate() {
-            slot.insert(*k, i as u32);
-        }
+        let (keys, slot) = pair_slots(raw.iter().map(|o| o.0), table.n_raters);
         let mut occ: Vec<Occurrence> = raw
             .iter()
-            .map(|&(key, x, y)| Occurrence {
-                slot: slot[&key],
+            .zip(slot)
+            .map(|(&(_, x, y), slot)| Occurrence {
+                slot,
                 x,
                 y,
                 cell: 0,
@@ -386,6 +378,42 @@ impl PairUnits {
     }
 }
 
+/// Below this many rater pairs (n_raters²), [`pair_slots`] numbers them in a table indexed by
+/// the pair (4 bytes each) rather than by sorting the occurrences.
+const DENSE_PAIRS: usize = 1 << 20;
+
+/// The distinct rater pairs of `pairs` (each `(a, b)` with `a < b < n_raters`) ascending, and
+/// each occurrence's index among them: slots in (a, b) order without hashing (issue #19: the
+/// hashed map was a sixth of `chameleon agreement`'s instructions).
+fn pair_slots(
+    pairs: impl Iterator<Item = (u32, u32)> + Clone,
+    n_raters: usize,
+) -> (Vec<(u32, u32)>, Vec<u32>) {
+    if n_raters.saturating_mul(n_raters) <= DENSE_PAIRS {
+        let at = |(a, b): (u32, u32)| a as usize * n_raters + b as usize;
+        let mut slot = vec![u32::MAX; n_raters * n_raters];
+        for p in pairs.clone() {
+            slot[at(p)] = 0;
+        }
+        let mut keys = Vec::new();
+        for (i, s) in slot.iter_mut().enumerate() {
+            if *s == 0 {
+                *s = keys.len() as u32;
+                keys.push(((i / n_raters) as u32, (i % n_raters) as u32));
+            }
+        }
+        let of = pairs.map(|p| slot[at(p)]).collect();
+        return (keys, of);
+    }
+    let mut keys: Vec<(u32, u32)> = pairs.clone().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let of = pairs
+        .map(|p| keys.binary_search(&p).unwrap_or_default() as u32)
+        .collect();
+    (keys, of)
+}
+
 /// The pair's distances and margins over only the categories it used, renumbered by rank (R
 /// psych's factor levels of the two columns): (linear, quadratic, margins of a, of b).
 fn by_rank<'a>(
@@ -470,6 +498,19 @@ fn finish_pair(a: u32, b: u32, acc: &PairAcc<'_>) -> CohenPair {
 mod tests {
     use super::*;
     use crate::agreement::Rating;
+
+    #[test]
+    fn pair_slots_number_pairs_in_order_by_either_path_issue19() {
+        let pairs = [(3u32, 7u32), (0, 1), (3, 7), (1, 2), (0, 1), (0, 9)];
+        let want_keys = vec![(0, 1), (0, 9), (1, 2), (3, 7)];
+        let want_slots = vec![3, 0, 3, 2, 0, 1];
+        // 10 raters: the dense table; 2,000 raters (4M pairs): the sorted distinct pairs.
+        for n in [10, 2000] {
+            let (keys, slots) = pair_slots(pairs.iter().copied(), n);
+            assert_eq!(keys, want_keys, "pairs ascending by (a, b) with {n} raters");
+            assert_eq!(slots, want_slots, "each occurrence's slot with {n} raters");
+        }
+    }
 
     #[test]
     fn cohen_textbook_and_rotation() {
