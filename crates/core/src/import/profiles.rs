@@ -8,7 +8,7 @@ use crate::checks::{quote, MAX_RECORD_BYTES};
 use crate::error::{CoreError, Result, RowError};
 use crate::model::ProfileText;
 use crate::store::Study;
-use crate::tidy::LineCounter;
+use crate::tidy::{FxMap, LineCounter};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -394,13 +394,29 @@ fn text_hash(t: &ProfileText) -> String {
     h.finalize().to_hex()[..32].to_string()
 }
 
+/// A `(id, name UNIQUE)` table's lookup and insert.
+struct NameTable {
+    select: &'static str,
+    insert: &'static str,
+}
+
+const PERSON: NameTable = NameTable {
+    select: "SELECT id FROM person WHERE name = ?1",
+    insert: "INSERT INTO person (name) VALUES (?1)",
+};
+
+const CONTEXT: NameTable = NameTable {
+    select: "SELECT id FROM context WHERE name = ?1",
+    insert: "INSERT INTO context (name) VALUES (?1)",
+};
+
 /// Id of the named row in a `(id, name UNIQUE)` table, inserting it when absent; `known_new`
 /// when the caller knows it is absent (no lookup).
 fn intern(
     conn: &Connection,
-    table: &str,
+    table: &NameTable,
     name: &str,
-    cache: &mut HashMap<String, i64>,
+    cache: &mut FxMap<String, i64>,
     known_new: bool,
 ) -> Result<i64> {
     if let Some(&id) = cache.get(name) {
@@ -409,15 +425,14 @@ fn intern(
     let id: Option<i64> = match known_new {
         true => None,
         false => conn
-            .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))?
+            .prepare_cached(table.select)?
             .query_row([name], |r| r.get(0))
             .optional()?,
     };
     let id = match id {
         Some(id) => id,
         None => {
-            conn.prepare_cached(&format!("INSERT INTO {table} (name) VALUES (?1)"))?
-                .execute([name])?;
+            conn.prepare_cached(table.insert)?.execute([name])?;
             conn.last_insert_rowid()
         }
     };
@@ -428,9 +443,9 @@ fn intern(
 /// Id of the profile of `person` in `context`, creating it (and them) when absent. One
 /// interner makes all of its transaction's persons, contexts and profiles.
 pub(crate) struct ProfileInterner {
-    persons: HashMap<String, i64>,
-    contexts: HashMap<String, i64>,
-    profiles: HashMap<(i64, i64), (i64, bool)>,
+    persons: FxMap<String, i64>,
+    contexts: FxMap<String, i64>,
+    profiles: FxMap<(i64, i64), (i64, bool)>,
     /// Whether the person, context and profile tables were empty when first used: then what
     /// the maps above lack is not in the table either, and is inserted without a lookup (the
     /// study a lab imports its ratings into first has none).
@@ -441,9 +456,9 @@ pub(crate) struct ProfileInterner {
 impl ProfileInterner {
     pub(crate) fn new() -> Self {
         ProfileInterner {
-            persons: HashMap::new(),
-            contexts: HashMap::new(),
-            profiles: HashMap::new(),
+            persons: FxMap::default(),
+            contexts: FxMap::default(),
+            profiles: FxMap::default(),
             empty: None,
             created: 0,
         }
@@ -465,8 +480,8 @@ impl ProfileInterner {
 
     pub(crate) fn get(&mut self, conn: &Connection, person: &str, context: &str) -> Result<i64> {
         let [no_persons, no_contexts, no_profiles] = self.empty(conn)?;
-        let p = intern(conn, "person", person, &mut self.persons, no_persons)?;
-        let c = intern(conn, "context", context, &mut self.contexts, no_contexts)?;
+        let p = intern(conn, &PERSON, person, &mut self.persons, no_persons)?;
+        let c = intern(conn, &CONTEXT, context, &mut self.contexts, no_contexts)?;
         if let Some(&(id, _)) = self.profiles.get(&(p, c)) {
             return Ok(id);
         }

@@ -217,6 +217,8 @@ impl Study {
         // Each row's dimension as an index into `dim_names` (lower-cased): a file names a handful
         // of dimensions in long runs, so a row costs a string comparison, not a lower-casing.
         let mut dim_names: Vec<String> = Vec::new();
+        // By dimension index: the study's dimension of that name, looked up once.
+        let mut dim_info: Vec<Option<&DimInfo>> = Vec::new();
         let mut dim_of_row: Vec<u32> = Vec::with_capacity(file.rows.len());
         let mut last_dim: Option<(&str, u32)> = None;
         for row in &file.rows {
@@ -228,6 +230,7 @@ impl Study {
                     let i = match dim_names.iter().position(|n| *n == lower) {
                         Some(i) => i as u32,
                         None => {
+                            dim_info.push(dims.get(&lower));
                             dim_names.push(lower);
                             (dim_names.len() - 1) as u32
                         }
@@ -266,7 +269,7 @@ impl Study {
                     format!("'{NO_RATER}' is a reserved rater name"),
                 ));
             }
-            match dims.get(lower) {
+            match dim_info[di as usize] {
                 Some(info) => {
                     if let Some(label) = &row.label {
                         match code_of(&row.dimension, &info.scale, label) {
@@ -362,7 +365,7 @@ impl Study {
             errors.sort_by_key(|e| e.line);
             return Err(CoreError::input(&name, errors));
         }
-        snapshot.take()?;
+        let snapshot = snapshot.start();
         let start: i64 = tx.query_row(
             "SELECT COALESCE(MAX(position), -1) + 1 FROM dimension",
             [],
@@ -530,6 +533,7 @@ impl Study {
         if report.added + report.updated > 0 {
             super::profiles::log_import(&tx, &actor, "ratings", &report, now)?;
         }
+        snapshot.wait()?;
         tx.commit()?;
         Ok(report)
     }

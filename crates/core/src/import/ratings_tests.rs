@@ -230,3 +230,72 @@ fn a_bulk_import_leaves_the_study_the_row_by_row_import_leaves() {
         );
     }
 }
+
+/// The snapshot an import takes beside its writes (on a thread of its own, into a journal-less
+/// `.partial` copy) is the study as it was before the import, complete and alone: no journal,
+/// no partial copy left, none of the import's rows. A refused import takes none.
+#[test]
+fn the_snapshot_taken_during_an_import_is_the_study_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = SampleRng::new(19);
+    let file = dir.path().join("r.csv");
+    std::fs::write(&file, render(&random_rows(&mut rng, 14_000))).unwrap();
+    let path = dir.path().join("s.db");
+    let mut s = Study::create(&path).unwrap();
+    let profiles = dir.path().join("profiles.jsonl");
+    std::fs::write(
+        &profiles,
+        "{\"person\":\"p1\",\"context\":\"c1\",\"text\":\"hello\"}\n",
+    )
+    .unwrap();
+    s.import_profiles(&profiles).unwrap();
+    let before = contents(&path);
+    let backups = crate::store::backups_dir(&path);
+    let listed = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&backups)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let already = listed();
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "person,context,rater,dimension,value\np1,c1,r1,x,1\np1,c1,r1,x,2\n",
+    )
+    .unwrap();
+    let opts = super::RatingsImportOptions::default();
+    let err = s.import_ratings(&bad, &opts).unwrap_err().to_string();
+    assert!(err.contains("line 3"), "the refusal names its line: {err}");
+    assert_eq!(listed(), already, "a refused import takes no snapshot");
+
+    let report = s.import_ratings(&file, &opts).unwrap();
+    assert!(report.added > 10_000, "the bulk path ran: {report:?}");
+    let new: Vec<String> = listed()
+        .into_iter()
+        .filter(|n| !already.contains(n))
+        .collect();
+    assert_eq!(
+        new.len(),
+        1,
+        "one snapshot, nothing else left beside it: {new:?}"
+    );
+    assert!(new[0].ends_with("-import.db"), "{new:?}");
+    let snap = backups.join(&new[0]);
+    assert!(crate::store::audit::is_valid_snapshot(&snap), "{snap:?}");
+    let check: String = rusqlite::Connection::open(&snap)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    assert_eq!(
+        contents(&snap),
+        before,
+        "the snapshot holds the study as it was before the import"
+    );
+}
