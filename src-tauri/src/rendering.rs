@@ -7,7 +7,7 @@
 //! The app's pages are forms and text, nothing that needs a GPU, so it paints without
 //! compositing — unless the person set the variable themselves, which is left as it is.
 
-/// WebKitGTK reads it when the first webview is created (also in its web process, which inherits it).
+/// Read by WebKitGTK as it starts (its web process inherits the environment).
 pub const DISABLE_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
 /// Call first in `run`, before any thread is started (changing the environment is not thread-safe).
