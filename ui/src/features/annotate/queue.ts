@@ -1,7 +1,7 @@
 // Queue logic: what comes next, and the progress numbers. Only this rater's own counts.
 import type { CodebookView, OwnProgress, QueueItem } from "../../bindings";
 
-export const isDone = (e: QueueItem): boolean => e.total > 0 && e.rated >= e.total;
+export const isDone = (e: Pick<QueueItem, "rated" | "total">): boolean => e.total > 0 && e.rated >= e.total;
 
 /**
  * The profile after `currentId`: the first one not fully rated, searching forward from the
@@ -57,7 +57,7 @@ type Counted = Pick<QueueItem, "rated" | "total" | "flagged">;
  * queue without passing over it (100k entries, on every saved rating).
  */
 export function adjustProgress(p: Progress, before: Counted, after: Counted): Progress {
-  const done = (e: Counted) => (e.total > 0 && e.rated >= e.total ? 1 : 0);
+  const done = (e: Counted) => Number(isDone(e));
   const partial = (e: Counted) => (done(e) === 0 && e.rated > 0 ? 1 : 0);
   const missing = (e: Counted) => Math.max(0, e.total - e.rated);
   return {
