@@ -9,6 +9,7 @@ pub mod instance;
 pub mod locale;
 pub mod paths;
 pub mod recent;
+pub mod rendering;
 pub mod state;
 
 use paths::AppPaths;
@@ -46,6 +47,7 @@ fn init_tracing(paths: &AppPaths) {
 }
 
 pub fn run() {
+    rendering::configure();
     let paths = AppPaths::from_env();
     init_tracing(&paths);
     tracing::info!(data = %paths.data_dir.display(), config = %paths.config_dir.display(), "starting");

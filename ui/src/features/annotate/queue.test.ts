@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { QueueItem } from "../../bindings";
-import { nextProfile, progress } from "./queue";
+import { adjustProgress, nextProfile, progress } from "./queue";
 
 const e = (id: number, rated: number, flagged = false): QueueItem => ({
   profileId: id, person: "p", context: "c", rated, total: 3, flagged,
@@ -39,5 +39,25 @@ describe("queue", () => {
   });
   it("counts progress of this rater only", () => {
     expect(progress([e(1, 3), e(2, 1, true), e(3, 0)])).toEqual({ done: 1, assigned: 3, flagged: 1, partial: 1, missing: 5 });
+  });
+  it("adjusts progress for one changed entry as a pass over the changed queue counts it", () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let c = 0; c < 300; c++) {
+      const q = Array.from({ length: 1 + rand(8) }, (_, i) => e(i + 1, rand(5), rand(3) === 0));
+      if (rand(4) === 0) q[0].total = 0; // a profile with nothing to rate is never done
+      let p = progress(q);
+      for (let step = 0; step < 5; step++) {
+        const entry = q[rand(q.length)];
+        const before = { ...entry };
+        entry.rated = rand(5);
+        entry.flagged = rand(2) === 0;
+        p = adjustProgress(p, before, entry);
+        expect(p, JSON.stringify(q)).toEqual(progress(q));
+      }
+    }
   });
 });

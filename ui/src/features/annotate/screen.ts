@@ -13,7 +13,7 @@ import type {
 import { historyText } from "./history";
 import { h, replace } from "../../dom";
 import { actionFor, type Action, type Target } from "./keys";
-import { isDone, nextProfile, position, progress } from "./queue";
+import { adjustProgress, isDone, nextProfile, progress, type Progress } from "./queue";
 import { stepValue, valueForDigit } from "./scale";
 import { fillDimension, focusDimension, materialNodes } from "./renderer";
 import { CANT_JUDGE, RatingSession } from "./session";
@@ -47,6 +47,9 @@ export class RatingScreen {
   private root!: HTMLElement;
   private session: RatingSession | null = null;
   private queue: QueueItem[] = [];
+  /** Each profile's index in `queue`, and its progress kept in step: no pass over 100k entries per save. */
+  private queueIndex = new Map<number, number>();
+  private queueProgress: Progress = progress([]);
   /** The backend's queue generation `queue` was fetched at (see `Backend.queueGeneration`). */
   private queueGeneration: number | null = null;
   private busy = false;
@@ -196,6 +199,8 @@ export class RatingScreen {
     // check fetches again.
     const generation = await this.backend.queueGeneration();
     this.queue = await this.backend.queue();
+    this.queueIndex = new Map(this.queue.map((e, i) => [e.profileId, i]));
+    this.queueProgress = progress(this.queue);
     this.queueGeneration = generation;
     this.renderProgress();
   }
@@ -209,28 +214,39 @@ export class RatingScreen {
     else this.renderProgress();
   }
 
+  /** A profile's index in the queue copy, -1 when it is not in it. */
+  private queueAt(profileId: number | null): number {
+    return profileId === null ? -1 : (this.queueIndex.get(profileId) ?? -1);
+  }
+
+  /** Sets the current profile's queue entry's counts; false when nothing changed. */
+  private setCurrentEntry(rated: number, flagged: boolean): boolean {
+    const entry = this.session && this.queue[this.queueAt(this.session.profileId)];
+    if (!entry || (entry.rated === rated && entry.flagged === flagged)) return false;
+    const before = { rated: entry.rated, total: entry.total, flagged: entry.flagged };
+    entry.rated = rated;
+    entry.flagged = flagged;
+    this.queueProgress = adjustProgress(this.queueProgress, before, entry);
+    return true;
+  }
+
   /** The current profile's queue entry brought up to what the screen saved. */
   private updateCurrentEntry(): void {
     const s = this.session;
-    const entry = s && this.queue.find((e) => e.profileId === s.profileId);
-    if (!s || !entry) return;
-    entry.rated = s.ratedCount();
-    entry.flagged = s.flagged;
+    if (s) this.setCurrentEntry(s.ratedCount(), s.flagged);
   }
 
   /** Keeps the current profile's queue entry, and so the progress line, in step with what is saved. */
   private syncCurrentEntry(): void {
     const s = this.session;
-    const entry = s && this.queue.find((e) => e.profileId === s.profileId);
+    const entry = s && this.queue[this.queueAt(s.profileId)];
     if (!s || !entry) return;
     const rated = s.dims.filter((d) => s.state(d.name).status === "saved").length;
-    if (rated === entry.rated) return;
-    entry.rated = rated;
-    this.renderProgress();
+    if (this.setCurrentEntry(rated, entry.flagged)) this.renderProgress();
   }
 
   private renderProgress(): void {
-    const p = progress(this.queue);
+    const p = this.queueProgress;
     this.els.progressBar.max = Math.max(1, p.assigned);
     this.els.progressBar.value = p.done;
     // Every number here counts profiles (ratings per dimension are in the queue overlay).
@@ -267,7 +283,7 @@ export class RatingScreen {
     const s = this.session;
     if (!s) return;
     const p = s.view.profile;
-    const pos = position(this.queue, p.id);
+    const pos = this.queueAt(p.id) + 1;
     this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
     replace(this.els.material, ...materialNodes(p, pos, this.queue.length, this.codebook.showPersonIds));
     this.els.material.scrollTop = 0;
@@ -469,7 +485,8 @@ export class RatingScreen {
       // loading it and checking the copy is still current then run together.
       const cur = this.session;
       this.updateCurrentEntry();
-      let next = nextProfile(this.queue, cur?.profileId ?? null);
+      const curId = cur?.profileId ?? null;
+      let next = nextProfile(this.queue, curId, this.queueAt(curId));
       if (next !== null) {
         const [view] = await Promise.all([this.backend.loadProfile(next), this.syncQueue()]);
         this.showView(view);
@@ -477,7 +494,7 @@ export class RatingScreen {
         return;
       }
       await this.refreshQueue();
-      next = nextProfile(this.queue, cur?.profileId ?? null);
+      next = nextProfile(this.queue, curId, this.queueAt(curId));
       if (next === null) {
         const all = this.queue.length > 0 && this.queue.every(isDone);
         this.setMessage(
@@ -503,7 +520,7 @@ export class RatingScreen {
     while (this.visited.length && this.visited[this.visited.length - 1] === cur) this.visited.pop();
     let target = this.visited.pop() ?? null;
     if (target === null && cur !== null) {
-      const i = this.queue.findIndex((e) => e.profileId === cur);
+      const i = this.queueAt(cur);
       target = i > 0 ? this.queue[i - 1].profileId : null;
     }
     if (target === null) {
