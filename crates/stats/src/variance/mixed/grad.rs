@@ -65,6 +65,36 @@ fn backward(l: &[f64], m: usize, b: &mut [f64], cols: usize) {
     }
 }
 
+/// `dq_i += Σ_ab S⁻¹_ab y_ai y_bi` over a person's touched pairs (`y` by columns of `m`; `S⁻¹`
+/// holds its lower triangle only): half the products, each pair updating `m` contiguous sums.
+/// Inlined so that a constant `m` unrolls.
+#[inline(always)]
+fn touched_quadratic(
+    y: &[f64],
+    m: usize,
+    touched: &[u32],
+    sinv_rows: &[f64],
+    g: usize,
+    dq: &mut [f64],
+) {
+    let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
+    for (a, &ta) in touched.iter().enumerate() {
+        let ta = ta as usize;
+        let ya = &y[a * m..a * m + m];
+        let saa = lower(ta, ta);
+        for i in 0..m {
+            dq[i] += saa * ya[i] * ya[i];
+        }
+        for (b, &tb) in touched[..a].iter().enumerate() {
+            let sab = 2.0 * lower(ta, tb as usize);
+            let yb = &y[b * m..b * m + m];
+            for i in 0..m {
+                dq[i] += sab * ya[i] * yb[i];
+            }
+        }
+    }
+}
+
 /// [`forward`] and [`backward`] of one column, unrolled for the few nested effects a person
 /// usually has (same operations, same order).
 fn forward_vector(l: &[f64], m: usize, b: &mut [f64]) {
@@ -200,23 +230,7 @@ impl Model {
             }
             dq.clear();
             dq.resize(m, 0.0);
-            // `S⁻¹` holds its lower triangle only.
-            let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
-            for (a, &ta) in touched.iter().enumerate() {
-                let ta = ta as usize;
-                let ya = &yt[a * m..a * m + m];
-                let saa = lower(ta, ta);
-                for i in 0..m {
-                    dq[i] += saa * ya[i] * ya[i];
-                }
-                for (b, &tb) in touched[..a].iter().enumerate() {
-                    let sab = 2.0 * lower(ta, tb as usize);
-                    let yb = &yt[b * m..b * m + m];
-                    for i in 0..m {
-                        dq[i] += sab * ya[i] * yb[i];
-                    }
-                }
-            }
+            touched_quadratic(&yt, m, touched, &sinv_rows, g, &mut dq);
             for i in 0..m {
                 let d: f64 = (0..m)
                     .map(|j| linv[j * m + i] * linv[j * m + i])
@@ -317,22 +331,7 @@ impl Model {
             }
         }
         let mut dq = [0.0f64; M];
-        let lower = |a: usize, b: usize| sinv_rows[a.max(b) * g + a.min(b)];
-        for (a, &ta) in touched.iter().enumerate() {
-            let ta = ta as usize;
-            let ya = &y[a * M..a * M + M];
-            let saa = lower(ta, ta);
-            for i in 0..M {
-                dq[i] += saa * ya[i] * ya[i];
-            }
-            for (b, &tb) in touched[..a].iter().enumerate() {
-                let sab = 2.0 * lower(ta, tb as usize);
-                let yb = &y[b * M..b * M + M];
-                for i in 0..M {
-                    dq[i] += sab * ya[i] * yb[i];
-                }
-            }
-        }
+        touched_quadratic(y, M, touched, sinv_rows, g, &mut dq);
         for i in 0..M {
             share[i] = (0..M).map(|j| linv[j][i] * linv[j][i]).sum::<f64>() + dq[i];
         }
