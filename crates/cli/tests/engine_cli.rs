@@ -519,3 +519,264 @@ fn an_unreachable_cluster_is_exit_2_naming_it_issue17() {
         assert!(err.contains(&url), "{url}: {err}");
     }
 }
+
+/// Every ratings CSV the agreement tests use: the reference-tool fixtures and the published
+/// examples (`unit,rater,value`), and files of `person,context,rater,dimension,value` (the
+/// decomposition's fixtures, several dimensions in one file).
+fn agreement_fixtures() -> Vec<PathBuf> {
+    let stats = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/fixtures");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(stats.join("agreement"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    out.sort();
+    assert_eq!(out.len(), 8, "the agreement fixtures");
+    for r in [
+        "krippendorff2011",
+        "cohen_example",
+        "fleiss_example",
+        "shrout_fleiss",
+    ] {
+        out.push(stats.join("reference").join(r).join("data.csv"));
+    }
+    for d in ["unbalanced.csv", "tiny.csv", "boundary.csv"] {
+        out.push(fixture(d));
+    }
+    out.push(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../core/tests/fixtures/columnar/ratings_long.csv"),
+    );
+    out
+}
+
+fn agreement_engine(path: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "agreement",
+        path.to_str().unwrap(),
+        "--engine",
+        "datafusion",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn agreement_engine_json(path: &Path, extra: &[&str]) -> Value {
+    let (code, out, err) = agreement_engine(path, &[&["--json"][..], extra].concat());
+    assert_eq!(code, 0, "{} {extra:?} must succeed: {err}", path.display());
+    serde_json::from_str(&out).expect("stdout must be one JSON document")
+}
+
+/// The engine's alphas and counts against `chameleon agreement --json` (default rater
+/// selection on both), dimension by dimension: alpha to 1e-12 relative, the rest exactly.
+fn compare_agreement(name: &str, memory: &Value, engine: &Value) -> usize {
+    assert_eq!(engine["engine"], "datafusion");
+    let mem = memory["dimensions"].as_array().unwrap();
+    let eng = engine["dimensions"].as_array().unwrap();
+    assert_eq!(mem.len(), eng.len(), "{name}: the same dimensions");
+    let mut alphas = 0;
+    for e in eng {
+        let m = mem
+            .iter()
+            .find(|m| m["dimension"] == e["dimension"])
+            .unwrap_or_else(|| panic!("{name}: dimension {} in memory", e["dimension"]));
+        let at = format!("{name} {}", e["dimension"]);
+        for k in [
+            "units",
+            "raters",
+            "ratings",
+            "pairable_units",
+            "level",
+            "caution",
+        ] {
+            assert_eq!(m[k], e[k], "{at}: {k}");
+        }
+        for level in ["nominal", "ordinal", "interval", "ratio"] {
+            let (a, b) = (&m["alpha"][level], &e["alpha"][level]);
+            match (a.as_f64(), b.as_f64()) {
+                (Some(a), Some(b)) => {
+                    assert!(
+                        (a - b).abs() <= EXACT * a.abs().max(b.abs()),
+                        "{at}: alpha {level}: in memory {a:e}, engine {b:e}"
+                    );
+                    alphas += 1;
+                }
+                _ => assert_eq!(a, b, "{at}: alpha {level} null on both"),
+            }
+        }
+    }
+    let set = |v: &Value| {
+        let mut names: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map_or_else(|| x["name"].to_string(), str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let (mr, er) = (&memory["raters"], &engine["raters"]);
+    assert_eq!(mr["selection"], er["selection"], "{name}: rater selection");
+    assert_eq!(
+        set(&mr["included"]),
+        set(&er["included"]),
+        "{name}: raters in"
+    );
+    assert_eq!(
+        set(&mr["excluded"]),
+        set(&er["excluded"]),
+        "{name}: raters out"
+    );
+    alphas
+}
+
+/// `chameleon agreement DATA --engine datafusion` (issue #17): on every agreement fixture
+/// Krippendorff's alpha at the four levels equals the in-memory `chameleon agreement --json`
+/// to 1e-12 relative (with the same units, raters, ratings, level and rater selection), and
+/// the engine gives the same bits on 1, 2 and 7 partitions and from Parquet parts.
+#[test]
+fn agreement_alpha_agrees_with_memory_on_every_fixture_issue17() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut alphas = 0;
+    for (i, path) in agreement_fixtures().into_iter().enumerate() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let memory = json(&["agreement", path.to_str().unwrap(), "--json"]);
+        let first = agreement_engine_json(&path, &["--target-partitions", "1"]);
+        alphas += compare_agreement(&name, &memory, &first);
+        for parts in ["2", "7"] {
+            let again = agreement_engine_json(&path, &["--partitions", parts]);
+            assert_eq!(again, first, "{name}: the same bits on {parts} partitions");
+        }
+        let parquet = dir.path().join(format!("parts-{i}"));
+        chameleon_engine::csv_to_parquet_parts(&path, &parquet, 3).unwrap();
+        for parts in ["1", "7"] {
+            let from_parquet = agreement_engine_json(&parquet, &["--partitions", parts]);
+            assert_eq!(
+                from_parquet, first,
+                "{name}: Parquet parts, {parts} partitions"
+            );
+        }
+    }
+    assert!(alphas >= 12 * 4, "compared only {alphas} alphas");
+}
+
+/// The engine's own options and refusals: one dimension (case-insensitively, as in memory),
+/// a rater selection, the text output, and what only the in-memory path computes (exit 2,
+/// saying what to use instead).
+#[test]
+fn agreement_engine_options_and_refusals_issue17() {
+    let path = fixture("unbalanced.csv");
+    let p = path.to_str().unwrap();
+    let all = agreement_engine_json(&path, &[]);
+    let dim = all["dimensions"][0]["dimension"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let one = agreement_engine_json(&path, &["--dimension", &dim.to_uppercase()]);
+    assert_eq!(one["dimensions"].as_array().unwrap().len(), 1);
+    compare_agreement(
+        "one dimension",
+        &json(&["agreement", p, "--json", "--dimension", &dim]),
+        &one,
+    );
+    let rated = json(&["agreement", p, "--json", "--min-ratings", "0"]);
+    compare_agreement(
+        "--min-ratings 0",
+        &rated,
+        &agreement_engine_json(&path, &["--min-ratings", "0"]),
+    );
+    let (code, out, err) = agreement_engine(&path, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("α interval") && out.contains("datafusion"),
+        "{out}"
+    );
+    for (extra, what) in [
+        (&["--bootstrap", "100"][..], "--bootstrap"),
+        (&["--kappa-weights", "rank"][..], "--kappa-weights"),
+        (&["--dimension", "nope"][..], "no dimension named 'nope'"),
+        (&["--raters", "nobody"][..], "no rater named 'nobody'"),
+        (&["--memory-limit", "lots"][..], "lots"),
+    ] {
+        let (code, out, err) = agreement_engine(&path, extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(out.is_empty(), "{extra:?}: nothing on stdout");
+        assert!(err.contains(what), "{extra:?}: {err}");
+    }
+    let (_, _, err) = agreement_engine(&path, &["--bootstrap", "100"]);
+    assert!(err.contains("without --engine"), "says what to use: {err}");
+}
+
+/// Bad input to `agreement --engine`: a missing or mistyped column names file and column, a
+/// rater who rates a unit twice names the unit, exit 2 and nothing on stdout.
+#[test]
+fn agreement_bad_input_is_exit_2_naming_file_and_column_issue17() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let no_value = write("nv.csv", "unit,rater,score\nu1,a,1\nu1,b,2\n");
+    let (code, out, err) = agreement_engine(&no_value, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("nv.csv") && err.contains("'value'"), "{err}");
+    let no_unit = write("nu.csv", "rater,value\na,1\nb,2\n");
+    let (code, _, err) = agreement_engine(&no_unit, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nu.csv") && err.contains("'person'"), "{err}");
+    // A text value column in Parquet.
+    let text = write("t.csv", "unit,rater,value\nu1,a,high\nu1,b,low\n");
+    let parts = dir.path().join("parts");
+    chameleon_engine::csv_to_parquet_parts(&text, &parts, 1).unwrap();
+    let (code, out, err) = agreement_engine(&parts, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains(".parquet") && err.contains("'value'") && err.contains("Utf8"),
+        "{err}"
+    );
+    let twice = write(
+        "d.csv",
+        "unit,rater,value\nu1,a,1\nu1,a,2\nu2,a,1\nu2,b,1\n",
+    );
+    let (code, out, err) = agreement_engine(&twice, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("duplicate rating: u1 by rater 'a'"), "{err}");
+    // Without a rater column every alpha is null, with the in-memory reason.
+    let no_rater = write("nr.csv", "unit,value\nu1,1\nu1,2\nu2,3\n");
+    let memory = json(&["agreement", no_rater.to_str().unwrap(), "--json"]);
+    let (code, out, err) = agreement_engine(&no_rater, &["--json"]);
+    assert_eq!(code, 0, "{err}");
+    let engine: Value = serde_json::from_str(&out).unwrap();
+    compare_agreement("no rater", &memory, &engine);
+    assert!(err.contains("no rater column"), "{err}");
+}
+
+/// `agreement --engine datafusion --cluster`: the same plan on a Ballista cluster of two
+/// executors gives the local JSON bit for bit.
+#[test]
+fn agreement_on_a_cluster_gives_the_local_bits_issue17() {
+    let cluster = chameleon_engine::cluster::StandaloneCluster::start(2, 2).unwrap();
+    let url = cluster.url();
+    let dir = tempfile::tempdir().unwrap();
+    for (i, path) in agreement_fixtures().into_iter().step_by(4).enumerate() {
+        let local = agreement_engine_json(&path, &[]);
+        let remote = agreement_engine_json(&path, &["--cluster", &url, "--partitions", "3"]);
+        assert_eq!(remote, local, "{}", path.display());
+        let parts = dir.path().join(format!("p{i}"));
+        chameleon_engine::csv_to_parquet_parts(&path, &parts, 2).unwrap();
+        let remote = agreement_engine_json(&parts, &["--cluster", &url]);
+        assert_eq!(remote, local, "{} from Parquet", path.display());
+    }
+    let (code, _, err) = agreement_engine(
+        &fixture("tiny.csv"),
+        &["--cluster", &url, "--memory-limit", "1G"],
+    );
+    assert_eq!(code, 2, "{err}");
+}

@@ -18,8 +18,10 @@
 //! folder of Parquet files (hive-style partition folders included). Arrow here is
 //! DataFusion's own (59); nothing of it crosses into chameleon-core.
 
+pub mod agreement;
 pub mod cluster;
 pub mod udaf;
+pub mod unit_udaf;
 
 pub use chameleon_stats::variance::decompose::Method;
 
@@ -91,6 +93,9 @@ pub enum EngineError {
     /// `--bootstrap`: the data give nothing to resample (no dimension could be decomposed).
     #[error("--bootstrap: {0}")]
     Bootstrap(String),
+    /// The caller's rater selection refused the raters (e.g. it leaves none).
+    #[error("{0}")]
+    Selection(#[source] agreement::SelectionError),
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
@@ -109,6 +114,7 @@ impl EngineError {
                 | EngineError::MemoryLimit(_)
                 | EngineError::Cluster { .. }
                 | EngineError::Bootstrap(_)
+                | EngineError::Selection(_)
         )
     }
 }
@@ -258,6 +264,7 @@ pub fn session(opts: &EngineOptions) -> Result<SessionContext, EngineError> {
 /// runs here also decodes there.
 pub fn register_functions(ctx: &SessionContext) {
     ctx.register_udaf(udaf::person_summary());
+    ctx.register_udaf(unit_udaf::unit_values());
 }
 
 /// Pass 1 and stages A and B of [`decompose_path`] on the caller's runtime: the fitted
@@ -285,57 +292,10 @@ async fn decompose_async(
 /// The ratings as `person, context, rater, dimension` (text) and `value` (f64), rows without
 /// a value dropped; checks the columns first.
 pub async fn read_ratings(ctx: &SessionContext, path: &Path) -> Result<Ratings, EngineError> {
-    let input_err = |message: String| EngineError::Input {
-        path: path.to_owned(),
-        message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| input_err(e.to_string()))?;
-    let text = path
-        .to_str()
-        .ok_or_else(|| input_err("the path is not valid UTF-8".into()))?;
-    let is_csv = meta.is_file()
-        && path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let df = if is_csv {
-        // The schema from the header, not inferred from the first rows: a value column
-        // whose first thousand values are integers must still take 4.5 later on.
-        let schema = csv_schema(path)?;
-        let df = ctx
-            .read_csv(text, CsvReadOptions::new().has_header(true).schema(&schema))
-            .await
-            .map_err(|e| input_err(format!("cannot read as CSV: {e}")))?;
-        check_columns(path, df.schema())?;
-        df
-    } else {
-        let files = parquet_files(path)?;
-        if files.is_empty() {
-            return Err(input_err("no .parquet files in this folder".into()));
-        }
-        // Each file's own schema, so a bad column names its file (a folder's merged schema
-        // would not say which).
-        for f in &files {
-            let name = f
-                .to_str()
-                .ok_or_else(|| input_err("a file name is not valid UTF-8".into()))?;
-            let df = ctx
-                .read_parquet(name, ParquetReadOptions::default())
-                .await
-                .map_err(|e| EngineError::Input {
-                    path: f.clone(),
-                    message: format!("cannot read as Parquet: {e}"),
-                })?;
-            check_columns(f, df.schema())?;
-        }
-        let options = ParquetReadOptions {
-            file_extension: extension_of(&files),
-            ..Default::default()
-        };
-        ctx.read_parquet(text, options)
-            .await
-            .map_err(|e| input_err(format!("cannot read as Parquet: {e}")))?
-    };
+    let df = read_input(ctx, path, &mut |f, schema| {
+        check_columns(f, schema, &DECOMPOSE_COLUMNS)
+    })
+    .await?;
     let has_rater = df.schema().field_with_unqualified_name("rater").is_ok();
     let rater = if has_rater {
         cast(ident("rater"), DataType::Utf8)
@@ -351,6 +311,65 @@ pub async fn read_ratings(ctx: &SessionContext, path: &Path) -> Result<Ratings, 
     ])?;
     let df = df.filter(ident("value").is_not_null())?;
     Ok(Ratings { df, has_rater })
+}
+
+/// The query over `path` (a tidy CSV, a Parquet file or a folder of them), every file's own
+/// schema passed to `check` first so that a bad column names its file.
+pub(crate) async fn read_input(
+    ctx: &SessionContext,
+    path: &Path,
+    check: &mut dyn FnMut(&Path, &DFSchema) -> Result<(), EngineError>,
+) -> Result<DataFrame, EngineError> {
+    let input_err = |message: String| EngineError::Input {
+        path: path.to_owned(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| input_err(e.to_string()))?;
+    let text = path
+        .to_str()
+        .ok_or_else(|| input_err("the path is not valid UTF-8".into()))?;
+    let is_csv = meta.is_file()
+        && path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        // The schema from the header, not inferred from the first rows: a value column
+        // whose first thousand values are integers must still take 4.5 later on.
+        let schema = csv_schema(path)?;
+        let df = ctx
+            .read_csv(text, CsvReadOptions::new().has_header(true).schema(&schema))
+            .await
+            .map_err(|e| input_err(format!("cannot read as CSV: {e}")))?;
+        check(path, df.schema())?;
+        return Ok(df);
+    }
+    let files = parquet_files(path)?;
+    if files.is_empty() {
+        return Err(input_err("no .parquet files in this folder".into()));
+    }
+    // Each file's own schema, so a bad column names its file (a folder's merged schema
+    // would not say which).
+    for f in &files {
+        let name = f
+            .to_str()
+            .ok_or_else(|| input_err("a file name is not valid UTF-8".into()))?;
+        let df = ctx
+            .read_parquet(name, ParquetReadOptions::default())
+            .await
+            .map_err(|e| EngineError::Input {
+                path: f.clone(),
+                message: format!("cannot read as Parquet: {e}"),
+            })?;
+        check(f, df.schema())?;
+    }
+    let options = ParquetReadOptions {
+        file_extension: extension_of(&files),
+        ..Default::default()
+    };
+    ctx.read_parquet(text, options)
+        .await
+        .map_err(|e| input_err(format!("cannot read as Parquet: {e}")))
 }
 
 /// The ratings' query and whether they carry a rater.
@@ -459,27 +478,43 @@ fn is_number(t: &DataType) -> bool {
     }
 }
 
-fn check_columns(path: &Path, schema: &DFSchema) -> Result<(), EngineError> {
+/// A required or optional column of a query's input.
+pub(crate) struct ColumnSpec {
+    pub(crate) name: &'static str,
+    pub(crate) required: bool,
+}
+
+const fn col(name: &'static str, required: bool) -> ColumnSpec {
+    ColumnSpec { name, required }
+}
+
+/// The decomposition's columns.
+const DECOMPOSE_COLUMNS: [ColumnSpec; 5] = [
+    col("person", true),
+    col("context", true),
+    col("rater", false),
+    col("dimension", true),
+    col("value", true),
+];
+
+/// The columns `schema` must have: each `required` one present, every one present of its
+/// type (`value` numbers, the others text or integers). `hint` says what the input needs.
+pub(crate) fn check_spec(
+    path: &Path,
+    schema: &DFSchema,
+    spec: &[ColumnSpec],
+    hint: &str,
+) -> Result<(), EngineError> {
     let err = |column: &str, message: String| EngineError::Column {
         path: path.to_owned(),
         column: column.to_owned(),
         message,
     };
-    for (column, required) in [
-        ("person", true),
-        ("context", true),
-        ("rater", false),
-        ("dimension", true),
-        ("value", true),
-    ] {
+    for c in spec {
+        let column = c.name;
         let Ok(field) = schema.field_with_unqualified_name(column) else {
-            if required {
-                return Err(err(
-                    column,
-                    "missing (tidy ratings need person, context, dimension, value and \
-                     optionally rater)"
-                        .into(),
-                ));
+            if c.required {
+                return Err(err(column, format!("missing ({hint})")));
             }
             continue;
         };
@@ -499,6 +534,15 @@ fn check_columns(path: &Path, schema: &DFSchema) -> Result<(), EngineError> {
         }
     }
     Ok(())
+}
+
+fn check_columns(path: &Path, schema: &DFSchema, spec: &[ColumnSpec]) -> Result<(), EngineError> {
+    check_spec(
+        path,
+        schema,
+        spec,
+        "tidy ratings need person, context, dimension, value and optionally rater",
+    )
 }
 
 /// The mean rounded to 24 significant bits. The REML fit does not depend on the centre (it only

@@ -250,38 +250,39 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<(f64, Vec<Cell>)>> {
     Ok(out)
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads the aggregates' little-endian partial states and results.
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.0.len() < n {
-            return exec_err!("{NAME}: a truncated partial state");
+            return exec_err!("a truncated partial state or result of an aggregate");
         }
         let (a, b) = self.0.split_at(n);
         self.0 = b;
         Ok(a)
     }
-    fn u32(&mut self) -> Result<u32> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
         let b = self.take(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn f64(&mut self) -> Result<f64> {
+    pub(crate) fn f64(&mut self) -> Result<f64> {
         let b = self.take(8)?;
         let mut a = [0u8; 8];
         a.copy_from_slice(b);
         Ok(f64::from_le_bytes(a))
     }
-    fn str(&mut self) -> Result<&'a str> {
+    pub(crate) fn str(&mut self) -> Result<&'a str> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
         match std::str::from_utf8(b) {
             Ok(s) => Ok(s),
-            Err(_) => exec_err!("{NAME}: a partial state with invalid text"),
+            Err(_) => exec_err!("an aggregate's partial state with invalid text"),
         }
     }
 }

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  chameleon agreement ratings.csv\n  \
                   chameleon agreement study.db --dimension Extraversion --bootstrap 1000 --seed 1\n  \
-                  chameleon agreement ratings.csv --json\n\n\
+                  chameleon agreement ratings.csv --json\n  \
+                  chameleon agreement parts/ --engine datafusion --memory-limit 2G --json\n\n\
                   Statistics that cannot be computed are shown as '—' (null in JSON); the reason \
                   is printed on stderr. Formulas and conventions: docs/agreement.md.")]
 pub struct AgreementArgs {
@@ -43,15 +44,41 @@ pub struct AgreementArgs {
     /// Default: human raters with at least 10 ratings (docs/agreement.md).
     #[command(flatten)]
     pub raters: super::RaterArgs,
+    /// Run on a query engine instead of in memory: `datafusion` (out of core; INPUT a ratings
+    /// CSV, a Parquet file or a folder of Parquet files). Computes Krippendorff's alpha at the
+    /// four levels with the units, raters and ratings counts, the in-memory numbers to 1e-12;
+    /// kappas, ICCs, percent agreement, rater diagnostics and --bootstrap need the in-memory
+    /// path. Needs a build with the `engine` feature (docs/scale.md).
+    #[arg(long, value_name = "ENGINE", value_parser = ["datafusion"])]
+    pub engine: Option<String>,
+    /// With --engine: the query's memory pool (e.g. 512M, 2G); beyond it the aggregation
+    /// spills to disk.
+    #[arg(long, value_name = "SIZE", requires = "engine")]
+    pub memory_limit: Option<String>,
+    /// With --engine: partitions of the query (default: the number of cores).
+    #[arg(
+        long,
+        visible_alias = "partitions",
+        value_name = "N",
+        requires = "engine"
+    )]
+    pub target_partitions: Option<usize>,
+    /// With --engine: run the query on the Apache Ballista cluster whose scheduler listens at
+    /// df://HOST:PORT (executors: `chameleon-executor`; docs/scale.md).
+    #[arg(long, value_name = "df://HOST:PORT", requires = "engine")]
+    pub cluster: Option<String>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Weights {
     Scale,
     Rank,
 }
 
 pub fn run(args: AgreementArgs) -> anyhow::Result<()> {
+    if let Some(engine) = args.engine.clone() {
+        return super::engine::run_agreement(args, &engine);
+    }
     let mut ds = super::load_shaped(
         &args.input,
         super::model_samples(args.model_sample),

@@ -1,6 +1,8 @@
-//! `chameleon decompose DATA --engine datafusion`: the decomposition on Apache DataFusion for
-//! data larger than memory (issue #17, docs/scale.md). Behind the CLI's `engine` feature.
+//! `chameleon decompose DATA --engine datafusion` and `chameleon agreement DATA --engine
+//! datafusion`: the decomposition and Krippendorff's alpha on Apache DataFusion for data
+//! larger than memory (issue #17, docs/scale.md). Behind the CLI's `engine` feature.
 
+use super::agreement::AgreementArgs;
 use super::decompose::DecomposeArgs;
 
 /// The one engine so far (`--engine`'s value).
@@ -209,4 +211,220 @@ fn write_text(out: &mut impl std::io::Write, report: &serde_json::Value) -> std:
         )?;
     }
     Ok(())
+}
+
+#[cfg(not(feature = "engine"))]
+pub fn run_agreement(_args: AgreementArgs, engine: &str) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this build of chameleon has no query engine: --engine {engine} needs the `engine` \
+         feature (cargo build --release -p chameleon-cli --features engine; docs/scale.md)"
+    )
+}
+
+/// What `agreement --engine` cannot do, if `args` asks for it, with what to use instead.
+#[cfg(feature = "engine")]
+fn agreement_unsupported(args: &AgreementArgs) -> Option<String> {
+    let in_memory = "use `chameleon agreement` without --engine (in memory)";
+    let what = if args.bootstrap > 0 {
+        "--bootstrap (unit-bootstrap intervals)"
+    } else if args.model_sample.is_some() {
+        "--model-sample (a study file's model runs)"
+    } else if args.shape.wide {
+        "--wide"
+    } else if args.kappa_weights != super::agreement::Weights::Scale {
+        "--kappa-weights (it computes Krippendorff's alpha only, no kappas)"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "--engine {DATAFUSION} does not support {what}: it computes Krippendorff's alpha at \
+         the four levels only; for kappas, ICCs, percent agreement, rater diagnostics and \
+         bootstrap intervals {in_memory} (docs/scale.md)"
+    ))
+}
+
+/// `chameleon agreement DATA --engine datafusion`: Krippendorff's alpha per dimension out of
+/// core (docs/scale.md), with the in-memory path's rater selection and null reasons.
+#[cfg(feature = "engine")]
+pub fn run_agreement(args: AgreementArgs, engine: &str) -> anyhow::Result<()> {
+    use chameleon_core::analysis::minimum::UNITS_FOR_AGREEMENT;
+    use chameleon_core::analysis::raters::{choose_raters, RaterCount, RaterSelection};
+    use chameleon_core::model::{RaterKind, Scale};
+    use chameleon_core::CoreError;
+    use chameleon_engine::agreement::{agreement_path, RaterTotals, SelectionError};
+    use chameleon_engine::{parse_size, EngineOptions};
+    use std::io::Write;
+
+    if engine != DATAFUSION {
+        anyhow::bail!("--engine {engine}: the engine is `{DATAFUSION}`");
+    }
+    if let Some(why) = agreement_unsupported(&args) {
+        return Err(CoreError::Invalid(why).into());
+    }
+    if args.cluster.is_some() && args.memory_limit.is_some() {
+        return Err(CoreError::Invalid(
+            "--memory-limit applies to a query in this process; on a cluster give each \
+             executor its own (chameleon-executor --memory-limit SIZE; docs/scale.md)"
+                .into(),
+        )
+        .into());
+    }
+    let memory_limit = args.memory_limit.as_deref().map(parse_size).transpose()?;
+    let opts = EngineOptions {
+        memory_limit,
+        target_partitions: args.target_partitions,
+        dimension: args.dimension.clone(),
+        cluster: args.cluster.clone(),
+        ..EngineOptions::default()
+    };
+    let source = args.input.display().to_string();
+    let sel = args.raters.selection(RaterSelection::agreement_default());
+    let mut choice = None;
+    let mut select = |t: &RaterTotals| -> Result<Vec<bool>, SelectionError> {
+        let raters: Vec<RaterCount<'_>> = (t.raters.iter())
+            .map(|(name, n)| RaterCount {
+                name,
+                kind: RaterKind::Human,
+                ratings: *n as usize,
+            })
+            .collect();
+        // A CSV or Parquet file carries no rater kinds: every rater counts as human.
+        let (keep, c) = choose_raters(&raters, t.has_rater, false, &sel, &source)?;
+        choice = Some(c);
+        Ok(keep)
+    };
+    let started = std::time::Instant::now();
+    let run = agreement_path(&args.input, &opts, &mut select)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "engine agreement done");
+    if let Some(n) = choice.as_ref().and_then(|c| c.note.as_ref()) {
+        eprintln!("note: {n}");
+    }
+    let mut dimensions = Vec::new();
+    for d in &run.dimensions {
+        // The in-memory report's sentences, in its order.
+        let mut warnings = Vec::new();
+        let null = |what: &str, why: &dyn std::fmt::Display| {
+            format!("dimension '{}': {what} is null: {why}", d.dimension)
+        };
+        let mut level = chameleon_core::model::Level::Interval;
+        let alpha = match &d.alpha {
+            None => {
+                warnings.push(null(
+                    "every agreement statistic",
+                    &"the data have no rater column",
+                ));
+                serde_json::json!({"nominal": null, "ordinal": null, "interval": null, "ratio": null})
+            }
+            Some(a) => {
+                let scale = Scale::infer(&d.distinct_values);
+                level = scale.default_level();
+                warnings.push(format!(
+                    "dimension '{}': no codebook gives its scale; {}",
+                    d.dimension,
+                    scale.inferred_description()
+                ));
+                let mut take = |what: &str, r: &Result<f64, _>| match r {
+                    Ok(v) => serde_json::json!(v),
+                    Err(e) => {
+                        warnings.push(null(what, e));
+                        serde_json::Value::Null
+                    }
+                };
+                serde_json::json!({
+                    "nominal": take("alpha (nominal)", &a.nominal),
+                    "ordinal": take("alpha (ordinal)", &a.ordinal),
+                    "interval": take("alpha (interval)", &a.interval),
+                    "ratio": take("alpha (ratio)", &a.ratio),
+                })
+            }
+        };
+        // Without raters nothing is pairable, as in memory.
+        let pairable = if d.alpha.is_some() {
+            d.pairable_units
+        } else {
+            0
+        };
+        let mut value = serde_json::json!({
+            "dimension": d.dimension,
+            "units": d.units,
+            "raters": d.raters,
+            "ratings": d.ratings,
+            "alpha": alpha,
+            "level": level,
+            "pairable_units": pairable,
+        });
+        if let Some(c) = UNITS_FOR_AGREEMENT.check(pairable) {
+            value["caution"] = serde_json::to_value(c)?;
+        }
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        value["warnings"] = warnings.into();
+        dimensions.push(value);
+    }
+    let mut report = serde_json::json!({
+        "engine": DATAFUSION,
+        "dimensions": dimensions,
+    });
+    if let Some(c) = &choice {
+        report["raters"] = serde_json::to_value(c)?;
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write_agreement_text(&mut out, &report, &source)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "engine")]
+fn write_agreement_text(
+    out: &mut impl std::io::Write,
+    report: &serde_json::Value,
+    source: &str,
+) -> std::io::Result<()> {
+    let num = |v: &serde_json::Value| {
+        v.as_f64()
+            .map(|x| format!("{x:.3}"))
+            .unwrap_or_else(|| "—".into())
+    };
+    writeln!(out, "Agreement ({DATAFUSION}) — {source}")?;
+    if let Some(s) = report["raters"]["selection"].as_str() {
+        let included = report["raters"]["included"].as_array().map_or(0, Vec::len);
+        writeln!(out, "Raters: {s} — {included} included")?;
+    }
+    writeln!(
+        out,
+        "{:<20} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "dimension",
+        "units",
+        "raters",
+        "ratings",
+        "α nominal",
+        "α ordinal",
+        "α interval",
+        "α ratio"
+    )?;
+    for d in report["dimensions"].as_array().into_iter().flatten() {
+        let a = &d["alpha"];
+        writeln!(
+            out,
+            "{:<20} {:>8} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            d["dimension"].as_str().unwrap_or(""),
+            d["units"].to_string(),
+            d["raters"].to_string(),
+            d["ratings"].to_string(),
+            num(&a["nominal"]),
+            num(&a["ordinal"]),
+            num(&a["interval"]),
+            num(&a["ratio"]),
+        )?;
+    }
+    writeln!(
+        out,
+        "\nα: Krippendorff's alpha; '—': not computable (reason on stderr). Kappas, ICCs and \
+         rater diagnostics: `chameleon agreement` without --engine."
+    )
 }

@@ -154,35 +154,10 @@ impl RaterChoice {
 /// the raters kept). Names the data do not have, and a selection that leaves no rater, are
 /// errors (bad input: the user asked for them).
 pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoice> {
-    let selection = sel.describe();
     if !ds.has_rater || ds.raters.is_empty() {
-        if sel.names.is_some() {
-            return Err(CoreError::Invalid(format!(
-                "{} has no rater column: --raters cannot apply",
-                ds.source
-            )));
-        }
-        return Ok(RaterChoice {
-            selection,
-            included: Vec::new(),
-            excluded: Vec::new(),
-            note: Some("the data have no rater column: every rating is kept".into()),
-            known_left_out: ds.known_left_out.present(),
-        });
-    }
-    if let Some(names) = &sel.names {
-        if let Some(missing) = names
-            .iter()
-            .find(|n| !ds.raters.iter().any(|r| r.name == **n))
-        {
-            let known: Vec<&str> = ds.raters.iter().map(|r| r.name.as_str()).collect();
-            return Err(CoreError::Invalid(format!(
-                "no rater named '{}' in {} (raters: {})",
-                crate::checks::quote(missing),
-                ds.source,
-                known.join(", ")
-            )));
-        }
+        let mut choice = choose_raters(&[], false, false, sel, &ds.source)?.1;
+        choice.known_left_out = ds.known_left_out.present();
+        return Ok(choice);
     }
     let mut counts = vec![0usize; ds.raters.len()];
     for o in ds.dimensions.iter().flat_map(|d| &d.observations) {
@@ -190,97 +165,27 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
             counts[r as usize] += 1;
         }
     }
-    let kinds_known = ds.rater_kinds_known;
-    let mut keep = vec![false; ds.raters.len()];
-    let mut included = Vec::new();
-    let mut excluded = Vec::new();
-    let mut notes = Vec::new();
-    if sel.kind.is_some() && !kinds_known {
-        notes.push("the data carry no rater kinds: every rater counts as human".to_string());
-    }
-    let passes = |i: usize, r: &crate::dataset::RaterEntry| {
-        // Without kinds in the data (a CSV) every rater counts as human.
-        let kind = if kinds_known {
-            r.kind
-        } else {
-            RaterKind::Human
-        };
-        if sel.names.as_ref().is_some_and(|n| !n.contains(&r.name)) {
-            Err("not listed".to_string())
-        } else if sel.kind.is_some_and(|k| k != kind) {
-            Err(format!("kind {}", kind.as_str()))
-        } else {
-            Ok(counts[i])
-        }
-    };
-    let eligible: Vec<usize> = (ds.raters.iter().enumerate())
-        .filter_map(|(i, r)| passes(i, r).ok())
+    let raters: Vec<RaterCount<'_>> = (ds.raters.iter().zip(&counts))
+        .map(|(r, &ratings)| RaterCount {
+            name: &r.name,
+            kind: r.kind,
+            ratings,
+        })
         .collect();
-    let mut min_ratings = sel.min_ratings;
-    if sel.min_is_default
-        && eligible.iter().filter(|&&n| n >= min_ratings).count() < 2
-        && eligible.len() >= 2
-    {
-        notes.push(format!(
-            "fewer than two raters have {min_ratings} ratings: every one is kept, and \
-             figures from too few data carry a caution"
-        ));
-        min_ratings = 0;
-    }
-    for (i, r) in ds.raters.iter().enumerate() {
-        let reason = if let Err(why) = passes(i, r) {
-            Some(why)
-        } else if counts[i] < min_ratings {
-            Some(format!("{} ratings, fewer than {min_ratings}", counts[i]))
-        } else {
-            None
-        };
-        match reason {
-            Some(reason) => excluded.push(Excluded {
-                name: r.name.clone(),
-                reason,
-            }),
-            None => {
-                keep[i] = true;
-                included.push(r.name.clone());
-            }
-        }
-    }
-    let note = (!notes.is_empty()).then(|| notes.join("; "));
-    if included.is_empty() {
-        let why: Vec<String> = excluded
-            .iter()
-            .map(|e| format!("{} ({})", e.name, e.reason))
-            .collect();
-        return Err(CoreError::Invalid(format!(
-            "the rater selection ({selection}) leaves no rater in {}: {}{}",
-            ds.source,
-            why.join(", "),
-            if sel.min_ratings > 0 {
-                "; lower --min-ratings or name the raters with --raters"
-            } else {
-                ""
-            }
-        )));
-    }
-    if excluded.is_empty() {
-        return Ok(RaterChoice {
-            selection,
-            included,
-            excluded,
-            note,
-            known_left_out: ds.known_left_out.present(),
-        });
+    let (keep, mut choice) = choose_raters(&raters, true, ds.rater_kinds_known, sel, &ds.source)?;
+    choice.known_left_out = ds.known_left_out.present();
+    if choice.excluded.is_empty() {
+        return Ok(choice);
     }
     let mut new_index = vec![None; ds.raters.len()];
-    let mut raters = Vec::with_capacity(included.len());
+    let mut kept = Vec::with_capacity(choice.included.len());
     for (i, r) in ds.raters.iter().enumerate() {
         if keep[i] {
-            new_index[i] = Some(raters.len() as u32);
-            raters.push(r.clone());
+            new_index[i] = Some(kept.len() as u32);
+            kept.push(r.clone());
         }
     }
-    ds.raters = raters;
+    ds.raters = kept;
     for d in &mut ds.dimensions {
         d.observations.retain_mut(|o| match o.rater {
             Some(r) => match new_index[r as usize] {
@@ -293,13 +198,143 @@ pub fn select_raters(ds: &mut Dataset, sel: &RaterSelection) -> Result<RaterChoi
             None => true,
         });
     }
-    Ok(RaterChoice {
-        selection,
-        included,
-        excluded,
-        note,
-        known_left_out: ds.known_left_out.present(),
-    })
+    Ok(choice)
+}
+
+/// One rater as the selection sees it: its name, kind and ratings over the analysed
+/// dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RaterCount<'a> {
+    /// The rater's name.
+    pub name: &'a str,
+    /// Its kind (ignored when the data carry no kinds).
+    pub kind: RaterKind,
+    /// Its ratings.
+    pub ratings: usize,
+}
+
+/// The selection rule of [`select_raters`] on rater counts alone, for data that are never
+/// held in memory (the query engine counts the ratings per rater): which raters are kept (in
+/// the order of `raters`) and the choice. `has_rater` false: data without a rater column.
+/// `source` names the data in messages; `known_left_out` is left empty.
+pub fn choose_raters(
+    raters: &[RaterCount<'_>],
+    has_rater: bool,
+    kinds_known: bool,
+    sel: &RaterSelection,
+    source: &str,
+) -> Result<(Vec<bool>, RaterChoice)> {
+    let selection = sel.describe();
+    if !has_rater || raters.is_empty() {
+        if sel.names.is_some() {
+            return Err(CoreError::Invalid(format!(
+                "{source} has no rater column: --raters cannot apply"
+            )));
+        }
+        return Ok((
+            vec![true; raters.len()],
+            RaterChoice {
+                selection,
+                included: Vec::new(),
+                excluded: Vec::new(),
+                note: Some("the data have no rater column: every rating is kept".into()),
+                known_left_out: None,
+            },
+        ));
+    }
+    if let Some(names) = &sel.names {
+        if let Some(missing) = names.iter().find(|n| !raters.iter().any(|r| r.name == *n)) {
+            let known: Vec<&str> = raters.iter().map(|r| r.name).collect();
+            return Err(CoreError::Invalid(format!(
+                "no rater named '{}' in {source} (raters: {})",
+                crate::checks::quote(missing),
+                known.join(", ")
+            )));
+        }
+    }
+    let mut keep = vec![false; raters.len()];
+    let mut included = Vec::new();
+    let mut excluded = Vec::new();
+    let mut notes = Vec::new();
+    if sel.kind.is_some() && !kinds_known {
+        notes.push("the data carry no rater kinds: every rater counts as human".to_string());
+    }
+    let passes = |r: &RaterCount<'_>| {
+        // Without kinds in the data (a CSV) every rater counts as human.
+        let kind = if kinds_known {
+            r.kind
+        } else {
+            RaterKind::Human
+        };
+        if sel
+            .names
+            .as_ref()
+            .is_some_and(|n| !n.iter().any(|x| x == r.name))
+        {
+            Err("not listed".to_string())
+        } else if sel.kind.is_some_and(|k| k != kind) {
+            Err(format!("kind {}", kind.as_str()))
+        } else {
+            Ok(r.ratings)
+        }
+    };
+    let eligible: Vec<usize> = raters.iter().filter_map(|r| passes(r).ok()).collect();
+    let mut min_ratings = sel.min_ratings;
+    if sel.min_is_default
+        && eligible.iter().filter(|&&n| n >= min_ratings).count() < 2
+        && eligible.len() >= 2
+    {
+        notes.push(format!(
+            "fewer than two raters have {min_ratings} ratings: every one is kept, and \
+             figures from too few data carry a caution"
+        ));
+        min_ratings = 0;
+    }
+    for (i, r) in raters.iter().enumerate() {
+        let reason = if let Err(why) = passes(r) {
+            Some(why)
+        } else if r.ratings < min_ratings {
+            Some(format!("{} ratings, fewer than {min_ratings}", r.ratings))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => excluded.push(Excluded {
+                name: r.name.to_owned(),
+                reason,
+            }),
+            None => {
+                keep[i] = true;
+                included.push(r.name.to_owned());
+            }
+        }
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    if included.is_empty() {
+        let why: Vec<String> = excluded
+            .iter()
+            .map(|e| format!("{} ({})", e.name, e.reason))
+            .collect();
+        return Err(CoreError::Invalid(format!(
+            "the rater selection ({selection}) leaves no rater in {source}: {}{}",
+            why.join(", "),
+            if sel.min_ratings > 0 {
+                "; lower --min-ratings or name the raters with --raters"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok((
+        keep,
+        RaterChoice {
+            selection,
+            included,
+            excluded,
+            note,
+            known_left_out: None,
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -12,6 +12,11 @@
 //! values). Ordinal equals the interval metric applied to the mid-ranks
 //! `R_c = Σ_{g<c} n_g + n_c / 2`, which is what makes it O(V).
 //!
+//! Every path reads the units through one view, a run of (value, multiplicity) entries per
+//! unit: a [`RatingTable`] as one entry per rating in table order (so its sums are those of a
+//! direct computation), a [`UnitValues`] (the query engine's per-unit summaries) as one entry
+//! per distinct value.
+//!
 //! Tested against the Python `krippendorff` package (0.7) on Krippendorff's 2011 example and on
 //! seeded generated data (`tests/fixtures/agreement`), to `prec::EXACT_REL`.
 
@@ -102,6 +107,167 @@ pub(crate) fn alpha_weighted(
     AlphaUnits::new(table, want).alpha(table, weights, &mut Vec::new(), &mut Vec::new())
 }
 
+/// Reliability data as each unit's distinct values with their multiplicities: what alpha
+/// reads of a unit, so that a unit's ratings need not be kept one by one (the query engine
+/// gathers them so, out of core). [`UnitValues::alpha_all`] and [`alpha_all`] run the same
+/// computation; a [`RatingTable`] is the special case of every multiplicity 1.
+#[derive(Debug, Clone, Default)]
+pub struct UnitValues {
+    /// `offsets[u]..offsets[u + 1]` are unit `u`'s entries.
+    offsets: Vec<usize>,
+    vix: Vec<u32>,
+    value: Vec<f64>,
+    count: Vec<u32>,
+    distinct: Vec<f64>,
+}
+
+impl UnitValues {
+    /// The units, each as `(value, multiplicity)` pairs (any order; a value may repeat).
+    /// Errors on a non-finite value ([`AgreementError::NonFiniteValue`], with the unit's
+    /// position and rater 0: the ratings' raters are not known here).
+    pub fn new<'a, I>(units: I) -> Result<UnitValues, AgreementError>
+    where
+        I: IntoIterator<Item = &'a [(f64, u32)]>,
+    {
+        let mut out = UnitValues {
+            offsets: vec![0],
+            ..UnitValues::default()
+        };
+        for (u, unit) in units.into_iter().enumerate() {
+            for &(v, c) in unit {
+                if !v.is_finite() {
+                    return Err(AgreementError::NonFiniteValue {
+                        unit: u as u32,
+                        rater: 0,
+                        value: v,
+                    });
+                }
+                if c > 0 {
+                    // -0.0 and 0.0 are one rating value, as in a table.
+                    out.value.push(if v == 0.0 { 0.0 } else { v });
+                    out.count.push(c);
+                }
+            }
+            out.offsets.push(out.value.len());
+        }
+        let mut distinct = out.value.clone();
+        distinct.sort_unstable_by(f64::total_cmp);
+        distinct.dedup();
+        out.vix = out
+            .value
+            .iter()
+            .map(|v| distinct.partition_point(|d| d < v) as u32)
+            .collect();
+        out.distinct = distinct;
+        Ok(out)
+    }
+
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Units with at least one rating.
+    pub fn rated_units(&self) -> usize {
+        (0..self.n_units())
+            .filter(|&u| self.view().m(u) >= 1)
+            .count()
+    }
+
+    /// Units with two or more ratings (the pairable units of Krippendorff).
+    pub fn pairable_units(&self) -> usize {
+        (0..self.n_units())
+            .filter(|&u| self.view().m(u) >= 2)
+            .count()
+    }
+
+    /// Number of ratings (the sum of the multiplicities).
+    pub fn n_ratings(&self) -> u64 {
+        self.count.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    /// The sorted distinct values.
+    pub fn distinct_values(&self) -> &[f64] {
+        &self.distinct
+    }
+
+    /// Alpha at all four levels, the computation of [`alpha_all`].
+    pub fn alpha_all(&self) -> AlphaSet {
+        let view = self.view();
+        AlphaUnits::build(&view, [true; 4]).alpha_view(
+            &view,
+            None,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )
+    }
+
+    fn view(&self) -> Units<'_> {
+        Units {
+            offsets: &self.offsets,
+            vix: &self.vix,
+            value: &self.value,
+            count: Some(&self.count),
+            distinct: &self.distinct,
+        }
+    }
+}
+
+/// What alpha reads of reliability data: per unit a run of entries, each a value (and its
+/// index among the sorted distinct values) with a multiplicity. A [`RatingTable`] is read with
+/// one entry per rating, in table order, so its numbers are those of a direct computation.
+#[derive(Clone, Copy)]
+struct Units<'a> {
+    offsets: &'a [usize],
+    vix: &'a [u32],
+    value: &'a [f64],
+    /// `None`: every multiplicity is 1.
+    count: Option<&'a [u32]>,
+    distinct: &'a [f64],
+}
+
+impl<'a> Units<'a> {
+    fn of_table(table: &'a RatingTable) -> Units<'a> {
+        Units {
+            offsets: &table.offsets,
+            vix: &table.vix,
+            value: &table.value,
+            count: None,
+            distinct: &table.distinct,
+        }
+    }
+
+    fn n_units(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    fn range(&self, u: usize) -> std::ops::Range<usize> {
+        self.offsets[u]..self.offsets[u + 1]
+    }
+
+    /// Multiplicity of entry `i`.
+    fn n(&self, i: usize) -> f64 {
+        self.count.map_or(1.0, |c| f64::from(c[i]))
+    }
+
+    /// Ratings of unit `u`.
+    fn m(&self, u: usize) -> usize {
+        let r = self.range(u);
+        match self.count {
+            None => r.len(),
+            Some(c) => c[r].iter().map(|&x| x as usize).sum(),
+        }
+    }
+
+    fn overflow(&self) -> AgreementError {
+        let largest = match (self.distinct.first(), self.distinct.last()) {
+            (Some(lo), Some(hi)) => lo.abs().max(hi.abs()),
+            _ => 0.0,
+        };
+        AgreementError::Overflow { largest }
+    }
+}
+
 /// The parts of alpha's observed disagreement that do not depend on the units' weights, per
 /// pairable unit, computed once so that a bootstrap resample only weighs them (all four levels
 /// read the same pass). Only the ordinal part depends on the resample (through the mid-ranks).
@@ -110,8 +276,10 @@ pub(crate) struct AlphaUnits {
     ratio_ok: Result<(), AgreementError>,
     /// Pairable units (two or more ratings), ascending.
     unit: Vec<u32>,
-    /// Their ratings `start..start + m` in table order.
+    /// Their entries `start..start + len`.
     start: Vec<u32>,
+    len: Vec<u32>,
+    /// Ratings of the unit.
     m: Vec<f64>,
     /// Σ (x − mean)² of the unit's values (interval).
     int: Vec<f64>,
@@ -124,41 +292,52 @@ pub(crate) struct AlphaUnits {
 impl AlphaUnits {
     /// The weight-free parts of the levels flagged in `want` (order of [`Metric::ALL`]).
     pub(crate) fn new(table: &RatingTable, want: [bool; 4]) -> AlphaUnits {
+        AlphaUnits::build(&Units::of_table(table), want)
+    }
+
+    fn build(units: &Units<'_>, want: [bool; 4]) -> AlphaUnits {
         let [want_nom, _, want_int, want_rat] = want;
-        let ratio_ok = match table.distinct.first() {
+        let ratio_ok = match units.distinct.first() {
             _ if !want_rat => Err(AgreementError::NoVariation),
             Some(&min) if min < 0.0 => Err(AgreementError::NegativeForRatio { value: min }),
             _ => Ok(()),
         };
-        let pairable = (0..table.n_units).filter(|&u| table.range(u).len() >= 2);
         let mut a = AlphaUnits {
             want,
             ratio_ok,
             unit: Vec::new(),
             start: Vec::new(),
+            len: Vec::new(),
             m: Vec::new(),
             int: Vec::new(),
             rat: Vec::new(),
             nom: Vec::new(),
         };
-        let mut counts: Vec<u32> = Vec::new();
-        for u in pairable {
-            let r = table.range(u);
-            let m = r.len();
-            let vals = &table.value[r.clone()];
+        let mut counts: Vec<(u32, f64)> = Vec::new();
+        let mut ns: Vec<f64> = Vec::new();
+        for u in 0..units.n_units() {
+            let m = units.m(u);
+            if m < 2 {
+                continue;
+            }
+            let r = units.range(u);
+            let vals = &units.value[r.clone()];
+            ns.clear();
+            ns.extend(r.clone().map(|i| units.n(i)));
             a.unit.push(u as u32);
             a.start.push(r.start as u32);
+            a.len.push(r.len() as u32);
             a.m.push(m as f64);
             a.int.push(if want_int {
-                centred_ss(vals.iter().copied())
+                centred_ss(vals.iter().copied().zip(ns.iter().copied()))
             } else {
                 0.0
             });
             let mut s = 0.0;
             if a.ratio_ok.is_ok() {
-                for i in 0..m {
-                    for j in (i + 1)..m {
-                        s += ratio_delta2(vals[i], vals[j]);
+                for i in 0..vals.len() {
+                    for j in (i + 1)..vals.len() {
+                        s += ns[i] * ns[j] * ratio_delta2(vals[i], vals[j]);
                     }
                 }
             }
@@ -166,16 +345,17 @@ impl AlphaUnits {
             let mut same = 0.0;
             if want_nom {
                 counts.clear();
-                counts.extend_from_slice(&table.vix[r]);
-                counts.sort_unstable();
-                let mut run = 1.0f64;
-                for k in 1..=m {
-                    if k < m && counts[k] == counts[k - 1] {
-                        run += 1.0;
-                    } else {
-                        same += run * run;
-                        run = 1.0;
+                counts.extend(r.clone().map(|i| (units.vix[i], units.n(i))));
+                counts.sort_unstable_by_key(|c| c.0);
+                let mut k = 0;
+                while k < counts.len() {
+                    let mut run = counts[k].1;
+                    k += 1;
+                    while k < counts.len() && counts[k].0 == counts[k - 1].0 {
+                        run += counts[k].1;
+                        k += 1;
                     }
+                    same += run * run;
                 }
             }
             a.nom.push((m * m) as f64 - same);
@@ -192,8 +372,18 @@ impl AlphaUnits {
         margin: &mut Vec<f64>,
         rank: &mut Vec<f64>,
     ) -> AlphaSet {
+        self.alpha_view(&Units::of_table(table), weights, margin, rank)
+    }
+
+    fn alpha_view(
+        &self,
+        units: &Units<'_>,
+        weights: Option<&[u32]>,
+        margin: &mut Vec<f64>,
+        rank: &mut Vec<f64>,
+    ) -> AlphaSet {
         let [want_nom, want_ord, want_int, _] = self.want;
-        let v = table.distinct.len();
+        let v = units.distinct.len();
         let w = |u: u32| weights.map_or(1.0, |w| w[u as usize] as f64);
         // Margins n_c over pairable units.
         margin.clear();
@@ -204,8 +394,8 @@ impl AlphaUnits {
                 continue;
             }
             let s = self.start[j] as usize;
-            for &i in &table.vix[s..s + self.m[j] as usize] {
-                margin[i as usize] += wu;
+            for i in s..s + self.len[j] as usize {
+                margin[units.vix[i] as usize] += wu * units.n(i);
             }
         }
         let n: f64 = margin.iter().sum();
@@ -242,8 +432,11 @@ impl AlphaUnits {
             }
             if want_ord {
                 let s = self.start[j] as usize;
-                let idx = &table.vix[s..s + m as usize];
-                do_ord += scale * 2.0 * m * centred_ss(idx.iter().map(|&i| rank[i as usize]));
+                let entries = s..s + self.len[j] as usize;
+                do_ord += scale
+                    * 2.0
+                    * m
+                    * centred_ss(entries.map(|i| (rank[units.vix[i] as usize], units.n(i))));
             }
             if ratio_ok.is_ok() {
                 do_rat += scale * 2.0 * self.rat[j];
@@ -255,13 +448,13 @@ impl AlphaUnits {
 
         // Expected disagreement numerators Σ_ck n_c n_k δ²_ck.
         let de_nom = n * n - margin.iter().map(|x| x * x).sum::<f64>();
-        let de_int = 2.0 * n * weighted_centred_ss(&table.distinct, margin);
+        let de_int = 2.0 * n * weighted_centred_ss(units.distinct, margin);
         let de_ord = 2.0 * n * weighted_centred_ss(rank, margin);
         let finish = |d_o: f64, d_e: f64| -> Result<f64, AgreementError> {
             // A non-finite sum is an overflow of the squared differences (values near ±1e154
             // and beyond), not an absence of variation.
             if !d_e.is_finite() || !d_o.is_finite() {
-                Err(table.overflow())
+                Err(units.overflow())
             } else if d_e <= 0.0 {
                 Err(AgreementError::NoVariation)
             } else {
@@ -275,7 +468,7 @@ impl AlphaUnits {
                     continue;
                 }
                 let row: f64 = (c + 1..v)
-                    .map(|k| margin[k] * ratio_delta2(table.distinct[c], table.distinct[k]))
+                    .map(|k| margin[k] * ratio_delta2(units.distinct[c], units.distinct[k]))
                     .sum();
                 de += 2.0 * margin[c] * row;
             }
@@ -290,15 +483,16 @@ impl AlphaUnits {
     }
 }
 
-/// Σ (x − mean)², two-pass for accuracy.
-fn centred_ss(xs: impl Iterator<Item = f64> + Clone) -> f64 {
+/// Σ n (x − mean)² over `(x, n)` (value, multiplicity), two-pass for accuracy. With every
+/// n = 1 the operations are those of the plain sum over the values (1 · x = x exactly).
+fn centred_ss(xs: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
     let (mut s, mut k) = (0.0, 0.0);
-    for x in xs.clone() {
-        s += x;
-        k += 1.0;
+    for (x, n) in xs.clone() {
+        s += n * x;
+        k += n;
     }
     let mean = s / k;
-    xs.map(|x| (x - mean) * (x - mean)).sum()
+    xs.map(|(x, n)| n * (x - mean) * (x - mean)).sum()
 }
 
 /// Σ_c w_c (x_c − mean_w)².
@@ -371,6 +565,79 @@ mod tests {
         assert!(matches!(
             alpha(&negative, Metric::Ratio),
             Err(AgreementError::NegativeForRatio { .. })
+        ));
+    }
+
+    /// Each unit of `t` as (value, multiplicity) pairs: one entry per rating in table order,
+    /// or merged by value (sorted), units in reverse order.
+    fn unit_values(t: &RatingTable, merged: bool) -> UnitValues {
+        let mut units: Vec<Vec<(f64, u32)>> = (0..t.n_units())
+            .map(|u| {
+                let (_, vals) = t.unit(u);
+                if !merged {
+                    return vals.iter().map(|&v| (v, 1)).collect();
+                }
+                let mut out: Vec<(f64, u32)> = Vec::new();
+                let mut sorted = vals.to_vec();
+                sorted.sort_by(f64::total_cmp);
+                for v in sorted {
+                    match out.last_mut() {
+                        Some(last) if last.0 == v => last.1 += 1,
+                        _ => out.push((v, 1)),
+                    }
+                }
+                out
+            })
+            .collect();
+        if merged {
+            units.reverse();
+        }
+        UnitValues::new(units.iter().map(Vec::as_slice)).unwrap()
+    }
+
+    #[test]
+    fn unit_values_are_the_table_computation() {
+        let mut rows = Vec::new();
+        for u in 0..40u32 {
+            for r in 0..4u32 {
+                if (u + r) % 5 == 0 {
+                    continue; // missing ratings, and units of one rating
+                }
+                let v = f64::from((u * 7 + r * 3) % 6) * 0.75 + f64::from(u % 3);
+                rows.push((u, r, v));
+            }
+        }
+        rows.push((41, 0, 2.0)); // a unit of one rating: not pairable
+        let t = table(&rows);
+        let want = alpha_all(&t);
+        let same = unit_values(&t, false);
+        assert_eq!(
+            same.alpha_all(),
+            want,
+            "one entry per rating: the same bits"
+        );
+        assert_eq!(same.pairable_units(), t.pairable_units());
+        assert_eq!(same.rated_units(), t.rated_units());
+        assert_eq!(same.n_ratings(), t.n_ratings() as u64);
+        assert_eq!(same.distinct_values(), t.distinct_values());
+        let merged = unit_values(&t, true).alpha_all();
+        for m in Metric::ALL {
+            let (a, b) = (
+                *want.get(m).as_ref().unwrap(),
+                *merged.get(m).as_ref().unwrap(),
+            );
+            assert!((a - b).abs() <= 1e-14 * a.abs(), "{m:?}: {a} vs {b}");
+        }
+        // Degenerate inputs give the table's errors.
+        let one = table(&[(0, 0, 3.0), (0, 1, 3.0)]);
+        assert_eq!(unit_values(&one, true).alpha_all(), alpha_all(&one));
+        let none = table(&[(0, 0, 3.0), (1, 1, 4.0)]);
+        assert_eq!(unit_values(&none, true).alpha_all(), alpha_all(&none));
+        let neg = table(&[(0, 0, -1.0), (0, 1, 3.0), (1, 0, 2.0)]);
+        assert_eq!(unit_values(&neg, true).alpha_all(), alpha_all(&neg));
+        assert!(matches!(
+            UnitValues::new([&[(f64::NAN, 1)][..]]),
+            Err(AgreementError::NonFiniteValue { .. })
         ));
     }
 }

@@ -17,7 +17,7 @@ mod percent;
 mod raters;
 mod table;
 
-pub use alpha::{alpha, alpha_all, AlphaSet, Metric};
+pub use alpha::{alpha, alpha_all, AlphaSet, Metric, UnitValues};
 pub use boot::{bootstrap, bootstrap_with, BootstrapCi, PairCi};
 pub use error::{compact, AgreementError};
 pub use icc::{
