@@ -465,7 +465,7 @@ mod tests {
     fn table(path: &Path) -> RatingTable {
         let text = std::fs::read_to_string(path).unwrap();
         let (mut units, mut raters) = (Vec::<String>::new(), Vec::<String>::new());
-        let mut id = |names: &mut Vec<String>, s: &str| match names.iter().position(|x| x == s) {
+        let id = |names: &mut Vec<String>, s: &str| match names.iter().position(|x| x == s) {
             Some(i) => i as u32,
             None => {
                 names.push(s.to_owned());
