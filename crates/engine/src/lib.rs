@@ -35,6 +35,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use datafusion::common::DFSchema;
 use datafusion::error::DataFusionError;
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::{count, sum};
 use datafusion::logical_expr::{case, cast, ident, lit, Expr};
@@ -246,8 +247,15 @@ pub fn session(opts: &EngineOptions) -> Result<SessionContext, EngineError> {
     }
     let mut runtime = RuntimeEnvBuilder::new();
     if let Some(bytes) = opts.memory_limit {
-        // A fair spill pool: the aggregation spills sorted runs to disk beyond the limit.
-        runtime = runtime.with_memory_limit(bytes, 1.0);
+        // What each sort keeps back for merging its spilled runs (10 MB by default) must fit
+        // in its share of a small pool.
+        let per_partition = bytes / (4 * config.target_partitions().max(1));
+        config.options_mut().execution.sort_spill_reservation_bytes =
+            per_partition.clamp(64 << 10, 10 << 20);
+        // A fair spill pool: the aggregations and the sort of the summaries each spill to disk
+        // beyond their share of the limit. (A greedy pool lets the sort starve the final
+        // aggregation, which then fails instead of spilling.)
+        runtime = runtime.with_memory_pool(std::sync::Arc::new(FairSpillPool::new(bytes)));
     }
     let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
     register_functions(&ctx);
