@@ -43,39 +43,9 @@ fail() {
   exit 1
 }
 
-# Five free loopback ports (the system picks; closed again just before the servers bind them).
-read -r SP E1 G1 E2 G2 < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
-for s in socks:
-    s.close()
-PY
-)
-
-wait_port() { # port, what
-  for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  fail "$2 did not listen on 127.0.0.1:$1 within 60 s"
-}
-
-URL="df://127.0.0.1:$SP"
-"$BIN/chameleon-scheduler" --bind-port "$SP" >"$WORK/scheduler.log" 2>&1 &
-PIDS+=("$!")
-wait_port "$SP" "the scheduler"
-for i in 1 2; do
-  port_var="E$i" grpc_var="G$i"
-  mkdir -p "$WORK/executor-$i"
-  "$BIN/chameleon-executor" --scheduler "$URL" --port "${!port_var}" --grpc-port "${!grpc_var}" \
-    --vcores 1 --work-dir "$WORK/executor-$i" >"$WORK/executor-$i.log" 2>&1 &
-  PIDS+=("$!")
-done
-wait_port "$E1" "executor 1"
-wait_port "$E2" "executor 2"
+# shellcheck source=scripts/cluster-common.sh
+. scripts/cluster-common.sh
+start_cluster "$BIN" "$WORK"
 echo "scheduler $URL (pid ${PIDS[0]}), executors on ports $E1 and $E2 (pids ${PIDS[1]} ${PIDS[2]})"
 
 DATA="$WORK/bench.csv"

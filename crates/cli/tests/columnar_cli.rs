@@ -126,6 +126,48 @@ fn import_export_and_bad_types_through_the_cli() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 3, column 'anger'"));
 }
 
+/// `sample bench --format parquet` (issue #17's benchmark input): the rows of the CSV it
+/// writes for the same shape, so every analysis gives the same numbers from either.
+#[cfg(feature = "parquet")]
+#[test]
+fn sample_bench_writes_parquet_with_the_numbers_of_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bench.csv");
+    let pq = dir.path().join("bench.parquet");
+    let by_format = dir.path().join("bench.data");
+    let shape = [
+        "--persons",
+        "40",
+        "--dimensions",
+        "2",
+        "--seed",
+        "5",
+        "--context-pool",
+        "9",
+    ];
+    ok(&[&["sample", "bench", s(&csv)], &shape[..]].concat());
+    ok(&[&["sample", "bench", s(&pq)], &shape[..]].concat());
+    ok(&[
+        &["sample", "bench", s(&by_format), "--format", "parquet"],
+        &shape[..],
+    ]
+    .concat());
+    assert_eq!(&std::fs::read(&pq).unwrap()[..4], b"PAR1");
+    assert_eq!(
+        std::fs::read(&pq).unwrap(),
+        std::fs::read(&by_format).unwrap()
+    );
+    let a = json(&["decompose", s(&csv), "--json"]);
+    let b = json(&["decompose", s(&pq), "--json"]);
+    assert_eq!(without_paths(a), without_paths(b));
+    // Not a format sample bench writes: exit 2 before anything is written.
+    let arrow = dir.path().join("bench.arrow");
+    let out = run(&["sample", "bench", s(&arrow)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CSV or Parquet"));
+    assert!(!arrow.exists());
+}
+
 #[cfg(not(feature = "parquet"))]
 #[test]
 fn without_the_feature_a_parquet_file_says_how_to_build() {
@@ -155,4 +197,9 @@ fn without_the_feature_a_parquet_file_says_how_to_build() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.path().join("x.parquet").exists());
+    let out = run(&["sample", "bench", s(&dir.path().join("b.parquet"))]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--features parquet"), "{err}");
+    assert!(!dir.path().join("b.parquet").exists());
 }

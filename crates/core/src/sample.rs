@@ -480,16 +480,64 @@ impl Default for BenchShape {
     }
 }
 
-/// Writes Chameleon-scale tidy ratings (Likert 1–7, trait share about 26%) to `out`.
-pub fn write_bench_ratings(
+/// One rating of the benchmark data, as indices. The writers name them `p{person}`,
+/// `c{context}` (`s{context}` when contexts are shared), `r{rater}` and `dim{dimension}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BenchRating {
+    /// Person index.
+    pub person: usize,
+    /// Context index: the person's own (0..contexts) or the shared pool's.
+    pub context: usize,
+    /// Rater index in the pool.
+    pub rater: usize,
+    /// Dimension index.
+    pub dimension: usize,
+    /// The rating, 1–7.
+    pub value: f64,
+}
+
+/// Where the benchmark's contexts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchContexts {
+    /// Each person has contexts `c0`, `c1`, … of their own, with no effect of their own.
+    PerPerson,
+    /// Each person's contexts are drawn from a pool of this many shared contexts (`s0`, `s1`,
+    /// …), each with its own pull on every dimension (SD 0.45 on the latent scale): the
+    /// shared-context G-study of issue #12. A pool below `shape.contexts` is raised to it.
+    Shared(usize),
+}
+
+impl BenchContexts {
+    /// The letter the context ids start with.
+    pub fn prefix(self) -> char {
+        match self {
+            BenchContexts::PerPerson => 'c',
+            BenchContexts::Shared(_) => 's',
+        }
+    }
+}
+
+/// Generates Chameleon-scale ratings (Likert 1–7, trait share about 26%) in file order, one
+/// call of `emit` each; returns how many. The same shape gives the same ratings whatever
+/// the file format they are written in.
+pub fn bench_ratings(
     shape: BenchShape,
-    out: &mut dyn std::io::Write,
+    contexts: BenchContexts,
+    emit: &mut dyn FnMut(BenchRating) -> std::io::Result<()>,
+) -> std::io::Result<usize> {
+    match contexts {
+        BenchContexts::PerPerson => bench_ratings_per_person(shape, emit),
+        BenchContexts::Shared(pool) => bench_ratings_shared(shape, pool, emit),
+    }
+}
+
+fn bench_ratings_per_person(
+    shape: BenchShape,
+    emit: &mut dyn FnMut(BenchRating) -> std::io::Result<()>,
 ) -> std::io::Result<usize> {
     let mut rng = SampleRng::new(shape.seed);
     let pool = shape.rater_pool.max(shape.raters_per_profile).max(1);
     let leniency: Vec<f64> = (0..pool).map(|_| 0.3 * rng.normal()).collect();
-    let mut w = std::io::BufWriter::new(out);
-    writeln!(w, "person,context,rater,dimension,value")?;
     let mut n = 0;
     let mut chosen = Vec::with_capacity(shape.raters_per_profile);
     for p in 0..shape.persons {
@@ -508,24 +556,25 @@ pub fn write_bench_ratings(
                     let y = (4.0 + 1.2 * (t + state + leniency[r] + 0.5 * rng.normal()))
                         .round()
                         .clamp(1.0, 7.0);
-                    writeln!(w, "p{p},c{c},r{r},dim{d},{y}")?;
+                    emit(BenchRating {
+                        person: p,
+                        context: c,
+                        rater: r,
+                        dimension: d,
+                        value: y,
+                    })?;
                     n += 1;
                 }
             }
         }
     }
-    w.flush()?;
     Ok(n)
 }
 
-/// Like [`write_bench_ratings`], but each person's `shape.contexts` contexts are drawn from a
-/// pool of `context_pool` contexts shared by all persons (subreddits: `s0`, `s1`, ...), each
-/// with its own pull on every dimension (SD 0.45 on the latent scale): the shared-context
-/// G-study of issue #12. `context_pool` below `shape.contexts` is raised to it.
-pub fn write_bench_ratings_shared(
+fn bench_ratings_shared(
     shape: BenchShape,
     context_pool: usize,
-    out: &mut dyn std::io::Write,
+    emit: &mut dyn FnMut(BenchRating) -> std::io::Result<()>,
 ) -> std::io::Result<usize> {
     let mut rng = SampleRng::new(shape.seed ^ 0x5EED);
     let pool = shape.rater_pool.max(shape.raters_per_profile).max(1);
@@ -534,8 +583,6 @@ pub fn write_bench_ratings_shared(
     let pull: Vec<Vec<f64>> = (0..contexts)
         .map(|_| (0..shape.dimensions).map(|_| 0.45 * rng.normal()).collect())
         .collect();
-    let mut w = std::io::BufWriter::new(out);
-    writeln!(w, "person,context,rater,dimension,value")?;
     let mut n = 0;
     let mut chosen = Vec::with_capacity(shape.raters_per_profile);
     let mut seen = Vec::with_capacity(shape.contexts);
@@ -563,14 +610,96 @@ pub fn write_bench_ratings_shared(
                         + 1.2 * (t + pull[c][d] + state + leniency[r] + 0.5 * rng.normal()))
                     .round()
                     .clamp(1.0, 7.0);
-                    writeln!(w, "p{p},s{c},r{r},dim{d},{y}")?;
+                    emit(BenchRating {
+                        person: p,
+                        context: c,
+                        rater: r,
+                        dimension: d,
+                        value: y,
+                    })?;
                     n += 1;
                 }
             }
         }
     }
+    Ok(n)
+}
+
+/// Writes [`bench_ratings`] as a tidy ratings CSV to `out`.
+pub fn write_bench_csv(
+    shape: BenchShape,
+    contexts: BenchContexts,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let mut w = std::io::BufWriter::new(out);
+    writeln!(w, "person,context,rater,dimension,value")?;
+    let c = contexts.prefix();
+    let n = bench_ratings(shape, contexts, &mut |r| {
+        writeln!(
+            w,
+            "p{},{c}{},r{},dim{},{}",
+            r.person, r.context, r.rater, r.dimension, r.value
+        )
+    })?;
     w.flush()?;
     Ok(n)
+}
+
+/// Writes [`bench_ratings`] as a Parquet file (the tidy columns, ids as text, values as
+/// doubles; snappy, row groups of about a million rows) to `out`, in bounded memory.
+#[cfg(feature = "parquet")]
+pub fn write_bench_parquet(
+    shape: BenchShape,
+    contexts: BenchContexts,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    write_bench_parquet_grouped(shape, contexts, out, None)
+}
+
+#[cfg(feature = "parquet")]
+fn write_bench_parquet_grouped(
+    shape: BenchShape,
+    contexts: BenchContexts,
+    out: &mut dyn std::io::Write,
+    group_rows: Option<usize>,
+) -> std::io::Result<usize> {
+    let mut w = match group_rows {
+        Some(rows) => crate::tidy::TidyParquetWriter::with_group_rows(out, rows)?,
+        None => crate::tidy::TidyParquetWriter::new(out)?,
+    };
+    let c = contexts.prefix();
+    let n = bench_ratings(shape, contexts, &mut |r| {
+        w.push(
+            |[person, context, rater, dimension]| {
+                write!(person, "p{}", r.person)?;
+                write!(context, "{c}{}", r.context)?;
+                write!(rater, "r{}", r.rater)?;
+                write!(dimension, "dim{}", r.dimension)
+            },
+            r.value,
+        )
+    })?;
+    w.finish()?;
+    Ok(n)
+}
+
+/// Writes Chameleon-scale tidy ratings (Likert 1–7, trait share about 26%) to `out`, each
+/// person with contexts of their own.
+pub fn write_bench_ratings(
+    shape: BenchShape,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    write_bench_csv(shape, BenchContexts::PerPerson, out)
+}
+
+/// Like [`write_bench_ratings`], with contexts shared across persons
+/// ([`BenchContexts::Shared`]).
+pub fn write_bench_ratings_shared(
+    shape: BenchShape,
+    context_pool: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    write_bench_csv(shape, BenchContexts::Shared(context_pool), out)
 }
 
 /// Profiles (JSONL) matching [`write_bench_ratings`]'s persons and contexts.
@@ -747,5 +876,42 @@ mod tests {
         let n = write_bench_ratings(shape, &mut buf).unwrap();
         assert_eq!(n, 10 * 3 * 3 * 10);
         assert_eq!(buf.iter().filter(|&&b| b == b'\n').count(), n + 1);
+    }
+
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn bench_parquet_holds_the_rows_of_the_bench_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let shape = BenchShape {
+            persons: 25,
+            ..Default::default()
+        };
+        for contexts in [BenchContexts::PerPerson, BenchContexts::Shared(7)] {
+            let csv = dir.path().join("bench.csv");
+            let pq = dir.path().join("bench.parquet");
+            let n = write_bench_csv(shape, contexts, &mut std::fs::File::create(&csv).unwrap())
+                .unwrap();
+            // 2,250 rows in groups of 1,000: three row groups, each drained to the file.
+            let m = write_bench_parquet_grouped(
+                shape,
+                contexts,
+                &mut std::fs::File::create(&pq).unwrap(),
+                Some(1000),
+            )
+            .unwrap();
+            assert_eq!((n, m), (2250, 2250));
+            let from_csv = crate::tidy::read_path(&csv).unwrap();
+            let from_pq = crate::tidy::read_path(&pq).unwrap();
+            assert_eq!(from_pq.rows.len(), n);
+            assert_eq!(from_pq.rows, from_csv.rows, "{contexts:?}");
+            let groups = parquet::file::reader::FileReader::metadata(
+                &parquet::file::reader::SerializedFileReader::new(
+                    std::fs::File::open(&pq).unwrap(),
+                )
+                .unwrap(),
+            )
+            .num_row_groups();
+            assert_eq!(groups, 3);
+        }
     }
 }

@@ -5,10 +5,11 @@
 //! - Stage A: `GROUP BY dimension, person` with [`udaf::person_summary`], whose result is the
 //!   person's per-profile and per-(profile, rater) sums; DataFusion runs it out of core
 //!   (spilling under `--memory-limit`), on any number of partitions.
-//! - Stage B, on the driver: the summaries sorted by person (a fixed order, so the sums do not
-//!   depend on the partitioning) become the designs of `chameleon_stats::variance::partial`,
-//!   and the REML fits run there as in memory. The driver holds O(cells) numbers, never the
-//!   ratings.
+//! - Stage B, on the driver: the summaries, sorted by (dimension, person) by the query (a
+//!   fixed order, so the sums do not depend on the partitioning; the sort spills under the
+//!   memory limit), become one dimension at a time the designs of
+//!   `chameleon_stats::variance::partial`, and the REML fits run there as in memory. The
+//!   driver holds one dimension's O(cells) numbers at a time, never the ratings.
 //! - `--bootstrap N`: the Poisson(1) person-weight bootstrap, on the driver from the same
 //!   designs ([`bootstrap_weighted`] with [`PersonWeights::Poisson`]): each person's weight in
 //!   resample `b` is a function of `(seed, b, person_key(person id))`, so the intervals do not
@@ -36,6 +37,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use datafusion::common::DFSchema;
 use datafusion::error::DataFusionError;
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::{count, sum};
 use datafusion::logical_expr::{case, cast, ident, lit, Expr};
@@ -251,8 +253,15 @@ pub fn session(opts: &EngineOptions) -> Result<SessionContext, EngineError> {
     }
     let mut runtime = RuntimeEnvBuilder::new();
     if let Some(bytes) = opts.memory_limit {
-        // A fair spill pool: the aggregation spills sorted runs to disk beyond the limit.
-        runtime = runtime.with_memory_limit(bytes, 1.0);
+        // What each sort keeps back for merging its spilled runs (10 MB by default) must fit
+        // in its share of a small pool.
+        let per_partition = bytes / (4 * config.target_partitions().max(1));
+        config.options_mut().execution.sort_spill_reservation_bytes =
+            per_partition.clamp(64 << 10, 10 << 20);
+        // A fair spill pool: the aggregations and the sort of the summaries each spill to disk
+        // beyond their share of the limit. (A greedy pool lets the sort starve the final
+        // aggregation, which then fails instead of spilling.)
+        runtime = runtime.with_memory_pool(std::sync::Arc::new(FairSpillPool::new(bytes)));
     }
     let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
     register_functions(&ctx);
@@ -610,19 +619,50 @@ async fn run_plan(
         ident("value"),
         centre,
     ]);
-    let mut stream = df
-        .filter(
-            ident("dimension")
-                .is_not_null()
-                .and(ident("person").is_not_null()),
-        )?
+    let rated = df.filter(
+        ident("dimension")
+            .is_not_null()
+            .and(ident("person").is_not_null()),
+    )?;
+    // Every person id, in name order (a person's index there is its id in every dimension's
+    // designs, so the bootstrap weighs a person alike across dimensions): known before the
+    // summaries stream in, so that each dimension is fitted as soon as its last one arrives.
+    let mut persons: Vec<String> = Vec::new();
+    let batches = rated
+        .clone()
+        .aggregate(vec![ident("person")], vec![])?
+        .collect()
+        .await?;
+    for b in &batches {
+        let p = b.column(0).as_string::<i32>();
+        persons.extend((0..b.num_rows()).map(|i| p.value(i).to_owned()));
+    }
+    persons.sort_unstable();
+    let person_id: HashMap<&str, u32> = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i as u32))
+        .collect();
+    // The summaries sorted by (dimension, person), a sort that spills under the memory
+    // limit: the driver then holds one dimension's summaries at a time, never all of them,
+    // and each dimension's persons come in the fixed (name) order whatever the partitioning.
+    let mut stream = rated
         .aggregate(
             vec![ident("dimension"), ident("person")],
             vec![summary.alias("summary")],
         )?
+        .sort(vec![
+            ident("dimension").sort(true, false),
+            ident("person").sort(true, false),
+        ])?
         .execute_stream()
         .await?;
-    let mut by_dim: HashMap<String, Vec<(String, Vec<u8>)>> = HashMap::new();
+    let dec_opts = DecomposeOptions {
+        method: opts.method,
+        parallel: true,
+    };
+    let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
+    let mut current: Option<(String, Vec<(u32, Vec<(f64, Vec<udaf::Cell>)>)>)> = None;
     while let Some(batch) = stream.next().await {
         let b = batch?;
         let (d, p, s) = (
@@ -631,97 +671,103 @@ async fn run_plan(
             b.column(2).as_binary::<i32>(),
         );
         for i in 0..b.num_rows() {
-            by_dim
-                .entry(d.value(i).to_owned())
-                .or_default()
-                .push((p.value(i).to_owned(), s.value(i).to_vec()));
+            let dimension = d.value(i);
+            if current.as_ref().is_none_or(|(name, _)| name != dimension) {
+                if let Some((name, decoded)) = current.take() {
+                    let c = centre_of.get(&name).copied().unwrap_or(f64::NAN);
+                    let f = fit_dimension(&name, c, decoded, has_rater, opts, &dec_opts);
+                    fitted.insert(name, f);
+                }
+                current = Some((dimension.to_owned(), Vec::new()));
+            }
+            if let Some((_, decoded)) = current.as_mut() {
+                decoded.push((
+                    person_id.get(p.value(i)).copied().unwrap_or(0),
+                    udaf::decode(s.value(i))?,
+                ));
+            }
         }
     }
-    // Person ids across dimensions, in name order: the bootstrap weighs a person in every
-    // dimension alike (within a dimension the order is the names' either way).
-    let persons: Vec<String> = by_dim
-        .values()
-        .flatten()
-        .map(|(p, _)| p.as_str())
-        .collect::<BTreeSet<&str>>()
-        .into_iter()
-        .map(str::to_owned)
+    if let Some((name, decoded)) = current.take() {
+        let c = centre_of.get(&name).copied().unwrap_or(f64::NAN);
+        let f = fit_dimension(&name, c, decoded, has_rater, opts, &dec_opts);
+        fitted.insert(name, f);
+    }
+    drop(person_id);
+    // Dimensions in name order; one whose ratings all lack a person gets its reason.
+    let out = centre_of
+        .iter()
+        .map(|(dimension, c)| {
+            fitted.remove(dimension).unwrap_or_else(|| {
+                fit_dimension(dimension, *c, Vec::new(), has_rater, opts, &dec_opts)
+            })
+        })
         .collect();
-    let person_id: HashMap<&str, u32> = persons
+    Ok((out, persons))
+}
+
+/// Stage B for one dimension: its persons' decoded summaries (in person order) become the
+/// designs, fitted on the driver.
+fn fit_dimension(
+    dimension: &str,
+    centre: f64,
+    decoded: Vec<(u32, Vec<(f64, Vec<udaf::Cell>)>)>,
+    has_rater: bool,
+    opts: &EngineOptions,
+    dec_opts: &DecomposeOptions,
+) -> Fitted {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for (_, profiles) in &decoded {
+        for (_, cells) in profiles {
+            for cell in cells {
+                names.insert(cell.rater.as_str());
+            }
+        }
+    }
+    let raters: Vec<String> = names.into_iter().map(str::to_owned).collect();
+    let id_of: HashMap<&str, u32> = raters
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.as_str(), i as u32))
+        .map(|(i, r)| (r.as_str(), i as u32))
         .collect();
-    // Stage B on the driver, dimensions in name order.
-    let dec_opts = DecomposeOptions {
-        method: opts.method,
-        parallel: true,
-    };
-    let mut out = Vec::new();
-    for (dimension, c) in &centre_of {
-        let mut persons = by_dim.remove(dimension).unwrap_or_default();
-        persons.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut decoded = Vec::with_capacity(persons.len());
-        let mut names: BTreeSet<String> = BTreeSet::new();
-        for (person, bytes) in &persons {
-            let profiles = udaf::decode(bytes)?;
-            for (_, cells) in &profiles {
-                for cell in cells {
-                    if !names.contains(&cell.rater) {
-                        names.insert(cell.rater.clone());
-                    }
-                }
-            }
-            decoded.push((
-                person_id.get(person.as_str()).copied().unwrap_or(0),
-                profiles,
-            ));
+    let summaries: Vec<PersonSummary> = decoded
+        .into_iter()
+        .map(|(person, profiles)| PersonSummary {
+            person,
+            profiles: profiles
+                .into_iter()
+                .map(|(raw_sum, cells)| ProfileSummary {
+                    raw_sum,
+                    cells: cells
+                        .into_iter()
+                        .map(|c| CellSummary {
+                            rater: id_of.get(c.rater.as_str()).copied().unwrap_or(0),
+                            n: c.n,
+                            raw_sum: c.raw_sum,
+                            sum: c.sum,
+                            sumsq: c.sumsq,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    drop(id_of);
+    let (prepared, decomposition) = match partial::prepare(&summaries, centre, has_rater) {
+        Ok(p) => {
+            drop(summaries);
+            let d = decompose(&p, &[], dec_opts);
+            // The designs serve the bootstrap only.
+            (Some(p).filter(|_| opts.bootstrap > 0), Ok(d))
         }
-        drop(persons);
-        let raters: Vec<String> = names.into_iter().collect();
-        let id_of: HashMap<&str, u32> = raters
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.as_str(), i as u32))
-            .collect();
-        let summaries: Vec<PersonSummary> = decoded
-            .into_iter()
-            .map(|(person, profiles)| PersonSummary {
-                person,
-                profiles: profiles
-                    .into_iter()
-                    .map(|(raw_sum, cells)| ProfileSummary {
-                        raw_sum,
-                        cells: cells
-                            .into_iter()
-                            .map(|c| CellSummary {
-                                rater: id_of.get(c.rater.as_str()).copied().unwrap_or(0),
-                                n: c.n,
-                                raw_sum: c.raw_sum,
-                                sum: c.sum,
-                                sumsq: c.sumsq,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let (prepared, decomposition) = match partial::prepare(&summaries, *c, has_rater) {
-            Ok(p) => {
-                let d = decompose(&p, &[], &dec_opts);
-                // The designs serve the bootstrap only.
-                (Some(p).filter(|_| opts.bootstrap > 0), Ok(d))
-            }
-            Err(e) => (None, Err(e.to_string())),
-        };
-        out.push(Fitted {
-            dimension: dimension.clone(),
-            raters,
-            prepared,
-            decomposition,
-        });
+        Err(e) => (None, Err(e.to_string())),
+    };
+    Fitted {
+        dimension: dimension.to_owned(),
+        raters,
+        prepared,
+        decomposition,
     }
-    Ok((out, persons))
 }
 
 /// The Poisson bootstrap of the decomposed dimensions (with `opts.bootstrap > 0`), on the

@@ -1,6 +1,6 @@
 //! `chameleon sample demo|bench`: seeded data for a first look and for benchmarks.
 
-use chameleon_core::sample::{self, BenchShape};
+use chameleon_core::sample::{self, BenchContexts, BenchShape};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
@@ -29,7 +29,8 @@ pub enum SampleCommand {
     /// Write Chameleon-scale tidy ratings (default 1,667 persons × 3 contexts × 3 of 12 raters
     /// × 10 dimensions = 150,030 ratings).
     #[command(
-        after_help = "Example:\n  chameleon sample bench big.csv --persons 1667 --profiles big.jsonl"
+        after_help = "Examples:\n  chameleon sample bench big.csv --persons 1667 --profiles big.jsonl\n  \
+                      chameleon sample bench big.parquet --persons 1111112   (100M ratings)"
     )]
     Bench {
         out: PathBuf,
@@ -52,7 +53,52 @@ pub enum SampleCommand {
         /// its own effect: the shared-context G-study (0 = contexts c0… per person, no effect).
         #[arg(long, default_value_t = 0)]
         context_pool: usize,
+        /// The file format: csv, or parquet (the tidy columns; needs a build with the
+        /// `parquet` feature). Default: parquet for a .parquet name, else csv.
+        #[arg(long, value_enum)]
+        format: Option<BenchFormat>,
     },
+}
+
+/// What `sample bench` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchFormat {
+    Csv,
+    Parquet,
+}
+
+impl BenchFormat {
+    fn of(out: &std::path::Path) -> anyhow::Result<BenchFormat> {
+        use chameleon_core::tidy::Columnar;
+        match Columnar::of(out) {
+            None => Ok(BenchFormat::Csv),
+            Some(Columnar::Parquet) => Ok(BenchFormat::Parquet),
+            Some(kind) => Err(chameleon_core::CoreError::Invalid(format!(
+                "{}: sample bench writes CSV or Parquet, not {} (name the file .csv or \
+                 .parquet, or give --format)",
+                out.display(),
+                kind.name()
+            ))
+            .into()),
+        }
+    }
+}
+
+/// Writes the bench ratings in `format`; how many.
+fn write_bench(
+    shape: BenchShape,
+    contexts: BenchContexts,
+    format: BenchFormat,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    match format {
+        BenchFormat::Csv => sample::write_bench_csv(shape, contexts, w),
+        #[cfg(feature = "parquet")]
+        BenchFormat::Parquet => sample::write_bench_parquet(shape, contexts, w),
+        // Refused before anything is opened (`run`).
+        #[cfg(not(feature = "parquet"))]
+        BenchFormat::Parquet => Err(std::io::Error::other("no Parquet writer in this build")),
+    }
 }
 
 pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
@@ -82,7 +128,25 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             seed,
             profiles,
             context_pool,
+            format,
         } => {
+            let format = match format {
+                Some(format) => format,
+                None => BenchFormat::of(&out)?,
+            };
+            if format == BenchFormat::Parquet && !chameleon_core::tidy::COLUMNAR_BUILT {
+                return Err(chameleon_core::CoreError::Invalid(format!(
+                    "{}: --format parquet needs a chameleon built with the `parquet` feature \
+                     (cargo build --release -p chameleon-cli --features parquet)",
+                    out.display()
+                ))
+                .into());
+            }
+            let drawn = if context_pool > 0 {
+                BenchContexts::Shared(context_pool)
+            } else {
+                BenchContexts::PerPerson
+            };
             let shape = BenchShape {
                 persons,
                 contexts,
@@ -93,14 +157,11 @@ pub fn run(cmd: SampleCommand) -> anyhow::Result<()> {
             };
             let mut n = 0;
             chameleon_core::export::write_atomically(&out, |w| {
-                let written = if context_pool > 0 {
-                    sample::write_bench_ratings_shared(shape, context_pool, w)
-                } else {
-                    sample::write_bench_ratings(shape, w)
-                };
-                n = written.map_err(|source| chameleon_core::CoreError::Io {
-                    path: out.clone(),
-                    source,
+                n = write_bench(shape, drawn, format, w).map_err(|source| {
+                    chameleon_core::CoreError::Io {
+                        path: out.clone(),
+                        source,
+                    }
                 })?;
                 Ok(())
             })?;

@@ -29,6 +29,8 @@ pub use fields::{format_timestamp, parse_number, parse_timestamp};
 use header::*;
 pub(crate) use lines::{check_quotes, oversized, oversized_fields, LineCounter};
 use parallel::*;
+#[cfg(feature = "parquet")]
+pub use parquet::TidyParquetWriter;
 use records::*;
 use std::path::Path;
 pub use wide::{parse_wide, read_wide_dataset, read_wide_path, WideFile, WideIds};
