@@ -5,9 +5,9 @@
 //! - Stage A: `GROUP BY dimension, person` with [`udaf::person_summary`], whose result is the
 //!   person's per-profile and per-(profile, rater) sums; DataFusion runs it out of core
 //!   (spilling under `--memory-limit`), on any number of partitions.
-//! - Stage B, on the driver: the summaries, sorted by (dimension, person) by the query (a
-//!   fixed order, so the sums do not depend on the partitioning; the sort spills under the
-//!   memory limit), become one dimension at a time the designs of
+//! - Stage B, on the driver: the summaries, gathered per dimension (spilled to temporary
+//!   files beyond half the memory limit) and taken in person order (a fixed order, so the
+//!   sums do not depend on the partitioning), become one dimension at a time the designs of
 //!   `chameleon_stats::variance::partial`, and the REML fits run there as in memory. The
 //!   driver holds one dimension's O(cells) numbers at a time, never the ratings.
 //! - `--bootstrap N`: the Poisson(1) person-weight bootstrap, on the driver from the same
@@ -20,6 +20,7 @@
 //! DataFusion's own (59); nothing of it crosses into chameleon-core.
 
 pub mod agreement;
+mod buckets;
 pub mod cluster;
 pub mod udaf;
 pub mod unit_udaf;
@@ -98,6 +99,9 @@ pub enum EngineError {
     /// The caller's rater selection refused the raters (e.g. it leaves none).
     #[error("{0}")]
     Selection(#[source] agreement::SelectionError),
+    /// The summaries could not be spilled to (or read back from) the temporary folder.
+    #[error("cannot spill the per-person summaries to a temporary file: {0}")]
+    Spill(std::io::Error),
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
@@ -643,26 +647,17 @@ async fn run_plan(
         .enumerate()
         .map(|(i, p)| (p.as_str(), i as u32))
         .collect();
-    // The summaries sorted by (dimension, person), a sort that spills under the memory
-    // limit: the driver then holds one dimension's summaries at a time, never all of them,
-    // and each dimension's persons come in the fixed (name) order whatever the partitioning.
+    // The summaries gathered per dimension (spilled to files beyond half the memory limit):
+    // the driver then decodes one dimension at a time, never all of them, and each
+    // dimension's persons in the fixed (name) order whatever the partitioning.
     let mut stream = rated
         .aggregate(
             vec![ident("dimension"), ident("person")],
             vec![summary.alias("summary")],
         )?
-        .sort(vec![
-            ident("dimension").sort(true, false),
-            ident("person").sort(true, false),
-        ])?
         .execute_stream()
         .await?;
-    let dec_opts = DecomposeOptions {
-        method: opts.method,
-        parallel: true,
-    };
-    let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
-    let mut current: Option<(String, Vec<(u32, Vec<(f64, Vec<udaf::Cell>)>)>)> = None;
+    let mut buckets = buckets::Buckets::new(opts.memory_limit.map_or(usize::MAX, |l| l / 2));
     while let Some(batch) = stream.next().await {
         let b = batch?;
         let (d, p, s) = (
@@ -671,24 +666,25 @@ async fn run_plan(
             b.column(2).as_binary::<i32>(),
         );
         for i in 0..b.num_rows() {
-            let dimension = d.value(i);
-            if current.as_ref().is_none_or(|(name, _)| name != dimension) {
-                if let Some((name, decoded)) = current.take() {
-                    let c = centre_of.get(&name).copied().unwrap_or(f64::NAN);
-                    let f = fit_dimension(&name, c, decoded, has_rater, opts, &dec_opts);
-                    fitted.insert(name, f);
-                }
-                current = Some((dimension.to_owned(), Vec::new()));
-            }
-            if let Some((_, decoded)) = current.as_mut() {
-                decoded.push((
-                    person_id.get(p.value(i)).copied().unwrap_or(0),
-                    udaf::decode(s.value(i))?,
-                ));
-            }
+            let person = person_id.get(p.value(i)).copied().unwrap_or(0);
+            buckets
+                .push(d.value(i), person, s.value(i))
+                .map_err(EngineError::Spill)?;
         }
     }
-    if let Some((name, decoded)) = current.take() {
+    drop(stream);
+    let dec_opts = DecomposeOptions {
+        method: opts.method,
+        parallel: true,
+    };
+    let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
+    for name in buckets.dimensions() {
+        let (bytes, index) = buckets.take(&name).map_err(EngineError::Spill)?;
+        let decoded = index
+            .into_iter()
+            .map(|(person, range)| Ok((person, udaf::decode(&bytes[range])?)))
+            .collect::<Result<Vec<_>, DataFusionError>>()?;
+        drop(bytes);
         let c = centre_of.get(&name).copied().unwrap_or(f64::NAN);
         let f = fit_dimension(&name, c, decoded, has_rater, opts, &dec_opts);
         fitted.insert(name, f);
