@@ -7,6 +7,10 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
+/// A dimension's summaries: the bytes and, in person order, each person's id and the range
+/// of its summary in them.
+pub(crate) type Taken = (Vec<u8>, Vec<(u32, std::ops::Range<usize>)>);
+
 /// Per dimension: records `person (u32), length (u32), summary bytes`.
 pub(crate) struct Buckets {
     limit: usize,
@@ -102,10 +106,7 @@ impl Buckets {
 
     /// A dimension's summaries, removed from the buckets: the bytes and, in person order,
     /// each person's id and the range of its summary in them.
-    pub(crate) fn take(
-        &mut self,
-        dimension: &str,
-    ) -> std::io::Result<(Vec<u8>, Vec<(u32, std::ops::Range<usize>)>)> {
+    pub(crate) fn take(&mut self, dimension: &str) -> std::io::Result<Taken> {
         let mut bytes = Vec::new();
         if let (Some(n), Some(dir)) = (self.files.remove(dimension), &self.dir) {
             std::fs::File::open(dir.path().join(format!("{n}.bin")))?.read_to_end(&mut bytes)?;

@@ -33,7 +33,7 @@ use chameleon_stats::variance::decompose::{
     bootstrap_weighted, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
     DimensionIntervals, PersonWeights, Prepared,
 };
-use chameleon_stats::variance::partial::{self, CellSummary, PersonSummary, ProfileSummary};
+use chameleon_stats::variance::partial::{self, PersonSummary};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use datafusion::common::DFSchema;
@@ -680,13 +680,37 @@ async fn run_plan(
     let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
     for name in buckets.dimensions() {
         let (bytes, index) = buckets.take(&name).map_err(EngineError::Spill)?;
-        let decoded = index
-            .into_iter()
-            .map(|(person, range)| Ok((person, udaf::decode(&bytes[range])?)))
-            .collect::<Result<Vec<_>, DataFusionError>>()?;
+        // Raters numbered as first met, renumbered in name order below.
+        let mut met: HashMap<String, u32> = HashMap::new();
+        let mut summaries = Vec::with_capacity(index.len());
+        for (person, range) in index {
+            let profiles = udaf::decode(&bytes[range], &mut |rater| {
+                if let Some(&id) = met.get(rater) {
+                    return id;
+                }
+                let id = met.len() as u32;
+                met.insert(rater.to_owned(), id);
+                id
+            })?;
+            summaries.push(PersonSummary { person, profiles });
+        }
         drop(bytes);
+        let mut raters: Vec<(String, u32)> = met.into_iter().collect();
+        raters.sort_unstable();
+        let mut rank = vec![0u32; raters.len()];
+        for (i, (_, first)) in raters.iter().enumerate() {
+            rank[*first as usize] = i as u32;
+        }
+        for cell in summaries
+            .iter_mut()
+            .flat_map(|p| &mut p.profiles)
+            .flat_map(|c| &mut c.cells)
+        {
+            cell.rater = rank[cell.rater as usize];
+        }
+        let raters = raters.into_iter().map(|(name, _)| name).collect();
         let c = centre_of.get(&name).copied().unwrap_or(f64::NAN);
-        let f = fit_dimension(&name, c, decoded, has_rater, opts, &dec_opts);
+        let f = fit_dimension(&name, c, raters, summaries, has_rater, opts, &dec_opts);
         fitted.insert(name, f);
     }
     drop(person_id);
@@ -695,60 +719,32 @@ async fn run_plan(
         .iter()
         .map(|(dimension, c)| {
             fitted.remove(dimension).unwrap_or_else(|| {
-                fit_dimension(dimension, *c, Vec::new(), has_rater, opts, &dec_opts)
+                fit_dimension(
+                    dimension,
+                    *c,
+                    Vec::new(),
+                    Vec::new(),
+                    has_rater,
+                    opts,
+                    &dec_opts,
+                )
             })
         })
         .collect();
     Ok((out, persons))
 }
 
-/// Stage B for one dimension: its persons' decoded summaries (in person order) become the
-/// designs, fitted on the driver.
+/// Stage B for one dimension: its persons' summaries (in person order, raters numbered in
+/// name order as `raters` lists them) become the designs, fitted on the driver.
 fn fit_dimension(
     dimension: &str,
     centre: f64,
-    decoded: Vec<(u32, Vec<(f64, Vec<udaf::Cell>)>)>,
+    raters: Vec<String>,
+    summaries: Vec<PersonSummary>,
     has_rater: bool,
     opts: &EngineOptions,
     dec_opts: &DecomposeOptions,
 ) -> Fitted {
-    let mut names: BTreeSet<&str> = BTreeSet::new();
-    for (_, profiles) in &decoded {
-        for (_, cells) in profiles {
-            for cell in cells {
-                names.insert(cell.rater.as_str());
-            }
-        }
-    }
-    let raters: Vec<String> = names.into_iter().map(str::to_owned).collect();
-    let id_of: HashMap<&str, u32> = raters
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.as_str(), i as u32))
-        .collect();
-    let summaries: Vec<PersonSummary> = decoded
-        .into_iter()
-        .map(|(person, profiles)| PersonSummary {
-            person,
-            profiles: profiles
-                .into_iter()
-                .map(|(raw_sum, cells)| ProfileSummary {
-                    raw_sum,
-                    cells: cells
-                        .into_iter()
-                        .map(|c| CellSummary {
-                            rater: id_of.get(c.rater.as_str()).copied().unwrap_or(0),
-                            n: c.n,
-                            raw_sum: c.raw_sum,
-                            sum: c.sum,
-                            sumsq: c.sumsq,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect();
-    drop(id_of);
     let (prepared, decomposition) = match partial::prepare(&summaries, centre, has_rater) {
         Ok(p) => {
             drop(summaries);

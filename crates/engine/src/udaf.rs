@@ -8,6 +8,7 @@
 //!
 //! [`PersonSummary`]: chameleon_stats::variance::partial::PersonSummary
 
+use chameleon_stats::variance::partial::{CellSummary, ProfileSummary};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, BooleanArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type};
 use datafusion::common::{exec_err, Result, ScalarValue};
@@ -336,8 +337,8 @@ impl GroupsAccumulator for PersonGroups {
 /// `rater, n, raw_sum, sum, sumsq` (by rater), sums taken in (context, rater, value) order.
 fn summarise(entries: &mut [(&str, &str, f64)], centre: f64) -> Vec<u8> {
     entries.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.cmp(&b.1))
+        a.0.cmp(b.0)
+            .then_with(|| a.1.cmp(b.1))
             .then_with(|| a.2.total_cmp(&b.2))
     });
     let mut out = Vec::new();
@@ -384,28 +385,22 @@ fn summarise(entries: &mut [(&str, &str, f64)], centre: f64) -> Vec<u8> {
     out
 }
 
-/// A decoded cell; the rater still by name (ids are assigned on the driver).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Cell {
-    pub(crate) rater: String,
-    pub(crate) n: f64,
-    pub(crate) raw_sum: f64,
-    pub(crate) sum: f64,
-    pub(crate) sumsq: f64,
-}
-
-/// Decodes [`summarise`]'s bytes: per profile, its raw sum and cells.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<(f64, Vec<Cell>)>> {
+/// Decodes [`summarise`]'s bytes: per profile, its raw sum and cells, each cell's rater by
+/// the id `rater_id` gives its name (the driver interns them; no string per cell).
+pub(crate) fn decode(
+    bytes: &[u8],
+    rater_id: &mut dyn FnMut(&str) -> u32,
+) -> Result<Vec<ProfileSummary>> {
     let mut r = Reader(bytes);
     let n = r.u32()?;
     let mut out = Vec::with_capacity(n as usize);
     for _ in 0..n {
-        let raw = r.f64()?;
+        let raw_sum = r.f64()?;
         let cells = r.u32()?;
         let mut cs = Vec::with_capacity(cells as usize);
         for _ in 0..cells {
-            let rater = r.str()?.to_owned();
-            cs.push(Cell {
+            let rater = rater_id(r.str()?);
+            cs.push(CellSummary {
                 rater,
                 n: r.f64()?,
                 raw_sum: r.f64()?,
@@ -413,7 +408,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<(f64, Vec<Cell>)>> {
                 sumsq: r.f64()?,
             });
         }
-        out.push((raw, cs));
+        out.push(ProfileSummary { raw_sum, cells: cs });
     }
     Ok(out)
 }
@@ -500,12 +495,17 @@ mod tests {
         let ScalarValue::Binary(Some(b)) = expected else {
             panic!("summary must be bytes");
         };
-        let profiles = decode(&b).unwrap();
+        let mut names = Vec::new();
+        let profiles = decode(&b, &mut |r| {
+            names.push(r.to_owned());
+            names.len() as u32 - 1
+        })
+        .unwrap();
         assert_eq!(profiles.len(), 2);
-        let (raw, cells) = &profiles[0];
-        assert_eq!(*raw, 1.7 + 2.9 + 5.5);
+        assert_eq!(profiles[0].raw_sum, 1.7 + 2.9 + 5.5);
+        let cells = &profiles[0].cells;
         assert_eq!(cells.len(), 2);
-        assert_eq!(cells[0].rater, "r1");
+        assert_eq!(names[cells[0].rater as usize], "r1");
         assert_eq!(cells[0].n, 2.0);
         assert_eq!(cells[0].sum, (1.7 - 2.0) + (2.9 - 2.0));
         assert_eq!(cells[1].sumsq, (5.5f64 - 2.0).powi(2));
