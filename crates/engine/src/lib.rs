@@ -647,7 +647,8 @@ async fn run_plan(
         .enumerate()
         .map(|(i, p)| (p.as_str(), i as u32))
         .collect();
-    // The summaries gathered per dimension (spilled to files beyond half the memory limit):
+    // The summaries gathered per dimension (spilled to files beyond half the memory limit,
+    // or 1 GiB without one):
     // the driver then decodes one dimension at a time, never all of them, and each
     // dimension's persons in the fixed (name) order whatever the partitioning.
     let mut stream = rated
@@ -657,7 +658,10 @@ async fn run_plan(
         )?
         .execute_stream()
         .await?;
-    let mut buckets = buckets::Buckets::new(opts.memory_limit.map_or(usize::MAX, |l| l / 2));
+    // Without a limit (and on a cluster, whose executors have their own) the driver still
+    // spills beyond 1 GiB of summaries: they are O(persons × dimensions), the one thing here
+    // that grows with the data.
+    let mut buckets = buckets::Buckets::new(opts.memory_limit.map_or(1 << 30, |l| l / 2));
     while let Some(batch) = stream.next().await {
         let b = batch?;
         let (d, p, s) = (
