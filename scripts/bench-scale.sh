@@ -27,11 +27,10 @@ OUT="${BENCH_DIR:-$(mktemp -d)}"
 mkdir -p "$OUT"
 # shellcheck source=scripts/bench-common.sh
 . scripts/bench-common.sh
-bench_bin --features engine,parquet
+# One build of the CLI and the two server binaries: built apart, the engine package alone
+# resolves DataFusion's features differently and compiles it again.
+bench_bin --features chameleon-cli/engine,chameleon-cli/parquet -p chameleon-engine --bins
 BIN_DIR="$(dirname "$BIN")"
-if [ "$CLUSTER" = 1 ] && [ -z "${CHAMELEON_BIN:-}" ]; then
-  cargo build --release -q -p chameleon-engine --bins
-fi
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (GNU time)" >&2; exit 1; }
 
 PIDS=()
