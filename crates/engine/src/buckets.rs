@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-/// A dimension's summaries: the bytes and, in person order, each person's id and the range
+/// A dimension's summaries: the bytes and, in rank order, each person's rank and the range
 /// of its summary in them.
 pub(crate) type Taken = (Vec<u8>, Vec<(u32, std::ops::Range<usize>)>);
 
@@ -104,9 +104,9 @@ impl Buckets {
         names
     }
 
-    /// A dimension's summaries, removed from the buckets: the bytes and, in person order,
-    /// each person's id and the range of its summary in them.
-    pub(crate) fn take(&mut self, dimension: &str) -> std::io::Result<Taken> {
+    /// A dimension's summaries, removed from the buckets: the bytes and, ordered by
+    /// `rank[person]`, each person's rank and the range of its summary in them.
+    pub(crate) fn take(&mut self, dimension: &str, rank: &[u32]) -> std::io::Result<Taken> {
         let mut bytes = Vec::new();
         if let (Some(n), Some(dir)) = (self.files.remove(dimension), &self.dir) {
             std::fs::File::open(dir.path().join(format!("{n}.bin")))?.read_to_end(&mut bytes)?;
@@ -131,7 +131,11 @@ impl Buckets {
             if start + len > bytes.len() {
                 return Err(std::io::Error::other("a truncated summary record"));
             }
-            index.push((person, start..start + len));
+            let ranked = rank
+                .get(person as usize)
+                .copied()
+                .ok_or_else(|| std::io::Error::other("a summary of an unknown person"))?;
+            index.push((ranked, start..start + len));
             at = start + len;
         }
         index.sort_by_key(|(person, _)| *person);
@@ -160,19 +164,21 @@ mod tests {
                 b.push(d, p, s.as_bytes()).unwrap();
             }
             assert_eq!(b.dimensions(), ["d1", "d2"]);
-            let (bytes, index) = b.take("d1").unwrap();
+            // Ids as pushed, ranks as taken: the identity except persons 2 and 3 swapped.
+            let rank = [0, 1, 3, 2, 4, 5];
+            let (bytes, index) = b.take("d1", &rank).unwrap();
             let got: Vec<(u32, &[u8])> =
                 index.iter().map(|(p, r)| (*p, &bytes[r.clone()])).collect();
             assert_eq!(
                 got,
-                [(1, &b"a"[..]), (2, b"bb"), (3, b"ccc")],
+                [(1, &b"a"[..]), (2, b"ccc"), (3, b"bb")],
                 "limit {limit}"
             );
-            let (bytes, index) = b.take("d2").unwrap();
+            let (bytes, index) = b.take("d2", &rank).unwrap();
             let got: Vec<(u32, &[u8])> =
                 index.iter().map(|(p, r)| (*p, &bytes[r.clone()])).collect();
             assert_eq!(got, [(0, &b""[..]), (5, b"e")], "limit {limit}");
-            assert!(b.take("d3").unwrap().1.is_empty());
+            assert!(b.take("d3", &rank).unwrap().1.is_empty());
         }
     }
 }

@@ -628,25 +628,6 @@ async fn run_plan(
             .is_not_null()
             .and(ident("person").is_not_null()),
     )?;
-    // Every person id, in name order (a person's index there is its id in every dimension's
-    // designs, so the bootstrap weighs a person alike across dimensions): known before the
-    // summaries stream in, so that each dimension is fitted as soon as its last one arrives.
-    let mut persons: Vec<String> = Vec::new();
-    let batches = rated
-        .clone()
-        .aggregate(vec![ident("person")], vec![])?
-        .collect()
-        .await?;
-    for b in &batches {
-        let p = b.column(0).as_string::<i32>();
-        persons.extend((0..b.num_rows()).map(|i| p.value(i).to_owned()));
-    }
-    persons.sort_unstable();
-    let person_id: HashMap<&str, u32> = persons
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i as u32))
-        .collect();
     // The summaries gathered per dimension (spilled to files beyond half the memory limit,
     // or 1 GiB without one):
     // the driver then decodes one dimension at a time, never all of them, and each
@@ -662,6 +643,7 @@ async fn run_plan(
     // spills beyond 1 GiB of summaries: they are O(persons × dimensions), the one thing here
     // that grows with the data.
     let mut buckets = buckets::Buckets::new(opts.memory_limit.map_or(1 << 30, |l| l / 2));
+    let mut first_met: HashMap<String, u32> = HashMap::new();
     while let Some(batch) = stream.next().await {
         let b = batch?;
         let (d, p, s) = (
@@ -670,20 +652,38 @@ async fn run_plan(
             b.column(2).as_binary::<i32>(),
         );
         for i in 0..b.num_rows() {
-            let person = person_id.get(p.value(i)).copied().unwrap_or(0);
+            // Numbered as first met here; renumbered in name order before stage B.
+            let name = p.value(i);
+            let person = match first_met.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = first_met.len() as u32;
+                    first_met.insert(name.to_owned(), id);
+                    id
+                }
+            };
             buckets
                 .push(d.value(i), person, s.value(i))
                 .map_err(EngineError::Spill)?;
         }
     }
     drop(stream);
+    // Every person id in name order: a person's index there is its id in every dimension's
+    // designs, so the bootstrap weighs a person alike across dimensions.
+    let mut by_name: Vec<(String, u32)> = first_met.into_iter().collect();
+    by_name.sort_unstable();
+    let mut rank = vec![0u32; by_name.len()];
+    for (i, (_, first)) in by_name.iter().enumerate() {
+        rank[*first as usize] = i as u32;
+    }
+    let persons: Vec<String> = by_name.into_iter().map(|(name, _)| name).collect();
     let dec_opts = DecomposeOptions {
         method: opts.method,
         parallel: true,
     };
     let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
     for name in buckets.dimensions() {
-        let (bytes, index) = buckets.take(&name).map_err(EngineError::Spill)?;
+        let (bytes, index) = buckets.take(&name, &rank).map_err(EngineError::Spill)?;
         // Raters numbered as first met, renumbered in name order below.
         let mut met: HashMap<String, u32> = HashMap::new();
         let mut summaries = Vec::with_capacity(index.len());
@@ -717,7 +717,6 @@ async fn run_plan(
         let f = fit_dimension(&name, c, raters, summaries, has_rater, opts, &dec_opts);
         fitted.insert(name, f);
     }
-    drop(person_id);
     // Dimensions in name order; one whose ratings all lack a person gets its reason.
     let out = centre_of
         .iter()
