@@ -443,7 +443,44 @@ pub fn decompose(
     opts: &DecomposeOptions,
 ) -> Decomposition {
     let mut warnings = Vec::new();
-    let profile = match fit_level(&prepared.profile, opts.method, None, None, opts.parallel) {
+    let profile = fit_profile_level(&prepared.profile, opts, &mut warnings);
+    let rater = prepared.rater.as_ref().and_then(|d| {
+        let k = prepared.k.unwrap_or_else(|| harmonic_k(ratings));
+        fit_rater_level(d, k, opts, &mut warnings)
+    });
+    let sensitivity = prepared
+        .per_rater
+        .par_iter()
+        .map(|(id, d)| fit_sensitivity(*id, d, opts))
+        .collect();
+    assemble(
+        LevelCounts {
+            persons: prepared.profile.n_persons(),
+            profiles: prepared.profile.n_profiles(),
+            ratings: prepared.n_ratings,
+        },
+        profile,
+        rater,
+        sensitivity,
+        warnings,
+        opts,
+    )
+}
+
+/// Persons, profiles and ratings of a dimension, as [`Decomposition`] reports them.
+pub(super) struct LevelCounts {
+    pub(super) persons: usize,
+    pub(super) profiles: usize,
+    pub(super) ratings: usize,
+}
+
+/// The profile level of [`decompose`], its reason pushed to `warnings` when it cannot be fitted.
+pub(super) fn fit_profile_level(
+    design: &Design,
+    opts: &DecomposeOptions,
+    warnings: &mut Vec<String>,
+) -> Option<ProfileLevel> {
+    match fit_level(design, opts.method, None, None, opts.parallel) {
         Ok(f) => {
             let p = profile_level(f);
             if p.state == 0.0 && p.person > 0.0 {
@@ -460,53 +497,70 @@ pub fn decompose(
             warnings.push(format!("profile level: {e}"));
             None
         }
+    }
+}
+
+/// The rater level of [`decompose`] with `k` ratings per profile.
+pub(super) fn fit_rater_level(
+    design: &Design,
+    k: f64,
+    opts: &DecomposeOptions,
+    warnings: &mut Vec<String>,
+) -> Option<RaterLevel> {
+    let rater_term = design.terms().rater;
+    if !rater_term {
+        warnings.push("rater level: one rater only, the rater variance is set to 0".into());
+    }
+    match fit_level(design, opts.method, None, None, opts.parallel) {
+        Ok(f) => Some(rater_level(f, k, rater_term)),
+        Err(e) => {
+            warnings.push(format!("rater level: {e}"));
+            None
+        }
+    }
+}
+
+/// One rater's state sensitivity from the profile-level design of their own ratings.
+pub(super) fn fit_sensitivity(
+    id: u32,
+    design: &Design,
+    opts: &DecomposeOptions,
+) -> RaterSensitivity {
+    let base = RaterSensitivity {
+        rater: id,
+        ratings: design.n_ratings(),
+        persons: design.n_persons(),
+        state_share: None,
+        state_blind: None,
+        note: None,
+        theta: [0.0; 3],
     };
-    let rater = prepared.rater.as_ref().and_then(|d| {
-        let rater_term = d.terms().rater;
-        if !rater_term {
-            warnings.push("rater level: one rater only, the rater variance is set to 0".into());
-        }
-        match fit_level(d, opts.method, None, None, opts.parallel) {
-            Ok(f) => {
-                let k = prepared.k.unwrap_or_else(|| harmonic_k(ratings));
-                Some(rater_level(f, k, rater_term))
-            }
-            Err(e) => {
-                warnings.push(format!("rater level: {e}"));
-                None
+    match fit_level(design, opts.method, None, None, false) {
+        Ok(f) => {
+            let pl = profile_level(f);
+            RaterSensitivity {
+                state_share: Some(pl.state_share),
+                state_blind: Some(pl.state_share < STATE_BLIND_SHARE),
+                theta: pl.theta,
+                ..base
             }
         }
-    });
-    let sensitivity = prepared
-        .per_rater
-        .par_iter()
-        .map(|(id, d)| {
-            let base = RaterSensitivity {
-                rater: *id,
-                ratings: d.n_ratings(),
-                persons: d.n_persons(),
-                state_share: None,
-                state_blind: None,
-                note: None,
-                theta: [0.0; 3],
-            };
-            match fit_level(d, opts.method, None, None, false) {
-                Ok(f) => {
-                    let pl = profile_level(f);
-                    RaterSensitivity {
-                        state_share: Some(pl.state_share),
-                        state_blind: Some(pl.state_share < STATE_BLIND_SHARE),
-                        theta: pl.theta,
-                        ..base
-                    }
-                }
-                Err(e) => RaterSensitivity {
-                    note: Some(e.to_string()),
-                    ..base
-                },
-            }
-        })
-        .collect();
+        Err(e) => RaterSensitivity {
+            note: Some(e.to_string()),
+            ..base
+        },
+    }
+}
+
+/// The levels fitted, with the warnings every level's negative moment estimates add.
+pub(super) fn assemble(
+    counts: LevelCounts,
+    profile: Option<ProfileLevel>,
+    rater: Option<RaterLevel>,
+    sensitivity: Vec<RaterSensitivity>,
+    mut warnings: Vec<String>,
+    opts: &DecomposeOptions,
+) -> Decomposition {
     if let Some(r) = &rater {
         if !r.negative_components.is_empty() {
             warnings.push(format!(
@@ -525,9 +579,9 @@ pub fn decompose(
     }
     Decomposition {
         method: opts.method,
-        persons: prepared.profile.n_persons(),
-        profiles: prepared.profile.n_profiles(),
-        ratings: prepared.n_ratings,
+        persons: counts.persons,
+        profiles: counts.profiles,
+        ratings: counts.ratings,
         profile_level: profile,
         rater_level: rater,
         rater_sensitivity: sensitivity,

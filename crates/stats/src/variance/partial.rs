@@ -8,11 +8,15 @@
 //! of design as [`Prepared::new`] (rater level, profile means, each rater's profile means)
 //! without a rating in memory: O(cells), whatever the number of ratings.
 
-use super::decompose::Prepared;
+use super::decompose::{
+    assemble, fit_profile_level, fit_rater_level, fit_sensitivity, DecomposeOptions, Decomposition,
+    LevelCounts, Prepared, RaterSensitivity,
+};
 use super::design::{
     signatures, Cell, Design, PersonBlock, PersonRater, ProfileBlock, Rating, Terms,
 };
 use super::VarianceError;
+use rayon::prelude::*;
 
 /// The ratings of one profile by one rater, summarised.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,31 +54,112 @@ pub struct PersonSummary {
 
 /// Builds the designs of one dimension from person summaries (ascending person id; profile
 /// ids are assigned in order). `centre` is the value the `sum`/`sumsq` fields were centred
-/// on; `has_rater` as in [`Prepared::new`].
+/// on; `has_rater` as in [`Prepared::new`]. Every design is kept, for a bootstrap; a point
+/// estimate needs only [`decompose_summaries`], which holds one design at a time.
 pub fn prepare(
     persons: &[PersonSummary],
     centre: f64,
     has_rater: bool,
 ) -> Result<Prepared, VarianceError> {
-    let n_ratings: f64 = persons
-        .iter()
-        .flat_map(|p| &p.profiles)
-        .flat_map(|c| &c.cells)
-        .map(|c| c.n)
-        .sum();
+    let n_ratings = check(persons)?;
+    let profile = profile_design(persons)?;
+    let mut k = 1.0;
+    let (rater, per_rater) = if has_rater {
+        let rater = rater_design(persons, centre)?;
+        k = harmonic_k(persons);
+        let mut per_rater = Vec::new();
+        for id in rater_ids(persons) {
+            per_rater.push((id, one_rater_design(persons, id)?));
+        }
+        (Some(rater), per_rater)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(Prepared::from_designs(
+        profile,
+        rater,
+        per_rater,
+        n_ratings as usize,
+        k,
+    ))
+}
+
+/// [`decompose`] of [`prepare`]'s designs, bit for bit, building each design only when its
+/// level is fitted and dropping it after: at most the summaries and one design are held
+/// (the rater-level design, the largest, is fitted after the summaries are gone). This is what keeps
+/// the engine's stage B within its memory at 100M ratings.
+pub fn decompose_summaries(
+    persons: Vec<PersonSummary>,
+    centre: f64,
+    has_rater: bool,
+    opts: &DecomposeOptions,
+) -> Result<Decomposition, VarianceError> {
+    let n_ratings = check(&persons)?;
+    let mut warnings = Vec::new();
+    let profile = profile_design(&persons)?;
+    let counts = LevelCounts {
+        persons: profile.n_persons(),
+        profiles: profile.n_profiles(),
+        ratings: n_ratings as usize,
+    };
+    let profile_level = fit_profile_level(&profile, opts, &mut warnings);
+    drop(profile);
+    if !has_rater {
+        return Ok(assemble(
+            counts,
+            profile_level,
+            None,
+            Vec::new(),
+            warnings,
+            opts,
+        ));
+    }
+    // Each rater's design is built, fitted and dropped on a rayon worker: as many alive at
+    // once as there are workers, and before the rater-level design, the largest, exists.
+    // (Building cannot fail past `check`, so the order does not change which error is seen.)
+    let sensitivity: Vec<Result<RaterSensitivity, VarianceError>> = rater_ids(&persons)
+        .par_iter()
+        .map(|&id| {
+            let d = one_rater_design(&persons, id)?;
+            Ok(fit_sensitivity(id, &d, opts))
+        })
+        .collect();
+    let sensitivity = sensitivity.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let k = harmonic_k(&persons);
+    let rater = rater_design(&persons, centre)?;
+    drop(persons);
+    let rater_level = fit_rater_level(&rater, k, opts, &mut warnings);
+    Ok(assemble(
+        counts,
+        profile_level,
+        rater_level,
+        sensitivity,
+        warnings,
+        opts,
+    ))
+}
+
+/// The number of ratings, after refusing no ratings and non-finite values.
+fn check(persons: &[PersonSummary]) -> Result<f64, VarianceError> {
+    let cells = || {
+        persons
+            .iter()
+            .flat_map(|p| &p.profiles)
+            .flat_map(|c| &c.cells)
+    };
+    let n_ratings: f64 = cells().map(|c| c.n).sum();
     if n_ratings == 0.0 {
         return Err(VarianceError::Empty);
     }
-    let finite = persons
-        .iter()
-        .flat_map(|p| &p.profiles)
-        .flat_map(|c| &c.cells)
-        .all(|c| c.raw_sum.is_finite());
-    if !finite {
+    if !cells().all(|c| c.raw_sum.is_finite()) {
         return Err(VarianceError::NonFinite);
     }
-    // Profile means, as `profile_means` makes them (one observation per profile, rater 0).
-    let mut means = Vec::new();
+    Ok(n_ratings)
+}
+
+/// Profile means, as `profile_means` makes them (one observation per profile, rater 0).
+fn profile_design(persons: &[PersonSummary]) -> Result<Design, VarianceError> {
+    let mut means = Vec::with_capacity(persons.iter().map(|p| p.profiles.len()).sum());
     let mut profile_id = 0u32;
     for p in persons {
         for c in &p.profiles {
@@ -88,59 +173,59 @@ pub fn prepare(
             profile_id += 1;
         }
     }
-    let profile = Design::new(&means, Terms::PERSON_ONLY)?;
-    let mut k = 1.0;
-    let (rater, per_rater) = if has_rater {
-        let mut terms = Terms::RATER_LEVEL;
-        let probe = from_cells(persons, centre, terms)?;
-        if probe.n_rater_levels() < 2 {
-            terms.rater = false;
+    Design::new(&means, Terms::PERSON_ONLY)
+}
+
+/// The rater-level design, without the rater term when there is one rater level.
+fn rater_design(persons: &[PersonSummary], centre: f64) -> Result<Design, VarianceError> {
+    let mut terms = Terms::RATER_LEVEL;
+    let probe = from_cells(persons, centre, terms)?;
+    if probe.n_rater_levels() >= 2 {
+        return Ok(probe);
+    }
+    drop(probe);
+    terms.rater = false;
+    from_cells(persons, centre, terms)
+}
+
+/// The rater ids with at least one cell, ascending.
+fn rater_ids(persons: &[PersonSummary]) -> Vec<u32> {
+    let mut seen: Vec<bool> = Vec::new();
+    for cell in persons
+        .iter()
+        .flat_map(|p| &p.profiles)
+        .flat_map(|c| &c.cells)
+    {
+        let r = cell.rater as usize;
+        if r >= seen.len() {
+            seen.resize(r + 1, false);
         }
-        let rater = if terms.rater {
-            probe
-        } else {
-            from_cells(persons, centre, terms)?
-        };
-        k = harmonic_k(persons);
-        let n_raters = persons
-            .iter()
-            .flat_map(|p| &p.profiles)
-            .flat_map(|c| &c.cells)
-            .map(|c| c.rater as usize + 1)
-            .max()
-            .unwrap_or(0);
-        let mut by_rater: Vec<Vec<Rating>> = vec![Vec::new(); n_raters];
-        let mut profile_id = 0u32;
-        for p in persons {
-            for c in &p.profiles {
-                for cell in &c.cells {
-                    by_rater[cell.rater as usize].push(Rating {
-                        person: p.person,
-                        profile: profile_id,
-                        rater: 0,
-                        value: cell.raw_sum / cell.n,
-                    });
-                }
-                profile_id += 1;
+        seen[r] = true;
+    }
+    (0..seen.len() as u32)
+        .filter(|&r| seen[r as usize])
+        .collect()
+}
+
+/// One rater's profile means (their cells' means), the profile ids those of
+/// [`profile_design`].
+fn one_rater_design(persons: &[PersonSummary], rater: u32) -> Result<Design, VarianceError> {
+    let mut rs = Vec::new();
+    let mut profile_id = 0u32;
+    for p in persons {
+        for c in &p.profiles {
+            for cell in c.cells.iter().filter(|c| c.rater == rater) {
+                rs.push(Rating {
+                    person: p.person,
+                    profile: profile_id,
+                    rater: 0,
+                    value: cell.raw_sum / cell.n,
+                });
             }
+            profile_id += 1;
         }
-        let mut per_rater = Vec::new();
-        for (id, rs) in by_rater.into_iter().enumerate() {
-            if !rs.is_empty() {
-                per_rater.push((id as u32, Design::new(&rs, Terms::PERSON_ONLY)?));
-            }
-        }
-        (Some(rater), per_rater)
-    } else {
-        (None, Vec::new())
-    };
-    Ok(Prepared::from_designs(
-        profile,
-        rater,
-        per_rater,
-        n_ratings as usize,
-        k,
-    ))
+    }
+    Design::new(&rs, Terms::PERSON_ONLY)
 }
 
 /// Harmonic mean of the ratings per profile, summed in profile order like `harmonic_k`.
@@ -173,11 +258,31 @@ fn from_cells(
         .unwrap_or(0);
     let mut rater_seen = vec![false; n_raters];
     let slim = !terms.rater && !terms.person_context;
-    let mut persons = Vec::with_capacity(summaries.len());
-    let mut profiles = Vec::new();
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut person_raters: Vec<PersonRater> = Vec::new();
     let mut local_of = vec![u32::MAX; n_raters];
+    // Sized exactly before filling: grown by doubling, the cells alone would pass through
+    // 1.5× their size, at 100M ratings half a GiB more at stage B's peak.
+    let (mut n_profiles, mut n_cells, mut n_person_raters) = (0, 0, 0);
+    if !slim {
+        for p in summaries {
+            n_profiles += p.profiles.len();
+            for c in p.profiles.iter().flat_map(|c| &c.cells) {
+                n_cells += 1;
+                if local_of[c.rater as usize] == u32::MAX {
+                    local_of[c.rater as usize] = 0;
+                    n_person_raters += 1;
+                }
+            }
+            for c in p.profiles.iter().flat_map(|c| &c.cells) {
+                local_of[c.rater as usize] = u32::MAX;
+            }
+        }
+    } else {
+        n_profiles = summaries.iter().map(|p| p.profiles.len()).sum();
+    }
+    let mut persons = Vec::with_capacity(summaries.len());
+    let mut profiles = Vec::with_capacity(n_profiles);
+    let mut cells: Vec<Cell> = Vec::with_capacity(n_cells);
+    let mut person_raters: Vec<PersonRater> = Vec::with_capacity(n_person_raters);
     let mut n_ratings = 0.0;
     for p in summaries {
         let pr_start = person_raters.len();
@@ -268,7 +373,7 @@ fn from_cells(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-    use crate::variance::decompose::{decompose, DecomposeOptions};
+    use crate::variance::decompose::{decompose, DecomposeOptions, Method};
 
     /// Summaries of sorted ratings, summed exactly as `Design::new` sums them.
     fn summarise(ratings: &[Rating]) -> (Vec<PersonSummary>, f64) {
@@ -367,6 +472,35 @@ mod tests {
             serde_json::to_value(&via).unwrap()
         );
         assert!(via.rater_level.is_none());
+    }
+
+    #[test]
+    fn one_design_at_a_time_gives_every_designs_bits() {
+        let rs = ratings();
+        let (sums, centre) = summarise(&rs);
+        let one_rater: Vec<Rating> = rs.iter().filter(|r| r.rater == 1).copied().collect();
+        let (one_sums, one_centre) = summarise(&one_rater);
+        for method in [Method::Reml, Method::Anova] {
+            let opts = DecomposeOptions {
+                method,
+                parallel: true,
+            };
+            for has_rater in [true, false] {
+                for (s, c) in [(&sums, centre), (&one_sums, one_centre)] {
+                    let all = decompose(&prepare(s, c, has_rater).unwrap(), &[], &opts);
+                    let lean = decompose_summaries(s.clone(), c, has_rater, &opts).unwrap();
+                    assert_eq!(
+                        serde_json::to_value(&all).unwrap(),
+                        serde_json::to_value(&lean).unwrap(),
+                        "{method:?}, raters {has_rater}"
+                    );
+                }
+            }
+        }
+        assert!(matches!(
+            decompose_summaries(Vec::new(), 0.0, true, &DecomposeOptions::default()),
+            Err(VarianceError::Empty)
+        ));
     }
 
     #[test]
