@@ -1,9 +1,8 @@
 //! `chameleon decompose DATA --engine datafusion` (issue #17): the engine gives the same bits
 //! whatever the partitioning (1, 3 or 7 partitions, a folder of Parquet files, a small memory
-//! pool); against the in-memory decomposition on the lme4 fixtures and on generated data its
-//! numbers agree to 1e-12 relative where no optimiser is involved (counts, `--method anova`)
-//! and to the optimiser's accuracy (2e-6, floor 1e-3) for REML estimates (the optimiser stops at a point that moves with last-bit
-//! differences of the sums, which are taken in a different order); bad Parquet columns are
+//! pool); against the in-memory decomposition on the lme4 fixtures and on generated data every
+//! number, REML's included, agrees to 1e-12 relative (both number persons, profiles and raters
+//! in name order and sum replicates in value order); bad Parquet columns are
 //! exit 2 naming file and column. On a Ballista cluster (`--cluster`) the JSON is the local
 //! engine's, bit for bit; an unreachable cluster is exit 2 naming its address. The Poisson
 //! bootstrap (`--bootstrap N`) gives the same intervals on any partitioning and on the cluster,
@@ -123,11 +122,9 @@ fn engine_json(path: &Path, extra: &[&str]) -> Value {
     serde_json::from_str(&out).expect("stdout must be one JSON document")
 }
 
-/// REML estimates: the optimiser's accuracy, as against lme4's strict refits
-/// (`prec::REML_STRICT_REL` with `COMPONENT_FLOOR`; measured: 5e-11 on the fixtures, 5e-7 on
-/// the generated data's small rater share).
-const REML: f64 = 2e-6;
-/// Closed-form results.
+/// Every number, REML's included: both paths number persons, profiles and raters in name order
+/// and sum a cell's replicates in value order, so their designs, and so the optimiser's path,
+/// are the same bits.
 const EXACT: f64 = 1e-12;
 
 #[test]
@@ -140,7 +137,7 @@ fn fixtures_agree_with_memory_on_any_partitioning_issue17() {
         "edge_no_replication.csv",
     ] {
         let path = fixture(name);
-        for (method, rel) in [("reml", REML), ("anova", EXACT)] {
+        for method in ["reml", "anova"] {
             let memory = json(&[
                 "decompose",
                 path.to_str().unwrap(),
@@ -149,7 +146,7 @@ fn fixtures_agree_with_memory_on_any_partitioning_issue17() {
                 method,
             ]);
             let first = engine_json(&path, &["--target-partitions", "1", "--method", method]);
-            compare(&memory, &first, rel);
+            compare(&memory, &first, EXACT);
             for parts in ["3", "7"] {
                 let engine =
                     engine_json(&path, &["--target-partitions", parts, "--method", method]);
@@ -185,7 +182,7 @@ fn generated_data_in_parquet_parts_agrees_with_memory_issue17() {
     let files = std::fs::read_dir(&parts).unwrap().count();
     assert_eq!(files, 4, "four Parquet files");
     let first = engine_json(&csv, &["--target-partitions", "1"]);
-    compare(&memory, &first, REML);
+    compare(&memory, &first, EXACT);
     for p in ["1", "3", "7"] {
         assert_eq!(
             engine_json(&csv, &["--target-partitions", p]),
@@ -295,7 +292,7 @@ fn a_cluster_of_two_executors_gives_the_local_bits_issue17() {
     let local = engine_json(&csv, &[]);
     let remote = engine_json(&parts, &["--cluster", &url, "--target-partitions", "3"]);
     assert_eq!(remote, local, "Parquet parts on the cluster");
-    compare(&memory_json(&csv), &remote, REML);
+    compare(&memory_json(&csv), &remote, EXACT);
     // The Poisson bootstrap: the cluster's intervals are the local ones, bit for bit.
     let boot = ["--bootstrap", "50", "--seed", "4"];
     let local = engine_json(&csv, &boot);
@@ -779,4 +776,47 @@ fn agreement_on_a_cluster_gives_the_local_bits_issue17() {
         &["--cluster", &url, "--memory-limit", "1G"],
     );
     assert_eq!(code, 2, "{err}");
+}
+
+/// What `decompose --engine` cannot do, an engine it does not have, `--memory-limit` with
+/// `--cluster`, and a memory limit below one batch of the query: exit 2 (the user's to fix),
+/// saying what to do, nothing on stdout.
+#[test]
+fn decompose_engine_refusals_are_bad_input_issue17() {
+    let path = fixture("unbalanced.csv");
+    for (extra, what) in [
+        (&["--wide"][..], "without --engine"),
+        (
+            &["--model", "value ~ 1 + (1|person)"][..],
+            "does not support --model",
+        ),
+        (&["--memory-limit", "lots"][..], "lots"),
+        (
+            &["--memory-limit", "1K"][..],
+            "--memory-limit 1 KiB is too small",
+        ),
+        (
+            &["--memory-limit", "8M", "--cluster", "df://127.0.0.1:1"][..],
+            "give each executor its own",
+        ),
+    ] {
+        let (code, out, err) = run_engine(&path, extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(out.is_empty(), "{extra:?}: nothing on stdout");
+        assert!(err.contains(what), "{extra:?}: {err}");
+    }
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(&["decompose", p, "--engine", "polars"]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("the engine is `datafusion`"), "{err}");
+    let (code, _, err) = run(&[
+        "agreement",
+        p,
+        "--engine",
+        "datafusion",
+        "--memory-limit",
+        "1K",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("too small for this query"), "{err}");
 }

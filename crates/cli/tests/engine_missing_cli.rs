@@ -1,5 +1,5 @@
 //! Without the `engine` feature, `decompose --engine datafusion` says that this build lacks it
-//! (issue #17) and prints nothing on stdout.
+//! (issue #17), exits 2 as for any argument the user can fix, and prints nothing on stdout.
 #![cfg(not(feature = "engine"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
@@ -14,7 +14,7 @@ fn engine_flag_without_the_feature_says_so_issue17() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(2), "bad input: {err}");
     assert!(out.stdout.is_empty());
     assert!(
         err.contains("no query engine") && err.contains("--features engine"),

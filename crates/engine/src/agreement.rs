@@ -84,6 +84,7 @@ pub fn agreement_path(
         .build()
         .map_err(EngineError::Runtime)?;
     rt.block_on(agreement_async(path, opts, select))
+        .map_err(|e| e.within_limit(opts))
 }
 
 async fn agreement_async(

@@ -1,15 +1,11 @@
 //! Stage A's summaries gathered per dimension on the driver, in memory up to a limit and in
 //! one spill file per dimension beyond it, so that stage B can take one dimension at a time
-//! in person order however the query's output was partitioned and ordered. (A sort of the
+//! however the query's output was partitioned and ordered (and put its persons in order). (A sort of the
 //! summaries inside the query would do the same, but merging its spilled runs needs memory
 //! in proportion to their number, which a 100M-rating file exhausted at 512 MiB.)
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-
-/// A dimension's summaries: the bytes and, in rank order, each person's rank and the range
-/// of its summary in them.
-pub(crate) type Taken = (Vec<u8>, Vec<(u32, std::ops::Range<usize>)>);
 
 /// Per dimension: records `person (u32), length (u32), summary bytes`.
 pub(crate) struct Buckets {
@@ -50,6 +46,16 @@ impl Buckets {
         bucket.extend_from_slice(summary);
         self.held += 8 + summary.len();
         if self.held > self.limit {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Once every summary is pushed: when some were spilled already, spills the rest too, so
+    /// that stage B, taking one dimension at a time, does not also hold up to the limit of
+    /// the others' bytes. Small data, never spilled, stay in memory.
+    pub(crate) fn finish(&mut self) -> std::io::Result<()> {
+        if self.dir.is_some() && self.held > 0 {
             self.spill()?;
         }
         Ok(())
@@ -104,43 +110,57 @@ impl Buckets {
         names
     }
 
-    /// A dimension's summaries, removed from the buckets: the bytes and, ordered by
-    /// `rank[person]`, each person's rank and the range of its summary in them.
-    pub(crate) fn take(&mut self, dimension: &str, rank: &[u32]) -> std::io::Result<Taken> {
-        let mut bytes = Vec::new();
+    /// A dimension's summaries, removed from the buckets and passed to `each(person, bytes)`
+    /// one record at a time, in the order they were pushed (the spill file's, then those
+    /// held in memory): never the dimension's bytes at once, which at 100M ratings would be
+    /// as large as the summaries decoded from them. `io` turns a read error into `each`'s.
+    pub(crate) fn drain<E>(
+        &mut self,
+        dimension: &str,
+        io: fn(std::io::Error) -> E,
+        each: &mut dyn FnMut(u32, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         if let (Some(n), Some(dir)) = (self.files.remove(dimension), &self.dir) {
-            std::fs::File::open(dir.path().join(format!("{n}.bin")))?.read_to_end(&mut bytes)?;
-            std::fs::remove_file(dir.path().join(format!("{n}.bin")))?;
+            let path = dir.path().join(format!("{n}.bin"));
+            let file = std::fs::File::open(&path).map_err(io)?;
+            let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut record = Vec::new();
+            while let Some(person) = read_record(&mut file, &mut record).map_err(io)? {
+                each(person, &record)?;
+            }
+            drop(file);
+            std::fs::remove_file(&path).map_err(io)?;
         }
         if let Some(held) = self.memory.remove(dimension) {
             self.held -= held.len().min(self.held);
-            bytes.extend_from_slice(&held);
-        }
-        let mut index = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
-            let word = |i: usize| -> std::io::Result<u32> {
-                bytes
-                    .get(i..i + 4)
-                    .and_then(|b| b.try_into().ok())
-                    .map(u32::from_le_bytes)
-                    .ok_or_else(|| std::io::Error::other("a truncated summary record"))
-            };
-            let (person, len) = (word(at)?, word(at + 4)? as usize);
-            let start = at + 8;
-            if start + len > bytes.len() {
-                return Err(std::io::Error::other("a truncated summary record"));
+            let mut rest = &held[..];
+            let mut record = Vec::new();
+            while let Some(person) = read_record(&mut rest, &mut record).map_err(io)? {
+                each(person, &record)?;
             }
-            let ranked = rank
-                .get(person as usize)
-                .copied()
-                .ok_or_else(|| std::io::Error::other("a summary of an unknown person"))?;
-            index.push((ranked, start..start + len));
-            at = start + len;
         }
-        index.sort_by_key(|(person, _)| *person);
-        Ok((bytes, index))
+        Ok(())
     }
+}
+
+/// The next `person, length, bytes` record into `record`; `None` at the end.
+fn read_record(from: &mut impl Read, record: &mut Vec<u8>) -> std::io::Result<Option<u32>> {
+    let mut head = [0u8; 8];
+    match from.read_exact(&mut head[..1]) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        r => r?,
+    }
+    let truncated = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => std::io::Error::other("a truncated summary record"),
+        _ => e,
+    };
+    from.read_exact(&mut head[1..]).map_err(truncated)?;
+    let person = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    record.clear();
+    record.resize(len, 0);
+    from.read_exact(record).map_err(truncated)?;
+    Ok(Some(person))
 }
 
 #[cfg(test)]
@@ -148,10 +168,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// Spilled or not, a dimension comes back whole and in person order.
+    /// Spilled or not, a dimension comes back whole, once.
     #[test]
     fn summaries_come_back_by_dimension_in_person_order_spilled_or_not() {
-        for limit in [usize::MAX, 0, 40] {
+        for limit in [usize::MAX, 0, 25] {
             let mut b = Buckets::new(limit);
             let rows = [
                 ("d2", 5, "e"),
@@ -163,22 +183,55 @@ mod tests {
             for (d, p, s) in rows {
                 b.push(d, p, s.as_bytes()).unwrap();
             }
-            assert_eq!(b.dimensions(), ["d1", "d2"]);
-            // Ids as pushed, ranks as taken: the identity except persons 2 and 3 swapped.
-            let rank = [0, 1, 3, 2, 4, 5];
-            let (bytes, index) = b.take("d1", &rank).unwrap();
-            let got: Vec<(u32, &[u8])> =
-                index.iter().map(|(p, r)| (*p, &bytes[r.clone()])).collect();
+            b.finish().unwrap();
+            // Unspilled data stay in memory (5 records of 8 + 7 bytes); once spilled, none does
+            // (at 25, the last two records are held until `finish`).
             assert_eq!(
-                got,
-                [(1, &b"a"[..]), (2, b"ccc"), (3, b"bb")],
+                b.held,
+                if limit == usize::MAX { 47 } else { 0 },
                 "limit {limit}"
             );
-            let (bytes, index) = b.take("d2", &rank).unwrap();
-            let got: Vec<(u32, &[u8])> =
-                index.iter().map(|(p, r)| (*p, &bytes[r.clone()])).collect();
-            assert_eq!(got, [(0, &b""[..]), (5, b"e")], "limit {limit}");
-            assert!(b.take("d3", &rank).unwrap().1.is_empty());
+            assert_eq!(b.dimensions(), ["d1", "d2"]);
+            let drained = |b: &mut Buckets, d: &str| {
+                let mut got: Vec<(u32, Vec<u8>)> = Vec::new();
+                b.drain(d, |e| e, &mut |p, bytes| {
+                    got.push((p, bytes.to_vec()));
+                    Ok(())
+                })
+                .unwrap();
+                got.sort();
+                got
+            };
+            let d1 = drained(&mut b, "d1");
+            assert_eq!(
+                d1,
+                [
+                    (1, b"a".to_vec()),
+                    (2, b"bb".to_vec()),
+                    (3, b"ccc".to_vec())
+                ],
+                "limit {limit}"
+            );
+            let d2 = drained(&mut b, "d2");
+            assert_eq!(d2, [(0, Vec::new()), (5, b"e".to_vec())], "limit {limit}");
+            assert!(drained(&mut b, "d1").is_empty(), "taken once");
+            assert!(drained(&mut b, "d3").is_empty());
+        }
+    }
+
+    #[test]
+    fn a_truncated_record_is_an_error_not_an_end() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&7u32.to_le_bytes());
+        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(b"abc");
+        let mut record = Vec::new();
+        assert_eq!(read_record(&mut &bytes[..], &mut record).unwrap(), Some(7));
+        assert_eq!(record, b"abc");
+        assert_eq!(read_record(&mut &b""[..], &mut record).unwrap(), None);
+        for cut in [1, 6, 9] {
+            let e = read_record(&mut &bytes[..cut], &mut record).unwrap_err();
+            assert!(e.to_string().contains("truncated"), "cut at {cut}: {e}");
         }
     }
 }

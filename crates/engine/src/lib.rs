@@ -33,6 +33,7 @@ use chameleon_stats::variance::decompose::{
     bootstrap_weighted, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
     DimensionIntervals, PersonWeights, Prepared,
 };
+use chameleon_stats::variance::design::stable_centre;
 use chameleon_stats::variance::partial::{self, PersonSummary};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
@@ -105,12 +106,40 @@ pub enum EngineError {
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(std::io::Error),
+    /// `--memory-limit` below what one batch of the query needs: DataFusion could not spill
+    /// its way within it.
+    #[error(
+        "--memory-limit {limit} is too small for this query ({source}); give it more memory \
+         (64M is ample for most files) or fewer partitions (--target-partitions)"
+    )]
+    MemoryTooSmall {
+        /// The limit as a size (`2.0 MiB`).
+        limit: String,
+        /// DataFusion's error.
+        source: DataFusionError,
+    },
     /// The caller cancelled the bootstrap.
     #[error("cancelled")]
     Cancelled,
 }
 
 impl EngineError {
+    /// A local query that ran out of its `--memory-limit` as [`EngineError::MemoryTooSmall`]
+    /// (the user's to raise), anything else as it is.
+    pub(crate) fn within_limit(self, opts: &EngineOptions) -> EngineError {
+        match (self, opts.memory_limit) {
+            (EngineError::Query(source), Some(bytes))
+                if matches!(source.find_root(), DataFusionError::ResourcesExhausted(_)) =>
+            {
+                EngineError::MemoryTooSmall {
+                    limit: size_text(bytes),
+                    source,
+                }
+            }
+            (e, _) => e,
+        }
+    }
+
     /// Whether the user's input is at fault (the CLI's exit code 2).
     pub fn is_bad_input(&self) -> bool {
         matches!(
@@ -118,6 +147,7 @@ impl EngineError {
             EngineError::Column { .. }
                 | EngineError::Input { .. }
                 | EngineError::MemoryLimit(_)
+                | EngineError::MemoryTooSmall { .. }
                 | EngineError::Cluster { .. }
                 | EngineError::Bootstrap(_)
                 | EngineError::Selection(_)
@@ -208,6 +238,20 @@ struct Fitted {
     decomposition: Result<Decomposition, String>,
 }
 
+/// A byte count as people write it: `1 KiB`, `2.0 MiB`, `1.5 GiB`.
+fn size_text(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else if b >= (1u64 << 20) as f64 {
+        format!("{:.1} MiB", b / (1u64 << 20) as f64)
+    } else if b >= 1024.0 {
+        format!("{:.0} KiB", b / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// Parses `512M`, `2G`, `64K`, `1.5G` or a byte count (binary multiples).
 pub fn parse_size(text: &str) -> Result<usize, EngineError> {
     let t = text.trim();
@@ -244,7 +288,9 @@ pub fn decompose_path(
         .enable_all()
         .build()
         .map_err(EngineError::Runtime)?;
-    let (fitted, persons) = rt.block_on(decompose_async(path, opts))?;
+    let (fitted, persons) = rt
+        .block_on(decompose_async(path, opts))
+        .map_err(|e| e.within_limit(opts))?;
     drop(rt);
     poisson_bootstrap(fitted, &persons, opts, control)
 }
@@ -558,18 +604,6 @@ fn check_columns(path: &Path, schema: &DFSchema, spec: &[ColumnSpec]) -> Result<
     )
 }
 
-/// The mean rounded to 24 significant bits. The REML fit does not depend on the centre (it only
-/// keeps the sums of squares free of cancellation), and the rounding absorbs the last-bit
-/// differences of a sum taken over different partitions, so that every partitioning centres
-/// on the same number and gives the same bits.
-fn stable_centre(mean: f64) -> f64 {
-    if mean == 0.0 || !mean.is_finite() {
-        return mean;
-    }
-    let q = (mean.abs().log2().floor() - 23.0).exp2();
-    (mean / q).round() * q
-}
-
 /// Pass 1, stage A and stage B on `ratings`.
 async fn run_plan(
     ratings: Ratings,
@@ -668,6 +702,7 @@ async fn run_plan(
         }
     }
     drop(stream);
+    buckets.finish().map_err(EngineError::Spill)?;
     // Every person id in name order: a person's index there is its id in every dimension's
     // designs, so the bootstrap weighs a person alike across dimensions.
     let mut by_name: Vec<(String, u32)> = first_met.into_iter().collect();
@@ -683,12 +718,14 @@ async fn run_plan(
     };
     let mut fitted: BTreeMap<String, Fitted> = BTreeMap::new();
     for name in buckets.dimensions() {
-        let (bytes, index) = buckets.take(&name, &rank).map_err(EngineError::Spill)?;
         // Raters numbered as first met, renumbered in name order below.
         let mut met: HashMap<String, u32> = HashMap::new();
-        let mut summaries = Vec::with_capacity(index.len());
-        for (person, range) in index {
-            let profiles = udaf::decode(&bytes[range], &mut |rater| {
+        let mut summaries = Vec::new();
+        buckets.drain(&name, EngineError::Spill, &mut |first, bytes| {
+            let person = rank.get(first as usize).copied().ok_or_else(|| {
+                EngineError::Spill(std::io::Error::other("a summary of an unknown person"))
+            })?;
+            let profiles = udaf::decode(bytes, &mut |rater| {
                 if let Some(&id) = met.get(rater) {
                     return id;
                 }
@@ -697,8 +734,10 @@ async fn run_plan(
                 id
             })?;
             summaries.push(PersonSummary { person, profiles });
-        }
-        drop(bytes);
+            Ok(())
+        })?;
+        // Person order, whatever order the records came in (a person has one per dimension).
+        summaries.sort_unstable_by_key(|s| s.person);
         let mut raters: Vec<(String, u32)> = met.into_iter().collect();
         raters.sort_unstable();
         let mut rank = vec![0u32; raters.len()];
@@ -748,14 +787,20 @@ fn fit_dimension(
     opts: &EngineOptions,
     dec_opts: &DecomposeOptions,
 ) -> Fitted {
-    let (prepared, decomposition) = match partial::prepare(&summaries, centre, has_rater) {
-        Ok(p) => {
-            drop(summaries);
-            let d = decompose(&p, &[], dec_opts);
-            // The designs serve the bootstrap only.
-            (Some(p).filter(|_| opts.bootstrap > 0), Ok(d))
+    let (prepared, decomposition) = if opts.bootstrap == 0 {
+        // Point estimates: one design at a time, each dropped once fitted (the same bits).
+        let d = partial::decompose_summaries(summaries, centre, has_rater, dec_opts);
+        (None, d.map_err(|e| e.to_string()))
+    } else {
+        // The bootstrap reweighs every design, so they are all kept.
+        match partial::prepare(&summaries, centre, has_rater) {
+            Ok(p) => {
+                drop(summaries);
+                let d = decompose(&p, &[], dec_opts);
+                (Some(p), Ok(d))
+            }
+            Err(e) => (None, Err(e.to_string())),
         }
-        Err(e) => (None, Err(e.to_string())),
     };
     Fitted {
         dimension: dimension.to_owned(),
@@ -929,16 +974,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn centres_absorb_last_bit_differences() {
-        let m = 4.123_456_789_f64;
-        let next = f64::from_bits(m.to_bits() + 1);
-        assert_eq!(stable_centre(m), stable_centre(next));
-        assert!((stable_centre(m) - m).abs() < 1e-6 * m);
-        assert_eq!(stable_centre(0.0), 0.0);
-        assert_eq!(stable_centre(-2.5), -2.5);
-    }
-
-    #[test]
     fn sizes_parse_with_binary_multiples() {
         assert_eq!(parse_size("512M").unwrap(), 512 << 20);
         assert_eq!(parse_size("2g").unwrap(), 2 << 30);
@@ -946,6 +981,14 @@ mod tests {
         assert_eq!(parse_size("4096").unwrap(), 4096);
         for bad in ["", "M", "12Q", "-1G", "0"] {
             assert!(parse_size(bad).is_err(), "{bad} must be rejected");
+        }
+        for (text, shown) in [
+            ("512M", "512.0 MiB"),
+            ("1.5G", "1.5 GiB"),
+            ("1K", "1 KiB"),
+            ("100", "100 bytes"),
+        ] {
+            assert_eq!(size_text(parse_size(text).unwrap()), shown);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::agreement::AgreementArgs;
 use super::decompose::DecomposeArgs;
+use chameleon_core::CoreError;
 
 /// The one engine so far (`--engine`'s value).
 #[cfg(feature = "engine")]
@@ -28,12 +29,30 @@ fn unsupported(args: &DecomposeArgs) -> Option<&'static str> {
     }
 }
 
+/// `--engine NAME` not this build's engine: bad input (exit 2).
+#[cfg(feature = "engine")]
+fn unknown_engine(engine: &str) -> anyhow::Error {
+    CoreError::Invalid(format!("--engine {engine}: the engine is `{DATAFUSION}`")).into()
+}
+
+/// `--memory-limit` with `--cluster`.
+#[cfg(feature = "engine")]
+const CLUSTER_MEMORY: &str = "--memory-limit applies to a query in this process; on a \
+    cluster give each executor its own (chameleon-executor --memory-limit SIZE; docs/scale.md)";
+
+/// A build without the engine asked for one: the user can rebuild or drop `--engine`.
 #[cfg(not(feature = "engine"))]
-pub fn run(_args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
-    anyhow::bail!(
+fn no_engine(engine: &str) -> anyhow::Error {
+    CoreError::Invalid(format!(
         "this build of chameleon has no query engine: --engine {engine} needs the `engine` \
          feature (cargo build --release -p chameleon-cli --features engine; docs/scale.md)"
-    )
+    ))
+    .into()
+}
+
+#[cfg(not(feature = "engine"))]
+pub fn run(_args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
+    Err(no_engine(engine))
 }
 
 #[cfg(feature = "engine")]
@@ -42,18 +61,20 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     use chameleon_engine::{decompose_path, parse_size, EngineOptions, Method};
     use std::io::Write;
 
+    // Refusals are bad input (exit 2), as agreement's are: the user can fix the arguments.
     if engine != DATAFUSION {
-        anyhow::bail!("--engine {engine}: the engine is `{DATAFUSION}`");
+        return Err(unknown_engine(engine));
     }
     if let Some(what) = unsupported(&args) {
-        anyhow::bail!("--engine {DATAFUSION} does not support {what} yet (docs/scale.md)");
+        return Err(CoreError::Invalid(format!(
+            "--engine {DATAFUSION} does not support {what} yet: use `chameleon decompose` \
+             without --engine (in memory; docs/scale.md)"
+        ))
+        .into());
     }
     if args.cluster.is_some() && args.memory_limit.is_some() {
         // The executors run the query: their memory is theirs to set.
-        anyhow::bail!(
-            "--memory-limit applies to a query in this process; on a cluster give each \
-             executor its own (chameleon-executor --memory-limit SIZE; docs/scale.md)"
-        );
+        return Err(CoreError::Invalid(CLUSTER_MEMORY.into()).into());
     }
     let memory_limit = args.memory_limit.as_deref().map(parse_size).transpose()?;
     let opts = EngineOptions {
@@ -215,10 +236,7 @@ fn write_text(out: &mut impl std::io::Write, report: &serde_json::Value) -> std:
 
 #[cfg(not(feature = "engine"))]
 pub fn run_agreement(_args: AgreementArgs, engine: &str) -> anyhow::Result<()> {
-    anyhow::bail!(
-        "this build of chameleon has no query engine: --engine {engine} needs the `engine` \
-         feature (cargo build --release -p chameleon-cli --features engine; docs/scale.md)"
-    )
+    Err(no_engine(engine))
 }
 
 /// What `agreement --engine` cannot do, if `args` asks for it, with what to use instead.
@@ -250,24 +268,18 @@ pub fn run_agreement(args: AgreementArgs, engine: &str) -> anyhow::Result<()> {
     use chameleon_core::analysis::minimum::UNITS_FOR_AGREEMENT;
     use chameleon_core::analysis::raters::{choose_raters, RaterCount, RaterSelection};
     use chameleon_core::model::{RaterKind, Scale};
-    use chameleon_core::CoreError;
     use chameleon_engine::agreement::{agreement_path, RaterTotals, SelectionError};
     use chameleon_engine::{parse_size, EngineOptions};
     use std::io::Write;
 
     if engine != DATAFUSION {
-        anyhow::bail!("--engine {engine}: the engine is `{DATAFUSION}`");
+        return Err(unknown_engine(engine));
     }
     if let Some(why) = agreement_unsupported(&args) {
         return Err(CoreError::Invalid(why).into());
     }
     if args.cluster.is_some() && args.memory_limit.is_some() {
-        return Err(CoreError::Invalid(
-            "--memory-limit applies to a query in this process; on a cluster give each \
-             executor its own (chameleon-executor --memory-limit SIZE; docs/scale.md)"
-                .into(),
-        )
-        .into());
+        return Err(CoreError::Invalid(CLUSTER_MEMORY.into()).into());
     }
     let memory_limit = args.memory_limit.as_deref().map(parse_size).transpose()?;
     let opts = EngineOptions {

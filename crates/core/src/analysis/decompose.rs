@@ -384,18 +384,76 @@ pub struct PooledCi {
     pub state_share: Option<[f64; 2]>,
 }
 
-/// Ratings of one dimension as the stats crate wants them.
-pub fn dimension_ratings(ds: &Dataset, dim: &DimensionData) -> Vec<Rating> {
-    dim.observations
-        .iter()
-        .filter(|o| o.value.is_finite())
+/// Persons and profiles numbered in name order (a profile by its person's name, then its
+/// context's), as the query engine numbers them (crates/engine, issue #17). The designs then
+/// sum in the same order on both paths, so an in-memory decomposition and the engine's agree
+/// to the last bit instead of to the optimiser's accuracy, and neither depends on the order
+/// of the file's rows.
+pub struct NameOrder {
+    person: Vec<u32>,
+    profile: Vec<u32>,
+}
+
+impl NameOrder {
+    /// The name ranks of `ds`'s persons and profiles (byte order, as the engine sorts).
+    pub fn new(ds: &Dataset) -> NameOrder {
+        let person = ranks(&ds.persons);
+        let context = ranks(&ds.contexts);
+        let key = |i: u32| {
+            let p = &ds.profiles[i as usize];
+            (person[p.person as usize], context[p.context as usize])
+        };
+        let mut by_key: Vec<u32> = (0..ds.profiles.len() as u32).collect();
+        by_key.sort_unstable_by_key(|&i| key(i));
+        let mut profile = vec![0u32; by_key.len()];
+        for (rank, &id) in by_key.iter().enumerate() {
+            profile[id as usize] = rank as u32;
+        }
+        NameOrder { person, profile }
+    }
+}
+
+/// Each name's rank among `names` (distinct) in byte order.
+fn ranks(names: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    let mut rank = vec![0u32; order.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    rank
+}
+
+/// Ratings of one dimension as the stats crate wants them, numbered by `order`, raters by
+/// their name rank among this dimension's raters (as the engine numbers them); the second
+/// value maps those rater numbers back to indices into [`Dataset::raters`].
+pub fn dimension_ratings(
+    ds: &Dataset,
+    dim: &DimensionData,
+    order: &NameOrder,
+) -> (Vec<Rating>, Vec<u32>) {
+    let finite = || dim.observations.iter().filter(|o| o.value.is_finite());
+    let mut present = vec![false; ds.raters.len()];
+    for r in finite().filter_map(|o| o.rater) {
+        present[r as usize] = true;
+    }
+    let mut rater_of: Vec<u32> = (0..ds.raters.len() as u32)
+        .filter(|&r| present[r as usize])
+        .collect();
+    rater_of.sort_unstable_by(|&a, &b| ds.raters[a as usize].name.cmp(&ds.raters[b as usize].name));
+    let mut number = vec![0u32; ds.raters.len()];
+    for (rank, &id) in rater_of.iter().enumerate() {
+        number[id as usize] = rank as u32;
+    }
+    let ratings = finite()
         .map(|o| Rating {
-            person: ds.profiles[o.profile as usize].person,
-            profile: o.profile,
-            rater: o.rater.unwrap_or(0),
+            person: order.person[ds.profiles[o.profile as usize].person as usize],
+            profile: order.profile[o.profile as usize],
+            rater: o.rater.map_or(0, |r| number[r as usize]),
             value: o.value,
         })
-        .collect()
+        .collect();
+    (ratings, rater_of)
 }
 
 const NOMINAL_WARNING: &str = "nominal categories have no mean or variance; not decomposed \
@@ -412,6 +470,7 @@ pub fn run_decomposition(
         method: opts.method,
         parallel: true,
     };
+    let order = NameOrder::new(ds);
     let per_dim: Vec<(Option<Prepared>, Option<Decomposition>, Vec<String>)> = ds
         .dimensions
         .par_iter()
@@ -421,10 +480,14 @@ pub fn run_decomposition(
                 // artefact of the coding, so the dimension is reported but not decomposed.
                 return (None, None, vec![NOMINAL_WARNING.to_string()]);
             }
-            let ratings = dimension_ratings(ds, dim);
+            let (ratings, rater_of) = dimension_ratings(ds, dim, &order);
             match Prepared::new(&ratings, ds.has_rater) {
                 Ok(p) => {
-                    let d = decompose(&p, &ratings, &dec_opts);
+                    let mut d = decompose(&p, &ratings, &dec_opts);
+                    // Reported by the dataset's rater index, in the designs' (name) order.
+                    for s in &mut d.rater_sensitivity {
+                        s.rater = rater_of.get(s.rater as usize).copied().unwrap_or(s.rater);
+                    }
                     // The designs serve the bootstrap only: without one they go now, not
                     // after every dimension (tens of MB each at millions of ratings).
                     (Some(p).filter(|_| opts.bootstrap > 0), Some(d), Vec::new())

@@ -134,9 +134,11 @@ pub struct Design {
     pub(super) sigs: Vec<(Vec<u16>, Vec<f64>)>,
 }
 
-/// Indices of `ratings` ordered by (person, profile, rater); no sort when already in order.
+/// Indices of `ratings` ordered by (person, profile, rater, value); no sort when already in
+/// order. A cell's replicate values are summed in value order, as the engine's summaries sum
+/// them (crates/engine/src/udaf.rs), so that neither depends on the order of the rows.
 pub(crate) fn sort_order(ratings: &[Rating]) -> Vec<u32> {
-    let key = |r: &Rating| (r.person, r.profile, r.rater);
+    let key = |r: &Rating| (r.person, r.profile, r.rater, value_key(r.value));
     if ratings.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
         return (0..ratings.len() as u32).collect();
     }
@@ -150,18 +152,44 @@ pub(crate) fn sort_order(ratings: &[Rating]) -> Vec<u32> {
             while end < order.len() && pkey(&ratings[end]) == pkey(&ratings[start]) {
                 end += 1;
             }
-            order[start..end].sort_unstable_by_key(|&i| ratings[i as usize].rater);
+            order[start..end].sort_unstable_by_key(|&i| {
+                let r = &ratings[i as usize];
+                (r.rater, value_key(r.value))
+            });
             start = end;
         }
         return order;
     }
-    let mut keyed: Vec<(u32, u32, u32, u32)> = ratings
+    let mut keyed: Vec<(u32, u32, u32, u64, u32)> = ratings
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.person, r.profile, r.rater, i as u32))
+        .map(|(i, r)| (r.person, r.profile, r.rater, value_key(r.value), i as u32))
         .collect();
     keyed.sort_unstable();
-    keyed.into_iter().map(|k| k.3).collect()
+    keyed.into_iter().map(|k| k.4).collect()
+}
+
+/// A key whose order is `f64::total_cmp`'s.
+fn value_key(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+/// The mean rounded to 24 significant bits: the centre of a design's values. The REML fit
+/// does not depend on the centre (it only keeps the sums of squares free of cancellation);
+/// the rounding absorbs the last-bit differences of a mean summed in another order (the
+/// engine's, over partitions), so that every path centres on the same number and gives the
+/// same bits.
+pub fn stable_centre(mean: f64) -> f64 {
+    if mean == 0.0 || !mean.is_finite() {
+        return mean;
+    }
+    let q = (mean.abs().log2().floor() - 23.0).exp2();
+    (mean / q).round() * q
 }
 
 pub(super) type Signatures = (Vec<f64>, Vec<u16>, Vec<u32>, Vec<(Vec<u16>, Vec<f64>)>);
@@ -293,7 +321,8 @@ impl Design {
         if ratings.iter().any(|r| !r.value.is_finite()) {
             return Err(VarianceError::NonFinite);
         }
-        let centre = ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64;
+        let centre =
+            stable_centre(ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64);
         let order = sort_order(ratings);
         let n_raters = ratings
             .iter()
@@ -717,5 +746,62 @@ impl Design {
                 (m != 0.0).then_some((m, p.n, p.sum, p.sumsq))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn centres_absorb_last_bit_differences() {
+        let m = 4.123_456_789_f64;
+        let next = f64::from_bits(m.to_bits() + 1);
+        assert_eq!(stable_centre(m), stable_centre(next));
+        assert!((stable_centre(m) - m).abs() < 1e-6 * m);
+        assert_eq!(stable_centre(0.0), 0.0);
+        assert_eq!(stable_centre(-2.5), -2.5);
+    }
+
+    #[test]
+    fn value_keys_order_as_total_cmp() {
+        let mut vs = [3.5, -0.0, 0.0, -7.25, 1e-300, -1e300, f64::INFINITY, -2.0];
+        let mut by_key = vs;
+        vs.sort_by(f64::total_cmp);
+        by_key.sort_by_key(|&v| value_key(v));
+        assert_eq!(vs.map(f64::to_bits), by_key.map(f64::to_bits));
+    }
+
+    /// Replicates in a cell come out in value order whatever the rows' order, on each of
+    /// `sort_order`'s three paths (sorted, grouped by profile, neither).
+    #[test]
+    fn replicates_are_ordered_by_value() {
+        let r = |person, profile, rater, value| Rating {
+            person,
+            profile,
+            rater,
+            value,
+        };
+        let grouped = [
+            r(0, 0, 1, 5.0),
+            r(0, 0, 0, 2.0),
+            r(0, 0, 1, 3.0),
+            r(1, 1, 0, 4.0),
+        ];
+        let order = sort_order(&grouped);
+        let got: Vec<f64> = order.iter().map(|&i| grouped[i as usize].value).collect();
+        assert_eq!(got, [2.0, 3.0, 5.0, 4.0]);
+        let shuffled = [
+            r(1, 1, 0, 4.0),
+            r(0, 0, 1, 5.0),
+            r(0, 0, 0, 2.0),
+            r(0, 0, 1, 3.0),
+        ];
+        let order = sort_order(&shuffled);
+        let got: Vec<f64> = order.iter().map(|&i| shuffled[i as usize].value).collect();
+        assert_eq!(got, [2.0, 3.0, 5.0, 4.0]);
+        let sorted = [r(0, 0, 0, 2.0), r(0, 0, 1, 3.0), r(0, 0, 1, 5.0)];
+        assert_eq!(sort_order(&sorted), [0, 1, 2]);
     }
 }

@@ -375,11 +375,18 @@ mod tests {
     use super::*;
     use crate::variance::decompose::{decompose, DecomposeOptions, Method};
 
-    /// Summaries of sorted ratings, summed exactly as `Design::new` sums them.
+    /// Summaries of sorted ratings (replicates by value), centred and summed exactly as
+    /// `Design::new` and the engine's summaries are.
     fn summarise(ratings: &[Rating]) -> (Vec<PersonSummary>, f64) {
         let mut sorted = ratings.to_vec();
-        sorted.sort_by_key(|r| (r.person, r.profile, r.rater));
-        let centre = ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64;
+        sorted.sort_by(|a, b| {
+            (a.person, a.profile, a.rater)
+                .cmp(&(b.person, b.profile, b.rater))
+                .then(a.value.total_cmp(&b.value))
+        });
+        let centre = crate::variance::design::stable_centre(
+            ratings.iter().map(|r| r.value).sum::<f64>() / ratings.len() as f64,
+        );
         let mut out: Vec<PersonSummary> = Vec::new();
         let mut last: Option<(u32, u32)> = None;
         for r in &sorted {
