@@ -10,6 +10,13 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// With the query engine: mimalloc, which hands a dimension's freed designs back to the
+/// system before the next dimension's are built (glibc's allocator keeps them and stage B's
+/// peak grows by ~300 MiB at 100M ratings; docs/scale.md).
+#[cfg(feature = "engine")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "chameleon",
