@@ -808,7 +808,7 @@ fn decompose_engine_refusals_are_bad_input_issue17() {
     let p = path.to_str().unwrap();
     let (code, out, err) = run(&["decompose", p, "--engine", "polars"]);
     assert_eq!((code, out.as_str()), (2, ""), "{err}");
-    assert!(err.contains("the engine is `datafusion`"), "{err}");
+    assert!(err.contains("possible values: datafusion"), "{err}");
     let (code, _, err) = run(&[
         "agreement",
         p,
