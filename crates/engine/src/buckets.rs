@@ -114,12 +114,15 @@ impl Buckets {
     /// one record at a time, in the order they were pushed (the spill file's, then those
     /// held in memory): never the dimension's bytes at once, which at 100M ratings would be
     /// as large as the summaries decoded from them. `io` turns a read error into `each`'s.
-    pub(crate) fn drain<E>(
+    pub(crate) fn drain<E, F>(
         &mut self,
         dimension: &str,
         io: fn(std::io::Error) -> E,
-        each: &mut dyn FnMut(u32, &[u8]) -> Result<(), E>,
-    ) -> Result<(), E> {
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        F: FnMut(u32, &[u8]) -> Result<(), E>,
+    {
         if let (Some(n), Some(dir)) = (self.files.remove(dimension), &self.dir) {
             let path = dir.path().join(format!("{n}.bin"));
             let file = std::fs::File::open(&path).map_err(io)?;
@@ -194,10 +197,14 @@ mod tests {
             assert_eq!(b.dimensions(), ["d1", "d2"]);
             let drained = |b: &mut Buckets, d: &str| {
                 let mut got: Vec<(u32, Vec<u8>)> = Vec::new();
-                b.drain(d, |e| e, &mut |p, bytes| {
-                    got.push((p, bytes.to_vec()));
-                    Ok(())
-                })
+                b.drain(
+                    d,
+                    |e| e,
+                    |p, bytes| {
+                        got.push((p, bytes.to_vec()));
+                        Ok(())
+                    },
+                )
                 .unwrap();
                 got.sort();
                 got

@@ -721,7 +721,7 @@ async fn run_plan(
         // Raters numbered as first met, renumbered in name order below.
         let mut met: HashMap<String, u32> = HashMap::new();
         let mut summaries = Vec::new();
-        buckets.drain(&name, EngineError::Spill, &mut |first, bytes| {
+        buckets.drain(&name, EngineError::Spill, |first, bytes| {
             let person = rank.get(first as usize).copied().ok_or_else(|| {
                 EngineError::Spill(std::io::Error::other("a summary of an unknown person"))
             })?;
