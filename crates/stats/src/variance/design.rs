@@ -783,24 +783,26 @@ mod tests {
             rater,
             value,
         };
+        let values = |rs: &[Rating]| -> Vec<f64> {
+            sort_order(rs)
+                .iter()
+                .map(|&i| rs[i as usize].value)
+                .collect()
+        };
         let grouped = [
             r(0, 0, 1, 5.0),
             r(0, 0, 0, 2.0),
             r(0, 0, 1, 3.0),
             r(1, 1, 0, 4.0),
         ];
-        let order = sort_order(&grouped);
-        let got: Vec<f64> = order.iter().map(|&i| grouped[i as usize].value).collect();
-        assert_eq!(got, [2.0, 3.0, 5.0, 4.0]);
+        assert_eq!(values(&grouped), [2.0, 3.0, 5.0, 4.0]);
         let shuffled = [
             r(1, 1, 0, 4.0),
             r(0, 0, 1, 5.0),
             r(0, 0, 0, 2.0),
             r(0, 0, 1, 3.0),
         ];
-        let order = sort_order(&shuffled);
-        let got: Vec<f64> = order.iter().map(|&i| shuffled[i as usize].value).collect();
-        assert_eq!(got, [2.0, 3.0, 5.0, 4.0]);
+        assert_eq!(values(&shuffled), [2.0, 3.0, 5.0, 4.0]);
         let sorted = [r(0, 0, 0, 2.0), r(0, 0, 1, 3.0), r(0, 0, 1, 5.0)];
         assert_eq!(sort_order(&sorted), [0, 1, 2]);
     }
