@@ -25,13 +25,13 @@ pub mod cluster;
 pub mod udaf;
 pub mod unit_udaf;
 
-pub use chameleon_stats::variance::decompose::Method;
+pub use chameleon_stats::variance::decompose::{Decomposition, Method};
 
 use chameleon_stats::bootstrap::poisson::person_key;
 use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::decompose::{
-    bootstrap_weighted, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
-    DimensionIntervals, PersonWeights, Prepared,
+    bootstrap_weighted, decompose, BootstrapOptions, DecomposeOptions, DimensionIntervals,
+    PersonWeights, Prepared,
 };
 use chameleon_stats::variance::design::stable_centre;
 use chameleon_stats::variance::partial::{self, PersonSummary};

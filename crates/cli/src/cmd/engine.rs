@@ -10,6 +10,28 @@ use chameleon_core::CoreError;
 #[cfg(feature = "engine")]
 pub const DATAFUSION: &str = "datafusion";
 
+/// A decomposition as JSON with its levels in the in-memory report's shape (the DESIGN.md
+/// contract: `rater_level` holds `person`, `person_context`, … itself), so a script reads the
+/// same keys whichever path made them.
+#[cfg(feature = "engine")]
+fn contract_levels(
+    d: &chameleon_engine::Decomposition,
+    method: chameleon_engine::Method,
+) -> anyhow::Result<serde_json::Value> {
+    use chameleon_core::analysis::decompose::{
+        NegativeComponents, ProfileLevelReport, RaterLevelReport,
+    };
+    let mut value = serde_json::to_value(d)?;
+    value["profile_level"] =
+        serde_json::to_value(d.profile_level.as_ref().map(ProfileLevelReport::from))?;
+    value["rater_level"] =
+        serde_json::to_value(d.rater_level.as_ref().map(RaterLevelReport::from))?;
+    if let Some(negative) = NegativeComponents::of(d, method) {
+        value["negative_components"] = serde_json::to_value(negative)?;
+    }
+    Ok(value)
+}
+
 /// What the engine path cannot do yet, if `args` asks for it.
 #[cfg(feature = "engine")]
 fn unsupported(args: &DecomposeArgs) -> Option<&'static str> {
@@ -99,7 +121,7 @@ pub fn run(args: DecomposeArgs, engine: &str) -> anyhow::Result<()> {
     let mut dimensions = Vec::new();
     for r in &run.dimensions {
         let (mut value, mut warnings) = match &r.decomposition {
-            Ok(d) => (serde_json::to_value(d)?, d.warnings.clone()),
+            Ok(d) => (contract_levels(d, opts.method)?, d.warnings.clone()),
             Err(e) => (serde_json::json!({}), vec![e.clone()]),
         };
         if let (Some(iv), Ok(d)) = (&r.intervals, &r.decomposition) {

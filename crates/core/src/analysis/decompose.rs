@@ -18,7 +18,7 @@ use crate::dataset::{Dataset, DimensionData};
 use chameleon_stats::bootstrap::Control;
 use chameleon_stats::variance::decompose::{
     bootstrap_decomposition, decompose, BootstrapOptions, DecomposeOptions, Decomposition,
-    DimensionIntervals, Method, Prepared,
+    DimensionIntervals, Method, Prepared, ProfileLevel, RaterLevel,
 };
 use chameleon_stats::variance::formula::{self, Formula};
 use chameleon_stats::variance::mixed::{
@@ -128,6 +128,56 @@ pub struct RaterSensitivityReport {
 pub struct NegativeComponents {
     pub profile_level: Vec<&'static str>,
     pub rater_level: Vec<&'static str>,
+}
+
+impl From<&ProfileLevel> for ProfileLevelReport {
+    fn from(p: &ProfileLevel) -> Self {
+        ProfileLevelReport {
+            person: p.person,
+            state: p.state,
+            trait_share: p.trait_share,
+            state_share: p.state_share,
+            reml_criterion: p.reml_criterion,
+        }
+    }
+}
+
+impl From<&RaterLevel> for RaterLevelReport {
+    fn from(r: &RaterLevel) -> Self {
+        RaterLevelReport {
+            person: r.components.person,
+            person_context: r.components.person_context,
+            rater: r.components.rater,
+            residual: r.components.residual,
+            reml_criterion: r.reml_criterion,
+            shares: SharesReport {
+                person: r.shares.person,
+                person_context: r.shares.person_context,
+                rater: r.shares.rater,
+                residual: r.shares.residual,
+            },
+            k: r.k,
+            reliability_1: r.reliability_1,
+            reliability_k: r.reliability_k,
+            consistency: r.consistency,
+            occasion_specificity: r.occasion_specificity,
+            rater_term: r.rater_term,
+        }
+    }
+}
+
+impl NegativeComponents {
+    /// The moment estimates below 0 of each level; `None` for REML, which has none.
+    pub fn of(d: &Decomposition, method: Method) -> Option<Self> {
+        (method == Method::Anova).then(|| NegativeComponents {
+            profile_level: (d.profile_level.iter())
+                .flat_map(|p| p.negative_components.clone())
+                .collect(),
+            rater_level: (d.rater_level.iter())
+                .flat_map(|r| r.negative_components.clone())
+                .collect(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1025,32 +1075,8 @@ fn dimension_report(
             caution: None,
         };
     };
-    let profile_level = d.profile_level.as_ref().map(|p| ProfileLevelReport {
-        person: p.person,
-        state: p.state,
-        trait_share: p.trait_share,
-        state_share: p.state_share,
-        reml_criterion: p.reml_criterion,
-    });
-    let rater_level = d.rater_level.as_ref().map(|r| RaterLevelReport {
-        person: r.components.person,
-        person_context: r.components.person_context,
-        rater: r.components.rater,
-        residual: r.components.residual,
-        reml_criterion: r.reml_criterion,
-        shares: SharesReport {
-            person: r.shares.person,
-            person_context: r.shares.person_context,
-            rater: r.shares.rater,
-            residual: r.shares.residual,
-        },
-        k: r.k,
-        reliability_1: r.reliability_1,
-        reliability_k: r.reliability_k,
-        consistency: r.consistency,
-        occasion_specificity: r.occasion_specificity,
-        rater_term: r.rater_term,
-    });
+    let profile_level = d.profile_level.as_ref().map(ProfileLevelReport::from);
+    let rater_level = d.rater_level.as_ref().map(RaterLevelReport::from);
     let sens_ci: Vec<Option<[f64; 2]>> = iv
         .as_ref()
         .map(|i| i.rater_state_share.clone())
@@ -1078,18 +1104,7 @@ fn dimension_report(
         })
         .collect();
     let ci = iv.map(|iv| CiReport::from_intervals(&iv, opts.bootstrap));
-    let negative_components = (opts.method == Method::Anova).then(|| NegativeComponents {
-        profile_level: d
-            .profile_level
-            .as_ref()
-            .map(|p| p.negative_components.clone())
-            .unwrap_or_default(),
-        rater_level: d
-            .rater_level
-            .as_ref()
-            .map(|r| r.negative_components.clone())
-            .unwrap_or_default(),
-    });
+    let negative_components = NegativeComponents::of(&d, opts.method);
     let mut warnings = errs;
     warnings.extend(d.warnings.iter().cloned());
     DimensionReport {

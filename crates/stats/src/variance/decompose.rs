@@ -121,7 +121,9 @@ pub struct RaterSensitivity {
     pub state_share: Option<f64>,
     /// True below the state-blind threshold (0.10); `None` without a state share.
     pub state_blind: Option<bool>,
-    /// Why there is no state share, or what to keep in mind.
+    /// Why there is no state share, or what to keep in mind (absent without one, as in the
+    /// CLI's report).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     #[serde(skip)]
     theta: [f64; 3],
