@@ -126,7 +126,7 @@ pub struct RowRef<'a> {
 }
 
 impl RowRef<'_> {
-    fn to_owned_row(self) -> TidyRow {
+    fn to_owned_row(&self) -> TidyRow {
         TidyRow {
             line: self.line,
             person: self.person.to_owned(),

@@ -10,7 +10,7 @@ pub(super) const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 /// One pass over the whole file, keeping every row's line or not (see [`Builder::new`]).
 pub(super) fn build(name: &str, input: &[u8], keep_lines: bool) -> Result<(Builder, Layout)> {
     let mut b = Builder::new(keep_lines);
-    match parse_rows(name, input, &mut |r| b.push(&r)) {
+    match parse_rows(name, input, &mut |r| b.push(r)) {
         Ok(layout) => Ok((b, layout)),
         Err(CoreError::Input { path, mut errors }) => {
             // Every problem at once: text values where numbers are too, with the rest.
@@ -64,7 +64,7 @@ pub(super) fn build_in_parallel(
         .zip(first_lines)
         .map(|(piece, first_line)| {
             let mut b = Builder::new(keep_lines);
-            let (rows, errors) = parse_lines(&header, piece, first_line, &mut |r| b.push(&r));
+            let (rows, errors) = parse_lines(&header, piece, first_line, &mut |r| b.push(r));
             (b, rows, errors)
         })
         .collect();

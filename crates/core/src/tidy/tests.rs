@@ -281,7 +281,7 @@ fn infinite_values_are_rejected() {
 }
 
 /// `parse_rows` or `parse_rows_csv`.
-type RowsReader = fn(&str, &[u8], &mut dyn FnMut(RowRef<'_>)) -> Result<Layout>;
+type RowsReader = fn(&str, &[u8], &mut dyn FnMut(&RowRef<'_>)) -> Result<Layout>;
 
 /// Rows (or the errors) of `input` read by `read`, as text.
 fn rows_read_by(read: RowsReader, input: &str) -> String {
