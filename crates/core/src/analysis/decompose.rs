@@ -503,7 +503,44 @@ pub fn dimension_ratings(
             value: o.value,
         })
         .collect();
-    (ratings, rater_of)
+    (in_name_order(ratings, ds.profiles.len()), rater_of)
+}
+
+/// `ratings` in (person, profile, rater, value) order, the order the stats crate sums them in
+/// (its `sort_order`, which then finds them sorted and sorts nothing): a counting sort by
+/// profile rank, whose order is the persons' too, and a short sort within each profile. A file
+/// in row order other than the names' (`p2` before `p10`) would otherwise be sorted whole by
+/// each of a dimension's designs.
+fn in_name_order(ratings: Vec<Rating>, profiles: usize) -> Vec<Rating> {
+    let within = |a: &Rating, b: &Rating| a.rater.cmp(&b.rater).then(a.value.total_cmp(&b.value));
+    let key = |r: &Rating| (r.person, r.profile);
+    let sorted = ratings.windows(2).all(|w| {
+        key(&w[0])
+            .cmp(&key(&w[1]))
+            .then_with(|| within(&w[0], &w[1]))
+            .is_le()
+    });
+    if sorted {
+        return ratings;
+    }
+    let mut start = vec![0usize; profiles + 1];
+    for r in &ratings {
+        start[r.profile as usize + 1] += 1;
+    }
+    for p in 0..profiles {
+        start[p + 1] += start[p];
+    }
+    let mut next = start.clone();
+    let mut out = ratings.clone();
+    for r in ratings {
+        let at = &mut next[r.profile as usize];
+        out[*at] = r;
+        *at += 1;
+    }
+    for p in 0..profiles {
+        out[start[p]..start[p + 1]].sort_unstable_by(within);
+    }
+    out
 }
 
 const NOMINAL_WARNING: &str = "nominal categories have no mean or variance; not decomposed \
@@ -1199,6 +1236,34 @@ mod tests {
     use super::*;
     use crate::model::{Anchor, Level, Scale};
     use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn ratings_come_in_name_order_whatever_the_rows_order_issue19() {
+        // Profiles 0..4 of persons 0..1, two raters, replicates with unequal values.
+        let rating = |person, profile, rater, value| Rating {
+            person,
+            profile,
+            rater,
+            value,
+        };
+        let sorted = vec![
+            rating(0, 0, 0, 1.0),
+            rating(0, 0, 0, 2.0),
+            rating(0, 0, 1, -3.0),
+            rating(0, 1, 0, 4.0),
+            rating(1, 2, 1, 0.5),
+            rating(1, 3, 0, 2.0),
+            rating(1, 3, 1, 1.0),
+            rating(1, 3, 1, 1.5),
+        ];
+        assert_eq!(in_name_order(sorted.clone(), 4), sorted);
+        let mut rows = sorted.clone();
+        for turn in 1..rows.len() {
+            rows.rotate_left(turn);
+            rows.swap(0, turn);
+            assert_eq!(in_name_order(rows.clone(), 4), sorted, "rows {rows:?}");
+        }
+    }
 
     fn run(ds: &Dataset, opts: &DecomposeRunOptions) -> DecomposeReport {
         let cancel = AtomicBool::new(false);

@@ -126,7 +126,7 @@ pub struct RowRef<'a> {
 }
 
 impl RowRef<'_> {
-    fn to_owned_row(&self) -> TidyRow {
+    fn to_owned_row(self) -> TidyRow {
         TidyRow {
             line: self.line,
             person: self.person.to_owned(),
@@ -154,7 +154,7 @@ impl RowRef<'_> {
 /// ```
 pub fn parse(name: &str, input: &[u8]) -> Result<TidyFile> {
     let mut rows = Vec::new();
-    let layout = parse_rows(name, input, &mut |r| rows.push(r.to_owned_row()))?;
+    let layout = parse_rows(name, input, &mut |r| rows.push((*r).to_owned_row()))?;
     Ok(TidyFile {
         rows,
         has_rater: layout.has_rater,

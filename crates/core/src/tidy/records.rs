@@ -59,18 +59,15 @@ pub(super) fn parse_lines<F: FnMut(&RowRef<'_>) + ?Sized>(
     let mut errors = Vec::new();
     let mut n_rows = 0usize;
     let mut fields: Vec<&str> = Vec::with_capacity(header.names.len());
-    let mut line = first_line;
     let mut start = 0;
     let bytes = body.as_bytes();
     // A newline past the last byte ends an unterminated record.
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    for end in ends {
+    for (this_line, end) in (first_line..).zip(ends) {
         // Newlines are ASCII, so every cut is a character boundary.
         let raw = body.get(start..end).unwrap_or_default();
         start = end + 1;
         let text = raw.strip_suffix('\r').unwrap_or(raw);
-        let this_line = line;
-        line += 1;
         if text.is_empty() {
             continue; // blank line (or the end after the last newline)
         }

@@ -287,7 +287,7 @@ type RowsReader = fn(&str, &[u8], &mut dyn FnMut(&RowRef<'_>)) -> Result<Layout>
 fn rows_read_by(read: RowsReader, input: &str) -> String {
     let mut rows = Vec::new();
     match read("f.csv", input.as_bytes(), &mut |r| {
-        rows.push(r.to_owned_row())
+        rows.push((*r).to_owned_row())
     }) {
         Ok(l) => format!(
             "{rows:?} {} {} {} {:?}",
