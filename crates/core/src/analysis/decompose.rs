@@ -801,24 +801,49 @@ pub struct PreparedModel {
 /// [`CoreError::Invalid`] naming the dimension, the term and the reason.
 pub fn prepare_model(ds: &Dataset, text: &str) -> Result<PreparedModel, crate::CoreError> {
     let formula = formula::parse(text).map_err(|e| crate::CoreError::Invalid(e.to_string()))?;
-    let models = ds
-        .dimensions
-        .par_iter()
-        .map(|dim| {
+    let outcome = |dim: &DimensionData, built: Result<Model, ModelError>| match built {
+        Ok(m) => Ok(Ok(m)),
+        Err(e @ (ModelError::Empty | ModelError::ConstantValues)) => Ok(Err(e.to_string())),
+        Err(e) => Err(crate::CoreError::Invalid(format!(
+            "{}: dimension '{}': {e}",
+            ds.source, dim.name
+        ))),
+    };
+    // Dimensions usually share their rows' design (every rater rates every profile on every
+    // dimension): the first one's model is checked and compressed, and the others take
+    // their values on it unless their design differs.
+    // (Each dimension's rows are made where they are used: alive all at once they would be
+    // most of the peak memory.)
+    let first = ds.dimensions.iter().position(|d| !d.is_nominal());
+    let first_built = match first {
+        Some(i) => {
+            let dim = &ds.dimensions[i];
+            let built = Model::new_reusable(&formula, &model_rows(ds, dim), ds.has_rater);
+            Some(outcome(dim, built)?)
+        }
+        None => None,
+    };
+    let shared: Option<&Model> = first_built.as_ref().and_then(|r| r.as_ref().ok());
+    let mut models = (ds.dimensions.par_iter().enumerate())
+        .map(|(i, dim)| {
             if dim.is_nominal() {
                 return Ok(Err(NOMINAL_WARNING.to_string()));
             }
-            let rows = model_rows(ds, dim);
-            match Model::new(&formula, &rows, ds.has_rater) {
-                Ok(m) => Ok(Ok(m)),
-                Err(e @ (ModelError::Empty | ModelError::ConstantValues)) => Ok(Err(e.to_string())),
-                Err(e) => Err(crate::CoreError::Invalid(format!(
-                    "{}: dimension '{}': {e}",
-                    ds.source, dim.name
-                ))),
+            if Some(i) == first {
+                // Its place, filled below.
+                return Ok(Err(String::new()));
             }
+            let rows = model_rows(ds, dim);
+            let built = match shared.and_then(|m| m.with_values(&rows)) {
+                Some(built) => built,
+                None => Model::new(&formula, &rows, ds.has_rater),
+            };
+            outcome(dim, built)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if let (Some(i), Some(built)) = (first, first_built) {
+        models[i] = built;
+    }
     Ok(PreparedModel { formula, models })
 }
 

@@ -261,6 +261,65 @@ pub struct Model {
     /// intercept) and of `Z'y`, summed over all cells.
     pub(crate) cross: Vec<(u32, u32, f64)>,
     pub(crate) cross_rhs: Vec<(u32, f64)>,
+    /// The rows' cell keys and cell order, kept by [`Model::new_reusable`] so that
+    /// [`Model::with_values`] can take another response on the same design.
+    pub(crate) row_cells: Option<std::sync::Arc<RowCells>>,
+    /// Whether the rows' rater ids were used (cells per rater).
+    pub(crate) has_rater: bool,
+}
+
+/// Where each row of a model's data went: its cell key (person, context, rater; rater 0
+/// without a rater column) and the row order that lists the cells' rows run by run.
+#[derive(Debug)]
+pub(crate) struct RowCells {
+    keys: Vec<[u32; 3]>,
+    /// Empty when the rows were in cell order already.
+    order: Vec<u32>,
+}
+
+/// The row order that groups `rows` into cells, persons ascending, then contexts, then
+/// raters, rows of a cell in their own order; empty when `rows` are in that order already.
+/// Rows usually come person by person (a file or a store lists a person's profiles
+/// together), and person ids are dense: a counting sort by person and a short sort of each
+/// person's rows give the full sort's order at a fraction of its cost.
+fn cell_order(rows: &[Observation], has_rater: bool) -> Vec<u32> {
+    let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
+    let cell_key = |o: &Observation| (o.person, o.context, rater(o));
+    if rows.is_sorted_by_key(cell_key) {
+        return Vec::new();
+    }
+    let by_index = |i: u32| (cell_key(&rows[i as usize]), i);
+    let persons = rows
+        .iter()
+        .map(|o| o.person as usize + 1)
+        .max()
+        .unwrap_or(0);
+    if persons > 2 * rows.len() + (1 << 18) {
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| by_index(i));
+        return order;
+    }
+    let mut start = vec![0u32; persons + 1];
+    for o in rows {
+        start[o.person as usize + 1] += 1;
+    }
+    for p in 0..persons {
+        start[p + 1] += start[p];
+    }
+    let mut next = start.clone();
+    let mut order = vec![0u32; rows.len()];
+    for (i, o) in rows.iter().enumerate() {
+        let slot = &mut next[o.person as usize];
+        order[*slot as usize] = i as u32;
+        *slot += 1;
+    }
+    for p in 0..persons {
+        let run = &mut order[start[p] as usize..start[p + 1] as usize];
+        if !run.is_sorted_by_key(|&i| by_index(i)) {
+            run.sort_unstable_by_key(|&i| by_index(i));
+        }
+    }
+    order
 }
 
 /// Level ids of `kind` for row `o`.
@@ -455,6 +514,93 @@ impl Model {
         rows: &[Observation],
         has_rater: bool,
     ) -> Result<Model, ModelError> {
+        Model::build(formula, rows, has_rater, false)
+    }
+
+    /// [`Model::new`], keeping where each row went so that [`Model::with_values`] can build
+    /// the models of other responses on the same rows (the dimensions of a study where every
+    /// rater rates every profile on every dimension) without checking and compressing the
+    /// design again. Costs 16 bytes per row.
+    pub fn new_reusable(
+        formula: &Formula,
+        rows: &[Observation],
+        has_rater: bool,
+    ) -> Result<Model, ModelError> {
+        Model::build(formula, rows, has_rater, true)
+    }
+
+    /// The model of `rows` when they have this model's design — the same persons, contexts
+    /// and raters row by row as the rows it was built from by [`Model::new_reusable`] — and
+    /// other values: equal to `Model::new(formula, rows, has_rater)`, bit for bit, with only
+    /// the value sums redone. `None` when the design differs or was not kept.
+    pub fn with_values(&self, rows: &[Observation]) -> Option<Result<Model, ModelError>> {
+        let kept = self.row_cells.as_ref()?;
+        let has_rater = self.has_rater;
+        let same = rows.len() == kept.keys.len()
+            && rows
+                .iter()
+                .zip(&kept.keys)
+                .all(|(o, k)| [o.person, o.context, if has_rater { o.rater } else { 0 }] == *k);
+        if !same {
+            return None;
+        }
+        if rows.iter().any(|r| !r.value.is_finite()) {
+            return Some(Err(ModelError::NonFinite));
+        }
+        let n = rows.len() as f64;
+        let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
+        let yy: f64 = rows.iter().map(|r| (r.value - centre).powi(2)).sum();
+        if yy <= 0.0 {
+            return Some(Err(ModelError::ConstantValues));
+        }
+        let mut cells = self.cells.clone();
+        let mut next = 0usize;
+        for c in &mut cells {
+            let mut cs = 0.0;
+            for _ in 0..c.n as usize {
+                let i = if kept.order.is_empty() {
+                    next
+                } else {
+                    kept.order[next] as usize
+                };
+                cs += rows[i].value - centre;
+                next += 1;
+            }
+            c.sum = cs;
+        }
+        let mut model = Model {
+            formula: self.formula.clone(),
+            kinds: self.kinds.clone(),
+            levels: self.levels.clone(),
+            cells,
+            blocks: self.blocks.clone(),
+            touched: self.touched.clone(),
+            g: self.g,
+            global_term: self.global_term.clone(),
+            n,
+            yy,
+            centre,
+            level_ids: self.level_ids.clone(),
+            nested: self.nested.clone(),
+            signatures: self.signatures.clone(),
+            sig_cells: self.sig_cells.clone(),
+            sig_r2: self.sig_r2.clone(),
+            sig_of: self.sig_of.clone(),
+            cross: self.cross.clone(),
+            cross_rhs: Vec::new(),
+            row_cells: Some(kept.clone()),
+            has_rater,
+        };
+        model.summarise_values();
+        Some(Ok(model))
+    }
+
+    fn build(
+        formula: &Formula,
+        rows: &[Observation],
+        has_rater: bool,
+        keep_rows: bool,
+    ) -> Result<Model, ModelError> {
         let levels = check_design(formula, rows, has_rater)?;
         let n = rows.len() as f64;
         let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
@@ -464,13 +610,14 @@ impl Model {
         }
         let kinds: Vec<TermKind> = formula.terms.iter().map(|t| t.kind).collect();
         let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
-        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        let cell_key = |o: &Observation| (o.person, o.context, rater(o));
         // Row order within a cell is kept (the index breaks ties), as a stable sort would;
         // readers often give the rows in this order already.
-        if !rows.is_sorted_by_key(cell_key) {
-            order.sort_unstable_by_key(|&i| (cell_key(&rows[i as usize]), i));
-        }
+        let cell_rows = cell_order(rows, has_rater);
+        let order: Vec<u32> = if cell_rows.is_empty() {
+            (0..rows.len() as u32).collect()
+        } else {
+            cell_rows
+        };
         // Global indices of the crossed terms' levels, the intercept last.
         // Per crossed term: its levels numbered in id order, and where they start.
         let mut global_maps: Vec<Option<(LevelIndex, u32)>> = Vec::with_capacity(kinds.len());
@@ -580,37 +727,60 @@ impl Model {
             sig_of: Vec::new(),
             cross: Vec::new(),
             cross_rhs: Vec::new(),
+            row_cells: None,
+            has_rater,
         };
-        model.summarise_values();
+        if keep_rows {
+            let sorted = order.iter().enumerate().all(|(i, &o)| i == o as usize);
+            model.row_cells = Some(std::sync::Arc::new(RowCells {
+                keys: rows
+                    .iter()
+                    .map(|o| [o.person, o.context, rater(o)])
+                    .collect(),
+                order: if sorted { Vec::new() } else { order },
+            }));
+        }
+        model.summarise_design();
         Ok(model)
     }
 
-    /// Rebuilds every summary that holds response sums (the crossed right-hand side and the
-    /// per-signature sums): after the cells' sums change, as a simulated bootstrap sample does.
-    pub(crate) fn summarise_values(&mut self) {
-        self.sum_crossed();
+    /// Builds the summaries of the design (the crossed part of `Z'Z`, the signatures) and
+    /// then those of the values.
+    fn summarise_design(&mut self) {
+        self.sum_crossed_pairs();
+        self.sum_crossed_rhs();
         self.group_signatures(true);
     }
 
-    /// Fills [`Model::cross`] and [`Model::cross_rhs`].
-    fn sum_crossed(&mut self) {
-        let intercept = (self.g - 1) as u32;
+    /// Rebuilds every summary that holds response sums (the crossed right-hand side and the
+    /// per-signature sums) on the design's own: after the cells' sums change, as a simulated
+    /// bootstrap sample or another dimension's values ([`Model::with_values`]) do.
+    pub(crate) fn summarise_values(&mut self) {
+        self.sum_crossed_rhs();
+        self.sum_signatures();
+    }
+
+    /// The crossed global indices of a cell, the intercept first.
+    fn crossed_of(&self, c: &Cell, gi: &mut Vec<u32>) {
+        gi.clear();
+        gi.push((self.g - 1) as u32);
+        for (t, kind) in self.kinds.iter().enumerate() {
+            if !kind.nested_in_person() {
+                gi.push(c.idx[t]);
+            }
+        }
+    }
+
+    /// Fills [`Model::cross`].
+    fn sum_crossed_pairs(&mut self) {
         // Dense as the global block itself (the reduction allocates g × g anyway); each
         // entry still sums its cells in cell order.
         let g = self.g;
         let mut pairs: Vec<f64> = vec![0.0; g * g];
-        let mut sums: Vec<f64> = vec![0.0; g];
         let mut gi: Vec<u32> = Vec::with_capacity(7);
         for c in &self.cells {
-            gi.clear();
-            gi.push(intercept);
-            for (t, kind) in self.kinds.iter().enumerate() {
-                if !kind.nested_in_person() {
-                    gi.push(c.idx[t]);
-                }
-            }
+            self.crossed_of(c, &mut gi);
             for &a in &gi {
-                sums[a as usize] += c.sum;
                 for &b in &gi {
                     pairs[a as usize * g + b as usize] += c.n;
                 }
@@ -623,6 +793,18 @@ impl Model {
             .filter(|&(_, &w)| w != 0.0)
             .map(|(i, &w)| ((i / g) as u32, (i % g) as u32, w))
             .collect();
+    }
+
+    /// Fills [`Model::cross_rhs`].
+    fn sum_crossed_rhs(&mut self) {
+        let mut sums: Vec<f64> = vec![0.0; self.g];
+        let mut gi: Vec<u32> = Vec::with_capacity(7);
+        for c in &self.cells {
+            self.crossed_of(c, &mut gi);
+            for &a in &gi {
+                sums[a as usize] += c.sum;
+            }
+        }
         self.cross_rhs = sums
             .into_iter()
             .enumerate()
@@ -631,8 +813,8 @@ impl Model {
             .collect();
     }
 
-    /// Fills [`Model::signatures`]: grouped by identical blocks when `group`, else one per
-    /// person (the reference the grouping is tested against).
+    /// Fills [`Model::signatures`] (grouped by identical blocks when `group`, else one per
+    /// person: the reference the grouping is tested against) and their sums.
     pub(crate) fn group_signatures(&mut self, group: bool) {
         let mut index: HashMap<Vec<u64>, usize> =
             HashMap::with_capacity_and_hasher(self.blocks.len(), Default::default());
@@ -640,8 +822,6 @@ impl Model {
         let mut sig_cells: Vec<Cell> = Vec::new();
         let mut key: Vec<u64> = Vec::new();
         let mut sig_of = Vec::with_capacity(self.blocks.len());
-        // Each person's unscaled nested sums, at its block's range of `nested`.
-        let mut rs = vec![0.0; self.nested.len()];
         for (b, block) in self.blocks.iter().enumerate() {
             let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
@@ -662,19 +842,12 @@ impl Model {
             } else {
                 key.push(b as u64);
             }
-            let r = &mut rs[block.nested.0 as usize..block.nested.1 as usize];
-            for c in cells {
-                for (t, kind) in self.kinds.iter().enumerate() {
-                    if kind.nested_in_person() {
-                        r[c.idx[t] as usize] += c.sum;
-                    }
-                }
-            }
             match index.get(&key) {
                 Some(&s) => {
                     sig_of.push(s as u32);
                     let sig = &mut sigs[s];
                     if !sig.pooled {
+                        // The cells' layout; their sums are filled by `sum_signatures`.
                         let (a, b) = sig.block.cells;
                         let start = sig_cells.len() as u32;
                         sig_cells.extend_from_slice(&self.cells[a as usize..b as usize]);
@@ -682,10 +855,6 @@ impl Model {
                         sig.pooled = true;
                     }
                     sig.count += 1.0;
-                    let start = sig.block.cells.0 as usize;
-                    for (k, c) in cells.iter().enumerate() {
-                        sig_cells[start + k].sum += c.sum;
-                    }
                 }
                 None => {
                     sig_of.push(sigs.len() as u32);
@@ -699,32 +868,60 @@ impl Model {
                 }
             }
         }
-        // Σ_p r_p r_p' per pooled signature, its persons in block order.
-        let mut sig_r2 = Vec::new();
+        let mut r2_len = 0usize;
         for sig in sigs.iter_mut().filter(|s| s.pooled) {
             let m = sig.block.m as usize;
-            let start = sig_r2.len();
-            sig_r2.resize(start + m * m, 0.0);
-            sig.r2 = (start as u32, sig_r2.len() as u32);
+            sig.r2 = (r2_len as u32, (r2_len + m * m) as u32);
+            r2_len += m * m;
         }
-        for (block, &s) in self.blocks.iter().zip(&sig_of) {
-            let sig = &sigs[s as usize];
+        self.signatures = sigs;
+        self.sig_cells = sig_cells;
+        self.sig_r2 = vec![0.0; r2_len];
+        self.sig_of = sig_of;
+        self.sum_signatures();
+    }
+
+    /// The value sums of the pooled signatures: their cells' sums over the group's persons
+    /// and `Σ_p r_p r_p'`, persons in block order.
+    fn sum_signatures(&mut self) {
+        let mut seen = vec![false; self.signatures.len()];
+        self.sig_r2.fill(0.0);
+        // One person's unscaled nested sums.
+        let mut r: Vec<f64> = Vec::new();
+        for (block, &s) in self.blocks.iter().zip(&self.sig_of) {
+            let sig = &self.signatures[s as usize];
             if !sig.pooled {
                 continue;
             }
+            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let start = sig.block.cells.0 as usize;
+            let out = &mut self.sig_cells[start..start + cells.len()];
+            if std::mem::replace(&mut seen[s as usize], true) {
+                for (o, c) in out.iter_mut().zip(cells) {
+                    o.sum += c.sum;
+                }
+            } else {
+                for (o, c) in out.iter_mut().zip(cells) {
+                    o.sum = c.sum;
+                }
+            }
             let m = block.m as usize;
-            let r = &rs[block.nested.0 as usize..block.nested.1 as usize];
-            let out = &mut sig_r2[sig.r2.0 as usize..sig.r2.1 as usize];
+            r.clear();
+            r.resize(m, 0.0);
+            for c in cells {
+                for (t, kind) in self.kinds.iter().enumerate() {
+                    if kind.nested_in_person() {
+                        r[c.idx[t] as usize] += c.sum;
+                    }
+                }
+            }
+            let out = &mut self.sig_r2[sig.r2.0 as usize..sig.r2.1 as usize];
             for i in 0..m {
                 for j in 0..m {
                     out[i * m + j] += r[i] * r[j];
                 }
             }
         }
-        self.signatures = sigs;
-        self.sig_cells = sig_cells;
-        self.sig_r2 = sig_r2;
-        self.sig_of = sig_of;
     }
 
     pub fn formula(&self) -> &Formula {

@@ -351,3 +351,145 @@ fn spread_out_ids_give_the_same_model_as_compact_ones() {
         assert_eq!(ea.criterion.to_bits(), eb.criterion.to_bits());
     }
 }
+
+/// The full sort `Model::new` used to do: rows by cell key, ties in row order.
+fn sorted_cell_order(rows: &[Observation], has_rater: bool) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+    let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
+    order.sort_by_key(|&i| {
+        let o = &rows[i as usize];
+        (o.person, o.context, rater(o))
+    });
+    order
+}
+
+#[test]
+fn cell_order_is_the_full_sort_s_order_issue12() {
+    let rows = data(40, 5);
+    // In cell order already (persons ascending, each person's rows shuffled below).
+    assert!(cell_order(&sorted_rows(&rows), true).is_empty());
+    let mut shuffled = rows.clone();
+    // A deterministic shuffle that keeps persons together, one that does not, reversed rows
+    // and person ids too spread out for the counting sort.
+    for chunk in shuffled.chunks_mut(7) {
+        chunk.reverse();
+    }
+    let mut interleaved = rows.clone();
+    interleaved.sort_by_key(|o| (o.rater, o.context));
+    let reversed: Vec<Observation> = rows.iter().rev().copied().collect();
+    let spread: Vec<Observation> = rows
+        .iter()
+        .map(|o| Observation {
+            person: o.person * 1_000_003,
+            ..*o
+        })
+        .collect();
+    for (name, r) in [
+        ("shuffled", &shuffled),
+        ("interleaved", &interleaved),
+        ("reversed", &reversed),
+        ("spread", &spread),
+    ] {
+        for has_rater in [true, false] {
+            assert_eq!(
+                cell_order(r, has_rater),
+                sorted_cell_order(r, has_rater),
+                "{name}, has_rater {has_rater}"
+            );
+        }
+    }
+}
+
+fn sorted_rows(rows: &[Observation]) -> Vec<Observation> {
+    sorted_cell_order(rows, true)
+        .into_iter()
+        .map(|i| rows[i as usize])
+        .collect()
+}
+
+/// Another response on the same rows: the values change, the design does not.
+fn other_values(rows: &[Observation], seed: u64) -> Vec<Observation> {
+    let values = data(rows.len() as u32 / 8 + 1, seed);
+    rows.iter()
+        .zip(values.iter().cycle())
+        .map(|(o, v)| Observation {
+            value: v.value * 1.7 - 0.3,
+            ..*o
+        })
+        .collect()
+}
+
+#[test]
+fn with_values_equals_a_new_model_bit_for_bit_issue12() {
+    let base = data(60, 11);
+    let mut shuffled = base.clone();
+    for chunk in shuffled.chunks_mut(5) {
+        chunk.reverse();
+    }
+    let formulas = [
+        "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)",
+        "value ~ 1 + (1|person) + (1|rater:person) + (1|context)",
+        "value ~ 1 + (1|person) + (1|person:context)",
+    ];
+    for text in formulas {
+        let f = parse(text).unwrap();
+        for rows in [&base, &sorted_rows(&base), &shuffled] {
+            for has_rater in [true, false] {
+                let Ok(first) = Model::new_reusable(&f, rows, has_rater) else {
+                    assert!(!has_rater && text.contains("rater"), "{text}");
+                    continue;
+                };
+                let second = other_values(rows, 3);
+                let reused = first.with_values(&second).expect("same design").unwrap();
+                let fresh = Model::new_reusable(&f, &second, has_rater).unwrap();
+                assert_eq!(format!("{reused:?}"), format!("{fresh:?}"), "{text}");
+                let a = reused.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+                let b = fresh.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+                assert_eq!(a.criterion.to_bits(), b.criterion.to_bits());
+                assert_eq!(a.theta(), b.theta());
+            }
+        }
+    }
+}
+
+#[test]
+fn with_values_refuses_another_design_and_checks_the_values_issue12() {
+    let f = parse("value ~ 1 + (1|person) + (1|context) + (1|rater)").unwrap();
+    let rows = data(30, 2);
+    let m = Model::new_reusable(&f, &rows, true).unwrap();
+    // Not kept by `new`.
+    assert!(Model::new(&f, &rows, true)
+        .unwrap()
+        .with_values(&rows)
+        .is_none());
+    // One row's rater, one row fewer, the rows in another order: another design.
+    let mut moved = rows.clone();
+    moved[7].rater += 1;
+    assert!(m.with_values(&moved).is_none());
+    assert!(m.with_values(&rows[1..]).is_none());
+    let reversed: Vec<Observation> = rows.iter().rev().copied().collect();
+    assert!(m.with_values(&reversed).is_none());
+    // The same design with values Model::new refuses: the same errors.
+    let constant: Vec<Observation> = rows
+        .iter()
+        .map(|o| Observation { value: 2.0, ..*o })
+        .collect();
+    assert_eq!(
+        m.with_values(&constant).unwrap().unwrap_err(),
+        ModelError::ConstantValues
+    );
+    let mut nan = rows.clone();
+    nan[3].value = f64::NAN;
+    assert_eq!(
+        m.with_values(&nan).unwrap().unwrap_err(),
+        ModelError::NonFinite
+    );
+    // Without a rater column the rater ids do not make the design.
+    let m = Model::new_reusable(
+        &parse("value ~ 1 + (1|person) + (1|context)").unwrap(),
+        &rows,
+        false,
+    )
+    .unwrap();
+    assert!(m.with_values(&moved).is_some());
+}
