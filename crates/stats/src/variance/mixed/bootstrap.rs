@@ -193,8 +193,8 @@ impl Model {
         }
         // Values are simulated around the intercept, so centring loses no precision.
         let mean = total / self.n;
-        for (c, s) in m.cells.iter_mut().zip(&sums) {
-            c.sum = s - c.n * mean;
+        for ((sum, c), s) in m.sums.iter_mut().zip(m.cells.iter()).zip(&sums) {
+            *sum = s - c.n * mean;
         }
         m.yy = squares - self.n * mean * mean;
         m.centre = fit.intercept + mean;

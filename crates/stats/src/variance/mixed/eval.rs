@@ -143,9 +143,10 @@ impl Model {
         bmat: &mut Vec<f64>,
         ra: &mut Vec<f64>,
     ) {
-        let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+        let range = block.cells.0 as usize..block.cells.1 as usize;
+        let (cells, sums) = (&self.cells[range.clone()], &self.sums[range]);
         let gl = (block.touched.1 - block.touched.0) as usize;
-        self.cells_system(cells, block.m as usize, gl, theta, amat, bmat, ra);
+        self.cells_system(cells, sums, block.m as usize, gl, theta, amat, bmat, ra);
     }
 
     /// [`Model::block_system`] of the cells `cells` of a block with `m` nested effects and
@@ -154,6 +155,7 @@ impl Model {
     fn cells_system(
         &self,
         cells: &[Cell],
+        sums: &[f64],
         m: usize,
         gl: usize,
         theta: &[f64],
@@ -172,10 +174,10 @@ impl Model {
         bmat.resize(m * gl, 0.0);
         ra.clear();
         ra.resize(m, 0.0);
-        for c in cells {
+        for (c, &sum) in cells.iter().zip(sums) {
             let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
             for &(li, ti) in &ae[..na] {
-                ra[li] += c.sum * ti;
+                ra[li] += sum * ti;
                 for &(lj, tj) in &ae[..na] {
                     amat[li * m + lj] += c.n * ti * tj;
                 }
@@ -237,12 +239,13 @@ impl Model {
         for sig in &self.signatures {
             let block = &sig.block;
             let count = sig.count;
-            let pool = if sig.pooled {
-                &self.sig_cells
+            let (pool, pool_sums) = if sig.pooled {
+                (&self.sig_cells, &self.sig_sums)
             } else {
-                &self.cells
+                (&self.cells, &self.sums)
             };
-            let cells = &pool[block.cells.0 as usize..block.cells.1 as usize];
+            let range = block.cells.0 as usize..block.cells.1 as usize;
+            let (cells, sums) = (&pool[range.clone()], &pool_sums[range]);
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let m = block.m as usize;
             let gl = touched.len();
@@ -259,12 +262,12 @@ impl Model {
                     columns: std::mem::take(&mut columns),
                 };
                 let done = match m {
-                    1 => Some(self.eliminate::<1>(cells, touched, theta, count, &mut out)),
-                    2 => Some(self.eliminate::<2>(cells, touched, theta, count, &mut out)),
-                    3 => Some(self.eliminate::<3>(cells, touched, theta, count, &mut out)),
-                    4 => Some(self.eliminate::<4>(cells, touched, theta, count, &mut out)),
-                    5 => Some(self.eliminate::<5>(cells, touched, theta, count, &mut out)),
-                    6 => Some(self.eliminate::<6>(cells, touched, theta, count, &mut out)),
+                    1 => Some(self.eliminate::<1>(cells, sums, touched, theta, count, &mut out)),
+                    2 => Some(self.eliminate::<2>(cells, sums, touched, theta, count, &mut out)),
+                    3 => Some(self.eliminate::<3>(cells, sums, touched, theta, count, &mut out)),
+                    4 => Some(self.eliminate::<4>(cells, sums, touched, theta, count, &mut out)),
+                    5 => Some(self.eliminate::<5>(cells, sums, touched, theta, count, &mut out)),
+                    6 => Some(self.eliminate::<6>(cells, sums, touched, theta, count, &mut out)),
                     _ => None,
                 };
                 columns = out.columns;
@@ -282,7 +285,7 @@ impl Model {
                 }
             }
             // `ra` is `Λ` times the group's summed sums: linear, so its share of W'y is exact.
-            self.cells_system(cells, m, gl, theta, &mut amat, &mut bmat, &mut ra);
+            self.cells_system(cells, sums, m, gl, theta, &mut amat, &mut bmat, &mut ra);
             if !cholesky(&mut amat, m) {
                 // Cannot happen for θ real (A ⪰ I); keep the evaluation undefined.
                 return Reduced {
@@ -370,6 +373,7 @@ impl Model {
     fn eliminate<const M: usize>(
         &self,
         cells: &[Cell],
+        sums: &[f64],
         touched: &[u32],
         theta: &[f64],
         count: f64,
@@ -388,10 +392,10 @@ impl Model {
         let b = &mut out.columns;
         b.clear();
         b.resize(gl * M, 0.0);
-        for c in cells {
+        for (c, &sum) in cells.iter().zip(sums) {
             let (na, nb) = entries(self, c, theta, &mut ae, &mut be);
             for &(li, ti) in &ae[..na] {
-                ra[li] += c.sum * ti;
+                ra[li] += sum * ti;
                 for &(lj, tj) in &ae[..na] {
                     a[li][lj] += c.n * ti * tj;
                 }

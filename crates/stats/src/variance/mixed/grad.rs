@@ -438,7 +438,8 @@ impl Model {
             let m = block.m as usize;
             let touched = &self.touched[block.touched.0 as usize..block.touched.1 as usize];
             let gl = touched.len();
-            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let range = block.cells.0 as usize..block.cells.1 as usize;
+            let (cells, sums) = (&self.cells[range.clone()], &self.sums[range]);
             let off = offsets[self.sig_of[b] as usize];
             w.clear();
             w.resize(m, 0.0);
@@ -455,10 +456,10 @@ impl Model {
             };
             if m > 0 {
                 let (wn, wg) = w.split_at_mut(m);
-                for c in cells {
+                for (c, &sum) in cells.iter().zip(sums) {
                     for t in 0..K {
                         if nested[t] {
-                            wn[c.idx[t] as usize] += th[t] * c.sum;
+                            wn[c.idx[t] as usize] += th[t] * sum;
                         }
                     }
                 }
@@ -471,7 +472,7 @@ impl Model {
                     wsq[self.nested[block.nested.0 as usize + li].0 as usize] += v * v;
                 }
             }
-            for c in cells {
+            for (c, &sum) in cells.iter().zip(sums) {
                 let mut slot = [0usize; K];
                 let mut xc = [0.0; K];
                 let mut fit = int;
@@ -484,7 +485,7 @@ impl Model {
                     xc[t] = w[slot[t]];
                     fit += th[t] * xc[t];
                 }
-                let res = c.sum - c.n * fit;
+                let res = sum - c.n * fit;
                 for t in 0..K {
                     rz[t] += xc[t] * res;
                     let nx = c.n * xc[t];

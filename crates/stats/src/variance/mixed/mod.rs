@@ -32,6 +32,7 @@ use super::formula::{Factor, Formula, FormulaError, TermKind};
 use crate::prec;
 use optim::{minimize, Options};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Lookups only (no iteration order reaches a result): a multiplicative hash, several times
 /// faster than SipHash on the millions of small integer keys of a large design.
@@ -185,11 +186,12 @@ impl ModelFit {
     }
 }
 
-/// A cell: the replicate observations of one (person, context, rater).
+/// A cell: the replicate observations of one (person, context, rater). The sum of their
+/// centred values is kept apart ([`Model::sums`]), so that models of other values on the
+/// same design share their cells.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cell {
     pub(crate) n: f64,
-    pub(crate) sum: f64,
     /// Per formula term: the term's index — local to the person block for terms nested in
     /// person, global (into the Schur complement) for crossed terms.
     pub(crate) idx: [u32; 6],
@@ -235,7 +237,9 @@ pub struct Model {
     pub(crate) formula: Formula,
     pub(crate) kinds: Vec<TermKind>,
     pub(crate) levels: Vec<usize>,
-    pub(crate) cells: Vec<Cell>,
+    pub(crate) cells: Arc<[Cell]>,
+    /// Per cell, the sum of its centred values.
+    pub(crate) sums: Vec<f64>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) touched: Vec<u32>,
     /// Size of the global block: crossed levels + 1 (the intercept, last).
@@ -252,8 +256,9 @@ pub struct Model {
     pub(crate) nested: Vec<(u32, [u32; 2])>,
     /// The blocks grouped by [`Signature`]; [`Model::reduce`] works on these.
     pub(crate) signatures: Vec<Signature>,
-    /// Cells of the signatures (sums over the group's persons).
-    pub(crate) sig_cells: Vec<Cell>,
+    /// Cells of the pooled signatures, and their value sums over the group's persons.
+    pub(crate) sig_cells: Arc<[Cell]>,
+    pub(crate) sig_sums: Vec<f64>,
     pub(crate) sig_r2: Vec<f64>,
     /// Per block, its signature.
     pub(crate) sig_of: Vec<u32>,
@@ -553,9 +558,9 @@ impl Model {
         if yy <= 0.0 {
             return Some(Err(ModelError::ConstantValues));
         }
-        let mut cells = self.cells.clone();
+        let mut sums = Vec::with_capacity(self.cells.len());
         let mut next = 0usize;
-        for c in &mut cells {
+        for c in self.cells.iter() {
             let mut cs = 0.0;
             for _ in 0..c.n as usize {
                 let i = if kept.order.is_empty() {
@@ -566,13 +571,14 @@ impl Model {
                 cs += rows[i].value - centre;
                 next += 1;
             }
-            c.sum = cs;
+            sums.push(cs);
         }
         let mut model = Model {
             formula: self.formula.clone(),
             kinds: self.kinds.clone(),
             levels: self.levels.clone(),
-            cells,
+            cells: self.cells.clone(),
+            sums,
             blocks: self.blocks.clone(),
             touched: self.touched.clone(),
             g: self.g,
@@ -584,6 +590,7 @@ impl Model {
             nested: self.nested.clone(),
             signatures: self.signatures.clone(),
             sig_cells: self.sig_cells.clone(),
+            sig_sums: self.sig_sums.clone(),
             sig_r2: self.sig_r2.clone(),
             sig_of: self.sig_of.clone(),
             cross: self.cross.clone(),
@@ -636,6 +643,7 @@ impl Model {
         let g = global_term.len() + 1;
         let intercept = (g - 1) as u32;
         let mut cells: Vec<Cell> = Vec::new();
+        let mut sums: Vec<f64> = Vec::new();
         let mut blocks: Vec<Block> = Vec::new();
         let mut touched: Vec<u32> = Vec::new();
         let mut nested: Vec<(u32, [u32; 2])> = Vec::new();
@@ -662,9 +670,9 @@ impl Model {
                     cs += o.value - centre;
                     i += 1;
                 }
+                sums.push(cs);
                 let mut cell = Cell {
                     n: cn,
-                    sum: cs,
                     idx: [u32::MAX; 6],
                     pos: [u32::MAX; 6],
                 };
@@ -711,7 +719,8 @@ impl Model {
             formula: formula.clone(),
             kinds,
             levels,
-            cells,
+            cells: cells.into(),
+            sums,
             blocks,
             touched,
             g,
@@ -722,7 +731,8 @@ impl Model {
             level_ids,
             nested,
             signatures: Vec::new(),
-            sig_cells: Vec::new(),
+            sig_cells: Arc::new([]),
+            sig_sums: Vec::new(),
             sig_r2: Vec::new(),
             sig_of: Vec::new(),
             cross: Vec::new(),
@@ -778,7 +788,7 @@ impl Model {
         let g = self.g;
         let mut pairs: Vec<f64> = vec![0.0; g * g];
         let mut gi: Vec<u32> = Vec::with_capacity(7);
-        for c in &self.cells {
+        for c in self.cells.iter() {
             self.crossed_of(c, &mut gi);
             for &a in &gi {
                 for &b in &gi {
@@ -799,10 +809,10 @@ impl Model {
     fn sum_crossed_rhs(&mut self) {
         let mut sums: Vec<f64> = vec![0.0; self.g];
         let mut gi: Vec<u32> = Vec::with_capacity(7);
-        for c in &self.cells {
+        for (c, &sum) in self.cells.iter().zip(&self.sums) {
             self.crossed_of(c, &mut gi);
             for &a in &gi {
-                sums[a as usize] += c.sum;
+                sums[a as usize] += sum;
             }
         }
         self.cross_rhs = sums
@@ -875,7 +885,8 @@ impl Model {
             r2_len += m * m;
         }
         self.signatures = sigs;
-        self.sig_cells = sig_cells;
+        self.sig_sums = vec![0.0; sig_cells.len()];
+        self.sig_cells = sig_cells.into();
         self.sig_r2 = vec![0.0; r2_len];
         self.sig_of = sig_of;
         self.sum_signatures();
@@ -893,25 +904,24 @@ impl Model {
             if !sig.pooled {
                 continue;
             }
-            let cells = &self.cells[block.cells.0 as usize..block.cells.1 as usize];
+            let range = block.cells.0 as usize..block.cells.1 as usize;
+            let (cells, sums) = (&self.cells[range.clone()], &self.sums[range]);
             let start = sig.block.cells.0 as usize;
-            let out = &mut self.sig_cells[start..start + cells.len()];
+            let out = &mut self.sig_sums[start..start + cells.len()];
             if std::mem::replace(&mut seen[s as usize], true) {
-                for (o, c) in out.iter_mut().zip(cells) {
-                    o.sum += c.sum;
+                for (o, sum) in out.iter_mut().zip(sums) {
+                    *o += sum;
                 }
             } else {
-                for (o, c) in out.iter_mut().zip(cells) {
-                    o.sum = c.sum;
-                }
+                out.copy_from_slice(sums);
             }
             let m = block.m as usize;
             r.clear();
             r.resize(m, 0.0);
-            for c in cells {
+            for (c, &sum) in cells.iter().zip(sums) {
                 for (t, kind) in self.kinds.iter().enumerate() {
                     if kind.nested_in_person() {
-                        r[c.idx[t] as usize] += c.sum;
+                        r[c.idx[t] as usize] += sum;
                     }
                 }
             }
