@@ -1290,6 +1290,55 @@ mod tests {
         }
     }
 
+    /// Dimensions on the same rows share one compressed design; one with other rows, or
+    /// with constant values, is built on its own: every model equals `Model::new` on its
+    /// dimension's rows, fitted bit for bit.
+    #[test]
+    fn dimensions_sharing_rows_share_the_design_and_fit_as_alone_issue12() {
+        let mut csv = String::from("person,context,rater,dimension,value\n");
+        for p in 0..12 {
+            for k in 0..2 {
+                let c = (p * 5 + k * 3) % 7;
+                for r in 0..3 {
+                    let rater = (p + r) % 5;
+                    let v = |d: usize| 1 + (p * 7 + c * 3 + rater * (d + 1) + d * k) % 6;
+                    csv += &format!("p{p},c{c},r{rater},a,{}\n", v(0));
+                    csv += &format!("p{p},c{c},r{rater},b,{}\n", v(1));
+                    // Dimension c misses one rating in three; d is constant.
+                    if (p + r) % 3 != 0 {
+                        csv += &format!("p{p},c{c},r{rater},c,{}\n", v(2));
+                    }
+                    csv += &format!("p{p},c{c},r{rater},d,4\n");
+                }
+            }
+        }
+        let ds = crate::tidy::parse("t.csv", csv.as_bytes())
+            .unwrap()
+            .to_dataset("t.csv")
+            .unwrap();
+        let text = "value ~ 1 + (1|person) + (1|context) + (1|person:context) + (1|rater)";
+        let prepared = prepare_model(&ds, text).unwrap();
+        let formula = formula::parse(text).unwrap();
+        for (dim, model) in ds.dimensions.iter().zip(&prepared.models) {
+            let alone = Model::new(&formula, &model_rows(&ds, dim), true);
+            match (model, alone) {
+                (Ok(shared), Ok(alone)) => {
+                    let a = shared.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+                    let b = alone.fit(Criterion::Reml, &FitOptions::default()).unwrap();
+                    assert_eq!(a.criterion.to_bits(), b.criterion.to_bits(), "{}", dim.name);
+                    assert_eq!(a.theta(), b.theta(), "{}", dim.name);
+                    assert_eq!(a.intercept.to_bits(), b.intercept.to_bits());
+                }
+                (Err(shared), Err(alone)) => {
+                    assert_eq!(dim.name, "d");
+                    assert_eq!(shared, &alone.to_string());
+                }
+                (m, alone) => panic!("{}: {:?} vs {:?}", dim.name, m.is_ok(), alone.is_ok()),
+            }
+        }
+        assert_eq!(prepared.fittable(), 3);
+    }
+
     fn run(ds: &Dataset, opts: &DecomposeRunOptions) -> DecomposeReport {
         let cancel = AtomicBool::new(false);
         let control = Control {
