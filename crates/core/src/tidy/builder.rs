@@ -16,9 +16,7 @@ pub(crate) struct FxHasher(u64);
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(buf));
+            self.write_u64(le_word(chunk));
         }
     }
 
@@ -247,14 +245,9 @@ pub(super) fn same(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let word = |s: &[u8], i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&s[i..i + 8]);
-        u64::from_le_bytes(w)
-    };
     let mut i = 0;
     while i + 8 <= a.len() {
-        if word(a, i) != word(b, i) {
+        if le_word(&a[i..i + 8]) != le_word(&b[i..i + 8]) {
             return false;
         }
         i += 8;

@@ -221,5 +221,15 @@ impl TidyFile {
     }
 }
 
+/// The first eight bytes of `b` (fewer: zero-padded) as a little-endian word: ids are
+/// compared, hashed and scanned for commas eight bytes at a time.
+#[inline]
+fn le_word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}
+
 #[cfg(test)]
 mod tests;

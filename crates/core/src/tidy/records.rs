@@ -196,9 +196,7 @@ fn commas(b: &[u8], each: &mut impl FnMut(usize) -> bool) -> bool {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ COMMAS;
+        let x = le_word(chunk) ^ COMMAS;
         // The high bit of each byte that is 0 in x, i.e. a comma (exact: no borrow between
         // bytes, unlike the shorter `(x - 0x01…) & !x` test).
         let mut hits = !(((x & LOW7) + LOW7) | x | LOW7);
