@@ -268,7 +268,7 @@ pub struct Model {
     pub(crate) cross_rhs: Vec<(u32, f64)>,
     /// The rows' cell keys and cell order, kept by [`Model::new_reusable`] so that
     /// [`Model::with_values`] can take another response on the same design.
-    pub(crate) row_cells: Option<std::sync::Arc<RowCells>>,
+    pub(crate) row_cells: Option<Arc<RowCells>>,
     /// Whether the rows' rater ids were used (cells per rater).
     pub(crate) has_rater: bool,
 }
@@ -282,18 +282,33 @@ pub(crate) struct RowCells {
     order: Vec<u32>,
 }
 
+/// The cell of row `o`: (person, context, rater), rater 0 without a rater column.
+fn cell_key(o: &Observation, has_rater: bool) -> [u32; 3] {
+    [o.person, o.context, if has_rater { o.rater } else { 0 }]
+}
+
+/// The centre of the values and their sum of squares about it; an error when they are all
+/// equal.
+fn centred(rows: &[Observation]) -> Result<(f64, f64), ModelError> {
+    let n = rows.len() as f64;
+    let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
+    let yy: f64 = rows.iter().map(|r| (r.value - centre).powi(2)).sum();
+    if yy <= 0.0 {
+        return Err(ModelError::ConstantValues);
+    }
+    Ok((centre, yy))
+}
+
 /// The row order that groups `rows` into cells, persons ascending, then contexts, then
 /// raters, rows of a cell in their own order; empty when `rows` are in that order already.
 /// Rows usually come person by person (a file or a store lists a person's profiles
 /// together), and person ids are dense: a counting sort by person and a short sort of each
 /// person's rows give the full sort's order at a fraction of its cost.
 fn cell_order(rows: &[Observation], has_rater: bool) -> Vec<u32> {
-    let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
-    let cell_key = |o: &Observation| (o.person, o.context, rater(o));
-    if rows.is_sorted_by_key(cell_key) {
+    if rows.is_sorted_by_key(|o| cell_key(o, has_rater)) {
         return Vec::new();
     }
-    let by_index = |i: u32| (cell_key(&rows[i as usize]), i);
+    let by_index = |i: u32| (cell_key(&rows[i as usize], has_rater), i);
     let persons = rows
         .iter()
         .map(|o| o.person as usize + 1)
@@ -540,24 +555,18 @@ impl Model {
     /// the value sums redone. `None` when the design differs or was not kept.
     pub fn with_values(&self, rows: &[Observation]) -> Option<Result<Model, ModelError>> {
         let kept = self.row_cells.as_ref()?;
-        let has_rater = self.has_rater;
         let same = rows.len() == kept.keys.len()
-            && rows
-                .iter()
-                .zip(&kept.keys)
-                .all(|(o, k)| [o.person, o.context, if has_rater { o.rater } else { 0 }] == *k);
+            && (rows.iter().zip(&kept.keys)).all(|(o, k)| cell_key(o, self.has_rater) == *k);
         if !same {
             return None;
         }
         if rows.iter().any(|r| !r.value.is_finite()) {
             return Some(Err(ModelError::NonFinite));
         }
-        let n = rows.len() as f64;
-        let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
-        let yy: f64 = rows.iter().map(|r| (r.value - centre).powi(2)).sum();
-        if yy <= 0.0 {
-            return Some(Err(ModelError::ConstantValues));
-        }
+        let (centre, yy) = match centred(rows) {
+            Ok(c) => c,
+            Err(e) => return Some(Err(e)),
+        };
         let mut sums = Vec::with_capacity(self.cells.len());
         let mut next = 0usize;
         for c in self.cells.iter() {
@@ -573,30 +582,13 @@ impl Model {
             }
             sums.push(cs);
         }
+        // The design's summaries as they are; the value sums redone below.
         let mut model = Model {
-            formula: self.formula.clone(),
-            kinds: self.kinds.clone(),
-            levels: self.levels.clone(),
-            cells: self.cells.clone(),
             sums,
-            blocks: self.blocks.clone(),
-            touched: self.touched.clone(),
-            g: self.g,
-            global_term: self.global_term.clone(),
-            n,
+            n: rows.len() as f64,
             yy,
             centre,
-            level_ids: self.level_ids.clone(),
-            nested: self.nested.clone(),
-            signatures: self.signatures.clone(),
-            sig_cells: self.sig_cells.clone(),
-            sig_sums: self.sig_sums.clone(),
-            sig_r2: self.sig_r2.clone(),
-            sig_of: self.sig_of.clone(),
-            cross: self.cross.clone(),
-            cross_rhs: Vec::new(),
-            row_cells: Some(kept.clone()),
-            has_rater,
+            ..self.clone()
         };
         model.summarise_values();
         Some(Ok(model))
@@ -610,17 +602,14 @@ impl Model {
     ) -> Result<Model, ModelError> {
         let levels = check_design(formula, rows, has_rater)?;
         let n = rows.len() as f64;
-        let centre = rows.iter().map(|r| r.value).sum::<f64>() / n;
-        let yy: f64 = rows.iter().map(|r| (r.value - centre).powi(2)).sum();
-        if yy <= 0.0 {
-            return Err(ModelError::ConstantValues);
-        }
+        let (centre, yy) = centred(rows)?;
         let kinds: Vec<TermKind> = formula.terms.iter().map(|t| t.kind).collect();
         let rater = |o: &Observation| if has_rater { o.rater } else { 0 };
         // Row order within a cell is kept (the index breaks ties), as a stable sort would;
         // readers often give the rows in this order already.
         let cell_rows = cell_order(rows, has_rater);
-        let order: Vec<u32> = if cell_rows.is_empty() {
+        let in_order = cell_rows.is_empty();
+        let order: Vec<u32> = if in_order {
             (0..rows.len() as u32).collect()
         } else {
             cell_rows
@@ -741,13 +730,9 @@ impl Model {
             has_rater,
         };
         if keep_rows {
-            let sorted = order.iter().enumerate().all(|(i, &o)| i == o as usize);
-            model.row_cells = Some(std::sync::Arc::new(RowCells {
-                keys: rows
-                    .iter()
-                    .map(|o| [o.person, o.context, rater(o)])
-                    .collect(),
-                order: if sorted { Vec::new() } else { order },
+            model.row_cells = Some(Arc::new(RowCells {
+                keys: rows.iter().map(|o| cell_key(o, has_rater)).collect(),
+                order: if in_order { Vec::new() } else { order },
             }));
         }
         model.summarise_design();
