@@ -15,7 +15,16 @@ const textLabel = (n: number): string => t().textN(n);
  * person ids: hidden by default, so annotators judge the context and not whom they recognise)
  * and its text cards.
  */
-export function materialNodes(p: Profile, pos: number, queueLength: number, showPerson = false): HTMLElement[] {
+/**
+ * Where the profile stands in the queue: `pos` is its 1-based place (0: not in the queue), or
+ * `null` while the queue list is still on its way.
+ */
+export function positionText(pos: number | null, queueLength: number): string {
+  if (pos === null) return t().queueLoading;
+  return pos > 0 ? t().profileOf(pos, queueLength) : t().profileOutsideQueue;
+}
+
+export function materialNodes(p: Profile, pos: number | null, queueLength: number, showPerson = false): HTMLElement[] {
   return [
     h(
       "div",
@@ -25,7 +34,7 @@ export function materialNodes(p: Profile, pos: number, queueLength: number, show
         "div",
         { class: "meta" },
         showPerson ? h("span", {}, t().person, h("strong", { class: "person" }, p.person)) : null,
-        h("span", {}, pos > 0 ? t().profileOf(pos, queueLength) : t().profileOutsideQueue),
+        h("span", { id: "profile-position" }, positionText(pos, queueLength)),
       ),
     ),
     ...(p.texts.length === 0

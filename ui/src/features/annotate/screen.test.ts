@@ -213,6 +213,42 @@ describe("RatingScreen", () => {
     screen.unmount();
   });
 
+  it("shows the first profile before the queue list arrives, and what needs the list waits for it", async () => {
+    // The list is taken when asked for and handed over when the test lets it go: a save made
+    // in between is missing from it, as when 100k entries are on their way.
+    class SlowQueue extends FakeBackend {
+      held: (() => void) | null = null;
+      override async queue() {
+        const list = await super.queue();
+        if (this.queueCalls <= 1) return list; // nextUnrated's own look at it
+        await new Promise<void>((go) => (this.held = go));
+        return list;
+      }
+    }
+    const b = new SlowQueue(3);
+    const screen = await mount(b);
+    const position = () => root.querySelector("#profile-position")?.textContent;
+    const text = () => root.querySelector(".progress-text")?.textContent;
+    const shown = () => root.querySelector(".rate")?.getAttribute("data-profile-id");
+    expect(shown()).toBe("1");
+    expect(b.held, "the list was asked for after the profile").not.toBeNull();
+    expect(position()).toBe("Loading your queue…");
+    expect(text()).toBe("Loading your queue…");
+    key("4");
+    await settle();
+    expect(b.ratings.get(1)?.get("extraversion"), "rating does not wait for the list").toBe(4);
+    key("Enter");
+    await settle();
+    expect(shown(), "Enter waits for the list").toBe("1");
+    b.held!();
+    await settle();
+    expect(shown()).toBe("2");
+    expect(position()).toBe("Profile 2 of 3");
+    // The list lacked the save made while it was on its way; the screen's copy has it.
+    expect(text()).toBe("0 of 3 profiles done · 1 started");
+    screen.unmount();
+  });
+
   it("keeps its queue copy in step with its own saves and fetches it again only after a change elsewhere", async () => {
     const b = new FakeBackend(4);
     const screen = await mount(b);

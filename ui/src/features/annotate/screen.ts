@@ -15,7 +15,7 @@ import { h, replace } from "../../dom";
 import { actionFor, type Action, type Target } from "./keys";
 import { adjustProgress, isDone, nextProfile, progress, type Progress } from "./queue";
 import { stepValue, valueForDigit } from "./scale";
-import { fillDimension, focusDimension, materialNodes } from "./renderer";
+import { fillDimension, focusDimension, materialNodes, positionText } from "./renderer";
 import { CANT_JUDGE, RatingSession } from "./session";
 import { instructionsPage } from "./instructions";
 import type { ReviewApi } from "../review/api";
@@ -52,6 +52,10 @@ export class RatingScreen {
   private queueProgress: Progress = progress([]);
   /** The backend's queue generation `queue` was fetched at (see `Backend.queueGeneration`). */
   private queueGeneration: number | null = null;
+  /** False until the first queue list arrived (it follows the first profile, see `mount`). */
+  private queueLoaded = false;
+  /** Settles when that first list arrived or failed (never rejects): what needs the list waits for it. */
+  private queueReady: Promise<void> = Promise.resolve();
   private busy = false;
   private overlay: "help" | "queue" | null = null;
   /** Profiles shown in this visit, oldest first: the "previous profile" key goes back along it. */
@@ -130,7 +134,7 @@ export class RatingScreen {
           ),
           h("span", { class: "progress" }, progressBar, els.progressText),
           els.saveStatus,
-          h("button", { class: "ghost", onclick: () => this.openQueue(), title: t().queueTitle }, t().queue),
+          h("button", { class: "ghost", onclick: () => void this.openQueue(), title: t().queueTitle }, t().queue),
           h("button", { class: "ghost", id: "open-instructions", onclick: () => this.openInstructions() }, t().instructions),
           h("button", { class: "ghost", onclick: () => this.toggleHelp(), title: t().shortcutsTitle }, "?"),
           h("button", { class: "ghost", id: "to-studio", onclick: () => void this.toStudio() }, t().reviewAndAnalysis),
@@ -170,12 +174,43 @@ export class RatingScreen {
     );
     document.addEventListener("keydown", this.keyHandler);
     if (this.review) void codebookNotice(this.review).then((n) => n && els.message.before(n));
-    await this.refreshQueue();
-    const first = (await this.backend.nextUnrated()) ?? this.queue[0]?.profileId ?? null;
-    if (first === null) this.showEmpty(t().noProfiles);
-    else await this.show(first);
-    // Before the first profile: what to do and how, once, until something is rated.
-    if (first !== null && this.queue.every((e) => e.rated === 0)) this.openInstructions();
+    // The first profile comes before the queue list: at a lab's scale that list is 100k entries
+    // (megabytes to send and parse), and the rater can read and rate while it arrives.
+    const first = await this.backend.nextUnrated();
+    if (first === null) {
+      // Everything is rated, or nothing is queued: the list says which, and what to show.
+      await this.loadQueue();
+      const any = this.queue[0]?.profileId ?? null;
+      if (any === null) this.showEmpty(t().noProfiles);
+      else await this.show(any);
+      if (any !== null && this.queue.every((e) => e.rated === 0)) this.openInstructions();
+      return;
+    }
+    const [view, progress] = await Promise.all([this.backend.loadProfile(first), this.backend.dimensionProgress()]);
+    this.showView(view);
+    this.renderProgress();
+    // Before the first profile: what to do and how, once, until something is rated (no rating
+    // on any dimension of the queue is no rating on any profile of it).
+    if (progress.every((d) => d.rated === 0)) this.openInstructions();
+    void this.loadQueue();
+  }
+
+  /**
+   * Fetches the queue list for the first time: the position and progress lines fill in, and
+   * what waited on `queueReady` goes on. A failure is shown, and the next sync fetches again.
+   */
+  private loadQueue(): Promise<void> {
+    this.queueReady = this.refreshQueue().then(
+      () => {
+        this.queueLoaded = true;
+        // Saves made while the list was on its way may be missing from it.
+        this.syncCurrentEntry();
+        this.renderProgress();
+        this.renderPosition();
+      },
+      (e) => this.setMessage(toAppError(e).message),
+    );
+    return this.queueReady;
   }
 
   unmount(): void {
@@ -210,6 +245,7 @@ export class RatingScreen {
    * entries at a lab's scale) only when something else changed it.
    */
   private async syncQueue(): Promise<void> {
+    await this.queueReady;
     if ((await this.backend.queueGeneration()) !== this.queueGeneration) await this.refreshQueue();
     else this.renderProgress();
   }
@@ -246,6 +282,10 @@ export class RatingScreen {
   }
 
   private renderProgress(): void {
+    if (!this.queueLoaded) {
+      this.els.progressText.textContent = t().queueLoading;
+      return;
+    }
     const p = this.queueProgress;
     this.els.progressBar.max = Math.max(1, p.assigned);
     this.els.progressBar.value = p.done;
@@ -283,7 +323,7 @@ export class RatingScreen {
     const s = this.session;
     if (!s) return;
     const p = s.view.profile;
-    const pos = this.queueAt(p.id) + 1;
+    const pos = this.queueLoaded ? this.queueAt(p.id) + 1 : null;
     this.root.querySelector(".rate")?.setAttribute("data-profile-id", String(p.id));
     replace(this.els.material, ...materialNodes(p, pos, this.queue.length, this.codebook.showPersonIds));
     this.els.material.scrollTop = 0;
@@ -389,6 +429,12 @@ export class RatingScreen {
     el.hidden = el.textContent === "";
   }
 
+  /** The shown profile's place in the queue, once the list is there. */
+  private renderPosition(): void {
+    const el = this.els.material.querySelector("#profile-position");
+    if (el && this.session) el.textContent = positionText(this.queueAt(this.session.profileId) + 1, this.queue.length);
+  }
+
   private renderFocus(): void {
     const s = this.session;
     if (!s) return;
@@ -456,6 +502,7 @@ export class RatingScreen {
   private async flag(): Promise<void> {
     if (!this.session) return;
     try {
+      await this.queueReady;
       await this.session.toggleFlag();
       this.updateCurrentEntry();
       await this.syncQueue();
@@ -481,6 +528,7 @@ export class RatingScreen {
     this.busy = true;
     try {
       if (!(await this.leaveCurrent())) return;
+      await this.queueReady;
       // The queue copy, with the profile just left brought up to date, decides what comes next;
       // loading it and checking the copy is still current then run together.
       const cur = this.session;
@@ -520,6 +568,7 @@ export class RatingScreen {
     while (this.visited.length && this.visited[this.visited.length - 1] === cur) this.visited.pop();
     let target = this.visited.pop() ?? null;
     if (target === null && cur !== null) {
+      await this.queueReady;
       const i = this.queueAt(cur);
       target = i > 0 ? this.queue[i - 1].profileId : null;
     }
@@ -536,6 +585,7 @@ export class RatingScreen {
     try {
       this.closeOverlay();
       if (!(await this.leaveCurrent())) return;
+      await this.queueReady;
       this.updateCurrentEntry();
       await this.syncQueue();
       await this.show(profileId);
@@ -696,7 +746,8 @@ export class RatingScreen {
     this.renderFocus();
   }
 
-  private openQueue(): void {
+  private async openQueue(): Promise<void> {
+    await this.queueReady;
     this.overlay = "queue";
     const queue = queueOverlay({
       queue: this.queue,
