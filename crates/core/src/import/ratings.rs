@@ -11,7 +11,7 @@ use crate::model::{Anchor, Level, RaterKind, Scale};
 use crate::store::raters::{find_rater, insert_rater, NO_RATER};
 use crate::store::ratings::{current_codebook_version, Policy, Upsert, UpsertArgs};
 use crate::store::Study;
-use crate::tidy::{FxMap, TidyRow};
+use crate::tidy::{FxMap, NamedRow, NamedRows};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -100,7 +100,7 @@ impl Study {
         path: &Path,
         opts: &RatingsImportOptions,
     ) -> Result<ImportReport> {
-        let file = crate::tidy::read_path(path)?;
+        let file = crate::tidy::read_named_path(path)?;
         self.import_tidy(path, &file, opts, false)
     }
 
@@ -114,7 +114,9 @@ impl Study {
         opts: &RatingsImportOptions,
     ) -> Result<ImportReport> {
         let wide = crate::tidy::read_wide_path(path, ids)?;
-        let mut report = self.import_tidy(path, &wide.file, opts, true)?;
+        let rows = NamedRows::from_file(&wide.file);
+        drop(wide.file);
+        let mut report = self.import_tidy(path, &rows, opts, true)?;
         report.notices.splice(0..0, wide.notes);
         Ok(report)
     }
@@ -124,7 +126,7 @@ impl Study {
     fn import_tidy(
         &mut self,
         path: &Path,
-        file: &crate::tidy::TidyFile,
+        file: &NamedRows,
         opts: &RatingsImportOptions,
         wide: bool,
     ) -> Result<ImportReport> {
@@ -140,7 +142,7 @@ impl Study {
     fn import_tidy_rows(
         &mut self,
         path: &Path,
-        file: &crate::tidy::TidyFile,
+        file: &NamedRows,
         opts: &RatingsImportOptions,
         wide: bool,
     ) -> Result<ImportReport> {
@@ -206,27 +208,27 @@ impl Study {
         let mut new_dim_of: Vec<Option<usize>> = Vec::new();
         // Each row's value as stored: its number, or the code of its category label.
         let mut values: Vec<Option<f64>> = Vec::with_capacity(file.rows.len());
-        // Each row's profile and rater as an index into these tables (borrowed from the file's
-        // rows, in order of first appearance): the duplicate check and the writes hash small
-        // numbers, and an id's text is hashed once per run of rows that share it.
+        // Each row's profile and rater as an index into these tables (in order of first
+        // appearance): the duplicate check and the writes hash small numbers.
         let mut ids = RowIds::default();
         let mut ids_of_row: Vec<(u32, u32)> = Vec::with_capacity(file.rows.len());
         let mut seen: FxMap<(u32, u32, u32), u64> =
             FxMap::with_capacity_and_hasher(file.rows.len(), Default::default());
         let mut unknown_columns = std::collections::HashSet::new();
         // Each row's dimension as an index into `dim_names` (lower-cased): a file names a handful
-        // of dimensions in long runs, so a row costs a string comparison, not a lower-casing.
+        // of dimensions in long runs, so a row costs a comparison of text numbers.
         let mut dim_names: Vec<String> = Vec::new();
         // By dimension index: the study's dimension of that name, looked up once.
         let mut dim_info: Vec<Option<&DimInfo>> = Vec::new();
         let mut dim_of_row: Vec<u32> = Vec::with_capacity(file.rows.len());
-        let mut last_dim: Option<(&str, u32)> = None;
+        let mut last_dim: Option<(u32, u32)> = None;
         for row in &file.rows {
             values.push(row.value);
+            let dimension = file.text(row.dimension);
             let di = match last_dim {
-                Some((name, i)) if name == row.dimension => i,
+                Some((text, i)) if text == row.dimension => i,
                 _ => {
-                    let lower = row.dimension.to_lowercase();
+                    let lower = dimension.to_lowercase();
                     let i = match dim_names.iter().position(|n| *n == lower) {
                         Some(i) => i as u32,
                         None => {
@@ -235,7 +237,7 @@ impl Study {
                             (dim_names.len() - 1) as u32
                         }
                     };
-                    last_dim = Some((row.dimension.as_str(), i));
+                    last_dim = Some((row.dimension, i));
                     i
                 }
             };
@@ -244,6 +246,7 @@ impl Study {
             // A file has a rater on every row or on none, so the rater-less rows' stand-in name
             // meets no rater of the same file.
             let (profile, rater) = ids.of(row);
+            let rater_name = file.text_of(row.rater);
             ids_of_row.push((profile, rater));
             if let Some(first) = seen.insert((profile, rater, di), row.line) {
                 errors.push(RowError::new(
@@ -251,18 +254,17 @@ impl Study {
                     None,
                     format!(
                         "duplicate rating: {}/{} on '{}'{} was already given on line {first}",
-                        quote(&row.person),
-                        quote(&row.context),
-                        quote(&row.dimension),
-                        row.rater
-                            .as_deref()
+                        quote(file.text(row.person)),
+                        quote(file.text(row.context)),
+                        quote(dimension),
+                        rater_name
                             .map(|r| format!(" by rater '{}'", quote(r)))
                             .unwrap_or_default()
                     ),
                 ));
                 continue;
             }
-            if row.rater.as_deref() == Some(NO_RATER) {
+            if rater_name == Some(NO_RATER) {
                 errors.push(RowError::new(
                     row.line,
                     Some("rater"),
@@ -271,8 +273,8 @@ impl Study {
             }
             match dim_info[di as usize] {
                 Some(info) => {
-                    if let Some(label) = &row.label {
-                        match code_of(&row.dimension, &info.scale, label) {
+                    if let Some(label) = file.text_of(row.label) {
+                        match code_of(dimension, &info.scale, label) {
                             Ok(code) => {
                                 if let Some(v) = values.last_mut() {
                                     *v = Some(code);
@@ -285,7 +287,7 @@ impl Study {
                             errors.push(RowError::new(
                                 row.line,
                                 Some("value"),
-                                format!("{}: {m}", quote(&row.dimension)),
+                                format!("{}: {m}", quote(dimension)),
                             ));
                         }
                     }
@@ -294,12 +296,12 @@ impl Study {
                     if unknown_columns.insert(lower.to_owned()) {
                         errors.push(RowError::new(
                             1,
-                            Some(&row.dimension),
+                            Some(dimension),
                             not_a_dimension(
-                                &row.dimension,
+                                dimension,
                                 format!(
                                     "column '{}' is not a dimension of the study's codebook",
-                                    quote(&row.dimension)
+                                    quote(dimension)
                                 ),
                             ),
                         ));
@@ -309,10 +311,10 @@ impl Study {
                     row.line,
                     Some("dimension"),
                     not_a_dimension(
-                        &row.dimension,
+                        dimension,
                         format!(
                             "unknown dimension '{}': it is not in the study's codebook",
-                            quote(&row.dimension)
+                            quote(dimension)
                         ),
                     ),
                 )),
@@ -325,7 +327,7 @@ impl Study {
                         None => {
                             new_dim_of[di as usize] = Some(new_dims.len());
                             new_dims.push(NewDim {
-                                name: row.dimension.clone(),
+                                name: dimension.to_owned(),
                                 values: Vec::new(),
                                 labels: Vec::new(),
                                 first_text: None,
@@ -335,7 +337,7 @@ impl Study {
                         }
                     };
                     let d = &mut new_dims[i];
-                    if let Some(label) = &row.label {
+                    if let Some(label) = file.text_of(row.label) {
                         d.first_text.get_or_insert(row.line);
                         let code = d.code(label);
                         if let Some(v) = values.last_mut() {
@@ -450,7 +452,7 @@ impl Study {
             let rater_id = match rater_ids[ri as usize] {
                 Some(id) => id,
                 None => {
-                    let rater_name = ids.raters[ri as usize];
+                    let rater_name = file.text_of(ids.raters[ri as usize]).unwrap_or(NO_RATER);
                     let r = match find_rater(&tx, rater_name)? {
                         Some(r) => {
                             if r.kind != opts.rater_kind && rater_name != NO_RATER {
@@ -472,13 +474,14 @@ impl Study {
                 Some(id) => id,
                 None => {
                     let (person, context) = ids.profiles[pi as usize];
-                    let id = profiles.get(&tx, person, context)?;
+                    let id = profiles.get(&tx, file.text(person), file.text(context))?;
                     profile_ids[pi as usize] = Some(id);
                     id
                 }
             };
             let a = args(
                 row,
+                file.text_of(row.note),
                 profile_id,
                 dim_ids[di as usize],
                 rater_id,
@@ -539,59 +542,39 @@ impl Study {
     }
 }
 
-/// A file's profiles (person, context) and raters (the name, [`NO_RATER`] for a file without
-/// raters) in order of first appearance, each row's as an index. Rows come in runs of one
-/// profile, and a profile's raters take turns: the previous row's profile and the last few
-/// raters are compared before any hashing.
+/// A file's profiles (person, context) and raters (`None` for a file without raters), by
+/// their text numbers, in order of first appearance, each row's as an index. Rows come in
+/// runs of one profile: the previous row's profile is compared before any hashing.
 #[derive(Default)]
-struct RowIds<'f> {
-    profiles: Vec<(&'f str, &'f str)>,
-    profile_of: FxMap<(&'f str, &'f str), u32>,
-    raters: Vec<&'f str>,
-    rater_of: FxMap<&'f str, u32>,
-    last_profile: Option<(&'f str, &'f str, u32)>,
-    recent_raters: [Option<(&'f str, u32)>; RECENT_RATERS],
-    next_recent: usize,
+struct RowIds {
+    profiles: Vec<(u32, u32)>,
+    profile_of: FxMap<(u32, u32), u32>,
+    raters: Vec<Option<u32>>,
+    rater_of: FxMap<Option<u32>, u32>,
+    last_profile: Option<((u32, u32), u32)>,
 }
 
-/// How many recent raters [`RowIds::of`] compares before its hash table.
-const RECENT_RATERS: usize = 4;
-
-impl<'f> RowIds<'f> {
+impl RowIds {
     /// The row's profile and rater indexes.
-    fn of(&mut self, row: &'f TidyRow) -> (u32, u32) {
-        let (person, context) = (row.person.as_str(), row.context.as_str());
+    fn of(&mut self, row: &NamedRow) -> (u32, u32) {
+        let key = (row.person, row.context);
         let profile = match self.last_profile {
-            Some((p, c, i)) if p == person && c == context => i,
+            Some((k, i)) if k == key => i,
             _ => {
                 let next = self.profiles.len() as u32;
-                let i = *self.profile_of.entry((person, context)).or_insert(next);
+                let i = *self.profile_of.entry(key).or_insert(next);
                 if i == next {
-                    self.profiles.push((person, context));
+                    self.profiles.push(key);
                 }
-                self.last_profile = Some((person, context, i));
+                self.last_profile = Some((key, i));
                 i
             }
         };
-        let name = row.rater.as_deref().unwrap_or(NO_RATER);
-        let recent = self
-            .recent_raters
-            .iter()
-            .flatten()
-            .find(|(n, _)| *n == name);
-        let rater = match recent {
-            Some(&(_, i)) => i,
-            None => {
-                let next = self.raters.len() as u32;
-                let i = *self.rater_of.entry(name).or_insert(next);
-                if i == next {
-                    self.raters.push(name);
-                }
-                self.recent_raters[self.next_recent] = Some((name, i));
-                self.next_recent = (self.next_recent + 1) % RECENT_RATERS;
-                i
-            }
-        };
+        let next = self.raters.len() as u32;
+        let rater = *self.rater_of.entry(row.rater).or_insert(next);
+        if rater == next {
+            self.raters.push(row.rater);
+        }
         (profile, rater)
     }
 }
@@ -615,7 +598,8 @@ fn bulk_allowed() -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn args<'a>(
-    row: &'a TidyRow,
+    row: &NamedRow,
+    note: Option<&'a str>,
     profile_id: i64,
     dimension_id: i64,
     rater_id: i64,
@@ -634,7 +618,7 @@ fn args<'a>(
         updated_at: None,
         seconds_spent: row.seconds_spent,
         codebook_version: version,
-        note: row.note.as_deref(),
+        note,
         confidence: row.confidence,
         source,
         known_absent: false,

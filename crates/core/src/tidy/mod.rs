@@ -11,6 +11,7 @@ mod builder;
 mod fields;
 mod header;
 mod lines;
+mod named;
 mod parallel;
 #[cfg(feature = "parquet")]
 mod parquet;
@@ -28,6 +29,7 @@ use fields::*;
 pub use fields::{format_timestamp, parse_number, parse_timestamp};
 use header::*;
 pub(crate) use lines::{check_quotes, oversized, oversized_fields, LineCounter};
+pub use named::{parse_named, read_named_path, NamedRow, NamedRows};
 use parallel::*;
 #[cfg(feature = "parquet")]
 pub use parquet::TidyParquetWriter;
@@ -64,6 +66,25 @@ pub struct TidyRow {
     pub note: Option<String>,
     /// The rater's confidence, 0–1.
     pub confidence: Option<f64>,
+}
+
+impl TidyRow {
+    /// The row borrowed, as the reader hands rows over.
+    pub fn as_ref(&self) -> RowRef<'_> {
+        RowRef {
+            line: self.line,
+            person: &self.person,
+            context: &self.context,
+            rater: self.rater.as_deref(),
+            dimension: &self.dimension,
+            value: self.value,
+            label: self.label.as_deref(),
+            created_at: self.created_at,
+            seconds_spent: self.seconds_spent,
+            note: self.note.as_deref(),
+            confidence: self.confidence,
+        }
+    }
 }
 
 /// A parsed ratings file.
@@ -203,19 +224,7 @@ impl TidyFile {
     pub fn to_dataset_noted(&self, name: &str) -> Result<(Dataset, Vec<String>)> {
         let mut b = Builder::default();
         for r in &self.rows {
-            b.push(&RowRef {
-                line: r.line,
-                person: &r.person,
-                context: &r.context,
-                rater: r.rater.as_deref(),
-                dimension: &r.dimension,
-                value: r.value,
-                label: r.label.as_deref(),
-                created_at: r.created_at,
-                seconds_spent: r.seconds_spent,
-                note: r.note.as_deref(),
-                confidence: r.confidence,
-            });
+            b.push(&r.as_ref());
         }
         b.finish(name, self.has_rater)
     }
