@@ -108,13 +108,18 @@ pub fn design(profiles: &[DesignProfile], params: &DesignParams) -> Result<Desig
 /// spread so one person's contexts are far apart (back to back, the first rating of a person
 /// carries over into the next and inflates the very trait share the study measures).
 pub fn default_queue(profiles: &[DesignProfile], seed: u64) -> Vec<i64> {
+    default_queue_positions(profiles, seed)
+        .into_iter()
+        .map(|i| profiles[i].id)
+        .collect()
+}
+
+/// [`default_queue`] as positions in `profiles`.
+pub(crate) fn default_queue_positions(profiles: &[DesignProfile], seed: u64) -> Vec<usize> {
     let mut rng = SampleRng::new(seed);
     let mut order: Vec<usize> = (0..profiles.len()).collect();
     shuffle(&mut order, &mut rng);
     spread_persons(&order, profiles)
-        .into_iter()
-        .map(|i| profiles[i].id)
-        .collect()
 }
 
 fn shuffle<T>(v: &mut [T], rng: &mut SampleRng) {
@@ -127,40 +132,53 @@ fn shuffle<T>(v: &mut [T], rng: &mut SampleRng) {
 /// Reorders a queue so no person comes twice in a row when avoidable: at each step take the
 /// person with most profiles left that differs from the previous one (ties: earliest).
 fn spread_persons(queue: &[usize], profiles: &[DesignProfile]) -> Vec<usize> {
-    let mut groups: BTreeMap<i64, std::collections::VecDeque<usize>> = BTreeMap::new();
-    let mut first_seen: Vec<i64> = Vec::new();
-    for &i in queue {
-        let p = profiles[i].person;
-        if !groups.contains_key(&p) {
-            first_seen.push(p);
-        }
-        groups.entry(p).or_default().push_back(i);
+    // Persons numbered in order of first appearance, each one's profiles in queue order, laid
+    // out one person after another (`start[k]..start[k + 1]`).
+    let mut rank: crate::tidy::FxMap<i64, usize> = Default::default();
+    let person_of: Vec<usize> = queue
+        .iter()
+        .map(|&i| {
+            let next = rank.len();
+            *rank.entry(profiles[i].person).or_insert(next)
+        })
+        .collect();
+    let persons = rank.len();
+    let mut start = vec![0usize; persons + 1];
+    for &k in &person_of {
+        start[k + 1] += 1;
+    }
+    for k in 0..persons {
+        start[k + 1] += start[k];
+    }
+    let mut next = start.clone();
+    let mut grouped = vec![0usize; queue.len()];
+    for (&i, &k) in queue.iter().zip(&person_of) {
+        grouped[next[k]] = i;
+        next[k] += 1;
     }
     // Persons by (profiles left, earliest first seen): a heap, so a queue of 100k profiles is
     // ordered in n log n rather than a scan of every person per profile.
-    let mut heap: std::collections::BinaryHeap<(usize, std::cmp::Reverse<usize>, i64)> = first_seen
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (groups[p].len(), std::cmp::Reverse(k), *p))
+    let mut heap: std::collections::BinaryHeap<(usize, std::cmp::Reverse<usize>)> = (0..persons)
+        .map(|k| (start[k + 1] - start[k], std::cmp::Reverse(k)))
         .collect();
+    let mut taken = start;
     let mut out = Vec::with_capacity(queue.len());
-    let mut last: Option<i64> = None;
+    let mut last: Option<usize> = None;
     while let Some(top) = heap.pop() {
-        let (len, k, p) = match heap.peek() {
-            Some(_) if Some(top.2) == last => {
+        let (len, std::cmp::Reverse(k)) = match heap.peek() {
+            Some(_) if Some(top.1 .0) == last => {
                 let Some(second) = heap.pop() else { break };
                 heap.push(top);
                 second
             }
             _ => top,
         };
-        if let Some(i) = groups.get_mut(&p).and_then(|g| g.pop_front()) {
-            out.push(i);
-        }
+        out.push(grouped[taken[k]]);
+        taken[k] += 1;
         if len > 1 {
-            heap.push((len - 1, k, p));
+            heap.push((len - 1, std::cmp::Reverse(k)));
         }
-        last = Some(p);
+        last = Some(k);
     }
     out
 }

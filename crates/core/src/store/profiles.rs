@@ -107,9 +107,12 @@ impl Study {
     /// The queue of a rater without assignments: every profile, in the rater's own seeded
     /// order ([`crate::assign::default_queue`]). The seed is the study's id and the rater's, so
     /// each rater has an order of their own that stays the same from one session to the next.
+    /// (The queue state reads the profiles with their names and orders them by
+    /// [`Study::default_positions`]; this reading of its own is the tests' oracle.)
+    #[cfg(test)]
     pub(crate) fn default_order(&self, rater_id: i64) -> Result<Vec<i64>> {
-        let c = self.conn();
-        let profiles = c
+        let profiles = self
+            .conn()
             .prepare("SELECT id, person_id, context_id FROM profile ORDER BY id")?
             .query_map([], |r| {
                 Ok(crate::assign::DesignProfile {
@@ -119,12 +122,26 @@ impl Study {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(self
+            .default_positions(&profiles, rater_id)?
+            .into_iter()
+            .map(|i| profiles[i].id)
+            .collect())
+    }
+
+    /// [`Study::default_order`] of the study's `profiles` (every one, by id), as positions in
+    /// that list.
+    pub(crate) fn default_positions(
+        &self,
+        profiles: &[crate::assign::DesignProfile],
+        rater_id: i64,
+    ) -> Result<Vec<usize>> {
         let study_id = self.study_id()?;
         let digest = blake3::hash(format!("{study_id}\u{1}{rater_id}").as_bytes());
         let mut seed = [0u8; 8];
         seed.copy_from_slice(&digest.as_bytes()[..8]);
-        Ok(crate::assign::default_queue(
-            &profiles,
+        Ok(crate::assign::default_queue_positions(
+            profiles,
             u64::from_le_bytes(seed),
         ))
     }

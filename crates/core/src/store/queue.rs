@@ -15,8 +15,9 @@
 
 use super::Study;
 use crate::error::Result;
+use crate::tidy::FxMap;
 use rusqlite::Connection;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// What the state was read at: it is current while both are unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +77,9 @@ pub(crate) struct QueueState {
     generation: u64,
     /// Dimension ids and names in codebook order.
     dimensions: Vec<(i64, String)>,
-    dimension_slot: HashMap<i64, usize>,
+    dimension_slot: FxMap<i64, usize>,
     entries: Vec<Entry>,
-    slot: HashMap<i64, usize>,
+    slot: FxMap<i64, usize>,
     /// Per entry, `words` words of bits: the dimensions (by slot) rated.
     done: Vec<u64>,
     words: usize,
@@ -121,17 +122,35 @@ impl QueueState {
             .query_map([rater_id], |r| Ok(entry(r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?
         } else {
-            let mut names: HashMap<i64, (String, String)> = c
-                .prepare(
-                    "SELECT p.id, pe.name, c.name FROM profile p
-                       JOIN person pe ON pe.id = p.person_id JOIN context c ON c.id = p.context_id",
-                )?
-                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-                .collect::<rusqlite::Result<_>>()?;
+            // Every profile by id with its names in one scan: the order needs the profiles'
+            // persons, the entries their names (a profile without either is left out).
+            let mut profiles = Vec::new();
+            let mut names = Vec::new();
+            let mut st = c.prepare(
+                "SELECT p.id, p.person_id, p.context_id, pe.name, c.name FROM profile p
+                   LEFT JOIN person pe ON pe.id = p.person_id
+                   LEFT JOIN context c ON c.id = p.context_id
+                  ORDER BY p.id",
+            )?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                profiles.push(crate::assign::DesignProfile {
+                    id: r.get(0)?,
+                    person: r.get(1)?,
+                    context: r.get(2)?,
+                });
+                let person: Option<String> = r.get(3)?;
+                let context: Option<String> = r.get(4)?;
+                names.push(person.zip(context));
+            }
             study
-                .default_order(rater_id)?
+                .default_positions(&profiles, rater_id)?
                 .into_iter()
-                .filter_map(|id| names.remove(&id).map(|(pe, cx)| entry(id, pe, cx)))
+                .filter_map(|i| {
+                    names[i]
+                        .take()
+                        .map(|(pe, cx)| entry(profiles[i].id, pe, cx))
+                })
                 .collect()
         };
         let slot = entries

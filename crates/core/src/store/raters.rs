@@ -274,6 +274,17 @@ impl Study {
     /// "definition", "anchors", "scale" (a study keeps every dimension it had, so none is ever
     /// removed). Empty when nothing they rated under changed.
     pub fn codebook_changes_for(&self, rater_id: i64) -> Result<Vec<(String, String)>> {
+        // A change needs a stored version older than the current one (the rater's first
+        // rating's): without one, their ratings (half a million at a lab's scale) are not read.
+        let older: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM codebook_version
+                             WHERE version < (SELECT MAX(version) FROM codebook_version))",
+            [],
+            |r| r.get(0),
+        )?;
+        if !older {
+            return Ok(Vec::new());
+        }
         let since: Option<i64> = self.conn().query_row(
             "SELECT MIN(codebook_version) FROM rating WHERE rater_id = ?1",
             [rater_id],

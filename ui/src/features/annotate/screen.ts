@@ -28,6 +28,8 @@ import { t } from "../../i18n";
 /** Measurements the e2e run reads: keypress → next profile shown, in ms. */
 interface PerfLog {
   nav: number[];
+  /** When the first profile was drawn (the frame after it was rendered), ms since the epoch. */
+  firstProfileAt?: number;
 }
 declare global {
   interface Window {
@@ -189,6 +191,10 @@ export class RatingScreen {
     const [view, progress] = await Promise.all([this.backend.loadProfile(first), this.backend.dimensionProgress()]);
     this.showView(view);
     this.renderProgress();
+    requestAnimationFrame(() => {
+      const perf = (window.__chameleonPerf ??= { nav: [] });
+      perf.firstProfileAt ??= performance.timeOrigin + performance.now();
+    });
     // Before the first profile: what to do and how, once, until something is rated (no rating
     // on any dimension of the queue is no rating on any profile of it).
     if (progress.every((d) => d.rated === 0)) this.openInstructions();
