@@ -204,32 +204,20 @@ pub(crate) struct PairUnits {
     rank: bool,
     /// Rater pairs sharing a unit, ascending by (a, b); a pair's index is its slot.
     keys: Vec<(u32, u32)>,
-    /// Pairable units, ascending, and `occ[occ_at[j]..occ_at[j + 1]]` their pairs.
+    /// Pairable units, ascending, and `occ[occ_at[j]..occ_at[j + 1]]` their pairs, each as
+    /// its cell in `cells`.
     unit: Vec<u32>,
     occ_at: Vec<u32>,
-    occ: Vec<Occurrence>,
-    /// With [`KappaWeights::Rank`]: the distinct (slot, category of a, category of b) cells,
-    /// ordered by slot, and `cells_at[slot]..cells_at[slot + 1]` each slot's.
+    occ: Vec<u32>,
+    /// The distinct (slot, category of a, category of b) cells, ordered by slot, and
+    /// `cells_at[slot]..cells_at[slot + 1]` each slot's.
     cells: Vec<(u32, u32)>,
     cells_at: Vec<u32>,
-}
-
-#[derive(Clone, Copy)]
-struct Occurrence {
-    slot: u32,
-    x: u32,
-    y: u32,
-    /// The joint cell (with [`KappaWeights::Rank`]), else 0.
-    cell: u32,
 }
 
 /// Per-resample accumulators of [`PairUnits::pairs`], reused across resamples.
 #[derive(Default)]
 pub(crate) struct PairScratch {
-    n: Vec<f64>,
-    agree: Vec<f64>,
-    lin: Vec<f64>,
-    quad: Vec<f64>,
     ma: Vec<f64>,
     mb: Vec<f64>,
     joint: Vec<f64>,
@@ -257,36 +245,26 @@ impl PairUnits {
             occ_at.push(raw.len() as u32);
         }
         let (keys, slot) = pair_slots(raw.iter().map(|o| o.0), table.n_raters);
-        let mut occ: Vec<Occurrence> = raw
+        let full: Vec<(u32, u32, u32)> = raw
             .iter()
             .zip(slot)
-            .map(|(&(_, x, y), slot)| Occurrence {
-                slot,
-                x,
-                y,
-                cell: 0,
-            })
+            .map(|(&(_, x, y), slot)| (slot, x, y))
             .collect();
-        let (mut cells, mut cells_at) = (Vec::new(), Vec::new());
-        if rank {
-            let mut distinct: Vec<(u32, u32, u32)> =
-                occ.iter().map(|o| (o.slot, o.x, o.y)).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            cells_at = vec![0u32; keys.len() + 1];
-            for &(s, _, _) in &distinct {
-                cells_at[s as usize + 1] += 1;
-            }
-            for s in 0..keys.len() {
-                cells_at[s + 1] += cells_at[s];
-            }
-            for o in &mut occ {
-                o.cell = distinct
-                    .binary_search(&(o.slot, o.x, o.y))
-                    .unwrap_or_default() as u32;
-            }
-            cells = distinct.iter().map(|&(_, x, y)| (x, y)).collect();
+        let mut distinct = full.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut cells_at = vec![0u32; keys.len() + 1];
+        for &(s, _, _) in &distinct {
+            cells_at[s as usize + 1] += 1;
         }
+        for s in 0..keys.len() {
+            cells_at[s + 1] += cells_at[s];
+        }
+        let occ = full
+            .iter()
+            .map(|o| distinct.binary_search(o).unwrap_or_default() as u32)
+            .collect();
+        let cells = distinct.iter().map(|&(_, x, y)| (x, y)).collect();
         PairUnits {
             q: cats.len(),
             rank,
@@ -312,15 +290,10 @@ impl PairUnits {
         sc: &mut PairScratch,
         mut out: impl FnMut(usize, Option<CohenPair>),
     ) {
-        let (q, np) = (self.q, self.keys.len());
-        for v in [&mut sc.n, &mut sc.agree, &mut sc.lin, &mut sc.quad] {
-            v.clear();
-            v.resize(np, 0.0);
-        }
-        for v in [&mut sc.ma, &mut sc.mb] {
-            v.clear();
-            v.resize(np * q, 0.0);
-        }
+        let q = self.q;
+        // A resample's weight goes to each of its units' cells once; a pair's counts are then
+        // read off its cells. Every sum is of whole numbers, exact in f64 in any order, so this
+        // gives the bits a pass adding up each occurrence's counts gave.
         sc.joint.clear();
         sc.joint.resize(self.cells.len(), 0.0);
         for (j, &u) in self.unit.iter().enumerate() {
@@ -328,35 +301,40 @@ impl PairUnits {
             if w == 0.0 {
                 continue;
             }
-            for o in &self.occ[self.occ_at[j] as usize..self.occ_at[j + 1] as usize] {
-                let (s, x, y) = (o.slot as usize, o.x as usize, o.y as usize);
-                let d = x.abs_diff(y) as f64;
-                sc.n[s] += w;
-                sc.agree[s] += if x == y { w } else { 0.0 };
-                sc.lin[s] += w * d;
-                sc.quad[s] += w * d * d;
-                sc.ma[s * q + x] += w;
-                sc.mb[s * q + y] += w;
-                if self.rank {
-                    sc.joint[o.cell as usize] += w;
-                }
+            for &cell in &self.occ[self.occ_at[j] as usize..self.occ_at[j + 1] as usize] {
+                sc.joint[cell as usize] += w;
             }
         }
         for (s, &(a, b)) in self.keys.iter().enumerate() {
-            if sc.n[s] == 0.0 {
+            let r = self.cells_at[s] as usize..self.cells_at[s + 1] as usize;
+            let (mut n, mut agree, mut lin, mut quad) = (0.0, 0.0, 0.0, 0.0);
+            for v in [&mut sc.ma, &mut sc.mb] {
+                v.clear();
+                v.resize(q, 0.0);
+            }
+            for (&(x, y), &w) in self.cells[r.clone()].iter().zip(&sc.joint[r.clone()]) {
+                let (x, y) = (x as usize, y as usize);
+                let d = x.abs_diff(y) as f64;
+                n += w;
+                agree += if x == y { w } else { 0.0 };
+                lin += w * d;
+                quad += w * d * d;
+                sc.ma[x] += w;
+                sc.mb[y] += w;
+            }
+            if n == 0.0 {
                 out(s, None);
                 continue;
             }
             let acc = PairAcc {
-                n: sc.n[s],
-                agree: sc.agree[s],
-                lin: sc.lin[s],
-                quad: sc.quad[s],
-                ma: &sc.ma[s * q..(s + 1) * q],
-                mb: &sc.mb[s * q..(s + 1) * q],
+                n,
+                agree,
+                lin,
+                quad,
+                ma: &sc.ma,
+                mb: &sc.mb,
             };
             let pair = if self.rank {
-                let r = self.cells_at[s] as usize..self.cells_at[s + 1] as usize;
                 let joint = self.cells[r.clone()].iter().zip(&sc.joint[r]);
                 let (lin, quad, ma, mb) = by_rank(&acc, joint);
                 finish_pair(
