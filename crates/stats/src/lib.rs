@@ -9,6 +9,7 @@
 pub mod agreement;
 pub mod bootstrap;
 pub mod disagreement;
+mod fxhash;
 pub mod prec;
 pub mod reliability;
 pub mod variance;

@@ -21,6 +21,7 @@
 //! seeded generated data (`tests/fixtures/agreement`), to `prec::EXACT_REL`.
 
 use super::{AgreementError, RatingTable};
+use crate::fxhash::FxHashMap;
 
 /// Level of measurement, i.e. the difference function of alpha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,7 +105,7 @@ pub(crate) fn alpha_weighted(
     weights: Option<&[u32]>,
     want: [bool; 4],
 ) -> AlphaSet {
-    AlphaUnits::new(table, want).alpha(table, weights, &mut Vec::new(), &mut Vec::new())
+    AlphaUnits::new(table, want).alpha(table, weights, &mut AlphaScratch::default())
 }
 
 /// Reliability data as each unit's distinct values with their multiplicities: what alpha
@@ -194,12 +195,7 @@ impl UnitValues {
     /// Alpha at all four levels, the computation of [`alpha_all`].
     pub fn alpha_all(&self) -> AlphaSet {
         let view = self.view();
-        AlphaUnits::build(&view, [true; 4]).alpha_view(
-            &view,
-            None,
-            &mut Vec::new(),
-            &mut Vec::new(),
-        )
+        AlphaUnits::build(&view, [true; 4]).alpha_view(&view, None, &mut AlphaScratch::default())
     }
 
     fn view(&self) -> Units<'_> {
@@ -270,15 +266,17 @@ impl<'a> Units<'a> {
 
 /// The parts of alpha's observed disagreement that do not depend on the units' weights, per
 /// pairable unit, computed once so that a bootstrap resample only weighs them (all four levels
-/// read the same pass). Only the ordinal part depends on the resample (through the mid-ranks).
+/// read the same pass). Only the ordinal part depends on the resample (through the mid-ranks);
+/// it and the margins are read per *pattern*: units whose entries are the same sequence of
+/// (value index, multiplicity) give the same numbers in the same order, so a pattern's
+/// centred sum of mid-ranks is each of its units' bit for bit, and the margins are sums of
+/// whole numbers (exact in any grouping). With a scale of a few points most units share a
+/// few dozen patterns, so a resample reads each rating once per pattern instead of twice.
 pub(crate) struct AlphaUnits {
     want: [bool; 4],
     ratio_ok: Result<(), AgreementError>,
     /// Pairable units (two or more ratings), ascending.
     unit: Vec<u32>,
-    /// Their entries `start..start + len`.
-    start: Vec<u32>,
-    len: Vec<u32>,
     /// Ratings of the unit.
     m: Vec<f64>,
     /// Σ (x − mean)² of the unit's values (interval).
@@ -287,6 +285,27 @@ pub(crate) struct AlphaUnits {
     rat: Vec<f64>,
     /// m² − Σ_c n_uc² (nominal).
     nom: Vec<f64>,
+    /// The unit's pattern.
+    pat: Vec<u32>,
+    /// Pattern p's entries are `pat_vix[pat_at[p]..pat_at[p + 1]]` with multiplicities
+    /// `pat_n` (the first of its units' entries, in their order).
+    pat_at: Vec<u32>,
+    pat_vix: Vec<u32>,
+    pat_n: Vec<f64>,
+    /// Units of each pattern: its weight when every unit counts once.
+    pat_units: Vec<u32>,
+}
+
+/// Scratch space of [`AlphaUnits::alpha`] (its contents on entry do not matter), reused from
+/// resample to resample.
+#[derive(Default)]
+pub(crate) struct AlphaScratch {
+    margin: Vec<f64>,
+    rank: Vec<f64>,
+    /// Each pattern's weight in this resample.
+    weight: Vec<f64>,
+    /// Each pattern's Σ n (rank − mean)².
+    ord: Vec<f64>,
 }
 
 impl AlphaUnits {
@@ -306,15 +325,20 @@ impl AlphaUnits {
             want,
             ratio_ok,
             unit: Vec::new(),
-            start: Vec::new(),
-            len: Vec::new(),
             m: Vec::new(),
             int: Vec::new(),
             rat: Vec::new(),
             nom: Vec::new(),
+            pat: Vec::new(),
+            pat_at: vec![0],
+            pat_vix: Vec::new(),
+            pat_n: Vec::new(),
+            pat_units: Vec::new(),
         };
         let mut counts: Vec<(u32, f64)> = Vec::new();
         let mut ns: Vec<f64> = Vec::new();
+        let mut patterns: FxHashMap<Vec<(u32, u64)>, u32> = FxHashMap::default();
+        let mut key: Vec<(u32, u64)> = Vec::new();
         for u in 0..units.n_units() {
             let m = units.m(u);
             if m < 2 {
@@ -325,8 +349,22 @@ impl AlphaUnits {
             ns.clear();
             ns.extend(r.clone().map(|i| units.n(i)));
             a.unit.push(u as u32);
-            a.start.push(r.start as u32);
-            a.len.push(r.len() as u32);
+            key.clear();
+            key.extend(r.clone().map(|i| (units.vix[i], units.n(i).to_bits())));
+            let p = match patterns.get(&key[..]) {
+                Some(&p) => p,
+                None => {
+                    let p = a.pat_units.len() as u32;
+                    patterns.insert(key.clone(), p);
+                    a.pat_vix.extend(key.iter().map(|e| e.0));
+                    a.pat_n.extend(key.iter().map(|e| f64::from_bits(e.1)));
+                    a.pat_at.push(a.pat_vix.len() as u32);
+                    a.pat_units.push(0);
+                    p
+                }
+            };
+            a.pat_units[p as usize] += 1;
+            a.pat.push(p);
             a.m.push(m as f64);
             a.int.push(if want_int {
                 centred_ss(vals.iter().copied().zip(ns.iter().copied()))
@@ -363,39 +401,51 @@ impl AlphaUnits {
         a
     }
 
-    /// Alpha with unit `u` counted `weights[u]` times, or once; `margin` and `rank` are
-    /// scratch space (their contents on entry do not matter).
+    /// Alpha with unit `u` counted `weights[u]` times, or once.
     pub(crate) fn alpha(
         &self,
         table: &RatingTable,
         weights: Option<&[u32]>,
-        margin: &mut Vec<f64>,
-        rank: &mut Vec<f64>,
+        sc: &mut AlphaScratch,
     ) -> AlphaSet {
-        self.alpha_view(&Units::of_table(table), weights, margin, rank)
+        self.alpha_view(&Units::of_table(table), weights, sc)
     }
 
     fn alpha_view(
         &self,
         units: &Units<'_>,
         weights: Option<&[u32]>,
-        margin: &mut Vec<f64>,
-        rank: &mut Vec<f64>,
+        sc: &mut AlphaScratch,
     ) -> AlphaSet {
         let [want_nom, want_ord, want_int, _] = self.want;
         let v = units.distinct.len();
         let w = |u: u32| weights.map_or(1.0, |w| w[u as usize] as f64);
+        let AlphaScratch {
+            margin,
+            rank,
+            weight,
+            ord,
+        } = sc;
+        weight.clear();
+        match weights {
+            None => weight.extend(self.pat_units.iter().map(|&k| f64::from(k))),
+            Some(ws) => {
+                weight.resize(self.pat_units.len(), 0.0);
+                for (&u, &p) in self.unit.iter().zip(&self.pat) {
+                    weight[p as usize] += f64::from(ws[u as usize]);
+                }
+            }
+        }
+        let entries = |p: usize| self.pat_at[p] as usize..self.pat_at[p + 1] as usize;
         // Margins n_c over pairable units.
         margin.clear();
         margin.resize(v, 0.0);
-        for (j, &u) in self.unit.iter().enumerate() {
-            let wu = w(u);
-            if wu == 0.0 {
+        for (p, &wp) in weight.iter().enumerate() {
+            if wp == 0.0 {
                 continue;
             }
-            let s = self.start[j] as usize;
-            for i in s..s + self.len[j] as usize {
-                margin[units.vix[i] as usize] += wu * units.n(i);
+            for i in entries(p) {
+                margin[self.pat_vix[i] as usize] += wp * self.pat_n[i];
             }
         }
         let n: f64 = margin.iter().sum();
@@ -417,6 +467,17 @@ impl AlphaUnits {
             below += margin[c];
         }
         let ratio_ok = self.ratio_ok.clone();
+        ord.clear();
+        ord.resize(self.pat_units.len(), 0.0);
+        if want_ord {
+            for (p, &wp) in weight.iter().enumerate() {
+                if wp != 0.0 {
+                    ord[p] = centred_ss(
+                        entries(p).map(|i| (rank[self.pat_vix[i] as usize], self.pat_n[i])),
+                    );
+                }
+            }
+        }
 
         // Observed disagreement numerators Σ_u Σ_{i≠j} δ²_ij / (m_u − 1).
         let (mut do_nom, mut do_ord, mut do_int, mut do_rat) = (0.0, 0.0, 0.0, 0.0);
@@ -431,12 +492,7 @@ impl AlphaUnits {
                 do_int += scale * 2.0 * m * self.int[j];
             }
             if want_ord {
-                let s = self.start[j] as usize;
-                let entries = s..s + self.len[j] as usize;
-                do_ord += scale
-                    * 2.0
-                    * m
-                    * centred_ss(entries.map(|i| (rank[units.vix[i] as usize], units.n(i))));
+                do_ord += scale * 2.0 * m * ord[self.pat[j] as usize];
             }
             if ratio_ok.is_ok() {
                 do_rat += scale * 2.0 * self.rat[j];
@@ -639,5 +695,42 @@ mod tests {
             UnitValues::new([&[(f64::NAN, 1)][..]]),
             Err(AgreementError::NonFiniteValue { .. })
         ));
+    }
+
+    #[test]
+    fn a_unit_counted_w_times_is_the_unit_repeated_w_times() {
+        // Few values, so many units share a pattern; the same values in another order are
+        // another pattern; units of one rating and units drawn 0 times are among them.
+        let mut rows = Vec::new();
+        for u in 0..30u32 {
+            for r in 0..3u32 {
+                if (u * 5 + r) % 11 == 3 {
+                    continue;
+                }
+                rows.push((u, r, f64::from((u + r * (u % 2 + 1)) % 3 + 1)));
+            }
+        }
+        let t = table(&rows);
+        let weights: Vec<u32> = (0..30u32).map(|u| (u * 7 + 3) % 4).collect();
+        let mut repeated = Vec::new();
+        for &(u, r, v) in &rows {
+            for k in 0..weights[u as usize] {
+                repeated.push((1000 * k + u, r, v));
+            }
+        }
+        let want = alpha_all(&table(&repeated));
+        let got = alpha_weighted(&t, Some(&weights), [true; 4]);
+        for m in Metric::ALL {
+            let (a, b) = (
+                *want.get(m).as_ref().unwrap(),
+                *got.get(m).as_ref().unwrap(),
+            );
+            assert!((a - b).abs() <= 1e-12 * a.abs(), "{m:?}: {a} vs {b}");
+        }
+        let patterns = AlphaUnits::new(&t, [true; 4]).pat_units.len();
+        assert!(patterns < t.pairable_units() / 2, "{patterns} patterns");
+        // Every unit counted once is the plain computation, bit for bit.
+        let ones = vec![1u32; 30];
+        assert_eq!(alpha_weighted(&t, Some(&ones), [true; 4]), alpha_all(&t));
     }
 }

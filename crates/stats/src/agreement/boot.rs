@@ -1,6 +1,6 @@
 //! Bootstrap confidence intervals by resampling units.
 
-use super::alpha::AlphaUnits;
+use super::alpha::{AlphaScratch, AlphaUnits};
 use super::kappa::{FleissUnits, PairScratch, PairUnits};
 use super::{AgreementError, Categories, RatingTable};
 use crate::bootstrap::{percentile_interval, Control, ResampleRng};
@@ -110,7 +110,7 @@ pub fn bootstrap_with(
                 sc.weights[units[rng.index(units.len())]] += 1;
             }
             let w = &sc.weights[..];
-            let a = alpha.alpha(table, Some(w), &mut sc.margin, &mut sc.rank);
+            let a = alpha.alpha(table, Some(w), &mut sc.alpha);
             let mut out = Vec::with_capacity(5 + 3 * keys.len());
             out.extend([
                 v(a.nominal),
@@ -165,7 +165,7 @@ pub fn bootstrap_with(
 #[derive(Default)]
 struct Scratch {
     weights: Vec<u32>,
+    alpha: AlphaScratch,
     margin: Vec<f64>,
-    rank: Vec<f64>,
     pairs: PairScratch,
 }
