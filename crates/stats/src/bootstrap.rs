@@ -25,14 +25,17 @@ impl ResampleRng {
     pub fn index(&mut self, n: usize) -> usize {
         assert!(n > 0, "cannot draw an index from an empty range");
         let n = n as u64;
-        loop {
-            let x = self.0.next_u64();
-            let m = (x as u128) * (n as u128);
-            let low = m as u64;
-            if low >= n.wrapping_neg() % n {
-                return (m >> 64) as usize;
+        let mut m = u128::from(self.0.next_u64()) * u128::from(n);
+        // The rejection threshold 2^64 mod n is below n, so a low word ≥ n is accepted
+        // without it: the division is paid in about n / 2^64 of the draws, and the draws
+        // accepted are those a threshold test on every draw accepts.
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.0.next_u64()) * u128::from(n);
             }
         }
+        (m >> 64) as usize
     }
 
     /// `n` indices drawn with replacement from `0..n`.
@@ -95,6 +98,31 @@ mod tests {
         assert_eq!(a, b, "same seed and stream must give the same draws");
         assert_ne!(a, c, "different resamples must not share draws");
         assert!(a.iter().all(|&i| i < 50));
+    }
+
+    /// The draws of a threshold test on every draw, as `index` made them until issue #19.
+    fn index_testing_every_draw(rng: &mut ResampleRng, n: u64) -> u64 {
+        loop {
+            let m = u128::from(rng.0.next_u64()) * u128::from(n);
+            if (m as u64) >= n.wrapping_neg() % n {
+                return (m >> 64) as u64;
+            }
+        }
+    }
+
+    #[test]
+    fn index_draws_what_a_threshold_test_on_every_draw_draws() {
+        // Ranges where rejections are common (2^63 + 1: about half the draws) and rare.
+        for n in [1u64, 2, 3, 5001, 1 << 40, (1 << 63) + 1, u64::MAX] {
+            let (mut a, mut b) = (ResampleRng::new(9, n), ResampleRng::new(9, n));
+            for _ in 0..2000 {
+                assert_eq!(
+                    a.index(n as usize) as u64,
+                    index_testing_every_draw(&mut b, n),
+                    "n = {n}"
+                );
+            }
+        }
     }
 
     #[test]
