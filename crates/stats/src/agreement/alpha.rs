@@ -294,7 +294,21 @@ pub(crate) struct AlphaUnits {
     pat_n: Vec<f64>,
     /// Units of each pattern: its weight when every unit counts once.
     pat_units: Vec<u32>,
+    /// Row `p · TERM_WEIGHTS + w`: what a unit of pattern p counted w times adds to the
+    /// interval, (as a factor of its centred mid-ranks) the ordinal, the ratio and the
+    /// nominal numerators, each the very product the direct computation forms, so that a
+    /// resample adds up table entries in unit order instead of dividing and multiplying per
+    /// unit. Empty when the patterns are too many for the table to pay.
+    terms: Vec<[f64; 4]>,
 }
+
+/// Weights `0..TERM_WEIGHTS` are read from [`AlphaUnits::terms`]; a unit drawn more often
+/// (about 1 in 10^13 of a bootstrap's draws) is computed directly.
+const TERM_WEIGHTS: usize = 16;
+
+/// Patterns beyond this many (continuous values) are computed directly: the table would
+/// cost more to build and to read than it saves.
+const MAX_TERM_PATTERNS: usize = 4096;
 
 /// Scratch space of [`AlphaUnits::alpha`] (its contents on entry do not matter), reused from
 /// resample to resample.
@@ -334,6 +348,7 @@ impl AlphaUnits {
             pat_vix: Vec::new(),
             pat_n: Vec::new(),
             pat_units: Vec::new(),
+            terms: Vec::new(),
         };
         let mut counts: Vec<(u32, f64)> = Vec::new();
         let mut ns: Vec<f64> = Vec::new();
@@ -398,7 +413,48 @@ impl AlphaUnits {
             }
             a.nom.push((m * m) as f64 - same);
         }
+        if a.pat_units.len() <= MAX_TERM_PATTERNS {
+            a.terms = a.term_table();
+        }
         a
+    }
+
+    /// [`AlphaUnits::terms`], from each pattern's first unit (its units' parts are the same
+    /// bits: they read the same entries in the same order).
+    fn term_table(&self) -> Vec<[f64; 4]> {
+        let [want_nom, want_ord, want_int, _] = self.want;
+        let mut first = vec![usize::MAX; self.pat_units.len()];
+        for (j, &p) in self.pat.iter().enumerate().rev() {
+            first[p as usize] = j;
+        }
+        let mut terms = Vec::with_capacity(first.len() * TERM_WEIGHTS);
+        for &j in &first {
+            terms.push([0.0; 4]);
+            for w in 1..TERM_WEIGHTS {
+                let [ti, to, tr, tn] = self.unit_terms(j, w as f64);
+                terms.push([
+                    if want_int { ti } else { 0.0 },
+                    if want_ord { to } else { 0.0 },
+                    if self.ratio_ok.is_ok() { tr } else { 0.0 },
+                    if want_nom { tn } else { 0.0 },
+                ]);
+            }
+        }
+        terms
+    }
+
+    /// What pairable unit j counted `wu` times adds: the interval, the ordinal's factor, the
+    /// ratio and the nominal numerator terms.
+    #[inline]
+    fn unit_terms(&self, j: usize, wu: f64) -> [f64; 4] {
+        let m = self.m[j];
+        let scale = wu / (m - 1.0);
+        [
+            scale * 2.0 * m * self.int[j],
+            scale * 2.0 * m,
+            scale * 2.0 * self.rat[j],
+            scale * self.nom[j],
+        ]
     }
 
     /// Alpha with unit `u` counted `weights[u]` times, or once.
@@ -419,7 +475,6 @@ impl AlphaUnits {
     ) -> AlphaSet {
         let [want_nom, want_ord, want_int, _] = self.want;
         let v = units.distinct.len();
-        let w = |u: u32| weights.map_or(1.0, |w| w[u as usize] as f64);
         let AlphaScratch {
             margin,
             rank,
@@ -481,24 +536,39 @@ impl AlphaUnits {
 
         // Observed disagreement numerators Σ_u Σ_{i≠j} δ²_ij / (m_u − 1).
         let (mut do_nom, mut do_ord, mut do_int, mut do_rat) = (0.0, 0.0, 0.0, 0.0);
+        // Every term is ≥ 0 and a zero weight's row is +0.0, so adding it changes no bit:
+        // the table's sums are the direct ones.
+        let tw = if self.terms.is_empty() {
+            0
+        } else {
+            TERM_WEIGHTS
+        };
         for (j, &u) in self.unit.iter().enumerate() {
-            let wu = w(u);
-            if wu == 0.0 {
+            let p = self.pat[j] as usize;
+            let wu = weights.map_or(1, |w| w[u as usize]) as usize;
+            if wu < tw {
+                let t = &self.terms[p * tw + wu];
+                do_int += t[0];
+                do_ord += t[1] * ord[p];
+                do_rat += t[2];
+                do_nom += t[3];
                 continue;
             }
-            let m = self.m[j];
-            let scale = wu / (m - 1.0);
+            if wu == 0 {
+                continue;
+            }
+            let [ti, to, tr, tn] = self.unit_terms(j, wu as f64);
             if want_int {
-                do_int += scale * 2.0 * m * self.int[j];
+                do_int += ti;
             }
             if want_ord {
-                do_ord += scale * 2.0 * m * ord[self.pat[j] as usize];
+                do_ord += to * ord[p];
             }
             if ratio_ok.is_ok() {
-                do_rat += scale * 2.0 * self.rat[j];
+                do_rat += tr;
             }
             if want_nom {
-                do_nom += scale * self.nom[j];
+                do_nom += tn;
             }
         }
 
@@ -732,5 +802,26 @@ mod tests {
         // Every unit counted once is the plain computation, bit for bit.
         let ones = vec![1u32; 30];
         assert_eq!(alpha_weighted(&t, Some(&ones), [true; 4]), alpha_all(&t));
+        // The term table gives the direct computation's bits, also for weights beyond it.
+        let with_table = AlphaUnits::new(&t, [true; 4]);
+        assert!(!with_table.terms.is_empty());
+        let mut direct = AlphaUnits::new(&t, [true; 4]);
+        direct.terms.clear();
+        let heavy: Vec<u32> = (0..30u32)
+            .map(|u| [0, 1, 3, 16, 40][u as usize % 5])
+            .collect();
+        for ws in [None, Some(&weights[..]), Some(&heavy[..])] {
+            let (a, b) = (
+                with_table.alpha(&t, ws, &mut AlphaScratch::default()),
+                direct.alpha(&t, ws, &mut AlphaScratch::default()),
+            );
+            for m in Metric::ALL {
+                assert_eq!(
+                    a.get(m).as_ref().map(|x| x.to_bits()),
+                    b.get(m).as_ref().map(|x| x.to_bits()),
+                    "{m:?}"
+                );
+            }
+        }
     }
 }
