@@ -57,7 +57,22 @@ pub(crate) struct FleissUnits {
     /// `runs[runs_at[j]..runs_at[j + 1]]`: unit j's categories (ascending) and their counts.
     runs_at: Vec<u32>,
     runs: Vec<(u32, f64)>,
+    /// When every rated unit has the same number of ratings m ≥ 2 (the classic design).
+    one_size: Option<OneSize>,
 }
+
+/// The quotients a unit of m ratings counted w < [`SIZE_WEIGHTS`] times adds, indexed by
+/// their whole-number numerators: k / m (w times a category's count) and k / (m (m − 1))
+/// (w times the unit's agreeing pairs). They are the divisions the direct computation makes,
+/// so reading them gives its bits without a division per unit and resample.
+struct OneSize {
+    m: f64,
+    per_rating: Vec<f64>,
+    per_pair: Vec<f64>,
+}
+
+/// Weights `0..SIZE_WEIGHTS` are read from [`OneSize`]; more often drawn units are computed.
+const SIZE_WEIGHTS: usize = 16;
 
 impl FleissUnits {
     pub(crate) fn new(table: &RatingTable) -> FleissUnits {
@@ -67,6 +82,7 @@ impl FleissUnits {
             same: Vec::new(),
             runs_at: vec![0],
             runs: Vec::new(),
+            one_size: None,
         };
         let mut idx: Vec<u32> = Vec::new();
         for u in 0..table.n_units {
@@ -93,6 +109,20 @@ impl FleissUnits {
             f.same.push(same);
             f.runs_at.push(f.runs.len() as u32);
         }
+        if let Some(&m) = f.m.first() {
+            // Up to 64 ratings per unit: 16 · 64 · 63 quotients at most.
+            if (2..=64).contains(&m) && f.m.iter().all(|&x| x == m) {
+                let mf = f64::from(m);
+                let m = m as usize;
+                f.one_size = Some(OneSize {
+                    m: mf,
+                    per_rating: (0..SIZE_WEIGHTS * m).map(|k| k as f64 / mf).collect(),
+                    per_pair: (0..SIZE_WEIGHTS * m * (m - 1))
+                        .map(|k| k as f64 / (mf * (mf - 1.0)))
+                        .collect(),
+                });
+            }
+        }
         f
     }
 
@@ -110,27 +140,51 @@ impl FleissUnits {
         let (mut p_bar, mut n_pairable, mut n_rated, mut n_used) = (0.0f64, 0.0f64, 0.0f64, 0usize);
         let mut sizes = None::<u32>;
         let mut constant = true;
-        for (j, &u) in self.unit.iter().enumerate() {
-            let m = self.m[j];
-            let wu = weights.map_or(1.0, |w| w[u as usize] as f64);
-            if wu == 0.0 {
-                continue;
-            }
-            match sizes {
-                None => sizes = Some(m),
-                Some(s) if s != m => constant = false,
-                _ => {}
-            }
-            let mf = m as f64;
-            let runs = &self.runs[self.runs_at[j] as usize..self.runs_at[j + 1] as usize];
-            for &(cat, c) in runs {
-                p[cat as usize] += wu * c / mf;
-            }
-            n_rated += wu;
-            if m >= 2 {
-                n_used += 1;
-                p_bar += wu * self.same[j] / (mf * (mf - 1.0));
+        if let Some(one) = &self.one_size {
+            // Every term is ≥ 0 and a zero weight's is +0.0: adding it changes no bit, so no
+            // branch on the weight is needed.
+            for (j, &u) in self.unit.iter().enumerate() {
+                let wi = weights.map_or(1, |w| w[u as usize]) as usize;
+                let runs = &self.runs[self.runs_at[j] as usize..self.runs_at[j + 1] as usize];
+                let wu = wi as f64;
+                if wi < SIZE_WEIGHTS {
+                    for &(cat, c) in runs {
+                        p[cat as usize] += one.per_rating[wi * c as usize];
+                    }
+                    p_bar += one.per_pair[wi * self.same[j] as usize];
+                } else {
+                    for &(cat, c) in runs {
+                        p[cat as usize] += wu * c / one.m;
+                    }
+                    p_bar += wu * self.same[j] / (one.m * (one.m - 1.0));
+                }
+                n_rated += wu;
                 n_pairable += wu;
+                n_used += usize::from(wi != 0);
+            }
+        } else {
+            for (j, &u) in self.unit.iter().enumerate() {
+                let m = self.m[j];
+                let wu = weights.map_or(1.0, |w| w[u as usize] as f64);
+                if wu == 0.0 {
+                    continue;
+                }
+                match sizes {
+                    None => sizes = Some(m),
+                    Some(s) if s != m => constant = false,
+                    _ => {}
+                }
+                let mf = m as f64;
+                let runs = &self.runs[self.runs_at[j] as usize..self.runs_at[j + 1] as usize];
+                for &(cat, c) in runs {
+                    p[cat as usize] += wu * c / mf;
+                }
+                n_rated += wu;
+                if m >= 2 {
+                    n_used += 1;
+                    p_bar += wu * self.same[j] / (mf * (mf - 1.0));
+                    n_pairable += wu;
+                }
             }
         }
         if n_pairable == 0.0 {
@@ -557,5 +611,34 @@ mod tests {
         let p = cohen_pairs(&t, &Categories::from_data(&t));
         assert_eq!(p[0].kappa, Err(AgreementError::NoVariation));
         assert_eq!(fleiss_kappa(&t), Err(AgreementError::NoVariation));
+    }
+
+    #[test]
+    fn one_size_quotients_give_the_direct_computation_s_bits() {
+        let rows: Vec<Rating> = (0..50u32)
+            .flat_map(|u| (0..3u32).map(move |r| Rating::new(u, r, f64::from((u * r + u) % 4))))
+            .collect();
+        let t = RatingTable::new(&rows).unwrap();
+        let quick = FleissUnits::new(&t);
+        assert!(quick.one_size.is_some(), "every unit has three ratings");
+        let mut direct = FleissUnits::new(&t);
+        direct.one_size = None;
+        let heavy: Vec<u32> = (0..50u32)
+            .map(|u| [0, 1, 2, 15, 16, 41][u as usize % 6])
+            .collect();
+        let light: Vec<u32> = (0..50u32).map(|u| (u * 7 + 1) % 3).collect();
+        for ws in [None, Some(&light[..]), Some(&heavy[..])] {
+            let (a, b) = (
+                quick.kappa(&t, ws, &mut Vec::new()).unwrap(),
+                direct.kappa(&t, ws, &mut Vec::new()).unwrap(),
+            );
+            assert_eq!(a.value.to_bits(), b.value.to_bits(), "{ws:?}");
+            assert_eq!((a.form, a.units), (b.form, b.units));
+        }
+        // Units of different sizes take the direct computation.
+        let mut uneven = rows.clone();
+        uneven.pop();
+        let u = RatingTable::new(&uneven).unwrap();
+        assert!(FleissUnits::new(&u).one_size.is_none());
     }
 }
