@@ -351,10 +351,8 @@ impl PairUnits {
         sc.joint.clear();
         sc.joint.resize(self.cells.len(), 0.0);
         for (j, &u) in self.unit.iter().enumerate() {
+            // A zero weight adds +0.0 to counts ≥ 0, which changes no bit: no branch on it.
             let w = weights.map_or(1.0, |w| w[u as usize] as f64);
-            if w == 0.0 {
-                continue;
-            }
             for &cell in &self.occ[self.occ_at[j] as usize..self.occ_at[j + 1] as usize] {
                 sc.joint[cell as usize] += w;
             }
