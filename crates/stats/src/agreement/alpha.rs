@@ -413,10 +413,16 @@ impl AlphaUnits {
             }
             a.nom.push((m * m) as f64 - same);
         }
-        if a.pat_units.len() <= MAX_TERM_PATTERNS {
-            a.terms = a.term_table();
-        }
         a
+    }
+
+    /// With [`AlphaUnits::terms`] for the many evaluations of a bootstrap (one evaluation
+    /// would spend more on the table than it saves).
+    pub(crate) fn for_resamples(mut self) -> AlphaUnits {
+        if self.pat_units.len() <= MAX_TERM_PATTERNS {
+            self.terms = self.term_table();
+        }
+        self
     }
 
     /// [`AlphaUnits::terms`], from each pattern's first unit (its units' parts are the same
@@ -803,7 +809,7 @@ mod tests {
         let ones = vec![1u32; 30];
         assert_eq!(alpha_weighted(&t, Some(&ones), [true; 4]), alpha_all(&t));
         // The term table gives the direct computation's bits, also for weights beyond it.
-        let with_table = AlphaUnits::new(&t, [true; 4]);
+        let with_table = AlphaUnits::new(&t, [true; 4]).for_resamples();
         assert!(!with_table.terms.is_empty());
         let mut direct = AlphaUnits::new(&t, [true; 4]);
         direct.terms.clear();

@@ -86,8 +86,8 @@ pub fn bootstrap_with(
         return Err(AgreementError::NoPairableUnits);
     }
     // What every resample shares, found once: each statistic's weight-free parts per unit.
-    let alpha = AlphaUnits::new(table, [true; 4]);
-    let fleiss = FleissUnits::new(table);
+    let alpha = AlphaUnits::new(table, [true; 4]).for_resamples();
+    let fleiss = FleissUnits::new(table).for_resamples();
     let pairs = cats.map(|c| PairUnits::new(table, c));
     let keys: Vec<(u32, u32)> = pairs
         .as_ref()

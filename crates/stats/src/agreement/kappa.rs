@@ -109,6 +109,13 @@ impl FleissUnits {
             f.same.push(same);
             f.runs_at.push(f.runs.len() as u32);
         }
+        f
+    }
+
+    /// With [`OneSize`]'s quotients for the many evaluations of a bootstrap (one evaluation
+    /// would spend more on the tables than it saves).
+    pub(crate) fn for_resamples(mut self) -> FleissUnits {
+        let f = &mut self;
         if let Some(&m) = f.m.first() {
             // Up to 64 ratings per unit: 16 · 64 · 63 quotients at most.
             if (2..=64).contains(&m) && f.m.iter().all(|&x| x == m) {
@@ -123,7 +130,7 @@ impl FleissUnits {
                 });
             }
         }
-        f
+        self
     }
 
     /// Fleiss' kappa with unit `u` counted `weights[u]` times, or once; `p` is scratch space.
@@ -617,7 +624,7 @@ mod tests {
             .flat_map(|u| (0..3u32).map(move |r| Rating::new(u, r, f64::from((u * r + u) % 4))))
             .collect();
         let t = RatingTable::new(&rows).unwrap();
-        let quick = FleissUnits::new(&t);
+        let quick = FleissUnits::new(&t).for_resamples();
         assert!(quick.one_size.is_some(), "every unit has three ratings");
         let mut direct = FleissUnits::new(&t);
         direct.one_size = None;
@@ -637,6 +644,6 @@ mod tests {
         let mut uneven = rows.clone();
         uneven.pop();
         let u = RatingTable::new(&uneven).unwrap();
-        assert!(FleissUnits::new(&u).one_size.is_none());
+        assert!(FleissUnits::new(&u).for_resamples().one_size.is_none());
     }
 }
